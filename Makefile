@@ -1,0 +1,37 @@
+# HMS Staff Assistant. The two commands of the quick start are `make demo` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+RASA := .venv-rasa/bin/rasa
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test setup system-deps train model lookups lint bench clean
+
+## demo: set up on first run, then start the whole stack on its embedded default
+demo: setup model
+	$(PY) -m assistant stack
+
+## test: set up on first run, then run the whole suite
+test: setup system-deps model
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup:
+	bash scripts/setup.sh all
+
+system-deps:
+	bash scripts/system-deps.sh
+
+## model: train the Rasa model unless one for the current data and config exists
+model: setup
+	bash scripts/train.sh
+
+train: model
+
+lint: setup
+	bash scripts/lint.sh
+
+bench: setup model
+	$(PY) -m bench
+
+clean:
+	rm -rf var models .rasa

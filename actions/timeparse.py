@@ -1,0 +1,181 @@
+"""Turn a spoken or typed time preference into a search window in the hospital time zone.
+
+Small on purpose: it understands what staff say when booking ("tomorrow", "next tuesday",
+"monday at two thirty", "this afternoon", "9am", "half past two", ISO dates) and nothing
+more. The result is a window (earliest, latest) and a target the nearest slots are sorted by.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "forty five": 45, "forty-five": 45,
+    "oh five": 5, "ten past": 10,
+}
+PARTS_OF_DAY = {
+    "morning": (time(8, 0), time(12, 0)),
+    "afternoon": (time(12, 0), time(17, 0)),
+    "evening": (time(17, 0), time(20, 0)),
+}
+SOONEST = ("asap", "as soon as possible", "soonest", "earliest", "any time", "anytime",
+           "first available", "next available")
+DEFAULT_HORIZON = timedelta(days=14)
+
+_NUM = r"(\d{1,2}|" + "|".join(sorted(map(re.escape, NUMBERS), key=len, reverse=True)) + r")"
+_CLOCK = re.compile(
+    rf"\b(?:at\s+)?{_NUM}(?:[:.\s]+{_NUM})?\s*(a\.?m\.?|p\.?m\.?|o'?clock)?(?![\d-])"
+)
+_PAST = re.compile(rf"\b(half|quarter|{_NUM})\s+(past|to)\s+{_NUM}\b")
+
+
+@dataclass(frozen=True)
+class TimePreference:
+    earliest: datetime  # timezone-aware, hospital time
+    latest: datetime
+    target: datetime  # slots nearest to this come first
+    exact: bool = False  # a clock time was given
+
+    def contains(self, moment: datetime) -> bool:
+        return self.earliest <= moment < self.latest
+
+
+def _num(token: str | None) -> int | None:
+    if token is None:
+        return None
+    token = token.strip().lower()
+    return int(token) if token.isdigit() else NUMBERS.get(token)
+
+
+def _hour24(hour: int, suffix: str | None) -> int | None:
+    if not 0 <= hour <= 23:
+        return None
+    suffix = (suffix or "").replace(".", "").lower()
+    if suffix == "pm" and hour < 12:
+        return hour + 12
+    if suffix == "am" and hour == 12:
+        return 0
+    if not suffix.endswith("m") and 1 <= hour <= 7:
+        return hour + 12  # "at two" in clinic hours means 14:00
+    return hour
+
+
+def _clock(text: str) -> time | None:
+    if re.search(r"\b(noon|midday)\b", text):
+        return time(12, 0)
+    past = _PAST.search(text)
+    if past:
+        amount = {"half": 30, "quarter": 15}.get(past.group(1)) or _num(past.group(2))
+        base = _num(past.group(4))
+        hour = _hour24(base, None) if base is not None else None
+        if amount is None or hour is None or amount >= 60:
+            return None
+        moment = datetime.combine(date.min, time(hour))
+        shifted = moment + timedelta(minutes=amount if past.group(3) == "past" else -amount)
+        return shifted.time()
+    for match in _CLOCK.finditer(text):
+        hour, minute, suffix = _num(match.group(1)), _num(match.group(2)), match.group(3)
+        explicit = suffix or match.group(2) or match.group(0).lstrip().startswith("at")
+        if hour is None or not explicit:
+            continue
+        hour24 = _hour24(hour, suffix)
+        if hour24 is not None and 0 <= (minute or 0) < 60:
+            return time(hour24, minute or 0)
+    return None
+
+
+def _day(text: str, today: date) -> tuple[date, date] | None:
+    """Return [first, last] days named in ``text``, or None."""
+    iso = re.search(r"\b(\d{4}-\d{2}-\d{2})\b", text)
+    if iso:
+        try:
+            day = date.fromisoformat(iso.group(1))
+        except ValueError:
+            return None
+        return day, day
+    if "day after tomorrow" in text:
+        return today + timedelta(days=2), today + timedelta(days=2)
+    if re.search(r"\btomorrow\b", text):
+        return today + timedelta(days=1), today + timedelta(days=1)
+    if re.search(r"\b(today|tonight)\b", text):
+        return today, today
+    if re.search(r"\bnext week\b", text):
+        monday = today + timedelta(days=7 - today.weekday())
+        return monday, monday + timedelta(days=4)
+    if re.search(r"\bthis week\b", text):
+        return today, today + timedelta(days=max(0, 4 - today.weekday()))
+    for index, name in enumerate(WEEKDAYS):
+        found = re.search(rf"\b(next\s+|this\s+)?{name}\b", text)
+        if found:
+            ahead = (index - today.weekday()) % 7
+            if found.group(1) and found.group(1).startswith("next") and ahead == 0:
+                ahead = 7
+            day = today + timedelta(days=ahead)
+            return day, day
+    return None
+
+
+def parse_time_preference(
+    text: str | None, now: datetime, tz: str | ZoneInfo, *, horizon: timedelta = DEFAULT_HORIZON
+) -> TimePreference | None:
+    """Parse ``text`` relative to ``now``; None when no time expression was understood."""
+    if not text:
+        return None
+    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    local_now = now.astimezone(zone)
+    clean = " ".join(text.lower().replace(",", " ").split())
+    if any(word in clean for word in SOONEST):
+        return TimePreference(local_now, local_now + horizon, local_now)
+
+    iso_dt = re.search(r"\b(\d{4}-\d{2}-\d{2})[t ](\d{2}:\d{2})", clean)
+    if iso_dt:
+        try:
+            moment = datetime.fromisoformat(f"{iso_dt.group(1)}T{iso_dt.group(2)}")
+        except ValueError:
+            return None
+        moment = moment.replace(tzinfo=zone)
+        return _around(moment, local_now, exact=True)
+
+    days = _day(clean, local_now.date())
+    clock = _clock(clean)
+    part = next((p for p in PARTS_OF_DAY if p in clean), None)
+    if days is None and clock is None and part is None:
+        return None
+    first, last = days or (local_now.date(), local_now.date())
+    if clock is not None:
+        moment = datetime.combine(first, clock, zone)
+        if days is None and moment < local_now:
+            moment += timedelta(days=1)  # "9am" said in the afternoon means tomorrow
+        return _around(moment, local_now, exact=True)
+    if part is not None:
+        start_t, end_t = PARTS_OF_DAY[part]
+        start = datetime.combine(first, start_t, zone)
+        end = datetime.combine(last, end_t, zone)
+        if days is None and end <= local_now:
+            start, end = start + timedelta(days=1), end + timedelta(days=1)
+    else:
+        start = datetime.combine(first, time(0, 0), zone)
+        end = datetime.combine(last + timedelta(days=1), time(0, 0), zone)
+    start = max(start, local_now)
+    if end <= start:
+        return None
+    return TimePreference(start, end, start)
+
+
+def _around(moment: datetime, now: datetime, *, exact: bool) -> TimePreference | None:
+    """A clock time: search that whole day, nearest to the time first."""
+    if moment < now:
+        return None
+    day_start = datetime.combine(moment.date(), time(0, 0), moment.tzinfo)
+    return TimePreference(
+        earliest=max(day_start, now),
+        latest=day_start + timedelta(days=1),
+        target=moment,
+        exact=exact,
+    )

@@ -1,0 +1,117 @@
+"""Settings read from the environment (and ``var/demo.env`` for the demo stack).
+
+Every process of the stack reads its configuration here; nothing else reads ``os.environ``
+for these names. Defaults are the embedded single-machine setup: everything on
+127.0.0.1, SQLite files under ``var/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+def _list(name: str, default: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    bind_host: str
+    gateway_port: int
+    hms_port: int
+    rasa_port: int
+    action_port: int
+    hms_base_url: str
+    hms_api_token: str
+    hms_database_url: str
+    assistant_database_url: str
+    rasa_urls: tuple[str, ...]
+    action_url: str
+    signing_key: str
+    data_key: str
+    emergency_number: str
+    hospital_tz: str
+    redis_url: str | None
+    helpdesk_channel: str | None
+    slack_bot_token: str | None
+    slack_app_token: str | None
+    slack_signing_secret: str | None
+    slack_api_url: str | None
+    kiosk_idle_seconds: int
+    kiosk_max_seconds: int
+    handoff_remind_minutes: int
+    transcript_retention_days: int
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def log_dir(self) -> Path:
+        return self.var_dir / "log"
+
+
+def load_env_file(path: Path) -> dict[str, str]:
+    """Parse a simple KEY=VALUE file (``var/demo.env``); comments and blanks ignored."""
+    values: dict[str, str] = {}
+    if not path.exists():
+        return values
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip()] = value.strip()
+    return values
+
+
+def get_settings() -> Settings:
+    """Build settings from the environment; values in ``$VAR_DIR/demo.env`` fill gaps."""
+    var_dir = Path(_env("VAR_DIR", str(ROOT / "var"))).resolve()
+    for key, value in load_env_file(var_dir / "demo.env").items():
+        os.environ.setdefault(key, value)
+    host = _env("BIND_HOST", "127.0.0.1")
+    hms_port = _int("HMS_PORT", 8081)
+    rasa_port = _int("RASA_PORT", 5005)
+    action_port = _int("ACTION_PORT", 5055)
+    return Settings(
+        var_dir=var_dir,
+        bind_host=host,
+        gateway_port=_int("GATEWAY_PORT", 8080),
+        hms_port=hms_port,
+        rasa_port=rasa_port,
+        action_port=action_port,
+        hms_base_url=_env("HMS_BASE_URL", f"http://127.0.0.1:{hms_port}/fhir/R4").rstrip("/"),
+        hms_api_token=_env("HMS_API_TOKEN", ""),
+        hms_database_url=_env("HMS_DATABASE_URL", f"sqlite:///{var_dir / 'hms.db'}"),
+        assistant_database_url=_env(
+            "ASSISTANT_DATABASE_URL", f"sqlite:///{var_dir / 'assistant.db'}"
+        ),
+        rasa_urls=_list("RASA_URLS", f"http://127.0.0.1:{rasa_port}"),
+        action_url=_env("ACTION_URL", f"http://127.0.0.1:{action_port}/webhook"),
+        signing_key=_env("ASSISTANT_SIGNING_KEY", ""),
+        data_key=_env("ASSISTANT_DATA_KEY", ""),
+        emergency_number=_env("EMERGENCY_NUMBER", "2222"),
+        hospital_tz=_env("HOSPITAL_TZ", "Europe/London"),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        helpdesk_channel=os.environ.get("HELPDESK_CHANNEL") or None,
+        slack_bot_token=os.environ.get("SLACK_BOT_TOKEN") or None,
+        slack_app_token=os.environ.get("SLACK_APP_TOKEN") or None,
+        slack_signing_secret=os.environ.get("SLACK_SIGNING_SECRET") or None,
+        slack_api_url=os.environ.get("SLACK_API_URL") or None,
+        kiosk_idle_seconds=_int("KIOSK_IDLE_SECONDS", 60),
+        kiosk_max_seconds=_int("KIOSK_MAX_SECONDS", 15),
+        handoff_remind_minutes=_int("HANDOFF_REMIND_MINUTES", 5),
+        transcript_retention_days=_int("TRANSCRIPT_RETENTION_DAYS", 30),
+    )

@@ -1,0 +1,181 @@
+"""HTTP layer of the HMS client: auth headers, retries for reads, error mapping, paging.
+
+Reads (GET) are retried on connection errors, timeouts and 502/503/504 with a short
+exponential backoff; writes are never retried (a lost reply may hide a committed write).
+Logs carry method, path and status only: never query strings (they can hold MRNs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
+
+log = logging.getLogger(__name__)
+
+FHIR_JSON = "application/fhir+json"
+RETRY_STATUSES = frozenset({502, 503, 504})
+MAX_PAGES = 50
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: Json
+    etag: str | None
+    location: str | None
+
+
+def outcome_text(body: Any) -> str:
+    """The diagnostics of an OperationOutcome (issue diagnostics or details.text), joined."""
+    if not isinstance(body, dict) or body.get("resourceType") != "OperationOutcome":
+        return ""
+    texts = []
+    for issue in body.get("issue") or []:
+        text = issue.get("diagnostics") or (issue.get("details") or {}).get("text")
+        if text:
+            texts.append(str(text))
+    return "; ".join(texts)
+
+
+def error_for(status: int, body: Any, what: str) -> HmsError:
+    diagnostics = outcome_text(body)
+    kinds: dict[int, type[HmsError]] = {
+        400: Invalid, 422: Invalid, 401: Forbidden, 403: Forbidden,
+        404: NotFound, 410: NotFound, 409: Conflict, 412: Conflict,
+    }
+    kind = kinds.get(status, Unavailable if status >= 500 else HmsError)
+    return kind(f"HMS {what} failed with HTTP {status}", status=status, diagnostics=diagnostics)
+
+
+def version_of(etag: str | None) -> str | None:
+    """``W/"3"`` -> ``3``."""
+    if not etag:
+        return None
+    value = etag.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    return value.strip('"') or None
+
+
+def if_match(version: str | None) -> dict[str, str]:
+    return {"If-Match": f'W/"{version}"'} if version else {}
+
+
+class FhirHttp:
+    """One shared ``httpx.AsyncClient`` plus the retry/error policy."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.1,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        headers = {"Accept": FHIR_JSON}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + "/",
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Json | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        send_headers = dict(headers or {})
+        if json is not None:
+            send_headers["Content-Type"] = FHIR_JSON
+        what = f"{method} {path.split('?', 1)[0]}"
+        attempts = 1 + (self.retries if method == "GET" else 0)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                reply = await self.client.request(
+                    method, path, params=params, json=json, headers=send_headers
+                )
+            except httpx.TransportError as exc:
+                log.warning("HMS %s: %s (attempt %d)", what, type(exc).__name__, attempt + 1)
+                if last:
+                    raise Unavailable(f"HMS {what} failed: {type(exc).__name__}") from exc
+            else:
+                if reply.status_code in RETRY_STATUSES and not last:
+                    log.warning("HMS %s: HTTP %d (attempt %d)", what, reply.status_code, attempt + 1)
+                else:
+                    return self._finish(reply, what)
+            await asyncio.sleep(self.backoff * (2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _finish(reply: httpx.Response, what: str) -> Response:
+        try:
+            body = reply.json() if reply.content else {}
+        except ValueError:
+            body = {}
+        if reply.status_code >= 400:
+            log.info("HMS %s: HTTP %d", what, reply.status_code)
+            raise error_for(reply.status_code, body, what)
+        if not isinstance(body, dict):
+            raise HmsError(f"HMS {what} returned a non-object body", status=reply.status_code)
+        return Response(
+            reply.status_code, body, reply.headers.get("ETag"), reply.headers.get("Location")
+        )
+
+    async def read(self, path: str, params: Mapping[str, Any] | None = None) -> Response:
+        return await self.request("GET", path, params=params)
+
+    async def search(
+        self, resource: str, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[Json]:
+        """Yield the matched resources of a search, following Bundle ``next`` links."""
+        path: str = resource
+        query: Mapping[str, Any] | None = params
+        for _ in range(MAX_PAGES):
+            bundle = (await self.read(path, query)).body
+            if bundle.get("resourceType") != "Bundle":
+                raise HmsError(f"HMS search {resource} did not return a Bundle")
+            for entry in bundle.get("entry") or []:
+                res = entry.get("resource")
+                mode = (entry.get("search") or {}).get("mode", "match")
+                if isinstance(res, dict) and res.get("resourceType") == resource and mode == "match":
+                    yield res
+            nxt = next(
+                (lk.get("url") for lk in bundle.get("link") or [] if lk.get("relation") == "next"),
+                None,
+            )
+            if not nxt:
+                return
+            url = self.client.base_url.join(nxt)
+            if (url.scheme, url.host, url.port) != (
+                self.client.base_url.scheme, self.client.base_url.host, self.client.base_url.port
+            ):
+                # never send the bearer token to another origin
+                raise HmsError(f"HMS search {resource} links to another server")
+            path, query = str(url), None
+
+    async def search_all(self, resource: str, params: Mapping[str, Any] | None = None) -> list[Json]:
+        return [res async for res in self.search(resource, params)]

@@ -1,0 +1,42 @@
+"""Location (wards and beds) <-> FHIR."""
+
+from __future__ import annotations
+
+from hms import models
+from hms.fhir import (
+    BED_STATUS,
+    FEATURES,
+    PHYSICAL,
+    SYS_BED,
+    SYS_BED_STATUS,
+    SYS_FEATURE,
+    SYS_PHYSICAL,
+    SYS_WARD,
+)
+from hms.fhir.common import Json, coding, concept, meta, ref
+
+
+def location_json(row: models.Location) -> Json:
+    is_bed = row.physical_type == "bd"
+    out: Json = {
+        "resourceType": "Location",
+        "id": row.id,
+        "meta": meta(row),
+        "identifier": [{"system": SYS_BED if is_bed else SYS_WARD, "value": row.code}],
+        "status": "active" if row.operational_status != "C" else "suspended",
+        "name": row.name,
+        "mode": "instance",
+        "physicalType": concept(SYS_PHYSICAL, row.physical_type, PHYSICAL[row.physical_type]),
+    }
+    if row.aliases:
+        out["alias"] = list(row.aliases)
+    if row.description:
+        out["description"] = row.description
+    if row.operational_status:
+        code = row.operational_status
+        out["operationalStatus"] = coding(SYS_BED_STATUS, code, BED_STATUS[code])
+    if row.features:
+        out["type"] = [concept(SYS_FEATURE, f, FEATURES[f]) for f in row.features]
+    if row.part_of_id:
+        out["partOf"] = ref("Location", row.part_of_id)
+    return out

@@ -1,0 +1,76 @@
+"""Patient, Encounter, Practitioner, PractitionerRole <-> FHIR."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from hms import models
+from hms.fhir import SYS_ACT_CODE, SYS_MRN, SYS_ROLE, SYS_SERVICE, SYS_STAFF
+from hms.fhir.common import Json, coding, concept, meta, ref
+from hms.timeutil import to_wire
+
+
+def patient_json(row: models.Patient) -> Json:
+    return {
+        "resourceType": "Patient",
+        "id": row.id,
+        "meta": meta(row),
+        "identifier": [{"system": SYS_MRN, "value": row.mrn}],
+        "active": True,
+        "name": [{"use": "official", "family": row.family, "given": [row.given]}],
+        "gender": row.gender,
+        "birthDate": row.birth_date.isoformat(),
+    }
+
+
+def encounter_json(row: models.Encounter, tz: ZoneInfo) -> Json:
+    out: Json = {
+        "resourceType": "Encounter",
+        "id": row.id,
+        "meta": meta(row),
+        "status": row.status,
+        "class": coding(SYS_ACT_CODE, row.class_code, "inpatient encounter"),
+        "subject": ref("Patient", row.patient_id),
+        "period": {"start": to_wire(row.period_start, tz)},
+    }
+    if row.location_id:
+        out["location"] = [{"location": ref("Location", row.location_id), "status": "active"}]
+    return out
+
+
+def practitioner_display(row: models.Practitioner) -> str:
+    return " ".join(p for p in (row.prefix, row.given, row.family) if p)
+
+
+def practitioner_json(row: models.Practitioner) -> Json:
+    name: Json = {"use": "official", "family": row.family, "given": [row.given],
+                  "text": practitioner_display(row)}
+    if row.prefix:
+        name["prefix"] = [row.prefix]
+    return {
+        "resourceType": "Practitioner",
+        "id": row.id,
+        "meta": meta(row),
+        "identifier": [{"system": SYS_STAFF, "value": row.username}],
+        "active": True,
+        "name": [name],
+        "telecom": [{"system": "email", "value": row.email, "use": "work"}],
+    }
+
+
+def role_json(row: models.PractitionerRole) -> Json:
+    out: Json = {
+        "resourceType": "PractitionerRole",
+        "id": row.id,
+        "meta": meta(row),
+        "active": True,
+        "practitioner": ref("Practitioner", row.practitioner_id),
+        "code": [concept(SYS_ROLE, row.role, row.role.replace("_", " "))],
+    }
+    if row.specialty:
+        out["specialty"] = [concept(SYS_SERVICE, row.specialty)]
+    if row.location_id:
+        out["location"] = [ref("Location", row.location_id)]
+    if row.service_id:
+        out["healthcareService"] = [ref("HealthcareService", row.service_id)]
+    return out
