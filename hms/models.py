@@ -45,7 +45,8 @@ class Location(Versioned, Base):
     description: Mapped[str | None] = mapped_column(String(128))
     part_of_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"))
     operational_status: Mapped[str | None] = mapped_column(String(1))
-    features: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
+    # Bed features as "|isolation|monitored|" so a LIKE finds one code.
+    features: Mapped[str] = mapped_column(String(160), default="", nullable=False)
     __table_args__ = (
         Index("ix_location_partof_status", "part_of_id", "operational_status"),
         Index("ix_location_type_status", "physical_type", "operational_status"),
@@ -101,6 +102,7 @@ class HealthcareService(Versioned, Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
+    search_text: Mapped[str] = mapped_column(Text, nullable=False)
 
 
 class Schedule(Versioned, Base):

@@ -35,8 +35,9 @@ def location_json(row: models.Location) -> Json:
     if row.operational_status:
         code = row.operational_status
         out["operationalStatus"] = coding(SYS_BED_STATUS, code, BED_STATUS[code])
-    if row.features:
-        out["type"] = [concept(SYS_FEATURE, f, FEATURES[f]) for f in row.features]
+    features = [f for f in row.features.split("|") if f]
+    if features:
+        out["type"] = [concept(SYS_FEATURE, f, FEATURES.get(f)) for f in features]
     if row.part_of_id:
         out["partOf"] = ref("Location", row.part_of_id)
     return out

@@ -1,0 +1,1 @@
+"""Rasa action server: one guarded action module per domain (see actions/base.py)."""

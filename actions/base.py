@@ -1,0 +1,313 @@
+"""The one guarded path every hospital-data action runs through.
+
+``GuardedAction.run``:
+1. verify the signed principal in the message metadata (missing/forged/expired -> refuse);
+2. resolve the staff member in the HMS (cached ~60 s; unknown or inactive -> refuse);
+3. check the permission in the role policy (denied -> a clear sentence naming it);
+4. ``perform`` with an HMS client acting as that user; ward scope is checked there, via
+   ``ctx.check_ward``, once the target ward is known;
+5. write exactly one audit event, then release the answer to the user.
+
+Ordering: answers are buffered in the context and only sent after the audit event is
+written. If the audit trail cannot be written, read results are withheld and the user is
+told; an HMS write made by ``perform`` has then already happened (the HMS records the
+acting user on it) and the failure is logged as an error for operators. Refusals before
+``perform`` are audited too, but a refusal is sent even if that audit write fails.
+HMS failures become one clear sentence; never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services import Services, get_services
+from assistant.audit import AuditEvent, AuditWriteError
+from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
+from assistant.hms.models import Staff
+from assistant.hms.protocol import HmsClient
+from assistant.identity.principal import METADATA_KEY, Principal, PrincipalError, verify_principal
+
+log = logging.getLogger(__name__)
+
+HELP_DESK_BUTTON = {"title": "Contact the help desk", "payload": "/talk_to_human"}
+UNVERIFIED = (
+    "I can't verify who you are, so I can't look anything up. "
+    "Please sign in again (on a kiosk: badge and PIN) and repeat your request."
+)
+UNKNOWN_STAFF = (
+    "I can't find an active staff record for your sign-in, so I can't look anything up. "
+    "Please contact the help desk."
+)
+UNAVAILABLE = (
+    "The hospital system isn't answering right now, so I couldn't do that. "
+    "Please try again in a few minutes, or contact the help desk."
+)
+AUDIT_DOWN = (
+    "I can't write to the audit trail right now, so I won't show or change hospital "
+    "records. Please try again shortly or contact the help desk."
+)
+GENERIC_ERROR = "Something went wrong on my side, so I couldn't do that. Please try again."
+
+
+class WardDenied(Exception):
+    """Raised by ``ActionContext.check_ward`` when the target ward is out of scope."""
+
+    def __init__(self, ward: str) -> None:
+        super().__init__(ward)
+        self.ward = ward
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ``perform`` did, for the audit event and the tracker."""
+
+    result: str = "success"  # success | denied | not_found | conflict | invalid | error
+    events: tuple[dict[str, Any], ...] = ()
+    resource: str | None = None  # e.g. "Location/bed-4b-06"
+    patient_ref: str | None = None  # e.g. "Patient/p-123" (a reference, never a name)
+    detail: str = ""  # no PHI
+    reason: str | None = None
+
+
+@dataclass
+class ActionContext:
+    dispatcher: CollectingDispatcher
+    tracker: Tracker
+    domain: dict[str, Any]
+    principal: Principal
+    staff: Staff
+    role: str
+    hms: HmsClient
+    services: Services
+    now: datetime
+    permission: str
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def slot(self, name: str) -> Any:
+        return self.tracker.get_slot(name)
+
+    def text(self, name: str) -> str | None:
+        value = self.tracker.get_slot(name)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        return str(value).strip() if value not in (None, "") else None
+
+    @property
+    def intent(self) -> str | None:
+        return (self.tracker.latest_message.get("intent") or {}).get("name")
+
+    def say(
+        self,
+        text: str,
+        *,
+        kind: str,
+        phi: bool = False,
+        data: dict[str, Any] | None = None,
+        buttons: list[dict[str, str]] | None = None,
+    ) -> None:
+        """Queue an answer; ``kind`` is ``<intent>_<outcome>`` for channel rendering."""
+        self.messages.append(
+            {
+                "text": text,
+                "buttons": buttons or [],
+                "json_message": {"phi": phi, "kind": kind, "data": data or {}},
+            }
+        )
+
+    def check_ward(self, ward_code: str | None) -> None:
+        """Refuse (``WardDenied``) when a ward-scoped permission reaches outside own wards."""
+        if ward_code is None:
+            return
+        allowed = self.services.policy.allows_on_ward(
+            self.staff.roles, self.permission, ward_code, self.staff.ward_codes
+        )
+        if not allowed:
+            raise WardDenied(ward_code)
+
+
+def join_or(items: list[str] | tuple[str, ...]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+class GuardedAction(Action, ABC):
+    """Base of every action that touches hospital data. Subclasses set the class vars."""
+
+    intent: ClassVar[str]
+    permission: ClassVar[str]
+    activity: ClassVar[str] = "That"  # "Booking appointments" for the denial sentence
+
+    def name(self) -> str:
+        return f"action_{self.intent}"
+
+    @abstractmethod
+    async def perform(self, ctx: ActionContext) -> Outcome: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        services = get_services()
+        metadata = tracker.latest_message.get("metadata") or {}
+        channel = "unknown"
+        try:
+            principal = verify_principal(
+                services.settings.signing_key,
+                metadata.get(METADATA_KEY),
+                now=services.clock().timestamp(),
+            )
+        except PrincipalError as exc:
+            self._audit(services, "unknown", "", channel, "denied", reason="principal", detail=str(exc))
+            dispatcher.utter_message(text=UNVERIFIED)
+            return []
+        channel = principal.channel
+        try:
+            staff = await self._staff(services, principal.staff)
+        except HmsError:
+            self._audit(services, principal.staff, "", channel, "error", reason="staff_lookup")
+            dispatcher.utter_message(text=UNAVAILABLE, buttons=[HELP_DESK_BUTTON])
+            return []
+        if staff is None:
+            self._audit(services, principal.staff, "", channel, "denied", reason="unknown_staff")
+            dispatcher.utter_message(text=UNKNOWN_STAFF)
+            return []
+        role = self._role(services, staff)
+        if not services.policy.allows(staff.roles, self.permission):
+            self._audit(services, staff.username, role, channel, "denied", reason="permission")
+            dispatcher.utter_message(text=self.denial_text(services, staff))
+            return []
+
+        ctx = ActionContext(
+            dispatcher=dispatcher,
+            tracker=tracker,
+            domain=domain,
+            principal=principal,
+            staff=staff,
+            role=role,
+            hms=services.hms.with_actor(staff.username),
+            services=services,
+            now=services.clock(),
+            permission=self.permission,
+        )
+        outcome = await self._perform(ctx)
+        try:
+            services.audit.record(self._event(ctx, outcome))
+        except AuditWriteError:
+            log.error("audit write failed for %s (outcome %s)", self.name(), outcome.result)
+            dispatcher.utter_message(text=AUDIT_DOWN, buttons=[HELP_DESK_BUTTON])
+            return []
+        for message in ctx.messages:
+            dispatcher.utter_message(**message)
+        return list(outcome.events)
+
+    async def _perform(self, ctx: ActionContext) -> Outcome:
+        """Run ``perform`` and turn every failure into one clear queued answer."""
+        kind = self.intent
+        try:
+            return await self.perform(ctx)
+        except WardDenied as exc:
+            ctx.messages.clear()
+            ctx.say(
+                f"{self.activity} on ward {exc.ward} needs {self.permission} for that ward; "
+                f"you are assigned to {join_or(sorted(ctx.staff.ward_codes)) or 'no ward'}.",
+                kind=f"{kind}_denied",
+            )
+            return Outcome("denied", reason="ward_scope", detail=f"ward={exc.ward}")
+        except Unavailable:
+            ctx.messages.clear()
+            ctx.say(UNAVAILABLE, kind=f"{kind}_unavailable", buttons=[HELP_DESK_BUTTON])
+            return Outcome("error", reason="hms_unavailable")
+        except Conflict:
+            ctx.messages.clear()
+            ctx.say("Someone else changed that just now. Please try again.", kind=f"{kind}_conflict")
+            return Outcome("conflict", reason="hms_conflict")
+        except NotFound:
+            ctx.messages.clear()
+            ctx.say("I couldn't find that in the hospital system.", kind=f"{kind}_not_found")
+            return Outcome("not_found")
+        except Invalid:
+            ctx.messages.clear()
+            ctx.say("The hospital system didn't accept that request.", kind=f"{kind}_invalid")
+            return Outcome("error", reason="hms_invalid")
+        except Forbidden:
+            ctx.messages.clear()
+            ctx.say(GENERIC_ERROR, kind=f"{kind}_error", buttons=[HELP_DESK_BUTTON])
+            return Outcome("error", reason="hms_forbidden")
+        except Exception:  # never a stack trace to the user
+            log.exception("action %s failed", self.name())
+            ctx.messages.clear()
+            ctx.say(GENERIC_ERROR, kind=f"{kind}_error", buttons=[HELP_DESK_BUTTON])
+            return Outcome("error", reason="exception")
+
+    async def _staff(self, services: Services, username: str) -> Staff | None:
+        hit, cached = services.staff_cache.get(username)
+        if hit:
+            return cached
+        found = await services.hms.find_staff(username=username)
+        staff = next((s for s in found if s.username == username and s.active), None)
+        services.staff_cache.put(username, staff)
+        return staff
+
+    def _role(self, services: Services, staff: Staff) -> str:
+        granting = [r for r in sorted(staff.roles) if services.policy.allows([r], self.permission)]
+        return (granting or sorted(staff.roles) or [""])[0]
+
+    def denial_text(self, services: Services, staff: Staff) -> str:
+        roles = services.policy.roles_with(self.permission)
+        who = join_or(sorted(staff.roles)) or "a user with no role"
+        return (
+            f"{self.activity} needs the {self.permission} permission "
+            f"({join_or(roles) or 'no role has it'}); you are signed in as {who}."
+        )
+
+    def _event(self, ctx: ActionContext, outcome: Outcome) -> AuditEvent:
+        return AuditEvent(
+            staff=ctx.staff.username,
+            role=ctx.role,
+            channel=ctx.principal.channel,
+            intent=self.intent,
+            action=self.name(),
+            permission=self.permission,
+            resource=outcome.resource,
+            patient_ref=outcome.patient_ref,
+            outcome=outcome.result,
+            detail=outcome.detail,
+            reason=outcome.reason,
+        )
+
+    def _audit(
+        self,
+        services: Services,
+        staff: str,
+        role: str,
+        channel: str,
+        outcome: str,
+        *,
+        reason: str,
+        detail: str = "",
+    ) -> None:
+        event = AuditEvent(
+            staff=staff,
+            role=role,
+            channel=channel,
+            intent=self.intent,
+            action=self.name(),
+            permission=self.permission,
+            resource=None,
+            patient_ref=None,
+            outcome=outcome,
+            detail=detail,
+            reason=reason,
+        )
+        try:
+            services.audit.record(event)
+        except AuditWriteError:
+            log.error("audit write failed for a refused %s", self.name())

@@ -1,0 +1,164 @@
+"""Beds: free-bed lookups (by ward and/or bed type, or hospital-wide) and bed status changes."""
+
+from __future__ import annotations
+
+import re
+
+from rasa_sdk.events import SlotSet
+
+from actions.base import ActionContext, GuardedAction, Outcome
+from assistant.hms.errors import NotFound
+from assistant.hms.models import BED_STATUSES, Bed
+
+BED_FEATURES = {
+    "isolation": "isolation",
+    "side room": "side-room",
+    "side-room": "side-room",
+    "single room": "side-room",
+    "bariatric": "bariatric",
+    "monitored": "monitored",
+    "monitoring": "monitored",
+    "telemetry": "monitored",
+    "paediatric": "paediatric-cot",
+    "pediatric": "paediatric-cot",
+    "cot": "paediatric-cot",
+    "paediatric cot": "paediatric-cot",
+}
+STATUS_WORDS = {
+    "u": "U", "unoccupied": "U", "free": "U", "available": "U", "clean": "U", "ready": "U",
+    "empty": "U", "vacant": "U",
+    "o": "O", "occupied": "O", "taken": "O", "in use": "O",
+    "h": "H", "housekeeping": "H", "needs cleaning": "H", "dirty": "H", "cleaning": "H",
+    "to be cleaned": "H",
+    "c": "C", "closed": "C", "blocked": "C", "out of service": "C",
+    "k": "K", "contaminated": "K",
+    "i": "I", "isolated": "I", "isolation": "I",
+}
+
+
+def bed_feature(text: str | None) -> str | None:
+    if not text:
+        return None
+    clean = " ".join(text.lower().replace("-", " ").split()).removesuffix(" bed").strip()
+    return BED_FEATURES.get(clean) or BED_FEATURES.get(clean.replace(" ", "-"))
+
+
+def bed_status_code(text: str | None) -> str | None:
+    """Map a spoken status ("needs cleaning", "free", "K") to its v2-0116 code."""
+    if not text:
+        return None
+    clean = " ".join(text.lower().split()).removeprefix("status ").strip()
+    return STATUS_WORDS.get(clean)
+
+
+def bed_number(text: str | None) -> tuple[str | None, str | None]:
+    """("4B-06" | "bed 6" | "six"...) -> (ward code or None, bed number or None)."""
+    if not text:
+        return None, None
+    full = re.fullmatch(r"\s*(\d{1,2}[a-z])[\s-]*(?:bed\s*)?(\d{1,3})\s*", text, re.IGNORECASE)
+    if full:
+        return full.group(1).upper(), str(int(full.group(2)))
+    digits = re.search(r"(\d{1,3})\s*$", text)
+    return None, (str(int(digits.group(1))) if digits else None)
+
+
+def describe(bed: Bed) -> str:
+    extras = [bed.room] if bed.room else []
+    extras += sorted(f.replace("-", " ") for f in bed.features)
+    return f"{bed.label} ({', '.join(extras)})" if extras else bed.label
+
+
+def bed_data(bed: Bed) -> dict[str, object]:
+    return {"id": bed.id, "label": bed.label, "ward": bed.ward_code, "room": bed.room,
+            "status": bed.status, "features": sorted(bed.features)}
+
+
+class ActionCheckBedAvailability(GuardedAction):
+    intent = "check_bed_availability"
+    permission = "beds:read"
+    activity = "Checking bed availability"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        reset = (SlotSet("ward", None), SlotSet("bed_type", None))
+        wanted_type = ctx.text("bed_type")
+        feature = bed_feature(wanted_type)
+        if wanted_type and feature is None:
+            known = ", ".join(sorted({k for k in BED_FEATURES if " " in k or k.isalpha()}))
+            ctx.say(f"I don't know the bed type '{wanted_type}'. I know: {known}.",
+                    kind="check_bed_availability_invalid")
+            return Outcome("invalid", events=reset, reason="bed_type")
+        kind_words = f"{feature.replace('-', ' ')} " if feature else ""
+        ward_text = ctx.text("ward")
+        if ward_text:
+            ward = await ctx.hms.get_ward(ward_text)
+            beds = await ctx.hms.free_beds(ward.code, feature)
+            data = {"ward": ward.code, "feature": feature, "beds": [bed_data(b) for b in beds]}
+            if not beds:
+                ctx.say(f"No free {kind_words}beds on {ward.name} right now.",
+                        kind="check_bed_availability_none", data=data)
+            else:
+                listed = "; ".join(describe(b) for b in beds[:6])
+                more = f" and {len(beds) - 6} more" if len(beds) > 6 else ""
+                ctx.say(f"{ward.name} has {len(beds)} free {kind_words}bed"
+                        f"{'s' if len(beds) != 1 else ''}: {listed}{more}.",
+                        kind="check_bed_availability_success", data=data)
+            return Outcome(events=reset, resource=f"Location/{ward.id}")
+        if feature:
+            beds = await ctx.hms.free_beds(None, feature)
+            by_ward: dict[str, int] = {}
+            for bed in beds:
+                by_ward[bed.ward_code or "?"] = by_ward.get(bed.ward_code or "?", 0) + 1
+            data = {"feature": feature, "wards": by_ward}
+            if not beds:
+                ctx.say(f"There are no free {kind_words}beds in the hospital right now.",
+                        kind="check_bed_availability_none", data=data)
+            else:
+                parts = ", ".join(f"Ward {w}: {n}" for w, n in sorted(by_ward.items()))
+                ctx.say(f"Free {kind_words}beds hospital-wide: {parts}.",
+                        kind="check_bed_availability_success", data=data)
+            return Outcome(events=reset, resource="Location")
+        summary = await ctx.hms.bed_summary()
+        total = sum(s.free for s in summary)
+        parts = ", ".join(f"{s.ward_name} {s.free} of {s.total}" for s in summary if s.total)
+        ctx.say(f"{total} free bed{'s' if total != 1 else ''} hospital-wide: {parts}. "
+                "Ask about a ward for the bed numbers.",
+                kind="check_bed_availability_summary",
+                data={"wards": [{"ward": s.ward_code, "name": s.ward_name, "free": s.free,
+                                 "total": s.total} for s in summary]})
+        return Outcome(events=reset, resource="Location")
+
+
+class ActionUpdateBedStatus(GuardedAction):
+    intent = "update_bed_status"
+    permission = "beds:update"
+    activity = "Changing a bed's status"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        reset = (SlotSet("ward", None), SlotSet("bed", None), SlotSet("bed_status", None))
+        code = bed_status_code(ctx.text("bed_status"))
+        ward_hint, number = bed_number(ctx.text("bed"))
+        ward_text = ctx.text("ward") or ward_hint
+        if code is None or number is None or ward_text is None:
+            ctx.say("I need the ward, the bed number and the new status (free, occupied, "
+                    "needs cleaning, closed, contaminated or isolated).",
+                    kind="update_bed_status_invalid")
+            return Outcome("invalid", events=reset, reason="missing_slots")
+        ward = await ctx.hms.get_ward(ward_text)
+        ctx.check_ward(ward.code)
+        try:
+            bed = await ctx.hms.get_bed(ward.code, number)
+        except NotFound:
+            ctx.say(f"There's no bed {number} on {ward.name}.", kind="update_bed_status_not_found",
+                    data={"ward": ward.code, "bed": number})
+            return Outcome("not_found", events=reset, resource=f"Location/{ward.id}")
+        before = BED_STATUSES.get(bed.status or "", "unknown")
+        if bed.status == code:
+            ctx.say(f"{bed.label} is already {BED_STATUSES[code].lower()}.",
+                    kind="update_bed_status_unchanged", data=bed_data(bed))
+            return Outcome(events=reset, resource=f"Location/{bed.id}", detail="unchanged")
+        updated = await ctx.hms.set_bed_status(bed.id, code)
+        ctx.say(f"Done: {updated.label} is now {BED_STATUSES[code].lower()} "
+                f"(was {before.lower()}).", kind="update_bed_status_success",
+                data=bed_data(updated))
+        return Outcome(events=reset, resource=f"Location/{bed.id}",
+                       detail=f"{bed.status}->{code}")

@@ -1,0 +1,94 @@
+"""The collaborators every action uses, built once on first use (never at import time).
+
+Tests call ``set_services(...)`` with fakes; the action server builds the real ones from
+``get_settings()`` the first time an action runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from assistant.config import Settings, get_settings
+from assistant.hms.models import Staff
+from assistant.hms.protocol import HmsClient
+from assistant.rbac.policy import Policy, load_policy
+
+STAFF_CACHE_SECONDS = 60.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class StaffCache:
+    """Username -> Staff for ~60 s, so each message does not re-read PractitionerRole."""
+
+    ttl: float = STAFF_CACHE_SECONDS
+    monotonic: Callable[[], float] = time.monotonic
+    _entries: dict[str, tuple[float, Staff | None]] = field(default_factory=dict)
+
+    def get(self, username: str) -> tuple[bool, Staff | None]:
+        hit = self._entries.get(username)
+        if hit is None or hit[0] < self.monotonic():
+            return False, None
+        return True, hit[1]
+
+    def put(self, username: str, staff: Staff | None) -> None:
+        self._entries[username] = (self.monotonic() + self.ttl, staff)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    hms: HmsClient  # acting as the assistant; actions use hms.with_actor(username)
+    audit: Any  # assistant.audit.AuditSink
+    policy: Policy
+    tickets: Any | None = None  # assistant.handoff.tickets.TicketStore
+    clock: Callable[[], datetime] = utc_now
+    staff_cache: StaffCache = field(default_factory=StaffCache)
+
+
+_services: Services | None = None
+
+
+def _build() -> Services:
+    from assistant.audit import open_audit_sink
+    from assistant.hms.client import FhirHmsClient
+
+    settings = get_settings()
+    tickets = None
+    try:
+        from assistant.handoff import tickets as ticket_module
+
+        factory = getattr(ticket_module, "open_ticket_store", None)
+        if factory is not None:
+            tickets = factory(settings)
+        else:
+            tickets = ticket_module.TicketStore.from_settings(settings)
+    except (ImportError, AttributeError):
+        tickets = None  # talk_to_human then answers that the help desk is not set up
+    return Services(
+        settings=settings,
+        hms=FhirHmsClient.from_settings(settings),
+        audit=open_audit_sink(settings),
+        policy=load_policy(),
+        tickets=tickets,
+    )
+
+
+def get_services() -> Services:
+    global _services
+    if _services is None:
+        _services = _build()
+    return _services
+
+
+def set_services(services: Services | None) -> None:
+    """Install (or with None, forget) the services; for tests and the server's startup."""
+    global _services
+    _services = services

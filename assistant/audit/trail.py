@@ -1,0 +1,90 @@
+"""The SQL audit trail: append-only, hash-chained, one transaction per event.
+
+Each event reads the chain head (seq, hash) and writes the new row plus the new head in
+one transaction that holds the write lock: ``BEGIN IMMEDIATE`` on SQLite (safe with several
+processes on one file), ``SELECT ... FOR UPDATE`` on the head row on PostgreSQL. There is
+no update or delete path; the migration also adds triggers that refuse UPDATE/DELETE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from assistant.audit.chain import VerifyResult, chain_hash, verify_rows
+from assistant.audit.events import AuditEvent, AuditWriteError
+from assistant.audit.fhir import to_fhir
+from assistant.store import Store
+from assistant.store.models import AuditChainHead, AuditEventRow
+
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlAuditTrail:
+    """``AuditSink`` on the assistant store."""
+
+    def __init__(self, store: Store, clock: Clock = _now) -> None:
+        self._store = store
+        self._clock = clock
+
+    def record(self, event: AuditEvent) -> None:
+        try:
+            self._append(event)
+        except AuditWriteError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure means "not recorded"
+            raise AuditWriteError(f"audit event not written: {type(exc).__name__}") from exc
+
+    def _append(self, event: AuditEvent) -> int:
+        with self._store.write() as session:
+            query = select(AuditChainHead).where(AuditChainHead.id == 1)
+            if self._store.dialect == "postgresql":
+                query = query.with_for_update()
+            head = session.execute(query).scalar_one_or_none()
+            if head is None:
+                raise AuditWriteError("audit chain head row is missing")
+            fields: dict[str, Any] = asdict(event)
+            fields["at"] = self._clock().astimezone(UTC)
+            digest = chain_hash(fields, head.last_hash)
+            seq = head.last_seq + 1
+            session.add(AuditEventRow(seq=seq, prev_hash=head.last_hash, hash=digest, **fields))
+            head.last_seq, head.last_hash = seq, digest
+        return seq
+
+    def verify(self) -> VerifyResult:
+        """Check the whole chain; the result names the first changed/removed/reordered seq."""
+        with self._store.read() as session:
+            head = session.get(AuditChainHead, 1)
+            rows = session.execute(select(AuditEventRow).order_by(AuditEventRow.seq)).scalars()
+            return verify_rows(
+                rows,
+                head_seq=head.last_seq if head else None,
+                head_hash=head.last_hash if head else None,
+            )
+
+    def events(
+        self, start: datetime | None = None, end: datetime | None = None, staff: str | None = None
+    ) -> list[AuditEventRow]:
+        """Stored rows with ``start <= at < end`` (both optional), oldest first."""
+        query = select(AuditEventRow).order_by(AuditEventRow.seq)
+        if start is not None:
+            query = query.where(AuditEventRow.at >= start.astimezone(UTC))
+        if end is not None:
+            query = query.where(AuditEventRow.at < end.astimezone(UTC))
+        if staff is not None:
+            query = query.where(AuditEventRow.staff == staff)
+        with self._store.read() as session:
+            return list(session.execute(query).scalars())
+
+    def export_fhir(self, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
+        """FHIR R4 AuditEvent dicts for events with ``start <= recorded < end``."""
+        for row in self.events(start, end):
+            yield to_fhir(row)

@@ -1,0 +1,127 @@
+"""REST channel: ``POST /api/v1/messages`` for the terminal chat, scripts and tests.
+
+The caller authenticates with a staff token (``Authorization: Bearer <token>``, see
+``assistant.identity.tokens``). The body is read and checked here (size, JSON, fields)
+so each failure gets its own status: 401 token, 413 too large, 400 not JSON, 422 fields.
+Message text is never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.identity.tokens import StaffToken, TokenError
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "rest"
+MAX_TEXT_CHARS = 2000
+MAX_BODY_BYTES = 64 * 1024
+CONVERSATION_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class MessageIn(BaseModel):
+    text: str = Field(min_length=1, description="What the staff member says (max 2,000 chars)")
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=CONVERSATION_PATTERN,
+        description="Letters, digits, '-' and '_' (1-64); a new one is made when absent",
+    )
+
+
+class ButtonOut(BaseModel):
+    title: str
+    payload: str
+
+
+class ReplyOut(BaseModel):
+    text: str
+    buttons: list[ButtonOut] | None = None
+    custom: dict[str, Any] | None = None
+
+
+class MessageOut(BaseModel):
+    conversation_id: str
+    replies: list[ReplyOut]
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _read_message(request: Request) -> MessageIn:
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+        raise HTTPException(413, detail=f"request body over {MAX_BODY_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(413, detail=f"request body over {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise HTTPException(400, detail="the body must be JSON: {\"text\": \"...\"}") from exc
+    if not isinstance(data, dict):
+        raise HTTPException(400, detail="the body must be a JSON object: {\"text\": \"...\"}")
+    text = data.get("text")
+    if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
+        raise HTTPException(413, detail=f"text over {MAX_TEXT_CHARS} characters")
+    try:
+        return MessageIn.model_validate(data)
+    except ValidationError as exc:
+        raise HTTPException(
+            422,
+            detail=[
+                {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
+            ],
+        ) from exc
+
+
+def mount(app: FastAPI, ctx: Any) -> None:
+    """Add the REST routes; ``ctx`` is the gateway's ``GatewayContext``."""
+    router = APIRouter(prefix="/api/v1", tags=["rest"])
+
+    async def authenticate(authorization: str | None) -> StaffToken:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthorized("a staff token is required: Authorization: Bearer <token>")
+        try:
+            return await ctx.tokens.verify(token.strip())
+        except TokenError as exc:
+            raise _unauthorized(str(exc)) from exc
+
+    @router.post(
+        "/messages",
+        response_model=MessageOut,
+        response_model_exclude_none=True,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": MessageIn.model_json_schema()}},
+            }
+        },
+        responses={401: {}, 413: {}, 400: {}, 422: {}},
+    )
+    async def post_message(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> MessageOut:
+        staff = await authenticate(authorization)
+        message = await _read_message(request)
+        conversation = message.conversation_id or uuid.uuid4().hex
+        replies = await ctx.assistant.send(
+            staff=staff.staff, channel=CHANNEL, conversation=conversation, text=message.text
+        )
+        return MessageOut(
+            conversation_id=conversation,
+            replies=[ReplyOut.model_validate(r.to_json()) for r in replies],
+        )
+
+    app.include_router(router)
+    log.info("REST channel is on: POST /api/v1/messages")

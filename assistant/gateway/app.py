@@ -1,0 +1,158 @@
+"""The gateway's FastAPI application: channels, health, and the shared collaborators."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from assistant.channels.base import Assistant
+from assistant.config import Settings, get_settings
+from assistant.identity.tokens import (
+    DEFAULT_TTL_SECONDS,
+    CachedStaffDirectory,
+    HmsStaffDirectory,
+    InMemoryRevocationList,
+    RevocationList,
+    SqlRevocationList,
+    StaffDirectory,
+    StaffTokens,
+)
+
+from .context import GatewayContext
+from .health import Check, default_checks, run_checks
+from .rasa import RasaAssistant
+
+log = logging.getLogger(__name__)
+
+CHANNELS: tuple[str, ...] = ("rest", "slack", "kiosk")
+
+
+def token_ttl(settings: Settings) -> int:
+    """``STAFF_TOKEN_TTL`` (seconds) if config.py provides it, else 8 hours."""
+    value = getattr(settings, "staff_token_ttl", None) or settings.extra.get("STAFF_TOKEN_TTL")
+    return int(value) if value else DEFAULT_TTL_SECONDS
+
+
+def default_revocations(settings: Settings) -> RevocationList:
+    """Revocations in the assistant store (``revoked_token``), shared by all processes."""
+    return SqlRevocationList(settings.assistant_database_url)
+
+
+class _LazyHms:
+    """Builds the process's HMS client on first use (never at import time)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: Any = None
+
+    def __call__(self) -> Any:
+        if self._client is None:
+            from assistant.hms.client import FhirHmsClient
+
+            self._client = FhirHmsClient.from_settings(self._settings)
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+class _DirectoryViaFactory:
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+
+    async def is_active_staff(self, username: str) -> bool:
+        return await HmsStaffDirectory(self._factory()).is_active_staff(username)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    assistant: Assistant | None = None,
+    hms: Callable[[], Any] | None = None,
+    tokens: StaffTokens | None = None,
+    revocations: RevocationList | None = None,
+    directory: StaffDirectory | None = None,
+    open_store: Callable[[], Any] | None = None,
+    clock: Callable[[], float] = time.time,
+    health_checks: Mapping[str, Check] | None = None,
+    channels: Sequence[str] = CHANNELS,
+) -> FastAPI:
+    """Build the gateway; every collaborator can be injected (tests), else built from settings."""
+    settings = settings or get_settings()
+    lazy_hms = _LazyHms(settings) if hms is None else None
+    hms_factory: Callable[[], Any] = hms or lazy_hms  # type: ignore[assignment]
+    own_assistant = assistant is None
+    if assistant is None:
+        assistant = RasaAssistant(
+            workers=settings.rasa_urls,
+            signing_key=settings.signing_key,
+            emergency_number=settings.emergency_number,
+        )
+    if tokens is None:
+        tokens = StaffTokens(
+            settings.signing_key,
+            revocations=revocations or default_revocations(settings),
+            directory=CachedStaffDirectory(
+                directory or _DirectoryViaFactory(hms_factory), clock=clock
+            ),
+            ttl=token_ttl(settings),
+            clock=clock,
+        )
+    checks = dict(health_checks) if health_checks is not None else default_checks(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_assistant and isinstance(assistant, RasaAssistant):
+            await assistant.aclose()
+        if lazy_hms is not None:
+            await lazy_hms.aclose()
+
+    app = FastAPI(title="HMS Staff Assistant gateway", lifespan=lifespan)
+    ctx = GatewayContext(
+        settings=settings,
+        assistant=assistant,
+        hms=hms_factory,
+        tokens=tokens,
+        open_store=open_store,
+        clock=clock,
+    )
+    app.state.ctx = ctx
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        results = await run_checks(checks)
+        down = [name for name, state in results.items() if state != "ok"]
+        body = {"status": "down" if down else "ok", "checks": results, "down": down}
+        return JSONResponse(body, status_code=503 if down else 200)
+
+    app.state.channels = mount_channels(app, ctx, channels)
+    return app
+
+
+def mount_channels(app: FastAPI, ctx: GatewayContext, names: Sequence[str]) -> list[str]:
+    """Mount each channel module that exists; return the names mounted."""
+    mounted = []
+    for name in names:
+        module_name = f"assistant.channels.{name}"
+        if importlib.util.find_spec(module_name) is None:
+            log.info("channel %s is not installed (no %s)", name, module_name)
+            continue
+        module = importlib.import_module(module_name)
+        mount = getattr(module, "mount", None)
+        if mount is None:
+            log.warning("channel %s has no mount(app, ctx); skipped", name)
+            continue
+        mount(app, ctx)
+        mounted.append(name)
+    log.info("gateway channels: %s", ", ".join(mounted) or "none")
+    return mounted

@@ -1,0 +1,133 @@
+"""``RasaAssistant``: the ``Assistant`` every channel talks to, backed by Rasa workers.
+
+It signs the principal (no PHI: username, channel, validity), posts the message to one
+Rasa worker's REST channel and turns Rasa's output into ``Reply`` objects. With several
+workers the conversation is routed by a stable hash of its sender id, because Rasa's lock
+store is not safe across workers (DESIGN.md section 3). When a conversation has been
+handed off to the help desk, a ``HandoffRouter`` takes the text instead of Rasa.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import httpx
+
+from assistant.channels.base import Button, Reply
+from assistant.identity.principal import sign_principal
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/rest/webhook"
+RESTARTING = (
+    "The assistant is restarting or busy and could not answer just now. "
+    "Please try again in a minute. For an emergency call {emergency}."
+)
+
+
+class HandoffRouter(Protocol):
+    """Takes a message when its conversation is with a human (help desk), else ``None``."""
+
+    async def intercept(
+        self, staff: str, channel: str, conversation: str, text: str
+    ) -> list[Reply] | None: ...
+
+
+class NoHandoff:
+    """Default router: nothing is ever handed off."""
+
+    async def intercept(
+        self, staff: str, channel: str, conversation: str, text: str
+    ) -> list[Reply] | None:
+        return None
+
+
+def sender_id(channel: str, staff: str, conversation: str) -> str:
+    return f"{channel}:{staff}:{conversation}"
+
+
+def pick_worker(workers: Sequence[str], sender: str) -> str:
+    """The worker for ``sender``: the same for the same sender in every gateway process."""
+    if not workers:
+        raise ValueError("no Rasa workers configured (RASA_URLS)")
+    digest = hashlib.sha256(sender.encode()).digest()
+    return workers[int.from_bytes(digest[:8], "big") % len(workers)]
+
+
+def parse_replies(payload: Any) -> list[Reply]:
+    """Rasa REST output -> replies; a custom-only message merges into the previous text."""
+    replies: list[Reply] = []
+    if not isinstance(payload, list):
+        return replies
+    for message in payload:
+        if not isinstance(message, dict):
+            continue
+        text = message.get("text")
+        custom = message.get("custom") if isinstance(message.get("custom"), dict) else None
+        buttons = tuple(
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+            for b in message.get("buttons") or []
+            if isinstance(b, dict)
+        )
+        if not isinstance(text, str) or not text:
+            if custom is not None and replies:
+                previous = replies[-1]
+                merged = {**(previous.custom or {}), **custom}
+                replies[-1] = Reply(previous.text, previous.buttons, merged)
+            elif custom is not None or buttons:
+                replies.append(Reply("", buttons, custom))
+            continue
+        replies.append(Reply(text, buttons, custom))
+    return replies
+
+
+class RasaAssistant:
+    """Sends staff messages to Rasa with a signed principal; never raises for Rasa outages."""
+
+    def __init__(
+        self,
+        *,
+        workers: Sequence[str],
+        signing_key: str,
+        emergency_number: str = "2222",
+        handoff: HandoffRouter | None = None,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not workers:
+            raise ValueError("no Rasa workers configured (RASA_URLS)")
+        self.workers = tuple(w.rstrip("/") for w in workers)
+        self._key = signing_key
+        self._emergency = emergency_number
+        self.handoff: HandoffRouter = handoff or NoHandoff()
+        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def worker_for(self, sender: str) -> str:
+        return pick_worker(self.workers, sender)
+
+    async def send(self, *, staff: str, channel: str, conversation: str, text: str) -> list[Reply]:
+        handed = await self.handoff.intercept(staff, channel, conversation, text)
+        if handed is not None:
+            return handed
+        sender = sender_id(channel, staff, conversation)
+        body = {
+            "sender": sender,
+            "message": text,
+            "metadata": {"principal": sign_principal(self._key, staff, channel)},
+        }
+        worker = self.worker_for(sender)
+        try:
+            response = await self._client.post(worker + WEBHOOK_PATH, json=body)
+            response.raise_for_status()
+            payload = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            # no message text or sender in logs (PHI); the worker and error kind only
+            log.warning("Rasa worker %s did not answer: %s", worker, type(exc).__name__)
+            return [Reply(RESTARTING.format(emergency=self._emergency))]
+        return parse_replies(payload)

@@ -1,0 +1,127 @@
+"""Helpers shared by the routers: sessions, bodies, validation, search execution."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from hms.errors import FHIR_JSON, BadRequest, PreconditionFailed, TooLarge, Unprocessable
+from hms.search import SearchParams
+
+MAX_BODY = 1024 * 1024
+_ETAG_RE = re.compile(r'^(?:W/)?"(\d+)"$')
+M = TypeVar("M", bound=BaseModel)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Dependency: one session per request, committed by the handler that writes."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def tz(request: Request) -> ZoneInfo:
+    zone: ZoneInfo = request.app.state.tz
+    return zone
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/fhir/R4"
+
+
+def search_params(request: Request, allowed: set[str]) -> SearchParams:
+    prefer = request.headers.get("prefer", "").replace(" ", "").lower()
+    return SearchParams(request.query_params, allowed, strict="handling=strict" in prefer)
+
+
+def fhir(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+         ) -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=FHIR_JSON, headers=headers)
+
+
+async def read_resource(request: Request, resource_type: str) -> dict[str, Any]:
+    """Read a JSON body (at most 1 MB), check it is an object of ``resource_type``."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise TooLarge(f"request body larger than {MAX_BODY} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge(f"request body larger than {MAX_BODY} bytes")
+        chunks.append(chunk)
+    try:
+        body = json.loads(b"".join(chunks) or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"malformed JSON body: {exc}") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("request body must be a JSON object")
+    if body.get("resourceType") != resource_type:
+        raise Unprocessable(f"resourceType must be {resource_type!r}")
+    return body
+
+
+def validate(model: type[M], body: dict[str, Any]) -> M:
+    """Validate with a ``fhir.resources.R4B`` model; 422 with the first messages on failure."""
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        messages = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            for err in exc.errors()[:5]
+        )
+        raise Unprocessable(f"invalid {model.__name__}: {messages}") from exc
+    except (ValueError, TypeError) as exc:
+        raise Unprocessable(f"invalid {model.__name__}: {exc}") from exc
+
+
+def if_match(request: Request) -> int | None:
+    raw = request.headers.get("if-match")
+    if raw is None:
+        return None
+    match = _ETAG_RE.match(raw.strip())
+    if not match:
+        raise BadRequest('If-Match must look like W/"<version>"')
+    return int(match.group(1))
+
+
+def check_version(expected: int | None, actual: int) -> None:
+    if expected is not None and expected != actual:
+        raise PreconditionFailed(
+            f"version mismatch: If-Match {expected}, current {actual}",
+            {"ETag": f'W/"{actual}"'},
+        )
+
+
+def run_search(
+    session: Session, stmt: Select[Any], params: SearchParams, order: list[Any]
+) -> tuple[list[Any], int]:
+    """Execute a filtered select: the page of rows (``_count``/``_offset``) and the total."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    count = params.count()
+    rows = []
+    if count:
+        rows = list(session.scalars(stmt.order_by(*order).limit(count).offset(params.offset())))
+    return rows, int(total or 0)
+
+
+def next_link(request: Request, params: SearchParams, total: int) -> str | None:
+    offset, count = params.offset(), params.count()
+    if not count or offset + count >= total:
+        return None
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "_offset"]
+    query.append(("_offset", str(offset + count)))
+    path = request.url.path.split("/fhir/R4", 1)[-1]
+    return f"{base_url(request)}{path}?{urlencode(query)}"

@@ -1,0 +1,109 @@
+"""``Location`` read, search and bed-status update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fhir.resources.R4B.location import Location as LocationModel
+from sqlalchemy import false, select, update
+from sqlalchemy.orm import Session
+
+from hms import models
+from hms.auth import acting_staff
+from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
+from hms.fhir import BED_STATUS, SYS_BED, SYS_BED_STATUS, SYS_FEATURE, SYS_PHYSICAL, SYS_WARD
+from hms.fhir.common import bundle, etag
+from hms.fhir.location import location_json
+from hms.routes.common import (
+    base_url,
+    check_version,
+    fhir,
+    get_session,
+    if_match,
+    next_link,
+    read_resource,
+    run_search,
+    search_params,
+    validate,
+)
+from hms.search import any_of, reference_filter, string_filter, token_filter
+from hms.timeutil import utcnow
+
+router = APIRouter()
+PARAMS = {"partof", "operational-status", "name", "identifier", "physical-type", "type"}
+
+
+@router.get("/Location")
+def search_locations(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
+    params = search_params(request, PARAMS)
+    loc = models.Location
+    where = reference_filter(params, "_id", loc.id, "Location")
+    where += reference_filter(params, "partof", loc.part_of_id, "Location")
+    where += token_filter(params, "operational-status", loc.operational_status, SYS_BED_STATUS)
+    where += token_filter(params, "physical-type", loc.physical_type, SYS_PHYSICAL)
+    where += string_filter(params, "name", loc.search_text)
+    for group in params.tokens("identifier"):
+        ors = []
+        for tok in group:
+            kinds = {None: ("wa", "bd"), SYS_WARD: ("wa",), SYS_BED: ("bd",)}.get(tok.system)
+            ors.append((loc.code == tok.code) & loc.physical_type.in_(kinds) if kinds else false())
+        where.append(any_of(ors))
+    for group in params.tokens("type"):
+        ors = [
+            loc.features.like(f"%|{tok.code}|%")
+            if tok.system in (None, SYS_FEATURE) else false()
+            for tok in group
+        ]
+        where.append(any_of(ors))
+    rows, total = run_search(session, select(loc).where(*where), params, [loc.id])
+    return fhir(bundle(base_url(request), [location_json(r) for r in rows], total,
+                       next_url=next_link(request, params, total)))
+
+
+@router.get("/Location/{ident}")
+def read_location(ident: str, session: Session = Depends(get_session)) -> JSONResponse:
+    row = session.get(models.Location, ident)
+    if row is None:
+        raise NotFound(f"Location/{ident} not found")
+    return fhir(location_json(row), headers={"ETag": etag(row.version)})
+
+
+@router.put("/Location/{ident}")
+async def update_location(ident: str, request: Request) -> JSONResponse:
+    """Only a bed's ``operationalStatus`` is writable (v2-0116 U/O/H/C/K/I)."""
+    body = await read_resource(request, "Location")
+    validate(LocationModel, body)
+    if body.get("id") not in (None, ident):
+        raise BadRequest("resource id does not match the URL")
+    status = body.get("operationalStatus")
+    if not isinstance(status, dict) or status.get("code") not in BED_STATUS:
+        raise Unprocessable(f"operationalStatus.code must be one of {', '.join(BED_STATUS)}")
+    if status.get("system") not in (None, SYS_BED_STATUS):
+        raise Unprocessable(f"operationalStatus.system must be {SYS_BED_STATUS}")
+    expected = if_match(request)
+    staff = acting_staff(request)
+
+    def apply() -> dict[str, Any]:
+        with request.app.state.session_factory.begin() as session:
+            row = session.get(models.Location, ident)
+            if row is None:
+                raise NotFound(f"Location/{ident} not found")
+            if row.physical_type != "bd":
+                raise Unprocessable("only a bed's operationalStatus can be changed")
+            check_version(expected, row.version)
+            result = session.execute(
+                update(models.Location)
+                .where(models.Location.id == ident, models.Location.version == row.version)
+                .values(operational_status=status["code"], version=row.version + 1,
+                        updated_by=staff, updated_at=utcnow())
+            )
+            if result.rowcount != 1:
+                raise PreconditionFailed("bed changed concurrently; read it again")
+            session.refresh(row)
+            return location_json(row)
+
+    out = await run_in_threadpool(apply)
+    return fhir(out, headers={"ETag": f'W/"{out["meta"]["versionId"]}"'})

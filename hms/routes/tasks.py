@@ -1,0 +1,170 @@
+"""``Task`` (help requests): create with an ``HR-000001`` ticket id, read, search, update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fhir.resources.R4B.task import Task as TaskModel
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.orm import Session
+
+from hms import models
+from hms.auth import acting_staff
+from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
+from hms.fhir import HELP_TYPES, SYS_HELP, SYS_TICKET, TASK_PRIORITIES, TASK_STATUSES
+from hms.fhir.common import bundle, etag
+from hms.fhir.task import task_json, ticket_identifier
+from hms.routes.common import (
+    base_url,
+    check_version,
+    fhir,
+    get_session,
+    if_match,
+    next_link,
+    read_resource,
+    run_search,
+    search_params,
+    validate,
+)
+from hms.routes.common import tz as request_tz
+from hms.search import SearchParams, any_of, reference_filter, sort_keys, token_filter
+from hms.timeutil import utcnow
+
+router = APIRouter()
+PARAMS = {"code", "location", "priority", "status", "owner", "requester", "identifier",
+          "business-status"}
+
+
+def _pk(ident: str) -> int:
+    number = ident.removeprefix("task-")
+    if not ident.startswith("task-") or not number.isdigit():
+        raise NotFound(f"Task/{ident} not found")
+    return int(number)
+
+
+def _fields(body: dict[str, Any]) -> dict[str, Any]:
+    """The stored columns from a validated Task body; 422 for codes outside our value sets."""
+    codings = (body.get("code") or {}).get("coding") or []
+    code = next((c.get("code") for c in codings if c.get("system") in (None, SYS_HELP)), None)
+    if code not in HELP_TYPES:
+        raise Unprocessable(f"Task.code must be one of {', '.join(HELP_TYPES)} ({SYS_HELP})")
+    priority = body.get("priority", "routine")
+    if priority not in TASK_PRIORITIES:
+        raise Unprocessable(f"Task.priority must be one of {', '.join(TASK_PRIORITIES)}")
+    if body.get("status") not in TASK_STATUSES:
+        raise Unprocessable("Task.status is not a FHIR task status")
+    location = (body.get("location") or {}).get("reference")
+    if location is not None and not str(location).startswith("Location/"):
+        raise Unprocessable("Task.location must reference a Location")
+    return {
+        "status": body["status"],
+        "intent": body.get("intent", "order"),
+        "priority": priority,
+        "code": code,
+        "description": body.get("description"),
+        "business_status": (body.get("businessStatus") or {}).get("text"),
+        "location_id": location.split("/", 1)[1] if location else None,
+        "requester": (body.get("requester") or {}).get("reference"),
+        "owner": (body.get("owner") or {}).get("reference"),
+        "for_ref": (body.get("for") or {}).get("reference"),
+        "notes": [n["text"] for n in body.get("note") or [] if n.get("text")],
+    }
+
+
+@router.post("/Task")
+async def create_task(request: Request) -> JSONResponse:
+    body = await read_resource(request, "Task")
+    body.setdefault("intent", "order")
+    body.setdefault("status", "requested")
+    validate(TaskModel, body)
+    fields, staff = _fields(body), acting_staff(request)
+    factory, zone = request.app.state.session_factory, request_tz(request)
+
+    def transaction() -> dict[str, Any]:
+        with factory.begin() as session:
+            now = utcnow()
+            row = models.Task(**fields, authored_on=now, updated_at=now, updated_by=staff,
+                              version=1)
+            session.add(row)
+            session.flush()
+            row.identifier = ticket_identifier(row.pk)
+            session.flush()
+            return task_json(row, zone)
+
+    out = await run_in_threadpool(transaction)
+    location = f"{base_url(request)}/Task/{out['id']}/_history/1"
+    return fhir(out, 201, {"Location": location, "ETag": etag(1)})
+
+
+def _ref_filter(params: SearchParams, name: str, column: Any) -> list[ColumnElement[bool]]:
+    """Match stored ``Type/id`` references by ``Type/id`` or a bare id."""
+    clauses = []
+    for raw in params.values(name):
+        ors = [column == v if "/" in v else column.like(f"%/{v}") for v in raw.split(",")]
+        clauses.append(any_of(ors))
+    return clauses
+
+
+@router.get("/Task")
+def search_tasks(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
+    params = search_params(request, PARAMS)
+    task, zone = models.Task, request_tz(request)
+    where = token_filter(params, "code", task.code, SYS_HELP)
+    where += token_filter(params, "identifier", task.identifier, SYS_TICKET)
+    where += token_filter(params, "priority", task.priority, None)
+    where += token_filter(params, "status", task.status, None)
+    where += reference_filter(params, "location", task.location_id, "Location")
+    where += _ref_filter(params, "owner", task.owner)
+    where += _ref_filter(params, "requester", task.requester)
+    for ids in params.references("_id", "Task"):
+        where.append(task.pk.in_([int(i[5:]) for i in ids if i[5:].isdigit()]))
+    order = sort_keys(params, {"authored-on": task.authored_on, "_lastUpdated": task.updated_at})
+    rows, total = run_search(session, select(task).where(*where), params, order + [task.pk])
+    return fhir(bundle(base_url(request), [task_json(r, zone) for r in rows], total,
+                       next_url=next_link(request, params, total)))
+
+
+@router.get("/Task/{ident}")
+def read_task(ident: str, request: Request, session: Session = Depends(get_session)
+              ) -> JSONResponse:
+    row = session.get(models.Task, _pk(ident))
+    if row is None:
+        raise NotFound(f"Task/{ident} not found")
+    return fhir(task_json(row, request_tz(request)), headers={"ETag": etag(row.version)})
+
+
+@router.put("/Task/{ident}")
+async def update_task(ident: str, request: Request) -> JSONResponse:
+    """Replace the mutable fields (status, owner, priority, businessStatus, notes, ...)."""
+    pk = _pk(ident)
+    body = await read_resource(request, "Task")
+    body.setdefault("intent", "order")
+    validate(TaskModel, body)
+    if body.get("id") not in (None, ident):
+        raise BadRequest("resource id does not match the URL")
+    fields, expected, staff = _fields(body), if_match(request), acting_staff(request)
+    factory, zone = request.app.state.session_factory, request_tz(request)
+
+    def transaction() -> dict[str, Any]:
+        with factory.begin() as session:
+            row = session.get(models.Task, pk)
+            if row is None:
+                raise NotFound(f"Task/{ident} not found")
+            check_version(expected, row.version)
+            done = session.execute(
+                update(models.Task)
+                .where(models.Task.pk == pk, models.Task.version == row.version)
+                .values(**fields, version=row.version + 1, updated_by=staff,
+                        updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            if done.rowcount != 1:
+                raise PreconditionFailed("task changed concurrently; read it again")
+            session.refresh(row)
+            return task_json(row, zone)
+
+    out = await run_in_threadpool(transaction)
+    return fhir(out, headers={"ETag": f'W/"{out["meta"]["versionId"]}"'})

@@ -1,0 +1,54 @@
+"""Start Rasa's CLI with the project's runtime adjustments applied first.
+
+Usage: ``.venv-rasa/bin/python -m rasa_ext.launch run ...`` (same arguments as ``rasa``).
+
+Adjustments (each measured or required by DESIGN.md section 3):
+- telemetry is off before Rasa is imported (nothing phones home);
+- the action-server response schema validator is compiled once instead of on every
+  action call (``jsonschema.validate`` re-checks and re-compiles the schema each time,
+  about 50 ms per action on these machines).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+
+def _compile_action_response_validator() -> None:
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    schema = RemoteAction.action_response_format_spec()
+    validator = validator_for(schema)(schema)
+
+    def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+        try:
+            validator.validate(result)
+            return True
+        except ValidationError as error:
+            error.message += (
+                ". Failed to validate Action server response from API, make sure your "
+                f"response from the Action endpoint is valid. See {DOCS_BASE_URL}/custom-actions"
+            )
+            raise
+
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _compile_action_response_validator()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *(argv if argv is not None else sys.argv[1:])]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,294 @@
+"""Test doubles for action tests: an in-memory HMS, audit sink, ticket store and tracker."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.services import Services, StaffCache
+from assistant.config import get_settings
+from assistant.hms.errors import Conflict, NotFound
+from assistant.hms.models import (
+    Appointment, Bed, BedSummary, HelpTask, Patient, Service, Slot, Staff, Stay, Ward,
+)
+from assistant.identity.principal import sign_principal
+from assistant.rbac.policy import load_policy
+
+KEY = "test-signing-key"
+NOW = datetime(2026, 12, 2, 10, 15, tzinfo=UTC)  # Wednesday
+
+STAFF = {
+    "n.jones": Staff("pr-1", "n.jones", "Nia Jones", None, frozenset({"nurse"}), frozenset({"4B"})),
+    "d.khan": Staff("pr-2", "d.khan", "Dr Khan", None, frozenset({"clinician"}), frozenset({"4B"})),
+    "s.clerk": Staff("pr-3", "s.clerk", "Sam Clerk", None, frozenset({"scheduler"})),
+    "p.porter": Staff("pr-4", "p.porter", "Pat Porter", None, frozenset({"porter"})),
+    "h.desk": Staff("pr-5", "h.desk", "Hal Desk", None, frozenset({"helpdesk"})),
+    "b.manager": Staff("pr-6", "b.manager", "Bea Manager", None, frozenset({"bed_manager"})),
+    "k.house": Staff("pr-7", "k.house", "Kim House", None, frozenset({"housekeeping"})),
+    "a.admin": Staff("pr-8", "a.admin", "Al Admin", None, frozenset({"admin"})),
+    "x.gone": Staff("pr-9", "x.gone", "Ex Gone", None, frozenset({"nurse"}), active=False),
+}
+
+
+class FakeAuditWriteError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class FakeAuditEvent:
+    staff: str
+    role: str
+    channel: str
+    intent: str
+    action: str
+    permission: str
+    resource: str | None
+    patient_ref: str | None
+    outcome: str
+    detail: str = ""
+    reason: str | None = None
+
+
+class InMemoryAuditSink:
+    def __init__(self, error: type[Exception] | None = None) -> None:
+        self.events: list[Any] = []
+        self.error = error
+
+    def record(self, event: Any) -> None:
+        if self.error is not None:
+            raise self.error("audit store down")
+        self.events.append(event)
+
+
+class FakeTickets:
+    def __init__(self) -> None:
+        self.opened: list[dict[str, Any]] = []
+
+    def open_ticket(self, requester, channel, conversation_id, reason, summary, transcript):
+        self.opened.append(dict(requester=requester, channel=channel, reason=reason,
+                                conversation_id=conversation_id, summary=summary,
+                                transcript=transcript))
+        return type("Ticket", (), {"ticket_id": f"HD-{len(self.opened):06d}"})()
+
+
+def _bed(ward: str, n: int, status: str, features=()) -> Bed:
+    return Bed(f"bed-{ward.lower()}-{n:02d}", f"{ward} Bed {n}", f"ward-{ward.lower()}", ward,
+               status, frozenset(features), room="Bay 1", version="1")
+
+
+@dataclass
+class FakeHms:
+    actor: str | None = None
+    fail: dict[str, Exception] = field(default_factory=dict)
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+    wards: list[Ward] = field(default_factory=lambda: [
+        Ward("ward-4b", "4B", "Ward 4B", ("Medical 4B", "four b")),
+        Ward("ward-7c", "7C", "Ward 7C", ("seven c",)),
+    ])
+    beds: list[Bed] = field(default_factory=lambda: [
+        _bed("4B", 1, "O"), _bed("4B", 2, "U"), _bed("4B", 3, "U", {"side-room"}),
+        _bed("7C", 1, "U"), _bed("7C", 2, "H"),
+    ])
+    patients: list[Patient] = field(default_factory=lambda: [
+        Patient("p-1", "10004821", "Mary", "Smith"),
+        Patient("p-2", "10009999", "John", "Doe"),
+    ])
+    stays: dict[str, Stay] = field(default_factory=dict)
+    services: list[Service] = field(default_factory=lambda: [
+        Service("svc-cardiology", "cardiology", "Cardiology Clinic")])
+    slots: list[Slot] = field(default_factory=list)
+    appointments: list[Appointment] = field(default_factory=list)
+    tasks: list[HelpTask] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.stays:
+            self.stays = {"p-1": Stay("e-1", "p-1", self.beds[0], "4B"),
+                          "p-2": Stay("e-2", "p-2", self.beds[4], "7C")}
+        if not self.slots:
+            base = NOW.replace(hour=9, minute=0) + timedelta(days=1)
+            self.slots = [Slot(f"slot-{i}", "sch-1", "cardiology", "pr-2",
+                               base + timedelta(minutes=30 * i),
+                               base + timedelta(minutes=30 * i + 30), "free", "1")
+                          for i in range(8)]
+
+    def _call(self, name: str, *args: Any) -> None:
+        self.calls.append((name, args))
+        if name in self.fail:
+            raise self.fail[name]
+
+    def with_actor(self, username: str) -> FakeHms:
+        view = dataclasses.replace(self)  # shares the same lists
+        view.actor = username
+        return view
+
+    async def find_staff(self, username=None, email=None):
+        self._call("find_staff", username)
+        return [STAFF[username]] if username in STAFF else []
+
+    async def list_wards(self):
+        self._call("list_wards")
+        return list(self.wards)
+
+    async def get_ward(self, code_or_name):
+        self._call("get_ward", code_or_name)
+        for ward in self.wards:
+            if ward.matches(code_or_name):
+                return ward
+        raise NotFound("ward")
+
+    async def find_beds(self, ward_code=None, status=None, feature=None):
+        self._call("find_beds", ward_code, status, feature)
+        return [b for b in self.beds if (ward_code is None or b.ward_code == ward_code)
+                and (status is None or b.status == status)
+                and (feature is None or feature in b.features)]
+
+    async def free_beds(self, ward_code=None, feature=None):
+        return await self.find_beds(ward_code, "U", feature)
+
+    async def bed_summary(self):
+        self._call("bed_summary")
+        out = []
+        for ward in self.wards:
+            beds = [b for b in self.beds if b.ward_code == ward.code]
+            out.append(BedSummary(ward.code, ward.name, sum(b.is_free for b in beds), len(beds)))
+        return out
+
+    async def get_bed(self, ward_code, bed_number):
+        self._call("get_bed", ward_code, bed_number)
+        for bed in self.beds:
+            if bed.ward_code == ward_code and bed.id.endswith(f"-{int(bed_number):02d}"):
+                return bed
+        raise NotFound("bed")
+
+    async def set_bed_status(self, bed_id, code):
+        self._call("set_bed_status", bed_id, code)
+        for i, bed in enumerate(self.beds):
+            if bed.id == bed_id:
+                self.beds[i] = replace(bed, status=code)
+                return self.beds[i]
+        raise NotFound("bed")
+
+    async def find_patients(self, mrn=None, name=None):
+        self._call("find_patients", mrn, name)
+        out = []
+        for p in self.patients:
+            if mrn and p.mrn != mrn:
+                continue
+            if name and name.casefold() not in p.display_name.casefold():
+                continue
+            out.append(p)
+        return out
+
+    async def get_patient(self, patient_id):
+        return next(p for p in self.patients if p.id == patient_id)
+
+    async def current_stay(self, patient_id):
+        self._call("current_stay", patient_id)
+        return self.stays.get(patient_id)
+
+    async def list_services(self):
+        return list(self.services)
+
+    async def get_service(self, code_or_name):
+        self._call("get_service", code_or_name)
+        for svc in self.services:
+            if code_or_name.casefold() in (svc.code, svc.name.casefold()):
+                return svc
+        raise NotFound("service")
+
+    async def free_slots(self, service_code=None, practitioner_id=None, *, start_from, count=3):
+        self._call("free_slots", service_code, practitioner_id, start_from)
+        found = [s for s in self.slots if s.status == "free" and s.start >= start_from
+                 and (service_code is None or s.service_code == service_code)
+                 and (practitioner_id is None or s.practitioner_id == practitioner_id)]
+        return sorted(found, key=lambda s: s.start)[:count]
+
+    async def get_slot(self, slot_id):
+        self._call("get_slot", slot_id)
+        for slot in self.slots:
+            if slot.id == slot_id:
+                return slot
+        raise NotFound("slot")
+
+    async def book(self, patient_id, slot_id, practitioner_id=None, slot_version=None):
+        self._call("book", patient_id, slot_id)
+        slot = await self.get_slot(slot_id)
+        if slot.status != "free":
+            raise Conflict("slot taken", status=409)
+        self.slots[self.slots.index(slot)] = replace(slot, status="busy")
+        appt = Appointment(f"appt-{len(self.appointments) + 1}", "booked", patient_id,
+                           slot.practitioner_id, slot_id, slot.start, slot.end, slot.service_code)
+        self.appointments.append(appt)
+        return appt
+
+    async def list_appointments(self, patient_id=None, practitioner_id=None, date=None,
+                                status="booked"):
+        self._call("list_appointments", patient_id)
+        return [a for a in self.appointments if (patient_id is None or a.patient_id == patient_id)
+                and (status is None or a.status == status)]
+
+    async def cancel_appointment(self, appointment_id):
+        self._call("cancel_appointment", appointment_id)
+        for i, appt in enumerate(self.appointments):
+            if appt.id == appointment_id:
+                self.appointments[i] = replace(appt, status="cancelled")
+                for j, slot in enumerate(self.slots):
+                    if slot.id == appt.slot_id:
+                        self.slots[j] = replace(slot, status="free")
+                return self.appointments[i]
+        raise NotFound("appointment")
+
+    async def create_task(self, help_type, location_id, priority, description,
+                          requester_username):
+        self._call("create_task", help_type, location_id, priority)
+        task = HelpTask(f"task-{len(self.tasks) + 1}", f"HR-{len(self.tasks) + 1:06d}", help_type,
+                        "requested", priority, location_id, description, requester_username,
+                        None, "waiting for a porter", NOW)
+        self.tasks.append(task)
+        return task
+
+    async def get_task(self, ticket_id):
+        self._call("get_task", ticket_id)
+        for task in self.tasks:
+            if task.ticket_id == ticket_id:
+                return task
+        raise NotFound("task")
+
+    async def list_tasks(self, requester_username=None, status=None):
+        self._call("list_tasks", requester_username)
+        return [t for t in self.tasks if requester_username in (None, t.requester)]
+
+
+def make_services(hms: FakeHms | None = None, audit: InMemoryAuditSink | None = None,
+                  tickets: Any = None) -> Services:
+    settings = dataclasses.replace(get_settings(), signing_key=KEY, emergency_number="2222",
+                                   hospital_tz="Europe/London")
+    return Services(settings=settings, hms=hms or FakeHms(), audit=audit or InMemoryAuditSink(),
+                    policy=load_policy(), tickets=tickets or FakeTickets(), clock=lambda: NOW,
+                    staff_cache=StaffCache())
+
+
+def tracker(user: str | None = "n.jones", *, intent: str = "greet", text: str = "hi",
+            slots: dict[str, Any] | None = None, entities: list[dict] | None = None,
+            principal: Any = "signed", events: list[dict] | None = None,
+            active_loop: str | None = None) -> Tracker:
+    metadata: dict[str, Any] = {}
+    if principal == "signed" and user is not None:
+        metadata["principal"] = sign_principal(KEY, user, "rest", now=NOW.timestamp())
+    elif principal not in ("signed", None):
+        metadata["principal"] = principal
+    latest = {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or [],
+              "text": text, "metadata": metadata}
+    return Tracker("rest:test:1", dict(slots or {}), latest, events or [], False, None,
+                   {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+async def run(action, trk: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, trk, {})
+    return dispatcher.messages, events

@@ -1,0 +1,139 @@
+"""The guarded path: principal, staff, permission, ward scope, audit, HMS failures."""
+
+from __future__ import annotations
+
+import pytest
+from actions_fakes import KEY, NOW, FakeHms, InMemoryAuditSink, make_services, run, tracker
+
+from actions.beds import ActionCheckBedAvailability, ActionUpdateBedStatus
+from actions.services import set_services
+from assistant.audit import AuditWriteError
+from assistant.hms.errors import Unavailable
+from assistant.identity.principal import sign_principal
+
+
+@pytest.fixture
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+def bed_update(user="n.jones", ward="4B", **kw):
+    return tracker(user, intent="update_bed_status",
+                   slots={"ward": ward, "bed": "2", "bed_status": "needs cleaning"}, **kw)
+
+
+async def test_base_allowed_path_runs_and_audits_once(services):
+    messages, events = await run(ActionUpdateBedStatus(), bed_update())
+    assert "4B Bed 2 is now housekeeping" in messages[0]["text"]
+    assert messages[0]["custom"] == {"phi": False, "kind": "update_bed_status_success",
+                                     "data": messages[0]["custom"]["data"]}
+    [event] = services.audit.events
+    assert (event.staff, event.role, event.outcome) == ("n.jones", "nurse", "success")
+    assert event.permission == "beds:update" and event.resource == "Location/bed-4b-02"
+    assert services.hms.beds[1].status == "H"
+    assert {"event": "slot", "name": "bed", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+
+
+async def test_base_hms_calls_act_as_the_user(services):
+    seen = []
+    original = FakeHms.with_actor
+
+    def spy(self, username):
+        seen.append(username)
+        return original(self, username)
+
+    FakeHms.with_actor = spy
+    try:
+        await run(ActionUpdateBedStatus(), bed_update())
+    finally:
+        FakeHms.with_actor = original
+    assert seen == ["n.jones"]
+
+
+@pytest.mark.parametrize("user", ["s.clerk", "p.porter", "h.desk", "a.admin", "d.khan"])
+async def test_base_denies_roles_without_permission(services, user):
+    messages, _ = await run(ActionUpdateBedStatus(), bed_update(user))
+    text = messages[0]["text"]
+    assert "beds:update" in text and "nurse, bed_manager or housekeeping" in text
+    assert "signed in as" in text
+    [event] = services.audit.events
+    assert event.outcome == "denied" and event.reason == "permission" and event.staff == user
+    assert ("set_bed_status", ("bed-4b-02", "H")) not in services.hms.calls
+
+
+async def test_base_porter_booking_denial_sentence(services):
+    from actions.appointments import ActionBookAppointment
+
+    messages, _ = await run(ActionBookAppointment(), tracker("p.porter", intent="book_appointment"))
+    assert messages[0]["text"] == (
+        "Booking appointments needs the appointments:book permission "
+        "(nurse, clinician or scheduler); you are signed in as porter.")
+
+
+async def test_base_ward_scope_denial(services):
+    messages, _ = await run(ActionUpdateBedStatus(), bed_update(ward="7C"))
+    assert "ward 7C" in messages[0]["text"] and "4B" in messages[0]["text"]
+    [event] = services.audit.events
+    assert event.outcome == "denied" and event.reason == "ward_scope"
+    assert not any(c[0] == "set_bed_status" for c in services.hms.calls)
+
+
+async def test_base_all_wards_role_passes_ward_scope(services):
+    messages, _ = await run(ActionUpdateBedStatus(), bed_update("k.house", ward="7C"))
+    assert "is now housekeeping" in messages[0]["text"] or "already" in messages[0]["text"]
+    assert services.audit.events[0].outcome == "success"
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [None, {"payload": "{}", "sig": "forged"},
+     sign_principal("other-key", "n.jones", "rest", now=NOW.timestamp()),
+     sign_principal(KEY, "n.jones", "rest", now=NOW.timestamp() - 3600)],
+    ids=["missing", "garbage", "forged", "expired"],
+)
+async def test_base_refuses_unverified_principal(services, principal):
+    trk = bed_update(principal=principal)
+    messages, events = await run(ActionCheckBedAvailability(), trk)
+    assert messages[0]["text"].startswith("I can't verify who you are")
+    assert events == [] and services.hms.calls == []
+    [event] = services.audit.events
+    assert event.outcome == "denied" and event.reason == "principal"
+
+
+@pytest.mark.parametrize("user", ["nobody", "x.gone"])
+async def test_base_refuses_unknown_or_inactive_staff(services, user):
+    messages, _ = await run(ActionCheckBedAvailability(), tracker(user))
+    assert "active staff record" in messages[0]["text"]
+    assert services.audit.events[0].reason == "unknown_staff"
+
+
+async def test_base_staff_lookup_is_cached(services):
+    await run(ActionCheckBedAvailability(), tracker("p.porter"))
+    await run(ActionCheckBedAvailability(), tracker("p.porter"))
+    assert [c for c in services.hms.calls if c[0] == "find_staff"] == [("find_staff", ("p.porter",))]
+
+
+async def test_base_unavailable_hms_gives_clear_answer_and_help_button(services):
+    services.hms.fail["bed_summary"] = Unavailable("down")
+    messages, _ = await run(ActionCheckBedAvailability(), tracker("p.porter"))
+    assert messages[0]["text"].startswith("The hospital system isn't answering right now")
+    assert messages[0]["buttons"] == [{"title": "Contact the help desk",
+                                       "payload": "/talk_to_human"}]
+    assert services.audit.events[0].outcome == "error"
+
+
+async def test_base_unexpected_error_is_not_shown(services):
+    services.hms.fail["bed_summary"] = RuntimeError("Traceback secret")
+    messages, _ = await run(ActionCheckBedAvailability(), tracker("p.porter"))
+    assert "Traceback" not in messages[0]["text"] and "went wrong" in messages[0]["text"]
+
+
+async def test_base_audit_failure_withholds_results():
+    svc = make_services(audit=InMemoryAuditSink(error=AuditWriteError))
+    set_services(svc)
+    messages, events = await run(ActionCheckBedAvailability(), tracker("p.porter", slots={"ward": "4B"}))
+    assert len(messages) == 1 and "audit trail" in messages[0]["text"]
+    assert "4B Bed" not in messages[0]["text"] and events == []

@@ -1,0 +1,82 @@
+"""Time preferences in the hospital time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from actions.timeparse import parse_time_preference
+
+TZ = ZoneInfo("Europe/London")
+NOW = datetime(2026, 12, 2, 10, 15, tzinfo=TZ)  # a Wednesday
+
+
+def parse(text):
+    return parse_time_preference(text, NOW, "Europe/London")
+
+
+def test_timeparse_tomorrow_is_the_whole_next_day():
+    pref = parse("tomorrow")
+    assert pref.earliest == datetime(2026, 12, 3, 0, 0, tzinfo=TZ)
+    assert pref.latest == datetime(2026, 12, 4, 0, 0, tzinfo=TZ)
+
+
+def test_timeparse_next_tuesday():
+    assert parse("next tuesday").earliest.date().isoformat() == "2026-12-08"
+
+
+def test_timeparse_next_wednesday_skips_today():
+    assert parse("next wednesday").earliest.date().isoformat() == "2026-12-09"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("monday at two thirty", datetime(2026, 12, 7, 14, 30, tzinfo=TZ)),
+        ("monday at 2:30pm", datetime(2026, 12, 7, 14, 30, tzinfo=TZ)),
+        ("friday half past two", datetime(2026, 12, 4, 14, 30, tzinfo=TZ)),
+        ("thursday quarter to ten", datetime(2026, 12, 3, 9, 45, tzinfo=TZ)),
+        ("2026-12-10 09:30", datetime(2026, 12, 10, 9, 30, tzinfo=TZ)),
+        ("tomorrow at noon", datetime(2026, 12, 3, 12, 0, tzinfo=TZ)),
+    ],
+)
+def test_timeparse_clock_times_target_the_time(text, expected):
+    pref = parse(text)
+    assert pref.exact and pref.target == expected
+    assert pref.contains(expected)
+
+
+def test_timeparse_9am_after_nine_means_tomorrow():
+    assert parse("9am").target == datetime(2026, 12, 3, 9, 0, tzinfo=TZ)
+
+
+def test_timeparse_11am_today():
+    assert parse("11am").target == datetime(2026, 12, 2, 11, 0, tzinfo=TZ)
+
+
+def test_timeparse_this_afternoon():
+    pref = parse("this afternoon")
+    assert pref.earliest.time() == time(12, 0) and pref.latest.time() == time(17, 0)
+    assert pref.earliest.date() == NOW.date()
+
+
+def test_timeparse_iso_date():
+    pref = parse("2026-12-10")
+    assert pref.earliest == datetime(2026, 12, 10, tzinfo=TZ)
+
+
+def test_timeparse_uses_hospital_zone_for_utc_now():
+    utc_now = datetime(2026, 7, 1, 23, 30, tzinfo=ZoneInfo("UTC"))  # 00:30 BST on July 2
+    pref = parse_time_preference("today", utc_now, "Europe/London")
+    assert pref.earliest.date().isoformat() == "2026-07-02"
+
+
+def test_timeparse_asap_starts_now():
+    assert parse("as soon as possible").target == NOW
+
+
+@pytest.mark.parametrize("text", ["", None, "the usual", "bed 12", "2026-13-45"])
+def test_timeparse_unknown_returns_none(text):
+    assert parse(text) is None

@@ -1,0 +1,212 @@
+import dataclasses
+
+import httpx
+import pytest
+
+from assistant.channels.base import Button, Reply
+from assistant.config import get_settings
+from assistant.gateway import create_app
+from assistant.identity.tokens import InMemoryRevocationList, StaffTokens
+
+KEY = "test-signing-key-0123456789abcdef"
+
+
+class EchoAssistant:
+    def __init__(self):
+        self.calls = []
+
+    async def send(self, *, staff, channel, conversation, text):
+        self.calls.append((staff, channel, conversation, text))
+        return [Reply(f"echo {text}", (Button("Yes", "/affirm"),)), Reply("done")]
+
+
+class Directory:
+    async def is_active_staff(self, username):
+        return username in {"n.jones", "p.porter"}
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    return dataclasses.replace(get_settings(), signing_key=KEY)
+
+
+@pytest.fixture
+def tokens():
+    return StaffTokens(KEY, revocations=InMemoryRevocationList(), directory=Directory())
+
+
+@pytest.fixture
+def assistant():
+    return EchoAssistant()
+
+
+def ok_check():
+    async def check():
+        return None
+
+    return check
+
+
+def down_check():
+    async def check():
+        raise httpx.ConnectError("refused")
+
+    return check
+
+
+def client_for(app):
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
+
+
+@pytest.fixture
+def app(settings, tokens, assistant):
+    return create_app(
+        settings,
+        assistant=assistant,
+        tokens=tokens,
+        health_checks={"hms": ok_check()},
+        channels=("rest",),
+    )
+
+
+async def post(app, body, token=None, **kwargs):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with client_for(app) as client:
+        if isinstance(body, (bytes, str)):
+            return await client.post(
+                "/api/v1/messages", content=body, headers=headers | {"Content-Type": "application/json"}
+            )
+        return await client.post("/api/v1/messages", json=body, headers=headers)
+
+
+async def test_rest_message_gets_replies_and_new_conversation(app, tokens, assistant):
+    response = await post(app, {"text": "hello"}, tokens.issue("n.jones"))
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["conversation_id"]) == 32
+    assert body["replies"] == [
+        {"text": "echo hello", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+        {"text": "done"},
+    ]
+    assert assistant.calls == [("n.jones", "rest", body["conversation_id"], "hello")]
+
+
+async def test_rest_message_keeps_given_conversation(app, tokens, assistant):
+    response = await post(app, {"text": "hi", "conversation_id": "abc-1"}, tokens.issue("n.jones"))
+    assert response.json()["conversation_id"] == "abc-1"
+    assert assistant.calls[0][2] == "abc-1"
+
+
+@pytest.mark.parametrize("header", [None, "Basic abc", "Bearer ", "Bearer garbage"])
+async def test_rest_message_without_valid_token_401(app, header, assistant):
+    async with client_for(app) as client:
+        headers = {"Authorization": header} if header else {}
+        response = await client.post("/api/v1/messages", json={"text": "hi"}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert assistant.calls == []
+
+
+async def test_rest_message_expired_token_401(app, assistant):
+    from assistant.identity.tokens import issue_token
+
+    token = issue_token(KEY, "n.jones", ttl=10, now=1_000_000)
+    response = await post(app, {"text": "hi"}, token)
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+async def test_rest_message_revoked_token_401(app, tokens, assistant):
+    token = tokens.issue("n.jones")
+    await tokens.revoke(token)
+    response = await post(app, {"text": "hi"}, token)
+    assert response.status_code == 401
+    assert "revoked" in response.json()["detail"]
+
+
+async def test_rest_message_unknown_staff_401(app, tokens):
+    response = await post(app, {"text": "hi"}, tokens.issue("x.nobody"))
+    assert response.status_code == 401
+
+
+async def test_rest_message_text_too_long_413(app, tokens, assistant):
+    response = await post(app, {"text": "a" * 2001}, tokens.issue("n.jones"))
+    assert response.status_code == 413
+    assert assistant.calls == []
+
+
+async def test_rest_message_text_at_limit_accepted(app, tokens):
+    response = await post(app, {"text": "a" * 2000}, tokens.issue("n.jones"))
+    assert response.status_code == 200
+
+
+async def test_rest_message_body_too_large_413(app, tokens):
+    response = await post(app, b'{"text": "x", "pad": "' + b"a" * 70_000 + b'"}', tokens.issue("n.jones"))
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b""])
+async def test_rest_message_not_json_object_400(app, tokens, raw):
+    response = await post(app, raw, tokens.issue("n.jones"))
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"text": ""}, {"text": 5}, {"text": "hi", "conversation_id": "../etc"},
+     {"text": "hi", "conversation_id": "x" * 65}],
+)
+async def test_rest_message_bad_fields_422(app, tokens, body, assistant):
+    response = await post(app, body, tokens.issue("n.jones"))
+    assert response.status_code == 422
+    assert assistant.calls == []
+
+
+async def test_healthz_ok_when_dependencies_up(app):
+    async with client_for(app) as client:
+        response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"hms": "ok"}
+
+
+async def test_healthz_503_names_dependency_down(settings, tokens, assistant):
+    app = create_app(
+        settings,
+        assistant=assistant,
+        tokens=tokens,
+        health_checks={"hms": ok_check(), "rasa": down_check()},
+        channels=("rest",),
+    )
+    async with client_for(app) as client:
+        response = await client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["down"] == ["rasa"]
+    assert response.json()["checks"]["rasa"].startswith("down")
+
+
+async def test_healthz_default_checks_report_unreachable_services(tmp_path, monkeypatch, tokens):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    for name in ("HMS_PORT", "RASA_PORT", "ACTION_PORT"):
+        monkeypatch.setenv(name, str(port))
+    for name in ("HMS_BASE_URL", "RASA_URLS", "ACTION_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = dataclasses.replace(get_settings(), signing_key=KEY)
+    app = create_app(settings, assistant=EchoAssistant(), tokens=tokens, channels=())
+    async with client_for(app) as client:
+        response = await client.get("/healthz")
+    assert response.status_code == 503
+    assert set(response.json()["down"]) == {"hms", "rasa", "actions"}
+
+
+def test_create_app_skips_missing_channel(settings, tokens, assistant):
+    app = create_app(
+        settings, assistant=assistant, tokens=tokens, health_checks={}, channels=("rest", "nope")
+    )
+    assert app.state.channels == ["rest"]

@@ -1,0 +1,125 @@
+import json
+
+import httpx
+
+from assistant.channels.base import Button, Reply
+from assistant.gateway.rasa import (
+    RESTARTING,
+    RasaAssistant,
+    parse_replies,
+    pick_worker,
+    sender_id,
+)
+from assistant.identity.principal import verify_principal
+
+KEY = "test-signing-key"
+
+
+def recording_rasa(replies, calls):
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append((str(request.url), json.loads(request.content)))
+        return httpx.Response(200, json=replies)
+
+    return httpx.MockTransport(handler)
+
+
+async def test_rasa_assistant_posts_signed_principal_and_sender():
+    calls = []
+    assistant = RasaAssistant(
+        workers=["http://rasa-1:5005"],
+        signing_key=KEY,
+        transport=recording_rasa([{"recipient_id": "x", "text": "Hello"}], calls),
+    )
+    replies = await assistant.send(staff="n.jones", channel="rest", conversation="c1", text="hi")
+    assert replies == [Reply("Hello")]
+    url, body = calls[0]
+    assert url == "http://rasa-1:5005/webhooks/rest/webhook"
+    assert body["sender"] == "rest:n.jones:c1"
+    assert body["message"] == "hi"
+    principal = verify_principal(KEY, body["metadata"]["principal"])
+    assert (principal.staff, principal.channel) == ("n.jones", "rest")
+
+
+async def test_rasa_assistant_routes_each_sender_to_one_worker():
+    workers = [f"http://rasa-{i}:5005" for i in range(3)]
+    calls = []
+    assistant = RasaAssistant(
+        workers=workers, signing_key=KEY, transport=recording_rasa([], calls)
+    )
+    for _ in range(3):
+        await assistant.send(staff="n.jones", channel="rest", conversation="c1", text="hi")
+    hosts = {httpx.URL(url).host for url, _ in calls}
+    assert len(hosts) == 1
+    assert pick_worker(workers, sender_id("rest", "n.jones", "c1")).endswith(hosts.pop() + ":5005")
+
+
+def test_pick_worker_spreads_senders_over_workers():
+    workers = ["a", "b"]
+    chosen = {pick_worker(workers, f"rest:n.jones:{i}") for i in range(50)}
+    assert chosen == {"a", "b"}
+
+
+def test_parse_replies_merges_custom_into_previous_text():
+    replies = parse_replies(
+        [
+            {"text": "3 free beds on 4B", "buttons": [{"title": "Book", "payload": "/book"}]},
+            {"custom": {"beds": ["4B-01"]}},
+            {"text": "Anything else?"},
+        ]
+    )
+    assert replies == [
+        Reply("3 free beds on 4B", (Button("Book", "/book"),)),
+        Reply("Anything else?"),
+    ]
+    assert replies[0].custom == {"beds": ["4B-01"]}
+
+
+def test_parse_replies_custom_first_kept_alone():
+    replies = parse_replies([{"custom": {"kiosk": "x"}}, "junk", {"text": ""}])
+    assert len(replies) == 1 and replies[0].custom == {"kiosk": "x"}
+
+
+async def test_rasa_assistant_rasa_down_answers_restarting():
+    def refuse(request):
+        raise httpx.ConnectError("refused", request=request)
+
+    assistant = RasaAssistant(
+        workers=["http://rasa:5005"],
+        signing_key=KEY,
+        emergency_number="2222",
+        transport=httpx.MockTransport(refuse),
+    )
+    replies = await assistant.send(staff="n.jones", channel="rest", conversation="c", text="x")
+    assert replies == [Reply(RESTARTING.format(emergency="2222"))]
+
+
+async def test_rasa_assistant_rasa_500_answers_restarting():
+    assistant = RasaAssistant(
+        workers=["http://rasa:5005"],
+        signing_key=KEY,
+        transport=httpx.MockTransport(lambda r: httpx.Response(500, text="boom")),
+    )
+    replies = await assistant.send(staff="n.jones", channel="rest", conversation="c", text="x")
+    assert "restarting" in replies[0].text
+
+
+async def test_rasa_assistant_handoff_takes_message_instead_of_rasa():
+    calls = []
+
+    class Relay:
+        async def intercept(self, staff, channel, conversation, text):
+            if conversation == "handed":
+                return [Reply("Sent to the help desk.")]
+            return None
+
+    assistant = RasaAssistant(
+        workers=["http://rasa:5005"],
+        signing_key=KEY,
+        handoff=Relay(),
+        transport=recording_rasa([{"text": "from rasa"}], calls),
+    )
+    handed = await assistant.send(staff="n.jones", channel="rest", conversation="handed", text="x")
+    normal = await assistant.send(staff="n.jones", channel="rest", conversation="other", text="x")
+    assert handed == [Reply("Sent to the help desk.")]
+    assert normal == [Reply("from rasa")]
+    assert len(calls) == 1
