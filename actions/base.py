@@ -68,7 +68,7 @@ class WardDenied(Exception):
 class Outcome:
     """What ``perform`` did, for the audit event and the tracker."""
 
-    result: str = "success"  # success | denied | not_found | conflict | invalid | error
+    result: str = "success"  # success | denied | not_found | conflict | error | refused
     events: tuple[dict[str, Any], ...] = ()
     resource: str | None = None  # e.g. "Location/bed-4b-06"
     patient_ref: str | None = None  # e.g. "Patient/p-123" (a reference, never a name)
@@ -87,7 +87,7 @@ class ActionContext:
     hms: HmsClient
     services: Services
     now: datetime
-    permission: str
+    permission: str | None
     messages: list[dict[str, Any]] = field(default_factory=list)
 
     def slot(self, name: str) -> Any:
@@ -123,7 +123,7 @@ class ActionContext:
 
     def check_ward(self, ward_code: str | None) -> None:
         """Refuse (``WardDenied``) when a ward-scoped permission reaches outside own wards."""
-        if ward_code is None:
+        if ward_code is None or self.permission is None:
             return
         allowed = self.services.policy.allows_on_ward(
             self.staff.roles, self.permission, ward_code, self.staff.ward_codes
@@ -143,7 +143,7 @@ class GuardedAction(Action, ABC):
     """Base of every action that touches hospital data. Subclasses set the class vars."""
 
     intent: ClassVar[str]
-    permission: ClassVar[str]
+    permission: ClassVar[str | None]  # None: identity only (e.g. role-tailored help)
     activity: ClassVar[str] = "That"  # "Booking appointments" for the denial sentence
 
     def name(self) -> str:
@@ -180,7 +180,7 @@ class GuardedAction(Action, ABC):
             dispatcher.utter_message(text=UNKNOWN_STAFF)
             return []
         role = self._role(services, staff)
-        if not services.policy.allows(staff.roles, self.permission):
+        if self.permission and not services.policy.allows(staff.roles, self.permission):
             self._audit(services, staff.username, role, channel, "denied", reason="permission")
             dispatcher.utter_message(text=self.denial_text(services, staff))
             return []
@@ -257,11 +257,12 @@ class GuardedAction(Action, ABC):
         return staff
 
     def _role(self, services: Services, staff: Staff) -> str:
-        granting = [r for r in sorted(staff.roles) if services.policy.allows([r], self.permission)]
+        perm = self.permission or ""
+        granting = [r for r in sorted(staff.roles) if services.policy.allows([r], perm)]
         return (granting or sorted(staff.roles) or [""])[0]
 
     def denial_text(self, services: Services, staff: Staff) -> str:
-        roles = services.policy.roles_with(self.permission)
+        roles = services.policy.roles_with(self.permission or "")
         who = join_or(sorted(staff.roles)) or "a user with no role"
         return (
             f"{self.activity} needs the {self.permission} permission "
@@ -275,7 +276,7 @@ class GuardedAction(Action, ABC):
             channel=ctx.principal.channel,
             intent=self.intent,
             action=self.name(),
-            permission=self.permission,
+            permission=self.permission or "",
             resource=outcome.resource,
             patient_ref=outcome.patient_ref,
             outcome=outcome.result,
@@ -300,7 +301,7 @@ class GuardedAction(Action, ABC):
             channel=channel,
             intent=self.intent,
             action=self.name(),
-            permission=self.permission,
+            permission=self.permission or "",
             resource=None,
             patient_ref=None,
             outcome=outcome,

@@ -86,7 +86,7 @@ class ActionCheckBedAvailability(GuardedAction):
             known = ", ".join(sorted({k for k in BED_FEATURES if " " in k or k.isalpha()}))
             ctx.say(f"I don't know the bed type '{wanted_type}'. I know: {known}.",
                     kind="check_bed_availability_invalid")
-            return Outcome("invalid", events=reset, reason="bed_type")
+            return Outcome("refused", events=reset, reason="bed_type")
         kind_words = f"{feature.replace('-', ' ')} " if feature else ""
         ward_text = ctx.text("ward")
         if ward_text:
@@ -142,7 +142,7 @@ class ActionUpdateBedStatus(GuardedAction):
             ctx.say("I need the ward, the bed number and the new status (free, occupied, "
                     "needs cleaning, closed, contaminated or isolated).",
                     kind="update_bed_status_invalid")
-            return Outcome("invalid", events=reset, reason="missing_slots")
+            return Outcome("refused", events=reset, reason="missing_slots")
         ward = await ctx.hms.get_ward(ward_text)
         ctx.check_ward(ward.code)
         try:

@@ -74,13 +74,13 @@ async def find_practitioner(ctx: ActionContext) -> str | None:
 
 
 async def nearest_slots(
-    ctx: ActionContext, service_code: str | None, practitioner_id: str | None
+    ctx: ActionContext, service_code: str | None, practitioner_id: str | None,
+    after: str | None = None,
 ) -> tuple[list[Slot], bool]:
     """The 3 free slots nearest the user's time preference; bool: they match it."""
     tz = ctx.services.settings.hospital_tz
     pref = parse_time_preference(ctx.text("time"), ctx.now, tz)
     start = pref.earliest if pref else ctx.now
-    after = ctx.text("offer_after")
     if after:
         start = max(start, datetime.fromisoformat(after))
     slots = await ctx.hms.free_slots(

@@ -6,6 +6,7 @@ Tests call ``set_services(...)`` with fakes; the action server builds the real o
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,24 +62,27 @@ def _build() -> Services:
     from assistant.hms.client import FhirHmsClient
 
     settings = get_settings()
-    tickets = None
-    try:
-        from assistant.handoff import tickets as ticket_module
-
-        factory = getattr(ticket_module, "open_ticket_store", None)
-        if factory is not None:
-            tickets = factory(settings)
-        else:
-            tickets = ticket_module.TicketStore.from_settings(settings)
-    except (ImportError, AttributeError):
-        tickets = None  # talk_to_human then answers that the help desk is not set up
+    audit = open_audit_sink(settings)  # raises AuditWriteError: the server must not start
     return Services(
         settings=settings,
         hms=FhirHmsClient.from_settings(settings),
-        audit=open_audit_sink(settings),
+        audit=audit,
         policy=load_policy(),
-        tickets=tickets,
+        tickets=_ticket_store(settings),
     )
+
+
+def _ticket_store(settings: Settings) -> Any | None:
+    """The help-desk ticket store, or None (talk_to_human then says so) if not set up."""
+    try:
+        from assistant.crypto import DataCipher
+        from assistant.handoff.tickets import TicketStore
+        from assistant.store import open_store
+
+        return TicketStore(open_store(settings), DataCipher.from_settings(settings))
+    except Exception:  # missing data key or store: degrade only the handoff
+        logging.getLogger(__name__).exception("help-desk ticket store unavailable")
+        return None
 
 
 def get_services() -> Services:

@@ -38,6 +38,8 @@ class Settings:
     hms_base_url: str
     hms_api_token: str
     hms_database_url: str
+    hms_timeout_seconds: float
+    hms_retries: int
     assistant_database_url: str
     rasa_urls: tuple[str, ...]
     action_url: str
@@ -95,6 +97,8 @@ def get_settings() -> Settings:
         hms_base_url=_env("HMS_BASE_URL", f"http://127.0.0.1:{hms_port}/fhir/R4").rstrip("/"),
         hms_api_token=_env("HMS_API_TOKEN", ""),
         hms_database_url=_env("HMS_DATABASE_URL", f"sqlite:///{var_dir / 'hms.db'}"),
+        hms_timeout_seconds=float(_env("HMS_TIMEOUT_SECONDS", "5")),
+        hms_retries=_int("HMS_RETRIES", 2),
         assistant_database_url=_env(
             "ASSISTANT_DATABASE_URL", f"sqlite:///{var_dir / 'assistant.db'}"
         ),

@@ -41,9 +41,9 @@ _QUOTED_TEXT = re.compile(r"""(?P<key>(?P<q>["'])text(?P=q)\s*:\s*)(?P<v>"(?:\\.
 _TEXT_ARG = re.compile(r"""(?P<key>\btext=)(?P<v>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[^\s&,;)\]}]*)""")
 _BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
 _SECRET_KV = re.compile(
-    r"""(?i)(?P<key>["']?(?:api[_-]?key|apikey|access[_-]?token|token|secret|password|passwd|pin|"""
+    r"""(?i)(?P<key>(?<![A-Za-z0-9])["']?(?:api[_-]?key|apikey|access[_-]?token|token|secret|password|passwd|pin|"""
     r"""signing[_-]?key|data[_-]?key|authorization|x-api-key)["']?\s*[:=]\s*)"""
-    r"""(?P<v>"[^"]*"|'[^']*'|[^\s&,;)\]}]+)"""
+    r"""(?!\[redacted\]|(?:bearer|basic)\s)(?P<v>"[^"]*"|'[^']*'|[^\s&,;)\]}]+)"""
 )
 _SLACK_TOKEN = re.compile(r"\bx(?:ox[abposre]|app)-[A-Za-z0-9-]+")
 _FERNET_KEY = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}=(?![A-Za-z0-9_=-])")

@@ -180,10 +180,9 @@ class _Builder:
                 self.role(prac, role, location=f"ward-{str(where).lower()}")
             else:
                 self.role(prac, role, service=where)
-        wards = [w[0] for w in WARDS]
-        for i, (given, family) in enumerate(NURSE_NAMES):
-            ward = ("4B" if i == 0 else wards[(i - 1) // 2 % len(wards)]) if i else "4B"
-            ward = wards[(i + 1) // 2 % len(wards)] if i else "4B"
+        posts = [w[0] for w in WARDS for _ in range(2)]
+        posts.remove("4B")  # n.jones is the other 4B nurse
+        for (given, family), ward in zip(NURSE_NAMES, posts, strict=True):
             prac = self.person(f"{given[0].lower()}.{family.lower()}", None, given, family)
             self.role(prac, "nurse", location=f"ward-{ward.lower()}")
         for clinic, people in CLINICIANS.items():

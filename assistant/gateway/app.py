@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import logging
@@ -19,16 +20,15 @@ from assistant.identity.tokens import (
     DEFAULT_TTL_SECONDS,
     CachedStaffDirectory,
     HmsStaffDirectory,
-    InMemoryRevocationList,
     RevocationList,
-    SqlRevocationList,
     StaffDirectory,
     StaffTokens,
+    StoreRevocationList,
 )
 
 from .context import GatewayContext
 from .health import Check, default_checks, run_checks
-from .rasa import RasaAssistant
+from .rasa import HandoffRouter, RasaAssistant
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +41,21 @@ def token_ttl(settings: Settings) -> int:
     return int(value) if value else DEFAULT_TTL_SECONDS
 
 
-def default_revocations(settings: Settings) -> RevocationList:
+def store_opener(settings: Settings) -> Callable[[], Any]:
+    """Opens the assistant store once, on first use (never at import or app build time)."""
+
+    @functools.cache
+    def opener() -> Any:
+        from assistant.store import open_store
+
+        return open_store(settings)
+
+    return opener
+
+
+def default_revocations(open_store: Callable[[], Any]) -> RevocationList:
     """Revocations in the assistant store (``revoked_token``), shared by all processes."""
-    return SqlRevocationList(settings.assistant_database_url)
+    return StoreRevocationList(open_store)
 
 
 class _LazyHms:
@@ -77,6 +89,7 @@ def create_app(
     settings: Settings | None = None,
     *,
     assistant: Assistant | None = None,
+    handoff: HandoffRouter | None = None,
     hms: Callable[[], Any] | None = None,
     tokens: StaffTokens | None = None,
     revocations: RevocationList | None = None,
@@ -88,6 +101,8 @@ def create_app(
 ) -> FastAPI:
     """Build the gateway; every collaborator can be injected (tests), else built from settings."""
     settings = settings or get_settings()
+    own_store = open_store is None
+    open_store = open_store or store_opener(settings)
     lazy_hms = _LazyHms(settings) if hms is None else None
     hms_factory: Callable[[], Any] = hms or lazy_hms  # type: ignore[assignment]
     own_assistant = assistant is None
@@ -96,11 +111,12 @@ def create_app(
             workers=settings.rasa_urls,
             signing_key=settings.signing_key,
             emergency_number=settings.emergency_number,
+            handoff=handoff,
         )
     if tokens is None:
         tokens = StaffTokens(
             settings.signing_key,
-            revocations=revocations or default_revocations(settings),
+            revocations=revocations or default_revocations(open_store),
             directory=CachedStaffDirectory(
                 directory or _DirectoryViaFactory(hms_factory), clock=clock
             ),
@@ -116,6 +132,9 @@ def create_app(
             await assistant.aclose()
         if lazy_hms is not None:
             await lazy_hms.aclose()
+        cache_info = getattr(open_store, "cache_info", None)
+        if own_store and cache_info is not None and cache_info().currsize:
+            open_store().close()
 
     app = FastAPI(title="HMS Staff Assistant gateway", lifespan=lifespan)
     ctx = GatewayContext(

@@ -55,10 +55,13 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
                 params["operational-status"] = status
             found = await self._search("Location", params)
             for room in [r for r in found if codec.physical_type(r) == "ro"]:
-                found += await self._search("Location", {**params, "partof": f"Location/{room['id']}"})
+                found += await self._search(
+                    "Location", {**params, "partof": f"Location/{room['id']}"}
+                )
             beds = [b for b in self._beds(found, wards) if b.ward_id in (ward.id, None)]
         return [
-            b for b in beds
+            b
+            for b in beds
             if (status is None or b.status == status) and (feature is None or feature in b.features)
         ]
 
@@ -128,7 +131,9 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
 
     async def current_stay(self, patient_id: str) -> Stay | None:
         params = {"patient": f"Patient/{patient_id}", "status": "in-progress"}
-        stays = [e for e in await self._search("Encounter", params) if e.get("status") == "in-progress"]
+        stays = [
+            e for e in await self._search("Encounter", params) if e.get("status") == "in-progress"
+        ]
         if not stays:
             return None
         enc = max(stays, key=lambda e: str((e.get("period") or {}).get("start") or ""))
@@ -147,4 +152,6 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
                     parent = codec.ref_id((await self._get("Location", parent)).get("partOf"))
                 bed = codec.to_bed(loc, wards, parent)
                 ward_code = bed.ward_code
-        return Stay(encounter_id=str(enc["id"]), patient_id=patient_id, bed=bed, ward_code=ward_code)
+        return Stay(
+            encounter_id=str(enc["id"]), patient_id=patient_id, bed=bed, ward_code=ward_code
+        )

@@ -168,8 +168,11 @@ def to_patient(res: Json) -> Patient:
 def to_staff(prac: Json, roles: Iterable[Json], wards: Mapping[str, Ward]) -> Staff:
     _, _, name = _human_name(prac.get("name"))
     email = next(
-        (str(t["value"]) for t in prac.get("telecom") or []
-         if t.get("system") == "email" and t.get("value")),
+        (
+            str(t["value"])
+            for t in prac.get("telecom") or []
+            if t.get("system") == "email" and t.get("value")
+        ),
         None,
     )
     role_codes: set[str] = set()

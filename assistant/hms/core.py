@@ -1,5 +1,4 @@
-"""Plumbing shared by the parts of ``FhirHmsClient``: HTTP, actor header, ward index, staff.
-"""
+"""Plumbing shared by the parts of ``FhirHmsClient``: HTTP, actor header, ward index, staff."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from .codec import Json
 from .errors import Invalid, NotFound
 from .models import Staff, Ward
 from .transport import FhirHttp, Response, if_match, version_of
+
 
 @dataclass
 class _Shared:
@@ -98,9 +98,7 @@ class ClientCore:
     async def _search(self, kind: str, params: dict[str, Any] | None = None) -> list[Json]:
         return await self._http.search_all(kind, params)
 
-    async def _write(
-        self, method: str, path: str, body: Json, version: str | None = None
-    ) -> Json:
+    async def _write(self, method: str, path: str, body: Json, version: str | None = None) -> Json:
         """POST/PUT ``body``; the stored resource (re-read if the server returned none)."""
         resp = await self._http.request(method, path, json=body, headers=self._headers(version))
         if resp.body.get("resourceType") == body["resourceType"]:
@@ -146,7 +144,9 @@ class ClientCore:
 
     # -- staff ---------------------------------------------------------------------------
 
-    async def find_staff(self, username: str | None = None, email: str | None = None) -> list[Staff]:
+    async def find_staff(
+        self, username: str | None = None, email: str | None = None
+    ) -> list[Staff]:
         params: dict[str, Any] = {}
         if username:
             params["identifier"] = f"{codec.STAFF}|{username.strip()}"
@@ -159,7 +159,8 @@ class ClientCore:
         for prac in await self._search("Practitioner", params):
             ref = f"Practitioner/{prac['id']}"
             roles = [
-                r for r in await self._search("PractitionerRole", {"practitioner": ref})
+                r
+                for r in await self._search("PractitionerRole", {"practitioner": ref})
                 if codec.ref_id(r.get("practitioner"), "Practitioner") == prac["id"]
             ]
             staff = codec.to_staff(prac, roles, wards)

@@ -104,4 +104,3 @@ class HmsClient(Protocol):
         business_status: str | None = None,
         note: str | None = None,
     ) -> HelpTask: ...
-

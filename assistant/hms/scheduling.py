@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date as Date
+from contextlib import aclosing
 from datetime import UTC, datetime
+from datetime import date as Date
 from typing import Any
 
 from . import codec
@@ -49,14 +50,18 @@ class SchedulingMixin(ClientCore):
         start_from: datetime,
         count: int = 3,
     ) -> list[Slot]:
-        """The first ``count`` free slots starting at or after ``start_from``, by start."""
+        """The first ``count`` free slots starting at or after ``start_from``, by start.
+
+        Asks for ``_sort=start`` and stops paging once ``count`` slots are found while the
+        results arrive in start order; a server that ignores ``_sort`` is read to the end.
+        """
         if start_from.tzinfo is None:
             raise Invalid("start_from must be timezone-aware")
         params: dict[str, Any] = {
             "status": "free",
             "start": f"ge{start_from.isoformat()}",
             "_sort": "start",
-            "_count": 100,
+            "_count": 50,
         }
         if service_code:
             params["service-type"] = f"{codec.SERVICE_TYPE}|{service_code}"
@@ -67,16 +72,21 @@ class SchedulingMixin(ClientCore):
             for sch in schedules:
                 self._shared.schedules[str(sch["id"])] = sch
             params["schedule"] = ",".join(f"Schedule/{s['id']}" for s in schedules)
-        slots = []
-        for res in await self._search("Slot", params):
-            slot = await self._to_slot(res)
-            if (
-                slot.status == "free"
-                and slot.start >= start_from
-                and (service_code is None or slot.service_code == service_code)
-                and (practitioner_id is None or slot.practitioner_id == practitioner_id)
-            ):
-                slots.append(slot)
+        slots: list[Slot] = []
+        in_order, last = True, start_from
+        async with aclosing(self._http.search("Slot", params)) as results:
+            async for res in results:
+                slot = await self._to_slot(res)
+                in_order, last = in_order and slot.start >= last, max(last, slot.start)
+                if (
+                    slot.status == "free"
+                    and slot.start >= start_from
+                    and (service_code is None or slot.service_code == service_code)
+                    and (practitioner_id is None or slot.practitioner_id == practitioner_id)
+                ):
+                    slots.append(slot)
+                if in_order and len(slots) >= count:
+                    break  # the server honoured _sort=start: later pages cannot be earlier
         return sorted(slots, key=lambda s: s.start)[: max(0, count)]
 
     async def get_slot(self, slot_id: str) -> Slot:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +49,14 @@ def outcome_text(body: Any) -> str:
 def error_for(status: int, body: Any, what: str) -> HmsError:
     diagnostics = outcome_text(body)
     kinds: dict[int, type[HmsError]] = {
-        400: Invalid, 422: Invalid, 401: Forbidden, 403: Forbidden,
-        404: NotFound, 410: NotFound, 409: Conflict, 412: Conflict,
+        400: Invalid,
+        422: Invalid,
+        401: Forbidden,
+        403: Forbidden,
+        404: NotFound,
+        410: NotFound,
+        409: Conflict,
+        412: Conflict,
     }
     kind = kinds.get(status, Unavailable if status >= 500 else HmsError)
     return kind(f"HMS {what} failed with HTTP {status}", status=status, diagnostics=diagnostics)
@@ -124,7 +130,9 @@ class FhirHttp:
                     raise Unavailable(f"HMS {what} failed: {type(exc).__name__}") from exc
             else:
                 if reply.status_code in RETRY_STATUSES and not last:
-                    log.warning("HMS %s: HTTP %d (attempt %d)", what, reply.status_code, attempt + 1)
+                    log.warning(
+                        "HMS %s: HTTP %d (attempt %d)", what, reply.status_code, attempt + 1
+                    )
                 else:
                     return self._finish(reply, what)
             await asyncio.sleep(self.backoff * (2**attempt))
@@ -150,7 +158,7 @@ class FhirHttp:
 
     async def search(
         self, resource: str, params: Mapping[str, Any] | None = None
-    ) -> AsyncIterator[Json]:
+    ) -> AsyncGenerator[Json, None]:
         """Yield the matched resources of a search, following Bundle ``next`` links."""
         path: str = resource
         query: Mapping[str, Any] | None = params
@@ -161,7 +169,11 @@ class FhirHttp:
             for entry in bundle.get("entry") or []:
                 res = entry.get("resource")
                 mode = (entry.get("search") or {}).get("mode", "match")
-                if isinstance(res, dict) and res.get("resourceType") == resource and mode == "match":
+                if (
+                    isinstance(res, dict)
+                    and res.get("resourceType") == resource
+                    and mode == "match"
+                ):
                     yield res
             nxt = next(
                 (lk.get("url") for lk in bundle.get("link") or [] if lk.get("relation") == "next"),
@@ -171,11 +183,15 @@ class FhirHttp:
                 return
             url = self.client.base_url.join(nxt)
             if (url.scheme, url.host, url.port) != (
-                self.client.base_url.scheme, self.client.base_url.host, self.client.base_url.port
+                self.client.base_url.scheme,
+                self.client.base_url.host,
+                self.client.base_url.port,
             ):
                 # never send the bearer token to another origin
                 raise HmsError(f"HMS search {resource} links to another server")
             path, query = str(url), None
 
-    async def search_all(self, resource: str, params: Mapping[str, Any] | None = None) -> list[Json]:
+    async def search_all(
+        self, resource: str, params: Mapping[str, Any] | None = None
+    ) -> list[Json]:
         return [res async for res in self.search(resource, params)]

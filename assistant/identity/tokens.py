@@ -9,13 +9,16 @@ through a ``StaffDirectory`` and cached briefly).
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import jwt
+import sqlalchemy as sa
 
 AUDIENCE = "hms-assistant"
 ALGORITHM = "HS256"
@@ -226,69 +229,34 @@ class HmsStaffDirectory:
         return any(s.username == username and s.active for s in found)
 
 
-class SqlRevocationList:
-    """Revocations in the assistant store's ``revoked_token`` table (jti, expires_at).
+class StoreRevocationList:
+    """Revocations in the assistant store's ``revoked_token`` table, shared by processes.
 
-    Creates the table if the store's migrations have not (the same name and columns).
-    Expired entries are pruned on each revoke.
+    ``open_store`` returns an ``assistant.store.Store`` (opened on first use). Entries past
+    their token's expiry are pruned on each revoke.
     """
 
-    def __init__(self, database_url: str) -> None:
-        self._url = database_url
-        self._engine: Any = None
-
-    def _connect(self) -> Any:
-        if self._engine is None:
-            import sqlalchemy as sa
-
-            if self._url.startswith("sqlite:///"):
-                from pathlib import Path
-
-                Path(self._url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            engine = sa.create_engine(self._url, future=True)
-            meta = sa.MetaData()
-            sa.Table(
-                "revoked_token",
-                meta,
-                sa.Column("jti", sa.String(64), primary_key=True),
-                sa.Column("expires_at", sa.Integer, nullable=False),
-            )
-            meta.create_all(engine, checkfirst=True)
-            self._engine = engine
-        return self._engine
+    def __init__(self, open_store: Callable[[], Any]) -> None:
+        self._open_store = open_store
 
     def _revoke(self, jti: str, expires_at: int) -> None:
-        import sqlalchemy as sa
+        from assistant.store.models import RevokedToken
 
-        with self._connect().begin() as conn:
-            conn.execute(
-                sa.text("DELETE FROM revoked_token WHERE expires_at < :now"),
-                {"now": int(time.time())},
-            )
-            exists = conn.execute(
-                sa.text("SELECT 1 FROM revoked_token WHERE jti = :jti"), {"jti": jti}
-            ).first()
-            if exists is None:
-                conn.execute(
-                    sa.text("INSERT INTO revoked_token (jti, expires_at) VALUES (:jti, :exp)"),
-                    {"jti": jti, "exp": expires_at},
-                )
+        now = datetime.fromtimestamp(time.time(), UTC)
+        with self._open_store().write() as session:
+            session.execute(sa.delete(RevokedToken).where(RevokedToken.expires_at < now))
+            if session.get(RevokedToken, jti) is None:
+                expires = datetime.fromtimestamp(expires_at, UTC)
+                session.add(RevokedToken(jti=jti, expires_at=expires))
 
     def _is_revoked(self, jti: str) -> bool:
-        import sqlalchemy as sa
+        from assistant.store.models import RevokedToken
 
-        with self._connect().connect() as conn:
-            row = conn.execute(
-                sa.text("SELECT 1 FROM revoked_token WHERE jti = :jti"), {"jti": jti}
-            ).first()
-        return row is not None
+        with self._open_store().read() as session:
+            return session.get(RevokedToken, jti) is not None
 
     async def revoke(self, jti: str, expires_at: int) -> None:
-        import asyncio
-
         await asyncio.to_thread(self._revoke, jti, expires_at)
 
     async def is_revoked(self, jti: str) -> bool:
-        import asyncio
-
         return await asyncio.to_thread(self._is_revoked, jti)

@@ -63,7 +63,10 @@ def _ensure_sqlite_dir(url: str) -> None:
 def open_store_at(url: str, *, migrate: bool = True) -> Store:
     """Open the store at a database URL; run migrations to head unless already there."""
     url = normalise_url(url)
-    _ensure_sqlite_dir(url)
+    try:
+        _ensure_sqlite_dir(url)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store's directory: {exc.strerror}") from exc
     engine = make_engine(url)
     try:
         if migrate and current_revision(engine) != head_revision():

@@ -49,7 +49,10 @@ def default_users() -> dict[str, dict[str, Any]]:
     users: dict[str, dict[str, Any]] = {}
     for username, uid in DEMO_STAFF.items():
         users[uid] = _user(uid, username, f"{username}@{DOMAIN}")
-    users[DELETED_USER] = {**_user(DELETED_USER, "n.jones.old", f"n.jones@{DOMAIN}"), "deleted": True}
+    users[DELETED_USER] = {
+        **_user(DELETED_USER, "n.jones.old", f"n.jones@{DOMAIN}"),
+        "deleted": True,
+    }
     users[UNKNOWN_USER] = _user(UNKNOWN_USER, "visitor", "visitor@elsewhere.example")
     return users
 
@@ -151,6 +154,28 @@ class FakeSlackApi:
                     raise TimeoutError(f"no matching {method} call within {timeout}s; saw {seen}")
                 self._cond.wait(left)
 
+    async def wait_for_async(
+        self,
+        method: str,
+        predicate: Callable[[dict[str, Any]], bool] | None = None,
+        timeout: float = 10.0,
+        *,
+        start: int = 0,
+    ) -> dict[str, Any]:
+        """``wait_for`` for code running on the event loop that must keep turning."""
+        import asyncio
+
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._cond:
+                for call in self.calls[start:]:
+                    if call.method == method and (predicate is None or predicate(call.params)):
+                        return call.params
+                seen = [c.method for c in self.calls[start:]]
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no matching {method} call within {timeout}s; saw {seen}")
+            await asyncio.sleep(0.01)
+
     # -- serving ---------------------------------------------------------------------------
     def _serve(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
         parts = urlsplit(handler.path)
@@ -200,8 +225,12 @@ class FakeSlackApi:
             return {"ok": True, "user": user}
         if method == "chat.postMessage":
             ts = self._next_ts()
-            return {"ok": True, "channel": params.get("channel"), "ts": ts,
-                    "message": {"text": params.get("text"), "ts": ts, "bot_id": BOT_ID}}
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": ts,
+                "message": {"text": params.get("text"), "ts": ts, "bot_id": BOT_ID},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "chat.update":

@@ -74,9 +74,8 @@ async def post(app, body, token=None, **kwargs):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with client_for(app) as client:
         if isinstance(body, (bytes, str)):
-            return await client.post(
-                "/api/v1/messages", content=body, headers=headers | {"Content-Type": "application/json"}
-            )
+            headers = headers | {"Content-Type": "application/json"}
+            return await client.post("/api/v1/messages", content=body, headers=headers)
         return await client.post("/api/v1/messages", json=body, headers=headers)
 
 
@@ -142,7 +141,8 @@ async def test_rest_message_text_at_limit_accepted(app, tokens):
 
 
 async def test_rest_message_body_too_large_413(app, tokens):
-    response = await post(app, b'{"text": "x", "pad": "' + b"a" * 70_000 + b'"}', tokens.issue("n.jones"))
+    body = b'{"text": "x", "pad": "' + b"a" * 70_000 + b'"}'
+    response = await post(app, body, tokens.issue("n.jones"))
     assert response.status_code == 413
 
 

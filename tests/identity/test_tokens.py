@@ -6,7 +6,7 @@ from assistant.identity.tokens import (
     InMemoryRevocationList,
     InvalidToken,
     RevokedToken,
-    SqlRevocationList,
+    StoreRevocationList,
     StaffTokens,
     UnknownStaff,
     decode_token,
@@ -123,12 +123,20 @@ async def test_cached_directory_reuses_answer_until_ttl():
     assert inner.calls == 2
 
 
-async def test_sql_revocations_shared_between_instances(tmp_path):
+async def test_store_revocations_shared_between_store_instances(tmp_path):
+    from assistant.store import open_store_at
+
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    tokens = make(revocations=SqlRevocationList(url))
-    token = tokens.issue("n.jones")
-    await tokens.revoke(token)
-    other = make(revocations=SqlRevocationList(url))
-    with pytest.raises(RevokedToken):
-        await other.verify(token)
-    assert not await SqlRevocationList(url).is_revoked("someotherjti")
+    first, second = open_store_at(url), open_store_at(url)
+    try:
+        tokens = make(revocations=StoreRevocationList(lambda: first))
+        token = tokens.issue("n.jones")
+        await tokens.revoke(token)
+        await tokens.revoke(token)  # twice is fine
+        other = make(revocations=StoreRevocationList(lambda: second))
+        with pytest.raises(RevokedToken):
+            await other.verify(token)
+        assert not await StoreRevocationList(lambda: second).is_revoked("someotherjti")
+    finally:
+        first.close()
+        second.close()

@@ -46,7 +46,9 @@ class MemoryDedupe:
 class RedisDedupe:
     """Shared store for several gateway workers: one atomic ``SET key 1 NX EX ttl``."""
 
-    def __init__(self, redis: Any, ttl: int = DEFAULT_TTL_SECONDS, prefix: str = "hms:slack:") -> None:
+    def __init__(
+        self, redis: Any, ttl: int = DEFAULT_TTL_SECONDS, prefix: str = "hms:slack:"
+    ) -> None:
         self._redis = redis
         self._ttl = ttl
         self._prefix = prefix
@@ -55,7 +57,9 @@ class RedisDedupe:
         try:
             created = await self._redis.set(self._prefix + key, "1", nx=True, ex=self._ttl)
         except Exception as exc:  # Redis down: answer rather than drop the staff member
-            logger.warning("slack dedupe: redis unavailable (%s); treating as new", type(exc).__name__)
+            logger.warning(
+                "slack dedupe: redis unavailable (%s); treating as new", type(exc).__name__
+            )
             return True
         return bool(created)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +21,9 @@ UNAVAILABLE = Reply("Sorry, the assistant is not available right now. Please try
 
 
 class Turns:
-    def __init__(self, *, assistant: Assistant, identity: SlackIdentity, audit: RefusalAudit) -> None:
+    def __init__(
+        self, *, assistant: Assistant, identity: SlackIdentity, audit: RefusalAudit
+    ) -> None:
         self.assistant = assistant
         self.identity = identity
         self.audit = audit
@@ -47,7 +50,8 @@ class Turns:
         identity = await self.identity.resolve(client, slack_user)
         if isinstance(identity, Refused):
             await self._refuse(identity)
-            await self.deliver(client, place, slack_user, [Reply(identity.message)])
+            private = dataclasses.replace(place, private=True)  # refusals are never public
+            await self.deliver(client, private, slack_user, [Reply(identity.message)])
             return
         await self.ask(client, identity, text, place)
 

@@ -36,17 +36,25 @@ def _ident(system: str, value: str) -> list[dict]:
 
 def ward(code: str, name: str, *aliases: str) -> dict:
     return {
-        "resourceType": "Location", "id": f"ward-{code.lower()}", "mode": "instance",
-        "identifier": _ident("urn:hms:ward", code), "name": name, "alias": list(aliases),
+        "resourceType": "Location",
+        "id": f"ward-{code.lower()}",
+        "mode": "instance",
+        "identifier": _ident("urn:hms:ward", code),
+        "name": name,
+        "alias": list(aliases),
         "physicalType": _cc(PT, "wa"),
     }
 
 
 def bed(code: str, n: int, status: str, room: str, *features: str, parent: str = "") -> dict:
     return {
-        "resourceType": "Location", "id": f"bed-{code.lower()}-{n:02d}", "mode": "instance",
-        "identifier": _ident("urn:hms:bed", f"{code}-{n:02d}"), "name": f"{code} Bed {n}",
-        "description": room, "physicalType": _cc(PT, "bd"),
+        "resourceType": "Location",
+        "id": f"bed-{code.lower()}-{n:02d}",
+        "mode": "instance",
+        "identifier": _ident("urn:hms:bed", f"{code}-{n:02d}"),
+        "name": f"{code} Bed {n}",
+        "description": room,
+        "physicalType": _cc(PT, "bd"),
         "operationalStatus": {"system": OS, "code": status},
         "type": [_cc("urn:hms:bed-feature", f) for f in features],
         "partOf": {"reference": f"Location/{parent or 'ward-' + code.lower()}"},
@@ -57,47 +65,95 @@ def seed() -> list[dict]:
     slots = []
     for i, status in enumerate(["busy", "free", "free", "free", "free"]):
         start = T0 + timedelta(minutes=30 * (4 - i))  # stored out of order on purpose
-        slots.append({
-            "resourceType": "Slot", "id": f"slot-{i}", "status": status,
-            "schedule": {"reference": "Schedule/sch-card"},
-            "serviceType": [_cc("urn:hms:service-type", "cardiology")],
-            "start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat(),
-        })
+        slots.append(
+            {
+                "resourceType": "Slot",
+                "id": f"slot-{i}",
+                "status": status,
+                "schedule": {"reference": "Schedule/sch-card"},
+                "serviceType": [_cc("urn:hms:service-type", "cardiology")],
+                "start": start.isoformat(),
+                "end": (start + timedelta(minutes=30)).isoformat(),
+            }
+        )
     return [
         ward("4B", "Ward 4B", "Medical 4B", "four b"),
         ward("5A", "Ward 5A"),
         bed("4B", 1, "O", "Bay 1"),
         bed("4B", 2, "U", "Bay 1", "monitored"),
         bed("4B", 6, "U", "Side room 2", "isolation", "side-room"),
-        {"resourceType": "Location", "id": "room-5a-1", "name": "5A Bay 1",
-         "physicalType": _cc(PT, "ro"), "partOf": {"reference": "Location/ward-5a"}},
+        {
+            "resourceType": "Location",
+            "id": "room-5a-1",
+            "name": "5A Bay 1",
+            "physicalType": _cc(PT, "ro"),
+            "partOf": {"reference": "Location/ward-5a"},
+        },
         bed("5A", 1, "H", "Bay 1", parent="room-5a-1"),
         bed("5A", 2, "U", "Bay 1", parent="room-5a-1"),
-        {"resourceType": "Patient", "id": "pat-1", "identifier": _ident("urn:hms:mrn", "10004821"),
-         "name": [{"use": "official", "family": "Okafor", "given": ["Ada", "May"]}],
-         "birthDate": "1950-03-02"},
-        {"resourceType": "Encounter", "id": "enc-1", "status": "in-progress",
-         "class": {"code": "IMP"}, "subject": {"reference": "Patient/pat-1"},
-         "location": [{"location": {"reference": "Location/bed-4b-02"}, "status": "completed"},
-                      {"location": {"reference": "Location/bed-4b-01"}, "status": "active"}]},
-        {"resourceType": "Practitioner", "id": "prac-nj", "active": True,
-         "identifier": _ident("urn:hms:staff", "n.jones"),
-         "name": [{"family": "Jones", "given": ["Nia"]}],
-         "telecom": [{"system": "email", "value": "n.jones@demo-hospital.example"}]},
-        {"resourceType": "PractitionerRole", "id": "role-nj", "active": True,
-         "practitioner": {"reference": "Practitioner/prac-nj"},
-         "code": [_cc("urn:hms:role", "nurse")], "location": [{"reference": "Location/ward-4b"}]},
-        {"resourceType": "PractitionerRole", "id": "role-nj-old", "active": False,
-         "practitioner": {"reference": "Practitioner/prac-nj"},
-         "code": [_cc("urn:hms:role", "admin")], "location": [{"reference": "Location/ward-5a"}]},
-        {"resourceType": "Practitioner", "id": "prac-dr", "identifier": _ident("urn:hms:staff", "d.rao"),
-         "name": [{"text": "Dr Dev Rao"}]},
-        {"resourceType": "HealthcareService", "id": "svc-cardiology", "name": "Cardiology Clinic",
-         "type": [_cc("urn:hms:service-type", "cardiology")]},
-        {"resourceType": "Schedule", "id": "sch-card",
-         "actor": [{"reference": "Practitioner/prac-dr"},
-                   {"reference": "HealthcareService/svc-cardiology"}],
-         "serviceType": [_cc("urn:hms:service-type", "cardiology")]},
+        {
+            "resourceType": "Patient",
+            "id": "pat-1",
+            "identifier": _ident("urn:hms:mrn", "10004821"),
+            "name": [{"use": "official", "family": "Okafor", "given": ["Ada", "May"]}],
+            "birthDate": "1950-03-02",
+        },
+        {
+            "resourceType": "Encounter",
+            "id": "enc-1",
+            "status": "in-progress",
+            "class": {"code": "IMP"},
+            "subject": {"reference": "Patient/pat-1"},
+            "location": [
+                {"location": {"reference": "Location/bed-4b-02"}, "status": "completed"},
+                {"location": {"reference": "Location/bed-4b-01"}, "status": "active"},
+            ],
+        },
+        {
+            "resourceType": "Practitioner",
+            "id": "prac-nj",
+            "active": True,
+            "identifier": _ident("urn:hms:staff", "n.jones"),
+            "name": [{"family": "Jones", "given": ["Nia"]}],
+            "telecom": [{"system": "email", "value": "n.jones@demo-hospital.example"}],
+        },
+        {
+            "resourceType": "PractitionerRole",
+            "id": "role-nj",
+            "active": True,
+            "practitioner": {"reference": "Practitioner/prac-nj"},
+            "code": [_cc("urn:hms:role", "nurse")],
+            "location": [{"reference": "Location/ward-4b"}],
+        },
+        {
+            "resourceType": "PractitionerRole",
+            "id": "role-nj-old",
+            "active": False,
+            "practitioner": {"reference": "Practitioner/prac-nj"},
+            "code": [_cc("urn:hms:role", "admin")],
+            "location": [{"reference": "Location/ward-5a"}],
+        },
+        {
+            "resourceType": "Practitioner",
+            "id": "prac-dr",
+            "identifier": _ident("urn:hms:staff", "d.rao"),
+            "name": [{"text": "Dr Dev Rao"}],
+        },
+        {
+            "resourceType": "HealthcareService",
+            "id": "svc-cardiology",
+            "name": "Cardiology Clinic",
+            "type": [_cc("urn:hms:service-type", "cardiology")],
+        },
+        {
+            "resourceType": "Schedule",
+            "id": "sch-card",
+            "actor": [
+                {"reference": "Practitioner/prac-dr"},
+                {"reference": "HealthcareService/svc-cardiology"},
+            ],
+            "serviceType": [_cc("urn:hms:service-type", "cardiology")],
+        },
         *slots,
     ]
 
@@ -106,7 +162,9 @@ def _tokens(res: dict, name: str) -> list[str]:
     """``system|code`` and bare ``code`` strings a resource offers for a token param."""
     values: list[dict] = []
     if name == "identifier":
-        values = [{"system": i.get("system"), "code": i.get("value")} for i in res.get("identifier", [])]
+        values = [
+            {"system": i.get("system"), "code": i.get("value")} for i in res.get("identifier", [])
+        ]
     elif name == "operational-status" and res.get("operationalStatus"):
         values = [res["operationalStatus"]]
     elif name == "service-type":
@@ -123,10 +181,14 @@ def _tokens(res: dict, name: str) -> list[str]:
 
 REFS = {
     "partof": lambda r: [r.get("partOf", {}).get("reference")],
-    "patient": lambda r: [r.get("subject", {}).get("reference")]
-    + [p["actor"]["reference"] for p in r.get("participant", [])],
-    "practitioner": lambda r: [r.get("practitioner", {}).get("reference")]
-    + [p["actor"]["reference"] for p in r.get("participant", [])],
+    "patient": lambda r: (
+        [r.get("subject", {}).get("reference")]
+        + [p["actor"]["reference"] for p in r.get("participant", [])]
+    ),
+    "practitioner": lambda r: (
+        [r.get("practitioner", {}).get("reference")]
+        + [p["actor"]["reference"] for p in r.get("participant", [])]
+    ),
     "actor": lambda r: [a["reference"] for a in r.get("actor", [])],
     "schedule": lambda r: [r.get("schedule", {}).get("reference")],
     "requester": lambda r: [r.get("requester", {}).get("reference")],
@@ -142,6 +204,7 @@ class FakeFhir:
         self.requests: list[httpx.Request] = []
         self.bodies: list[dict] = []
         self.counter = 0
+        self.honour_sort = False  # like a server that ignores _sort
 
     def matches(self, res: dict, key: str, value: str) -> bool:
         if key in REFS:
@@ -158,14 +221,23 @@ class FakeFhir:
         self.requests.append(request)
         parts = request.url.path.removeprefix("/fhir/R4/").split("/")
         if request.method == "GET" and parts == ["metadata"]:
-            return httpx.Response(200, json={"resourceType": "CapabilityStatement", "fhirVersion": "4.0.1"})
+            return httpx.Response(
+                200, json={"resourceType": "CapabilityStatement", "fhirVersion": "4.0.1"}
+            )
         if request.method == "GET" and len(parts) == 1:
             return self.search(request, parts[0])
         if request.method == "GET":
             res = self.store.get((parts[0], parts[1]))
             if res is None:
-                return httpx.Response(404, json={"resourceType": "OperationOutcome", "issue": [
-                    {"severity": "error", "code": "not-found", "diagnostics": "unknown id"}]})
+                return httpx.Response(
+                    404,
+                    json={
+                        "resourceType": "OperationOutcome",
+                        "issue": [
+                            {"severity": "error", "code": "not-found", "diagnostics": "unknown id"}
+                        ],
+                    },
+                )
             return self._one(200, res)
         body = json.loads(request.content)
         self.bodies.append(body)
@@ -178,25 +250,37 @@ class FakeFhir:
             current = self.store[(parts[0], parts[1])]
             if request.headers.get("If-Match") != f'W/"{current["meta"]["versionId"]}"':
                 return httpx.Response(412, json={"resourceType": "OperationOutcome", "issue": []})
-        version = int(self.store.get((parts[0], body["id"]), {}).get("meta", {}).get("versionId", 0))
+        version = int(
+            self.store.get((parts[0], body["id"]), {}).get("meta", {}).get("versionId", 0)
+        )
         body["meta"] = {"versionId": str(version + 1)}
         self.store[(parts[0], body["id"])] = body
         return self._one(201 if request.method == "POST" else 200, body)
 
     def _one(self, status: int, res: dict) -> httpx.Response:
-        return httpx.Response(status, json=copy.deepcopy(res),
-                              headers={"ETag": f'W/"{res["meta"]["versionId"]}"'})
+        return httpx.Response(
+            status, json=copy.deepcopy(res), headers={"ETag": f'W/"{res["meta"]["versionId"]}"'}
+        )
 
     def search(self, request: httpx.Request, kind: str) -> httpx.Response:
         params = [(k, v) for k, v in request.url.params.multi_items() if not k.startswith("_")]
         hits = [
-            r for (k, _), r in self.store.items()
+            r
+            for (k, _), r in self.store.items()
             if k == kind and all(self.matches(r, key, v) for key, v in params)
         ]
+        if self.honour_sort and request.url.params.get("_sort") == "start":
+            hits.sort(key=lambda r: r["start"])
         offset = int(request.url.params.get("_offset", "0"))
-        body: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": len(hits),
-                                "entry": [{"resource": copy.deepcopy(r), "search": {"mode": "match"}}
-                                          for r in hits[offset:offset + PAGE]]}
+        body: dict[str, Any] = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(hits),
+            "entry": [
+                {"resource": copy.deepcopy(r), "search": {"mode": "match"}}
+                for r in hits[offset : offset + PAGE]
+            ],
+        }
         if offset + PAGE < len(hits):
             items = [(k, v) for k, v in request.url.params.multi_items() if k != "_offset"]
             query = urlencode([*items, ("_offset", offset + PAGE)])
@@ -217,6 +301,7 @@ async def hms(fake: FakeFhir) -> AsyncIterator[FhirHmsClient]:
 
 
 # -- the reference HMS as a real server ------------------------------------------------------
+
 
 def _free_port() -> int:
     import socket
@@ -265,14 +350,18 @@ def real_hms(tmp_path_factory: pytest.TempPathFactory):
     log = (var / "hms.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "hms", "serve", "--seed-if-empty"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"HMS exited with {proc.returncode}: "
-                            f"{(var / 'hms.log').read_text()[-2000:]}")
+                pytest.fail(
+                    f"HMS exited with {proc.returncode}: {(var / 'hms.log').read_text()[-2000:]}"
+                )
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     break

@@ -39,7 +39,12 @@ async def test_client_free_beds_in_ward_uses_standard_params(hms, fake):
     beds = await hms.free_beds("4B")
     assert [b.id for b in beds] == ["bed-4b-02", "bed-4b-06"]
     six = beds[1]
-    assert (six.label, six.ward_code, six.room, six.status) == ("4B Bed 6", "4B", "Side room 2", "U")
+    assert (six.label, six.ward_code, six.room, six.status) == (
+        "4B Bed 6",
+        "4B",
+        "Side room 2",
+        "U",
+    )
     assert six.features == {"isolation", "side-room"} and six.version == "1"
     bed_search = [r for r in fake.requests if "partof" in r.url.params][0]
     assert bed_search.url.params["partof"] == "Location/ward-4b"
@@ -51,7 +56,9 @@ async def test_client_find_beds_filters_feature_and_resolves_rooms(hms):
     assert [b.id for b in await hms.free_beds(feature="isolation")] == ["bed-4b-06"]
     in_5a = await hms.find_beds("5A")
     assert {(b.id, b.ward_code, b.status) for b in in_5a} == {
-        ("bed-5a-01", "5A", "H"), ("bed-5a-02", "5A", "U")}
+        ("bed-5a-01", "5A", "H"),
+        ("bed-5a-02", "5A", "U"),
+    }
 
 
 async def test_client_bed_summary_counts_per_ward(hms):
@@ -86,8 +93,12 @@ async def test_client_set_bed_status_rejects_unknown_code_without_writing(hms, f
 
 async def test_client_patient_lookup_and_helpers(hms):
     [pat] = await hms.find_patients(mrn="10004821")
-    assert (pat.id, pat.given, pat.family, pat.birth_date) == ("pat-1", "Ada May", "Okafor",
-                                                                date(1950, 3, 2))
+    assert (pat.id, pat.given, pat.family, pat.birth_date) == (
+        "pat-1",
+        "Ada May",
+        "Okafor",
+        date(1950, 3, 2),
+    )
     assert (pat.initials, pat.mrn_last4, pat.display_name) == ("AO", "4821", "Ada May Okafor")
     assert (await hms.get_patient("pat-1")) == pat
     assert await hms.find_patients(name="nobody") == []
@@ -130,11 +141,22 @@ async def test_client_free_slots_sorted_and_limited(hms):
         await hms.free_slots(start_from=datetime(2030, 1, 1))  # naive
 
 
+async def test_client_free_slots_stops_paging_when_server_sorts(hms, fake):
+    fake.honour_sort = True
+    slots = await hms.free_slots("cardiology", start_from=T0, count=2)
+    assert [s.start for s in slots] == [T0, T0 + timedelta(minutes=30)]
+    assert not any("_offset" in str(r.url) for r in fake.requests if "Slot" in r.url.path)
+
+
 async def test_client_book_posts_valid_appointment_with_if_match(hms, fake):
     slot = (await hms.free_slots("cardiology", start_from=T0, count=1))[0]
     appt = await hms.with_actor("d.rao").book("pat-1", slot.id, slot_version=slot.version)
     assert (appt.status, appt.patient_id, appt.practitioner_id, appt.slot_id) == (
-        "booked", "pat-1", "prac-dr", slot.id)
+        "booked",
+        "pat-1",
+        "prac-dr",
+        slot.id,
+    )
     assert appt.start == slot.start and appt.service_code == "cardiology"
     post = next(r for r in fake.requests if r.method == "POST")
     assert post.headers["If-Match"] == 'W/"1"' and post.headers["X-Acting-Staff"] == "d.rao"
@@ -162,13 +184,25 @@ async def test_client_tasks_create_get_list_update(hms, fake):
     FhirTask.model_validate(fake.bodies[-1])
     assert task.ticket_id and task.ticket_id.startswith("HR-")
     assert (task.help_type, task.priority, task.location_id, task.requester, task.status) == (
-        "porter", "urgent", "bed-4b-06", "n.jones", "requested")
+        "porter",
+        "urgent",
+        "bed-4b-06",
+        "n.jones",
+        "requested",
+    )
     assert (await hms.get_task(task.ticket_id)) == task
     assert [t.id for t in await hms.list_tasks(requester_username="n.jones")] == [task.id]
-    done = await hms.update_task(task.ticket_id, status="in-progress", owner_username="d.rao",
-                                 business_status="porter on the way")
+    done = await hms.update_task(
+        task.ticket_id,
+        status="in-progress",
+        owner_username="d.rao",
+        business_status="porter on the way",
+    )
     assert (done.status, done.owner, done.business_status) == (
-        "in-progress", "d.rao", "porter on the way")
+        "in-progress",
+        "d.rao",
+        "porter on the way",
+    )
     assert await hms.list_tasks(status="completed") == []
     with pytest.raises(NotFound):
         await hms.get_task("HR-999999")

@@ -8,8 +8,15 @@ import socket
 import httpx
 import pytest
 
-from assistant.hms import Conflict, FhirHmsClient, Forbidden, HmsError, Invalid, NotFound
-from assistant.hms import Unavailable
+from assistant.hms import (
+    Conflict,
+    FhirHmsClient,
+    Forbidden,
+    HmsError,
+    Invalid,
+    NotFound,
+    Unavailable,
+)
 
 BASE = "http://hms.test/fhir/R4"
 
@@ -112,10 +119,18 @@ async def test_client_write_is_not_retried_on_5xx():
     def handler(request: httpx.Request) -> httpx.Response:
         nonlocal posts
         if request.method == "GET" and request.url.path.endswith("/Practitioner"):
-            return httpx.Response(200, json=bundle([{
-                "resourceType": "Practitioner", "id": "p1",
-                "identifier": [{"system": "urn:hms:staff", "value": "n.jones"}],
-            }]))
+            return httpx.Response(
+                200,
+                json=bundle(
+                    [
+                        {
+                            "resourceType": "Practitioner",
+                            "id": "p1",
+                            "identifier": [{"system": "urn:hms:staff", "value": "n.jones"}],
+                        }
+                    ]
+                ),
+            )
         if request.method == "GET":
             return httpx.Response(200, json=bundle([]))
         posts += 1
@@ -234,3 +249,60 @@ async def test_client_timeout_raises_unavailable_after_configured_retries():
         await server.wait_closed()
     assert attempts == 3
     assert "Timeout" in str(err.value)
+
+
+async def test_client_from_settings_uses_base_url_and_token(monkeypatch, tmp_path):
+    from assistant.config import get_settings
+
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("HMS_BASE_URL", "http://hms.example:9000/fhir/R4/")
+    monkeypatch.setenv("HMS_API_TOKEN", "from-env")
+    settings = get_settings()
+    hms = FhirHmsClient.from_settings(
+        settings,
+        transport=httpx.MockTransport(
+            lambda request: httpx.Response(
+                200,
+                json={
+                    **CAPABILITY,
+                    "url": str(request.url),
+                    "auth": request.headers["Authorization"],
+                },
+            )
+        ),
+    )
+    async with hms:
+        assert await hms.ping() == "4.0.1"
+        seen = (await hms._http.read("metadata")).body
+    assert seen["url"] == "http://hms.example:9000/fhir/R4/metadata"
+    assert seen["auth"] == "Bearer from-env"
+
+
+async def test_client_write_without_body_rereads_from_location_header():
+    task = {
+        "resourceType": "Task",
+        "id": "t9",
+        "status": "requested",
+        "intent": "order",
+        "identifier": [{"system": "urn:hms:ticket", "value": "HR-000009"}],
+        "meta": {"versionId": "1"},
+    }
+    prac = {
+        "resourceType": "Practitioner",
+        "id": "p1",
+        "identifier": [{"system": "urn:hms:staff", "value": "n.jones"}],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST":
+            return httpx.Response(201, headers={"Location": f"{BASE}/Task/t9/_history/1"})
+        if path.endswith("/Task/t9"):
+            return httpx.Response(200, json=task)
+        if path.endswith("/Practitioner"):
+            return httpx.Response(200, json=bundle([prac]))
+        return httpx.Response(200, json=bundle([]))
+
+    async with client_for(handler) as hms:
+        created = await hms.create_task("it", None, "routine", "printer jam", "n.jones")
+    assert (created.id, created.ticket_id) == ("t9", "HR-000009")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -69,11 +70,11 @@ class DirectorySource(Protocol):
                          ) -> list[Any]: ...
 
 
-async def directory_from_hms(hms: DirectorySource) -> Directory:
-    """Read wards (code, name, aliases), services and staff names from the HMS."""
+async def directory_from_hms(hms: DirectorySource, usernames: Iterable[str] = ()) -> Directory:
+    """Read wards (code, name, aliases), services and the named staff from the HMS."""
     wards = await hms.list_wards()
     services = await hms.list_services()
-    staff = await hms.find_staff()
+    staff = [s for u in usernames for s in await hms.find_staff(username=u)]
     return Directory(
         wards=tuple(WardEntry(w.code, w.name, tuple(w.aliases)) for w in wards),
         departments=tuple(s.name for s in services),

@@ -1,0 +1,70 @@
+"""``python -m actions.server``: the rasa-sdk action server on BIND_HOST:ACTION_PORT.
+
+rasa-sdk's own CLI listens on every interface; this builds the same app with
+``rasa_sdk.endpoint.create_app`` and binds it to ``settings.bind_host`` (127.0.0.1 by
+default), adds ``GET /healthz``, logs through the PHI redaction filter, and opens the
+audit trail before accepting requests (no audit trail, no actions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic, response
+
+from actions.services import get_services
+
+log = logging.getLogger("actions.server")
+
+
+def build_executor() -> ActionExecutor:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    return executor
+
+
+def build_app(executor: ActionExecutor | None = None) -> Sanic:
+    executor = executor or build_executor()
+    app = create_app(executor, cors_origins="")  # no browser ever calls the action server
+
+    @app.get("/healthz")
+    async def healthz(_request):  # type: ignore[no-untyped-def]
+        return response.json({"status": "ok", "actions": len(executor.actions)})
+
+    return app
+
+
+def _configure_logging() -> None:
+    try:
+        from assistant.logging import configure_logging
+    except ImportError:  # pragma: no cover - the store helper's module is missing
+        logging.basicConfig(level=logging.INFO)
+        return
+    configure_logging("actions")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m actions.server", description=__doc__)
+    parser.add_argument("--host", help="override BIND_HOST")
+    parser.add_argument("--port", type=int, help="override ACTION_PORT")
+    args = parser.parse_args(argv)
+    _configure_logging()
+    try:
+        services = get_services()
+    except Exception as exc:  # e.g. AuditWriteError: refuse to serve without an audit trail
+        log.error("action server cannot start: %s", type(exc).__name__)
+        return 1
+    host = args.host or services.settings.bind_host
+    port = args.port or services.settings.action_port
+    app = build_app()
+    log.info("action server on http://%s:%s", host, port)
+    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The voice kiosk channel: ``mount(app, ctx)`` adds the page and API under ``/kiosk/``.
+
+Heavy collaborators (speech engines, the store) are built on first use, never at import
+or mount time; the background task (bed board refresh, queued help requests) starts on
+the first request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+
+from assistant.channels.kiosk.api import build_router
+from assistant.channels.kiosk.badges import BadgeStore
+from assistant.channels.kiosk.downtime import BoardCache, HelpQueue
+from assistant.channels.kiosk.options import KioskOptions
+from assistant.channels.kiosk.service import KioskService
+from assistant.channels.kiosk.sessions import MemorySessionStore, RedisSessionStore, SessionStore
+from assistant.channels.kiosk.speech.factory import make_stt, make_tts
+
+log = logging.getLogger(__name__)
+REFRESH_SECONDS = 60.0
+
+
+def _sessions(ctx: Any, options: KioskOptions) -> SessionStore:
+    if ctx.settings.redis_url:
+        import redis
+
+        client = redis.Redis.from_url(ctx.settings.redis_url, decode_responses=True)
+        return RedisSessionStore(client, options.idle_seconds, ctx.clock)
+    return MemorySessionStore(options.idle_seconds, ctx.clock)
+
+
+def _ward_codes(options: KioskOptions) -> tuple[str, ...]:
+    import json
+
+    try:
+        manifest = json.loads((options.speech_dir / "manifest.json").read_text())
+        return tuple(manifest.get("ward_codes", ()))
+    except (OSError, ValueError):
+        return ()
+
+
+def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService:
+    options = options or KioskOptions.from_settings(ctx.settings)
+
+    @functools.cache
+    def engine() -> Any:
+        if ctx.open_store is not None:
+            return ctx.open_store().engine
+        from assistant.store import open_store
+
+        return open_store(ctx.settings).engine
+
+    return KioskService(
+        assistant=ctx.assistant,
+        sessions=_sessions(ctx, options),
+        badges=functools.cache(lambda: BadgeStore(engine(), ctx.clock)),
+        stt=functools.cache(lambda: make_stt(
+            options.stt_engine, speech_dir=options.speech_dir,
+            whisper_model_dir=options.whisper_model_dir, max_seconds=options.max_seconds,
+        )),
+        tts=functools.cache(lambda: make_tts(options.tts_engine)),
+        board=BoardCache(options.state_dir / "board.json"),
+        queue=functools.cache(lambda: HelpQueue(engine(), ctx.clock)),
+        ward_codes=_ward_codes(options),
+        max_seconds=float(options.max_seconds),
+        idle_seconds=options.idle_seconds,
+        clock=ctx.clock,
+        tz=ctx.settings.hospital_tz,
+    )
+
+
+def mount(app: FastAPI, ctx: Any) -> KioskService:
+    service = build_service(ctx)
+    started: list[asyncio.Task[None]] = []
+
+    async def loop() -> None:
+        while True:
+            try:
+                hms = ctx.hms()
+                if hms is None:
+                    return
+                await service.background_once(hms, lambda staff: hms.with_actor(staff))
+            except Exception as exc:  # noqa: BLE001 - keep the loop alive
+                log.warning("kiosk background pass failed: %s", type(exc).__name__)
+            await asyncio.sleep(REFRESH_SECONDS)
+
+    def ensure_background() -> None:
+        if not started:
+            started.append(asyncio.get_running_loop().create_task(loop()))
+
+    app.include_router(build_router(service, on_request=ensure_background))
+    app.state.kiosk = service
+    return service

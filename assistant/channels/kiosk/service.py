@@ -1,0 +1,165 @@
+"""The kiosk's behaviour, independent of HTTP: sign-in, turns, speech, downtime."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from assistant.channels.base import Assistant, Reply
+from assistant.channels.kiosk.badges import BadgeStore
+from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, TaskSink
+from assistant.channels.kiosk.render import KioskReply, render_all
+from assistant.channels.kiosk.sessions import KioskSession, SessionStore
+from assistant.channels.kiosk.speech.base import (
+    AudioRejected,
+    SpeechToText,
+    TextToSpeech,
+    Transcript,
+)
+from assistant.channels.kiosk.speech.normalise import normalise
+from assistant.channels.kiosk.speech.wav import read_wav, require_speech
+
+log = logging.getLogger(__name__)
+
+SIGN_OUT = re.compile(r"^(please )?(sign|log) (me )?(out|off)( please)?$")
+NOT_CAUGHT = "Sorry, I didn't catch that. Please hold the button and try again."
+AUDIO_TTL_SECONDS = 60.0
+HMS_DOWN = "The hospital system is unreachable at the moment."
+
+
+@dataclass
+class AudioStore:
+    """Reply audio kept briefly and served once."""
+
+    clock: Callable[[], float]
+    _items: dict[str, tuple[bytes, float]] = field(default_factory=dict)
+
+    def put(self, wav: bytes) -> str:
+        now = self.clock()
+        for key in [k for k, (_, exp) in self._items.items() if exp < now]:
+            self._items.pop(key, None)
+        audio_id = secrets.token_urlsafe(16)
+        self._items[audio_id] = (wav, now + AUDIO_TTL_SECONDS)
+        return audio_id
+
+    def take(self, audio_id: str) -> bytes | None:
+        item = self._items.pop(audio_id, None)
+        if item is None or item[1] < self.clock():
+            return None
+        return item[0]
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    transcript: str
+    replies: list[KioskReply]
+    audio_id: str | None
+    signed_out: bool = False
+    board: dict[str, Any] | None = None
+
+
+@dataclass
+class KioskService:
+    assistant: Assistant
+    sessions: SessionStore
+    badges: Callable[[], BadgeStore]
+    stt: Callable[[], SpeechToText]
+    tts: Callable[[], TextToSpeech]
+    board: BoardCache
+    queue: Callable[[], HelpQueue]
+    ward_codes: tuple[str, ...] = ()
+    max_seconds: float = 15.0
+    idle_seconds: int = 60
+    clock: Callable[[], float] = time.time
+    tz: str = "Europe/London"
+    audio: AudioStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audio = AudioStore(self.clock)
+
+    def sign_in(self, badge_id: str, pin: str) -> KioskSession:
+        staff = self.badges().verify(badge_id, pin)
+        return self.sessions.create(staff, badge_id)
+
+    def sign_out(self, session: KioskSession) -> None:
+        self.sessions.delete(session.id)
+
+    async def hear(self, wav: bytes) -> Transcript:
+        """Check and recognise audio; AudioRejected when unusable or nothing recognised."""
+        audio = read_wav(wav, max_seconds=self.max_seconds)
+        require_speech(audio)
+        transcript = await asyncio.to_thread(self.stt().transcribe, wav)
+        if not transcript.text.strip():
+            raise AudioRejected("not_understood", NOT_CAUGHT)
+        return Transcript(normalise(transcript.text, self.ward_codes), transcript.confidence)
+
+    async def turn(self, session: KioskSession, text: str) -> TurnResult:
+        if SIGN_OUT.match(" ".join(text.lower().split()).strip(".!")):
+            self.sign_out(session)
+            bye = KioskReply("Signed out. Goodbye.", "Signed out. Goodbye.")
+            return TurnResult(text, [bye], await self._speak([bye]), signed_out=True)
+        replies = await self.assistant.send(
+            staff=session.staff, channel="kiosk", conversation=session.conversation, text=text
+        )
+        shaped = render_all(replies)
+        board = None
+        if any(r.kind.endswith("_unavailable") for r in shaped):
+            self.board.hms_up = False
+            shaped = self._downtime(session, replies, shaped)
+            board = self.board_json()
+        return TurnResult(text, shaped, await self._speak(shaped), board=board)
+
+    def _downtime(self, session: KioskSession, replies: list[Reply],
+                  shaped: list[KioskReply]) -> list[KioskReply]:
+        out = list(shaped)
+        for reply in replies:
+            custom = reply.custom or {}
+            data = custom.get("data") or {}
+            if str(custom.get("kind", "")).startswith("request_help") and data.get("help_type"):
+                self.queue().put(
+                    session.staff, str(data["help_type"]), data.get("location_id"),
+                    str(data.get("priority", "routine")), str(data.get("description", "")),
+                )
+                note = "Your help request is queued and will be sent when the system is back."
+                out.append(KioskReply(note, note))
+        age = self.board_json()
+        if age["as_of"]:
+            note = f"{HMS_DOWN} The bed board shown is as of {age['as_of']}."
+            out.append(KioskReply(note, note))
+        return out
+
+    async def _speak(self, replies: list[KioskReply]) -> str | None:
+        text = " ".join(r.speech for r in replies if r.speech)
+        if not text:
+            return None
+        try:
+            wav = await asyncio.to_thread(self.tts().synthesize, text)
+        except Exception as exc:  # noqa: BLE001 - text still shows; speech is best effort
+            log.warning("speech synthesis failed: %s", type(exc).__name__)
+            return None
+        return self.audio.put(wav)
+
+    def board_json(self) -> dict[str, Any]:
+        board = self.board.board
+        as_of = (
+            datetime.fromtimestamp(board.as_of, ZoneInfo(self.tz)).strftime("%H:%M")
+            if board else None
+        )
+        return {
+            "hms_up": self.board.hms_up,
+            "as_of": as_of,
+            "age_seconds": int(self.clock() - board.as_of) if board else None,
+            "wards": board.to_json()["wards"] if board else [],
+        }
+
+    async def background_once(self, source: Any, sink_for: Callable[[str], TaskSink]) -> None:
+        if await self.board.refresh(source, self.clock()):
+            await self.queue().flush(sink_for)

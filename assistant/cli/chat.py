@@ -1,0 +1,89 @@
+"""``python -m assistant chat --as <username>``: talk to the running gateway in a terminal.
+
+Issues a staff token locally (signing key from ``var/demo.env``), then loops: each line
+is sent to the REST channel; buttons are shown as numbered choices (type the number to
+pick one). ``/quit`` or end of input leaves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+import httpx
+
+from assistant.config import get_settings
+
+PROMPT = "you> "
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("chat", help="chat with the running assistant in a terminal")
+    parser.add_argument("--as", dest="staff", required=True, help="HMS username, e.g. n.jones")
+    parser.add_argument("--url", help="gateway base URL (default http://BIND_HOST:GATEWAY_PORT)")
+    parser.set_defaults(func=run)
+
+
+def render(replies: list[dict[str, object]], out: Callable[[str], None]) -> list[str]:
+    """Print replies; return the button payloads in the order numbered."""
+    payloads: list[str] = []
+    for reply in replies:
+        text = str(reply.get("text") or "")
+        if text:
+            out(f"assistant> {text}")
+        for button in reply.get("buttons") or []:  # type: ignore[attr-defined]
+            payloads.append(str(button.get("payload", "")))
+            out(f"   {len(payloads)}) {button.get('title', '')}")
+    return payloads
+
+
+def choose(line: str, payloads: list[str]) -> str:
+    """A number picks that button's payload; anything else is sent as typed."""
+    if line.isdigit() and 1 <= int(line) <= len(payloads):
+        return payloads[int(line) - 1]
+    return line
+
+
+def run(args: argparse.Namespace) -> int:
+    from assistant.identity.tokens import TokenError, issue_token
+
+    settings = get_settings()
+    url = (args.url or f"http://{settings.bind_host}:{settings.gateway_port}").rstrip("/")
+    try:
+        token = issue_token(settings.signing_key, args.staff, ttl=3600)
+    except TokenError as exc:
+        print(f"chat: {exc} (start the stack once with `make demo`)", file=sys.stderr)
+        return 2
+    print(f"Chatting as {args.staff} via {url}. Type /quit to leave.", flush=True)
+    conversation: str | None = None
+    payloads: list[str] = []
+    with httpx.Client(timeout=60.0, headers={"Authorization": f"Bearer {token}"}) as client:
+        while True:
+            try:
+                line = input(PROMPT).strip()
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return 0
+            if not line:
+                continue
+            if line in ("/quit", "/exit"):
+                return 0
+            body: dict[str, str] = {"text": choose(line, payloads)}
+            if conversation:
+                body["conversation_id"] = conversation
+            try:
+                response = client.post(f"{url}/api/v1/messages", json=body)
+            except httpx.HTTPError as exc:
+                print(f"chat: gateway not reachable at {url} ({type(exc).__name__}); "
+                      "is the stack running (`make demo`)?", file=sys.stderr)
+                return 1
+            if response.status_code == 401:
+                print(f"chat: not signed in: {response.json().get('detail')}", file=sys.stderr)
+                return 1
+            if response.status_code != 200:
+                print(f"chat: HTTP {response.status_code}: {response.text}", file=sys.stderr)
+                continue
+            data = response.json()
+            conversation = data["conversation_id"]
+            payloads = render(data["replies"], lambda s: print(s, flush=True))

@@ -1,0 +1,82 @@
+"""``python -m assistant kiosk demo-badges|build-speech``: the voice kiosk's operator commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("kiosk", help="voice kiosk: demo badges, speech model build")
+    commands = parser.add_subparsers(dest="kiosk_command", required=True)
+    badges = commands.add_parser(
+        "demo-badges", help="enrol and list the demo staff's badges and PINs (demo data only)"
+    )
+    badges.add_argument("--staff", nargs="*", help="usernames (default: the HMS seed staff)")
+    badges.set_defaults(func=run_demo_badges)
+    build = commands.add_parser(
+        "build-speech",
+        help="generate the domain language model + dictionary from the NLU data and the HMS",
+    )
+    build.add_argument("--directory", type=Path,
+                       help="directory JSON instead of reading the running HMS")
+    build.add_argument("--out", type=Path, help="output folder (default: $VAR_DIR/speech)")
+    build.add_argument("--nlu", type=Path, default=None, help="NLU folder (training_data/nlu)")
+    build.set_defaults(func=run_build_speech)
+
+
+def run_demo_badges(args: argparse.Namespace) -> int:
+    import time
+
+    from assistant.channels.kiosk.badges import DEMO_STAFF, BadgeStore
+    from assistant.config import get_settings
+    from assistant.store import open_store
+
+    store = open_store(get_settings())
+    made = BadgeStore(store.engine, time.time).enrol_demo(args.staff or DEMO_STAFF)
+    print(f"{'staff':<12} {'badge':<8} pin")
+    for badge in made:
+        print(f"{badge.staff:<12} {badge.badge_id:<8} {badge.pin}")
+    return 0
+
+
+def run_build_speech(args: argparse.Namespace) -> int:
+    from assistant.channels.kiosk.badges import DEMO_STAFF
+    from assistant.channels.kiosk.options import KioskOptions
+    from assistant.channels.kiosk.speech.base import BuildError
+    from assistant.channels.kiosk.speech.build import build
+    from assistant.channels.kiosk.speech.directory import Directory, directory_from_hms
+    from assistant.config import ROOT, get_settings
+
+    settings = get_settings()
+    out = args.out or KioskOptions.from_settings(settings).speech_dir
+    if args.directory:
+        directory = Directory.from_json(args.directory)
+    else:
+        from assistant.hms.client import FhirHmsClient
+
+        async def fetch() -> Directory:
+            client = FhirHmsClient.from_settings(settings)
+            try:
+                return await directory_from_hms(client, DEMO_STAFF)
+            finally:
+                await client.aclose()
+
+        try:
+            directory = asyncio.run(fetch())
+        except Exception as exc:  # noqa: BLE001 - report and fail
+            print(f"cannot read the HMS directory ({type(exc).__name__}: {exc}); "
+                  "start the HMS or pass --directory", file=sys.stderr)
+            return 2
+    nlu = args.nlu or ROOT / "training_data" / "nlu"
+    try:
+        result = build(out, directory, nlu.glob("*.yml"))
+    except BuildError as exc:
+        print(f"speech build failed: {exc}", file=sys.stderr)
+        return 1
+    (out / "directory.json").write_text(directory.to_json(), encoding="utf-8")
+    print(f"speech model: {result.sentences} sentences, {result.words} words -> {out}"
+          f" ({len(result.skipped_examples)} chat-only NLU examples left out)")
+    return 0

@@ -1,0 +1,123 @@
+"""Kiosk fixtures: a speech model built from the test directory, a mounted kiosk app."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from assistant.channels.base import Button, Reply
+
+ROOT = Path(__file__).resolve().parents[3]
+AUDIO = ROOT / "tests" / "fixtures" / "audio"
+NLU = ROOT / "training_data" / "nlu"
+
+
+@pytest.fixture(scope="session")
+def speech_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from assistant.channels.kiosk.speech.build import build
+    from assistant.channels.kiosk.speech.directory import Directory
+
+    out = tmp_path_factory.mktemp("speech")
+    build(out, Directory.from_json(AUDIO / "directory.json"), NLU.glob("*.yml"))
+    return out
+
+
+@pytest.fixture(scope="session")
+def stt(speech_dir: Path) -> Any:
+    from assistant.channels.kiosk.speech.sphinx import PocketSphinxSTT
+
+    return PocketSphinxSTT(speech_dir)
+
+
+def wav(name: str) -> bytes:
+    return (AUDIO / f"{name}.wav").read_bytes()
+
+
+class FakeAssistant:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, str]] = []
+        self.replies: list[Reply] | None = None
+
+    async def send(self, *, staff: str, channel: str, conversation: str, text: str
+                   ) -> list[Reply]:
+        self.calls.append(
+            {"staff": staff, "channel": channel, "conversation": conversation, "text": text}
+        )
+        if self.replies is not None:
+            return self.replies
+        return [Reply(f"You asked: {text}", (Button("Yes", "/affirm"),))]
+
+
+class FakeTTS:
+    name = "fake"
+
+    def synthesize(self, text: str) -> bytes:
+        from assistant.channels.kiosk.speech.wav import write_wav
+
+        return write_wav(b"\x00\x00" * 1600, 16000)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclasses.dataclass
+class Ctx:
+    settings: Any
+    assistant: Any
+    hms: Any
+    open_store: Any
+    clock: Any
+
+
+class Kiosk:
+    def __init__(self, client: TestClient, assistant: FakeAssistant, clock: Clock,
+                 service: Any) -> None:
+        self.client, self.assistant, self.clock, self.service = client, assistant, clock, service
+
+    def sign_in(self, staff: str = "n.jones") -> Any:
+        from assistant.channels.kiosk.badges import demo_badge
+
+        badge = demo_badge(staff)
+        return self.client.post("/kiosk/api/session", json={"badge": badge.badge_id,
+                                                           "pin": badge.pin})
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
+    from assistant.channels.kiosk import mount
+    from assistant.channels.kiosk.badges import BadgeStore
+    from assistant.config import get_settings
+    from assistant.store import open_store_at
+
+    settings = dataclasses.replace(
+        get_settings(),
+        var_dir=tmp_path,
+        assistant_database_url=f"sqlite:///{tmp_path / 'assistant.db'}",
+        redis_url=None,
+        kiosk_idle_seconds=60,
+        kiosk_max_seconds=15,
+        extra={"KIOSK_SPEECH_DIR": str(speech_dir), "KIOSK_TTS_ENGINE": "espeak"},
+    )
+    store = open_store_at(settings.assistant_database_url)
+    clock = Clock()
+    BadgeStore(store.engine, clock).enrol_demo()
+    assistant = FakeAssistant()
+    app = FastAPI()
+    ctx = Ctx(settings, assistant, lambda: None, lambda: store, clock)
+    service = mount(app, ctx)
+    service.stt = lambda: stt
+    service.tts = lambda: FakeTTS()
+    with TestClient(app) as client:
+        yield Kiosk(client, assistant, clock, service)
+    store.close()

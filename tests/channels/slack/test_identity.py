@@ -1,0 +1,109 @@
+"""Slack user -> staff: refusals are answered, audited, and never reach the assistant."""
+
+from __future__ import annotations
+
+from assistant.channels.slack.identity import Refused, SignedIn, SlackIdentity
+
+
+async def test_identity_known_nurse_reaches_assistant_as_staff(slack):
+    await slack.dm("U0NJONES", "hi")
+    await slack.posted()
+    assert slack.assistant.turns[0]["staff"] == "n.jones"
+    assert slack.audit.events == []
+
+
+async def test_identity_deleted_slack_user_is_refused_and_audited(slack, kit):
+    await slack.dm(kit.fake.DELETED_USER, "where is patient 10004821")
+    posted = await slack.posted()
+    assert "can't match your Slack account" in posted["text"]
+    assert slack.assistant.turns == []
+    assert slack.audit.events == [
+        {"slack_user": kit.fake.DELETED_USER, "reason": "slack_user_deleted", "staff": None}
+    ]
+    assert slack.directory.lookups == []  # no hospital data consulted
+
+
+async def test_identity_unknown_email_is_refused_and_audited(slack, kit):
+    await slack.mention(kit.fake.UNKNOWN_USER, "free beds")
+    posted = await slack.posted("chat.postEphemeral")
+    assert posted["user"] == kit.fake.UNKNOWN_USER
+    assert slack.assistant.turns == []
+    assert slack.audit.events[0]["reason"] == "not_in_directory"
+
+
+async def test_identity_inactive_staff_is_refused(slack):
+    await slack.dm("U0CSAM", "free beds")
+    await slack.posted()
+    assert slack.assistant.turns == []
+    assert slack.audit.events == [
+        {"slack_user": "U0CSAM", "reason": "staff_inactive", "staff": "c.sam"}
+    ]
+
+
+async def test_identity_slack_user_missing_from_workspace_is_refused(slack):
+    await slack.command("U0NOBODY", "free beds")
+    await slack.posted("chat.postEphemeral")
+    assert slack.assistant.turns == []
+    assert slack.audit.events[0]["reason"] == "not_in_directory"
+
+
+async def test_identity_refused_click_does_not_reach_assistant(slack, kit):
+    button = {
+        "action_id": "hms_btn_0",
+        "text": {"type": "plain_text", "text": "x"},
+        "value": '{"c": "D0STRANGER", "p": "/choose", "t": "x", "e": 0}',
+    }
+    await slack.click(kit.fake.UNKNOWN_USER, button, channel="D0STRANGER")
+    await slack.settle()
+    assert slack.assistant.turns == []
+    assert slack.audit.events[0]["reason"] == "not_in_directory"
+
+
+class _Client:
+    def __init__(self, users):
+        self.users = users
+        self.calls = 0
+
+    async def users_info(self, user):
+        self.calls += 1
+        return {"ok": True, "user": self.users[user]}
+
+
+class _Dir:
+    def __init__(self, staff, fail=False):
+        self.staff, self.fail = staff, fail
+
+    async def find_staff(self, username=None, email=None):
+        if self.fail:
+            raise ConnectionError("hms down")
+        return [s for s in self.staff if s.email == email]
+
+
+async def test_identity_is_cached_until_ttl(kit):
+    now = [0.0]
+    users = kit.fake.default_users()
+    client = _Client(users)
+    ident = SlackIdentity(_Dir(list(kit.staff.values())), ttl=60, clock=lambda: now[0])
+    assert isinstance(await ident.resolve(client, "U0NJONES"), SignedIn)
+    await ident.resolve(client, "U0NJONES")
+    assert client.calls == 1
+    now[0] = 61
+    await ident.resolve(client, "U0NJONES")
+    assert client.calls == 2
+
+
+async def test_identity_lookup_failure_is_refused_but_not_cached(kit):
+    client = _Client(kit.fake.default_users())
+    directory = _Dir(list(kit.staff.values()), fail=True)
+    ident = SlackIdentity(directory)
+    first = await ident.resolve(client, "U0NJONES")
+    assert isinstance(first, Refused) and first.reason == "lookup_failed"
+    directory.fail = False
+    assert isinstance(await ident.resolve(client, "U0NJONES"), SignedIn)
+
+
+async def test_identity_accepts_directory_factory(kit):
+    client = _Client(kit.fake.default_users())
+    ident = SlackIdentity(lambda: _Dir(list(kit.staff.values())))
+    result = await ident.resolve(client, "U0PKIM")
+    assert isinstance(result, SignedIn) and result.username == "p.kim"

@@ -1,0 +1,132 @@
+"""Shared fixtures. ``stack``: the whole stack (HMS, actions, Rasa, gateway) for a session.
+
+The stack runs in a temporary var directory on free ports with the newest trained model
+in ``models/``. Without a model (or without ``.venv-rasa``) stack tests are skipped with
+the reason, unless ``REQUIRE_STACK=1``, when they fail. If the Slack helper's fake Web API
+(``tests/fakes/slack_api.py``) exists it is started first and the gateway pointed at it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FAKE_SLACK = Path(__file__).parent / "fakes" / "slack_api.py"
+
+
+class StackHandle:
+    """The running test stack and helpers to talk to it."""
+
+    def __init__(self, stack: Any, fake_slack: Any = None) -> None:
+        self.stack = stack
+        self.fake_slack = fake_slack
+        self.urls: dict[str, str] = stack.urls
+        self.var_dir: Path = stack.var_dir
+        self.env: dict[str, str] = stack.env
+
+    def token(self, username: str, ttl: int = 3600) -> str:
+        from assistant.identity.tokens import issue_token
+
+        return issue_token(self.stack.secrets["ASSISTANT_SIGNING_KEY"], username, ttl=ttl)
+
+    def post_message(
+        self, token: str, text: str, conversation_id: str | None = None
+    ) -> dict[str, Any]:
+        """POST to the REST channel; return the JSON body (raises on non-200)."""
+        import httpx
+
+        body: dict[str, str] = {"text": text}
+        if conversation_id:
+            body["conversation_id"] = conversation_id
+        response = httpx.post(
+            self.urls["rest"],
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60.0,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def say(self, username: str, *texts: str) -> list[list[str]]:
+        """One conversation: send each text in turn; the reply texts of each turn."""
+        token, conversation, turns = self.token(username), None, []
+        for text in texts:
+            data = self.post_message(token, text, conversation)
+            conversation = data["conversation_id"]
+            turns.append([r.get("text", "") for r in data["replies"]])
+        return turns
+
+    def fhir_get(self, path: str, **params: Any) -> dict[str, Any]:
+        """Raw HMS read (bypassing the assistant) to check answers against HMS data."""
+        import httpx
+
+        response = httpx.get(
+            self.urls["fhir"].rstrip("/") + "/" + path.lstrip("/"),
+            params=params or None,
+            headers={
+                "Authorization": f"Bearer {self.stack.secrets['HMS_API_TOKEN']}",
+                "Accept": "application/fhir+json",
+            },
+            timeout=30.0,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def _load_fake_slack() -> Any:
+    spec = importlib.util.spec_from_file_location("tests_fakes_slack_api", FAKE_SLACK)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FakeSlackApi()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
+    from assistant.stack import Stack
+    from assistant.stack.files import newest_model
+
+    required = os.environ.get("REQUIRE_STACK") == "1"
+    missing = None
+    if not (ROOT / ".venv-rasa" / "bin" / "rasa").exists():
+        missing = "no .venv-rasa/bin/rasa (run `make setup`)"
+    elif newest_model(ROOT / "models") is None:
+        missing = "no trained Rasa model in models/ (run `make model`)"
+    if missing:
+        if required:
+            pytest.fail(f"REQUIRE_STACK=1 but {missing}")
+        pytest.skip(f"stack tests need the whole stack: {missing}")
+
+    fake_slack = None
+    extra_env: dict[str, str] = {}
+    if FAKE_SLACK.exists():
+        fake_slack = _load_fake_slack()
+        fake_slack.start()
+        extra_env.update(
+            SLACK_API_URL=fake_slack.url,
+            SLACK_BOT_TOKEN="xoxb-test",
+            SLACK_SIGNING_SECRET="test-signing-secret",
+            HELPDESK_CHANNEL="C0HELPDESK",
+        )
+    running = Stack(
+        var_dir=tmp_path_factory.mktemp("stack"),
+        hms_port=0,
+        action_port=0,
+        rasa_port=0,
+        gateway_port=0,
+        extra_env=extra_env,
+        say=lambda _: None,
+    )
+    try:
+        running.start()
+        yield StackHandle(running, fake_slack)
+    finally:
+        running.stop()
+        if fake_slack is not None:
+            fake_slack.stop()

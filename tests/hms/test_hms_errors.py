@@ -1,0 +1,68 @@
+import json
+
+from hms_testkit import TOKEN, outcome, valid
+
+
+def test_healthz_needs_no_token(anon):
+    assert anon.get("/healthz").json() == {"status": "ok"}
+
+
+def test_fhir_requests_need_the_bearer_token(anon):
+    assert "token" in outcome(anon.get("/fhir/R4/Location"), 401)
+    outcome(anon.get("/fhir/R4/Location", headers={"Authorization": "Bearer wrong"}), 401)
+    outcome(anon.get("/fhir/R4/Location", headers={"Authorization": f"Basic {TOKEN}"}), 401)
+    outcome(anon.get("/fhir/R4/Nonsense"), 401)
+    ok = anon.get("/fhir/R4/Location", params={"_count": "1"},
+                  headers={"Authorization": f"Bearer {TOKEN}"})
+    assert ok.status_code == 200
+
+
+def test_unknown_resource_type_and_id_are_404(client):
+    outcome(client.get("/Nonsense"), 404)
+    outcome(client.get("/Location/bed-zz-99"), 404)
+    outcome(client.delete("/Location/bed-4b-06"), 405)
+
+
+def test_malformed_json_and_values_are_400(client):
+    outcome(client.post("/Task", content=b"{not json",
+                        headers={"Content-Type": "application/fhir+json"}), 400)
+    outcome(client.post("/Task", content=b"[1, 2]"), 400)
+    outcome(client.get("/Location", params={"_count": "lots"}), 400)
+    outcome(client.get("/Location", params={"partof": "Patient/x"}), 400)
+    outcome(client.get("/Location", params={"name": ""}), 400)
+    outcome(client.post("/Appointment", json={"resourceType": "Appointment"},
+                        headers={"If-Match": "nope"}), 422)
+
+
+def test_unknown_params_ignored_unless_strict(client):
+    assert client.get("/Location", params={"colour": "red", "_count": "1"}).status_code == 200
+    outcome(client.get("/Location", params={"colour": "red"},
+                       headers={"Prefer": "handling=strict"}), 400)
+
+
+def test_wrong_resource_type_is_422(client):
+    outcome(client.post("/Task", json={"resourceType": "Patient"}), 422)
+
+
+def test_body_over_one_megabyte_is_413(client):
+    body = json.dumps({"resourceType": "Task", "description": "x" * (1024 * 1024 + 10)})
+    outcome(client.post("/Task", content=body.encode()), 413)
+
+
+def test_metadata_is_a_valid_capability_statement(client):
+    statement = valid(client.get("/metadata").json())
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    assert {"Location", "Patient", "Slot", "Appointment", "Task"} <= set(resources)
+    assert "partof" in {p["name"] for p in resources["Location"]["searchParam"]}
+    assert {i["code"] for i in resources["Appointment"]["interaction"]} >= {"create", "update"}
+
+
+def test_directory_lists_lookup_names(client, anon):
+    outcome(anon.get("/directory"), 401)
+    directory = anon.get("/directory", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    wards = {w["code"]: w for w in directory["wards"]}
+    assert "A&E" in wards["ED"]["aliases"] and "four b" in wards["4B"]["aliases"]
+    assert {"code": "cardiology", "id": "svc-cardiology", "name": "Cardiology Clinic"} in (
+        directory["departments"])
+    assert "Dr Raj Patel" in {c["name"] for c in directory["clinicians"]}
+    assert {f["code"] for f in directory["bed_features"]} >= {"bariatric", "side-room"}
