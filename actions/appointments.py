@@ -7,6 +7,7 @@ slot's version; if someone else took it meanwhile, fresh slots are offered.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk.events import SlotSet
@@ -43,8 +44,8 @@ class _PatientAction(GuardedAction):
             return Outcome("not_found", events=tuple(clear(*ALL)), reason="patient_mismatch")
         return await self.with_patient(ctx, patient)
 
-    async def with_patient(self, ctx: ActionContext, patient: Patient) -> Outcome:
-        raise NotImplementedError
+    @abstractmethod
+    async def with_patient(self, ctx: ActionContext, patient: Patient) -> Outcome: ...
 
 
 class ActionBookAppointment(_PatientAction):

@@ -165,7 +165,9 @@ class GuardedAction(Action, ABC):
                 now=services.clock().timestamp(),
             )
         except PrincipalError as exc:
-            self._audit(services, "unknown", "", channel, "denied", reason="principal", detail=str(exc))
+            self._audit(
+                services, "unknown", "", channel, "denied", reason="principal", detail=str(exc)
+            )
             dispatcher.utter_message(text=UNVERIFIED)
             return []
         channel = principal.channel
@@ -227,7 +229,8 @@ class GuardedAction(Action, ABC):
             return Outcome("error", reason="hms_unavailable")
         except Conflict:
             ctx.messages.clear()
-            ctx.say("Someone else changed that just now. Please try again.", kind=f"{kind}_conflict")
+            ctx.say("Someone else changed that just now. Please try again.",
+                    kind=f"{kind}_conflict")
             return Outcome("conflict", reason="hms_conflict")
         except NotFound:
             ctx.messages.clear()
@@ -270,44 +273,22 @@ class GuardedAction(Action, ABC):
         )
 
     def _event(self, ctx: ActionContext, outcome: Outcome) -> AuditEvent:
+        return self._make(ctx.staff.username, ctx.role, ctx.principal.channel, outcome)
+
+    def _make(self, staff: str, role: str, channel: str, outcome: Outcome) -> AuditEvent:
         return AuditEvent(
-            staff=ctx.staff.username,
-            role=ctx.role,
-            channel=ctx.principal.channel,
-            intent=self.intent,
-            action=self.name(),
-            permission=self.permission or "",
-            resource=outcome.resource,
-            patient_ref=outcome.patient_ref,
-            outcome=outcome.result,
-            detail=outcome.detail,
+            staff=staff, role=role, channel=channel, intent=self.intent, action=self.name(),
+            permission=self.permission or "", resource=outcome.resource,
+            patient_ref=outcome.patient_ref, outcome=outcome.result, detail=outcome.detail,
             reason=outcome.reason,
         )
 
     def _audit(
-        self,
-        services: Services,
-        staff: str,
-        role: str,
-        channel: str,
-        outcome: str,
-        *,
-        reason: str,
-        detail: str = "",
+        self, services: Services, staff: str, role: str, channel: str, outcome: str, *,
+        reason: str, detail: str = "",
     ) -> None:
-        event = AuditEvent(
-            staff=staff,
-            role=role,
-            channel=channel,
-            intent=self.intent,
-            action=self.name(),
-            permission=self.permission or "",
-            resource=None,
-            patient_ref=None,
-            outcome=outcome,
-            detail=detail,
-            reason=reason,
-        )
+        """Audit a refusal made before ``perform``; the refusal stands even if this fails."""
+        event = self._make(staff, role, channel, Outcome(outcome, detail=detail, reason=reason))
         try:
             services.audit.record(event)
         except AuditWriteError:

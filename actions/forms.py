@@ -30,7 +30,9 @@ def normalise_mrn(text: Any) -> str | None:
     return digits if len(digits) == 8 else None
 
 
-class _PatientForm(FormValidationAction):
+class _PatientSlots:
+    """Validators shared by the appointment forms (a mixin: not an action itself)."""
+
     def validate_mrn(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                      domain: dict[str, Any]) -> Slots:
         mrn = normalise_mrn(value)
@@ -53,7 +55,7 @@ class _PatientForm(FormValidationAction):
         return {"time": None}
 
 
-class ValidateBookAppointmentForm(_PatientForm):
+class ValidateBookAppointmentForm(_PatientSlots, FormValidationAction):
     def name(self) -> str:
         return "validate_book_appointment_form"
 
@@ -64,12 +66,12 @@ class ValidateBookAppointmentForm(_PatientForm):
         return domain_slots
 
 
-class ValidateCancelAppointmentForm(_PatientForm):
+class ValidateCancelAppointmentForm(_PatientSlots, FormValidationAction):
     def name(self) -> str:
         return "validate_cancel_appointment_form"
 
 
-class ValidateRescheduleAppointmentForm(_PatientForm):
+class ValidateRescheduleAppointmentForm(_PatientSlots, FormValidationAction):
     def name(self) -> str:
         return "validate_reschedule_appointment_form"
 

@@ -33,6 +33,13 @@ _CLOCK = re.compile(
     rf"\b(?:at\s+)?{_NUM}(?:[:.\s]+{_NUM})?\s*(a\.?m\.?|p\.?m\.?|o'?clock)?(?![\d-])"
 )
 _PAST = re.compile(rf"\b(half|quarter|{_NUM})\s+(past|to)\s+{_NUM}\b")
+_HALF = re.compile(rf"\bhalf\s+{_NUM}\b")  # British "half nine" = 09:30
+_IN = re.compile(rf"\bin\s+(a|{_NUM})\s+(day|week)s?\b")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+_MONTH = r"(" + "|".join(m[:3] + r"[a-z]*" for m in MONTHS) + r")"
+_ORDINAL = re.compile(rf"\b(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)(?:\s+(?:of\s+)?{_MONTH})?\b"
+                      rf"|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,12 @@ def _clock(text: str) -> time | None:
         moment = datetime.combine(date.min, time(hour))
         shifted = moment + timedelta(minutes=amount if past.group(3) == "past" else -amount)
         return shifted.time()
+    half = _HALF.search(text)
+    if half and not re.search(r"\bhalf\s+(past|an?)\b", text):
+        base = _num(half.group(1))
+        hour = _hour24(base, None) if base is not None else None
+        if hour is not None:
+            return time(hour, 30)
     for match in _CLOCK.finditer(text):
         hour, minute, suffix = _num(match.group(1)), _num(match.group(2)), match.group(3)
         explicit = suffix or match.group(2) or match.group(0).lstrip().startswith("at")
@@ -99,6 +112,18 @@ def _day(text: str, today: date) -> tuple[date, date] | None:
         except ValueError:
             return None
         return day, day
+    ahead = _IN.search(text)
+    if ahead:
+        count = 1 if ahead.group(1) == "a" else _num(ahead.group(1))
+        if count is not None:
+            span = 7 if ahead.group(3) == "week" else 1
+            first = today + timedelta(days=count * span)
+            return first, first + timedelta(days=min(span, 5) - 1)
+    ordinal = _ORDINAL.search(text)
+    if ordinal:
+        day_text = ordinal.group(1) or ordinal.group(4)
+        month_text = ordinal.group(2) or ordinal.group(3)
+        return _calendar_day(int(day_text), month_text, today)
     if "day after tomorrow" in text:
         return today + timedelta(days=2), today + timedelta(days=2)
     if re.search(r"\btomorrow\b", text):
@@ -118,6 +143,24 @@ def _day(text: str, today: date) -> tuple[date, date] | None:
                 ahead = 7
             day = today + timedelta(days=ahead)
             return day, day
+    return None
+
+
+def _calendar_day(day: int, month_text: str | None, today: date) -> tuple[date, date] | None:
+    """"the 12th" (this month, or next if past) or "3rd march" (this year, or next)."""
+    month = today.month
+    if month_text:
+        month = next(i + 1 for i, m in enumerate(MONTHS) if m.startswith(month_text[:3]))
+    for shift in range(13):
+        year, index = divmod(month - 1 + (0 if month_text else shift), 12)
+        try:
+            found = date(today.year + year + (shift if month_text else 0), index + 1, day)
+        except ValueError:
+            if month_text:
+                return None
+            continue
+        if found >= today:
+            return found, found
     return None
 
 

@@ -37,8 +37,12 @@ LIBRARY_LOGGERS = (
 )
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
 
-_QUOTED_TEXT = re.compile(r"""(?P<key>(?P<q>["'])text(?P=q)\s*:\s*)(?P<v>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')""")
-_TEXT_ARG = re.compile(r"""(?P<key>\btext=)(?P<v>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[^\s&,;)\]}]*)""")
+_QUOTED_TEXT = re.compile(
+    r"""(?P<key>(?P<q>["'])text(?P=q)\s*:\s*)(?P<v>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')"""
+)
+_TEXT_ARG = re.compile(
+    r"""(?P<key>\btext=)(?P<v>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|[^\s&,;)\]}]*)"""
+)
 _BEARER = re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{8,}")
 _SECRET_KV = re.compile(
     r"""(?i)(?P<key>(?<![A-Za-z0-9])["']?(?:api[_-]?key|apikey|access[_-]?token|token|secret|password|passwd|pin|"""
@@ -103,21 +107,32 @@ class PhiRedactionFilter(logging.Filter):
     def _redact_arg(self, value: Any) -> Any:
         return self.redact(value) if isinstance(value, str) else value
 
+    def _redact_args_in_place(self, record: logging.LogRecord, expected: str) -> bool:
+        """uvicorn's AccessFormatter unpacks ``record.args``: keep that tuple when redacting
+        each part gives the same text as redacting the whole line."""
+        if record.name != "uvicorn.access" or not isinstance(record.args, tuple):
+            return False
+        args = tuple(self._redact_arg(arg) for arg in record.args)
+        try:
+            rendered = str(record.msg) % args
+        except (TypeError, ValueError):
+            return False
+        if rendered != expected:
+            return False
+        record.args = args
+        return True
+
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "user_text", None) is not None:
             return False
         if getattr(record, "_phi_redacted", False):
             return True
-        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
-            # uvicorn's AccessFormatter unpacks record.args: keep the tuple, redact its parts.
-            record.args = tuple(self._redact_arg(arg) for arg in record.args)
-            record.msg = self.redact(str(record.msg))
-        else:
-            try:
-                message = record.getMessage()
-            except Exception:  # noqa: BLE001 - a broken format must not leak its arguments
-                message = str(record.msg)
-            record.msg, record.args = self.redact(message), ()
+        try:
+            message = self.redact(record.getMessage())
+        except Exception:  # noqa: BLE001 - a broken format must not leak its arguments
+            message = self.redact(str(record.msg))
+        if not self._redact_args_in_place(record, message):
+            record.msg, record.args = message, ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

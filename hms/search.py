@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -106,7 +106,7 @@ def parse_reference(raw: str, resource_type: str, name: str) -> str:
     return ident
 
 
-def any_of(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+def any_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
     return conditions[0] if len(conditions) == 1 else or_(*conditions)
 
 

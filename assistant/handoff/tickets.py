@@ -237,7 +237,9 @@ class TicketStore:
     def rate(self, ticket_id: str, rating: int) -> Ticket:
         if not 1 <= rating <= 5:
             raise ValueError("rating must be 1..5")
-        return self._transition(ticket_id, ("returned", "resolved"), TicketStateError, rating=rating)
+        return self._transition(
+            ticket_id, ("returned", "resolved"), TicketStateError, rating=rating
+        )
 
     def open_tickets(self) -> list[Ticket]:
         """Tickets still with the help desk (open or claimed), oldest first."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -64,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
-    result = asyncio.run(_run(args.model, args.data, args.repeat))
+    with contextlib.redirect_stdout(sys.stderr):  # Rasa prints progress to stdout
+        result = asyncio.run(_run(args.model, args.data, args.repeat))
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0

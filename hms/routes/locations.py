@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fhir.resources.R4B.location import Location as LocationModel
-from sqlalchemy import false, select, update
+from sqlalchemy import ColumnElement, false, select, update
 from sqlalchemy.orm import Session
 
 from hms import models
@@ -46,18 +46,18 @@ def search_locations(request: Request, session: Session = Depends(get_session)) 
     where += token_filter(params, "physical-type", loc.physical_type, SYS_PHYSICAL)
     where += string_filter(params, "name", loc.search_text)
     for group in params.tokens("identifier"):
-        ors = []
+        ors: list[ColumnElement[bool]] = []
         for tok in group:
             kinds = {None: ("wa", "bd"), SYS_WARD: ("wa",), SYS_BED: ("bd",)}.get(tok.system)
             ors.append((loc.code == tok.code) & loc.physical_type.in_(kinds) if kinds else false())
         where.append(any_of(ors))
     for group in params.tokens("type"):
-        ors = [
+        ors2: list[ColumnElement[bool]] = [
             loc.features.like(f"%|{tok.code}|%")
             if tok.system in (None, SYS_FEATURE) else false()
             for tok in group
         ]
-        where.append(any_of(ors))
+        where.append(any_of(ors2))
     rows, total = run_search(session, select(loc).where(*where), params, [loc.id])
     return fhir(bundle(base_url(request), [location_json(r) for r in rows], total,
                        next_url=next_link(request, params, total)))

@@ -49,6 +49,10 @@ _REFERENCE = {"partof", "patient", "subject", "location", "practitioner", "servi
               "schedule", "slot", "owner", "requester", "schedule.actor"}
 
 
+def _param_type(name: str) -> str:
+    return "reference" if name in _REFERENCE else _PARAM_TYPES.get(name, "token")
+
+
 def capability_statement(software_version: str = "0.1.0") -> dict[str, Any]:
     resources = []
     for kind, (interactions, params) in CAPABILITIES.items():
@@ -56,8 +60,7 @@ def capability_statement(software_version: str = "0.1.0") -> dict[str, Any]:
             "type": kind,
             "interaction": [{"code": code} for code in interactions],
             "searchParam": [
-                {"name": p, "type": "reference" if p in _REFERENCE else _PARAM_TYPES.get(p, "token")}
-                for p in params
+                {"name": p, "type": _param_type(p)} for p in params
             ],
         }
         if "update" in interactions:
@@ -96,7 +99,9 @@ def directory(session: Session = Depends(get_session)) -> JSONResponse:
         select(models.Location).where(models.Location.physical_type == "wa")
         .order_by(models.Location.id)
     )
-    services = session.scalars(select(models.HealthcareService).order_by(models.HealthcareService.id))
+    services = session.scalars(
+        select(models.HealthcareService).order_by(models.HealthcareService.id)
+    )
     clinicians = session.scalars(
         select(models.Practitioner)
         .join(models.PractitionerRole,

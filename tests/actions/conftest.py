@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("actions_fakes", Path(__file__).with_name("fakes.py"))
+_FAKES = Path(__file__).with_name("fakes.py")
+_spec = importlib.util.spec_from_file_location("actions_fakes", _FAKES)
 fakes = importlib.util.module_from_spec(_spec)
 sys.modules["actions_fakes"] = fakes
 _spec.loader.exec_module(fakes)

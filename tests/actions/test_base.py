@@ -113,7 +113,8 @@ async def test_base_refuses_unknown_or_inactive_staff(services, user):
 async def test_base_staff_lookup_is_cached(services):
     await run(ActionCheckBedAvailability(), tracker("p.porter"))
     await run(ActionCheckBedAvailability(), tracker("p.porter"))
-    assert [c for c in services.hms.calls if c[0] == "find_staff"] == [("find_staff", ("p.porter",))]
+    lookups = [c for c in services.hms.calls if c[0] == "find_staff"]
+    assert lookups == [("find_staff", ("p.porter",))]
 
 
 async def test_base_unavailable_hms_gives_clear_answer_and_help_button(services):
@@ -134,6 +135,7 @@ async def test_base_unexpected_error_is_not_shown(services):
 async def test_base_audit_failure_withholds_results():
     svc = make_services(audit=InMemoryAuditSink(error=AuditWriteError))
     set_services(svc)
-    messages, events = await run(ActionCheckBedAvailability(), tracker("p.porter", slots={"ward": "4B"}))
+    trk = tracker("p.porter", slots={"ward": "4B"})
+    messages, events = await run(ActionCheckBedAvailability(), trk)
     assert len(messages) == 1 and "audit trail" in messages[0]["text"]
     assert "4B Bed" not in messages[0]["text"] and events == []

@@ -21,7 +21,8 @@ def services():
 
 
 async def test_beds_free_beds_on_a_ward(services):
-    messages, _ = await run(ActionCheckBedAvailability(), tracker("p.porter", slots={"ward": "four b"}))
+    trk = tracker("p.porter", slots={"ward": "four b"})
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
     assert messages[0]["text"].startswith("Ward 4B has 2 free beds")
     assert messages[0]["custom"]["phi"] is False
 
@@ -34,7 +35,8 @@ async def test_beds_by_type_hospital_wide(services):
 
 async def test_beds_summary_without_ward(services):
     messages, _ = await run(ActionCheckBedAvailability(), tracker("n.jones"))
-    assert messages[0]["text"].startswith("3 free beds hospital-wide: Ward 4B 2 of 3, Ward 7C 1 of 2")
+    assert messages[0]["text"].startswith(
+        "3 free beds hospital-wide: Ward 4B 2 of 3, Ward 7C 1 of 2")
 
 
 @pytest.mark.parametrize(("text", "code"), [("needs cleaning", "H"), ("free", "U"), ("K", "K"),
@@ -103,7 +105,8 @@ async def test_conversation_emergency_answers_at_once_and_leaves_form(services):
 
 
 async def test_conversation_stop_abandons_the_form(services):
-    messages, events = await run(ActionStop(), tracker("n.jones", active_loop="book_appointment_form"))
+    trk = tracker("n.jones", active_loop="book_appointment_form")
+    messages, events = await run(ActionStop(), trk)
     assert messages[0]["response"] == "utter_stop_ok"
     assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
 

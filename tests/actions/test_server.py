@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-from actions_fakes import make_services, tracker
-from sanic import Sanic
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-from actions.server import build_app, build_executor
-from actions.services import set_services
+import httpx
+import pytest
+from actions_fakes import tracker
+
+from actions.server import build_executor
 
 EXPECTED = {
     "action_book_appointment", "action_cancel_appointment", "action_reschedule_appointment",
@@ -30,17 +36,44 @@ def test_server_registers_every_action(executor):
     assert not any(name.startswith("action_") and "guarded" in name for name in executor.actions)
 
 
-def test_server_healthz_and_webhook(executor):
-    Sanic.test_mode = True
-    set_services(make_services())
-    app = build_app(executor)
-    _, resp = app.test_client.get("/healthz")
-    assert resp.status == 200 and resp.json["status"] == "ok"
-    trk = tracker("p.porter", intent="check_bed_availability")
-    body = {"next_action": "action_check_bed_availability", "sender_id": trk.sender_id,
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "VAR_DIR": str(tmp_path), "ACTION_PORT": str(port),
+           "BIND_HOST": "127.0.0.1", "ASSISTANT_SIGNING_KEY": "k", "EMERGENCY_NUMBER": "2222"}
+    proc = subprocess.Popen([sys.executable, "-m", "actions.server"], env=env,
+                            cwd=Path(__file__).resolve().parents[2],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if proc.poll() is not None:
+                pytest.fail(f"action server exited with {proc.returncode}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_server_healthz_and_webhook(server):
+    health = httpx.get(f"{server}/healthz").json()
+    assert health["status"] == "ok" and health["actions"] >= len(EXPECTED)
+    trk = tracker(None, intent="emergency", principal=None)
+    body = {"next_action": "action_emergency", "sender_id": trk.sender_id,
             "tracker": trk.current_state(), "domain": {}, "version": "3.6.21"}
-    _, resp = app.test_client.post("/webhook", json=body)
-    assert resp.status == 200
-    [message] = resp.json["responses"]
-    assert message["text"].startswith("3 free beds hospital-wide")
-    assert message["custom"]["kind"] == "check_bed_availability_summary"
+    resp = httpx.post(f"{server}/webhook", json=body, timeout=30)
+    assert resp.status_code == 200
+    [message] = resp.json()["responses"]
+    assert "call 2222 now" in message["text"]
+    assert message["custom"]["kind"] == "emergency_answer"

@@ -80,3 +80,33 @@ def test_timeparse_asap_starts_now():
 @pytest.mark.parametrize("text", ["", None, "the usual", "bed 12", "2026-13-45"])
 def test_timeparse_unknown_returns_none(text):
     assert parse(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3rd march at half nine", datetime(2027, 3, 3, 9, 30, tzinfo=TZ)),
+        ("on the 12th at 10am", datetime(2026, 12, 12, 10, 0, tzinfo=TZ)),
+        ("next wednesday at 10", datetime(2026, 12, 9, 10, 0, tzinfo=TZ)),
+        ("tomorrow at ten", datetime(2026, 12, 3, 10, 0, tzinfo=TZ)),
+        ("at 3 pm tomorrow", datetime(2026, 12, 3, 15, 0, tzinfo=TZ)),
+    ],
+)
+def test_timeparse_spoken_british_forms(text, expected):
+    assert parse(text).target == expected
+
+
+def test_timeparse_the_1st_rolls_to_next_month():
+    assert parse("the 1st").earliest.date().isoformat() == "2027-01-01"
+
+
+def test_timeparse_in_two_weeks_is_a_working_week():
+    pref = parse("in two weeks")
+    assert pref.earliest.date().isoformat() == "2026-12-16"
+    assert pref.latest.date().isoformat() == "2026-12-21"
+
+
+def test_timeparse_tomorrow_morning():
+    pref = parse("tomorrow morning")
+    assert pref.earliest == datetime(2026, 12, 3, 8, 0, tzinfo=TZ)
+    assert pref.latest == datetime(2026, 12, 3, 12, 0, tzinfo=TZ)

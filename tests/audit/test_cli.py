@@ -40,7 +40,16 @@ def test_cli_audit_verify_names_tampered_event(env_store, capsys):
 def test_cli_audit_export_writes_fhir_ndjson(env_store, tmp_path):
     out = tmp_path / "audit.ndjson"
     code = main(
-        ["audit", "export", "--since", "2000-01-01T00:00:00Z", "--until", "2100-01-01", "-o", str(out)]
+        [
+            "audit",
+            "export",
+            "--since",
+            "2000-01-01T00:00:00Z",
+            "--until",
+            "2100-01-01",
+            "-o",
+            str(out),
+        ]
     )
     assert code == 0
     lines = out.read_text().splitlines()

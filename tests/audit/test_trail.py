@@ -47,7 +47,9 @@ def test_trail_records_chained_events_that_verify(trail, db_url):
     _fill(trail, 3)
     result = trail.verify()
     assert result.ok and result.checked == 3
-    rows = _raw(db_url).execute("SELECT seq, prev_hash, hash FROM audit_event ORDER BY seq").fetchall()
+    rows = (
+        _raw(db_url).execute("SELECT seq, prev_hash, hash FROM audit_event ORDER BY seq").fetchall()
+    )
     assert [r[0] for r in rows] == [1, 2, 3]
     assert rows[0][1] == "0" * 64
     assert rows[1][1] == rows[0][2] and rows[2][1] == rows[1][2]

@@ -16,10 +16,18 @@ from assistant.handoff.tickets import (
 from assistant.store import open_store_at
 
 TRANSCRIPT = [
-    {"role": "user", "text": "where is patient Alice Walker, MRN 10004821?", "at": "2026-03-01T09:00:00Z"},
+    {
+        "role": "user",
+        "text": "where is patient Alice Walker, MRN 10004821?",
+        "at": "2026-03-01T09:00:00Z",
+    },
     {"role": "bot", "text": "I could not find that patient.", "at": "2026-03-01T09:00:01Z"},
 ]
-SUMMARY = {"intent": "locate_patient", "ward": "4B", "note": "asked for patient Alice Walker 10004821"}
+SUMMARY = {
+    "intent": "locate_patient",
+    "ward": "4B",
+    "note": "asked for patient Alice Walker 10004821",
+}
 
 
 @pytest.fixture
@@ -40,7 +48,9 @@ def tickets(store):
 
 
 def _open(tickets: TicketStore, conversation: str = "slack:n.jones:D1"):
-    return tickets.open_ticket("n.jones", "slack", conversation, "needs a human", SUMMARY, TRANSCRIPT)
+    return tickets.open_ticket(
+        "n.jones", "slack", conversation, "needs a human", SUMMARY, TRANSCRIPT
+    )
 
 
 def test_tickets_open_assigns_id_and_stores_transcript(tickets):
@@ -49,7 +59,9 @@ def test_tickets_open_assigns_id_and_stores_transcript(tickets):
     assert first.status == "open" and first.claimer is None and first.rating is None
     assert tickets.get("HD-000001") == first
     messages = tickets.messages("HD-000001")
-    assert [(m["role"], m["text"]) for m in messages] == [(t["role"], t["text"]) for t in TRANSCRIPT]
+    assert [(m["role"], m["text"]) for m in messages] == [
+        (t["role"], t["text"]) for t in TRANSCRIPT
+    ]
     assert messages[0]["at"].startswith("2026-03-01T09:00:00")
 
 

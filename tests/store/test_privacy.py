@@ -11,7 +11,6 @@ from assistant.audit import AuditEvent
 from assistant.audit.trail import SqlAuditTrail
 from assistant.crypto import DataCipher, generate_key, key_id
 from assistant.handoff.tickets import TicketStore
-from assistant.store import open_store_at
 from assistant.store.privacy import erase_staff, export_staff, purge_messages, rotate_keys
 
 OLD = datetime(2026, 1, 1, 9, tzinfo=UTC)
@@ -115,7 +114,9 @@ def test_cli_privacy_rotate_purge_erase(cli_env, data_key, capsys, monkeypatch, 
     assert main(["privacy", "erase", "--staff", "n.jones"]) == 0
     assert "audit events kept" in capsys.readouterr().out
     raw = sqlite3.connect(db_url.removeprefix("sqlite:///"))
-    assert raw.execute("SELECT count(*) FROM helpdesk_ticket WHERE requester='n.jones'").fetchone() == (0,)
+    assert raw.execute(
+        "SELECT count(*) FROM helpdesk_ticket WHERE requester='n.jones'"
+    ).fetchone() == (0,)
     assert raw.execute("SELECT count(*) FROM audit_event").fetchone() == (2,)
 
 

@@ -75,7 +75,9 @@ def test_store_read_does_not_take_the_write_lock(db_url, store):
     other.close()
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_event SET staff='x'", "DELETE FROM audit_event"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_event SET staff='x'", "DELETE FROM audit_event"]
+)
 def test_audit_event_table_refuses_update_and_delete(store, statement):
     with store.write() as session:
         session.execute(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_bolt.async_app import AsyncApp
@@ -46,7 +45,7 @@ def build_app(
     config: SlackConfig,
     *,
     assistant: Assistant,
-    directory: StaffDirectory | Callable[[], StaffDirectory],
+    directory: StaffDirectory,
     audit: RefusalAudit | None = None,
     dedupe: DedupeStore | None = None,
     policy: PolicyLoader = load_default_policy,

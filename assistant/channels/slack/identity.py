@@ -52,12 +52,22 @@ class Refused:
 Identity = SignedIn | Refused
 
 
+class DirectoryFromFactory:
+    """A ``StaffDirectory`` over the gateway's HMS client factory (``ctx.hms``)."""
+
+    def __init__(self, factory: Callable[[], StaffDirectory]) -> None:
+        self._factory = factory
+
+    async def find_staff(self, username: str | None = None, email: str | None = None) -> list[Any]:
+        return await self._factory().find_staff(username=username, email=email)
+
+
 class SlackIdentity:
     """Resolves Slack user ids to staff. ``client`` is a slack_sdk ``AsyncWebClient``."""
 
     def __init__(
         self,
-        directory: StaffDirectory | Callable[[], StaffDirectory],
+        directory: StaffDirectory,
         *,
         ttl: float = DEFAULT_TTL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
@@ -80,11 +90,6 @@ class SlackIdentity:
     def forget(self, slack_user: str) -> None:
         self._cache.pop(slack_user, None)
 
-    def _dir(self) -> StaffDirectory:
-        if hasattr(self._directory, "find_staff"):
-            return self._directory  # type: ignore[return-value]
-        return self._directory()  # type: ignore[operator,no-any-return]
-
     async def _lookup(self, client: Any, slack_user: str) -> Identity:
         try:
             info = await client.users_info(user=slack_user)
@@ -101,7 +106,7 @@ class SlackIdentity:
         if not email or user.get("is_bot"):
             return Refused(slack_user, "no_email", REFUSAL_TEXT)
         try:
-            matches = await self._dir().find_staff(email=email)
+            matches = await self._directory.find_staff(email=email)
         except Exception as exc:
             logger.warning("staff lookup failed: %s", type(exc).__name__)
             return Refused(slack_user, "lookup_failed", UNAVAILABLE_TEXT)

@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 from .app import SlackConfig, build_app
 from .audit import open_refusal_audit
 from .dedupe import dedupe_from_settings
+from .identity import DirectoryFromFactory
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def mount(app: FastAPI, ctx: Any) -> AsyncApp | None:
     bolt = build_app(
         SlackConfig(bot_token=token, signing_secret=secret or "", api_url=settings.slack_api_url),
         assistant=ctx.assistant,
-        directory=ctx.hms,
+        directory=DirectoryFromFactory(ctx.hms),
         audit=audit or open_refusal_audit(settings),
         dedupe=dedupe_from_settings(settings),
     )

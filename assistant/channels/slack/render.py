@@ -107,16 +107,22 @@ def _bed_line(bed: Any) -> str:
 def bed_table(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Per ward: ``*Ward 4B*  3 free / 20`` and a preformatted list of free beds.
 
-    Accepts ``data["wards"]`` (``ward_code``, ``ward_name``, ``free``, ``total``, optional
-    ``beds``) and/or ``data["beds"]`` (``label``, ``ward_code``, ``room``, ``features``).
+    Accepts what ``actions/beds.py`` sends: ``{"ward": "4B", "beds": [{"label", "ward",
+    "room", "features"}]}``, ``{"wards": {"4B": 3}}`` (free counts), or ``{"wards": [{"ward",
+    "name", "free", "total"}]}``; ``ward_code``/``ward_name`` are accepted as aliases.
     """
     wards: dict[str, dict[str, Any]] = {}
-    for ward in data.get("wards") or []:
+    raw_wards = data.get("wards") or []
+    if isinstance(raw_wards, Mapping):  # {"4B": 3, ...}: free counts per ward code
+        raw_wards = [{"ward": code, "free": free} for code, free in raw_wards.items()]
+    for ward in raw_wards:
         if isinstance(ward, Mapping):
             wards[_ward_key(ward)] = {**ward, "beds": list(ward.get("beds") or [])}
+    default_ward = str(data.get("ward") or "?")
     for bed in data.get("beds") or []:
         if isinstance(bed, Mapping):
-            entry = wards.setdefault(_ward_key(bed), {"beds": []})
+            code = _ward_key(bed) if _ward_key(bed) != "?" else default_ward
+            entry = wards.setdefault(code, {"beds": []})
             entry["beds"].append(bed)
     blocks: list[dict[str, Any]] = []
     for code, ward in wards.items():

@@ -35,8 +35,14 @@ def stt(speech_dir: Path) -> Any:
     return PocketSphinxSTT(speech_dir)
 
 
-def wav(name: str) -> bytes:
+def read_wav(name: str) -> bytes:
     return (AUDIO / f"{name}.wav").read_bytes()
+
+
+@pytest.fixture
+def wav() -> Any:
+    """``wav(name)`` -> bytes of ``tests/fixtures/audio/<name>.wav``."""
+    return read_wav
 
 
 class FakeAssistant:

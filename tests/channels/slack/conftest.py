@@ -259,7 +259,7 @@ async def slack(fake_slack, tmp_path):
     )
     assistant, audit, directory = FakeAssistant(), RecordingAudit(), FakeDirectory()
     ctx = SimpleNamespace(
-        settings=settings, assistant=assistant, hms=directory, extras={"slack_audit": audit}
+        settings=settings, assistant=assistant, hms=lambda: directory, extras={"slack_audit": audit}
     )
     app = FastAPI()
     assert mount(app, ctx) is not None

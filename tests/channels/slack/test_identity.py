@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from assistant.channels.slack.identity import Refused, SignedIn, SlackIdentity
+from assistant.channels.slack.identity import (
+    DirectoryFromFactory,
+    Refused,
+    SignedIn,
+    SlackIdentity,
+)
 
 
 async def test_identity_known_nurse_reaches_assistant_as_staff(slack):
@@ -104,6 +109,6 @@ async def test_identity_lookup_failure_is_refused_but_not_cached(kit):
 
 async def test_identity_accepts_directory_factory(kit):
     client = _Client(kit.fake.default_users())
-    ident = SlackIdentity(lambda: _Dir(list(kit.staff.values())))
+    ident = SlackIdentity(DirectoryFromFactory(lambda: _Dir(list(kit.staff.values()))))
     result = await ident.resolve(client, "U0PKIM")
     assert isinstance(result, SignedIn) and result.username == "p.kim"

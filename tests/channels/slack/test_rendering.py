@@ -154,3 +154,30 @@ async def test_bed_availability_renders_table_per_ward(slack, kit):
     assert texts[1].startswith("*Ward 4B*  2 free / 20")
     assert "4B-06  Bay 1, side-room" in texts[1] and "4B-07  Bay 1" in texts[1]
     assert texts[2] == "*Ward 5A*  0 free / 12"
+
+
+def test_render_bed_table_accepts_action_shapes():
+    from assistant.channels.slack.render import bed_table
+
+    one_ward = bed_table(
+        {
+            "ward": "4B",
+            "beds": [
+                {"label": "4B Bed 6", "ward": "4B", "room": "Bay 1", "features": ["isolation"]}
+            ],
+        }
+    )
+    assert one_ward[0]["text"]["text"].startswith("*Ward 4B*  1 free")
+    assert "4B Bed 6  Bay 1, isolation" in one_ward[0]["text"]["text"]
+    counts = bed_table({"feature": "isolation", "wards": {"4B": 2, "5A": 1}})
+    assert [b["text"]["text"] for b in counts] == ["*Ward 4B*  2 free", "*Ward 5A*  1 free"]
+    summary = bed_table({"wards": [{"ward": "4B", "name": "Medical 4B", "free": 3, "total": 20}]})
+    assert summary[0]["text"]["text"] == "*Medical 4B*  3 free / 20"
+
+
+def test_render_bed_table_shortens_long_lists():
+    from assistant.channels.slack.render import MAX_BEDS_SHOWN, bed_table
+
+    beds = [{"label": f"4B-{i:02d}", "ward": "4B"} for i in range(MAX_BEDS_SHOWN + 3)]
+    [block] = bed_table({"ward": "4B", "beds": beds})
+    assert "+3 more" in block["text"]["text"]
