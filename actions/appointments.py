@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rasa_sdk.events import SlotSet
 
@@ -150,7 +151,7 @@ class ActionListAppointments(GuardedAction):
                 patient_data(patient), _ref(patient)
         else:
             appts = await ctx.hms.list_appointments(
-                practitioner_id=ctx.staff.id, date=ctx.now.astimezone().date())
+                practitioner_id=ctx.staff.id, date=ctx.now.astimezone(ZoneInfo(tz)).date())
             who, data, ref = "you today", {}, None
         events = tuple(clear(*ALL))
         if not appts:

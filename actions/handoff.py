@@ -6,6 +6,8 @@ import inspect
 from datetime import UTC, datetime
 from typing import Any
 
+from rasa_sdk.events import ActiveLoop, SlotSet
+
 from actions.base import ActionContext, GuardedAction, Outcome
 
 TRANSCRIPT_LIMIT = 50
@@ -37,7 +39,7 @@ class ActionTalkToHuman(GuardedAction):
         if store is None:
             ctx.say("I can't reach the help desk from here right now. Please phone them.",
                     kind="talk_to_human_unavailable")
-            return Outcome("error", reason="no_ticket_store")
+            return Outcome("error", events=(ActiveLoop(None),), reason="no_ticket_store")
         turns = transcript(list(ctx.tracker.events))
         intents = [t["intent"] for t in turns if t["intent"]]
         summary = {
@@ -59,4 +61,6 @@ class ActionTalkToHuman(GuardedAction):
         ctx.say(f"I've asked the help desk to join: your ticket is {ticket.ticket_id}. "
                 "Someone will reply here shortly.", kind="talk_to_human_success",
                 data={"ticket_id": ticket.ticket_id})
-        return Outcome(resource=f"Ticket/{ticket.ticket_id}")
+        # the help desk takes over: leave any half-filled form
+        return Outcome(events=(ActiveLoop(None), SlotSet("requested_slot", None)),
+                       resource=f"Ticket/{ticket.ticket_id}")

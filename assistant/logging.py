@@ -8,7 +8,9 @@
 - replaces known patient names (``PhiRedactionFilter.with_names``) and "patient <Name>",
 - replaces ``text=...`` / ``"text": "..."`` payloads (message text logged by libraries).
 
-Ticket ids (``HD-000042``), seq numbers and FHIR ids pass through. Call this before
+Records are also redacted when created (a log record factory), so a handler a library
+adds later still gets redacted text. Ticket ids (``HD-000042``), seq numbers and FHIR ids
+pass through. Call this before
 starting uvicorn and pass ``log_config=None`` so uvicorn keeps these handlers.
 """
 
@@ -122,11 +124,10 @@ class PhiRedactionFilter(logging.Filter):
         record.args = args
         return True
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "user_text", None) is not None:
-            return False
+    def redact_record(self, record: logging.LogRecord) -> None:
+        """Redact message, arguments, exception and stack text of a record in place."""
         if getattr(record, "_phi_redacted", False):
-            return True
+            return
         try:
             message = self.redact(record.getMessage())
         except Exception:  # noqa: BLE001 - a broken format must not leak its arguments
@@ -140,7 +141,28 @@ class PhiRedactionFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         record._phi_redacted = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "user_text", None) is not None:
+            return False
+        self.redact_record(record)
         return True
+
+
+def _install_record_factory(phi_filter: PhiRedactionFilter) -> None:
+    """Redact every record when it is created, so handlers added later (by a library,
+    after configure_logging) never see PHI either. Records carrying ``user_text`` are
+    still dropped by the handler filters."""
+    current = logging.getLogRecordFactory()
+    base = getattr(current, "_hms_base", current)
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = base(*args, **kwargs)
+        phi_filter.redact_record(record)
+        return record
+
+    factory._hms_base = base  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def _our_handler(handler: logging.Handler) -> bool:
@@ -190,6 +212,7 @@ def configure_logging(
             logger.removeHandler(handler)
         logger.propagate = True
         _replace_filter(logger, phi_filter)
+    _install_record_factory(phi_filter)
     logging.captureWarnings(True)
     return phi_filter
 

@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=10, help="per conversation (max 50)")
     parser.add_argument("--levels", default="1,10,20", help="concurrent conversations")
     parser.add_argument("--rasa-workers", type=int, default=1)
+    parser.add_argument("--model", type=Path, help="Rasa model (default: newest in models/)")
     args = parser.parse_args(argv)
     count = max(1, min(args.messages, 50))
     levels = [max(1, min(int(x), 50)) for x in args.levels.split(",")]
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
         var_dir = Path(tempfile.mkdtemp(prefix="e2e-bench-"))
         stack = Stack(var_dir=var_dir, hms_port=0, action_port=0, rasa_port=0, gateway_port=0,
-                      rasa_workers=args.rasa_workers)
+                      rasa_workers=args.rasa_workers, model=args.model)
         stack.start()
         url, key = stack.urls["rest"], stack.secrets["ASSISTANT_SIGNING_KEY"]
     try:

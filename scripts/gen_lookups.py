@@ -203,12 +203,35 @@ def fetch_from_api(base_url: str, token: str) -> Directory:
 def fetch_from_seed() -> Directory:
     """Seed a temporary SQLite HMS and render its directory with the HMS's FHIR mappers."""
     import tempfile
+    from datetime import date
 
-    sys.path.insert(0, str(ROOT))
-    from scripts_seed_adapter import load_seed_resources  # type: ignore[import-not-found]
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from hms import models
+    from hms.db import make_engine
+    from hms.fhir.location import location_json
+    from hms.fhir.people import practitioner_json, role_json
+    from hms.fhir.scheduling import service_json
+    from hms.seed import seed
 
     with tempfile.TemporaryDirectory() as tmp:
-        return directory_from_resources(**load_seed_resources(Path(tmp)))
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'hms.db'}")
+        models.Base.metadata.create_all(engine)
+        seed(engine, today=date(2024, 1, 1))  # fixed day: the directory must not move
+        with Session(engine) as session:
+            locations = list(session.scalars(select(models.Location)))
+            directory = directory_from_resources(
+                wards=[location_json(r) for r in locations if r.physical_type == "wa"],
+                beds=[location_json(r) for r in locations if r.physical_type == "bd"],
+                services=[service_json(r) for r in session.scalars(
+                    select(models.HealthcareService))],
+                roles=[role_json(r) for r in session.scalars(select(models.PractitionerRole))],
+                practitioners=[practitioner_json(r) for r in session.scalars(
+                    select(models.Practitioner))],
+            )
+        engine.dispose()
+    return directory
 
 
 # --- Directory -> directory.yml ---------------------------------------------------------

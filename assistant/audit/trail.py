@@ -18,6 +18,7 @@ from sqlalchemy import select
 from assistant.audit.chain import VerifyResult, chain_hash, verify_rows
 from assistant.audit.events import AuditEvent, AuditWriteError
 from assistant.audit.fhir import to_fhir
+from assistant.logging import redact_phi
 from assistant.store import Store
 from assistant.store.models import AuditChainHead, AuditEventRow
 
@@ -52,6 +53,9 @@ class SqlAuditTrail:
             if head is None:
                 raise AuditWriteError("audit chain head row is missing")
             fields: dict[str, Any] = asdict(event)
+            # free text must not carry PHI (purge/erase keep audit events on that basis)
+            fields["detail"] = redact_phi(event.detail)
+            fields["reason"] = None if event.reason is None else redact_phi(event.reason)
             fields["at"] = self._clock().astimezone(UTC)
             digest = chain_hash(fields, head.last_hash)
             seq = head.last_seq + 1

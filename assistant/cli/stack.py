@@ -14,6 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser("stack", help="start the whole stack and wait (Ctrl-C stops)")
     parser.add_argument("--var-dir", type=Path, help="state, secrets and logs (default: var/)")
     parser.add_argument("--rasa-workers", type=int, default=1, help="Rasa processes (default 1)")
+    parser.add_argument("--model", type=Path, help="Rasa model (default: newest models/*.tar.gz)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per health check")
     parser.set_defaults(func=run)
 
@@ -25,7 +26,12 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def run(args: argparse.Namespace) -> int:
     from assistant.stack import Stack, StackError, table
 
-    stack = Stack(var_dir=args.var_dir, rasa_workers=args.rasa_workers, timeout=args.timeout)
+    stack = Stack(
+        var_dir=args.var_dir,
+        rasa_workers=args.rasa_workers,
+        model=args.model,
+        timeout=args.timeout,
+    )
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         stack.start()

@@ -21,14 +21,15 @@ from typing import Any
 from sqlalchemy import select, update
 
 from assistant.crypto import DataCipher
-from assistant.logging import redact_phi
-from assistant.store import Store
+from assistant.logging import REDACTED, redact_phi
+from assistant.store import Store, rowcount
 from assistant.store.models import HelpdeskTicket, TicketMessage
 
 STATUSES = ("open", "claimed", "returned", "resolved")
 ACTIVE = ("open", "claimed")
 ROLES = ("user", "bot", "agent")
 _ID = re.compile(r"^HD-(\d{6,})$")
+_PHI_KEY = re.compile(r"(?i)patient|name|mrn|dob|birth|text|message|transcript")
 
 Clock = Callable[[], datetime]
 
@@ -80,11 +81,13 @@ def parse_ticket_id(ticket_id: str) -> int:
 
 
 def scrub(value: Any) -> Any:
-    """Remove MRNs and patient names from every string of a summary value."""
+    """Remove MRNs and patient names from a summary: values under PHI-looking keys
+    (patient, name, mrn, dob, text, message, transcript) entirely, and MRNs/"patient <Name>"
+    from every other string."""
     if isinstance(value, str):
         return redact_phi(value)
     if isinstance(value, dict):
-        return {str(k): scrub(v) for k, v in value.items()}
+        return {str(k): REDACTED if _PHI_KEY.search(str(k)) else scrub(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [scrub(v) for v in value]
     return value
@@ -210,7 +213,7 @@ class TicketStore:
             .values(**values)
         )
         with self._store.write() as session:
-            changed = session.execute(statement).rowcount
+            changed = rowcount(session.execute(statement))
             row = session.get(HelpdeskTicket, number)
             if row is None:
                 raise TicketNotFound(ticket_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -26,6 +27,10 @@ _DROP = (
     "VAR_DIR", "HMS_BASE_URL", "RASA_URLS", "ACTION_URL", "HMS_DATABASE_URL",
     "ASSISTANT_DATABASE_URL", "HMS_API_TOKEN", "ASSISTANT_SIGNING_KEY", "ASSISTANT_DATA_KEY",
 )
+
+
+_PORT_ENV = {"hms": "HMS_PORT", "actions": "ACTION_PORT", "gateway": "GATEWAY_PORT",
+             "rasa": "RASA_PORT"}
 
 
 class StackError(Exception):
@@ -158,8 +163,9 @@ class Stack:
         endpoints = write_endpoints(self.var_dir, self.urls["actions"])
         credentials = write_credentials(self.var_dir)
         procs = [
-            self._app_proc("hms", [py, "-m", "hms", "serve", "--seed-if-empty"],
-                           f"{self.urls['hms']}/healthz"),
+            # the reference HMS logs to the console only: capture it as hms.log
+            Proc("hms", [py, "-m", "hms", "serve", "--seed-if-empty"],
+                 f"{self.urls['hms']}/healthz", self.log_dir / "hms.log"),
             self._app_proc("actions", [py, "-m", "actions.server"],
                            f"http://{self.host}:{self.ports['actions']}/health"),
         ]
@@ -185,6 +191,7 @@ class Stack:
         """Start every process and wait for each health check; stop all on failure."""
         self.prepare()
         planned = self._commands()
+        self._check_ports_free()
         try:
             backends, gateway = planned[:-1], planned[-1]
             for proc in backends:  # start together: Rasa loads its model meanwhile
@@ -197,6 +204,19 @@ class Stack:
             self.stop()
             raise
         return self
+
+    def _check_ports_free(self) -> None:
+        """Refuse to start when a port is taken (another stack would answer our checks)."""
+        named = [*self.ports.items(), *((f"rasa {p}", p) for p in self.rasa_ports)]
+        for name, port in named:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                try:
+                    sock.bind((self.host, port))
+                except OSError as exc:
+                    raise StackError(
+                        f"port {port} for {name} is in use (is another stack running?); "
+                        f"set {_PORT_ENV[name.split()[0]]} to another port"
+                    ) from exc
 
     def _spawn(self, proc: Proc) -> None:
         self.say(f"starting {proc.name} (log: {proc.log_path})")

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 
 from assistant.crypto import DataCipher
-from assistant.store import Store
+from assistant.store import Store, rowcount
 from assistant.store.models import AuditEventRow, HelpdeskTicket, TicketMessage
 
 ROTATE_BATCH = 500
@@ -60,8 +60,7 @@ def purge_messages(store: Store, retention_days: int, now: datetime | None = Non
     """Delete ticket messages (transcripts) older than the retention period; return count."""
     cutoff = (now or datetime.now(UTC)).astimezone(UTC) - timedelta(days=retention_days)
     with store.write() as session:
-        result = session.execute(delete(TicketMessage).where(TicketMessage.at < cutoff))
-        return int(result.rowcount or 0)
+        return rowcount(session.execute(delete(TicketMessage).where(TicketMessage.at < cutoff)))
 
 
 def _ticket_json(row: HelpdeskTicket) -> dict[str, Any]:
@@ -153,7 +152,7 @@ def erase_staff(store: Store, cipher: DataCipher, staff: str) -> ErasureResult:
             result = session.execute(
                 delete(TicketMessage).where(TicketMessage.ticket_id.in_(own_ids))
             )
-            deleted = int(result.rowcount or 0)
+            deleted = rowcount(result)
             session.execute(
                 update(HelpdeskTicket)
                 .where(HelpdeskTicket.id.in_(own_ids))
@@ -170,4 +169,4 @@ def erase_staff(store: Store, cipher: DataCipher, staff: str) -> ErasureResult:
             .where(HelpdeskTicket.claimer == staff)
             .values(claimer=pseudonym, updated_at=now)
         )
-    return ErasureResult(pseudonym, len(own_ids) + int(claimed.rowcount or 0), deleted)
+    return ErasureResult(pseudonym, len(own_ids) + rowcount(claimed), deleted)

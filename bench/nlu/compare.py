@@ -102,6 +102,7 @@ def parse_speed(model: Path, log: Path) -> tuple[float | None, int]:
     if proc.returncode != 0:
         return None, -1
     result = json.loads(proc.stdout)
+    (log.parent / "predictions.json").write_text(json.dumps(result, indent=1))
     errors = sum(1 for p in result["predictions"]
                  if (p["intent"] == "emergency") != (p["predicted"] == "emergency"))
     return result["msgs_per_s"], errors

@@ -223,3 +223,12 @@ def test_trail_export_fhir_validates_as_r4_audit_event(trail):
     assert refs == ["Slot/slot-17", "Patient/pat-3"]
     assert booking.subtype[0].code == "book_appointment"
     assert booking.recorded.isoformat().startswith("2026-03-01T09:00:02")
+
+
+def test_trail_scrubs_phi_from_free_text(trail, make_event):
+    trail.record(
+        make_event(detail="no bed for patient Alice Walker 10004821", reason="MRN 10004821")
+    )
+    row = trail.events()[0]
+    assert (row.detail, row.reason) == ("no bed for patient [name] [mrn]", "MRN [mrn]")
+    assert trail.verify().ok

@@ -106,3 +106,17 @@ def test_stack_without_model_says_how_to_train(tmp_path):
     stack = Stack(root=tmp_path, var_dir=tmp_path / "var", say=lambda _: None)
     with pytest.raises(StackError, match="make model"):
         stack.start()
+
+
+def test_stack_port_in_use_refused_before_starting(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        stack = FakeStack(var_dir=tmp_path, hms_port=port, rasa_port=0, action_port=0,
+                          gateway_port=0, say=lambda _: None, timeout=30)
+        with pytest.raises(StackError, match=f"port {port} for hms is in use"):
+            stack.start()
+    assert stack.procs == []

@@ -74,6 +74,15 @@ def test_tickets_summary_and_reason_hold_no_mrn_or_patient_name(tickets):
     assert ticket.summary["ward"] == "4B" and ticket.summary["intent"] == "locate_patient"
 
 
+def test_tickets_summary_drops_values_under_phi_keys(tickets):
+    summary = {"patient_name": "Alice Walker", "mrn": "10004821", "last_text": "bed for Alice?",
+               "ward": "4B", "steps": [{"name": "Bob"}]}  # fmt: skip
+    ticket = tickets.open_ticket("n.jones", "slack", "c1", "help", summary, [])
+    assert ticket.summary == {"patient_name": "[redacted]", "mrn": "[redacted]",
+                              "last_text": "[redacted]", "ward": "4B",
+                              "steps": [{"name": "[redacted]"}]}  # fmt: skip
+
+
 def test_tickets_messages_are_encrypted_in_the_raw_database(tickets, db_path):
     ticket = _open(tickets)
     tickets.add_message(ticket.ticket_id, "agent", "Checking ward 4B for Ms Walker now")

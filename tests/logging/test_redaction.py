@@ -30,6 +30,7 @@ class FakeSettings:
 def restore_logging():
     root = logging.getLogger()
     saved_root = (list(root.handlers), list(root.filters), root.level)
+    saved_factory = logging.getLogRecordFactory()
     saved = {
         name: (list(lg.handlers), list(lg.filters), lg.propagate, lg.level, lg.disabled)
         for name in LIBRARY_LOGGERS
@@ -40,6 +41,7 @@ def restore_logging():
         if handler not in saved_root[0]:
             handler.close()
     root.handlers[:], root.filters[:], root.level = saved_root
+    logging.setLogRecordFactory(saved_factory)
     for name, (handlers, filters, propagate, level, disabled) in saved.items():
         lg = logging.getLogger(name)
         lg.handlers[:], lg.filters[:] = handlers, filters
@@ -100,6 +102,13 @@ def test_logging_redacts_exception_text(capture):
         logging.getLogger("uvicorn.error").exception("lookup failed")
     out = capture()
     assert "LookupError" in out and MRN not in out and "Carol" not in out
+
+
+def test_logging_handler_added_later_gets_redacted_text(capture):
+    late = io.StringIO()
+    logging.getLogger("rasa_sdk").addHandler(logging.StreamHandler(late))
+    logging.getLogger("rasa_sdk.executor").warning("patient %s mrn %s", "Dan Brown", MRN)
+    assert late.getvalue() == "patient [name] mrn [mrn]\n"
 
 
 def test_configure_logging_twice_does_not_duplicate_lines(tmp_path):

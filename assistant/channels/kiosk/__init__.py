@@ -85,7 +85,7 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
                 hms = ctx.hms()
                 if hms is None:
                     return
-                await service.background_once(hms, lambda staff: hms.with_actor(staff))
+                await service.background_once(hms, hms.with_actor)
             except Exception as exc:  # noqa: BLE001 - keep the loop alive
                 log.warning("kiosk background pass failed: %s", type(exc).__name__)
             await asyncio.sleep(REFRESH_SECONDS)

@@ -103,7 +103,8 @@ class BadgeStore:
             failures = 0 if ok else row.failures + 1
             conn.execute(
                 badges.update().where(badges.c.badge_id == badge_id).values(
-                    failures=failures, locked_until=now + lock_seconds(failures) if failures else 0.0
+                    failures=failures,
+                    locked_until=now + lock_seconds(failures) if failures else 0.0,
                 )
             )
         if ok:

@@ -88,3 +88,22 @@ def test_mount_without_slack_settings_mounts_nothing(caplog, tmp_path):
         assert mount(app, ctx) is None
     assert "Slack is off" in caplog.text
     assert not any(getattr(r, "path", "") == "/slack/events" for r in app.routes)
+
+
+def test_mount_socket_mode_adds_no_http_route_and_hooks_lifespan(tmp_path):
+    settings = dataclasses.replace(
+        get_settings(),
+        var_dir=tmp_path,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=None,
+        slack_app_token="xapp-test",
+        redis_url=None,
+    )
+    app = FastAPI()
+    before = app.router.lifespan_context
+    ctx = SimpleNamespace(
+        settings=settings, assistant=None, hms=lambda: None, extras={"slack_audit": object()}
+    )
+    assert mount(app, ctx) is not None
+    assert not any(getattr(r, "path", "") == "/slack/events" for r in app.routes)
+    assert app.router.lifespan_context is not before

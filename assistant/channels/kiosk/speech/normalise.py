@@ -146,7 +146,8 @@ def spoken(text: str) -> str:
             hour, minute = token.split(":")
             words.append(number_words(int(hour)))
             if minute != "00":
-                words.append(number_words(int(minute)) if int(minute) >= 10 else f"oh {UNITS[int(minute)]}")
+                mins = int(minute)
+                words.append(number_words(mins) if mins >= 10 else f"oh {UNITS[mins]}")
             else:
                 words.append("o'clock")
         elif token.isdigit():

@@ -1,0 +1,1 @@
+"""Intent catalog (data) and its validator."""
