@@ -45,6 +45,7 @@ class Settings:
     action_url: str
     signing_key: str
     data_key: str
+    data_key_file: Path | None
     emergency_number: str
     hospital_tz: str
     redis_url: str | None
@@ -106,6 +107,9 @@ def get_settings() -> Settings:
         action_url=_env("ACTION_URL", f"http://127.0.0.1:{action_port}/webhook"),
         signing_key=_env("ASSISTANT_SIGNING_KEY", ""),
         data_key=_env("ASSISTANT_DATA_KEY", ""),
+        data_key_file=Path(os.environ["ASSISTANT_DATA_KEY_FILE"])
+        if os.environ.get("ASSISTANT_DATA_KEY_FILE")
+        else None,
         emergency_number=_env("EMERGENCY_NUMBER", "2222"),
         hospital_tz=_env("HOSPITAL_TZ", "Europe/London"),
         redis_url=os.environ.get("REDIS_URL") or None,

@@ -18,6 +18,10 @@ fi
 
 inputs=(config.yml domain training_data)
 [ -d rasa_ext ] && inputs+=(rasa_ext)
+# local files the pipeline loads (e.g. SpacyNLP's `model: models/spacy_hms`) count too
+while read -r ref; do
+  if [ -n "$ref" ] && [ -e "$ref" ]; then inputs+=("$ref"); fi
+done < <(sed -nE 's/^[[:space:]]*model:[[:space:]]*"?([^"#[:space:]]+)"?.*/\1/p' config.yml)
 # content and path of every input file, in a fixed order (bytecode and caches excluded)
 hash=$(find "${inputs[@]}" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 \
         | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)

@@ -55,11 +55,12 @@ class VerifyResult:
     checked: int
     problem: Problem | None = None
     seq: int | None = None
+    head_hash: str | None = None  # hash of the last event: record it elsewhere as an anchor
 
     @property
     def message(self) -> str:
         if self.ok:
-            return f"audit trail intact: {self.checked} events verified"
+            return f"audit trail intact: {self.checked} events verified; head {self.head_hash}"
         return f"audit trail broken: event {self.seq} was {self.problem}"
 
 
@@ -90,4 +91,4 @@ def verify_rows(
         return VerifyResult(False, last, "removed", last + 1)
     if head_seq == last and head_hash is not None and last > 0 and head_hash != prev:
         return VerifyResult(False, last, "changed", last)
-    return VerifyResult(True, last)
+    return VerifyResult(True, last, head_hash=prev)

@@ -46,6 +46,7 @@ async def _run(model: str, data: str, repeat: int) -> dict[str, Any]:
                 "predicted": parsed["intent"]["name"],
                 "confidence": parsed["intent"]["confidence"],
                 "top_non_fallback": ranking[0]["name"] if ranking else parsed["intent"]["name"],
+                "ranking": [[r["name"], round(r["confidence"], 4)] for r in ranking[:3]],
                 "entities": [
                     {"entity": e["entity"], "value": e["value"], "extractor": e.get("extractor")}
                     for e in parsed.get("entities", [])

@@ -53,6 +53,7 @@ def test_trail_records_chained_events_that_verify(trail, db_url):
     assert [r[0] for r in rows] == [1, 2, 3]
     assert rows[0][1] == "0" * 64
     assert rows[1][1] == rows[0][2] and rows[2][1] == rows[1][2]
+    assert result.head_hash == rows[2][2] and rows[2][2] in result.message
 
 
 def test_trail_verify_empty_is_ok(trail):

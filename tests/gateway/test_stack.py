@@ -120,3 +120,15 @@ def test_stack_port_in_use_refused_before_starting(tmp_path):
         with pytest.raises(StackError, match=f"port {port} for hms is in use"):
             stack.start()
     assert stack.procs == []
+
+
+def test_stack_two_rasa_workers_get_own_ports_and_gateway_knows_both(tmp_path):
+    stack = Stack(var_dir=tmp_path, hms_port=0, action_port=0, rasa_port=0, gateway_port=0,
+                  rasa_workers=2, model=tmp_path / "m.tar.gz", say=lambda _: None)
+    stack.prepare()
+    names = [p.name for p in stack._commands()]
+    assert names == ["hms", "actions", "rasa-1", "rasa-2", "gateway"]
+    assert len(set(stack.rasa_ports)) == 2
+    assert stack.env["RASA_URLS"].split(",") == [
+        f"http://127.0.0.1:{port}" for port in stack.rasa_ports
+    ]

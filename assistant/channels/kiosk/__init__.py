@@ -8,9 +8,10 @@ the first request.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import FastAPI
 
@@ -24,6 +25,7 @@ from assistant.channels.kiosk.speech.factory import make_stt, make_tts
 
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0
+T = TypeVar("T")
 
 
 def _sessions(ctx: Any, options: KioskOptions) -> SessionStore:
@@ -45,10 +47,24 @@ def _ward_codes(options: KioskOptions) -> tuple[str, ...]:
         return ()
 
 
+def once(factory: Callable[[], T]) -> Callable[[], T]:
+    """A thread-safe lazy singleton: ``factory`` runs at most once (unless it raises)."""
+    lock = threading.Lock()
+    made: list[T] = []
+
+    def get() -> T:
+        with lock:
+            if not made:
+                made.append(factory())
+            return made[0]
+
+    return get
+
+
 def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService:
     options = options or KioskOptions.from_settings(ctx.settings)
 
-    @functools.cache
+    @once
     def engine() -> Any:
         if ctx.open_store is not None:
             return ctx.open_store().engine
@@ -59,14 +75,14 @@ def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService
     return KioskService(
         assistant=ctx.assistant,
         sessions=_sessions(ctx, options),
-        badges=functools.cache(lambda: BadgeStore(engine(), ctx.clock)),
-        stt=functools.cache(lambda: make_stt(
+        badges=once(lambda: BadgeStore(engine(), ctx.clock)),
+        stt=once(lambda: make_stt(
             options.stt_engine, speech_dir=options.speech_dir,
             whisper_model_dir=options.whisper_model_dir, max_seconds=options.max_seconds,
         )),
-        tts=functools.cache(lambda: make_tts(options.tts_engine)),
+        tts=once(lambda: make_tts(options.tts_engine)),
         board=BoardCache(options.state_dir / "board.json"),
-        queue=functools.cache(lambda: HelpQueue(engine(), ctx.clock)),
+        queue=once(lambda: HelpQueue(engine(), ctx.clock)),
         ward_codes=_ward_codes(options),
         max_seconds=float(options.max_seconds),
         idle_seconds=options.idle_seconds,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -80,11 +81,12 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
         if on_request is not None:
             on_request()
         try:
-            session = service.sign_in(body.badge, body.pin)
+            session = await asyncio.to_thread(service.sign_in, body.badge, body.pin)
         except LockedOut as exc:
             return _error(429, "locked", str(exc), retry_after=int(exc.retry_after) + 1)
         except BadCredentials:
             return _error(401, "bad_credentials", "Badge or PIN not recognised.")
+        asyncio.get_running_loop().run_in_executor(None, service.warm)
         response = JSONResponse({"staff": session.staff, "idle_seconds": service.idle_seconds})
         response.set_cookie(
             COOKIE, session.id, httponly=True, samesite="strict", path="/kiosk",

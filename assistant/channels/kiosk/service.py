@@ -89,6 +89,14 @@ class KioskService:
         staff = self.badges().verify(badge_id, pin)
         return self.sessions.create(staff, badge_id)
 
+    def warm(self) -> None:
+        """Load the speech engines (first load takes ~1-2 s) before the first utterance."""
+        try:
+            self.stt()
+            self.tts()
+        except Exception as exc:  # noqa: BLE001 - reported again when used
+            log.warning("speech engines not ready: %s", exc)
+
     def sign_out(self, session: KioskSession) -> None:
         self.sessions.delete(session.id)
 
