@@ -57,6 +57,8 @@ class Settings:
     kiosk_idle_seconds: int
     kiosk_max_seconds: int
     handoff_remind_minutes: int
+    handoff_escalate_minutes: int
+    handoff_oncall_slack_id: str | None
     transcript_retention_days: int
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -121,5 +123,9 @@ def get_settings() -> Settings:
         kiosk_idle_seconds=_int("KIOSK_IDLE_SECONDS", 60),
         kiosk_max_seconds=_int("KIOSK_MAX_SECONDS", 15),
         handoff_remind_minutes=_int("HANDOFF_REMIND_MINUTES", 5),
+        handoff_escalate_minutes=_int(
+            "HANDOFF_ESCALATE_MINUTES", _int("HANDOFF_REMIND_MINUTES", 5)
+        ),
+        handoff_oncall_slack_id=os.environ.get("HANDOFF_ONCALL_SLACK_ID") or None,
         transcript_retention_days=_int("TRANSCRIPT_RETENTION_DAYS", 30),
     )

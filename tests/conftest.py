@@ -1,9 +1,10 @@
 """Shared fixtures. ``stack``: the whole stack (HMS, actions, Rasa, gateway) for a session.
 
 The stack runs in a temporary var directory on free ports with the newest trained model
-in ``models/``. Without a model (or without ``.venv-rasa``) stack tests are skipped with
-the reason, unless ``REQUIRE_STACK=1``, when they fail. If the Slack helper's fake Web API
-(``tests/fakes/slack_api.py``) exists it is started first and the gateway pointed at it.
+in ``models/`` (or ``STACK_MODEL=<path>``). Without a model (or without ``.venv-rasa``)
+stack tests are skipped with the reason, unless ``REQUIRE_STACK=1``, when they fail. If
+the Slack helper's fake Web API (``tests/fakes/slack_api.py``) exists it is started first
+and the gateway pointed at it.
 """
 
 from __future__ import annotations
@@ -93,10 +94,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
     from assistant.stack.files import newest_model
 
     required = os.environ.get("REQUIRE_STACK") == "1"
+    model = Path(os.environ["STACK_MODEL"]) if os.environ.get("STACK_MODEL") else None
     missing = None
     if not (ROOT / ".venv-rasa" / "bin" / "rasa").exists():
         missing = "no .venv-rasa/bin/rasa (run `make setup`)"
-    elif newest_model(ROOT / "models") is None:
+    elif model is not None and not model.exists():
+        missing = f"STACK_MODEL={model} does not exist"
+    elif model is None and newest_model(ROOT / "models") is None:
         missing = "no trained Rasa model in models/ (run `make model`)"
     if missing:
         if required:
@@ -121,6 +125,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
         rasa_port=0,
         gateway_port=0,
         extra_env=extra_env,
+        model=model,
         say=lambda _: None,
     )
     try:

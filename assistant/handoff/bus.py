@@ -97,6 +97,7 @@ class RedisBus:
         self._handlers: dict[str, Handler] = {}
         self._reader: asyncio.Task[None] | None = None
         self._lease = client.register_script(_LEASE)
+        self._closed = False
 
     @classmethod
     def from_url(cls, url: str) -> RedisBus:
@@ -165,6 +166,9 @@ class RedisBus:
         await self._redis.delete(PREFIX + key)
 
     async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

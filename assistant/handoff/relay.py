@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from assistant.audit import AuditEvent, AuditSink
+from assistant.audit import AuditEvent, AuditSink, AuditWriteError
 from assistant.channels.base import Assistant, Button, Reply
 from assistant.handoff.inbox import Inbox, InboxRequester, MemoryInbox
 from assistant.handoff.ports import (
@@ -257,9 +257,13 @@ class HandoffService:
             thread = await self.desk.claimed(ticket, _card(state), agent)
             await self._db(self.state.set_relay, ticket_id, thread.channel, thread.ts, agent.ref)
             # the full transcript may hold PHI: audited, then shown to the claimer only
-            await self._db(self._audit, agent, ticket_id, "claim", "success")
-            messages = await self._db(self.tickets.messages, ticket_id)
-            await self.desk.show_transcript(ticket, agent, messages)
+            try:
+                await self._db(self._audit, agent, ticket_id, "claim", "success")
+            except AuditWriteError:
+                log.error("audit unavailable: transcript of %s not shown", ticket_id)
+            else:
+                messages = await self._db(self.tickets.messages, ticket_id)
+                await self.desk.show_transcript(ticket, agent, messages)
             await self._own(f"{ticket_id}:agent", self._on_agent_topic)
             await self.flush(ticket_id)
         await self.to_requester(ticket, JOINED.format(agent=agent.username))

@@ -149,7 +149,8 @@ class RelayStateStore:
             .values(**values)
         )
         with self._store.write() as session:
-            return bool(session.execute(statement).rowcount == 1)
+            result: Any = session.execute(statement)
+            return bool(result.rowcount == 1)
 
     def take_card(self, ticket_id: str) -> bool:
         """Reserve the right to post the card (only one worker posts it)."""

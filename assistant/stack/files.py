@@ -17,6 +17,9 @@ from assistant.config import load_env_file
 SECRET_NAMES = ("HMS_API_TOKEN", "ASSISTANT_SIGNING_KEY", "ASSISTANT_DATA_KEY", "RASA_AUTH_TOKEN")
 
 
+TRACKER_STORE = "rasa_ext.tracker_store.EncryptedSQLTrackerStore"
+
+
 def _new_secret(name: str) -> str:
     if name == "ASSISTANT_DATA_KEY":
         return Fernet.generate_key().decode()
@@ -42,7 +45,12 @@ def ensure_demo_env(var_dir: Path) -> dict[str, str]:
 
 
 def write_endpoints(var_dir: Path, action_url: str) -> Path:
-    """``var/endpoints.yml``: action server, SQL (SQLite) tracker store, in-memory locks."""
+    """``var/endpoints.yml``: action server, SQL (SQLite) tracker store, in-memory locks.
+
+    The tracker store is Rasa's SQL store with event bodies encrypted by
+    ``ASSISTANT_DATA_KEY`` (``rasa_ext.tracker_store``): transcripts are PHI at rest.
+    Locks stay in memory: the gateway routes each conversation to one Rasa worker.
+    """
     path = var_dir / "endpoints.yml"
     tracker_db = var_dir / "rasa_tracker.db"
     path.write_text(
@@ -50,7 +58,7 @@ def write_endpoints(var_dir: Path, action_url: str) -> Path:
         "action_endpoint:\n"
         f'  url: "{action_url}"\n'
         "tracker_store:\n"
-        "  type: SQL\n"
+        f"  type: {TRACKER_STORE}\n"
         "  dialect: sqlite\n"
         f'  db: "{tracker_db}"\n'
         "lock_store:\n"

@@ -156,7 +156,9 @@ class Stack:
     def _commands(self) -> list[Proc]:
         assert self.var_dir is not None
         py = str(self.root / ".venv" / "bin" / "python")
-        rasa = str(self.root / ".venv-rasa" / "bin" / "rasa")
+        # rasa_ext.launch = the rasa CLI with telemetry off and the action response
+        # validator compiled once (see rasa_ext/launch.py)
+        rasa = [str(self.root / ".venv-rasa" / "bin" / "python"), "-m", "rasa_ext.launch"]
         model = self.model or newest_model(self.root / "models")
         if model is None:
             raise StackError("no trained Rasa model in models/: run `make model` first")
@@ -173,7 +175,7 @@ class Stack:
             name = "rasa" if len(self.rasa_ports) == 1 else f"rasa-{index + 1}"
             procs.append(Proc(
                 name,
-                [rasa, "run", "--enable-api", "--auth-token", self.secrets["RASA_AUTH_TOKEN"],
+                [*rasa, "run", "--enable-api", "--auth-token", self.secrets["RASA_AUTH_TOKEN"],
                  "-i", self.host, "-p", str(port), "--model", str(model),
                  "--endpoints", str(endpoints), "--credentials", str(credentials)],
                 f"http://{self.host}:{port}/version", self.log_dir / f"{name}.log",

@@ -35,7 +35,9 @@ def test_stack_endpoints_and_credentials_for_rasa(tmp_path):
     endpoints = yaml.safe_load(write_endpoints(tmp_path, "http://127.0.0.1:5999/webhook").read_text())
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5999/webhook"
     assert endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "rasa_tracker.db")
+        "type": "rasa_ext.tracker_store.EncryptedSQLTrackerStore",
+        "dialect": "sqlite",
+        "db": str(tmp_path / "rasa_tracker.db"),
     }
     assert endpoints["lock_store"]["type"] == "in_memory"
     assert "rest" in yaml.safe_load(write_credentials(tmp_path).read_text())

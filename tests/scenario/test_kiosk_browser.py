@@ -131,8 +131,9 @@ def speak(url: str, badge: str, pin: str, fixture: str) -> dict[str, Any]:
         browser.key("keyUp")
         browser.wait_for("document.body.dataset.state !== 'listening' && "
                          "document.body.dataset.state !== 'thinking'", timeout=60)
-        try:
+        try:  # reply audio starts, then plays to its end
             browser.wait_for("document.body.dataset.audioPlayed === '1'", timeout=15)
+            browser.wait_for("document.body.dataset.state === 'ready'", timeout=30)
         except AssertionError:
             pass
         return dict(browser.js(
@@ -140,7 +141,9 @@ def speak(url: str, badge: str, pin: str, fixture: str) -> dict[str, Any]:
             " replies: [...document.querySelectorAll('#replies .reply p')]"
             "   .map(p => p.textContent),"
             " status: document.getElementById('status').textContent,"
-            " played: document.body.dataset.audioPlayed === '1'})"
+            " played: document.body.dataset.audioPlayed === '1',"
+            " played_seconds: (p => p.played.length ? p.played.end(0) : 0)"
+            "   (document.getElementById('player'))})"
         ))
     finally:
         browser.close()
@@ -210,7 +213,7 @@ def test_kiosk_browser_local_speech_round_trip(local_kiosk: str) -> None:
     shown = speak(local_kiosk, badge.badge_id, badge.pin, "piper_porter_bed_six")
     assert "porter" in shown["transcript"] and "bed 6" in shown["transcript"]
     assert shown["replies"] == ["You said i need a porter for bed 6."]
-    assert shown["played"] is True
+    assert shown["played"] is True and shown["played_seconds"] > 1.0
 
 
 def test_kiosk_browser_local_no_speech(local_kiosk: str) -> None:
@@ -245,7 +248,7 @@ def test_kiosk_browser_stack_answers_a_spoken_request(stack_kiosk: Any) -> None:
     shown = speak(url, badge, pin, "piper_free_beds_4b")
     assert "4B" in shown["transcript"]
     assert shown["replies"] and all(shown["replies"])
-    assert shown["played"] is True
+    assert shown["played"] is True and shown["played_seconds"] > 0.5
     assert httpx.get(url, timeout=10).status_code == 200
 
 

@@ -42,11 +42,51 @@ def test_rest_emergency_answered_with_emergency_number(stack):
     assert number in joined(turn)
 
 
+def a_patient(stack) -> tuple[str, str, str]:
+    """(id, full name, MRN) of some patient in the HMS."""
+    bundle = stack.fhir_get("Patient", _count=1)
+    patient = bundle["entry"][0]["resource"]
+    name = patient["name"][0]
+    full = " ".join([*name.get("given", []), name.get("family", "")]).strip()
+    mrn = next(i["value"] for i in patient["identifier"] if i["system"] == "urn:hms:mrn")
+    return patient["id"], full, mrn
+
+
+def booked_count(stack, patient_id: str) -> int:
+    bundle = stack.fhir_get("Appointment", patient=f"Patient/{patient_id}", status="booked")
+    return len(bundle.get("entry") or [])
+
+
+def answer(question: str, name: str, mrn: str) -> str:
+    """What a staff member would say to the booking form's next question."""
+    q = question.lower()
+    if "name" in q:
+        return name
+    if "mrn" in q or "record number" in q:
+        return mrn
+    if any(word in q for word in ("clinic", "department", "service", "specialty")):
+        return "cardiology"
+    if any(word in q for word in ("when", "time", "date", "day")):
+        return "tomorrow at 10am"
+    return "yes"
+
+
 def test_rest_porter_refused_booking(stack):
-    [turn] = stack.say("p.kim", "book a cardiology appointment for MRN 10004821 tomorrow")
-    text = joined(turn).lower()
-    assert "porter" in text
-    assert "booked" not in text or "not" in text
+    patient_id, name, mrn = a_patient(stack)
+    before = booked_count(stack, patient_id)
+    token, conversation = stack.token("p.kim"), None
+    text = f"book a cardiology appointment for MRN {mrn} tomorrow"
+    said = []
+    for _ in range(6):  # the form may collect details before the permission check
+        data = stack.post_message(token, text, conversation)
+        conversation = data["conversation_id"]
+        reply = joined([r.get("text", "") for r in data["replies"]])
+        said.append(reply)
+        if "porter" in reply.lower():
+            break
+        text = answer(reply, name, mrn)
+    assert "porter" in said[-1].lower(), said
+    assert booked_count(stack, patient_id) == before
 
 
 def test_rest_forged_principal_direct_to_rasa_gets_no_hospital_data(stack):

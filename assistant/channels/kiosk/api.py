@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from assistant.channels.kiosk.badges import BadCredentials, LockedOut
@@ -39,6 +40,11 @@ class TextIn(BaseModel):
 
 def _error(status: int, reason: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": reason, "message": message, **extra}, status_code=status)
+
+
+def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
 
 
 def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
@@ -146,10 +152,17 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
     async def audio(audio_id: str, request: Request) -> Response:
         if current(request) is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
-        wav = service.audio.take(audio_id)
-        if wav is None:
+        chunks = service.speech_stream(audio_id)
+        if chunks is None:
             return _error(404, "not_found", "That audio has expired.")
-        return Response(wav, media_type="audio/wav", headers={"Cache-Control": "no-store"})
+        try:
+            first = await asyncio.to_thread(next, chunks, b"")  # header + first sentence
+            first += await asyncio.to_thread(next, chunks, b"")
+        except Exception:  # noqa: BLE001 - no voice at all: the text is on screen
+            return _error(503, "no_speech", "Speech output is not available.")
+        return StreamingResponse(
+            _prepend(first, chunks), media_type="audio/wav", headers={"Cache-Control": "no-store"}
+        )
 
     @router.get("/api/board")
     async def board(request: Request) -> Response:

@@ -97,7 +97,7 @@ class BadgeStore:
             if row.locked_until > now:
                 raise LockedOut(row.locked_until - now)
             try:
-                ok = _HASHER.verify(row.pin_hash, pin)
+                ok: bool = _HASHER.verify(row.pin_hash, pin)
             except (VerificationError, InvalidHashError):
                 ok = False
             failures = 0 if ok else row.failures + 1

@@ -7,7 +7,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,7 @@ from assistant.channels.kiosk.speech.base import (
     Transcript,
 )
 from assistant.channels.kiosk.speech.normalise import normalise
+from assistant.channels.kiosk.speech.stream import stream_wav
 from assistant.channels.kiosk.speech.wav import read_wav, require_speech
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,12 @@ HMS_DOWN = "The hospital system is unreachable at the moment."
 
 @dataclass
 class AudioStore:
-    """Reply audio kept briefly and served once."""
+    """Reply speech (its text until fetched) kept briefly and served once."""
 
     clock: Callable[[], float]
-    _items: dict[str, tuple[bytes, float]] = field(default_factory=dict)
+    _items: dict[str, tuple[str, float]] = field(default_factory=dict)
 
-    def put(self, wav: bytes) -> str:
+    def put(self, wav: str) -> str:
         now = self.clock()
         for key in [k for k, (_, exp) in self._items.items() if exp < now]:
             self._items.pop(key, None)
@@ -50,7 +51,7 @@ class AudioStore:
         self._items[audio_id] = (wav, now + AUDIO_TTL_SECONDS)
         return audio_id
 
-    def take(self, audio_id: str) -> bytes | None:
+    def take(self, audio_id: str) -> str | None:
         item = self._items.pop(audio_id, None)
         if item is None or item[1] < self.clock():
             return None
@@ -84,6 +85,7 @@ class KioskService:
 
     def __post_init__(self) -> None:
         self.audio = AudioStore(self.clock)
+        self._help_asked: dict[str, dict[str, Any]] = {}
 
     def sign_in(self, badge_id: str, pin: str) -> KioskSession:
         staff = self.badges().verify(badge_id, pin)
@@ -113,11 +115,12 @@ class KioskService:
         if SIGN_OUT.match(" ".join(text.lower().split()).strip(".!")):
             self.sign_out(session)
             bye = KioskReply("Signed out. Goodbye.", "Signed out. Goodbye.")
-            return TurnResult(text, [bye], await self._speak([bye]), signed_out=True)
+            return TurnResult(text, [bye], None, signed_out=True)
         replies = await self.assistant.send(
             staff=session.staff, channel="kiosk", conversation=session.conversation, text=text
         )
         shaped = render_all(replies)
+        self._remember_help(session, replies)
         board = None
         if any(r.kind.endswith("_unavailable") for r in shaped):
             self.board.hms_up = False
@@ -125,13 +128,31 @@ class KioskService:
             board = self.board_json()
         return TurnResult(text, shaped, await self._speak(shaped), board=board)
 
+    def _remember_help(self, session: KioskSession, replies: list[Reply]) -> None:
+        """Keep the details of a help request being confirmed, to queue it if the HMS is down.
+
+        (The dialogue's confirmation reply carries them in ``custom.data``; the
+        ``request_help_unavailable`` reply may not.)
+        """
+        for reply in replies:
+            custom = reply.custom or {}
+            data = custom.get("data") or {}
+            kind = str(custom.get("kind", ""))
+            if kind.startswith("request_help") and kind != "request_help_unavailable" and (
+                data.get("help_type")
+            ):
+                self._help_asked[session.conversation] = dict(data)
+
     def _downtime(self, session: KioskSession, replies: list[Reply],
                   shaped: list[KioskReply]) -> list[KioskReply]:
         out = list(shaped)
         for reply in replies:
             custom = reply.custom or {}
-            data = custom.get("data") or {}
-            if str(custom.get("kind", "")).startswith("request_help") and data.get("help_type"):
+            kind = str(custom.get("kind", ""))
+            if kind != "request_help_unavailable":
+                continue
+            data = custom.get("data") or self._help_asked.pop(session.conversation, {})
+            if data.get("help_type"):
                 self.queue().put(
                     session.staff, str(data["help_type"]), data.get("location_id"),
                     str(data.get("priority", "routine")), str(data.get("description", "")),
@@ -145,15 +166,16 @@ class KioskService:
         return out
 
     async def _speak(self, replies: list[KioskReply]) -> str | None:
+        """Keep the reply's speech text; it is synthesised as it is streamed."""
         text = " ".join(r.speech for r in replies if r.speech)
-        if not text:
+        return self.audio.put(text) if text else None
+
+    def speech_stream(self, audio_id: str) -> Iterator[bytes] | None:
+        """The reply WAV (streamed sentence by sentence), once; None if unknown/expired."""
+        text = self.audio.take(audio_id)
+        if text is None:
             return None
-        try:
-            wav = await asyncio.to_thread(self.tts().synthesize, text)
-        except Exception as exc:  # noqa: BLE001 - text still shows; speech is best effort
-            log.warning("speech synthesis failed: %s", type(exc).__name__)
-            return None
-        return self.audio.put(wav)
+        return stream_wav(self.tts(), text)
 
     def board_json(self) -> dict[str, Any]:
         board = self.board.board

@@ -48,13 +48,14 @@ def _button(action: str, text: str, ticket_id: str, style: str | None = None) ->
 
 
 def summary_lines(summary: Mapping[str, Any]) -> list[str]:
+    """Only the known structured fields: free text could name a patient (minimum necessary)."""
     lines = []
-    for key, value in summary.items():
-        if value in (None, "", [], {}):
+    for key, label in _SUMMARY_LABELS.items():
+        value = summary.get(key)
+        if value in (None, "", [], {}) or isinstance(value, dict | list | tuple):
             continue
-        label = _SUMMARY_LABELS.get(key, key.replace("_", " ").capitalize())
-        shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-        lines.append(f"*{escape(label)}:* {escape(shown)[:200]}")
+        shown = str(value).replace("_", " ") if isinstance(value, str) else str(value)
+        lines.append(f"*{label}:* {escape(shown)[:80]}")
     return lines
 
 

@@ -70,3 +70,28 @@ async def test_unavailable_help_reply_is_queued_and_board_age_shown(kiosk: Any) 
     assert "queued" in texts and "as of" in texts
     assert body["board"]["hms_up"] is False and body["board"]["wards"][0]["free"] == 3
     assert [q.help_type for q in kiosk.service.queue().pending()] == ["porter"]
+
+
+async def test_confirmed_help_request_is_queued_when_hms_fails_without_data(
+    kiosk: Any,
+) -> None:
+    kiosk.assistant.replies = [Reply(
+        "Porter to bed 6 on 4B, urgent - shall I send it?",
+        (Button("Yes", "/affirm"), Button("No", "/deny")),
+        custom={"phi": False, "kind": "request_help_confirm",
+                "data": {"help_type": "porter", "location_id": "bed-4b-06",
+                         "priority": "urgent", "description": "porter to bed 6"}},
+    )]
+    kiosk.sign_in()
+    asked = kiosk.client.post("/kiosk/api/text", json={"text": "porter bed 6 on 4b"}).json()
+    assert asked["replies"][0]["buttons"][0]["payload"] == "/affirm"
+    assert kiosk.service.queue().pending() == []
+    kiosk.assistant.replies = [Reply(
+        "The hospital system isn't answering right now.",
+        custom={"phi": False, "kind": "request_help_unavailable", "data": {}},
+    )]
+    kiosk.client.post("/kiosk/api/text", json={"text": "/affirm"})
+    queued = kiosk.service.queue().pending()
+    assert [(q.help_type, q.location_id, q.priority) for q in queued] == [
+        ("porter", "bed-4b-06", "urgent")
+    ]

@@ -117,6 +117,8 @@ def build(
     for ward in directory.wards:
         for name in (ward.name, *ward.aliases):
             lexicon.learn_acronyms(name)
+    for name in (*directory.departments, *directory.clinicians):
+        lexicon.learn_acronyms(name)
 
     generated = directory_sentences(directory)
     missing = lexicon.missing(_words(generated))
