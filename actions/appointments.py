@@ -145,7 +145,7 @@ class ActionListAppointments(GuardedAction):
                 patient = await identify_patient(ctx)
             except PatientMismatch:
                 say_mismatch(ctx, kind)
-                return Outcome("not_found", events=tuple(clear(*ALL)), reason="patient_mismatch")
+                return Outcome("not_found", reason="patient_mismatch")
             appts = await ctx.hms.list_appointments(patient_id=patient.id)
             who, data, ref = f"{patient.initials} (MRN ending {patient.mrn_last4})", \
                 patient_data(patient), _ref(patient)
@@ -153,7 +153,7 @@ class ActionListAppointments(GuardedAction):
             appts = await ctx.hms.list_appointments(
                 practitioner_id=ctx.staff.id, date=ctx.now.astimezone(ZoneInfo(tz)).date())
             who, data, ref = "you today", {}, None
-        events = tuple(clear(*ALL))
+        events: tuple[dict[str, Any], ...] = ()  # a look-up: leave any task's slots alone
         if not appts:
             ctx.say(f"No booked appointments for {who}.", kind=f"{kind}_none", phi=bool(ref),
                     data=data)

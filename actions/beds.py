@@ -79,7 +79,9 @@ class ActionCheckBedAvailability(GuardedAction):
     activity = "Checking bed availability"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        reset = (SlotSet("ward", None), SlotSet("bed_type", None))
+        # asked in the middle of a form, the ward may be the form's: leave it
+        in_form = bool((ctx.tracker.active_loop or {}).get("name"))
+        reset = () if in_form else (SlotSet("ward", None), SlotSet("bed_type", None))
         wanted_type = ctx.text("bed_type")
         feature = bed_feature(wanted_type)
         if wanted_type and feature is None:
@@ -105,6 +107,7 @@ class ActionCheckBedAvailability(GuardedAction):
             return Outcome(events=reset, resource=f"Location/{ward.id}")
         if feature:
             beds = await ctx.hms.free_beds(None, feature)
+            names = {w.code: w.name for w in await ctx.hms.list_wards()}
             by_ward: dict[str, int] = {}
             for bed in beds:
                 by_ward[bed.ward_code or "?"] = by_ward.get(bed.ward_code or "?", 0) + 1
@@ -113,7 +116,8 @@ class ActionCheckBedAvailability(GuardedAction):
                 ctx.say(f"There are no free {kind_words}beds in the hospital right now.",
                         kind="check_bed_availability_none", data=data)
             else:
-                parts = ", ".join(f"Ward {w}: {n}" for w, n in sorted(by_ward.items()))
+                parts = ", ".join(f"{names.get(w, 'Ward ' + w)}: {n}"
+                                  for w, n in sorted(by_ward.items()))
                 ctx.say(f"Free {kind_words}beds hospital-wide: {parts}.",
                         kind="check_bed_availability_success", data=data)
             return Outcome(events=reset, resource="Location")

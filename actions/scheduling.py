@@ -86,7 +86,7 @@ async def nearest_slots(
     slots = await ctx.hms.free_slots(
         service_code, practitioner_id, start_from=start, count=SEARCH_COUNT
     )
-    slots = [s for s in slots if s.start >= start]
+    slots = _distinct_times([s for s in slots if s.start >= start])
     if pref is None:
         return slots[:OFFER_COUNT], True
     inside = [s for s in slots if pref.contains(s.start)]
@@ -94,6 +94,17 @@ async def nearest_slots(
         inside.sort(key=lambda s: (abs((s.start - pref.target).total_seconds()), s.start))
         return sorted(inside[:OFFER_COUNT], key=lambda s: s.start), True
     return slots[:OFFER_COUNT], False
+
+
+def _distinct_times(slots: list[Slot]) -> list[Slot]:
+    """One slot per start time (several clinicians may share a clinic session)."""
+    seen: set[datetime] = set()
+    out = []
+    for slot in sorted(slots, key=lambda s: s.start):
+        if slot.start not in seen:
+            seen.add(slot.start)
+            out.append(slot)
+    return out
 
 
 def offer(

@@ -13,10 +13,10 @@ import logging
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Path, Request
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.identity.tokens import StaffToken, TokenError
+from assistant.identity.tokens import StaffLookupFailed, StaffToken, TokenError
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,10 @@ def mount(app: FastAPI, ctx: Any) -> None:
             raise _unauthorized("a staff token is required: Authorization: Bearer <token>")
         try:
             return await ctx.tokens.verify(token.strip())
+        except StaffLookupFailed as exc:
+            raise HTTPException(
+                503, detail="cannot check your account in the HMS right now; try again shortly"
+            ) from exc
         except TokenError as exc:
             raise _unauthorized(str(exc)) from exc
 
@@ -107,7 +111,7 @@ def mount(app: FastAPI, ctx: Any) -> None:
                 "content": {"application/json": {"schema": MessageIn.model_json_schema()}},
             }
         },
-        responses={401: {}, 413: {}, 400: {}, 422: {}},
+        responses={401: {}, 413: {}, 400: {}, 422: {}, 503: {}},
     )
     async def post_message(
         request: Request, authorization: Annotated[str | None, Header()] = None
@@ -123,5 +127,29 @@ def mount(app: FastAPI, ctx: Any) -> None:
             replies=[ReplyOut.model_validate(r.to_json()) for r in replies],
         )
 
+    @router.get(
+        "/messages/{conversation_id}",
+        response_model=MessageOut,
+        response_model_exclude_none=True,
+        responses={401: {}, 422: {}},
+    )
+    async def pending_messages(
+        conversation_id: Annotated[str, Path(pattern=CONVERSATION_PATTERN)],
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> MessageOut:
+        """Messages waiting for this conversation (the help desk's, during a handoff)."""
+        staff = await authenticate(authorization)
+        service = ctx.extras.get("handoff") if hasattr(ctx, "extras") else None
+        items: list[dict[str, Any]] = []
+        if service is not None:
+            items = await service.inbox.pull(f"{CHANNEL}:{staff.staff}:{conversation_id}")
+        return MessageOut(
+            conversation_id=conversation_id,
+            replies=[
+                ReplyOut.model_validate({k: v for k, v in item.items() if k in ("text", "buttons")})
+                for item in items
+            ],
+        )
+
     app.include_router(router)
-    log.info("REST channel is on: POST /api/v1/messages")
+    log.info("REST channel is on: POST /api/v1/messages, GET /api/v1/messages/<conversation>")

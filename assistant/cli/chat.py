@@ -2,7 +2,8 @@
 
 Issues a staff token locally (signing key from ``var/demo.env``), then loops: each line
 is sent to the REST channel; buttons are shown as numbered choices (type the number to
-pick one). ``/quit`` or end of input leaves.
+pick one). An empty line checks for help-desk messages (during a handoff). ``/quit`` or
+end of input leaves.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
                 print()
                 return 0
             if not line:
+                if conversation:
+                    payloads = _pending(client, url, conversation) or payloads
                 continue
             if line in ("/quit", "/exit"):
                 return 0
@@ -86,4 +89,20 @@ def run(args: argparse.Namespace) -> int:
                 continue
             data = response.json()
             conversation = data["conversation_id"]
-            payloads = render(data["replies"], lambda s: print(s, flush=True))
+            payloads = render(data["replies"], _say)
+            payloads = _pending(client, url, conversation) or payloads
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def _pending(client: httpx.Client, url: str, conversation: str) -> list[str]:
+    """Show messages waiting for this conversation (the help desk's); their buttons."""
+    try:
+        response = client.get(f"{url}/api/v1/messages/{conversation}")
+    except httpx.HTTPError:
+        return []
+    if response.status_code != 200:
+        return []
+    return render(response.json().get("replies") or [], _say)

@@ -85,6 +85,19 @@ class _DirectoryViaFactory:
         return await HmsStaffDirectory(self._factory()).is_active_staff(username)
 
 
+def build_handoff_service(settings: Settings, open_store: Callable[[], Any]) -> Any:
+    """The help-desk ``HandoffService`` (assistant/handoff), or ``None`` if unavailable."""
+    if importlib.util.find_spec("assistant.handoff.factory") is None:
+        return None
+    from assistant.handoff.factory import build_handoff
+
+    try:
+        return build_handoff(settings, open_store())
+    except Exception as exc:  # noqa: BLE001 - the gateway still answers without handoff
+        log.error("help-desk handoff is off: %s", type(exc).__name__)
+        return None
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -98,6 +111,7 @@ def create_app(
     clock: Callable[[], float] = time.time,
     health_checks: Mapping[str, Check] | None = None,
     channels: Sequence[str] = CHANNELS,
+    with_handoff: bool = True,
 ) -> FastAPI:
     """Build the gateway; every collaborator can be injected (tests), else built from settings."""
     settings = settings or get_settings()
@@ -105,14 +119,26 @@ def create_app(
     open_store = open_store or store_opener(settings)
     lazy_hms = _LazyHms(settings) if hms is None else None
     hms_factory: Callable[[], Any] = hms or lazy_hms  # type: ignore[assignment]
-    own_assistant = assistant is None
+    extras: dict[str, Any] = {}
+    service: Any = None
+    rasa: RasaAssistant | None = None
     if assistant is None:
-        assistant = RasaAssistant(
+        rasa = RasaAssistant(
             workers=settings.rasa_urls,
             signing_key=settings.signing_key,
             emergency_number=settings.emergency_number,
             handoff=handoff,
         )
+        assistant = rasa
+        if handoff is None and with_handoff:
+            service = build_handoff_service(settings, open_store)
+        if service is not None:  # docs/handoff.md "Wiring (gateway)"
+            from assistant.handoff.triggers import EscalatingAssistant
+
+            rasa.handoff = service
+            assistant = EscalatingAssistant(rasa, service)
+            service.attach_assistant(assistant)
+            extras["handoff"] = service
     if tokens is None:
         tokens = StaffTokens(
             settings.signing_key,
@@ -127,9 +153,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if service is not None:
+            await service.start()
         yield
-        if own_assistant and isinstance(assistant, RasaAssistant):
-            await assistant.aclose()
+        if service is not None:
+            await service.aclose()
+        if rasa is not None:
+            await rasa.aclose()
         if lazy_hms is not None:
             await lazy_hms.aclose()
         cache_info = getattr(open_store, "cache_info", None)
@@ -144,6 +174,7 @@ def create_app(
         tokens=tokens,
         open_store=open_store,
         clock=clock,
+        extras=extras,
     )
     app.state.ctx = ctx
 

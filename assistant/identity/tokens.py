@@ -49,6 +49,10 @@ class UnknownStaff(TokenError):
     """The staff member does not exist or is not active in the HMS."""
 
 
+class StaffLookupFailed(TokenError):
+    """The HMS could not be asked (down, timeout): not the caller's fault; retry later."""
+
+
 @dataclass(frozen=True)
 class StaffToken:
     staff: str
@@ -225,7 +229,12 @@ class HmsStaffDirectory:
         self._client = client
 
     async def is_active_staff(self, username: str) -> bool:
-        found = await self._client.find_staff(username=username)
+        from assistant.hms.errors import HmsError
+
+        try:
+            found = await self._client.find_staff(username=username)
+        except HmsError as exc:
+            raise StaffLookupFailed("cannot check the staff member in the HMS now") from exc
         return any(s.username == username and s.active for s in found)
 
 

@@ -123,3 +123,11 @@ async def test_appointments_list_for_patient(services):
     await services.hms.book("p-1", "slot-0")
     messages, _ = await run(ActionListAppointments(), book(intent="list_appointments"))
     assert "Cardiology" in messages[0]["text"] and messages[0]["custom"]["phi"] is True
+
+
+async def test_appointments_offers_distinct_times(services):
+    hms = services.hms
+    hms.slots.append(replace(hms.slots[0], id="slot-other-clinician", practitioner_id="pr-x"))
+    messages, _ = await run(ActionBookAppointment(), book())
+    titles = [b["title"] for b in messages[0]["buttons"][:-1]]
+    assert len(set(titles)) == 3

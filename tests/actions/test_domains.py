@@ -121,3 +121,9 @@ async def test_handoff_opens_ticket_with_transcript(services):
     assert [t["role"] for t in opened["transcript"]] == ["user", "bot"]
     assert opened["summary"]["last_task"] == "book_appointment"
     assert opened["requester"] == "n.jones"
+
+
+async def test_beds_lookup_inside_a_form_keeps_the_forms_ward(services):
+    trk = tracker("n.jones", slots={"ward": "4B"}, active_loop="update_bed_status_form")
+    _, events = await run(ActionCheckBedAvailability(), trk)
+    assert events == []

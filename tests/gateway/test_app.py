@@ -210,3 +210,74 @@ def test_create_app_skips_missing_channel(settings, tokens, assistant):
         settings, assistant=assistant, tokens=tokens, health_checks={}, channels=("rest", "nope")
     )
     assert app.state.channels == ["rest"]
+
+
+async def test_rest_message_hms_down_during_token_check_503(settings, assistant):
+    from assistant.hms.errors import Unavailable
+    from assistant.identity.tokens import HmsStaffDirectory
+
+    class DownHms:
+        async def find_staff(self, username=None, email=None):
+            raise Unavailable("HMS GET /Practitioner failed: ConnectError")
+
+    tokens = StaffTokens(
+        KEY, revocations=InMemoryRevocationList(), directory=HmsStaffDirectory(DownHms())
+    )
+    app = create_app(
+        settings, assistant=assistant, tokens=tokens, health_checks={}, channels=("rest",)
+    )
+    response = await post(app, {"text": "hi"}, tokens.issue("n.jones"))
+    assert response.status_code == 503
+    assert "HMS" in response.json()["detail"]
+    assert assistant.calls == []
+
+
+class FakeInbox:
+    def __init__(self):
+        self.items = {"rest:n.jones:conv1": [{"text": "Help desk (h.lee): hi", "from": "helpdesk"}]}
+
+    async def pull(self, conversation):
+        return self.items.pop(conversation, [])
+
+
+async def test_rest_pending_messages_come_from_handoff_inbox(app, tokens):
+    class Service:
+        inbox = FakeInbox()
+
+    app.state.ctx.extras["handoff"] = Service()
+    headers = {"Authorization": f"Bearer {tokens.issue('n.jones')}"}
+    async with client_for(app) as client:
+        first = await client.get("/api/v1/messages/conv1", headers=headers)
+        again = await client.get("/api/v1/messages/conv1", headers=headers)
+        other_staff = await client.get(
+            "/api/v1/messages/conv1", headers={"Authorization": f"Bearer {tokens.issue('p.porter')}"}
+        )
+        anonymous = await client.get("/api/v1/messages/conv1")
+    assert first.json() == {
+        "conversation_id": "conv1", "replies": [{"text": "Help desk (h.lee): hi"}]
+    }
+    assert again.json()["replies"] == []
+    assert other_staff.json()["replies"] == []
+    assert anonymous.status_code == 401
+
+
+async def test_rest_pending_messages_empty_without_handoff(app, tokens):
+    headers = {"Authorization": f"Bearer {tokens.issue('n.jones')}"}
+    async with client_for(app) as client:
+        response = await client.get("/api/v1/messages/abc", headers=headers)
+        bad = await client.get("/api/v1/messages/a.b", headers=headers)
+    assert response.json()["replies"] == []
+    assert bad.status_code == 422
+
+
+async def test_create_app_wires_handoff_service_into_assistant(settings, tokens):
+    from assistant.handoff.triggers import EscalatingAssistant
+
+    from cryptography.fernet import Fernet
+
+    settings = dataclasses.replace(settings, data_key=Fernet.generate_key().decode())
+    app = create_app(settings, tokens=tokens, health_checks={}, channels=())
+    service = app.state.ctx.extras["handoff"]
+    assert isinstance(app.state.ctx.assistant, EscalatingAssistant)
+    assert app.state.ctx.assistant.inner.handoff is service
+    assert service.assistant is app.state.ctx.assistant

@@ -123,7 +123,11 @@ def speak(url: str, badge: str, pin: str, fixture: str) -> dict[str, Any]:
             f"document.getElementById('pin').value={json.dumps(pin)};"
             "document.getElementById('signin-form').requestSubmit(); true"
         )
-        browser.wait_for("!document.getElementById('talk').hidden")
+        try:
+            browser.wait_for("!document.getElementById('talk').hidden")
+        except AssertionError:
+            error = browser.js("document.getElementById('signin-error').textContent")
+            raise AssertionError(f"sign-in failed: {error!r}") from None
         browser.js("document.activeElement.blur(); true")
         browser.key("keyDown")
         browser.wait_for("document.body.dataset.state === 'listening'")

@@ -68,6 +68,10 @@ INJECTION = [
     "x" * 30_000,  # request lines beyond ~64 KB never reach the app (httpx/uvicorn limits)
 ]
 
+# the deterministic sweep over every declared search parameter (a cheaper subset)
+SWEEP = [p for p in INJECTION if p not in {"\"", "%%", "\\%", ",,,", "||", "ge", "NaN", "*",
+                                           "\u0663\u0664", "\ud7ff\ue000", "x" * 30_000}]
+
 # raw bytes that are not valid UTF-8, percent-encoded for the URL
 BAD_UTF8 = ["%FF", "%FE%FF", "%C3%28", "%A0%A1", "%E2%28%A1", "%F0%28%8C%BC", "%ED%A0%80",
             "%C0%AF", "%80", "%00", "%FF%00%FE"]

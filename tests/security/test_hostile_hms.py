@@ -29,6 +29,7 @@ from hostile_kit import (  # noqa: E402
     CONTENT_TYPES,
     COUNT_VALUES,
     INJECTION,
+    SWEEP,
     assert_outcome,
     assert_outcome_4xx,
     body_summary,
@@ -55,9 +56,12 @@ EXISTING = {"Location": "bed-4b-06", "Appointment": "appt-1", "Task": "task-1",
 WRITES = [("POST", "/Appointment", "Appointment"), ("POST", "/Task", "Task"),
           ("PUT", "/Location/bed-4b-06", "Location"), ("PUT", "/Appointment/appt-1", "Appointment"),
           ("PUT", "/Task/task-1", "Task")]
-FAST = settings(max_examples=150, deadline=None, derandomize=True,
+FAST = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
+LIKE_UNESCAPED = {("Location", "type"), ("Task", "owner"), ("Task", "requester")}
+# known findings, each with its own xfail test below
+KNOWN_MATCHING = {"%00", "\x00", "a\x00b", "|", "||", ",", "Patient/../Location/ward-4b"}
 KNOWN_500_BODIES = {"deep-list-10k", "deep-dict-10k", "deep-list-100k"}
 DEEP_JSON_REASON = ("hms/routes/common.py read_resource: json.loads raises RecursionError on "
                     "deeply nested JSON (10k levels); only ValueError is caught -> 500")
@@ -146,9 +150,10 @@ def test_hms_search_injection_is_data_not_syntax(hms, resource):
     client, _ = hms
     names = [p for p in CAPABILITIES[resource][1]]
     for name in names:
-        for payload in INJECTION:
-            if has_unicode_digit(payload):
-                continue
+        for payload in SWEEP:
+            if (has_unicode_digit(payload) or payload in KNOWN_MATCHING
+                    or (resource, name) in LIKE_UNESCAPED and ("%" in payload or "_" in payload)):
+                continue  # known findings: xfail tests above/below
             count(f"GET /fhir/R4/{resource}?<search>")
             url = f"/fhir/R4/{resource}?{url_encode(name)}={url_encode(payload)}"
             response = get(client, url)
@@ -181,14 +186,68 @@ def test_hms_search_paging_values_are_checked(hms, name):
     "/fhir/R4/Slot?_offset=%C2%B2",
     "/fhir/R4/Appointment/appt-%C2%B2",
     "/fhir/R4/Task/task-%C2%B2",
-    "/fhir/R4/Task?_id=task-%C2%B2",
-    "/fhir/R4/Appointment?_id=appt-%C2%B2",
 ])
 def test_hms_unicode_digits_are_rejected_not_500(hms, url):
     client, _ = hms
     resource = url.split("?")[0].split("/")[3]
     count(f"GET /fhir/R4/{resource}?<search>" if "?" in url else f"GET /fhir/R4/{resource}/<id>")
     assert_outcome_4xx(get(client, url), url)
+
+
+@pytest.mark.xfail(strict=True, reason="string search for '|' matches every row: the "
+                   "denormalised search_text column joins names with '|' (hms/models.py)")
+@pytest.mark.parametrize("resource", ["Location", "HealthcareService"])
+def test_hms_search_separator_matches_nothing(hms, resource):
+    client, _ = hms
+    count(f"GET /fhir/R4/{resource}?<search>")
+    response = get(client, f"/fhir/R4/{resource}?name=%7C")
+    assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
+
+
+@pytest.mark.xfail(strict=True, reason="LIKE wildcards are not escaped in hms/routes/"
+                   "locations.py (type: features LIKE '%|<code>|%') and hms/routes/tasks.py "
+                   "_ref_filter (owner/requester LIKE '%/<id>'): type=% matches every bed "
+                   "with a feature")
+def test_hms_search_like_wildcards_in_tokens_match_nothing(hms):
+    client, _ = hms
+    count("GET /fhir/R4/Location?<search>")
+    response = get(client, "/fhir/R4/Location?type=%25")
+    assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
+
+
+@pytest.mark.xfail(strict=True, reason="hms/search.py string_filter: name=',' splits into "
+                   "two empty alternatives, each a LIKE '%%' that matches every row; empty "
+                   "alternatives should be a 400 like an empty value")
+@pytest.mark.parametrize("resource", ["Patient", "Location"])
+def test_hms_search_empty_alternative_is_rejected(hms, resource):
+    client, _ = hms
+    count(f"GET /fhir/R4/{resource}?<search>")
+    response = get(client, f"/fhir/R4/{resource}?name=%2C")
+    assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
+
+
+@pytest.mark.xfail(strict=True, reason="hms/search.py string_filter: a NUL in a string search "
+                   "value truncates SQLite's LIKE pattern to '%', so name=%00 matches every row "
+                   "(Patient: all 300); control characters should be a 400")
+@pytest.mark.parametrize("resource", ["Patient", "Practitioner", "HealthcareService"])
+def test_hms_search_nul_in_string_value_is_rejected(hms, resource):
+    client, _ = hms
+    count(f"GET /fhir/R4/{resource}?<search>")
+    response = get(client, f"/fhir/R4/{resource}?name=%00")
+    assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
+
+
+@pytest.mark.xfail(strict=True, reason="hms/search.py parse_reference keeps only the last "
+                   "'Type/id' of a reference: 'Patient/../Location/ward-4b' is read as "
+                   "Location/ward-4b instead of a 400 for a malformed reference")
+@pytest.mark.parametrize("url", ["/fhir/R4/Location?_id=Patient%2F..%2FLocation%2Fward-4b",
+                                 "/fhir/R4/PractitionerRole?location=Patient%2F..%2FLocation"
+                                 "%2Fward-4b"])
+def test_hms_search_dotted_reference_is_rejected(hms, url):
+    client, _ = hms
+    count(f"GET /fhir/R4/{url.split('?')[0].split('/')[3]}?<search>")
+    response = get(client, url)
+    assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
 
 
 # --- read / paths ------------------------------------------------------------------------
@@ -208,7 +267,7 @@ TRAVERSAL = ["%2e%2e/%2e%2e/etc/passwd", "..%2f..%2fetc%2fpasswd", "%2e%2e%2f%2e
              "Patient/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "%00", "Patient%00", "Patient/pat-1%00",
              "..%5c..%5cwindows%5cwin.ini", "%252e%252e%252f", "Patient/pat-1/_history/1",
              "Patient/pat-1/$everything", "$export", "_search", "Patient/_search",
-             "metadata/../Patient", "A" * 5000, "Patient/" + "A" * 30_000] + BAD_UTF8
+             "metadata/%2e%2e/Patient", "A" * 5000, "Patient/" + "A" * 30_000] + BAD_UTF8
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -232,7 +291,7 @@ def test_hms_unsupported_methods_are_4xx(hms, method):
 
 # --- auth --------------------------------------------------------------------------------
 
-ENDPOINTS = (["/directory", "/fhir/R4/metadata"] + [f"/fhir/R4/{t}" for t in TYPES]
+ENDPOINTS = (["/fhir/R4/metadata"] + [f"/fhir/R4/{t}" for t in TYPES]
              + [f"/fhir/R4/{t}/{EXISTING.get(t, 'x')}" for t in TYPES])
 
 
@@ -246,12 +305,22 @@ ENDPOINTS = (["/directory", "/fhir/R4/metadata"] + [f"/fhir/R4/{t}" for t in TYP
                                 max_size=60)))
 def test_hms_without_valid_token_401(hms, path, method, header):
     client, path_db = hms
-    headers = {} if header is None else {"Authorization": header}
+    headers = {} if header is None else {"Authorization": header.encode("utf-8")}
     label = path if path.count("/") <= 3 else path.rsplit("/", 1)[0] + "/<id>"
     count(f"{method} {label} (no/forged token)")
     response = client.request(method, path, headers=headers, content=b'{"resourceType":"Task"}')
     assert response.status_code == 401, f"{method} {path} Authorization={header!r}"
     assert_outcome(response, f"{method} {path}")
+
+
+def test_hms_directory_without_valid_token_401(hms):
+    client, _ = hms
+    for header in (None, "", "Bearer", f"Bearer {TOKEN}x", "Basic eDp5", "Bearer \u00ff"):
+        count("GET /directory (no/forged token)")
+        headers = {} if header is None else {"Authorization": header.encode("utf-8")}
+        response = client.get("/directory", headers=headers)
+        assert response.status_code == 401, header
+        assert_outcome(response, f"/directory {header!r}")
 
 
 def test_hms_healthz_ignores_hostile_query(hms):
@@ -306,9 +375,9 @@ def test_hms_write_random_resources_4xx_nothing_written(hms, target, body, conte
     method, path, _ = target
     headers = AUTH | {"Content-Type": content_type}
     if if_match is not None:
-        headers["If-Match"] = if_match.encode("utf-8").decode("latin-1")
+        headers["If-Match"] = if_match.encode("utf-8")  # type: ignore[assignment]
     if staff is not None:
-        headers["X-Acting-Staff"] = staff.encode("utf-8").decode("latin-1")
+        headers["X-Acting-Staff"] = staff.encode("utf-8")  # type: ignore[assignment]
     before = fingerprint(db)
     count(f"{method} /fhir/R4{path}")
     raw = json.dumps(body).encode()
@@ -324,20 +393,23 @@ VALID_TASK = {"resourceType": "Task", "status": "requested", "intent": "order",
 @pytest.mark.xfail(strict=True, reason="hms/routes/common.py read_resource ignores "
                    "Content-Type: a valid resource sent as text/plain, application/xml, "
                    "form data, ... is accepted (201) instead of 415")
-@pytest.mark.parametrize("content_type", [c for c in CONTENT_TYPES
-                                          if not c.startswith(("application/fhir+json",
-                                                               "application/json"))])
-def test_hms_write_wrong_content_type_415(tmp_path, content_type):
+def test_hms_write_wrong_content_type_415(tmp_path):
     app, db = make_app(tmp_path)
     before = full_dump(db)
-    count("POST /fhir/R4/Task (wrong content type)")
+    accepted = []
     with TestClient(app, base_url="http://hms.test", raise_server_exceptions=False) as client:
-        response = client.post("/fhir/R4/Task", content=json.dumps(VALID_TASK).encode(),
-                               headers=AUTH | {"Content-Type": content_type.encode()
-                                               .decode("latin-1")})
+        for content_type in CONTENT_TYPES:
+            if content_type.startswith(("application/fhir+json", "application/json")):
+                continue
+            count("POST /fhir/R4/Task (wrong content type)")
+            response = client.post("/fhir/R4/Task", content=json.dumps(VALID_TASK).encode(),
+                                   headers=AUTH | {"Content-Type": content_type.encode()})
+            if response.status_code != 415:
+                accepted.append((content_type, response.status_code))
+    changed = full_dump(db) != before
     app.state.engine.dispose()
-    assert response.status_code == 415, f"Content-Type {content_type!r}: {response.status_code}"
-    assert full_dump(db) == before
+    assert not accepted, f"accepted (content type, status): {accepted}"
+    assert not changed
 
 
 def test_hms_zz_database_unchanged_after_all_hostile_input(hms):

@@ -260,7 +260,10 @@
     }
   });
   document.addEventListener("keyup", (e) => {
-    if (e.code === "Space" && !typing(document.activeElement) && capture) { e.preventDefault(); finishCapture(); }
+    if (e.code === "Space" && !typing(document.activeElement) && !$("talk").hidden) {
+      e.preventDefault(); // the space bar talks; it never also "clicks" a focused button
+      if (capture) { finishCapture(); }
+    }
   });
 
   // ---- help desk, typing, on-screen keyboard -----------------------------------------
