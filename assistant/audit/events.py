@@ -43,12 +43,29 @@ class AuditSink(Protocol):
         ...
 
 
+class AuditProbe(Protocol):
+    """A sink that can say, cheaply and without writing, whether ``record`` would work now.
+
+    Guarded actions call ``check()`` before ``perform`` so that an action that changes data
+    never runs while the trail cannot be written.
+    """
+
+    def check(self) -> None:
+        """Return if the trail is writable now; raise AuditWriteError if not."""
+        ...
+
+
 @dataclass
 class InMemoryAuditSink:
     """A sink for tests; set ``fail`` to make ``record`` raise AuditWriteError."""
 
     events: list[AuditEvent] = field(default_factory=list)
     fail: bool = False
+    check_fails: bool = False  # only the writability probe fails (``record`` would work)
+
+    def check(self) -> None:
+        if self.fail or self.check_fails:
+            raise AuditWriteError("in-memory audit sink set to fail")
 
     def record(self, event: AuditEvent) -> None:
         if self.fail:

@@ -13,13 +13,14 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from assistant.audit.chain import VerifyResult, chain_hash, verify_rows
 from assistant.audit.events import AuditEvent, AuditWriteError
 from assistant.audit.fhir import to_fhir
 from assistant.logging import redact_phi
 from assistant.store import Store
+from assistant.store.engine import IMMEDIATE
 from assistant.store.models import AuditChainHead, AuditEventRow
 
 Clock = Callable[[], datetime]
@@ -43,6 +44,32 @@ class SqlAuditTrail:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure means "not recorded"
             raise AuditWriteError(f"audit event not written: {type(exc).__name__}") from exc
+
+    def check(self) -> None:
+        """Cheap writability probe: lock the chain head, rewrite it unchanged, roll back.
+
+        The no-op ``UPDATE`` of the head row runs inside a transaction that is always
+        rolled back, so nothing is stored, but the write path is exercised: on SQLite the
+        ``BEGIN IMMEDIATE`` write lock plus a real page write (a read-only or missing file
+        fails here, where ``BEGIN IMMEDIATE`` alone would pass); on PostgreSQL the head row
+        lock (``UPDATE`` takes it) and the role's write right. A probe cannot promise that
+        the next ``record`` succeeds (the disk may fill in between): callers still treat a
+        failed ``record`` as "not recorded".
+        """
+        stmt = (
+            update(AuditChainHead)
+            .where(AuditChainHead.id == 1)
+            .values(last_seq=AuditChainHead.last_seq)
+        )
+        try:
+            with self._store.engine.connect().execution_options(**IMMEDIATE) as conn:
+                with conn.begin() as tx:
+                    touched = conn.execute(stmt).rowcount
+                    tx.rollback()
+        except Exception as exc:  # noqa: BLE001 - any failure means "not writable"
+            raise AuditWriteError(f"audit trail not writable: {type(exc).__name__}") from exc
+        if touched != 1:
+            raise AuditWriteError("audit chain head row is missing")
 
     def _append(self, event: AuditEvent) -> int:
         with self._store.write() as session:

@@ -249,9 +249,8 @@ async def test_rest_pending_messages_come_from_handoff_inbox(app, tokens):
     async with client_for(app) as client:
         first = await client.get("/api/v1/messages/conv1", headers=headers)
         again = await client.get("/api/v1/messages/conv1", headers=headers)
-        other_staff = await client.get(
-            "/api/v1/messages/conv1", headers={"Authorization": f"Bearer {tokens.issue('p.porter')}"}
-        )
+        porter = {"Authorization": f"Bearer {tokens.issue('p.porter')}"}
+        other_staff = await client.get("/api/v1/messages/conv1", headers=porter)
         anonymous = await client.get("/api/v1/messages/conv1")
     assert first.json() == {
         "conversation_id": "conv1", "replies": [{"text": "Help desk (h.lee): hi"}]
@@ -271,9 +270,9 @@ async def test_rest_pending_messages_empty_without_handoff(app, tokens):
 
 
 async def test_create_app_wires_handoff_service_into_assistant(settings, tokens):
-    from assistant.handoff.triggers import EscalatingAssistant
-
     from cryptography.fernet import Fernet
+
+    from assistant.handoff.triggers import EscalatingAssistant
 
     settings = dataclasses.replace(settings, data_key=Fernet.generate_key().decode())
     app = create_app(settings, tokens=tokens, health_checks={}, channels=())
