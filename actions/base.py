@@ -4,15 +4,21 @@
 1. verify the signed principal in the message metadata (missing/forged/expired -> refuse);
 2. resolve the staff member in the HMS (cached ~60 s; unknown or inactive -> refuse);
 3. check the permission in the role policy (denied -> a clear sentence naming it);
-4. ``perform`` with an HMS client acting as that user; ward scope is checked there, via
+4. probe the audit trail (``AuditSink.check()``): if it cannot be written, refuse before
+   ``perform``, so an action that changes data never runs unaudited;
+5. ``perform`` with an HMS client acting as that user; ward scope is checked there, via
    ``ctx.check_ward``, once the target ward is known;
-5. write exactly one audit event, then release the answer to the user.
+6. write exactly one audit event, then release the answer to the user.
 
 Ordering: answers are buffered in the context and only sent after the audit event is
-written. If the audit trail cannot be written, read results are withheld and the user is
-told; an HMS write made by ``perform`` has then already happened (the HMS records the
-acting user on it) and the failure is logged as an error for operators. Refusals before
+written. The trail is append-only (no update path), so there is no "attempt" row to
+finalise; instead the probe runs before ``perform`` and the one outcome event is written
+after it. Remaining window: the trail can fail between the probe and the outcome write
+(disk full, database gone mid-request). Then read results are withheld and the user is
+told; an HMS write made by ``perform`` has already happened (the HMS records the acting
+user on it) and the failure is logged as an error for operators. Refusals before
 ``perform`` are audited too, but a refusal is sent even if that audit write fails.
+Sinks without ``check()`` (old test doubles) are not probed.
 HMS failures become one clear sentence; never a stack trace.
 """
 
@@ -186,6 +192,13 @@ class GuardedAction(Action, ABC):
             self._audit(services, staff.username, role, channel, "denied", reason="permission")
             dispatcher.utter_message(text=self.denial_text(services, staff))
             return []
+        try:
+            self._probe(services)
+        except AuditWriteError:
+            log.error("audit trail not writable: %s refused before running", self.name())
+            self._audit(services, staff.username, role, channel, "error", reason="audit_down")
+            dispatcher.utter_message(text=AUDIT_DOWN, buttons=[HELP_DESK_BUTTON])
+            return []
 
         ctx = ActionContext(
             dispatcher=dispatcher,
@@ -249,6 +262,13 @@ class GuardedAction(Action, ABC):
             ctx.messages.clear()
             ctx.say(GENERIC_ERROR, kind=f"{kind}_error", buttons=[HELP_DESK_BUTTON])
             return Outcome("error", reason="exception")
+
+    @staticmethod
+    def _probe(services: Services) -> None:
+        """Raise AuditWriteError when the trail cannot be written now (see the module doc)."""
+        check = getattr(services.audit, "check", None)
+        if callable(check):
+            check()
 
     async def _staff(self, services: Services, username: str) -> Staff | None:
         hit, cached = services.staff_cache.get(username)

@@ -60,6 +60,7 @@ class Settings:
     handoff_escalate_minutes: int
     handoff_oncall_slack_id: str | None
     transcript_retention_days: int
+    staff_token_ttl: int
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -128,4 +129,5 @@ def get_settings() -> Settings:
         ),
         handoff_oncall_slack_id=os.environ.get("HANDOFF_ONCALL_SLACK_ID") or None,
         transcript_retention_days=_int("TRANSCRIPT_RETENTION_DAYS", 30),
+        staff_token_ttl=_int("STAFF_TOKEN_TTL", 28800),
     )

@@ -212,6 +212,10 @@ def configure_logging(
             logger.removeHandler(handler)
         logger.propagate = True
         _replace_filter(logger, phi_filter)
+    # httpx/httpcore log every request URL at INFO, query strings included (a FHIR search
+    # can carry an MRN): keep them to warnings.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     _install_record_factory(phi_filter)
     logging.captureWarnings(True)
     return phi_filter

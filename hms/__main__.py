@@ -43,7 +43,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from hms.app import create_app
 
+    from assistant.logging import configure_logging
+
     settings = get_settings()
+    configure_logging("hms", settings)
     engine = make_engine(settings.hms_database_url)
     if args.seed_if_empty:
         upgrade(engine)

@@ -165,9 +165,8 @@ class Stack:
         endpoints = write_endpoints(self.var_dir, self.urls["actions"])
         credentials = write_credentials(self.var_dir)
         procs = [
-            # the reference HMS logs to the console only: capture it as hms.log
-            Proc("hms", [py, "-m", "hms", "serve", "--seed-if-empty"],
-                 f"{self.urls['hms']}/healthz", self.log_dir / "hms.log"),
+            self._app_proc("hms", [py, "-m", "hms", "serve", "--seed-if-empty"],
+                           f"{self.urls['hms']}/healthz"),
             self._app_proc("actions", [py, "-m", "actions.server"],
                            f"http://{self.host}:{self.ports['actions']}/health"),
         ]

@@ -160,6 +160,13 @@ class Hms:
 
     def admitted(self, ward_code: str, skip: int = 0) -> tuple[PatientInfo, dict[str, Any]]:
         """The ``skip``-th patient (unique name) admitted to an occupied bed on the ward."""
+        # uniqueness from one full listing: searching by name would put the name in the
+        # HMS access log
+        counts: dict[str, int] = {}
+        for res in self.entries("Patient", _count=1000):
+            name = res["name"][0]
+            full = f"{' '.join(name.get('given', []))} {name['family']}".casefold()
+            counts[full] = counts.get(full, 0) + 1
         names = {}
         found = []
         for bed in self.beds(ward_code, "O"):
@@ -172,7 +179,7 @@ class Hms:
             if info.full_name in names:
                 continue
             names[info.full_name] = True
-            if self.total("Patient", name=info.full_name) == 1:
+            if counts.get(info.full_name.casefold()) == 1:
                 found.append((info, bed))
             if len(found) > skip:
                 return found[skip]

@@ -127,7 +127,13 @@ def speak(url: str, badge: str, pin: str, fixture: str) -> dict[str, Any]:
             browser.wait_for("!document.getElementById('talk').hidden")
         except AssertionError:
             error = browser.js("document.getElementById('signin-error').textContent")
-            raise AssertionError(f"sign-in failed: {error!r}") from None
+            retry = browser.js(
+                "fetch('/kiosk/api/session', {method: 'POST', headers: {'Content-Type':"
+                f" 'application/json'}}, body: JSON.stringify({{badge: {json.dumps(badge)}, pin:"
+                f" {json.dumps(pin)}}})}}).then(r => r.status + ' ' + r.statusText)"
+                ".catch(e => String(e))"
+            )
+            raise AssertionError(f"sign-in failed: {error!r}; retried: {retry!r}") from None
         browser.js("document.activeElement.blur(); true")
         browser.key("keyDown")
         browser.wait_for("document.body.dataset.state === 'listening'")

@@ -18,6 +18,7 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
 from .app import SlackConfig, build_app
+from .helpdesk import register_helpdesk
 from .audit import open_refusal_audit
 from .dedupe import dedupe_from_settings
 from .identity import DirectoryFromFactory
@@ -46,6 +47,7 @@ def mount(app: FastAPI, ctx: Any) -> AsyncApp | None:
         audit=audit or open_refusal_audit(settings),
         dedupe=dedupe_from_settings(settings),
     )
+    register_helpdesk(bolt, ctx)
     if socket_token:
         _run_socket_mode(app, bolt, socket_token)
         logger.info("Slack is on (Socket Mode)")

@@ -1,0 +1,94 @@
+"""Emergency access ("break glass") for locating patients outside one's wards.
+
+A staff member holding ``breakglass:use`` who asks for a patient outside their ward scope
+is offered emergency access; their next answer is the reason. The grant is the audit event
+of that access (see ``assistant.audit.breakglass``): time-boxed (``BREAKGLASS_MINUTES``,
+default 30), for that staff member and that patient only, and every access under it is
+audited with the reason. Reasons are scrubbed of MRNs and the patient's name before they
+reach the audit trail (the trail scrubs again), and never logged.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from assistant.audit.breakglass import BreakGlassAccess, active_grant
+from assistant.hms.models import Patient
+from assistant.logging import redact_phi
+
+PERMISSION = "breakglass:use"
+PENDING = "breakglass"  # `pending` value: the next answer is the reason
+PATIENT_SLOT = "breakglass_patient"  # the patient id (a reference, not a name or MRN)
+DEFAULT_MINUTES = 30
+MAX_MINUTES = 24 * 60
+MAX_REASON_CHARS = 200
+MIN_REASON_CHARS = 5
+_PREFIX = re.compile(r"^\s*(?:break[\s-]*(?:the\s+)?glass|emergency\s+access)\s*[:,-]?\s*", re.I)
+
+OFFER_BUTTONS = [
+    {"title": "Use emergency access", "payload": "/affirm"},
+    {"title": "Cancel", "payload": "/deny"},
+]
+
+
+def breakglass_minutes(environ: Mapping[str, str] | None = None) -> int:
+    """``BREAKGLASS_MINUTES`` (1..1440, default 30).
+
+    TODO(lead): move to ``assistant.config.Settings`` (config.py is the only env reader).
+    """
+    raw = (os.environ if environ is None else environ).get("BREAKGLASS_MINUTES", "")
+    try:
+        value = int(raw)
+    except ValueError:
+        return DEFAULT_MINUTES
+    return value if 1 <= value <= MAX_MINUTES else DEFAULT_MINUTES
+
+
+def scrub_reason(text: str, patient: Patient | None = None) -> str:
+    """The reason as stored: prefix removed, MRNs and the patient's names redacted, capped."""
+    text = " ".join(_PREFIX.sub("", text or "").split())
+    names = [n for n in ((patient.given, patient.family) if patient else ()) if len(n) >= 2]
+    pattern = None
+    if names:
+        alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        pattern = re.compile(rf"(?i)\b(?:{alternation})\b")
+    text = redact_phi(text, names=pattern)
+    return text[:MAX_REASON_CHARS]
+
+
+def is_reason(text: str) -> bool:
+    """A usable reason: not a button payload and at least a few letters long."""
+    stripped = _PREFIX.sub("", text or "").strip()
+    return not stripped.startswith("/") and sum(c.isalpha() for c in stripped) >= MIN_REASON_CHARS
+
+
+def find_grant(
+    audit: Any, staff: str, patient_ref: str, now: datetime, minutes: int
+) -> BreakGlassAccess | None:
+    """The active grant in the audit trail, or None (also when the sink cannot be read)."""
+    reader = getattr(audit, "events", None)
+    if not callable(reader):  # a sink without a readable trail grants nothing
+        return None
+    rows = reader(start=now - timedelta(minutes=minutes), staff=staff)
+    return active_grant(rows, staff, patient_ref, now, minutes)
+
+
+def offer_text(own_wards: str, minutes: int) -> str:
+    return (
+        f"That patient is not on your wards ({own_wards}), so I can't show where they are. "
+        f"If this is an emergency you can use emergency access for {minutes} minutes: "
+        "reply with the reason (for example \"break glass: deteriorating, covering on call\"). "
+        "Emergency access is recorded with your reason and reviewed daily."
+    )
+
+
+ASK_REASON = (
+    "What is the reason for emergency access? Please give it in a few words "
+    "(no patient names). It is recorded and reviewed daily."
+)
+CANCELLED = "OK, no emergency access. Nothing was shown."
+EXPIRED = "I've lost track of which patient that was. Please ask for the patient again."
