@@ -84,7 +84,7 @@ class ActionFindPatient(GuardedAction):
                     f"as {join_or(sorted(ctx.staff.roles))}.", kind=f"{kind}_denied")
             return Outcome("denied", events=done, reason="permission", detail="breakglass")
         patient_id = ctx.text(bg.PATIENT_SLOT)
-        if not patient_id:
+        if not patient_id or not bg.offer_is_fresh(ctx.tracker.events, self.name()):
             ctx.say(bg.EXPIRED, kind=f"{kind}_expired")
             return Outcome("refused", events=done, reason="breakglass_no_patient")
         text = str(ctx.tracker.latest_message.get("text") or "")

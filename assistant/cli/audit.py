@@ -1,11 +1,19 @@
-"""``python -m assistant audit verify|export``: check and export the audit trail."""
+"""``python -m assistant audit verify|export|breakglass-report``: check, export, report.
+
+``breakglass-report`` lists a day's emergency accesses locally (who, role, when, patient
+reference, scrubbed reason); with ``--post`` it posts a summary without patient references
+(counts per staff member and their reasons) to ``COMPLIANCE_CHANNEL`` or else
+``HELPDESK_CHANNEL`` through slack_sdk's WebClient (``SLACK_BOT_TOKEN``, ``SLACK_API_URL``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+import os
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 from typing import TextIO
 
 
@@ -24,6 +32,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     export.add_argument("--until", required=True, type=_iso, help="ISO 8601 end (exclusive)")
     export.add_argument("-o", "--output", help="file to write (default: stdout)")
     export.set_defaults(func=run_export)
+    report = commands.add_parser(
+        "breakglass-report",
+        help="list a day's break-glass accesses; --post sends a summary (no patients) to Slack",
+    )
+    report.add_argument("--date", type=_day, help="YYYY-MM-DD in HOSPITAL_TZ (default: today)")
+    report.add_argument(
+        "--post", action="store_true",
+        help="post the summary to COMPLIANCE_CHANNEL (or HELPDESK_CHANNEL)",
+    )
+    report.set_defaults(func=run_breakglass_report)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
 def _iso(value: str) -> datetime:
@@ -69,4 +94,47 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"wrote {count} AuditEvent resources to {args.output}", file=sys.stderr)
     else:
         count = _write(sys.stdout, args)
+    return 0
+
+
+def compliance_channel(helpdesk_channel: str | None) -> str | None:
+    """``COMPLIANCE_CHANNEL`` if set, else the help-desk channel.
+
+    TODO(lead): move ``COMPLIANCE_CHANNEL`` into ``assistant.config.Settings``.
+    """
+    return os.environ.get("COMPLIANCE_CHANNEL") or helpdesk_channel
+
+
+def run_breakglass_report(args: argparse.Namespace) -> int:
+    from assistant.audit.breakglass import accesses, day_bounds, report_lines, summary_text
+    from assistant.config import get_settings
+    from assistant.store import StoreError
+
+    settings = get_settings()
+    day = args.date or datetime.now(ZoneInfo(settings.hospital_tz)).date()
+    start, end = day_bounds(day, settings.hospital_tz)
+    try:
+        items = accesses(_trail().events(start, end))
+    except StoreError as exc:
+        print(f"audit: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report_lines(items, day, settings.hospital_tz)))
+    if not args.post:
+        return 0
+    channel = compliance_channel(settings.helpdesk_channel)
+    if not channel or not settings.slack_bot_token:
+        print("audit: --post needs SLACK_BOT_TOKEN and COMPLIANCE_CHANNEL or HELPDESK_CHANNEL",
+              file=sys.stderr)
+        return 2
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
+    client = WebClient(token=settings.slack_bot_token, **kwargs)
+    try:
+        client.chat_postMessage(channel=channel, text=summary_text(items, day))
+    except SlackApiError as exc:
+        print(f"audit: Slack refused the summary: {exc.response.get('error')}", file=sys.stderr)
+        return 1
+    print(f"posted the summary to {channel}", file=sys.stderr)
     return 0

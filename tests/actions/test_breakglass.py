@@ -1,0 +1,176 @@
+"""Emergency access ("break glass") when locating a patient outside one's wards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from actions_fakes import KEY, NOW, make_services, run, tracker
+
+from actions import breakglass as bg
+from actions.patients import ActionFindPatient
+from actions.services import set_services
+from assistant.audit.trail import SqlAuditTrail
+from assistant.hms.models import Patient
+from assistant.identity.principal import sign_principal
+from assistant.store import open_store_at
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def services(tmp_path, clock):
+    store = open_store_at(f"sqlite:///{tmp_path / 'assistant.db'}")
+    svc = make_services(audit=SqlAuditTrail(store, clock=clock))
+    svc.clock = clock
+    set_services(svc)
+    yield svc
+    store.close()
+
+
+def rows(svc):
+    return svc.audit.events()
+
+
+def ask(user="d.khan", mrn="10009999", at=NOW):
+    principal = sign_principal(KEY, user, "rest", now=at.timestamp())
+    return tracker(user, intent="find_patient", slots={"mrn": mrn}, principal=principal)
+
+
+AFTER_OFFER = [{"event": "user", "text": "where is 10009999"},
+               {"event": "action", "name": "action_find_patient"},
+               {"event": "action", "name": "action_listen"}]
+
+
+def answer(text, intent="inform", user="d.khan", patient="p-2", before=AFTER_OFFER):
+    return tracker(user, intent=intent, text=text,
+                   slots={"pending": bg.PENDING, bg.PATIENT_SLOT: patient},
+                   events=[*before, {"event": "user", "text": text}])
+
+
+def slots(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_breakglass_clinician_out_of_scope_is_offered_access(services):
+    messages, events = await run(ActionFindPatient(), ask())
+    text = messages[0]["text"]
+    assert "not on your wards (4B)" in text and "emergency access for 30 minutes" in text
+    assert "7C" not in text and "JD" not in text and "9999" not in text
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
+    assert slots(events)["pending"] == bg.PENDING and slots(events)[bg.PATIENT_SLOT] == "p-2"
+    [row] = rows(services)
+    assert (row.outcome, row.reason, row.detail) == ("denied", "ward_scope", "breakglass=offered")
+
+
+async def test_breakglass_reason_grants_access_and_audits_scrubbed_reason(services):
+    await run(ActionFindPatient(), ask())
+    messages, events = await run(ActionFindPatient(), answer(
+        "break glass: John Doe 10009999 deteriorating, I am covering on call"))
+    assert messages[0]["text"].startswith("Emergency access granted for 30 minutes")
+    assert messages[1]["text"] == "JD (MRN ending 9999) is on Ward 7C, Bay 1, 7C Bed 2."
+    assert slots(events)["pending"] is None
+    grant = rows(services)[-1]
+    assert grant.outcome == "success" and grant.patient_ref == "Patient/p-2"
+    assert grant.detail == "breakglass=grant minutes=30"
+    assert grant.reason.startswith("breakglass: ") and "deteriorating" in grant.reason
+    assert "John" not in grant.reason and "Doe" not in grant.reason
+    assert "10009999" not in grant.reason and "break glass" not in grant.reason.lower()[12:]
+    assert services.audit.verify().ok
+
+
+async def test_breakglass_grant_covers_later_asks_within_window_only(services, clock):
+    await run(ActionFindPatient(), ask())
+    await run(ActionFindPatient(), answer("deteriorating, covering on call tonight"))
+    clock.now = NOW + timedelta(minutes=29)
+    messages, _ = await run(ActionFindPatient(), ask(at=clock.now))
+    assert "Ward 7C" in messages[0]["text"]
+    use = rows(services)[-1]
+    assert use.detail.startswith("breakglass=use grant=") and use.outcome == "success"
+    assert use.reason == "breakglass: deteriorating, covering on call tonight"
+    clock.now = NOW + timedelta(minutes=31)
+    messages, _ = await run(ActionFindPatient(), ask(at=clock.now))
+    assert "emergency access" in messages[0]["text"] and "Ward 7C" not in messages[0]["text"]
+
+
+async def test_breakglass_grant_is_for_that_patient_and_staff_only(services):
+    services.hms.patients.append(Patient("p-3", "10007777", "Ann", "Lee"))
+    services.hms.stays["p-3"] = services.hms.stays["p-2"].__class__(
+        "e-3", "p-3", services.hms.beds[3], "7C")
+    await run(ActionFindPatient(), ask())
+    await run(ActionFindPatient(), answer("deteriorating, covering on call tonight"))
+    other_patient, _ = await run(ActionFindPatient(), ask(mrn="10007777"))
+    assert "emergency access" in other_patient[0]["text"]
+
+
+async def test_breakglass_minutes_from_environment(services, monkeypatch):
+    monkeypatch.setenv("BREAKGLASS_MINUTES", "5")
+    await run(ActionFindPatient(), ask())
+    messages, _ = await run(ActionFindPatient(), answer("deteriorating, covering on call"))
+    assert "for 5 minutes" in messages[0]["text"]
+    assert rows(services)[-1].detail == "breakglass=grant minutes=5"
+
+
+@pytest.mark.parametrize(("raw", "minutes"), [("", 30), ("abc", 30), ("0", 30), ("45", 45)])
+def test_breakglass_minutes_setting_parsing(raw, minutes):
+    assert bg.breakglass_minutes({"BREAKGLASS_MINUTES": raw}) == minutes
+
+
+@pytest.mark.parametrize(("text", "intent"), [("/affirm", "affirm"), ("yes", "affirm"),
+                                              ("ok", "inform")])
+async def test_breakglass_without_reason_asks_for_one_and_shows_nothing(services, text, intent):
+    messages, events = await run(ActionFindPatient(), answer(text, intent=intent))
+    assert messages[0]["text"] == bg.ASK_REASON
+    assert slots(events)["pending"] == bg.PENDING
+    assert rows(services)[-1].reason == "breakglass_no_reason"
+    assert not any(c[0] == "current_stay" for c in services.hms.calls)
+
+
+async def test_breakglass_deny_cancels(services):
+    messages, events = await run(ActionFindPatient(), answer("no", intent="deny"))
+    assert messages[0]["text"] == bg.CANCELLED
+    assert slots(events)["pending"] is None and slots(events)[bg.PATIENT_SLOT] is None
+
+
+async def test_breakglass_nurse_gets_normal_denial(services):
+    messages, events = await run(ActionFindPatient(), ask("n.jones"))
+    assert "needs patients:locate for that ward" in messages[0]["text"]
+    assert "emergency" not in messages[0]["text"]
+    assert bg.PATIENT_SLOT not in slots(events)
+    [row] = rows(services)
+    assert row.reason == "ward_scope" and row.detail == "ward=7C"
+
+
+async def test_breakglass_nurse_cannot_use_a_forged_pending_slot(services):
+    messages, _ = await run(ActionFindPatient(), answer("deteriorating", user="n.jones"))
+    assert "breakglass:use" in messages[0]["text"]
+    assert not any(c[0] == "current_stay" for c in services.hms.calls)
+    assert rows(services)[-1].outcome == "denied"
+
+
+def test_breakglass_scrub_reason_removes_names_mrns_and_prefix():
+    patient = Patient("p-1", "10004821", "Mary", "Smith")
+    text = bg.scrub_reason("Break glass: mary SMITH 10004821 collapsed " + "x" * 300, patient)
+    assert "mary" not in text.lower() and "smith" not in text.lower()
+    assert "10004821" not in text and text.startswith("[") and len(text) <= bg.MAX_REASON_CHARS
+
+
+async def test_breakglass_offer_holds_for_the_next_message_only(services):
+    later = [*AFTER_OFFER, {"event": "user", "text": "free beds?"},
+             {"event": "action", "name": "action_check_bed_availability"},
+             {"event": "action", "name": "action_listen"}]
+    messages, events = await run(ActionFindPatient(), answer("tomorrow morning please",
+                                                             before=later))
+    assert messages[0]["text"] == bg.EXPIRED and slots(events)["pending"] is None
+    assert not any(c[0] == "current_stay" for c in services.hms.calls)
