@@ -230,9 +230,12 @@ class GuardedAction(Action, ABC):
             return await self.perform(ctx)
         except WardDenied as exc:
             ctx.messages.clear()
+            assigned = join_or(sorted(ctx.staff.ward_codes)) or "no ward"
+            # naming a patient's ward would itself tell the user where the patient is
+            where = "that ward" if self.permission.startswith("patients:") else f"ward {exc.ward}"
             ctx.say(
-                f"{self.activity} on ward {exc.ward} needs {self.permission} for that ward; "
-                f"you are assigned to {join_or(sorted(ctx.staff.ward_codes)) or 'no ward'}.",
+                f"{self.activity} on {where} needs {self.permission} for that ward; "
+                f"you are assigned to {assigned}.",
                 kind=f"{kind}_denied",
             )
             return Outcome("denied", reason="ward_scope", detail=f"ward={exc.ward}")

@@ -10,9 +10,7 @@ reach the audit trail (the trail scrubs again), and never logged.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,8 +21,6 @@ from assistant.logging import redact_phi
 PERMISSION = "breakglass:use"
 PENDING = "breakglass"  # `pending` value: the next answer is the reason
 PATIENT_SLOT = "breakglass_patient"  # the patient id (a reference, not a name or MRN)
-DEFAULT_MINUTES = 30
-MAX_MINUTES = 24 * 60
 MAX_REASON_CHARS = 200
 MIN_REASON_CHARS = 5
 _PREFIX = re.compile(r"^\s*(?:break[\s-]*(?:the\s+)?glass|emergency\s+access)\s*[:,-]?\s*", re.I)
@@ -35,17 +31,11 @@ OFFER_BUTTONS = [
 ]
 
 
-def breakglass_minutes(environ: Mapping[str, str] | None = None) -> int:
-    """``BREAKGLASS_MINUTES`` (1..1440, default 30).
+def breakglass_minutes() -> int:
+    """How long a break-glass grant lasts (``BREAKGLASS_MINUTES``, 1..1440, default 30)."""
+    from assistant.config import get_settings
 
-    TODO(lead): move to ``assistant.config.Settings`` (config.py is the only env reader).
-    """
-    raw = (os.environ if environ is None else environ).get("BREAKGLASS_MINUTES", "")
-    try:
-        value = int(raw)
-    except ValueError:
-        return DEFAULT_MINUTES
-    return value if 1 <= value <= MAX_MINUTES else DEFAULT_MINUTES
+    return get_settings().breakglass_minutes
 
 
 def scrub_reason(text: str, patient: Patient | None = None) -> str:

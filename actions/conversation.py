@@ -25,7 +25,7 @@ CAPABILITIES = {
 TASK_SLOTS = (
     "patient_name", "mrn", "department", "clinician", "time", "ward", "bed", "bed_type",
     "bed_status", "help_type", "urgency", "ticket_id", "help_description", "slot_id",
-    "appointment_id", "pending", "offer_after", "requested_slot",
+    "appointment_id", "pending", "offer_after", "requested_slot", "breakglass_patient",
 )
 
 

@@ -23,6 +23,15 @@ def _int(name: str, default: int) -> int:
     return int(_env(name, str(default)))
 
 
+def _bounded_int(name: str, default: int, low: int, high: int) -> int:
+    """An integer setting; a malformed or out-of-range value falls back to the default."""
+    try:
+        value = int(_env(name, str(default)))
+    except ValueError:
+        return default
+    return value if low <= value <= high else default
+
+
 def _list(name: str, default: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
 
@@ -61,6 +70,8 @@ class Settings:
     handoff_oncall_slack_id: str | None
     transcript_retention_days: int
     staff_token_ttl: int
+    breakglass_minutes: int
+    compliance_channel: str | None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -130,4 +141,6 @@ def get_settings() -> Settings:
         handoff_oncall_slack_id=os.environ.get("HANDOFF_ONCALL_SLACK_ID") or None,
         transcript_retention_days=_int("TRANSCRIPT_RETENTION_DAYS", 30),
         staff_token_ttl=_int("STAFF_TOKEN_TTL", 28800),
+        breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
+        compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
     )

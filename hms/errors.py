@@ -48,6 +48,10 @@ class TooLarge(HMSError):
     status, code = 413, "too-costly"
 
 
+class UnsupportedMediaType(HMSError):
+    status, code = 415, "not-supported"
+
+
 class Unprocessable(HMSError):
     status, code = 422, "processing"
 

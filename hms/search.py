@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,6 +22,16 @@ MAX_COUNT = 1000
 DEFAULT_COUNT = 50
 _PREFIXES = ("eq", "ne", "ge", "le", "gt", "lt", "sa", "eb")
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DIGITS = re.compile(r"[0-9]+")
+# FHIR id: ASCII letters, digits, '-' and '.', 1-64 characters
+ID_PATTERN = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+# a reference in a search: ``id``, ``Type/id`` or an absolute ``http(s)://.../Type/id``
+_REFERENCE = re.compile(
+    r"(?:https?://[A-Za-z0-9\-.:\[\]]+(?:/[A-Za-z0-9_\-]+)*/)?"
+    r"(?:(?P<kind>[A-Z][A-Za-z]{1,63})/)?(?P<ident>[A-Za-z0-9\-.]{1,64})"
+)
+# the separator of the denormalised ``search_text`` columns (name|alias|...)
+SEARCH_TEXT_SEPARATOR = "|"
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ class SearchParams:
         raw = self.first(name)
         if raw is None:
             return default
-        if not raw.isdigit() or int(raw) > maximum:
+        if not _DIGITS.fullmatch(raw) or int(raw) > maximum:
             raise BadRequest(f"{name} must be an integer between 0 and {maximum}")
         return int(raw)
 
@@ -93,17 +104,23 @@ def parse_token(raw: str) -> Token:
 
 
 def parse_reference(raw: str, resource_type: str, name: str) -> str:
-    raw = raw.strip().rstrip("/")
-    parts = raw.split("/")
-    if len(parts) >= 2:
-        kind, ident = parts[-2], parts[-1]
-        if kind != resource_type:
-            raise BadRequest(f"{name} must reference a {resource_type}, not {kind}")
-    else:
-        ident = parts[0]
-    if not re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", ident):
-        raise BadRequest(f"malformed reference in {name}: {raw!r}")
-    return ident
+    """The id of ``id``, ``Type/id`` or ``http(s)://.../Type/id``; anything else is a 400."""
+    raw = raw.strip()
+    match = _REFERENCE.fullmatch(raw)
+    if match is None or match.group("ident") in (".", ".."):
+        raise BadRequest(f"malformed reference in {name}: {raw[:100]!r}")
+    kind = match.group("kind")
+    if kind is not None and kind != resource_type:
+        raise BadRequest(f"{name} must reference a {resource_type}, not {kind}")
+    return match.group("ident")
+
+
+def parse_pk(ident: str, prefix: str) -> int | None:
+    """``appt-12`` -> 12 for ``prefix='appt-'``; ``None`` unless ASCII digits follow it."""
+    number = ident.removeprefix(prefix)
+    if not ident.startswith(prefix) or not _DIGITS.fullmatch(number):
+        return None
+    return int(number)
 
 
 def any_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
@@ -131,15 +148,33 @@ def reference_filter(
 
 
 def string_filter(params: SearchParams, name: str, column: Any) -> list[ColumnElement[bool]]:
-    """Case-insensitive 'contains' on a lowercased search column (``:exact`` also accepted)."""
+    """Case-insensitive 'contains' on a lowercased search column (``:exact`` also accepted).
+
+    Control characters are a 400 (a NUL would cut SQLite's LIKE pattern short); empty
+    alternatives (``a,,b``) are ignored, all-empty is a 400; a value holding the
+    ``search_text`` separator ``|`` matches nothing (no name contains it).
+    """
     clauses = []
     for raw in params.values(name):
-        ors = [column.like(f"%{_escape(v.strip().lower())}%", escape="\\") for v in raw.split(",")]
-        clauses.append(any_of(ors))
+        if any(unicodedata.category(c) == "Cc" for c in raw):
+            raise BadRequest(f"control characters are not allowed in {name!r}")
+        parts = [v.strip().lower() for v in raw.split(",") if v.strip()]
+        if not parts:
+            raise BadRequest(f"empty value for search parameter {name!r}")
+        clauses.append(any_of([
+            false() if SEARCH_TEXT_SEPARATOR in v else like_contains(column, v) for v in parts
+        ]))
     return clauses
 
 
-def _escape(value: str) -> str:
+def like_contains(column: Any, text: str, *, prefix: str = "%", suffix: str = "%"
+                  ) -> ColumnElement[bool]:
+    """``column LIKE prefix + text + suffix`` with ``text``'s wildcards escaped."""
+    return column.like(f"{prefix}{escape_like(text)}{suffix}", escape="\\")
+
+
+def escape_like(value: str) -> str:
+    """Escape LIKE's wildcards (``%``, ``_``) and the escape character itself."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import os
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
-from typing import TextIO
+from typing import Any, TextIO
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -97,12 +96,9 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def compliance_channel(helpdesk_channel: str | None) -> str | None:
-    """``COMPLIANCE_CHANNEL`` if set, else the help-desk channel.
-
-    TODO(lead): move ``COMPLIANCE_CHANNEL`` into ``assistant.config.Settings``.
-    """
-    return os.environ.get("COMPLIANCE_CHANNEL") or helpdesk_channel
+def compliance_channel(settings: Any) -> str | None:
+    """``COMPLIANCE_CHANNEL`` if set, else the help-desk channel."""
+    return settings.compliance_channel or settings.helpdesk_channel
 
 
 def run_breakglass_report(args: argparse.Namespace) -> int:
@@ -121,7 +117,7 @@ def run_breakglass_report(args: argparse.Namespace) -> int:
     print("\n".join(report_lines(items, day, settings.hospital_tz)))
     if not args.post:
         return 0
-    channel = compliance_channel(settings.helpdesk_channel)
+    channel = compliance_channel(settings)
     if not channel or not settings.slack_bot_token:
         print("audit: --post needs SLACK_BOT_TOKEN and COMPLIANCE_CHANNEL or HELPDESK_CHANNEL",
               file=sys.stderr)

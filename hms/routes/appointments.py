@@ -31,7 +31,7 @@ from hms.routes.common import (
     validate,
 )
 from hms.routes.common import tz as request_tz
-from hms.search import date_filter, reference_filter, sort_keys, token_filter
+from hms.search import date_filter, parse_pk, reference_filter, sort_keys, token_filter
 from hms.timeutil import utcnow
 
 router = APIRouter()
@@ -39,10 +39,10 @@ PARAMS = {"patient", "practitioner", "date", "status", "slot", "service-type", "
 
 
 def _pk(ident: str) -> int:
-    number = ident.removeprefix("appt-")
-    if not number.isdigit() or not ident.startswith("appt-"):
-        raise NotFound(f"Appointment/{ident} not found")
-    return int(number)
+    pk = parse_pk(ident, "appt-")
+    if pk is None:
+        raise NotFound(f"Appointment/{ident[:100]} not found")
+    return pk
 
 
 def _single_ref(refs: list[dict[str, Any]], kind: str) -> str | None:
@@ -131,7 +131,7 @@ def search_appointments(
     where += token_filter(params, "service-type", appt.service_code, SYS_SERVICE)
     where += date_filter(params, "date", appt.start, zone)
     for ids in params.references("_id", "Appointment"):
-        where.append(appt.pk.in_([_pk(i) for i in ids if i.removeprefix("appt-").isdigit()]))
+        where.append(appt.pk.in_([pk for i in ids if (pk := parse_pk(i, "appt-")) is not None]))
     order = sort_keys(params, {"date": appt.start}) + [appt.start, appt.pk]
     rows, total = run_search(session, select(appt).where(*where), params, order)
     return fhir(bundle(base_url(request), [appointment_json(r, zone) for r in rows], total,

@@ -15,12 +15,20 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from hms.errors import FHIR_JSON, BadRequest, PreconditionFailed, TooLarge, Unprocessable
+from hms.errors import (
+    FHIR_JSON,
+    BadRequest,
+    PreconditionFailed,
+    TooLarge,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 from hms.search import SearchParams
 
 MAX_BODY = 1024 * 1024
 _ETAG_RE = re.compile(r'^(?:W/)?"(\d+)"$')
 M = TypeVar("M", bound=BaseModel)
+JSON_MEDIA_TYPES = frozenset({FHIR_JSON, "application/json"})
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -51,11 +59,30 @@ def fhir(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None
     return JSONResponse(body, status_code=status, media_type=FHIR_JSON, headers=headers)
 
 
+def check_content_type(request: Request) -> None:
+    """415 unless the body is declared ``application/fhir+json`` or ``application/json``.
+
+    A ``charset`` parameter is allowed but must be UTF-8 (the only encoding read).
+    """
+    media, _, params = request.headers.get("content-type", "").partition(";")
+    if media.strip().lower() not in JSON_MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            "Content-Type must be application/fhir+json or application/json"
+        )
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+            "utf-8", "utf8"
+        ):
+            raise UnsupportedMediaType("the only supported charset is utf-8")
+
+
 async def read_resource(request: Request, resource_type: str) -> dict[str, Any]:
     """Read a JSON body (at most 1 MB), check it is an object of ``resource_type``."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY:
         raise TooLarge(f"request body larger than {MAX_BODY} bytes")
+    check_content_type(request)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
@@ -64,6 +91,8 @@ async def read_resource(request: Request, resource_type: str) -> dict[str, Any]:
         chunks.append(chunk)
     try:
         body = json.loads(b"".join(chunks) or b"null")
+    except RecursionError as exc:
+        raise BadRequest("malformed JSON body: nested too deeply") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"malformed JSON body: {exc}") from exc
     if not isinstance(body, dict):

@@ -29,7 +29,7 @@ from hms.routes.common import (
     search_params,
     validate,
 )
-from hms.search import any_of, reference_filter, string_filter, token_filter
+from hms.search import any_of, like_contains, reference_filter, string_filter, token_filter
 from hms.timeutil import utcnow
 
 router = APIRouter()
@@ -52,9 +52,9 @@ def search_locations(request: Request, session: Session = Depends(get_session)) 
             ors.append((loc.code == tok.code) & loc.physical_type.in_(kinds) if kinds else false())
         where.append(any_of(ors))
     for group in params.tokens("type"):
-        ors2: list[ColumnElement[bool]] = [
-            loc.features.like(f"%|{tok.code}|%")
-            if tok.system in (None, SYS_FEATURE) else false()
+        ors2: list[ColumnElement[bool]] = [  # features are stored as "|code|code|"
+            like_contains(loc.features, tok.code, prefix="%|", suffix="|%")
+            if tok.system in (None, SYS_FEATURE) and "|" not in tok.code else false()
             for tok in group
         ]
         where.append(any_of(ors2))

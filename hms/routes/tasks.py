@@ -30,7 +30,16 @@ from hms.routes.common import (
     validate,
 )
 from hms.routes.common import tz as request_tz
-from hms.search import SearchParams, any_of, reference_filter, sort_keys, token_filter
+from hms.search import (
+    ID_PATTERN,
+    SearchParams,
+    any_of,
+    like_contains,
+    parse_pk,
+    reference_filter,
+    sort_keys,
+    token_filter,
+)
 from hms.timeutil import utcnow
 
 router = APIRouter()
@@ -39,10 +48,10 @@ PARAMS = {"code", "location", "priority", "status", "owner", "requester", "ident
 
 
 def _pk(ident: str) -> int:
-    number = ident.removeprefix("task-")
-    if not ident.startswith("task-") or not number.isdigit():
-        raise NotFound(f"Task/{ident} not found")
-    return int(number)
+    pk = parse_pk(ident, "task-")
+    if pk is None:
+        raise NotFound(f"Task/{ident[:100]} not found")
+    return pk
 
 
 def _fields(body: dict[str, Any]) -> dict[str, Any]:
@@ -100,10 +109,18 @@ async def create_task(request: Request) -> JSONResponse:
 
 
 def _ref_filter(params: SearchParams, name: str, column: Any) -> list[ColumnElement[bool]]:
-    """Match stored ``Type/id`` references by ``Type/id`` or a bare id."""
+    """Match stored ``Type/id`` references exactly by ``Type/id``, or by a bare id (any type)."""
     clauses = []
     for raw in params.values(name):
-        ors = [column == v if "/" in v else column.like(f"%/{v}") for v in raw.split(",")]
+        ors = []
+        for part in raw.split(","):
+            value = part.strip()
+            if "/" in value:
+                ors.append(column == value)
+            elif ID_PATTERN.fullmatch(value):
+                ors.append(like_contains(column, value, prefix="%/", suffix=""))
+            else:
+                raise BadRequest(f"malformed reference in {name}: {value[:100]!r}")
         clauses.append(any_of(ors))
     return clauses
 
@@ -120,7 +137,7 @@ def search_tasks(request: Request, session: Session = Depends(get_session)) -> J
     where += _ref_filter(params, "owner", task.owner)
     where += _ref_filter(params, "requester", task.requester)
     for ids in params.references("_id", "Task"):
-        where.append(task.pk.in_([int(i[5:]) for i in ids if i[5:].isdigit()]))
+        where.append(task.pk.in_([pk for i in ids if (pk := parse_pk(i, "task-")) is not None]))
     order = sort_keys(params, {"authored-on": task.authored_on, "_lastUpdated": task.updated_at})
     rows, total = run_search(session, select(task).where(*where), params, order + [task.pk])
     return fhir(bundle(base_url(request), [task_json(r, zone) for r in rows], total,

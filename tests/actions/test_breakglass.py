@@ -123,8 +123,9 @@ async def test_breakglass_minutes_from_environment(services, monkeypatch):
 
 
 @pytest.mark.parametrize(("raw", "minutes"), [("", 30), ("abc", 30), ("0", 30), ("45", 45)])
-def test_breakglass_minutes_setting_parsing(raw, minutes):
-    assert bg.breakglass_minutes({"BREAKGLASS_MINUTES": raw}) == minutes
+def test_breakglass_minutes_setting_parsing(raw, minutes, monkeypatch):
+    monkeypatch.setenv("BREAKGLASS_MINUTES", raw)
+    assert bg.breakglass_minutes() == minutes
 
 
 @pytest.mark.parametrize(("text", "intent"), [("/affirm", "affirm"), ("yes", "affirm"),

@@ -61,7 +61,9 @@ async def test_patients_locate_on_own_ward_gives_minimum_necessary(services):
 
 async def test_patients_other_ward_is_denied_without_data(services):
     messages, _ = await run(ActionFindPatient(), tracker("n.jones", slots={"mrn": "10009999"}))
-    assert "7C" in messages[0]["text"] and "JD" not in messages[0]["text"]
+    text = messages[0]["text"]
+    # the denial must not reveal where the patient is, nor who they are
+    assert "7C" not in text and "JD" not in text and "patients:locate" in text
     assert "custom" not in messages[0] or messages[0]["custom"]["phi"] is False
     assert services.audit.events[0].outcome == "denied"
 

@@ -86,24 +86,62 @@ def in_dm(user: str, thread: str):
     return lambda p: p.get("channel") == "D" + user[1:] and p.get("thread_ts") == thread
 
 
-def book_until_confirm(slack: SlackDriver, mrn: str, thread: str) -> dict:
-    """Ask for a booking in a DM thread and click the first slot; return the confirm message."""
+def patient_name(stack, pid: str) -> str:
+    """The patient's full name as the HMS holds it (the form's second identifier)."""
+    name = (stack.fhir_get(f"Patient/{pid}").get("name") or [{}])[0]
+    return " ".join([*(name.get("given") or []), name.get("family") or ""]).strip()
+
+
+def slot_buttons(params: dict) -> list[dict]:
+    return [b for b in fk.buttons_of(params) if "slot_id" in b["value"]]
+
+
+def book_until_confirm(slack: SlackDriver, pid: str, mrn: str, thread: str) -> dict:
+    """Ask for a booking in a DM thread, answer the form's questions (patient name, time),
+    click the first offered slot; return the confirm message."""
+    dm, in_thread = "D" + NURSE[1:], in_dm(NURSE, thread)
+    name, clicks = patient_name(slack.stack, pid), 0
+
+    def click(button: dict) -> int:
+        nonlocal clicks
+        clicks += 1  # each click on its own message (one choice per message)
+        start = len(slack.fake.calls)
+        slack.click(NURSE, button, dm, f"{thread}{clicks}")
+        return start
+
     start = len(slack.fake.calls)
     slack.event(fk.dm_event(NURSE, f"book a cardiology appointment for MRN {mrn}", thread))
-    offer = slack.answer(pred=lambda p: in_dm(NURSE, thread)(p) and fk.buttons_of(p), start=start)
-    start = len(slack.fake.calls)
-    slack.click(NURSE, fk.buttons_of(offer)[0], "D" + NURSE[1:], f"{thread}1")
-    return slack.answer(pred=lambda p: in_dm(NURSE, thread)(p) and fk.buttons_of(p), start=start)
+    for _ in range(6):  # the form asks at most name, MRN, department and time
+        question = slack.answer(pred=in_thread, start=start)
+        text = question["text"].lower()
+        if slot_buttons(question):
+            break
+        start = len(slack.fake.calls)
+        if "name" in text:
+            slack.event(fk.dm_event(NURSE, name, thread))
+        elif "mrn" in text:
+            slack.event(fk.dm_event(NURSE, mrn, thread))
+        elif "department" in text or "clinic" in text:
+            slack.event(fk.dm_event(NURSE, "cardiology", thread))
+        elif "when would suit" in text and fk.buttons_of(question):
+            start = click(fk.buttons_of(question)[0])  # "As soon as possible"
+        else:
+            pytest.fail(f"unexpected question in the booking form: {question['text']!r}")
+    else:
+        pytest.fail("the booking form never offered slots")
+    assert mrn not in question["text"] and name not in question["text"]
+    start = click(slot_buttons(question)[0])
+    return slack.answer(pred=lambda p: in_thread(p) and fk.buttons_of(p), start=start)
 
 
 def test_slack_nurse_books_appointment_with_buttons(slack, stack):
     pid, mrn, _ = patient_on_4b(stack)
     before = booked_count(stack, pid)
     thread = f"{time.time():.6f}"
-    confirm = book_until_confirm(slack, mrn, thread)
+    confirm = book_until_confirm(slack, pid, mrn, thread)
     yes = next(b for b in fk.buttons_of(confirm) if b["text"]["text"] == "Yes")
     start = len(slack.fake.calls)
-    slack.click(NURSE, yes, "D" + NURSE[1:], f"{thread}2")
+    slack.click(NURSE, yes, "D" + NURSE[1:], f"{thread}yes")
     done = slack.answer(
         pred=lambda p: in_dm(NURSE, thread)(p) and "Booked" in p["text"], start=start
     )
@@ -137,7 +175,7 @@ def test_slack_retried_event_books_once(slack, stack):
     pid, mrn, _ = patient_on_4b(stack)
     before = booked_count(stack, pid)
     thread = f"{time.time():.6f}"
-    book_until_confirm(slack, mrn, thread)
+    book_until_confirm(slack, pid, mrn, thread)
     start = len(slack.fake.calls)
     event, event_id = fk.dm_event(NURSE, "yes", thread), f"EvRetry{time.time_ns()}"
     slack.event(event, event_id)
