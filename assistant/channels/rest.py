@@ -57,7 +57,8 @@ def _unauthorized(detail: str) -> HTTPException:
 
 async def _read_message(request: Request) -> MessageIn:
     length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+    declared = int(length) if length and length.isascii() and length.isdigit() else 0
+    if declared > MAX_BODY_BYTES:
         raise HTTPException(413, detail=f"request body over {MAX_BODY_BYTES} bytes")
     body = bytearray()
     async for chunk in request.stream():
@@ -66,6 +67,8 @@ async def _read_message(request: Request) -> MessageIn:
             raise HTTPException(413, detail=f"request body over {MAX_BODY_BYTES} bytes")
     try:
         data = json.loads(body)
+    except RecursionError as exc:
+        raise HTTPException(400, detail="the body is JSON nested too deeply") from exc
     except ValueError as exc:
         raise HTTPException(400, detail="the body must be JSON: {\"text\": \"...\"}") from exc
     if not isinstance(data, dict):

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from hms_testkit import TOKEN, outcome, valid
 
 
@@ -26,7 +28,10 @@ def test_unknown_resource_type_and_id_are_404(client):
 def test_malformed_json_and_values_are_400(client):
     outcome(client.post("/Task", content=b"{not json",
                         headers={"Content-Type": "application/fhir+json"}), 400)
-    outcome(client.post("/Task", content=b"[1, 2]"), 400)
+    outcome(client.post("/Task", content=b"[1, 2]",
+                        headers={"Content-Type": "application/json"}), 400)
+    outcome(client.post("/Task", content=b"[" * 10_000 + b"]" * 10_000,
+                        headers={"Content-Type": "application/fhir+json"}), 400)
     outcome(client.get("/Location", params={"_count": "lots"}), 400)
     outcome(client.get("/Location", params={"partof": "Patient/x"}), 400)
     outcome(client.get("/Location", params={"name": ""}), 400)
@@ -66,3 +71,38 @@ def test_directory_lists_lookup_names(client, anon):
         directory["departments"])
     assert "Dr Raj Patel" in {c["name"] for c in directory["clinicians"]}
     assert {f["code"] for f in directory["bed_features"]} >= {"bariatric", "side-room"}
+
+
+@pytest.mark.parametrize("content_type", ["", "text/plain", "application/xml",
+                                          "application/json; charset=utf-16"])
+def test_write_without_json_content_type_is_415(client, content_type):
+    body = json.dumps({"resourceType": "Task", "status": "requested", "intent": "order"})
+    outcome(client.post("/Task", content=body.encode(),
+                        headers={"Content-Type": content_type}), 415)
+
+
+@pytest.mark.parametrize("content_type", ["application/fhir+json; charset=UTF-8",
+                                          "Application/JSON"])
+def test_write_with_json_content_type_is_read(client, content_type):
+    outcome(client.post("/Task", content=b'{"resourceType": "Patient"}',
+                        headers={"Content-Type": content_type}), 422)
+
+
+@pytest.mark.parametrize("url", ["/Patient?_count=%C2%B2", "/Slot?_offset=%D9%A3",
+                                 "/Location?_id=Patient%2F..%2FLocation%2Fward-4b",
+                                 "/Patient?name=%00", "/Patient?name=%2C"])
+def test_hostile_search_values_are_400(client, url):
+    outcome(client.get(url), 400)
+
+
+@pytest.mark.parametrize("url", ["/Appointment/appt-%C2%B2", "/Task/task-%C2%B2"])
+def test_unicode_digit_ids_are_404(client, url):
+    outcome(client.get(url), 404)
+
+
+@pytest.mark.parametrize("url", ["/Location?name=%7C", "/Location?type=%25",
+                                 "/Location?type=_", "/Task?owner=%25", "/Patient?name=%25"])
+def test_search_wildcards_and_separators_match_nothing(client, url):
+    response = client.get(url)
+    assert response.status_code in (200, 400), response.text
+    assert response.status_code == 400 or response.json()["total"] == 0

@@ -62,9 +62,6 @@ FAST = settings(max_examples=60, deadline=None, derandomize=True,
 LIKE_UNESCAPED = {("Location", "type"), ("Task", "owner"), ("Task", "requester")}
 # known findings, each with its own xfail test below
 KNOWN_MATCHING = {"%00", "\x00", "a\x00b", "|", "||", ",", "Patient/../Location/ward-4b"}
-KNOWN_500_BODIES = {"deep-list-10k", "deep-dict-10k", "deep-list-100k"}
-DEEP_JSON_REASON = ("hms/routes/common.py read_resource: json.loads raises RecursionError on "
-                    "deeply nested JSON (10k levels); only ValueError is caught -> 500")
 UNICODE_DIGIT_REASON = ("str.isdigit() is True for '\u00b2' but int() fails: "
                         "hms/search.py SearchParams._int and the _pk() helpers of "
                         "routes/appointments.py, routes/tasks.py -> 500")
@@ -185,7 +182,6 @@ def test_hms_search_paging_values_are_checked(hms, name):
                 assert_outcome_4xx(response, f"{resource}?{name}={value!r}")
 
 
-@pytest.mark.xfail(strict=True, reason=UNICODE_DIGIT_REASON)
 @pytest.mark.parametrize("url", [
     "/fhir/R4/Patient?_count=%C2%B2",
     "/fhir/R4/Slot?_offset=%C2%B2",
@@ -199,8 +195,6 @@ def test_hms_unicode_digits_are_rejected_not_500(hms, url):
     assert_outcome_4xx(get(client, url), url)
 
 
-@pytest.mark.xfail(strict=True, reason="string search for '|' matches every row: the "
-                   "denormalised search_text column joins names with '|' (hms/models.py)")
 @pytest.mark.parametrize("resource", ["Location", "HealthcareService"])
 def test_hms_search_separator_matches_nothing(hms, resource):
     client, _ = hms
@@ -209,10 +203,6 @@ def test_hms_search_separator_matches_nothing(hms, resource):
     assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
 
 
-@pytest.mark.xfail(strict=True, reason="LIKE wildcards are not escaped in hms/routes/"
-                   "locations.py (type: features LIKE '%|<code>|%') and hms/routes/tasks.py "
-                   "_ref_filter (owner/requester LIKE '%/<id>'): type=% matches every bed "
-                   "with a feature")
 def test_hms_search_like_wildcards_in_tokens_match_nothing(hms):
     client, _ = hms
     count("GET /fhir/R4/Location?<search>")
@@ -220,9 +210,6 @@ def test_hms_search_like_wildcards_in_tokens_match_nothing(hms):
     assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
 
 
-@pytest.mark.xfail(strict=True, reason="hms/search.py string_filter: name=',' splits into "
-                   "two empty alternatives, each a LIKE '%%' that matches every row; empty "
-                   "alternatives should be a 400 like an empty value")
 @pytest.mark.parametrize("resource", ["Patient", "Location"])
 def test_hms_search_empty_alternative_is_rejected(hms, resource):
     client, _ = hms
@@ -231,9 +218,6 @@ def test_hms_search_empty_alternative_is_rejected(hms, resource):
     assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
 
 
-@pytest.mark.xfail(strict=True, reason="hms/search.py string_filter: a NUL in a string search "
-                   "value truncates SQLite's LIKE pattern to '%', so name=%00 matches every row "
-                   "(Patient: all 300); control characters should be a 400")
 @pytest.mark.parametrize("resource", ["Patient", "Practitioner", "HealthcareService"])
 def test_hms_search_nul_in_string_value_is_rejected(hms, resource):
     client, _ = hms
@@ -242,9 +226,6 @@ def test_hms_search_nul_in_string_value_is_rejected(hms, resource):
     assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
 
 
-@pytest.mark.xfail(strict=True, reason="hms/search.py parse_reference keeps only the last "
-                   "'Type/id' of a reference: 'Patient/../Location/ward-4b' is read as "
-                   "Location/ward-4b instead of a 400 for a malformed reference")
 @pytest.mark.parametrize("url", ["/fhir/R4/Location?_id=Patient%2F..%2FLocation%2Fward-4b",
                                  "/fhir/R4/PractitionerRole?location=Patient%2F..%2FLocation"
                                  "%2Fward-4b"])
@@ -343,9 +324,7 @@ def body_params() -> list[Any]:
     out = []
     for method, path, kind in WRITES:
         for label, body in BAD_BODIES:
-            marks = ([pytest.mark.xfail(strict=True, reason=DEEP_JSON_REASON)]
-                     if label in KNOWN_500_BODIES else [])
-            out.append(pytest.param(method, path, kind, label, body, marks=marks,
+            out.append(pytest.param(method, path, kind, label, body,
                                     id=f"{method} {path} {label}"))
     return out
 
@@ -395,9 +374,6 @@ VALID_TASK = {"resourceType": "Task", "status": "requested", "intent": "order",
               "code": {"coding": [{"system": "urn:hms:help-type", "code": "it"}]}}
 
 
-@pytest.mark.xfail(strict=True, reason="hms/routes/common.py read_resource ignores "
-                   "Content-Type: a valid resource sent as text/plain, application/xml, "
-                   "form data, ... is accepted (201) instead of 415")
 def test_hms_write_wrong_content_type_415(tmp_path):
     app, db = make_app(tmp_path)
     before = full_dump(db)

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
@@ -22,6 +23,7 @@ from .helpdesk import register_helpdesk
 from .audit import open_refusal_audit
 from .dedupe import dedupe_from_settings
 from .identity import DirectoryFromFactory
+from .precheck import MAX_BODY_BYTES, precheck
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +55,29 @@ def mount(app: FastAPI, ctx: Any) -> AsyncApp | None:
         logger.info("Slack is on (Socket Mode)")
     else:
         handler = AsyncSlackRequestHandler(bolt)
+        signing_secret = secret or ""
 
         @app.post(EVENTS_PATH, include_in_schema=False)
         async def slack_events(request: Request) -> Any:
-            return await handler.handle(request)
+            rejection = await _precheck(request, signing_secret)
+            if rejection is not None:
+                return rejection
+            return await handler.handle(request)  # bolt re-reads the cached body
 
         logger.info("Slack is on (HTTP mode, %s)", EVENTS_PATH)
     return bolt
+
+
+async def _precheck(request: Request, signing_secret: str) -> JSONResponse | None:
+    """Refuse malformed or unsigned requests before bolt (see ``precheck``)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return JSONResponse({"detail": f"request body over {MAX_BODY_BYTES} bytes"}, 413)
+    rejection = precheck(await request.body(), request.headers, signing_secret)
+    if rejection is None:
+        return None
+    logger.info("Slack request refused before bolt: HTTP %s", rejection.status)
+    return JSONResponse({"detail": rejection.detail}, status_code=rejection.status)
 
 
 def _run_socket_mode(app: FastAPI, bolt: AsyncApp, app_token: str) -> None:
