@@ -65,6 +65,10 @@ class Settings:
     slack_api_url: str | None
     kiosk_idle_seconds: int
     kiosk_max_seconds: int
+    kiosk_stt_engine: str
+    kiosk_whisper_model_dir: Path | None
+    kiosk_tts_engine: str
+    kiosk_speech_dir: Path
     handoff_remind_minutes: int
     handoff_escalate_minutes: int
     handoff_oncall_slack_id: str | None
@@ -134,6 +138,12 @@ def get_settings() -> Settings:
         slack_api_url=os.environ.get("SLACK_API_URL") or None,
         kiosk_idle_seconds=_int("KIOSK_IDLE_SECONDS", 60),
         kiosk_max_seconds=_int("KIOSK_MAX_SECONDS", 15),
+        kiosk_stt_engine=_env("KIOSK_STT_ENGINE", "pocketsphinx"),
+        kiosk_whisper_model_dir=Path(os.environ["KIOSK_WHISPER_MODEL_DIR"])
+        if os.environ.get("KIOSK_WHISPER_MODEL_DIR")
+        else None,
+        kiosk_tts_engine=_env("KIOSK_TTS_ENGINE", "piper"),
+        kiosk_speech_dir=Path(_env("KIOSK_SPEECH_DIR", str(var_dir / "speech"))),
         handoff_remind_minutes=_int("HANDOFF_REMIND_MINUTES", 5),
         handoff_escalate_minutes=_int(
             "HANDOFF_ESCALATE_MINUTES", _int("HANDOFF_REMIND_MINUTES", 5)

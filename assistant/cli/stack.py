@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
         rasa_workers=args.rasa_workers,
         model=args.model,
         timeout=args.timeout,
+        demo_badges=True,
     )
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:

@@ -77,6 +77,8 @@ class Stack:
     extra_env: Mapping[str, str] = field(default_factory=dict)
     model: Path | None = None
     timeout: float = 300.0
+    kiosk_setup: bool = True  # build the kiosk's speech model (and demo badges) before the gateway
+    demo_badges: bool = False
     say: Callable[[str], None] = print
     procs: list[Proc] = field(default_factory=list, init=False)
     env: dict[str, str] = field(default_factory=dict, init=False)
@@ -199,12 +201,32 @@ class Stack:
                 self._spawn(proc)
             for proc in backends:
                 self._wait_healthy(proc)
+            if self.kiosk_setup:
+                self._prepare_kiosk()
             self._spawn(gateway)
             self._wait_healthy(gateway)
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _prepare_kiosk(self) -> None:
+        """Generate the kiosk's domain language model from the NLU data and the running HMS.
+
+        Rebuilt on every start (a few seconds) so a new ward is recognised after a restart.
+        A failure leaves the kiosk without speech recognition (typed input still works).
+        """
+        py = str(self.root / ".venv" / "bin" / "python")
+        steps = [["kiosk", "build-speech"]] + ([["kiosk", "demo-badges"]] if self.demo_badges else [])
+        for step in steps:
+            assert self.var_dir is not None
+            log = self.log_dir / f"kiosk-{step[1]}.log"
+            with open(log, "wb") as out:
+                code = subprocess.run([py, "-m", "assistant", *step], cwd=self.root, env=self.env,
+                                      stdin=subprocess.DEVNULL, stdout=out,
+                                      stderr=subprocess.STDOUT, check=False).returncode
+            if code != 0:
+                self.say(f"warning: `python -m assistant {' '.join(step)}` failed; see {log}")
 
     def _check_ports_free(self) -> None:
         """Refuse to start when a port is taken (another stack would answer our checks)."""

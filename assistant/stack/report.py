@@ -14,6 +14,7 @@ DEMO_STAFF = (  # seeded by the reference HMS (hms/seed_data.py)
     ("p.kim", "porter"),
     ("h.lee", "help desk"),
     ("b.okoro", "bed manager"),
+    ("c.sam", "housekeeping"),
     ("a.admin", "admin"),
 )
 
@@ -22,7 +23,7 @@ def table(stack: Stack) -> str:
     urls = stack.urls
     rows = [
         ("gateway", urls["gateway"]),
-        ("kiosk page", urls["kiosk"]),
+        ("kiosk page", f"{urls['kiosk']}  (badges: python -m assistant kiosk demo-badges)"),
         ("REST endpoint", f"POST {urls['rest']}  (Authorization: Bearer <staff token>)"),
         ("HMS FHIR base", urls["fhir"]),
         ("Rasa", f"{urls['rasa']}  (HTTP API needs ?token=$RASA_AUTH_TOKEN)"),

@@ -120,7 +120,9 @@ async def test_handoff_rest_to_slack_helpdesk_and_back(gateway):
         if any("Reload the page" in i["text"] for i in inbox):
             break
         await asyncio.sleep(0.05)
-    assert "Help desk (h.lee): Reload the page" in [i["text"] for i in inbox]
+    assert "Help desk (h.lee): Reload the page" in [i["text"] for i in inbox], [
+        (c.method, c.params.get("channel"), c.params.get("thread_ts"), c.params.get("text"))
+        for c in fake.calls[mark:]] + [relay_ts, service.state.get(ticket_id)]
 
     header = await fake.wait_for_async(
         "chat.postMessage", lambda p: "You claimed" in (p.get("text") or ""), start=mark)

@@ -96,42 +96,42 @@ def slot_buttons(params: dict) -> list[dict]:
     return [b for b in fk.buttons_of(params) if "slot_id" in b["value"]]
 
 
-def book_until_confirm(slack: SlackDriver, pid: str, mrn: str, thread: str) -> dict:
-    """Ask for a booking in a DM thread, answer the form's questions (patient name, time),
-    click the first offered slot; return the confirm message."""
-    dm, in_thread = "D" + NURSE[1:], in_dm(NURSE, thread)
-    name, clicks = patient_name(slack.stack, pid), 0
-
-    def click(button: dict) -> int:
-        nonlocal clicks
-        clicks += 1  # each click on its own message (one choice per message)
-        start = len(slack.fake.calls)
-        slack.click(NURSE, button, dm, f"{thread}{clicks}")
-        return start
-
+def fill_booking_form(slack: SlackDriver, user: str, pid: str, mrn: str, thread: str) -> dict:
+    """Ask for a cardiology booking in ``user``'s DM thread and answer the form's questions
+    (patient name, MRN, department, time) as they come; return the first answer that is not
+    one of them (the slot offer, or a refusal)."""
+    dm, in_thread = "D" + user[1:], in_dm(user, thread)
+    name = patient_name(slack.stack, pid)
     start = len(slack.fake.calls)
-    slack.event(fk.dm_event(NURSE, f"book a cardiology appointment for MRN {mrn}", thread))
-    for _ in range(6):  # the form asks at most name, MRN, department and time
-        question = slack.answer(pred=in_thread, start=start)
-        text = question["text"].lower()
-        if slot_buttons(question):
-            break
+    slack.event(fk.dm_event(user, f"book a cardiology appointment for MRN {mrn}", thread))
+    for asked in range(5):  # at most name, MRN, department and time are asked
+        answer = slack.answer(pred=in_thread, start=start)
+        text = answer["text"].lower()
         start = len(slack.fake.calls)
-        if "name" in text:
-            slack.event(fk.dm_event(NURSE, name, thread))
-        elif "mrn" in text:
-            slack.event(fk.dm_event(NURSE, mrn, thread))
-        elif "department" in text or "clinic" in text:
-            slack.event(fk.dm_event(NURSE, "cardiology", thread))
-        elif "when would suit" in text and fk.buttons_of(question):
-            start = click(fk.buttons_of(question)[0])  # "As soon as possible"
+        if slot_buttons(answer):
+            return answer
+        if "full name" in text:
+            slack.event(fk.dm_event(user, name, thread))
+        elif "mrn" in text and "?" in text:
+            slack.event(fk.dm_event(user, mrn, thread))
+        elif "which clinic or department" in text:
+            slack.event(fk.dm_event(user, "cardiology", thread))
+        elif "when would suit" in text and fk.buttons_of(answer):
+            asap = fk.buttons_of(answer)[0]  # "As soon as possible"
+            slack.click(user, asap, dm, f"{thread}{asked}")  # its own message: one choice each
         else:
-            pytest.fail(f"unexpected question in the booking form: {question['text']!r}")
-    else:
-        pytest.fail("the booking form never offered slots")
-    assert mrn not in question["text"] and name not in question["text"]
-    start = click(slot_buttons(question)[0])
-    return slack.answer(pred=lambda p: in_thread(p) and fk.buttons_of(p), start=start)
+            return answer
+    pytest.fail("the booking form kept asking questions")
+
+
+def book_until_confirm(slack: SlackDriver, pid: str, mrn: str, thread: str) -> dict:
+    """Fill the booking form as the nurse, click the first offered slot; return the confirm."""
+    offer = fill_booking_form(slack, NURSE, pid, mrn, thread)
+    assert slot_buttons(offer), offer["text"]
+    assert mrn not in offer["text"] and patient_name(slack.stack, pid) not in offer["text"]
+    start = len(slack.fake.calls)
+    slack.click(NURSE, slot_buttons(offer)[0], "D" + NURSE[1:], f"{thread}slot")
+    return slack.answer(pred=lambda p: in_dm(NURSE, thread)(p) and fk.buttons_of(p), start=start)
 
 
 def test_slack_nurse_books_appointment_with_buttons(slack, stack):
@@ -150,13 +150,11 @@ def test_slack_nurse_books_appointment_with_buttons(slack, stack):
 
 
 def test_slack_porter_is_refused_booking(slack, stack):
-    _, mrn, _ = patient_on_4b(stack)
+    pid, mrn, _ = patient_on_4b(stack)
     thread = f"{time.time():.6f}"
-    start = len(slack.fake.calls)
-    slack.event(fk.dm_event(PORTER, f"book a cardiology appointment for MRN {mrn}", thread))
-    answer = slack.answer(pred=in_dm(PORTER, thread), start=start)
+    answer = fill_booking_form(slack, PORTER, pid, mrn, thread)
     assert "porter" in answer["text"].lower()
-    assert not any("slot_id" in b["value"] for b in fk.buttons_of(answer))
+    assert not slot_buttons(answer)
 
 
 def test_slack_find_patient_in_channel_is_ephemeral(slack, stack):
