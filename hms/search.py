@@ -72,7 +72,8 @@ class SearchParams:
         raw = self.first(name)
         if raw is None:
             return default
-        if not _DIGITS.fullmatch(raw) or int(raw) > maximum:
+        # isdecimal(), not isdigit(): exactly the strings int() reads ('\u00b2' is a digit)
+        if not raw.isdecimal() or int(raw) > maximum:
             raise BadRequest(f"{name} must be an integer between 0 and {maximum}")
         return int(raw)
 

@@ -88,7 +88,7 @@ def test_write_with_json_content_type_is_read(client, content_type):
                         headers={"Content-Type": content_type}), 422)
 
 
-@pytest.mark.parametrize("url", ["/Patient?_count=%C2%B2", "/Slot?_offset=%D9%A3",
+@pytest.mark.parametrize("url", ["/Patient?_count=%C2%B2", "/Slot?_offset=-1",
                                  "/Location?_id=Patient%2F..%2FLocation%2Fward-4b",
                                  "/Patient?name=%00", "/Patient?name=%2C"])
 def test_hostile_search_values_are_400(client, url):

@@ -26,7 +26,7 @@ def test_people_find_patient_by_mrn_on_own_ward(stack):
 def test_people_find_patient_by_name_bed_manager_any_ward(stack):
     hms, chat = Hms(stack), Chat(stack, "b.okoro")
     patient, bed = hms.admitted("7")
-    turn = chat.say(f"where is {patient.full_name}")
+    turn = chat.say(f"where is patient {patient.full_name}")
     assert f"is on Ward 7, {bed['description']}, {bed['name']}" in turn.text, chat.transcript()
 
 

@@ -125,11 +125,11 @@ def phi_run(stack) -> list[PatientInfo]:
     chat = Chat(stack, "n.jones")
     assert "is on Ward 4B" in chat.say(f"where is pt mrn {by_mrn.mrn}").text, chat.transcript()
     chat = Chat(stack, "b.okoro")
-    assert "is on Ward 7" in chat.say(f"where is {by_name.full_name}").text, chat.transcript()
+    assert "is on Ward 7" in chat.say(f"where is patient {by_name.full_name}").text, chat.transcript()
     book(stack, hms, booked)
     # talk to a human after mentioning a patient (the ticket carries the transcript)
     chat = Chat(stack, "n.jones")
-    chat.say(f"find {handoff.full_name} mrn {handoff.mrn}")
+    chat.say(f"find patient {handoff.full_name} mrn {handoff.mrn}")
     assert "your ticket is" in chat.say("can i speak to someone at the help desk").text
     # ... and from inside a booking form, after giving the name and MRN
     chat = Chat(stack, "s.ali")
