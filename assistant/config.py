@@ -74,6 +74,8 @@ class Settings:
     handoff_oncall_slack_id: str | None
     transcript_retention_days: int
     staff_token_ttl: int
+    rate_limit_ip: str
+    rate_limit_user: str
     breakglass_minutes: int
     compliance_channel: str | None
     extra: dict[str, str] = field(default_factory=dict)
@@ -151,6 +153,8 @@ def get_settings() -> Settings:
         handoff_oncall_slack_id=os.environ.get("HANDOFF_ONCALL_SLACK_ID") or None,
         transcript_retention_days=_int("TRANSCRIPT_RETENTION_DAYS", 30),
         staff_token_ttl=_int("STAFF_TOKEN_TTL", 28800),
+        rate_limit_ip=_env("RATE_LIMIT_IP", "120/minute"),
+        rate_limit_user=_env("RATE_LIMIT_USER", "30/minute"),
         breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
         compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
     )

@@ -18,6 +18,12 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The suite sends hundreds of requests from one address and a few staff members: the
+# gateway's rate limits (tested on their own in tests/gateway/test_gateway_limits.py) are
+# lifted for everything else. The launcher passes these on to the gateway it starts.
+os.environ.setdefault("RATE_LIMIT_IP", "off")
+os.environ.setdefault("RATE_LIMIT_USER", "off")
 FAKE_SLACK = Path(__file__).parent / "fakes" / "slack_api.py"
 
 

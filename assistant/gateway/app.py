@@ -6,6 +6,7 @@ import functools
 import importlib
 import importlib.util
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -25,20 +26,50 @@ from assistant.identity.tokens import (
     StaffTokens,
     StoreRevocationList,
 )
+from assistant.ratelimit import (
+    Rate,
+    RateLimits,
+    bearer_identify,
+    install_rate_limits,
+    limiter_factory,
+)
 
 from .context import GatewayContext
+from .errors import install_error_handlers
 from .health import Check, default_checks, run_checks
 from .rasa import HandoffRouter, RasaAssistant
 
 log = logging.getLogger(__name__)
 
 CHANNELS: tuple[str, ...] = ("rest", "slack", "kiosk")
+DEFAULT_RATE_LIMIT_IP = "120/minute"
+DEFAULT_RATE_LIMIT_USER = "30/minute"
+_OFF = ("off", "none", "0")
 
 
 def token_ttl(settings: Settings) -> int:
     """``STAFF_TOKEN_TTL`` (seconds) if config.py provides it, else 8 hours."""
     value = getattr(settings, "staff_token_ttl", None) or settings.extra.get("STAFF_TOKEN_TTL")
     return int(value) if value else DEFAULT_TTL_SECONDS
+
+
+def rate_setting(settings: Settings, name: str, default: str) -> Rate | None:
+    """``RATE_LIMIT_IP`` / ``RATE_LIMIT_USER`` (e.g. ``30/minute``; ``off`` disables)."""
+    value = getattr(settings, name.lower(), None) or settings.extra.get(name) or default
+    text = str(value).strip()
+    return None if text.lower() in _OFF else Rate.parse(text)
+
+
+def install_gateway_rate_limits(app: FastAPI, settings: Settings, tokens: StaffTokens
+                                ) -> RateLimits:
+    """Per-IP limits on every request but ``/healthz``; per-staff on bearer-token requests."""
+    return install_rate_limits(
+        app,
+        limiter_factory(settings),
+        per_ip=rate_setting(settings, "RATE_LIMIT_IP", DEFAULT_RATE_LIMIT_IP),
+        per_user=rate_setting(settings, "RATE_LIMIT_USER", DEFAULT_RATE_LIMIT_USER),
+        identify=bearer_identify(tokens.verify),
+    )
 
 
 def store_opener(settings: Settings) -> Callable[[], Any]:
@@ -177,6 +208,8 @@ def create_app(
         extras=extras,
     )
     app.state.ctx = ctx
+    install_error_handlers(app)
+    install_gateway_rate_limits(app, settings, tokens)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

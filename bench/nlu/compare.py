@@ -46,7 +46,6 @@ class Scores:
     accuracy: float
     macro_f1: float
     entity_f1: dict[str, float]  # extractor -> micro F1 over all entities
-    directory_f1: dict[str, float]  # extractor -> micro F1 over directory entities
 
 
 @dataclass(frozen=True)
@@ -68,24 +67,9 @@ def run(cmd: list[str], log: Path) -> None:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}; see {log}")
 
 
-def _micro(report: dict[str, dict[str, float]], labels: tuple[str, ...]) -> float:
-    tp = fp = fn = 0.0
-    for label in labels:
-        row = report.get(label)
-        if not isinstance(row, dict) or not row.get("support"):
-            continue
-        support, precision, recall = row["support"], row["precision"], row["recall"]
-        hit = recall * support
-        tp += hit
-        fn += support - hit
-        fp += hit / precision - hit if precision else 0.0
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-
 def read_scores(folder: Path) -> Scores:
     intents = json.loads((folder / "intent_report.json").read_text())
     entity_f1: dict[str, float] = {}
-    directory_f1: dict[str, float] = {}
     for path in sorted(folder.glob("*_report.json")):
         extractor = path.name.removesuffix("_report.json")
         if extractor in ("intent", "response_selection"):
@@ -93,9 +77,7 @@ def read_scores(folder: Path) -> Scores:
         report = json.loads(path.read_text())
         if "micro avg" in report:
             entity_f1[extractor] = report["micro avg"]["f1-score"]
-        directory_f1[extractor] = _micro(report, DIRECTORY_ENTITIES)
-    return Scores(intents["accuracy"], intents["macro avg"]["f1-score"], entity_f1,
-                  directory_f1)
+    return Scores(intents["accuracy"], intents["macro avg"]["f1-score"], entity_f1)
 
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")

@@ -44,10 +44,10 @@ def scan_bytes(where: str, data: bytes, wanted: list[Needle]) -> list[str]:
     hits = []
     for needle in wanted:
         for match in needle.pattern.finditer(data):
-            before = data[max(0, match.start() - 60):match.start()]
-            after = data[match.end():match.end() + 30]
-            context = (before + b"<" + needle.label.encode() + b">" + after).decode(
-                "utf-8", "replace").replace("\n", " ")
+            context = data[max(0, match.start() - 60):match.end() + 30]
+            for other in wanted:  # never show any patient's name or MRN
+                context = other.pattern.sub(b"<" + other.label.encode() + b">", context)
+            context = context.decode("utf-8", "replace").replace("\n", " ")
             hits.append(f"{where} @{match.start()}: {needle.label} in ...{context}...")
             break  # one hit per needle and place is enough
     return hits
@@ -125,7 +125,8 @@ def phi_run(stack) -> list[PatientInfo]:
     chat = Chat(stack, "n.jones")
     assert "is on Ward 4B" in chat.say(f"where is pt mrn {by_mrn.mrn}").text, chat.transcript()
     chat = Chat(stack, "b.okoro")
-    assert "is on Ward 7" in chat.say(f"where is patient {by_name.full_name}").text, chat.transcript()
+    turn = chat.say(f"where is patient {by_name.full_name}")
+    assert "is on Ward 7" in turn.text, chat.transcript()
     book(stack, hms, booked)
     # talk to a human after mentioning a patient (the ticket carries the transcript)
     chat = Chat(stack, "n.jones")

@@ -202,10 +202,7 @@ def bad_bodies(known: set[str], reason: str) -> list[Any]:
             for label, body in BAD_BODIES]
 
 
-@pytest.mark.parametrize(("label", "body"), bad_bodies(
-    {"deep-list-10k", "deep-dict-10k"},
-    "assistant/channels/rest.py _read_message: json.loads raises RecursionError on "
-    "10k-deep JSON; only ValueError is caught -> 500"))
+@pytest.mark.parametrize(("label", "body"), bad_bodies(set(), ""))
 def test_gateway_rest_bad_bodies_4xx(quiet, label, body):
     count(f"POST {REST} (valid token)")
     response = quiet.client.post(REST, content=body, headers={
@@ -294,7 +291,6 @@ def test_gateway_slack_unsigned_or_forged_401(quiet, body_and_type, timestamp, s
     assert response.status_code == 401, f"{body_summary(body)} ts={timestamp!r} sig={signature!r}"
 
 
-@pytest.mark.xfail(strict=True, reason=SLACK_500_REASON)
 @pytest.mark.parametrize(("body", "content_type", "timestamp"), [
     (b"payload=%7B%22type%22%3A%22block_actions%22%7D", "application/json", None),
     (b"not json", "application/json", "0"),
@@ -386,8 +382,7 @@ KIOSK_422_REASON = ("FastAPI's default 422 handler echoes the invalid input back
 
 
 @pytest.mark.parametrize("path", ["/kiosk/api/session", "/kiosk/api/text"])
-@pytest.mark.parametrize(("label", "body"), bad_bodies({"number", "nan", "lone-surrogate"},
-                                                       KIOSK_422_REASON))
+@pytest.mark.parametrize(("label", "body"), bad_bodies(set(), KIOSK_422_REASON))
 def test_gateway_kiosk_bad_bodies_4xx(quiet, path, label, body):
     count(f"POST {path}")
     quiet.client.cookies.clear()
