@@ -149,7 +149,7 @@ class PhiRedactionFilter(logging.Filter):
         return True
 
 
-def _install_record_factory(phi_filter: PhiRedactionFilter) -> None:
+def install_record_factory(phi_filter: PhiRedactionFilter) -> None:
     """Redact every record when it is created, so handlers added later (by a library,
     after configure_logging) never see PHI either. Records carrying ``user_text`` are
     still dropped by the handler filters."""
@@ -216,7 +216,7 @@ def configure_logging(
     # can carry an MRN): keep them to warnings.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    _install_record_factory(phi_filter)
+    install_record_factory(phi_filter)
     logging.captureWarnings(True)
     return phi_filter
 

@@ -6,7 +6,10 @@ Adjustments (each measured or required by DESIGN.md section 3):
 - telemetry is off before Rasa is imported (nothing phones home);
 - the action-server response schema validator is compiled once instead of on every
   action call (``jsonschema.validate`` re-checks and re-compiles the schema each time,
-  about 50 ms per action on these machines).
+  about 50 ms per action on these machines);
+- every log record Rasa (or a library it uses) creates passes the same PHI redaction as
+  the application's logs (``assistant.logging`` is plain Python and runs on 3.10 too):
+  Rasa logs slot values and message text in some warnings and errors.
 """
 
 from __future__ import annotations
@@ -39,8 +42,15 @@ def _compile_action_response_validator() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
 
+def _redact_logs() -> None:
+    from assistant.logging import PhiRedactionFilter, install_record_factory
+
+    install_record_factory(PhiRedactionFilter())
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    _redact_logs()
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     _compile_action_response_validator()
