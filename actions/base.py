@@ -145,6 +145,26 @@ def join_or(items: list[str] | tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
+async def lacks_permission(tracker: Tracker, permission: str) -> bool:
+    """True only when the verified user is known and their roles lack ``permission``.
+
+    Used by form validation to end a form before it collects patient details from someone
+    who may not do the task. Any other problem (no principal, HMS down) is left to the
+    guarded action, which refuses and audits it; so is the denial itself.
+    """
+    services = get_services()
+    metadata = tracker.latest_message.get("metadata") or {}
+    try:
+        principal = verify_principal(
+            services.settings.signing_key, metadata.get(METADATA_KEY),
+            now=services.clock().timestamp(),
+        )
+        staff = await GuardedAction._staff(services, principal.staff)
+    except (PrincipalError, HmsError):
+        return False
+    return staff is not None and not services.policy.allows(staff.roles, permission)
+
+
 class GuardedAction(Action, ABC):
     """Base of every action that touches hospital data. Subclasses set the class vars."""
 
@@ -178,7 +198,7 @@ class GuardedAction(Action, ABC):
             return []
         channel = principal.channel
         try:
-            staff = await self._staff(services, principal.staff)
+            staff = await GuardedAction._staff(services, principal.staff)
         except HmsError:
             self._audit(services, principal.staff, "", channel, "error", reason="staff_lookup")
             dispatcher.utter_message(text=UNAVAILABLE, buttons=[HELP_DESK_BUTTON])
@@ -273,7 +293,8 @@ class GuardedAction(Action, ABC):
         if callable(check):
             check()
 
-    async def _staff(self, services: Services, username: str) -> Staff | None:
+    @staticmethod
+    async def _staff(services: Services, username: str) -> Staff | None:
         hit, cached = services.staff_cache.get(username)
         if hit:
             return cached

@@ -6,12 +6,15 @@ types and urgencies to their codes, and time preferences must parse in the hospi
 
 from __future__ import annotations
 
-from typing import Any
+from abc import abstractmethod
+from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.forms import FormValidationAction
 
+from actions.base import lacks_permission
 from actions.beds import bed_number, bed_status_code
 from actions.help import help_type_code, priority_code
 from actions.services import get_services
@@ -28,6 +31,23 @@ def normalise_mrn(text: Any) -> str | None:
     digits = "".join(DIGITS.get(tok, tok) for tok in str(text).lower().replace("-", " ").split())
     digits = "".join(ch for ch in digits if ch.isdigit())
     return digits if len(digits) == 8 else None
+
+
+class _PermissionGate(FormValidationAction):
+    """Ends the form at once for a user whose roles lack the task's permission, so no
+    patient details are collected from them. The form's submit rule then runs the guarded
+    action, which gives the denial sentence and writes the audit event."""
+
+    permission: ClassVar[str]
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        if await lacks_permission(tracker, self.permission):
+            return [SlotSet("requested_slot", None)]
+        return await super().run(dispatcher, tracker, domain)
 
 
 class _PatientSlots:
@@ -55,7 +75,9 @@ class _PatientSlots:
         return {"time": None}
 
 
-class ValidateBookAppointmentForm(_PatientSlots, FormValidationAction):
+class ValidateBookAppointmentForm(_PatientSlots, _PermissionGate):
+    permission = "appointments:book"
+
     def name(self) -> str:
         return "validate_book_appointment_form"
 
@@ -66,17 +88,23 @@ class ValidateBookAppointmentForm(_PatientSlots, FormValidationAction):
         return domain_slots
 
 
-class ValidateCancelAppointmentForm(_PatientSlots, FormValidationAction):
+class ValidateCancelAppointmentForm(_PatientSlots, _PermissionGate):
+    permission = "appointments:cancel"
+
     def name(self) -> str:
         return "validate_cancel_appointment_form"
 
 
-class ValidateRescheduleAppointmentForm(_PatientSlots, FormValidationAction):
+class ValidateRescheduleAppointmentForm(_PatientSlots, _PermissionGate):
+    permission = "appointments:cancel"
+
     def name(self) -> str:
         return "validate_reschedule_appointment_form"
 
 
-class ValidateUpdateBedStatusForm(FormValidationAction):
+class ValidateUpdateBedStatusForm(_PermissionGate):
+    permission = "beds:update"
+
     def name(self) -> str:
         return "validate_update_bed_status_form"
 
@@ -96,7 +124,9 @@ class ValidateUpdateBedStatusForm(FormValidationAction):
         return {"bed_status": code}
 
 
-class ValidateRequestHelpForm(FormValidationAction):
+class ValidateRequestHelpForm(_PermissionGate):
+    permission = "help:request"
+
     def name(self) -> str:
         return "validate_request_help_form"
 

@@ -1,4 +1,4 @@
-"""Form validation: syntax only, no HMS calls."""
+"""Form validation: syntax only; the HMS is asked only who the user is (permission gate)."""
 
 from __future__ import annotations
 
@@ -33,12 +33,12 @@ def test_forms_mrn_normalised_to_eight_digits(text, mrn):
     assert normalise_mrn(text) == mrn
 
 
-async def validate(action, slots, requested):
+async def validate(action, slots, requested, user="n.jones"):
     dispatcher = CollectingDispatcher()
     events = [{"event": "action", "name": "action_listen"},
               {"event": "user", "text": "x", "parse_data": {}},
               *({"event": "slot", "name": k, "value": v} for k, v in slots.items())]
-    trk = tracker("n.jones", intent="inform", slots={**slots, "requested_slot": requested},
+    trk = tracker(user, intent="inform", slots={**slots, "requested_slot": requested},
                   active_loop=action.form_name(), events=events)
     events = await action.run(dispatcher, trk, DOMAIN)
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
@@ -47,7 +47,14 @@ async def validate(action, slots, requested):
 async def test_forms_bad_mrn_is_rejected_with_hint(services):
     slots, messages = await validate(ValidateBookAppointmentForm(), {"mrn": "12"}, "mrn")
     assert slots["mrn"] is None and messages[0]["response"] == "utter_invalid_mrn"
-    assert services.hms.calls == []
+    assert [name for name, _ in services.hms.calls] == ["find_staff"]
+
+
+async def test_forms_end_at_once_for_a_user_without_the_permission(services):
+    slots, messages = await validate(ValidateBookAppointmentForm(), {"mrn": "10004821"}, "mrn",
+                                     user="p.porter")
+    # the form ends before asking anything more; the guarded action then says the denial
+    assert slots == {"requested_slot": None} and messages == []
 
 
 async def test_forms_unparseable_time_is_asked_again():

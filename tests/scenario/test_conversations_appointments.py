@@ -7,6 +7,8 @@ chosen slot and the slot is busy; a cancellation frees the slot again.
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from scenario_kit import APPOINTMENT_PAYLOAD, Chat, Hms, Turn, denial_of, slot_choices
@@ -214,3 +216,45 @@ def test_appointments_porter_refused_before_giving_patient_details(stack):
     chat = Chat(stack, "p.kim")
     turn = chat.say("book a cardiology appointment tomorrow")
     assert denial_of("appointments:book", "porter")(turn), chat.transcript()
+
+
+def test_appointments_list_own_clinic_today_matches_hms(stack):
+    hms, chat = Hms(stack), Chat(stack, "dr.patel")
+    today = datetime.now(ZoneInfo(stack.env.get("HOSPITAL_TZ", "Europe/London"))).date()
+    count = hms.total("Appointment", practitioner="Practitioner/prac-dr-patel",
+                      status="booked", date=today.isoformat())
+    turn = chat.say("what appointments do i have today")
+    if count:
+        assert turn.text.startswith("Booked appointments for you today:"), chat.transcript()
+        assert len(turn.text.split(": ", 1)[1].split("; ")) == min(8, count), chat.transcript()
+    else:
+        assert "No booked appointments for you today." in turn.text, chat.transcript()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "actions/appointments.py ActionListAppointments.perform (~line 143-148): with only an MRN "
+    "(no name) identify_patient raises PatientMismatch and the user is told 'That MRN and name "
+    "don't belong to the same patient' - it should ask for the name (or list by MRN)"))
+def test_appointments_list_with_mrn_only_asks_for_the_name(stack):
+    hms, chat = Hms(stack), Chat(stack, "s.ali")
+    patient = hms.outpatient(skip=14)
+    turn = chat.say(f"list appts for mrn {patient.mrn}")
+    assert "don't belong to the same patient" not in turn.text, chat.transcript()
+
+
+@pytest.mark.parametrize(("user", "role", "text", "permission"), [
+    ("p.kim", "porter", "show me the appointments for mrn {mrn}", "appointments:read"),
+    ("c.sam", "housekeeping", "cancel the appointment for mrn {mrn}", "appointments:cancel"),
+    ("b.okoro", "bed_manager", "reschedule the appt for mrn {mrn}", "appointments:cancel"),
+])
+def test_appointments_other_tasks_refused_for_roles_without_permission(
+    stack, user, role, text, permission
+):
+    hms, chat = Hms(stack), Chat(stack, user)
+    patient = hms.outpatient(skip=15)
+    before = len(hms.booked(patient.id))
+    chat.say(text.format(mrn=patient.mrn))
+    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn,
+                      "time": "next week"}, denial_of(permission, role))
+    assert patient.initials not in turn.text, chat.transcript()
+    assert len(hms.booked(patient.id)) == before
