@@ -140,7 +140,13 @@ class ActionListAppointments(GuardedAction):
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         tz, kind = ctx.services.settings.hospital_tz, self.intent
-        if ctx.text("mrn") or ctx.text("patient_name"):
+        if bool(ctx.text("mrn")) != bool(ctx.text("patient_name")):
+            # patient identification needs two identifiers, for reads too
+            ctx.say("To list a patient's appointments I need two identifiers: the MRN and "
+                    "the patient's full name together, e.g. \"appointments for Jane Doe "
+                    "MRN 10004821\".", kind=f"{kind}_need_identifiers")
+            return Outcome("not_found", reason="one_identifier")
+        if ctx.text("mrn") and ctx.text("patient_name"):
             try:
                 patient = await identify_patient(ctx)
             except PatientMismatch:

@@ -255,7 +255,7 @@ class GuardedAction(Action, ABC):
             where = "that ward" if self.permission.startswith("patients:") else f"ward {exc.ward}"
             ctx.say(
                 f"{self.activity} on {where} needs {self.permission} for that ward; "
-                f"you are assigned to {assigned}.",
+                f"you are signed in as {ctx.role or 'staff'} for {assigned}.",
                 kind=f"{kind}_denied",
             )
             return Outcome("denied", reason="ward_scope", detail=f"ward={exc.ward}")

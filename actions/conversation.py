@@ -82,3 +82,52 @@ class ActionStop(Action):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_stop_ok")
         return _reset()
+
+
+# what a member of staff would call each intent, for the clarifying question's buttons
+INTENT_LABELS = {
+    "book_appointment": "Book an appointment",
+    "cancel_appointment": "Cancel an appointment",
+    "reschedule_appointment": "Move an appointment",
+    "list_appointments": "List appointments",
+    "check_bed_availability": "Find a free bed",
+    "update_bed_status": "Change a bed's status",
+    "request_help": "Ask for help (porter, IT...)",
+    "check_request_status": "Check a help request",
+    "find_patient": "Find a patient",
+    "talk_to_human": "Talk to the help desk",
+    "emergency": "Report an emergency",
+    "ask_capabilities": "What can you do?",
+    "greet": "Just saying hello",
+    "thank": "Just saying thanks",
+    "goodbye": "Goodbye",
+    "affirm": "Yes",
+    "deny": "No",
+    "stop": "Stop what we're doing",
+}
+
+
+class ActionAskAffirmation(Action):
+    """The clarifying question of the two-stage fallback: the top two intents as buttons.
+
+    Replaces Rasa's default, which shows raw intent names ("Did you mean 'inform'?").
+    Conversation-only intents such as ``inform`` and ``out_of_scope`` are not offered.
+    """
+
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        names = [item.get("name") for item in ranking]
+        offered = [name for name in names if name in INTENT_LABELS][:2]
+        buttons = [{"title": INTENT_LABELS[name], "payload": f"/{name}"} for name in offered]
+        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
+        dispatcher.utter_message(
+            text="Sorry, I'm not sure what you need. Did you mean one of these?",
+            buttons=buttons,
+            json_message={"phi": False, "kind": "nlu_fallback_clarify", "data": {}},
+        )
+        return []

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain" / "dialogue.yml"
 FALLBACK_RESPONSES = ("utter_ask_rephrase", "utter_default")
-FALLBACK_KINDS = frozenset({"nlu_fallback", "fallback"})
+FALLBACK_KINDS = frozenset({"nlu_fallback", "nlu_fallback_clarify", "fallback"})
 OPENED_KIND = "talk_to_human_success"
 FALLBACKS_BEFORE_HANDOFF = 2
 COUNTER_TTL = 1800.0  # the Rasa session length

@@ -208,11 +208,8 @@ def test_appointments_booking_refused_for_roles_without_permission(stack, user, 
     assert len(hms.booked(patient.id)) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "actions/forms.py + rules.yml: the booking form asks a porter for the patient's name and "
-    "MRN before action_book_appointment checks appointments:book; no PHI should be collected "
-    "from a role that cannot book"))
 def test_appointments_porter_refused_before_giving_patient_details(stack):
+    """No patient details are collected from a role that cannot book."""
     chat = Chat(stack, "p.kim")
     turn = chat.say("book a cardiology appointment tomorrow")
     assert denial_of("appointments:book", "porter")(turn), chat.transcript()
@@ -231,10 +228,6 @@ def test_appointments_list_own_clinic_today_matches_hms(stack):
         assert "No booked appointments for you today." in turn.text, chat.transcript()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "actions/appointments.py ActionListAppointments.perform (~line 143-148): with only an MRN "
-    "(no name) identify_patient raises PatientMismatch and the user is told 'That MRN and name "
-    "don't belong to the same patient' - it should ask for the name (or list by MRN)"))
 def test_appointments_list_with_mrn_only_asks_for_the_name(stack):
     hms, chat = Hms(stack), Chat(stack, "s.ali")
     patient = hms.outpatient(skip=14)

@@ -81,10 +81,6 @@ def test_people_nurse_refused_patient_outside_own_ward(stack):
         assert where not in turn.text, chat.transcript()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "actions/base.py GuardedAction._perform (WardDenied branch, ~line 231-240): the ward-scope "
-    "denial names the permission and the user's wards but not the user's role (issue 3: a "
-    "denial names the permission and the user's role)"))
 def test_people_ward_denial_names_the_role(stack):
     hms, chat = Hms(stack), Chat(stack, "n.jones")
     patient, _ = hms.admitted("ICU")
