@@ -41,7 +41,11 @@ make_venv() {  # $1 dir, $2 python version, $3 name (app|rasa)
   fi
   echo "setup: building $dir with $py"
   [ -x "$dir/bin/python" ] || "$py" -m venv "$dir"
-  "$dir/bin/python" -m pip install -q --disable-pip-version-check -U "pip==24.0" "setuptools<70" wheel
+  # build tools pinned per environment: Rasa 3.6 needs setuptools 70 (pkg_resources),
+  # the app's sanic/grpcio-tools need a newer one
+  local tools="setuptools==84.2.1"
+  [ "$name" = rasa ] && tools="setuptools==70.3.0"
+  "$dir/bin/python" -m pip install -q --disable-pip-version-check -U "pip==24.0" "$tools" "wheel==0.45.1"
   local cons=()
   [ -f "requirements/$name.lock" ] && cons=(-c "requirements/$name.lock")
   "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "requirements/$name.in" "${cons[@]}"
