@@ -15,8 +15,20 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.scheduling import (
-    FLOW_SLOTS, PATIENT_SLOTS, YES_NO, PatientMismatch, appointment_buttons, ask_confirm, clear,
-    find_practitioner, identify_patient, nearest_slots, offer, patient_data, say_mismatch, when,
+    FLOW_SLOTS,
+    PATIENT_SLOTS,
+    YES_NO,
+    PatientMismatch,
+    appointment_buttons,
+    ask_confirm,
+    clear,
+    find_practitioner,
+    identify_patient,
+    nearest_slots,
+    offer,
+    patient_data,
+    say_mismatch,
+    when,
 )
 from assistant.hms.errors import Conflict
 from assistant.hms.models import Patient

@@ -252,7 +252,8 @@ class GuardedAction(Action, ABC):
             ctx.messages.clear()
             assigned = join_or(sorted(ctx.staff.ward_codes)) or "no ward"
             # naming a patient's ward would itself tell the user where the patient is
-            where = "that ward" if self.permission.startswith("patients:") else f"ward {exc.ward}"
+            private = (self.permission or "").startswith("patients:")
+            where = "that ward" if private else f"ward {exc.ward}"
             ctx.say(
                 f"{self.activity} on {where} needs {self.permission} for that ward; "
                 f"you are signed in as {ctx.role or 'staff'} for {assigned}.",

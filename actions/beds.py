@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rasa_sdk.events import SlotSet
 
@@ -94,7 +95,8 @@ class ActionCheckBedAvailability(GuardedAction):
         if ward_text:
             ward = await ctx.hms.get_ward(ward_text)
             beds = await ctx.hms.free_beds(ward.code, feature)
-            data = {"ward": ward.code, "feature": feature, "beds": [bed_data(b) for b in beds]}
+            data: dict[str, Any] = {
+                "ward": ward.code, "feature": feature, "beds": [bed_data(b) for b in beds]}
             if not beds:
                 ctx.say(f"No free {kind_words}beds on {ward.name} right now.",
                         kind="check_bed_availability_none", data=data)

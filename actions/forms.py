@@ -10,8 +10,8 @@ from abc import abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.base import lacks_permission

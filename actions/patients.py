@@ -59,7 +59,7 @@ class ActionFindPatient(GuardedAction):
         self, ctx: ActionContext, patient: Patient, stay: Stay, events: Events
     ) -> Outcome:
         if not ctx.services.policy.allows(ctx.staff.roles, bg.PERMISSION):
-            raise WardDenied(stay.ward_code)  # the normal denial
+            raise WardDenied(stay.ward_code or "?")  # the normal denial
         ref, minutes = f"Patient/{patient.id}", bg.breakglass_minutes()
         grant = bg.find_grant(ctx.services.audit, ctx.staff.username, ref, ctx.now, minutes)
         if grant is not None:

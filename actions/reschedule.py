@@ -6,12 +6,20 @@ between leaves the patient with two appointments (visible, fixable) rather than 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from rasa_sdk.events import SlotSet
 
 from actions.appointments import ALL, _PatientAction, _ref
 from actions.base import ActionContext, Outcome
 from actions.scheduling import (
-    appointment_buttons, ask_confirm, clear, nearest_slots, offer, patient_data, when,
+    appointment_buttons,
+    ask_confirm,
+    clear,
+    nearest_slots,
+    offer,
+    patient_data,
+    when,
 )
 from assistant.hms.errors import Conflict
 from assistant.hms.models import Appointment, Patient
@@ -65,7 +73,8 @@ class ActionRescheduleAppointment(_PatientAction):
             return await fresh("OK. ", ctx.text("offer_after"))
         return await fresh(f"{what} is now on {when(current.start, tz)}. ")
 
-    async def _move(self, ctx, patient, current: Appointment, slot_id: str, fresh) -> Outcome:
+    async def _move(self, ctx: ActionContext, patient: Patient, current: Appointment,
+                    slot_id: str, fresh: Callable[..., Awaitable[Outcome]]) -> Outcome:
         tz, ref, kind = ctx.services.settings.hospital_tz, _ref(patient), self.intent
         slot = await ctx.hms.get_slot(slot_id)
         try:

@@ -136,12 +136,12 @@ def _day(text: str, today: date) -> tuple[date, date] | None:
     if re.search(r"\bthis week\b", text):
         return today, today + timedelta(days=max(0, 4 - today.weekday()))
     for index, name in enumerate(WEEKDAYS):
-        found = re.search(rf"\b(next\s+|this\s+)?{name}\b", text)
-        if found:
-            ahead = (index - today.weekday()) % 7
-            if found.group(1) and found.group(1).startswith("next") and ahead == 0:
-                ahead = 7
-            day = today + timedelta(days=ahead)
+        weekday = re.search(rf"\b(next\s+|this\s+)?{name}\b", text)
+        if weekday:
+            days_ahead = (index - today.weekday()) % 7
+            if weekday.group(1) and weekday.group(1).startswith("next") and days_ahead == 0:
+                days_ahead = 7
+            day = today + timedelta(days=days_ahead)
             return day, day
     return None
 

@@ -41,9 +41,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from hms.app import create_app
-
     from assistant.logging import configure_logging
+    from hms.app import create_app
 
     settings = get_settings()
     configure_logging("hms", settings)

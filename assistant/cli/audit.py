@@ -12,8 +12,8 @@ import argparse
 import json
 import sys
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -125,8 +125,8 @@ def run_breakglass_report(args: argparse.Namespace) -> int:
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
 
-    kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
-    client = WebClient(token=settings.slack_bot_token, **kwargs)
+    client = (WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+              if settings.slack_api_url else WebClient(token=settings.slack_bot_token))
     try:
         client.chat_postMessage(channel=channel, text=summary_text(items, day))
     except SlackApiError as exc:

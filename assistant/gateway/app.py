@@ -6,7 +6,6 @@ import functools
 import importlib
 import importlib.util
 import logging
-import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager

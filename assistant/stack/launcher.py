@@ -217,7 +217,9 @@ class Stack:
         A failure leaves the kiosk without speech recognition (typed input still works).
         """
         py = str(self.root / ".venv" / "bin" / "python")
-        steps = [["kiosk", "build-speech"]] + ([["kiosk", "demo-badges"]] if self.demo_badges else [])
+        steps = [["kiosk", "build-speech"]]
+        if self.demo_badges:
+            steps.append(["kiosk", "demo-badges"])
         for step in steps:
             assert self.var_dir is not None
             log = self.log_dir / f"kiosk-{step[1]}.log"

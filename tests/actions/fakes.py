@@ -14,7 +14,16 @@ from actions.services import Services, StaffCache
 from assistant.config import get_settings
 from assistant.hms.errors import Conflict, NotFound
 from assistant.hms.models import (
-    Appointment, Bed, BedSummary, HelpTask, Patient, Service, Slot, Staff, Stay, Ward,
+    Appointment,
+    Bed,
+    BedSummary,
+    HelpTask,
+    Patient,
+    Service,
+    Slot,
+    Staff,
+    Stay,
+    Ward,
 )
 from assistant.identity.principal import sign_principal
 from assistant.rbac.policy import load_policy

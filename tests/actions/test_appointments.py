@@ -9,7 +9,9 @@ import pytest
 from actions_fakes import make_services, run, tracker
 
 from actions.appointments import (
-    ActionBookAppointment, ActionCancelAppointment, ActionListAppointments,
+    ActionBookAppointment,
+    ActionCancelAppointment,
+    ActionListAppointments,
 )
 from actions.reschedule import ActionRescheduleAppointment
 from actions.services import set_services

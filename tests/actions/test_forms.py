@@ -7,7 +7,9 @@ from actions_fakes import make_services, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import (
-    ValidateBookAppointmentForm, ValidateRequestHelpForm, ValidateUpdateBedStatusForm,
+    ValidateBookAppointmentForm,
+    ValidateRequestHelpForm,
+    ValidateUpdateBedStatusForm,
     normalise_mrn,
 )
 from actions.services import set_services

@@ -1,7 +1,6 @@
 import json
 
 import pytest
-
 from hms_testkit import TOKEN, outcome, valid
 
 

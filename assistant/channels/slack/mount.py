@@ -19,9 +19,9 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 
 from .app import SlackConfig, build_app
-from .helpdesk import register_helpdesk
 from .audit import open_refusal_audit
 from .dedupe import dedupe_from_settings
+from .helpdesk import register_helpdesk
 from .identity import DirectoryFromFactory
 from .precheck import MAX_BODY_BYTES, precheck
 

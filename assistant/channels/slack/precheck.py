@@ -86,8 +86,10 @@ def _clock(now: Callable[[], float] | None) -> Clock:
     if now is None:
         return Clock()
 
+    injected = now
+
     class _Injected(Clock):
         def now(self) -> float:
-            return now()
+            return injected()
 
     return _Injected()
