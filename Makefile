@@ -27,6 +27,10 @@ model: setup
 
 train: model
 
+## lookups: regenerate training_data/nlu/directory.yml from the HMS directory (demo seed)
+lookups: setup
+	$(PY) scripts/gen_lookups.py --from-seed
+
 lint: setup
 	bash scripts/lint.sh
 
