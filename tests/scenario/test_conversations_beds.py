@@ -119,8 +119,8 @@ def test_beds_nurse_outside_own_ward_refused(stack):
     chat.say("update bed status")
     turn = chat.fill({"ward": "ward 7", "bed": number, "bed_status": "closed"},
                      lambda t: "needs beds:update" in t.text or t.text.startswith("Done"))
-    assert "ward 7 needs beds:update for that ward; you are assigned to 4B" in turn.text, \
-        chat.transcript()
+    expected = "ward 7 needs beds:update for that ward; you are signed in as nurse for 4B"
+    assert expected in turn.text, chat.transcript()
     assert hms.bed_status(bed["id"]) == "O"
 
 

@@ -75,7 +75,7 @@ def test_people_nurse_refused_patient_outside_own_ward(stack):
     turn = chat.say(f"where is mrn {patient.mrn}")
     assert "Locating patients on that ward needs patients:locate" in turn.text, \
         chat.transcript()
-    assert "you are assigned to 4B" in turn.text, chat.transcript()
+    assert "you are signed in as nurse for 4B" in turn.text, chat.transcript()
     # the denial must not tell where the patient is
     for where in ("ICU", "Intensive Care", bed["name"], bed["description"], patient.initials):
         assert where not in turn.text, chat.transcript()
