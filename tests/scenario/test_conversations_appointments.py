@@ -58,10 +58,6 @@ def test_appointments_book_interrupted_by_bed_question_then_confirmed(stack):
     assert patient.mrn not in "\n".join(t.text for t in chat.turns)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "NLU (training_data/nlu/conversation.yml deny examples): 'none of those work, other times "
-    "please' at a slot offer is classified reschedule_appointment, so the booking turns into "
-    "'Which appointment should I move?' for the same patient"))
 def test_appointments_other_times_in_own_words(stack):
     hms, chat = Hms(stack), Chat(stack, "n.jones")
     patient = hms.outpatient(skip=13)

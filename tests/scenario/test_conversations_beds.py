@@ -20,9 +20,6 @@ def test_beds_free_count_on_4b_matches_hms(stack):
     assert sum(label in turn.text for label in labels) == min(6, len(labels)), chat.transcript()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "NLU (training_data/nlu/beds.yml, CRFEntityExtractor): lowercase '4b' is not extracted as "
-    "the ward, so 'any free beds on 4b?' gets the hospital-wide summary instead of 4B's beds"))
 def test_beds_free_count_on_4b_typed_lowercase(stack):
     hms, chat = Hms(stack), Chat(stack, "n.jones")
     expected = hms.free_beds("4B")

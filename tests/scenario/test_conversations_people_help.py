@@ -40,9 +40,9 @@ def test_people_find_patient_asked_which_then_mrn(stack):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "training_data (find_patient pending step): a bare full name answering 'Which patient?' "
-    "scores nlu_fallback (0.40) and gets \"Did you mean 'inform'?\" (Rasa's default "
-    "action_default_ask_affirmation, which shows the raw intent name) instead of the location"))
+    "NLU: a bare full name answering 'Which patient?' (e.g. 'Ngozi Wilson') still scores "
+    "below the fallback threshold, so the user gets the clarifying question instead of the "
+    "patient's location; needs a form for find_patient or a name lookup"))
 def test_people_find_patient_asked_which_then_name(stack):
     hms, chat = Hms(stack), Chat(stack, "b.okoro")
     patient, bed = hms.admitted("7", skip=1)
