@@ -187,7 +187,7 @@ def local_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
           (ROOT / "training_data" / "nlu").glob("*.yml"))
     settings = dataclasses.replace(
         get_settings(), var_dir=tmp, assistant_database_url=f"sqlite:///{tmp / 'a.db'}",
-        redis_url=None, extra={"KIOSK_SPEECH_DIR": str(tmp / "speech")},
+        redis_url=None, kiosk_speech_dir=tmp / "speech",
     )
     store = open_store_at(settings.assistant_database_url)
     BadgeStore(store.engine, time.time).enrol_demo()

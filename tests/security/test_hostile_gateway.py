@@ -112,7 +112,7 @@ def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
         signing_key=KEY, redis_url=None, slack_bot_token="xoxb-hostile",
         slack_signing_secret=SLACK_SECRET, slack_app_token=None,
         slack_api_url="http://127.0.0.1:9/api/", kiosk_idle_seconds=3600,
-        extra={"KIOSK_SPEECH_DIR": str(tmp / "speech"), "KIOSK_TTS_ENGINE": "espeak"},
+        kiosk_speech_dir=tmp / "speech", kiosk_tts_engine="espeak",
     )
     store = open_store_at(settings_.assistant_database_url)
     BadgeStore(store.engine, time.time).enrol_demo()

@@ -1,8 +1,8 @@
 """Kiosk options, taken from :class:`assistant.config.Settings` (the only env reader).
 
 ``kiosk_stt_engine`` / ``kiosk_whisper_model_dir`` / ``kiosk_tts_engine`` /
-``kiosk_speech_dir`` are read as Settings attributes when config.py provides them,
-else from ``settings.extra`` (``KIOSK_STT_ENGINE``, ...).
+``kiosk_speech_dir`` come from ``KIOSK_STT_ENGINE``, ``KIOSK_WHISPER_MODEL_DIR``,
+``KIOSK_TTS_ENGINE`` and ``KIOSK_SPEECH_DIR``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from assistant.config import Settings
 
 
 def _opt(settings: Settings, name: str) -> str | None:
-    value = getattr(settings, name, None) or settings.extra.get(name.upper())
+    value = getattr(settings, name, None)
     return str(value) if value else None
 
 

@@ -113,7 +113,7 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
         redis_url=None,
         kiosk_idle_seconds=60,
         kiosk_max_seconds=15,
-        extra={"KIOSK_SPEECH_DIR": str(speech_dir), "KIOSK_TTS_ENGINE": "espeak"},
+        kiosk_speech_dir=speech_dir, kiosk_tts_engine="espeak",
     )
     store = open_store_at(settings.assistant_database_url)
     clock = Clock()
