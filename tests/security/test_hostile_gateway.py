@@ -479,9 +479,6 @@ def test_gateway_kiosk_static_traversal_404(quiet):
         assert b"import " not in response.content
 
 
-@pytest.mark.xfail(strict=True, reason="assistant/channels/kiosk/api.py static(): "
-                   "Path.is_file() raises OSError 'File name too long' for a name over 255 "
-                   "bytes -> 500 (should be 404)")
 def test_gateway_kiosk_static_long_name_404(quiet):
     count("GET /kiosk/static/<name>")
     assert_clear_4xx(quiet.client.get("/kiosk/static/" + "A" * 5000), "static A*5000")

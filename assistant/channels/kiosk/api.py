@@ -77,7 +77,11 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
     @router.get("/static/{name}", include_in_schema=False)
     async def static(name: str) -> Response:
         path = STATIC / name
-        if "/" in name or name.startswith(".") or not path.is_file():
+        try:  # an over-long name makes the OS refuse the lookup: that is "not found" too
+            exists = "/" not in name and not name.startswith(".") and path.is_file()
+        except OSError:
+            exists = False
+        if not exists:
             return _error(404, "not_found", "no such file")
         return FileResponse(path, media_type=_STATIC_TYPES.get(path.suffix),
                             headers=SECURITY_HEADERS)
