@@ -51,6 +51,7 @@ class Settings:
     hms_retries: int
     assistant_database_url: str
     rasa_urls: tuple[str, ...]
+    rasa_workers: int
     action_url: str
     signing_key: str
     data_key: str
@@ -124,6 +125,7 @@ def get_settings() -> Settings:
             "ASSISTANT_DATABASE_URL", f"sqlite:///{var_dir / 'assistant.db'}"
         ),
         rasa_urls=_list("RASA_URLS", f"http://127.0.0.1:{rasa_port}"),
+        rasa_workers=_bounded_int("RASA_WORKERS", 2, 1, 16),
         action_url=_env("ACTION_URL", f"http://127.0.0.1:{action_port}/webhook"),
         signing_key=_env("ASSISTANT_SIGNING_KEY", ""),
         data_key=_env("ASSISTANT_DATA_KEY", ""),

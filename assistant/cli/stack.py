@@ -9,11 +9,16 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from assistant.config import get_settings
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("stack", help="start the whole stack and wait (Ctrl-C stops)")
     parser.add_argument("--var-dir", type=Path, help="state, secrets and logs (default: var/)")
-    parser.add_argument("--rasa-workers", type=int, default=1, help="Rasa processes (default 1)")
+    parser.add_argument(
+        "--rasa-workers", type=int, default=get_settings().rasa_workers,
+        help="Rasa processes, conversations routed by sender id (default 2: one per core; "
+             "env RASA_WORKERS)")
     parser.add_argument("--model", type=Path, help="Rasa model (default: newest models/*.tar.gz)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per health check")
     parser.set_defaults(func=run)
