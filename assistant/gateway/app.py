@@ -37,6 +37,7 @@ from .context import GatewayContext
 from .errors import install_error_handlers
 from .health import Check, default_checks, run_checks
 from .rasa import HandoffRouter, RasaAssistant
+from .throttle import ThrottledAssistant
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ def install_gateway_rate_limits(app: FastAPI, settings: Settings, tokens: StaffT
         per_ip=rate_setting(settings, "RATE_LIMIT_IP", DEFAULT_RATE_LIMIT_IP),
         per_user=rate_setting(settings, "RATE_LIMIT_USER", DEFAULT_RATE_LIMIT_USER),
         identify=bearer_identify(tokens.verify),
+        exempt=("/healthz", "/slack/events"),  # Slack: signed, from Slack's shared addresses
     )
 
 
@@ -197,9 +199,11 @@ def create_app(
             open_store().close()
 
     app = FastAPI(title="HMS Staff Assistant gateway", lifespan=lifespan)
+    install_error_handlers(app)
+    limits = install_gateway_rate_limits(app, settings, tokens)
     ctx = GatewayContext(
         settings=settings,
-        assistant=assistant,
+        assistant=ThrottledAssistant(assistant, limits),
         hms=hms_factory,
         tokens=tokens,
         open_store=open_store,
@@ -207,8 +211,6 @@ def create_app(
         extras=extras,
     )
     app.state.ctx = ctx
-    install_error_handlers(app)
-    install_gateway_rate_limits(app, settings, tokens)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -124,3 +124,22 @@ def test_gateway_validation_detail_names_fields_and_caps_count():
               {"loc": ("query", "n"), "msg": "bad"}, {"loc": ("path", "id"), "msg": "bad"}]
     assert validation_detail(errors) == (
         "text: Field required; body: JSON decode error; n: bad; and 1 more")
+
+
+async def test_gateway_throttles_slack_and_kiosk_turns_per_staff_member():
+    from assistant.gateway.throttle import ThrottledAssistant
+    from assistant.ratelimit import InMemoryRateLimiter, RateLimits
+
+    echo = Echo()
+    limits = RateLimits(None, InMemoryRateLimiter(Rate(2, 60)))
+    throttled = ThrottledAssistant(echo, limits)
+    texts = [(await throttled.send(staff="n.jones", channel="slack", conversation="D1",
+                                   text="hi"))[0].text for _ in range(3)]
+    assert texts[:2] == ["ok", "ok"] and "faster than I can handle" in texts[2]
+    assert echo.calls == 2  # the refused turn never reached the assistant
+    other = await throttled.send(staff="p.porter", channel="kiosk", conversation="k", text="hi")
+    assert other[0].text == "ok"  # one staff member's budget is not another's
+    # REST turns are counted by the middleware (bearer token), not a second time here
+    for _ in range(3):
+        await throttled.send(staff="n.jones", channel="rest", conversation="r", text="hi")
+    assert echo.calls == 6
