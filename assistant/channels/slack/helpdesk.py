@@ -39,9 +39,12 @@ def find_service(deps: Any) -> Any:
     if extras.get("handoff") is not None:
         return extras["handoff"]
     assistant = getattr(deps, "assistant", None)
-    for candidate in (getattr(assistant, "service", None), getattr(assistant, "handoff", None)):
-        if candidate is not None and hasattr(candidate, "attach_desk"):
-            return candidate
+    while assistant is not None:  # through wrappers such as the gateway's staff throttle
+        for candidate in (getattr(assistant, "service", None),
+                          getattr(assistant, "handoff", None)):
+            if candidate is not None and hasattr(candidate, "attach_desk"):
+                return candidate
+        assistant = getattr(assistant, "inner", None)
     return None
 
 
