@@ -145,6 +145,15 @@ def join_or(items: list[str] | tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
+def tracker_principal(services: Services, tracker: Tracker) -> Principal:
+    """The gateway-signed principal of the latest message; PrincipalError if not valid."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return verify_principal(
+        services.settings.signing_key, metadata.get(METADATA_KEY),
+        now=services.clock().timestamp(),
+    )
+
+
 async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     """True only when the verified user is known and their roles lack ``permission``.
 
@@ -153,12 +162,8 @@ async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     guarded action, which refuses and audits it; so is the denial itself.
     """
     services = get_services()
-    metadata = tracker.latest_message.get("metadata") or {}
     try:
-        principal = verify_principal(
-            services.settings.signing_key, metadata.get(METADATA_KEY),
-            now=services.clock().timestamp(),
-        )
+        principal = tracker_principal(services, tracker)
         staff = await GuardedAction._staff(services, principal.staff)
     except (PrincipalError, HmsError):
         return False
@@ -182,14 +187,9 @@ class GuardedAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         services = get_services()
-        metadata = tracker.latest_message.get("metadata") or {}
         channel = "unknown"
         try:
-            principal = verify_principal(
-                services.settings.signing_key,
-                metadata.get(METADATA_KEY),
-                now=services.clock().timestamp(),
-            )
+            principal = tracker_principal(services, tracker)
         except PrincipalError as exc:
             self._audit(
                 services, "unknown", "", channel, "denied", reason="principal", detail=str(exc)

@@ -48,15 +48,13 @@ _OFF = ("off", "none", "0")
 
 
 def token_ttl(settings: Settings) -> int:
-    """``STAFF_TOKEN_TTL`` (seconds) if config.py provides it, else 8 hours."""
-    value = getattr(settings, "staff_token_ttl", None) or settings.extra.get("STAFF_TOKEN_TTL")
-    return int(value) if value else DEFAULT_TTL_SECONDS
+    """``STAFF_TOKEN_TTL`` (seconds); 8 hours when unset or 0."""
+    return settings.staff_token_ttl or DEFAULT_TTL_SECONDS
 
 
 def rate_setting(settings: Settings, name: str, default: str) -> Rate | None:
     """``RATE_LIMIT_IP`` / ``RATE_LIMIT_USER`` (e.g. ``30/minute``; ``off`` disables)."""
-    value = getattr(settings, name.lower(), None) or settings.extra.get(name) or default
-    text = str(value).strip()
+    text = str(getattr(settings, name.lower()) or default).strip()
     return None if text.lower() in _OFF else Rate.parse(text)
 
 

@@ -20,8 +20,8 @@ from assistant.handoff.state import RelayStateStore
 from assistant.handoff.tickets import TicketStore
 
 
-def _minutes(settings: Any, name: str, env: str, default: int) -> int:
-    value = getattr(settings, name, None) or (getattr(settings, "extra", None) or {}).get(env)
+def _minutes(settings: Any, name: str, default: int) -> int:
+    value = getattr(settings, name, None)
     return int(value) if value else default
 
 
@@ -43,7 +43,7 @@ def build_handoff(
     else:
         bus, inbox = MemoryBus(), MemoryInbox()
     remind = settings.handoff_remind_minutes
-    escalate = _minutes(settings, "handoff_escalate_minutes", "HANDOFF_ESCALATE_MINUTES", remind)
+    escalate = _minutes(settings, "handoff_escalate_minutes", remind)
     return HandoffService(
         tickets=TicketStore(store, DataCipher.from_settings(settings)),
         state=RelayStateStore(store),

@@ -49,9 +49,7 @@ def find_service(deps: Any) -> Any:
 
 
 def oncall_id(settings: Any) -> str | None:
-    value = getattr(settings, "handoff_oncall_slack_id", None)
-    extra = getattr(settings, "extra", None) or {}
-    return value or extra.get("HANDOFF_ONCALL_SLACK_ID") or None
+    return getattr(settings, "handoff_oncall_slack_id", None) or None
 
 
 def register_helpdesk(
