@@ -74,8 +74,9 @@ class ActionBookAppointment(_PatientAction):
 
         async def fresh(prefix: str = "", after: str | None = None) -> list[dict[str, Any]]:
             slots, matched = await nearest_slots(ctx, code, practitioner, after)
-            return offer(ctx, slots, matched, kind=kind, what=what, prefix=prefix,
-                         pending="book_offer")
+            return offer(
+                ctx, slots, matched, kind=kind, what=what, prefix=prefix, pending="book_offer"
+            )
 
         if pending == "book_confirm" and intent == "affirm" and ctx.text("slot_id"):
             slot = await ctx.hms.get_slot(ctx.text("slot_id") or "")
@@ -85,19 +86,28 @@ class ActionBookAppointment(_PatientAction):
                 events = await fresh("That slot was just taken by someone else. ")
                 return Outcome("conflict", tuple(events), f"Slot/{slot.id}", ref)
             tz = ctx.services.settings.hospital_tz
-            ctx.say(f"Booked: {patient.initials} (MRN ending {patient.mrn_last4}), {what}, "
-                    f"{when(appt.start, tz)}.", kind=f"{kind}_success", phi=True,
-                    data={**patient_data(patient), "appointment_id": appt.id,
-                          "start": appt.start.isoformat() if appt.start else None})
-            return Outcome(events=tuple(clear(*ALL)), resource=f"Appointment/{appt.id}",
-                           patient_ref=ref)
+            ctx.say(
+                f"Booked: {patient.initials} (MRN ending {patient.mrn_last4}), {what}, "
+                f"{when(appt.start, tz)}.",
+                kind=f"{kind}_success",
+                phi=True,
+                data={
+                    **patient_data(patient),
+                    "appointment_id": appt.id,
+                    "start": appt.start.isoformat() if appt.start else None,
+                },
+            )
+            return Outcome(
+                events=tuple(clear(*ALL)), resource=f"Appointment/{appt.id}", patient_ref=ref
+            )
         if pending == "book_offer" and ctx.text("slot_id"):
             slot = await ctx.hms.get_slot(ctx.text("slot_id") or "")
             if slot.status != "free":
                 events = await fresh("That slot was just taken by someone else. ")
                 return Outcome("conflict", tuple(events), f"Slot/{slot.id}", ref)
-            events = ask_confirm(ctx, patient, slot, kind=kind, verb="Book", what=what,
-                                 pending="book_confirm")
+            events = ask_confirm(
+                ctx, patient, slot, kind=kind, verb="Book", what=what, pending="book_confirm"
+            )
             return Outcome(events=tuple(events), resource=f"Slot/{slot.id}", patient_ref=ref)
         if pending in ("book_offer", "book_confirm") and intent == "deny":
             events = await fresh("OK. ", ctx.text("offer_after"))
@@ -118,29 +128,48 @@ class ActionCancelAppointment(_PatientAction):
                 ctx.say("OK, I've left the appointment as it is.", kind=f"{kind}_kept")
                 return Outcome(events=tuple(clear(*ALL)), patient_ref=ref, detail="kept")
             appt = await ctx.hms.cancel_appointment(chosen)
-            ctx.say(f"Cancelled the appointment on {when(appt.start, tz)} for "
-                    f"{patient.initials} (MRN ending {patient.mrn_last4}); the slot is free "
-                    "again.", kind=f"{kind}_success", phi=True,
-                    data={**patient_data(patient), "appointment_id": appt.id})
-            return Outcome(events=tuple(clear(*ALL)), resource=f"Appointment/{appt.id}",
-                           patient_ref=ref)
+            ctx.say(
+                f"Cancelled the appointment on {when(appt.start, tz)} for "
+                f"{patient.initials} (MRN ending {patient.mrn_last4}); the slot is free "
+                "again.",
+                kind=f"{kind}_success",
+                phi=True,
+                data={**patient_data(patient), "appointment_id": appt.id},
+            )
+            return Outcome(
+                events=tuple(clear(*ALL)), resource=f"Appointment/{appt.id}", patient_ref=ref
+            )
         appts = await ctx.hms.list_appointments(patient_id=patient.id)
         if chosen:
             appts = [a for a in appts if a.id == chosen]
         if not appts:
-            ctx.say(f"{patient.initials} (MRN ending {patient.mrn_last4}) has no booked "
-                    "appointments to cancel.", kind=f"{kind}_none", phi=True,
-                    data=patient_data(patient))
+            ctx.say(
+                f"{patient.initials} (MRN ending {patient.mrn_last4}) has no booked "
+                "appointments to cancel.",
+                kind=f"{kind}_none",
+                phi=True,
+                data=patient_data(patient),
+            )
             return Outcome("not_found", events=tuple(clear(*ALL)), patient_ref=ref)
         if len(appts) > 1:
-            ctx.say("Which appointment should I cancel?", kind=f"{kind}_pick", phi=True,
-                    buttons=appointment_buttons(appts, tz), data=patient_data(patient))
+            ctx.say(
+                "Which appointment should I cancel?",
+                kind=f"{kind}_pick",
+                phi=True,
+                buttons=appointment_buttons(appts, tz),
+                data=patient_data(patient),
+            )
             events = (SlotSet("appointment_id", None), SlotSet("pending", "cancel_pick"))
             return Outcome(events=events, patient_ref=ref, resource="Appointment")
         appt = appts[0]
-        ctx.say(f"Cancel {patient.initials}'s {(appt.service_code or 'clinic')} appointment on "
-                f"{when(appt.start, tz)}?", kind=f"{kind}_confirm", phi=True, buttons=YES_NO,
-                data={**patient_data(patient), "appointment_id": appt.id})
+        ctx.say(
+            f"Cancel {patient.initials}'s {(appt.service_code or 'clinic')} appointment on "
+            f"{when(appt.start, tz)}?",
+            kind=f"{kind}_confirm",
+            phi=True,
+            buttons=YES_NO,
+            data={**patient_data(patient), "appointment_id": appt.id},
+        )
         events = (SlotSet("pending", "cancel_confirm"), SlotSet("appointment_id", appt.id))
         return Outcome(events=events, resource=f"Appointment/{appt.id}", patient_ref=ref)
 
@@ -154,9 +183,12 @@ class ActionListAppointments(GuardedAction):
         tz, kind = ctx.services.settings.hospital_tz, self.intent
         if bool(ctx.text("mrn")) != bool(ctx.text("patient_name")):
             # patient identification needs two identifiers, for reads too
-            ctx.say("To list a patient's appointments I need two identifiers: the MRN and "
-                    "the patient's full name together, e.g. \"appointments for Jane Doe "
-                    "MRN 10004821\".", kind=f"{kind}_need_identifiers")
+            ctx.say(
+                "To list a patient's appointments I need two identifiers: the MRN and "
+                "the patient's full name together, e.g. \"appointments for Jane Doe "
+                'MRN 10004821".',
+                kind=f"{kind}_need_identifiers",
+            )
             return Outcome("not_found", reason="one_identifier")
         if ctx.text("mrn") and ctx.text("patient_name"):
             try:
@@ -165,20 +197,39 @@ class ActionListAppointments(GuardedAction):
                 say_mismatch(ctx, kind)
                 return Outcome("not_found", reason="patient_mismatch")
             appts = await ctx.hms.list_appointments(patient_id=patient.id)
-            who, data, ref = f"{patient.initials} (MRN ending {patient.mrn_last4})", \
-                patient_data(patient), _ref(patient)
+            who, data, ref = (
+                f"{patient.initials} (MRN ending {patient.mrn_last4})",
+                patient_data(patient),
+                _ref(patient),
+            )
         else:
             appts = await ctx.hms.list_appointments(
-                practitioner_id=ctx.staff.id, date=ctx.now.astimezone(ZoneInfo(tz)).date())
+                practitioner_id=ctx.staff.id, date=ctx.now.astimezone(ZoneInfo(tz)).date()
+            )
             who, data, ref = "you today", {}, None
         events: tuple[dict[str, Any], ...] = ()  # a look-up: leave any task's slots alone
         if not appts:
-            ctx.say(f"No booked appointments for {who}.", kind=f"{kind}_none", phi=bool(ref),
-                    data=data)
+            ctx.say(
+                f"No booked appointments for {who}.", kind=f"{kind}_none", phi=bool(ref), data=data
+            )
             return Outcome(events=events, resource="Appointment", patient_ref=ref)
-        lines = "; ".join(f"{(a.service_code or 'clinic').title()} {when(a.start, tz)}"
-                          for a in appts[:8])
-        ctx.say(f"Booked appointments for {who}: {lines}.", kind=f"{kind}_success", phi=True,
-                data={**data, "appointments": [{"id": a.id, "service": a.service_code,
-                      "start": a.start.isoformat() if a.start else None} for a in appts]})
+        lines = "; ".join(
+            f"{(a.service_code or 'clinic').title()} {when(a.start, tz)}" for a in appts[:8]
+        )
+        ctx.say(
+            f"Booked appointments for {who}: {lines}.",
+            kind=f"{kind}_success",
+            phi=True,
+            data={
+                **data,
+                "appointments": [
+                    {
+                        "id": a.id,
+                        "service": a.service_code,
+                        "start": a.start.isoformat() if a.start else None,
+                    }
+                    for a in appts
+                ],
+            },
+        )
         return Outcome(events=events, resource="Appointment", patient_ref=ref)

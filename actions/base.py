@@ -149,7 +149,8 @@ def tracker_principal(services: Services, tracker: Tracker) -> Principal:
     """The gateway-signed principal of the latest message; PrincipalError if not valid."""
     metadata = tracker.latest_message.get("metadata") or {}
     return verify_principal(
-        services.settings.signing_key, metadata.get(METADATA_KEY),
+        services.settings.signing_key,
+        metadata.get(METADATA_KEY),
         now=services.clock().timestamp(),
     )
 
@@ -266,8 +267,9 @@ class GuardedAction(Action, ABC):
             return Outcome("error", reason="hms_unavailable")
         except Conflict:
             ctx.messages.clear()
-            ctx.say("Someone else changed that just now. Please try again.",
-                    kind=f"{kind}_conflict")
+            ctx.say(
+                "Someone else changed that just now. Please try again.", kind=f"{kind}_conflict"
+            )
             return Outcome("conflict", reason="hms_conflict")
         except NotFound:
             ctx.messages.clear()
@@ -322,15 +324,29 @@ class GuardedAction(Action, ABC):
 
     def _make(self, staff: str, role: str, channel: str, outcome: Outcome) -> AuditEvent:
         return AuditEvent(
-            staff=staff, role=role, channel=channel, intent=self.intent, action=self.name(),
-            permission=self.permission or "", resource=outcome.resource,
-            patient_ref=outcome.patient_ref, outcome=outcome.result, detail=outcome.detail,
+            staff=staff,
+            role=role,
+            channel=channel,
+            intent=self.intent,
+            action=self.name(),
+            permission=self.permission or "",
+            resource=outcome.resource,
+            patient_ref=outcome.patient_ref,
+            outcome=outcome.result,
+            detail=outcome.detail,
             reason=outcome.reason,
         )
 
     def _audit(
-        self, services: Services, staff: str, role: str, channel: str, outcome: str, *,
-        reason: str, detail: str = "",
+        self,
+        services: Services,
+        staff: str,
+        role: str,
+        channel: str,
+        outcome: str,
+        *,
+        reason: str,
+        detail: str = "",
     ) -> None:
         """Audit a refusal made before ``perform``; the refusal stands even if this fails."""
         event = self._make(staff, role, channel, Outcome(outcome, detail=detail, reason=reason))

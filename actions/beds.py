@@ -26,14 +26,33 @@ BED_FEATURES = {
     "paediatric cot": "paediatric-cot",
 }
 STATUS_WORDS = {
-    "u": "U", "unoccupied": "U", "free": "U", "available": "U", "clean": "U", "ready": "U",
-    "empty": "U", "vacant": "U",
-    "o": "O", "occupied": "O", "taken": "O", "in use": "O",
-    "h": "H", "housekeeping": "H", "needs cleaning": "H", "dirty": "H", "cleaning": "H",
+    "u": "U",
+    "unoccupied": "U",
+    "free": "U",
+    "available": "U",
+    "clean": "U",
+    "ready": "U",
+    "empty": "U",
+    "vacant": "U",
+    "o": "O",
+    "occupied": "O",
+    "taken": "O",
+    "in use": "O",
+    "h": "H",
+    "housekeeping": "H",
+    "needs cleaning": "H",
+    "dirty": "H",
+    "cleaning": "H",
     "to be cleaned": "H",
-    "c": "C", "closed": "C", "blocked": "C", "out of service": "C",
-    "k": "K", "contaminated": "K",
-    "i": "I", "isolated": "I", "isolation": "I",
+    "c": "C",
+    "closed": "C",
+    "blocked": "C",
+    "out of service": "C",
+    "k": "K",
+    "contaminated": "K",
+    "i": "I",
+    "isolated": "I",
+    "isolation": "I",
 }
 
 
@@ -70,8 +89,14 @@ def describe(bed: Bed) -> str:
 
 
 def bed_data(bed: Bed) -> dict[str, object]:
-    return {"id": bed.id, "label": bed.label, "ward": bed.ward_code, "room": bed.room,
-            "status": bed.status, "features": sorted(bed.features)}
+    return {
+        "id": bed.id,
+        "label": bed.label,
+        "ward": bed.ward_code,
+        "room": bed.room,
+        "status": bed.status,
+        "features": sorted(bed.features),
+    }
 
 
 class ActionCheckBedAvailability(GuardedAction):
@@ -87,8 +112,10 @@ class ActionCheckBedAvailability(GuardedAction):
         feature = bed_feature(wanted_type)
         if wanted_type and feature is None:
             known = ", ".join(sorted({k for k in BED_FEATURES if " " in k or k.isalpha()}))
-            ctx.say(f"I don't know the bed type '{wanted_type}'. I know: {known}.",
-                    kind="check_bed_availability_invalid")
+            ctx.say(
+                f"I don't know the bed type '{wanted_type}'. I know: {known}.",
+                kind="check_bed_availability_invalid",
+            )
             return Outcome("refused", events=reset, reason="bed_type")
         kind_words = f"{feature.replace('-', ' ')} " if feature else ""
         ward_text = ctx.text("ward")
@@ -96,16 +123,25 @@ class ActionCheckBedAvailability(GuardedAction):
             ward = await ctx.hms.get_ward(ward_text)
             beds = await ctx.hms.free_beds(ward.code, feature)
             data: dict[str, Any] = {
-                "ward": ward.code, "feature": feature, "beds": [bed_data(b) for b in beds]}
+                "ward": ward.code,
+                "feature": feature,
+                "beds": [bed_data(b) for b in beds],
+            }
             if not beds:
-                ctx.say(f"No free {kind_words}beds on {ward.name} right now.",
-                        kind="check_bed_availability_none", data=data)
+                ctx.say(
+                    f"No free {kind_words}beds on {ward.name} right now.",
+                    kind="check_bed_availability_none",
+                    data=data,
+                )
             else:
                 listed = "; ".join(describe(b) for b in beds[:6])
                 more = f" and {len(beds) - 6} more" if len(beds) > 6 else ""
-                ctx.say(f"{ward.name} has {len(beds)} free {kind_words}bed"
-                        f"{'s' if len(beds) != 1 else ''}: {listed}{more}.",
-                        kind="check_bed_availability_success", data=data)
+                ctx.say(
+                    f"{ward.name} has {len(beds)} free {kind_words}bed"
+                    f"{'s' if len(beds) != 1 else ''}: {listed}{more}.",
+                    kind="check_bed_availability_success",
+                    data=data,
+                )
             return Outcome(events=reset, resource=f"Location/{ward.id}")
         if feature:
             beds = await ctx.hms.free_beds(None, feature)
@@ -115,22 +151,35 @@ class ActionCheckBedAvailability(GuardedAction):
                 by_ward[bed.ward_code or "?"] = by_ward.get(bed.ward_code or "?", 0) + 1
             data = {"feature": feature, "wards": by_ward}
             if not beds:
-                ctx.say(f"There are no free {kind_words}beds in the hospital right now.",
-                        kind="check_bed_availability_none", data=data)
+                ctx.say(
+                    f"There are no free {kind_words}beds in the hospital right now.",
+                    kind="check_bed_availability_none",
+                    data=data,
+                )
             else:
-                parts = ", ".join(f"{names.get(w, 'Ward ' + w)}: {n}"
-                                  for w, n in sorted(by_ward.items()))
-                ctx.say(f"Free {kind_words}beds hospital-wide: {parts}.",
-                        kind="check_bed_availability_success", data=data)
+                parts = ", ".join(
+                    f"{names.get(w, 'Ward ' + w)}: {n}" for w, n in sorted(by_ward.items())
+                )
+                ctx.say(
+                    f"Free {kind_words}beds hospital-wide: {parts}.",
+                    kind="check_bed_availability_success",
+                    data=data,
+                )
             return Outcome(events=reset, resource="Location")
         summary = await ctx.hms.bed_summary()
         total = sum(s.free for s in summary)
         parts = ", ".join(f"{s.ward_name} {s.free} of {s.total}" for s in summary if s.total)
-        ctx.say(f"{total} free bed{'s' if total != 1 else ''} hospital-wide: {parts}. "
-                "Ask about a ward for the bed numbers.",
-                kind="check_bed_availability_summary",
-                data={"wards": [{"ward": s.ward_code, "name": s.ward_name, "free": s.free,
-                                 "total": s.total} for s in summary]})
+        ctx.say(
+            f"{total} free bed{'s' if total != 1 else ''} hospital-wide: {parts}. "
+            "Ask about a ward for the bed numbers.",
+            kind="check_bed_availability_summary",
+            data={
+                "wards": [
+                    {"ward": s.ward_code, "name": s.ward_name, "free": s.free, "total": s.total}
+                    for s in summary
+                ]
+            },
+        )
         return Outcome(events=reset, resource="Location")
 
 
@@ -145,26 +194,35 @@ class ActionUpdateBedStatus(GuardedAction):
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = ctx.text("ward") or ward_hint
         if code is None or number is None or ward_text is None:
-            ctx.say("I need the ward, the bed number and the new status (free, occupied, "
-                    "needs cleaning, closed, contaminated or isolated).",
-                    kind="update_bed_status_invalid")
+            ctx.say(
+                "I need the ward, the bed number and the new status (free, occupied, "
+                "needs cleaning, closed, contaminated or isolated).",
+                kind="update_bed_status_invalid",
+            )
             return Outcome("refused", events=reset, reason="missing_slots")
         ward = await ctx.hms.get_ward(ward_text)
         ctx.check_ward(ward.code)
         try:
             bed = await ctx.hms.get_bed(ward.code, number)
         except NotFound:
-            ctx.say(f"There's no bed {number} on {ward.name}.", kind="update_bed_status_not_found",
-                    data={"ward": ward.code, "bed": number})
+            ctx.say(
+                f"There's no bed {number} on {ward.name}.",
+                kind="update_bed_status_not_found",
+                data={"ward": ward.code, "bed": number},
+            )
             return Outcome("not_found", events=reset, resource=f"Location/{ward.id}")
         before = BED_STATUSES.get(bed.status or "", "unknown")
         if bed.status == code:
-            ctx.say(f"{bed.label} is already {BED_STATUSES[code].lower()}.",
-                    kind="update_bed_status_unchanged", data=bed_data(bed))
+            ctx.say(
+                f"{bed.label} is already {BED_STATUSES[code].lower()}.",
+                kind="update_bed_status_unchanged",
+                data=bed_data(bed),
+            )
             return Outcome(events=reset, resource=f"Location/{bed.id}", detail="unchanged")
         updated = await ctx.hms.set_bed_status(bed.id, code)
-        ctx.say(f"Done: {updated.label} is now {BED_STATUSES[code].lower()} "
-                f"(was {before.lower()}).", kind="update_bed_status_success",
-                data=bed_data(updated))
-        return Outcome(events=reset, resource=f"Location/{bed.id}",
-                       detail=f"{bed.status}->{code}")
+        ctx.say(
+            f"Done: {updated.label} is now {BED_STATUSES[code].lower()} (was {before.lower()}).",
+            kind="update_bed_status_success",
+            data=bed_data(updated),
+        )
+        return Outcome(events=reset, resource=f"Location/{bed.id}", detail=f"{bed.status}->{code}")

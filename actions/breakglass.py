@@ -89,7 +89,7 @@ def offer_text(own_wards: str, minutes: int) -> str:
     return (
         f"That patient is not on your wards ({own_wards}), so I can't show where they are. "
         f"If this is an emergency you can use emergency access for {minutes} minutes: "
-        "reply with the reason (for example \"break glass: deteriorating, covering on call\"). "
+        'reply with the reason (for example "break glass: deteriorating, covering on call"). '
         "Emergency access is recorded with your reason and reviewed daily."
     )
 

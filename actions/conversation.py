@@ -23,9 +23,25 @@ CAPABILITIES = {
 }
 # slots a task may have filled; cleared when the user stops or an emergency interrupts
 TASK_SLOTS = (
-    "patient_name", "mrn", "department", "clinician", "time", "ward", "bed", "bed_type",
-    "bed_status", "help_type", "urgency", "ticket_id", "help_description", "slot_id",
-    "appointment_id", "pending", "offer_after", "requested_slot", "breakglass_patient",
+    "patient_name",
+    "mrn",
+    "department",
+    "clinician",
+    "time",
+    "ward",
+    "bed",
+    "bed_type",
+    "bed_status",
+    "help_type",
+    "urgency",
+    "ticket_id",
+    "help_description",
+    "slot_id",
+    "appointment_id",
+    "pending",
+    "offer_after",
+    "requested_slot",
+    "breakglass_patient",
 )
 
 
@@ -43,10 +59,13 @@ class ActionAskCapabilities(GuardedAction):
         things = [text for perm, text in CAPABILITIES.items() if perm in granted]
         role = " and ".join(sorted(ctx.staff.roles)) or "staff member"
         article = "an" if role[:1] in "aeiou" else "a"
-        ctx.say(f"As {article} {role} you can ask me to: " + "; ".join(things) + ". "
-                "In an emergency, call "
-                f"{ctx.services.settings.emergency_number}.", kind="ask_capabilities_success",
-                data={"permissions": sorted(granted)})
+        ctx.say(
+            f"As {article} {role} you can ask me to: " + "; ".join(things) + ". "
+            "In an emergency, call "
+            f"{ctx.services.settings.emergency_number}.",
+            kind="ask_capabilities_success",
+            data={"permissions": sorted(granted)},
+        )
         return Outcome()
 
 
@@ -64,8 +83,7 @@ class ActionEmergency(Action):
         except Exception:  # the number must be given even if nothing else works
             number = "2222"
         dispatcher.utter_message(
-            text=f"This is an emergency: call {number} now. I can't raise emergency calls "
-            "myself.",
+            text=f"This is an emergency: call {number} now. I can't raise emergency calls myself.",
             json_message={"phi": False, "kind": "emergency_answer", "data": {"number": number}},
         )
         return _reset()

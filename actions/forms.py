@@ -20,8 +20,20 @@ from actions.help import help_type_code, priority_code
 from actions.services import get_services
 from actions.timeparse import parse_time_preference
 
-DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3",
-          "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+DIGITS = {
+    "zero": "0",
+    "oh": "0",
+    "o": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
 Slots = dict[str, Any]
 
 
@@ -43,8 +55,9 @@ class _PermissionGate(FormValidationAction):
     @abstractmethod
     def name(self) -> str: ...
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         if await lacks_permission(tracker, self.permission):
             return [SlotSet("requested_slot", None)]
         return await super().run(dispatcher, tracker, domain)
@@ -53,20 +66,23 @@ class _PermissionGate(FormValidationAction):
 class _PatientSlots:
     """Validators shared by the appointment forms (a mixin: not an action itself)."""
 
-    def validate_mrn(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                     domain: dict[str, Any]) -> Slots:
+    def validate_mrn(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
         mrn = normalise_mrn(value)
         if mrn is None:
             dispatcher.utter_message(response="utter_invalid_mrn")
         return {"mrn": mrn}
 
-    def validate_patient_name(self, value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: dict[str, Any]) -> Slots:
+    def validate_patient_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
         name = " ".join(str(value or "").split())
         return {"patient_name": name if len(name) >= 2 else None}
 
-    def validate_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: dict[str, Any]) -> Slots:
+    def validate_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
         services = get_services()
         now, tz = services.clock(), services.settings.hospital_tz
         if parse_time_preference(str(value or ""), now, tz):
@@ -81,8 +97,13 @@ class ValidateBookAppointmentForm(_PatientSlots, _PermissionGate):
     def name(self) -> str:
         return "validate_book_appointment_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: dict[str, Any]) -> list[str]:
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
         if tracker.get_slot("clinician"):
             return [s for s in domain_slots if s != "department"]
         return domain_slots
@@ -108,16 +129,18 @@ class ValidateUpdateBedStatusForm(_PermissionGate):
     def name(self) -> str:
         return "validate_update_bed_status_form"
 
-    def validate_bed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                     domain: dict[str, Any]) -> Slots:
+    def validate_bed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
         ward, number = bed_number(str(value or ""))
         if number is None:
             dispatcher.utter_message(response="utter_invalid_bed")
             return {"bed": None}
         return {"bed": number, **({"ward": ward} if ward and not tracker.get_slot("ward") else {})}
 
-    def validate_bed_status(self, value: Any, dispatcher: CollectingDispatcher,
-                            tracker: Tracker, domain: dict[str, Any]) -> Slots:
+    def validate_bed_status(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
         code = bed_status_code(str(value or ""))
         if code is None:
             dispatcher.utter_message(response="utter_invalid_bed_status")
@@ -130,15 +153,17 @@ class ValidateRequestHelpForm(_PermissionGate):
     def name(self) -> str:
         return "validate_request_help_form"
 
-    def validate_help_type(self, value: Any, dispatcher: CollectingDispatcher,
-                           tracker: Tracker, domain: dict[str, Any]) -> Slots:
+    def validate_help_type(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
         code = help_type_code(str(value or ""))
         if code is None:
             dispatcher.utter_message(response="utter_invalid_help_type")
         return {"help_type": code}
 
-    def validate_urgency(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: dict[str, Any]) -> Slots:
+    def validate_urgency(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Slots:
         code = priority_code(str(value or ""))
         if code is None:
             dispatcher.utter_message(response="utter_invalid_urgency")

@@ -20,12 +20,14 @@ def transcript(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if event.get("event") not in ("user", "bot") or not event.get("text"):
             continue
         stamp = event.get("timestamp")
-        turns.append({
-            "role": event["event"],  # user | bot, as TicketStore expects
-            "text": event["text"],
-            "at": datetime.fromtimestamp(stamp, UTC).isoformat() if stamp else None,
-            "intent": (event.get("parse_data") or {}).get("intent", {}).get("name"),
-        })
+        turns.append(
+            {
+                "role": event["event"],  # user | bot, as TicketStore expects
+                "text": event["text"],
+                "at": datetime.fromtimestamp(stamp, UTC).isoformat() if stamp else None,
+                "intent": (event.get("parse_data") or {}).get("intent", {}).get("name"),
+            }
+        )
     return turns[-TRANSCRIPT_LIMIT:]
 
 
@@ -37,8 +39,10 @@ class ActionTalkToHuman(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         store = ctx.services.tickets
         if store is None:
-            ctx.say("I can't reach the help desk from here right now. Please phone them.",
-                    kind="talk_to_human_unavailable")
+            ctx.say(
+                "I can't reach the help desk from here right now. Please phone them.",
+                kind="talk_to_human_unavailable",
+            )
             return Outcome("error", events=(ActiveLoop(None),), reason="no_ticket_store")
         turns = transcript(list(ctx.tracker.events))
         intents = [t["intent"] for t in turns if t["intent"]]
@@ -58,9 +62,14 @@ class ActionTalkToHuman(GuardedAction):
         )
         if inspect.isawaitable(ticket):
             ticket = await ticket
-        ctx.say(f"I've asked the help desk to join: your ticket is {ticket.ticket_id}. "
-                "Someone will reply here shortly.", kind="talk_to_human_success",
-                data={"ticket_id": ticket.ticket_id})
+        ctx.say(
+            f"I've asked the help desk to join: your ticket is {ticket.ticket_id}. "
+            "Someone will reply here shortly.",
+            kind="talk_to_human_success",
+            data={"ticket_id": ticket.ticket_id},
+        )
         # the help desk takes over: leave any half-filled form
-        return Outcome(events=(ActiveLoop(None), SlotSet("requested_slot", None)),
-                       resource=f"Ticket/{ticket.ticket_id}")
+        return Outcome(
+            events=(ActiveLoop(None), SlotSet("requested_slot", None)),
+            resource=f"Ticket/{ticket.ticket_id}",
+        )

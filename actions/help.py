@@ -8,18 +8,42 @@ from actions.scheduling import clear
 from assistant.hms.models import HelpTask
 
 HELP_TYPES = {
-    "porter": "porter", "porters": "porter", "transport": "porter", "wheelchair": "porter",
-    "trolley": "porter", "it": "it", "computer": "it", "printer": "it", "login": "it",
-    "password": "it", "housekeeping": "housekeeping", "cleaning": "housekeeping",
-    "cleaner": "housekeeping", "spill": "housekeeping", "maintenance": "maintenance",
-    "repair": "maintenance", "broken": "maintenance", "estates": "maintenance",
+    "porter": "porter",
+    "porters": "porter",
+    "transport": "porter",
+    "wheelchair": "porter",
+    "trolley": "porter",
+    "it": "it",
+    "computer": "it",
+    "printer": "it",
+    "login": "it",
+    "password": "it",
+    "housekeeping": "housekeeping",
+    "cleaning": "housekeeping",
+    "cleaner": "housekeeping",
+    "spill": "housekeeping",
+    "maintenance": "maintenance",
+    "repair": "maintenance",
+    "broken": "maintenance",
+    "estates": "maintenance",
     "other": "other",
 }
 URGENCY = {
-    "routine": "routine", "not urgent": "routine", "whenever": "routine", "low": "routine",
-    "normal": "routine", "urgent": "urgent", "soon": "urgent", "high": "urgent",
-    "asap": "asap", "as soon as possible": "asap", "quickly": "asap",
-    "stat": "stat", "immediately": "stat", "right now": "stat", "now": "stat",
+    "routine": "routine",
+    "not urgent": "routine",
+    "whenever": "routine",
+    "low": "routine",
+    "normal": "routine",
+    "urgent": "urgent",
+    "soon": "urgent",
+    "high": "urgent",
+    "asap": "asap",
+    "as soon as possible": "asap",
+    "quickly": "asap",
+    "stat": "stat",
+    "immediately": "stat",
+    "right now": "stat",
+    "now": "stat",
 }
 FORM_SLOTS = ("help_type", "ward", "bed", "urgency", "help_description")
 
@@ -33,8 +57,14 @@ def priority_code(text: str | None) -> str | None:
 
 
 def task_data(task: HelpTask) -> dict[str, object]:
-    return {"ticket_id": task.ticket_id, "help_type": task.help_type, "status": task.status,
-            "priority": task.priority, "owner": task.owner, "business_status": task.business_status}
+    return {
+        "ticket_id": task.ticket_id,
+        "help_type": task.help_type,
+        "status": task.status,
+        "priority": task.priority,
+        "owner": task.owner,
+        "business_status": task.business_status,
+    }
 
 
 def task_line(task: HelpTask) -> str:
@@ -61,12 +91,18 @@ class ActionRequestHelp(GuardedAction):
             if number:
                 location_id = (await ctx.hms.get_bed(ward.code, number)).id
         task = await ctx.hms.create_task(
-            help_type, location_id, priority, ctx.text("help_description") or "",
+            help_type,
+            location_id,
+            priority,
+            ctx.text("help_description") or "",
             ctx.staff.username,
         )
-        ctx.say(f"Done: your {help_type} request is {task.ticket_id} ({priority}). "
-                "Ask me 'status of my requests' any time.", kind="request_help_success",
-                data=task_data(task))
+        ctx.say(
+            f"Done: your {help_type} request is {task.ticket_id} ({priority}). "
+            "Ask me 'status of my requests' any time.",
+            kind="request_help_success",
+            data=task_data(task),
+        )
         return Outcome(events=events, resource=f"Task/{task.id}", detail=f"{help_type}/{priority}")
 
 
@@ -80,15 +116,18 @@ class ActionCheckRequestStatus(GuardedAction):
         ticket = (ctx.text("ticket_id") or "").upper().replace(" ", "")
         if ticket:
             task = await ctx.hms.get_task(ticket)
-            ctx.say(f"{task_line(task)}.", kind="check_request_status_success",
-                    data=task_data(task))
+            ctx.say(
+                f"{task_line(task)}.", kind="check_request_status_success", data=task_data(task)
+            )
             return Outcome(events=events, resource=f"Task/{task.id}")
         tasks = await ctx.hms.list_tasks(requester_username=ctx.staff.username)
         if not tasks:
             ctx.say("You have no help requests.", kind="check_request_status_none")
             return Outcome(events=events, resource="Task")
         recent = sorted(tasks, key=lambda t: t.ticket_id or "", reverse=True)[:5]
-        ctx.say("Your requests: " + "; ".join(task_line(t) for t in recent) + ".",
-                kind="check_request_status_success",
-                data={"tasks": [task_data(t) for t in recent]})
+        ctx.say(
+            "Your requests: " + "; ".join(task_line(t) for t in recent) + ".",
+            kind="check_request_status_success",
+            data={"tasks": [task_data(t) for t in recent]},
+        )
         return Outcome(events=events, resource="Task")

@@ -47,8 +47,11 @@ async def identify_patient(ctx: ActionContext) -> Patient:
 
 
 def say_mismatch(ctx: ActionContext, kind: str) -> None:
-    ctx.say("That MRN and name don't belong to the same patient, so I've stopped. "
-            "Please check both and start again.", kind=f"{kind}_not_found")
+    ctx.say(
+        "That MRN and name don't belong to the same patient, so I've stopped. "
+        "Please check both and start again.",
+        kind=f"{kind}_not_found",
+    )
 
 
 def when(moment: datetime | None, tz: str) -> str:
@@ -59,8 +62,11 @@ def when(moment: datetime | None, tz: str) -> str:
 
 
 def patient_data(patient: Patient) -> dict[str, Any]:
-    return {"patient_ref": f"Patient/{patient.id}", "initials": patient.initials,
-            "mrn_last4": patient.mrn_last4}
+    return {
+        "patient_ref": f"Patient/{patient.id}",
+        "initials": patient.initials,
+        "mrn_last4": patient.mrn_last4,
+    }
 
 
 async def find_practitioner(ctx: ActionContext) -> str | None:
@@ -74,7 +80,9 @@ async def find_practitioner(ctx: ActionContext) -> str | None:
 
 
 async def nearest_slots(
-    ctx: ActionContext, service_code: str | None, practitioner_id: str | None,
+    ctx: ActionContext,
+    service_code: str | None,
+    practitioner_id: str | None,
     after: str | None = None,
 ) -> tuple[list[Slot], bool]:
     """The 3 free slots nearest the user's time preference; bool: they match it."""
@@ -108,38 +116,72 @@ def _distinct_times(slots: list[Slot]) -> list[Slot]:
 
 
 def offer(
-    ctx: ActionContext, slots: list[Slot], matched: bool, *, kind: str, what: str,
-    prefix: str = "", pending: str,
+    ctx: ActionContext,
+    slots: list[Slot],
+    matched: bool,
+    *,
+    kind: str,
+    what: str,
+    prefix: str = "",
+    pending: str,
 ) -> list[dict[str, Any]]:
     tz = ctx.services.settings.hospital_tz
     if not slots:
-        ctx.say(f"{prefix}There are no free {what} slots in the next two weeks. "
-                "Would you like the help desk to arrange it?", kind=f"{kind}_no_slots",
-                buttons=[{"title": "Contact the help desk", "payload": "/talk_to_human"}])
+        ctx.say(
+            f"{prefix}There are no free {what} slots in the next two weeks. "
+            "Would you like the help desk to arrange it?",
+            kind=f"{kind}_no_slots",
+            buttons=[{"title": "Contact the help desk", "payload": "/talk_to_human"}],
+        )
         return clear(*FLOW_SLOTS)
     lead = "Free" if matched else "Nothing free at that time; the nearest free"
-    buttons = [{"title": when(s.start, tz), "payload": f'/inform{{"slot_id":"{s.id}"}}'}
-               for s in slots]
+    buttons = [
+        {"title": when(s.start, tz), "payload": f'/inform{{"slot_id":"{s.id}"}}'} for s in slots
+    ]
     buttons.append({"title": "Other times", "payload": "/deny"})
-    ctx.say(f"{prefix}{lead} {what} slots: " + "; ".join(b["title"] for b in buttons[:-1])
-            + ". Which one?", kind=f"{kind}_offer", buttons=buttons,
-            data={"slots": [{"id": s.id, "start": s.start.isoformat()} for s in slots]})
+    ctx.say(
+        f"{prefix}{lead} {what} slots: "
+        + "; ".join(b["title"] for b in buttons[:-1])
+        + ". Which one?",
+        kind=f"{kind}_offer",
+        buttons=buttons,
+        data={"slots": [{"id": s.id, "start": s.start.isoformat()} for s in slots]},
+    )
     last = max(s.start for s in slots) + timedelta(seconds=1)
-    return [SlotSet("pending", pending), SlotSet("slot_id", None),
-            SlotSet("offer_after", last.isoformat())]
+    return [
+        SlotSet("pending", pending),
+        SlotSet("slot_id", None),
+        SlotSet("offer_after", last.isoformat()),
+    ]
 
 
 def ask_confirm(
-    ctx: ActionContext, patient: Patient, slot: Slot, *, kind: str, verb: str, pending: str,
+    ctx: ActionContext,
+    patient: Patient,
+    slot: Slot,
+    *,
+    kind: str,
+    verb: str,
+    pending: str,
     what: str,
 ) -> list[dict[str, Any]]:
     tz = ctx.services.settings.hospital_tz
-    ctx.say(f"{verb} {patient.initials} (MRN ending {patient.mrn_last4}) into {what} on "
-            f"{when(slot.start, tz)}?", kind=f"{kind}_confirm", phi=True, buttons=YES_NO,
-            data={**patient_data(patient), "slot_id": slot.id, "start": slot.start.isoformat()})
+    ctx.say(
+        f"{verb} {patient.initials} (MRN ending {patient.mrn_last4}) into {what} on "
+        f"{when(slot.start, tz)}?",
+        kind=f"{kind}_confirm",
+        phi=True,
+        buttons=YES_NO,
+        data={**patient_data(patient), "slot_id": slot.id, "start": slot.start.isoformat()},
+    )
     return [SlotSet("pending", pending)]
 
 
 def appointment_buttons(appts: list[Appointment], tz: str) -> list[dict[str, str]]:
-    return [{"title": f"{(a.service_code or 'clinic').title()}, {when(a.start, tz)}",
-             "payload": f'/inform{{"appointment_id":"{a.id}"}}'} for a in appts]
+    return [
+        {
+            "title": f"{(a.service_code or 'clinic').title()}, {when(a.start, tz)}",
+            "payload": f'/inform{{"appointment_id":"{a.id}"}}',
+        }
+        for a in appts
+    ]

@@ -14,18 +14,43 @@ from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "forty five": 45, "forty-five": 45,
-    "oh five": 5, "ten past": 10,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "forty five": 45,
+    "forty-five": 45,
+    "oh five": 5,
+    "ten past": 10,
 }
 PARTS_OF_DAY = {
     "morning": (time(8, 0), time(12, 0)),
     "afternoon": (time(12, 0), time(17, 0)),
     "evening": (time(17, 0), time(20, 0)),
 }
-SOONEST = ("asap", "as soon as possible", "soonest", "earliest", "any time", "anytime",
-           "first available", "next available")
+SOONEST = (
+    "asap",
+    "as soon as possible",
+    "soonest",
+    "earliest",
+    "any time",
+    "anytime",
+    "first available",
+    "next available",
+)
 DEFAULT_HORIZON = timedelta(days=14)
 
 _NUM = r"(\d{1,2}|" + "|".join(sorted(map(re.escape, NUMBERS), key=len, reverse=True)) + r")"
@@ -35,11 +60,25 @@ _CLOCK = re.compile(
 _PAST = re.compile(rf"\b(half|quarter|{_NUM})\s+(past|to)\s+{_NUM}\b")
 _HALF = re.compile(rf"\bhalf\s+{_NUM}\b")  # British "half nine" = 09:30
 _IN = re.compile(rf"\bin\s+(a|{_NUM})\s+(day|week)s?\b")
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _MONTH = r"(" + "|".join(m[:3] + r"[a-z]*" for m in MONTHS) + r")"
-_ORDINAL = re.compile(rf"\b(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)(?:\s+(?:of\s+)?{_MONTH})?\b"
-                      rf"|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
+_ORDINAL = re.compile(
+    rf"\b(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)(?:\s+(?:of\s+)?{_MONTH})?\b"
+    rf"|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"
+)
 
 
 @dataclass(frozen=True)
@@ -147,7 +186,7 @@ def _day(text: str, today: date) -> tuple[date, date] | None:
 
 
 def _calendar_day(day: int, month_text: str | None, today: date) -> tuple[date, date] | None:
-    """"the 12th" (this month, or next if past) or "3rd march" (this year, or next)."""
+    """ "the 12th" (this month, or next if past) or "3rd march" (this year, or next)."""
     month = today.month
     if month_text:
         month = next(i + 1 for i, m in enumerate(MONTHS) if m.startswith(month_text[:3]))

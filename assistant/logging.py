@@ -130,7 +130,7 @@ class PhiRedactionFilter(logging.Filter):
             return
         try:
             message = self.redact(record.getMessage())
-        except Exception:  # noqa: BLE001 - a broken format must not leak its arguments
+        except Exception:
             message = self.redact(str(record.msg))
         if not self._redact_args_in_place(record, message):
             record.msg, record.args = message, ()

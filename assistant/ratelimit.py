@@ -65,8 +65,17 @@ class Rate:
     def parse(cls, text: str) -> Rate:
         """``"30/minute"``, ``"5/second"``, ``"1000/hour"`` or ``"30/60"`` (seconds)."""
         count, _, per = text.strip().partition("/")
-        units = {"second": 1.0, "s": 1.0, "minute": 60.0, "min": 60.0, "m": 60.0,
-                 "hour": 3600.0, "h": 3600.0, "day": 86400.0, "d": 86400.0}
+        units = {
+            "second": 1.0,
+            "s": 1.0,
+            "minute": 60.0,
+            "min": 60.0,
+            "m": 60.0,
+            "hour": 3600.0,
+            "h": 3600.0,
+            "day": 86400.0,
+            "d": 86400.0,
+        }
         per = per.strip().lower()
         try:
             window = units[per] if per in units else float(per)
@@ -99,8 +108,14 @@ def hashed(namespace: str, key: str) -> str:
 class InMemoryRateLimiter:
     """Fixed windows in this process; expired windows are swept when the table grows."""
 
-    def __init__(self, rate: Rate, namespace: str = "default", *, clock: Clock = time.monotonic,
-                 max_keys: int = 100_000) -> None:
+    def __init__(
+        self,
+        rate: Rate,
+        namespace: str = "default",
+        *,
+        clock: Clock = time.monotonic,
+        max_keys: int = 100_000,
+    ) -> None:
         self.rate = rate
         self.namespace = namespace
         self._clock = clock
@@ -146,8 +161,9 @@ class RedisRateLimiter:
     rate limit must not take the gateway down with Redis) and a warning is logged.
     """
 
-    def __init__(self, redis: Any, rate: Rate, namespace: str = "default", *,
-                 fail_open: bool = True) -> None:
+    def __init__(
+        self, redis: Any, rate: Rate, namespace: str = "default", *, fail_open: bool = True
+    ) -> None:
         self.rate = rate
         self.namespace = namespace
         self._redis = redis
@@ -157,15 +173,17 @@ class RedisRateLimiter:
     async def hit(self, key: str) -> Decision:
         window_ms = max(1, int(self.rate.window_seconds * 1000))
         try:
-            count, ttl_ms = await self._script(keys=[hashed(self.namespace, key)],
-                                               args=[window_ms])
+            count, ttl_ms = await self._script(keys=[hashed(self.namespace, key)], args=[window_ms])
         except (RedisError, OSError) as exc:
             return self._unavailable(exc)
         return _decide(self.rate, int(count), int(ttl_ms) / 1000)
 
     def _unavailable(self, exc: BaseException) -> Decision:
-        log.warning("rate limit store unavailable (%s); %s", type(exc).__name__,
-                    "allowing request" if self._fail_open else "refusing request")
+        log.warning(
+            "rate limit store unavailable (%s); %s",
+            type(exc).__name__,
+            "allowing request" if self._fail_open else "refusing request",
+        )
         return Decision(self._fail_open, 0.0 if self._fail_open else 1.0)
 
 
@@ -175,8 +193,9 @@ def _decide(rate: Rate, count: int, seconds_left: float) -> Decision:
     return Decision(False, max(seconds_left, 0.001), 0)
 
 
-def limiter_factory(settings: Any, *, redis: Any = None, clock: Clock = time.monotonic
-                    ) -> LimiterFactory:
+def limiter_factory(
+    settings: Any, *, redis: Any = None, clock: Clock = time.monotonic
+) -> LimiterFactory:
     """Redis limiters when ``settings.redis_url`` is set (or ``redis`` is given), else in-process.
 
     The Redis client is created here (no connection is made until the first hit).
@@ -209,8 +228,7 @@ class RateLimits:
         if self.per_user is not None and staff:
             decision = await self.per_user.hit(staff)
             if not decision.allowed:
-                raise RateLimited("too many requests for this staff member",
-                                  decision.retry_after)
+                raise RateLimited("too many requests for this staff member", decision.retry_after)
 
 
 def too_many_body(error: RateLimited) -> tuple[dict[str, str], bytes]:
@@ -223,8 +241,14 @@ def too_many_body(error: RateLimited) -> tuple[dict[str, str], bytes]:
 class RateLimitMiddleware:
     """ASGI middleware: per-IP then per-user checks before the app sees the request."""
 
-    def __init__(self, app: ASGIApp, limits: RateLimits, *, identify: Identify | None = None,
-                 exempt: Iterable[str] = ("/healthz",)) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limits: RateLimits,
+        *,
+        identify: Identify | None = None,
+        exempt: Iterable[str] = ("/healthz",),
+    ) -> None:
         self.app = app
         self.limits = limits
         self.identify = identify
@@ -249,8 +273,13 @@ class RateLimitMiddleware:
 
 async def _send_429(send: Send, error: RateLimited) -> None:
     headers, body = too_many_body(error)
-    await send({"type": "http.response.start", "status": 429,
-                "headers": [(k.encode(), v.encode()) for k, v in headers.items()]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -258,8 +287,9 @@ async def _rate_limited_handler(_request: Request, exc: Exception) -> Response:
     if not isinstance(exc, RateLimited):  # registered for RateLimited only
         raise exc
     headers, body = too_many_body(exc)
-    return JSONResponse(json.loads(body), status_code=429,
-                        headers={"Retry-After": headers["retry-after"]})
+    return JSONResponse(
+        json.loads(body), status_code=429, headers={"Retry-After": headers["retry-after"]}
+    )
 
 
 def bearer_identify(verify: Callable[[str], Awaitable[Any]]) -> Identify:

@@ -23,8 +23,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.config import get_settings  # noqa: E402
-from assistant.identity.tokens import issue_token  # noqa: E402
+from assistant.config import get_settings
+from assistant.identity.tokens import issue_token
 
 DEFAULT_TEXT = "how many free beds on 4B"
 
@@ -82,11 +82,15 @@ async def level(url: str, key: str, staff: str, users: int, count: int, text: st
 
 def print_table(rows: list[dict], text: str) -> None:
     print(f'\nREST channel end-to-end latency, message "{text}"')
-    print(f"{'users':>5} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'max ms':>8} {'msg/s':>7}")
+    print(
+        f"{'users':>5} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'max ms':>8} {'msg/s':>7}"
+    )
     for r in rows:
-        print(f"{r['users']:>5} {r['requests']:>8} {r['errors']:>6} {r['p50']:>8.0f} "
-              f"{r['p95']:>8.0f} {r['max']:>8.0f} {r['rps']:>7.1f}")
+        print(
+            f"{r['users']:>5} {r['requests']:>8} {r['errors']:>6} {r['p50']:>8.0f} "
+            f"{r['p95']:>8.0f} {r['max']:>8.0f} {r['rps']:>7.1f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,9 +118,17 @@ def main(argv: list[str] | None = None) -> int:
         var_dir = Path(tempfile.mkdtemp(prefix="e2e-bench-"))
         # one staff member sends every conversation here: the gateway's per-user and per-IP
         # rate limits would measure the limiter, not the request path
-        stack = Stack(var_dir=var_dir, hms_port=0, action_port=0, rasa_port=0, gateway_port=0,
-                      rasa_workers=args.rasa_workers, model=args.model, kiosk_setup=False,
-                      extra_env={"RATE_LIMIT_IP": "off", "RATE_LIMIT_USER": "off"})
+        stack = Stack(
+            var_dir=var_dir,
+            hms_port=0,
+            action_port=0,
+            rasa_port=0,
+            gateway_port=0,
+            rasa_workers=args.rasa_workers,
+            model=args.model,
+            kiosk_setup=False,
+            extra_env={"RATE_LIMIT_IP": "off", "RATE_LIMIT_USER": "off"},
+        )
         stack.start()
         url, key = stack.urls["rest"], stack.secrets["ASSISTANT_SIGNING_KEY"]
     try:

@@ -54,8 +54,11 @@ def load_fake() -> Any:
 def worker(url: str, cipher: DataCipher, bus: Any, fake_url: str, name: str) -> HandoffService:
     store = open_store_at(url)
     service = HandoffService(
-        tickets=TicketStore(store, cipher), state=RelayStateStore(store), bus=bus,
-        remind_after=timedelta(hours=1), worker=name,
+        tickets=TicketStore(store, cipher),
+        state=RelayStateStore(store),
+        bus=bus,
+        remind_after=timedelta(hours=1),
+        worker=name,
     )
     client = AsyncWebClient(token="xoxb-bench", base_url=fake_url)
     service.attach_desk(SlackHelpdesk(client, "C0HELPDESK"))
@@ -63,8 +66,9 @@ def worker(url: str, cipher: DataCipher, bus: Any, fake_url: str, name: str) -> 
 
 
 async def measure(a: HandoffService, b: HandoffService, fake: Any, n: int) -> list[float]:
-    ticket = a.tickets.open_ticket("n.jones", "slack", f"slack:n.jones:{DM}", "bench",
-                                   {"turns": 0}, [])
+    ticket = a.tickets.open_ticket(
+        "n.jones", "slack", f"slack:n.jones:{DM}", "bench", {"turns": 0}, []
+    )
     await b.claim(ticket.ticket_id, AGENT)
     await a.intercept("n.jones", "slack", DM, "warm-up")
     await fake.wait_for_async("chat.postMessage", lambda p: "warm-up" in p["text"])
@@ -74,10 +78,14 @@ async def measure(a: HandoffService, b: HandoffService, fake: Any, n: int) -> li
         start_index = len(fake.calls)
         started = time.time()
         await a.intercept("n.jones", "slack", DM, text)
-        await fake.wait_for_async("chat.postMessage", lambda p, t=text: p["text"].endswith(t),
-                                  start=start_index)
-        index = next(j for j in range(start_index, len(fake.calls))
-                     if fake.calls[j].params.get("text", "").endswith(text))
+        await fake.wait_for_async(
+            "chat.postMessage", lambda p, t=text: p["text"].endswith(t), start=start_index
+        )
+        index = next(
+            j
+            for j in range(start_index, len(fake.calls))
+            if fake.calls[j].params.get("text", "").endswith(text)
+        )
         latencies.append((fake.times[index] - started) * 1000)
     return latencies
 
@@ -85,8 +93,10 @@ async def measure(a: HandoffService, b: HandoffService, fake: Any, n: int) -> li
 def report(mode: str, latencies: list[float]) -> None:
     ordered = sorted(latencies)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-    print(f"{mode:<12} n={len(ordered):<4} p50={statistics.median(ordered):6.1f} ms  "
-          f"p95={p95:6.1f} ms  max={ordered[-1]:6.1f} ms")
+    print(
+        f"{mode:<12} n={len(ordered):<4} p50={statistics.median(ordered):6.1f} ms  "
+        f"p95={p95:6.1f} ms  max={ordered[-1]:6.1f} ms"
+    )
 
 
 def start_redis() -> tuple[str, subprocess.Popen[bytes]]:
@@ -96,8 +106,10 @@ def start_redis() -> tuple[str, subprocess.Popen[bytes]]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

@@ -40,10 +40,20 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hms-bench-") as tmp:
         port = _free_port()
-        env = os.environ | {"HMS_DATABASE_URL": f"sqlite:///{tmp}/hms.db", "VAR_DIR": tmp,
-                            "HMS_API_TOKEN": TOKEN, "HMS_PORT": str(port)}
-        seed = subprocess.run([sys.executable, "-m", "hms", "seed"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=True)
+        env = os.environ | {
+            "HMS_DATABASE_URL": f"sqlite:///{tmp}/hms.db",
+            "VAR_DIR": tmp,
+            "HMS_API_TOKEN": TOKEN,
+            "HMS_PORT": str(port),
+        }
+        seed = subprocess.run(
+            [sys.executable, "-m", "hms", "seed"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         print(seed.stdout.strip())
         server = subprocess.Popen([sys.executable, "-m", "hms", "serve"], cwd=ROOT, env=env)
         try:
@@ -56,8 +66,9 @@ def main() -> int:
                     time.sleep(0.1)
             params = {"partof": "Location/ward-4b", "operational-status": "U"}
             latencies = []
-            with httpx.Client(base_url=f"{base}/fhir/R4",
-                              headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+            with httpx.Client(
+                base_url=f"{base}/fhir/R4", headers={"Authorization": f"Bearer {TOKEN}"}
+            ) as client:
                 for _ in range(20):
                     client.get("/Location", params=params).raise_for_status()
                 for _ in range(args.requests):
@@ -66,10 +77,12 @@ def main() -> int:
                     latencies.append((time.perf_counter() - started) * 1000)
                     response.raise_for_status()
                 total = response.json()["total"]
-            print(f"free-bed search ({total} beds) x{args.requests}: "
-                  f"p50 {statistics.median(latencies):.2f} ms, "
-                  f"p95 {_percentile(latencies, 95):.2f} ms, "
-                  f"max {max(latencies):.2f} ms")
+            print(
+                f"free-bed search ({total} beds) x{args.requests}: "
+                f"p50 {statistics.median(latencies):.2f} ms, "
+                f"p95 {_percentile(latencies, 95):.2f} ms, "
+                f"max {max(latencies):.2f} ms"
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)

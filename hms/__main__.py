@@ -54,22 +54,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except AlreadySeeded:
             pass
     app = create_app(settings, engine)
-    uvicorn.run(app, host=settings.bind_host, port=args.port or settings.hms_port,
-                log_level=args.log_level, access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.bind_host,
+        port=args.port or settings.hms_port,
+        log_level=args.log_level,
+        access_log=False,
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m hms", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="upgrade the HMS database to the latest revision"
-                   ).set_defaults(func=cmd_migrate)
+    sub.add_parser("migrate", help="upgrade the HMS database to the latest revision").set_defaults(
+        func=cmd_migrate
+    )
     seed_p = sub.add_parser("seed", help="load the deterministic demo hospital")
     seed_p.add_argument("--reset", action="store_true", help="delete and recreate the data")
     seed_p.set_defaults(func=cmd_seed)
     serve = sub.add_parser("serve", help="run the HMS API (uvicorn)")
-    serve.add_argument("--seed-if-empty", action="store_true",
-                       help="migrate and seed an empty database first")
+    serve.add_argument(
+        "--seed-if-empty", action="store_true", help="migrate and seed an empty database first"
+    )
     serve.add_argument("--port", type=int, default=None, help="override HMS_PORT")
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(func=cmd_serve)

@@ -20,8 +20,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     """Build the app; ``settings`` default to ``get_settings()``, the engine to its URL."""
     settings = settings or get_settings()
     engine = engine or make_engine(settings.hms_database_url)
-    app = FastAPI(title="HMS reference server", version="0.1.0", docs_url=None,
-                  redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="HMS reference server",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)

@@ -134,10 +134,7 @@ def token_filter(
     """AND of OR-ed token matches; a wrong system matches nothing (not an error)."""
     clauses = []
     for group in params.tokens(name):
-        ors = [
-            column == tok.code if tok.system in (None, system) else false()
-            for tok in group
-        ]
+        ors = [column == tok.code if tok.system in (None, system) else false() for tok in group]
         clauses.append(any_of(ors))
     return clauses
 
@@ -162,14 +159,17 @@ def string_filter(params: SearchParams, name: str, column: Any) -> list[ColumnEl
         parts = [v.strip().lower() for v in raw.split(",") if v.strip()]
         if not parts:
             raise BadRequest(f"empty value for search parameter {name!r}")
-        clauses.append(any_of([
-            false() if SEARCH_TEXT_SEPARATOR in v else like_contains(column, v) for v in parts
-        ]))
+        clauses.append(
+            any_of(
+                [false() if SEARCH_TEXT_SEPARATOR in v else like_contains(column, v) for v in parts]
+            )
+        )
     return clauses
 
 
-def like_contains(column: Any, text: str, *, prefix: str = "%", suffix: str = "%"
-                  ) -> ColumnElement[bool]:
+def like_contains(
+    column: Any, text: str, *, prefix: str = "%", suffix: str = "%"
+) -> ColumnElement[bool]:
     """``column LIKE prefix + text + suffix`` with ``text``'s wildcards escaped."""
     return column.like(f"{prefix}{escape_like(text)}{suffix}", escape="\\")
 

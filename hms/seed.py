@@ -34,9 +34,18 @@ from hms.timeutil import to_storage, utcnow
 PATIENTS = 300
 SLOT_WEEKS = 4
 BED_STATUS_WEIGHTS = {"O": 68, "U": 17, "H": 6, "C": 3, "K": 3, "I": 3}
-TABLES = (models.Task, models.Appointment, models.Slot, models.Schedule,
-          models.PractitionerRole, models.HealthcareService, models.Practitioner,
-          models.Encounter, models.Patient, models.Location)
+TABLES = (
+    models.Task,
+    models.Appointment,
+    models.Slot,
+    models.Schedule,
+    models.PractitionerRole,
+    models.HealthcareService,
+    models.Practitioner,
+    models.Encounter,
+    models.Patient,
+    models.Location,
+)
 
 
 class AlreadySeeded(Exception):
@@ -56,8 +65,9 @@ def is_seeded(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(models.Location)))
 
 
-def seed(engine: Engine, tz_name: str = "Europe/London", reset: bool = False,
-         today: date | None = None) -> SeedReport:
+def seed(
+    engine: Engine, tz_name: str = "Europe/London", reset: bool = False, today: date | None = None
+) -> SeedReport:
     """Fill an empty (migrated) database; ``AlreadySeeded`` unless empty or ``reset``."""
     tz = ZoneInfo(tz_name)
     today = today or datetime.now(tz).date()
@@ -101,9 +111,16 @@ class _Builder:
         encounter = 0
         for code, name, aliases, beds in WARDS:
             ward_id = f"ward-{code.lower()}"
-            self.add(models.Location, id=ward_id, physical_type="wa", code=code, name=name,
-                     aliases=list(aliases), search_text="|".join((name, *aliases)).lower(),
-                     features="")
+            self.add(
+                models.Location,
+                id=ward_id,
+                physical_type="wa",
+                code=code,
+                name=name,
+                aliases=list(aliases),
+                search_text="|".join((name, *aliases)).lower(),
+                features="",
+            )
             for n in range(1, beds + 1):
                 side_room = n > beds - 4
                 features = ["side-room"] if side_room else []
@@ -115,8 +132,9 @@ class _Builder:
                     features.append("bariatric")
                 if code == "PAED" and n <= 12:
                     features.append("paediatric-cot")
-                status = self.rng.choices(list(BED_STATUS_WEIGHTS),
-                                          list(BED_STATUS_WEIGHTS.values()))[0]
+                status = self.rng.choices(
+                    list(BED_STATUS_WEIGHTS), list(BED_STATUS_WEIGHTS.values())
+                )[0]
                 if status == "I" and not side_room:
                     status = "O"
                 if code == "4B" and n in (3, 11, 17):
@@ -125,18 +143,33 @@ class _Builder:
                 bed_id = f"bed-{code.lower()}-{n:02d}"
                 room = f"Side room {n - beds + 4}" if side_room else f"Bay {(n - 1) // 6 + 1}"
                 bed_name = f"{code} Bed {n}"
-                self.add(models.Location, id=bed_id, physical_type="bd", code=label,
-                         name=bed_name, aliases=[], search_text=bed_name.lower(),
-                         description=room, part_of_id=ward_id, operational_status=status,
-                         features="|" + "|".join(features) + "|" if features else "")
+                self.add(
+                    models.Location,
+                    id=bed_id,
+                    physical_type="bd",
+                    code=label,
+                    name=bed_name,
+                    aliases=[],
+                    search_text=bed_name.lower(),
+                    description=room,
+                    part_of_id=ward_id,
+                    operational_status=status,
+                    features="|" + "|".join(features) + "|" if features else "",
+                )
                 if status in ("O", "I"):
                     encounter += 1
                     patient = self.ward_patient(code)
                     days = self.rng.randint(0, 12)
-                    self.add(models.Encounter, id=f"enc-{encounter:06d}", status="in-progress",
-                             class_code="IMP", patient_id=patient, location_id=bed_id,
-                             period_start=self.now.replace(minute=0, second=0)
-                             - timedelta(days=days, hours=self.rng.randint(0, 23)))
+                    self.add(
+                        models.Encounter,
+                        id=f"enc-{encounter:06d}",
+                        status="in-progress",
+                        class_code="IMP",
+                        patient_id=patient,
+                        location_id=bed_id,
+                        period_start=self.now.replace(minute=0, second=0)
+                        - timedelta(days=days, hours=self.rng.randint(0, 23)),
+                    )
 
     def ward_patient(self, ward: str) -> str:
         if ward == "PAED":
@@ -152,28 +185,55 @@ class _Builder:
         family = self.rng.choice(FAMILY)
         born = self.today - timedelta(days=self.rng.randint(min_age * 365, max_age * 365 + 300))
         pid = f"pat-{self.patient_count:06d}"
-        self.add(models.Patient, id=pid, mrn=str(next(self.mrns)), family=family, given=given,
-                 gender=gender, birth_date=born, search_text=f"{given} {family}".lower())
+        self.add(
+            models.Patient,
+            id=pid,
+            mrn=str(next(self.mrns)),
+            family=family,
+            given=given,
+            gender=gender,
+            birth_date=born,
+            search_text=f"{given} {family}".lower(),
+        )
         return pid
 
     def person(self, username: str, prefix: str | None, given: str, family: str) -> str:
         pid = practitioner_id(username)
         display = " ".join(p for p in (prefix, given, family) if p)
-        self.add(models.Practitioner, id=pid, username=username, prefix=prefix, given=given,
-                 family=family, email=f"{username}@{EMAIL_DOMAIN}",
-                 search_text=f"{display}|{username}".lower())
+        self.add(
+            models.Practitioner,
+            id=pid,
+            username=username,
+            prefix=prefix,
+            given=given,
+            family=family,
+            email=f"{username}@{EMAIL_DOMAIN}",
+            search_text=f"{display}|{username}".lower(),
+        )
         return pid
 
-    def role(self, prac: str, role: str, location: str | None = None,
-             service: str | None = None) -> None:
-        self.add(models.PractitionerRole, id=f"role-{prac[5:]}-{role.replace('_', '-')}",
-                 practitioner_id=prac, role=role, location_id=location,
-                 service_id=f"svc-{service}" if service else None, specialty=service)
+    def role(
+        self, prac: str, role: str, location: str | None = None, service: str | None = None
+    ) -> None:
+        self.add(
+            models.PractitionerRole,
+            id=f"role-{prac[5:]}-{role.replace('_', '-')}",
+            practitioner_id=prac,
+            role=role,
+            location_id=location,
+            service_id=f"svc-{service}" if service else None,
+            specialty=service,
+        )
 
     def staff(self) -> None:
         for code, name in CLINICS:
-            self.add(models.HealthcareService, id=f"svc-{code}", code=code, name=name,
-                     search_text=f"{name}|{code}".lower())
+            self.add(
+                models.HealthcareService,
+                id=f"svc-{code}",
+                code=code,
+                name=name,
+                search_text=f"{name}|{code}".lower(),
+            )
         for username, prefix, given, family, role, where in NAMED_STAFF:
             prac = self.person(username, prefix, given, family)
             if role == "nurse":
@@ -192,14 +252,22 @@ class _Builder:
                 self.role(prac, "clinician", service=clinic)
 
     def clinics_and_slots(self) -> None:
-        clinicians = [(r["practitioner_id"], r["specialty"])
-                      for r in self.rows[models.PractitionerRole] if r["role"] == "clinician"]
+        clinicians = [
+            (r["practitioner_id"], r["specialty"])
+            for r in self.rows[models.PractitionerRole]
+            if r["role"] == "clinician"
+        ]
         outpatients = [p["id"] for p in self.rows[models.Patient]]
         slot_n = 0
         for prac, clinic in clinicians:
             schedule = f"sch-{clinic}-{prac[5:]}"
-            self.add(models.Schedule, id=schedule, practitioner_id=prac,
-                     service_id=f"svc-{clinic}", service_code=clinic)
+            self.add(
+                models.Schedule,
+                id=schedule,
+                practitioner_id=prac,
+                service_id=f"svc-{clinic}",
+                service_code=clinic,
+            )
             minutes = self.rng.choice((20, 30))
             for day in range(SLOT_WEEKS * 7):
                 current = self.today + timedelta(days=day)
@@ -212,12 +280,27 @@ class _Builder:
                     busy = self.rng.random() < 0.3
                     slot_id = f"slot-{slot_n:06d}"
                     utc_start, utc_end = to_storage(start, self.tz), to_storage(end, self.tz)
-                    self.add(models.Slot, id=slot_id, schedule_id=schedule,
-                             practitioner_id=prac, service_code=clinic,
-                             status="busy" if busy else "free", start=utc_start, end=utc_end)
+                    self.add(
+                        models.Slot,
+                        id=slot_id,
+                        schedule_id=schedule,
+                        practitioner_id=prac,
+                        service_code=clinic,
+                        status="busy" if busy else "free",
+                        start=utc_start,
+                        end=utc_end,
+                    )
                     if busy:
-                        self.add(models.Appointment, status="booked", slot_id=slot_id,
-                                 patient_id=self.rng.choice(outpatients),
-                                 practitioner_id=prac, service_code=clinic, start=utc_start,
-                                 end=utc_end, created=self.now, updated_by="seed")
+                        self.add(
+                            models.Appointment,
+                            status="booked",
+                            slot_id=slot_id,
+                            patient_id=self.rng.choice(outpatients),
+                            practitioner_id=prac,
+                            service_code=clinic,
+                            start=utc_start,
+                            end=utc_end,
+                            created=self.now,
+                            updated_by="seed",
+                        )
                     start = end

@@ -18,16 +18,42 @@ import yaml
 CATALOG_PATH = Path(__file__).resolve().parent / "catalog.yml"
 
 TASK_INTENTS = (
-    "book_appointment", "cancel_appointment", "reschedule_appointment", "list_appointments",
-    "check_bed_availability", "update_bed_status", "request_help", "check_request_status",
-    "find_patient", "talk_to_human", "emergency", "ask_capabilities",
+    "book_appointment",
+    "cancel_appointment",
+    "reschedule_appointment",
+    "list_appointments",
+    "check_bed_availability",
+    "update_bed_status",
+    "request_help",
+    "check_request_status",
+    "find_patient",
+    "talk_to_human",
+    "emergency",
+    "ask_capabilities",
 )
 CONVERSATION_INTENTS = (
-    "greet", "goodbye", "affirm", "deny", "thank", "stop", "inform", "out_of_scope",
+    "greet",
+    "goodbye",
+    "affirm",
+    "deny",
+    "thank",
+    "stop",
+    "inform",
+    "out_of_scope",
 )
 ENTITIES = (
-    "patient_name", "mrn", "department", "clinician", "time", "ward", "bed", "bed_type",
-    "bed_status", "help_type", "urgency", "ticket_id",
+    "patient_name",
+    "mrn",
+    "department",
+    "clinician",
+    "time",
+    "ward",
+    "bed",
+    "bed_type",
+    "bed_status",
+    "help_type",
+    "urgency",
+    "ticket_id",
 )
 KINDS = ("task", "conversation")
 _PERMISSION = re.compile(r"^[a-z_]+:[a-z_]+$")
@@ -130,8 +156,9 @@ def check_consistency(catalog: Catalog) -> list[str]:
         if i.is_task and i.action != f"action_{i.name}":
             problems.append(f"catalog: {i.name}: action must be 'action_{i.name}'")
         if not i.is_task and (i.action or i.permission or i.form):
-            problems.append(f"catalog: {i.name}: conversation intents have no action, "
-                            "permission or form")
+            problems.append(
+                f"catalog: {i.name}: conversation intents have no action, permission or form"
+            )
         if i.form and i.form != f"{i.name}_form":
             problems.append(f"catalog: {i.name}: form must be named '{i.name}_form'")
         for entity in i.entities:

@@ -93,17 +93,24 @@ def check_training_data(catalog: Catalog, nlu_dir: Path, report: Report) -> None
         have = data.counts.get(intent.name, 0)
         need = MIN_TASK_EXAMPLES if intent.is_task else MIN_CONVERSATION_EXAMPLES
         if have < need:
-            report.errors.append(f"training data: {intent.name} has {have} examples, "
-                                 f"needs at least {need}")
+            report.errors.append(
+                f"training data: {intent.name} has {have} examples, needs at least {need}"
+            )
         extra = data.entities.get(intent.name, set()) - set(intent.entities)
         if extra:
-            report.errors.append(f"training data: {intent.name} examples annotate "
-                                 f"{sorted(extra)} which the catalog does not list for it")
+            report.errors.append(
+                f"training data: {intent.name} examples annotate "
+                f"{sorted(extra)} which the catalog does not list for it"
+            )
 
 
 def _domain(domain_dir: Path) -> dict[str, set[str]]:
-    merged: dict[str, set[str]] = {"intents": set(), "entities": set(), "actions": set(),
-                                   "forms": set()}
+    merged: dict[str, set[str]] = {
+        "intents": set(),
+        "entities": set(),
+        "actions": set(),
+        "forms": set(),
+    }
     declared: set[str] = set()
     for path in _yaml_files(domain_dir):
         data = yaml.safe_load(path.read_text()) or {}
@@ -154,8 +161,10 @@ def check_actions(catalog: Catalog, report: Report, package: str = "actions") ->
     try:
         names = registered_actions(package)
     except (Exception, SystemExit) as exc:  # the package may not be written yet
-        report.warnings.append(f"actions: cannot import {package!r} ({type(exc).__name__}: "
-                               f"{exc}); action registration not checked")
+        report.warnings.append(
+            f"actions: cannot import {package!r} ({type(exc).__name__}: "
+            f"{exc}); action registration not checked"
+        )
         return
     for name in sorted(catalog.actions() - names):
         report.errors.append(f"actions: {name!r} is not registered by the {package!r} package")
@@ -179,8 +188,10 @@ def check_policy(catalog: Catalog, policy_path: Path, report: Report) -> None:
     granted = policy_permissions(policy_path)
     for intent in catalog.intents:
         if intent.permission and intent.permission not in granted:
-            report.errors.append(f"policy: {intent.name} needs {intent.permission!r}, which no "
-                                 f"role in {policy_path.name} grants")
+            report.errors.append(
+                f"policy: {intent.name} needs {intent.permission!r}, which no "
+                f"role in {policy_path.name} grants"
+            )
 
 
 def validate(root: Path = ROOT, check_action_package: bool = True) -> Report:
@@ -200,11 +211,13 @@ def validate(root: Path = ROOT, check_action_package: bool = True) -> Report:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m intents.validate",
-                                     description=(__doc__ or "").split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m intents.validate", description=(__doc__ or "").split("\n\n")[0]
+    )
     parser.add_argument("--root", type=Path, default=ROOT)
-    parser.add_argument("--skip-actions", action="store_true",
-                        help="do not import the actions package")
+    parser.add_argument(
+        "--skip-actions", action="store_true", help="do not import the actions package"
+    )
     args = parser.parse_args(argv)
     if str(args.root) not in sys.path:
         sys.path.insert(0, str(args.root))

@@ -47,7 +47,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
 
     def _open(self, stored: str) -> dict[str, Any]:
         if stored.startswith(ENCRYPTED_PREFIX):
-            stored = self._cipher.decrypt(stored[len(ENCRYPTED_PREFIX):].encode()).decode()
+            stored = self._cipher.decrypt(stored[len(ENCRYPTED_PREFIX) :].encode()).decode()
         return json.loads(stored)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

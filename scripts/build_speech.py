@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.__main__ import main  # noqa: E402
+from assistant.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main(["kiosk", "build-speech", *sys.argv[1:]]))

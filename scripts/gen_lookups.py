@@ -42,20 +42,38 @@ SYS_ROLE = "urn:hms:role"
 
 Json = dict[str, Any]
 
-_NUMBERS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-            "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
+_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
 
 # Well-known ways staff name wards/clinics/bed types, applied only to codes the directory
 # actually has. The directory's own names and aliases always come first.
 WARD_EXTRA: dict[str, tuple[str, ...]] = {
-    "ED": ("a&e", "a & e", "a and e", "a n e", "accident and emergency", "emergency department",
-           "the emergency department", "casualty", "resus"),
+    "ED": (
+        "a&e",
+        "a & e",
+        "a and e",
+        "a n e",
+        "accident and emergency",
+        "emergency department",
+        "the emergency department",
+        "casualty",
+        "resus",
+    ),
     "ICU": ("itu", "i c u", "intensive care", "intensive care unit", "critical care"),
     "HDU": ("h d u", "high dependency", "high dependency unit"),
     "CCU": ("c c u", "coronary care", "coronary care unit", "the coronary care unit"),
     "MAT": ("maternity", "maternity ward", "labour ward", "labor ward"),
-    "PAED": ("paeds", "peds", "paediatrics", "pediatrics", "children's ward", "childrens ward",
-             "kids ward"),
+    "PAED": (
+        "paeds",
+        "peds",
+        "paediatrics",
+        "pediatrics",
+        "children's ward",
+        "childrens ward",
+        "kids ward",
+    ),
 }
 SERVICE_EXTRA: dict[str, tuple[str, ...]] = {
     "cardiology": ("cardio", "heart clinic"),
@@ -128,7 +146,10 @@ def _codings(concepts: Iterable[Json], system: str) -> list[Json]:
 
 
 def directory_from_resources(
-    wards: list[Json], beds: list[Json], services: list[Json], roles: list[Json],
+    wards: list[Json],
+    beds: list[Json],
+    services: list[Json],
+    roles: list[Json],
     practitioners: list[Json],
 ) -> Directory:
     """Build the directory from FHIR resources (as returned by searches)."""
@@ -153,8 +174,9 @@ def directory_from_resources(
             continue
         name = res["name"][0]
         prefix = (name.get("prefix") or [""])[0]
-        clinicians.append(Clinician(username, prefix, " ".join(name.get("given", [])),
-                                    name.get("family", "")))
+        clinicians.append(
+            Clinician(username, prefix, " ".join(name.get("given", [])), name.get("family", ""))
+        )
     features: dict[str, str] = {}
     for res in beds:
         for coding in _codings(res.get("type", []), SYS_FEATURE):
@@ -172,8 +194,7 @@ def fetch_from_api(base_url: str, token: str) -> Directory:
     import httpx
 
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/fhir+json"}
-    with httpx.Client(base_url=base_url.rstrip("/") + "/", headers=headers,
-                      timeout=30.0) as client:
+    with httpx.Client(base_url=base_url.rstrip("/") + "/", headers=headers, timeout=30.0) as client:
 
         def search(resource: str, params: dict[str, str]) -> list[Json]:
             found: list[Json] = []
@@ -184,13 +205,16 @@ def fetch_from_api(base_url: str, token: str) -> Directory:
                 response.raise_for_status()
                 bundle = response.json()
                 found += [e["resource"] for e in bundle.get("entry", []) if "resource" in e]
-                url = next((ln["url"] for ln in bundle.get("link", [])
-                            if ln.get("relation") == "next"), None)
+                url = next(
+                    (ln["url"] for ln in bundle.get("link", []) if ln.get("relation") == "next"),
+                    None,
+                )
                 query = None
             return found
 
-        roles = search("PractitionerRole",
-                       {"role": "clinician", "_include": "PractitionerRole:practitioner"})
+        roles = search(
+            "PractitionerRole", {"role": "clinician", "_include": "PractitionerRole:practitioner"}
+        )
         return directory_from_resources(
             wards=search("Location", {"physical-type": "wa"}),
             beds=search("Location", {"physical-type": "bd"}),
@@ -224,11 +248,13 @@ def fetch_from_seed() -> Directory:
             directory = directory_from_resources(
                 wards=[location_json(r) for r in locations if r.physical_type == "wa"],
                 beds=[location_json(r) for r in locations if r.physical_type == "bd"],
-                services=[service_json(r) for r in session.scalars(
-                    select(models.HealthcareService))],
+                services=[
+                    service_json(r) for r in session.scalars(select(models.HealthcareService))
+                ],
                 roles=[role_json(r) for r in session.scalars(select(models.PractitionerRole))],
-                practitioners=[practitioner_json(r) for r in session.scalars(
-                    select(models.Practitioner))],
+                practitioners=[
+                    practitioner_json(r) for r in session.scalars(select(models.Practitioner))
+                ],
             )
         engine.dispose()
     return directory
@@ -276,21 +302,35 @@ def ward_forms(ward: Ward) -> list[str]:
 
 def service_forms(service: Service) -> list[str]:
     short = service.name.lower().removesuffix(" clinic")
-    return _unique([service.code, service.name, short, f"{service.code} clinic",
-                    f"{short} clinic", *SERVICE_EXTRA.get(service.code.lower(), ())])
+    return _unique(
+        [
+            service.code,
+            service.name,
+            short,
+            f"{service.code} clinic",
+            f"{short} clinic",
+            *SERVICE_EXTRA.get(service.code.lower(), ()),
+        ]
+    )
 
 
 def clinician_forms(c: Clinician) -> list[str]:
-    titles = _unique([c.prefix.rstrip("."), "dr", "dr.", "doctor"] if c.prefix else
-                     ["dr", "dr.", "doctor"])
+    titles = _unique(
+        [c.prefix.rstrip("."), "dr", "dr.", "doctor"] if c.prefix else ["dr", "dr.", "doctor"]
+    )
     full = f"{c.given} {c.family}"
-    return _unique([f"{t} {c.family}" for t in titles] + [f"{t} {full}" for t in titles]
-                   + [full])
+    return _unique([f"{t} {c.family}" for t in titles] + [f"{t} {full}" for t in titles] + [full])
 
 
 def feature_forms(feature: Feature) -> list[str]:
-    return _unique([feature.code, feature.display, feature.code.replace("-", " "),
-                    *FEATURE_EXTRA.get(feature.code, ())])
+    return _unique(
+        [
+            feature.code,
+            feature.display,
+            feature.code.replace("-", " "),
+            *FEATURE_EXTRA.get(feature.code, ()),
+        ]
+    )
 
 
 def _yaml_str(value: str) -> str:
@@ -299,8 +339,9 @@ def _yaml_str(value: str) -> str:
 
 
 def _block(kind: str, name: str, values: list[str]) -> str:
-    return "\n".join([f"- {kind}: {_yaml_str(name)}", "  examples: |",
-                      *(f"    - {v}" for v in values)])
+    return "\n".join(
+        [f"- {kind}: {_yaml_str(name)}", "  examples: |", *(f"    - {v}" for v in values)]
+    )
 
 
 def render(directory: Directory) -> str:
@@ -311,8 +352,11 @@ def render(directory: Directory) -> str:
         "clinician": {c.username: clinician_forms(c) for c in directory.clinicians},
         "bed_type": {f.code: feature_forms(f) for f in directory.features},
     }
-    blocks = [_block("lookup", entity, _unique(f for forms in by_value.values() for f in forms))
-              for entity, by_value in groups.items() if by_value]
+    blocks = [
+        _block("lookup", entity, _unique(f for forms in by_value.values() for f in forms))
+        for entity, by_value in groups.items()
+        if by_value
+    ]
     for by_value in groups.values():
         for value, forms in by_value.items():
             synonyms = [f for f in forms if f != value.lower()]
@@ -350,8 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         from assistant.config import get_settings
 
         settings = get_settings()
-        directory = fetch_from_api(args.hms_url or settings.hms_base_url,
-                                   settings.hms_api_token)
+        directory = fetch_from_api(args.hms_url or settings.hms_base_url, settings.hms_api_token)
     return write_or_check(render(directory), args.output, args.check)
 
 

@@ -57,7 +57,9 @@ tools_venv() {
 gate_ruff() {
   echo "== ruff"
   mapfile -t paths < <(existing "${LINT_PATHS[@]}")
-  "$TOOLS/bin/ruff" check --no-cache "${paths[@]}"
+  "$TOOLS/bin/ruff" check --no-cache "${paths[@]}" || return 1
+  echo "== ruff format --check"
+  "$TOOLS/bin/ruff" format --check --no-cache "${paths[@]}"
 }
 
 gate_bandit() {

@@ -64,9 +64,14 @@ def accesses(rows: Iterable[StoredEvent]) -> list[BreakGlassAccess]:
             continue
         out.append(
             BreakGlassAccess(
-                seq=row.seq, at=utc(row.at), staff=row.staff, role=row.role,
-                channel=row.channel, patient_ref=row.patient_ref,
-                reason=reason[len(REASON_PREFIX):], outcome=row.outcome,
+                seq=row.seq,
+                at=utc(row.at),
+                staff=row.staff,
+                role=row.role,
+                channel=row.channel,
+                patient_ref=row.patient_ref,
+                reason=reason[len(REASON_PREFIX) :],
+                outcome=row.outcome,
                 grant=(row.detail or "").startswith(GRANT_DETAIL),
             )
         )
@@ -79,9 +84,13 @@ def active_grant(
     """The newest successful grant to ``staff`` for ``patient_ref`` still inside its window."""
     since = utc(now) - timedelta(minutes=minutes)
     live = [
-        a for a in accesses(rows)
-        if a.grant and a.outcome == "success" and a.staff == staff
-        and a.patient_ref == patient_ref and since <= a.at <= utc(now)
+        a
+        for a in accesses(rows)
+        if a.grant
+        and a.outcome == "success"
+        and a.staff == staff
+        and a.patient_ref == patient_ref
+        and since <= a.at <= utc(now)
     ]
     return max(live, key=lambda a: a.seq, default=None)
 

@@ -42,7 +42,7 @@ class SqlAuditTrail:
             self._append(event)
         except AuditWriteError:
             raise
-        except Exception as exc:  # noqa: BLE001 - any failure means "not recorded"
+        except Exception as exc:
             raise AuditWriteError(f"audit event not written: {type(exc).__name__}") from exc
 
     def check(self) -> None:
@@ -66,7 +66,7 @@ class SqlAuditTrail:
                 with conn.begin() as tx:
                     touched = conn.execute(stmt).rowcount
                     tx.rollback()
-        except Exception as exc:  # noqa: BLE001 - any failure means "not writable"
+        except Exception as exc:
             raise AuditWriteError(f"audit trail not writable: {type(exc).__name__}") from exc
         if touched != 1:
             raise AuditWriteError("audit chain head row is missing")

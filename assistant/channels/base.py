@@ -36,5 +36,6 @@ class Assistant(Protocol):
     conversation is handed off to the help desk) relays to the human instead.
     """
 
-    async def send(self, *, staff: str, channel: str, conversation: str, text: str) -> list[Reply]:
-        ...
+    async def send(
+        self, *, staff: str, channel: str, conversation: str, text: str
+    ) -> list[Reply]: ...

@@ -70,9 +70,9 @@ async def _read_message(request: Request) -> MessageIn:
     except RecursionError as exc:
         raise HTTPException(400, detail="the body is JSON nested too deeply") from exc
     except ValueError as exc:
-        raise HTTPException(400, detail="the body must be JSON: {\"text\": \"...\"}") from exc
+        raise HTTPException(400, detail='the body must be JSON: {"text": "..."}') from exc
     if not isinstance(data, dict):
-        raise HTTPException(400, detail="the body must be a JSON object: {\"text\": \"...\"}")
+        raise HTTPException(400, detail='the body must be a JSON object: {"text": "..."}')
     text = data.get("text")
     if isinstance(text, str) and len(text) > MAX_TEXT_CHARS:
         raise HTTPException(413, detail=f"text over {MAX_TEXT_CHARS} characters")

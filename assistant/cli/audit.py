@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     report.add_argument("--date", type=_day, help="YYYY-MM-DD in HOSPITAL_TZ (default: today)")
     report.add_argument(
-        "--post", action="store_true",
+        "--post",
+        action="store_true",
         help="post the summary to COMPLIANCE_CHANNEL (or HELPDESK_CHANNEL)",
     )
     report.set_defaults(func=run_breakglass_report)
@@ -119,14 +120,19 @@ def run_breakglass_report(args: argparse.Namespace) -> int:
         return 0
     channel = compliance_channel(settings)
     if not channel or not settings.slack_bot_token:
-        print("audit: --post needs SLACK_BOT_TOKEN and COMPLIANCE_CHANNEL or HELPDESK_CHANNEL",
-              file=sys.stderr)
+        print(
+            "audit: --post needs SLACK_BOT_TOKEN and COMPLIANCE_CHANNEL or HELPDESK_CHANNEL",
+            file=sys.stderr,
+        )
         return 2
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
 
-    client = (WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-              if settings.slack_api_url else WebClient(token=settings.slack_bot_token))
+    client = (
+        WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+        if settings.slack_api_url
+        else WebClient(token=settings.slack_bot_token)
+    )
     try:
         client.chat_postMessage(channel=channel, text=summary_text(items, day))
     except SlackApiError as exc:

@@ -78,8 +78,11 @@ def run(args: argparse.Namespace) -> int:
             try:
                 response = client.post(f"{url}/api/v1/messages", json=body)
             except httpx.HTTPError as exc:
-                print(f"chat: gateway not reachable at {url} ({type(exc).__name__}); "
-                      "is the stack running (`make demo`)?", file=sys.stderr)
+                print(
+                    f"chat: gateway not reachable at {url} ({type(exc).__name__}); "
+                    "is the stack running (`make demo`)?",
+                    file=sys.stderr,
+                )
                 return 1
             if response.status_code == 401:
                 print(f"chat: not signed in: {response.json().get('detail')}", file=sys.stderr)

@@ -20,8 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "build-speech",
         help="generate the domain language model + dictionary from the NLU data and the HMS",
     )
-    build.add_argument("--directory", type=Path,
-                       help="directory JSON instead of reading the running HMS")
+    build.add_argument(
+        "--directory", type=Path, help="directory JSON instead of reading the running HMS"
+    )
     build.add_argument("--out", type=Path, help="output folder (default: $VAR_DIR/speech)")
     build.add_argument("--nlu", type=Path, default=None, help="NLU folder (training_data/nlu)")
     build.set_defaults(func=run_build_speech)
@@ -66,9 +67,12 @@ def run_build_speech(args: argparse.Namespace) -> int:
 
         try:
             directory = asyncio.run(fetch())
-        except Exception as exc:  # noqa: BLE001 - report and fail
-            print(f"cannot read the HMS directory ({type(exc).__name__}: {exc}); "
-                  "start the HMS or pass --directory", file=sys.stderr)
+        except Exception as exc:
+            print(
+                f"cannot read the HMS directory ({type(exc).__name__}: {exc}); "
+                "start the HMS or pass --directory",
+                file=sys.stderr,
+            )
             return 2
     nlu = args.nlu or ROOT / "training_data" / "nlu"
     try:
@@ -77,6 +81,8 @@ def run_build_speech(args: argparse.Namespace) -> int:
         print(f"speech build failed: {exc}", file=sys.stderr)
         return 1
     (out / "directory.json").write_text(directory.to_json(), encoding="utf-8")
-    print(f"speech model: {result.sentences} sentences, {result.words} words -> {out}"
-          f" ({len(result.skipped_examples)} chat-only NLU examples left out)")
+    print(
+        f"speech model: {result.sentences} sentences, {result.words} words -> {out}"
+        f" ({len(result.skipped_examples)} chat-only NLU examples left out)"
+    )
     return 0

@@ -16,9 +16,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser("stack", help="start the whole stack and wait (Ctrl-C stops)")
     parser.add_argument("--var-dir", type=Path, help="state, secrets and logs (default: var/)")
     parser.add_argument(
-        "--rasa-workers", type=int, default=get_settings().rasa_workers,
+        "--rasa-workers",
+        type=int,
+        default=get_settings().rasa_workers,
         help="Rasa processes, conversations routed by sender id (default 2: one per core; "
-             "env RASA_WORKERS)")
+        "env RASA_WORKERS)",
+    )
     parser.add_argument("--model", type=Path, help="Rasa model (default: newest models/*.tar.gz)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per health check")
     parser.set_defaults(func=run)
@@ -44,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
         print(table(stack), flush=True)
         while (dead := stack.failed()) is None:
             time.sleep(1.0)
-        print(f"{dead.name} stopped unexpectedly; see {dead.where}:\n{dead.tail()}",
-              file=sys.stderr)
+        print(
+            f"{dead.name} stopped unexpectedly; see {dead.where}:\n{dead.tail()}", file=sys.stderr
+        )
         return 1
     except StackError as exc:
         print(f"stack: {exc}", file=sys.stderr)

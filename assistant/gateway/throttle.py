@@ -30,8 +30,13 @@ class ThrottledAssistant:
                 await self.limits.check_user(staff)
             except RateLimited as exc:
                 seconds = max(1, math.ceil(exc.retry_after))
-                return [Reply(f"You're sending messages faster than I can handle. "
-                              f"Please wait {seconds} seconds and try again.",
-                              custom={"phi": False, "kind": "rate_limited", "data": {}})]
-        return await self.inner.send(staff=staff, channel=channel, conversation=conversation,
-                                     text=text)
+                return [
+                    Reply(
+                        f"You're sending messages faster than I can handle. "
+                        f"Please wait {seconds} seconds and try again.",
+                        custom={"phi": False, "kind": "rate_limited", "data": {}},
+                    )
+                ]
+        return await self.inner.send(
+            staff=staff, channel=channel, conversation=conversation, text=text
+        )

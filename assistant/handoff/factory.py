@@ -1,10 +1,10 @@
 """Build the gateway's ``HandoffService`` from settings (embedded or Redis mode).
 
-    service = build_handoff(settings, open_store())
-    assistant = EscalatingAssistant(RasaAssistant(..., handoff=service), service)
-    service.attach_assistant(assistant)
-    # Slack: register_helpdesk(bolt_app, ctx)  (assistant/channels/slack/helpdesk.py)
-    # lifespan: await service.start(); ...; await service.aclose()
+service = build_handoff(settings, open_store())
+assistant = EscalatingAssistant(RasaAssistant(..., handoff=service), service)
+service.attach_assistant(assistant)
+# Slack: register_helpdesk(bolt_app, ctx)  (assistant/channels/slack/helpdesk.py)
+# lifespan: await service.start(); ...; await service.aclose()
 """
 
 from __future__ import annotations

@@ -29,17 +29,14 @@ def _item(text: str, buttons: Sequence[Button]) -> dict[str, Any]:
 
 
 class Inbox(Protocol):
-    async def push(self, conversation: str, text: str, buttons: Sequence[Button] = ()) -> None:
-        ...
+    async def push(self, conversation: str, text: str, buttons: Sequence[Button] = ()) -> None: ...
 
     async def pull(self, conversation: str) -> list[dict[str, Any]]: ...
 
 
 class MemoryInbox:
     def __init__(self) -> None:
-        self._items: dict[str, deque[dict[str, Any]]] = defaultdict(
-            lambda: deque(maxlen=MAX_ITEMS)
-        )
+        self._items: dict[str, deque[dict[str, Any]]] = defaultdict(lambda: deque(maxlen=MAX_ITEMS))
 
     async def push(self, conversation: str, text: str, buttons: Sequence[Button] = ()) -> None:
         self._items[conversation].append(_item(text, buttons))

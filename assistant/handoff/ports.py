@@ -98,8 +98,7 @@ class AgentDesk(Protocol):
 class RequesterChannel(Protocol):
     """Delivers text (and buttons) to the requester's conversation on one channel."""
 
-    async def deliver(self, sender: Sender, text: str, buttons: Sequence[Button] = ()) -> None:
-        ...
+    async def deliver(self, sender: Sender, text: str, buttons: Sequence[Button] = ()) -> None: ...
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]

@@ -193,9 +193,7 @@ class HandoffService:
             await self.bus.subscribe(topic, handler)
 
     # -- relay to the requester --------------------------------------------------------------
-    async def to_requester(
-        self, ticket: Ticket, text: str, buttons: Sequence[Button] = ()
-    ) -> None:
+    async def to_requester(self, ticket: Ticket, text: str, buttons: Sequence[Button] = ()) -> None:
         message = {
             "id": uuid.uuid4().hex,
             "sender": ticket.conversation_id,
@@ -241,9 +239,15 @@ class HandoffService:
             return
         self.audit.record(
             AuditEvent(
-                staff=agent.username, role=agent.role, channel="slack", intent=action,
-                action=f"helpdesk_{action}", permission=PERMISSION,
-                resource=f"Ticket/{ticket_id}", patient_ref=None, outcome=outcome,
+                staff=agent.username,
+                role=agent.role,
+                channel="slack",
+                intent=action,
+                action=f"helpdesk_{action}",
+                permission=PERMISSION,
+                resource=f"Ticket/{ticket_id}",
+                patient_ref=None,
+                outcome=outcome,
             )
         )
 
@@ -305,7 +309,9 @@ class HandoffService:
             return
         sender = Sender.parse(ticket.conversation_id)
         replies = await self.assistant.send(
-            staff=sender.staff, channel=sender.channel, conversation=sender.conversation,
+            staff=sender.staff,
+            channel=sender.channel,
+            conversation=sender.conversation,
             text="/" + str(form).removesuffix("_form"),
         )
         for reply in replies:

@@ -93,8 +93,8 @@ class RelayStateStore:
 
     def message_count(self, ticket_id: str) -> int:
         number = parse_ticket_id(ticket_id)
-        query = select(func.count()).select_from(TicketMessage).where(
-            TicketMessage.ticket_id == number
+        query = (
+            select(func.count()).select_from(TicketMessage).where(TicketMessage.ticket_id == number)
         )
         with self._store.read() as session:
             return int(session.execute(query).scalar_one())
@@ -113,7 +113,11 @@ class RelayStateStore:
                 ).scalar_one()
                 session.execute(
                     insert(handoff_state).values(
-                        ticket_id=number, base=count, delivered=count, notified=0, stage=0,
+                        ticket_id=number,
+                        base=count,
+                        delivered=count,
+                        notified=0,
+                        stage=0,
                         rating_asked=0,
                     )
                 )
@@ -157,12 +161,18 @@ class RelayStateStore:
         return self._change(ticket_id, handoff_state.c.card_ts.is_(None), card_ts=PENDING)
 
     def set_card(self, ticket_id: str, channel: str | None, ts: str | None) -> None:
-        self._change(ticket_id, handoff_state.c.ticket_id.isnot(None), card_channel=channel,
-                     card_ts=ts)
+        self._change(
+            ticket_id, handoff_state.c.ticket_id.isnot(None), card_channel=channel, card_ts=ts
+        )
 
     def set_relay(self, ticket_id: str, channel: str, ts: str, agent_ref: str) -> None:
-        self._change(ticket_id, handoff_state.c.ticket_id.isnot(None), relay_channel=channel,
-                     relay_ts=ts, agent_ref=agent_ref)
+        self._change(
+            ticket_id,
+            handoff_state.c.ticket_id.isnot(None),
+            relay_channel=channel,
+            relay_ts=ts,
+            agent_ref=agent_ref,
+        )
 
     def take_delivery(self, ticket_id: str, seen: int, upto: int) -> bool:
         """Move ``delivered`` from ``seen`` to ``upto``; True for the one caller that did."""

@@ -210,9 +210,7 @@ class StaffTokens:
         parsed = decode_token(self._key, token, now=self._clock())
         if await self._revocations.is_revoked(parsed.jti):
             raise RevokedToken("the token has been revoked")
-        if self._directory is not None and not await self._directory.is_active_staff(
-            parsed.staff
-        ):
+        if self._directory is not None and not await self._directory.is_active_staff(parsed.staff):
             raise UnknownStaff("the token's staff member is not active in the HMS")
         return parsed
 

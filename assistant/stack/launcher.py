@@ -24,13 +24,24 @@ from .files import ensure_demo_env, free_port, newest_model, write_credentials, 
 
 # inherited settings that would point a fresh stack at another one's services or data
 _DROP = (
-    "VAR_DIR", "HMS_BASE_URL", "RASA_URLS", "ACTION_URL", "HMS_DATABASE_URL",
-    "ASSISTANT_DATABASE_URL", "HMS_API_TOKEN", "ASSISTANT_SIGNING_KEY", "ASSISTANT_DATA_KEY",
+    "VAR_DIR",
+    "HMS_BASE_URL",
+    "RASA_URLS",
+    "ACTION_URL",
+    "HMS_DATABASE_URL",
+    "ASSISTANT_DATABASE_URL",
+    "HMS_API_TOKEN",
+    "ASSISTANT_SIGNING_KEY",
+    "ASSISTANT_DATA_KEY",
 )
 
 
-_PORT_ENV = {"hms": "HMS_PORT", "actions": "ACTION_PORT", "gateway": "GATEWAY_PORT",
-             "rasa": "RASA_PORT"}
+_PORT_ENV = {
+    "hms": "HMS_PORT",
+    "actions": "ACTION_PORT",
+    "gateway": "GATEWAY_PORT",
+    "rasa": "RASA_PORT",
+}
 
 
 class StackError(Exception):
@@ -167,28 +178,57 @@ class Stack:
         endpoints = write_endpoints(self.var_dir, self.urls["actions"])
         credentials = write_credentials(self.var_dir)
         procs = [
-            self._app_proc("hms", [py, "-m", "hms", "serve", "--seed-if-empty"],
-                           f"{self.urls['hms']}/healthz"),
-            self._app_proc("actions", [py, "-m", "actions.server"],
-                           f"http://{self.host}:{self.ports['actions']}/health"),
+            self._app_proc(
+                "hms", [py, "-m", "hms", "serve", "--seed-if-empty"], f"{self.urls['hms']}/healthz"
+            ),
+            self._app_proc(
+                "actions",
+                [py, "-m", "actions.server"],
+                f"http://{self.host}:{self.ports['actions']}/health",
+            ),
         ]
         for index, port in enumerate(self.rasa_ports):
             name = "rasa" if len(self.rasa_ports) == 1 else f"rasa-{index + 1}"
-            procs.append(Proc(
-                name,
-                [*rasa, "run", "--enable-api", "--auth-token", self.secrets["RASA_AUTH_TOKEN"],
-                 "-i", self.host, "-p", str(port), "--model", str(model),
-                 "--endpoints", str(endpoints), "--credentials", str(credentials)],
-                f"http://{self.host}:{port}/version", self.log_dir / f"{name}.log",
-            ))
-        procs.append(self._app_proc("gateway", [py, "-m", "assistant.gateway"],
-                                    f"{self.urls['gateway']}/healthz"))
+            procs.append(
+                Proc(
+                    name,
+                    [
+                        *rasa,
+                        "run",
+                        "--enable-api",
+                        "--auth-token",
+                        self.secrets["RASA_AUTH_TOKEN"],
+                        "-i",
+                        self.host,
+                        "-p",
+                        str(port),
+                        "--model",
+                        str(model),
+                        "--endpoints",
+                        str(endpoints),
+                        "--credentials",
+                        str(credentials),
+                    ],
+                    f"http://{self.host}:{port}/version",
+                    self.log_dir / f"{name}.log",
+                )
+            )
+        procs.append(
+            self._app_proc(
+                "gateway", [py, "-m", "assistant.gateway"], f"{self.urls['gateway']}/healthz"
+            )
+        )
         return procs
 
     def _app_proc(self, name: str, argv: list[str], health_url: str) -> Proc:
         """Our processes write ``<name>.log`` themselves; their console goes beside it."""
-        return Proc(name, argv, health_url, self.log_dir / f"{name}.log",
-                    self.log_dir / f"{name}.console.log")
+        return Proc(
+            name,
+            argv,
+            health_url,
+            self.log_dir / f"{name}.log",
+            self.log_dir / f"{name}.console.log",
+        )
 
     def start(self) -> Stack:
         """Start every process and wait for each health check; stop all on failure."""
@@ -224,9 +264,15 @@ class Stack:
             assert self.var_dir is not None
             log = self.log_dir / f"kiosk-{step[1]}.log"
             with open(log, "wb") as out:
-                code = subprocess.run([py, "-m", "assistant", *step], cwd=self.root, env=self.env,
-                                      stdin=subprocess.DEVNULL, stdout=out,
-                                      stderr=subprocess.STDOUT, check=False).returncode
+                code = subprocess.run(
+                    [py, "-m", "assistant", *step],
+                    cwd=self.root,
+                    env=self.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                ).returncode
             if code != 0:
                 self.say(f"warning: `python -m assistant {' '.join(step)}` failed; see {log}")
 
@@ -245,7 +291,7 @@ class Stack:
 
     def _spawn(self, proc: Proc) -> None:
         self.say(f"starting {proc.name} (log: {proc.log_path})")
-        proc.log_file = open(proc.output_path, "ab")  # noqa: SIM115 - closed in stop()
+        proc.log_file = open(proc.output_path, "ab")
         proc.popen = subprocess.Popen(
             proc.argv,
             cwd=self.root,

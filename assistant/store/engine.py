@@ -47,7 +47,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-        except Exception:  # noqa: BLE001,S110 - read-only files cannot switch journal mode
+        except Exception:  # noqa: S110 - read-only files cannot switch journal mode
             pass
     finally:
         cursor.close()

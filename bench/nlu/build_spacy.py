@@ -20,9 +20,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DIRECTORY = ROOT / "training_data" / "nlu" / "directory.yml"
-NUMBER_WORDS = set(
-    "zero one two three four five six seven eight nine ten eleven twelve".split()
-)
+NUMBER_WORDS = set("zero one two three four five six seven eight nine ten eleven twelve".split())
 
 
 def load_patterns(path: Path) -> list[dict[str, object]]:
@@ -43,8 +41,7 @@ def load_patterns(path: Path) -> list[dict[str, object]]:
             if form.isdigit() or form in NUMBER_WORDS:
                 continue
             tokens = [{"LOWER": t.lower_} for t in tokenizer(form)]
-            patterns.append({"label": label, "pattern": tokens,
-                             "id": canonical.get(form, form)})
+            patterns.append({"label": label, "pattern": tokens, "id": canonical.get(form, form)})
     return patterns
 
 

@@ -104,8 +104,11 @@ def value_f1(predictions: list[dict[str, object]]) -> dict[str, float]:
                 continue
             raw = line.strip()[2:]
             text = _ANNOTATION.sub(r"\1", raw)
-            gold[text] = {(ent, synonyms.get(val.lower(), val).lower())
-                          for val, ent in _ANNOTATION.findall(raw) if ent in DIRECTORY_ENTITIES}
+            gold[text] = {
+                (ent, synonyms.get(val.lower(), val).lower())
+                for val, ent in _ANNOTATION.findall(raw)
+                if ent in DIRECTORY_ENTITIES
+            }
     extractors = {str(e["extractor"]) for p in predictions for e in p["entities"]}  # type: ignore
     counts: dict[str, list[int]] = {k: [0, 0, 0] for k in extractors}
     for p in predictions:
@@ -114,20 +117,32 @@ def value_f1(predictions: list[dict[str, object]]) -> dict[str, float]:
         for e in p["entities"]:  # type: ignore[union-attr]
             if e["entity"] in DIRECTORY_ENTITIES:
                 by_extractor.setdefault(e["extractor"], set()).add(
-                    (e["entity"], str(e["value"]).lower()))
+                    (e["entity"], str(e["value"]).lower())
+                )
         for extractor, c in counts.items():
             got = by_extractor.get(extractor, set())
             c[0] += len(got & want)
             c[1] += len(got - want)
             c[2] += len(want - got)
-    return {k: 2 * tp / (2 * tp + fp + fn) for k, (tp, fp, fn) in counts.items()
-            if tp and not k.startswith("Regex")}
+    return {
+        k: 2 * tp / (2 * tp + fp + fn)
+        for k, (tp, fp, fn) in counts.items()
+        if tp and not k.startswith("Regex")
+    }
 
 
 def parse_speed(model: Path, out: Path) -> None:
     """In-process parse speed and predictions (saved to ``predictions.json``)."""
-    cmd = [str(RASA_PY), "bench/nlu/predict.py", "--model", str(model), "--data", str(HELDOUT),
-           "--repeat", "3"]
+    cmd = [
+        str(RASA_PY),
+        "bench/nlu/predict.py",
+        "--model",
+        str(model),
+        "--data",
+        str(HELDOUT),
+        "--repeat",
+        "3",
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True)
     (out / "speed.log").write_text(proc.stderr[-20000:])
     if proc.returncode == 0:
@@ -142,18 +157,61 @@ def train_and_test(name: str, folds: int) -> None:
     if name.startswith("spacy"):
         run([str(RASA_PY), "bench/nlu/build_spacy.py"], out / "build_spacy.log")
     start = time.perf_counter()
-    run([str(RASA), "train", "nlu", "-c", str(config), "-u", str(NLU_DATA), "-d", str(DOMAIN),
-         "--out", str(MODELS), "--fixed-model-name", name], out / "train.log")
-    (out / "summary.json").write_text(json.dumps({"train_seconds":
-                                                   time.perf_counter() - start}))
+    run(
+        [
+            str(RASA),
+            "train",
+            "nlu",
+            "-c",
+            str(config),
+            "-u",
+            str(NLU_DATA),
+            "-d",
+            str(DOMAIN),
+            "--out",
+            str(MODELS),
+            "--fixed-model-name",
+            name,
+        ],
+        out / "train.log",
+    )
+    (out / "summary.json").write_text(json.dumps({"train_seconds": time.perf_counter() - start}))
     model = MODELS / f"{name}.tar.gz"
-    run([str(RASA), "test", "nlu", "-u", str(HELDOUT), "--model", str(model),
-         "--out", str(out / "heldout"), "--no-plot"], out / "heldout.log")
+    run(
+        [
+            str(RASA),
+            "test",
+            "nlu",
+            "-u",
+            str(HELDOUT),
+            "--model",
+            str(model),
+            "--out",
+            str(out / "heldout"),
+            "--no-plot",
+        ],
+        out / "heldout.log",
+    )
     parse_speed(model, out)
     if folds > 1:
-        run([str(RASA), "test", "nlu", "-u", str(NLU_DATA), "-c", str(config),
-             "--cross-validation", "--folds", str(folds), "--out", str(out / "cv"),
-             "--no-plot"], out / "cv.log")
+        run(
+            [
+                str(RASA),
+                "test",
+                "nlu",
+                "-u",
+                str(NLU_DATA),
+                "-c",
+                str(config),
+                "--cross-validation",
+                "--folds",
+                str(folds),
+                "--out",
+                str(out / "cv"),
+                "--no-plot",
+            ],
+            out / "cv.log",
+        )
 
 
 def load_row(name: str) -> Row:
@@ -165,17 +223,30 @@ def load_row(name: str) -> Row:
         result = json.loads((out / "predictions.json").read_text())
         predictions = result["predictions"]
         msgs_per_s = result["msgs_per_s"]
-        emergency_errors = sum(1 for p in predictions
-                               if (p["intent"] == "emergency") != (p["predicted"] == "emergency"))
+        emergency_errors = sum(
+            1
+            for p in predictions
+            if (p["intent"] == "emergency") != (p["predicted"] == "emergency")
+        )
         by_value = value_f1(predictions)
     cv = read_scores(out / "cv") if (out / "cv" / "intent_report.json").exists() else None
-    return Row(name, summary["train_seconds"], read_scores(out / "heldout"), cv, msgs_per_s,
-               emergency_errors, by_value)
+    return Row(
+        name,
+        summary["train_seconds"],
+        read_scores(out / "heldout"),
+        cv,
+        msgs_per_s,
+        emergency_errors,
+        by_value,
+    )
 
 
 def _fmt(values: dict[str, float]) -> str:
-    short = {k.removesuffix("EntityExtractor").removesuffix("Classifier"): v
-             for k, v in values.items() if not k.startswith("Regex")}
+    short = {
+        k.removesuffix("EntityExtractor").removesuffix("Classifier"): v
+        for k, v in values.items()
+        if not k.startswith("Regex")
+    }
     return ", ".join(f"{k} {v:.3f}" for k, v in sorted(short.items())) or "-"
 
 
@@ -204,8 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("candidates", nargs="*", default=list(CANDIDATES))
     parser.add_argument("--folds", type=int, default=3, help="0 or 1 skips cross-validation")
-    parser.add_argument("--rescore", action="store_true",
-                        help="only rebuild the table from results/bench_nlu/")
+    parser.add_argument(
+        "--rescore", action="store_true", help="only rebuild the table from results/bench_nlu/"
+    )
     parser.add_argument("--write", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
     for name in [] if args.rescore else args.candidates:

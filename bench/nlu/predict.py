@@ -40,23 +40,33 @@ async def _run(model: str, data: str, repeat: int) -> dict[str, Any]:
         for text, intent in examples:
             parsed = await agent.parse_message(text)
             ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
-            predictions.append({
-                "text": text,
-                "intent": intent,
-                "predicted": parsed["intent"]["name"],
-                "confidence": parsed["intent"]["confidence"],
-                "top_non_fallback": ranking[0]["name"] if ranking else parsed["intent"]["name"],
-                "ranking": [[r["name"], round(r["confidence"], 4)] for r in ranking[:3]],
-                "entities": [
-                    {"entity": e["entity"], "value": e["value"], "extractor": e.get("extractor")}
-                    for e in parsed.get("entities", [])
-                ],
-            })
+            predictions.append(
+                {
+                    "text": text,
+                    "intent": intent,
+                    "predicted": parsed["intent"]["name"],
+                    "confidence": parsed["intent"]["confidence"],
+                    "top_non_fallback": ranking[0]["name"] if ranking else parsed["intent"]["name"],
+                    "ranking": [[r["name"], round(r["confidence"], 4)] for r in ranking[:3]],
+                    "entities": [
+                        {
+                            "entity": e["entity"],
+                            "value": e["value"],
+                            "extractor": e.get("extractor"),
+                        }
+                        for e in parsed.get("entities", [])
+                    ],
+                }
+            )
     seconds = time.perf_counter() - start
     n = len(examples) * repeat
-    return {"model": model, "n": n, "seconds": round(seconds, 3),
-            "msgs_per_s": round(n / seconds, 1) if seconds else None,
-            "predictions": predictions}
+    return {
+        "model": model,
+        "n": n,
+        "seconds": round(seconds, 3),
+        "msgs_per_s": round(n / seconds, 1) if seconds else None,
+        "predictions": predictions,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -79,8 +79,10 @@ def main() -> int:
     overlap = sum(r["say"] in corpus for r in requests)
     stt = PocketSphinxSTT(speech)
     synth = _synth()
-    conditions = {"piper": lambda t, p: synth.piper(t, p),
-                  "espeak+noise": lambda t, p: synth.espeak(t, p)}
+    conditions = {
+        "piper": lambda t, p: synth.piper(t, p),
+        "espeak+noise": lambda t, p: synth.espeak(t, p),
+    }
     print(f"voice bench: {len(requests)} requests ({overlap} also in the LM corpus)")
     print(f"{'condition':<14} {'WER':>6} {'key details':>12} {'RTF':>6}")
     misses: dict[str, list[str]] = {}
@@ -107,8 +109,10 @@ def main() -> int:
                 ok += 1
             else:
                 misses[name].append(f"{req['say']!r} -> {text!r}")
-        print(f"{name:<14} {errors / words:>6.1%} {ok / len(requests):>12.1%} "
-              f"{decode / audio_seconds:>6.3f}")
+        print(
+            f"{name:<14} {errors / words:>6.1%} {ok / len(requests):>12.1%} "
+            f"{decode / audio_seconds:>6.3f}"
+        )
     tts = PiperTTS()
     tts.synthesize("warm up")
     latencies: list[float] = []
@@ -123,10 +127,12 @@ def main() -> int:
         start = time.perf_counter()
         b"".join(chunks)
         whole.append(latencies[-1] + time.perf_counter() - start)
-    print(f"end of speech -> first reply audio (stub assistant, Piper streamed by sentence, "
-          f"{len(latencies)} runs): median {statistics.median(latencies):.2f} s, "
-          f"max {max(latencies):.2f} s; whole reply synthesised: median "
-          f"{statistics.median(whole):.2f} s")
+    print(
+        f"end of speech -> first reply audio (stub assistant, Piper streamed by sentence, "
+        f"{len(latencies)} runs): median {statistics.median(latencies):.2f} s, "
+        f"max {max(latencies):.2f} s; whole reply synthesised: median "
+        f"{statistics.median(whole):.2f} s"
+    )
     for name, missed in misses.items():
         print(f"\nmissed key details ({name}): {len(missed)}")
         for line in missed:

@@ -30,8 +30,16 @@ FEATURES = {
     "monitored": "Monitored",
     "paediatric-cot": "Paediatric cot",
 }
-ROLES = ("nurse", "clinician", "scheduler", "porter", "helpdesk", "bed_manager",
-         "housekeeping", "admin")
+ROLES = (
+    "nurse",
+    "clinician",
+    "scheduler",
+    "porter",
+    "helpdesk",
+    "bed_manager",
+    "housekeeping",
+    "admin",
+)
 HELP_TYPES = {
     "porter": "Porter",
     "it": "IT support",
@@ -40,5 +48,17 @@ HELP_TYPES = {
     "other": "Other",
 }
 TASK_PRIORITIES = ("routine", "urgent", "asap", "stat")
-TASK_STATUSES = ("draft", "requested", "received", "accepted", "rejected", "ready", "cancelled",
-                 "in-progress", "on-hold", "failed", "completed", "entered-in-error")
+TASK_STATUSES = (
+    "draft",
+    "requested",
+    "received",
+    "accepted",
+    "rejected",
+    "ready",
+    "cancelled",
+    "in-progress",
+    "on-hold",
+    "failed",
+    "completed",
+    "entered-in-error",
+)

@@ -46,13 +46,19 @@ def bundle(
     next_url: str | None = None,
 ) -> Json:
     entries = [
-        {"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r,
-         "search": {"mode": "match"}}
+        {
+            "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
+            "resource": r,
+            "search": {"mode": "match"},
+        }
         for r in resources
     ]
     entries += [
-        {"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r,
-         "search": {"mode": "include"}}
+        {
+            "fullUrl": f"{base}/{r['resourceType']}/{r['id']}",
+            "resource": r,
+            "search": {"mode": "include"},
+        }
         for r in includes or []
     ]
     out: Json = {"resourceType": "Bundle", "type": "searchset", "total": total, "entry": entries}

@@ -43,8 +43,12 @@ def practitioner_display(row: models.Practitioner) -> str:
 
 
 def practitioner_json(row: models.Practitioner) -> Json:
-    name: Json = {"use": "official", "family": row.family, "given": [row.given],
-                  "text": practitioner_display(row)}
+    name: Json = {
+        "use": "official",
+        "family": row.family,
+        "given": [row.given],
+        "text": practitioner_display(row),
+    }
     if row.prefix:
         name["prefix"] = [row.prefix]
     return {

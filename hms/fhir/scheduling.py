@@ -28,8 +28,10 @@ def schedule_json(row: models.Schedule) -> Json:
         "meta": meta(row),
         "active": True,
         "serviceType": [concept(SYS_SERVICE, row.service_code)],
-        "actor": [ref("Practitioner", row.practitioner_id),
-                  ref("HealthcareService", row.service_id)],
+        "actor": [
+            ref("Practitioner", row.practitioner_id),
+            ref("HealthcareService", row.service_id),
+        ],
     }
 
 
@@ -51,11 +53,17 @@ def appointment_id(pk: int) -> str:
 
 
 def appointment_json(row: models.Appointment, tz: ZoneInfo) -> Json:
-    participants = [{"actor": ref("Patient", row.patient_id), "required": "required",
-                     "status": "accepted"}]
+    participants = [
+        {"actor": ref("Patient", row.patient_id), "required": "required", "status": "accepted"}
+    ]
     if row.practitioner_id:
-        participants.append({"actor": ref("Practitioner", row.practitioner_id),
-                             "required": "required", "status": "accepted"})
+        participants.append(
+            {
+                "actor": ref("Practitioner", row.practitioner_id),
+                "required": "required",
+                "status": "accepted",
+            }
+        )
     out: Json = {
         "resourceType": "Appointment",
         "id": appointment_id(row.pk),

@@ -46,8 +46,11 @@ def _pk(ident: str) -> int:
 
 
 def _single_ref(refs: list[dict[str, Any]], kind: str) -> str | None:
-    ids = [r["reference"].split("/")[-1] for r in refs
-           if str(r.get("reference", "")).startswith(f"{kind}/")]
+    ids = [
+        r["reference"].split("/")[-1]
+        for r in refs
+        if str(r.get("reference", "")).startswith(f"{kind}/")
+    ]
     if len(ids) > 1:
         raise Unprocessable(f"Appointment must have at most one {kind} participant")
     return ids[0] if ids else None
@@ -89,10 +92,12 @@ async def book(request: Request) -> JSONResponse:
             now = utcnow()
             claimed = session.execute(
                 update(models.Slot)
-                .where(models.Slot.id == slot_id, models.Slot.status == "free",
-                       models.Slot.version == slot.version)
-                .values(status="busy", version=slot.version + 1, updated_by=staff,
-                        updated_at=now)
+                .where(
+                    models.Slot.id == slot_id,
+                    models.Slot.status == "free",
+                    models.Slot.version == slot.version,
+                )
+                .values(status="busy", version=slot.version + 1, updated_by=staff, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount != 1:
@@ -100,10 +105,18 @@ async def book(request: Request) -> JSONResponse:
                     raise PreconditionFailed(f"Slot/{slot_id} changed; read it again")
                 raise Conflict(f"Slot/{slot_id} is no longer free")
             row = models.Appointment(
-                status="booked", slot_id=slot_id, patient_id=patient_id,
-                practitioner_id=slot.practitioner_id, service_code=slot.service_code,
-                start=slot.start, end=slot.end, description=body.get("description"),
-                comment=body.get("comment"), created=now, version=1, updated_at=now,
+                status="booked",
+                slot_id=slot_id,
+                patient_id=patient_id,
+                practitioner_id=slot.practitioner_id,
+                service_code=slot.service_code,
+                start=slot.start,
+                end=slot.end,
+                description=body.get("description"),
+                comment=body.get("comment"),
+                created=now,
+                version=1,
+                updated_at=now,
                 updated_by=staff,
             )
             session.add(row)
@@ -119,9 +132,7 @@ async def book(request: Request) -> JSONResponse:
 
 
 @router.get("/Appointment")
-def search_appointments(
-    request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
+def search_appointments(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
     params = search_params(request, PARAMS)
     appt, zone = models.Appointment, request_tz(request)
     where = reference_filter(params, "patient", appt.patient_id, "Patient")
@@ -134,8 +145,14 @@ def search_appointments(
         where.append(appt.pk.in_([pk for i in ids if (pk := parse_pk(i, "appt-")) is not None]))
     order = sort_keys(params, {"date": appt.start}) + [appt.start, appt.pk]
     rows, total = run_search(session, select(appt).where(*where), params, order)
-    return fhir(bundle(base_url(request), [appointment_json(r, zone) for r in rows], total,
-                       next_url=next_link(request, params, total)))
+    return fhir(
+        bundle(
+            base_url(request),
+            [appointment_json(r, zone) for r in rows],
+            total,
+            next_url=next_link(request, params, total),
+        )
+    )
 
 
 @router.get("/Appointment/{ident}")
@@ -176,8 +193,13 @@ async def update_appointment(ident: str, request: Request) -> JSONResponse:
             done = session.execute(
                 update(models.Appointment)
                 .where(models.Appointment.pk == pk, models.Appointment.version == row.version)
-                .values(status="cancelled", version=row.version + 1, updated_by=staff,
-                        updated_at=now, comment=body.get("comment", row.comment))
+                .values(
+                    status="cancelled",
+                    version=row.version + 1,
+                    updated_by=staff,
+                    updated_at=now,
+                    comment=body.get("comment", row.comment),
+                )
                 .execution_options(synchronize_session=False)
             )
             if done.rowcount != 1:
@@ -185,8 +207,9 @@ async def update_appointment(ident: str, request: Request) -> JSONResponse:
             session.execute(
                 update(models.Slot)
                 .where(models.Slot.id == row.slot_id, models.Slot.status == "busy")
-                .values(status="free", version=models.Slot.version + 1, updated_by=staff,
-                        updated_at=now)
+                .values(
+                    status="free", version=models.Slot.version + 1, updated_by=staff, updated_at=now
+                )
                 .execution_options(synchronize_session=False)
             )
             session.refresh(row)

@@ -54,8 +54,9 @@ def search_params(request: Request, allowed: set[str]) -> SearchParams:
     return SearchParams(request.query_params, allowed, strict="handling=strict" in prefer)
 
 
-def fhir(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
-         ) -> JSONResponse:
+def fhir(
+    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=FHIR_JSON, headers=headers)
 
 
@@ -66,13 +67,12 @@ def check_content_type(request: Request) -> None:
     """
     media, _, params = request.headers.get("content-type", "").partition(";")
     if media.strip().lower() not in JSON_MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            "Content-Type must be application/fhir+json or application/json"
-        )
+        raise UnsupportedMediaType("Content-Type must be application/fhir+json or application/json")
     for param in params.split(";"):
         key, _, value = param.partition("=")
         if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
-            "utf-8", "utf8"
+            "utf-8",
+            "utf8",
         ):
             raise UnsupportedMediaType("the only supported charset is utf-8")
 

@@ -54,13 +54,20 @@ def search_locations(request: Request, session: Session = Depends(get_session)) 
     for group in params.tokens("type"):
         ors2: list[ColumnElement[bool]] = [  # features are stored as "|code|code|"
             like_contains(loc.features, tok.code, prefix="%|", suffix="|%")
-            if tok.system in (None, SYS_FEATURE) and "|" not in tok.code else false()
+            if tok.system in (None, SYS_FEATURE) and "|" not in tok.code
+            else false()
             for tok in group
         ]
         where.append(any_of(ors2))
     rows, total = run_search(session, select(loc).where(*where), params, [loc.id])
-    return fhir(bundle(base_url(request), [location_json(r) for r in rows], total,
-                       next_url=next_link(request, params, total)))
+    return fhir(
+        bundle(
+            base_url(request),
+            [location_json(r) for r in rows],
+            total,
+            next_url=next_link(request, params, total),
+        )
+    )
 
 
 @router.get("/Location/{ident}")
@@ -97,8 +104,12 @@ async def update_location(ident: str, request: Request) -> JSONResponse:
             result = session.execute(
                 update(models.Location)
                 .where(models.Location.id == ident, models.Location.version == row.version)
-                .values(operational_status=status["code"], version=row.version + 1,
-                        updated_by=staff, updated_at=utcnow())
+                .values(
+                    operational_status=status["code"],
+                    version=row.version + 1,
+                    updated_by=staff,
+                    updated_at=utcnow(),
+                )
             )
             if result.rowcount != 1:
                 raise PreconditionFailed("bed changed concurrently; read it again")

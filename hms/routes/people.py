@@ -28,10 +28,16 @@ def _read(session: Session, model: Any, kind: str, ident: str) -> Any:
     return row
 
 
-def _page(request: Request, params: SearchParams, resources: list[dict[str, Any]], total: int,
-          includes: list[dict[str, Any]] | None = None) -> JSONResponse:
-    return fhir(bundle(base_url(request), resources, total, includes,
-                       next_link(request, params, total)))
+def _page(
+    request: Request,
+    params: SearchParams,
+    resources: list[dict[str, Any]],
+    total: int,
+    includes: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    return fhir(
+        bundle(base_url(request), resources, total, includes, next_link(request, params, total))
+    )
 
 
 @router.get("/Patient")
@@ -76,9 +82,7 @@ def read_encounter(
 
 
 @router.get("/Practitioner")
-def search_practitioners(
-    request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
+def search_practitioners(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
     params = search_params(request, {"identifier", "name", "family", "given", "email"})
     prac = models.Practitioner
     where = reference_filter(params, "_id", prac.id, "Practitioner")
@@ -110,8 +114,9 @@ def search_roles(request: Request, session: Session = Depends(get_session)) -> J
     where += reference_filter(params, "location", role.location_id, "Location")
     where += reference_filter(params, "service", role.service_id, "HealthcareService")
     stmt = select(role)
-    chained = token_filter(params, "practitioner.identifier", models.Practitioner.username,
-                           SYS_STAFF)
+    chained = token_filter(
+        params, "practitioner.identifier", models.Practitioner.username, SYS_STAFF
+    )
     if chained:
         stmt = stmt.join(models.Practitioner, models.Practitioner.id == role.practitioner_id)
         where += chained
@@ -119,9 +124,7 @@ def search_roles(request: Request, session: Session = Depends(get_session)) -> J
     includes: list[dict[str, Any]] = []
     if "PractitionerRole:practitioner" in params.includes() and rows:
         ids = sorted({r.practitioner_id for r in rows})
-        pracs = session.scalars(
-            select(models.Practitioner).where(models.Practitioner.id.in_(ids))
-        )
+        pracs = session.scalars(select(models.Practitioner).where(models.Practitioner.id.in_(ids)))
         includes = [practitioner_json(p) for p in pracs]
     return _page(request, params, [role_json(r) for r in rows], total, includes)
 

@@ -34,10 +34,12 @@ from hms.search import (
 router = APIRouter()
 
 
-def _page(request: Request, params: SearchParams, resources: list[dict[str, Any]],
-          total: int) -> JSONResponse:
-    return fhir(bundle(base_url(request), resources, total,
-                       next_url=next_link(request, params, total)))
+def _page(
+    request: Request, params: SearchParams, resources: list[dict[str, Any]], total: int
+) -> JSONResponse:
+    return fhir(
+        bundle(base_url(request), resources, total, next_url=next_link(request, params, total))
+    )
 
 
 def actor_filter(
@@ -48,13 +50,21 @@ def actor_filter(
     for raw in params.values(name):
         ors = []
         for part in raw.split(","):
-            kind = part.split("/")[-2] if "/" in part else (
-                "HealthcareService" if part.startswith("svc-") else "Practitioner")
+            kind = (
+                part.split("/")[-2]
+                if "/" in part
+                else ("HealthcareService" if part.startswith("svc-") else "Practitioner")
+            )
             if kind not in ("Practitioner", "HealthcareService"):
                 raise BadRequest(f"{name} must reference a Practitioner or HealthcareService")
             ident = parse_reference(part, kind, name)
-            ors.append(practitioner_col == ident if kind == "Practitioner"
-                       else service_col == ident if service_col is not None else false())
+            ors.append(
+                practitioner_col == ident
+                if kind == "Practitioner"
+                else service_col == ident
+                if service_col is not None
+                else false()
+            )
         clauses.append(any_of(ors))
     return clauses
 
@@ -111,8 +121,9 @@ def search_slots(request: Request, session: Session = Depends(get_session)) -> J
     where += token_filter(params, "service-type", slot.service_code, SYS_SERVICE)
     where += reference_filter(params, "practitioner", slot.practitioner_id, "Practitioner")
     stmt = select(slot)
-    chained = actor_filter(params, "schedule.actor", slot.practitioner_id,
-                           models.Schedule.service_id)
+    chained = actor_filter(
+        params, "schedule.actor", slot.practitioner_id, models.Schedule.service_id
+    )
     if chained:
         stmt = stmt.join(models.Schedule, models.Schedule.id == slot.schedule_id)
         where += chained
@@ -122,8 +133,9 @@ def search_slots(request: Request, session: Session = Depends(get_session)) -> J
 
 
 @router.get("/Slot/{ident}")
-def read_slot(ident: str, request: Request, session: Session = Depends(get_session)
-              ) -> JSONResponse:
+def read_slot(
+    ident: str, request: Request, session: Session = Depends(get_session)
+) -> JSONResponse:
     row = session.get(models.Slot, ident)
     if row is None:
         raise NotFound(f"Slot/{ident} not found")

@@ -21,32 +21,57 @@ fallback = APIRouter()
 
 # resource type -> (interactions, search params); the CapabilityStatement is built from it.
 CAPABILITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "Location": (("read", "search-type", "update"),
-                 ("_id", "partof", "operational-status", "name", "identifier",
-                  "physical-type", "type")),
+    "Location": (
+        ("read", "search-type", "update"),
+        ("_id", "partof", "operational-status", "name", "identifier", "physical-type", "type"),
+    ),
     "Patient": (("read", "search-type"), ("_id", "identifier", "name", "family", "given")),
     "Encounter": (("read", "search-type"), ("_id", "patient", "subject", "location", "status")),
-    "Practitioner": (("read", "search-type"),
-                     ("_id", "identifier", "name", "family", "given", "email")),
-    "PractitionerRole": (("read", "search-type"),
-                         ("_id", "practitioner", "role", "location", "service",
-                          "practitioner.identifier")),
+    "Practitioner": (
+        ("read", "search-type"),
+        ("_id", "identifier", "name", "family", "given", "email"),
+    ),
+    "PractitionerRole": (
+        ("read", "search-type"),
+        ("_id", "practitioner", "role", "location", "service", "practitioner.identifier"),
+    ),
     "HealthcareService": (("read", "search-type"), ("_id", "service-type", "name")),
     "Schedule": (("read", "search-type"), ("_id", "actor", "service-type")),
-    "Slot": (("read", "search-type"),
-             ("_id", "schedule", "status", "start", "service-type", "practitioner",
-              "schedule.actor")),
-    "Appointment": (("create", "read", "search-type", "update"),
-                    ("_id", "patient", "practitioner", "date", "status", "slot",
-                     "service-type")),
-    "Task": (("create", "read", "search-type", "update"),
-             ("_id", "code", "location", "priority", "status", "owner", "requester",
-              "identifier")),
+    "Slot": (
+        ("read", "search-type"),
+        ("_id", "schedule", "status", "start", "service-type", "practitioner", "schedule.actor"),
+    ),
+    "Appointment": (
+        ("create", "read", "search-type", "update"),
+        ("_id", "patient", "practitioner", "date", "status", "slot", "service-type"),
+    ),
+    "Task": (
+        ("create", "read", "search-type", "update"),
+        ("_id", "code", "location", "priority", "status", "owner", "requester", "identifier"),
+    ),
 }
-_PARAM_TYPES = {"start": "date", "date": "date", "name": "string", "family": "string",
-                "given": "string", "email": "token"}
-_REFERENCE = {"partof", "patient", "subject", "location", "practitioner", "service", "actor",
-              "schedule", "slot", "owner", "requester", "schedule.actor"}
+_PARAM_TYPES = {
+    "start": "date",
+    "date": "date",
+    "name": "string",
+    "family": "string",
+    "given": "string",
+    "email": "token",
+}
+_REFERENCE = {
+    "partof",
+    "patient",
+    "subject",
+    "location",
+    "practitioner",
+    "service",
+    "actor",
+    "schedule",
+    "slot",
+    "owner",
+    "requester",
+    "schedule.actor",
+}
 
 
 def _param_type(name: str) -> str:
@@ -59,9 +84,7 @@ def capability_statement(software_version: str = "0.1.0") -> dict[str, Any]:
         entry: dict[str, Any] = {
             "type": kind,
             "interaction": [{"code": code} for code in interactions],
-            "searchParam": [
-                {"name": p, "type": _param_type(p)} for p in params
-            ],
+            "searchParam": [{"name": p, "type": _param_type(p)} for p in params],
         }
         if "update" in interactions:
             entry["versioning"] = "versioned-update"
@@ -78,12 +101,16 @@ def capability_statement(software_version: str = "0.1.0") -> dict[str, Any]:
         "software": {"name": "HMS reference server", "version": software_version},
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "json"],
-        "rest": [{
-            "mode": "server",
-            "security": {"description": "Authorization: Bearer <HMS_API_TOKEN>; "
-                                        "X-Acting-Staff: <username> is recorded on writes"},
-            "resource": resources,
-        }],
+        "rest": [
+            {
+                "mode": "server",
+                "security": {
+                    "description": "Authorization: Bearer <HMS_API_TOKEN>; "
+                    "X-Acting-Staff: <username> is recorded on writes"
+                },
+                "resource": resources,
+            }
+        ],
     }
 
 
@@ -96,7 +123,8 @@ def healthz() -> dict[str, str]:
 def directory(session: Session = Depends(get_session)) -> JSONResponse:
     """Names other tools turn into NLU lookups: wards, departments, clinicians, bed types."""
     wards = session.scalars(
-        select(models.Location).where(models.Location.physical_type == "wa")
+        select(models.Location)
+        .where(models.Location.physical_type == "wa")
         .order_by(models.Location.id)
     )
     services = session.scalars(
@@ -104,20 +132,34 @@ def directory(session: Session = Depends(get_session)) -> JSONResponse:
     )
     clinicians = session.scalars(
         select(models.Practitioner)
-        .join(models.PractitionerRole,
-              models.PractitionerRole.practitioner_id == models.Practitioner.id)
+        .join(
+            models.PractitionerRole,
+            models.PractitionerRole.practitioner_id == models.Practitioner.id,
+        )
         .where(models.PractitionerRole.role == "clinician")
-        .order_by(models.Practitioner.id).distinct()
+        .order_by(models.Practitioner.id)
+        .distinct()
     )
-    return JSONResponse({
-        "wards": [{"id": w.id, "code": w.code, "name": w.name, "aliases": list(w.aliases)}
-                  for w in wards],
-        "departments": [{"id": s.id, "code": s.code, "name": s.name} for s in services],
-        "clinicians": [{"id": c.id, "username": c.username, "name": practitioner_display(c),
-                        "family": c.family} for c in clinicians],
-        "bed_features": [{"code": k, "name": v} for k, v in FEATURES.items()],
-        "roles": list(ROLES),
-    })
+    return JSONResponse(
+        {
+            "wards": [
+                {"id": w.id, "code": w.code, "name": w.name, "aliases": list(w.aliases)}
+                for w in wards
+            ],
+            "departments": [{"id": s.id, "code": s.code, "name": s.name} for s in services],
+            "clinicians": [
+                {
+                    "id": c.id,
+                    "username": c.username,
+                    "name": practitioner_display(c),
+                    "family": c.family,
+                }
+                for c in clinicians
+            ],
+            "bed_features": [{"code": k, "name": v} for k, v in FEATURES.items()],
+            "roles": list(ROLES),
+        }
+    )
 
 
 @fallback.get("/metadata")

@@ -43,8 +43,16 @@ from hms.search import (
 from hms.timeutil import utcnow
 
 router = APIRouter()
-PARAMS = {"code", "location", "priority", "status", "owner", "requester", "identifier",
-          "business-status"}
+PARAMS = {
+    "code",
+    "location",
+    "priority",
+    "status",
+    "owner",
+    "requester",
+    "identifier",
+    "business-status",
+}
 
 
 def _pk(ident: str) -> int:
@@ -95,8 +103,9 @@ async def create_task(request: Request) -> JSONResponse:
     def transaction() -> dict[str, Any]:
         with factory.begin() as session:
             now = utcnow()
-            row = models.Task(**fields, authored_on=now, updated_at=now, updated_by=staff,
-                              version=1)
+            row = models.Task(
+                **fields, authored_on=now, updated_at=now, updated_by=staff, version=1
+            )
             session.add(row)
             session.flush()
             row.identifier = ticket_identifier(row.pk)
@@ -140,13 +149,20 @@ def search_tasks(request: Request, session: Session = Depends(get_session)) -> J
         where.append(task.pk.in_([pk for i in ids if (pk := parse_pk(i, "task-")) is not None]))
     order = sort_keys(params, {"authored-on": task.authored_on, "_lastUpdated": task.updated_at})
     rows, total = run_search(session, select(task).where(*where), params, order + [task.pk])
-    return fhir(bundle(base_url(request), [task_json(r, zone) for r in rows], total,
-                       next_url=next_link(request, params, total)))
+    return fhir(
+        bundle(
+            base_url(request),
+            [task_json(r, zone) for r in rows],
+            total,
+            next_url=next_link(request, params, total),
+        )
+    )
 
 
 @router.get("/Task/{ident}")
-def read_task(ident: str, request: Request, session: Session = Depends(get_session)
-              ) -> JSONResponse:
+def read_task(
+    ident: str, request: Request, session: Session = Depends(get_session)
+) -> JSONResponse:
     row = session.get(models.Task, _pk(ident))
     if row is None:
         raise NotFound(f"Task/{ident} not found")
@@ -174,8 +190,7 @@ async def update_task(ident: str, request: Request) -> JSONResponse:
             done = session.execute(
                 update(models.Task)
                 .where(models.Task.pk == pk, models.Task.version == row.version)
-                .values(**fields, version=row.version + 1, updated_by=staff,
-                        updated_at=utcnow())
+                .values(**fields, version=row.version + 1, updated_by=staff, updated_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
             if done.rowcount != 1:

@@ -18,7 +18,7 @@ _spec.loader.exec_module(fakes)
 try:  # the store helper's audit package; until it exists, a local stand-in (tests only)
     import assistant.audit as _audit
 
-    _audit.AuditEvent, _audit.AuditWriteError  # noqa: B018
+    _audit.AuditEvent, _audit.AuditWriteError
 except (ImportError, AttributeError):
     stub = types.ModuleType("assistant.audit")
     stub.AuditEvent = fakes.FakeAuditEvent

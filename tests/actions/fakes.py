@@ -79,15 +79,30 @@ class FakeTickets:
         self.opened: list[dict[str, Any]] = []
 
     def open_ticket(self, requester, channel, conversation_id, reason, summary, transcript):
-        self.opened.append(dict(requester=requester, channel=channel, reason=reason,
-                                conversation_id=conversation_id, summary=summary,
-                                transcript=transcript))
+        self.opened.append(
+            dict(
+                requester=requester,
+                channel=channel,
+                reason=reason,
+                conversation_id=conversation_id,
+                summary=summary,
+                transcript=transcript,
+            )
+        )
         return type("Ticket", (), {"ticket_id": f"HD-{len(self.opened):06d}"})()
 
 
 def _bed(ward: str, n: int, status: str, features=()) -> Bed:
-    return Bed(f"bed-{ward.lower()}-{n:02d}", f"{ward} Bed {n}", f"ward-{ward.lower()}", ward,
-               status, frozenset(features), room="Bay 1", version="1")
+    return Bed(
+        f"bed-{ward.lower()}-{n:02d}",
+        f"{ward} Bed {n}",
+        f"ward-{ward.lower()}",
+        ward,
+        status,
+        frozenset(features),
+        room="Bay 1",
+        version="1",
+    )
 
 
 @dataclass
@@ -95,35 +110,56 @@ class FakeHms:
     actor: str | None = None
     fail: dict[str, Exception] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
-    wards: list[Ward] = field(default_factory=lambda: [
-        Ward("ward-4b", "4B", "Ward 4B", ("Medical 4B", "four b")),
-        Ward("ward-7c", "7C", "Ward 7C", ("seven c",)),
-    ])
-    beds: list[Bed] = field(default_factory=lambda: [
-        _bed("4B", 1, "O"), _bed("4B", 2, "U"), _bed("4B", 3, "U", {"side-room"}),
-        _bed("7C", 1, "U"), _bed("7C", 2, "H"),
-    ])
-    patients: list[Patient] = field(default_factory=lambda: [
-        Patient("p-1", "10004821", "Mary", "Smith"),
-        Patient("p-2", "10009999", "John", "Doe"),
-    ])
+    wards: list[Ward] = field(
+        default_factory=lambda: [
+            Ward("ward-4b", "4B", "Ward 4B", ("Medical 4B", "four b")),
+            Ward("ward-7c", "7C", "Ward 7C", ("seven c",)),
+        ]
+    )
+    beds: list[Bed] = field(
+        default_factory=lambda: [
+            _bed("4B", 1, "O"),
+            _bed("4B", 2, "U"),
+            _bed("4B", 3, "U", {"side-room"}),
+            _bed("7C", 1, "U"),
+            _bed("7C", 2, "H"),
+        ]
+    )
+    patients: list[Patient] = field(
+        default_factory=lambda: [
+            Patient("p-1", "10004821", "Mary", "Smith"),
+            Patient("p-2", "10009999", "John", "Doe"),
+        ]
+    )
     stays: dict[str, Stay] = field(default_factory=dict)
-    services: list[Service] = field(default_factory=lambda: [
-        Service("svc-cardiology", "cardiology", "Cardiology Clinic")])
+    services: list[Service] = field(
+        default_factory=lambda: [Service("svc-cardiology", "cardiology", "Cardiology Clinic")]
+    )
     slots: list[Slot] = field(default_factory=list)
     appointments: list[Appointment] = field(default_factory=list)
     tasks: list[HelpTask] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.stays:
-            self.stays = {"p-1": Stay("e-1", "p-1", self.beds[0], "4B"),
-                          "p-2": Stay("e-2", "p-2", self.beds[4], "7C")}
+            self.stays = {
+                "p-1": Stay("e-1", "p-1", self.beds[0], "4B"),
+                "p-2": Stay("e-2", "p-2", self.beds[4], "7C"),
+            }
         if not self.slots:
             base = NOW.replace(hour=9, minute=0) + timedelta(days=1)
-            self.slots = [Slot(f"slot-{i}", "sch-1", "cardiology", "pr-2",
-                               base + timedelta(minutes=30 * i),
-                               base + timedelta(minutes=30 * i + 30), "free", "1")
-                          for i in range(8)]
+            self.slots = [
+                Slot(
+                    f"slot-{i}",
+                    "sch-1",
+                    "cardiology",
+                    "pr-2",
+                    base + timedelta(minutes=30 * i),
+                    base + timedelta(minutes=30 * i + 30),
+                    "free",
+                    "1",
+                )
+                for i in range(8)
+            ]
 
     def _call(self, name: str, *args: Any) -> None:
         self.calls.append((name, args))
@@ -152,9 +188,13 @@ class FakeHms:
 
     async def find_beds(self, ward_code=None, status=None, feature=None):
         self._call("find_beds", ward_code, status, feature)
-        return [b for b in self.beds if (ward_code is None or b.ward_code == ward_code)
-                and (status is None or b.status == status)
-                and (feature is None or feature in b.features)]
+        return [
+            b
+            for b in self.beds
+            if (ward_code is None or b.ward_code == ward_code)
+            and (status is None or b.status == status)
+            and (feature is None or feature in b.features)
+        ]
 
     async def free_beds(self, ward_code=None, feature=None):
         return await self.find_beds(ward_code, "U", feature)
@@ -212,9 +252,14 @@ class FakeHms:
 
     async def free_slots(self, service_code=None, practitioner_id=None, *, start_from, count=3):
         self._call("free_slots", service_code, practitioner_id, start_from)
-        found = [s for s in self.slots if s.status == "free" and s.start >= start_from
-                 and (service_code is None or s.service_code == service_code)
-                 and (practitioner_id is None or s.practitioner_id == practitioner_id)]
+        found = [
+            s
+            for s in self.slots
+            if s.status == "free"
+            and s.start >= start_from
+            and (service_code is None or s.service_code == service_code)
+            and (practitioner_id is None or s.practitioner_id == practitioner_id)
+        ]
         return sorted(found, key=lambda s: s.start)[:count]
 
     async def get_slot(self, slot_id):
@@ -230,16 +275,29 @@ class FakeHms:
         if slot.status != "free":
             raise Conflict("slot taken", status=409)
         self.slots[self.slots.index(slot)] = replace(slot, status="busy")
-        appt = Appointment(f"appt-{len(self.appointments) + 1}", "booked", patient_id,
-                           slot.practitioner_id, slot_id, slot.start, slot.end, slot.service_code)
+        appt = Appointment(
+            f"appt-{len(self.appointments) + 1}",
+            "booked",
+            patient_id,
+            slot.practitioner_id,
+            slot_id,
+            slot.start,
+            slot.end,
+            slot.service_code,
+        )
         self.appointments.append(appt)
         return appt
 
-    async def list_appointments(self, patient_id=None, practitioner_id=None, date=None,
-                                status="booked"):
+    async def list_appointments(
+        self, patient_id=None, practitioner_id=None, date=None, status="booked"
+    ):
         self._call("list_appointments", patient_id)
-        return [a for a in self.appointments if (patient_id is None or a.patient_id == patient_id)
-                and (status is None or a.status == status)]
+        return [
+            a
+            for a in self.appointments
+            if (patient_id is None or a.patient_id == patient_id)
+            and (status is None or a.status == status)
+        ]
 
     async def cancel_appointment(self, appointment_id):
         self._call("cancel_appointment", appointment_id)
@@ -252,12 +310,21 @@ class FakeHms:
                 return self.appointments[i]
         raise NotFound("appointment")
 
-    async def create_task(self, help_type, location_id, priority, description,
-                          requester_username):
+    async def create_task(self, help_type, location_id, priority, description, requester_username):
         self._call("create_task", help_type, location_id, priority)
-        task = HelpTask(f"task-{len(self.tasks) + 1}", f"HR-{len(self.tasks) + 1:06d}", help_type,
-                        "requested", priority, location_id, description, requester_username,
-                        None, "waiting for a porter", NOW)
+        task = HelpTask(
+            f"task-{len(self.tasks) + 1}",
+            f"HR-{len(self.tasks) + 1:06d}",
+            help_type,
+            "requested",
+            priority,
+            location_id,
+            description,
+            requester_username,
+            None,
+            "waiting for a porter",
+            NOW,
+        )
         self.tasks.append(task)
         return task
 
@@ -273,28 +340,55 @@ class FakeHms:
         return [t for t in self.tasks if requester_username in (None, t.requester)]
 
 
-def make_services(hms: FakeHms | None = None, audit: InMemoryAuditSink | None = None,
-                  tickets: Any = None) -> Services:
-    settings = dataclasses.replace(get_settings(), signing_key=KEY, emergency_number="2222",
-                                   hospital_tz="Europe/London")
-    return Services(settings=settings, hms=hms or FakeHms(), audit=audit or InMemoryAuditSink(),
-                    policy=load_policy(), tickets=tickets or FakeTickets(), clock=lambda: NOW,
-                    staff_cache=StaffCache())
+def make_services(
+    hms: FakeHms | None = None, audit: InMemoryAuditSink | None = None, tickets: Any = None
+) -> Services:
+    settings = dataclasses.replace(
+        get_settings(), signing_key=KEY, emergency_number="2222", hospital_tz="Europe/London"
+    )
+    return Services(
+        settings=settings,
+        hms=hms or FakeHms(),
+        audit=audit or InMemoryAuditSink(),
+        policy=load_policy(),
+        tickets=tickets or FakeTickets(),
+        clock=lambda: NOW,
+        staff_cache=StaffCache(),
+    )
 
 
-def tracker(user: str | None = "n.jones", *, intent: str = "greet", text: str = "hi",
-            slots: dict[str, Any] | None = None, entities: list[dict] | None = None,
-            principal: Any = "signed", events: list[dict] | None = None,
-            active_loop: str | None = None) -> Tracker:
+def tracker(
+    user: str | None = "n.jones",
+    *,
+    intent: str = "greet",
+    text: str = "hi",
+    slots: dict[str, Any] | None = None,
+    entities: list[dict] | None = None,
+    principal: Any = "signed",
+    events: list[dict] | None = None,
+    active_loop: str | None = None,
+) -> Tracker:
     metadata: dict[str, Any] = {}
     if principal == "signed" and user is not None:
         metadata["principal"] = sign_principal(KEY, user, "rest", now=NOW.timestamp())
     elif principal not in ("signed", None):
         metadata["principal"] = principal
-    latest = {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or [],
-              "text": text, "metadata": metadata}
-    return Tracker("rest:test:1", dict(slots or {}), latest, events or [], False, None,
-                   {"name": active_loop} if active_loop else {}, "action_listen")
+    latest = {
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": entities or [],
+        "text": text,
+        "metadata": metadata,
+    }
+    return Tracker(
+        "rest:test:1",
+        dict(slots or {}),
+        latest,
+        events or [],
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
 
 
 async def run(action, trk: Tracker) -> tuple[list[dict], list[dict]]:

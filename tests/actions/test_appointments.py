@@ -110,11 +110,13 @@ async def test_appointments_cancel_single_appointment_confirms_then_cancels(serv
 
 async def test_appointments_reschedule_books_new_and_cancels_old(services):
     await services.hms.book("p-1", "slot-0")
-    messages, events = await run(ActionRescheduleAppointment(),
-                                 book(intent="reschedule_appointment", time="tomorrow"))
+    messages, events = await run(
+        ActionRescheduleAppointment(), book(intent="reschedule_appointment", time="tomorrow")
+    )
     assert slots_of(events)["pending"] == "reschedule_offer"
-    trk = book(intent="affirm", pending="reschedule_confirm", slot_id="slot-5",
-               appointment_id="appt-1")
+    trk = book(
+        intent="affirm", pending="reschedule_confirm", slot_id="slot-5", appointment_id="appt-1"
+    )
     messages, _ = await run(ActionRescheduleAppointment(), trk)
     assert messages[0]["text"].startswith("Moved:")
     statuses = {a.slot_id: a.status for a in services.hms.appointments}

@@ -20,21 +20,29 @@ def services():
 
 
 def bed_update(user="n.jones", ward="4B", **kw):
-    return tracker(user, intent="update_bed_status",
-                   slots={"ward": ward, "bed": "2", "bed_status": "needs cleaning"}, **kw)
+    return tracker(
+        user,
+        intent="update_bed_status",
+        slots={"ward": ward, "bed": "2", "bed_status": "needs cleaning"},
+        **kw,
+    )
 
 
 async def test_base_allowed_path_runs_and_audits_once(services):
     messages, events = await run(ActionUpdateBedStatus(), bed_update())
     assert "4B Bed 2 is now housekeeping" in messages[0]["text"]
-    assert messages[0]["custom"] == {"phi": False, "kind": "update_bed_status_success",
-                                     "data": messages[0]["custom"]["data"]}
+    assert messages[0]["custom"] == {
+        "phi": False,
+        "kind": "update_bed_status_success",
+        "data": messages[0]["custom"]["data"],
+    }
     [event] = services.audit.events
     assert (event.staff, event.role, event.outcome) == ("n.jones", "nurse", "success")
     assert event.permission == "beds:update" and event.resource == "Location/bed-4b-02"
     assert services.hms.beds[1].status == "H"
     assert {"event": "slot", "name": "bed", "value": None} in [
-        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
 
 
 async def test_base_hms_calls_act_as_the_user(services):
@@ -70,7 +78,8 @@ async def test_base_porter_booking_denial_sentence(services):
     messages, _ = await run(ActionBookAppointment(), tracker("p.porter", intent="book_appointment"))
     assert messages[0]["text"] == (
         "Booking appointments needs the appointments:book permission "
-        "(nurse, clinician or scheduler); you are signed in as porter.")
+        "(nurse, clinician or scheduler); you are signed in as porter."
+    )
 
 
 async def test_base_ward_scope_denial(services):
@@ -89,9 +98,12 @@ async def test_base_all_wards_role_passes_ward_scope(services):
 
 @pytest.mark.parametrize(
     "principal",
-    [None, {"payload": "{}", "sig": "forged"},
-     sign_principal("other-key", "n.jones", "rest", now=NOW.timestamp()),
-     sign_principal(KEY, "n.jones", "rest", now=NOW.timestamp() - 3600)],
+    [
+        None,
+        {"payload": "{}", "sig": "forged"},
+        sign_principal("other-key", "n.jones", "rest", now=NOW.timestamp()),
+        sign_principal(KEY, "n.jones", "rest", now=NOW.timestamp() - 3600),
+    ],
     ids=["missing", "garbage", "forged", "expired"],
 )
 async def test_base_refuses_unverified_principal(services, principal):
@@ -121,8 +133,9 @@ async def test_base_unavailable_hms_gives_clear_answer_and_help_button(services)
     services.hms.fail["bed_summary"] = Unavailable("down")
     messages, _ = await run(ActionCheckBedAvailability(), tracker("p.porter"))
     assert messages[0]["text"].startswith("The hospital system isn't answering right now")
-    assert messages[0]["buttons"] == [{"title": "Contact the help desk",
-                                       "payload": "/talk_to_human"}]
+    assert messages[0]["buttons"] == [
+        {"title": "Contact the help desk", "payload": "/talk_to_human"}
+    ]
     assert services.audit.events[0].outcome == "error"
 
 

@@ -14,8 +14,11 @@ from assistant.store import open_store_at
 
 
 def bed_update():
-    return tracker("n.jones", intent="update_bed_status",
-                   slots={"ward": "4B", "bed": "2", "bed_status": "needs cleaning"})
+    return tracker(
+        "n.jones",
+        intent="update_bed_status",
+        slots={"ward": "4B", "bed": "2", "bed_status": "needs cleaning"},
+    )
 
 
 def only_staff_lookups(calls):
@@ -37,9 +40,17 @@ async def test_base_probe_failure_refuses_before_any_hms_write():
 async def test_base_probe_failure_blocks_booking():
     svc = make_services(audit=InMemoryAuditSink(check_fails=True))
     set_services(svc)
-    trk = tracker("s.clerk", intent="affirm",
-                  slots={"pending": "book_confirm", "slot_id": "slot-0", "mrn": "10004821",
-                         "patient_name": "Mary Smith", "department": "cardiology"})
+    trk = tracker(
+        "s.clerk",
+        intent="affirm",
+        slots={
+            "pending": "book_confirm",
+            "slot_id": "slot-0",
+            "mrn": "10004821",
+            "patient_name": "Mary Smith",
+            "department": "cardiology",
+        },
+    )
     messages, _ = await run(ActionBookAppointment(), trk)
     assert messages[0]["text"] == AUDIT_DOWN
     assert svc.hms.appointments == [] and only_staff_lookups(svc.hms.calls)

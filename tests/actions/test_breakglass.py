@@ -48,15 +48,21 @@ def ask(user="d.khan", mrn="10009999", at=NOW):
     return tracker(user, intent="find_patient", slots={"mrn": mrn}, principal=principal)
 
 
-AFTER_OFFER = [{"event": "user", "text": "where is 10009999"},
-               {"event": "action", "name": "action_find_patient"},
-               {"event": "action", "name": "action_listen"}]
+AFTER_OFFER = [
+    {"event": "user", "text": "where is 10009999"},
+    {"event": "action", "name": "action_find_patient"},
+    {"event": "action", "name": "action_listen"},
+]
 
 
 def answer(text, intent="inform", user="d.khan", patient="p-2", before=AFTER_OFFER):
-    return tracker(user, intent=intent, text=text,
-                   slots={"pending": bg.PENDING, bg.PATIENT_SLOT: patient},
-                   events=[*before, {"event": "user", "text": text}])
+    return tracker(
+        user,
+        intent=intent,
+        text=text,
+        slots={"pending": bg.PENDING, bg.PATIENT_SLOT: patient},
+        events=[*before, {"event": "user", "text": text}],
+    )
 
 
 def slots(events):
@@ -76,8 +82,10 @@ async def test_breakglass_clinician_out_of_scope_is_offered_access(services):
 
 async def test_breakglass_reason_grants_access_and_audits_scrubbed_reason(services):
     await run(ActionFindPatient(), ask())
-    messages, events = await run(ActionFindPatient(), answer(
-        "break glass: John Doe 10009999 deteriorating, I am covering on call"))
+    messages, events = await run(
+        ActionFindPatient(),
+        answer("break glass: John Doe 10009999 deteriorating, I am covering on call"),
+    )
     assert messages[0]["text"].startswith("Emergency access granted for 30 minutes")
     assert messages[1]["text"] == "JD (MRN ending 9999) is on Ward 7C, Bay 1, 7C Bed 2."
     assert slots(events)["pending"] is None
@@ -107,7 +115,8 @@ async def test_breakglass_grant_covers_later_asks_within_window_only(services, c
 async def test_breakglass_grant_is_for_that_patient_and_staff_only(services):
     services.hms.patients.append(Patient("p-3", "10007777", "Ann", "Lee"))
     services.hms.stays["p-3"] = services.hms.stays["p-2"].__class__(
-        "e-3", "p-3", services.hms.beds[3], "7C")
+        "e-3", "p-3", services.hms.beds[3], "7C"
+    )
     await run(ActionFindPatient(), ask())
     await run(ActionFindPatient(), answer("deteriorating, covering on call tonight"))
     other_patient, _ = await run(ActionFindPatient(), ask(mrn="10007777"))
@@ -128,8 +137,9 @@ def test_breakglass_minutes_setting_parsing(raw, minutes, monkeypatch):
     assert bg.breakglass_minutes() == minutes
 
 
-@pytest.mark.parametrize(("text", "intent"), [("/affirm", "affirm"), ("yes", "affirm"),
-                                              ("ok", "inform")])
+@pytest.mark.parametrize(
+    ("text", "intent"), [("/affirm", "affirm"), ("yes", "affirm"), ("ok", "inform")]
+)
 async def test_breakglass_without_reason_asks_for_one_and_shows_nothing(services, text, intent):
     messages, events = await run(ActionFindPatient(), answer(text, intent=intent))
     assert messages[0]["text"] == bg.ASK_REASON
@@ -168,10 +178,14 @@ def test_breakglass_scrub_reason_removes_names_mrns_and_prefix():
 
 
 async def test_breakglass_offer_holds_for_the_next_message_only(services):
-    later = [*AFTER_OFFER, {"event": "user", "text": "free beds?"},
-             {"event": "action", "name": "action_check_bed_availability"},
-             {"event": "action", "name": "action_listen"}]
-    messages, events = await run(ActionFindPatient(), answer("tomorrow morning please",
-                                                             before=later))
+    later = [
+        *AFTER_OFFER,
+        {"event": "user", "text": "free beds?"},
+        {"event": "action", "name": "action_check_bed_availability"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    messages, events = await run(
+        ActionFindPatient(), answer("tomorrow morning please", before=later)
+    )
     assert messages[0]["text"] == bg.EXPIRED and slots(events)["pending"] is None
     assert not any(c[0] == "current_stay" for c in services.hms.calls)

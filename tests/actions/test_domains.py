@@ -28,25 +28,36 @@ async def test_beds_free_beds_on_a_ward(services):
 
 
 async def test_beds_by_type_hospital_wide(services):
-    messages, _ = await run(ActionCheckBedAvailability(),
-                            tracker("p.porter", slots={"bed_type": "side room"}))
+    messages, _ = await run(
+        ActionCheckBedAvailability(), tracker("p.porter", slots={"bed_type": "side room"})
+    )
     assert messages[0]["text"] == "Free side room beds hospital-wide: Ward 4B: 1."
 
 
 async def test_beds_summary_without_ward(services):
     messages, _ = await run(ActionCheckBedAvailability(), tracker("n.jones"))
     assert messages[0]["text"].startswith(
-        "3 free beds hospital-wide: Ward 4B 2 of 3, Ward 7C 1 of 2")
+        "3 free beds hospital-wide: Ward 4B 2 of 3, Ward 7C 1 of 2"
+    )
 
 
-@pytest.mark.parametrize(("text", "code"), [("needs cleaning", "H"), ("free", "U"), ("K", "K"),
-                                            ("closed", "C"), ("banana", None)])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("needs cleaning", "H"), ("free", "U"), ("K", "K"), ("closed", "C"), ("banana", None)],
+)
 def test_beds_status_words_map_to_v2_0116(text, code):
     assert bed_status_code(text) == code
 
 
-@pytest.mark.parametrize(("text", "parsed"), [("4B-06", ("4B", "6")), ("bed 12", (None, "12")),
-                                              ("7", (None, "7")), ("the window", (None, None))])
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("4B-06", ("4B", "6")),
+        ("bed 12", (None, "12")),
+        ("7", (None, "7")),
+        ("the window", (None, None)),
+    ],
+)
 def test_beds_bed_number_parsing(text, parsed):
     assert bed_number(text) == parsed
 
@@ -54,8 +65,17 @@ def test_beds_bed_number_parsing(text, parsed):
 async def test_patients_locate_on_own_ward_gives_minimum_necessary(services):
     messages, _ = await run(ActionFindPatient(), tracker("n.jones", slots={"mrn": "10004821"}))
     assert messages[0]["text"] == "MS (MRN ending 4821) is on Ward 4B, Bay 1, 4B Bed 1."
-    assert messages[0]["custom"] == {"phi": True, "kind": "find_patient_success", "data": {
-        "ward": "4B", "bed": "4B Bed 1", "room": "Bay 1", "initials": "MS", "mrn_last4": "4821"}}
+    assert messages[0]["custom"] == {
+        "phi": True,
+        "kind": "find_patient_success",
+        "data": {
+            "ward": "4B",
+            "bed": "4B Bed 1",
+            "room": "Bay 1",
+            "initials": "MS",
+            "mrn_last4": "4821",
+        },
+    }
     assert services.audit.events[0].patient_ref == "Patient/p-1"
 
 
@@ -80,8 +100,16 @@ async def test_patients_porter_is_denied(services):
 
 
 async def test_help_request_creates_task_and_tells_ticket(services):
-    trk = tracker("p.porter", slots={"help_type": "porter", "ward": "4B", "bed": "2",
-                                     "urgency": "urgent", "help_description": "wheelchair"})
+    trk = tracker(
+        "p.porter",
+        slots={
+            "help_type": "porter",
+            "ward": "4B",
+            "bed": "2",
+            "urgency": "urgent",
+            "help_description": "wheelchair",
+        },
+    )
     messages, _ = await run(ActionRequestHelp(), trk)
     assert "HR-000001" in messages[0]["text"]
     assert services.hms.tasks[0].location_id == "bed-4b-02"
@@ -98,11 +126,13 @@ async def test_conversation_capabilities_are_role_tailored(services):
 
 
 async def test_conversation_emergency_answers_at_once_and_leaves_form(services):
-    messages, events = await run(ActionEmergency(), tracker(None, principal=None,
-                                                            active_loop="request_help_form"))
+    messages, events = await run(
+        ActionEmergency(), tracker(None, principal=None, active_loop="request_help_form")
+    )
     assert "call 2222 now" in messages[0]["text"]
     assert {"event": "active_loop", "name": None} in [
-        {k: e.get(k) for k in ("event", "name")} for e in events if e["event"] == "active_loop"]
+        {k: e.get(k) for k in ("event", "name")} for e in events if e["event"] == "active_loop"
+    ]
     assert services.hms.calls == []
 
 
@@ -114,9 +144,15 @@ async def test_conversation_stop_abandons_the_form(services):
 
 
 async def test_handoff_opens_ticket_with_transcript(services):
-    events = [{"event": "user", "text": "book a bed", "timestamp": 1.0,
-               "parse_data": {"intent": {"name": "book_appointment"}}},
-              {"event": "bot", "text": "What is the patient's full name?", "timestamp": 2.0}]
+    events = [
+        {
+            "event": "user",
+            "text": "book a bed",
+            "timestamp": 1.0,
+            "parse_data": {"intent": {"name": "book_appointment"}},
+        },
+        {"event": "bot", "text": "What is the patient's full name?", "timestamp": 2.0},
+    ]
     messages, _ = await run(ActionTalkToHuman(), tracker("n.jones", events=events))
     assert "HD-000001" in messages[0]["text"]
     [opened] = services.tickets.opened

@@ -14,11 +14,15 @@ from actions.forms import (
 )
 from actions.services import set_services
 
-DOMAIN = {"forms": {
-    "book_appointment_form": {"required_slots": ["patient_name", "mrn", "department", "time"]},
-    "update_bed_status_form": {"required_slots": ["ward", "bed", "bed_status"]},
-    "request_help_form": {"required_slots": ["help_type", "ward", "urgency", "help_description"]},
-}}
+DOMAIN = {
+    "forms": {
+        "book_appointment_form": {"required_slots": ["patient_name", "mrn", "department", "time"]},
+        "update_bed_status_form": {"required_slots": ["ward", "bed", "bed_status"]},
+        "request_help_form": {
+            "required_slots": ["help_type", "ward", "urgency", "help_description"]
+        },
+    }
+}
 
 
 @pytest.fixture(autouse=True)
@@ -28,20 +32,34 @@ def services():
     return svc
 
 
-@pytest.mark.parametrize(("text", "mrn"), [
-    ("10004821", "10004821"), ("1000-4821", "10004821"),
-    ("one zero zero zero four eight two one", "10004821"), ("1234", None), (None, None)])
+@pytest.mark.parametrize(
+    ("text", "mrn"),
+    [
+        ("10004821", "10004821"),
+        ("1000-4821", "10004821"),
+        ("one zero zero zero four eight two one", "10004821"),
+        ("1234", None),
+        (None, None),
+    ],
+)
 def test_forms_mrn_normalised_to_eight_digits(text, mrn):
     assert normalise_mrn(text) == mrn
 
 
 async def validate(action, slots, requested, user="n.jones"):
     dispatcher = CollectingDispatcher()
-    events = [{"event": "action", "name": "action_listen"},
-              {"event": "user", "text": "x", "parse_data": {}},
-              *({"event": "slot", "name": k, "value": v} for k, v in slots.items())]
-    trk = tracker(user, intent="inform", slots={**slots, "requested_slot": requested},
-                  active_loop=action.form_name(), events=events)
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "x", "parse_data": {}},
+        *({"event": "slot", "name": k, "value": v} for k, v in slots.items()),
+    ]
+    trk = tracker(
+        user,
+        intent="inform",
+        slots={**slots, "requested_slot": requested},
+        active_loop=action.form_name(),
+        events=events,
+    )
     events = await action.run(dispatcher, trk, DOMAIN)
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
 
@@ -53,22 +71,31 @@ async def test_forms_bad_mrn_is_rejected_with_hint(services):
 
 
 async def test_forms_end_at_once_for_a_user_without_the_permission(services):
-    slots, messages = await validate(ValidateBookAppointmentForm(), {"mrn": "10004821"}, "mrn",
-                                     user="p.porter")
+    slots, messages = await validate(
+        ValidateBookAppointmentForm(), {"mrn": "10004821"}, "mrn", user="p.porter"
+    )
     # the form ends before asking anything more; the guarded action then says the denial
     assert slots == {"requested_slot": None} and messages == []
 
 
 async def test_forms_unparseable_time_is_asked_again():
-    slots, messages = await validate(ValidateBookAppointmentForm(), {"time": "whenever-ish"},
-                                     "time")
+    slots, messages = await validate(
+        ValidateBookAppointmentForm(), {"time": "whenever-ish"}, "time"
+    )
     assert slots["time"] is None and messages[0]["response"] == "utter_invalid_time"
 
 
 async def test_forms_clinician_makes_department_optional():
-    slots, _ = await validate(ValidateBookAppointmentForm(),
-                              {"patient_name": "Mary Smith", "mrn": "10004821",
-                               "clinician": "d.khan", "time": "tomorrow"}, "time")
+    slots, _ = await validate(
+        ValidateBookAppointmentForm(),
+        {
+            "patient_name": "Mary Smith",
+            "mrn": "10004821",
+            "clinician": "d.khan",
+            "time": "tomorrow",
+        },
+        "time",
+    )
     assert slots.get("requested_slot") is None
 
 
@@ -78,12 +105,14 @@ async def test_forms_bed_with_ward_fills_both():
 
 
 async def test_forms_bed_status_to_code():
-    slots, _ = await validate(ValidateUpdateBedStatusForm(),
-                              {"bed_status": "needs cleaning"}, "bed_status")
+    slots, _ = await validate(
+        ValidateUpdateBedStatusForm(), {"bed_status": "needs cleaning"}, "bed_status"
+    )
     assert slots["bed_status"] == "H"
 
 
 async def test_forms_help_type_and_urgency_codes():
-    slots, _ = await validate(ValidateRequestHelpForm(),
-                              {"help_type": "printer", "urgency": "right now"}, "urgency")
+    slots, _ = await validate(
+        ValidateRequestHelpForm(), {"help_type": "printer", "urgency": "right now"}, "urgency"
+    )
     assert slots["help_type"] == "it" and slots["urgency"] == "stat"

@@ -16,12 +16,23 @@ from actions_fakes import tracker
 from actions.server import build_executor
 
 EXPECTED = {
-    "action_book_appointment", "action_cancel_appointment", "action_reschedule_appointment",
-    "action_list_appointments", "action_check_bed_availability", "action_update_bed_status",
-    "action_request_help", "action_check_request_status", "action_find_patient",
-    "action_talk_to_human", "action_emergency", "action_ask_capabilities", "action_stop",
-    "validate_book_appointment_form", "validate_cancel_appointment_form",
-    "validate_reschedule_appointment_form", "validate_update_bed_status_form",
+    "action_book_appointment",
+    "action_cancel_appointment",
+    "action_reschedule_appointment",
+    "action_list_appointments",
+    "action_check_bed_availability",
+    "action_update_bed_status",
+    "action_request_help",
+    "action_check_request_status",
+    "action_find_patient",
+    "action_talk_to_human",
+    "action_emergency",
+    "action_ask_capabilities",
+    "action_stop",
+    "validate_book_appointment_form",
+    "validate_cancel_appointment_form",
+    "validate_reschedule_appointment_form",
+    "validate_update_bed_status_form",
     "validate_request_help_form",
 }
 
@@ -45,11 +56,21 @@ def _free_port() -> int:
 @pytest.fixture
 def server(tmp_path):
     port = _free_port()
-    env = {**os.environ, "VAR_DIR": str(tmp_path), "ACTION_PORT": str(port),
-           "BIND_HOST": "127.0.0.1", "ASSISTANT_SIGNING_KEY": "k", "EMERGENCY_NUMBER": "2222"}
-    proc = subprocess.Popen([sys.executable, "-m", "actions.server"], env=env,
-                            cwd=Path(__file__).resolve().parents[2],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "VAR_DIR": str(tmp_path),
+        "ACTION_PORT": str(port),
+        "BIND_HOST": "127.0.0.1",
+        "ASSISTANT_SIGNING_KEY": "k",
+        "EMERGENCY_NUMBER": "2222",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "actions.server"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -70,8 +91,13 @@ def test_server_healthz_and_webhook(server):
     health = httpx.get(f"{server}/healthz").json()
     assert health["status"] == "ok" and health["actions"] >= len(EXPECTED)
     trk = tracker(None, intent="emergency", principal=None)
-    body = {"next_action": "action_emergency", "sender_id": trk.sender_id,
-            "tracker": trk.current_state(), "domain": {}, "version": "3.6.21"}
+    body = {
+        "next_action": "action_emergency",
+        "sender_id": trk.sender_id,
+        "tracker": trk.current_state(),
+        "domain": {},
+        "version": "3.6.21",
+    }
     resp = httpx.post(f"{server}/webhook", json=body, timeout=30)
     assert resp.status_code == 200
     [message] = resp.json()["responses"]

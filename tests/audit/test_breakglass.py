@@ -19,10 +19,16 @@ DAY = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def bg_event(make_event, staff="d.khan", patient="Patient/p-2", grant=True, reason="sepsis"):
-    return make_event(staff=staff, role="clinician", intent="find_patient",
-                      action="action_find_patient", permission="patients:locate",
-                      patient_ref=patient, reason=grant_reason(reason),
-                      detail="breakglass=grant minutes=30" if grant else "breakglass=use grant=1")
+    return make_event(
+        staff=staff,
+        role="clinician",
+        intent="find_patient",
+        action="action_find_patient",
+        permission="patients:locate",
+        patient_ref=patient,
+        reason=grant_reason(reason),
+        detail="breakglass=grant minutes=30" if grant else "breakglass=use grant=1",
+    )
 
 
 def test_breakglass_check_passes_on_writable_trail_and_writes_nothing(trail, make_event):
@@ -112,8 +118,9 @@ def slack_api():
     fake.stop()
 
 
-@pytest.mark.parametrize(("compliance", "expected"),
-                         [(None, "C0HELPDESK"), ("C0COMPLY", "C0COMPLY")])
+@pytest.mark.parametrize(
+    ("compliance", "expected"), [(None, "C0HELPDESK"), ("C0COMPLY", "C0COMPLY")]
+)
 def test_breakglass_report_post_sends_summary_without_patients(
     env_trail, make_event, slack_api, monkeypatch, compliance, expected
 ):

@@ -155,8 +155,13 @@ async def test_rest_message_not_json_object_400(app, tokens, raw):
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"text": ""}, {"text": 5}, {"text": "hi", "conversation_id": "../etc"},
-     {"text": "hi", "conversation_id": "x" * 65}],
+    [
+        {},
+        {"text": ""},
+        {"text": 5},
+        {"text": "hi", "conversation_id": "../etc"},
+        {"text": "hi", "conversation_id": "x" * 65},
+    ],
 )
 async def test_rest_message_bad_fields_422(app, tokens, body, assistant):
     response = await post(app, body, tokens.issue("n.jones"))
@@ -253,7 +258,8 @@ async def test_rest_pending_messages_come_from_handoff_inbox(app, tokens):
         other_staff = await client.get("/api/v1/messages/conv1", headers=porter)
         anonymous = await client.get("/api/v1/messages/conv1")
     assert first.json() == {
-        "conversation_id": "conv1", "replies": [{"text": "Help desk (h.lee): hi"}]
+        "conversation_id": "conv1",
+        "replies": [{"text": "Help desk (h.lee): hi"}],
     }
     assert again.json()["replies"] == []
     assert other_staff.json()["replies"] == []

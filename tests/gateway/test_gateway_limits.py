@@ -38,19 +38,23 @@ def tokens():
 
 
 def gateway(tmp_path, tokens, assistant, **limits):
-    settings = dataclasses.replace(get_settings(), var_dir=tmp_path, signing_key=KEY,
-                                   redis_url=None,
-                                   **{name.lower(): value for name, value in limits.items()})
-    return create_app(settings, assistant=assistant, tokens=tokens, channels=("rest",),
-                      health_checks={})
+    settings = dataclasses.replace(
+        get_settings(),
+        var_dir=tmp_path,
+        signing_key=KEY,
+        redis_url=None,
+        **{name.lower(): value for name, value in limits.items()},
+    )
+    return create_app(
+        settings, assistant=assistant, tokens=tokens, channels=("rest",), health_checks={}
+    )
 
 
 async def say(app, token=None, body=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-        return await client.post("/api/v1/messages", json=body or {"text": "hi"},
-                                 headers=headers)
+        return await client.post("/api/v1/messages", json=body or {"text": "hi"}, headers=headers)
 
 
 async def test_gateway_per_user_limit_answers_429_with_retry_after(tmp_path, tokens):
@@ -98,8 +102,16 @@ class Sample(BaseModel):
     text: str = Field(min_length=1, max_length=5)
 
 
-@pytest.mark.parametrize("raw", [b"1e999999", b"NaN", b'{"text": "\\ud800\\ud800xxxx"}',
-                                 b'{"text": "secret patient name"}', b"{"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"1e999999",
+        b"NaN",
+        b'{"text": "\\ud800\\ud800xxxx"}',
+        b'{"text": "secret patient name"}',
+        b"{",
+    ],
+)
 async def test_gateway_validation_errors_are_422_without_the_input(raw):
     app = FastAPI()
     install_error_handlers(app)
@@ -110,8 +122,9 @@ async def test_gateway_validation_errors_are_422_without_the_input(raw):
 
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-        response = await client.post("/sample", content=raw,
-                                     headers={"Content-Type": "application/json"})
+        response = await client.post(
+            "/sample", content=raw, headers={"Content-Type": "application/json"}
+        )
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert isinstance(detail, str) and detail
@@ -119,11 +132,15 @@ async def test_gateway_validation_errors_are_422_without_the_input(raw):
 
 
 def test_gateway_validation_detail_names_fields_and_caps_count():
-    errors = [{"loc": ("body", "text"), "msg": "Field required", "input": "x"},
-              {"loc": ("body",), "msg": "JSON decode error"},
-              {"loc": ("query", "n"), "msg": "bad"}, {"loc": ("path", "id"), "msg": "bad"}]
+    errors = [
+        {"loc": ("body", "text"), "msg": "Field required", "input": "x"},
+        {"loc": ("body",), "msg": "JSON decode error"},
+        {"loc": ("query", "n"), "msg": "bad"},
+        {"loc": ("path", "id"), "msg": "bad"},
+    ]
     assert validation_detail(errors) == (
-        "text: Field required; body: JSON decode error; n: bad; and 1 more")
+        "text: Field required; body: JSON decode error; n: bad; and 1 more"
+    )
 
 
 async def test_gateway_throttles_slack_and_kiosk_turns_per_staff_member():
@@ -133,8 +150,12 @@ async def test_gateway_throttles_slack_and_kiosk_turns_per_staff_member():
     echo = Echo()
     limits = RateLimits(None, InMemoryRateLimiter(Rate(2, 60)))
     throttled = ThrottledAssistant(echo, limits)
-    texts = [(await throttled.send(staff="n.jones", channel="slack", conversation="D1",
-                                   text="hi"))[0].text for _ in range(3)]
+    texts = [
+        (await throttled.send(staff="n.jones", channel="slack", conversation="D1", text="hi"))[
+            0
+        ].text
+        for _ in range(3)
+    ]
     assert texts[:2] == ["ok", "ok"] and "faster than I can handle" in texts[2]
     assert echo.calls == 2  # the refused turn never reached the assistant
     other = await throttled.send(staff="p.porter", channel="kiosk", conversation="k", text="hi")

@@ -43,9 +43,7 @@ async def test_rasa_assistant_posts_signed_principal_and_sender():
 async def test_rasa_assistant_routes_each_sender_to_one_worker():
     workers = [f"http://rasa-{i}:5005" for i in range(3)]
     calls = []
-    assistant = RasaAssistant(
-        workers=workers, signing_key=KEY, transport=recording_rasa([], calls)
-    )
+    assistant = RasaAssistant(workers=workers, signing_key=KEY, transport=recording_rasa([], calls))
     for _ in range(3):
         await assistant.send(staff="n.jones", channel="rest", conversation="c1", text="hi")
     hosts = {httpx.URL(url).host for url, _ in calls}

@@ -12,12 +12,16 @@ from assistant.channels.slack.precheck import MAX_BODY_BYTES, Rejection, prechec
 SECRET = "precheck-signing-secret"
 
 
-def signed(body: bytes, content_type: str = "application/json", ts: str | None = None
-           ) -> dict[str, str]:
+def signed(
+    body: bytes, content_type: str = "application/json", ts: str | None = None
+) -> dict[str, str]:
     ts = ts or str(int(time.time()))
     sig = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body.decode())
-    return {"content-type": content_type, "x-slack-request-timestamp": ts,
-            "x-slack-signature": sig or ""}
+    return {
+        "content-type": content_type,
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": sig or "",
+    }
 
 
 def test_precheck_signed_event_passes():
@@ -35,10 +39,14 @@ def test_precheck_signed_form_command_and_payload_pass():
 
 @pytest.mark.parametrize("timestamp", ["", "abc", "1e10", "\u00b2", "-5", " 1", "1" * 16])
 def test_precheck_malformed_timestamp_401(timestamp):
-    headers = {"content-type": "application/json", "x-slack-request-timestamp": timestamp,
-               "x-slack-signature": "v0=" + "0" * 64}
-    assert precheck(b"{}", headers, SECRET) == Rejection(401, "missing or malformed Slack "
-                                                              "request signature")
+    headers = {
+        "content-type": "application/json",
+        "x-slack-request-timestamp": timestamp,
+        "x-slack-signature": "v0=" + "0" * 64,
+    }
+    assert precheck(b"{}", headers, SECRET) == Rejection(
+        401, "missing or malformed Slack request signature"
+    )
 
 
 @pytest.mark.parametrize("signature", ["", "v0=\u00ff", "v0=" + "0" * 64])
@@ -67,12 +75,18 @@ def test_precheck_non_utf8_body_400(body):
     assert rejection == Rejection(400, "the request body must be UTF-8")
 
 
-@pytest.mark.parametrize(("body", "content_type"), [
-    (b"null", "application/json"), (b"[]", "application/json"), (b"not json", "application/json"),
-    (b"{not json", "text/plain"), (b"[" * 10_000, "application/json"),
-    (b"payload=%5B%5D", "application/x-www-form-urlencoded"),
-    (b"payload=nope", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"null", "application/json"),
+        (b"[]", "application/json"),
+        (b"not json", "application/json"),
+        (b"{not json", "text/plain"),
+        (b"[" * 10_000, "application/json"),
+        (b"payload=%5B%5D", "application/x-www-form-urlencoded"),
+        (b"payload=nope", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_precheck_signed_but_malformed_body_400(body, content_type):
     rejection = precheck(body, signed(body, content_type), SECRET)
     assert rejection is not None and rejection.status == 400

@@ -32,7 +32,9 @@ def test_stack_demo_env_keeps_existing_and_adds_missing(tmp_path):
 def test_stack_endpoints_and_credentials_for_rasa(tmp_path):
     import yaml
 
-    endpoints = yaml.safe_load(write_endpoints(tmp_path, "http://127.0.0.1:5999/webhook").read_text())
+    endpoints = yaml.safe_load(
+        write_endpoints(tmp_path, "http://127.0.0.1:5999/webhook").read_text()
+    )
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5999/webhook"
     assert endpoints["tracker_store"] == {
         "type": "rasa_ext.tracker_store.EncryptedSQLTrackerStore",
@@ -66,17 +68,33 @@ class FakeStack(Stack):
 
     def _commands(self):
         procs = []
-        for name, port in [("hms", self.ports["hms"]), ("rasa", self.rasa_ports[0]),
-                           ("gateway", self.ports["gateway"])]:
+        for name, port in [
+            ("hms", self.ports["hms"]),
+            ("rasa", self.rasa_ports[0]),
+            ("gateway", self.ports["gateway"]),
+        ]:
             code = "import sys; print('boom'); sys.exit(3)" if name == self.crash else SERVER
-            procs.append(Proc(name, [sys.executable, "-c", code, str(port)],
-                              f"http://127.0.0.1:{port}/", self.log_dir / f"{name}.log"))
+            procs.append(
+                Proc(
+                    name,
+                    [sys.executable, "-c", code, str(port)],
+                    f"http://127.0.0.1:{port}/",
+                    self.log_dir / f"{name}.log",
+                )
+            )
         return procs
 
 
 def test_stack_starts_waits_and_stops_processes(tmp_path):
-    stack = FakeStack(var_dir=tmp_path, hms_port=0, rasa_port=0, action_port=0, gateway_port=0,
-                      say=lambda _: None, timeout=30)
+    stack = FakeStack(
+        var_dir=tmp_path,
+        hms_port=0,
+        rasa_port=0,
+        action_port=0,
+        gateway_port=0,
+        say=lambda _: None,
+        timeout=30,
+    )
     stack.start()
     pids = [p.popen.pid for p in stack.procs]
     try:
@@ -94,8 +112,16 @@ def test_stack_starts_waits_and_stops_processes(tmp_path):
 
 
 def test_stack_failed_process_named_with_its_log(tmp_path):
-    stack = FakeStack(var_dir=tmp_path, hms_port=0, rasa_port=0, action_port=0, gateway_port=0,
-                      say=lambda _: None, timeout=30, crash="rasa")
+    stack = FakeStack(
+        var_dir=tmp_path,
+        hms_port=0,
+        rasa_port=0,
+        action_port=0,
+        gateway_port=0,
+        say=lambda _: None,
+        timeout=30,
+        crash="rasa",
+    )
     with pytest.raises(StackError) as caught:
         stack.start()
     message = str(caught.value)
@@ -117,16 +143,31 @@ def test_stack_port_in_use_refused_before_starting(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        stack = FakeStack(var_dir=tmp_path, hms_port=port, rasa_port=0, action_port=0,
-                          gateway_port=0, say=lambda _: None, timeout=30)
+        stack = FakeStack(
+            var_dir=tmp_path,
+            hms_port=port,
+            rasa_port=0,
+            action_port=0,
+            gateway_port=0,
+            say=lambda _: None,
+            timeout=30,
+        )
         with pytest.raises(StackError, match=f"port {port} for hms is in use"):
             stack.start()
     assert stack.procs == []
 
 
 def test_stack_two_rasa_workers_get_own_ports_and_gateway_knows_both(tmp_path):
-    stack = Stack(var_dir=tmp_path, hms_port=0, action_port=0, rasa_port=0, gateway_port=0,
-                  rasa_workers=2, model=tmp_path / "m.tar.gz", say=lambda _: None)
+    stack = Stack(
+        var_dir=tmp_path,
+        hms_port=0,
+        action_port=0,
+        rasa_port=0,
+        gateway_port=0,
+        rasa_workers=2,
+        model=tmp_path / "m.tar.gz",
+        say=lambda _: None,
+    )
     stack.prepare()
     names = [p.name for p in stack._commands()]
     assert names == ["hms", "actions", "rasa-1", "rasa-2", "gateway"]

@@ -70,9 +70,14 @@ async def make_worker(db_url, cipher, clock, audit, slack_api):
     def build(bus: Any = None, *, name: str = "w1", desk: bool = True) -> HandoffService:
         store = open_store_at(db_url)
         service = HandoffService(
-            tickets=TicketStore(store, cipher, clock), state=RelayStateStore(store),
-            bus=bus or MemoryBus(), clock=clock, remind_after=timedelta(minutes=5),
-            escalate_after=timedelta(minutes=10), policy=load_policy(), audit=audit,
+            tickets=TicketStore(store, cipher, clock),
+            state=RelayStateStore(store),
+            bus=bus or MemoryBus(),
+            clock=clock,
+            remind_after=timedelta(minutes=5),
+            escalate_after=timedelta(minutes=10),
+            policy=load_policy(),
+            audit=audit,
             worker=name,
         )
         client = AsyncWebClient(token="xoxb-test", base_url=slack_api.url)
@@ -86,5 +91,3 @@ async def make_worker(db_url, cipher, clock, audit, slack_api):
     for service, store in opened:
         await service.aclose()
         store.close()
-
-

@@ -30,12 +30,20 @@ def _load_fake() -> Any:
 fake_slack = _load_fake()
 
 STAFF = {
-    "n.jones": Staff("pr-1", "n.jones", "Nia Jones", "n.jones@demo-hospital.example",
-                     frozenset({"nurse"}), frozenset({"4B"})),
-    "h.lee": Staff("pr-5", "h.lee", "Hana Lee", "h.lee@demo-hospital.example",
-                   frozenset({"helpdesk"})),
-    "b.okoro": Staff("pr-6", "b.okoro", "Ben Okoro", "b.okoro@demo-hospital.example",
-                     frozenset({"helpdesk"})),
+    "n.jones": Staff(
+        "pr-1",
+        "n.jones",
+        "Nia Jones",
+        "n.jones@demo-hospital.example",
+        frozenset({"nurse"}),
+        frozenset({"4B"}),
+    ),
+    "h.lee": Staff(
+        "pr-5", "h.lee", "Hana Lee", "h.lee@demo-hospital.example", frozenset({"helpdesk"})
+    ),
+    "b.okoro": Staff(
+        "pr-6", "b.okoro", "Ben Okoro", "b.okoro@demo-hospital.example", frozenset({"helpdesk"})
+    ),
 }
 H_LEE = Agent(fake_slack.slack_id("h.lee"), "h.lee", frozenset({"helpdesk"}))
 B_OKORO = Agent(fake_slack.slack_id("b.okoro"), "b.okoro", frozenset({"helpdesk"}))
@@ -47,14 +55,22 @@ TRANSCRIPT = [
     {"role": "bot", "text": "Which clinic or department?"},
     {"role": "user", "text": "I want to talk to a person"},
 ]
-SUMMARY = {"last_task": "book_appointment", "active_form": "book_appointment_form",
-           "role": "nurse", "turns": 3, "note": "for Alice Walker 10004821"}
+SUMMARY = {
+    "last_task": "book_appointment",
+    "active_form": "book_appointment_form",
+    "role": "nurse",
+    "turns": 3,
+    "note": "for Alice Walker 10004821",
+}
 
 
 class FakeDirectory:
     async def find_staff(self, username: str | None = None, email: str | None = None) -> list:
-        return [s for s in STAFF.values()
-                if (email and s.email == email) or (username and s.username == username)]
+        return [
+            s
+            for s in STAFF.values()
+            if (email and s.email == email) or (username and s.username == username)
+        ]
 
 
 class Clock:
@@ -79,8 +95,12 @@ class RecordingAssistant:
 
 def open_ticket(service: Any, sender: str = SENDER, summary: dict | None = None):
     return service.tickets.open_ticket(
-        requester=sender.split(":")[1], channel=sender.split(":")[0], conversation_id=sender,
-        reason="user_request", summary=summary or SUMMARY, transcript=TRANSCRIPT,
+        requester=sender.split(":")[1],
+        channel=sender.split(":")[0],
+        conversation_id=sender,
+        reason="user_request",
+        summary=summary or SUMMARY,
+        transcript=TRANSCRIPT,
     )
 
 

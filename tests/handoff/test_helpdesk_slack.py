@@ -27,14 +27,24 @@ class Harness:
         self.service, self.api = service, api
         self.rasa_got: list[str] = []
         self.n = 0
-        rasa = RasaAssistant(workers=["http://rasa.test"], signing_key="k" * 32,
-                             handoff=service, transport=httpx.MockTransport(self._rasa))
+        rasa = RasaAssistant(
+            workers=["http://rasa.test"],
+            signing_key="k" * 32,
+            handoff=service,
+            transport=httpx.MockTransport(self._rasa),
+        )
         self.assistant = EscalatingAssistant(rasa, service)
         service.attach_assistant(self.assistant)
-        bolt = build_app(SlackConfig("xoxb-test", fake_slack.SIGNING_SECRET, api.url),
-                         assistant=self.assistant, directory=FakeDirectory())
-        deps = SimpleNamespace(settings=SimpleNamespace(helpdesk_channel=HELPDESK, extra={}),
-                               hms=None, extras={"handoff": service})
+        bolt = build_app(
+            SlackConfig("xoxb-test", fake_slack.SIGNING_SECRET, api.url),
+            assistant=self.assistant,
+            directory=FakeDirectory(),
+        )
+        deps = SimpleNamespace(
+            settings=SimpleNamespace(helpdesk_channel=HELPDESK, extra={}),
+            hms=None,
+            extras={"handoff": service},
+        )
         assert register_helpdesk(bolt, deps, directory=FakeDirectory()) is not None
         app = FastAPI()
         handler = AsyncSlackRequestHandler(bolt)
@@ -43,18 +53,29 @@ class Harness:
         async def events(request: Request):  # type: ignore[no-untyped-def]
             return await handler.handle(request)
 
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                      base_url="http://gateway.test")
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
+        )
 
     def _rasa(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         self.rasa_got.append(body["message"])
         if "human" in body["message"]:
             ticket = open_ticket(self.service, body["sender"])
-            return httpx.Response(200, json=[{
-                "text": f"I've asked the help desk to join: your ticket is {ticket.ticket_id}.",
-                "custom": {"kind": "talk_to_human_success",
-                           "data": {"ticket_id": ticket.ticket_id}}}])
+            return httpx.Response(
+                200,
+                json=[
+                    {
+                        "text": (
+                            f"I've asked the help desk to join: your ticket is {ticket.ticket_id}."
+                        ),
+                        "custom": {
+                            "kind": "talk_to_human_success",
+                            "data": {"ticket_id": ticket.ticket_id},
+                        },
+                    }
+                ],
+            )
         return httpx.Response(200, json=[{"text": f"assistant: {body['message']}"}])
 
     async def post(self, body: str, ctype: str) -> None:
@@ -95,19 +116,29 @@ async def test_helpdesk_claim_relay_return_through_slack(harness):
 
     await harness.click(H_LEE, _button(card, "hd_claim"), HELPDESK, card_ts)
     await harness.wait("chat.update", lambda p: "Claimed by" in json.dumps(p["blocks"]))
-    header = await harness.wait("chat.postMessage",
-                                lambda p: p["channel"] == H_LEE_DM and "You claimed" in p["text"])
+    header = await harness.wait(
+        "chat.postMessage", lambda p: p["channel"] == H_LEE_DM and "You claimed" in p["text"]
+    )
 
     mark = len(api.calls)
     await harness.dm(N_JONES, "my printer is broken")
     await harness.wait("chat.postMessage", lambda p: p.get("text") == PASSED, start=mark)
     relay_ts = harness.service.state.get(ticket_id).relay_ts
-    await harness.wait("chat.postMessage", lambda p: p["channel"] == H_LEE_DM
-                       and p.get("thread_ts") == relay_ts and "printer" in p["text"])
+    await harness.wait(
+        "chat.postMessage",
+        lambda p: (
+            p["channel"] == H_LEE_DM and p.get("thread_ts") == relay_ts and "printer" in p["text"]
+        ),
+    )
 
     await harness.dm(H_LEE, "Have you tried turning it off and on?", thread_ts=relay_ts)
-    await harness.wait("chat.postMessage", lambda p: p["channel"] == REQUESTER_DM
-                       and p["text"] == "Help desk (h.lee): Have you tried turning it off and on?")
+    await harness.wait(
+        "chat.postMessage",
+        lambda p: (
+            p["channel"] == REQUESTER_DM
+            and p["text"] == "Help desk (h.lee): Have you tried turning it off and on?"
+        ),
+    )
     assert not [t for t in harness.rasa_got if "printer" in t or "turning" in t]
 
     await harness.click(H_LEE, _button(header, "hd_return"), H_LEE_DM, "1.0")

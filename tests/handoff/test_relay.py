@@ -71,8 +71,10 @@ async def test_relay_messages_sent_before_claim_reach_the_claimer(make_worker, s
     dm = posts(slack_api, H_LEE_DM)
     assert any("You claimed" in p["text"] for p in dm)
     relayed = [p for p in dm if p.get("thread_ts")]
-    assert [p["text"] for p in relayed] == ["*n.jones:* first while nobody is there",
-                                            "*n.jones:* second while nobody is there"]
+    assert [p["text"] for p in relayed] == [
+        "*n.jones:* first while nobody is there",
+        "*n.jones:* second while nobody is there",
+    ]
     assert {p["thread_ts"] for p in relayed} == {service.state.get(ticket.ticket_id).relay_ts}
     update = slack_api.calls_to("chat.update")[-1]
     assert update["channel"] == HELPDESK and "Claimed by" in json.dumps(update["blocks"])
@@ -83,7 +85,8 @@ async def test_relay_claim_has_exactly_one_winner(make_worker):
     ticket = open_ticket(service)
     await service.announce(ticket.ticket_id)
     results = await asyncio.gather(
-        service.claim(ticket.ticket_id, H_LEE), service.claim(ticket.ticket_id, B_OKORO),
+        service.claim(ticket.ticket_id, H_LEE),
+        service.claim(ticket.ticket_id, B_OKORO),
         return_exceptions=True,
     )
     losers = [r for r in results if isinstance(r, TicketAlreadyClaimed)]
@@ -102,7 +105,11 @@ async def test_relay_claim_needs_the_helpdesk_role_and_is_audited(make_worker, a
     await service.claim(ticket.ticket_id, H_LEE)
     event = audit.events[-1]
     assert (event.staff, event.permission, event.outcome, event.resource) == (
-        "h.lee", "handoff:claim", "success", f"Ticket/{ticket.ticket_id}")
+        "h.lee",
+        "handoff:claim",
+        "success",
+        f"Ticket/{ticket.ticket_id}",
+    )
 
 
 async def test_relay_full_transcript_goes_to_the_claimer_only(make_worker, slack_api):
@@ -203,7 +210,6 @@ async def test_relay_thread_lookup_finds_the_ticket(make_worker, slack_api):
     found = await service.ticket_for_thread(state.relay_channel, state.relay_ts)
     assert found == ticket.ticket_id
     assert await service.ticket_for_thread(state.relay_channel, "1.000") is None
-
 
 
 async def test_relay_transcript_not_shown_when_the_audit_fails(make_worker, slack_api, audit):

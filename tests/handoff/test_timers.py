@@ -31,8 +31,7 @@ async def test_timers_remind_then_escalate_to_oncall_once(make_worker, slack_api
     reminder = _posts(slack_api, HELPDESK)[-1]
     card_ts = service.state.get(ticket.ticket_id).card_ts
     assert reminder["thread_ts"] == card_ts and "still waiting" in reminder["text"]
-    assert (await service.tick()) == {"announced": 0, "reminded": 0, "escalated": 0,
-                                      "flushed": 0}
+    assert (await service.tick()) == {"announced": 0, "reminded": 0, "escalated": 0, "flushed": 0}
     clock.advance(9)
     assert (await service.tick())["escalated"] == 0
     clock.advance(1)  # 5 + 10 minutes: escalated to the on-call agent

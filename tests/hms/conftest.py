@@ -19,7 +19,7 @@ from hms.seed import seed
 
 # Shared assertion helpers live in hms_testkit.py beside this file (importlib mode).
 sys.path.insert(0, str(Path(__file__).parent))
-from hms_testkit import AUTH, TOKEN  # noqa: E402
+from hms_testkit import AUTH, TOKEN
 
 
 def make_settings(db_url: str, var_dir: Path) -> Settings:

@@ -13,8 +13,9 @@ def test_fhir_requests_need_the_bearer_token(anon):
     outcome(anon.get("/fhir/R4/Location", headers={"Authorization": "Bearer wrong"}), 401)
     outcome(anon.get("/fhir/R4/Location", headers={"Authorization": f"Basic {TOKEN}"}), 401)
     outcome(anon.get("/fhir/R4/Nonsense"), 401)
-    ok = anon.get("/fhir/R4/Location", params={"_count": "1"},
-                  headers={"Authorization": f"Bearer {TOKEN}"})
+    ok = anon.get(
+        "/fhir/R4/Location", params={"_count": "1"}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
     assert ok.status_code == 200
 
 
@@ -25,23 +26,40 @@ def test_unknown_resource_type_and_id_are_404(client):
 
 
 def test_malformed_json_and_values_are_400(client):
-    outcome(client.post("/Task", content=b"{not json",
-                        headers={"Content-Type": "application/fhir+json"}), 400)
-    outcome(client.post("/Task", content=b"[1, 2]",
-                        headers={"Content-Type": "application/json"}), 400)
-    outcome(client.post("/Task", content=b"[" * 10_000 + b"]" * 10_000,
-                        headers={"Content-Type": "application/fhir+json"}), 400)
+    outcome(
+        client.post(
+            "/Task", content=b"{not json", headers={"Content-Type": "application/fhir+json"}
+        ),
+        400,
+    )
+    outcome(
+        client.post("/Task", content=b"[1, 2]", headers={"Content-Type": "application/json"}), 400
+    )
+    outcome(
+        client.post(
+            "/Task",
+            content=b"[" * 10_000 + b"]" * 10_000,
+            headers={"Content-Type": "application/fhir+json"},
+        ),
+        400,
+    )
     outcome(client.get("/Location", params={"_count": "lots"}), 400)
     outcome(client.get("/Location", params={"partof": "Patient/x"}), 400)
     outcome(client.get("/Location", params={"name": ""}), 400)
-    outcome(client.post("/Appointment", json={"resourceType": "Appointment"},
-                        headers={"If-Match": "nope"}), 422)
+    outcome(
+        client.post(
+            "/Appointment", json={"resourceType": "Appointment"}, headers={"If-Match": "nope"}
+        ),
+        422,
+    )
 
 
 def test_unknown_params_ignored_unless_strict(client):
     assert client.get("/Location", params={"colour": "red", "_count": "1"}).status_code == 200
-    outcome(client.get("/Location", params={"colour": "red"},
-                       headers={"Prefer": "handling=strict"}), 400)
+    outcome(
+        client.get("/Location", params={"colour": "red"}, headers={"Prefer": "handling=strict"}),
+        400,
+    )
 
 
 def test_wrong_resource_type_is_422(client):
@@ -67,29 +85,44 @@ def test_directory_lists_lookup_names(client, anon):
     wards = {w["code"]: w for w in directory["wards"]}
     assert "A&E" in wards["ED"]["aliases"] and "four b" in wards["4B"]["aliases"]
     assert {"code": "cardiology", "id": "svc-cardiology", "name": "Cardiology Clinic"} in (
-        directory["departments"])
+        directory["departments"]
+    )
     assert "Dr Raj Patel" in {c["name"] for c in directory["clinicians"]}
     assert {f["code"] for f in directory["bed_features"]} >= {"bariatric", "side-room"}
 
 
-@pytest.mark.parametrize("content_type", ["", "text/plain", "application/xml",
-                                          "application/json; charset=utf-16"])
+@pytest.mark.parametrize(
+    "content_type", ["", "text/plain", "application/xml", "application/json; charset=utf-16"]
+)
 def test_write_without_json_content_type_is_415(client, content_type):
     body = json.dumps({"resourceType": "Task", "status": "requested", "intent": "order"})
-    outcome(client.post("/Task", content=body.encode(),
-                        headers={"Content-Type": content_type}), 415)
+    outcome(
+        client.post("/Task", content=body.encode(), headers={"Content-Type": content_type}), 415
+    )
 
 
-@pytest.mark.parametrize("content_type", ["application/fhir+json; charset=UTF-8",
-                                          "Application/JSON"])
+@pytest.mark.parametrize(
+    "content_type", ["application/fhir+json; charset=UTF-8", "Application/JSON"]
+)
 def test_write_with_json_content_type_is_read(client, content_type):
-    outcome(client.post("/Task", content=b'{"resourceType": "Patient"}',
-                        headers={"Content-Type": content_type}), 422)
+    outcome(
+        client.post(
+            "/Task", content=b'{"resourceType": "Patient"}', headers={"Content-Type": content_type}
+        ),
+        422,
+    )
 
 
-@pytest.mark.parametrize("url", ["/Patient?_count=%C2%B2", "/Slot?_offset=-1",
-                                 "/Location?_id=Patient%2F..%2FLocation%2Fward-4b",
-                                 "/Patient?name=%00", "/Patient?name=%2C"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/Patient?_count=%C2%B2",
+        "/Slot?_offset=-1",
+        "/Location?_id=Patient%2F..%2FLocation%2Fward-4b",
+        "/Patient?name=%00",
+        "/Patient?name=%2C",
+    ],
+)
 def test_hostile_search_values_are_400(client, url):
     outcome(client.get(url), 400)
 
@@ -99,8 +132,16 @@ def test_unicode_digit_ids_are_404(client, url):
     outcome(client.get(url), 404)
 
 
-@pytest.mark.parametrize("url", ["/Location?name=%7C", "/Location?type=%25",
-                                 "/Location?type=_", "/Task?owner=%25", "/Patient?name=%25"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/Location?name=%7C",
+        "/Location?type=%25",
+        "/Location?type=_",
+        "/Task?owner=%25",
+        "/Patient?name=%25",
+    ],
+)
 def test_search_wildcards_and_separators_match_nothing(client, url):
     response = client.get(url)
     assert response.status_code in (200, 400), response.text

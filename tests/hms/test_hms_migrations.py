@@ -12,9 +12,19 @@ def test_migrate_creates_all_tables_on_empty_db(tmp_path):
     assert not is_migrated(engine)
     upgrade(engine)
     tables = set(inspect(engine).get_table_names())
-    assert {"location", "patient", "encounter", "practitioner", "practitioner_role",
-            "healthcare_service", "schedule", "slot", "appointment", "task",
-            "alembic_version"} <= tables
+    assert {
+        "location",
+        "patient",
+        "encounter",
+        "practitioner",
+        "practitioner_role",
+        "healthcare_service",
+        "schedule",
+        "slot",
+        "appointment",
+        "task",
+        "alembic_version",
+    } <= tables
     upgrade(engine)  # idempotent
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

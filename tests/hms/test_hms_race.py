@@ -20,12 +20,20 @@ CONTENDERS = 6
 
 def _serve(db_url: str, var_dir: Path):
     port = free_port()
-    env = os.environ | {"HMS_DATABASE_URL": db_url, "HMS_API_TOKEN": TOKEN,
-                        "HMS_PORT": str(port), "VAR_DIR": str(var_dir),
-                        "BIND_HOST": "127.0.0.1"}
-    proc = subprocess.Popen([sys.executable, "-m", "hms", "serve", "--seed-if-empty"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    env = os.environ | {
+        "HMS_DATABASE_URL": db_url,
+        "HMS_API_TOKEN": TOKEN,
+        "HMS_PORT": str(port),
+        "VAR_DIR": str(var_dir),
+        "BIND_HOST": "127.0.0.1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hms", "serve", "--seed-if-empty"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", proc=proc)
     except BaseException:
@@ -36,14 +44,22 @@ def _serve(db_url: str, var_dir: Path):
 
 def _race(base: str, use_if_match: bool) -> tuple[list[int], str]:
     with httpx.Client(base_url=base, headers=AUTH, timeout=30) as client:
-        slot = client.get("/Slot", params={"status": "free", "_sort": "-start",
-                                           "_count": "1", "practitioner": "prac-dr-patel"}
-                          ).json()["entry"][0]["resource"]
+        slot = client.get(
+            "/Slot",
+            params={
+                "status": "free",
+                "_sort": "-start",
+                "_count": "1",
+                "practitioner": "prac-dr-patel",
+            },
+        ).json()["entry"][0]["resource"]
         patient = client.get("/Patient", params={"_count": "1"}).json()["entry"][0]["resource"]
-    body = {"resourceType": "Appointment", "status": "booked",
-            "slot": [{"reference": f"Slot/{slot['id']}"}],
-            "participant": [{"actor": {"reference": f"Patient/{patient['id']}"},
-                             "status": "accepted"}]}
+    body = {
+        "resourceType": "Appointment",
+        "status": "booked",
+        "slot": [{"reference": f"Slot/{slot['id']}"}],
+        "participant": [{"actor": {"reference": f"Patient/{patient['id']}"}, "status": "accepted"}],
+    }
     headers = {"If-Match": f'W/"{slot["meta"]["versionId"]}"'} if use_if_match else {}
     barrier = threading.Barrier(CONTENDERS)
     statuses: list[int] = []
@@ -104,16 +120,44 @@ def postgres_url():
         as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(workdir, "postgres")
     data, port = workdir / "data", free_port()
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust",
-                    "-U", "postgres", "--no-sync"], check=True, capture_output=True)
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l",
-                    str(workdir / "log"), "-o", f"-p {port} -k {workdir} -h 127.0.0.1 -F",
-                    "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(workdir / "log"),
+            "-o",
+            f"-p {port} -k {workdir} -h 127.0.0.1 -F",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], capture_output=True)
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -28,7 +28,8 @@ def test_seed_is_deterministic(tmp_path):
     assert _mrns(one) == _mrns(two)
     with one.connect() as a, two.connect() as b:
         status = select(models.Location.id, models.Location.operational_status).order_by(
-            models.Location.id)
+            models.Location.id
+        )
         assert list(a.execute(status)) == list(b.execute(status))
 
 
@@ -42,8 +43,11 @@ def test_seed_counts_and_named_staff(tmp_path):
         assert len(set(mrns)) == 300 and all(len(m) == 8 and m.isdigit() for m in mrns)
         users = set(conn.scalars(select(models.Practitioner.username)))
         assert {"n.jones", "dr.patel", "s.ali", "p.kim", "h.lee", "b.okoro", "c.sam"} <= users
-        occupied = conn.scalar(select(func.count()).select_from(models.Location).where(
-            models.Location.operational_status.in_(("O", "I"))))
+        occupied = conn.scalar(
+            select(func.count())
+            .select_from(models.Location)
+            .where(models.Location.operational_status.in_(("O", "I")))
+        )
         stays = conn.scalar(select(func.count()).select_from(models.Encounter))
         assert occupied == stays
         busy = conn.scalar(select(func.count()).where(models.Slot.status == "busy"))

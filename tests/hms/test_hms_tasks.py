@@ -2,12 +2,16 @@ from hms_testkit import entries, ids, outcome, valid
 
 
 def _task(code="porter", priority="urgent", **extra):
-    body = {"resourceType": "Task", "status": "requested", "intent": "order",
-            "priority": priority,
-            "code": {"coding": [{"system": "urn:hms:help-type", "code": code}]},
-            "description": "Transfer to X-ray",
-            "location": {"reference": "Location/bed-4b-06"},
-            "requester": {"reference": "Practitioner/prac-n-jones"}}
+    body = {
+        "resourceType": "Task",
+        "status": "requested",
+        "intent": "order",
+        "priority": priority,
+        "code": {"coding": [{"system": "urn:hms:help-type", "code": code}]},
+        "description": "Transfer to X-ray",
+        "location": {"reference": "Location/bed-4b-06"},
+        "requester": {"reference": "Practitioner/prac-n-jones"},
+    }
     body.update(extra)
     return body
 
@@ -24,19 +28,31 @@ def test_task_create_assigns_sequential_ticket_ids(client):
 
 
 def test_task_search_params(client):
-    made = client.post("/Task", json=_task(code="maintenance", priority="stat",
-                                           owner={"reference": "Practitioner/prac-h-lee"})
-                       ).json()
+    made = client.post(
+        "/Task",
+        json=_task(
+            code="maintenance", priority="stat", owner={"reference": "Practitioner/prac-h-lee"}
+        ),
+    ).json()
     ticket = made["identifier"][0]["value"]
-    for params in ({"code": "urn:hms:help-type|maintenance"}, {"priority": "stat"},
-                   {"status": "requested"}, {"location": "Location/bed-4b-06"},
-                   {"owner": "Practitioner/prac-h-lee"}, {"owner": "prac-h-lee"},
-                   {"requester": "prac-n-jones"}, {"identifier": f"urn:hms:ticket|{ticket}"},
-                   {"identifier": ticket}):
-        assert made["id"] in ids(client.get("/Task", params=params | {"_count": "500"})
-                                 .json()), params
-    assert client.get("/Task", params={"code": "maintenance", "priority": "routine"}).json()[
-        "total"] == 0
+    for params in (
+        {"code": "urn:hms:help-type|maintenance"},
+        {"priority": "stat"},
+        {"status": "requested"},
+        {"location": "Location/bed-4b-06"},
+        {"owner": "Practitioner/prac-h-lee"},
+        {"owner": "prac-h-lee"},
+        {"requester": "prac-n-jones"},
+        {"identifier": f"urn:hms:ticket|{ticket}"},
+        {"identifier": ticket},
+    ):
+        assert made["id"] in ids(client.get("/Task", params=params | {"_count": "500"}).json()), (
+            params
+        )
+    assert (
+        client.get("/Task", params={"code": "maintenance", "priority": "routine"}).json()["total"]
+        == 0
+    )
 
 
 def test_task_update_with_if_match(client):
@@ -50,8 +66,9 @@ def test_task_update_with_if_match(client):
     assert updated["status"] == "in-progress" and updated["businessStatus"]["text"] == "on my way"
     assert updated["meta"]["versionId"] == "2" and response.headers["etag"] == 'W/"2"'
     assert updated["identifier"] == task["identifier"]
-    assert entries(client.get("/Task", params={"owner": "prac-c-sam", "status": "in-progress"})
-                   .json())
+    assert entries(
+        client.get("/Task", params={"owner": "prac-c-sam", "status": "in-progress"}).json()
+    )
     outcome(client.put(f"/Task/{task['id']}", json=task, headers={"If-Match": 'W/"1"'}), 412)
 
 

@@ -26,8 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A copy of the parts of the repository the validator reads."""
-    for part in ("intents/catalog.yml", "training_data/nlu", "domain",
-                 "assistant/rbac/policy.yml"):
+    for part in ("intents/catalog.yml", "training_data/nlu", "domain", "assistant/rbac/policy.yml"):
         src, dst = ROOT / part, tmp_path / part
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
@@ -57,8 +56,11 @@ def test_catalog_lists_every_fixed_intent_once() -> None:
 def test_catalog_phi_intents_need_a_permission() -> None:
     catalog = load_catalog()
     assert {i.name for i in catalog.intents if i.phi} == {
-        "book_appointment", "cancel_appointment", "reschedule_appointment",
-        "list_appointments", "find_patient",
+        "book_appointment",
+        "cancel_appointment",
+        "reschedule_appointment",
+        "list_appointments",
+        "find_patient",
     }
     assert check_consistency(catalog) == []
 
@@ -66,8 +68,9 @@ def test_catalog_phi_intents_need_a_permission() -> None:
 def test_check_consistency_rejects_wrong_action_name() -> None:
     catalog = load_catalog()
     bad = replace(catalog.get("find_patient"), action="action_locate")
-    changed = replace(catalog, intents=tuple(
-        bad if i.name == "find_patient" else i for i in catalog.intents))
+    changed = replace(
+        catalog, intents=tuple(bad if i.name == "find_patient" else i for i in catalog.intents)
+    )
     assert any("action_find_patient" in p for p in check_consistency(changed))
 
 
@@ -110,8 +113,9 @@ def test_validate_reports_intent_missing_from_domain(repo: Path) -> None:
 
 def test_validate_reports_undeclared_entity_annotation(repo: Path) -> None:
     extra = repo / "training_data/nlu/extra.yml"
-    extra.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n'
-                     "    - hello from [ICU](ward)\n")
+    extra.write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - hello from [ICU](ward)\n'
+    )
     report = validate(repo, check_action_package=False)
     assert any("greet examples annotate ['ward']" in e for e in report.errors)
 
@@ -119,7 +123,8 @@ def test_validate_reports_undeclared_entity_annotation(repo: Path) -> None:
 def test_read_nlu_counts_plain_and_json_annotations(tmp_path: Path) -> None:
     (tmp_path / "a.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: inform\n  examples: |\n'
-        '    - [IT]{"entity": "help_type", "value": "it"}\n    - bed [6](bed)\n')
+        '    - [IT]{"entity": "help_type", "value": "it"}\n    - bed [6](bed)\n'
+    )
     data = read_nlu(tmp_path)
     assert data.counts["inform"] == 2
     assert data.entities["inform"] == {"help_type", "bed"}
@@ -135,7 +140,9 @@ def test_validate_cli_exits_nonzero_with_message(repo: Path) -> None:
     (repo / "assistant/rbac/policy.yml").unlink()
     proc = subprocess.run(
         [sys.executable, "-m", "intents.validate", "--root", str(repo), "--skip-actions"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 1
     assert "ERROR: policy:" in proc.stderr

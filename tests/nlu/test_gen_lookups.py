@@ -26,30 +26,53 @@ def _load_script() -> ModuleType:
 
 gen = _load_script()
 
-WARD = {"resourceType": "Location", "id": "ward-4b", "name": "Ward 4B", "alias": ["Medical 4B"],
-        "identifier": [{"system": "urn:hms:ward", "value": "4B"}]}
-BED = {"resourceType": "Location", "id": "bed-4b-01",
-       "type": [{"coding": [{"system": "urn:hms:bed-feature", "code": "side-room",
-                             "display": "Side room"}]}]}
-SERVICE = {"resourceType": "HealthcareService", "id": "svc-ent", "name": "ENT Clinic",
-           "type": [{"coding": [{"system": "urn:hms:service-type", "code": "ent"}]}]}
-PRAC = {"resourceType": "Practitioner", "id": "prac-dr-patel",
-        "identifier": [{"system": "urn:hms:staff", "value": "dr.patel"}],
-        "name": [{"family": "Patel", "given": ["Raj"], "prefix": ["Dr"]}]}
-NURSE = {"resourceType": "Practitioner", "id": "prac-n-jones",
-         "identifier": [{"system": "urn:hms:staff", "value": "n.jones"}],
-         "name": [{"family": "Jones", "given": ["Nia"]}]}
+WARD = {
+    "resourceType": "Location",
+    "id": "ward-4b",
+    "name": "Ward 4B",
+    "alias": ["Medical 4B"],
+    "identifier": [{"system": "urn:hms:ward", "value": "4B"}],
+}
+BED = {
+    "resourceType": "Location",
+    "id": "bed-4b-01",
+    "type": [
+        {"coding": [{"system": "urn:hms:bed-feature", "code": "side-room", "display": "Side room"}]}
+    ],
+}
+SERVICE = {
+    "resourceType": "HealthcareService",
+    "id": "svc-ent",
+    "name": "ENT Clinic",
+    "type": [{"coding": [{"system": "urn:hms:service-type", "code": "ent"}]}],
+}
+PRAC = {
+    "resourceType": "Practitioner",
+    "id": "prac-dr-patel",
+    "identifier": [{"system": "urn:hms:staff", "value": "dr.patel"}],
+    "name": [{"family": "Patel", "given": ["Raj"], "prefix": ["Dr"]}],
+}
+NURSE = {
+    "resourceType": "Practitioner",
+    "id": "prac-n-jones",
+    "identifier": [{"system": "urn:hms:staff", "value": "n.jones"}],
+    "name": [{"family": "Jones", "given": ["Nia"]}],
+}
 
 
 def _role(prac: str, code: str) -> dict:
-    return {"resourceType": "PractitionerRole",
-            "practitioner": {"reference": f"Practitioner/{prac}"},
-            "code": [{"coding": [{"system": "urn:hms:role", "code": code}]}]}
+    return {
+        "resourceType": "PractitionerRole",
+        "practitioner": {"reference": f"Practitioner/{prac}"},
+        "code": [{"coding": [{"system": "urn:hms:role", "code": code}]}],
+    }
 
 
 def _directory():
     return gen.directory_from_resources(
-        wards=[WARD], beds=[BED], services=[SERVICE],
+        wards=[WARD],
+        beds=[BED],
+        services=[SERVICE],
         roles=[_role("prac-dr-patel", "clinician"), _role("prac-n-jones", "nurse")],
         practitioners=[PRAC, NURSE],
     )
@@ -57,8 +80,11 @@ def _directory():
 
 def _synonyms(text: str) -> dict[str, set[str]]:
     data = yaml.safe_load(text)
-    return {str(b["synonym"]): {ln.strip()[2:] for ln in b["examples"].splitlines()}
-            for b in data["nlu"] if "synonym" in b}
+    return {
+        str(b["synonym"]): {ln.strip()[2:] for ln in b["examples"].splitlines()}
+        for b in data["nlu"]
+        if "synonym" in b
+    }
 
 
 def test_gen_lookups_reads_directory_from_fhir_resources() -> None:
@@ -86,6 +112,10 @@ def test_gen_lookups_output_is_marked_generated() -> None:
 
 def test_gen_lookups_committed_file_matches_seed() -> None:
     pytest.importorskip("hms.seed", reason="reference HMS seed (hms.seed) not available")
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--from-seed", "--check"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--from-seed", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr

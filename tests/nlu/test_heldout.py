@@ -41,7 +41,11 @@ def predictions() -> list[dict[str, Any]]:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
     proc = subprocess.run(
         [str(RASA_PY), "bench/nlu/predict.py", "--model", str(model), "--data", str(HELDOUT)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)["predictions"]
@@ -65,14 +69,16 @@ def test_heldout_shares_no_example_with_training_data() -> None:
 def test_heldout_intent_accuracy_above_floor(predictions: list[dict[str, Any]]) -> None:
     correct = [p for p in predictions if p["top_non_fallback"] == p["intent"]]
     accuracy = len(correct) / len(predictions)
-    wrong = [f"{p['intent']} -> {p['top_non_fallback']}" for p in predictions
-             if p not in correct]
+    wrong = [f"{p['intent']} -> {p['top_non_fallback']}" for p in predictions if p not in correct]
     assert accuracy >= ACCURACY_FLOOR, f"accuracy {accuracy:.3f}; errors: {wrong}"
 
 
 def test_heldout_emergency_never_misclassified(predictions: list[dict[str, Any]]) -> None:
     emergencies = [p for p in predictions if p["intent"] == "emergency"]
     assert len(emergencies) >= 10
-    missed = [(p["predicted"], round(p["confidence"], 2)) for p in emergencies
-              if p["predicted"] != "emergency"]
+    missed = [
+        (p["predicted"], round(p["confidence"], 2))
+        for p in emergencies
+        if p["predicted"] != "emergency"
+    ]
     assert missed == []

@@ -90,22 +90,38 @@ def postgres_url() -> Iterator[str]:
         run_as = ["runuser", "-u", user, "--"]
     subprocess.run(
         [*run_as, initdb, "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     opts = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
         [*run_as, pg_ctl, "-D", data, "-o", opts, "-w", "-l", f"{data}/log", "start"],
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         createdb = _pg_bin("createdb")
         subprocess.run(
-            [*run_as, createdb or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-             "test"],
+            [
+                *run_as,
+                createdb or "createdb",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "test",
+            ],
             check=True,
         )
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
     finally:
-        subprocess.run([*run_as, pg_ctl, "-D", data, "-m", "fast", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*run_as, pg_ctl, "-D", data, "-m", "fast", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         shutil.rmtree(data, ignore_errors=True)

@@ -39,10 +39,20 @@ asyncio.run(main(sys.argv[1]))
 @pytest.mark.skipif(not RASA_PY.exists(), reason="the Rasa environment is not set up")
 def test_tracker_store_encrypts_event_bodies_and_reads_them_back(tmp_path: Path) -> None:
     db = tmp_path / "tracker.db"
-    env = {**os.environ, "ASSISTANT_DATA_KEY": Fernet.generate_key().decode(),
-           "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
-    result = subprocess.run([str(RASA_PY), "-c", SCRIPT, str(db)], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "ASSISTANT_DATA_KEY": Fernet.generate_key().decode(),
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    result = subprocess.run(
+        [str(RASA_PY), "-c", SCRIPT, str(db)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("ok")
     raw = sqlite3.connect(db).execute("select group_concat(data, '') from events").fetchone()[0]
@@ -55,9 +65,12 @@ def test_tracker_store_encrypts_event_bodies_and_reads_them_back(tmp_path: Path)
 def test_tracker_store_refuses_to_start_without_a_key(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_DATA_KEY"}
     env.update(PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
-    code = ("from rasa_ext.tracker_store import EncryptedSQLTrackerStore as S\n"
-            f"S(dialect='sqlite', db={str(tmp_path / 'x.db')!r})")
-    result = subprocess.run([str(RASA_PY), "-c", code], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
+    code = (
+        "from rasa_ext.tracker_store import EncryptedSQLTrackerStore as S\n"
+        f"S(dialect='sqlite', db={str(tmp_path / 'x.db')!r})"
+    )
+    result = subprocess.run(
+        [str(RASA_PY), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode != 0
     assert "ASSISTANT_DATA_KEY" in result.stderr

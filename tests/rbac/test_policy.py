@@ -8,11 +8,30 @@ import pytest
 
 from assistant.rbac.policy import PolicyError, load_policy, policy_from_dict
 
-ROLES = ("nurse", "clinician", "scheduler", "porter", "helpdesk", "bed_manager",
-         "housekeeping", "admin")
-REQUIRED = ("appointments:book", "appointments:cancel", "appointments:read", "beds:read",
-            "beds:update", "patients:locate", "help:request", "help:read", "handoff:request",
-            "handoff:claim", "audit:read", "breakglass:use")
+ROLES = (
+    "nurse",
+    "clinician",
+    "scheduler",
+    "porter",
+    "helpdesk",
+    "bed_manager",
+    "housekeeping",
+    "admin",
+)
+REQUIRED = (
+    "appointments:book",
+    "appointments:cancel",
+    "appointments:read",
+    "beds:read",
+    "beds:update",
+    "patients:locate",
+    "help:request",
+    "help:read",
+    "handoff:request",
+    "handoff:claim",
+    "audit:read",
+    "breakglass:use",
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +67,12 @@ def test_policy_porter_cannot_touch_patients_or_appointments(policy):
 
 def test_policy_scheduler_has_appointments_only(policy):
     assert policy.permissions_for(["scheduler"]) == {
-        "appointments:book", "appointments:cancel", "appointments:read",
-        "help:request", "help:read", "handoff:request",
+        "appointments:book",
+        "appointments:cancel",
+        "appointments:read",
+        "help:request",
+        "help:read",
+        "handoff:request",
     }
 
 

@@ -55,8 +55,12 @@ class Turn:
     def asks(self) -> str | None:
         """Which form slot the last reply asks for, if any."""
         lower = self.text.lower()
-        hits = [(lower.rfind(f), key) for key, frags in FORM_QUESTIONS.items() for f in frags
-                if f in lower]
+        hits = [
+            (lower.rfind(f), key)
+            for key, frags in FORM_QUESTIONS.items()
+            for f in frags
+            if f in lower
+        ]
         return max(hits)[1] if hits else None
 
 
@@ -79,8 +83,9 @@ class Chat:
         self.turns.append(turn)
         return turn
 
-    def fill(self, answers: dict[str, str], done: Callable[[Turn], bool],
-             max_turns: int = 6) -> Turn:
+    def fill(
+        self, answers: dict[str, str], done: Callable[[Turn], bool], max_turns: int = 6
+    ) -> Turn:
         """Answer the form's questions from ``answers`` until ``done(turn)``."""
         turn = self.turns[-1]
         for _ in range(max_turns):
@@ -96,8 +101,10 @@ class Chat:
         lines = []
         for turn in self.turns:
             lines.append(f"{self.username}> {turn.said}")
-            lines += [f"  bot> {r.get('text')}  {[b['title'] for b in r.get('buttons') or []]}"
-                      for r in turn.replies]
+            lines += [
+                f"  bot> {r.get('text')}  {[b['title'] for b in r.get('buttons') or []]}"
+                for r in turn.replies
+            ]
         return "\n".join(lines)
 
 
@@ -142,12 +149,16 @@ class Hms:
         return len(bundle.get("entry") or [])
 
     def free_beds(self, ward_code: str) -> int:
-        return self.total("Location", partof=f"Location/ward-{ward_code.lower()}",
-                          **{"operational-status": "U"})
+        return self.total(
+            "Location", partof=f"Location/ward-{ward_code.lower()}", **{"operational-status": "U"}
+        )
 
     def beds(self, ward_code: str, status: str) -> list[dict[str, Any]]:
-        return self.entries("Location", partof=f"Location/ward-{ward_code.lower()}",
-                            **{"operational-status": status})
+        return self.entries(
+            "Location",
+            partof=f"Location/ward-{ward_code.lower()}",
+            **{"operational-status": status},
+        )
 
     def bed_status(self, bed_id: str) -> str:
         return str(self.get(f"Location/{bed_id}")["operationalStatus"]["code"])
@@ -170,8 +181,9 @@ class Hms:
         names = {}
         found = []
         for bed in self.beds(ward_code, "O"):
-            stays = self.entries("Encounter", location=f"Location/{bed['id']}",
-                                 status="in-progress")
+            stays = self.entries(
+                "Encounter", location=f"Location/{bed['id']}", status="in-progress"
+            )
             if not stays:
                 continue
             pid = stays[0]["subject"]["reference"].split("/", 1)[1]
@@ -209,8 +221,11 @@ class Hms:
         response = httpx.put(
             self.stack.urls["fhir"].rstrip("/") + "/" + path,
             json=body,
-            headers={"Authorization": f"Bearer {self.stack.stack.secrets['HMS_API_TOKEN']}",
-                     "Content-Type": "application/fhir+json", "X-Acting-Staff": "b.okoro"},
+            headers={
+                "Authorization": f"Bearer {self.stack.stack.secrets['HMS_API_TOKEN']}",
+                "Content-Type": "application/fhir+json",
+                "X-Acting-Staff": "b.okoro",
+            },
             timeout=30.0,
         )
         response.raise_for_status()

@@ -33,8 +33,9 @@ def test_appointments_book_interrupted_by_bed_question_then_confirmed(stack):
     side = chat.say("actually how many free beds on 4B?")
     assert f"Ward 4B has {free_4b} free bed" in side.text, chat.transcript()
     assert side.asks() == "mrn", chat.transcript()
-    turn = chat.fill({"mrn": patient.mrn, "time": "tomorrow morning",
-                      "department": "cardiology"}, offered)
+    turn = chat.fill(
+        {"mrn": patient.mrn, "time": "tomorrow morning", "department": "cardiology"}, offered
+    )
     first = slot_choices(turn)
     assert len(first) == 3, chat.transcript()
 
@@ -44,8 +45,9 @@ def test_appointments_book_interrupted_by_bed_question_then_confirmed(stack):
     assert later and not set(later) & set(first), chat.transcript()
     chosen = later[0]
     turn = chat.say(turn.payload(chosen))
-    assert turn.text.startswith(f"Book {patient.initials} (MRN ending {patient.mrn[-4:]})"), \
+    assert turn.text.startswith(f"Book {patient.initials} (MRN ending {patient.mrn[-4:]})"), (
         chat.transcript()
+    )
     turn = chat.say("yes")
     assert turn.text.startswith(f"Booked: {patient.initials}"), chat.transcript()
 
@@ -62,8 +64,15 @@ def test_appointments_other_times_in_own_words(stack):
     hms, chat = Hms(stack), Chat(stack, "n.jones")
     patient = hms.outpatient(skip=13)
     chat.say("book a cardiology appt")
-    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn,
-                      "time": "next week", "department": "cardiology"}, offered)
+    turn = chat.fill(
+        {
+            "patient_name": patient.full_name,
+            "mrn": patient.mrn,
+            "time": "next week",
+            "department": "cardiology",
+        },
+        offered,
+    )
     first = slot_choices(turn)
     turn = chat.say("none of those work, other times please")
     later = slot_choices(turn)
@@ -75,13 +84,19 @@ def test_appointments_book_in_one_sentence_by_clinician(stack):
     patient = hms.outpatient(skip=1)
     before = len(hms.booked(patient.id))
     chat.say(f"book {patient.full_name} mrn {patient.mrn} into dermatology next week")
-    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn,
-                      "department": "dermatology", "time": "next week"}, offered)
+    turn = chat.fill(
+        {
+            "patient_name": patient.full_name,
+            "mrn": patient.mrn,
+            "department": "dermatology",
+            "time": "next week",
+        },
+        offered,
+    )
     slot_id = slot_choices(turn)[0]
     chat.say(turn.payload(slot_id))
     turn = chat.say("yep go ahead")
-    assert turn.text.startswith("Booked:") and "Dermatology Clinic" in turn.text, \
-        chat.transcript()
+    assert turn.text.startswith("Booked:") and "Dermatology Clinic" in turn.text, chat.transcript()
     assert len(hms.booked(patient.id)) == before + 1
     assert hms.slot(slot_id)["status"] == "busy"
 
@@ -91,9 +106,15 @@ def test_appointments_book_wrong_name_for_mrn_is_refused(stack):
     patient, other = hms.outpatient(skip=2), hms.outpatient(skip=3)
     before = len(hms.booked(patient.id))
     chat.say("book an appointment")
-    turn = chat.fill({"patient_name": other.full_name, "mrn": patient.mrn,
-                      "department": "ent", "time": "tomorrow"},
-                     lambda t: "don't belong to the same patient" in t.text or offered(t))
+    turn = chat.fill(
+        {
+            "patient_name": other.full_name,
+            "mrn": patient.mrn,
+            "department": "ent",
+            "time": "tomorrow",
+        },
+        lambda t: "don't belong to the same patient" in t.text or offered(t),
+    )
     assert "don't belong to the same patient" in turn.text, chat.transcript()
     assert len(hms.booked(patient.id)) == before
 
@@ -116,8 +137,15 @@ def test_appointments_deny_at_confirmation_offers_other_slots(stack):
     patient = hms.outpatient(skip=5)
     before = len(hms.booked(patient.id))
     chat.say("book an ophthalmology appointment")
-    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn,
-                      "time": "next monday", "department": "ophthalmology"}, offered)
+    turn = chat.fill(
+        {
+            "patient_name": patient.full_name,
+            "mrn": patient.mrn,
+            "time": "next monday",
+            "department": "ophthalmology",
+        },
+        offered,
+    )
     chat.say(turn.payload(slot_choices(turn)[0]))
     turn = chat.say("no")
     assert slot_choices(turn), chat.transcript()
@@ -131,8 +159,10 @@ def test_appointments_cancel_frees_the_slot(stack):
     target = appts[-1]
     slot_id = target["slot"][0]["reference"].removeprefix("Slot/")
     chat.say(f"cancel the appt for {patient.full_name}")
-    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn},
-                     lambda t: t.text.startswith(("Which appointment", "Cancel ")))
+    turn = chat.fill(
+        {"patient_name": patient.full_name, "mrn": patient.mrn},
+        lambda t: t.text.startswith(("Which appointment", "Cancel ")),
+    )
     if turn.text.startswith("Which appointment"):
         turn = chat.say(turn.payload(APPOINTMENT_PAYLOAD % re.escape(target["id"])))
     assert turn.text.startswith(f"Cancel {patient.initials}'s"), chat.transcript()
@@ -148,8 +178,10 @@ def test_appointments_cancel_declined_keeps_it(stack):
     patient = hms.outpatient(skip=7)
     appts = hms.booked(patient.id)
     chat.say("need to cancel an appointment")
-    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn},
-                     lambda t: t.text.startswith(("Which appointment", "Cancel ")))
+    turn = chat.fill(
+        {"patient_name": patient.full_name, "mrn": patient.mrn},
+        lambda t: t.text.startswith(("Which appointment", "Cancel ")),
+    )
     if turn.text.startswith("Which appointment"):
         turn = chat.say(turn.payload(APPOINTMENT_PAYLOAD % re.escape(appts[0]["id"])))
     turn = chat.say("no")
@@ -163,9 +195,10 @@ def test_appointments_reschedule_moves_the_booking(stack):
     appts = hms.booked(patient.id)
     old = appts[-1]
     chat.say(f"can you move {patient.full_name}'s appointment")
-    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn,
-                      "time": "in two weeks"},
-                     lambda t: t.text.startswith("Which appointment") or offered(t))
+    turn = chat.fill(
+        {"patient_name": patient.full_name, "mrn": patient.mrn, "time": "in two weeks"},
+        lambda t: t.text.startswith("Which appointment") or offered(t),
+    )
     if turn.text.startswith("Which appointment"):
         turn = chat.say(turn.payload(APPOINTMENT_PAYLOAD % re.escape(old["id"])))
     slot_id = slot_choices(turn)[0]
@@ -184,22 +217,36 @@ def test_appointments_list_matches_hms(stack):
     patient = hms.outpatient(skip=9)
     count = len(hms.booked(patient.id))
     turn = chat.say(f"what appts does {patient.full_name} mrn {patient.mrn} have")
-    assert f"Booked appointments for {patient.initials} (MRN ending {patient.mrn[-4:]})" \
-        in turn.text, chat.transcript()
+    assert (
+        f"Booked appointments for {patient.initials} (MRN ending {patient.mrn[-4:]})" in turn.text
+    ), chat.transcript()
     listed = turn.text.split(": ", 1)[1].split("; ")
     assert len(listed) == min(8, count), chat.transcript()
 
 
-@pytest.mark.parametrize(("user", "role"), [("p.kim", "porter"), ("c.sam", "housekeeping"),
-                                             ("h.lee", "helpdesk"), ("b.okoro", "bed_manager")])
+@pytest.mark.parametrize(
+    ("user", "role"),
+    [
+        ("p.kim", "porter"),
+        ("c.sam", "housekeeping"),
+        ("h.lee", "helpdesk"),
+        ("b.okoro", "bed_manager"),
+    ],
+)
 def test_appointments_booking_refused_for_roles_without_permission(stack, user, role):
     hms, chat = Hms(stack), Chat(stack, user)
     patient = hms.outpatient(skip=10)
     before = len(hms.booked(patient.id))
     chat.say("book a cardiology appointment tomorrow")
-    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn,
-                      "department": "cardiology", "time": "tomorrow"},
-                     denial_of("appointments:book", role))
+    turn = chat.fill(
+        {
+            "patient_name": patient.full_name,
+            "mrn": patient.mrn,
+            "department": "cardiology",
+            "time": "tomorrow",
+        },
+        denial_of("appointments:book", role),
+    )
     assert "Booking appointments needs the appointments:book permission" in turn.text
     assert len(hms.booked(patient.id)) == before
 
@@ -214,8 +261,12 @@ def test_appointments_porter_refused_before_giving_patient_details(stack):
 def test_appointments_list_own_clinic_today_matches_hms(stack):
     hms, chat = Hms(stack), Chat(stack, "dr.patel")
     today = datetime.now(ZoneInfo(stack.env.get("HOSPITAL_TZ", "Europe/London"))).date()
-    count = hms.total("Appointment", practitioner="Practitioner/prac-dr-patel",
-                      status="booked", date=today.isoformat())
+    count = hms.total(
+        "Appointment",
+        practitioner="Practitioner/prac-dr-patel",
+        status="booked",
+        date=today.isoformat(),
+    )
     turn = chat.say("what appointments do i have today")
     if count:
         assert turn.text.startswith("Booked appointments for you today:"), chat.transcript()
@@ -231,11 +282,14 @@ def test_appointments_list_with_mrn_only_asks_for_the_name(stack):
     assert "don't belong to the same patient" not in turn.text, chat.transcript()
 
 
-@pytest.mark.parametrize(("user", "role", "text", "permission"), [
-    ("p.kim", "porter", "show me the appointments for mrn {mrn}", "appointments:read"),
-    ("c.sam", "housekeeping", "cancel the appointment for mrn {mrn}", "appointments:cancel"),
-    ("b.okoro", "bed_manager", "reschedule the appt for mrn {mrn}", "appointments:cancel"),
-])
+@pytest.mark.parametrize(
+    ("user", "role", "text", "permission"),
+    [
+        ("p.kim", "porter", "show me the appointments for mrn {mrn}", "appointments:read"),
+        ("c.sam", "housekeeping", "cancel the appointment for mrn {mrn}", "appointments:cancel"),
+        ("b.okoro", "bed_manager", "reschedule the appt for mrn {mrn}", "appointments:cancel"),
+    ],
+)
 def test_appointments_other_tasks_refused_for_roles_without_permission(
     stack, user, role, text, permission
 ):
@@ -243,7 +297,9 @@ def test_appointments_other_tasks_refused_for_roles_without_permission(
     patient = hms.outpatient(skip=15)
     before = len(hms.booked(patient.id))
     chat.say(text.format(mrn=patient.mrn))
-    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn,
-                      "time": "next week"}, denial_of(permission, role))
+    turn = chat.fill(
+        {"patient_name": patient.full_name, "mrn": patient.mrn, "time": "next week"},
+        denial_of(permission, role),
+    )
     assert patient.initials not in turn.text, chat.transcript()
     assert len(hms.booked(patient.id)) == before

@@ -30,27 +30,35 @@ def test_beds_free_count_on_4b_typed_lowercase(stack):
 def test_beds_free_by_bed_type_hospital_wide_matches_hms(stack):
     hms, chat = Hms(stack), Chat(stack, "b.okoro")
     turn = chat.say("are there any free side rooms")
-    free = hms.entries("Location", type="urn:hms:bed-feature|side-room",
-                       **{"operational-status": "U"})
+    free = hms.entries(
+        "Location", type="urn:hms:bed-feature|side-room", **{"operational-status": "U"}
+    )
     per_ward: dict[str, int] = {}
     for bed in free:
         ward = bed["partOf"]["reference"].removeprefix("Location/ward-")
         per_ward[ward] = per_ward.get(ward, 0) + 1
     assert "side room" in turn.text.lower(), chat.transcript()
-    names = {w["id"].removeprefix("ward-"): w["name"]
-             for w in hms.entries("Location", **{"physical-type": "wa"})}
+    names = {
+        w["id"].removeprefix("ward-"): w["name"]
+        for w in hms.entries("Location", **{"physical-type": "wa"})
+    }
     for ward, count in per_ward.items():
         assert f"{names[ward]}: {count}" in turn.text, chat.transcript()
 
 
 def test_beds_bed_type_on_a_ward_matches_hms(stack):
     hms, chat = Hms(stack), Chat(stack, "p.kim")
-    expected = hms.total("Location", partof="Location/ward-icu",
-                         type="urn:hms:bed-feature|monitored", **{"operational-status": "U"})
+    expected = hms.total(
+        "Location",
+        partof="Location/ward-icu",
+        type="urn:hms:bed-feature|monitored",
+        **{"operational-status": "U"},
+    )
     turn = chat.say("any monitored beds free in ICU")
     if expected:
-        assert f"Intensive Care Unit has {expected} free monitored bed" in turn.text, \
+        assert f"Intensive Care Unit has {expected} free monitored bed" in turn.text, (
             chat.transcript()
+        )
     else:
         assert "No free monitored beds on Intensive Care Unit" in turn.text, chat.transcript()
 
@@ -71,8 +79,10 @@ def test_beds_update_status_changes_the_hms(stack):
     number = str(int(bed["id"].rsplit("-", 1)[1]))
     free_before = hms.free_beds("4B")
     chat.say("update a bed status")
-    turn = chat.fill({"ward": "4B", "bed": f"bed {number}", "bed_status": "clean"},
-                     lambda t: t.text.startswith(("Done:", "There's no", "I need")))
+    turn = chat.fill(
+        {"ward": "4B", "bed": f"bed {number}", "bed_status": "clean"},
+        lambda t: t.text.startswith(("Done:", "There's no", "I need")),
+    )
     assert f"Done: {bed['name']} is now unoccupied" in turn.text, chat.transcript()
     assert hms.bed_status(bed["id"]) == "U"
     assert hms.free_beds("4B") == free_before + 1
@@ -88,8 +98,10 @@ def test_beds_update_in_one_sentence(stack):
     bed = free[-1]
     number = str(int(bed["id"].rsplit("-", 1)[1]))
     chat.say(f"bed {number} on ward 7 needs cleaning")
-    turn = chat.fill({"ward": "7", "bed": number, "bed_status": "needs cleaning"},
-                     lambda t: t.text.startswith(("Done:", "There's no", "I need")))
+    turn = chat.fill(
+        {"ward": "7", "bed": number, "bed_status": "needs cleaning"},
+        lambda t: t.text.startswith(("Done:", "There's no", "I need")),
+    )
     assert f"Done: {bed['name']} is now housekeeping" in turn.text, chat.transcript()
     assert hms.bed_status(bed["id"]) == "H"
 
@@ -114,15 +126,18 @@ def test_beds_nurse_outside_own_ward_refused(stack):
     bed = hms.beds("7", "O")[0]
     number = str(int(bed["id"].rsplit("-", 1)[1]))
     chat.say("update bed status")
-    turn = chat.fill({"ward": "ward 7", "bed": number, "bed_status": "closed"},
-                     lambda t: "needs beds:update" in t.text or t.text.startswith("Done"))
+    turn = chat.fill(
+        {"ward": "ward 7", "bed": number, "bed_status": "closed"},
+        lambda t: "needs beds:update" in t.text or t.text.startswith("Done"),
+    )
     expected = "ward 7 needs beds:update for that ward; you are signed in as nurse for 4B"
     assert expected in turn.text, chat.transcript()
     assert hms.bed_status(bed["id"]) == "O"
 
 
-@pytest.mark.parametrize(("user", "role"), [("s.ali", "scheduler"), ("h.lee", "helpdesk"),
-                                             ("dr.patel", "clinician")])
+@pytest.mark.parametrize(
+    ("user", "role"), [("s.ali", "scheduler"), ("h.lee", "helpdesk"), ("dr.patel", "clinician")]
+)
 def test_beds_check_refused_for_roles_without_beds_read(stack, user, role):
     chat = Chat(stack, user)
     turn = chat.say("any free beds on 4B")
@@ -135,7 +150,8 @@ def test_beds_porter_refused_status_change(stack):
     bed = hms.beds("4B", "O")[0]
     number = str(int(bed["id"].rsplit("-", 1)[1]))
     chat.say(f"mark bed {number} on 4B as closed")
-    turn = chat.fill({"ward": "4B", "bed": number, "bed_status": "closed"},
-                     denial_of("beds:update", "porter"))
+    turn = chat.fill(
+        {"ward": "4B", "bed": number, "bed_status": "closed"}, denial_of("beds:update", "porter")
+    )
     assert "bed_manager" in turn.text and "housekeeping" in turn.text, chat.transcript()
     assert hms.bed_status(bed["id"]) == "O"

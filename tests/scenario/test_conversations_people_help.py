@@ -14,12 +14,14 @@ TICKET = re.compile(r"\bHR-\d{6}\b")
 
 # -- find_patient ----------------------------------------------------------------------
 
+
 def test_people_find_patient_by_mrn_on_own_ward(stack):
     hms, chat = Hms(stack), Chat(stack, "n.jones")
     patient, bed = hms.admitted("4B")
     turn = chat.say(f"where is pt mrn {patient.mrn}")
-    assert turn.text.startswith(f"{patient.initials} (MRN ending {patient.mrn[-4:]}) is on "
-                                "Ward 4B"), chat.transcript()
+    assert turn.text.startswith(
+        f"{patient.initials} (MRN ending {patient.mrn[-4:]}) is on Ward 4B"
+    ), chat.transcript()
     assert bed["name"] in turn.text and bed["description"] in turn.text, chat.transcript()
 
 
@@ -39,10 +41,14 @@ def test_people_find_patient_asked_which_then_mrn(stack):
     assert f"is on Ward 4B, {bed['description']}, {bed['name']}" in turn.text, chat.transcript()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "NLU: a bare full name answering 'Which patient?' (e.g. 'Ngozi Wilson') still scores "
-    "below the fallback threshold, so the user gets the clarifying question instead of the "
-    "patient's location; needs a form for find_patient or a name lookup"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "NLU: a bare full name answering 'Which patient?' (e.g. 'Ngozi Wilson') still scores "
+        "below the fallback threshold, so the user gets the clarifying question instead of the "
+        "patient's location; needs a form for find_patient or a name lookup"
+    ),
+)
 def test_people_find_patient_asked_which_then_name(stack):
     hms, chat = Hms(stack), Chat(stack, "b.okoro")
     patient, bed = hms.admitted("7", skip=1)
@@ -73,8 +79,7 @@ def test_people_nurse_refused_patient_outside_own_ward(stack):
     hms, chat = Hms(stack), Chat(stack, "n.jones")
     patient, bed = hms.admitted("ICU")
     turn = chat.say(f"where is mrn {patient.mrn}")
-    assert "Locating patients on that ward needs patients:locate" in turn.text, \
-        chat.transcript()
+    assert "Locating patients on that ward needs patients:locate" in turn.text, chat.transcript()
     assert "you are signed in as nurse for 4B" in turn.text, chat.transcript()
     # the denial must not tell where the patient is
     for where in ("ICU", "Intensive Care", bed["name"], bed["description"], patient.initials):
@@ -88,8 +93,10 @@ def test_people_ward_denial_names_the_role(stack):
     assert "nurse" in turn.text, chat.transcript()
 
 
-@pytest.mark.parametrize(("user", "role"), [("s.ali", "scheduler"), ("p.kim", "porter"),
-                                             ("c.sam", "housekeeping"), ("h.lee", "helpdesk")])
+@pytest.mark.parametrize(
+    ("user", "role"),
+    [("s.ali", "scheduler"), ("p.kim", "porter"), ("c.sam", "housekeeping"), ("h.lee", "helpdesk")],
+)
 def test_people_find_patient_refused_for_roles_without_permission(stack, user, role):
     hms, chat = Hms(stack), Chat(stack, user)
     patient, bed = hms.admitted("4B")
@@ -100,12 +107,19 @@ def test_people_find_patient_refused_for_roles_without_permission(stack, user, r
 
 # -- help requests -----------------------------------------------------------------------
 
+
 def test_people_request_help_creates_task_with_told_ticket(stack):
     hms, chat = Hms(stack), Chat(stack, "n.jones")
     chat.say("can i get a porter please")
-    turn = chat.fill({"help_type": "porter", "ward": "4B", "urgency": "urgent",
-                      "help_description": "wheelchair to x-ray from bay 2"},
-                     lambda t: t.text.startswith("Done:"))
+    turn = chat.fill(
+        {
+            "help_type": "porter",
+            "ward": "4B",
+            "urgency": "urgent",
+            "help_description": "wheelchair to x-ray from bay 2",
+        },
+        lambda t: t.text.startswith("Done:"),
+    )
     ticket = TICKET.search(turn.text)
     assert ticket and "porter request" in turn.text, chat.transcript()
     [task] = hms.task(ticket.group())
@@ -137,11 +151,13 @@ def test_people_request_help_interrupted_by_emergency(stack):
 def test_people_check_request_status_without_requests(stack):
     chat = Chat(stack, "a.admin")
     turn = chat.say("whats the status of my requests")
-    assert "You have no help requests." in turn.text or turn.text.startswith("Your requests:"), \
+    assert "You have no help requests." in turn.text or turn.text.startswith("Your requests:"), (
         chat.transcript()
+    )
 
 
 # -- help desk, emergency, capabilities, small talk ---------------------------------------
+
 
 def test_people_talk_to_human_gives_ticket(stack):
     chat = Chat(stack, "p.kim")
@@ -168,12 +184,15 @@ def test_people_emergency_answered_at_once(stack):
     assert not turn.buttons
 
 
-@pytest.mark.parametrize(("user", "role", "can", "cannot"), [
-    ("p.kim", "a porter", "find free beds", "book, move or cancel"),
-    ("n.jones", "a nurse", "book, move or cancel", "Claim"),
-    ("s.ali", "a scheduler", "book, move or cancel", "free beds"),
-    ("c.sam", "a housekeeping", "change a bed's status", "find which ward and bed"),
-])
+@pytest.mark.parametrize(
+    ("user", "role", "can", "cannot"),
+    [
+        ("p.kim", "a porter", "find free beds", "book, move or cancel"),
+        ("n.jones", "a nurse", "book, move or cancel", "Claim"),
+        ("s.ali", "a scheduler", "book, move or cancel", "free beds"),
+        ("c.sam", "a housekeeping", "change a bed's status", "find which ward and bed"),
+    ],
+)
 def test_people_capabilities_follow_the_role(stack, user, role, can, cannot):
     chat = Chat(stack, user)
     turn = chat.say("what can you do")
@@ -188,11 +207,14 @@ def test_people_small_talk(stack):
     assert "Goodbye" in chat.say("bye for now").text, chat.transcript()
 
 
-@pytest.mark.parametrize("question", [
-    "whats the max dose of paracetamol for a 60kg adult",
-    "how much morphine can i give",
-    "what's the weather like tomorrow",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the max dose of paracetamol for a 60kg adult",
+        "how much morphine can i give",
+        "what's the weather like tomorrow",
+    ],
+)
 def test_people_out_of_scope_refused(stack, question):
     chat = Chat(stack, "n.jones")
     turn = chat.say(question)

@@ -48,15 +48,17 @@ async def gateway(stack, monkeypatch):
     settings = get_settings()
     store = open_store(settings)
     service = build_handoff(settings, store)
-    rasa = RasaAssistant(workers=settings.rasa_urls, signing_key=settings.signing_key,
-                         handoff=service)
+    rasa = RasaAssistant(
+        workers=settings.rasa_urls, signing_key=settings.signing_key, handoff=service
+    )
     assistant = EscalatingAssistant(rasa, service)
     service.attach_assistant(assistant)
     app = create_app(settings, assistant=assistant, channels=("rest",))
     bolt = slack_mount(app, app.state.ctx)  # registers the help desk (the assistant's service)
     assert bolt is not None and service.desk is not None and "slack" in service.requesters
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                               base_url="http://gateway.test", timeout=60)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test", timeout=60
+    )
     yield client, service, stack
     await client.aclose()
     await rasa.aclose()
@@ -66,8 +68,9 @@ async def gateway(stack, monkeypatch):
 
 async def _rest(client, stack, text, conversation=None):
     body = {"text": text, **({"conversation_id": conversation} if conversation else {})}
-    response = await client.post("/api/v1/messages", json=body,
-                                 headers={"Authorization": f"Bearer {stack.token('n.jones')}"})
+    response = await client.post(
+        "/api/v1/messages", json=body, headers={"Authorization": f"Bearer {stack.token('n.jones')}"}
+    )
     response.raise_for_status()
     data = response.json()
     return data["conversation_id"], [r.get("text", "") for r in data["replies"]]
@@ -88,7 +91,8 @@ async def test_handoff_rest_to_slack_helpdesk_and_back(gateway):
     _, replies = await _rest(client, stack, "/talk_to_human", conversation)
     assert any("HD-" in r for r in replies)
     card = await fake.wait_for_async(
-        "chat.postMessage", lambda p: p.get("channel") == HELPDESK, start=mark, timeout=30)
+        "chat.postMessage", lambda p: p.get("channel") == HELPDESK, start=mark, timeout=30
+    )
     claim = next(b for b in slack.buttons_of(card) if b["action_id"] == "hd_claim")
     ticket_id = claim["value"]
     assert service.tickets.get(ticket_id).summary.get("active_form") == "book_appointment_form"
@@ -100,20 +104,30 @@ async def test_handoff_rest_to_slack_helpdesk_and_back(gateway):
 
     h_lee = slack.slack_id("h.lee")
     card_ts = service.state.get(ticket_id).card_ts
-    await _signed(client, slack.block_actions_body(h_lee, claim, HELPDESK, card_ts),
-                  "application/x-www-form-urlencoded")
-    await fake.wait_for_async("chat.update", lambda p: "Claimed by" in json.dumps(p["blocks"]),
-                              start=mark, timeout=30)
+    await _signed(
+        client,
+        slack.block_actions_body(h_lee, claim, HELPDESK, card_ts),
+        "application/x-www-form-urlencoded",
+    )
+    await fake.wait_for_async(
+        "chat.update", lambda p: "Claimed by" in json.dumps(p["blocks"]), start=mark, timeout=30
+    )
     # the relay thread is opened after the card is updated: wait for the relayed message
     relayed = await fake.wait_for_async(
-        "chat.postMessage", lambda p: bool(p.get("thread_ts")) and "still" in p["text"],
-        start=mark, timeout=30)
+        "chat.postMessage",
+        lambda p: bool(p.get("thread_ts")) and "still" in p["text"],
+        start=mark,
+        timeout=30,
+    )
     relay_ts = relayed["thread_ts"]
     assert relay_ts == service.state.get(ticket_id).relay_ts
     assert relayed["channel"] == "D" + h_lee[1:]
 
-    await _signed(client, slack.event_body(slack.dm_event(h_lee, "Reload the page", relay_ts),
-                                           "EvHandoff1"), "application/json")
+    await _signed(
+        client,
+        slack.event_body(slack.dm_event(h_lee, "Reload the page", relay_ts), "EvHandoff1"),
+        "application/json",
+    )
     sender = f"rest:n.jones:{conversation}"
     inbox: list = []
     for _ in range(300):
@@ -124,18 +138,22 @@ async def test_handoff_rest_to_slack_helpdesk_and_back(gateway):
     assert "Help desk (h.lee): Reload the page" in [i["text"] for i in inbox]
 
     header = await fake.wait_for_async(
-        "chat.postMessage", lambda p: "You claimed" in (p.get("text") or ""), start=mark)
+        "chat.postMessage", lambda p: "You claimed" in (p.get("text") or ""), start=mark
+    )
     back = next(b for b in slack.buttons_of(header) if b["action_id"] == "hd_return")
-    await _signed(client, slack.block_actions_body(h_lee, back, header["channel"], "1.0"),
-                  "application/x-www-form-urlencoded")
+    await _signed(
+        client,
+        slack.block_actions_body(h_lee, back, header["channel"], "1.0"),
+        "application/x-www-form-urlencoded",
+    )
     for _ in range(600):
         inbox += await service.inbox.pull(sender)
         texts = [i["text"] for i in inbox]
-        if RETURNED in texts and texts[texts.index(RETURNED) + 1:]:
+        if RETURNED in texts and texts[texts.index(RETURNED) + 1 :]:
             break  # told, and the resumed form's question arrived after it
         await asyncio.sleep(0.05)
     texts = [i["text"] for i in inbox]
     assert RETURNED in texts
-    assert any("name" in t.lower() for t in texts[texts.index(RETURNED) + 1:])  # form resumed
+    assert any("name" in t.lower() for t in texts[texts.index(RETURNED) + 1 :])  # form resumed
     _, replies = await _rest(client, stack, "show me free beds on ward 4B", conversation)
     assert replies and replies != [PASSED] and any(r for r in replies)

@@ -41,13 +41,25 @@ class Browser:
 
         self._dir = tempfile.mkdtemp(prefix="kiosk-chromium-")
         self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={self._dir}", "--remote-debugging-port=0",
-             "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-             f"--use-file-for-fake-audio-capture={fake_audio.resolve()}%noloop",
-             "--autoplay-policy=no-user-gesture-required", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={self._dir}",
+                "--remote-debugging-port=0",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-audio-capture={fake_audio.resolve()}%noloop",
+                "--autoplay-policy=no-user-gesture-required",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         port_file = Path(self._dir) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -80,8 +92,9 @@ class Browser:
         return self.send(method, self.session, **params)
 
     def js(self, expression: str) -> Any:
-        result = self.page("Runtime.evaluate", expression=expression, returnByValue=True,
-                           awaitPromise=True)
+        result = self.page(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         return result.get("result", {}).get("value")
 
     def wait_for(self, expression: str, timeout: float = 30.0) -> Any:
@@ -94,8 +107,14 @@ class Browser:
         raise AssertionError(f"timed out waiting for {expression}")
 
     def key(self, kind: str) -> None:
-        self.page("Input.dispatchKeyEvent", type=kind, code="Space", key=" ",
-                  windowsVirtualKeyCode=32, nativeVirtualKeyCode=32)
+        self.page(
+            "Input.dispatchKeyEvent",
+            type=kind,
+            code="Space",
+            key=" ",
+            windowsVirtualKeyCode=32,
+            nativeVirtualKeyCode=32,
+        )
 
     def close(self) -> None:
         try:
@@ -139,22 +158,27 @@ def speak(url: str, badge: str, pin: str, fixture: str) -> dict[str, Any]:
         browser.wait_for("document.body.dataset.state === 'listening'")
         time.sleep(_seconds(audio) + 0.7)
         browser.key("keyUp")
-        browser.wait_for("document.body.dataset.state !== 'listening' && "
-                         "document.body.dataset.state !== 'thinking'", timeout=60)
+        browser.wait_for(
+            "document.body.dataset.state !== 'listening' && "
+            "document.body.dataset.state !== 'thinking'",
+            timeout=60,
+        )
         try:  # reply audio starts, then plays to its end
             browser.wait_for("document.body.dataset.audioPlayed === '1'", timeout=15)
             browser.wait_for("document.body.dataset.state === 'ready'", timeout=30)
         except AssertionError:
             pass
-        return dict(browser.js(
-            "({transcript: document.getElementById('transcript').textContent,"
-            " replies: [...document.querySelectorAll('#replies .reply p')]"
-            "   .map(p => p.textContent),"
-            " status: document.getElementById('status').textContent,"
-            " played: document.body.dataset.audioPlayed === '1',"
-            " played_seconds: (p => p.played.length ? p.played.end(0) : 0)"
-            "   (document.getElementById('player'))})"
-        ))
+        return dict(
+            browser.js(
+                "({transcript: document.getElementById('transcript').textContent,"
+                " replies: [...document.querySelectorAll('#replies .reply p')]"
+                "   .map(p => p.textContent),"
+                " status: document.getElementById('status').textContent,"
+                " played: document.body.dataset.audioPlayed === '1',"
+                " played_seconds: (p => p.played.length ? p.played.end(0) : 0)"
+                "   (document.getElementById('player'))})"
+            )
+        )
     finally:
         browser.close()
 
@@ -178,16 +202,23 @@ def local_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from assistant.store import open_store_at
 
     class Echo:
-        async def send(self, *, staff: str, channel: str, conversation: str, text: str
-                       ) -> list[Reply]:
+        async def send(
+            self, *, staff: str, channel: str, conversation: str, text: str
+        ) -> list[Reply]:
             return [Reply(f"You said {text}.")]
 
     tmp = tmp_path_factory.mktemp("kiosk-browser")
-    build(tmp / "speech", Directory.from_json(AUDIO / "directory.json"),
-          (ROOT / "training_data" / "nlu").glob("*.yml"))
+    build(
+        tmp / "speech",
+        Directory.from_json(AUDIO / "directory.json"),
+        (ROOT / "training_data" / "nlu").glob("*.yml"),
+    )
     settings = dataclasses.replace(
-        get_settings(), var_dir=tmp, assistant_database_url=f"sqlite:///{tmp / 'a.db'}",
-        redis_url=None, kiosk_speech_dir=tmp / "speech",
+        get_settings(),
+        var_dir=tmp,
+        assistant_database_url=f"sqlite:///{tmp / 'a.db'}",
+        redis_url=None,
+        kiosk_speech_dir=tmp / "speech",
     )
     store = open_store_at(settings.assistant_database_url)
     BadgeStore(store.engine, time.time).enrol_demo()
@@ -243,10 +274,21 @@ def stack_kiosk(stack: Any) -> tuple[str, dict[str, str]]:
     """Build the speech model from the running HMS and enrol the demo badges."""
     env = {**os.environ, **stack.env}
     py = str(ROOT / ".venv" / "bin" / "python")
-    subprocess.run([py, "-m", "assistant", "kiosk", "build-speech"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
-    listing = subprocess.run([py, "-m", "assistant", "kiosk", "demo-badges"], cwd=ROOT,
-                             env=env, check=True, capture_output=True, text=True).stdout
+    subprocess.run(
+        [py, "-m", "assistant", "kiosk", "build-speech"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    listing = subprocess.run(
+        [py, "-m", "assistant", "kiosk", "demo-badges"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     badges = {line.split()[0]: line for line in listing.splitlines()[1:]}
     return stack.urls["kiosk"], badges
 

@@ -35,8 +35,9 @@ def needles(patients: list[PatientInfo]) -> list[Needle]:
     for n, patient in enumerate(patients, 1):
         name = re.escape(patient.full_name.encode())
         out.append(Needle(f"patient {n} name", re.compile(name, re.IGNORECASE)))
-        out.append(Needle(f"patient {n} MRN",
-                          re.compile(rb"(?<!\d)" + patient.mrn.encode() + rb"(?!\d)")))
+        out.append(
+            Needle(f"patient {n} MRN", re.compile(rb"(?<!\d)" + patient.mrn.encode() + rb"(?!\d)"))
+        )
     return out
 
 
@@ -44,11 +45,12 @@ def scan_bytes(where: str, data: bytes, wanted: list[Needle]) -> list[str]:
     hits = []
     for needle in wanted:
         for match in needle.pattern.finditer(data):
-            context = data[max(0, match.start() - 60):match.end() + 30]
+            context = data[max(0, match.start() - 60) : match.end() + 30]
             for other in wanted:  # never show any patient's name or MRN
                 context = other.pattern.sub(b"<" + other.label.encode() + b">", context)
-            context = "".join(ch if ch.isprintable() else "." for ch in
-                              context.decode("utf-8", "replace"))
+            context = "".join(
+                ch if ch.isprintable() else "." for ch in context.decode("utf-8", "replace")
+            )
             hits.append(f"{where} @{match.start()}: {needle.label} in ...{context}...")
             break  # one hit per needle and place is enough
     return hits
@@ -69,15 +71,16 @@ def scan_sqlite(db: Path, wanted: list[Needle]) -> list[str]:
     try:
         tables = [r[0] for r in con.execute("select name from sqlite_master where type='table'")]
         for table in tables:
-            cursor = con.execute(f'select * from "{table}"')  # noqa: S608 - names from sqlite
+            cursor = con.execute(f'select * from "{table}"')
             columns = [c[0] for c in cursor.description]
             for row_no, row in enumerate(cursor):
                 for column, value in zip(columns, row, strict=True):
                     if isinstance(value, str):
                         value = value.encode()
                     if isinstance(value, bytes):
-                        hits += scan_bytes(f"{db.name} {table}.{column} row {row_no}",
-                                           value, wanted)
+                        hits += scan_bytes(
+                            f"{db.name} {table}.{column} row {row_no}", value, wanted
+                        )
     finally:
         con.close()
     return hits
@@ -103,12 +106,19 @@ def assistant_db(stack) -> Path:
 
 # -- the conversations --------------------------------------------------------------------
 
+
 def book(stack, hms: Hms, patient: PatientInfo) -> None:
     chat = Chat(stack, "n.jones")
     chat.say(f"book {patient.full_name} into cardiology")
-    turn = chat.fill({"patient_name": patient.full_name, "mrn": patient.mrn,
-                      "department": "cardiology", "time": "next wednesday"},
-                     lambda t: bool(slot_choices(t)))
+    turn = chat.fill(
+        {
+            "patient_name": patient.full_name,
+            "mrn": patient.mrn,
+            "department": "cardiology",
+            "time": "next wednesday",
+        },
+        lambda t: bool(slot_choices(t)),
+    )
     chat.say(turn.payload(slot_choices(turn)[0]))
     assert chat.say("yes").text.startswith("Booked:"), chat.transcript()
 
@@ -136,19 +146,23 @@ def phi_run(stack) -> list[PatientInfo]:
     # ... and from inside a booking form, after giving the name and MRN
     chat = Chat(stack, "s.ali")
     chat.say("book an ENT appointment")
-    chat.fill({"patient_name": in_form.full_name, "mrn": in_form.mrn},
-              lambda t: t.asks() in ("time", "department"))
+    chat.fill(
+        {"patient_name": in_form.full_name, "mrn": in_form.mrn},
+        lambda t: t.asks() in ("time", "department"),
+    )
     assert "your ticket is" in chat.say("get me a human please").text, chat.transcript()
     return [by_mrn, by_name, handoff, booked, in_form]
 
 
 # -- the scans ----------------------------------------------------------------------------
 
+
 def test_phi_leak_scan_process_logs_clean(stack, phi_run):
     wanted = needles(phi_run)
     logs = sorted(p for p in (stack.var_dir / "log").rglob("*") if p.is_file())
     assert any(p.name.startswith("rasa") for p in logs) and any(
-        p.name.startswith("actions") for p in logs), f"expected process logs, got {logs}"
+        p.name.startswith("actions") for p in logs
+    ), f"expected process logs, got {logs}"
     hits = [h for p in logs for h in scan_bytes(f"log/{p.name}", p.read_bytes(), wanted)]
     assert not hits, "PHI in process logs:\n" + "\n".join(hits)
 

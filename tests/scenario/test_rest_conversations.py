@@ -15,9 +15,7 @@ def joined(turn: list[str]) -> str:
 
 
 def free_beds_on_4b(stack) -> int:
-    bundle = stack.fhir_get(
-        "Location", partof="Location/ward-4b", **{"operational-status": "U"}
-    )
+    bundle = stack.fhir_get("Location", partof="Location/ward-4b", **{"operational-status": "U"})
     if isinstance(bundle.get("total"), int):
         return bundle["total"]
     return len(bundle.get("entry") or [])

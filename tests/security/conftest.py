@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile_kit import COUNTS  # noqa: E402
+from hostile_kit import COUNTS
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

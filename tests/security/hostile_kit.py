@@ -26,7 +26,7 @@ INJECTION = [
     "' OR 1=1--",
     "' OR '1'='1",
     "1; DROP TABLE patient;--",
-    "\" OR \"\"=\"",
+    '" OR ""="',
     "x' UNION SELECT id, family, given FROM patient--",
     "%",
     "%%",
@@ -49,7 +49,7 @@ INJECTION = [
     ",",
     ",,,",
     "$where=1",
-    "{\"$ne\": null}",
+    '{"$ne": null}',
     "<script>alert(1)</script>",
     "${jndi:ldap://x}",
     "{{7*7}}",
@@ -69,15 +69,57 @@ INJECTION = [
 ]
 
 # the deterministic sweep over every declared search parameter (a cheaper subset)
-SWEEP = [p for p in INJECTION if p not in {"\"", "%%", "\\%", ",,,", "||", "ge", "NaN", "*",
-                                           "\u0663\u0664", "\ud7ff\ue000", "x" * 30_000}]
+SWEEP = [
+    p
+    for p in INJECTION
+    if p
+    not in {
+        '"',
+        "%%",
+        "\\%",
+        ",,,",
+        "||",
+        "ge",
+        "NaN",
+        "*",
+        "\u0663\u0664",
+        "\ud7ff\ue000",
+        "x" * 30_000,
+    }
+]
 
 # raw bytes that are not valid UTF-8, percent-encoded for the URL
-BAD_UTF8 = ["%FF", "%FE%FF", "%C3%28", "%A0%A1", "%E2%28%A1", "%F0%28%8C%BC", "%ED%A0%80",
-            "%C0%AF", "%80", "%00", "%FF%00%FE"]
+BAD_UTF8 = [
+    "%FF",
+    "%FE%FF",
+    "%C3%28",
+    "%A0%A1",
+    "%E2%28%A1",
+    "%F0%28%8C%BC",
+    "%ED%A0%80",
+    "%C0%AF",
+    "%80",
+    "%00",
+    "%FF%00%FE",
+]
 
-COUNT_VALUES = ["-1", "0", "1001", "99999999999999999999", "1.5", " 1", "1 ", "0x10",
-                "\u00b2", "\u0663", "", " ", "abc", "1e3", "+1"]
+COUNT_VALUES = [
+    "-1",
+    "0",
+    "1001",
+    "99999999999999999999",
+    "1.5",
+    " 1",
+    "1 ",
+    "0x10",
+    "\u00b2",
+    "\u0663",
+    "",
+    " ",
+    "abc",
+    "1e3",
+    "+1",
+]
 
 
 def url_encode(value: str) -> str:
@@ -97,18 +139,33 @@ encoded_value = st.one_of(
     st.builds(lambda a, b: url_encode(a) + b, hostile_text, st.sampled_from(BAD_UTF8)),
 )
 param_name = st.one_of(
-    st.sampled_from(["_count", "_offset", "_sort", "_include", "_id", "_summary", "_format",
-                     "_elements", "_has", "_query", "_filter", "_revinclude", "_lastUpdated"]),
+    st.sampled_from(
+        [
+            "_count",
+            "_offset",
+            "_sort",
+            "_include",
+            "_id",
+            "_summary",
+            "_format",
+            "_elements",
+            "_has",
+            "_query",
+            "_filter",
+            "_revinclude",
+            "_lastUpdated",
+        ]
+    ),
     st.text(alphabet=string.ascii_letters + "-._:$", min_size=1, max_size=20),
     hostile_text.filter(bool),
 )
 
 # JSON values of any shape (small)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-    | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -120,8 +177,11 @@ def deep_json(depth: int, kind: str = "list") -> bytes:
 
 
 def deep_resource(resource_type: str, depth: int) -> bytes:
-    return (f'{{"resourceType":"{resource_type}","extension":'.encode()
-            + deep_json(depth, "dict") + b"}")
+    return (
+        f'{{"resourceType":"{resource_type}","extension":'.encode()
+        + deep_json(depth, "dict")
+        + b"}"
+    )
 
 
 BAD_BODIES: list[tuple[str, bytes]] = [
@@ -149,10 +209,20 @@ BAD_BODIES: list[tuple[str, bytes]] = [
     ("big-int", b'{"resourceType": "Task", "priority": ' + b"9" * 5000 + b"}"),
 ]
 
-CONTENT_TYPES = ["application/fhir+json", "application/json", "text/plain", "application/xml",
-                 "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-                 "application/octet-stream", "", "application/json; charset=utf-16",
-                 "text/html", "image/png", "\u00ff/\u00fe"]
+CONTENT_TYPES = [
+    "application/fhir+json",
+    "application/json",
+    "text/plain",
+    "application/xml",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/octet-stream",
+    "",
+    "application/json; charset=utf-16",
+    "text/html",
+    "image/png",
+    "\u00ff/\u00fe",
+]
 
 
 def body_summary(body: bytes) -> str:
@@ -185,6 +255,9 @@ def assert_clear_4xx(response: Any, what: str) -> None:
         body = response.json()
     except ValueError:
         body = {"detail": response.text}
-    message = body.get("detail") or body.get("error") or body.get("message") if isinstance(
-        body, dict) else body
+    message = (
+        body.get("detail") or body.get("error") or body.get("message")
+        if isinstance(body, dict)
+        else body
+    )
     assert message, f"{what}: no message in {response.text[:300]}"

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile_kit import (  # noqa: E402
+from hostile_kit import (
     BAD_BODIES,
     BAD_UTF8,
     CONTENT_TYPES,
@@ -42,24 +42,26 @@ from hostile_kit import (  # noqa: E402
     url_encode,
 )
 
-from assistant.channels.base import Reply  # noqa: E402
-from assistant.config import get_settings  # noqa: E402
-from assistant.gateway import create_app  # noqa: E402
-from assistant.identity.tokens import InMemoryRevocationList, StaffTokens  # noqa: E402
+from assistant.channels.base import Reply
+from assistant.config import get_settings
+from assistant.gateway import create_app
+from assistant.identity.tokens import InMemoryRevocationList, StaffTokens
 
 KEY = "hostile-signing-key-0123456789abcdef"
 SLACK_SECRET = "hostile-slack-signing-secret"
-FAST = settings(max_examples=60, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 class RecordingAssistant:
     def __init__(self) -> None:
         self.calls: list[dict[str, str]] = []
 
-    async def send(self, *, staff: str, channel: str, conversation: str, text: str
-                   ) -> list[Reply]:
+    async def send(self, *, staff: str, channel: str, conversation: str, text: str) -> list[Reply]:
         self.calls.append({"staff": staff, "channel": channel})
         return [Reply("ok")]
 
@@ -94,10 +96,11 @@ class Gateway:
 
 def db_counts(path: Path) -> tuple[Any, ...]:
     with sqlite3.connect(path) as con:
-        tables = [r[0] for r in con.execute(
-            "select name from sqlite_master where type='table' order by name")]
-        return tuple((t, con.execute(f'select count(*) from "{t}"').fetchone()[0])
-                     for t in tables)
+        tables = [
+            r[0]
+            for r in con.execute("select name from sqlite_master where type='table' order by name")
+        ]
+        return tuple((t, con.execute(f'select count(*) from "{t}"').fetchone()[0]) for t in tables)
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +111,18 @@ def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     tmp = tmp_path_factory.mktemp("hostile-gw")
     db = tmp / "assistant.db"
     settings_ = dataclasses.replace(
-        get_settings(), var_dir=tmp, assistant_database_url=f"sqlite:///{db}",
-        signing_key=KEY, redis_url=None, slack_bot_token="xoxb-hostile",
-        slack_signing_secret=SLACK_SECRET, slack_app_token=None,
-        slack_api_url="http://127.0.0.1:9/api/", kiosk_idle_seconds=3600,
-        kiosk_speech_dir=tmp / "speech", kiosk_tts_engine="espeak",
+        get_settings(),
+        var_dir=tmp,
+        assistant_database_url=f"sqlite:///{db}",
+        signing_key=KEY,
+        redis_url=None,
+        slack_bot_token="xoxb-hostile",
+        slack_signing_secret=SLACK_SECRET,
+        slack_app_token=None,
+        slack_api_url="http://127.0.0.1:9/api/",
+        kiosk_idle_seconds=3600,
+        kiosk_speech_dir=tmp / "speech",
+        kiosk_tts_engine="espeak",
     )
     store = open_store_at(settings_.assistant_database_url)
     BadgeStore(store.engine, time.time).enrol_demo()
@@ -122,8 +132,14 @@ def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     async def ok() -> None:
         return None
 
-    app = create_app(settings_, assistant=assistant, tokens=tokens, hms=lambda: Directory(),
-                     open_store=lambda: store, health_checks={"hms": ok})
+    app = create_app(
+        settings_,
+        assistant=assistant,
+        tokens=tokens,
+        hms=lambda: Directory(),
+        open_store=lambda: store,
+        health_checks={"hms": ok},
+    )
     assert set(app.state.channels) == {"rest", "slack", "kiosk"}
     app.state.kiosk.stt = lambda: stt
     with TestClient(app, base_url="http://gw.test", raise_server_exceptions=False) as client:
@@ -145,8 +161,9 @@ def kiosk_sign_in(gw: Gateway) -> None:
     from assistant.channels.kiosk.badges import demo_badge
 
     badge = demo_badge("n.jones")
-    response = gw.client.post("/kiosk/api/session", json={"badge": badge.badge_id,
-                                                          "pin": badge.pin})
+    response = gw.client.post(
+        "/kiosk/api/session", json={"badge": badge.badge_id, "pin": badge.pin}
+    )
     assert response.status_code == 200, response.text
 
 
@@ -157,11 +174,24 @@ CONVERSATION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @FAST
-@given(header=st.one_of(st.none(), st.sampled_from(["", "Bearer", "Bearer ", "Basic eDp5",
-                                                      "Bearer a.b.c", "Bearer \u00ff\u00fe",
-                                                      "Bearer eyJhbGciOiJub25lIn0.e30."]),
-                        hostile_text.map(lambda s: "Bearer " + s)),
-       body=json_values)
+@given(
+    header=st.one_of(
+        st.none(),
+        st.sampled_from(
+            [
+                "",
+                "Bearer",
+                "Bearer ",
+                "Basic eDp5",
+                "Bearer a.b.c",
+                "Bearer \u00ff\u00fe",
+                "Bearer eyJhbGciOiJub25lIn0.e30.",
+            ]
+        ),
+        hostile_text.map(lambda s: "Bearer " + s),
+    ),
+    body=json_values,
+)
 def test_gateway_rest_without_valid_token_401(quiet, header, body):
     count(f"POST {REST} (no/forged token)")
     headers = {} if header is None else {"Authorization": header.encode("utf-8")}
@@ -174,20 +204,26 @@ def test_gateway_rest_forged_tokens_401(quiet):
     import jwt
 
     forged = [
-        jwt.encode({"sub": "n.jones", "aud": "hms-assistant", "exp": 4_000_000_000},
-                   "wrong-key-0123456789abcdef0123456789", algorithm="HS256"),
-        jwt.encode({"sub": "n.jones", "aud": "other", "exp": 4_000_000_000}, KEY,
-                   algorithm="HS256"),
+        jwt.encode(
+            {"sub": "n.jones", "aud": "hms-assistant", "exp": 4_000_000_000},
+            "wrong-key-0123456789abcdef0123456789",
+            algorithm="HS256",
+        ),
+        jwt.encode(
+            {"sub": "n.jones", "aud": "other", "exp": 4_000_000_000}, KEY, algorithm="HS256"
+        ),
         jwt.encode({"sub": "n.jones", "aud": "hms-assistant", "exp": 1}, KEY, algorithm="HS256"),
-        jwt.encode({"sub": "mallory", "aud": "hms-assistant", "exp": 4_000_000_000}, KEY,
-                   algorithm="HS256"),
+        jwt.encode(
+            {"sub": "mallory", "aud": "hms-assistant", "exp": 4_000_000_000}, KEY, algorithm="HS256"
+        ),
         quiet.token[:-2] + ("AA" if not quiet.token.endswith("AA") else "BB"),
         quiet.token.split(".")[0] + ".e30.",
     ]
     for token in forged:
         count(f"POST {REST} (no/forged token)")
-        response = quiet.client.post(REST, json={"text": "hello"},
-                                     headers={"Authorization": f"Bearer {token}"})
+        response = quiet.client.post(
+            REST, json={"text": "hello"}, headers={"Authorization": f"Bearer {token}"}
+        )
         assert response.status_code == 401, token
         assert_clear_4xx(response, "forged token")
 
@@ -196,24 +232,31 @@ DEEP = {"deep-list-10k", "deep-dict-10k", "deep-list-100k"}
 
 
 def bad_bodies(known: set[str], reason: str) -> list[Any]:
-    return [pytest.param(label, body, id=label,
-                         marks=[pytest.mark.xfail(strict=True, reason=reason)]
-                         if label in known else [])
-            for label, body in BAD_BODIES]
+    return [
+        pytest.param(
+            label,
+            body,
+            id=label,
+            marks=[pytest.mark.xfail(strict=True, reason=reason)] if label in known else [],
+        )
+        for label, body in BAD_BODIES
+    ]
 
 
 @pytest.mark.parametrize(("label", "body"), bad_bodies(set(), ""))
 def test_gateway_rest_bad_bodies_4xx(quiet, label, body):
     count(f"POST {REST} (valid token)")
-    response = quiet.client.post(REST, content=body, headers={
-        "Authorization": f"Bearer {quiet.token}", "Content-Type": "application/json"})
+    response = quiet.client.post(
+        REST,
+        content=body,
+        headers={"Authorization": f"Bearer {quiet.token}", "Content-Type": "application/json"},
+    )
     assert_clear_4xx(response, f"{label}: {body_summary(body)}")
 
 
 def acceptable_message(v: Any) -> bool:
     """What the REST channel rightly accepts (extra keys are ignored)."""
-    if not (isinstance(v, dict) and isinstance(v.get("text"), str)
-            and 1 <= len(v["text"]) <= 2000):
+    if not (isinstance(v, dict) and isinstance(v.get("text"), str) and 1 <= len(v["text"]) <= 2000):
         return False
     conv = v.get("conversation_id")
     return conv is None or (isinstance(conv, str) and CONVERSATION.match(conv) is not None)
@@ -221,13 +264,23 @@ def acceptable_message(v: Any) -> bool:
 
 message_bodies = st.one_of(
     json_values.filter(lambda v: not acceptable_message(v)),
-    st.fixed_dictionaries({"text": st.one_of(
-        st.just(""), st.text(min_size=2001, max_size=2100),
-        json_values.filter(lambda v: not isinstance(v, str)))}),
-    st.fixed_dictionaries({"text": st.just("hello"),
-                           "conversation_id": st.one_of(hostile_text, json_values).filter(
-                               lambda v: v is not None and not (
-                                   isinstance(v, str) and CONVERSATION.match(v)))}),
+    st.fixed_dictionaries(
+        {
+            "text": st.one_of(
+                st.just(""),
+                st.text(min_size=2001, max_size=2100),
+                json_values.filter(lambda v: not isinstance(v, str)),
+            )
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "text": st.just("hello"),
+            "conversation_id": st.one_of(hostile_text, json_values).filter(
+                lambda v: v is not None and not (isinstance(v, str) and CONVERSATION.match(v))
+            ),
+        }
+    ),
 )
 
 
@@ -236,8 +289,11 @@ message_bodies = st.one_of(
 def test_gateway_rest_invalid_messages_4xx(quiet, body, content_type):
     count(f"POST {REST} (valid token)")
     raw = json.dumps(body).encode()
-    response = quiet.client.post(REST, content=raw, headers={
-        "Authorization": f"Bearer {quiet.token}", "Content-Type": content_type.encode()})
+    response = quiet.client.post(
+        REST,
+        content=raw,
+        headers={"Authorization": f"Bearer {quiet.token}", "Content-Type": content_type.encode()},
+    )
     assert_clear_4xx(response, f"{body_summary(raw)} as {content_type!r}")
 
 
@@ -252,33 +308,57 @@ def slack_signature(body: bytes, timestamp: str, secret: str = SLACK_SECRET) -> 
 
 
 def slack_event(text: str) -> bytes:
-    return json.dumps({"type": "event_callback", "team_id": "T1", "event_id": "Ev1",
-                       "event": {"type": "message", "channel_type": "im", "user": "U0NJONES",
-                                 "channel": "D0NJONES", "text": text, "ts": "1.1"}}).encode()
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "event_id": "Ev1",
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "user": "U0NJONES",
+                "channel": "D0NJONES",
+                "text": text,
+                "ts": "1.1",
+            },
+        }
+    ).encode()
 
 
-SLACK_500_REASON = ("slack-bolt answers 500 before/inside signature verification for "
-                    "(a) a body that is not JSON sent as application/json (json.loads error) "
-                    "and (b) a non-numeric X-Slack-Request-Timestamp (int('') in slack_sdk "
-                    "SignatureVerifier), (c) a body that is not UTF-8 and (d) a JSON body "
-                    "that is not an object (null, [], 1); assistant/channels/slack/mount.py "
-                    "should pre-check these and answer 401/400")
-json_event_bodies = st.one_of(hostile_text.map(slack_event),
-                              st.dictionaries(st.text(max_size=10), json_values, max_size=5)
-                              .map(lambda v: json.dumps(v).encode()))
-form_bodies = st.one_of(st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
-                        st.just(b"payload=%7B%22type%22%3A%22block_actions%22%7D"),
-                        st.just(b"command=%2Fhms&text=beds&user_id=U0NJONES"))
+SLACK_500_REASON = (
+    "slack-bolt answers 500 before/inside signature verification for "
+    "(a) a body that is not JSON sent as application/json (json.loads error) "
+    "and (b) a non-numeric X-Slack-Request-Timestamp (int('') in slack_sdk "
+    "SignatureVerifier), (c) a body that is not UTF-8 and (d) a JSON body "
+    "that is not an object (null, [], 1); assistant/channels/slack/mount.py "
+    "should pre-check these and answer 401/400"
+)
+json_event_bodies = st.one_of(
+    hostile_text.map(slack_event),
+    st.dictionaries(st.text(max_size=10), json_values, max_size=5).map(
+        lambda v: json.dumps(v).encode()
+    ),
+)
+form_bodies = st.one_of(
+    st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.just(b"payload=%7B%22type%22%3A%22block_actions%22%7D"),
+    st.just(b"command=%2Fhms&text=beds&user_id=U0NJONES"),
+)
 
 
 @FAST
-@given(body_and_type=st.one_of(
-           st.tuples(json_event_bodies, st.just("application/json")),
-           st.tuples(form_bodies, st.sampled_from(["application/x-www-form-urlencoded",
-                                                   "text/plain", ""]))),
-       timestamp=st.one_of(st.none(), st.integers(-10**12, 10**12).map(str)),
-       signature=st.one_of(st.none(), st.sampled_from(["", "v0=", "v1=abc", "v0=" + "0" * 64]),
-                           st.text(max_size=80)))
+@given(
+    body_and_type=st.one_of(
+        st.tuples(json_event_bodies, st.just("application/json")),
+        st.tuples(
+            form_bodies, st.sampled_from(["application/x-www-form-urlencoded", "text/plain", ""])
+        ),
+    ),
+    timestamp=st.one_of(st.none(), st.integers(-(10**12), 10**12).map(str)),
+    signature=st.one_of(
+        st.none(), st.sampled_from(["", "v0=", "v1=abc", "v0=" + "0" * 64]), st.text(max_size=80)
+    ),
+)
 def test_gateway_slack_unsigned_or_forged_401(quiet, body_and_type, timestamp, signature):
     body, content_type = body_and_type
     count(f"POST {SLACK} (no/forged signature)")
@@ -291,18 +371,21 @@ def test_gateway_slack_unsigned_or_forged_401(quiet, body_and_type, timestamp, s
     assert response.status_code == 401, f"{body_summary(body)} ts={timestamp!r} sig={signature!r}"
 
 
-@pytest.mark.parametrize(("body", "content_type", "timestamp"), [
-    (b"payload=%7B%22type%22%3A%22block_actions%22%7D", "application/json", None),
-    (b"not json", "application/json", "0"),
-    (b"{}", "application/json", ""),
-    (b"{}", "application/json", "abc"),
-    (b"{}", "application/json", "1e10"),
-    (b"{}", "application/json", "\u00b2"),
-    (b"\x80", "application/x-www-form-urlencoded", None),
-    (b"null", "application/json", None),
-    (b"[]", "application/json", "0"),
-    (b"text=\xff\xfe", "text/plain", "0"),
-])
+@pytest.mark.parametrize(
+    ("body", "content_type", "timestamp"),
+    [
+        (b"payload=%7B%22type%22%3A%22block_actions%22%7D", "application/json", None),
+        (b"not json", "application/json", "0"),
+        (b"{}", "application/json", ""),
+        (b"{}", "application/json", "abc"),
+        (b"{}", "application/json", "1e10"),
+        (b"{}", "application/json", "\u00b2"),
+        (b"\x80", "application/x-www-form-urlencoded", None),
+        (b"null", "application/json", None),
+        (b"[]", "application/json", "0"),
+        (b"text=\xff\xfe", "text/plain", "0"),
+    ],
+)
 def test_gateway_slack_malformed_request_401_not_500(quiet, body, content_type, timestamp):
     count(f"POST {SLACK} (no/forged signature)")
     headers = {"Content-Type": content_type, "X-Slack-Signature": "v0=" + "0" * 64}
@@ -315,31 +398,46 @@ def test_gateway_slack_malformed_request_401_not_500(quiet, body, content_type, 
 def test_gateway_slack_replayed_or_wrong_secret_401(quiet):
     body = slack_event("free beds on 4B")
     now = int(time.time())
-    cases = [(str(now - 3600), slack_signature(body, str(now - 3600))),  # replay, 1 h old
-             (str(now + 3600), slack_signature(body, str(now + 3600))),  # from the future
-             (str(now), slack_signature(body, str(now), "another-secret")),
-             (str(now), slack_signature(body + b" ", str(now))),  # body changed after signing
-             (str(now), slack_signature(body, str(now)).upper())]
+    cases = [
+        (str(now - 3600), slack_signature(body, str(now - 3600))),  # replay, 1 h old
+        (str(now + 3600), slack_signature(body, str(now + 3600))),  # from the future
+        (str(now), slack_signature(body, str(now), "another-secret")),
+        (str(now), slack_signature(body + b" ", str(now))),  # body changed after signing
+        (str(now), slack_signature(body, str(now)).upper()),
+    ]
     for timestamp, signature in cases:
         count(f"POST {SLACK} (no/forged signature)")
-        response = quiet.client.post(SLACK, content=body, headers={
-            "Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": signature})
+        response = quiet.client.post(
+            SLACK,
+            content=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Slack-Request-Timestamp": timestamp,
+                "X-Slack-Signature": signature,
+            },
+        )
         assert response.status_code == 401, (timestamp, signature)
 
 
 # --- kiosk -------------------------------------------------------------------------------
 
-KIOSK_ROUTES = [("POST", "/kiosk/api/utterance"), ("POST", "/kiosk/api/text"),
-                ("GET", "/kiosk/api/session"), ("GET", "/kiosk/api/board"),
-                ("GET", "/kiosk/api/audio/abc")]
+KIOSK_ROUTES = [
+    ("POST", "/kiosk/api/utterance"),
+    ("POST", "/kiosk/api/text"),
+    ("GET", "/kiosk/api/session"),
+    ("GET", "/kiosk/api/board"),
+    ("GET", "/kiosk/api/audio/abc"),
+]
 
 
 @FAST
-@given(route=st.sampled_from(KIOSK_ROUTES),
-       cookie=st.one_of(st.none(), hostile_text.filter(lambda s: s.isascii() and s.isprintable()
-                                                       and ";" not in s)),
-       body=st.binary(max_size=200))
+@given(
+    route=st.sampled_from(KIOSK_ROUTES),
+    cookie=st.one_of(
+        st.none(), hostile_text.filter(lambda s: s.isascii() and s.isprintable() and ";" not in s)
+    ),
+    body=st.binary(max_size=200),
+)
 def test_gateway_kiosk_without_session_401(quiet, route, cookie, body):
     method, path = route
     count(f"{method} {path.replace('/abc', '/<id>')} (no/forged session)")
@@ -347,8 +445,9 @@ def test_gateway_kiosk_without_session_401(quiet, route, cookie, body):
     headers = {"Content-Type": "audio/wav" if "utterance" in path else "application/json"}
     if cookie is not None:
         headers["Cookie"] = f"kiosk_session={cookie}"
-    response = quiet.client.request(method, path, content=body if method == "POST" else None,
-                                    headers=headers)
+    response = quiet.client.request(
+        method, path, content=body if method == "POST" else None, headers=headers
+    )
     allowed = {400, 401, 422} if path.endswith("/text") else {401}  # body validated first
     assert response.status_code in allowed, f"{method} {path} cookie={cookie!r}"
     assert_clear_4xx(response, f"{method} {path}")
@@ -356,10 +455,15 @@ def test_gateway_kiosk_without_session_401(quiet, route, cookie, body):
 
 sign_ins = st.one_of(
     json_values,
-    st.fixed_dictionaries({"badge": st.one_of(hostile_text, json_values),
-                           "pin": st.one_of(hostile_text, json_values)}),
-    st.fixed_dictionaries({"badge": st.text(min_size=1, max_size=32).filter(
-        lambda b: not b.startswith("B")), "pin": st.from_regex(r"\A\d{4,12}\Z")}),
+    st.fixed_dictionaries(
+        {"badge": st.one_of(hostile_text, json_values), "pin": st.one_of(hostile_text, json_values)}
+    ),
+    st.fixed_dictionaries(
+        {
+            "badge": st.text(min_size=1, max_size=32).filter(lambda b: not b.startswith("B")),
+            "pin": st.from_regex(r"\A\d{4,12}\Z"),
+        }
+    ),
 )
 
 
@@ -369,16 +473,19 @@ def test_gateway_kiosk_sign_in_garbage_4xx(quiet, body, content_type):
     count("POST /kiosk/api/session")
     quiet.client.cookies.clear()
     raw = json.dumps(body).encode()
-    response = quiet.client.post("/kiosk/api/session", content=raw,
-                                 headers={"Content-Type": content_type})
+    response = quiet.client.post(
+        "/kiosk/api/session", content=raw, headers={"Content-Type": content_type}
+    )
     assert_clear_4xx(response, f"sign-in {body_summary(raw)}")
     assert "kiosk_session" not in response.cookies
 
 
-KIOSK_422_REASON = ("FastAPI's default 422 handler echoes the invalid input back as JSON: "
-                    "a body of 1e999999 (inf), NaN or a lone surrogate '\\ud800' cannot be "
-                    "serialised -> 500 (and echoing input may leak message text); the gateway "
-                    "should install a RequestValidationError handler without 'input'")
+KIOSK_422_REASON = (
+    "FastAPI's default 422 handler echoes the invalid input back as JSON: "
+    "a body of 1e999999 (inf), NaN or a lone surrogate '\\ud800' cannot be "
+    "serialised -> 500 (and echoing input may leak message text); the gateway "
+    "should install a RequestValidationError handler without 'input'"
+)
 
 
 @pytest.mark.parametrize("path", ["/kiosk/api/session", "/kiosk/api/text"])
@@ -393,10 +500,20 @@ def test_gateway_kiosk_bad_bodies_4xx(quiet, path, label, body):
 
 
 @FAST
-@given(body=st.one_of(json_values.filter(lambda v: not (isinstance(v, dict)
-                                                        and isinstance(v.get("text"), str)
-                                                        and 1 <= len(v["text"]) <= 500)),
-                      st.fixed_dictionaries({"text": st.text(min_size=501, max_size=600)})))
+@given(
+    body=st.one_of(
+        json_values.filter(
+            lambda v: (
+                not (
+                    isinstance(v, dict)
+                    and isinstance(v.get("text"), str)
+                    and 1 <= len(v["text"]) <= 500
+                )
+            )
+        ),
+        st.fixed_dictionaries({"text": st.text(min_size=501, max_size=600)}),
+    )
+)
 def test_gateway_kiosk_text_invalid_4xx(quiet, body):
     count("POST /kiosk/api/text")
     kiosk_sign_in(quiet)
@@ -414,12 +531,20 @@ def wav_bytes(rate: int = 16000, channels: int = 1, width: int = 2, frames: byte
     return buf.getvalue()
 
 
-def riff(fmt_tag: int, channels: int, rate: int, width_bits: int, data_len: int,
-         data: bytes) -> bytes:
+def riff(
+    fmt_tag: int, channels: int, rate: int, width_bits: int, data_len: int, data: bytes
+) -> bytes:
     block = max(1, channels * width_bits // 8)
     fmt = struct.pack("<HHIIHH", fmt_tag, channels, rate, rate * block, block, width_bits)
-    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack(
-        "<I", data_len) + data
+    body = (
+        b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data"
+        + struct.pack("<I", data_len)
+        + data
+    )
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
@@ -450,8 +575,9 @@ def test_gateway_kiosk_bad_audio_4xx(quiet, label, audio):
     kiosk_sign_in(quiet)
     for content_type in ("audio/wav", "application/octet-stream", "text/plain"):
         count("POST /kiosk/api/utterance")
-        response = quiet.client.post("/kiosk/api/utterance", content=audio,
-                                     headers={"Content-Type": content_type})
+        response = quiet.client.post(
+            "/kiosk/api/utterance", content=audio, headers={"Content-Type": content_type}
+        )
         assert_clear_4xx(response, f"{label} as {content_type}")
 
 
@@ -461,14 +587,26 @@ def test_gateway_kiosk_fuzzed_wav_headers_4xx(quiet, header, tail):
     kiosk_sign_in(quiet)
     audio = b"RIFF" + header + tail
     count("POST /kiosk/api/utterance")
-    response = quiet.client.post("/kiosk/api/utterance", content=audio,
-                                 headers={"Content-Type": "audio/wav"})
+    response = quiet.client.post(
+        "/kiosk/api/utterance", content=audio, headers={"Content-Type": "audio/wav"}
+    )
     assert_clear_4xx(response, f"fuzzed wav {body_summary(audio)}")
 
 
-STATIC_NAMES = ["%2e%2e%2findex.html", "..%2f..%2fconfig.py", "%2e%2e%2f%2e%2e%2f__init__.py",
-                ".env", ".%2e/api.py", "%2e%2e", "...", "app.js%00.png", "index.html%00",
-                "%2fetc%2fpasswd", "..%5c..%5capi.py", "A" * 255] + BAD_UTF8
+STATIC_NAMES = [
+    "%2e%2e%2findex.html",
+    "..%2f..%2fconfig.py",
+    "%2e%2e%2f%2e%2e%2f__init__.py",
+    ".env",
+    ".%2e/api.py",
+    "%2e%2e",
+    "...",
+    "app.js%00.png",
+    "index.html%00",
+    "%2fetc%2fpasswd",
+    "..%5c..%5capi.py",
+    "A" * 255,
+] + BAD_UTF8
 
 
 def test_gateway_kiosk_static_traversal_404(quiet):

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hostile_kit import (  # noqa: E402
+from hostile_kit import (
     BAD_BODIES,
     BAD_UTF8,
     CONTENT_TYPES,
@@ -41,30 +41,44 @@ from hostile_kit import (  # noqa: E402
     url_encode,
 )
 
-from assistant.config import get_settings  # noqa: E402
-from hms.app import create_app  # noqa: E402
-from hms.db import make_engine  # noqa: E402
-from hms.migrate import upgrade  # noqa: E402
-from hms.routes.system import CAPABILITIES  # noqa: E402
-from hms.seed import seed  # noqa: E402
+from assistant.config import get_settings
+from hms.app import create_app
+from hms.db import make_engine
+from hms.migrate import upgrade
+from hms.routes.system import CAPABILITIES
+from hms.seed import seed
 
 TOKEN = "hostile-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "X-Acting-Staff": "s.ali"}
 TYPES = sorted(CAPABILITIES)
-EXISTING = {"Location": "bed-4b-06", "Appointment": "appt-1", "Task": "task-1",
-            "Patient": "pat-1", "Slot": "slot-1"}
-WRITES = [("POST", "/Appointment", "Appointment"), ("POST", "/Task", "Task"),
-          ("PUT", "/Location/bed-4b-06", "Location"), ("PUT", "/Appointment/appt-1", "Appointment"),
-          ("PUT", "/Task/task-1", "Task")]
-FAST = settings(max_examples=60, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+EXISTING = {
+    "Location": "bed-4b-06",
+    "Appointment": "appt-1",
+    "Task": "task-1",
+    "Patient": "pat-1",
+    "Slot": "slot-1",
+}
+WRITES = [
+    ("POST", "/Appointment", "Appointment"),
+    ("POST", "/Task", "Task"),
+    ("PUT", "/Location/bed-4b-06", "Location"),
+    ("PUT", "/Appointment/appt-1", "Appointment"),
+    ("PUT", "/Task/task-1", "Task"),
+]
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 LIKE_UNESCAPED = {("Location", "type"), ("Task", "owner"), ("Task", "requester")}
 # known findings, each with its own xfail test below
 KNOWN_MATCHING = {"%00", "\x00", "a\x00b", "|", "||", ",", "Patient/../Location/ward-4b"}
-UNICODE_DIGIT_REASON = ("str.isdigit() is True for '\u00b2' but int() fails: "
-                        "hms/search.py SearchParams._int and the _pk() helpers of "
-                        "routes/appointments.py, routes/tasks.py -> 500")
+UNICODE_DIGIT_REASON = (
+    "str.isdigit() is True for '\u00b2' but int() fails: "
+    "hms/search.py SearchParams._int and the _pk() helpers of "
+    "routes/appointments.py, routes/tasks.py -> 500"
+)
 
 
 def make_app(tmp: Path) -> tuple[Any, Path]:
@@ -72,8 +86,9 @@ def make_app(tmp: Path) -> tuple[Any, Path]:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     seed(engine)
-    settings_ = dataclasses.replace(get_settings(), hms_database_url=str(engine.url),
-                                    hms_api_token=TOKEN, var_dir=tmp)
+    settings_ = dataclasses.replace(
+        get_settings(), hms_database_url=str(engine.url), hms_api_token=TOKEN, var_dir=tmp
+    )
     return create_app(settings_, engine), path
 
 
@@ -100,8 +115,10 @@ def full_dump(path: Path) -> str:
 def fingerprint(path: Path) -> tuple[Any, ...]:
     """Cheap per-example change detector: row counts, version sums, last update per table."""
     with sqlite3.connect(path) as con:
-        tables = [r[0] for r in con.execute(
-            "select name from sqlite_master where type='table' order by name")]
+        tables = [
+            r[0]
+            for r in con.execute("select name from sqlite_master where type='table' order by name")
+        ]
         out = []
         for table in tables:
             cols = {r[1] for r in con.execute(f'pragma table_info("{table}")')}
@@ -129,9 +146,11 @@ def get(client: TestClient, url: str, headers: dict[str, str] | None = None) -> 
 
 
 @FAST
-@given(resource=st.sampled_from(TYPES),
-       params=st.lists(st.tuples(param_name, encoded_value), min_size=1, max_size=4),
-       strict=st.booleans())
+@given(
+    resource=st.sampled_from(TYPES),
+    params=st.lists(st.tuples(param_name, encoded_value), min_size=1, max_size=4),
+    strict=st.booleans(),
+)
 def test_hms_search_hostile_params_never_5xx(hms, resource, params, strict):
     client, _ = hms
     query = "&".join(f"{url_encode(k)}={v}" for k, v in params)
@@ -153,8 +172,12 @@ def test_hms_search_injection_is_data_not_syntax(hms, resource):
     names = [p for p in CAPABILITIES[resource][1]]
     for name in names:
         for payload in SWEEP:
-            if (has_unicode_digit(payload) or payload in KNOWN_MATCHING
-                    or (resource, name) in LIKE_UNESCAPED and ("%" in payload or "_" in payload)):
+            if (
+                has_unicode_digit(payload)
+                or payload in KNOWN_MATCHING
+                or (resource, name) in LIKE_UNESCAPED
+                and ("%" in payload or "_" in payload)
+            ):
                 continue  # known findings: xfail tests above/below
             count(f"GET /fhir/R4/{resource}?<search>")
             url = f"/fhir/R4/{resource}?{url_encode(name)}={url_encode(payload)}"
@@ -182,12 +205,15 @@ def test_hms_search_paging_values_are_checked(hms, name):
                 assert_outcome_4xx(response, f"{resource}?{name}={value!r}")
 
 
-@pytest.mark.parametrize("url", [
-    "/fhir/R4/Patient?_count=%C2%B2",
-    "/fhir/R4/Slot?_offset=%C2%B2",
-    "/fhir/R4/Appointment/appt-%C2%B2",
-    "/fhir/R4/Task/task-%C2%B2",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/fhir/R4/Patient?_count=%C2%B2",
+        "/fhir/R4/Slot?_offset=%C2%B2",
+        "/fhir/R4/Appointment/appt-%C2%B2",
+        "/fhir/R4/Task/task-%C2%B2",
+    ],
+)
 def test_hms_unicode_digits_are_rejected_not_500(hms, url):
     client, _ = hms
     resource = url.split("?")[0].split("/")[3]
@@ -226,9 +252,13 @@ def test_hms_search_nul_in_string_value_is_rejected(hms, resource):
     assert response.status_code == 400 or response.json()["total"] == 0, response.text[:200]
 
 
-@pytest.mark.parametrize("url", ["/fhir/R4/Location?_id=Patient%2F..%2FLocation%2Fward-4b",
-                                 "/fhir/R4/PractitionerRole?location=Patient%2F..%2FLocation"
-                                 "%2Fward-4b"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/fhir/R4/Location?_id=Patient%2F..%2FLocation%2Fward-4b",
+        "/fhir/R4/PractitionerRole?location=Patient%2F..%2FLocation%2Fward-4b",
+    ],
+)
 def test_hms_search_dotted_reference_is_rejected(hms, url):
     client, _ = hms
     count(f"GET /fhir/R4/{url.split('?')[0].split('/')[3]}?<search>")
@@ -249,11 +279,25 @@ def test_hms_read_hostile_ids_404_or_400(hms, resource, ident):
     assert_outcome_4xx(response, f"GET /fhir/R4/{resource}/{ident[:200]}")
 
 
-TRAVERSAL = ["%2e%2e/%2e%2e/etc/passwd", "..%2f..%2fetc%2fpasswd", "%2e%2e%2f%2e%2e%2fhms.db",
-             "Patient/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "%00", "Patient%00", "Patient/pat-1%00",
-             "..%5c..%5cwindows%5cwin.ini", "%252e%252e%252f", "Patient/pat-1/_history/1",
-             "Patient/pat-1/$everything", "$export", "_search", "Patient/_search",
-             "metadata/%2e%2e/Patient", "A" * 5000, "Patient/" + "A" * 30_000] + BAD_UTF8
+TRAVERSAL = [
+    "%2e%2e/%2e%2e/etc/passwd",
+    "..%2f..%2fetc%2fpasswd",
+    "%2e%2e%2f%2e%2e%2fhms.db",
+    "Patient/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "%00",
+    "Patient%00",
+    "Patient/pat-1%00",
+    "..%5c..%5cwindows%5cwin.ini",
+    "%252e%252e%252f",
+    "Patient/pat-1/_history/1",
+    "Patient/pat-1/$everything",
+    "$export",
+    "_search",
+    "Patient/_search",
+    "metadata/%2e%2e/Patient",
+    "A" * 5000,
+    "Patient/" + "A" * 30_000,
+] + BAD_UTF8
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -277,18 +321,36 @@ def test_hms_unsupported_methods_are_4xx(hms, method):
 
 # --- auth --------------------------------------------------------------------------------
 
-ENDPOINTS = (["/fhir/R4/metadata"] + [f"/fhir/R4/{t}" for t in TYPES]
-             + [f"/fhir/R4/{t}/{EXISTING.get(t, 'x')}" for t in TYPES])
+ENDPOINTS = (
+    ["/fhir/R4/metadata"]
+    + [f"/fhir/R4/{t}" for t in TYPES]
+    + [f"/fhir/R4/{t}/{EXISTING.get(t, 'x')}" for t in TYPES]
+)
 
 
 @FAST
-@given(path=st.sampled_from(ENDPOINTS), method=st.sampled_from(["GET", "POST", "PUT"]),
-       header=st.one_of(st.none(), st.sampled_from(["", "Bearer", "Bearer ", "Basic eDp5",
-                                                      f"Bearer {TOKEN}x", f"bearer  {TOKEN[:-1]}",
-                                                      f"Token {TOKEN}", "Bearer \u00ff"]),
-                        st.text(alphabet=st.characters(max_codepoint=255,
-                                                       blacklist_categories=["Cc"]),
-                                max_size=60)))
+@given(
+    path=st.sampled_from(ENDPOINTS),
+    method=st.sampled_from(["GET", "POST", "PUT"]),
+    header=st.one_of(
+        st.none(),
+        st.sampled_from(
+            [
+                "",
+                "Bearer",
+                "Bearer ",
+                "Basic eDp5",
+                f"Bearer {TOKEN}x",
+                f"bearer  {TOKEN[:-1]}",
+                f"Token {TOKEN}",
+                "Bearer \u00ff",
+            ]
+        ),
+        st.text(
+            alphabet=st.characters(max_codepoint=255, blacklist_categories=["Cc"]), max_size=60
+        ),
+    ),
+)
 def test_hms_without_valid_token_401(hms, path, method, header):
     client, path_db = hms
     headers = {} if header is None else {"Authorization": header.encode("utf-8")}
@@ -324,8 +386,7 @@ def body_params() -> list[Any]:
     out = []
     for method, path, kind in WRITES:
         for label, body in BAD_BODIES:
-            out.append(pytest.param(method, path, kind, label, body,
-                                    id=f"{method} {path} {label}"))
+            out.append(pytest.param(method, path, kind, label, body, id=f"{method} {path} {label}"))
     return out
 
 
@@ -334,27 +395,58 @@ def test_hms_write_bad_bodies_4xx_nothing_written(hms, method, path, kind, label
     client, db = hms
     before = fingerprint(db)
     count(f"{method} /fhir/R4{id_label(path)}")
-    response = client.request(method, f"/fhir/R4{path}", content=body,
-                              headers=AUTH | {"Content-Type": "application/fhir+json"})
+    response = client.request(
+        method,
+        f"/fhir/R4{path}",
+        content=body,
+        headers=AUTH | {"Content-Type": "application/fhir+json"},
+    )
     assert_outcome_4xx(response, f"{method} {path} body {body_summary(body)}")
     assert fingerprint(db) == before
 
 
-resources = st.fixed_dictionaries(
-    {"resourceType": st.sampled_from(["Task", "Appointment", "Location", "Patient", "", "task"])},
-    optional={k: json_values for k in ("status", "intent", "code", "slot", "participant",
-                                       "operationalStatus", "id", "priority", "location",
-                                       "for", "owner", "note", "extension", "meta")},
-).map(lambda d: d | {}) | json_values
+resources = (
+    st.fixed_dictionaries(
+        {
+            "resourceType": st.sampled_from(
+                ["Task", "Appointment", "Location", "Patient", "", "task"]
+            )
+        },
+        optional={
+            k: json_values
+            for k in (
+                "status",
+                "intent",
+                "code",
+                "slot",
+                "participant",
+                "operationalStatus",
+                "id",
+                "priority",
+                "location",
+                "for",
+                "owner",
+                "note",
+                "extension",
+                "meta",
+            )
+        },
+    ).map(lambda d: d | {})
+    | json_values
+)
 
 
 @FAST
-@given(target=st.sampled_from(WRITES), body=resources,
-       content_type=st.sampled_from(CONTENT_TYPES[:3]),
-       if_match=st.one_of(st.none(), hostile_text.filter(lambda s: s.isprintable())),
-       staff=st.one_of(st.none(), st.sampled_from(INJECTION[:12])))
-def test_hms_write_random_resources_4xx_nothing_written(hms, target, body, content_type,
-                                                        if_match, staff):
+@given(
+    target=st.sampled_from(WRITES),
+    body=resources,
+    content_type=st.sampled_from(CONTENT_TYPES[:3]),
+    if_match=st.one_of(st.none(), hostile_text.filter(lambda s: s.isprintable())),
+    staff=st.one_of(st.none(), st.sampled_from(INJECTION[:12])),
+)
+def test_hms_write_random_resources_4xx_nothing_written(
+    hms, target, body, content_type, if_match, staff
+):
     client, db = hms
     method, path, _ = target
     headers = AUTH | {"Content-Type": content_type}
@@ -370,8 +462,12 @@ def test_hms_write_random_resources_4xx_nothing_written(hms, target, body, conte
     assert fingerprint(db) == before
 
 
-VALID_TASK = {"resourceType": "Task", "status": "requested", "intent": "order",
-              "code": {"coding": [{"system": "urn:hms:help-type", "code": "it"}]}}
+VALID_TASK = {
+    "resourceType": "Task",
+    "status": "requested",
+    "intent": "order",
+    "code": {"coding": [{"system": "urn:hms:help-type", "code": "it"}]},
+}
 
 
 def test_hms_write_wrong_content_type_415(tmp_path):
@@ -383,8 +479,11 @@ def test_hms_write_wrong_content_type_415(tmp_path):
             if content_type.startswith(("application/fhir+json", "application/json")):
                 continue
             count("POST /fhir/R4/Task (wrong content type)")
-            response = client.post("/fhir/R4/Task", content=json.dumps(VALID_TASK).encode(),
-                                   headers=AUTH | {"Content-Type": content_type.encode()})
+            response = client.post(
+                "/fhir/R4/Task",
+                content=json.dumps(VALID_TASK).encode(),
+                headers=AUTH | {"Content-Type": content_type.encode()},
+            )
             if response.status_code != 415:
                 accepted.append((content_type, response.status_code))
     changed = full_dump(db) != before

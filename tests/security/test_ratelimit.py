@@ -193,8 +193,13 @@ def make_app(make_limiter, *, per_ip=Rate(100, 60), per_user=Rate(100, 60)):
         seen.append("slack")
         return {"ok": True}
 
-    install_rate_limits(app, make_limiter, per_ip=per_ip, per_user=per_user,
-                        identify=bearer_identify(Tokens().verify))
+    install_rate_limits(
+        app,
+        make_limiter,
+        per_ip=per_ip,
+        per_user=per_user,
+        identify=bearer_identify(Tokens().verify),
+    )
     return app, seen
 
 
@@ -242,8 +247,9 @@ async def test_middleware_forged_token_does_not_spend_the_victims_budget():
         for _ in range(5):
             await attacker.post("/api/v1/messages", headers={"Authorization": "Bearer n.jones"})
     async with client(app) as victim:
-        answer = await victim.post("/api/v1/messages",
-                                   headers={"Authorization": "Bearer good-n.jones"})
+        answer = await victim.post(
+            "/api/v1/messages", headers={"Authorization": "Bearer good-n.jones"}
+        )
     assert answer.status_code == 200
 
 

@@ -76,10 +76,14 @@ def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService
         assistant=ctx.assistant,
         sessions=_sessions(ctx, options),
         badges=once(lambda: BadgeStore(engine(), ctx.clock)),
-        stt=once(lambda: make_stt(
-            options.stt_engine, speech_dir=options.speech_dir,
-            whisper_model_dir=options.whisper_model_dir, max_seconds=options.max_seconds,
-        )),
+        stt=once(
+            lambda: make_stt(
+                options.stt_engine,
+                speech_dir=options.speech_dir,
+                whisper_model_dir=options.whisper_model_dir,
+                max_seconds=options.max_seconds,
+            )
+        ),
         tts=once(lambda: make_tts(options.tts_engine)),
         board=BoardCache(options.state_dir / "board.json"),
         queue=once(lambda: HelpQueue(engine(), ctx.clock)),
@@ -102,7 +106,7 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
                 if hms is None:
                     return
                 await service.background_once(hms, hms.with_actor)
-            except Exception as exc:  # noqa: BLE001 - keep the loop alive
+            except Exception as exc:
                 log.warning("kiosk background pass failed: %s", type(exc).__name__)
             await asyncio.sleep(REFRESH_SECONDS)
 

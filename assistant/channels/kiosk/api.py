@@ -83,8 +83,9 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
             exists = False
         if not exists:
             return _error(404, "not_found", "no such file")
-        return FileResponse(path, media_type=_STATIC_TYPES.get(path.suffix),
-                            headers=SECURITY_HEADERS)
+        return FileResponse(
+            path, media_type=_STATIC_TYPES.get(path.suffix), headers=SECURITY_HEADERS
+        )
 
     @router.post("/api/session")
     async def sign_in(body: SignIn, request: Request) -> Response:
@@ -99,7 +100,11 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
         asyncio.get_running_loop().run_in_executor(None, service.warm)
         response = JSONResponse({"staff": session.staff, "idle_seconds": service.idle_seconds})
         response.set_cookie(
-            COOKIE, session.id, httponly=True, samesite="strict", path="/kiosk",
+            COOKIE,
+            session.id,
+            httponly=True,
+            samesite="strict",
+            path="/kiosk",
             secure=request.url.scheme == "https",
         )
         return response
@@ -136,8 +141,9 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
         async for chunk in request.stream():
             body += chunk
             if len(body) > limit:
-                return _error(413, "too_long",
-                              f"Recordings are limited to {service.max_seconds:g} s.")
+                return _error(
+                    413, "too_long", f"Recordings are limited to {service.max_seconds:g} s."
+                )
         try:
             heard = await service.hear(body)
         except AudioRejected as exc:
@@ -162,7 +168,7 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
         try:
             first = await asyncio.to_thread(next, chunks, b"")  # header + first sentence
             first += await asyncio.to_thread(next, chunks, b"")
-        except Exception:  # noqa: BLE001 - no voice at all: the text is on screen
+        except Exception:
             return _error(503, "no_speech", "Speech output is not available.")
         return StreamingResponse(
             _prepend(first, chunks), media_type="audio/wav", headers={"Cache-Control": "no-store"}

@@ -55,8 +55,9 @@ class DemoBadge:
 def demo_badge(staff: str) -> DemoBadge:
     """Deterministic demo badge and PIN for a seed staff member (demo data only)."""
     digest = hashlib.sha256(f"kiosk-demo-badge:{staff}".encode()).hexdigest()
-    return DemoBadge(staff, f"B{int(digest[:8], 16) % 1_000_000:06d}",
-                     f"{int(digest[8:16], 16) % 10_000:04d}")
+    return DemoBadge(
+        staff, f"B{int(digest[:8], 16) % 1_000_000:06d}", f"{int(digest[8:16], 16) % 10_000:04d}"
+    )
 
 
 def lock_seconds(failures: int) -> float:
@@ -70,8 +71,7 @@ class BadgeStore:
         self._engine, self._clock = engine, clock
 
     def enrol(self, badge_id: str, staff: str, pin: str) -> None:
-        row = {"staff": staff, "pin_hash": _HASHER.hash(pin), "failures": 0,
-               "locked_until": 0.0}
+        row = {"staff": staff, "pin_hash": _HASHER.hash(pin), "failures": 0, "locked_until": 0.0}
         with self._engine.begin() as conn:
             found = conn.execute(select(badges.c.badge_id).where(badges.c.badge_id == badge_id))
             if found.first():
@@ -88,8 +88,10 @@ class BadgeStore:
     def verify(self, badge_id: str, pin: str) -> str:
         """Return the staff username, or raise BadCredentials / LockedOut."""
         now = self._clock()
-        with self._engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, \
-                conn.begin():
+        with (
+            self._engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn,
+            conn.begin(),
+        ):
             row = conn.execute(select(badges).where(badges.c.badge_id == badge_id)).first()
             if row is None:
                 _HASHER.hash(pin)  # same work for unknown badges
@@ -102,7 +104,9 @@ class BadgeStore:
                 ok = False
             failures = 0 if ok else row.failures + 1
             conn.execute(
-                badges.update().where(badges.c.badge_id == badge_id).values(
+                badges.update()
+                .where(badges.c.badge_id == badge_id)
+                .values(
                     failures=failures,
                     locked_until=now + lock_seconds(failures) if failures else 0.0,
                 )

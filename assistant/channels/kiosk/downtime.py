@@ -41,8 +41,14 @@ class BedSource(Protocol):
 
 
 class TaskSink(Protocol):
-    async def create_task(self, help_type: str, location_id: str | None, priority: str,
-                          description: str, requester_username: str) -> Any: ...
+    async def create_task(
+        self,
+        help_type: str,
+        location_id: str | None,
+        priority: str,
+        description: str,
+        requester_username: str,
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ class BoardCache:
         """Read the board; on failure keep the last one and mark the HMS down."""
         try:
             rows = await source.bed_summary()
-        except Exception as exc:  # noqa: BLE001 - any failure means "unreachable" here
+        except Exception as exc:
             log.warning("bed board refresh failed: %s", type(exc).__name__)
             self.hms_up = False
             return False
@@ -109,19 +115,29 @@ class HelpQueue:
     def __init__(self, engine: Engine, clock: Callable[[], float]) -> None:
         self._engine, self._clock = engine, clock
 
-    def put(self, staff: str, help_type: str, location_id: str | None, priority: str,
-            description: str) -> None:
+    def put(
+        self, staff: str, help_type: str, location_id: str | None, priority: str, description: str
+    ) -> None:
         with self._engine.begin() as conn:
-            conn.execute(help_queue.insert().values(
-                staff=staff, help_type=help_type, location_id=location_id, priority=priority,
-                description=description[:500], queued_at=self._clock(), attempts=0,
-            ))
+            conn.execute(
+                help_queue.insert().values(
+                    staff=staff,
+                    help_type=help_type,
+                    location_id=location_id,
+                    priority=priority,
+                    description=description[:500],
+                    queued_at=self._clock(),
+                    attempts=0,
+                )
+            )
 
     def pending(self) -> list[QueuedHelp]:
         with self._engine.begin() as conn:
             rows = conn.execute(select(help_queue).order_by(help_queue.c.id)).all()
-        return [QueuedHelp(r.id, r.staff, r.help_type, r.location_id, r.priority,
-                           r.description) for r in rows]
+        return [
+            QueuedHelp(r.id, r.staff, r.help_type, r.location_id, r.priority, r.description)
+            for r in rows
+        ]
 
     async def flush(self, sink_for: Callable[[str], TaskSink]) -> int:
         """Send queued requests in order; stop at the first failure. Returns how many sent."""
@@ -129,14 +145,20 @@ class HelpQueue:
         for item in self.pending():
             try:
                 await sink_for(item.staff).create_task(
-                    item.help_type, item.location_id, item.priority, item.description,
+                    item.help_type,
+                    item.location_id,
+                    item.priority,
+                    item.description,
                     item.staff,
                 )
-            except Exception as exc:  # noqa: BLE001 - keep it queued, retry later
+            except Exception as exc:
                 log.warning("queued help request not sent yet: %s", type(exc).__name__)
                 with self._engine.begin() as conn:
-                    conn.execute(help_queue.update().where(help_queue.c.id == item.id)
-                                 .values(attempts=help_queue.c.attempts + 1))
+                    conn.execute(
+                        help_queue.update()
+                        .where(help_queue.c.id == item.id)
+                        .values(attempts=help_queue.c.attempts + 1)
+                    )
                 break
             with self._engine.begin() as conn:
                 conn.execute(help_queue.delete().where(help_queue.c.id == item.id))

@@ -96,7 +96,7 @@ class KioskService:
         try:
             self.stt()
             self.tts()
-        except Exception as exc:  # noqa: BLE001 - reported again when used
+        except Exception as exc:
             log.warning("speech engines not ready: %s", exc)
 
     def sign_out(self, session: KioskSession) -> None:
@@ -138,13 +138,16 @@ class KioskService:
             custom = reply.custom or {}
             data = custom.get("data") or {}
             kind = str(custom.get("kind", ""))
-            if kind.startswith("request_help") and kind != "request_help_unavailable" and (
-                data.get("help_type")
+            if (
+                kind.startswith("request_help")
+                and kind != "request_help_unavailable"
+                and (data.get("help_type"))
             ):
                 self._help_asked[session.conversation] = dict(data)
 
-    def _downtime(self, session: KioskSession, replies: list[Reply],
-                  shaped: list[KioskReply]) -> list[KioskReply]:
+    def _downtime(
+        self, session: KioskSession, replies: list[Reply], shaped: list[KioskReply]
+    ) -> list[KioskReply]:
         out = list(shaped)
         for reply in replies:
             custom = reply.custom or {}
@@ -154,8 +157,11 @@ class KioskService:
             data = custom.get("data") or self._help_asked.pop(session.conversation, {})
             if data.get("help_type"):
                 self.queue().put(
-                    session.staff, str(data["help_type"]), data.get("location_id"),
-                    str(data.get("priority", "routine")), str(data.get("description", "")),
+                    session.staff,
+                    str(data["help_type"]),
+                    data.get("location_id"),
+                    str(data.get("priority", "routine")),
+                    str(data.get("description", "")),
                 )
                 note = "Your help request is queued and will be sent when the system is back."
                 out.append(KioskReply(note, note))
@@ -181,7 +187,8 @@ class KioskService:
         board = self.board.board
         as_of = (
             datetime.fromtimestamp(board.as_of, ZoneInfo(self.tz)).strftime("%H:%M")
-            if board else None
+            if board
+            else None
         )
         return {
             "hms_up": self.board.hms_up,

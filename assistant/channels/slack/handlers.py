@@ -31,7 +31,7 @@ def is_human_message(event: dict[str, Any], context: Any) -> bool:
 
 def register(app: AsyncApp, turns: Turns, dedupe: DedupeStore, policy: PolicyLoader) -> None:
     @app.middleware
-    async def drop_redeliveries(body: dict, req: Any, next: Any) -> Any:  # noqa: A002
+    async def drop_redeliveries(body: dict, req: Any, next: Any) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not await dedupe.first_time(f"event:{event_id}"):
             retry = (req.headers.get("x-slack-retry-num") or [None])[0]

@@ -40,8 +40,7 @@ def find_service(deps: Any) -> Any:
         return extras["handoff"]
     assistant = getattr(deps, "assistant", None)
     while assistant is not None:  # through wrappers such as the gateway's staff throttle
-        for candidate in (getattr(assistant, "service", None),
-                          getattr(assistant, "handoff", None)):
+        for candidate in (getattr(assistant, "service", None), getattr(assistant, "handoff", None)):
             if candidate is not None and hasattr(candidate, "attach_desk"):
                 return candidate
         assistant = getattr(assistant, "inner", None)
@@ -89,9 +88,9 @@ def register_helpdesk(
         await ack()
         user = body["user"]["id"]
         ticket_id = str(action.get("value") or "")
-        where = (body.get("container") or {}).get("channel_id") or (
-            body.get("channel") or {}
-        ).get("id")
+        where = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get(
+            "id"
+        )
         agent = await agent_of(client, user)
         if agent is None:
             await tell(client, where, user, NOT_STAFF)
@@ -113,7 +112,7 @@ def register_helpdesk(
             await tell(client, where, user, f"Sorry: {exc}")
 
     @bolt_app.middleware
-    async def helpdesk_relay_threads(body: dict, context: Any, next: Any) -> Any:  # noqa: A002
+    async def helpdesk_relay_threads(body: dict, context: Any, next: Any) -> Any:
         event = body.get("event") or {}
         if (
             body.get("type") != "event_callback"

@@ -67,7 +67,8 @@ class SlackHelpdesk:
         if self.oncall:
             dm = await self._dm(self.oncall)
             await self._post(
-                channel=dm, text=f"{text} {blocks.card_text(ticket)}",
+                channel=dm,
+                text=f"{text} {blocks.card_text(ticket)}",
                 blocks=blocks.card_blocks(ticket, note=text),
             )
             text = f":rotating_light: {ticket.ticket_id} escalated to <@{self.oncall}>."
@@ -81,7 +82,8 @@ class SlackHelpdesk:
     async def claimed(self, ticket: Ticket, card: Place | None, agent: Agent) -> Place:
         if card is not None:
             await self.client.chat_update(
-                channel=card.channel, ts=card.ts,
+                channel=card.channel,
+                ts=card.ts,
                 text=f"{ticket.ticket_id} claimed by {agent.username}",
                 blocks=blocks.claimed_blocks(ticket, agent.ref),
             )
@@ -120,12 +122,15 @@ class SlackHelpdesk:
         how = "resolved" if ticket.status == "resolved" else "returned to the assistant"
         if card is not None:
             await self.client.chat_update(
-                channel=card.channel, ts=card.ts, text=f"{ticket.ticket_id} {how}",
+                channel=card.channel,
+                ts=card.ts,
+                text=f"{ticket.ticket_id} {how}",
                 blocks=blocks.closed_blocks(ticket, agent.ref),
             )
         if thread is not None and (card is None or thread.ts != card.ts):
             await self._post(
-                channel=thread.channel, thread_ts=thread.ts,
+                channel=thread.channel,
+                thread_ts=thread.ts,
                 text=f"{ticket.ticket_id} {how} by {agent.username}.",
             )
 

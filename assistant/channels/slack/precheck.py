@@ -66,8 +66,11 @@ def _shape(text: str, content_type: str | None) -> Rejection | None:
     if not text:
         return None
     if content_type == "application/json" or text.startswith("{"):
-        return None if _is_json_object(text) else Rejection(
-            400, "the request body must be a JSON object")
+        return (
+            None
+            if _is_json_object(text)
+            else Rejection(400, "the request body must be a JSON object")
+        )
     if "payload" in text:
         payload = dict(parse_qsl(text, keep_blank_values=True)).get("payload")
         if payload is not None and not _is_json_object(payload):

@@ -50,8 +50,7 @@ class FakeAssistant:
         self.calls: list[dict[str, str]] = []
         self.replies: list[Reply] | None = None
 
-    async def send(self, *, staff: str, channel: str, conversation: str, text: str
-                   ) -> list[Reply]:
+    async def send(self, *, staff: str, channel: str, conversation: str, text: str) -> list[Reply]:
         self.calls.append(
             {"staff": staff, "channel": channel, "conversation": conversation, "text": text}
         )
@@ -87,16 +86,18 @@ class Ctx:
 
 
 class Kiosk:
-    def __init__(self, client: TestClient, assistant: FakeAssistant, clock: Clock,
-                 service: Any) -> None:
+    def __init__(
+        self, client: TestClient, assistant: FakeAssistant, clock: Clock, service: Any
+    ) -> None:
         self.client, self.assistant, self.clock, self.service = client, assistant, clock, service
 
     def sign_in(self, staff: str = "n.jones") -> Any:
         from assistant.channels.kiosk.badges import demo_badge
 
         badge = demo_badge(staff)
-        return self.client.post("/kiosk/api/session", json={"badge": badge.badge_id,
-                                                           "pin": badge.pin})
+        return self.client.post(
+            "/kiosk/api/session", json={"badge": badge.badge_id, "pin": badge.pin}
+        )
 
 
 @pytest.fixture
@@ -113,7 +114,8 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
         redis_url=None,
         kiosk_idle_seconds=60,
         kiosk_max_seconds=15,
-        kiosk_speech_dir=speech_dir, kiosk_tts_engine="espeak",
+        kiosk_speech_dir=speech_dir,
+        kiosk_tts_engine="espeak",
     )
     store = open_store_at(settings.assistant_database_url)
     clock = Clock()

@@ -17,8 +17,7 @@ def _wav(seconds: float, rate: int = 16000, channels: int = 1) -> bytes:
 
 
 def _post_audio(kiosk: Any, body: bytes, ctype: str = "audio/wav") -> Any:
-    return kiosk.client.post("/kiosk/api/utterance", content=body,
-                             headers={"Content-Type": ctype})
+    return kiosk.client.post("/kiosk/api/utterance", content=body, headers={"Content-Type": ctype})
 
 
 def test_api_page_is_served_without_external_assets(kiosk: Any) -> None:
@@ -122,8 +121,10 @@ def test_api_locks_a_badge_after_five_wrong_pins(kiosk: Any) -> None:
     badge = demo_badge("dr.patel")
     wrong = "0000" if badge.pin != "0000" else "1111"
     codes = [
-        kiosk.client.post("/kiosk/api/session", json={"badge": badge.badge_id, "pin": wrong})
-        .status_code for _ in range(5)
+        kiosk.client.post(
+            "/kiosk/api/session", json={"badge": badge.badge_id, "pin": wrong}
+        ).status_code
+        for _ in range(5)
     ]
     assert codes == [401, 401, 401, 401, 429]
     right = {"badge": badge.badge_id, "pin": badge.pin}
@@ -133,12 +134,22 @@ def test_api_locks_a_badge_after_five_wrong_pins(kiosk: Any) -> None:
 
 
 def test_api_phi_reply_shows_only_minimum_necessary(kiosk: Any) -> None:
-    kiosk.assistant.replies = [Reply(
-        "Jane Doe (MRN 10004821) is in 4B Bay 1 bed 6.",
-        custom={"phi": True, "kind": "find_patient_found",
-                "data": {"ward": "4B", "room": "Bay 1", "bed": "6", "initials": "JD",
-                         "mrn_last4": "4821"}},
-    )]
+    kiosk.assistant.replies = [
+        Reply(
+            "Jane Doe (MRN 10004821) is in 4B Bay 1 bed 6.",
+            custom={
+                "phi": True,
+                "kind": "find_patient_found",
+                "data": {
+                    "ward": "4B",
+                    "room": "Bay 1",
+                    "bed": "6",
+                    "initials": "JD",
+                    "mrn_last4": "4821",
+                },
+            },
+        )
+    ]
     kiosk.sign_in()
     body = kiosk.client.post("/kiosk/api/text", json={"text": "where is jane doe"}).json()
     text = body["replies"][0]["text"]

@@ -54,8 +54,10 @@ def test_nlu_examples_strip_entity_annotations(tmp_path: Path) -> None:
     assert list(nlu_examples([tmp_path / "x.yml"])) == ["beds on 4B", "porter for bed 6"]
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None or shutil.which("sox") is None,
-                    reason="needs espeak-ng and sox")
+@pytest.mark.skipif(
+    shutil.which("espeak-ng") is None or shutil.which("sox") is None,
+    reason="needs espeak-ng and sox",
+)
 def test_new_ward_is_recognised_after_rebuild(tmp_path: Path) -> None:
     directory = dataclasses.replace(
         _directory(),
@@ -63,9 +65,22 @@ def test_new_ward_is_recognised_after_rebuild(tmp_path: Path) -> None:
     )
     build(tmp_path / "speech", directory, NLU.glob("*.yml"))
     raw, audio = tmp_path / "raw.wav", tmp_path / "audio.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw),
-                    "any free beds on riverside ward"], check=True)
-    subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(audio),
-                    "pad", "0.3", "0.3"], check=True)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-v",
+            "en-us",
+            "-s",
+            "150",
+            "-w",
+            str(raw),
+            "any free beds on riverside ward",
+        ],
+        check=True,
+    )
+    subprocess.run(
+        ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(audio), "pad", "0.3", "0.3"],
+        check=True,
+    )
     heard = PocketSphinxSTT(tmp_path / "speech").transcribe(audio.read_bytes())
     assert "riverside" in heard.text

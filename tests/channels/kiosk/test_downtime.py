@@ -58,12 +58,22 @@ async def test_help_queue_sends_when_hms_is_back(tmp_path: Path) -> None:
 
 async def test_unavailable_help_reply_is_queued_and_board_age_shown(kiosk: Any) -> None:
     await kiosk.service.board.refresh(Hms(), kiosk.clock.now - 600)
-    kiosk.assistant.replies = [Reply(
-        "The hospital system isn't answering right now.", (Button("Help desk", "/h"),),
-        custom={"phi": False, "kind": "request_help_unavailable",
-                "data": {"help_type": "porter", "location_id": "bed-4b-06",
-                         "priority": "urgent", "description": "porter to bed 6"}},
-    )]
+    kiosk.assistant.replies = [
+        Reply(
+            "The hospital system isn't answering right now.",
+            (Button("Help desk", "/h"),),
+            custom={
+                "phi": False,
+                "kind": "request_help_unavailable",
+                "data": {
+                    "help_type": "porter",
+                    "location_id": "bed-4b-06",
+                    "priority": "urgent",
+                    "description": "porter to bed 6",
+                },
+            },
+        )
+    ]
     kiosk.sign_in()
     body = kiosk.client.post("/kiosk/api/text", json={"text": "yes"}).json()
     texts = " ".join(r["text"] for r in body["replies"])
@@ -75,21 +85,32 @@ async def test_unavailable_help_reply_is_queued_and_board_age_shown(kiosk: Any) 
 async def test_confirmed_help_request_is_queued_when_hms_fails_without_data(
     kiosk: Any,
 ) -> None:
-    kiosk.assistant.replies = [Reply(
-        "Porter to bed 6 on 4B, urgent - shall I send it?",
-        (Button("Yes", "/affirm"), Button("No", "/deny")),
-        custom={"phi": False, "kind": "request_help_confirm",
-                "data": {"help_type": "porter", "location_id": "bed-4b-06",
-                         "priority": "urgent", "description": "porter to bed 6"}},
-    )]
+    kiosk.assistant.replies = [
+        Reply(
+            "Porter to bed 6 on 4B, urgent - shall I send it?",
+            (Button("Yes", "/affirm"), Button("No", "/deny")),
+            custom={
+                "phi": False,
+                "kind": "request_help_confirm",
+                "data": {
+                    "help_type": "porter",
+                    "location_id": "bed-4b-06",
+                    "priority": "urgent",
+                    "description": "porter to bed 6",
+                },
+            },
+        )
+    ]
     kiosk.sign_in()
     asked = kiosk.client.post("/kiosk/api/text", json={"text": "porter bed 6 on 4b"}).json()
     assert asked["replies"][0]["buttons"][0]["payload"] == "/affirm"
     assert kiosk.service.queue().pending() == []
-    kiosk.assistant.replies = [Reply(
-        "The hospital system isn't answering right now.",
-        custom={"phi": False, "kind": "request_help_unavailable", "data": {}},
-    )]
+    kiosk.assistant.replies = [
+        Reply(
+            "The hospital system isn't answering right now.",
+            custom={"phi": False, "kind": "request_help_unavailable", "data": {}},
+        )
+    ]
     kiosk.client.post("/kiosk/api/text", json={"text": "/affirm"})
     queued = kiosk.service.queue().pending()
     assert [(q.help_type, q.location_id, q.priority) for q in queued] == [

@@ -3,26 +3,45 @@ from assistant.channels.kiosk.render import WITHHELD, render
 
 
 def test_render_patient_as_bed_initials_and_last_four() -> None:
-    shaped = render(Reply(
-        "Jane Doe is in bed 6.", (Button("Jane Doe", "/x"),),
-        custom={"phi": True, "kind": "find_patient_found",
-                "data": {"ward": "4B", "room": "Bay 1", "bed": "6", "initials": "JD",
-                         "mrn_last4": "4821"}},
-    ))
+    shaped = render(
+        Reply(
+            "Jane Doe is in bed 6.",
+            (Button("Jane Doe", "/x"),),
+            custom={
+                "phi": True,
+                "kind": "find_patient_found",
+                "data": {
+                    "ward": "4B",
+                    "room": "Bay 1",
+                    "bed": "6",
+                    "initials": "JD",
+                    "mrn_last4": "4821",
+                },
+            },
+        )
+    )
     assert shaped.text == "Patient JD, MRN ending 4821: ward 4B, Bay 1, bed 6."
     assert "Jane" not in shaped.speech and "4 8 2 1" in shaped.speech
     assert shaped.buttons == ()
 
 
 def test_render_withholds_phi_without_renderable_data() -> None:
-    shaped = render(Reply("Jane Doe has an appointment at 2:30.",
-                          custom={"phi": True, "kind": "list_appointments_found", "data": {}}))
+    shaped = render(
+        Reply(
+            "Jane Doe has an appointment at 2:30.",
+            custom={"phi": True, "kind": "list_appointments_found", "data": {}},
+        )
+    )
     assert shaped.text == WITHHELD and shaped.speech == WITHHELD
 
 
 def test_render_passes_through_confirmation_with_buttons() -> None:
-    shaped = render(Reply("Porter to bed 6 on 4B, urgent - shall I send it?",
-                          (Button("Yes", "/affirm"), Button("No", "/deny")),
-                          custom={"phi": False, "kind": "request_help_confirm"}))
+    shaped = render(
+        Reply(
+            "Porter to bed 6 on 4B, urgent - shall I send it?",
+            (Button("Yes", "/affirm"), Button("No", "/deny")),
+            custom={"phi": False, "kind": "request_help_confirm"},
+        )
+    )
     assert shaped.text.endswith("shall I send it?")
     assert [b["payload"] for b in shaped.buttons] == ["/affirm", "/deny"]

@@ -23,7 +23,9 @@ class Counting:
 
 def test_stream_splits_reply_into_sentences() -> None:
     assert sentences("Porter to bed 6 on 4B: urgent. Shall I send it?") == [
-        "Porter to bed 6 on 4B:", "urgent.", "Shall I send it?"
+        "Porter to bed 6 on 4B:",
+        "urgent.",
+        "Shall I send it?",
     ]
 
 

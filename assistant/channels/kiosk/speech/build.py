@@ -124,7 +124,8 @@ def build(
     missing = lexicon.missing(_words(generated))
     if missing:
         raise BuildError(
-            "no pronunciation for directory word(s): " + ", ".join(missing)
+            "no pronunciation for directory word(s): "
+            + ", ".join(missing)
             + " - add them to assistant/channels/kiosk/speech/extra.dict and rebuild"
         )
     corpus, skipped = list(generated), []

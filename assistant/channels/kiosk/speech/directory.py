@@ -49,8 +49,7 @@ class Directory:
         return json.dumps(
             {
                 "wards": [
-                    {"code": w.code, "name": w.name, "aliases": list(w.aliases)}
-                    for w in self.wards
+                    {"code": w.code, "name": w.name, "aliases": list(w.aliases)} for w in self.wards
                 ],
                 "departments": list(self.departments),
                 "clinicians": list(self.clinicians),
@@ -66,8 +65,9 @@ class DirectorySource(Protocol):
 
     async def list_wards(self) -> list[Any]: ...
     async def list_services(self) -> list[Any]: ...
-    async def find_staff(self, username: str | None = None, email: str | None = None
-                         ) -> list[Any]: ...
+    async def find_staff(
+        self, username: str | None = None, email: str | None = None
+    ) -> list[Any]: ...
 
 
 async def directory_from_hms(hms: DirectorySource, usernames: Iterable[str] = ()) -> Directory:

@@ -14,8 +14,9 @@ from assistant.channels.kiosk.speech.base import (
 log = logging.getLogger(__name__)
 
 
-def make_stt(engine: str, *, speech_dir: Path, whisper_model_dir: Path | None,
-             max_seconds: float) -> SpeechToText:
+def make_stt(
+    engine: str, *, speech_dir: Path, whisper_model_dir: Path | None, max_seconds: float
+) -> SpeechToText:
     if engine == "pocketsphinx":
         from assistant.channels.kiosk.speech.sphinx import PocketSphinxSTT
 

@@ -25,10 +25,21 @@ HOURS = {w: WORD_VALUE[w] for w in UNITS[1:13]}
 ORDINALS = {
     f"{n}{suffix}": word
     for n, suffix, word in [
-        (1, "st", "first"), (2, "nd", "second"), (3, "rd", "third"), (4, "th", "fourth"),
-        (5, "th", "fifth"), (6, "th", "sixth"), (7, "th", "seventh"), (8, "th", "eighth"),
-        (9, "th", "ninth"), (10, "th", "tenth"), (11, "th", "eleventh"), (12, "th", "twelfth"),
-        (20, "th", "twentieth"), (21, "st", "twenty first"), (30, "th", "thirtieth"),
+        (1, "st", "first"),
+        (2, "nd", "second"),
+        (3, "rd", "third"),
+        (4, "th", "fourth"),
+        (5, "th", "fifth"),
+        (6, "th", "sixth"),
+        (7, "th", "seventh"),
+        (8, "th", "eighth"),
+        (9, "th", "ninth"),
+        (10, "th", "tenth"),
+        (11, "th", "eleventh"),
+        (12, "th", "twelfth"),
+        (20, "th", "twentieth"),
+        (21, "st", "twenty first"),
+        (30, "th", "thirtieth"),
     ]
 }
 NUMBER_CONTEXT = {"bed", "beds", "bay", "room", "ward", "bays", "number"}
@@ -114,9 +125,11 @@ def normalise(text: str, ward_codes: Iterable[str] = ()) -> str:
                 i += 3
                 continue
             letters = 0
-            while i + letters < len(tokens) and len(tokens[i + letters]) == 1 and tokens[
-                i + letters
-            ] in LETTERS:
+            while (
+                i + letters < len(tokens)
+                and len(tokens[i + letters]) == 1
+                and tokens[i + letters] in LETTERS
+            ):
                 letters += 1
             if letters >= 2:
                 out.append("".join(tokens[i : i + letters]).upper())

@@ -27,9 +27,13 @@ def sentences(text: str) -> list[str]:
 def wav_header(sample_rate: int, data_size: int = STREAMING_SIZE) -> bytes:
     riff = STREAMING_SIZE if data_size == STREAMING_SIZE else 36 + data_size
     return (
-        b"RIFF" + struct.pack("<I", riff) + b"WAVE"
-        + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16)
-        + b"data" + struct.pack("<I", data_size)
+        b"RIFF"
+        + struct.pack("<I", riff)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16)
+        + b"data"
+        + struct.pack("<I", data_size)
     )
 
 
@@ -46,7 +50,7 @@ def stream_wav(tts: TextToSpeech, text: str) -> Iterator[bytes]:
     for part in sentences(text):
         try:
             pcm, part_rate = _pcm(tts.synthesize(part))
-        except Exception as exc:  # noqa: BLE001 - what was sent still plays
+        except Exception as exc:
             log.warning("speech synthesis failed: %s", type(exc).__name__)
             if rate is None:
                 raise

@@ -67,9 +67,12 @@ class EspeakTTS:
 
     def synthesize(self, text: str) -> bytes:
         try:
-            done = subprocess.run(  # noqa: S603 - fixed binary, text on stdin
-                [*self._cmd, "--stdin"], input=text.encode(), capture_output=True,
-                timeout=20, check=True,
+            done = subprocess.run(
+                [*self._cmd, "--stdin"],
+                input=text.encode(),
+                capture_output=True,
+                timeout=20,
+                check=True,
             )
         except (subprocess.SubprocessError, OSError) as exc:
             raise SpeechError("espeak-ng failed") from exc
@@ -90,7 +93,7 @@ class FallbackTTS:
         for engine in self._engines:
             try:
                 return engine.synthesize(text)
-            except Exception as exc:  # noqa: BLE001 - any engine failure falls through
+            except Exception as exc:
                 log.warning("tts engine %s failed: %s", engine.name, type(exc).__name__)
                 last = exc
         raise SpeechError("every text-to-speech engine failed") from last

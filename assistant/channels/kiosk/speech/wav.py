@@ -35,9 +35,7 @@ def read_wav(data: bytes, *, max_seconds: float) -> Audio:
             channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
             frames = wav.getnframes()
             if channels != 1 or width != 2 or rate != SAMPLE_RATE:
-                raise AudioRejected(
-                    "malformed", "expected 16 kHz mono 16-bit PCM WAV audio"
-                )
+                raise AudioRejected("malformed", "expected 16 kHz mono 16-bit PCM WAV audio")
             if frames / rate > max_seconds:
                 raise AudioRejected("too_long", f"audio longer than {max_seconds:g} seconds")
             pcm = wav.readframes(frames)
