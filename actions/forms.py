@@ -1,56 +1,136 @@
-"""Form validation: syntax only (no HMS calls; the guarded action checks against the HMS).
+"""Form validation for every catalog form: one class, instantiated per form.
 
-MRNs are normalised to 8 digits (spoken digits too), bed statuses to v2-0116 codes, help
-types and urgencies to their codes, and time preferences must parse in the hospital zone.
+Each turn while a form waits for an answer:
+1. a user whose roles lack the task's permission ends the form at once (no patient details
+   are collected from them; the guarded action then refuses and audits);
+2. a message that is not an answer - another task, stop, an emergency, small talk - rejects
+   the form, so the rules serve it (a task is then followed by the offer to resume);
+   in free-text questions any wording is the answer, except "stop" and an emergency the
+   gateway's safety net did not already clear (``metadata.safety == "none"``);
+3. every slot the message names is filled, in any order, through the slot's check
+   (``actions.slotvalues``); "no, 4A not 4B" keeps 4A; "wrong patient" takes the patient
+   back; a changed value is confirmed back;
+4. a question left unanswered counts as a miss; the third miss ends the form (the guarded
+   action then offers the help desk), so no question is asked a fourth time.
+Checks that need the HMS directory (ward, clinic, clinician names) read it through
+``actions.base.guarded_reader`` (principal, permission, audit).
 """
 
 from __future__ import annotations
 
-from abc import abstractmethod
+import re
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import lacks_permission
-from actions.beds import bed_number, bed_status_code
-from actions.help import help_type_code, priority_code
+from actions.base import MAX_MISSES, guarded_reader, lacks_permission
+from actions.flow import wrong_thing
+from actions.formats import MrnFormat
 from actions.services import get_services
-from actions.timeparse import parse_time_preference
+from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
+from actions.state import Turn, slots_before_turn, slots_set_this_turn
+from assistant.hms.protocol import HmsClient
+from intents.catalog import Catalog, Form, default_catalog
 
-DIGITS = {
-    "zero": "0",
-    "oh": "0",
-    "o": "0",
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-}
-Slots = dict[str, Any]
-
-
-def normalise_mrn(text: Any) -> str | None:
-    if text is None:
-        return None
-    digits = "".join(DIGITS.get(tok, tok) for tok in str(text).lower().replace("-", " ").split())
-    digits = "".join(ch for ch in digits if ch.isdigit())
-    return digits if len(digits) == 8 else None
+# words that may stand around a bare answer ("4B please", "it's bed 6")
+_FILLER = re.compile(
+    r"\b(ok|okay|yes|yeah|no|please|pls|thanks|it's|its|it|is|the|on|in|at|ward|bed|bay|"
+    r"number|mrn|for|a|an|to|make|that|um|er|uh|sorry|actually|instead|of|not|and|then)\b",
+    re.I,
+)
+_MINE = re.compile(r"\b(my|our)\s+(ward|clinic|list|patients|appointments|bay|unit)\b", re.I)
+STOP_MAX_WORDS = 5
+MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
+MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
+SlotValues = dict[str, Any]
 
 
-class _PermissionGate(FormValidationAction):
-    """Ends the form at once for a user whose roles lack the task's permission, so no
-    patient details are collected from them. The form's submit rule then runs the guarded
-    action, which gives the denial sentence and writes the audit event."""
+def required_slots(form: Form, values: SlotValues) -> list[str]:
+    """The form's slots still to ask, given what is known (a clinician replaces the clinic)."""
+    slots = list(form.required)
+    if "department" in slots and values.get("clinician"):
+        slots.remove("department")
+    return slots
 
-    permission: ClassVar[str]
+
+def _answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
+    """The message is just a value for ``slot`` ("4B", "bed 6 please"), whatever its intent."""
+    if not slot or slot not in catalog.slot_names():
+        return False
+    spans = [
+        (int(e.get("start") or 0), int(e.get("end") or 0))
+        for e in turn.entities
+        if e.get("entity") in catalog.slot(slot).entities
+    ]
+    if not spans:
+        return False
+    rest = "".join(
+        ch if not any(a <= i < b for a, b in spans) else " " for i, ch in enumerate(turn.text)
+    )
+    return not re.findall(r"[a-z0-9]+", _FILLER.sub(" ", rest.lower()))
+
+
+def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
+    """Whether the message leaves the form's question (see the module doc)."""
+    intent = catalog.find(turn.intent)
+    if turn.is_payload:
+        return intent is not None and intent.name not in ("inform", "affirm", "deny")
+    spec = catalog.slot(requested) if requested in catalog.slot_names() else None
+    if spec is not None and spec.free_text:
+        if turn.intent == "stop" and len(turn.text.split()) <= STOP_MAX_WORDS:
+            return True
+        return turn.intent == "emergency" and turn.safety != "none"
+    if intent is None or intent.name == form.intent:
+        return False
+    if intent.is_task:
+        return not _answers_only(turn, requested, catalog)
+    if intent.mid_form == "answer":
+        return False
+    if requested in ("patient", "patient_name") and intent.mid_form == "chitchat":
+        from actions.slotvalues import _name
+
+        return _name(turn.text) is None  # "Grace Thompson" read as thanks is still a name
+    return True
+
+
+_CORRECTION = re.compile(
+    r"\b(not|instead|rather|actually|change|make it|wrong|sorry|i meant)\b|^\s*no\b", re.I
+)
+
+
+def alternatives(turn: Turn, entity: str, extracted: Any) -> list[Any]:
+    """The values of ``entity`` in the message, the one meant first (see
+    ``resolve_correction``); without a correction cue, the extracted value first."""
+    values = [v for v, _ in turn.values(entity)]
+    meant = resolve_correction(turn, entity) if _CORRECTION.search(turn.text) else extracted
+    ordered = [meant, extracted, *reversed(values)]
+    return [v for v in dict.fromkeys(ordered) if v not in (None, "")]
+
+
+def resolve_correction(turn: Turn, entity: str) -> str | None:
+    """Of several values of one entity in a message, the one meant: "4A not 4B" -> 4A,
+    "make it 4B instead of 4A" -> 4B, "change 4A to 4B" -> 4B."""
+    values = turn.values(entity)
+    if len(values) < 2:
+        return values[0][0] if values else None
+    text = turn.text.lower()
+    for value, start in values:
+        if re.search(r"\b(to|make it|it's|its|should be)\s*$", text[:start]):
+            return value
+    kept = [
+        (value, start)
+        for value, start in values
+        if not re.search(r"\b(not|instead of|rather than|from|than)\s*$", text[:start])
+    ]
+    return (kept or values)[0][0] if kept else values[-1][0]
+
+
+class CatalogForm(FormValidationAction, ABC):
+    form: ClassVar[str]
 
     @abstractmethod
     def name(self) -> str: ...
@@ -58,113 +138,191 @@ class _PermissionGate(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if await lacks_permission(tracker, self.permission):
+        catalog = default_catalog()
+        form = catalog.form(self.form)
+        if form is None:
             return [SlotSet("requested_slot", None)]
-        return await super().run(dispatcher, tracker, domain)
+        owner = catalog.get(form.intent)
+        turn = Turn.of(tracker)
+        # the question the form asked last; None while the form is being opened
+        requested = tracker.get_slot("requested_slot")
+        if owner.permission and await lacks_permission(tracker, owner.permission):
+            return [SlotSet("requested_slot", None)]
+        if requested and is_interruption(turn, form, requested, catalog):
+            return [ActionExecutionRejected(self.form)]
+        return await self._fill(dispatcher, tracker, turn, form, requested)
 
-
-class _PatientSlots:
-    """Validators shared by the appointment forms (a mixin: not an action itself)."""
-
-    def validate_mrn(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        mrn = normalise_mrn(value)
-        if mrn is None:
-            dispatcher.utter_message(response="utter_invalid_mrn")
-        return {"mrn": mrn}
-
-    def validate_patient_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        name = " ".join(str(value or "").split())
-        return {"patient_name": name if len(name) >= 2 else None}
-
-    def validate_time(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        services = get_services()
-        now, tz = services.clock(), services.settings.hospital_tz
-        if parse_time_preference(str(value or ""), now, tz):
-            return {"time": str(value)}
-        dispatcher.utter_message(response="utter_invalid_time")
-        return {"time": None}
-
-
-class ValidateBookAppointmentForm(_PatientSlots, _PermissionGate):
-    permission = "appointments:book"
-
-    def name(self) -> str:
-        return "validate_book_appointment_form"
-
-    async def required_slots(
+    async def _fill(
         self,
-        domain_slots: list[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[str]:
-        if tracker.get_slot("clinician"):
-            return [s for s in domain_slots if s != "department"]
-        return domain_slots
+        turn: Turn,
+        form: Form,
+        requested: str | None,
+    ) -> list[EventType]:
+        catalog = default_catalog()
+        services = get_services()
+        values: SlotValues = {s: tracker.get_slot(s) for s in catalog.slot_names()}
+        before = slots_before_turn(tracker)
+        reader_cache: list[HmsClient | None] = []
+
+        async def reader() -> HmsClient | None:
+            if not reader_cache:
+                reader_cache.append(await guarded_reader(tracker, form.intent, self.name()))
+            return reader_cache[0]
+
+        ctx = CheckContext(
+            mrn=MrnFormat(services.settings.mrn_pattern),
+            tz=services.settings.hospital_tz,
+            now=services.clock(),
+            slots=values,
+            reader=reader,
+        )
+        wanted = [*form.required, "clinician", "patient_name", "mrn", "bed", "time"]
+        candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
+        events: list[EventType] = []
+        replies: list[Reply] = []
+        wrong = wrong_thing(turn.text) if not turn.is_payload else ()
+        for slot in wrong:
+            values[slot] = None
+            events.append(SlotSet(slot, None))
+        changed: list[str] = []
+        for slot, raw in candidates.items():
+            check = CHECKS.get(slot)
+            if check is None:
+                continue
+            options = raw if isinstance(raw, list) else [raw]
+            result = await check(options[0], ctx)
+            for option in options[1:]:
+                if result.value is not None:
+                    break
+                result = await check(option, ctx)
+            values[slot] = result.value
+            events.append(SlotSet(slot, result.value))
+            if result.reply is not None:
+                replies.append(result.reply)
+            for other, value in result.also.items():
+                if value is not None and (other not in candidates or values.get(other) is None):
+                    values[other] = value
+                    events.append(SlotSet(other, value))
+            previous = before.get(slot)
+            if result.value is not None and previous not in (None, result.value):
+                changed.append(slot)
+        for reply in replies:
+            reply.send(dispatcher)
+        if wrong or changed:
+            names = ", ".join(s.replace("_", " ") for s in (changed or list(wrong)))
+            dispatcher.utter_message(
+                text=f"OK, changed the {names}." if changed else f"OK, which {names} then?",
+                json_message={
+                    "phi": False,
+                    "kind": "slot_corrected",
+                    "data": {
+                        "slots": sorted(changed or wrong),
+                        **{s: values.get(s) for s in changed},
+                    },
+                },
+            )
+        events += self._misses(dispatcher, tracker, requested, values, candidates, replies, wrong)
+        if any(isinstance(e, dict) and e.get("name") == "requested_slot" for e in events):
+            return events
+        missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
+        return [*events, SlotSet("requested_slot", missing[0] if missing else None)]
+
+    def _candidates(
+        self,
+        tracker: Tracker,
+        turn: Turn,
+        form: Form,
+        requested: str | None,
+        wanted: list[str],
+        catalog: Catalog,
+        ctx: CheckContext,
+    ) -> SlotValues:
+        """Values this message offers for the form's slots, before checking them."""
+        found: SlotValues = {}
+        set_now = slots_set_this_turn(tracker)
+        for slot in dict.fromkeys(wanted):
+            if slot not in catalog.slot_names():
+                continue
+            spec = catalog.slot(slot)
+            value = set_now.get(slot)
+            several = [e for e in spec.entities if len(turn.values(e)) > 1]
+            if several:
+                value = alternatives(turn, several[0], value)
+            if value not in (None, "", []):
+                found[slot] = value
+        if requested and requested in catalog.slot_names() and not turn.is_payload:
+            spec = catalog.slot(requested)
+            if spec.free_text or (
+                requested in ("patient", "patient_name") and requested not in found
+            ):
+                found.setdefault(requested, turn.text)
+        if turn.is_payload:
+            return found
+        for slot in form.required:
+            # urgency is read from the whole sentence: "not urgent" is routine even when
+            # NLU tagged only "urgent"
+            if slot == "urgency" or (slot not in found and ctx.slots.get(slot) in (None, "")):
+                guess = infer(slot, turn.text, ctx)
+                if guess is not None:
+                    found[slot] = guess
+        activating = requested is None  # no question asked yet: the request itself
+        spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
+        if (
+            "help_description" in form.required
+            and "help_description" not in found
+            and ctx.slots.get("help_description") in (None, "")
+            and describes(turn.text, spans, 2 if activating else 3)
+        ):
+            found["help_description"] = turn.text  # the problem, said before it was asked
+        if activating:
+            if _MINE.search(turn.text) and form.intent in MINE_DEFAULTS:
+                slot = MINE_DEFAULTS[form.intent]
+                found.setdefault(slot, MINE)
+        return found
+
+    def _misses(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        requested: str | None,
+        values: SlotValues,
+        candidates: SlotValues,
+        replies: list[Reply],
+        wrong: tuple[str, ...],
+    ) -> list[EventType]:
+        """Count an unanswered question; the third miss in a row ends the form."""
+        if not requested:
+            return []
+        answered = values.get(requested) not in (None, "")
+        progressed = any(values.get(s) not in (None, "") for s in candidates) or bool(wrong)
+        if answered or progressed:
+            return [SlotSet("misses", None)]
+        previous = tracker.get_slot("misses")
+        count = 1
+        if isinstance(previous, str) and previous.startswith(f"{requested}:"):
+            tail = previous.rsplit(":", 1)[1]
+            count = int(tail) + 1 if tail.isdigit() else 1
+        if not replies:
+            dispatcher.utter_message(
+                text="Sorry, I didn't get that.",
+                json_message={
+                    "phi": False,
+                    "kind": f"invalid_{requested}",
+                    "data": {"slot": requested},
+                },
+            )
+        events: list[EventType] = [SlotSet("misses", f"{requested}:{count}")]
+        if count >= MAX_MISSES:
+            events.append(SlotSet("requested_slot", None))
+        return events
 
 
-class ValidateCancelAppointmentForm(_PatientSlots, _PermissionGate):
-    permission = "appointments:cancel"
-
-    def name(self) -> str:
-        return "validate_cancel_appointment_form"
-
-
-class ValidateRescheduleAppointmentForm(_PatientSlots, _PermissionGate):
-    permission = "appointments:cancel"
-
-    def name(self) -> str:
-        return "validate_reschedule_appointment_form"
-
-
-class ValidateUpdateBedStatusForm(_PermissionGate):
-    permission = "beds:update"
-
-    def name(self) -> str:
-        return "validate_update_bed_status_form"
-
-    def validate_bed(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        ward, number = bed_number(str(value or ""))
-        if number is None:
-            dispatcher.utter_message(response="utter_invalid_bed")
-            return {"bed": None}
-        return {"bed": number, **({"ward": ward} if ward and not tracker.get_slot("ward") else {})}
-
-    def validate_bed_status(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        code = bed_status_code(str(value or ""))
-        if code is None:
-            dispatcher.utter_message(response="utter_invalid_bed_status")
-        return {"bed_status": code}
-
-
-class ValidateRequestHelpForm(_PermissionGate):
-    permission = "help:request"
-
-    def name(self) -> str:
-        return "validate_request_help_form"
-
-    def validate_help_type(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        code = help_type_code(str(value or ""))
-        if code is None:
-            dispatcher.utter_message(response="utter_invalid_help_type")
-        return {"help_type": code}
-
-    def validate_urgency(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        code = priority_code(str(value or ""))
-        if code is None:
-            dispatcher.utter_message(response="utter_invalid_urgency")
-        return {"urgency": code}
+def form_validator(form: str) -> type[CatalogForm]:
+    """The validation action class of one catalog form (``validate_<form>``)."""
+    return type(
+        f"Validate_{form}",
+        (CatalogForm,),
+        {"form": form, "name": lambda self: f"validate_{form}", "__module__": __name__},
+    )

@@ -8,6 +8,7 @@ for these names. Defaults are the embedded single-machine setup: everything on
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,16 @@ def _bounded_int(name: str, default: int, low: int, high: int) -> int:
     except ValueError:
         return default
     return value if low <= value <= high else default
+
+
+def _regex(name: str, default: str) -> str:
+    """A regular-expression setting; one that does not compile falls back to the default."""
+    value = _env(name, default)
+    try:
+        re.compile(value)
+    except re.error:
+        return default
+    return value
 
 
 def _list(name: str, default: str) -> tuple[str, ...]:
@@ -80,6 +91,10 @@ class Settings:
     breakglass_minutes: int
     compliance_channel: str | None
     extra: dict[str, str] = field(default_factory=dict)
+    # identifier forms (the hospital's own): MRN regex, ticket-id prefixes and digits
+    mrn_pattern: str = r"\d{6,10}"
+    ticket_prefixes: tuple[str, ...] = ("HR", "HD")
+    ticket_digits: int = 6
 
     @property
     def log_dir(self) -> Path:
@@ -159,4 +174,7 @@ def get_settings() -> Settings:
         rate_limit_user=_env("RATE_LIMIT_USER", "30/minute"),
         breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
         compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
+        mrn_pattern=_regex("MRN_PATTERN", r"\d{6,10}"),
+        ticket_prefixes=tuple(p.upper() for p in _list("TICKET_PREFIXES", "HR,HD")),
+        ticket_digits=_bounded_int("TICKET_DIGITS", 6, 1, 12),
     )

@@ -177,10 +177,12 @@ def to_staff(prac: Json, roles: Iterable[Json], wards: Mapping[str, Ward]) -> St
     )
     role_codes: set[str] = set()
     ward_codes: set[str] = set()
+    specialties: set[str] = set()
     for role in roles:
         if role.get("active") is False:
             continue
         role_codes.update(codes(role.get("code"), ROLE))
+        specialties.update(codes(role.get("specialty"), SERVICE_TYPE))
         for loc in role.get("location") or []:
             ward = wards.get(ref_id(loc, "Location") or "")
             if ward:
@@ -193,6 +195,7 @@ def to_staff(prac: Json, roles: Iterable[Json], wards: Mapping[str, Ward]) -> St
         roles=frozenset(role_codes),
         ward_codes=frozenset(ward_codes),
         active=prac.get("active") is not False,
+        specialties=frozenset(specialties),
     )
 
 

@@ -1,7 +1,8 @@
 """The App Home tab: what the signed-in staff member's roles allow, with quick actions.
 
-Permissions come from the role policy (``assistant.rbac.policy``); quick-action buttons send
-a ready-made request to the assistant in the user's DM with the app.
+Permissions come from the role policy (``assistant.rbac.policy``); quick-action buttons
+(from the intent catalog, ``intents/catalog.yml``) send a ready-made request to the
+assistant in the user's DM with the app.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ logger = logging.getLogger(__name__)
 
 HOME_ACTION_PREFIX = "hms_home_"
 
-# permission -> (button title, request text sent to the assistant)
-QUICK_ACTIONS: Mapping[str, tuple[str, str]] = {
-    "beds:read": ("Free beds", "show me free beds"),
-    "appointments:book": ("Book an appointment", "book an appointment"),
-    "patients:locate": ("Find a patient", "find a patient"),
-    "help:request": ("Request a porter", "I need a porter"),
-    "help:read": ("My help requests", "what is the status of my help requests"),
-    "handoff:request": ("Talk to the help desk", "I want to talk to a person"),
-}
+
+def quick_actions() -> Mapping[str, tuple[str, str]]:
+    """permission -> (button title, request text): the intent catalog's quick actions."""
+    from intents.catalog import default_catalog
+
+    return {
+        i.permission: (i.quick_action.title, i.quick_action.text)
+        for i in default_catalog().tasks()
+        if i.quick_action and i.permission
+    }
 
 
 def load_default_policy() -> PolicyLike | None:
@@ -78,7 +80,7 @@ def home_view(identity: Identity, policy: PolicyLike | None) -> dict[str, Any]:
             "value": request,
         }
         for i, (title, request) in enumerate(
-            QUICK_ACTIONS[p] for p in QUICK_ACTIONS if p in granted
+            action for permission, action in quick_actions().items() if permission in granted
         )
     ]
     if buttons:
