@@ -67,10 +67,12 @@ class _PatientAction(GuardedAction):
         except NotOffered:
             ctx.messages.clear()
             ctx.say(
-                "That isn't one of the choices I offered, so I haven't done anything.",
+                "That isn't one of the choices I offered, so I haven't done anything. "
+                "Please pick one of the offered choices.",
                 kind=f"{self.intent}_refused",
             )
-            return Outcome("refused", patient_ref=_ref(patient), reason="not_offered")
+            still = (SlotSet("pending", ctx.slot("pending")),)  # the offer stands
+            return Outcome("refused", still, patient_ref=_ref(patient), reason="not_offered")
 
     @abstractmethod
     async def with_patient(self, ctx: ActionContext, patient: Patient) -> Outcome: ...

@@ -170,6 +170,9 @@ class ActionCheckBedAvailability(GuardedAction):
             ward = await known_ward(ctx, ward_text, self.intent)
             if ward is None:
                 return Outcome("not_found", events=reset, reason="unknown_ward")
+            _, number = bed_number(ctx.text("bed"))
+            if number is not None:
+                return await self._one_bed(ctx, ward, number)
             beds = await ctx.hms.free_beds(ward.code, feature)
             data: dict[str, Any] = {
                 "ward": ward.code,
@@ -230,6 +233,31 @@ class ActionCheckBedAvailability(GuardedAction):
             },
         )
         return Outcome(events=reset, resource="Location")
+
+    async def _one_bed(self, ctx: ActionContext, ward: Ward, number: str) -> Outcome:
+        """'is bed twelve on 4B free?': that bed's status."""
+        try:
+            bed = await ctx.hms.get_bed(ward.code, number)
+        except NotFound:
+            ctx.say(
+                f"There's no bed {number} on {ward.name}.",
+                kind="unknown_bed",
+                data={"ward": ward.code, "value": number, "suggestions": []},
+            )
+            return Outcome("not_found", resource=f"Location/{ward.id}")
+        free = bed.status == "U"
+        ctx.say(
+            f"{bed.label} is {'free' if free else 'not free: ' + STATUS_PHRASES.get(bed.status or '', 'unknown')}.",
+            kind="check_bed_availability_success" if free else "check_bed_availability_none",
+            data={
+                "ward": ward.code,
+                "feature": None,
+                "beds": [bed_data(bed)] if free else [],
+                "bed": bed.label,
+                "status": bed.status,
+            },
+        )
+        return Outcome(resource=f"Location/{bed.id}")
 
 
 class ActionUpdateBedStatus(GuardedAction):

@@ -27,6 +27,7 @@ from actions.state import (
     Turn,
     active_form,
     pending_intent,
+    pending_step,
     reset,
     resume_offer,
     slots_before_turn,
@@ -114,7 +115,8 @@ class ActionContinue(Action):
         owner = pending_intent(pending)
         if owner is None:
             return not_understood(dispatcher, tracker, turn)
-        reopened = correction(dispatcher, tracker, turn, owner)
+        waiting = pending_step(pending)
+        reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)
         if reopened is not None:
             return reopened
         return await guarded_action(owner).run(dispatcher, tracker, domain)

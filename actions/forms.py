@@ -81,8 +81,8 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         return intent is not None and intent.name not in ("inform", "affirm", "deny")
     spec = catalog.slot(requested) if requested in catalog.slot_names() else None
     if spec is not None and spec.free_text:
-        if turn.intent == "stop" and len(turn.text.split()) <= STOP_MAX_WORDS:
-            return True
+        if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
+            return True  # "never mind", "no": not a description or a reason
         return turn.intent == "emergency" and turn.safety != "none"
     if intent is None or intent.name == form.intent:
         return False

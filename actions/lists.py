@@ -107,7 +107,7 @@ class ActionListClinicAppointments(GuardedAction):
                 # not a clinician: no clinic of their own - the form asks which clinic
                 events = (SlotSet("clinician", None), SlotSet("requested_slot", None))
                 return Outcome("refused", (*events, ActiveLoop(f"{self.intent}_form")))
-            practitioner, title = ctx.staff.id, "your clinic"
+            practitioner, title = ctx.staff.id, "Your clinic"
         elif clinician and not code:
             found = await ctx.hms.find_staff(username=clinician)
             practitioner = found[0].id if found else None
