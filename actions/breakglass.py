@@ -55,24 +55,6 @@ def is_reason(text: str) -> bool:
     return not stripped.startswith("/") and sum(c.isalpha() for c in stripped) >= MIN_REASON_CHARS
 
 
-def offer_is_fresh(events: list[dict[str, Any]], action: str) -> bool:
-    """True when the bot's last action before the latest user message was ``action``.
-
-    The offer holds for the very next message only: a reason typed later, after other
-    turns, must not silently open emergency access.
-    """
-    seen_user = False
-    for event in reversed(events):
-        kind = event.get("event")
-        if kind == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif seen_user and kind == "action" and event.get("name") != "action_listen":
-            return event.get("name") == action
-    return False
-
-
 def find_grant(
     audit: Any, staff: str, patient_ref: str, now: datetime, minutes: int
 ) -> BreakGlassAccess | None:
@@ -92,9 +74,4 @@ def offer_text(own_wards: str, minutes: int) -> str:
     )
 
 
-ASK_REASON = (
-    "What is the reason for emergency access? Please give it in a few words "
-    "(no patient names). It is recorded and reviewed daily."
-)
 CANCELLED = "OK, no emergency access. Nothing was shown."
-EXPIRED = "I've lost track of which patient that was. Please ask for the patient again."
