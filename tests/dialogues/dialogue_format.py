@@ -134,12 +134,20 @@ class Expect(_Strict):
         return self
 
 
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)(\.number)?\}")
+
+
 class Turn(_Strict):
-    """One message of the staff member: typed text (``say``) or a button press (``press``)."""
+    """One message of the staff member: typed text (``say``) or a button press (``press``).
+
+    ``capture: {name: data_key}`` remembers ``custom.data[data_key]`` of this turn's replies;
+    a later ``say`` uses it as ``{name}`` (the value) or ``{name.number}`` (its digits
+    without leading zeros: HR-000042 -> 42), for ids the HMS hands out at run time."""
 
     say: str | None = Field(default=None, min_length=1, max_length=2000)
     press: str | None = Field(default=None, min_length=1)
     expect: Expect | None = None
+    capture: dict[str, str] | None = None
 
     @model_validator(mode="after")
     def _one_action(self) -> Turn:
@@ -149,6 +157,9 @@ class Turn(_Strict):
             )
         if self.press is not None:
             _check_regexes([self.press])
+        for name in self.capture or {}:
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+                raise ValueError(f"capture name {name!r}: lowercase letters, digits and _")
         return self
 
 
@@ -229,6 +240,14 @@ class ConversationModel(_Strict):
     def _press_after_a_turn(self) -> ConversationModel:
         if self.turns[0].press is not None:
             raise ValueError("the first turn cannot press a button: nothing was offered yet")
+        captured: set[str] = set()
+        for number, turn in enumerate(self.turns):
+            for name, _ in PLACEHOLDER.findall(turn.say or ""):
+                if name not in captured:
+                    raise ValueError(
+                        f"turns.{number}.say uses {{{name}}} before a turn captures it"
+                    )
+            captured |= set(turn.capture or {})
         return self
 
 

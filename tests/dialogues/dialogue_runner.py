@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from dialogue_format import Conversation, Expect
+from dialogue_format import PLACEHOLDER, Conversation, Expect
 from dialogue_outcomes import OutcomeProbe
 
 
@@ -169,6 +169,31 @@ def find_button(replies: Sequence[dict[str, Any]], title_pattern: str) -> dict[s
     return None
 
 
+def fill(text: str, captured: dict[str, str]) -> str:
+    """Put captured values into ``{name}`` / ``{name.number}`` placeholders."""
+
+    def value(match: re.Match[str]) -> str:
+        raw = captured[match.group(1)]
+        if match.group(2):
+            digits = "".join(c for c in raw if c.isdigit())
+            return str(int(digits)) if digits else raw
+        return raw
+
+    return PLACEHOLDER.sub(value, text)
+
+
+def capture(wanted: dict[str, str], replies: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """``name -> value`` of each wanted data key found in some reply (first found wins)."""
+    found: dict[str, str] = {}
+    for name, key in wanted.items():
+        for reply in replies:
+            value = data_of(reply).get(key)
+            if value not in (None, "", [], {}):
+                found[name] = str(value)
+                break
+    return found
+
+
 # -- running ----------------------------------------------------------------------------
 
 
@@ -189,6 +214,7 @@ def run(stack: StackLike, conversation: Conversation) -> Result:
         result.failures.append(f"reading the HMS before the conversation: {exc!r}")
         return result
     previous: tuple[dict[str, Any], ...] = ()
+    captured: dict[str, str] = {}
     for number, turn in enumerate(model.turns, start=1):
         pressed = None
         if turn.press is not None:
@@ -201,7 +227,11 @@ def run(stack: StackLike, conversation: Conversation) -> Result:
                 break
             text, pressed = str(button.get("payload", "")), str(button.get("title", ""))
         else:
-            text = str(turn.say)
+            missing = [n for n, _ in PLACEHOLDER.findall(str(turn.say)) if n not in captured]
+            if missing:
+                result.failures.append(f"turn {number}: nothing was captured for {missing}")
+                break
+            text = fill(str(turn.say), captured)
         try:
             body = stack.post_message(token, text, conversation_id)
         except Exception as exc:
@@ -212,6 +242,8 @@ def run(stack: StackLike, conversation: Conversation) -> Result:
         if turn.expect is not None:
             for problem in check_expect(turn.expect, replies):
                 result.failures.append(f"turn {number} ({text[:60]!r}): {problem}")
+        if turn.capture:
+            captured.update(capture(turn.capture, replies))
         previous = replies
     else:
         try:

@@ -137,3 +137,9 @@ def test_dialogue_format_reads_yes_no_and_numbers_as_typed(tmp_path: Path) -> No
     assert conversation.model.turns[4].press == "Yes"
     check = conversation.model.outcome[0].appointment
     assert check is not None and check.mrn == "10004821" and check.delta == 1
+
+
+def test_dialogue_format_rejects_placeholder_before_capture(tmp_path: Path) -> None:
+    text = GOOD.format(id="cap").replace("what can you do", "status of ticket {ticket.number}")
+    with pytest.raises(FormatError, match=r"uses \{ticket\} before a turn captures it"):
+        load(_write(tmp_path, "tuning/capability/cap.yml", text), tmp_path)

@@ -144,3 +144,31 @@ def test_dialogue_summary_counts_per_part_and_category(tmp_path: Path) -> None:
     assert tally([ok, bad]) == {"tuning": {"correction": (1, 2)}}
     text = summary([ok, bad])
     assert "correction" in text and "1/2" in text and "50.0%" in text
+
+
+CAPTURE_FILE = """\
+id: runner-capture
+category: formats
+role: n.jones
+description: a ticket id handed out at run time is used in a later message.
+turns:
+  - say: porter to 4B please
+    capture: {ticket: ticket_id}
+  - say: status of ticket {ticket.number} ({ticket})
+"""
+
+
+def test_dialogue_runner_capture_fills_later_turns(tmp_path: Path) -> None:
+    path = tmp_path / "heldout" / "formats" / "runner-capture.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(CAPTURE_FILE)
+    done = {
+        "text": "Filed.",
+        "custom": {"kind": "request_help_success", "data": {"ticket_id": "HR-000042"}},
+    }
+    stack = CannedStack([[done], [BEDS]])
+    result = run(stack, load(path, tmp_path))
+    assert result.passed, result.report()
+    assert stack.sent[1][0] == "status of ticket 42 (HR-000042)"
+    failed = run(CannedStack([[BEDS], [BEDS]]), load(path, tmp_path))
+    assert any("nothing was captured" in f for f in failed.failures)
