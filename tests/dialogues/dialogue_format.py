@@ -142,12 +142,15 @@ class Turn(_Strict):
 
     ``capture: {name: data_key}`` remembers ``custom.data[data_key]`` of this turn's replies;
     a later ``say`` uses it as ``{name}`` (the value) or ``{name.number}`` (its digits
-    without leading zeros: HR-000042 -> 42), for ids the HMS hands out at run time."""
+    without leading zeros: HR-000042 -> 42), for ids the HMS hands out at run time; so do
+    later ``expect.data`` values and text regexes. ``optional: true`` skips a ``press``
+    turn when no offered button matches (a step the specification leaves open)."""
 
     say: str | None = Field(default=None, min_length=1, max_length=2000)
     press: str | None = Field(default=None, min_length=1)
     expect: Expect | None = None
     capture: dict[str, str] | None = None
+    optional: bool = False
 
     @model_validator(mode="after")
     def _one_action(self) -> Turn:
@@ -157,6 +160,8 @@ class Turn(_Strict):
             )
         if self.press is not None:
             _check_regexes([self.press])
+        if self.optional and self.press is None:
+            raise ValueError("'optional' is for 'press' turns (skipped when no button matches)")
         for name in self.capture or {}:
             if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
                 raise ValueError(f"capture name {name!r}: lowercase letters, digits and _")
@@ -242,7 +247,10 @@ class ConversationModel(_Strict):
             raise ValueError("the first turn cannot press a button: nothing was offered yet")
         captured: set[str] = set()
         for number, turn in enumerate(self.turns):
-            for name, _ in PLACEHOLDER.findall(turn.say or ""):
+            used = turn.say or ""
+            if turn.expect is not None:
+                used += " " + repr(turn.expect.model_dump())
+            for name, _ in PLACEHOLDER.findall(used):
                 if name not in captured:
                     raise ValueError(
                         f"turns.{number}.say uses {{{name}}} before a turn captures it"

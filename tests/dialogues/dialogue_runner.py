@@ -169,17 +169,42 @@ def find_button(replies: Sequence[dict[str, Any]], title_pattern: str) -> dict[s
     return None
 
 
-def fill(text: str, captured: dict[str, str]) -> str:
-    """Put captured values into ``{name}`` / ``{name.number}`` placeholders."""
+def fill(text: str, captured: dict[str, str], escape: bool = False) -> str:
+    """Put captured values into ``{name}`` / ``{name.number}`` placeholders (regex-escaped
+    for a regex); a placeholder nothing was captured for is left as it is."""
 
     def value(match: re.Match[str]) -> str:
-        raw = captured[match.group(1)]
+        raw = captured.get(match.group(1))
+        if raw is None:
+            return match.group(0)
         if match.group(2):
             digits = "".join(c for c in raw if c.isdigit())
-            return str(int(digits)) if digits else raw
-        return raw
+            raw = str(int(digits)) if digits else raw
+        return re.escape(raw) if escape else raw
 
     return PLACEHOLDER.sub(value, text)
+
+
+def fill_expect(expect: Expect, captured: dict[str, str]) -> Expect:
+    """The expectation with captured values in its data values and text regexes."""
+    if not captured:
+        return expect
+
+    def data(value: Any) -> Any:
+        if isinstance(value, str):
+            return fill(value, captured)
+        if isinstance(value, dict):
+            return {k: data(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [data(v) for v in value]
+        return value
+
+    regexes = {
+        key: [fill(r, captured, escape=True) for r in getattr(expect, key)]
+        for key in ("text", "not_text", "first_reply_text", "buttons")
+        if getattr(expect, key)
+    }
+    return expect.model_copy(update={"data": data(expect.data), **regexes})
 
 
 def capture(wanted: dict[str, str], replies: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -219,6 +244,8 @@ def run(stack: StackLike, conversation: Conversation) -> Result:
         pressed = None
         if turn.press is not None:
             button = find_button(previous, turn.press)
+            if button is None and turn.optional:
+                continue
             if button is None:
                 offered = [b.get("title") for r in previous for b in r.get("buttons") or []]
                 result.failures.append(
@@ -240,7 +267,7 @@ def run(stack: StackLike, conversation: Conversation) -> Result:
         replies = tuple(r for r in body.get("replies") or [] if isinstance(r, dict))
         result.turns.append(TurnRecord(text, pressed, replies))
         if turn.expect is not None:
-            for problem in check_expect(turn.expect, replies):
+            for problem in check_expect(fill_expect(turn.expect, captured), replies):
                 result.failures.append(f"turn {number} ({text[:60]!r}): {problem}")
         if turn.capture:
             captured.update(capture(turn.capture, replies))

@@ -172,3 +172,37 @@ def test_dialogue_runner_capture_fills_later_turns(tmp_path: Path) -> None:
     assert stack.sent[1][0] == "status of ticket 42 (HR-000042)"
     failed = run(CannedStack([[BEDS], [BEDS]]), load(path, tmp_path))
     assert any("nothing was captured" in f for f in failed.failures)
+
+
+OPTIONAL_FILE = """\
+id: runner-optional
+category: correction
+role: n.jones
+description: an optional press is skipped when nothing matches; captured facts in expect.
+turns:
+  - say: porter to 4B please
+    capture: {ticket: ticket_id}
+  - press: ^Pick one
+    optional: true
+  - press: cleaning
+    expect:
+      data: {ticket_id: "{ticket}"}
+      text: ["{ticket}"]
+"""
+
+
+def test_dialogue_runner_optional_press_and_captured_expect(tmp_path: Path) -> None:
+    path = tmp_path / "tuning" / "correction" / "runner-optional.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(OPTIONAL_FILE)
+    asked = {**ASK, "custom": {"kind": "ask_ward", "data": {"ticket_id": "HR-000042"}}}
+    told = {
+        "text": "HR-000042 is open",
+        "custom": {"kind": "x", "data": {"ticket_id": "HR-000042"}},
+    }
+    stack = CannedStack([[asked], [told]])
+    result = run(stack, load(path, tmp_path))
+    assert result.passed, result.report()
+    assert len(stack.sent) == 2, "the optional press sent nothing"
+    other = {"text": "HR-000007", "custom": {"kind": "x", "data": {"ticket_id": "HR-000007"}}}
+    assert not run(CannedStack([[asked], [other]]), load(path, tmp_path)).passed
