@@ -144,19 +144,26 @@ class Turn(_Strict):
     a later ``say`` uses it as ``{name}`` (the value) or ``{name.number}`` (its digits
     without leading zeros: HR-000042 -> 42), for ids the HMS hands out at run time; so do
     later ``expect.data`` values and text regexes. ``optional: true`` skips a ``press``
-    turn when no offered button matches (a step the specification leaves open)."""
+    turn when no offered button matches (a step the specification leaves open).
+
+    ``answer: {slot: text}`` answers a form's questions in whatever order they come: while
+    the last replies ask for a slot in the map (kind ``ask_<slot>``), its text is sent; it
+    ends when nothing in the map is asked (a question asked a third time fails). Its
+    ``expect`` is checked on the last replies."""
 
     say: str | None = Field(default=None, min_length=1, max_length=2000)
     press: str | None = Field(default=None, min_length=1)
+    answer: dict[str, str] | None = Field(default=None, min_length=1)
     expect: Expect | None = None
     capture: dict[str, str] | None = None
     optional: bool = False
 
     @model_validator(mode="after")
     def _one_action(self) -> Turn:
-        if (self.say is None) == (self.press is None):
+        if sum(x is not None for x in (self.say, self.press, self.answer)) != 1:
             raise ValueError(
-                "a turn has exactly one of 'say' (text) or 'press' (button title regex)"
+                "a turn has exactly one of 'say' (text), 'press' (button title regex) or "
+                "'answer' (slot -> text)"
             )
         if self.press is not None:
             _check_regexes([self.press])
@@ -243,11 +250,11 @@ class ConversationModel(_Strict):
 
     @model_validator(mode="after")
     def _press_after_a_turn(self) -> ConversationModel:
-        if self.turns[0].press is not None:
-            raise ValueError("the first turn cannot press a button: nothing was offered yet")
+        if self.turns[0].say is None:
+            raise ValueError("the first turn says something: nothing was offered or asked yet")
         captured: set[str] = set()
         for number, turn in enumerate(self.turns):
-            used = turn.say or ""
+            used = (turn.say or "") + " ".join((turn.answer or {}).values())
             if turn.expect is not None:
                 used += " " + repr(turn.expect.model_dump())
             for name, _ in PLACEHOLDER.findall(used):

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from dialogue_format import PLACEHOLDER, Conversation, Expect
+from dialogue_format import PLACEHOLDER, Conversation, Expect, Turn
 from dialogue_outcomes import OutcomeProbe
 
 
@@ -227,51 +227,91 @@ def sender_of(conversation: Conversation, conversation_id: str) -> str:
     return f"{conversation.model.channel}:{conversation.model.role}:{conversation_id}"
 
 
+MAX_ASKED = 2  # an ``answer`` turn answers the same question at most twice
+
+
+def asked_slots(replies: Sequence[dict[str, Any]]) -> list[str]:
+    return [k[4:] for k in map(kind_of, replies) if k.startswith("ask_")]
+
+
+class _Conversation:
+    """One REST conversation: sends, records, remembers the last replies."""
+
+    def __init__(self, stack: StackLike, result: Result, username: str) -> None:
+        self.stack, self.result = stack, result
+        self.token = stack.token(username)
+        self.id = f"dlg-{uuid.uuid4().hex[:24]}"
+        self.previous: tuple[dict[str, Any], ...] = ()
+
+    def send(self, number: int, text: str, pressed: str | None = None) -> bool:
+        try:
+            body = self.stack.post_message(self.token, text, self.id)
+        except Exception as exc:
+            self.result.failures.append(f"turn {number}: sending {text!r} failed: {exc!r}")
+            return False
+        self.previous = tuple(r for r in body.get("replies") or [] if isinstance(r, dict))
+        self.result.turns.append(TurnRecord(text, pressed, self.previous))
+        return True
+
+
+def _turn(chat: _Conversation, number: int, turn: Turn, captured: dict[str, str]) -> bool:
+    """Play one turn; False when the conversation cannot go on."""
+    failures = chat.result.failures
+    if turn.press is not None:
+        button = find_button(chat.previous, turn.press)
+        if button is None:
+            if turn.optional:
+                return True
+            offered = [b.get("title") for r in chat.previous for b in r.get("buttons") or []]
+            failures.append(f"turn {number}: no button titled /{turn.press}/ (offered: {offered})")
+            return False
+        return chat.send(number, str(button.get("payload", "")), str(button.get("title", "")))
+    texts = [turn.say] if turn.say is not None else list((turn.answer or {}).values())
+    missing = sorted(
+        {n for t in texts for n, _ in PLACEHOLDER.findall(str(t)) if n not in captured}
+    )
+    if missing:
+        failures.append(f"turn {number}: nothing was captured for {missing}")
+        return False
+    if turn.say is not None:
+        return chat.send(number, fill(turn.say, captured))
+    answers = {slot: fill(text, captured) for slot, text in (turn.answer or {}).items()}
+    times: dict[str, int] = {}
+    while True:
+        slot = next((s for s in asked_slots(chat.previous) if s in answers), None)
+        if slot is None:
+            return True
+        times[slot] = times.get(slot, 0) + 1
+        if times[slot] > MAX_ASKED:
+            failures.append(f"turn {number}: asked for {slot} again after {MAX_ASKED} answers")
+            return False
+        if not chat.send(number, answers[slot]):
+            return False
+
+
 def run(stack: StackLike, conversation: Conversation) -> Result:
     model = conversation.model
     result = Result(conversation.key, conversation.part, model.category, model.role)
-    token = stack.token(model.role)
-    conversation_id = f"dlg-{uuid.uuid4().hex[:24]}"
-    probe = OutcomeProbe(stack, model.role, sender_of(conversation, conversation_id))
+    chat = _Conversation(stack, result, model.role)
+    probe = OutcomeProbe(stack, model.role, sender_of(conversation, chat.id))
     try:
         probe.before(model.outcome)
     except Exception as exc:
         result.failures.append(f"reading the HMS before the conversation: {exc!r}")
         return result
-    previous: tuple[dict[str, Any], ...] = ()
     captured: dict[str, str] = {}
     for number, turn in enumerate(model.turns, start=1):
-        pressed = None
-        if turn.press is not None:
-            button = find_button(previous, turn.press)
-            if button is None and turn.optional:
-                continue
-            if button is None:
-                offered = [b.get("title") for r in previous for b in r.get("buttons") or []]
-                result.failures.append(
-                    f"turn {number}: no button titled /{turn.press}/ to press (offered: {offered})"
-                )
-                break
-            text, pressed = str(button.get("payload", "")), str(button.get("title", ""))
-        else:
-            missing = [n for n, _ in PLACEHOLDER.findall(str(turn.say)) if n not in captured]
-            if missing:
-                result.failures.append(f"turn {number}: nothing was captured for {missing}")
-                break
-            text = fill(str(turn.say), captured)
-        try:
-            body = stack.post_message(token, text, conversation_id)
-        except Exception as exc:
-            result.failures.append(f"turn {number}: sending {text!r} failed: {exc!r}")
+        sent = len(result.turns)
+        if not _turn(chat, number, turn, captured):
             break
-        replies = tuple(r for r in body.get("replies") or [] if isinstance(r, dict))
-        result.turns.append(TurnRecord(text, pressed, replies))
+        if len(result.turns) == sent and turn.answer is None:
+            continue  # an optional press that was skipped
         if turn.expect is not None:
-            for problem in check_expect(fill_expect(turn.expect, captured), replies):
-                result.failures.append(f"turn {number} ({text[:60]!r}): {problem}")
+            said = result.turns[-1].said if result.turns else ""
+            for problem in check_expect(fill_expect(turn.expect, captured), chat.previous):
+                result.failures.append(f"turn {number} ({said[:60]!r}): {problem}")
         if turn.capture:
-            captured.update(capture(turn.capture, replies))
-        previous = replies
+            captured.update(capture(turn.capture, chat.previous))
     else:
         try:
             result.failures += probe.after(model.outcome)

@@ -54,7 +54,7 @@ def test_dialogue_format_accepts_a_minimal_file(tmp_path: Path) -> None:
         (("category: capability", "category: chitchat"), "category"),
         (("role: n.jones", "role: nobody"), "not a demo staff username"),
         (("  - say: what can you do", "  - say: hi\n    press: Yes"), "exactly one of 'say'"),
-        (("  - say: what can you do", "  - press: Yes"), "first turn cannot press"),
+        (("  - say: what can you do", "  - press: Yes"), "first turn says something"),
         (("kind: ask_capabilities_success", "text: ['(unclosed']"), "not a valid regex"),
         (("description: A nurse", "channel: fax\ndescription: A nurse"), "channel"),
         (("description: A nurse", "channel: slack\ndescription: A nurse"), "runner supports"),

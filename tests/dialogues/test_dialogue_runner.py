@@ -206,3 +206,36 @@ def test_dialogue_runner_optional_press_and_captured_expect(tmp_path: Path) -> N
     assert len(stack.sent) == 2, "the optional press sent nothing"
     other = {"text": "HR-000007", "custom": {"kind": "x", "data": {"ticket_id": "HR-000007"}}}
     assert not run(CannedStack([[asked], [other]]), load(path, tmp_path)).passed
+
+
+ANSWER_FILE = """\
+id: runner-answer
+category: free_text
+role: n.jones
+description: answer fills a form's questions in the order the assistant asks them.
+turns:
+  - say: housekeeping to 4B bed 25
+  - answer: {urgency: not urgent, help_description: spilt water by the bed}
+    expect: {kind: request_help_success}
+"""
+
+
+def _asks(slot: str) -> dict[str, Any]:
+    return {"text": "?", "custom": {"kind": f"ask_{slot}", "data": {"slot": slot}}}
+
+
+def test_dialogue_runner_answer_follows_the_questions(tmp_path: Path) -> None:
+    path = tmp_path / "heldout" / "free_text" / "runner-answer.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(ANSWER_FILE)
+    done = {"text": "Filed", "custom": {"kind": "request_help_success", "data": {}}}
+    stack = CannedStack([[_asks("help_description")], [_asks("urgency")], [done]])
+    result = run(stack, load(path, tmp_path))
+    assert result.passed, result.report()
+    assert [t for t, _ in stack.sent[1:]] == ["spilt water by the bed", "not urgent"]
+    looping = CannedStack([[_asks("urgency")]] * 4)
+    failed = run(looping, load(path, tmp_path))
+    assert any("asked for urgency again" in f for f in failed.failures)
+    assert len(looping.sent) == 3
+    nothing_asked = run(CannedStack([[done]]), load(path, tmp_path))
+    assert nothing_asked.passed, "no question: nothing to answer, expect checks the last replies"
