@@ -92,7 +92,7 @@ class OutcomeProbe:
         from assistant.store import open_store_at
         from assistant.store.models import HelpdeskTicket
 
-        store = open_store_at(self.stack.env["ASSISTANT_DATABASE_URL"], migrate=False)
+        store = open_store_at(store_url(self.stack.env), migrate=False)
         try:
             query = select(HelpdeskTicket.status).where(
                 HelpdeskTicket.conversation_id == self.sender
@@ -167,6 +167,21 @@ class OutcomeProbe:
             if newest not in wanted:
                 problems.append(f"outcome handoff: ticket status {newest}, expected {check.status}")
         return problems
+
+
+def store_url(env: dict[str, str]) -> str:
+    """The assistant store of the stack with this environment (as ``assistant.config``
+    resolves it: the variable, else ``$VAR_DIR/demo.env``, else ``$VAR_DIR/assistant.db``)."""
+    from pathlib import Path
+
+    from assistant.config import load_env_file
+
+    var_dir = Path(env["VAR_DIR"])
+    return (
+        env.get("ASSISTANT_DATABASE_URL")
+        or load_env_file(var_dir / "demo.env").get("ASSISTANT_DATABASE_URL")
+        or f"sqlite:///{var_dir.resolve() / 'assistant.db'}"
+    )
 
 
 def _delta(name: str, check: Any, before: int, after: int) -> list[str]:

@@ -307,9 +307,9 @@ def run(stack: StackLike, conversation: Conversation) -> Result:
         if len(result.turns) == sent and turn.answer is None:
             continue  # an optional press that was skipped
         if turn.expect is not None:
-            said = result.turns[-1].said if result.turns else ""
+            said = repr(result.turns[-1].said[:60]) if len(result.turns) > sent else "nothing asked"
             for problem in check_expect(fill_expect(turn.expect, captured), chat.previous):
-                result.failures.append(f"turn {number} ({said[:60]!r}): {problem}")
+                result.failures.append(f"turn {number} ({said}): {problem}")
         if turn.capture:
             captured.update(capture(turn.capture, chat.previous))
     else:

@@ -239,3 +239,14 @@ def test_dialogue_runner_answer_follows_the_questions(tmp_path: Path) -> None:
     assert len(looping.sent) == 3
     nothing_asked = run(CannedStack([[done]]), load(path, tmp_path))
     assert nothing_asked.passed, "no question: nothing to answer, expect checks the last replies"
+
+
+def test_dialogue_outcomes_store_url_as_config_resolves_it(tmp_path: Path) -> None:
+    from dialogue_outcomes import store_url
+
+    env = {"VAR_DIR": str(tmp_path)}
+    assert store_url(env) == f"sqlite:///{tmp_path.resolve() / 'assistant.db'}"
+    (tmp_path / "demo.env").write_text("ASSISTANT_DATABASE_URL=sqlite:////x/from-file.db\n")
+    assert store_url(env) == "sqlite:////x/from-file.db"
+    env["ASSISTANT_DATABASE_URL"] = "postgresql://db/assistant"
+    assert store_url(env) == "postgresql://db/assistant"
