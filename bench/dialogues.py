@@ -3,6 +3,7 @@
     .venv/bin/python bench/dialogues.py                     # both parts, own stack (temp dir)
     .venv/bin/python bench/dialogues.py --part heldout -v   # one part, print each failure
     .venv/bin/python bench/dialogues.py -k emergency        # files whose key contains this
+    .venv/bin/python bench/dialogues.py --part heldout --write-known-failures
 
 A conversation succeeds when every turn's expectations and every outcome check hold (the
 same judgement as ``tests/dialogues/test_dialogues.py``). Prints passed/total per category
@@ -26,7 +27,7 @@ DIALOGUES = ROOT / "tests" / "dialogues"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(DIALOGUES))
 
-from dialogue_format import PARTS, load_all  # noqa: E402
+from dialogue_format import HERE, PARTS, load_all  # noqa: E402
 from dialogue_runner import Result, run  # noqa: E402
 from dialogue_summary import summary  # noqa: E402
 
@@ -79,13 +80,34 @@ def run_all(stack: BenchStack, conversations: list[Any], verbose: bool) -> list[
     return results
 
 
+KNOWN_FAILURES = HERE / "heldout_known_failures.txt"
+KNOWN_HEADER = """\
+# Held-out dialogue conversations that fail on main today (xfail, not strict).
+# Written by `bench/dialogues.py --part heldout --write-known-failures`; remove an id
+# once its conversation passes (pytest then reports it as XPASS).
+"""
+
+
+def write_known_failures(results: list[Result], path: Path = KNOWN_FAILURES) -> int:
+    failing = sorted(r.key.rsplit("/", 1)[1] for r in results if not r.passed)
+    path.write_text(KNOWN_HEADER + "".join(f"{key}\n" for key in failing))
+    return len(failing)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--part", choices=[*PARTS, "all"], default="all")
     parser.add_argument("-k", dest="keyword", help="only files whose part/category/id has this")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each failure")
     parser.add_argument("--model", type=Path, help="Rasa model (default: newest in models/)")
+    parser.add_argument(
+        "--write-known-failures",
+        action="store_true",
+        help=f"rewrite {KNOWN_FAILURES.name} with the held-out conversations that failed",
+    )
     args = parser.parse_args(argv)
+    if args.write_known_failures and (args.part != "heldout" or args.keyword):
+        parser.error("--write-known-failures needs --part heldout and no -k")
 
     conversations = load_all(None if args.part == "all" else args.part)
     if args.keyword:
@@ -118,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(summary(results))
     print(f"{len(results)} conversations in {elapsed:.0f} s")
+    if args.write_known_failures:
+        count = write_known_failures(results)
+        print(f"wrote {count} ids to {KNOWN_FAILURES.relative_to(ROOT)}")
     return 0
 
 
