@@ -47,10 +47,10 @@ def _sessions(rows: list[tuple[int, str, str | None, float | None]]) -> list[lis
 
 
 def _expired_ids(rows: list[tuple[int, str, str | None, float | None]], cutoff: float) -> list[int]:
-    stamps = {row_id: ts for row_id, _, _, ts in rows}
+    stamps = {row_id: ts for row_id, _, _, ts in rows if ts is not None}
     out: list[int] = []
     for session in _sessions(rows):
-        last = max((stamps[i] for i in session if stamps[i] is not None), default=None)
+        last = max((stamps[i] for i in session if i in stamps), default=None)
         if last is not None and last < cutoff:
             out.extend(session)
     return out
