@@ -24,6 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # lifted for everything else. The launcher passes these on to the gateway it starts.
 os.environ.setdefault("RATE_LIMIT_IP", "off")
 os.environ.setdefault("RATE_LIMIT_USER", "off")
+# In-process tests sign principals and write the keyed audit trail with these test keys
+# (tests.keys); a started stack gets its own generated keys from its var/demo.env.
+os.environ.setdefault("ASSISTANT_AUDIT_KEY", "test-audit-key-0123456789abcdefghijklmnop")
+os.environ.setdefault("ASSISTANT_PRINCIPAL_KEY", "test-principal-key-0123456789abcdefghijk")
 FAKE_SLACK = Path(__file__).parent / "fakes" / "slack_api.py"
 
 

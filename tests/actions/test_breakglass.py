@@ -14,6 +14,7 @@ from assistant.audit.trail import SqlAuditTrail
 from assistant.hms.models import Patient
 from assistant.identity.principal import sign_principal
 from assistant.store import open_store_at
+from tests.keys import AUDIT_KEYS
 
 
 class Clock:
@@ -32,7 +33,7 @@ def clock():
 @pytest.fixture
 def services(tmp_path, clock):
     store = open_store_at(f"sqlite:///{tmp_path / 'assistant.db'}")
-    svc = make_services(audit=SqlAuditTrail(store, clock=clock))
+    svc = make_services(audit=SqlAuditTrail(store, AUDIT_KEYS, clock=clock))
     svc.clock = clock
     set_services(svc)
     yield svc

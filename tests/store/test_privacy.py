@@ -12,6 +12,7 @@ from assistant.audit.trail import SqlAuditTrail
 from assistant.crypto import DataCipher, generate_key, key_id
 from assistant.handoff.tickets import TicketStore
 from assistant.store.privacy import erase_staff, export_staff, purge_messages, rotate_keys
+from tests.keys import AUDIT_KEYS
 
 OLD = datetime(2026, 1, 1, 9, tzinfo=UTC)
 NEW = datetime(2026, 3, 1, 9, tzinfo=UTC)
@@ -38,7 +39,7 @@ def seeded(store, cipher):
     )
     tickets.claim(other.ticket_id, "n.jones")
     tickets.add_message(other.ticket_id, "agent", "n.jones agent reply")
-    trail = SqlAuditTrail(store)
+    trail = SqlAuditTrail(store, AUDIT_KEYS)
     trail.record(_event("n.jones"))
     trail.record(_event("a.smith"))
     return tickets, mine, other, trail
