@@ -10,6 +10,7 @@ import pytest
 
 from assistant.__main__ import main
 from assistant.audit import AuditWriteError, InMemoryAuditSink
+from assistant.audit.anchor import read_checkpoints
 from assistant.audit.breakglass import accesses, active_grant, grant_reason, summary_text
 from assistant.audit.trail import SqlAuditTrail
 from assistant.store import open_store_at
@@ -138,6 +139,16 @@ def test_breakglass_report_post_sends_summary_without_patients(
     assert posted["channel"] == expected
     assert "d.khan: 1" in posted["text"] and "sepsis" in posted["text"]
     assert "Patient/" not in posted["text"] and "p-2" not in posted["text"]
+    # the daily post carries a signed checkpoint, also appended to the anchor file
+    [anchored] = read_checkpoints(env_trail_anchor(monkeypatch))
+    assert f"Audit checkpoint: 1 events, head {anchored.head}" in posted["text"]
+    assert anchored.signature in posted["text"]
+
+
+def env_trail_anchor(monkeypatch) -> Path:
+    from assistant.config import get_settings
+
+    return get_settings().audit_anchor_file
 
 
 def test_breakglass_report_post_without_channel_fails_clearly(env_trail, monkeypatch, capsys):
