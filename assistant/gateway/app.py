@@ -156,7 +156,8 @@ def create_app(
     if assistant is None:
         rasa = RasaAssistant(
             workers=settings.rasa_urls,
-            signing_key=settings.signing_key,
+            signing_key=settings.principal_key,
+            principal_ttl=settings.principal_ttl_seconds,
             emergency_number=settings.emergency_number,
             handoff=handoff,
         )

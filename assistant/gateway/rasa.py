@@ -92,6 +92,7 @@ class RasaAssistant:
         *,
         workers: Sequence[str],
         signing_key: str,
+        principal_ttl: int = 30,
         emergency_number: str = "2222",
         handoff: HandoffRouter | None = None,
         timeout: float = 30.0,
@@ -100,7 +101,8 @@ class RasaAssistant:
         if not workers:
             raise ValueError("no Rasa workers configured (RASA_URLS)")
         self.workers = tuple(w.rstrip("/") for w in workers)
-        self._key = signing_key
+        self._key = signing_key  # ASSISTANT_PRINCIPAL_KEY: signs the per-message principal
+        self._principal_ttl = principal_ttl
         self._emergency = emergency_number
         self.handoff: HandoffRouter = handoff or NoHandoff()
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
@@ -119,7 +121,11 @@ class RasaAssistant:
         body = {
             "sender": sender,
             "message": text,
-            "metadata": {"principal": sign_principal(self._key, staff, channel)},
+            "metadata": {
+                "principal": sign_principal(
+                    self._key, staff, channel, sender=sender, ttl=self._principal_ttl
+                )
+            },
         }
         worker = self.worker_for(sender)
         try:

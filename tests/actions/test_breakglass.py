@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from actions_fakes import KEY, NOW, make_services, run, tracker
+from actions_fakes import KEY, NOW, SENDER, make_services, run, tracker
 
 from actions import breakglass as bg
 from actions.patients import ActionFindPatient
@@ -45,7 +45,7 @@ def rows(svc):
 
 
 def ask(user="d.khan", mrn="10009999", at=NOW):
-    principal = sign_principal(KEY, user, "rest", now=at.timestamp())
+    principal = sign_principal(KEY, user, "rest", sender=SENDER, now=at.timestamp())
     return tracker(user, intent="find_patient", slots={"mrn": mrn}, principal=principal)
 
 

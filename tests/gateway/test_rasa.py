@@ -36,8 +36,9 @@ async def test_rasa_assistant_posts_signed_principal_and_sender():
     assert url == "http://rasa-1:5005/webhooks/rest/webhook"
     assert body["sender"] == "rest:n.jones:c1"
     assert body["message"] == "hi"
-    principal = verify_principal(KEY, body["metadata"]["principal"])
+    principal = verify_principal(KEY, body["metadata"]["principal"], sender="rest:n.jones:c1")
     assert (principal.staff, principal.channel) == ("n.jones", "rest")
+    assert principal.expires_at - principal.issued_at <= 60  # seconds, not minutes
 
 
 async def test_rasa_assistant_routes_each_sender_to_one_worker():
