@@ -70,12 +70,13 @@ class EraseReport:
 # -- kiosk downtime queue ---------------------------------------------------------------
 
 
-def _legacy_slots(row: KioskQueuedHelp) -> dict[str, str | None]:
+def _legacy_body(row: KioskQueuedHelp) -> dict[str, str | None]:
+    """A row queued before encryption, in its own shape (the kiosk queue reads both)."""
     return {
         "help_type": row.help_type,
         "location_id": row.location_id,
-        "urgency": row.priority,
-        "help_description": row.description,
+        "priority": row.priority,
+        "description": row.description,
     }
 
 
@@ -85,7 +86,7 @@ def rotate_kiosk_queue(store: Store, cipher: DataCipher) -> int:
     with store.write() as session:
         for row in session.execute(select(KioskQueuedHelp)).scalars():
             if row.body is None:
-                row.body = cipher.encrypt(json.dumps(_legacy_slots(row)))
+                row.body = cipher.encrypt(json.dumps(_legacy_body(row)))
                 row.help_type = row.location_id = row.priority = row.description = None
             elif cipher.newest_decrypts(row.body):
                 continue
