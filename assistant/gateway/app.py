@@ -36,6 +36,7 @@ from assistant.ratelimit import (
 from .context import GatewayContext
 from .errors import install_error_handlers
 from .health import Check, default_checks, run_checks
+from .payloads import payload_guard
 from .rasa import HandoffRouter, RasaAssistant
 from .throttle import ThrottledAssistant
 
@@ -160,6 +161,7 @@ def create_app(
             principal_ttl=settings.principal_ttl_seconds,
             emergency_number=settings.emergency_number,
             handoff=handoff,
+            payloads=payload_guard(settings),
         )
         assistant = rasa
         if handoff is None and with_handoff:

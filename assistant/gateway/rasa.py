@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import httpx
 
 from assistant.channels.base import Button, Reply
+from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.identity.principal import sign_principal
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class RasaAssistant:
         handoff: HandoffRouter | None = None,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        payloads: PayloadGuard | None = None,
     ) -> None:
         if not workers:
             raise ValueError("no Rasa workers configured (RASA_URLS)")
@@ -105,6 +107,7 @@ class RasaAssistant:
         self._principal_ttl = principal_ttl
         self._emergency = emergency_number
         self.handoff: HandoffRouter = handoff or NoHandoff()
+        self.payloads = payloads or PayloadGuard(MemoryOffers())  # offered buttons only
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
@@ -118,6 +121,8 @@ class RasaAssistant:
         if handed is not None:
             return handed
         sender = sender_id(channel, staff, conversation)
+        if not await self.payloads.admit(sender, text):
+            return PayloadGuard.refusal()
         body = {
             "sender": sender,
             "message": text,
@@ -136,4 +141,6 @@ class RasaAssistant:
             # no message text or sender in logs (PHI); the worker and error kind only
             log.warning("Rasa worker %s did not answer: %s", worker, type(exc).__name__)
             return [Reply(RESTARTING.format(emergency=self._emergency))]
-        return parse_replies(payload)
+        replies = parse_replies(payload)
+        await self.payloads.remember(sender, replies)
+        return replies
