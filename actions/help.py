@@ -47,6 +47,7 @@ URGENCY = {
     "now": "stat",
 }
 FORM_SLOTS = ("help_type", "ward", "bed", "urgency", "help_description")
+READ_ALL = "help:read_all"  # the help desk may read anyone's request
 
 
 def help_type_code(text: str | None) -> str | None:
@@ -135,6 +136,15 @@ class ActionCheckRequestStatus(GuardedAction):
         ticket = (ctx.text("ticket_id") or "").upper().replace(" ", "")
         if ticket:
             task = await ctx.hms.get_task(ticket)
+            if task.requester != ctx.staff.username and not ctx.services.policy.allows(
+                ctx.staff.roles, READ_ALL
+            ):  # someone else's request: say no more than that it is not theirs
+                ctx.say(
+                    f"{ticket} is not one of your requests. Only the person who asked, or the "
+                    "help desk, can see its status.",
+                    kind="check_request_status_denied",
+                )
+                return Outcome("denied", events=events, reason="not_requester")
             ctx.say(
                 f"{task_line(task)}.", kind="check_request_status_success", data=task_data(task)
             )

@@ -165,3 +165,19 @@ async def test_beds_lookup_inside_a_form_keeps_the_forms_ward(services):
     trk = tracker("n.jones", slots={"ward": "4B"}, active_loop="update_bed_status_form")
     _, events = await run(ActionCheckBedAvailability(), trk)
     assert events == []
+
+
+async def test_help_status_by_ticket_only_for_the_requester_or_help_desk(services):
+    trk = tracker("p.porter", slots={"help_type": "it", "help_description": "printer"})
+    await run(ActionRequestHelp(), trk)
+    ask = {"ticket_id": "HR-000001"}
+    own, _ = await run(ActionCheckRequestStatus(), tracker("p.porter", slots=ask))
+    assert own[0]["text"].startswith("HR-000001 it: requested")
+    other, _ = await run(ActionCheckRequestStatus(), tracker("n.jones", slots=ask))
+    assert "not one of your requests" in other[0]["text"]
+    assert "requested" not in other[0]["text"] and "it" not in other[0]["text"].split()
+    desk, _ = await run(ActionCheckRequestStatus(), tracker("h.desk", slots=ask))
+    assert desk[0]["text"].startswith("HR-000001 it: requested")
+    outcomes = [(e.staff, e.outcome, e.reason) for e in services.audit.events[1:]]
+    assert outcomes == [("p.porter", "success", None), ("n.jones", "denied", "not_requester"),
+                        ("h.desk", "success", None)]  # fmt: skip
