@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
@@ -64,11 +64,8 @@ asyncio.run(main(json.loads(sys.argv[1])))
 
 
 def require_rasa_env() -> None:
-    if RASA_PY.exists():
-        return
-    if os.environ.get("REQUIRE_STACK") == "1" or os.environ.get("REQUIRE_SERVERS") == "1":
-        pytest.fail("the Rasa environment (.venv-rasa) is required but missing")
-    pytest.skip("the Rasa environment (.venv-rasa) is not set up (run `make setup`)")
+    if not RASA_PY.exists():
+        missing("the Rasa environment (.venv-rasa)")
 
 
 def store_spec(url: str) -> dict[str, Any]:
