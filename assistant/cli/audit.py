@@ -7,7 +7,8 @@ every signed checkpoint in FILE. ``checkpoint`` verifies, signs the head and app
 ``breakglass-report`` lists a day's emergency accesses locally (who, role, when, patient
 reference, scrubbed reason); with ``--post`` it posts a summary without patient references
 (counts per staff member and their reasons) to ``COMPLIANCE_CHANNEL`` or else
-``HELPDESK_CHANNEL`` through slack_sdk's WebClient (``SLACK_BOT_TOKEN``, ``SLACK_API_URL``),
+``HELPDESK_CHANNEL`` through ``assistant.channels.slack.notify`` (``SLACK_BOT_TOKEN``,
+``SLACK_API_URL``),
 with a fresh signed checkpoint of the audit chain (also appended to the anchor file).
 """
 
@@ -212,12 +213,6 @@ def run_breakglass_report(args: argparse.Namespace) -> int:
     print("\n".join(report_lines(items, day, settings.hospital_tz)))
     if not args.post:
         return 0
-    result, checkpoint = trail.checkpoint()
-    if checkpoint is None:
-        anchor_line = f"AUDIT TRAIL DOES NOT VERIFY: {result.message}"
-    else:
-        append_checkpoint(settings.audit_anchor_file, checkpoint)
-        anchor_line = checkpoint.text()
     channel = compliance_channel(settings)
     if not channel or not settings.slack_bot_token:
         print(
@@ -225,18 +220,18 @@ def run_breakglass_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from slack_sdk import WebClient
-    from slack_sdk.errors import SlackApiError
+    result, checkpoint = trail.checkpoint()
+    if checkpoint is None:
+        anchor_line = f"AUDIT TRAIL DOES NOT VERIFY: {result.message}"
+    else:
+        append_checkpoint(settings.audit_anchor_file, checkpoint)
+        anchor_line = checkpoint.text()
+    from assistant.channels.slack.notify import PostRefused, post_text
 
-    client = (
-        WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-        if settings.slack_api_url
-        else WebClient(token=settings.slack_bot_token)
-    )
     try:
-        client.chat_postMessage(channel=channel, text=summary_text(items, day) + "\n" + anchor_line)
-    except SlackApiError as exc:
-        print(f"audit: Slack refused the summary: {exc.response.get('error')}", file=sys.stderr)
+        post_text(settings, channel, summary_text(items, day) + "\n" + anchor_line)
+    except PostRefused as exc:
+        print(f"audit: Slack refused the summary: {exc}", file=sys.stderr)
         return 1
     print(f"posted the summary to {channel}", file=sys.stderr)
     print(anchor_line)
