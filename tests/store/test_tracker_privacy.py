@@ -7,6 +7,7 @@ environment on the same database.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 import uuid
@@ -188,6 +189,14 @@ def test_cli_privacy_reports_every_place(tmp_path, monkeypatch, capsys, db_url, 
     assert main(["privacy", "rotate-key"]) == 1
     captured = capsys.readouterr()
     assert "1 that no configured key opens" in captured.out and "STILL NEEDED" in captured.err
+    monkeypatch.setenv("ASSISTANT_DATA_KEY", new)
+    assert main(["privacy", "export", "--staff", "n.jones"]) == 0  # subject access
+    exported = json.loads(capsys.readouterr().out)
+    assert exported["conversations"] == [
+        {"conversation": "rest:n.jones:c1",
+         "messages": [{"from": "user", "text": "hi", "at": pytest.approx(NOW + 1)},
+                      {"from": "bot", "text": "hello", "at": pytest.approx(NOW + 1.5)}]}
+    ]  # fmt: skip
     assert main(["privacy", "erase", "--staff", "n.jones"]) == 0
     out = capsys.readouterr().out
     assert "1 conversations (4 events) from the tracker store" in out
