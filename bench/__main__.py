@@ -18,6 +18,7 @@ BENCHES = {
     "handoff": [HERE / "handoff_bench.py"],
     "voice": [HERE / "voice" / "run.py"],
     "dialogues": [HERE / "dialogues.py"],
+    "privacy": [HERE / "privacy.py"],
 }
 
 
