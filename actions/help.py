@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from actions.base import ActionContext, GuardedAction, Outcome
+from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number
 from actions.formats import TicketFormat
-from assistant.hms.errors import NotFound
+from assistant.hms.errors import NotFound, Unavailable
 from assistant.hms.models import HelpTask
 
 HELP_TYPES = {
@@ -139,6 +139,7 @@ _URGENT = re.compile(
     re.I,
 )
 HELP_NAMES = {"it": "IT", "porter": "porter", "housekeeping": "housekeeping"}
+READ_ALL = "help:read_all"  # the help desk may read anyone's request
 
 
 def help_type_code(text: str | None) -> str | None:
@@ -205,14 +206,32 @@ class ActionRequestHelp(GuardedAction):
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = ctx.text("ward") or ward_hint
         location_id, ward_code = None, None
-        if ward_text:
-            ward = await ctx.hms.get_ward(ward_text)
-            location_id, ward_code = ward.id, ward.code
-            if number:
-                location_id = (await ctx.hms.get_bed(ward.code, number)).id
-        task = await ctx.hms.create_task(
-            help_type, location_id, priority, description, ctx.staff.username
-        )
+        try:
+            if ward_text:
+                ward = await ctx.hms.get_ward(ward_text)
+                location_id, ward_code = ward.id, ward.code
+                if number:
+                    location_id = (await ctx.hms.get_bed(ward.code, number)).id
+            task = await ctx.hms.create_task(
+                help_type, location_id, priority, description, ctx.staff.username
+            )
+        except Unavailable:
+            # the kiosk queues these slots (encrypted) and replays them through this
+            # same guarded action when the HMS is back (assistant.channels.kiosk.guard)
+            slots = {
+                "help_type": help_type,
+                "ward": ward_text,
+                "bed": ctx.text("bed"),
+                "urgency": priority,
+                "help_description": description,
+            }
+            ctx.say(
+                UNAVAILABLE,
+                kind="request_help_unavailable",
+                data={"queue": slots},
+                buttons=[HELP_DESK_BUTTON],
+            )
+            return Outcome("error", reason="hms_unavailable")
         what = HELP_NAMES.get(help_type, help_type)
         ctx.say(
             f"Done: your {what} request is {task.ticket_id} ({priority}). "
@@ -241,6 +260,15 @@ class ActionCheckRequestStatus(GuardedAction):
                 task = await ctx.hms.get_task(ticket)
             except NotFound:
                 continue
+            if task.requester != ctx.staff.username and not ctx.services.policy.allows(
+                ctx.staff.roles, READ_ALL
+            ):  # someone else's request: say no more than that it is not theirs
+                ctx.say(
+                    f"{ticket} is not one of your requests. Only the person who asked, or the "
+                    "help desk, can see its status.",
+                    kind="check_request_status_denied",
+                )
+                return Outcome("denied", reason="not_requester")
             ctx.say(
                 f"{task_line(task)}.", kind="check_request_status_success", data=task_data(task)
             )

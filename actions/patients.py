@@ -6,6 +6,9 @@ date of birth or MRN (``find_patient:which``, the candidates kept in the action-
 offered emergency access (``actions.breakglass``): the reason is asked by the
 ``breakglass_form`` (free text), and the access is audited with it. Other roles get the
 normal ward-scope denial.
+For ward-scoped roles a patient who is not admitted gets the same answer as one admitted
+elsewhere (no initials, no MRN digits), so the answer never reveals admission status outside
+one's wards.
 """
 
 from __future__ import annotations
@@ -105,6 +108,10 @@ class ActionFindPatient(GuardedAction):
     async def _locate(self, ctx: ActionContext, patient: Patient) -> Outcome:
         stay = await ctx.hms.current_stay(patient.id)
         if stay is None or stay.bed is None:
+            if not ctx.services.policy.covers_all_wards(ctx.staff.roles, self.permission):
+                # for a ward-scoped user "not admitted" must read exactly like "admitted on
+                # another ward": either answer would tell them the patient's admission status
+                return self._out_of_scope(ctx, patient, stay)
             return self._show(ctx, patient, stay)
         try:
             ctx.check_ward(stay.ward_code)
@@ -112,9 +119,9 @@ class ActionFindPatient(GuardedAction):
             return self._out_of_scope(ctx, patient, stay)
         return self._show(ctx, patient, stay)
 
-    def _out_of_scope(self, ctx: ActionContext, patient: Patient, stay: Stay) -> Outcome:
+    def _out_of_scope(self, ctx: ActionContext, patient: Patient, stay: Stay | None) -> Outcome:
         if not ctx.services.policy.allows(ctx.staff.roles, bg.PERMISSION):
-            raise WardDenied(stay.ward_code or "?")  # the normal denial
+            raise WardDenied((stay.ward_code if stay else None) or "?")  # the normal denial
         ref, minutes = f"Patient/{patient.id}", bg.breakglass_minutes()
         grant = bg.find_grant(ctx.services.audit, ctx.staff.username, ref, ctx.now, minutes)
         if grant is not None:

@@ -43,6 +43,11 @@ def _regex(name: str, default: str) -> str:
     return value
 
 
+def _path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
 def _list(name: str, default: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
 
@@ -90,6 +95,13 @@ class Settings:
     rate_limit_user: str
     breakglass_minutes: int
     compliance_channel: str | None
+    # compliance (issue 15): tracker privacy, keyed audit chain, conversation-bound principal
+    tracker_database_url: str
+    audit_key: str
+    audit_key_file: Path | None
+    audit_anchor_file: Path
+    principal_key: str
+    principal_ttl_seconds: int
     extra: dict[str, str] = field(default_factory=dict)
     # identifier forms (the hospital's own): MRN regex, ticket-id prefixes and digits
     mrn_pattern: str = r"\d{6,10}"
@@ -177,4 +189,12 @@ def get_settings() -> Settings:
         mrn_pattern=_regex("MRN_PATTERN", r"\d{6,10}"),
         ticket_prefixes=tuple(p.upper() for p in _list("TICKET_PREFIXES", "HR,HD")),
         ticket_digits=_bounded_int("TICKET_DIGITS", 6, 1, 12),
+        tracker_database_url=_env(
+            "TRACKER_DATABASE_URL", f"sqlite:///{var_dir / 'rasa_tracker.db'}"
+        ),
+        audit_key=_env("ASSISTANT_AUDIT_KEY", ""),
+        audit_key_file=_path("ASSISTANT_AUDIT_KEY_FILE"),
+        audit_anchor_file=Path(_env("AUDIT_ANCHOR_FILE", str(var_dir / "audit" / "anchors.jsonl"))),
+        principal_key=_env("ASSISTANT_PRINCIPAL_KEY", ""),
+        principal_ttl_seconds=_bounded_int("PRINCIPAL_TTL_SECONDS", 30, 5, 300),
     )

@@ -6,6 +6,7 @@ import pytest
 from actions_fakes import (
     KEY,
     NOW,
+    SENDER,
     FakeHms,
     InMemoryAuditSink,
     make_services,
@@ -110,10 +111,19 @@ async def test_base_all_wards_role_passes_ward_scope(services):
     [
         None,
         {"payload": "{}", "sig": "forged"},
-        sign_principal("other-key", "n.jones", "rest", now=NOW.timestamp()),
-        sign_principal(KEY, "n.jones", "rest", now=NOW.timestamp() - 3600),
+        sign_principal("other-key", "n.jones", "rest", sender=SENDER, now=NOW.timestamp()),
+        sign_principal(KEY, "n.jones", "rest", sender=SENDER, now=NOW.timestamp() - 3600),
+        sign_principal(KEY, "n.jones", "rest", sender="rest:n.jones:other", now=NOW.timestamp()),
+        sign_principal(KEY, "n.jones", "rest", sender=SENDER, now=NOW.timestamp() - 60),
     ],
-    ids=["missing", "garbage", "forged", "expired"],
+    ids=[
+        "missing",
+        "garbage",
+        "forged",
+        "expired",
+        "other-conversation",
+        "replayed-a-minute-later",
+    ],
 )
 async def test_base_refuses_unverified_principal(services, principal):
     trk = bed_update(principal=principal)

@@ -98,8 +98,15 @@ async def test_forms_another_task_mid_form_rejects_the_form():
         intent="check_request_status",
         text="what's the status of my request",
     )
-    assert out == [{"event": "action_execution_rejected", "name": "book_appointment_form",
-                    "policy": None, "confidence": None, "timestamp": None}]
+    assert out == [
+        {
+            "event": "action_execution_rejected",
+            "name": "book_appointment_form",
+            "policy": None,
+            "confidence": None,
+            "timestamp": None,
+        }
+    ]
 
 
 async def test_forms_bare_answer_tagged_as_a_task_is_still_an_answer():
@@ -233,7 +240,9 @@ async def test_forms_unknown_ward_names_the_nearest_as_buttons():
     )
     assert slots["ward"] is None
     [reply] = [m for m in messages if m["custom"]["kind"] == "unknown_ward"]
-    assert reply["custom"]["data"]["value"] == "4C" and "4B" in reply["custom"]["data"]["suggestions"]
+    assert (
+        reply["custom"]["data"]["value"] == "4C" and "4B" in reply["custom"]["data"]["suggestions"]
+    )
     assert any('"ward":"4B"' in b["payload"] for b in reply["buttons"])
 
 
@@ -282,7 +291,9 @@ async def test_forms_clinician_makes_department_optional():
 
 async def test_forms_unparseable_time_is_asked_again():
     slots, messages, _ = await validate(
-        "book_appointment_form", requested="time", text="whenever-ish",
+        "book_appointment_form",
+        requested="time",
+        text="whenever-ish",
         set_now={"time": "whenever-ish"},
     )
     assert slots["time"] is None and "invalid_time" in kinds(messages)
