@@ -94,6 +94,47 @@ def bed_number(text: str | None) -> tuple[str | None, str | None]:
     return None, (str(number) if number is not None else None)
 
 
+_NUMBER_WORDS = (
+    r"\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[\s-]+(?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|"
+    r"six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    r"eighteen|nineteen"
+)
+_SAID_BED = re.compile(rf"\bbed\s+(?:number\s+|no\.?\s+)?({_NUMBER_WORDS})\b", re.IGNORECASE)
+_BARE = re.compile(
+    r"^\s*(?:it'?s\s+|the\s+)?(?:bed\s+|number\s+|no\.?\s+)?(.+?)\s*(?:please)?[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def said_beds(text: str) -> list[tuple[str, int]]:
+    """Every 'bed <number>' in ``text`` as (number, offset): 'bed sixteen not six' -> 16."""
+    found = []
+    for match in _SAID_BED.finditer(text or ""):
+        number = small_number(match.group(1))
+        if number is not None:
+            found.append((str(number), match.start()))
+    return found
+
+
+def bed_answer(text: str | None) -> tuple[str | None, str | None]:
+    """A bed given as an answer: '4B-06', 'bed twelve', '12', 'twelve please'; a sentence
+    that only ends in a number ('I meant ward 7') is not a bed."""
+    if not text:
+        return None, None
+    ward, number = bed_number(text)
+    if ward is not None:
+        return ward, number
+    beds = said_beds(text)
+    if beds:
+        return None, beds[-1][0]
+    bare = _BARE.match(text)
+    if bare and len(bare.group(1).split()) <= 3:
+        value = small_number(bare.group(1))
+        return None, (str(value) if value is not None else None)
+    return None, None
+
+
 STATUS_PHRASES = {
     "U": "free",
     "O": "occupied",
@@ -170,7 +211,8 @@ class ActionCheckBedAvailability(GuardedAction):
             ward = await known_ward(ctx, ward_text, self.intent)
             if ward is None:
                 return Outcome("not_found", events=reset, reason="unknown_ward")
-            _, number = bed_number(ctx.text("bed"))
+            said = said_beds(str(ctx.tracker.latest_message.get("text") or ""))
+            number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
             if number is not None:
                 return await self._one_bed(ctx, ward, number)
             beds = await ctx.hms.free_beds(ward.code, feature)

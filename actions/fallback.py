@@ -43,6 +43,28 @@ def candidates(turn: Turn, count: int = 2) -> list[dict[str, str]]:
     return out
 
 
+REREAD_MIN = 0.25  # a task intent this likely is taken when nothing else is going on
+REREAD_SURE = 0.45
+
+
+def reread(turn: Turn) -> str | None:
+    """Out of any context, "inform" / a near-miss fallback is more likely a request: the
+    likeliest task intent of the ranking when it is likely enough and the message's details
+    (entities) are all ones that task uses ("urgent porter to 4B bed 10" is a request)."""
+    catalog = default_catalog()
+    found = {str(e.get("entity")) for e in turn.entities}
+    for item in turn.ranking:
+        intent = catalog.find(item.get("name"))
+        if intent is None or not intent.is_task or intent.name in NOT_OFFERED:
+            continue
+        confidence = float(item.get("confidence") or 0)
+        fits = bool(found) and found <= set(intent.entities)
+        if confidence >= REREAD_SURE or (confidence >= REREAD_MIN and fits):
+            return intent.name
+        return None
+    return None
+
+
 def not_understood(
     dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
 ) -> list[dict[str, Any]]:
@@ -80,11 +102,15 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if pending_intent(tracker.get_slot("pending")):
-            from actions.flow import ActionContinue
+        from actions.flow import ActionContinue, take_as
 
+        if pending_intent(tracker.get_slot("pending")):
             return await ActionContinue().run(dispatcher, tracker, domain)
-        return not_understood(dispatcher, tracker, Turn.of(tracker))
+        turn = Turn.of(tracker)
+        intent = reread(turn)
+        if intent is not None:
+            return take_as(tracker, intent)
+        return not_understood(dispatcher, tracker, turn)
 
 
 class ActionDefaultFallback(Action):

@@ -16,10 +16,10 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import not_understood
+from actions.fallback import not_understood, reread
 from actions.registry import guarded_action
 from actions.state import (
     RESUME,
@@ -70,6 +70,40 @@ def wrong_thing(text: str) -> tuple[str, ...]:
     return WRONG_SLOTS.get(match.group(1).lower(), ()) if match else ()
 
 
+def fresh_start(tracker: Tracker, intent_name: str | None) -> Events:
+    """The events that start a new request for ``intent_name``: stash the task in progress
+    (a form, or a step such as choosing a slot) and clear every task slot except those the
+    latest message filled for the new request's entities."""
+    catalog = default_catalog()
+    intent = catalog.find(intent_name)
+    before = slots_before_turn(tracker)
+    stash = before.get("stash")
+    form = active_form(tracker)
+    owner = catalog.find(pending_intent(before.get("pending")))
+    if form is not None and form.resume and form.intent != intent_name:
+        stash = stash_of(tracker, form, before)
+    elif owner is not None and owner.form and owner.form.resume and owner.name != intent_name:
+        stash = stash_of(tracker, owner.form, before)
+    if isinstance(stash, dict) and stash.get("intent") == intent_name:
+        stash = None  # asked again from the start: the new request replaces it
+    wanted = set(intent.entities) if intent else set()
+    keep = tuple(
+        slot
+        for slot, value in slots_set_this_turn(tracker).items()
+        if value is not None
+        and slot in catalog.slot_names()
+        and wanted & set(catalog.slot(slot).entities)
+    )
+    return [*reset(keep=keep), SlotSet("stash", stash)]
+
+
+def take_as(tracker: Tracker, intent_name: str) -> Events:
+    """Serve the latest message as a request for ``intent_name`` (its form, or its action)."""
+    intent = default_catalog().get(intent_name)
+    target = intent.form.name if intent.form else intent.action
+    return [*fresh_start(tracker, intent_name), FollowupAction(str(target))]
+
+
 class ActionNewRequest(Action):
     def name(self) -> str:
         return "action_new_request"
@@ -77,28 +111,7 @@ class ActionNewRequest(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
-        catalog = default_catalog()
-        turn = Turn.of(tracker)
-        intent = catalog.find(turn.intent)
-        before = slots_before_turn(tracker)
-        stash = before.get("stash")
-        form = active_form(tracker)
-        owner = catalog.find(pending_intent(before.get("pending")))
-        if form is not None and form.resume and form.intent != turn.intent:
-            stash = stash_of(tracker, form, before)
-        elif owner is not None and owner.form and owner.form.resume and owner.name != turn.intent:
-            stash = stash_of(tracker, owner.form, before)
-        if isinstance(stash, dict) and stash.get("intent") == turn.intent:
-            stash = None  # asked again from the start: the new request replaces it
-        wanted = set(intent.entities) if intent else set()
-        keep = tuple(
-            slot
-            for slot, value in slots_set_this_turn(tracker).items()
-            if value is not None
-            and slot in catalog.slot_names()
-            and wanted & set(catalog.slot(slot).entities)
-        )
-        return [*reset(keep=keep), SlotSet("stash", stash)]
+        return fresh_start(tracker, Turn.of(tracker).intent)
 
 
 class ActionContinue(Action):
@@ -114,6 +127,9 @@ class ActionContinue(Action):
             return go_back(dispatcher, tracker, turn)
         owner = pending_intent(pending)
         if owner is None:
+            intent = reread(turn) if turn.intent == "inform" else None
+            if intent is not None:
+                return take_as(tracker, intent)
             return not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)

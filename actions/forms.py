@@ -28,6 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.base import MAX_MISSES, guarded_reader, lacks_permission
+from actions.beds import said_beds, said_ward
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
 from actions.services import get_services
@@ -114,10 +115,14 @@ def alternatives(turn: Turn, entity: str, extracted: Any) -> list[Any]:
 def resolve_correction(turn: Turn, entity: str) -> str | None:
     """Of several values of one entity in a message, the one meant: "4A not 4B" -> 4A,
     "make it 4B instead of 4A" -> 4B, "change 4A to 4B" -> 4B."""
-    values = turn.values(entity)
+    return resolve_values(turn.text, turn.values(entity))
+
+
+def resolve_values(text: str, values: list[tuple[str, int]]) -> str | None:
+    """``resolve_correction`` on (value, offset) pairs found in ``text``."""
     if len(values) < 2:
         return values[0][0] if values else None
-    text = turn.text.lower()
+    text = text.lower()
     for value, start in values:
         if re.search(r"\b(to|make it|it's|its|should be)\s*$", text[:start]):
             return value
@@ -178,7 +183,13 @@ class CatalogForm(FormValidationAction, ABC):
             slots=values,
             reader=reader,
         )
-        wanted = [*form.required, "clinician", "patient_name", "mrn", "bed", "time"]
+        wanted = list(form.required)
+        if "department" in form.required:
+            wanted.append("clinician")  # a clinician may stand for the clinic
+        if "ward" in form.required:
+            wanted.append("bed")  # "4B bed 6" answers both
+        if "patient" in form.required:
+            wanted += ["patient_name", "mrn"]
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
         events: list[EventType] = []
         replies: list[Reply] = []
@@ -242,6 +253,9 @@ class CatalogForm(FormValidationAction, ABC):
         """Values this message offers for the form's slots, before checking them."""
         found: SlotValues = {}
         set_now = slots_set_this_turn(tracker)
+        if requested and requested in catalog.slot_names() and catalog.slot(requested).free_text:
+            # free text: the whole message is the answer and fills nothing else
+            return {} if turn.is_payload else {requested: turn.text}
         for slot in dict.fromkeys(wanted):
             if slot not in catalog.slot_names():
                 continue
@@ -260,6 +274,13 @@ class CatalogForm(FormValidationAction, ABC):
                 found.setdefault(requested, turn.text)
         if turn.is_payload:
             return found
+        if "ward" in form.required and "ward" not in found:
+            named = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
+            if named is not None:
+                found["ward"] = named
+        beds = said_beds(turn.text)  # "bed sixteen not six": beds NLU did not tag (fully)
+        if "bed" in wanted and beds:
+            found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
         for slot in form.required:
             # urgency is read from the whole sentence: "not urgent" is routine even when
             # NLU tagged only "urgent"

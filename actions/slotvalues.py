@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from actions import directory
-from actions.beds import bed_number, bed_status_code
+from actions.beds import bed_answer, bed_number, bed_status_code
 from actions.formats import MrnFormat
 from actions.help import help_type_code, infer_help_type, infer_urgency, priority_code
 from actions.timeparse import parse_time_preference
@@ -244,7 +244,7 @@ async def check_time(value: Any, ctx: CheckContext) -> Check:
 
 
 async def check_bed(value: Any, ctx: CheckContext) -> Check:
-    ward, number = bed_number(_text(value))
+    ward, number = bed_answer(_text(value))
     if number is None:
         return Check(None, didnt_get("bed", "Which bed number? For example 'bed 6'."))
     return Check(number, also={"ward": ward} if ward and not ctx.slots.get("ward") else {})
@@ -335,6 +335,6 @@ def infer(slot: str, text: str, ctx: CheckContext) -> Any:
         return infer_help_type(text)
     if slot == "urgency":
         return infer_urgency(text)
-    if slot in ("mrn", "patient") and ctx.mrn.find(text) and re.search(r"\d{4,}", text):
-        return ctx.mrn.find(text)
+    if slot in ("mrn", "patient"):
+        return ctx.mrn.find(text)  # digits or spoken digits of the hospital's MRN form
     return None

@@ -18,6 +18,7 @@ fi
 
 inputs=(config.yml domain training_data)
 [ -d rasa_ext ] && inputs+=(rasa_ext)
+[ -d nlu_components ] && inputs+=(nlu_components)
 # local files the pipeline loads (e.g. SpacyNLP's `model: models/spacy_hms`) count too
 while read -r ref; do
   if [ -n "$ref" ] && [ -e "$ref" ]; then inputs+=("$ref"); fi
