@@ -15,7 +15,6 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.state import YES_NO
 from actions.scheduling import (
     NotOffered,
     PatientMismatch,
@@ -38,6 +37,7 @@ from actions.scheduling import (
     still_confirmed,
     when,
 )
+from actions.state import YES_NO
 from assistant.hms.errors import Conflict
 from assistant.hms.models import Patient
 
@@ -202,8 +202,8 @@ class ActionCancelAppointment(_PatientAction):
             buttons=YES_NO,
             data={**patient_data(patient), "appointment_id": appt.id},
         )
-        confirmed: dict[str, Any] = {"patient_id": patient.id, "appointment_id": appt.id}
-        events = (pending(self.intent, "confirm"), SlotSet("confirmed", confirmed))
+        chosen_one: dict[str, Any] = {"patient_id": patient.id, "appointment_id": appt.id}
+        events = (pending(self.intent, "confirm"), SlotSet("confirmed", chosen_one))
         return Outcome(events=events, resource=f"Appointment/{appt.id}", patient_ref=ref)
 
 

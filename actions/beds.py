@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.directory import resolve_ward
 from actions.formats import small_number
@@ -288,8 +287,9 @@ class ActionCheckBedAvailability(GuardedAction):
             )
             return Outcome("not_found", resource=f"Location/{ward.id}")
         free = bed.status == "U"
+        state = "free" if free else "not free: " + STATUS_PHRASES.get(bed.status or "", "unknown")
         ctx.say(
-            f"{bed.label} is {'free' if free else 'not free: ' + STATUS_PHRASES.get(bed.status or '', 'unknown')}.",
+            f"{bed.label} is {state}.",
             kind="check_bed_availability_success" if free else "check_bed_availability_none",
             data={
                 "ward": ward.code,

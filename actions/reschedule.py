@@ -108,7 +108,7 @@ class ActionRescheduleAppointment(_PatientAction):
             if slot.status != "free":
                 outcome = await fresh("That slot was just taken by someone else. ")
                 return Outcome("conflict", outcome.events, f"Slot/{slot.id}", ref)
-            events = ask_confirm(
+            confirming = ask_confirm(
                 ctx,
                 patient,
                 slot,
@@ -119,7 +119,7 @@ class ActionRescheduleAppointment(_PatientAction):
                 appointment_id=moving.id,
             )
             return Outcome(
-                events=tuple(events), resource=f"Appointment/{moving.id}", patient_ref=ref
+                events=tuple(confirming), resource=f"Appointment/{moving.id}", patient_ref=ref
             )
         if at == "confirm":
             ctx.say("Shall I move it? Yes or no.", kind=f"{kind}_confirm", buttons=YES_NO)

@@ -255,10 +255,10 @@ def check_consistency(catalog: Catalog) -> list[str]:
                 problems.append(f"catalog: {form.name}: slot {slot!r} is not in 'slots'")
             elif not catalog.slot(slot).ask:
                 problems.append(f"catalog: {form.name}: slot {slot!r} has no question ('ask')")
-    for slot in catalog.slots:
-        for entity in slot.entities:
+    for spec in catalog.slots:
+        for entity in spec.entities:
             if entity not in entities:
-                problems.append(f"catalog: slot {slot.name}: no intent lists entity {entity!r}")
+                problems.append(f"catalog: slot {spec.name}: no intent lists entity {entity!r}")
     for entity in sorted(entities - {e for s in catalog.slots for e in s.entities}):
         problems.append(f"catalog: entity {entity!r} fills no slot")
     return problems
