@@ -29,10 +29,11 @@ def test_appointments_book_interrupted_by_bed_question_then_confirmed(stack):
     turn = chat.say("i need to book a cardiology appt for a pt")
     assert turn.asks() == "patient_name", chat.transcript()
     chat.say(patient.full_name)
-    # side question in the middle of the form: answered, then the form asks again
+    # side question in the middle of the form: answered, then the booking is offered again
     side = chat.say("actually how many free beds on 4B?")
     assert f"Ward 4B has {free_4b} free bed" in side.text, chat.transcript()
-    assert side.asks() == "mrn", chat.transcript()
+    assert side.data("resume_offer") == {"intent": "book_appointment"}, chat.transcript()
+    assert chat.say("yes").asks() == "mrn", chat.transcript()
     turn = chat.fill(
         {"mrn": patient.mrn, "time": "tomorrow morning", "department": "cardiology"}, offered
     )
