@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.state import Turn, pending_intent
@@ -122,4 +122,8 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return not_understood(dispatcher, tracker, Turn.of(tracker))
+        # answer once and wait for the user (no rule follows it, so say so explicitly)
+        return [
+            *not_understood(dispatcher, tracker, Turn.of(tracker)),
+            FollowupAction("action_listen"),
+        ]

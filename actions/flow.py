@@ -146,12 +146,15 @@ def go_back(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> E
     if offer is None or not isinstance(stash, dict):
         return [SlotSet("pending", None), SlotSet("stash", None)]
     if turn.intent == "affirm":
-        restored = [SlotSet(k, v) for k, v in (stash.get("slots") or {}).items()]
+        kept = dict(stash.get("slots") or {})
+        form = default_catalog().form(stash.get("form"))
+        missing = [s for s in (form.required if form else ()) if kept.get(s) in (None, "")]
         return [
             SlotSet("pending", None),
             SlotSet("stash", None),
-            SlotSet("requested_slot", None),
-            *restored,
+            *(SlotSet(k, v) for k, v in kept.items()),
+            # the form asks what is still missing (or finishes) without re-reading "yes"
+            SlotSet("requested_slot", missing[0] if missing else None),
             ActiveLoop(stash.get("form")),
         ]
     if turn.intent == "deny":

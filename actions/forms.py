@@ -34,6 +34,7 @@ from actions.formats import MrnFormat
 from actions.services import get_services
 from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
 from actions.state import Turn, slots_before_turn, slots_set_this_turn
+from actions.timeparse import parse_time_preference
 from assistant.hms.protocol import HmsClient
 from intents.catalog import Catalog, Form, default_catalog
 
@@ -43,7 +44,8 @@ _FILLER = re.compile(
     r"number|mrn|for|a|an|to|make|that|um|er|uh|sorry|actually|instead|of|not|and|then)\b",
     re.I,
 )
-_MINE = re.compile(r"\b(my|our)\s+(ward|clinic|list|patients|appointments|bay|unit)\b", re.I)
+# "my ward", "who have I got", "what do I have today": the user's own ward or clinic
+_MINE = re.compile(r"\b(my|mine|i|i'm|i've|me|our|we)\b", re.I)
 STOP_MAX_WORDS = 5
 MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
 MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
@@ -91,11 +93,23 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         return not _answers_only(turn, requested, catalog)
     if intent.mid_form == "answer":
         return False
-    if requested in ("patient", "patient_name") and intent.mid_form == "chitchat":
-        from actions.slotvalues import _name
-
-        return _name(turn.text) is None  # "Grace Thompson" read as thanks is still a name
+    if intent.mid_form == "chitchat" and _answers_anyway(turn, requested, catalog):
+        return False  # "tomorrow morning" read as a greeting, "Grace Thompson" as thanks
     return True
+
+
+def _answers_anyway(turn: Turn, requested: str | None, catalog: Catalog) -> bool:
+    """Small talk by NLU's reading that still answers the question asked."""
+    from actions.slotvalues import _name
+
+    if requested in ("patient", "patient_name"):
+        return _name(turn.text) is not None
+    if requested == "time":
+        services = get_services()
+        now, tz = services.clock(), services.settings.hospital_tz
+        return parse_time_preference(turn.text, now, tz) is not None
+    spec = catalog.slot(requested) if requested in catalog.slot_names() else None
+    return bool(spec and any(turn.values(e) for e in spec.entities))
 
 
 _CORRECTION = re.compile(
@@ -153,6 +167,12 @@ class CatalogForm(FormValidationAction, ABC):
         requested = tracker.get_slot("requested_slot")
         if owner.permission and await lacks_permission(tracker, owner.permission):
             return [SlotSet("requested_slot", None)]
+        if requested and answered_already(tracker, self.form):
+            # back at the form after something else answered the message (small talk,
+            # a re-opened form): nothing to read; ask what is still missing
+            values = {s: tracker.get_slot(s) for s in catalog.slot_names()}
+            missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
+            return [SlotSet("requested_slot", missing[0] if missing else None)]
         if requested and is_interruption(turn, form, requested, catalog):
             return [ActionExecutionRejected(self.form)]
         return await self._fill(dispatcher, tracker, turn, form, requested)
@@ -267,11 +287,13 @@ class CatalogForm(FormValidationAction, ABC):
             if value not in (None, "", []):
                 found[slot] = value
         if requested and requested in catalog.slot_names() and not turn.is_payload:
-            spec = catalog.slot(requested)
-            if spec.free_text or (
-                requested in ("patient", "patient_name") and requested not in found
+            said = catalog.find(turn.intent)
+            chitchat = said is not None and said.mid_form == "chitchat"
+            if requested not in found and (
+                requested in ("patient", "patient_name")
+                or (chitchat and _answers_anyway(turn, requested, catalog))
             ):
-                found.setdefault(requested, turn.text)
+                found[requested] = turn.text
         if turn.is_payload:
             return found
         if "ward" in form.required and "ward" not in found:
@@ -298,9 +320,10 @@ class CatalogForm(FormValidationAction, ABC):
         ):
             found["help_description"] = turn.text  # the problem, said before it was asked
         if activating:
-            if _MINE.search(turn.text) and form.intent in MINE_DEFAULTS:
-                slot = MINE_DEFAULTS[form.intent]
-                found.setdefault(slot, MINE)
+            given = {k for k, v in set_now.items() if v not in (None, "")}
+            named = {"ward", "department", "clinician"} & (set(found) | given)
+            if form.intent in MINE_DEFAULTS and not named and _MINE.search(turn.text):
+                found[MINE_DEFAULTS[form.intent]] = MINE
         return found
 
     def _misses(
@@ -338,6 +361,17 @@ class CatalogForm(FormValidationAction, ABC):
         if count >= MAX_MISSES:
             events.append(SlotSet("requested_slot", None))
         return events
+
+
+def answered_already(tracker: Tracker, form: str) -> bool:
+    """True when another action ran after the latest user message (small talk answered,
+    the form re-opened by an action): the form is coming back, not reading the message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
+            return True
+    return False
 
 
 def form_validator(form: str) -> type[CatalogForm]:

@@ -105,7 +105,7 @@ class ActionListClinicAppointments(GuardedAction):
         if clinician == "mine" and not code:
             if "clinician" not in ctx.staff.roles:
                 # not a clinician: no clinic of their own - the form asks which clinic
-                events = (SlotSet("clinician", None), SlotSet("requested_slot", None))
+                events = (SlotSet("clinician", None), SlotSet("requested_slot", "department"))
                 return Outcome("refused", (*events, ActiveLoop(f"{self.intent}_form")))
             practitioner, title = ctx.staff.id, "Your clinic"
         elif clinician and not code:
@@ -158,7 +158,7 @@ class ActionListWardPatients(GuardedAction):
             own = sorted(ctx.staff.ward_codes)
             if len(own) != 1 and not ward_hint:
                 # no single ward of their own: the form asks which ward
-                events = (SlotSet("ward", None), SlotSet("requested_slot", None))
+                events = (SlotSet("ward", None), SlotSet("requested_slot", "ward"))
                 return Outcome("refused", (*events, ActiveLoop(f"{self.intent}_form")))
             ward_text = ward_hint or own[0]
         ward = await ctx.hms.get_ward(ward_text)

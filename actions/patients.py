@@ -140,7 +140,7 @@ class ActionFindPatient(GuardedAction):
         )
         events: Events = (
             SlotSet(bg.PATIENT_SLOT, patient.id),
-            SlotSet("requested_slot", None),
+            SlotSet("requested_slot", bg.REASON_SLOT),  # the form asks for the reason
             ActiveLoop(bg.FORM),
         )
         return Outcome(

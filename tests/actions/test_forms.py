@@ -297,3 +297,34 @@ async def test_forms_unparseable_time_is_asked_again():
         set_now={"time": "whenever-ish"},
     )
     assert slots["time"] is None and "invalid_time" in kinds(messages)
+
+
+async def test_forms_coming_back_after_small_talk_reads_nothing_and_asks_again():
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "hello", "parse_data": {}},
+        {"event": "action", "name": "utter_greet_answer"},
+    ]
+    trk = tracker(
+        "n.jones",
+        intent="greet",
+        text="hello",
+        slots={"ward": "4B", "requested_slot": "bed"},
+        active_loop="update_bed_status_form",
+        events=events,
+    )
+    dispatcher = CollectingDispatcher()
+    out = await form_validator("update_bed_status_form")().run(dispatcher, trk, {})
+    assert out == [{"event": "slot", "timestamp": None, "name": "requested_slot", "value": "bed"}]
+    assert dispatcher.messages == []
+
+
+async def test_forms_time_read_as_a_greeting_still_answers_the_time_question():
+    slots, _, out = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"},
+        requested="time",
+        intent="greet",
+        text="tomorrow morning",
+    )
+    assert slots["time"] == "tomorrow morning" and slots["requested_slot"] is None

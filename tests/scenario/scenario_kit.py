@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+
 @dataclass(frozen=True)
 class Turn:
     """The assistant's replies to one message."""

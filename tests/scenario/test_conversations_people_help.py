@@ -41,14 +41,6 @@ def test_people_find_patient_asked_which_then_mrn(stack):
     assert f"is on Ward 4B, {bed['description']}, {bed['name']}" in turn.text, chat.transcript()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "NLU: a bare full name answering 'Which patient?' (e.g. 'Ngozi Wilson') still scores "
-        "below the fallback threshold, so the user gets the clarifying question instead of the "
-        "patient's location; needs a form for find_patient or a name lookup"
-    ),
-)
 def test_people_find_patient_asked_which_then_name(stack):
     hms, chat = Hms(stack), Chat(stack, "b.okoro")
     patient, bed = hms.admitted("7", skip=1)
