@@ -213,3 +213,25 @@ def test_validate_cli_exits_nonzero_with_message(repo: Path) -> None:
     )
     assert proc.returncode == 1
     assert "ERROR: policy:" in proc.stderr
+
+
+def test_generated_record_slots_are_set_by_actions_only() -> None:
+    """No user message or button payload can set a slot naming a record: a payload like
+    /affirm{"appointment_id": ...} fills nothing; identifying entities fill their slots only
+    for the intents that carry them (never for yes/no/stop)."""
+    catalog = load_catalog()
+    slots = domain(catalog)["slots"]
+    for name in (
+        "slot_id",
+        "appointment_id",
+        "offered",
+        "confirmed",
+        "breakglass_patient",
+        "pending",
+        "stash",
+    ):
+        assert slots[name]["mappings"] == [{"type": "custom"}], name
+    for name in ("patient", "patient_name", "mrn", "ticket_id"):
+        for mapping in slots[name]["mappings"]:
+            if mapping["type"] == "from_entity":
+                assert not {"affirm", "deny", "stop"} & set(mapping["intent"]), (name, mapping)
