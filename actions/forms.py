@@ -86,7 +86,9 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
     if spec is not None and spec.free_text:
         if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
             return True  # "never mind", "no": not a description or a reason
-        return turn.intent == "emergency" and turn.safety != "none"
+        # the gateway's safety net checked the message ("none", or "caution" already
+        # answered): an NLU "emergency" reading of a reason or a description is not one
+        return turn.intent == "emergency" and turn.safety not in ("none", "caution")
     if intent is None or intent.name == form.intent:
         return False
     if intent.is_task:
@@ -237,7 +239,9 @@ class CatalogForm(FormValidationAction, ABC):
                     values[other] = value
                     events.append(SlotSet(other, value))
             previous = before.get(slot)
-            if result.value is not None and previous not in (None, result.value):
+            # a correction changes what this form was given; when the form is just being
+            # opened, earlier values belong to an earlier request (cleared) - not corrected
+            if requested and result.value is not None and previous not in (None, result.value):
                 changed.append(slot)
         for reply in replies:
             reply.send(dispatcher)

@@ -154,11 +154,12 @@ async def test_forms_name_read_as_small_talk_is_still_the_name():
     assert slots["patient"] == "Grace Thompson" and slots["requested_slot"] is None
 
 
+@pytest.mark.parametrize("safety", ["none", "caution"])
 @pytest.mark.parametrize("intent", ["emergency", "request_help", "inform", "check_request_status"])
-async def test_forms_free_text_takes_any_wording_when_the_gateway_cleared_it(intent):
+async def test_forms_free_text_takes_any_wording_when_the_gateway_cleared_it(intent, safety):
     text = "patient deteriorating, need to see notes urgently"
     slots, _, _ = await validate(
-        "breakglass_form", requested="breakglass_reason", intent=intent, text=text, safety="none"
+        "breakglass_form", requested="breakglass_reason", intent=intent, text=text, safety=safety
     )
     assert slots["breakglass_reason"] == text and slots["requested_slot"] is None
 
