@@ -11,8 +11,8 @@ normal staff messages, latency per message. Prints; asserts nothing.
 - False alarms on the non-emergency examples of the Rasa NLU files
   (``training_data/nlu/*.yml``: also the classifier's negatives, so measured by 5-fold
   cross-validation), of the held-out NLU set (``tests/nlu/heldout.yml``, never trained
-  on) and the tricky normal phrases of ``heldout.yml``. A false alarm is an ``emergency`` answer; the caution rate is printed
-  beside it.
+  on) and the tricky normal phrases of ``heldout.yml``. A false alarm is an
+  ``emergency`` answer; the caution rate is printed beside it.
 - Latency: mean and p95 of ``assess`` per message, and the build time.
 """
 
@@ -29,8 +29,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.safety.detector import EmergencyDetector, build_detector  # noqa: E402
 from assistant.safety.classifier import NLU, nlu_examples  # noqa: E402
+from assistant.safety.detector import EmergencyDetector, build_detector  # noqa: E402
 from assistant.safety.lexicon import DATA  # noqa: E402
 
 HELDOUT = DATA / "heldout.yml"

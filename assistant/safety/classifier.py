@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
