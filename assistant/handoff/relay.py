@@ -1,11 +1,16 @@
 """``HandoffService``: the gateway's ``HandoffRouter`` and the help-desk relay.
 
 While a conversation has an open or claimed ticket, what the requester writes is stored
-on the ticket (encrypted) and relayed to the claiming agent; nothing reaches Rasa, so its
-tracker (slots, and the form to resume) stays as it was. What the agent writes is stored
-and delivered to the requester's channel. Messages written before anyone claimed are
-delivered when someone does. All state is in the assistant store, so a restarted (or
-another) gateway worker carries on; ``Bus`` moves relay notices between workers.
+on the ticket (encrypted) and relayed to the claiming agent, and each message gets a short
+acknowledgement (``handoff_waiting``: delivered, still waiting or who has it); nothing
+reaches Rasa, so its tracker (slots, and the form to resume) stays as it was. The requester
+can withdraw ("cancel", "never mind, sorted it": ``withdraw.is_withdrawal``) and is back
+with the assistant (``handoff_withdrawn``; the card says so). Emergencies are answered by
+the gateway's safety net first; ``emergency`` keeps the message and flags the ticket.
+What the agent writes is stored and delivered to the requester's channel. Messages
+written before anyone claimed are delivered when someone does. All state is in the
+assistant store, so a restarted (or another) gateway worker carries on; ``Bus`` moves
+relay notices between workers.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -32,13 +36,23 @@ from assistant.handoff.ports import (
     Sender,
 )
 from assistant.handoff.state import RelayState, RelayStateStore
-from assistant.handoff.tickets import Ticket, TicketStore
+from assistant.handoff.tickets import Ticket, TicketStateError, TicketStore
+from assistant.handoff.withdraw import is_withdrawal
+from assistant.safety.context import current_level
 
 log = logging.getLogger(__name__)
 
 PERMISSION = "handoff:claim"
-PASSED = "Your message was passed to the help desk. They will answer here."
+PASSED = "Passed to the help desk (ticket {ticket}). They will answer here."
+STILL_WAITING = (
+    "Passed to the help desk (ticket {ticket}); still waiting for someone to pick it up."
+)
+WITH_AGENT = "Passed to {agent} on the help desk (ticket {ticket})."
+WITHDRAW_HINT = ' Say "cancel" if you no longer need help.'
 WAITING = "You are already waiting for the help desk (ticket {ticket}). Write here to add to it."
+WITHDRAWN = "OK, I've withdrawn ticket {ticket}: you're back with the assistant. How can I help?"
+WAITING_KIND = "handoff_waiting"
+WITHDRAWN_KIND = "handoff_withdrawn"
 JOINED = "{agent} from the help desk has joined. You are now talking to a person."
 RETURNED = "The help desk handed you back to the assistant. How can I help?"
 RESOLVED = "The help desk closed ticket {ticket}. How did they do? (1 = poor, 5 = great)"
@@ -46,13 +60,17 @@ THANKS = "Thank you for your feedback."
 RATE_PAYLOAD = "/handoff_rate"
 LEASE_SECONDS = 60.0
 SENT_TTL = 3600.0
-_EMERGENCY = re.compile(
-    r"\b(cardiac arrest|crash call|code blue|not breathing|emergency|collapsed)\b", re.I
-)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _waiting(text: str, ticket: Ticket) -> Reply:
+    data: dict[str, Any] = {"ticket_id": ticket.ticket_id}
+    if ticket.status == "claimed" and ticket.claimer:
+        data["claimed_by"] = ticket.claimer
+    return Reply(text, custom={"phi": False, "kind": WAITING_KIND, "data": data})
 
 
 def rating_buttons(ticket_id: str) -> tuple[Button, ...]:
@@ -126,19 +144,74 @@ class HandoffService:
         sender = Sender(channel, staff, conversation)
         if text.startswith(RATE_PAYLOAD):
             return await self._rate_from_payload(sender, text)
+        if current_level() == "emergency" or text.strip() == "/emergency":
+            return None  # the safety net's /emergency: Rasa ends the form
         ticket: Ticket | None = await self._db(self.tickets.active_for, sender.id)
-        if ticket is None or _EMERGENCY.search(text):
-            return None  # the assistant answers (emergencies always reach it)
+        if ticket is None:
+            return None
         tid = ticket.ticket_id
         await self._db(self.state.ensure, tid)
         if text.strip().startswith("/talk_to_human"):
-            return [Reply(WAITING.format(ticket=tid))]
+            return [_waiting(WAITING.format(ticket=tid), ticket)]
+        if is_withdrawal(text):
+            return await self.withdraw(ticket)
+        await self._relay_user(ticket, text)
+        first = await self._db(self.state.take_notice, tid)
+        return [self.acknowledgement(ticket, first=first)]
+
+    async def _relay_user(self, ticket: Ticket, text: str) -> None:
+        tid = ticket.ticket_id
         await self._db(self.tickets.add_message, tid, "user", text)
         await self._own(f"{tid}:requester", self._on_requester_topic)
         await self._notify_agent(ticket)
-        if await self._db(self.state.take_notice, tid):
-            return [Reply(PASSED)]
-        return []
+
+    def acknowledgement(self, ticket: Ticket, *, first: bool = False) -> Reply:
+        """The short answer to each message while waiting (kind ``handoff_waiting``)."""
+        tid = ticket.ticket_id
+        if ticket.status == "claimed" and ticket.claimer:
+            return _waiting(WITH_AGENT.format(agent=ticket.claimer, ticket=tid), ticket)
+        text = (PASSED if first else STILL_WAITING).format(ticket=tid)
+        return _waiting(text + (WITHDRAW_HINT if first else ""), ticket)
+
+    async def withdraw(self, ticket: Ticket) -> list[Reply] | None:
+        """The requester withdrew: close the ticket, update the card, back to the assistant."""
+        tid = ticket.ticket_id
+        try:
+            ticket = await self._db(self.tickets.withdraw, tid)
+        except TicketStateError:  # closed by the help desk meanwhile: the assistant answers
+            return None
+        state = await self._db(self.state.ensure, tid)
+        if self.desk is not None:
+            try:
+                await self.desk.withdrawn(ticket, _card(state), _thread(state))
+            except Exception as exc:  # the requester is back with the assistant regardless
+                log.error("updating the card of %s failed: %s", tid, type(exc).__name__)
+        for side in ("agent", "requester"):
+            await self.bus.unsubscribe(f"{tid}:{side}")
+        reply = Reply(
+            WITHDRAWN.format(ticket=tid),
+            custom={"phi": False, "kind": WITHDRAWN_KIND, "data": {"ticket_id": tid}},
+        )
+        return [reply]
+
+    async def emergency(
+        self, staff: str, channel: str, conversation: str, text: str, kind: str | None
+    ) -> bool:
+        """An emergency during a handoff (already answered by the safety net): the message
+        is kept and relayed like any other and the card is flagged. False if no ticket."""
+        ticket: Ticket | None = await self._db(
+            self.tickets.active_for, Sender(channel, staff, conversation).id
+        )
+        if ticket is None:
+            return False
+        state = await self._db(self.state.ensure, ticket.ticket_id)
+        await self._relay_user(ticket, text)
+        if self.desk is not None:
+            try:
+                await self.desk.emergency(ticket, _card(state), _thread(state), kind or "emergency")
+            except Exception as exc:
+                log.error("flagging %s failed: %s", ticket.ticket_id, type(exc).__name__)
+        return True
 
     async def _rate_from_payload(self, sender: Sender, text: str) -> list[Reply]:
         try:

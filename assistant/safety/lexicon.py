@@ -161,8 +161,8 @@ def compile_spec(spec: str, tokenize: Tokenize) -> list[TokenPattern]:
     if not branches:
         raise LexiconError(f"empty cue spec {spec!r}")
     first = branches[0][0][0] if len(branches[0]) == 1 and branches[0][0] else {}
-    words = first.get("LOWER")
-    starts = set(words["IN"]) if isinstance(words, dict) else {words}
+    lead = first.get("LOWER")
+    starts = set(lead["IN"]) if isinstance(lead, dict) else {lead}
     if starts & _NEGATIVE_START:
         branches.insert(0, [[{"LOWER": {"IN": _AUX}, "OP": "?"}]])
     patterns = [sum(parts, []) for parts in itertools.product(*branches)]
