@@ -4,7 +4,8 @@ Evidence, strongest first:
 1. a *live* strong lexicon cue (not negated, hypothetical or historical; not inside a
    benign phrase such as "chest pain clinic") -> emergency of the cue's kind;
 2. the classifier's probability >= ``high`` with no negated cue and no benign phrase in
-   the message -> emergency (kind from a live cue, else the kind model);
+   a message of at least ``min_words`` words -> emergency (kind from a live cue, else the
+   kind model; a character n-gram model is unreliable on two-word messages);
 3. a strong cue that is hypothetical ("what do I do if there's a fire"), a live weak cue,
    or a probability >= ``low`` -> caution (the number is given, the conversation goes on);
 4. otherwise none. A message whose only cues are negated ("no chest pain", "not an
@@ -42,6 +43,7 @@ class Thresholds:
     high: float = 0.70  # classifier alone: emergency (chosen in bench/safety.py)
     low: float = 0.45  # classifier alone: caution
     negated: float = 0.95  # only negated/benign cues: caution above this
+    min_words: int = 3  # the classifier alone never makes an emergency of fewer words
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class EmergencyDetector:
         if live_strong:
             return Assessment(EMERGENCY, self._kind(text, live_strong), "cue", score)
         negated = any(c.negated for c in found)
-        if score >= t.high and not negated and not benign:
+        if score >= t.high and not negated and not benign and len(text.split()) >= t.min_words:
             live = [c for c in found if c.live]
             return Assessment(EMERGENCY, self._kind(text, live), "classifier", score)
         context = [c for c in found if c.strong and c.hypothetical and not c.negated]
