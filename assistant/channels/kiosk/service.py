@@ -81,6 +81,7 @@ class KioskService:
     idle_seconds: int = 60
     clock: Callable[[], float] = time.time
     tz: str = "Europe/London"
+    inbox: Callable[[], Any] = lambda: None  # the help desk's messages (handoff inbox)
     audio: AudioStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -119,7 +120,9 @@ class KioskService:
         replies = await self.assistant.send(
             staff=session.staff, channel="kiosk", conversation=session.conversation, text=text
         )
-        shaped = render_all(replies)
+        # the turn's own replies first (an emergency answer stays the first thing shown),
+        # then what the help desk wrote since the last turn
+        shaped = render_all(replies) + await self._helpdesk_messages(session)
         self._remember_help(session, replies)
         board = None
         if any(r.kind.endswith("_unavailable") for r in shaped):
@@ -127,6 +130,27 @@ class KioskService:
             shaped = self._downtime(session, replies, shaped)
             board = self.board_json()
         return TurnResult(text, shaped, await self._speak(shaped), board=board)
+
+    async def _helpdesk_messages(self, session: KioskSession) -> list[KioskReply]:
+        """Messages the help desk wrote to this kiosk conversation (kept in the inbox)."""
+        inbox = self.inbox()
+        if inbox is None:
+            return []
+        try:
+            items = await inbox.pull(f"kiosk:{session.staff}:{session.conversation}")
+        except Exception as exc:
+            log.warning("help-desk inbox unavailable: %s", type(exc).__name__)
+            return []
+        return [
+            KioskReply(
+                str(item.get("text", "")),
+                str(item.get("text", "")),
+                tuple(item.get("buttons") or ()),
+                "helpdesk",
+            )
+            for item in items
+            if item.get("text")
+        ]
 
     def _remember_help(self, session: KioskSession, replies: list[Reply]) -> None:
         """Keep the details of a help request being confirmed, to queue it if the HMS is down.
