@@ -24,53 +24,45 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from assistant.audit import AuditEvent, AuditSink, AuditWriteError
-from assistant.channels.base import Assistant, Button, Reply
+from assistant.channels.base import Assistant, Button
 from assistant.handoff.inbox import Inbox, InboxRequester, MemoryInbox
 from assistant.handoff.ports import (
     Agent,
     AgentDesk,
     Bus,
     NotAllowed,
-    Place,
     RequesterChannel,
     Sender,
 )
-from assistant.handoff.state import RelayState, RelayStateStore
-from assistant.handoff.tickets import Ticket, TicketStateError, TicketStore
-from assistant.handoff.withdraw import is_withdrawal
-from assistant.safety.context import current_level
+from assistant.handoff.replies import (  # noqa: F401  (re-exported: the relay's texts)
+    PASSED,
+    STILL_WAITING,
+    WAITING,
+    WAITING_KIND,
+    WITH_AGENT,
+    WITHDRAW_HINT,
+    WITHDRAWN,
+    WITHDRAWN_KIND,
+    acknowledgement,
+    waiting_reply,
+    withdrawn_reply,
+)
+from assistant.handoff.requester import RATE_PAYLOAD, THANKS, RequesterSide  # noqa: F401
+from assistant.handoff.state import RelayState, RelayStateStore, card_of, thread_of
+from assistant.handoff.tickets import Ticket, TicketStore
 
 log = logging.getLogger(__name__)
 
 PERMISSION = "handoff:claim"
-PASSED = "Passed to the help desk (ticket {ticket}). They will answer here."
-STILL_WAITING = (
-    "Passed to the help desk (ticket {ticket}); still waiting for someone to pick it up."
-)
-WITH_AGENT = "Passed to {agent} on the help desk (ticket {ticket})."
-WITHDRAW_HINT = ' Say "cancel" if you no longer need help.'
-WAITING = "You are already waiting for the help desk (ticket {ticket}). Write here to add to it."
-WITHDRAWN = "OK, I've withdrawn ticket {ticket}: you're back with the assistant. How can I help?"
-WAITING_KIND = "handoff_waiting"
-WITHDRAWN_KIND = "handoff_withdrawn"
 JOINED = "{agent} from the help desk has joined. You are now talking to a person."
 RETURNED = "The help desk handed you back to the assistant. How can I help?"
 RESOLVED = "The help desk closed ticket {ticket}. How did they do? (1 = poor, 5 = great)"
-THANKS = "Thank you for your feedback."
-RATE_PAYLOAD = "/handoff_rate"
 LEASE_SECONDS = 60.0
 SENT_TTL = 3600.0
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _waiting(text: str, ticket: Ticket) -> Reply:
-    data: dict[str, Any] = {"ticket_id": ticket.ticket_id}
-    if ticket.status == "claimed" and ticket.claimer:
-        data["claimed_by"] = ticket.claimer
-    return Reply(text, custom={"phi": False, "kind": WAITING_KIND, "data": data})
 
 
 def rating_buttons(ticket_id: str) -> tuple[Button, ...]:
@@ -80,19 +72,7 @@ def rating_buttons(ticket_id: str) -> tuple[Button, ...]:
     )
 
 
-def _card(state: RelayState | None) -> Place | None:
-    if state is None or not state.card_posted or not state.card_channel:
-        return None
-    return Place(state.card_channel, str(state.card_ts))
-
-
-def _thread(state: RelayState | None) -> Place | None:
-    if state is None or not state.relay_channel or not state.relay_ts:
-        return None
-    return Place(state.relay_channel, state.relay_ts)
-
-
-class HandoffService:
+class HandoffService(RequesterSide):
     def __init__(
         self,
         *,
@@ -137,94 +117,6 @@ class HandoffService:
     async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.to_thread(fn, *args)
 
-    # -- requester side (HandoffRouter) ----------------------------------------------------
-    async def intercept(
-        self, staff: str, channel: str, conversation: str, text: str
-    ) -> list[Reply] | None:
-        sender = Sender(channel, staff, conversation)
-        if text.startswith(RATE_PAYLOAD):
-            return await self._rate_from_payload(sender, text)
-        if current_level() == "emergency" or text.strip() == "/emergency":
-            return None  # the safety net's /emergency: Rasa ends the form
-        ticket: Ticket | None = await self._db(self.tickets.active_for, sender.id)
-        if ticket is None:
-            return None
-        tid = ticket.ticket_id
-        await self._db(self.state.ensure, tid)
-        if text.strip().startswith("/talk_to_human"):
-            return [_waiting(WAITING.format(ticket=tid), ticket)]
-        if is_withdrawal(text):
-            return await self.withdraw(ticket)
-        await self._relay_user(ticket, text)
-        first = await self._db(self.state.take_notice, tid)
-        return [self.acknowledgement(ticket, first=first)]
-
-    async def _relay_user(self, ticket: Ticket, text: str) -> None:
-        tid = ticket.ticket_id
-        await self._db(self.tickets.add_message, tid, "user", text)
-        await self._own(f"{tid}:requester", self._on_requester_topic)
-        await self._notify_agent(ticket)
-
-    def acknowledgement(self, ticket: Ticket, *, first: bool = False) -> Reply:
-        """The short answer to each message while waiting (kind ``handoff_waiting``)."""
-        tid = ticket.ticket_id
-        if ticket.status == "claimed" and ticket.claimer:
-            return _waiting(WITH_AGENT.format(agent=ticket.claimer, ticket=tid), ticket)
-        text = (PASSED if first else STILL_WAITING).format(ticket=tid)
-        return _waiting(text + (WITHDRAW_HINT if first else ""), ticket)
-
-    async def withdraw(self, ticket: Ticket) -> list[Reply] | None:
-        """The requester withdrew: close the ticket, update the card, back to the assistant."""
-        tid = ticket.ticket_id
-        try:
-            ticket = await self._db(self.tickets.withdraw, tid)
-        except TicketStateError:  # closed by the help desk meanwhile: the assistant answers
-            return None
-        state = await self._db(self.state.ensure, tid)
-        if self.desk is not None:
-            try:
-                await self.desk.withdrawn(ticket, _card(state), _thread(state))
-            except Exception as exc:  # the requester is back with the assistant regardless
-                log.error("updating the card of %s failed: %s", tid, type(exc).__name__)
-        for side in ("agent", "requester"):
-            await self.bus.unsubscribe(f"{tid}:{side}")
-        reply = Reply(
-            WITHDRAWN.format(ticket=tid),
-            custom={"phi": False, "kind": WITHDRAWN_KIND, "data": {"ticket_id": tid}},
-        )
-        return [reply]
-
-    async def emergency(
-        self, staff: str, channel: str, conversation: str, text: str, kind: str | None
-    ) -> bool:
-        """An emergency during a handoff (already answered by the safety net): the message
-        is kept and relayed like any other and the card is flagged. False if no ticket."""
-        ticket: Ticket | None = await self._db(
-            self.tickets.active_for, Sender(channel, staff, conversation).id
-        )
-        if ticket is None:
-            return False
-        state = await self._db(self.state.ensure, ticket.ticket_id)
-        await self._relay_user(ticket, text)
-        if self.desk is not None:
-            try:
-                await self.desk.emergency(ticket, _card(state), _thread(state), kind or "emergency")
-            except Exception as exc:
-                log.error("flagging %s failed: %s", ticket.ticket_id, type(exc).__name__)
-        return True
-
-    async def _rate_from_payload(self, sender: Sender, text: str) -> list[Reply]:
-        try:
-            data = json.loads(text.removeprefix(RATE_PAYLOAD) or "{}")
-            ticket_id, rating = str(data["ticket"]), int(data["rating"])
-        except (ValueError, KeyError, TypeError):
-            return [Reply("Sorry, I could not read that rating.")]
-        ticket = await self._db(self.tickets.get, ticket_id)
-        if ticket.conversation_id != sender.id:
-            return [Reply("Sorry, you can only rate your own help-desk tickets.")]
-        await self._db(self.tickets.rate, ticket_id, rating)
-        return [Reply(THANKS)]
-
     # -- relay to the agent ------------------------------------------------------------------
     async def _notify_agent(self, ticket: Ticket) -> None:
         topic = f"{ticket.ticket_id}:agent"
@@ -243,7 +135,7 @@ class HandoffService:
         count = await self._db(self.state.message_count, ticket_id)
         while True:
             state: RelayState | None = await self._db(self.state.get, ticket_id)
-            thread = _thread(state)
+            thread = thread_of(state)
             if state is None or thread is None or state.delivered >= count:
                 return 0
             if await self._db(self.state.take_delivery, ticket_id, state.delivered, count):
@@ -331,7 +223,7 @@ class HandoffService:
         await self._db(self.state.ensure, ticket_id)
         state = await self._db(self.state.get, ticket_id)
         if self.desk is not None:
-            thread = await self.desk.claimed(ticket, _card(state), agent)
+            thread = await self.desk.claimed(ticket, card_of(state), agent)
             await self._db(self.state.set_relay, ticket_id, thread.channel, thread.ts, agent.ref)
             # the full transcript may hold PHI: audited, then shown to the claimer only
             try:
@@ -427,6 +319,6 @@ class HandoffService:
     async def _closed(self, ticket: Ticket, agent: Agent) -> None:
         state = await self._db(self.state.ensure, ticket.ticket_id)
         if self.desk is not None:
-            await self.desk.closed(ticket, _card(state), _thread(state), agent)
+            await self.desk.closed(ticket, card_of(state), thread_of(state), agent)
         for side in ("agent", "requester"):
             await self.bus.unsubscribe(f"{ticket.ticket_id}:{side}")

@@ -206,7 +206,9 @@ async def test_helpdesk_emergency_during_handoff_is_answered_and_flagged(harness
     mark = len(api.calls)
     await harness.dm(N_JONES, "there's a man with a knife in the waiting room")
     answer = await harness.wait(
-        "chat.postMessage", lambda p: p["channel"] == REQUESTER_DM, start=mark
+        "chat.postMessage",
+        lambda p: p["channel"] == REQUESTER_DM and "2222" in p["text"],
+        start=mark,
     )
     assert answer["text"].startswith("Call 2222 now")
     flag = await harness.wait(
