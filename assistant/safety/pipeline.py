@@ -49,7 +49,7 @@ def build_nlp(lexicon: Lexicon) -> Any:
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    ruler = nlp.add_pipe("entity_ruler", config={"validate": True})
+    ruler: Any = nlp.add_pipe("entity_ruler", config={"validate": True})
 
     def tokenize(text: str) -> list[str]:
         return [t.lower_ for t in nlp.make_doc(text)]
