@@ -90,17 +90,32 @@ def default_training(path: Path = TRAIN, nlu: Path = NLU) -> TrainingSet:
     return TrainingSet(own.emergency, own.normal + nlu_normal(nlu))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, every number as ``0``: bed, bay and ward numbers say nothing about an
+    emergency, and would otherwise be learnt from the examples that happen to have them."""
+    return _DIGITS.sub("0", text.lower())
+
+
 def _features() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
     return FeatureUnion(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True)),
+            (
+                "words",
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, preprocessor=normalise),
+            ),
             (
                 "chars",
                 TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    preprocessor=normalise,
                 ),
             ),
         ]

@@ -13,8 +13,7 @@ def emergency_reply(number: str, assessment: Assessment, label: str = "emergency
     """The first reply to an emergency: the number, at once."""
     what = f" ({label})" if label and label != "emergency" else ""
     return Reply(
-        f"Call {number} now: this sounds like an emergency{what}. "
-        "I can't raise emergency calls myself.",
+        f"This is an emergency: call {number} now{what}. I can't raise emergency calls myself.",
         custom={
             "phi": False,
             "kind": EMERGENCY_KIND,

@@ -210,7 +210,7 @@ async def test_helpdesk_emergency_during_handoff_is_answered_and_flagged(harness
         lambda p: p["channel"] == REQUESTER_DM and "2222" in p["text"],
         start=mark,
     )
-    assert answer["text"].startswith("Call 2222 now")
+    assert answer["text"].startswith("This is an emergency: call 2222 now")
     flag = await harness.wait(
         "chat.postMessage", lambda p: p["channel"] == HELPDESK and "emergency" in p["text"]
     )

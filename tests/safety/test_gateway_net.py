@@ -61,7 +61,7 @@ async def test_safety_net_emergency_first_reply_is_the_number_and_forms_end():
     replies = await say(SafetyNetAssistant(inner, net("5555")), EMERGENCY)
     assert len(replies) == 1  # Rasa's duplicate answer is dropped
     first = replies[0]
-    assert first.text.startswith("Call 5555 now")
+    assert first.text.startswith("This is an emergency: call 5555 now")
     assert first.custom == {
         "phi": False,
         "kind": "emergency_answer",

@@ -125,7 +125,7 @@ def test_safety_stack_slack_dm_emergency_mid_form(stack):
     asked = dm_says("book an appointment")
     assert "name" in asked["text"].lower()
     answer = dm_says("bed 4 is trying to hurt himself")
-    assert answer["text"].startswith("Call 2222 now")
+    assert answer["text"].startswith("This is an emergency: call 2222 now")
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def test_safety_stack_kiosk_emergency_and_waiting_shown(kiosk):
             return [r["text"] for r in response.json()["replies"]]
 
         assert turn("someone's collapsed outside the lift and isn't responding")[0].startswith(
-            "Call 2222 now"
+            "This is an emergency: call 2222 now"
         )
         assert any("HD-" in t for t in turn("I want to talk to a person"))
         shown = turn("the badge reader is broken")
