@@ -39,6 +39,8 @@ WITHDRAW = (
     "(back to|go back to|talk to|return to) the (assistant|bot)",
     "no need",
 )
+FUZZY_FROM = 5
+FUZZY2_FROM = 7
 FILLER = frozenset(
     """ok okay oh ah right sorry thanks thank you cheers ta please pls actually just now
     anyway all good great its it's fine the help desk helpdesk for i we have has managed
@@ -58,8 +60,22 @@ def _matcher() -> tuple[Any, Any]:
         return [t.lower_ for t in nlp.make_doc(text)]
 
     for index, spec in enumerate(WITHDRAW):
-        matcher.add(f"withdraw_{index}", compile_spec(spec, tokenize))
+        matcher.add(f"withdraw_{index}", [_typos(p) for p in compile_spec(spec, tokenize)])
     return nlp, matcher
+
+
+def _typos(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Typos: words of five or six letters match with one edit ("nevr mind", "forgt it"),
+    longer ones with two ("probelm solved", "anymroe"), by spaCy's ``FUZZY1``/``FUZZY2``;
+    shorter words and word lists stay exact."""
+    out = []
+    for token in pattern:
+        word = token.get("LOWER")
+        if isinstance(word, str) and len(word) >= FUZZY_FROM and word.isalpha():
+            edits = "FUZZY2" if len(word) >= FUZZY2_FROM else "FUZZY1"
+            token = {**token, "LOWER": {edits: word}}
+        out.append(token)
+    return out
 
 
 def is_withdrawal(text: str) -> bool:

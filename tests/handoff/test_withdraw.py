@@ -20,6 +20,9 @@ WITHDRAWS = [
     "no longer needed",
     "it's working now",
     "nevermind",
+    "nevr mind",  # typos
+    "forgt it",
+    "i dont need help anymroe",
 ]
 NOT_WITHDRAWS = [
     "no",
@@ -33,6 +36,8 @@ NOT_WITHDRAWS = [
     "it's not working",
     "when will someone come",
     "/talk_to_human",
+    "seven mind",
+    "handle it",
 ]
 
 
