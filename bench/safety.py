@@ -19,6 +19,7 @@ normal staff messages, latency per message. Prints; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
@@ -78,7 +79,22 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-lko", action="store_true", help="skip leave-kinds-out")
     parser.add_argument("--show-misses", action="store_true", help="print missed phrases")
+    parser.add_argument(
+        "--context",
+        choices=("negspacy", "medspacy", "medspacy-default"),
+        default="negspacy",
+        help="context component (medspacy: a separate environment, see safety_medspacy.py)",
+    )
     args = parser.parse_args(argv)
+    global build_detector
+    if args.context != "negspacy":
+        from bench.safety_medspacy import build_medspacy_nlp
+
+        own = args.context == "medspacy"
+        build_detector = functools.partial(
+            build_detector, nlp=lambda lexicon: build_medspacy_nlp(lexicon, own_terms=own)
+        )
+    print(f"context component: {args.context}")
 
     started = time.perf_counter()
     detector = build_detector()

@@ -20,9 +20,9 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from assistant.safety.classifier import EmergencyClassifier, default_training
 from assistant.safety.lexicon import GENERAL, LEXICON, Lexicon, load_lexicon
@@ -72,11 +72,12 @@ class EmergencyDetector:
         lexicon: Lexicon,
         classifier: EmergencyClassifier,
         thresholds: Thresholds = Thresholds(),
+        nlp: Any = None,
     ) -> None:
         self.lexicon = lexicon
         self.classifier = classifier
         self.thresholds = thresholds
-        self.nlp = build_nlp(lexicon)
+        self.nlp = nlp if nlp is not None else build_nlp(lexicon)
 
     def assess(self, text: str) -> Assessment:
         text = _clip(text)
@@ -116,13 +117,14 @@ def build_detector(
     exclude_kinds: Iterable[str] = (),
     exclude_normal: Iterable[str] = (),
     thresholds: Thresholds = Thresholds(),
+    nlp: Callable[[Lexicon], Any] = build_nlp,
 ) -> EmergencyDetector:
     """A detector from the committed data. ``exclude_kinds`` / ``exclude_normal`` leave
     kinds or normal messages out of it (measurement: bench/safety.py)."""
     excluded = tuple(exclude_kinds)
     lexicon = load_lexicon(LEXICON).without(excluded)
     training = default_training().without(excluded, exclude_normal)
-    return EmergencyDetector(lexicon, EmergencyClassifier(training), thresholds)
+    return EmergencyDetector(lexicon, EmergencyClassifier(training), thresholds, nlp(lexicon))
 
 
 @functools.cache
