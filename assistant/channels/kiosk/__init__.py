@@ -119,7 +119,13 @@ def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService
         idle_seconds=options.idle_seconds,
         clock=ctx.clock,
         tz=ctx.settings.hospital_tz,
+        inbox=lambda: _handoff_inbox(ctx),
     )
+
+
+def _handoff_inbox(ctx: Any) -> Any:
+    service = (getattr(ctx, "extras", None) or {}).get("handoff")
+    return getattr(service, "inbox", None)
 
 
 def mount(app: FastAPI, ctx: Any) -> KioskService:
