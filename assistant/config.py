@@ -80,6 +80,8 @@ class Settings:
     breakglass_minutes: int
     compliance_channel: str | None
     extra: dict[str, str] = field(default_factory=dict)
+    rasa_auth_token: str = ""  # Rasa's HTTP API (the gateway reads NLU results from trackers)
+    metrics_token: str = ""  # bearer token Prometheus sends to /metrics (else a staff token)
 
     @property
     def log_dir(self) -> Path:
@@ -159,4 +161,6 @@ def get_settings() -> Settings:
         rate_limit_user=_env("RATE_LIMIT_USER", "30/minute"),
         breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
         compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
+        rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
+        metrics_token=_env("METRICS_TOKEN", ""),
     )

@@ -143,6 +143,7 @@ def create_app(
     health_checks: Mapping[str, Check] | None = None,
     channels: Sequence[str] = CHANNELS,
     with_handoff: bool = True,
+    record_usage: bool | None = None,
 ) -> FastAPI:
     """Build the gateway; every collaborator can be injected (tests), else built from settings."""
     settings = settings or get_settings()
@@ -181,6 +182,15 @@ def create_app(
             clock=clock,
         )
     checks = dict(health_checks) if health_checks is not None else default_checks(settings)
+    # usage dashboard + "not understood" capture (assistant/usage, assistant/pages)
+    from assistant.usage.roles import RoleLookup
+
+    roles = RoleLookup(hms_factory)
+    recorder: Any = None
+    if record_usage if record_usage is not None else rasa is not None:
+        from assistant.usage.wiring import build_recorder
+
+        recorder = assistant = build_recorder(settings, assistant, open_store, roles)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -191,6 +201,8 @@ def create_app(
             await service.aclose()
         if rasa is not None:
             await rasa.aclose()
+        if recorder is not None:
+            await recorder.aclose()
         if lazy_hms is not None:
             await lazy_hms.aclose()
         cache_info = getattr(open_store, "cache_info", None)
@@ -219,6 +231,9 @@ def create_app(
         return JSONResponse(body, status_code=503 if down else 200)
 
     app.state.channels = mount_channels(app, ctx, channels)
+    from assistant.pages.mount import mount_pages
+
+    mount_pages(app, ctx, roles)
     return app
 
 
