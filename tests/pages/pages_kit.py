@@ -7,6 +7,7 @@ dashboard's Chromium test.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,6 +73,7 @@ class ScriptedAssistant:
 
     async def send(self, *, staff: str, channel: str, conversation: str, text: str) -> list[Reply]:
         self.calls.append((staff, channel, conversation, text))
+        await asyncio.sleep(0.01 * (1 + len(text) % 7))  # some latency to show
         kinds = SCRIPT.get(text, [])
         return [
             Reply(f"answer to {text}", (), {"phi": False, "kind": k, "data": {}}) for k in kinds
