@@ -78,7 +78,8 @@ class TrackerNlu:
         if not self._token or not self._workers:
             return None
         worker = pick_worker(self._workers, sender)
-        url = f"{worker}/conversations/{quote(sender, safe='')}/tracker"
+        # ":" stays as it is: Rasa (Sanic) does not unquote %3A in the path
+        url = f"{worker}/conversations/{quote(sender, safe=':@')}/tracker"
         try:
             response = await self._client.get(
                 url, params={"include_events": "NONE", "token": self._token}
@@ -88,4 +89,7 @@ class TrackerNlu:
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("NLU result not read from Rasa: %s", type(exc).__name__)
             return None
-        return parse_latest(body.get("latest_message") if isinstance(body, dict) else None)
+        if not isinstance(body, dict) or body.get("sender_id") != sender:
+            log.warning("NLU result not read from Rasa: the tracker is another conversation's")
+            return None
+        return parse_latest(body.get("latest_message"))

@@ -19,7 +19,7 @@ from assistant.store import open_store_at
 from intents.catalog import ENTITIES, load_catalog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
-from pages_kit import build  # noqa: E402
+from pages_kit import build
 
 INTENTS = frozenset(load_catalog().names())
 NLU = Path(__file__).resolve().parents[2] / "training_data" / "nlu"
@@ -53,8 +53,12 @@ def test_review_queue_redacts_and_encrypts(queue):
 
 
 def test_review_queue_counts_repeats_instead_of_duplicating(queue):
-    first = queue.keep(text="Flibber  the gizmo", channel="rest", role="nurse", kind="k", predictions=())
-    again = queue.keep(text="flibber the gizmo!", channel="slack", role="porter", kind="k", predictions=())
+    first = queue.keep(
+        text="Flibber  the gizmo", channel="rest", role="nurse", kind="k", predictions=()
+    )
+    again = queue.keep(
+        text="flibber the gizmo!", channel="slack", role="porter", kind="k", predictions=()
+    )
     assert first == again and queue.get(first).seen == 2
     assert len(queue.items()) == 1
 
@@ -84,8 +88,12 @@ def test_review_export_writes_rasa_yaml_deduplicated(queue, tmp_path):
     (nlu / "help.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: request_help\n  examples: |\n    - i need a [porter](help_type)\n'
     )
-    new = queue.keep(text="my badge won't open the door", channel="rest", role="nurse", kind="k", predictions=())
-    dup = queue.keep(text="I need a porter.", channel="rest", role="nurse", kind="k", predictions=())
+    new = queue.keep(
+        text="my badge won't open the door", channel="rest", role="nurse", kind="k", predictions=()
+    )
+    dup = queue.keep(
+        text="I need a porter.", channel="rest", role="nurse", kind="k", predictions=()
+    )
     queue.label(new, label("request_help", "my badge won't open the door"), "l.fox")
     queue.label(dup, label("request_help", "I need a porter"), "l.fox")
     result = export_queue(queue, nlu)
@@ -135,9 +143,10 @@ def test_review_peek_takes_names_and_confidences_only():
 
 async def test_review_page_labels_as_trainer_only(tmp_path):
     gw = build(tmp_path)
-    async with gw.app.router.lifespan_context(gw.app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=gw.app), base_url="http://gw"
-    ) as c:
+    async with (
+        gw.app.router.lifespan_context(gw.app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=gw.app), base_url="http://gw") as c,
+    ):
         nurse = {"Authorization": f"Bearer {gw.token('n.jones')}"}
         trainer = {"Authorization": f"Bearer {gw.token('l.fox')}"}
         r = await c.post("/api/v1/messages", json={"text": "wobble wobble"}, headers=nurse)
@@ -147,10 +156,14 @@ async def test_review_page_labels_as_trainer_only(tmp_path):
         assert [i["text"] for i in listing["items"]] == ["wobble wobble"]
         assert "request_help" in [i["name"] for i in listing["intents"]]
         item = listing["items"][0]["id"]
-        bad = await c.post(f"/review/api/items/{item}", json={"intent": "nope", "text": "x"}, headers=trainer)
+        bad = await c.post(
+            f"/review/api/items/{item}", json={"intent": "nope", "text": "x"}, headers=trainer
+        )
         assert bad.status_code == 422
         ok = await c.post(
-            f"/review/api/items/{item}", json={"intent": "greet", "text": "wobble wobble"}, headers=trainer
+            f"/review/api/items/{item}",
+            json={"intent": "greet", "text": "wobble wobble"},
+            headers=trainer,
         )
         assert ok.status_code == 200 and ok.json()["status"] == "labelled"
         assert ok.json()["reviewer"] == "l.fox"
