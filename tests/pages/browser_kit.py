@@ -117,7 +117,9 @@ class Browser:
         params: dict[str, Any] = {"format": "png"}
         if full_page:
             params["captureBeyondViewport"] = True
-            size = self.js("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+            size = self.js(
+                "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+            )
             params["clip"] = {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}
         data = base64.b64decode(self.page("Page.captureScreenshot", **params)["data"])
         SHOTS.mkdir(parents=True, exist_ok=True)

@@ -86,7 +86,8 @@ def test_review_export_writes_rasa_yaml_deduplicated(queue, tmp_path):
     nlu = tmp_path / "nlu"
     nlu.mkdir()
     (nlu / "help.yml").write_text(
-        'version: "3.1"\nnlu:\n- intent: request_help\n  examples: |\n    - i need a [porter](help_type)\n'
+        'version: "3.1"\nnlu:\n- intent: request_help\n  examples: |\n'
+        "    - i need a [porter](help_type)\n"
     )
     new = queue.keep(
         text="my badge won't open the door", channel="rest", role="nurse", kind="k", predictions=()
