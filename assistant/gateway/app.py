@@ -182,15 +182,21 @@ def create_app(
             clock=clock,
         )
     checks = dict(health_checks) if health_checks is not None else default_checks(settings)
-    # usage dashboard + "not understood" capture (assistant/usage, assistant/pages)
+    # adoption: usage records + "not understood" capture (assistant/usage), role guides and
+    # the first-time welcome (assistant/onboarding), staff pages (assistant/pages)
+    from assistant.onboarding.welcome import WelcomingAssistant
+    from assistant.onboarding.wiring import build_onboarding
     from assistant.usage.roles import RoleLookup
 
     roles = RoleLookup(hms_factory)
+    onboarding = build_onboarding(settings, roles, hms_factory, open_store)
+    extras["onboarding"] = onboarding
     recorder: Any = None
     if record_usage if record_usage is not None else rasa is not None:
         from assistant.usage.wiring import build_recorder
 
-        recorder = assistant = build_recorder(settings, assistant, open_store, roles)
+        recorder = build_recorder(settings, assistant, open_store, roles)
+        assistant = WelcomingAssistant(recorder, onboarding)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -127,3 +127,13 @@ class NluReviewItem(Base):
     reviewer: Mapped[str | None] = mapped_column(String(120))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     exported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OnboardingSeen(Base):
+    """A staff member has been welcomed on a channel (the first-message guide is shown once)."""
+
+    __tablename__ = "onboarding_seen"
+
+    staff: Mapped[str] = mapped_column(String(120), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(30), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -283,8 +283,10 @@ async def test_create_app_wires_handoff_service_into_assistant(settings, tokens)
     settings = dataclasses.replace(settings, data_key=Fernet.generate_key().decode())
     app = create_app(settings, tokens=tokens, health_checks={}, channels=())
     service = app.state.ctx.extras["handoff"]
-    # channels see it behind the staff throttle and the usage recorder (assistant/usage)
-    escalating = app.state.ctx.assistant.inner.inner
+    # channels see it behind the staff throttle, the welcome and the usage recorder
+    escalating = app.state.ctx.assistant
+    while not isinstance(escalating, EscalatingAssistant):
+        escalating = escalating.inner
     assert isinstance(escalating, EscalatingAssistant)
     assert escalating.inner.handoff is service
     assert service.assistant is escalating

@@ -72,8 +72,15 @@ def test_dashboard_browser_shows_the_known_run(tmp_path):
     width, height = png_size(shot)
     assert width == 1280 and height > 900 and shot.stat().st_size > 40_000
     serious = [v for v in axe["violations"] if v["impact"] in ("serious", "critical")]
-    print("axe-core", axe["version"], "dashboard:", len(axe["violations"]), "violations,",
-          len(serious), "serious/critical")
+    print(
+        "axe-core",
+        axe["version"],
+        "dashboard:",
+        len(axe["violations"]),
+        "violations,",
+        len(serious),
+        "serious/critical",
+    )
     assert serious == [], serious
 
 

@@ -1,4 +1,4 @@
-"""Adoption: per-turn usage records (dashboard) and the "not understood" review queue.
+"""Adoption: usage records (dashboard), the "not understood" review queue, onboarding.
 
 Revision ID: 0004_adoption
 Revises: 0003_handoff
@@ -56,8 +56,15 @@ def upgrade() -> None:
     op.create_index("ix_nlu_review_text_hash", "nlu_review", ["text_hash"])
     op.create_index("ix_nlu_review_key_id", "nlu_review", ["key_id"])
     op.create_index("ix_nlu_review_status", "nlu_review", ["status"])
+    op.create_table(
+        "onboarding_seen",
+        sa.Column("staff", sa.String(120), primary_key=True),
+        sa.Column("channel", sa.String(30), primary_key=True),
+        sa.Column("at", TZ, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("onboarding_seen")
     op.drop_table("nlu_review")
     op.drop_table("usage_turn")
