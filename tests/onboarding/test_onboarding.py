@@ -25,7 +25,7 @@ from assistant.usage.roles import RoleLookup
 from intents.catalog import load_catalog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
-from pages_kit import ROLES, FakeHms  # noqa: E402
+from pages_kit import ROLES, FakeHms
 
 POLICY = load_policy()
 CATALOG = load_catalog()
