@@ -82,6 +82,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     rasa_auth_token: str = ""  # Rasa's HTTP API (the gateway reads NLU results from trackers)
     metrics_token: str = ""  # bearer token Prometheus sends to /metrics (else a staff token)
+    practice_hms_base_url: str = ""  # the training hospital's FHIR base (practice mode)
 
     @property
     def log_dir(self) -> Path:
@@ -163,4 +164,5 @@ def get_settings() -> Settings:
         compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
         rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
         metrics_token=_env("METRICS_TOKEN", ""),
+        practice_hms_base_url=_env("PRACTICE_HMS_BASE_URL", "").rstrip("/"),
     )

@@ -197,6 +197,14 @@ def create_app(
 
         recorder = build_recorder(settings, assistant, open_store, roles)
         assistant = WelcomingAssistant(recorder, onboarding)
+        if rasa is not None:  # practice turns: straight to Rasa, never to the help desk
+            from assistant.practice.wiring import build_practice
+
+            practice_recorder = build_recorder(settings, rasa, open_store, roles)
+            assistant = build_practice(
+                settings, assistant, practice_recorder, onboarding, open_store
+            )
+            extras["practice"] = assistant
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -209,6 +217,8 @@ def create_app(
             await rasa.aclose()
         if recorder is not None:
             await recorder.aclose()
+        if "practice" in extras:
+            await extras["practice"].practice_inner.aclose()
         if lazy_hms is not None:
             await lazy_hms.aclose()
         cache_info = getattr(open_store, "cache_info", None)

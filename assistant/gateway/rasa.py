@@ -18,6 +18,7 @@ import httpx
 
 from assistant.channels.base import Button, Reply
 from assistant.identity.principal import sign_principal
+from assistant.practice.mode import is_practice
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,11 @@ class RasaAssistant:
         body = {
             "sender": sender,
             "message": text,
-            "metadata": {"principal": sign_principal(self._key, staff, channel)},
+            "metadata": {
+                "principal": sign_principal(
+                    self._key, staff, channel, practice=is_practice(conversation)
+                )
+            },
         }
         worker = self.worker_for(sender)
         try:

@@ -30,6 +30,7 @@ class Principal:
     channel: str  # rest | slack | kiosk | cli
     issued_at: int
     expires_at: int
+    practice: bool = False  # practice mode: actions use the training hospital (assistant.practice)
 
 
 def _mac(key: str, payload: bytes) -> str:
@@ -38,13 +39,25 @@ def _mac(key: str, payload: bytes) -> str:
 
 
 def sign_principal(
-    key: str, staff: str, channel: str, *, ttl: int = DEFAULT_TTL_SECONDS, now: float | None = None
+    key: str,
+    staff: str,
+    channel: str,
+    *,
+    ttl: int = DEFAULT_TTL_SECONDS,
+    now: float | None = None,
+    practice: bool = False,
 ) -> dict[str, str]:
     """Return the metadata value to send to Rasa for this staff member."""
     if not key:
         raise PrincipalError("no signing key configured (ASSISTANT_SIGNING_KEY)")
     issued = int(now if now is not None else time.time())
-    principal = Principal(staff=staff, channel=channel, issued_at=issued, expires_at=issued + ttl)
+    principal = Principal(
+        staff=staff,
+        channel=channel,
+        issued_at=issued,
+        expires_at=issued + ttl,
+        practice=practice,
+    )
     payload = json.dumps(asdict(principal), sort_keys=True, separators=(",", ":")).encode()
     return {"payload": payload.decode(), "sig": _mac(key, payload)}
 

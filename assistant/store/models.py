@@ -137,3 +137,13 @@ class OnboardingSeen(Base):
     staff: Mapped[str] = mapped_column(String(120), primary_key=True)
     channel: Mapped[str] = mapped_column(String(30), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PracticeModeRow(Base):
+    """A staff member in practice mode (assistant.practice), with their tour progress."""
+
+    __tablename__ = "practice_mode"
+
+    staff: Mapped[str] = mapped_column(String(120), primary_key=True)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    tour_done: Mapped[str] = mapped_column(Text, default="")

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from assistant.channels.base import Assistant, Reply
+from assistant.practice.mode import is_practice
 
 from .classify import REVIEW_KINDS, classify, reply_kinds
 from .log import Turn, UsageLog, conversation_key
@@ -43,7 +44,6 @@ class UsageRecorder:
         key: str,
         intents: Sequence[str],
         misses: MissCapture | None = None,
-        practice: Callable[[str], bool] | None = None,
         timer: Callable[[], float] = time.perf_counter,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -53,7 +53,6 @@ class UsageRecorder:
         self._key = key
         self._intents = tuple(intents)
         self._misses = misses
-        self._practice = practice
         self._timer = timer
         self._clock = clock
 
@@ -89,7 +88,7 @@ class UsageRecorder:
         sender = f"{channel}:{staff}:{conversation}"
         turn = classify(reply_kinds(replies), self._intents)
         role = role_label(await self._roles.roles(staff))
-        practice = bool(self._practice and self._practice(staff))
+        practice = is_practice(conversation)
         usage = self._usage()
         if usage is not None:
             row = Turn(

@@ -22,7 +22,6 @@ def build_recorder(
     inner: Assistant,
     open_store: Callable[[], Any],
     roles: RoleLookup,
-    practice: Callable[[str], bool] | None = None,
 ) -> UsageRecorder:
     from assistant.crypto import DataCipher
     from assistant.review.capture import ReviewCapture
@@ -55,5 +54,4 @@ def build_recorder(
         key=settings.signing_key,
         intents=tuple(i.name for i in load_catalog().tasks()),
         misses=misses,
-        practice=practice,
     )

@@ -117,6 +117,8 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
 
     app.include_router(build_router(service, on_request=ensure_background))
     extras = getattr(ctx, "extras", None) or {}
-    app.include_router(build_guide_router(service, extras.get("onboarding")))
+    app.include_router(
+        build_guide_router(service, extras.get("onboarding"), extras.get("practice"))
+    )
     app.state.kiosk = service
     return service

@@ -17,7 +17,7 @@ from .service import KioskService
 MAX_TILES = 6
 
 
-def build_guide_router(service: KioskService, onboarding: Any) -> APIRouter:
+def build_guide_router(service: KioskService, onboarding: Any, practice: Any = None) -> APIRouter:
     router = APIRouter(prefix="/kiosk")
 
     @router.get("/api/guide")
@@ -38,6 +38,7 @@ def build_guide_router(service: KioskService, onboarding: Any) -> APIRouter:
             c for c in body["capabilities"] if not c["common"]
         ]
         body["tiles"] = body["tiles"][:MAX_TILES]
+        body["practice_available"] = bool(practice is not None and practice.available)
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
     return router

@@ -31,6 +31,7 @@ class HomeExtras:
     open_requests: Sequence[Any] = ()  # assistant.onboarding.service.OpenRequest
     watches: Sequence[dict[str, Any]] = ()
     shown: frozenset[str] = field(default_factory=frozenset)  # "requests", "watches"
+    practice: bool | None = None  # None: practice mode is not offered here
 
 
 def load_default_policy() -> PolicyLike | None:
@@ -101,7 +102,28 @@ def home_view(
         blocks.append(_text(_requests(extras.open_requests)))
     if extras is not None and "watches" in extras.shown:
         blocks.append(_text(_watches(extras.watches)))
+    if extras is not None and extras.practice is not None:
+        blocks.extend(_practice(extras.practice))
     return {"type": "home", "blocks": blocks}
+
+
+def _practice(on: bool) -> list[dict[str, Any]]:
+    text = (
+        "*Practice mode is on*: your conversations use a training hospital, nothing is real."
+        if on
+        else "*Practice mode*: try the assistant on a training hospital with made-up "
+        "patients, with a short guided tour. Nothing you do there is real."
+    )
+    button = {
+        "type": "button",
+        "text": {
+            "type": "plain_text",
+            "text": "Leave practice mode" if on else "Try practice mode",
+        },
+        "action_id": f"{HOME_ACTION_PREFIX}practice",
+        "value": "/practice_off" if on else "/practice_on",
+    }
+    return [_text(text), {"type": "actions", "elements": [button]}]
 
 
 def _requests(items: Sequence[Any]) -> str:
@@ -121,13 +143,15 @@ def _watches(items: Sequence[dict[str, Any]]) -> str:
     return "*Your bed watches*\n" + "\n".join(lines)
 
 
-def extras_from(onboarding: Any) -> Callable[[str], Awaitable[HomeExtras]]:
-    """Reads a staff member's open requests and watches through ``assistant.onboarding``."""
+def extras_from(onboarding: Any, practice: Any = None) -> Callable[[str], Awaitable[HomeExtras]]:
+    """Reads a staff member's open requests and watches through ``assistant.onboarding``
+    (and whether they are in practice mode, ``assistant.practice``)."""
 
     async def read(staff: str) -> HomeExtras:
         requests = await onboarding.open_requests(staff, "slack")
         watches = await onboarding.watches(staff)
-        return HomeExtras(requests, watches, frozenset({"requests", "watches"}))
+        on = await practice.is_on(staff) if practice is not None and practice.available else None
+        return HomeExtras(requests, watches, frozenset({"requests", "watches"}), on)
 
     return read
 

@@ -50,7 +50,9 @@ def mount(app: FastAPI, ctx: Any) -> AsyncApp | None:
         directory=DirectoryFromFactory(ctx.hms),
         audit=audit or open_refusal_audit(settings),
         dedupe=dedupe_from_settings(settings),
-        home_extras=extras_from(onboarding) if onboarding is not None else None,
+        home_extras=extras_from(onboarding, ctx.extras.get("practice"))
+        if onboarding is not None
+        else None,
     )
     register_helpdesk(bolt, ctx)
     if socket_token:

@@ -27,6 +27,17 @@
       b.addEventListener("click", () => window.kioskApi.sendText(tile.say, tile.button));
       box.appendChild(b);
     }
+    if (guide.practice_available) {
+      const p = document.createElement("button");
+      p.type = "button";
+      p.className = "tile tile-practice";
+      p.dataset.intent = "practice_mode";
+      const t = document.createElement("span"); t.className = "tile-title"; t.textContent = "Practice mode";
+      const h = document.createElement("span"); h.className = "tile-hint"; h.textContent = "Try it on a training hospital: nothing is real";
+      p.append(t, h);
+      p.addEventListener("click", () => window.kioskApi.sendText("/practice_on", "Practice mode"));
+      box.appendChild(p);
+    }
     const names = (guide.role_names || []).join(", ");
     $("tiles-role").textContent = names ? "Signed in as " + names + ". Tap a task, or hold the button and speak." : "";
     $("tiles-box").hidden = !(guide.tiles || []).length;

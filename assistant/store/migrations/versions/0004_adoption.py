@@ -1,4 +1,5 @@
-"""Adoption: usage records (dashboard), the "not understood" review queue, onboarding.
+"""Adoption: usage records (dashboard), the "not understood" review queue, onboarding,
+practice mode.
 
 Revision ID: 0004_adoption
 Revises: 0003_handoff
@@ -63,8 +64,16 @@ def upgrade() -> None:
         sa.Column("at", TZ, nullable=False),
     )
 
+    op.create_table(
+        "practice_mode",
+        sa.Column("staff", sa.String(120), primary_key=True),
+        sa.Column("since", TZ, nullable=False),
+        sa.Column("tour_done", sa.Text, nullable=False, server_default=""),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("practice_mode")
     op.drop_table("onboarding_seen")
     op.drop_table("nlu_review")
     op.drop_table("usage_turn")
