@@ -44,6 +44,21 @@ def command(text: str) -> str | None:
     return None
 
 
+NO_HELPDESK = (
+    "In practice mode the help desk is not called. In real use I would put you through to "
+    "a person now (or tell you how to reach them)."
+)
+
+
+def no_helpdesk(reply: Reply) -> Reply:
+    """The hand-off answer in practice: explain instead of "the help desk is unreachable"."""
+    kind = str((reply.custom or {}).get("kind") or "")
+    if not kind.startswith("talk_to_human_"):
+        return reply
+    custom = {**(reply.custom or {}), "kind": "talk_to_human_practice", "data": {}}
+    return Reply(NO_HELPDESK, (), custom)
+
+
 def label(replies: Sequence[Reply]) -> list[Reply]:
     out = []
     for r in replies:
@@ -128,7 +143,7 @@ class PracticeAssistant:
             conversation=practice_conversation(conversation),
             text=text,
         )
-        return label([*replies, *await self._tour(staff, replies)])
+        return label([*map(no_helpdesk, replies), *await self._tour(staff, replies)])
 
     async def _tour(self, staff: str, replies: Sequence[Reply]) -> list[Reply]:
         turn = classify(reply_kinds(replies), self._intents)
