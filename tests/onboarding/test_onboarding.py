@@ -157,3 +157,21 @@ def test_home_view_shows_requests_and_watches():
     text = str(view["blocks"])
     assert "HR-000007" in text and "Your open requests" in text and "Your bed watches" in text
     assert "What you can do" in text
+
+
+@pytest.mark.parametrize(
+    ("on", "title", "value"),
+    [(False, "Try practice mode", "/practice_on"), (True, "Leave practice mode", "/practice_off")],
+)
+def test_home_view_practice_button(on, title, value):
+    staff = Staff("p", "p.kim", "Paul Kim", None, frozenset({"porter"}))
+    view = home_view(SignedIn("U1", staff), POLICY, HomeExtras((), (), frozenset(), on))
+    buttons = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    practice = [b for b in buttons if b["action_id"].endswith("practice")]
+    assert [(b["text"]["text"], b["value"]) for b in practice] == [(title, value)]
+
+
+def test_home_view_without_practice_offers_no_button():
+    staff = Staff("p", "p.kim", "Paul Kim", None, frozenset({"porter"}))
+    view = home_view(SignedIn("U1", staff), POLICY, HomeExtras())
+    assert "practice" not in str(view).lower()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,9 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Any:
         extras: Any = dataclasses.field(default_factory=dict)
 
     app = FastAPI()
-    mount(app, Ctx(settings, Echo(), open_store=lambda: store, extras={"onboarding": onboarding}))
+    practice = types.SimpleNamespace(available=True)  # a training hospital is configured
+    extras = {"onboarding": onboarding, "practice": practice}
+    mount(app, Ctx(settings, Echo(), open_store=lambda: store, extras=extras))
     with serve(app) as base:
         yield base + "/kiosk/"
     store.close()
@@ -110,7 +113,8 @@ def test_kiosk_touch_tiles_follow_the_role(kiosk, staff, role):
         _sign_in_by_keypad(browser, staff)
         browser.wait_for("Number(document.body.dataset.tiles) > 0")
         tiles = browser.js(
-            "[...document.querySelectorAll('#tiles .tile')].map(t => [t.dataset.intent,"
+            "[...document.querySelectorAll('#tiles .tile:not(.tile-practice)')]"
+            ".map(t => [t.dataset.intent,"
             " t.querySelector('.tile-title').textContent])"
         )
         sizes = browser.js(
@@ -124,6 +128,11 @@ def test_kiosk_touch_tiles_follow_the_role(kiosk, staff, role):
         browser.click("#tiles .tile")
         browser.wait_for("document.querySelectorAll('#replies .reply').length > 0")
         reply = browser.js("document.querySelector('#replies .reply p').textContent")
+        browser.click("#tiles .tile-practice")
+        browser.wait_for(
+            "document.querySelector('#replies .reply p').textContent.includes('practice')"
+        )
+        practice_reply = browser.js("document.querySelector('#replies .reply p').textContent")
     finally:
         browser.close()
     assert tiles == [[c.intent, c.button] for c in common_first(guide)[:6]]
@@ -131,6 +140,7 @@ def test_kiosk_touch_tiles_follow_the_role(kiosk, staff, role):
         assert "book_appointment" not in [t[0] for t in tiles]
     assert all(w >= 200 and h >= 100 and font >= 22 for w, h, font in sizes), sizes
     assert reply == f"You said {first.say}."
+    assert practice_reply == "You said /practice_on."  # the tile asks for practice mode
     assert shot.stat().st_size > 20_000
     for name, result in (("sign-in", signin_axe), ("tiles", talk_axe)):
         serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
