@@ -13,6 +13,9 @@ from .service import Onboarding
 
 log = logging.getLogger(__name__)
 MAX_BUTTONS = 4
+# the kiosk shows the role's guide as tiles right after sign-in (and would read a long
+# welcome aloud), so the first message is for the chat channels
+CHANNELS = ("slack", "rest", "cli")
 
 
 class WelcomingAssistant:
@@ -27,6 +30,8 @@ class WelcomingAssistant:
         replies = await self.inner.send(
             staff=staff, channel=channel, conversation=conversation, text=text
         )
+        if channel not in CHANNELS:
+            return replies
         try:
             first = await self.onboarding.first_time(staff, channel)
             if not first:
