@@ -32,6 +32,11 @@ def _bounded_int(name: str, default: int, low: int, high: int) -> int:
     return value if low <= value <= high else default
 
 
+def _path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
 def _list(name: str, default: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
 
@@ -79,6 +84,13 @@ class Settings:
     rate_limit_user: str
     breakglass_minutes: int
     compliance_channel: str | None
+    # compliance (issue 15): tracker privacy, keyed audit chain, conversation-bound principal
+    tracker_database_url: str
+    audit_key: str
+    audit_key_file: Path | None
+    audit_anchor_file: Path
+    principal_key: str
+    principal_ttl_seconds: int
     extra: dict[str, str] = field(default_factory=dict)
     rasa_auth_token: str = ""  # Rasa's HTTP API (the gateway reads NLU results from trackers)
     metrics_token: str = ""  # bearer token Prometheus sends to /metrics (else a staff token)
@@ -165,4 +177,12 @@ def get_settings() -> Settings:
         rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
         metrics_token=_env("METRICS_TOKEN", ""),
         practice_hms_base_url=_env("PRACTICE_HMS_BASE_URL", "").rstrip("/"),
+        tracker_database_url=_env(
+            "TRACKER_DATABASE_URL", f"sqlite:///{var_dir / 'rasa_tracker.db'}"
+        ),
+        audit_key=_env("ASSISTANT_AUDIT_KEY", ""),
+        audit_key_file=_path("ASSISTANT_AUDIT_KEY_FILE"),
+        audit_anchor_file=Path(_env("AUDIT_ANCHOR_FILE", str(var_dir / "audit" / "anchors.jsonl"))),
+        principal_key=_env("ASSISTANT_PRINCIPAL_KEY", ""),
+        principal_ttl_seconds=_bounded_int("PRINCIPAL_TTL_SECONDS", 30, 5, 300),
     )

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+from typing import Any
 
 from assistant.config import get_settings
 from hms.db import make_engine
@@ -45,11 +46,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from assistant.logging import configure_logging
+    from assistant.phi_names import start_name_refresh
     from hms.app import create_app
 
     settings = get_settings()
-    configure_logging("hms", settings)
+    phi_filter = configure_logging("hms", settings)
     engine = make_engine(settings.hms_database_url)
+    start_name_refresh(phi_filter, lambda: patient_names(engine))  # names to redact in logs
     if args.seed_if_empty:
         upgrade(engine)
         try:
@@ -95,3 +98,13 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def patient_names(engine: Any) -> list[str]:
+    """Every patient's "given family" name in the reference HMS database (log redaction)."""
+    from sqlalchemy import select
+
+    from hms.models import Patient
+
+    with engine.connect() as conn:
+        return [f"{g} {f}" for g, f in conn.execute(select(Patient.given, Patient.family))]

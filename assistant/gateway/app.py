@@ -36,6 +36,7 @@ from assistant.ratelimit import (
 from .context import GatewayContext
 from .errors import install_error_handlers
 from .health import Check, default_checks, run_checks
+from .payloads import payload_guard
 from .rasa import HandoffRouter, RasaAssistant
 from .throttle import ThrottledAssistant
 
@@ -157,9 +158,11 @@ def create_app(
     if assistant is None:
         rasa = RasaAssistant(
             workers=settings.rasa_urls,
-            signing_key=settings.signing_key,
+            signing_key=settings.principal_key,
+            principal_ttl=settings.principal_ttl_seconds,
             emergency_number=settings.emergency_number,
             handoff=handoff,
+            payloads=payload_guard(settings),
         )
         assistant = rasa
         if handoff is None and with_handoff:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import httpx
 
 from assistant.channels.base import Button, Reply
+from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.identity.principal import sign_principal
 from assistant.practice.mode import is_practice
 
@@ -93,17 +94,21 @@ class RasaAssistant:
         *,
         workers: Sequence[str],
         signing_key: str,
+        principal_ttl: int = 30,
         emergency_number: str = "2222",
         handoff: HandoffRouter | None = None,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        payloads: PayloadGuard | None = None,
     ) -> None:
         if not workers:
             raise ValueError("no Rasa workers configured (RASA_URLS)")
         self.workers = tuple(w.rstrip("/") for w in workers)
-        self._key = signing_key
+        self._key = signing_key  # ASSISTANT_PRINCIPAL_KEY: signs the per-message principal
+        self._principal_ttl = principal_ttl
         self._emergency = emergency_number
         self.handoff: HandoffRouter = handoff or NoHandoff()
+        self.payloads = payloads or PayloadGuard(MemoryOffers())  # offered buttons only
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
@@ -117,12 +122,19 @@ class RasaAssistant:
         if handed is not None:
             return handed
         sender = sender_id(channel, staff, conversation)
+        if not await self.payloads.admit(sender, text):
+            return PayloadGuard.refusal()
         body = {
             "sender": sender,
             "message": text,
             "metadata": {
                 "principal": sign_principal(
-                    self._key, staff, channel, practice=is_practice(conversation)
+                    self._key,
+                    staff,
+                    channel,
+                    sender=sender,
+                    ttl=self._principal_ttl,
+                    practice=is_practice(conversation),
                 )
             },
         }
@@ -135,4 +147,6 @@ class RasaAssistant:
             # no message text or sender in logs (PHI); the worker and error kind only
             log.warning("Rasa worker %s did not answer: %s", worker, type(exc).__name__)
             return [Reply(RESTARTING.format(emergency=self._emergency))]
-        return parse_replies(payload)
+        replies = parse_replies(payload)
+        await self.payloads.remember(sender, replies)
+        return replies

@@ -32,7 +32,7 @@ from assistant.handoff.ports import (
     Sender,
 )
 from assistant.handoff.state import RelayState, RelayStateStore
-from assistant.handoff.tickets import Ticket, TicketStore
+from assistant.handoff.tickets import Ticket, TicketNotFound, TicketStateError, TicketStore
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ RETURNED = "The help desk handed you back to the assistant. How can I help?"
 RESOLVED = "The help desk closed ticket {ticket}. How did they do? (1 = poor, 5 = great)"
 THANKS = "Thank you for your feedback."
 RATE_PAYLOAD = "/handoff_rate"
+NOT_RATEABLE = (
+    "Sorry, I can only take a rating from 1 to 5 for one of your own help-desk tickets "
+    "once the help desk has finished with it."
+)
 LEASE_SECONDS = 60.0
 SENT_TTL = 3600.0
 _EMERGENCY = re.compile(
@@ -146,10 +150,16 @@ class HandoffService:
             ticket_id, rating = str(data["ticket"]), int(data["rating"])
         except (ValueError, KeyError, TypeError):
             return [Reply("Sorry, I could not read that rating.")]
-        ticket = await self._db(self.tickets.get, ticket_id)
-        if ticket.conversation_id != sender.id:
-            return [Reply("Sorry, you can only rate your own help-desk tickets.")]
-        await self._db(self.tickets.rate, ticket_id, rating)
+        # a missing ticket, someone else's, one still open, or a rating out of 1..5 all get
+        # the same clear answer (never a 500, never the ticket's text in a log)
+        try:
+            ticket = await self._db(self.tickets.get, ticket_id)
+            if ticket.conversation_id != sender.id:
+                return [Reply(NOT_RATEABLE)]
+            await self._db(self.tickets.rate, ticket_id, rating)
+        except (TicketNotFound, TicketStateError, ValueError) as exc:
+            log.info("handoff rating refused: %s", type(exc).__name__)
+            return [Reply(NOT_RATEABLE)]
         return [Reply(THANKS)]
 
     # -- relay to the agent ------------------------------------------------------------------

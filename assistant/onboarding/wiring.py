@@ -20,9 +20,10 @@ def build_onboarding(
 
     @functools.cache
     def audit() -> Any:
+        from assistant.audit.keys import AuditKeys
         from assistant.audit.trail import SqlAuditTrail
 
-        return SqlAuditTrail(open_store())
+        return SqlAuditTrail(open_store(), AuditKeys.from_settings(settings))
 
     return Onboarding(
         roles=roles,

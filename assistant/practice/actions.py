@@ -59,8 +59,10 @@ class NoPracticeHms:
 def principal_is_practice(body: Any, key: str) -> bool:
     """True when the webhook body's message carries a valid principal with practice on."""
     try:
-        metadata = body["tracker"]["latest_message"].get("metadata") or {}
-        return verify_principal(key, metadata.get(METADATA_KEY)).practice
+        tracker = body["tracker"]
+        metadata = tracker["latest_message"].get("metadata") or {}
+        sender = str(tracker["sender_id"])
+        return verify_principal(key, metadata.get(METADATA_KEY), sender=sender).practice
     except (KeyError, TypeError, AttributeError, PrincipalError):
         return False
 

@@ -34,6 +34,9 @@ _DROP = (
     "ASSISTANT_SIGNING_KEY",
     "ASSISTANT_DATA_KEY",
     "PRACTICE_HMS_BASE_URL",
+    "ASSISTANT_AUDIT_KEY",
+    "ASSISTANT_PRINCIPAL_KEY",
+    "TRACKER_DATABASE_URL",
 )
 PRACTICE_SEED = 7  # the training hospital's made-up patients (assistant/practice)
 

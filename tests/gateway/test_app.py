@@ -290,3 +290,23 @@ async def test_create_app_wires_handoff_service_into_assistant(settings, tokens)
     assert isinstance(escalating, EscalatingAssistant)
     assert escalating.inner.handoff is service
     assert service.assistant is escalating
+
+
+def test_gateway_unhandled_error_is_a_bare_500_logging_only_its_class(caplog):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from assistant.gateway.errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/boom")
+    async def boom() -> None:
+        raise KeyError("ticket text: Zebedee Quill, born 01/02/1950")
+
+    with caplog.at_level("DEBUG"):
+        response = TestClient(app, raise_server_exceptions=False).post("/boom")
+    assert response.status_code == 500 and response.json() == {"detail": "internal error"}
+    assert "KeyError" in caplog.text
+    assert "Zebedee" not in caplog.text and "1950" not in caplog.text

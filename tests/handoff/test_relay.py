@@ -219,3 +219,24 @@ async def test_relay_transcript_not_shown_when_the_audit_fails(make_worker, slac
     await service.claim(ticket.ticket_id, H_LEE)
     assert service.tickets.get(ticket.ticket_id).status == "claimed"  # relay still works
     assert not [c for c in slack_api.calls if "10004821" in json.dumps(c.params)]
+
+
+@pytest.mark.parametrize("case", ["missing", "open", "out-of-range", "malformed-id"])
+async def test_relay_rating_errors_are_clear_answers_not_500s(make_worker, caplog, case):
+    from assistant.handoff.relay import NOT_RATEABLE
+
+    service = make_worker()
+    ticket = open_ticket(service)
+    target = {"missing": "HD-999999", "malformed-id": "Zebedee Quill 01/02/1950"}.get(
+        case, ticket.ticket_id
+    )
+    rating = 9 if case == "out-of-range" else 4
+    if case == "out-of-range":
+        await service.claim(ticket.ticket_id, H_LEE)
+        await service.resolve(ticket.ticket_id, H_LEE)
+    payload = RATE_PAYLOAD + json.dumps({"ticket": target, "rating": rating})
+    with caplog.at_level("DEBUG"):
+        replies = await say(service, payload)
+    assert [r.text for r in replies] == [NOT_RATEABLE]
+    assert service.tickets.get(ticket.ticket_id).rating is None
+    assert "Zebedee" not in caplog.text and "1950" not in caplog.text

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.audit.events import AuditEvent
+from assistant.audit.keys import AuditKeys
 from assistant.audit.trail import SqlAuditTrail
 from assistant.channels.base import Reply
 from assistant.config import get_settings
@@ -140,7 +141,7 @@ def add_handoff(gw: PagesGateway, claim_after: float = 150.0, rating: int | None
     opened_at = datetime.now(UTC) - timedelta(seconds=claim_after)
     tickets = TicketStore(gw.store, gw.cipher, clock=lambda: opened_at)
     ticket = tickets.open_ticket("n.jones", "rest", "rest:n.jones:c2", "asked", {}, [])
-    SqlAuditTrail(gw.store).record(
+    SqlAuditTrail(gw.store, AuditKeys(("k" * 32,))).record(
         AuditEvent(
             staff="h.lee",
             role="helpdesk",

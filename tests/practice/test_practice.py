@@ -125,24 +125,34 @@ async def test_practice_unavailable_without_a_training_hospital(store):
     assert not await wrapper.is_on("n.jones")
 
 
+SENDER = "rest:n.jones:c1"
+
+
 def test_practice_principal_claim_round_trip():
-    signed = sign_principal(KEY, "n.jones", "rest", practice=True)
-    assert verify_principal(KEY, signed).practice is True
-    assert verify_principal(KEY, sign_principal(KEY, "n.jones", "rest")).practice is False
+    signed = sign_principal(KEY, "n.jones", "rest", sender=SENDER, practice=True)
+    assert verify_principal(KEY, signed, sender=SENDER).practice is True
+    plain = sign_principal(KEY, "n.jones", "rest", sender=SENDER)
+    assert verify_principal(KEY, plain, sender=SENDER).practice is False
     assert is_practice("practice-abc") and not is_practice("abc")
 
 
-def _body(principal):
-    return {"tracker": {"latest_message": {"metadata": {"principal": principal}}}}
+def _body(principal, sender=SENDER):
+    return {
+        "tracker": {"sender_id": sender, "latest_message": {"metadata": {"principal": principal}}}
+    }
 
 
 def test_practice_action_side_reads_only_valid_principals():
     assert practice_actions.principal_is_practice(
-        _body(sign_principal(KEY, "a", "rest", practice=True)), KEY
+        _body(sign_principal(KEY, "a", "rest", sender=SENDER, practice=True)), KEY
     )
-    assert not practice_actions.principal_is_practice(_body(sign_principal(KEY, "a", "rest")), KEY)
-    forged = sign_principal("other-key-" * 4, "a", "rest", practice=True)
+    assert not practice_actions.principal_is_practice(
+        _body(sign_principal(KEY, "a", "rest", sender=SENDER)), KEY
+    )
+    forged = sign_principal("other-key-" * 4, "a", "rest", sender=SENDER, practice=True)
     assert not practice_actions.principal_is_practice(_body(forged), KEY)
+    elsewhere = sign_principal(KEY, "a", "rest", sender="rest:a:other", practice=True)
+    assert not practice_actions.principal_is_practice(_body(elsewhere), KEY)
     assert not practice_actions.principal_is_practice({"nope": 1}, KEY)
 
 

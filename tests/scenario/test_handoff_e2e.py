@@ -27,6 +27,7 @@ from assistant.handoff.factory import build_handoff
 from assistant.handoff.relay import PASSED, RETURNED
 from assistant.handoff.triggers import EscalatingAssistant
 from assistant.store import open_store
+from tests.require import missing
 
 pytestmark = pytest.mark.stack
 HELPDESK = "C0HELPDESK"
@@ -41,7 +42,7 @@ _spec.loader.exec_module(slack)
 @pytest.fixture
 async def gateway(stack, monkeypatch):
     if stack.fake_slack is None:
-        pytest.skip("needs tests/fakes/slack_api.py")
+        missing("the fake Slack Web API (tests/fakes/slack_api.py)")
     for key, value in stack.env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("HELPDESK_CHANNEL", HELPDESK)
@@ -49,7 +50,7 @@ async def gateway(stack, monkeypatch):
     store = open_store(settings)
     service = build_handoff(settings, store)
     rasa = RasaAssistant(
-        workers=settings.rasa_urls, signing_key=settings.signing_key, handoff=service
+        workers=settings.rasa_urls, signing_key=settings.principal_key, handoff=service
     )
     assistant = EscalatingAssistant(rasa, service)
     service.attach_assistant(assistant)

@@ -1,8 +1,8 @@
 """Adoption: usage records (dashboard), the "not understood" review queue, onboarding,
 practice mode.
 
-Revision ID: 0004_adoption
-Revises: 0003_handoff
+Revision ID: 0006_adoption
+Revises: 0005_privacy
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_adoption"
-down_revision = "0003_handoff"
+revision = "0006_adoption"
+down_revision = "0005_privacy"
 branch_labels = None
 depends_on = None
 
