@@ -45,6 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     export.add_argument("--nlu-dir", type=Path, default=DEFAULT_NLU_DIR)
     export.set_defaults(func=_guarded(run_export))
+    commands.add_parser(
+        "rotate-key",
+        help="re-encrypt kept messages with the newest data key (run with privacy rotate-key)",
+    ).set_defaults(func=_guarded(run_rotate))
     purge = commands.add_parser(
         "purge", help="delete kept messages older than TRANSCRIPT_RETENTION_DAYS"
     )
@@ -158,4 +162,10 @@ def run_purge(args: argparse.Namespace) -> int:
     days = args.days if args.days is not None else get_settings().transcript_retention_days
     deleted = _queue().purge(datetime.now(UTC) - timedelta(days=days))
     print(f"deleted {deleted} kept message(s) older than {days} days")
+    return 0
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    rotated = _queue().rotate()
+    print(f"re-encrypted {rotated} kept message(s) with the newest data key")
     return 0

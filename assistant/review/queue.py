@@ -203,6 +203,22 @@ class ReviewQueue:
         with self._store.write() as session:
             return rowcount(session.execute(statement))
 
+    def rotate(self) -> int:
+        """Re-encrypt kept messages (and labels) not under the newest data key."""
+        current = self._cipher.current_key_id
+        with self._store.write() as session:
+            rows = (
+                session.execute(select(NluReviewItem).where(NluReviewItem.key_id != current))
+                .scalars()
+                .all()
+            )
+            for row in rows:
+                row.text = self._cipher.rotate(row.text)
+                if row.label_text:
+                    row.label_text = self._cipher.rotate(row.label_text)
+                row.key_id = current
+            return len(rows)
+
     def purge(self, before: datetime) -> int:
         """Delete kept messages older than ``before`` (retention), whatever their status."""
         with self._store.write() as session:

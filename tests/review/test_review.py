@@ -171,3 +171,16 @@ async def test_review_page_labels_as_trainer_only(tmp_path):
         missing = await c.post("/review/api/items/999/discard", headers=trainer)
         assert missing.status_code == 404
     gw.store.close()
+
+
+def test_review_rotate_re_encrypts_under_the_newest_key(tmp_path):
+    old, new = generate_key(), generate_key()
+    store = open_store_at(f"sqlite:///{tmp_path / 'r.db'}")
+    first = ReviewQueue(store, DataCipher([old]))
+    item = first.keep(text="wobble", channel="rest", role="nurse", kind="k", predictions=())
+    first.label(item, label("greet", "wobble"), "l.fox")
+    rotated = ReviewQueue(store, DataCipher([new, old]))
+    assert rotated.rotate() == 1 and rotated.rotate() == 0
+    only_new = ReviewQueue(store, DataCipher([new]))
+    assert only_new.get(item).text == "wobble" and only_new.get(item).label_text == "wobble"
+    store.close()
