@@ -20,8 +20,8 @@ import httpx
 from assistant.channels.base import Button, Reply
 from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.identity.principal import sign_principal
-from assistant.safety.context import current_level
 from assistant.practice.mode import is_practice
+from assistant.safety.context import current_level
 
 log = logging.getLogger(__name__)
 
