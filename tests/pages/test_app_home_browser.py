@@ -15,11 +15,19 @@ from assistant.onboarding.guide import role_guide
 from assistant.onboarding.service import OpenRequest
 from assistant.rbac.policy import load_policy
 from intents.catalog import load_catalog
+from tests.require import missing
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _needs_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Debian's chromium")
+
+
 PEOPLE = {
     "nurse": "n.jones",
     "porter": "p.kim",

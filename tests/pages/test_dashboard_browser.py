@@ -12,11 +12,17 @@ from pages_kit import EXPECTED, KNOWN_RUN, add_handoff, build
 
 from assistant.usage.log import UsageLog
 from assistant.usage.report import percentile
+from tests.require import missing
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _needs_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Debian's chromium")
 
 
 def test_dashboard_browser_shows_the_known_run(tmp_path):

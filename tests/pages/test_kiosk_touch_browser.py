@@ -27,11 +27,17 @@ from assistant.rbac.policy import load_policy
 from assistant.store import open_store_at
 from assistant.usage.roles import RoleLookup
 from intents.catalog import load_catalog
+from tests.require import missing
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _needs_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        missing("Debian's chromium")
 
 
 class Echo:
