@@ -103,6 +103,9 @@ class Settings:
     principal_key: str
     principal_ttl_seconds: int
     extra: dict[str, str] = field(default_factory=dict)
+    rasa_auth_token: str = ""  # Rasa's HTTP API (the gateway reads NLU results from trackers)
+    metrics_token: str = ""  # bearer token Prometheus sends to /metrics (else a staff token)
+    practice_hms_base_url: str = ""  # the training hospital's FHIR base (practice mode)
     # identifier forms (the hospital's own): MRN regex, ticket-id prefixes and digits
     mrn_pattern: str = r"\d{6,10}"
     ticket_prefixes: tuple[str, ...] = ("HR", "HD")
@@ -186,6 +189,9 @@ def get_settings() -> Settings:
         rate_limit_user=_env("RATE_LIMIT_USER", "30/minute"),
         breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
         compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
+        rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
+        metrics_token=_env("METRICS_TOKEN", ""),
+        practice_hms_base_url=_env("PRACTICE_HMS_BASE_URL", "").rstrip("/"),
         mrn_pattern=_regex("MRN_PATTERN", r"\d{6,10}"),
         ticket_prefixes=tuple(p.upper() for p in _list("TICKET_PREFIXES", "HR,HD")),
         ticket_digits=_bounded_int("TICKET_DIGITS", 6, 1, 12),

@@ -19,6 +19,7 @@ BENCHES = {
     "voice": [HERE / "voice" / "run.py"],
     "dialogues": [HERE / "dialogues.py"],
     "privacy": [HERE / "privacy.py"],
+    "safety": [HERE / "safety.py"],
 }
 
 

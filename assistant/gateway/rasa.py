@@ -4,7 +4,8 @@ It signs the principal (no PHI: username, channel, validity), posts the message 
 Rasa worker's REST channel and turns Rasa's output into ``Reply`` objects. With several
 workers the conversation is routed by a stable hash of its sender id, because Rasa's lock
 store is not safe across workers (DESIGN.md section 3). When a conversation has been
-handed off to the help desk, a ``HandoffRouter`` takes the text instead of Rasa.
+handed off to the help desk, a ``HandoffRouter`` takes the text instead of Rasa. The safety
+net's verdict on the message (``assistant.safety``) goes to Rasa as ``metadata.safety``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import httpx
 from assistant.channels.base import Button, Reply
 from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.identity.principal import sign_principal
+from assistant.practice.mode import is_practice
+from assistant.safety.context import current_level
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +126,20 @@ class RasaAssistant:
         sender = sender_id(channel, staff, conversation)
         if not await self.payloads.admit(sender, text):
             return PayloadGuard.refusal()
-        body = {
-            "sender": sender,
-            "message": text,
-            "metadata": {
-                "principal": sign_principal(
-                    self._key, staff, channel, sender=sender, ttl=self._principal_ttl
-                )
-            },
+        metadata: dict[str, Any] = {
+            "principal": sign_principal(
+                self._key,
+                staff,
+                channel,
+                sender=sender,
+                ttl=self._principal_ttl,
+                practice=is_practice(conversation),
+            )
         }
+        level = current_level()
+        if level is not None:  # the safety net's verdict (no PHI): emergency/caution/none
+            metadata["safety"] = level
+        body = {"sender": sender, "message": text, "metadata": metadata}
         worker = self.worker_for(sender)
         try:
             response = await self._client.post(worker + WEBHOOK_PATH, json=body)

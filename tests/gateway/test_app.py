@@ -279,11 +279,17 @@ async def test_create_app_wires_handoff_service_into_assistant(settings, tokens)
     from cryptography.fernet import Fernet
 
     from assistant.handoff.triggers import EscalatingAssistant
+    from assistant.safety.gateway import SafetyNetAssistant
 
     settings = dataclasses.replace(settings, data_key=Fernet.generate_key().decode())
     app = create_app(settings, tokens=tokens, health_checks={}, channels=())
     service = app.state.ctx.extras["handoff"]
-    escalating = app.state.ctx.assistant.inner  # channels see it behind the staff throttle
+    net = app.state.ctx.assistant  # channels see the safety net first, then the throttle
+    assert isinstance(net, SafetyNetAssistant) and net.desk is service
+    # then the staff throttle, the welcome and the usage recorder
+    escalating = net.inner
+    while not isinstance(escalating, EscalatingAssistant):
+        escalating = escalating.inner
     assert isinstance(escalating, EscalatingAssistant)
     assert escalating.inner.handoff is service
     assert service.assistant is escalating

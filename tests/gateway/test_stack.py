@@ -170,7 +170,7 @@ def test_stack_two_rasa_workers_get_own_ports_and_gateway_knows_both(tmp_path):
     )
     stack.prepare()
     names = [p.name for p in stack._commands()]
-    assert names == ["hms", "actions", "rasa-1", "rasa-2", "gateway"]
+    assert names == ["hms", "hms-practice", "actions", "rasa-1", "rasa-2", "gateway"]
     assert len(set(stack.rasa_ports)) == 2
     assert stack.env["RASA_URLS"].split(",") == [
         f"http://127.0.0.1:{port}" for port in stack.rasa_ports

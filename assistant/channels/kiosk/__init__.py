@@ -19,6 +19,7 @@ from assistant.channels.kiosk.api import build_router
 from assistant.channels.kiosk.badges import BadgeStore
 from assistant.channels.kiosk.downtime import BoardCache, HelpQueue
 from assistant.channels.kiosk.guard import ActionServerReplay, BoardGuard
+from assistant.channels.kiosk.guide import build_guide_router
 from assistant.channels.kiosk.options import KioskOptions
 from assistant.channels.kiosk.service import KioskService
 from assistant.channels.kiosk.sessions import MemorySessionStore, RedisSessionStore, SessionStore
@@ -119,7 +120,13 @@ def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService
         idle_seconds=options.idle_seconds,
         clock=ctx.clock,
         tz=ctx.settings.hospital_tz,
+        inbox=lambda: _handoff_inbox(ctx),
     )
+
+
+def _handoff_inbox(ctx: Any) -> Any:
+    service = (getattr(ctx, "extras", None) or {}).get("handoff")
+    return getattr(service, "inbox", None)
 
 
 def mount(app: FastAPI, ctx: Any) -> KioskService:
@@ -143,5 +150,9 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
             started.append(asyncio.get_running_loop().create_task(loop()))
 
     app.include_router(build_router(service, on_request=ensure_background))
+    extras = getattr(ctx, "extras", None) or {}
+    app.include_router(
+        build_guide_router(service, extras.get("onboarding"), extras.get("practice"))
+    )
     app.state.kiosk = service
     return service

@@ -105,6 +105,7 @@ class KioskService:
     idle_seconds: int = 60
     clock: Callable[[], float] = time.time
     tz: str = "Europe/London"
+    inbox: Callable[[], Any] = lambda: None  # the help desk's messages (handoff inbox)
     audio: AudioStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -143,7 +144,9 @@ class KioskService:
         replies = await self.assistant.send(
             staff=session.staff, channel="kiosk", conversation=session.conversation, text=text
         )
-        shaped = render_all(replies)
+        # the turn's own replies first (an emergency answer stays the first thing shown),
+        # then what the help desk wrote since the last turn
+        shaped = render_all(replies) + await self._helpdesk_messages(session)
         self._remember_help(session, replies)
         board = None
         if any(r.kind.endswith("_unavailable") for r in shaped):
@@ -156,6 +159,27 @@ class KioskService:
         """The bed board for this session's staff member, or None (needs beds:read)."""
         decision = await self.guard.check(session.staff, hms_up=self.board.hms_up)
         return self.board_json() if decision.allowed else None
+
+    async def _helpdesk_messages(self, session: KioskSession) -> list[KioskReply]:
+        """Messages the help desk wrote to this kiosk conversation (kept in the inbox)."""
+        inbox = self.inbox()
+        if inbox is None:
+            return []
+        try:
+            items = await inbox.pull(f"kiosk:{session.staff}:{session.conversation}")
+        except Exception as exc:
+            log.warning("help-desk inbox unavailable: %s", type(exc).__name__)
+            return []
+        return [
+            KioskReply(
+                str(item.get("text", "")),
+                str(item.get("text", "")),
+                tuple(item.get("buttons") or ()),
+                "helpdesk",
+            )
+            for item in items
+            if item.get("text")
+        ]
 
     def _remember_help(self, session: KioskSession, replies: list[Reply]) -> None:
         """Keep the details of a help request being confirmed, to queue it if the HMS is down.
