@@ -48,7 +48,12 @@ async def _service(ctx: ActionContext) -> tuple[str | None, str]:
         service = await ctx.hms.get_service(department)
         return service.code, service.name
     clinician = ctx.text("clinician")
-    return None, f"{clinician}'s clinic" if clinician and clinician != "mine" else "clinic"
+    if clinician == "mine":
+        return None, "your clinic"
+    found = await ctx.hms.find_staff(username=clinician) if clinician else []
+    if found and found[0].name:
+        return None, f"Dr {found[0].name.split()[-1]}'s clinic"
+    return None, "clinic"
 
 
 def _ref(patient: Patient) -> str:

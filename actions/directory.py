@@ -130,7 +130,10 @@ def resolve_clinician(clinicians: list[Staff], text: str) -> Resolution:
         options[_clean(c.name)] = (_title(c), c.username)
         family = _clean(c.name).split()[-1:] or [""]
         options[family[0]] = (_title(c), c.username)
-    return Resolution(text, None, suggestions=_nearest(" ".join(words), options))
+    near = _nearest(" ".join(words), options) or tuple(
+        (_title(c), c.username) for c in sorted(clinicians, key=lambda c: c.name)
+    )[:MAX_SUGGESTIONS]
+    return Resolution(text, None, suggestions=near)
 
 
 def _title(staff: Staff) -> str:

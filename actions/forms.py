@@ -60,6 +60,22 @@ def required_slots(form: Form, values: SlotValues) -> list[str]:
     return slots
 
 
+_DR = re.compile(r"\b(?:dr|doctor|consultant)\.?\s+([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)", re.I)
+_NOT_NAMES = re.compile(
+    r"\b(list|clinic|today|tomorrow|appointments?|please|next|this|on|for|in)\b.*$", re.I
+)
+
+
+def said_clinician(turn: Turn) -> str | None:
+    """A clinician named in words NLU did not tag as one: "Dr Smithers", "doctor Okonkwo",
+    or the person named in a request whose only people are clinicians (a clinic list)."""
+    match = _DR.search(turn.text)
+    if match:
+        name = _NOT_NAMES.sub("", match.group(1)).strip()
+        return f"Dr {name}" if name else None
+    return turn.value("patient_name")
+
+
 def _answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
     """The message is just a value for ``slot`` ("4B", "bed 6 please"), whatever its intent."""
     if not slot or slot not in catalog.slot_names():
@@ -304,6 +320,12 @@ class CatalogForm(FormValidationAction, ABC):
             named = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
             if named is not None:
                 found["ward"] = named
+        if "department" in form.required and "clinician" not in found:
+            doctor = said_clinician(turn)  # "Dr Smithers", or a name in a clinic-list request
+            if doctor is not None and (
+                form.intent == "list_clinic_appointments" or _DR.search(turn.text)
+            ):
+                found["clinician"] = doctor
         beds = said_beds(turn.text)  # "bed sixteen not six": beds NLU did not tag (fully)
         if "bed" in wanted and beds:
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
