@@ -44,8 +44,6 @@ _FILLER = re.compile(
     r"number|mrn|for|a|an|to|make|that|um|er|uh|sorry|actually|instead|of|not|and|then)\b",
     re.I,
 )
-# "my ward", "who have I got", "what do I have today": the user's own ward or clinic
-_MINE = re.compile(r"\b(my|mine|i|i'm|i've|me|our|we)\b", re.I)
 STOP_MAX_WORDS = 5
 MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
 MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
@@ -348,7 +346,9 @@ class CatalogForm(FormValidationAction, ABC):
         if activating:
             given = {k for k, v in set_now.items() if v not in (None, "")}
             named = {"ward", "department", "clinician"} & (set(found) | given)
-            if form.intent in MINE_DEFAULTS and not named and _MINE.search(turn.text):
+            if form.intent in MINE_DEFAULTS and not named:
+                # nothing named: the user's own ward or clinic (the action asks which one
+                # when they have none, or several)
                 found[MINE_DEFAULTS[form.intent]] = MINE
         return found
 
