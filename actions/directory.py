@@ -130,9 +130,12 @@ def resolve_clinician(clinicians: list[Staff], text: str) -> Resolution:
         options[_clean(c.name)] = (_title(c), c.username)
         family = _clean(c.name).split()[-1:] or [""]
         options[family[0]] = (_title(c), c.username)
-    near = _nearest(" ".join(words), options) or tuple(
-        (_title(c), c.username) for c in sorted(clinicians, key=lambda c: c.name)
-    )[:MAX_SUGGESTIONS]
+    near = (
+        _nearest(" ".join(words), options)
+        or tuple((_title(c), c.username) for c in sorted(clinicians, key=lambda c: c.name))[
+            :MAX_SUGGESTIONS
+        ]
+    )
     return Resolution(text, None, suggestions=near)
 
 
@@ -142,3 +145,23 @@ def _title(staff: Staff) -> str:
 
 async def clinicians(hms: HmsClient) -> list[Staff]:
     return [s for s in await hms.list_staff_with_role("clinician") if s.active]
+
+
+async def find_clinician(hms: HmsClient, said: str) -> Resolution:
+    """A clinician by username or through the HMS name search (``Practitioner?name=``:
+    the full name, then the family name); when none matches, the nearest of all
+    clinicians (PractitionerRole search) as suggestions."""
+    if "." in said and " " not in said.strip():
+        by_user = [s for s in await hms.find_staff(username=said.strip()) if s.active]
+        if by_user:
+            return resolve_clinician(by_user, said)
+    words = clinician_words(said).split()
+    for query in dict.fromkeys([" ".join(words), words[-1] if words else ""]):
+        if len(query) < 2:
+            continue
+        hits = [s for s in await hms.find_staff(name=query) if s.active and "clinician" in s.roles]
+        if hits:
+            found = resolve_clinician(hits, said)
+            if found.known or found.ambiguous:
+                return found
+    return resolve_clinician(await clinicians(hms), said)

@@ -208,7 +208,7 @@ async def check_clinician(value: Any, ctx: CheckContext) -> Check:
     if hms is None:
         return Check(said or None)
     try:
-        found = directory.resolve_clinician(await directory.clinicians(hms), said)
+        found = await directory.find_clinician(hms, said)
     except HmsError:
         return Check(said or None)
     if found.ambiguous:
