@@ -345,8 +345,8 @@ class CatalogForm(FormValidationAction, ABC):
             found["help_description"] = turn.text  # the problem, said before it was asked
         if activating:
             given = {k for k, v in set_now.items() if v not in (None, "")}
-            named = {"ward", "department", "clinician"} & (set(found) | given)
-            if form.intent in MINE_DEFAULTS and not named:
+            places = {"ward", "department", "clinician"} & (set(found) | given)
+            if form.intent in MINE_DEFAULTS and not places:
                 # nothing named: the user's own ward or clinic (the action asks which one
                 # when they have none, or several)
                 found[MINE_DEFAULTS[form.intent]] = MINE
