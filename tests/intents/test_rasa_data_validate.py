@@ -26,7 +26,7 @@ def test_rasa_data_validate_passes_without_warnings() -> None:
         "PYTHONPATH": str(ROOT),  # config.yml names a component in nlu_components/
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     }
-    proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
+    proc = subprocess.run(  # fixed argv, no shell
         [
             str(RASA),
             "data",
