@@ -44,8 +44,8 @@ _WRONG = re.compile(
     re.I,
 )
 WRONG_SLOTS = {
-    "patient": ("patient", "patient_name", "mrn"),
-    "person": ("patient", "patient_name", "mrn"),
+    "patient": ("patient_name", "mrn"),
+    "person": ("patient_name", "mrn"),
     "ward": ("ward", "bed"),
     "bed": ("bed",),
     "clinic": ("department",),

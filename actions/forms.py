@@ -51,10 +51,13 @@ SlotValues = dict[str, Any]
 
 
 def required_slots(form: Form, values: SlotValues) -> list[str]:
-    """The form's slots still to ask, given what is known (a clinician replaces the clinic)."""
+    """The form's slots still to ask, given what is known: a clinician replaces the
+    clinic; to find a patient the MRN does instead of the name."""
     slots = list(form.required)
     if "department" in slots and values.get("clinician"):
         slots.remove("department")
+    if form.intent == "find_patient" and values.get("mrn"):
+        slots = [s for s in slots if s != "patient_name"]
     return slots
 
 
@@ -118,7 +121,7 @@ def _answers_anyway(turn: Turn, requested: str | None, catalog: Catalog) -> bool
     """Small talk by NLU's reading that still answers the question asked."""
     from actions.slotvalues import _name
 
-    if requested in ("patient", "patient_name"):
+    if requested == "patient_name":
         return _name(turn.text) is not None
     if requested == "time":
         services = get_services()
@@ -224,8 +227,8 @@ class CatalogForm(FormValidationAction, ABC):
             wanted.append("clinician")  # a clinician may stand for the clinic
         if "ward" in form.required:
             wanted.append("bed")  # "4B bed 6" answers both
-        if "patient" in form.required:
-            wanted += ["patient_name", "mrn"]
+        if "patient_name" in form.required:
+            wanted.append("mrn")  # an MRN may come first, or instead (finding a patient)
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
         events: list[EventType] = []
         replies: list[Reply] = []
@@ -308,7 +311,7 @@ class CatalogForm(FormValidationAction, ABC):
             said = catalog.find(turn.intent)
             chitchat = said is not None and said.mid_form == "chitchat"
             if requested not in found and (
-                requested in ("patient", "patient_name")
+                requested == "patient_name"
                 or (chitchat and _answers_anyway(turn, requested, catalog))
             ):
                 found[requested] = turn.text

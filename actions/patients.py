@@ -64,9 +64,9 @@ class ActionFindPatient(GuardedAction):
         if step(ctx, self.intent) == "which":
             return await self._narrow(ctx)
         fmt = MrnFormat(ctx.services.settings.mrn_pattern)
-        said = ctx.text("patient") or ""
+        said = ctx.text("patient_name") or ""
         mrn = fmt.find(ctx.text("mrn")) or (fmt.find(said) if fmt.is_mrn(said) else None)
-        name = None if mrn else (ctx.text("patient_name") or said or None)
+        name = None if mrn else (said or None)
         if not mrn and not name:
             return Outcome("refused", (ActiveLoop(f"{self.intent}_form"),), reason="no_identifier")
         found = await ctx.hms.find_patients(mrn=mrn, name=name)

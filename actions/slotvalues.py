@@ -106,22 +106,6 @@ def didnt_get(slot: str, hint: str = "") -> Reply:
     )
 
 
-async def check_patient(value: Any, ctx: CheckContext) -> Check:
-    said = _text(value)
-    if ctx.mrn.is_mrn(said):
-        mrn = ctx.mrn.find(said)
-        return Check(mrn, also={"mrn": mrn})
-    name = _name(said)
-    if name is None:
-        return Check(
-            None,
-            didnt_get(
-                "patient", f"Please give the MRN ({ctx.mrn.describe()}) or the patient's full name."
-            ),
-        )
-    return Check(name, also={"patient_name": name})
-
-
 def _name(said: str) -> str | None:
     name = " ".join(_NAME_PREFIX.sub("", said).replace(",", " ").split()).strip(" .")
     words = [w for w in name.split() if w.strip("'-").isalpha()]
@@ -303,7 +287,6 @@ async def check_free_text(value: Any, ctx: CheckContext) -> Check:
 
 
 CHECKS: dict[str, Checker] = {
-    "patient": check_patient,
     "patient_name": check_patient_name,
     "mrn": check_mrn,
     "ward": check_ward,
@@ -335,6 +318,6 @@ def infer(slot: str, text: str, ctx: CheckContext) -> Any:
         return infer_help_type(text)
     if slot == "urgency":
         return infer_urgency(text)
-    if slot in ("mrn", "patient"):
+    if slot in ("mrn", "patient_name"):
         return ctx.mrn.find(text)  # digits or spoken digits of the hospital's MRN form
     return None

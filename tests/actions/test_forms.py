@@ -149,9 +149,9 @@ async def test_forms_mrn_given_when_the_name_was_asked():
 
 async def test_forms_name_read_as_small_talk_is_still_the_name():
     slots, _, out = await validate(
-        "find_patient_form", requested="patient", intent="thank", text="Grace Thompson"
+        "find_patient_form", requested="patient_name", intent="thank", text="Grace Thompson"
     )
-    assert slots["patient"] == "Grace Thompson" and slots["requested_slot"] is None
+    assert slots["patient_name"] == "Grace Thompson" and slots["requested_slot"] is None
 
 
 @pytest.mark.parametrize("safety", ["none", "caution"])

@@ -231,7 +231,7 @@ def test_generated_record_slots_are_set_by_actions_only() -> None:
         "stash",
     ):
         assert slots[name]["mappings"] == [{"type": "custom"}], name
-    for name in ("patient", "patient_name", "mrn", "ticket_id"):
+    for name in ("patient_name", "mrn", "ticket_id"):
         for mapping in slots[name]["mappings"]:
             if mapping["type"] == "from_entity":
                 assert not {"affirm", "deny", "stop"} & set(mapping["intent"]), (name, mapping)

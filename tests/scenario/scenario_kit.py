@@ -89,8 +89,6 @@ class Chat:
             if done(turn):
                 return turn
             wanted = turn.asks()
-            if wanted == "patient_name" and "patient_name" not in answers and "patient" in answers:
-                wanted = "patient"
             assert wanted in answers, f"unexpected question ({wanted}):\n{self.transcript()}"
             turn = self.say(answers[wanted])
         assert done(turn), f"form did not finish:\n{self.transcript()}"
