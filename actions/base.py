@@ -32,11 +32,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, get_services
-from actions.state import RESUME, YES_NO, reset, resume_offer
+from actions.state import finish, gave_up_on
 from assistant.audit import AuditEvent, AuditWriteError
 from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
 from assistant.hms.models import Staff
@@ -68,7 +67,6 @@ GAVE_UP = (
     "I couldn't get the {what}, so I've stopped there and nothing was changed. You can "
     "start again, or I can put you through to the help desk."
 )
-MAX_MISSES = 3  # a question unanswered this often ends the form (see actions.forms)
 
 
 class WardDenied(Exception):
@@ -182,41 +180,6 @@ async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     except (PrincipalError, HmsError):
         return False
     return staff is not None and not services.policy.allows(staff.roles, permission)
-
-
-def gave_up_on(tracker: Tracker) -> str | None:
-    """The slot whose question went unanswered ``MAX_MISSES`` times (the form ended)."""
-    misses = tracker.get_slot("misses")
-    if isinstance(misses, str) and ":" in misses:
-        slot, _, count = misses.rpartition(":")
-        if count.isdigit() and int(count) >= MAX_MISSES:
-            return slot
-    return None
-
-
-def finish(
-    tracker: Tracker, events: list[dict[str, Any]], dispatcher: CollectingDispatcher, intent: str
-) -> list[dict[str, Any]]:
-    """End of an action's turn. A task still waiting on the user (a ``pending`` step or a
-    form it opened) keeps its slots; otherwise every task slot is cleared, whatever ended
-    the task, and an interrupted task (``stash``) is offered again."""
-    opens = any(e.get("event") == "active_loop" and e.get("name") for e in events)
-    waits = any(
-        e.get("event") == "slot" and e.get("name") == "pending" and e.get("value") for e in events
-    )
-    if opens or waits:
-        return events
-    stash = tracker.get_slot("stash")
-    for event in events:
-        if event.get("event") == "slot" and event.get("name") == "stash":
-            stash = event.get("value")
-    done = [*events, *reset(keep=("stash",))]
-    offer = resume_offer(stash)
-    if offer is None or (isinstance(stash, dict) and stash.get("intent") == intent):
-        return [*done, SlotSet("stash", None)]
-    text, custom = offer
-    dispatcher.utter_message(text=text, buttons=YES_NO, json_message=custom)
-    return [*done, SlotSet("pending", RESUME)]
 
 
 async def guarded_reader(tracker: Tracker, intent: str, step: str) -> HmsClient | None:

@@ -18,7 +18,6 @@ Checks that need the HMS directory (ward, clinic, clinician names) read it throu
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -27,24 +26,25 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import MAX_MISSES, guarded_reader, lacks_permission
+from actions.base import guarded_reader, lacks_permission
 from actions.beds import said_beds, said_ward
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
+from actions.reading import (
+    DOCTOR,
+    alternatives,
+    answered_already,
+    answers_anyway,
+    is_interruption,
+    resolve_values,
+    said_clinician,
+)
 from actions.services import get_services
 from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
-from actions.state import Turn, slots_before_turn, slots_set_this_turn
-from actions.timeparse import parse_time_preference
+from actions.state import MAX_MISSES, Turn, slots_before_turn, slots_set_this_turn
 from assistant.hms.protocol import HmsClient
 from intents.catalog import Catalog, Form, default_catalog
 
-# words that may stand around a bare answer ("4B please", "it's bed 6")
-_FILLER = re.compile(
-    r"\b(ok|okay|yes|yeah|no|please|pls|thanks|it's|its|it|is|the|on|in|at|ward|bed|bay|"
-    r"number|mrn|for|a|an|to|make|that|um|er|uh|sorry|actually|instead|of|not|and|then)\b",
-    re.I,
-)
-STOP_MAX_WORDS = 5
 MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
 MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
 SlotValues = dict[str, Any]
@@ -59,112 +59,6 @@ def required_slots(form: Form, values: SlotValues) -> list[str]:
     if form.intent == "find_patient" and values.get("mrn"):
         slots = [s for s in slots if s != "patient_name"]
     return slots
-
-
-_DR = re.compile(r"\b(?:dr|doctor|consultant)\.?\s+([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)", re.I)
-_NOT_NAMES = re.compile(
-    r"\b(list|clinic|today|tomorrow|appointments?|please|next|this|on|for|in)\b.*$", re.I
-)
-
-
-def said_clinician(turn: Turn) -> str | None:
-    """A clinician named in words NLU did not tag as one: "Dr Smithers", "doctor Okonkwo",
-    or the person named in a request whose only people are clinicians (a clinic list)."""
-    match = _DR.search(turn.text)
-    if match:
-        name = _NOT_NAMES.sub("", match.group(1)).strip()
-        return f"Dr {name}" if name else None
-    return turn.value("patient_name")
-
-
-def _answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
-    """The message is just a value for ``slot`` ("4B", "bed 6 please"), whatever its intent."""
-    if not slot or slot not in catalog.slot_names():
-        return False
-    spans = [
-        (int(e.get("start") or 0), int(e.get("end") or 0))
-        for e in turn.entities
-        if e.get("entity") in catalog.slot(slot).entities
-    ]
-    if not spans:
-        return False
-    rest = "".join(
-        ch if not any(a <= i < b for a, b in spans) else " " for i, ch in enumerate(turn.text)
-    )
-    return not re.findall(r"[a-z0-9]+", _FILLER.sub(" ", rest.lower()))
-
-
-def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
-    """Whether the message leaves the form's question (see the module doc)."""
-    intent = catalog.find(turn.intent)
-    if turn.is_payload:
-        return intent is not None and intent.name not in ("inform", "affirm", "deny")
-    spec = catalog.slot(requested) if requested in catalog.slot_names() else None
-    if spec is not None and spec.free_text:
-        if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
-            return True  # "never mind", "no": not a description or a reason
-        # the gateway's safety net checked the message ("none", or "caution" already
-        # answered): an NLU "emergency" reading of a reason or a description is not one
-        return turn.intent == "emergency" and turn.safety not in ("none", "caution")
-    if intent is None or intent.name == form.intent:
-        return False
-    if intent.is_task:
-        return not _answers_only(turn, requested, catalog)
-    if intent.mid_form == "answer":
-        return False
-    if intent.mid_form == "chitchat" and _answers_anyway(turn, requested, catalog):
-        return False  # "tomorrow morning" read as a greeting, "Grace Thompson" as thanks
-    return True
-
-
-def _answers_anyway(turn: Turn, requested: str | None, catalog: Catalog) -> bool:
-    """Small talk by NLU's reading that still answers the question asked."""
-    from actions.slotvalues import _name
-
-    if requested == "patient_name":
-        return _name(turn.text) is not None
-    if requested == "time":
-        services = get_services()
-        now, tz = services.clock(), services.settings.hospital_tz
-        return parse_time_preference(turn.text, now, tz) is not None
-    spec = catalog.slot(requested) if requested in catalog.slot_names() else None
-    return bool(spec and any(turn.values(e) for e in spec.entities))
-
-
-_CORRECTION = re.compile(
-    r"\b(not|instead|rather|actually|change|make it|wrong|sorry|i meant)\b|^\s*no\b", re.I
-)
-
-
-def alternatives(turn: Turn, entity: str, extracted: Any) -> list[Any]:
-    """The values of ``entity`` in the message, the one meant first (see
-    ``resolve_correction``); without a correction cue, the extracted value first."""
-    values = [v for v, _ in turn.values(entity)]
-    meant = resolve_correction(turn, entity) if _CORRECTION.search(turn.text) else extracted
-    ordered = [meant, extracted, *reversed(values)]
-    return [v for v in dict.fromkeys(ordered) if v not in (None, "")]
-
-
-def resolve_correction(turn: Turn, entity: str) -> str | None:
-    """Of several values of one entity in a message, the one meant: "4A not 4B" -> 4A,
-    "make it 4B instead of 4A" -> 4B, "change 4A to 4B" -> 4B."""
-    return resolve_values(turn.text, turn.values(entity))
-
-
-def resolve_values(text: str, values: list[tuple[str, int]]) -> str | None:
-    """``resolve_correction`` on (value, offset) pairs found in ``text``."""
-    if len(values) < 2:
-        return values[0][0] if values else None
-    text = text.lower()
-    for value, start in values:
-        if re.search(r"\b(to|make it|it's|its|should be)\s*$", text[:start]):
-            return value
-    kept = [
-        (value, start)
-        for value, start in values
-        if not re.search(r"\b(not|instead of|rather than|from|than)\s*$", text[:start])
-    ]
-    return (kept or values)[0][0] if kept else values[-1][0]
 
 
 class CatalogForm(FormValidationAction, ABC):
@@ -312,7 +206,7 @@ class CatalogForm(FormValidationAction, ABC):
             chitchat = said is not None and said.mid_form == "chitchat"
             if requested not in found and (
                 requested == "patient_name"
-                or (chitchat and _answers_anyway(turn, requested, catalog))
+                or (chitchat and answers_anyway(turn, requested, catalog))
             ):
                 found[requested] = turn.text
         if turn.is_payload:
@@ -324,7 +218,7 @@ class CatalogForm(FormValidationAction, ABC):
         if "department" in form.required and "clinician" not in found:
             doctor = said_clinician(turn)  # "Dr Smithers", or a name in a clinic-list request
             if doctor is not None and (
-                form.intent == "list_clinic_appointments" or _DR.search(turn.text)
+                form.intent == "list_clinic_appointments" or DOCTOR.search(turn.text)
             ):
                 found["clinician"] = doctor
         beds = said_beds(turn.text)  # "bed sixteen not six": beds NLU did not tag (fully)
@@ -390,17 +284,6 @@ class CatalogForm(FormValidationAction, ABC):
         if count >= MAX_MISSES:
             events.append(SlotSet("requested_slot", None))
         return events
-
-
-def answered_already(tracker: Tracker, form: str) -> bool:
-    """True when another action ran after the latest user message (small talk answered,
-    the form re-opened by an action): the form is coming back, not reading the message."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
-            return True
-    return False
 
 
 def form_validator(form: str) -> type[CatalogForm]:

@@ -19,9 +19,10 @@ from datetime import date
 from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions import breakglass as bg
-from actions.base import ActionContext, GuardedAction, Outcome, WardDenied, gave_up_on, join_or
+from actions.base import ActionContext, GuardedAction, Outcome, WardDenied, join_or
 from actions.formats import MrnFormat
 from actions.scheduling import pending, step
+from actions.state import gave_up_on
 from assistant.audit.breakglass import GRANT_DETAIL, USE_DETAIL, grant_reason
 from assistant.hms.models import Patient, Stay
 

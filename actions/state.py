@@ -156,3 +156,41 @@ def stash_of(tracker: Tracker, form: Form, before: dict[str, Any]) -> dict[str, 
     wanted = set(task_slots())
     kept = {k: v for k, v in before.items() if k in wanted and v not in (None, "", [])}
     return {"intent": form.intent, "form": form.name, "slots": kept}
+
+
+MAX_MISSES = 3  # a question unanswered this often ends the form (see actions.forms)
+
+
+def gave_up_on(tracker: Tracker) -> str | None:
+    """The slot whose question went unanswered ``MAX_MISSES`` times (the form ended)."""
+    misses = tracker.get_slot("misses")
+    if isinstance(misses, str) and ":" in misses:
+        slot, _, count = misses.rpartition(":")
+        if count.isdigit() and int(count) >= MAX_MISSES:
+            return slot
+    return None
+
+
+def finish(
+    tracker: Tracker, events: list[dict[str, Any]], dispatcher: Any, intent: str
+) -> list[dict[str, Any]]:
+    """End of an action's turn. A task still waiting on the user (a ``pending`` step or a
+    form it opened) keeps its slots; otherwise every task slot is cleared, whatever ended
+    the task, and an interrupted task (``stash``) is offered again."""
+    opens = any(e.get("event") == "active_loop" and e.get("name") for e in events)
+    waits = any(
+        e.get("event") == "slot" and e.get("name") == "pending" and e.get("value") for e in events
+    )
+    if opens or waits:
+        return events
+    stash = tracker.get_slot("stash")
+    for event in events:
+        if event.get("event") == "slot" and event.get("name") == "stash":
+            stash = event.get("value")
+    done = [*events, *reset(keep=("stash",))]
+    offer = resume_offer(stash)
+    if offer is None or (isinstance(stash, dict) and stash.get("intent") == intent):
+        return [*done, SlotSet("stash", None)]
+    text, custom = offer
+    dispatcher.utter_message(text=text, buttons=YES_NO, json_message=custom)
+    return [*done, SlotSet("pending", RESUME)]

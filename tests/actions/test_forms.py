@@ -8,7 +8,8 @@ from actions_fakes import make_services, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formats import MrnFormat
-from actions.forms import form_validator, resolve_correction
+from actions.forms import form_validator
+from actions.reading import resolve_correction
 from actions.services import set_services
 from actions.state import Turn
 
