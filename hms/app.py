@@ -37,5 +37,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         fhir_router.include_router(module.router)
     fhir_router.include_router(system.fallback)
     app.include_router(system.public)
+    app.include_router(system.conformance, prefix=FHIR_BASE)
     app.include_router(fhir_router, prefix=FHIR_BASE)
     return app

@@ -63,7 +63,8 @@ class SearchParams:
         return found[0] if found else None
 
     def count(self) -> int:
-        return self._int("_count", DEFAULT_COUNT, MAX_COUNT)
+        """``_count`` (default 50); above ``MAX_COUNT`` the page is capped, not refused."""
+        return min(self._int("_count", DEFAULT_COUNT, 10**9), MAX_COUNT)
 
     def offset(self) -> int:
         return self._int("_offset", 0, 10**9)

@@ -150,7 +150,9 @@ def next_link(request: Request, params: SearchParams, total: int) -> str | None:
     offset, count = params.offset(), params.count()
     if not count or offset + count >= total:
         return None
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "_offset"]
-    query.append(("_offset", str(offset + count)))
+    query = [
+        (k, v) for k, v in request.query_params.multi_items() if k not in ("_offset", "_count")
+    ]
+    query += [("_count", str(count)), ("_offset", str(offset + count))]
     path = request.url.path.split("/fhir/R4", 1)[-1]
     return f"{base_url(request)}{path}?{urlencode(query)}"

@@ -18,6 +18,9 @@ from hms.routes.common import fhir, get_session
 
 public = APIRouter()
 fallback = APIRouter()
+# ``GET /metadata`` needs no token: FHIR (and SMART on FHIR) clients read the
+# CapabilityStatement before they authenticate.
+conformance = APIRouter()
 
 # resource type -> (interactions, search params); the CapabilityStatement is built from it.
 CAPABILITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -162,7 +165,7 @@ def directory(session: Session = Depends(get_session)) -> JSONResponse:
     )
 
 
-@fallback.get("/metadata")
+@conformance.get("/metadata")
 def metadata(request: Request) -> JSONResponse:
     return fhir(capability_statement())
 
