@@ -1,11 +1,15 @@
-"""``python -m hms migrate|seed|serve``: the reference HMS's command line."""
+"""``python -m hms migrate|seed|serve|adt-listen|import``: the reference HMS's command line."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
 import sys
 import time
+
+from sqlalchemy import Engine
 
 from assistant.config import get_settings
 from hms.db import make_engine
@@ -64,6 +68,64 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _wait_for_schema(engine: Engine, timeout: float) -> bool:
+    """Wait until the HMS database has the ADT tables (``hms serve`` migrates it)."""
+    from sqlalchemy import inspect
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if inspect(engine).has_table("adt_message"):
+                return True
+        except Exception as exc:  # database not reachable yet
+            log.debug("waiting for the HMS database: %s", type(exc).__name__)
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+
+
+def cmd_adt_listen(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from assistant.logging import configure_logging
+    from hms.adt.listener import AdtListener
+    from hms.adt.processor import AdtProcessor
+    from hms.config import hms_options
+    from hms.db import session_factory
+
+    settings = get_settings()
+    configure_logging("adt", settings)
+    options = hms_options(os.environ)
+    engine = make_engine(settings.hms_database_url)
+    if args.migrate:
+        upgrade(engine)
+    elif not _wait_for_schema(engine, args.wait):
+        print("hms adt-listen: the HMS database is not migrated (run `python -m hms migrate`)")
+        return 1
+    processor = AdtProcessor(session_factory(engine), ZoneInfo(settings.hospital_tz), options)
+    listener = AdtListener(processor, args.host or options.adt.host, args.port or options.adt.port)
+
+    async def run() -> None:
+        import signal
+
+        await listener.start()
+        print(f"hms: ADT listener (MLLP) on {listener.host}:{listener.port}", flush=True)
+        serving = asyncio.ensure_future(listener.serve_forever())
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, serving.cancel)
+        try:
+            await serving
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await listener.close()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m hms", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="override HMS_PORT")
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(func=cmd_serve)
+    adt = sub.add_parser("adt-listen", help="run the HL7 v2 ADT listener (MLLP over TCP)")
+    adt.add_argument("--host", default=None, help="override ADT_HOST")
+    adt.add_argument("--port", type=int, default=None, help="override ADT_PORT (2575)")
+    adt.add_argument("--migrate", action="store_true", help="migrate the database first")
+    adt.add_argument(
+        "--wait", type=float, default=120.0, help="seconds to wait for a migrated database"
+    )
+    adt.set_defaults(func=cmd_adt_listen)
     return parser
 
 

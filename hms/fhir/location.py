@@ -14,6 +14,17 @@ from hms.fhir import (
     SYS_WARD,
 )
 from hms.fhir.common import Json, coding, concept, meta, ref
+from hms.timeutil import instant
+
+# reference-HMS extension: an ADT pending event on the bed (A14/A15/A16)
+EXT_BED_PENDING = "urn:hms:extension:bed-pending"
+
+
+def pending_extension(row: models.Location) -> Json:
+    parts: list[Json] = [{"url": "state", "valueCode": row.pending}]
+    if row.pending_at is not None:
+        parts.append({"url": "expected", "valueDateTime": instant(row.pending_at)})
+    return {"url": EXT_BED_PENDING, "extension": parts}
 
 
 def location_json(row: models.Location) -> Json:
@@ -40,4 +51,6 @@ def location_json(row: models.Location) -> Json:
         out["type"] = [concept(SYS_FEATURE, f, FEATURES.get(f)) for f in features]
     if row.part_of_id:
         out["partOf"] = ref("Location", row.part_of_id)
+    if row.pending:
+        out["extension"] = [pending_extension(row)]
     return out

@@ -9,6 +9,11 @@ from hms.fhir import SYS_ACT_CODE, SYS_MRN, SYS_ROLE, SYS_SERVICE, SYS_STAFF
 from hms.fhir.common import Json, coding, concept, meta, ref
 from hms.timeutil import to_wire
 
+# identifier type "VN" (visit number, HL7 table 0203) for the ADT feed's PV1-19
+VISIT_NUMBER = {
+    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "VN"}]
+}
+
 
 def patient_json(row: models.Patient) -> Json:
     return {
@@ -33,6 +38,10 @@ def encounter_json(row: models.Encounter, tz: ZoneInfo) -> Json:
         "subject": ref("Patient", row.patient_id),
         "period": {"start": to_wire(row.period_start, tz)},
     }
+    if row.period_end is not None:
+        out["period"]["end"] = to_wire(row.period_end, tz)
+    if row.visit_number:
+        out["identifier"] = [{"type": VISIT_NUMBER, "value": row.visit_number}]
     if row.location_id:
         out["location"] = [{"location": ref("Location", row.location_id), "status": "active"}]
     return out

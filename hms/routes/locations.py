@@ -101,6 +101,7 @@ async def update_location(ident: str, request: Request) -> JSONResponse:
             if row.physical_type != "bd":
                 raise Unprocessable("only a bed's operationalStatus can be changed")
             check_version(expected, row.version)
+            before = row.operational_status
             result = session.execute(
                 update(models.Location)
                 .where(models.Location.id == ident, models.Location.version == row.version)
@@ -113,6 +114,17 @@ async def update_location(ident: str, request: Request) -> JSONResponse:
             )
             if result.rowcount != 1:
                 raise PreconditionFailed("bed changed concurrently; read it again")
+            if before != status["code"]:
+                session.add(
+                    models.BedEvent(
+                        at=utcnow(),
+                        bed_id=ident,
+                        from_status=before,
+                        to_status=status["code"],
+                        source="api",
+                        actor=staff,
+                    )
+                )
             session.refresh(row)
             return location_json(row)
 

@@ -54,3 +54,36 @@ def client(app: Any) -> Iterator[TestClient]:
 def anon(app: Any) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://hms.test") as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def hms_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, seeded SQLite file to copy for tests that change data."""
+    path = tmp_path_factory.mktemp("template") / "hms.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    seed(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def fresh_engine(hms_template: Path, tmp_path: Path) -> Iterator[Any]:
+    """A private copy of the seeded hospital (changes stay in this test)."""
+    import shutil
+
+    path = tmp_path / "hms.db"
+    shutil.copyfile(hms_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def adt(fresh_engine: Any) -> Iterator[Any]:
+    """An ADT listener on a loopback port over ``fresh_engine``."""
+    from adt_kit import Running
+
+    running = Running(fresh_engine).start()
+    yield running
+    running.stop()
