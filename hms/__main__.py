@@ -126,6 +126,42 @@ def cmd_adt_listen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from hms.config import hms_options
+    from hms.importer.run import run_import, summary, write_report
+
+    settings = get_settings()
+    engine = make_engine(settings.hms_database_url)
+    upgrade(engine)
+    paths = [Path(p) for p in args.files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"hms import: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    reports = run_import(
+        engine,
+        paths,
+        hms_options(os.environ),
+        ZoneInfo(settings.hospital_tz),
+        commit=args.commit,
+        strict=args.strict,
+        kind=args.kind,
+    )
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    report = args.report or settings.var_dir / "import" / f"report-{stamp}.json"
+    write_report(reports, Path(report))
+    print(summary(reports))
+    mode = "committed" if args.commit else "dry run, nothing written"
+    print(f"hms import: {mode} in {time.perf_counter() - started:.2f}s; report: {report}")
+    failed = [r for r in reports if r.error or (args.commit and not r.committed)]
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m hms", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +186,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=120.0, help="seconds to wait for a migrated database"
     )
     adt.set_defaults(func=cmd_adt_listen)
+    imp = sub.add_parser(
+        "import", help="reconcile legacy CSV exports / FHIR bundles with the HMS (docs/import.md)"
+    )
+    mode = imp.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="report only; change nothing")
+    mode.add_argument("--commit", action="store_true", help="write each file's valid rows")
+    imp.add_argument("--strict", action="store_true", help="commit no file with a rejected row")
+    imp.add_argument(
+        "--kind",
+        choices=("beds", "staff", "patients", "appointments"),
+        help="what the CSV files hold (default: told from each header)",
+    )
+    imp.add_argument("--report", help="report file (default: $VAR_DIR/import/report-*.json)")
+    imp.add_argument("files", nargs="+", help="CSV exports and FHIR bundle .json files")
+    imp.set_defaults(func=cmd_import)
     return parser
 
 

@@ -61,7 +61,7 @@ class Location(Versioned, Base):
 class Patient(Versioned, Base):
     __tablename__ = "patient"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    mrn: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
+    mrn: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     family: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     given: Mapped[str] = mapped_column(String(64), nullable=False)
     gender: Mapped[str] = mapped_column(String(16), nullable=False)

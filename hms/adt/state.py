@@ -121,7 +121,7 @@ class Work:
             return found
         if not create:
             raise failed(UNKNOWN_KEY, "PID-3: the patient is not known to the HMS")
-        if not self.options.mrn_ok(info.mrn) or len(info.mrn) > 16:
+        if not self.options.mrn_ok(info.mrn) or len(info.mrn) > 64:
             raise failed(DATA_TYPE_ERROR, "PID-3: the MRN does not match HMS_MRN_PATTERN")
         if not info.family or info.birth_date is None:
             raise failed(MISSING_FIELD, "a new patient needs PID-5 (name) and PID-7 (birth date)")
