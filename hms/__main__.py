@@ -5,22 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 import time
 
 from sqlalchemy import Engine
 
-from assistant.config import get_settings
 from hms.db import make_engine
 from hms.migrate import upgrade
 from hms.seed import AlreadySeeded, seed
+from hms.settings import load_settings
 
 log = logging.getLogger("hms")
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
-    settings = get_settings()
+    settings = load_settings()
     engine = make_engine(settings.hms_database_url)
     upgrade(engine)
     print("hms: database migrated to head")
@@ -28,7 +27,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    settings = get_settings()
+    settings = load_settings()
     engine = make_engine(settings.hms_database_url)
     upgrade(engine)
     started = time.perf_counter()
@@ -45,11 +44,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from assistant.logging import configure_logging
     from hms.app import create_app
+    from phi_filter import configure_logging
 
-    settings = get_settings()
-    configure_logging("hms", settings)
+    settings = load_settings()
+    configure_logging("hms", settings.log_dir)
     engine = make_engine(settings.hms_database_url)
     if args.seed_if_empty:
         upgrade(engine)
@@ -87,15 +86,14 @@ def _wait_for_schema(engine: Engine, timeout: float) -> bool:
 def cmd_adt_listen(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
-    from assistant.logging import configure_logging
     from hms.adt.listener import AdtListener
     from hms.adt.processor import AdtProcessor
-    from hms.config import hms_options
     from hms.db import session_factory
+    from phi_filter import configure_logging
 
-    settings = get_settings()
-    configure_logging("adt", settings)
-    options = hms_options(os.environ)
+    settings = load_settings()
+    configure_logging("adt", settings.log_dir)
+    options = settings.options
     engine = make_engine(settings.hms_database_url)
     if args.migrate:
         upgrade(engine)
@@ -131,10 +129,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
     from zoneinfo import ZoneInfo
 
-    from hms.config import hms_options
     from hms.importer.run import run_import, summary, write_report
 
-    settings = get_settings()
+    settings = load_settings()
     engine = make_engine(settings.hms_database_url)
     upgrade(engine)
     paths = [Path(p) for p in args.files]
@@ -146,7 +143,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     reports = run_import(
         engine,
         paths,
-        hms_options(os.environ),
+        settings.options,
         ZoneInfo(settings.hospital_tz),
         commit=args.commit,
         strict=args.strict,

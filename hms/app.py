@@ -7,18 +7,18 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Engine
 
-from assistant.config import Settings, get_settings
 from hms.auth import check_bearer
 from hms.db import make_engine, session_factory
 from hms.errors import install_handlers
 from hms.routes import appointments, locations, people, scheduling, system, tasks
+from hms.settings import HmsSettings, load_settings
 
 FHIR_BASE = "/fhir/R4"
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the app; ``settings`` default to ``get_settings()``, the engine to its URL."""
-    settings = settings or get_settings()
+def create_app(settings: HmsSettings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the app; ``settings`` default to ``load_settings()``, the engine to its URL."""
+    settings = settings or load_settings()
     engine = engine or make_engine(settings.hms_database_url)
     app = FastAPI(
         title="HMS reference server",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,21 +10,19 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.config import Settings, get_settings
 from hms.app import create_app
 from hms.db import make_engine
 from hms.migrate import upgrade
 from hms.seed import seed
+from hms.settings import HmsSettings
 
 # Shared assertion helpers live in hms_testkit.py beside this file (importlib mode).
 sys.path.insert(0, str(Path(__file__).parent))
 from hms_testkit import AUTH, TOKEN
 
 
-def make_settings(db_url: str, var_dir: Path) -> Settings:
-    return dataclasses.replace(
-        get_settings(), hms_database_url=db_url, hms_api_token=TOKEN, var_dir=var_dir
-    )
+def make_settings(db_url: str, var_dir: Path, **options: Any) -> HmsSettings:
+    return HmsSettings(var_dir=var_dir, hms_database_url=db_url, hms_api_token=TOKEN, **options)
 
 
 @pytest.fixture(scope="session")

@@ -241,11 +241,11 @@ def test_import_served_resources_validate_as_fhir(fresh_engine, tmp_path):
     from fastapi.testclient import TestClient
     from hms_testkit import AUTH, TOKEN, valid
 
-    from assistant.config import get_settings
     from hms.app import create_app
+    from hms.settings import HmsSettings
 
     run(fresh_engine, [*LEGACY, PILOT], commit=True)
-    settings = dataclasses.replace(get_settings(), hms_api_token=TOKEN, var_dir=tmp_path)
+    settings = HmsSettings(var_dir=tmp_path, hms_api_token=TOKEN)
     app = create_app(settings, fresh_engine)
     kinds = (
         "Location",
