@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Engine
 
 from hms.auth import check_bearer
+from hms.config import HmsOptions
 from hms.db import make_engine, session_factory
 from hms.errors import install_handlers
 from hms.routes import appointments, locations, people, scheduling, system, tasks
@@ -28,6 +29,9 @@ def create_app(settings: HmsSettings | None = None, engine: Engine | None = None
         openapi_url=None,
     )
     app.state.settings = settings
+    # identifier systems and extensions (HmsSettings.options; other settings objects that
+    # lack them, e.g. in older tests, get the defaults)
+    app.state.options = getattr(settings, "options", None) or HmsOptions()
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     app.state.tz = ZoneInfo(settings.hospital_tz)
