@@ -80,6 +80,18 @@ class Settings:
     breakglass_minutes: int
     compliance_channel: str | None
     extra: dict[str, str] = field(default_factory=dict)
+    # the hospital's FHIR identifier/code systems and MRN format (assistant/hms/systems.py);
+    # the reference HMS reads the same variables
+    hms_mrn_system: str = "urn:hms:mrn"
+    hms_staff_system: str = "urn:hms:staff"
+    hms_ward_system: str = "urn:hms:ward"
+    hms_bed_system: str = "urn:hms:bed"
+    hms_ticket_system: str = "urn:hms:ticket"
+    hms_role_system: str = "urn:hms:role"
+    hms_bed_feature_system: str = "urn:hms:bed-feature"
+    hms_service_type_system: str = "urn:hms:service-type"
+    hms_help_type_system: str = "urn:hms:help-type"
+    hms_mrn_pattern: str = r"\d{8}"
 
     @property
     def log_dir(self) -> Path:
@@ -159,4 +171,14 @@ def get_settings() -> Settings:
         rate_limit_user=_env("RATE_LIMIT_USER", "30/minute"),
         breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
         compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
+        hms_mrn_system=_env("HMS_MRN_SYSTEM", "urn:hms:mrn"),
+        hms_staff_system=_env("HMS_STAFF_SYSTEM", "urn:hms:staff"),
+        hms_ward_system=_env("HMS_WARD_SYSTEM", "urn:hms:ward"),
+        hms_bed_system=_env("HMS_BED_SYSTEM", "urn:hms:bed"),
+        hms_ticket_system=_env("HMS_TICKET_SYSTEM", "urn:hms:ticket"),
+        hms_role_system=_env("HMS_ROLE_SYSTEM", "urn:hms:role"),
+        hms_bed_feature_system=_env("HMS_BED_FEATURE_SYSTEM", "urn:hms:bed-feature"),
+        hms_service_type_system=_env("HMS_SERVICE_TYPE_SYSTEM", "urn:hms:service-type"),
+        hms_help_type_system=_env("HMS_HELP_TYPE_SYSTEM", "urn:hms:help-type"),
+        hms_mrn_pattern=_env("HMS_MRN_PATTERN", r"\d{8}"),
     )
