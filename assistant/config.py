@@ -92,6 +92,8 @@ class Settings:
     hms_service_type_system: str = "urn:hms:service-type"
     hms_help_type_system: str = "urn:hms:help-type"
     hms_mrn_pattern: str = r"\d{8}"
+    bed_watch_poll_seconds: float = 10.0  # how often watched beds are looked at
+    bed_watch_hours: float = 12.0  # a watch lasts one shift
 
     @property
     def log_dir(self) -> Path:
@@ -181,4 +183,6 @@ def get_settings() -> Settings:
         hms_service_type_system=_env("HMS_SERVICE_TYPE_SYSTEM", "urn:hms:service-type"),
         hms_help_type_system=_env("HMS_HELP_TYPE_SYSTEM", "urn:hms:help-type"),
         hms_mrn_pattern=_env("HMS_MRN_PATTERN", r"\d{8}"),
+        bed_watch_poll_seconds=float(_bounded_int("BED_WATCH_POLL_SECONDS", 10, 1, 3600)),
+        bed_watch_hours=float(_bounded_int("BED_WATCH_HOURS", 12, 1, 72)),
     )
