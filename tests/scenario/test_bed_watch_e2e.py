@@ -57,7 +57,10 @@ def test_bed_watch_notice_from_an_adt_message_is_a_slack_dm(stack):
             "chat.postMessage", lambda p: "CCU Bed 11" in p.get("text", ""), timeout=60, start=start
         )
         assert dm["channel"] == "D0NJONES" and "isolation" in dm["text"]
-        done = WatchStore(store).get(watch.id)
+        deadline = time.monotonic() + 15  # recorded right after the DM is posted
+        while (done := WatchStore(store).get(watch.id)) and done.delivered_via is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
         assert done is not None and done.status == "notified" and done.delivered_via == "slack"
     finally:
         send(adt_port, a20("CCU^Side room 1^11", "C", "E2E-WATCH-1-UNDO"))
