@@ -17,6 +17,8 @@ BENCHES = {
     "slack": [HERE / "slack_bench.py"],
     "handoff": [HERE / "handoff_bench.py"],
     "voice": [HERE / "voice" / "run.py"],
+    "adt": [HERE / "adt_bench.py"],
+    "import": [HERE / "import_bench.py"],
 }
 
 

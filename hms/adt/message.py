@@ -1,8 +1,9 @@
 """HL7 v2 ADT messages (ER7) -> ``AdtMessage``, parsed with hl7apy.
 
 ``sniff_header`` reads MSH by hand first, so even a message hl7apy cannot parse gets an
-acknowledgement that names its control id. ``parse_adt`` then parses with hl7apy
-(tolerant validation, segments kept flat) and pulls out what the HMS applies: the event,
+acknowledgement that names its control id. ``parse_adt`` then parses MSH and the segments
+the HMS reads with hl7apy (tolerant validation; in the message's version and delimiters;
+other segments only have their ids checked) and pulls out what the HMS applies: the event,
 the patient (PID), the visit (PV1/PV2) and the bed (PV1-3, PV1-6, PV1-42 or NPU-1/NPU-2).
 Problems are ``AdtProblem`` with the acknowledgement code and HL7 table 0357 error code.
 """
@@ -10,12 +11,15 @@ Problems are ``AdtProblem`` with the acknowledgement code and HL7 table 0357 err
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from hl7apy.exceptions import HL7apyException
-from hl7apy.parser import parse_message
+from hl7apy import SUPPORTED_LIBRARIES
+from hl7apy.consts import DEFAULT_ENCODING_CHARS
+from hl7apy.parser import parse_segment
 from hl7apy.utils import get_date_info, get_datetime_info
 
 # HL7 table 0357 (message error condition codes)
@@ -44,6 +48,8 @@ ERROR_TEXT = {
     INTERNAL_ERROR: "Application internal error",
 }
 PROCESSING_IDS = frozenset({"P", "T", "D"})
+_READ = frozenset({"EVN", "PID", "PV1", "PV2", "NPU"})
+_SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{2}(\W|$)")
 SEX = {"M": "male", "F": "female", "O": "other", "U": "unknown", "A": "other", "N": "unknown"}
 
 
@@ -152,7 +158,10 @@ def sniff_header(text: str) -> Header:
 
 
 def _text(element: Any) -> str:
-    return str(element.to_er7()).strip() if element is not None else ""
+    """An element as ER7 with the default delimiters, whatever the message's MSH-2 says."""
+    if element is None:
+        return ""
+    return str(element.to_er7(encoding_chars=DEFAULT_ENCODING_CHARS)).strip()
 
 
 def _unescape(value: str) -> str:
@@ -199,10 +208,43 @@ def _day(value: str) -> date | None:
         raise failed(DATA_TYPE_ERROR, "PID-7 (birth date) is not an HL7 date") from exc
 
 
-def _segments(message: Any) -> dict[str, Any]:
+def _encoding(text: str) -> dict[str, str]:
+    chars = text[4:9]
+    out = {
+        "GROUP": "\r",
+        "SEGMENT": "\r",
+        "FIELD": text[3],
+        "COMPONENT": chars[0],
+        "REPETITION": chars[1],
+        "ESCAPE": chars[2],
+        "SUBCOMPONENT": chars[3],
+    }
+    if len(chars) > 4 and chars[4] != text[3]:
+        out["TRUNCATION"] = chars[4]
+    return out
+
+
+def _segments(text: str, version: str) -> dict[str, Any]:
+    """The segments the HMS reads (first of each), parsed with hl7apy (MSH was read by
+    ``sniff_header``); every other segment only has its id checked (a real A01 carries NK1,
+    AL1, DG1, IN1... which the HMS does not use)."""
+    lines = text.split("\r")
+    for number, line in enumerate(lines, start=1):
+        if not _SEGMENT_ID.match(line):
+            raise rejected(SEGMENT_SEQUENCE, f"segment {number} is not an HL7 segment")
+    if version not in SUPPORTED_LIBRARIES:
+        raise rejected(UNSUPPORTED_VERSION, f"HL7 version {version[:8]!r} is not supported")
+    encoding = _encoding(text)
     found: dict[str, Any] = {}
-    for segment in message.children:
-        found.setdefault(segment.name, segment)
+    try:
+        for line in lines[1:]:
+            name = line[:3]
+            if name in _READ and name not in found:
+                found[name] = parse_segment(line, version=version, encoding_chars=encoding)
+    except HL7apyException as exc:
+        name = type(exc).__name__
+        code = UNSUPPORTED_VERSION if name == "UnsupportedVersion" else SEGMENT_SEQUENCE
+        raise rejected(code, f"not a well-formed HL7 v2 message ({name})") from exc
     return found
 
 
@@ -231,13 +273,7 @@ def parse_adt(text: str, header: Header, mrn_type: str = "MR") -> AdtMessage:
         raise rejected(UNSUPPORTED_PROCESSING, "MSH-11 processing id must be P, T or D")
     if not header.control_id:
         raise rejected(MISSING_FIELD, "MSH-10 (message control id) is empty")
-    try:
-        message = parse_message(text, find_groups=False)
-    except HL7apyException as exc:
-        name = type(exc).__name__
-        code = UNSUPPORTED_VERSION if name == "UnsupportedVersion" else SEGMENT_SEQUENCE
-        raise rejected(code, f"not a well-formed HL7 v2 message ({name})") from exc
-    segs = _segments(message)
+    segs = _segments(text, header.version or "2.5")
     evn, pv1, pv2, npu = segs.get("EVN"), segs.get("PV1"), segs.get("PV2"), segs.get("NPU")
     event = header.event or (_text(evn.evn_1) if evn is not None else "")
     occurred = None

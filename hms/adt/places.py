@@ -9,7 +9,7 @@ than applied to the wrong bed.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hms import models
@@ -21,14 +21,15 @@ def _norm(text: str) -> str:
 
 
 def find_ward(session: Session, point_of_care: str) -> models.Location | None:
-    wanted = _norm(point_of_care)
-    wards = list(
-        session.scalars(select(models.Location).where(models.Location.physical_type == "wa"))
+    """By code first (one indexed lookup), else by name or alias."""
+    loc = models.Location
+    found = session.scalar(
+        select(loc).where(loc.physical_type == "wa", func.upper(loc.code) == point_of_care.upper())
     )
-    for ward in wards:
-        if _norm(ward.code) == wanted:
-            return ward
-    for ward in wards:
+    if found is not None:
+        return found
+    wanted = _norm(point_of_care)
+    for ward in session.scalars(select(loc).where(loc.physical_type == "wa")):
         if wanted in {_norm(ward.name), *(_norm(a) for a in ward.aliases)}:
             return ward
     return None
@@ -59,15 +60,19 @@ def resolve_bed(session: Session, place: Place | None, what: str) -> models.Loca
     ward = find_ward(session, place.point_of_care)
     if ward is None:
         raise failed(UNKNOWN_KEY, f"{what}: unknown point of care {place.point_of_care[:20]!r}")
+    codes = [c.upper() for c in _bed_codes(ward, place)]
+    loc = models.Location
     beds = {
-        _norm(b.code): b
+        b.code.upper(): b
         for b in session.scalars(
-            select(models.Location).where(
-                models.Location.physical_type == "bd", models.Location.part_of_id == ward.id
+            select(loc).where(
+                loc.physical_type == "bd",
+                loc.part_of_id == ward.id,
+                func.upper(loc.code).in_(codes),
             )
         )
     }
-    bed = next((beds[_norm(c)] for c in _bed_codes(ward, place) if _norm(c) in beds), None)
+    bed = next((beds[c] for c in codes if c in beds), None)
     if bed is None:
         raise failed(UNKNOWN_KEY, f"{what}: no bed {place.bed[:12]!r} on ward {ward.code}")
     if place.room and not _room_matches(place.room, bed.description):

@@ -195,3 +195,12 @@ def adt_sample(name: str, **replace: str) -> str:
     from adt_kit import sample
 
     return sample(name, **replace)
+
+
+def test_adt_message_with_other_delimiters_is_read_by_its_msh(adt, fresh_engine):
+    set_status(fresh_engine, "ICU-16", "H")
+    odd = adt_sample("a20_bed_cleaned").replace("|", "#").replace("^", "*")
+    assert odd.startswith("MSH#*~\\&#BEDBOARD")
+    ack = send(adt.port, odd)
+    assert (ack.code, ack.control_id) == ("AA", "BB00000201"), ack.text
+    assert bed(fresh_engine, "ICU-16").operational_status == "U"
