@@ -82,7 +82,8 @@ def report(name: str, elapsed: float, latencies: list[float], errors: int) -> No
     p95 = ordered[min(len(ordered) - 1, int(0.95 * (len(ordered) - 1)))]
     print(
         f"{name}: {len(latencies)} messages in {elapsed:.2f}s ="
-        f" {len(latencies) / elapsed:.0f} msg/s with ACK (one connection); latency p50 {statistics.median(latencies) * 1000:.1f} ms,"
+        f" {len(latencies) / elapsed:.0f} msg/s with ACK (one connection);"
+        f" latency p50 {statistics.median(latencies) * 1000:.1f} ms,"
         f" p95 {p95 * 1000:.1f} ms; non-AA {errors}"
     )
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from hl7apy.exceptions import HL7apyException
 from hl7apy import SUPPORTED_LIBRARIES
 from hl7apy.consts import DEFAULT_ENCODING_CHARS
+from hl7apy.exceptions import HL7apyException
 from hl7apy.parser import parse_segment
 from hl7apy.utils import get_date_info, get_datetime_info
 
