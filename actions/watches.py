@@ -76,7 +76,8 @@ class ActionWatchBedAvailability(GuardedAction):
                 kind="watch_bed_availability_invalid",
             )
             return Outcome("refused", events=reset, reason="bed_type")
-        ward = await ctx.hms.get_ward(ctx.text("ward")) if ctx.text("ward") else None
+        ward_text = ctx.text("ward")
+        ward = await ctx.hms.get_ward(ward_text) if ward_text else None
         code = ward.code if ward else None
         free = await ctx.hms.free_beds(code, feature)
         hours = float(getattr(ctx.services.settings, "bed_watch_hours", 12.0))
