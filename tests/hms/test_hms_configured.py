@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import make_settings
 from fastapi.testclient import TestClient
 from hms_testkit import AUTH, TOKEN, entries, outcome, valid
 from sqlalchemy import update
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from hms import models
 from hms.app import create_app
 from hms.config import HmsOptions, Systems, hms_options
+from hms.settings import HmsSettings
 
 TRUST = Systems(
     mrn="https://trust.example/fhir/mrn",
@@ -29,8 +29,11 @@ TRUST = Systems(
 
 @pytest.fixture
 def trust(fresh_engine: Any, tmp_path: Any) -> Iterator[TestClient]:
-    settings = make_settings(
-        str(fresh_engine.url), tmp_path, options=HmsOptions(systems=TRUST, extensions=False)
+    settings = HmsSettings(
+        var_dir=tmp_path,
+        hms_database_url=str(fresh_engine.url),
+        hms_api_token=TOKEN,
+        options=HmsOptions(systems=TRUST, extensions=False),
     )
     with TestClient(
         create_app(settings, fresh_engine), base_url="http://hms.test/fhir/R4", headers=AUTH
