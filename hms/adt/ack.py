@@ -15,7 +15,7 @@ from hms.adt.message import ERROR_TEXT, Header
 DEFAULT_VERSION = "2.5"
 _VERSIONS: tuple[str, ...] = (
     *("2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1"),
-    *("2.6", "2.7", "2.7.1", "2.8", "2.8.1", "2.8.2"),
+    *("2.6", "2.7", "2.8", "2.8.1", "2.8.2"),
 )
 _ERR_3 = frozenset(_VERSIONS[_VERSIONS.index("2.5") :])  # ERR-3/4 exist from 2.5
 

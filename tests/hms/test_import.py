@@ -256,6 +256,8 @@ def test_import_served_resources_validate_as_fhir(fresh_engine, tmp_path):
         "Schedule",
         "Slot",
         "Appointment",
+        "HealthcareService",
+        "Task",
     )
     with TestClient(app, base_url="http://hms.test/fhir/R4", headers=AUTH) as client:
         for kind in kinds:
