@@ -80,3 +80,32 @@ def test_notice_store_hands_each_notice_out_once(store):
     assert [n["data"]["bed"] for n in taken] == ["bed-4b-03"]
     assert notices.take("n.jones") == []
     assert len(notices.take("dr.patel")) == 1
+
+
+@pytest.mark.postgres
+def test_watch_store_claim_succeeds_once_on_postgres(postgres_url):
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from assistant.store import open_store_at
+
+    name = f"watch_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    store = open_store_at(postgres_url.rsplit("/", 1)[0] + f"/{name}")
+    try:
+        one, two = WatchStore(store), WatchStore(store)
+        watch = one.add("n.jones", "slack", "4B", "isolation", {"bed-4b-29"})
+        assert [w.id for w in two.active("n.jones")] == [watch.id]
+        assert one.claim(watch.id, "bed-4b-27", "4B Bed 27")
+        assert not two.claim(watch.id, "bed-4b-27", "4B Bed 27")
+        notices = NoticeStore(store)
+        notices.add("n.jones", "bed_watch_notice", "Bed free", {"bed": "bed-4b-27"})
+        assert len(notices.take("n.jones")) == 1 and notices.take("n.jones") == []
+    finally:
+        store.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
