@@ -225,3 +225,47 @@ def test_hms_check_unreachable_server_exits_2():
         check=False,
     )
     assert done.returncode == 2 and "cannot read the CapabilityStatement" in done.stdout
+
+
+class Recording(httpx.AsyncHTTPTransport):
+    """The real HTTP transport, remembering the search parameters of every request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.searches: list[tuple[str, set[str]]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.rsplit("/fhir/R4/", 1)[-1]
+        if "/" not in path and request.method == "GET" and path != "metadata":
+            self.searches.append((path, set(request.url.params.keys())))
+        return await super().handle_async_request(request)
+
+
+async def test_client_uses_only_search_parameters_a_plain_r4_server_declares(trust_hms):
+    base, token = trust_hms
+    statement = httpx.get(f"{base}/metadata").json()
+    declared = {
+        r["type"]: {p["name"] for p in r.get("searchParam", [])}
+        for r in statement["rest"][0]["resource"]
+    }
+    common = {"_count", "_sort", "_offset", "_include"}
+    recording = Recording()
+    async with FhirHmsClient(base, token, systems=TRUST, transport=recording) as client:
+        await client.bed_summary()
+        await client.free_beds("4B", "isolation")
+        await client.get_bed("ICU", 1)
+        await client.find_staff(username="n.jones")
+        await client.find_patients(name="smith")
+        patients = await client.find_patients(name="a")
+        assert patients
+        await client.current_stay(patients[0].id)
+        await client.list_appointments(patient_id=patients[0].id)
+        start = datetime.now(UTC) + timedelta(days=1)
+        await client.free_slots("cardiology", start_from=start)
+        (staff,) = await client.find_staff(username="dr.patel")
+        await client.free_slots(None, staff.id, start_from=start)
+        await client.list_tasks(requester_username="n.jones")
+        await client.list_staff_names()
+    assert recording.searches
+    for kind, params in recording.searches:
+        assert params - common <= declared[kind], (kind, params - common - declared[kind])
