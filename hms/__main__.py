@@ -124,6 +124,28 @@ def cmd_adt_listen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_adt_send(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hms.adt.send import send_files
+
+    options = load_settings().options
+    host, port = args.host or options.adt.host, args.port or options.adt.port
+    try:
+        acks = send_files(host, port, [Path(f) for f in args.files])
+    except (OSError, ConnectionError) as exc:
+        print(f"hms adt-send: cannot reach {host}:{port} ({exc})", file=sys.stderr)
+        return 2
+    worst = 0
+    for name, ack in zip(args.files, acks, strict=True):
+        msa = next((seg.split("|") for seg in ack.split("\r") if seg.startswith("MSA")), [])
+        code = msa[1] if len(msa) > 1 else "?"
+        reason = msa[3] if len(msa) > 3 else ""
+        print(f"{name}: {code} {reason}".rstrip())
+        worst = max(worst, 0 if code == "AA" else 1)
+    return worst
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from datetime import datetime
     from pathlib import Path
@@ -183,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=120.0, help="seconds to wait for a migrated database"
     )
     adt.set_defaults(func=cmd_adt_listen)
+    send = sub.add_parser("adt-send", help="send HL7 v2 message files to the ADT listener")
+    send.add_argument("--host", default=None, help="default ADT_HOST")
+    send.add_argument("--port", type=int, default=None, help="default ADT_PORT")
+    send.add_argument("files", nargs="+", help="one message per file")
+    send.set_defaults(func=cmd_adt_send)
     imp = sub.add_parser(
         "import", help="reconcile legacy CSV exports / FHIR bundles with the HMS (docs/import.md)"
     )

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from adt_kit import sample, send
+from adt_kit import SAMPLES, sample, send
 from hms_testkit import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,3 +57,15 @@ def test_adt_listen_command_serves_mllp_on_its_port(hms_template, tmp_path):
     log = (tmp_path / "log" / "adt.log").read_text()
     assert "PAS0000101 A01 -> AA" in log
     assert "HOLLOWAY" not in log and "20000001" not in log  # no PHI in the log
+
+
+def test_adt_send_command_prints_each_ack(adt, monkeypatch, capsys, tmp_path):
+    from hms.__main__ import main
+
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    files = [str(SAMPLES / "a01_admit.hl7"), str(SAMPLES / "oru_r01_lab_result.hl7")]
+    code = main(["adt-send", "--host", "127.0.0.1", "--port", str(adt.port), *files])
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1  # the lab result is rejected
+    assert out[0].endswith("a01_admit.hl7: AA admitted to 4B-06")
+    assert "oru_r01_lab_result.hl7: AR message type ORU" in out[1]
