@@ -44,7 +44,12 @@ def _configure_logging() -> None:
     except ImportError:  # pragma: no cover - the store helper's module is missing
         logging.basicConfig(level=logging.INFO)
         return
-    configure_logging("actions")
+    from assistant.config import get_settings
+    from assistant.phi_names import hms_names_source, start_name_refresh
+
+    settings = get_settings()
+    phi_filter = configure_logging("actions", settings)
+    start_name_refresh(phi_filter, hms_names_source(settings))  # patient names to redact
 
 
 def main(argv: list[str] | None = None) -> int:

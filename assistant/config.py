@@ -32,6 +32,11 @@ def _bounded_int(name: str, default: int, low: int, high: int) -> int:
     return value if low <= value <= high else default
 
 
+def _path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
 def _list(name: str, default: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
 
@@ -79,6 +84,13 @@ class Settings:
     rate_limit_user: str
     breakglass_minutes: int
     compliance_channel: str | None
+    # compliance (issue 15): tracker privacy, keyed audit chain, conversation-bound principal
+    tracker_database_url: str
+    audit_key: str
+    audit_key_file: Path | None
+    audit_anchor_file: Path
+    principal_key: str
+    principal_ttl_seconds: int
     extra: dict[str, str] = field(default_factory=dict)
     # the hospital's FHIR identifier/code systems and MRN format (assistant/hms/systems.py);
     # the reference HMS reads the same variables
@@ -173,6 +185,14 @@ def get_settings() -> Settings:
         rate_limit_user=_env("RATE_LIMIT_USER", "30/minute"),
         breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
         compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
+        tracker_database_url=_env(
+            "TRACKER_DATABASE_URL", f"sqlite:///{var_dir / 'rasa_tracker.db'}"
+        ),
+        audit_key=_env("ASSISTANT_AUDIT_KEY", ""),
+        audit_key_file=_path("ASSISTANT_AUDIT_KEY_FILE"),
+        audit_anchor_file=Path(_env("AUDIT_ANCHOR_FILE", str(var_dir / "audit" / "anchors.jsonl"))),
+        principal_key=_env("ASSISTANT_PRINCIPAL_KEY", ""),
+        principal_ttl_seconds=_bounded_int("PRINCIPAL_TTL_SECONDS", 30, 5, 300),
         hms_mrn_system=_env("HMS_MRN_SYSTEM", "urn:hms:mrn"),
         hms_staff_system=_env("HMS_STAFF_SYSTEM", "urn:hms:staff"),
         hms_ward_system=_env("HMS_WARD_SYSTEM", "urn:hms:ward"),

@@ -17,6 +17,9 @@ BENCHES = {
     "slack": [HERE / "slack_bench.py"],
     "handoff": [HERE / "handoff_bench.py"],
     "voice": [HERE / "voice" / "run.py"],
+    "dialogues": [HERE / "dialogues.py"],
+    "privacy": [HERE / "privacy.py"],
+    "safety": [HERE / "safety.py"],
     "adt": [HERE / "adt_bench.py"],
     "import": [HERE / "import_bench.py"],
 }

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 import time
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -46,10 +47,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from hms.app import create_app
     from phi_filter import configure_logging
+    from phi_filter.names import start_name_refresh
 
     settings = load_settings()
-    configure_logging("hms", settings.log_dir)
+    phi_filter = configure_logging("hms", settings.log_dir)
     engine = make_engine(settings.hms_database_url)
+    start_name_refresh(phi_filter, lambda: patient_names(engine))  # names to redact in logs
     if args.seed_if_empty:
         upgrade(engine)
         try:
@@ -90,11 +93,13 @@ def cmd_adt_listen(args: argparse.Namespace) -> int:
     from hms.adt.processor import AdtProcessor
     from hms.db import session_factory
     from phi_filter import configure_logging
+    from phi_filter.names import start_name_refresh
 
     settings = load_settings()
-    configure_logging("adt", settings.log_dir)
+    phi_filter = configure_logging("adt", settings.log_dir)
     options = settings.options
     engine = make_engine(settings.hms_database_url)
+    start_name_refresh(phi_filter, lambda: patient_names(engine))  # names to redact in logs
     if args.migrate:
         upgrade(engine)
     elif not _wait_for_schema(engine, args.wait):
@@ -235,3 +240,13 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def patient_names(engine: Any) -> list[str]:
+    """Every patient's "given family" name in the reference HMS database (log redaction)."""
+    from sqlalchemy import select
+
+    from hms.models import Patient
+
+    with engine.connect() as conn:
+        return [f"{g} {f}" for g, f in conn.execute(select(Patient.given, Patient.family))]

@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -33,10 +33,18 @@ from assistant.ratelimit import (
     install_rate_limits,
     limiter_factory,
 )
+from assistant.safety.gateway import (
+    RESCUED_PATHS,
+    EmergencyDesk,
+    SafetyNet,
+    SafetyNetAssistant,
+    rescue_over_limit,
+)
 
 from .context import GatewayContext
 from .errors import install_error_handlers
 from .health import Check, default_checks, run_checks
+from .payloads import payload_guard
 from .rasa import HandoffRouter, RasaAssistant
 from .throttle import ThrottledAssistant
 
@@ -60,9 +68,13 @@ def rate_setting(settings: Settings, name: str, default: str) -> Rate | None:
 
 
 def install_gateway_rate_limits(
-    app: FastAPI, settings: Settings, tokens: StaffTokens
+    app: FastAPI, settings: Settings, tokens: StaffTokens, net: SafetyNet | None = None
 ) -> RateLimits:
-    """Per-IP limits on every request but ``/healthz``; per-staff on bearer-token requests."""
+    """Per-IP limits on every request but ``/healthz``; per-staff on bearer-token requests.
+
+    With the safety net, an emergency typed over the limit is still answered (REST and
+    kiosk text): see ``assistant.safety.gateway.rescue_over_limit``.
+    """
     return install_rate_limits(
         app,
         limiter_factory(settings),
@@ -70,7 +82,14 @@ def install_gateway_rate_limits(
         per_user=rate_setting(settings, "RATE_LIMIT_USER", DEFAULT_RATE_LIMIT_USER),
         identify=bearer_identify(tokens.verify),
         exempt=("/healthz", "/slack/events"),  # Slack: signed, from Slack's shared addresses
+        rescue=rescue_over_limit(net) if net is not None else None,
+        rescue_paths=RESCUED_PATHS,
     )
+
+
+def _warmed(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("safety net did not load: %s", type(task.exception()).__name__)
 
 
 def store_opener(settings: Settings) -> Callable[[], Any]:
@@ -145,6 +164,7 @@ def create_app(
     channels: Sequence[str] = CHANNELS,
     with_handoff: bool = True,
     with_watches: bool = True,
+    safety: SafetyNet | None = None,
 ) -> FastAPI:
     """Build the gateway; every collaborator can be injected (tests), else built from settings."""
     settings = settings or get_settings()
@@ -158,9 +178,11 @@ def create_app(
     if assistant is None:
         rasa = RasaAssistant(
             workers=settings.rasa_urls,
-            signing_key=settings.signing_key,
+            signing_key=settings.principal_key,
+            principal_ttl=settings.principal_ttl_seconds,
             emergency_number=settings.emergency_number,
             handoff=handoff,
+            payloads=payload_guard(settings),
         )
         assistant = rasa
         if handoff is None and with_handoff:
@@ -190,9 +212,12 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if service is not None:
             await service.start()
+        warm = asyncio.create_task(app.state.safety.ready())  # build the detector off-loop
+        warm.add_done_callback(_warmed)
         if with_watches:
             background.extend(start_bed_watches(settings, open_store, hms_factory))
         yield
+        warm.cancel()
         for task in background:
             task.cancel()
         if service is not None:
@@ -207,10 +232,16 @@ def create_app(
 
     app = FastAPI(title="HMS Staff Assistant gateway", lifespan=lifespan)
     install_error_handlers(app)
-    limits = install_gateway_rate_limits(app, settings, tokens)
+    net = safety or SafetyNet(settings.emergency_number)
+    limits = install_gateway_rate_limits(app, settings, tokens, net)
+    desk = cast(
+        "EmergencyDesk | None",
+        service if service is not None else (handoff if hasattr(handoff, "emergency") else None),
+    )
     ctx = GatewayContext(
         settings=settings,
-        assistant=ThrottledAssistant(assistant, limits),
+        # the safety net first, so no rate limit or handoff ever holds up an emergency
+        assistant=SafetyNetAssistant(ThrottledAssistant(assistant, limits), net, desk=desk),
         hms=hms_factory,
         tokens=tokens,
         open_store=open_store,
@@ -218,6 +249,7 @@ def create_app(
         extras=extras,
     )
     app.state.ctx = ctx
+    app.state.safety = net
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

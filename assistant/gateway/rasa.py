@@ -4,7 +4,8 @@ It signs the principal (no PHI: username, channel, validity), posts the message 
 Rasa worker's REST channel and turns Rasa's output into ``Reply`` objects. With several
 workers the conversation is routed by a stable hash of its sender id, because Rasa's lock
 store is not safe across workers (DESIGN.md section 3). When a conversation has been
-handed off to the help desk, a ``HandoffRouter`` takes the text instead of Rasa.
+handed off to the help desk, a ``HandoffRouter`` takes the text instead of Rasa. The safety
+net's verdict on the message (``assistant.safety``) goes to Rasa as ``metadata.safety``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any, Protocol
 import httpx
 
 from assistant.channels.base import Button, Reply
+from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.identity.principal import sign_principal
+from assistant.safety.context import current_level
 
 log = logging.getLogger(__name__)
 
@@ -92,17 +95,21 @@ class RasaAssistant:
         *,
         workers: Sequence[str],
         signing_key: str,
+        principal_ttl: int = 30,
         emergency_number: str = "2222",
         handoff: HandoffRouter | None = None,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        payloads: PayloadGuard | None = None,
     ) -> None:
         if not workers:
             raise ValueError("no Rasa workers configured (RASA_URLS)")
         self.workers = tuple(w.rstrip("/") for w in workers)
-        self._key = signing_key
+        self._key = signing_key  # ASSISTANT_PRINCIPAL_KEY: signs the per-message principal
+        self._principal_ttl = principal_ttl
         self._emergency = emergency_number
         self.handoff: HandoffRouter = handoff or NoHandoff()
+        self.payloads = payloads or PayloadGuard(MemoryOffers())  # offered buttons only
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
@@ -116,11 +123,17 @@ class RasaAssistant:
         if handed is not None:
             return handed
         sender = sender_id(channel, staff, conversation)
-        body = {
-            "sender": sender,
-            "message": text,
-            "metadata": {"principal": sign_principal(self._key, staff, channel)},
+        if not await self.payloads.admit(sender, text):
+            return PayloadGuard.refusal()
+        metadata: dict[str, Any] = {
+            "principal": sign_principal(
+                self._key, staff, channel, sender=sender, ttl=self._principal_ttl
+            )
         }
+        level = current_level()
+        if level is not None:  # the safety net's verdict (no PHI): emergency/caution/none
+            metadata["safety"] = level
+        body = {"sender": sender, "message": text, "metadata": metadata}
         worker = self.worker_for(sender)
         try:
             response = await self._client.post(worker + WEBHOOK_PATH, json=body)
@@ -130,4 +143,6 @@ class RasaAssistant:
             # no message text or sender in logs (PHI); the worker and error kind only
             log.warning("Rasa worker %s did not answer: %s", worker, type(exc).__name__)
             return [Reply(RESTARTING.format(emergency=self._emergency))]
-        return parse_replies(payload)
+        replies = parse_replies(payload)
+        await self.payloads.remember(sender, replies)
+        return replies

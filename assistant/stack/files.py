@@ -14,7 +14,14 @@ from assistant.config import load_env_file
 # RASA_AUTH_TOKEN protects Rasa's HTTP API (--enable-api): /model, /conversations, ...
 # Rasa's REST channel webhook is not covered by it, which is why actions verify the
 # signed principal on every message.
-SECRET_NAMES = ("HMS_API_TOKEN", "ASSISTANT_SIGNING_KEY", "ASSISTANT_DATA_KEY", "RASA_AUTH_TOKEN")
+SECRET_NAMES = (
+    "HMS_API_TOKEN",
+    "ASSISTANT_SIGNING_KEY",
+    "ASSISTANT_DATA_KEY",
+    "RASA_AUTH_TOKEN",
+    "ASSISTANT_AUDIT_KEY",  # HMAC key of the audit chain (never in the database)
+    "ASSISTANT_PRINCIPAL_KEY",  # signs the per-message principal gateway -> actions
+)
 
 
 TRACKER_STORE = "rasa_ext.tracker_store.EncryptedSQLTrackerStore"

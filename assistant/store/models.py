@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -32,6 +32,8 @@ class AuditEventRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # which audit key made ``hash`` (HMAC-SHA256); None: a legacy unkeyed SHA-256 event
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditChainHead(Base):
@@ -81,3 +83,36 @@ class RevokedToken(Base):
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class KioskQueuedHelp(Base):
+    """A kiosk help request waiting for the HMS (downtime); ``body`` is a Fernet token.
+
+    The body is the request's form slots as JSON, encrypted with the data key. Rows from
+    before encryption (``body`` NULL) keep the clear legacy columns until
+    ``privacy rotate-key`` seals them.
+    """
+
+    __tablename__ = "kiosk_help_queue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    staff: Mapped[str] = mapped_column(String(64))
+    help_type: Mapped[str | None] = mapped_column(String(32))
+    location_id: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[str | None] = mapped_column(String(16))
+    description: Mapped[str | None] = mapped_column(String(500))
+    queued_at: Mapped[float] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    body: Mapped[str | None] = mapped_column(Text)
+    key_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class PrivacyProgress(Base):
+    """Where a long privacy job (key rotation of the tracker store) stopped, to resume."""
+
+    __tablename__ = "privacy_progress"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -21,9 +21,10 @@ def build_watch_service(
 ) -> WatchService:
     """Channels tried in order: ``first`` (e.g. the Slack DM), then the kiosk inbox."""
     if audit is None:
+        from assistant.audit.keys import AuditKeys
         from assistant.audit.trail import SqlAuditTrail
 
-        audit = SqlAuditTrail(store)
+        audit = SqlAuditTrail(store, AuditKeys.from_settings(settings))
     if policy is None:
         from assistant.rbac.policy import load_policy
 

@@ -1,6 +1,7 @@
 import json
 
 import httpx
+import pytest
 
 from assistant.channels.base import Button, Reply
 from assistant.gateway.rasa import (
@@ -36,8 +37,9 @@ async def test_rasa_assistant_posts_signed_principal_and_sender():
     assert url == "http://rasa-1:5005/webhooks/rest/webhook"
     assert body["sender"] == "rest:n.jones:c1"
     assert body["message"] == "hi"
-    principal = verify_principal(KEY, body["metadata"]["principal"])
+    principal = verify_principal(KEY, body["metadata"]["principal"], sender="rest:n.jones:c1")
     assert (principal.staff, principal.channel) == ("n.jones", "rest")
+    assert principal.expires_at - principal.issued_at <= 60  # seconds, not minutes
 
 
 async def test_rasa_assistant_routes_each_sender_to_one_worker():
@@ -121,3 +123,38 @@ async def test_rasa_assistant_handoff_takes_message_instead_of_rasa():
     assert handed == [Reply("Sent to the help desk.")]
     assert normal == [Reply("from rasa")]
     assert len(calls) == 1
+
+
+OFFERED = '/choose_appointment{"appointment_id": "apt-12"}'
+
+
+async def test_rasa_assistant_refuses_payloads_it_did_not_offer():
+    calls = []
+    offered = [{"text": "Which one?", "buttons": [{"title": "9:00", "payload": OFFERED}]}]
+    assistant = RasaAssistant(
+        workers=["http://rasa-1:5005"], signing_key=KEY, transport=recording_rasa(offered, calls)
+    )
+    send = assistant.send
+    await send(staff="n.jones", channel="rest", conversation="c1", text="cancel")
+    injected = '/affirm{"appointment_id": "apt-13"}'
+    refused = await send(staff="n.jones", channel="rest", conversation="c1", text=injected)
+    assert refused[0].custom["kind"] == "payload_refused" and len(calls) == 1
+    elsewhere = await send(staff="n.jones", channel="rest", conversation="c2", text=OFFERED)
+    assert elsewhere[0].custom["kind"] == "payload_refused" and len(calls) == 1
+    await send(staff="n.jones", channel="rest", conversation="c1", text=OFFERED)
+    await send(staff="n.jones", channel="rest", conversation="c1", text="/affirm")  # no data
+    assert [body["message"] for _, body in calls[1:]] == [OFFERED, "/affirm"]
+
+
+@pytest.mark.redis
+async def test_payload_offers_are_shared_through_redis(redis_url):
+    import redis.asyncio as aioredis
+
+    from assistant.gateway.payloads import PayloadGuard, RedisOffers
+
+    first = PayloadGuard(RedisOffers(aioredis.from_url(redis_url)))
+    second = PayloadGuard(RedisOffers(aioredis.from_url(redis_url)))  # another gateway worker
+    await first.remember("rest:n.jones:c9", [Reply("?", (Button("9:00", OFFERED),))])
+    assert await second.admit("rest:n.jones:c9", OFFERED)
+    assert not await second.admit("rest:n.jones:c9", OFFERED.replace("12", "13"))
+    assert not await second.admit("rest:p.kim:c9", OFFERED)

@@ -5,8 +5,9 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-import pytest
 from cryptography.fernet import Fernet
+
+from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
@@ -36,8 +37,9 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-@pytest.mark.skipif(not RASA_PY.exists(), reason="the Rasa environment is not set up")
 def test_tracker_store_encrypts_event_bodies_and_reads_them_back(tmp_path: Path) -> None:
+    if not RASA_PY.exists():
+        missing("the Rasa environment (.venv-rasa)")
     db = tmp_path / "tracker.db"
     env = {
         **os.environ,
@@ -61,8 +63,9 @@ def test_tracker_store_encrypts_event_bodies_and_reads_them_back(tmp_path: Path)
     assert raw.count("enc:") >= 3
 
 
-@pytest.mark.skipif(not RASA_PY.exists(), reason="the Rasa environment is not set up")
 def test_tracker_store_refuses_to_start_without_a_key(tmp_path: Path) -> None:
+    if not RASA_PY.exists():
+        missing("the Rasa environment (.venv-rasa)")
     env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_DATA_KEY"}
     env.update(PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
     code = (

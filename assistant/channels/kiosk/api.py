@@ -174,9 +174,10 @@ def build_router(service: KioskService, on_request: Any = None, notices: Any = N
 
     @router.get("/api/audio/{audio_id}")
     async def audio(audio_id: str, request: Request) -> Response:
-        if current(request) is None:
+        session = current(request)
+        if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
-        chunks = service.speech_stream(audio_id)
+        chunks = service.speech_stream(audio_id, session)
         if chunks is None:
             return _error(404, "not_found", "That audio has expired.")
         try:
@@ -190,8 +191,12 @@ def build_router(service: KioskService, on_request: Any = None, notices: Any = N
 
     @router.get("/api/board")
     async def board(request: Request) -> Response:
-        if current(request) is None:
+        session = current(request)
+        if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
+        decision = await service.guard.check(session.staff, hms_up=service.board.hms_up)
+        if not decision.allowed:
+            return _error(403, "forbidden", decision.message)
         return JSONResponse(service.board_json())
 
     return router

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -15,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from assistant.channels.base import Assistant, Reply
 from assistant.channels.kiosk.badges import BadgeStore
-from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, TaskSink
+from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, Replay, slots_from_reply
+from assistant.channels.kiosk.guard import BoardGuard
 from assistant.channels.kiosk.render import KioskReply, render_all
 from assistant.channels.kiosk.sessions import KioskSession, SessionStore
 from assistant.channels.kiosk.speech.base import (
@@ -36,6 +39,26 @@ AUDIO_TTL_SECONDS = 60.0
 HMS_DOWN = "The hospital system is unreachable at the moment."
 
 
+def bound_audio_id(session_id: str) -> str:
+    """A reply-audio id bound to the kiosk session that may fetch it.
+
+    ``<random>.<check>`` where ``check`` is derived from the random part and the session
+    id (a secret cookie), so any store keyed by the whole id serves it only to the
+    session that heard the reply (``audio_belongs_to``).
+    """
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_audio_check(nonce, session_id)}"
+
+
+def _audio_check(nonce: str, session_id: str) -> str:
+    return hashlib.sha256(f"kiosk-audio:{nonce}:{session_id}".encode()).hexdigest()[:22]
+
+
+def audio_belongs_to(audio_id: str, session_id: str) -> bool:
+    nonce, _, check = audio_id.partition(".")
+    return bool(nonce and check) and hmac.compare_digest(check, _audio_check(nonce, session_id))
+
+
 @dataclass
 class AudioStore:
     """Reply speech (its text until fetched) kept briefly and served once."""
@@ -43,11 +66,11 @@ class AudioStore:
     clock: Callable[[], float]
     _items: dict[str, tuple[str, float]] = field(default_factory=dict)
 
-    def put(self, wav: str) -> str:
+    def put(self, wav: str, audio_id: str | None = None) -> str:
         now = self.clock()
         for key in [k for k, (_, exp) in self._items.items() if exp < now]:
             self._items.pop(key, None)
-        audio_id = secrets.token_urlsafe(16)
+        audio_id = audio_id or secrets.token_urlsafe(16)
         self._items[audio_id] = (wav, now + AUDIO_TTL_SECONDS)
         return audio_id
 
@@ -76,11 +99,13 @@ class KioskService:
     tts: Callable[[], TextToSpeech]
     board: BoardCache
     queue: Callable[[], HelpQueue]
+    guard: BoardGuard
     ward_codes: tuple[str, ...] = ()
     max_seconds: float = 15.0
     idle_seconds: int = 60
     clock: Callable[[], float] = time.time
     tz: str = "Europe/London"
+    inbox: Callable[[], Any] = lambda: None  # the help desk's messages (handoff inbox)
     audio: AudioStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -119,14 +144,42 @@ class KioskService:
         replies = await self.assistant.send(
             staff=session.staff, channel="kiosk", conversation=session.conversation, text=text
         )
-        shaped = render_all(replies)
+        # the turn's own replies first (an emergency answer stays the first thing shown),
+        # then what the help desk wrote since the last turn
+        shaped = render_all(replies) + await self._helpdesk_messages(session)
         self._remember_help(session, replies)
         board = None
         if any(r.kind.endswith("_unavailable") for r in shaped):
             self.board.hms_up = False
-            shaped = self._downtime(session, replies, shaped)
-            board = self.board_json()
-        return TurnResult(text, shaped, await self._speak(shaped), board=board)
+            board = await self.board_for(session)
+            shaped = self._downtime(session, replies, shaped, show_board=board is not None)
+        return TurnResult(text, shaped, await self._speak(shaped, session), board=board)
+
+    async def board_for(self, session: KioskSession) -> dict[str, Any] | None:
+        """The bed board for this session's staff member, or None (needs beds:read)."""
+        decision = await self.guard.check(session.staff, hms_up=self.board.hms_up)
+        return self.board_json() if decision.allowed else None
+
+    async def _helpdesk_messages(self, session: KioskSession) -> list[KioskReply]:
+        """Messages the help desk wrote to this kiosk conversation (kept in the inbox)."""
+        inbox = self.inbox()
+        if inbox is None:
+            return []
+        try:
+            items = await inbox.pull(f"kiosk:{session.staff}:{session.conversation}")
+        except Exception as exc:
+            log.warning("help-desk inbox unavailable: %s", type(exc).__name__)
+            return []
+        return [
+            KioskReply(
+                str(item.get("text", "")),
+                str(item.get("text", "")),
+                tuple(item.get("buttons") or ()),
+                "helpdesk",
+            )
+            for item in items
+            if item.get("text")
+        ]
 
     def _remember_help(self, session: KioskSession, replies: list[Reply]) -> None:
         """Keep the details of a help request being confirmed, to queue it if the HMS is down.
@@ -138,15 +191,18 @@ class KioskService:
             custom = reply.custom or {}
             data = custom.get("data") or {}
             kind = str(custom.get("kind", ""))
-            if (
-                kind.startswith("request_help")
-                and kind != "request_help_unavailable"
-                and (data.get("help_type"))
-            ):
-                self._help_asked[session.conversation] = dict(data)
+            if kind.startswith("request_help") and kind != "request_help_unavailable":
+                slots = slots_from_reply(data)
+                if slots is not None:
+                    self._help_asked[session.conversation] = slots
 
     def _downtime(
-        self, session: KioskSession, replies: list[Reply], shaped: list[KioskReply]
+        self,
+        session: KioskSession,
+        replies: list[Reply],
+        shaped: list[KioskReply],
+        *,
+        show_board: bool,
     ) -> list[KioskReply]:
         out = list(shaped)
         for reply in replies:
@@ -154,30 +210,29 @@ class KioskService:
             kind = str(custom.get("kind", ""))
             if kind != "request_help_unavailable":
                 continue
-            data = custom.get("data") or self._help_asked.pop(session.conversation, {})
-            if data.get("help_type"):
-                self.queue().put(
-                    session.staff,
-                    str(data["help_type"]),
-                    data.get("location_id"),
-                    str(data.get("priority", "routine")),
-                    str(data.get("description", "")),
-                )
+            slots = slots_from_reply(custom.get("data") or {})
+            if slots is None:
+                slots = self._help_asked.pop(session.conversation, None)
+            if slots is not None:
+                self.queue().put(session.staff, slots)  # encrypted; sent via the guard
                 note = "Your help request is queued and will be sent when the system is back."
                 out.append(KioskReply(note, note))
         age = self.board_json()
-        if age["as_of"]:
+        if show_board and age["as_of"]:
             note = f"{HMS_DOWN} The bed board shown is as of {age['as_of']}."
             out.append(KioskReply(note, note))
         return out
 
-    async def _speak(self, replies: list[KioskReply]) -> str | None:
+    async def _speak(self, replies: list[KioskReply], session: KioskSession) -> str | None:
         """Keep the reply's speech text; it is synthesised as it is streamed."""
         text = " ".join(r.speech for r in replies if r.speech)
-        return self.audio.put(text) if text else None
+        return self.audio.put(text, bound_audio_id(session.id)) if text else None
 
-    def speech_stream(self, audio_id: str) -> Iterator[bytes] | None:
-        """The reply WAV (streamed sentence by sentence), once; None if unknown/expired."""
+    def speech_stream(self, audio_id: str, session: KioskSession) -> Iterator[bytes] | None:
+        """The reply WAV (streamed sentence by sentence), once, only to the session that
+        heard the reply; None if unknown, expired or another session's."""
+        if not audio_belongs_to(audio_id, session.id):
+            return None
         text = self.audio.take(audio_id)
         if text is None:
             return None
@@ -197,6 +252,6 @@ class KioskService:
             "wards": board.to_json()["wards"] if board else [],
         }
 
-    async def background_once(self, source: Any, sink_for: Callable[[str], TaskSink]) -> None:
+    async def background_once(self, source: Any, replay: Replay) -> None:
         if await self.board.refresh(source, self.clock()):
-            await self.queue().flush(sink_for)
+            await self.queue().flush(replay)

@@ -37,6 +37,12 @@ def register(app: AsyncApp, turns: Turns, dedupe: DedupeStore, policy: PolicyLoa
             retry = (req.headers.get("x-slack-retry-num") or [None])[0]
             logger.info("dropping redelivered slack event (retry %s)", retry)
             return BoltResponse(status=200, body="")
+        # slash commands and interactions carry a one-time trigger_id: a replayed request
+        # (same signed body, still inside the signature window) is acknowledged, not run
+        trigger = body.get("trigger_id") if body.get("command") else None
+        if trigger and not await dedupe.first_time(f"command:{trigger}"):
+            logger.info("dropping a replayed slash command")
+            return BoltResponse(status=200, body="")
         return await next()
 
     @app.event("message")
