@@ -31,6 +31,10 @@ def build_app(executor: ActionExecutor | None = None) -> Sanic:
     executor = executor or build_executor()
     app = create_app(executor, cors_origins="")  # no browser ever calls the action server
 
+    from assistant.practice.actions import install  # practice principals -> training hospital
+
+    install(app, lambda: get_services().settings.principal_key)
+
     @app.get("/healthz")
     async def healthz(_request):  # type: ignore[no-untyped-def]
         return response.json({"status": "ok", "actions": len(executor.actions)})

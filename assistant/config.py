@@ -92,6 +92,9 @@ class Settings:
     principal_key: str
     principal_ttl_seconds: int
     extra: dict[str, str] = field(default_factory=dict)
+    rasa_auth_token: str = ""  # Rasa's HTTP API (the gateway reads NLU results from trackers)
+    metrics_token: str = ""  # bearer token Prometheus sends to /metrics (else a staff token)
+    practice_hms_base_url: str = ""  # the training hospital's FHIR base (practice mode)
     # the hospital's FHIR identifier/code systems and MRN format (assistant/hms/systems.py);
     # the reference HMS reads the same variables
     hms_mrn_system: str = "urn:hms:mrn"
@@ -185,6 +188,9 @@ def get_settings() -> Settings:
         rate_limit_user=_env("RATE_LIMIT_USER", "30/minute"),
         breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
         compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
+        rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
+        metrics_token=_env("METRICS_TOKEN", ""),
+        practice_hms_base_url=_env("PRACTICE_HMS_BASE_URL", "").rstrip("/"),
         tracker_database_url=_env(
             "TRACKER_DATABASE_URL", f"sqlite:///{var_dir / 'rasa_tracker.db'}"
         ),

@@ -14,7 +14,10 @@ from sqlalchemy import Engine
 from hms.db import make_engine
 from hms.migrate import upgrade
 from hms.seed import AlreadySeeded, seed
+from hms.seed_data import SEED
 from hms.settings import load_settings
+
+SEED_HELP = "random seed of the made-up patients (another one for a practice hospital)"
 
 log = logging.getLogger("hms")
 
@@ -33,7 +36,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     upgrade(engine)
     started = time.perf_counter()
     try:
-        report = seed(engine, settings.hospital_tz, reset=args.reset)
+        report = seed(engine, settings.hospital_tz, reset=args.reset, rng_seed=args.seed)
     except AlreadySeeded as exc:
         print(f"hms: {exc}; nothing to do (use --reset to recreate it)")
         return 0
@@ -56,7 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.seed_if_empty:
         upgrade(engine)
         try:
-            seed(engine, settings.hospital_tz)
+            seed(engine, settings.hospital_tz, rng_seed=args.seed)
         except AlreadySeeded:
             pass
     app = create_app(settings, engine)
@@ -194,12 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed_p = sub.add_parser("seed", help="load the deterministic demo hospital")
     seed_p.add_argument("--reset", action="store_true", help="delete and recreate the data")
+    seed_p.add_argument("--seed", type=int, default=SEED, help=SEED_HELP)
     seed_p.set_defaults(func=cmd_seed)
     serve = sub.add_parser("serve", help="run the HMS API (uvicorn)")
     serve.add_argument(
         "--seed-if-empty", action="store_true", help="migrate and seed an empty database first"
     )
     serve.add_argument("--port", type=int, default=None, help="override HMS_PORT")
+    serve.add_argument("--seed", type=int, default=SEED, help=SEED_HELP)
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(func=cmd_serve)
     adt = sub.add_parser("adt-listen", help="run the HL7 v2 ADT listener (MLLP over TCP)")

@@ -33,6 +33,10 @@ class MessageIn(BaseModel):
         pattern=CONVERSATION_PATTERN,
         description="Letters, digits, '-' and '_' (1-64); a new one is made when absent",
     )
+    practice: bool | None = Field(
+        default=None,
+        description="Switch practice mode (the training hospital) on or off before this message",
+    )
 
 
 class ButtonOut(BaseModel):
@@ -49,6 +53,7 @@ class ReplyOut(BaseModel):
 class MessageOut(BaseModel):
     conversation_id: str
     replies: list[ReplyOut]
+    practice: bool | None = None  # true while the staff member is in practice mode
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -122,12 +127,18 @@ def mount(app: FastAPI, ctx: Any) -> None:
         staff = await authenticate(authorization)
         message = await _read_message(request)
         conversation = message.conversation_id or uuid.uuid4().hex
+        practice = ctx.extras.get("practice") if hasattr(ctx, "extras") else None
+        switched: list[Any] = []
+        if practice is not None and message.practice is not None:  # assistant/practice
+            if await practice.is_on(staff.staff) != message.practice:
+                switched = await practice.set_mode(staff.staff, message.practice)
         replies = await ctx.assistant.send(
             staff=staff.staff, channel=CHANNEL, conversation=conversation, text=message.text
         )
         return MessageOut(
             conversation_id=conversation,
-            replies=[ReplyOut.model_validate(r.to_json()) for r in replies],
+            replies=[ReplyOut.model_validate(r.to_json()) for r in [*switched, *replies]],
+            practice=await practice.is_on(staff.staff) if practice is not None else None,
         )
 
     @router.get(

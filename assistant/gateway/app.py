@@ -165,6 +165,7 @@ def create_app(
     with_handoff: bool = True,
     with_watches: bool = True,
     safety: SafetyNet | None = None,
+    record_usage: bool | None = None,
 ) -> FastAPI:
     """Build the gateway; every collaborator can be injected (tests), else built from settings."""
     settings = settings or get_settings()
@@ -205,6 +206,29 @@ def create_app(
             clock=clock,
         )
     checks = dict(health_checks) if health_checks is not None else default_checks(settings)
+    # adoption: usage records + "not understood" capture (assistant/usage), role guides and
+    # the first-time welcome (assistant/onboarding), staff pages (assistant/pages)
+    from assistant.onboarding.welcome import WelcomingAssistant
+    from assistant.onboarding.wiring import build_onboarding
+    from assistant.usage.roles import RoleLookup
+
+    roles = RoleLookup(hms_factory)
+    onboarding = build_onboarding(settings, roles, hms_factory, open_store)
+    extras["onboarding"] = onboarding
+    recorder: Any = None
+    if record_usage if record_usage is not None else rasa is not None:
+        from assistant.usage.wiring import build_recorder
+
+        recorder = build_recorder(settings, assistant, open_store, roles)
+        assistant = WelcomingAssistant(recorder, onboarding)
+        if rasa is not None:  # practice turns: straight to Rasa, never to the help desk
+            from assistant.practice.wiring import build_practice
+
+            practice_recorder = build_recorder(settings, rasa, open_store, roles)
+            assistant = build_practice(
+                settings, assistant, practice_recorder, onboarding, open_store
+            )
+            extras["practice"] = assistant
 
     background: list[asyncio.Task[None]] = []
 
@@ -224,6 +248,10 @@ def create_app(
             await service.aclose()
         if rasa is not None:
             await rasa.aclose()
+        if recorder is not None:
+            await recorder.aclose()
+        if "practice" in extras:
+            await extras["practice"].practice_inner.aclose()
         if lazy_hms is not None:
             await lazy_hms.aclose()
         cache_info = getattr(open_store, "cache_info", None)
@@ -259,6 +287,9 @@ def create_app(
         return JSONResponse(body, status_code=503 if down else 200)
 
     app.state.channels = mount_channels(app, ctx, channels)
+    from assistant.pages.mount import mount_pages
+
+    mount_pages(app, ctx, roles)
     return app
 
 

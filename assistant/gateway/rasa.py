@@ -20,6 +20,7 @@ import httpx
 from assistant.channels.base import Button, Reply
 from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.identity.principal import sign_principal
+from assistant.practice.mode import is_practice
 from assistant.safety.context import current_level
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,12 @@ class RasaAssistant:
             return PayloadGuard.refusal()
         metadata: dict[str, Any] = {
             "principal": sign_principal(
-                self._key, staff, channel, sender=sender, ttl=self._principal_ttl
+                self._key,
+                staff,
+                channel,
+                sender=sender,
+                ttl=self._principal_ttl,
+                practice=is_practice(conversation),
             )
         }
         level = current_level()

@@ -8,7 +8,9 @@ belongs to. The action server refuses a principal that is missing, forged, expir
 another audience, or bound to another conversation, so a principal read from one
 conversation cannot be replayed into another, nor later into the same one. It holds no
 PHI (it is stored in the Rasa tracker): the staff username, channel, sender id, times
-and a unique id. Roles and wards are looked up in the HMS by the actions.
+and a unique id, and ``prc: true`` for a practice-mode conversation (``assistant.practice``:
+the action server then serves it from the training hospital). Roles and wards are looked
+up in the HMS by the actions.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Principal:
     issued_at: int
     expires_at: int
     jti: str
+    practice: bool = False  # practice mode: actions use the training hospital (assistant.practice)
 
 
 def sign_principal(
@@ -50,6 +53,7 @@ def sign_principal(
     sender: str,
     ttl: int = DEFAULT_TTL_SECONDS,
     now: float | None = None,
+    practice: bool = False,
 ) -> str:
     """The metadata value to send to Rasa with one message of conversation ``sender``."""
     if not key:
@@ -65,6 +69,8 @@ def sign_principal(
         "exp": issued + ttl,
         "jti": uuid.uuid4().hex,
     }
+    if practice:
+        claims["prc"] = True  # practice mode (assistant/practice): the training hospital
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
@@ -96,6 +102,7 @@ def verify_principal(
             issued_at=int(claims["iat"]),
             expires_at=int(claims["exp"]),
             jti=str(claims["jti"]),
+            practice=claims.get("prc") is True,
         )
     except jwt.PyJWTError as exc:
         raise PrincipalError("principal signature, audience or issuer does not match") from exc

@@ -33,14 +33,17 @@ _DROP = (
     "HMS_API_TOKEN",
     "ASSISTANT_SIGNING_KEY",
     "ASSISTANT_DATA_KEY",
+    "PRACTICE_HMS_BASE_URL",
     "ASSISTANT_AUDIT_KEY",
     "ASSISTANT_PRINCIPAL_KEY",
     "TRACKER_DATABASE_URL",
 )
+PRACTICE_SEED = 7  # the training hospital's made-up patients (assistant/practice)
 
 
 _PORT_ENV = {
     "hms": "HMS_PORT",
+    "hms-practice": "PRACTICE_HMS_PORT",
     "actions": "ACTION_PORT",
     "gateway": "GATEWAY_PORT",
     "rasa": "RASA_PORT",
@@ -60,6 +63,7 @@ class Proc:
     log_path: Path  # the process's own log (configure_logging writes it)
     console_path: Path | None = None  # stdout/stderr, when not the same file
     popen: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] | None = None  # overrides of the stack's environment for this one
     log_file: IO[bytes] | None = None
 
     @property
@@ -88,6 +92,7 @@ class Stack:
     action_port: int | None = None
     rasa_port: int | None = None
     gateway_port: int | None = None
+    practice_hms_port: int | None = None  # the practice-mode training hospital
     rasa_workers: int = 1
     extra_env: Mapping[str, str] = field(default_factory=dict)
     model: Path | None = None
@@ -109,6 +114,14 @@ class Stack:
             "gateway": self._port(self.gateway_port, "GATEWAY_PORT", 8080),
             # HL7 v2 ADT listener (MLLP); a free port whenever the HMS gets one
             "adt": self._port(0 if self.hms_port == 0 else None, "ADT_PORT", 2575),
+            "hms-practice": self._port(
+                # free ports for the tests' stacks: the practice HMS follows the HMS
+                0
+                if self.practice_hms_port is None and self.hms_port == 0
+                else self.practice_hms_port,
+                "PRACTICE_HMS_PORT",
+                8082,
+            ),
         }
         first_rasa = self._port(self.rasa_port, "RASA_PORT", 5005)
         self.rasa_ports = [first_rasa] + [
@@ -140,6 +153,7 @@ class Stack:
             "rest": f"{gateway}/api/v1/messages",
             "hms": hms,
             "adt": f"mllp://{self.host}:{self.ports['adt']}",
+            "practice_fhir": f"http://{self.host}:{self.ports['hms-practice']}/fhir/R4",
             "fhir": self.extra_env.get("HMS_BASE_URL", f"{hms}/fhir/R4"),
             "rasa": ",".join(f"http://{self.host}:{p}" for p in self.rasa_ports),
             "actions": self.extra_env.get(
@@ -165,6 +179,7 @@ class Stack:
             ADT_PORT=str(self.ports["adt"]),
             RASA_PORT=str(self.rasa_ports[0]),
             RASA_URLS=self.urls["rasa"],
+            PRACTICE_HMS_BASE_URL=self.urls["practice_fhir"],
             RASA_TELEMETRY_ENABLED="false",
             PYTHONDONTWRITEBYTECODE="1",
             PYTHONUNBUFFERED="1",
@@ -195,6 +210,7 @@ class Stack:
                 [py, "-m", "hms", "adt-listen"],
                 f"tcp://{self.host}:{self.ports['adt']}",
             ),
+            self._practice_hms(py),
             self._app_proc(
                 "actions",
                 [py, "-m", "actions.server"],
@@ -233,6 +249,21 @@ class Stack:
             )
         )
         return procs
+
+    def _practice_hms(self, py: str) -> Proc:
+        """A second reference HMS with other made-up patients, for practice mode."""
+        assert self.var_dir is not None
+        port = self.ports["hms-practice"]
+        proc = self._app_proc(
+            "hms-practice",
+            [py, "-m", "hms", "serve", "--seed-if-empty", "--seed", str(PRACTICE_SEED)],
+            f"http://{self.host}:{port}/healthz",
+        )
+        proc.env = {
+            "HMS_PORT": str(port),
+            "HMS_DATABASE_URL": f"sqlite:///{self.var_dir / 'hms-practice.db'}",
+        }
+        return proc
 
     def _app_proc(self, name: str, argv: list[str], health_url: str) -> Proc:
         """Our processes write ``<name>.log`` themselves; their console goes beside it."""
@@ -309,7 +340,7 @@ class Stack:
         proc.popen = subprocess.Popen(
             proc.argv,
             cwd=self.root,
-            env=self.env,
+            env={**self.env, **(proc.env or {})},
             stdin=subprocess.DEVNULL,
             stdout=proc.log_file,
             stderr=subprocess.STDOUT,

@@ -1,5 +1,5 @@
 """Bed watches and staff notices (tables ``bed_watch``, ``staff_notice``, migration
-``0006_bed_watches``).
+``0007_bed_watches``).
 
 A watch is "tell <staff> when a free <feature> bed appears on <ward>" for one shift. Its
 ``baseline`` is the set of matching beds that were free at the last look, so only a bed

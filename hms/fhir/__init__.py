@@ -48,6 +48,7 @@ ROLES = (
     "bed_manager",
     "housekeeping",
     "admin",
+    "trainer",
 )
 HELP_TYPES = {
     "porter": "Porter",

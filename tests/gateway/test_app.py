@@ -286,7 +286,10 @@ async def test_create_app_wires_handoff_service_into_assistant(settings, tokens)
     service = app.state.ctx.extras["handoff"]
     net = app.state.ctx.assistant  # channels see the safety net first, then the throttle
     assert isinstance(net, SafetyNetAssistant) and net.desk is service
-    escalating = net.inner.inner
+    # then the staff throttle, the welcome and the usage recorder
+    escalating = net.inner
+    while not isinstance(escalating, EscalatingAssistant):
+        escalating = escalating.inner
     assert isinstance(escalating, EscalatingAssistant)
     assert escalating.inner.handoff is service
     assert service.assistant is escalating

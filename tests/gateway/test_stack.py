@@ -170,7 +170,7 @@ def test_stack_two_rasa_workers_get_own_ports_and_gateway_knows_both(tmp_path):
     )
     stack.prepare()
     names = [p.name for p in stack._commands()]
-    assert names == ["hms", "adt", "actions", "rasa-1", "rasa-2", "gateway"]
+    assert names == ["hms", "adt", "hms-practice", "actions", "rasa-1", "rasa-2", "gateway"]
     assert stack.env["ADT_PORT"] == str(stack.ports["adt"]) != "2575"  # a free port too
     assert len(set(stack.rasa_ports)) == 2
     assert stack.env["RASA_URLS"].split(",") == [

@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.require import missing
+
 pytestmark = pytest.mark.stack
 ROOT = Path(__file__).resolve().parents[2]
 HELPDESK = "C0HELPDESK"
@@ -108,7 +110,7 @@ def test_safety_stack_emergency_during_handoff_is_answered_and_flagged(stack):
 
 def test_safety_stack_slack_dm_emergency_mid_form(stack):
     if stack.fake_slack is None:
-        pytest.skip("the stack was started without the fake Slack API")
+        missing("the fake Slack Web API (tests/fakes/slack_api.py)")
     fake, url = stack.fake_slack, stack.urls["gateway"].rstrip("/") + "/slack/events"
     user = fk.DEMO_STAFF["n.jones"]
     dm = "D" + user[1:]

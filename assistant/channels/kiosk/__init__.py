@@ -19,6 +19,7 @@ from assistant.channels.kiosk.api import build_router
 from assistant.channels.kiosk.badges import BadgeStore
 from assistant.channels.kiosk.downtime import BoardCache, HelpQueue
 from assistant.channels.kiosk.guard import ActionServerReplay, BoardGuard
+from assistant.channels.kiosk.guide import build_guide_router
 from assistant.channels.kiosk.options import KioskOptions
 from assistant.channels.kiosk.service import KioskService
 from assistant.channels.kiosk.sessions import MemorySessionStore, RedisSessionStore, SessionStore
@@ -170,5 +171,9 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
         return taken
 
     app.include_router(build_router(service, on_request=ensure_background, notices=notices))
+    extras = getattr(ctx, "extras", None) or {}
+    app.include_router(
+        build_guide_router(service, extras.get("onboarding"), extras.get("practice"))
+    )
     app.state.kiosk = service
     return service

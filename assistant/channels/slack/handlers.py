@@ -10,7 +10,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from .dedupe import DedupeStore
-from .home import HOME_ACTION_PREFIX, PolicyLoader, home_view
+from .home import HOME_ACTION_PREFIX, HomeExtrasReader, PolicyLoader, home_view
+from .identity import SignedIn
 from .places import Place
 from .render import BUTTON_ACTION_PREFIX, chosen_blocks, parse_button_value
 from .turns import Turns
@@ -29,7 +30,13 @@ def is_human_message(event: dict[str, Any], context: Any) -> bool:
     return bool(user) and user != getattr(context, "bot_user_id", None)
 
 
-def register(app: AsyncApp, turns: Turns, dedupe: DedupeStore, policy: PolicyLoader) -> None:
+def register(
+    app: AsyncApp,
+    turns: Turns,
+    dedupe: DedupeStore,
+    policy: PolicyLoader,
+    home_extras: HomeExtrasReader | None = None,
+) -> None:
     @app.middleware
     async def drop_redeliveries(body: dict, req: Any, next: Any) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
@@ -118,6 +125,9 @@ def register(app: AsyncApp, turns: Turns, dedupe: DedupeStore, policy: PolicyLoa
             return
         user = event["user"]
         identity = await turns.identity.resolve(client, user)
-        if not hasattr(identity, "staff"):
+        extras = None
+        if not isinstance(identity, SignedIn):
             await turns.who(client, user)  # audit the refusal
-        await client.views_publish(user_id=user, view=home_view(identity, policy()))
+        elif home_extras is not None:
+            extras = await home_extras(identity.username)
+        await client.views_publish(user_id=user, view=home_view(identity, policy(), extras))

@@ -1,7 +1,7 @@
 """Bed watches ("tell me when a bed frees") and notices waiting for a kiosk sign-in.
 
-Revision ID: 0006_bed_watches
-Revises: 0005_privacy
+Revision ID: 0007_bed_watches
+Revises: 0006_adoption
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_bed_watches"
-down_revision = "0005_privacy"
+revision = "0007_bed_watches"
+down_revision = "0006_adoption"
 branch_labels = None
 depends_on = None
 
