@@ -102,11 +102,15 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        from actions.flow import ActionContinue, take_as
+        from actions.flow import ActionContinue, ActionStop, take_as
+        from actions.reading import stoppish
 
+        turn = Turn.of(tracker)
+        busy = (tracker.active_loop or {}).get("name") or tracker.get_slot("pending")
+        if busy and stoppish(turn):  # "no, cancel" while a task waits: stop it
+            return await ActionStop().run(dispatcher, tracker, domain)
         if pending_intent(tracker.get_slot("pending")):
             return await ActionContinue().run(dispatcher, tracker, domain)
-        turn = Turn.of(tracker)
         intent = reread(turn)
         if intent is not None:
             return take_as(tracker, intent)

@@ -57,9 +57,24 @@ def answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
     return not re.findall(r"[a-z0-9]+", _FILLER.sub(" ", rest.lower()))
 
 
+STOPPISH = 0.25  # "no, cancel": not understood, but stopping is a close reading
+
+
+def stoppish(turn: Turn) -> bool:
+    """A short message NLU could not place but that reads close to stopping."""
+    if turn.intent != "nlu_fallback" or len(turn.text.split()) > STOP_MAX_WORDS:
+        return False
+    return any(
+        r.get("name") == "stop" and float(r.get("confidence") or 0) >= STOPPISH
+        for r in turn.ranking
+    )
+
+
 def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
     """Whether the message leaves the form's question (see the module doc)."""
     intent = catalog.find(turn.intent)
+    if stoppish(turn):
+        return True  # served by the fallback action, which stops the form
     if turn.is_payload:
         return intent is not None and intent.name not in ("inform", "affirm", "deny")
     spec = catalog.slot(requested) if requested in catalog.slot_names() else None

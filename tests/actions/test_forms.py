@@ -330,3 +330,11 @@ async def test_forms_time_read_as_a_greeting_still_answers_the_time_question():
         text="tomorrow morning",
     )
     assert slots["time"] == "tomorrow morning" and slots["requested_slot"] is None
+
+
+def test_forms_short_message_close_to_stop_leaves_the_form():
+    from actions.reading import stoppish
+
+    ranking = ({"name": "deny", "confidence": 0.39}, {"name": "stop", "confidence": 0.32})
+    assert stoppish(Turn("nlu_fallback", 0.4, "no, cancel", (), None, ranking))
+    assert not stoppish(Turn("nlu_fallback", 0.4, "ward 3 I think maybe", (), None, ranking[:1]))
