@@ -63,12 +63,34 @@ def bed_feature(text: str | None) -> str | None:
     return BED_FEATURES.get(clean) or BED_FEATURES.get(clean.replace(" ", "-"))
 
 
+# a status said in a sentence ("mark it as needing a clean"); the first match wins, so
+# "needs a clean" (H) is read before "clean" (U)
+STATUS_PHRASES_IN_TEXT = (
+    (
+        r"\b(needs?|needing|waiting for|awaiting|ready for|due)\s+(a\s+)?(deep\s+)?clean(ing|ed)?\b"
+        r"|\bto be cleaned\b|\bbeing cleaned\b|\bdirty\b|\bhousekeeping\b",
+        "H",
+    ),
+    (r"\bcontaminated\b", "K"),
+    (r"\b(isolat(ed|ion))\b", "I"),
+    (r"\b(closed?|blocked|out of (service|use))\b", "C"),
+    (r"\b(occupied|taken|in use|someone in it)\b", "O"),
+    (r"\b(free|clean|ready|empty|vacant|available|unoccupied)\b", "U"),
+)
+
+
 def bed_status_code(text: str | None) -> str | None:
-    """Map a spoken status ("needs cleaning", "free", "K") to its v2-0116 code."""
+    """Map a spoken status ("needs cleaning", "free", "K") to its v2-0116 code; a sentence
+    ("mark 4B bed 3 as needing a clean") is read for the status it names."""
     if not text:
         return None
     clean = " ".join(text.lower().split()).removeprefix("status ").strip()
-    return STATUS_WORDS.get(clean)
+    if clean in STATUS_WORDS:
+        return STATUS_WORDS[clean]
+    for pattern, code in STATUS_PHRASES_IN_TEXT:
+        if re.search(pattern, clean):
+            return code
+    return None
 
 
 def bed_number(text: str | None) -> tuple[str | None, str | None]:

@@ -318,6 +318,8 @@ def infer(slot: str, text: str, ctx: CheckContext) -> Any:
         return infer_help_type(text)
     if slot == "urgency":
         return infer_urgency(text)
+    if slot == "bed_status":
+        return bed_status_code(text)
     if slot in ("mrn", "patient_name"):
         return ctx.mrn.find(text)  # digits or spoken digits of the hospital's MRN form
     return None
