@@ -126,6 +126,10 @@ class CatalogForm(FormValidationAction, ABC):
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
         events: list[EventType] = []
         replies: list[Reply] = []
+        for slot, value in slots_set_this_turn(tracker).items():
+            if slot in wanted and value not in (None, "") and slot not in candidates:
+                values[slot] = before.get(slot)  # an extraction not taken: undo it
+                events.append(SlotSet(slot, before.get(slot)))
         wrong = wrong_thing(turn.text) if not turn.is_payload else ()
         for slot in wrong:
             values[slot] = None
@@ -209,6 +213,12 @@ class CatalogForm(FormValidationAction, ABC):
                 or (chitchat and answers_anyway(turn, requested, catalog))
             ):
                 found[requested] = turn.text
+            named = {e.get("entity") for e in turn.entities}
+            asked = set(catalog.slot(requested).entities)
+            if found.get(requested) == turn.text and named and not named & asked:
+                # the whole message was taken for the question, but it names other things
+                # ("dermatology" when the name was asked): those are the answer, not this
+                del found[requested]
         if turn.is_payload:
             return found
         if "ward" in form.required and "ward" not in found:

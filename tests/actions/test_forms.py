@@ -338,3 +338,15 @@ def test_forms_short_message_close_to_stop_leaves_the_form():
     ranking = ({"name": "deny", "confidence": 0.39}, {"name": "stop", "confidence": 0.32})
     assert stoppish(Turn("nlu_fallback", 0.4, "no, cancel", (), None, ranking))
     assert not stoppish(Turn("nlu_fallback", 0.4, "ward 3 I think maybe", (), None, ranking[:1]))
+
+
+async def test_forms_clinic_said_when_the_name_was_asked_is_the_clinic_not_the_name():
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        requested="patient_name",
+        text="cardiology",
+        set_now={"patient_name": "cardiology", "department": "cardiology"},
+        entities=[{"entity": "department", "value": "cardiology", "start": 0, "end": 10}],
+    )
+    assert slots["patient_name"] is None and slots["department"] == "cardiology"
+    assert slots["requested_slot"] == "patient_name"
