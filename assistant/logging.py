@@ -17,6 +17,7 @@ starting uvicorn and pass ``log_config=None`` so uvicorn keeps these handlers.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -188,8 +189,9 @@ def configure_logging(
         settings = get_settings()
     phi_filter = PhiRedactionFilter.with_names(names)
     formatter = logging.Formatter(FORMAT)
+    os.umask(0o077)  # logs and everything else this process writes under var/: owner only
     log_dir = settings.log_dir
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [
         logging.StreamHandler(stream if stream is not None else sys.stderr),
         logging.FileHandler(log_dir / f"{process_name}.log", encoding="utf-8"),

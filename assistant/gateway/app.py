@@ -68,7 +68,8 @@ def install_gateway_rate_limits(
         per_ip=rate_setting(settings, "RATE_LIMIT_IP", DEFAULT_RATE_LIMIT_IP),
         per_user=rate_setting(settings, "RATE_LIMIT_USER", DEFAULT_RATE_LIMIT_USER),
         identify=bearer_identify(tokens.verify),
-        exempt=("/healthz", "/slack/events"),  # Slack: signed, from Slack's shared addresses
+        # Slack: signed, from Slack's shared addresses
+        exempt=("/healthz", "/livez", "/slack/events"),
     )
 
 
@@ -159,6 +160,7 @@ def create_app(
             signing_key=settings.signing_key,
             emergency_number=settings.emergency_number,
             handoff=handoff,
+            webhook_token=settings.rasa_webhook_token,
         )
         assistant = rasa
         if handoff is None and with_handoff:
@@ -210,6 +212,11 @@ def create_app(
         extras=extras,
     )
     app.state.ctx = ctx
+
+    @app.get("/livez")
+    async def livez() -> JSONResponse:
+        """This process answers (the load balancer's check; ``/healthz`` checks the rest)."""
+        return JSONResponse({"status": "ok"})
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -1,0 +1,168 @@
+"""Run in .venv-rasa: the fast path gives Rasa's own answers (used by test_fastpath.py).
+
+``python tests/rasa_ext/fastpath_check.py <domain dir> <seed> <conversations>`` prints
+one JSON line: how many comparisons were made, and the first mismatch if any.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    FollowupAction,
+    LoopInterrupted,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.slots import BooleanSlot, CategoricalSlot, FloatSlot, ListSlot, TextSlot
+from rasa.shared.core.trackers import DialogueStateTracker
+
+ORIGINAL_STATES = Domain.states_for_tracker_history
+ORIGINAL_KEYS = RulePolicy._get_possible_keys
+
+from rasa_ext import fastpath  # noqa: E402
+
+fastpath.install()
+PATCHED_STATES = Domain.states_for_tracker_history
+PATCHED_KEYS = RulePolicy._get_possible_keys
+
+
+def slot_value(rng: random.Random, slot: object) -> object:
+    if rng.random() < 0.2:
+        return None
+    if isinstance(slot, CategoricalSlot):
+        return rng.choice([v for v in slot.values if v != "__other__"] or [None])
+    if isinstance(slot, BooleanSlot):
+        return rng.random() < 0.5
+    if isinstance(slot, FloatSlot):
+        return rng.random()
+    if isinstance(slot, ListSlot):
+        return ["a"]
+    if isinstance(slot, TextSlot):
+        return rng.choice(["4B", "ICU", "10004821", "tomorrow", "x"])
+    return rng.choice(["a", 1, None])
+
+
+def turn(rng: random.Random, domain: Domain, active: list[str | None]) -> list[object]:
+    intents = list(domain.intents)
+    actions = [a for a in domain.user_actions if a not in domain.form_names]
+    forms = list(domain.form_names)
+    slots = list(domain.slots)
+    events: list[object] = [
+        ActionExecuted(ACTION_LISTEN_NAME),
+        UserUttered(
+            "text " + str(rng.random()),
+            {"name": rng.choice(intents), "confidence": 1.0},
+            [{"entity": "ward", "value": "4B", "start": 0, "end": 2}] if rng.random() < 0.3 else [],
+        ),
+    ]
+    roll = rng.random()
+    for _ in range(rng.randint(0, 2)):
+        slot = rng.choice(slots)
+        events.append(SlotSet(slot.name, slot_value(rng, slot)))
+    hide = rng.random() < 0.4
+    if active[0] is None and roll < 0.25 and forms:
+        form = rng.choice(forms)
+        active[0] = form
+        events += [ActionExecuted(form, hide_rule_turn=hide), ActiveLoop(form)]
+        events.append(SlotSet(REQUESTED_SLOT, rng.choice(slots).name))
+        events.append(BotUttered("ask"))
+    elif active[0] is not None and roll < 0.55:
+        events += [ActionExecuted(active[0], hide_rule_turn=hide)]
+        events.append(SlotSet(REQUESTED_SLOT, rng.choice(slots).name))
+    elif active[0] is not None and roll < 0.65:
+        events += [ActionExecutionRejected(active[0]), LoopInterrupted(True)]
+        events += [ActionExecuted(rng.choice(actions), hide_rule_turn=hide), BotUttered("other")]
+    elif active[0] is not None and roll < 0.8:
+        events += [ActionExecuted(active[0]), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        active[0] = None
+    else:
+        events += [ActionExecuted(rng.choice(actions), hide_rule_turn=hide), BotUttered("reply")]
+        if rng.random() < 0.1:
+            events.append(FollowupAction(rng.choice(actions)))
+            events.append(ActionExecuted(rng.choice(actions)))
+    rare = rng.random()
+    if rare < 0.04:
+        events.append(UserUtteranceReverted())
+    elif rare < 0.07:
+        events.append(ActionReverted())
+    elif rare < 0.085:
+        events += [Restarted()]
+        active[0] = None
+    elif rare < 0.10:
+        events += [ActionExecuted("action_session_start"), SessionStarted()]
+        active[0] = None
+    return events
+
+
+def compare_states(domain: Domain, rng: random.Random, conversations: int) -> dict:
+    checks = 0
+    rule_only = {"rule_only_slots": [domain.slots[0].name], "rule_only_loops": []}
+    options = [(False, False, None), (True, True, rule_only), (False, True, None)]
+    for number in range(conversations):
+        tracker = DialogueStateTracker(f"c{number}", domain.slots)
+        active: list[str | None] = [None]
+        for _ in range(rng.randint(5, 60)):
+            for event in turn(rng, domain, active):
+                tracker.update(event)
+                if rng.random() < 0.5:
+                    continue
+                omit, ignore, data = rng.choice(options)
+                got = PATCHED_STATES(domain, tracker, omit, ignore, data)
+                want = ORIGINAL_STATES(domain, tracker, omit, ignore, data)
+                checks += 1
+                if got != want:
+                    mismatch = {"conversation": number, "got": got[-3:], "want": want[-3:]}
+                    return {"checks": checks, "mismatch": mismatch}
+    return {"checks": checks}
+
+
+def compare_rule_keys(rng: random.Random) -> int:
+    policy = RulePolicy.__new__(RulePolicy)
+    checks = 0
+    names = ["a", "b", "c", "action_listen"]
+
+    def state(start: bool = False) -> dict:
+        out: dict = {"user": {"intent": rng.choice(["x", "y", "z"])}}
+        if not start:
+            out["prev_action"] = {"action_name": rng.choice(names)}
+        if rng.random() < 0.3:
+            out["slots"] = {"s": (1.0,)}
+        return out
+
+    for _ in range(300):
+        lookup = {}
+        for _ in range(rng.randint(1, 12)):
+            length = rng.randint(1, 5)
+            rule = [state(start=(i == 0 and rng.random() < 0.3)) for i in range(length)]
+            lookup[json.dumps(rule)] = rng.choice(names)
+        states = [state(start=(i == 0)) for i in range(rng.randint(1, 25))]
+        if PATCHED_KEYS(policy, lookup, states) != ORIGINAL_KEYS(policy, lookup, states):
+            raise SystemExit(json.dumps({"rule_keys_mismatch": [lookup, states]}))
+        checks += 1
+    return checks
+
+
+def main() -> None:
+    domain = Domain.load(sys.argv[1])
+    rng = random.Random(int(sys.argv[2]))
+    result = compare_states(domain, rng, int(sys.argv[3]))
+    result["rule_key_checks"] = compare_rule_keys(rng)
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()
