@@ -153,6 +153,10 @@ class Stack:
         if self.profile == "scale":
             self.postgres = Postgres(self.var_dir)
             self.redis = Redis(self.var_dir)
+            if not self.config.get("HMS_DATABASE_URL") or not self.config.get(
+                "ASSISTANT_DATABASE_URL"
+            ):
+                self.postgres.prepare()
             env.setdefault("HMS_DATABASE_URL", self.postgres.url("hms"))
             env.setdefault("ASSISTANT_DATABASE_URL", self.postgres.url("assistant"))
             env.setdefault("REDIS_URL", self.redis.url)

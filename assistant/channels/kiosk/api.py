@@ -50,11 +50,11 @@ def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
     router = APIRouter(prefix="/kiosk")
 
-    def current(request: Request) -> KioskSession | None:
+    async def current(request: Request) -> KioskSession | None:
         if on_request is not None:
             on_request()
         session_id = request.cookies.get(COOKIE)
-        return service.sessions.get(session_id) if session_id else None
+        return await service.sessions.get(session_id) if session_id else None
 
     def turn_json(result: TurnResult) -> JSONResponse:
         body: dict[str, Any] = {
@@ -92,7 +92,7 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
         if on_request is not None:
             on_request()
         try:
-            session = await asyncio.to_thread(service.sign_in, body.badge, body.pin)
+            session = await service.sign_in(body.badge, body.pin)
         except LockedOut as exc:
             return _error(429, "locked", str(exc), retry_after=int(exc.retry_after) + 1)
         except BadCredentials:
@@ -111,23 +111,23 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
 
     @router.delete("/api/session")
     async def sign_out(request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is not None:
-            service.sign_out(session)
+            await service.sign_out(session)
         response = JSONResponse({"signed_out": True})
         response.delete_cookie(COOKIE, path="/kiosk")
         return response
 
     @router.get("/api/session")
     async def whoami(request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
         return JSONResponse({"staff": session.staff, "idle_seconds": service.idle_seconds})
 
     @router.post("/api/utterance")
     async def utterance(request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -153,16 +153,17 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
 
     @router.post("/api/text")
     async def text(body: TextIn, request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
         return turn_json(await service.turn(session, body.text.strip()))
 
     @router.get("/api/audio/{audio_id}")
     async def audio(audio_id: str, request: Request) -> Response:
-        if current(request) is None:
+        session = await current(request)
+        if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
-        chunks = service.speech_stream(audio_id)
+        chunks = await service.speech_stream(session, audio_id)
         if chunks is None:
             return _error(404, "not_found", "That audio has expired.")
         try:
@@ -176,7 +177,7 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
 
     @router.get("/api/board")
     async def board(request: Request) -> Response:
-        if current(request) is None:
+        if await current(request) is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
         return JSONResponse(service.board_json())
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,12 @@ from assistant.channels.kiosk.badges import BadgeStore
 from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, TaskSink
 from assistant.channels.kiosk.render import KioskReply, render_all
 from assistant.channels.kiosk.sessions import KioskSession, SessionStore
+from assistant.channels.kiosk.shared import (
+    AudioStore,
+    MemoryAudioStore,
+    MemoryPendingHelp,
+    PendingHelp,
+)
 from assistant.channels.kiosk.speech.base import (
     AudioRejected,
     SpeechToText,
@@ -32,30 +37,7 @@ log = logging.getLogger(__name__)
 
 SIGN_OUT = re.compile(r"^(please )?(sign|log) (me )?(out|off)( please)?$")
 NOT_CAUGHT = "Sorry, I didn't catch that. Please hold the button and try again."
-AUDIO_TTL_SECONDS = 60.0
 HMS_DOWN = "The hospital system is unreachable at the moment."
-
-
-@dataclass
-class AudioStore:
-    """Reply speech (its text until fetched) kept briefly and served once."""
-
-    clock: Callable[[], float]
-    _items: dict[str, tuple[str, float]] = field(default_factory=dict)
-
-    def put(self, wav: str) -> str:
-        now = self.clock()
-        for key in [k for k, (_, exp) in self._items.items() if exp < now]:
-            self._items.pop(key, None)
-        audio_id = secrets.token_urlsafe(16)
-        self._items[audio_id] = (wav, now + AUDIO_TTL_SECONDS)
-        return audio_id
-
-    def take(self, audio_id: str) -> str | None:
-        item = self._items.pop(audio_id, None)
-        if item is None or item[1] < self.clock():
-            return None
-        return item[0]
 
 
 @dataclass(frozen=True)
@@ -81,15 +63,17 @@ class KioskService:
     idle_seconds: int = 60
     clock: Callable[[], float] = time.time
     tz: str = "Europe/London"
-    audio: AudioStore = field(init=False)
+    audio: AudioStore = field(default=None)  # type: ignore[assignment]
+    pending: PendingHelp = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        self.audio = AudioStore(self.clock)
-        self._help_asked: dict[str, dict[str, Any]] = {}
+        self.audio = self.audio or MemoryAudioStore(self.clock)
+        self.pending = self.pending or MemoryPendingHelp()
 
-    def sign_in(self, badge_id: str, pin: str) -> KioskSession:
-        staff = self.badges().verify(badge_id, pin)
-        return self.sessions.create(staff, badge_id)
+    async def sign_in(self, badge_id: str, pin: str) -> KioskSession:
+        # argon2 verification is CPU work: off the event loop
+        staff = await asyncio.to_thread(self.badges().verify, badge_id, pin)
+        return await self.sessions.create(staff, badge_id)
 
     def warm(self) -> None:
         """Load the speech engines (first load takes ~1-2 s) before the first utterance."""
@@ -99,8 +83,8 @@ class KioskService:
         except Exception as exc:
             log.warning("speech engines not ready: %s", exc)
 
-    def sign_out(self, session: KioskSession) -> None:
-        self.sessions.delete(session.id)
+    async def sign_out(self, session: KioskSession) -> None:
+        await self.sessions.delete(session.id)
 
     async def hear(self, wav: bytes) -> Transcript:
         """Check and recognise audio; AudioRejected when unusable or nothing recognised."""
@@ -113,22 +97,22 @@ class KioskService:
 
     async def turn(self, session: KioskSession, text: str) -> TurnResult:
         if SIGN_OUT.match(" ".join(text.lower().split()).strip(".!")):
-            self.sign_out(session)
+            await self.sign_out(session)
             bye = KioskReply("Signed out. Goodbye.", "Signed out. Goodbye.")
             return TurnResult(text, [bye], None, signed_out=True)
         replies = await self.assistant.send(
             staff=session.staff, channel="kiosk", conversation=session.conversation, text=text
         )
         shaped = render_all(replies)
-        self._remember_help(session, replies)
+        await self._remember_help(session, replies)
         board = None
         if any(r.kind.endswith("_unavailable") for r in shaped):
             self.board.hms_up = False
-            shaped = self._downtime(session, replies, shaped)
+            shaped = await self._downtime(session, replies, shaped)
             board = self.board_json()
-        return TurnResult(text, shaped, await self._speak(shaped), board=board)
+        return TurnResult(text, shaped, await self._speak(session, shaped), board=board)
 
-    def _remember_help(self, session: KioskSession, replies: list[Reply]) -> None:
+    async def _remember_help(self, session: KioskSession, replies: list[Reply]) -> None:
         """Keep the details of a help request being confirmed, to queue it if the HMS is down.
 
         (The dialogue's confirmation reply carries them in ``custom.data``; the
@@ -143,9 +127,9 @@ class KioskService:
                 and kind != "request_help_unavailable"
                 and (data.get("help_type"))
             ):
-                self._help_asked[session.conversation] = dict(data)
+                await self.pending.remember(session.conversation, dict(data))
 
-    def _downtime(
+    async def _downtime(
         self, session: KioskSession, replies: list[Reply], shaped: list[KioskReply]
     ) -> list[KioskReply]:
         out = list(shaped)
@@ -154,7 +138,7 @@ class KioskService:
             kind = str(custom.get("kind", ""))
             if kind != "request_help_unavailable":
                 continue
-            data = custom.get("data") or self._help_asked.pop(session.conversation, {})
+            data = custom.get("data") or await self.pending.pop(session.conversation) or {}
             if data.get("help_type"):
                 self.queue().put(
                     session.staff,
@@ -171,14 +155,15 @@ class KioskService:
             out.append(KioskReply(note, note))
         return out
 
-    async def _speak(self, replies: list[KioskReply]) -> str | None:
+    async def _speak(self, session: KioskSession, replies: list[KioskReply]) -> str | None:
         """Keep the reply's speech text; it is synthesised as it is streamed."""
         text = " ".join(r.speech for r in replies if r.speech)
-        return self.audio.put(text) if text else None
+        return await self.audio.put(session.id, text) if text else None
 
-    def speech_stream(self, audio_id: str) -> Iterator[bytes] | None:
-        """The reply WAV (streamed sentence by sentence), once; None if unknown/expired."""
-        text = self.audio.take(audio_id)
+    async def speech_stream(self, session: KioskSession, audio_id: str) -> Iterator[bytes] | None:
+        """The reply WAV (streamed sentence by sentence), once, to the session that made
+        it; None if unknown, expired or another session's."""
+        text = await self.audio.take(session.id, audio_id)
         if text is None:
             return None
         return stream_wav(self.tts(), text)

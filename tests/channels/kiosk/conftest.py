@@ -87,14 +87,18 @@ class Ctx:
 
 class Kiosk:
     def __init__(
-        self, client: TestClient, assistant: FakeAssistant, clock: Clock, service: Any
+        self,
+        client: TestClient,
+        assistant: FakeAssistant,
+        clock: Clock,
+        service: Any,
+        badges: dict[str, Any],
     ) -> None:
         self.client, self.assistant, self.clock, self.service = client, assistant, clock, service
+        self.badges = badges  # staff -> DemoBadge with its (random) PIN
 
     def sign_in(self, staff: str = "n.jones") -> Any:
-        from assistant.channels.kiosk.badges import demo_badge
-
-        badge = demo_badge(staff)
+        badge = self.badges[staff]
         return self.client.post(
             "/kiosk/api/session", json={"badge": badge.badge_id, "pin": badge.pin}
         )
@@ -119,7 +123,7 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
     )
     store = open_store_at(settings.assistant_database_url)
     clock = Clock()
-    BadgeStore(store.engine, clock).enrol_demo()
+    badges = {b.staff: b for b in BadgeStore(store.engine, clock).enrol_demo()}
     assistant = FakeAssistant()
     app = FastAPI()
     ctx = Ctx(settings, assistant, lambda: None, lambda: store, clock)
@@ -127,5 +131,5 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
     service.stt = lambda: stt
     service.tts = lambda: FakeTTS()
     with TestClient(app) as client:
-        yield Kiosk(client, assistant, clock, service)
+        yield Kiosk(client, assistant, clock, service, badges)
     store.close()
