@@ -17,6 +17,7 @@ BENCHES = {
     "slack": [HERE / "slack_bench.py"],
     "handoff": [HERE / "handoff_bench.py"],
     "voice": [HERE / "voice" / "run.py"],
+    "compare": [HERE / "compare_rasa.py"],
 }
 
 
