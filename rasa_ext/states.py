@@ -20,6 +20,7 @@ in ``tests/rasa_ext/test_fastpath.py``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections import deque
 from typing import Any
 
@@ -30,11 +31,39 @@ MEMO_ATTRIBUTE = "_rasa_ext_states_memo"
 MAX_SNAPSHOTS = 64
 
 
-class _Snapshot:
-    __slots__ = ("index", "replay", "n_states", "last_ml", "hidden")
+# what an event can change on a tracker (DialogueStateTracker._reset resets exactly these)
+_STATE = ("_paused", "followup_action", "latest_action", "latest_message", "latest_bot_utterance")
 
-    def __init__(self, index: int, replay: Any, n_states: int, last_ml: Any, hidden: bool) -> None:
-        self.index, self.replay, self.n_states = index, replay, n_states
+
+def _capture(replay: Any) -> tuple[Any, ...]:
+    """The replay tracker's state, cheaply: slot objects copied (their value and "has been
+    set" flag change), the active loop copied (changed in place), the rest by reference
+    (replaced, never changed in place, by events)."""
+    loop = replay.active_loop
+    return (
+        {name: copy.copy(slot) for name, slot in replay.slots.items()},
+        dataclasses.replace(loop) if loop is not None else None,
+        tuple(getattr(replay, name) for name in _STATE),
+    )
+
+
+def _restore(tracker: Any, captured: tuple[Any, ...]) -> Any:
+    slots, loop, values = captured
+    replay = tracker.init_copy()
+    replay.slots = {name: copy.copy(slot) for name, slot in slots.items()}
+    replay.active_loop = dataclasses.replace(loop) if loop is not None else None
+    for name, value in zip(_STATE, values, strict=True):
+        setattr(replay, name, value)
+    return replay
+
+
+class _Snapshot:
+    __slots__ = ("index", "captured", "n_states", "last_ml", "hidden")
+
+    def __init__(
+        self, index: int, captured: tuple[Any, ...], n_states: int, last_ml: Any, hidden: bool
+    ) -> None:
+        self.index, self.captured, self.n_states = index, captured, n_states
         self.last_ml, self.hidden = last_ml, hidden
 
 
@@ -59,15 +88,13 @@ class _Memo:
             return
         snap = self.snapshots.pop()  # taken again when the replay passes that event
         self.done = snap.index
-        self.replay = copy.deepcopy(snap.replay)
+        self.replay = _restore(tracker, snap.captured)
         del self.states[snap.n_states :]
         self.last_ml, self.hidden = snap.last_ml, snap.hidden
 
     def snapshot(self, index: int) -> None:
         self.snapshots.append(
-            _Snapshot(
-                index, copy.deepcopy(self.replay), len(self.states), self.last_ml, self.hidden
-            )
+            _Snapshot(index, _capture(self.replay), len(self.states), self.last_ml, self.hidden)
         )
 
 
