@@ -3,13 +3,16 @@
 Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is measured
 (``bench/compare_rasa.py``) and keeps Rasa's behaviour:
 
-- **states** (``rasa_ext.states``): dialogue states are built once per event, not by
-  replaying the session for every prediction;
+- **states** (``rasa_ext.states``, ``rasa_ext.applied``): dialogue states and the applied
+  history are built once per event, not by replaying the session for every prediction;
 - **rules**: ``RulePolicy._get_possible_keys`` stops walking back through the states once
   it is past the longest remaining rule (every rule is applicable from there on, so the
   answer is the same);
-- **debug formatting**: the policies' state dump (which also holds user text) is built
-  only when debug logging is on;
+- **tracker copies** (``rasa_ext.copying``): the copy made before each action takes the
+  tracker's state instead of replaying its events;
+- **debug formatting**: the policies' state dumps and the deep copies Rasa passes to its
+  debug log calls (whole histories, user text included) are made only when debug logging
+  is on;
 - **action calls**: one pooled HTTP session per endpoint instead of a new one per call;
   the domain goes once per action server (rasa-sdk keeps it by digest and answers 449
   when it lacks it; the call is then repeated with the domain); the action gets the
@@ -38,6 +41,7 @@ RULE_MEMO_SIZE = 20000
 
 def install() -> None:
     _install_states()
+    _install_copies()
     _install_rule_keys()
     _install_debug_formatting()
     _install_action_calls()
@@ -49,10 +53,21 @@ def install() -> None:
 
 def _install_states() -> None:
     from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
 
+    from rasa_ext.applied import applied_events
     from rasa_ext.states import states_for_tracker_history
 
     Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
+    DialogueStateTracker.applied_events = applied_events  # type: ignore[method-assign]
+
+
+def _install_copies() -> None:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_ext.copying import make_copy
+
+    DialogueStateTracker.copy = make_copy(DialogueStateTracker.copy)  # type: ignore[method-assign]
 
 
 # -- rule matching --------------------------------------------------------------------------
@@ -99,17 +114,32 @@ def _install_rule_keys() -> None:
     RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
 
 
+def _debugging() -> bool:
+    return logging.getLogger("rasa").isEnabledFor(logging.DEBUG)
+
+
 def _install_debug_formatting() -> None:
+    """Rasa formats and deep-copies whole dialogue histories as arguments of debug log
+    calls, whatever the log level; here only when debug logging is on."""
+    import copy as stdlib_copy
+    from types import SimpleNamespace
+
+    from rasa.core import processor
+    from rasa.core.policies import memoization, rule_policy
     from rasa.core.policies.policy import Policy
 
     original = Policy.format_tracker_states
 
     def format_tracker_states(states: list[Any]) -> str:
-        if not logging.getLogger("rasa").isEnabledFor(logging.DEBUG):
-            return ""
-        return original(states)
+        return original(states) if _debugging() else ""
+
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        return stdlib_copy.deepcopy(value, memo) if _debugging() else value
 
     Policy.format_tracker_states = staticmethod(format_tracker_states)  # type: ignore[method-assign]
+    # in these modules ``copy.deepcopy`` is only ever an argument of a debug log call
+    for module in (processor, memoization, rule_policy):
+        module.copy = SimpleNamespace(deepcopy=deepcopy, copy=stdlib_copy.copy)  # type: ignore[attr-defined]
 
 
 # -- action calls ---------------------------------------------------------------------------

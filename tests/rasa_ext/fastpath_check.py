@@ -32,6 +32,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 ORIGINAL_STATES = Domain.states_for_tracker_history
 ORIGINAL_KEYS = RulePolicy._get_possible_keys
+ORIGINAL_APPLIED = DialogueStateTracker.applied_events
+ORIGINAL_COPY = DialogueStateTracker.copy
 
 from rasa_ext import fastpath  # noqa: E402
 
@@ -108,6 +110,23 @@ def turn(rng: random.Random, domain: Domain, active: list[str | None]) -> list[o
     return events
 
 
+def copied(tracker: DialogueStateTracker) -> tuple:
+    """What a tracker copy holds: its events (same objects) and its whole state."""
+    loop = tracker.active_loop
+    return (
+        [id(e) for e in tracker.events],
+        tracker.current_slot_values(),
+        {name: slot.has_been_set for name, slot in tracker.slots.items()},
+        (loop.name, loop.is_interrupted, loop.rejected) if loop else None,
+        tracker.latest_action,
+        "empty" if tracker.latest_message.is_empty() else id(tracker.latest_message),
+        tracker.latest_bot_utterance,
+        tracker.followup_action,
+        tracker.is_paused(),
+        [id(e) for e in tracker.applied_events()],
+    )
+
+
 def compare_states(domain: Domain, rng: random.Random, conversations: int) -> dict:
     checks = 0
     rule_only = {"rule_only_slots": [domain.slots[0].name], "rule_only_loops": []}
@@ -120,6 +139,13 @@ def compare_states(domain: Domain, rng: random.Random, conversations: int) -> di
                 tracker.update(event)
                 if rng.random() < 0.5:
                     continue
+                if rng.random() < 0.1:
+                    tracker.clear_followup_action()  # as the processor does, not by an event
+                if copied(tracker.copy()) != copied(ORIGINAL_COPY(tracker)):
+                    return {"checks": checks, "mismatch": {"copy": number}}
+                got_applied, want_applied = tracker.applied_events(), ORIGINAL_APPLIED(tracker)
+                if [id(e) for e in got_applied] != [id(e) for e in want_applied]:
+                    return {"checks": checks, "mismatch": {"applied": number}}
                 omit, ignore, data = rng.choice(options)
                 got = PATCHED_STATES(domain, tracker, omit, ignore, data)
                 want = ORIGINAL_STATES(domain, tracker, omit, ignore, data)
