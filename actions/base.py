@@ -1,7 +1,8 @@
 """The one guarded path every hospital-data action runs through.
 
 ``GuardedAction.run``:
-1. verify the signed principal in the message metadata (missing/forged/expired -> refuse);
+1. verify the signed principal in the message metadata (missing/forged/expired, or bound
+   to another conversation -> refuse);
 2. resolve the staff member in the HMS (cached ~60 s; unknown or inactive -> refuse);
 3. check the permission in the role policy (denied -> a clear sentence naming it);
 4. probe the audit trail (``AuditSink.check()``): if it cannot be written, refuse before
@@ -146,11 +147,15 @@ def join_or(items: list[str] | tuple[str, ...]) -> str:
 
 
 def tracker_principal(services: Services, tracker: Tracker) -> Principal:
-    """The gateway-signed principal of the latest message; PrincipalError if not valid."""
+    """The gateway-signed principal of the latest message, bound to this conversation.
+
+    PrincipalError if it is missing, forged, expired or was signed for another sender id.
+    """
     metadata = tracker.latest_message.get("metadata") or {}
     return verify_principal(
-        services.settings.signing_key,
+        services.settings.principal_key,
         metadata.get(METADATA_KEY),
+        sender=tracker.sender_id,
         now=services.clock().timestamp(),
     )
 

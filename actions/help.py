@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from actions.base import ActionContext, GuardedAction, Outcome
+from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number
 from actions.scheduling import clear
+from assistant.hms.errors import Unavailable
 from assistant.hms.models import HelpTask
 
 HELP_TYPES = {
@@ -46,6 +47,7 @@ URGENCY = {
     "now": "stat",
 }
 FORM_SLOTS = ("help_type", "ward", "bed", "urgency", "help_description")
+READ_ALL = "help:read_all"  # the help desk may read anyone's request
 
 
 def help_type_code(text: str | None) -> str | None:
@@ -84,19 +86,37 @@ class ActionRequestHelp(GuardedAction):
         priority = priority_code(ctx.text("urgency")) or "routine"
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = ctx.text("ward") or ward_hint
-        location_id = None
-        if ward_text:
-            ward = await ctx.hms.get_ward(ward_text)
-            location_id = ward.id
-            if number:
-                location_id = (await ctx.hms.get_bed(ward.code, number)).id
-        task = await ctx.hms.create_task(
-            help_type,
-            location_id,
-            priority,
-            ctx.text("help_description") or "",
-            ctx.staff.username,
-        )
+        try:
+            location_id = None
+            if ward_text:
+                ward = await ctx.hms.get_ward(ward_text)
+                location_id = ward.id
+                if number:
+                    location_id = (await ctx.hms.get_bed(ward.code, number)).id
+            task = await ctx.hms.create_task(
+                help_type,
+                location_id,
+                priority,
+                ctx.text("help_description") or "",
+                ctx.staff.username,
+            )
+        except Unavailable:
+            # the kiosk queues these slots (encrypted) and replays them through this
+            # same guarded action when the HMS is back (assistant.channels.kiosk.guard)
+            slots = {
+                "help_type": help_type,
+                "ward": ward_text,
+                "bed": ctx.text("bed"),
+                "urgency": priority,
+                "help_description": ctx.text("help_description"),
+            }
+            ctx.say(
+                UNAVAILABLE,
+                kind="request_help_unavailable",
+                data={"queue": slots},
+                buttons=[HELP_DESK_BUTTON],
+            )
+            return Outcome("error", events=events, reason="hms_unavailable")
         ctx.say(
             f"Done: your {help_type} request is {task.ticket_id} ({priority}). "
             "Ask me 'status of my requests' any time.",
@@ -116,6 +136,15 @@ class ActionCheckRequestStatus(GuardedAction):
         ticket = (ctx.text("ticket_id") or "").upper().replace(" ", "")
         if ticket:
             task = await ctx.hms.get_task(ticket)
+            if task.requester != ctx.staff.username and not ctx.services.policy.allows(
+                ctx.staff.roles, READ_ALL
+            ):  # someone else's request: say no more than that it is not theirs
+                ctx.say(
+                    f"{ticket} is not one of your requests. Only the person who asked, or the "
+                    "help desk, can see its status.",
+                    kind="check_request_status_denied",
+                )
+                return Outcome("denied", events=events, reason="not_requester")
             ctx.say(
                 f"{task_line(task)}.", kind="check_request_status_success", data=task_data(task)
             )

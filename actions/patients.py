@@ -2,7 +2,9 @@
 
 Outside the staff member's wards: roles with ``breakglass:use`` are offered emergency
 access (``actions.breakglass``); their next answer is the reason, and the access is audited
-with it. Other roles get the normal ward-scope denial.
+with it. Other roles get the normal ward-scope denial. For ward-scoped roles a patient who
+is not admitted gets the same answer as one admitted elsewhere (no initials, no MRN
+digits), so the answer never reveals admission status outside one's wards.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ class ActionFindPatient(GuardedAction):
         patient = found[0]
         stay = await ctx.hms.current_stay(patient.id)
         if stay is None or stay.bed is None:
+            if not ctx.services.policy.covers_all_wards(ctx.staff.roles, self.permission):
+                # for a ward-scoped user "not admitted" must read exactly like "admitted on
+                # another ward": either answer would tell them the patient's admission status
+                return self._out_of_scope(ctx, patient, stay, events)
             return self._show(ctx, patient, stay, events)
         try:
             ctx.check_ward(stay.ward_code)
@@ -59,10 +65,10 @@ class ActionFindPatient(GuardedAction):
         return self._show(ctx, patient, stay, events)
 
     def _out_of_scope(
-        self, ctx: ActionContext, patient: Patient, stay: Stay, events: Events
+        self, ctx: ActionContext, patient: Patient, stay: Stay | None, events: Events
     ) -> Outcome:
         if not ctx.services.policy.allows(ctx.staff.roles, bg.PERMISSION):
-            raise WardDenied(stay.ward_code or "?")  # the normal denial
+            raise WardDenied((stay.ward_code if stay else None) or "?")  # the normal denial
         ref, minutes = f"Patient/{patient.id}", bg.breakglass_minutes()
         grant = bg.find_grant(ctx.services.audit, ctx.staff.username, ref, ctx.now, minutes)
         if grant is not None:

@@ -31,6 +31,10 @@ def build_app(executor: ActionExecutor | None = None) -> Sanic:
     executor = executor or build_executor()
     app = create_app(executor, cors_origins="")  # no browser ever calls the action server
 
+    from assistant.practice.actions import install  # practice principals -> training hospital
+
+    install(app, lambda: get_services().settings.principal_key)
+
     @app.get("/healthz")
     async def healthz(_request):  # type: ignore[no-untyped-def]
         return response.json({"status": "ok", "actions": len(executor.actions)})
@@ -44,7 +48,12 @@ def _configure_logging() -> None:
     except ImportError:  # pragma: no cover - the store helper's module is missing
         logging.basicConfig(level=logging.INFO)
         return
-    configure_logging("actions")
+    from assistant.config import get_settings
+    from assistant.phi_names import hms_names_source, start_name_refresh
+
+    settings = get_settings()
+    phi_filter = configure_logging("actions", settings)
+    start_name_refresh(phi_filter, hms_names_source(settings))  # patient names to redact
 
 
 def main(argv: list[str] | None = None) -> int:

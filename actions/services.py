@@ -89,7 +89,9 @@ def get_services() -> Services:
     global _services
     if _services is None:
         _services = _build()
-    return _services
+    from assistant.practice.actions import practice_view  # practice mode (assistant/practice)
+
+    return practice_view(_services)  # type: ignore[no-any-return]
 
 
 def set_services(services: Services | None) -> None:

@@ -44,6 +44,11 @@ def _bounded_int(name: str, default: int, low: int, high: int) -> int:
     return value if low <= value <= high else default
 
 
+def _path(name: str) -> Path | None:
+    value = _source.get(name)
+    return Path(value) if value else None
+
+
 def _list(name: str, default: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _env(name, default).split(",") if part.strip())
 
@@ -91,10 +96,18 @@ class Settings:
     rate_limit_user: str
     breakglass_minutes: int
     compliance_channel: str | None
-    tracker_database_url: str = ""
-    rasa_auth_token: str = ""
-    rasa_webhook_token: str = ""
+    # compliance (issue 15): tracker privacy, keyed audit chain, conversation-bound principal
+    tracker_database_url: str
+    audit_key: str
+    audit_key_file: Path | None
+    audit_anchor_file: Path
+    principal_key: str
+    principal_ttl_seconds: int
     extra: dict[str, str] = field(default_factory=dict)
+    rasa_auth_token: str = ""  # Rasa's HTTP API (the gateway reads NLU results from trackers)
+    rasa_webhook_token: str = ""  # the gateway's credential for Rasa's input channel
+    metrics_token: str = ""  # bearer token Prometheus sends to /metrics (else a staff token)
+    practice_hms_base_url: str = ""  # the training hospital's FHIR base (practice mode)
 
     @property
     def log_dir(self) -> Path:
@@ -208,9 +221,16 @@ def _build_settings(env: Mapping[str, str]) -> Settings:
         rate_limit_user=_env("RATE_LIMIT_USER", "30/minute"),
         breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
         compliance_channel=env.get("COMPLIANCE_CHANNEL") or None,
+        rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
+        rasa_webhook_token=_env("RASA_WEBHOOK_TOKEN", ""),
+        metrics_token=_env("METRICS_TOKEN", ""),
+        practice_hms_base_url=_env("PRACTICE_HMS_BASE_URL", "").rstrip("/"),
         tracker_database_url=_env(
             "TRACKER_DATABASE_URL", tracker_database_url(assistant_db, var_dir)
         ),
-        rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
-        rasa_webhook_token=_env("RASA_WEBHOOK_TOKEN", ""),
+        audit_key=_env("ASSISTANT_AUDIT_KEY", ""),
+        audit_key_file=_path("ASSISTANT_AUDIT_KEY_FILE"),
+        audit_anchor_file=Path(_env("AUDIT_ANCHOR_FILE", str(var_dir / "audit" / "anchors.jsonl"))),
+        principal_key=_env("ASSISTANT_PRINCIPAL_KEY", ""),
+        principal_ttl_seconds=_bounded_int("PRINCIPAL_TTL_SECONDS", 30, 5, 300),
     )

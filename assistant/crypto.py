@@ -10,13 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-__all__ = ["CryptoError", "DataCipher", "DecryptError", "generate_key", "key_id"]
+__all__ = [
+    "CryptoError",
+    "DataCipher",
+    "DecryptError",
+    "data_keys_from_env",
+    "generate_key",
+    "key_id",
+    "load_keys",
+]
+
+DATA_KEY_ENV = "ASSISTANT_DATA_KEY"
+DATA_KEY_FILE_ENV = "ASSISTANT_DATA_KEY_FILE"
 
 
 class CryptoError(Exception):
@@ -45,6 +57,27 @@ def parse_keys(text: str) -> list[str]:
     return keys
 
 
+def load_keys(value: str | None, key_file: str | os.PathLike[str] | None) -> list[str]:
+    """The one key loader: keys from ``value`` or, if it is empty, from ``key_file``.
+
+    Used for the data keys by every process (assistant store, Rasa's tracker store, the
+    privacy CLI) and for the audit keys, so a key file works everywhere or nowhere.
+    """
+    keys = parse_keys(value or "")
+    if not keys and key_file:
+        path = Path(key_file)
+        if not path.is_file():
+            raise CryptoError(f"key file not found: {path}")
+        keys = parse_keys(path.read_text())
+    return keys
+
+
+def data_keys_from_env(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Data keys from ``ASSISTANT_DATA_KEY`` or ``ASSISTANT_DATA_KEY_FILE`` (newest first)."""
+    env = os.environ if environ is None else environ
+    return load_keys(env.get(DATA_KEY_ENV), env.get(DATA_KEY_FILE_ENV) or None)
+
+
 class DataCipher:
     """Encrypt/decrypt text with the newest key; decrypt with any configured key."""
 
@@ -65,14 +98,27 @@ class DataCipher:
     @classmethod
     def from_settings(cls, settings: Any) -> DataCipher:
         """Keys from ``settings.data_key`` or, if empty, ``settings.data_key_file``."""
-        keys = parse_keys(getattr(settings, "data_key", "") or "")
-        key_file = getattr(settings, "data_key_file", None)
-        if not keys and key_file:
-            path = Path(key_file)
-            if not path.is_file():
-                raise CryptoError(f"data key file not found: {path}")
-            keys = parse_keys(path.read_text())
-        return cls(keys)
+        value = getattr(settings, "data_key", "")
+        return cls(load_keys(value, getattr(settings, "data_key_file", None)))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DataCipher:
+        """Keys from ``ASSISTANT_DATA_KEY`` / ``ASSISTANT_DATA_KEY_FILE`` (processes without
+        ``assistant.config``, e.g. Rasa's tracker store)."""
+        return cls(data_keys_from_env(environ))
+
+    @property
+    def fernet(self) -> MultiFernet:
+        """All keys as one ``MultiFernet`` (encrypts with the newest)."""
+        return self._multi
+
+    def newest_decrypts(self, token: str) -> bool:
+        """True when the newest key made ``token`` (nothing to rotate)."""
+        try:
+            self._fernets[0].decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
 
     @property
     def current_key_id(self) -> str:

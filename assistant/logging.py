@@ -104,6 +104,10 @@ class PhiRedactionFilter(logging.Filter):
     def with_names(cls, names: Iterable[str]) -> PhiRedactionFilter:
         return cls(names)
 
+    def set_names(self, names: Iterable[str]) -> None:
+        """Replace the known patient names (``assistant.phi_names`` keeps them current)."""
+        self._names = _names_pattern(names)
+
     def redact(self, text: str) -> str:
         return redact_phi(text, self._names)
 

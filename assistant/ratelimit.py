@@ -238,8 +238,18 @@ def too_many_body(error: RateLimited) -> tuple[dict[str, str], bytes]:
     return headers, json.dumps(body).encode()
 
 
+Rescue = Callable[[str, bytes], Awaitable[dict[str, Any] | None]]
+RESCUE_MAX_BYTES = 64 * 1024
+
+
 class RateLimitMiddleware:
-    """ASGI middleware: per-IP then per-user checks before the app sees the request."""
+    """ASGI middleware: per-IP then per-user checks before the app sees the request.
+
+    ``rescue`` (with ``rescue_paths``): a POST over the limit to one of those paths has its
+    body read (up to 64 KiB) and passed to ``rescue(path, body)``; a JSON body it returns is
+    the answer (200) instead of the 429. The gateway uses it so that an emergency is
+    answered with the emergency number even over the limit.
+    """
 
     def __init__(
         self,
@@ -248,11 +258,15 @@ class RateLimitMiddleware:
         *,
         identify: Identify | None = None,
         exempt: Iterable[str] = ("/healthz",),
+        rescue: Rescue | None = None,
+        rescue_paths: Iterable[str] = (),
     ) -> None:
         self.app = app
         self.limits = limits
         self.identify = identify
         self.exempt = frozenset(exempt)
+        self.rescue = rescue
+        self.rescue_paths = frozenset(rescue_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") in self.exempt:
@@ -266,9 +280,28 @@ class RateLimitMiddleware:
                 if staff:
                     await self.limits.check_user(staff)
         except RateLimited as exc:
-            await _send_429(send, exc)
+            if not await self._rescued(scope, receive, send):
+                await _send_429(send, exc)
             return
         await self.app(scope, receive, send)
+
+    async def _rescued(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        path = scope.get("path", "")
+        if self.rescue is None or path not in self.rescue_paths or scope["method"] != "POST":
+            return False
+        body = bytearray()
+        while True:
+            message = await receive()
+            body.extend(message.get("body", b""))
+            if len(body) > RESCUE_MAX_BYTES:
+                return False
+            if not message.get("more_body"):
+                break
+        answer = await self.rescue(path, bytes(body))
+        if answer is None:
+            return False
+        await JSONResponse(answer)(scope, receive, send)
+        return True
 
 
 async def _send_429(send: Send, error: RateLimited) -> None:
@@ -324,6 +357,8 @@ def install_rate_limits(
     per_user: Rate | None,
     identify: Identify | None = None,
     exempt: Iterable[str] = ("/healthz",),
+    rescue: Rescue | None = None,
+    rescue_paths: Iterable[str] = (),
 ) -> RateLimits:
     """Add the middleware to a FastAPI/Starlette ``app``; returns (and stores) the limits."""
     limits = RateLimits(
@@ -332,5 +367,12 @@ def install_rate_limits(
     )
     app.state.rate_limits = limits
     app.add_exception_handler(RateLimited, _rate_limited_handler)
-    app.add_middleware(RateLimitMiddleware, limits=limits, identify=identify, exempt=exempt)
+    app.add_middleware(
+        RateLimitMiddleware,
+        limits=limits,
+        identify=identify,
+        exempt=exempt,
+        rescue=rescue,
+        rescue_paths=tuple(rescue_paths),
+    )
     return limits

@@ -17,6 +17,9 @@ BENCHES = {
     "slack": [HERE / "slack_bench.py"],
     "handoff": [HERE / "handoff_bench.py"],
     "voice": [HERE / "voice" / "run.py"],
+    "dialogues": [HERE / "dialogues.py"],
+    "privacy": [HERE / "privacy.py"],
+    "safety": [HERE / "safety.py"],
     "compare": [HERE / "compare_rasa.py"],
 }
 

@@ -223,7 +223,7 @@ def parse_date_range(value: str, tz: ZoneInfo, name: str) -> tuple[datetime, dat
             )
         moment = to_storage(datetime.fromisoformat(value.replace("Z", "+00:00")), tz)
         return moment, moment
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # e.g. 9999-12-31 in a zone east of UTC
         raise BadRequest(f"malformed date in {name}: {value!r}") from exc
 
 

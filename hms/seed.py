@@ -66,9 +66,16 @@ def is_seeded(session: Session) -> bool:
 
 
 def seed(
-    engine: Engine, tz_name: str = "Europe/London", reset: bool = False, today: date | None = None
+    engine: Engine,
+    tz_name: str = "Europe/London",
+    reset: bool = False,
+    today: date | None = None,
+    rng_seed: int = SEED,
 ) -> SeedReport:
-    """Fill an empty (migrated) database; ``AlreadySeeded`` unless empty or ``reset``."""
+    """Fill an empty (migrated) database; ``AlreadySeeded`` unless empty or ``reset``.
+
+    ``rng_seed`` picks the made-up patients (the practice hospital uses another one).
+    """
     tz = ZoneInfo(tz_name)
     today = today or datetime.now(tz).date()
     with Session(engine) as session, session.begin():
@@ -77,7 +84,7 @@ def seed(
                 raise AlreadySeeded("the HMS database already holds a hospital")
             for table in TABLES:
                 session.execute(delete(table))
-        builder = _Builder(random.Random(SEED), tz, today)
+        builder = _Builder(random.Random(rng_seed), tz, today)
         rows = builder.build()
         for model in reversed(TABLES):
             if rows.get(model):

@@ -51,6 +51,7 @@ NAMED_STAFF: tuple[tuple[str, str | None, str, str, str, str | None], ...] = (
     ("r.santos", None, "Rita", "Santos", "housekeeping", None),
     ("j.wright", None, "Jo", "Wright", "scheduler", None),
     ("k.osei", None, "Kwame", "Osei", "bed_manager", None),
+    ("l.fox", None, "Lena", "Fox", "trainer", None),
 )
 
 # clinicians per clinic (besides dr.patel): given, family

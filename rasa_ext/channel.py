@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 TOKEN_ENV = "RASA_WEBHOOK_TOKEN"  # noqa: S105 (a variable name)
 RETRY_AFTER_SECONDS = 2
 SEARCH_EVENTS = 400  # how far back a repeated message id is looked for
-_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
+_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 
 def _error(status: int, reason: str, **headers: str) -> HTTPResponse:
@@ -108,7 +108,7 @@ class GatewayInput(InputChannel):
             if message_id is not None and not (
                 isinstance(message_id, str) and _MESSAGE_ID.match(message_id)
             ):
-                return _error(400, "message_id must be 1-100 letters, digits or -_.:")
+                return _error(400, "message_id must be 1-128 letters, digits or -_.:")
             return await self._handle(request, sender, text, metadata, message_id)
 
         return hook

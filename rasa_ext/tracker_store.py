@@ -2,8 +2,10 @@
 
 Rasa stores each conversation event as clear JSON (user text, bot replies, slot values).
 Staff messages and the assistant's answers can contain PHI, so this store encrypts the
-``data`` column with Fernet (key(s) from ``ASSISTANT_DATA_KEY``, comma-separated, newest
-first, the same keys the assistant store uses; rotation by putting a new key first).
+``data`` column with Fernet. The keys are read by the same loader as the rest of the
+assistant (``assistant.crypto``): ``ASSISTANT_DATA_KEY`` (comma-separated, newest first) or
+``ASSISTANT_DATA_KEY_FILE``. Rotation: put a new key first, restart, run
+``python -m assistant privacy rotate-key`` (it re-encrypts these events too).
 Columns Rasa queries on (sender id, event type, intent and action names, timestamp) stay
 in clear text and hold no PHI.
 
@@ -29,7 +31,7 @@ from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import MultiFernet
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -41,10 +43,10 @@ DEFAULT_URL_ENV = "TRACKER_DATABASE_URL"
 
 
 def cipher_from_env() -> MultiFernet:
-    keys = [k.strip() for k in os.environ.get("ASSISTANT_DATA_KEY", "").split(",") if k.strip()]
-    if not keys:
-        raise ValueError("ASSISTANT_DATA_KEY is not set: the tracker store must encrypt events")
-    return MultiFernet([Fernet(key.encode()) for key in keys])
+    """The data keys (``ASSISTANT_DATA_KEY`` or ``ASSISTANT_DATA_KEY_FILE``) as a MultiFernet."""
+    from assistant.crypto import DataCipher
+
+    return DataCipher.from_env().fernet
 
 
 def rasa_database_url(url: str) -> str:

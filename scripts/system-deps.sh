@@ -4,7 +4,7 @@
 # espeak-ng and sox for real audio.
 # Installs only what is missing; needs root (CI runs as root) or passwordless sudo.
 set -euo pipefail
-PKGS=(redis-server postgresql haproxy chromium espeak-ng sox libsndfile1)
+PKGS=(redis-server postgresql haproxy chromium espeak-ng sox libsndfile1 passwd)  # passwd: useradd for tests/attacker
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -37,15 +37,18 @@ __all__ = [
 
 
 def open_audit_sink(settings: Settings) -> SqlAuditTrail:
-    """The SQL audit trail on the assistant store of these settings.
+    """The SQL audit trail on the assistant store of these settings, keyed with its audit keys.
 
-    Raises AuditWriteError if the store cannot be opened (the caller must then refuse).
+    Raises AuditWriteError if the store cannot be opened or no audit key is configured (the
+    caller must then refuse).
     """
+    from assistant.audit.keys import AuditKeyError, AuditKeys
     from assistant.audit.trail import SqlAuditTrail
     from assistant.store import StoreError, open_store
 
     try:
+        keys = AuditKeys.from_settings(settings)
         store = open_store(settings)
-    except StoreError as exc:
+    except (StoreError, AuditKeyError) as exc:
         raise AuditWriteError(str(exc)) from exc
-    return SqlAuditTrail(store)
+    return SqlAuditTrail(store, keys)

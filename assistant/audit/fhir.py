@@ -77,6 +77,7 @@ def to_fhir(row: AuditEventRow) -> dict[str, Any]:
                 {"type": "seq", "valueString": str(row.seq)},
                 {"type": "hash", "valueString": row.hash},
                 {"type": "prev_hash", "valueString": row.prev_hash},
+                {"type": "key_id", "valueString": row.key_id or "unkeyed"},
             ],
         }
     )

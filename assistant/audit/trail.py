@@ -1,9 +1,11 @@
-"""The SQL audit trail: append-only, hash-chained, one transaction per event.
+"""The SQL audit trail: append-only, keyed hash chain, one transaction per event.
 
 Each event reads the chain head (seq, hash) and writes the new row plus the new head in
 one transaction that holds the write lock: ``BEGIN IMMEDIATE`` on SQLite (safe with several
 processes on one file), ``SELECT ... FOR UPDATE`` on the head row on PostgreSQL. There is
 no update or delete path; the migration also adds triggers that refuse UPDATE/DELETE.
+Each event's hash is an HMAC under the newest audit key (``assistant.audit.keys``), which
+is never stored in the database; ``checkpoint`` signs the head for an outside anchor.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from assistant.audit.anchor import AnchorResult, Checkpoint, check_anchors, make_checkpoint
 from assistant.audit.chain import VerifyResult, chain_hash, verify_rows
 from assistant.audit.events import AuditEvent, AuditWriteError
 from assistant.audit.fhir import to_fhir
+from assistant.audit.keys import AuditKeys
 from assistant.logging import redact_phi
 from assistant.store import Store
 from assistant.store.engine import IMMEDIATE
@@ -33,8 +37,9 @@ def _now() -> datetime:
 class SqlAuditTrail:
     """``AuditSink`` on the assistant store."""
 
-    def __init__(self, store: Store, clock: Clock = _now) -> None:
+    def __init__(self, store: Store, keys: AuditKeys, clock: Clock = _now) -> None:
         self._store = store
+        self._keys = keys
         self._clock = clock
 
     def record(self, event: AuditEvent) -> None:
@@ -84,9 +89,14 @@ class SqlAuditTrail:
             fields["detail"] = redact_phi(event.detail)
             fields["reason"] = None if event.reason is None else redact_phi(event.reason)
             fields["at"] = self._clock().astimezone(UTC)
-            digest = chain_hash(fields, head.last_hash)
+            key_id = self._keys.current_id
+            digest = chain_hash(self._keys, key_id, fields, head.last_hash)
             seq = head.last_seq + 1
-            session.add(AuditEventRow(seq=seq, prev_hash=head.last_hash, hash=digest, **fields))
+            session.add(
+                AuditEventRow(
+                    seq=seq, prev_hash=head.last_hash, hash=digest, key_id=key_id, **fields
+                )
+            )
             head.last_seq, head.last_hash = seq, digest
         return seq
 
@@ -97,9 +107,25 @@ class SqlAuditTrail:
             rows = session.execute(select(AuditEventRow).order_by(AuditEventRow.seq)).scalars()
             return verify_rows(
                 rows,
+                self._keys,
                 head_seq=head.last_seq if head else None,
                 head_hash=head.last_hash if head else None,
             )
+
+    def hash_at(self, seq: int) -> str | None:
+        with self._store.read() as session:
+            row = session.get(AuditEventRow, seq)
+            return row.hash if row is not None else None
+
+    def checkpoint(self) -> tuple[VerifyResult, Checkpoint | None]:
+        """Verify the whole trail and, if it is intact, sign its head (else no checkpoint)."""
+        result = self.verify()
+        return result, make_checkpoint(result, self._keys, self._clock()) if result.ok else None
+
+    def verify_anchored(self, checkpoints: list[Checkpoint]) -> tuple[VerifyResult, AnchorResult]:
+        """Verify the chain, then that it still extends every anchored checkpoint."""
+        result = self.verify()
+        return result, check_anchors(checkpoints, self._keys, result, self.hash_at)
 
     def events(
         self, start: datetime | None = None, end: datetime | None = None, staff: str | None = None

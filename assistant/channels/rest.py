@@ -48,6 +48,10 @@ class MessageIn(BaseModel):
         pattern=MESSAGE_ID_PATTERN,
         description="Optional idempotency key: a retry with the same id is answered once",
     )
+    practice: bool | None = Field(
+        default=None,
+        description="Switch practice mode (the training hospital) on or off before this message",
+    )
 
 
 class ButtonOut(BaseModel):
@@ -64,6 +68,7 @@ class ReplyOut(BaseModel):
 class MessageOut(BaseModel):
     conversation_id: str
     replies: list[ReplyOut]
+    practice: bool | None = None  # true while the staff member is in practice mode
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -148,6 +153,11 @@ def mount(app: FastAPI, ctx: Any) -> None:
         staff = await authenticate(authorization)
         message = await _read_message(request)
         conversation = message.conversation_id or uuid.uuid4().hex
+        practice = ctx.extras.get("practice") if hasattr(ctx, "extras") else None
+        switched: list[Any] = []
+        if practice is not None and message.practice is not None:  # assistant/practice
+            if await practice.is_on(staff.staff) != message.practice:
+                switched = await practice.set_mode(staff.staff, message.practice)
         token = current_message_id.set(_message_id(staff.staff, message, x_request_id))
         try:
             replies = await ctx.assistant.send(
@@ -160,7 +170,8 @@ def mount(app: FastAPI, ctx: Any) -> None:
             raise HTTPException(503, detail=replies[0].text, headers={"Retry-After": retry})
         return MessageOut(
             conversation_id=conversation,
-            replies=[ReplyOut.model_validate(r.to_json()) for r in replies],
+            replies=[ReplyOut.model_validate(r.to_json()) for r in [*switched, *replies]],
+            practice=await practice.is_on(staff.staff) if practice is not None else None,
         )
 
     @router.get(

@@ -1,9 +1,15 @@
-"""``python -m assistant audit verify|export|breakglass-report``: check, export, report.
+"""``python -m assistant audit ...``: verify, checkpoint, export, break-glass report, keys.
+
+``verify`` checks the keyed chain and, with ``--anchor FILE``, that the trail still extends
+every signed checkpoint in FILE. ``checkpoint`` verifies, signs the head and appends it to
+``AUDIT_ANCHOR_FILE`` (ship that file to WORM storage; run it daily, e.g. from cron).
 
 ``breakglass-report`` lists a day's emergency accesses locally (who, role, when, patient
 reference, scrubbed reason); with ``--post`` it posts a summary without patient references
 (counts per staff member and their reasons) to ``COMPLIANCE_CHANNEL`` or else
-``HELPDESK_CHANNEL`` through slack_sdk's WebClient (``SLACK_BOT_TOKEN``, ``SLACK_API_URL``).
+``HELPDESK_CHANNEL`` through ``assistant.channels.slack.notify`` (``SLACK_BOT_TOKEN``,
+``SLACK_API_URL``),
+with a fresh signed checkpoint of the audit chain (also appended to the anchor file).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import argparse
 import json
 import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -21,9 +28,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     commands = parser.add_subparsers(dest="audit_command", required=True)
     verify = commands.add_parser(
         "verify",
-        help="check the hash chain (exit 0 intact, 1 naming the first bad event)",
+        help="check the keyed hash chain (exit 0 intact, 1 naming the first bad event); "
+        "with --anchor, also that it still extends every signed checkpoint in FILE",
     )
+    verify.add_argument("--anchor", metavar="FILE", help="checkpoint file (JSON lines)")
     verify.set_defaults(func=run_verify)
+    checkpoint = commands.add_parser(
+        "checkpoint",
+        help="verify, then append a signed checkpoint (count, head hash, time) to "
+        "AUDIT_ANCHOR_FILE or --output, and print it",
+    )
+    checkpoint.add_argument("-o", "--output", help="anchor file (default: AUDIT_ANCHOR_FILE)")
+    checkpoint.set_defaults(func=run_checkpoint)
+    commands.add_parser(
+        "generate-key", help="print a new audit key (put it first in ASSISTANT_AUDIT_KEY)"
+    ).set_defaults(func=run_generate_key)
+    commands.add_parser(
+        "public-key",
+        help="print each audit key's id and checkpoint verification key (for auditors)",
+    ).set_defaults(func=run_public_key)
     export = commands.add_parser(
         "export", help="write events as FHIR R4 AuditEvent NDJSON (since <= recorded < until)"
     )
@@ -60,23 +83,94 @@ def _iso(value: str) -> datetime:
 
 
 def _trail():  # type: ignore[no-untyped-def]
+    from assistant.audit.keys import AuditKeys
     from assistant.audit.trail import SqlAuditTrail
     from assistant.config import get_settings
     from assistant.store import open_store
 
-    return SqlAuditTrail(open_store(get_settings()))
+    settings = get_settings()
+    return SqlAuditTrail(open_store(settings), AuditKeys.from_settings(settings))
+
+
+def _problems() -> tuple[type[Exception], ...]:
+    from assistant.audit.anchor import AnchorError
+    from assistant.audit.keys import AuditKeyError
+    from assistant.store import StoreError
+
+    return (StoreError, AuditKeyError, AnchorError)
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from assistant.store import StoreError
+    from assistant.audit.anchor import read_checkpoints
 
     try:
-        result = _trail().verify()
-    except StoreError as exc:
+        trail = _trail()
+        if args.anchor:
+            result, anchored = trail.verify_anchored(read_checkpoints(Path(args.anchor)))
+        else:
+            result, anchored = trail.verify(), None
+    except _problems() as exc:
         print(f"audit: {exc}", file=sys.stderr)
         return 2
     print(result.message)
-    return 0 if result.ok else 1
+    if result.ok and result.unkeyed:
+        print(
+            f"note: the first {result.unkeyed} events predate keyed hashing (plain SHA-256); "
+            "only a checkpoint (--anchor) proves they were not rewritten"
+        )
+    if not result.ok:
+        return 1
+    if anchored is not None:
+        print(anchored.message)
+        return 0 if anchored.ok else 1
+    return 0
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    from assistant.audit.anchor import append_checkpoint, read_checkpoints
+    from assistant.config import get_settings
+
+    path = Path(args.output) if args.output else get_settings().audit_anchor_file
+    try:
+        trail = _trail()
+        if path.exists():  # never anchor a trail that no longer extends earlier anchors
+            _, anchored = trail.verify_anchored(read_checkpoints(path))
+            if not anchored.ok:
+                print(f"audit: no checkpoint written: the trail does not extend {path}: "
+                      f"{anchored.message}", file=sys.stderr)  # fmt: skip
+                return 1
+        result, checkpoint = trail.checkpoint()
+    except _problems() as exc:
+        print(f"audit: {exc}", file=sys.stderr)
+        return 2
+    if checkpoint is None:
+        print(f"audit: no checkpoint written: {result.message}", file=sys.stderr)
+        return 1
+    append_checkpoint(path, checkpoint)
+    print(checkpoint.line())
+    print(f"appended to {path}; ship it to write-once storage", file=sys.stderr)
+    return 0
+
+
+def run_generate_key(args: argparse.Namespace) -> int:
+    from assistant.audit.keys import generate_audit_key
+
+    print(generate_audit_key())
+    return 0
+
+
+def run_public_key(args: argparse.Namespace) -> int:
+    from assistant.audit.keys import AuditKeyError, AuditKeys
+    from assistant.config import get_settings
+
+    try:
+        keys = AuditKeys.from_settings(get_settings())
+    except AuditKeyError as exc:
+        print(f"audit: {exc}", file=sys.stderr)
+        return 2
+    for key_id in keys.ids:
+        print(f"{key_id} ed25519:{keys.public_key(key_id)}")
+    return 0
 
 
 def _write(out: TextIO, args: argparse.Namespace) -> int:
@@ -103,16 +197,17 @@ def compliance_channel(settings: Any) -> str | None:
 
 
 def run_breakglass_report(args: argparse.Namespace) -> int:
+    from assistant.audit.anchor import append_checkpoint
     from assistant.audit.breakglass import accesses, day_bounds, report_lines, summary_text
     from assistant.config import get_settings
-    from assistant.store import StoreError
 
     settings = get_settings()
     day = args.date or datetime.now(ZoneInfo(settings.hospital_tz)).date()
     start, end = day_bounds(day, settings.hospital_tz)
     try:
-        items = accesses(_trail().events(start, end))
-    except StoreError as exc:
+        trail = _trail()
+        items = accesses(trail.events(start, end))
+    except _problems() as exc:
         print(f"audit: {exc}", file=sys.stderr)
         return 2
     print("\n".join(report_lines(items, day, settings.hospital_tz)))
@@ -125,18 +220,19 @@ def run_breakglass_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from slack_sdk import WebClient
-    from slack_sdk.errors import SlackApiError
+    result, checkpoint = trail.checkpoint()
+    if checkpoint is None:
+        anchor_line = f"AUDIT TRAIL DOES NOT VERIFY: {result.message}"
+    else:
+        append_checkpoint(settings.audit_anchor_file, checkpoint)
+        anchor_line = checkpoint.text()
+    from assistant.channels.slack.notify import PostRefused, post_text
 
-    client = (
-        WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-        if settings.slack_api_url
-        else WebClient(token=settings.slack_bot_token)
-    )
     try:
-        client.chat_postMessage(channel=channel, text=summary_text(items, day))
-    except SlackApiError as exc:
-        print(f"audit: Slack refused the summary: {exc.response.get('error')}", file=sys.stderr)
+        post_text(settings, channel, summary_text(items, day) + "\n" + anchor_line)
+    except PostRefused as exc:
+        print(f"audit: Slack refused the summary: {exc}", file=sys.stderr)
         return 1
     print(f"posted the summary to {channel}", file=sys.stderr)
-    return 0
+    print(anchor_line)
+    return 0 if checkpoint is not None else 1

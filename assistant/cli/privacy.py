@@ -8,9 +8,11 @@ import sys
 from collections.abc import Callable
 
 ERASE_HELP = (
-    "erase a staff member's conversation data: deletes the transcripts (ticket messages) of "
-    "the help-desk tickets they opened, blanks those tickets' reason and summary, and "
-    "replaces their username with a pseudonym in all tickets. Audit events are KEPT "
+    "erase a staff member's conversation data everywhere: deletes every conversation of "
+    "theirs in Rasa's tracker store, their queued kiosk help requests, and the transcripts "
+    "(ticket messages) of the help-desk tickets they opened; blanks those tickets' reason "
+    "and summary, and replaces their username with a pseudonym in all tickets; prints what "
+    "it removed from each place. Audit events are KEPT "
     "unchanged: the hospital must be able to account for every access to patient records "
     "(legal obligation), they hold no PHI, and the trail is append-only and hash-chained."
 )
@@ -26,15 +28,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     ).set_defaults(func=run_generate_key)
     commands.add_parser(
         "rotate-key",
-        help="re-encrypt stored transcripts with the newest key (first in ASSISTANT_DATA_KEY)",
+        help="re-encrypt ticket messages, the kiosk queue and Rasa's tracker events with the "
+        "newest data key (first in ASSISTANT_DATA_KEY / the key file); resumable; says "
+        "whether older keys can be removed (exit 1 while any row still needs one)",
     ).set_defaults(func=_guarded(run_rotate))
     commands.add_parser(
         "purge",
-        help="delete transcripts/ticket messages older than TRANSCRIPT_RETENTION_DAYS "
-        "(audit events are kept: they hold no PHI)",
+        help="delete ticket messages, queued kiosk requests and Rasa conversation sessions "
+        "older than TRANSCRIPT_RETENTION_DAYS (audit events are kept: they hold no PHI)",
     ).set_defaults(func=_guarded(run_purge))
     export = commands.add_parser(
-        "export", help="print (JSON) everything the assistant store holds about a staff member"
+        "export",
+        help="print (JSON) everything held about a staff member: tickets, audit events and "
+        "their conversations in Rasa's tracker store",
     )
     export.add_argument("--staff", required=True, help="HMS username, e.g. n.jones")
     export.set_defaults(func=_guarded(run_export))
@@ -68,6 +74,15 @@ def _open():  # type: ignore[no-untyped-def]
     return settings, open_store(settings), DataCipher.from_settings(settings)
 
 
+def _tracker(settings):  # type: ignore[no-untyped-def]
+    from assistant.store.tracker import open_tracker
+
+    tracker = open_tracker(settings.tracker_database_url)
+    if not tracker.present:
+        print("note: no Rasa tracker store found (TRACKER_DATABASE_URL)", file=sys.stderr)
+    return tracker
+
+
 def run_generate_key(args: argparse.Namespace) -> int:
     from assistant.crypto import generate_key
 
@@ -75,43 +90,82 @@ def run_generate_key(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_rotate(args: argparse.Namespace) -> int:
-    from assistant.store.privacy import rotate_keys
+def _census_line(place: str, census) -> str:  # type: ignore[no-untyped-def]
+    parts = [f"{census.current} under the newest key"]
+    if census.old:
+        keys = ", ".join(f"{key}: {count}" for key, count in sorted(census.old.items()))
+        parts.append(f"{census.old_total} under older keys ({keys})")
+    if census.plain:
+        parts.append(f"{census.plain} not yet encrypted")
+    if census.unreadable:
+        parts.append(f"{census.unreadable} that no configured key opens")
+    return f"  {place}: {census.total} rows: " + "; ".join(parts)
 
-    _, store, cipher = _open()
-    result = rotate_keys(store, cipher)
-    print(f"re-encrypted {result.rotated} messages with key {cipher.current_key_id}")
-    if result.remaining_old:
-        print(f"{result.remaining_old} messages still under older keys", file=sys.stderr)
-        return 1
-    print("no data remains under older keys; they can be removed from ASSISTANT_DATA_KEY")
-    return 0
+
+def run_rotate(args: argparse.Namespace) -> int:
+    from assistant.store.privacy_ops import rotate_everywhere
+
+    settings, store, cipher = _open()
+    report = rotate_everywhere(store, _tracker(settings), cipher)
+    resumed = f", resumed after event {report.resumed_from}" if report.resumed_from else ""
+    print(
+        f"re-encrypted with key {cipher.current_key_id}: {report.tickets_rotated} ticket "
+        f"messages, {report.kiosk_rotated} queued kiosk requests, {report.tracker.rotated} "
+        f"tracker events ({report.tracker.sealed} clear events encrypted, "
+        f"{report.tracker.scanned} scanned{resumed})"
+    )
+    print("rows by key now:")
+    for place, census in report.census.items():
+        print(_census_line(place, census))
+    if report.removable:
+        old = [k for k in cipher.key_ids if k != cipher.current_key_id]
+        named = f" ({', '.join(old)})" if old else ""
+        print(f"no data remains under older keys in any place: they{named} can be removed")
+        return 0
+    print(
+        "older keys are STILL NEEDED: do not remove them. Run rotate-key again (if Rasa is "
+        "still writing with an old key, restart it with the new key first).",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    from assistant.store.privacy import purge_messages
+    from assistant.store.privacy_ops import purge_everywhere
 
     settings, store, _ = _open()
-    count = purge_messages(store, settings.transcript_retention_days)
-    print(f"deleted {count} messages older than {settings.transcript_retention_days} days")
+    days = settings.transcript_retention_days
+    report = purge_everywhere(store, _tracker(settings), days)
+    print(
+        f"deleted older than {days} days: {report.ticket_messages} ticket messages, "
+        f"{report.kiosk_queue} queued kiosk requests, {report.tracker.events} tracker events "
+        f"({report.tracker.conversations} conversations gone entirely); audit events kept"
+    )
     return 0
 
 
 def run_export(args: argparse.Namespace) -> int:
     from assistant.store.privacy import export_staff
+    from assistant.store.tracker_subject import export_tracker
 
-    _, store, cipher = _open()
-    print(json.dumps(export_staff(store, cipher, args.staff), indent=2, ensure_ascii=False))
+    settings, store, cipher = _open()
+    data = export_staff(store, cipher, args.staff)
+    data["conversations"] = export_tracker(_tracker(settings), cipher, args.staff)
+    print(json.dumps(data, indent=2, ensure_ascii=False))
     return 0
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    from assistant.store.privacy import erase_staff
+    from assistant.store.privacy_ops import erase_everywhere
 
-    _, store, cipher = _open()
-    result = erase_staff(store, cipher, args.staff)
+    settings, store, cipher = _open()
+    report = erase_everywhere(store, _tracker(settings), cipher, args.staff)
+    tickets = report.tickets
     print(
-        f"erased: {result.messages_deleted} messages deleted, {result.tickets} tickets now "
-        f"refer to {result.pseudonym}; audit events kept (legal obligation)"
+        f"erased {args.staff}: {report.tracker.conversations} conversations "
+        f"({report.tracker.events} events) from the tracker store, {report.kiosk_queue} "
+        f"queued kiosk requests, {tickets.messages_deleted} ticket messages; "
+        f"{tickets.tickets} tickets now refer to {tickets.pseudonym}; "
+        "audit events kept (legal obligation)"
     )
     return 0

@@ -6,13 +6,15 @@ import uvicorn
 
 from assistant.config import get_settings
 from assistant.logging import configure_logging
+from assistant.phi_names import hms_names_source, start_name_refresh
 
 from .app import create_app
 
 
 def main() -> None:
     settings = get_settings()
-    configure_logging("gateway", settings)  # stderr + var/log/gateway.log, PHI filter
+    phi_filter = configure_logging("gateway", settings)  # stderr + var/log/gateway.log
+    start_name_refresh(phi_filter, hms_names_source(settings))  # patient names to redact
     app = create_app(settings)
     uvicorn.run(
         app,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib
 import importlib.util
@@ -9,7 +10,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -32,10 +33,18 @@ from assistant.ratelimit import (
     install_rate_limits,
     limiter_factory,
 )
+from assistant.safety.gateway import (
+    RESCUED_PATHS,
+    EmergencyDesk,
+    SafetyNet,
+    SafetyNetAssistant,
+    rescue_over_limit,
+)
 
 from .context import GatewayContext
 from .errors import install_error_handlers
 from .health import Check, default_checks, run_checks
+from .payloads import payload_guard
 from .rasa import HandoffRouter, RasaAssistant
 from .throttle import ThrottledAssistant
 
@@ -59,9 +68,13 @@ def rate_setting(settings: Settings, name: str, default: str) -> Rate | None:
 
 
 def install_gateway_rate_limits(
-    app: FastAPI, settings: Settings, tokens: StaffTokens
+    app: FastAPI, settings: Settings, tokens: StaffTokens, net: SafetyNet | None = None
 ) -> RateLimits:
-    """Per-IP limits on every request but ``/healthz``; per-staff on bearer-token requests."""
+    """Per-IP limits on every request but ``/healthz``; per-staff on bearer-token requests.
+
+    With the safety net, an emergency typed over the limit is still answered (REST and
+    kiosk text): see ``assistant.safety.gateway.rescue_over_limit``.
+    """
     return install_rate_limits(
         app,
         limiter_factory(settings),
@@ -70,7 +83,14 @@ def install_gateway_rate_limits(
         identify=bearer_identify(tokens.verify),
         # Slack: signed, from Slack's shared addresses
         exempt=("/healthz", "/livez", "/slack/events"),
+        rescue=rescue_over_limit(net) if net is not None else None,
+        rescue_paths=RESCUED_PATHS,
     )
+
+
+def _warmed(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("safety net did not load: %s", type(task.exception()).__name__)
 
 
 def store_opener(settings: Settings) -> Callable[[], Any]:
@@ -144,6 +164,8 @@ def create_app(
     health_checks: Mapping[str, Check] | None = None,
     channels: Sequence[str] = CHANNELS,
     with_handoff: bool = True,
+    safety: SafetyNet | None = None,
+    record_usage: bool | None = None,
 ) -> FastAPI:
     """Build the gateway; every collaborator can be injected (tests), else built from settings."""
     settings = settings or get_settings()
@@ -157,10 +179,12 @@ def create_app(
     if assistant is None:
         rasa = RasaAssistant(
             workers=settings.rasa_urls,
-            signing_key=settings.signing_key,
+            signing_key=settings.principal_key,
+            principal_ttl=settings.principal_ttl_seconds,
             emergency_number=settings.emergency_number,
             handoff=handoff,
             webhook_token=settings.rasa_webhook_token,
+            payloads=payload_guard(settings),
         )
         assistant = rasa
         if handoff is None and with_handoff:
@@ -183,16 +207,46 @@ def create_app(
             clock=clock,
         )
     checks = dict(health_checks) if health_checks is not None else default_checks(settings)
+    # adoption: usage records + "not understood" capture (assistant/usage), role guides and
+    # the first-time welcome (assistant/onboarding), staff pages (assistant/pages)
+    from assistant.onboarding.welcome import WelcomingAssistant
+    from assistant.onboarding.wiring import build_onboarding
+    from assistant.usage.roles import RoleLookup
+
+    roles = RoleLookup(hms_factory)
+    onboarding = build_onboarding(settings, roles, hms_factory, open_store)
+    extras["onboarding"] = onboarding
+    recorder: Any = None
+    if record_usage if record_usage is not None else rasa is not None:
+        from assistant.usage.wiring import build_recorder
+
+        recorder = build_recorder(settings, assistant, open_store, roles)
+        assistant = WelcomingAssistant(recorder, onboarding)
+        if rasa is not None:  # practice turns: straight to Rasa, never to the help desk
+            from assistant.practice.wiring import build_practice
+
+            practice_recorder = build_recorder(settings, rasa, open_store, roles)
+            assistant = build_practice(
+                settings, assistant, practice_recorder, onboarding, open_store
+            )
+            extras["practice"] = assistant
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if service is not None:
             await service.start()
+        warm = asyncio.create_task(app.state.safety.ready())  # build the detector off-loop
+        warm.add_done_callback(_warmed)
         yield
+        warm.cancel()
         if service is not None:
             await service.aclose()
         if rasa is not None:
             await rasa.aclose()
+        if recorder is not None:
+            await recorder.aclose()
+        if "practice" in extras:
+            await extras["practice"].practice_inner.aclose()
         if lazy_hms is not None:
             await lazy_hms.aclose()
         cache_info = getattr(open_store, "cache_info", None)
@@ -201,10 +255,16 @@ def create_app(
 
     app = FastAPI(title="HMS Staff Assistant gateway", lifespan=lifespan)
     install_error_handlers(app)
-    limits = install_gateway_rate_limits(app, settings, tokens)
+    net = safety or SafetyNet(settings.emergency_number)
+    limits = install_gateway_rate_limits(app, settings, tokens, net)
+    desk = cast(
+        "EmergencyDesk | None",
+        service if service is not None else (handoff if hasattr(handoff, "emergency") else None),
+    )
     ctx = GatewayContext(
         settings=settings,
-        assistant=ThrottledAssistant(assistant, limits),
+        # the safety net first, so no rate limit or handoff ever holds up an emergency
+        assistant=SafetyNetAssistant(ThrottledAssistant(assistant, limits), net, desk=desk),
         hms=hms_factory,
         tokens=tokens,
         open_store=open_store,
@@ -212,6 +272,7 @@ def create_app(
         extras=extras,
     )
     app.state.ctx = ctx
+    app.state.safety = net
 
     @app.get("/livez")
     async def livez() -> JSONResponse:
@@ -226,6 +287,9 @@ def create_app(
         return JSONResponse(body, status_code=503 if down else 200)
 
     app.state.channels = mount_channels(app, ctx, channels)
+    from assistant.pages.mount import mount_pages
+
+    mount_pages(app, ctx, roles)
     return app
 
 

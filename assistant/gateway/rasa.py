@@ -14,7 +14,8 @@ Rasa never runs one id twice (the turn's earlier replies come back instead). Whe
 worker answers, the reply is the "restarting" text with ``custom.kind`` =
 ``assistant_unavailable`` (the REST channel turns it into 503 + ``Retry-After``). When a
 conversation has been handed off to the help desk, a ``HandoffRouter`` takes the text
-instead of Rasa.
+instead of Rasa. The safety net's verdict on the message (``assistant.safety``) goes to
+Rasa as ``metadata.safety``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from typing import Any, Protocol
 import httpx
 
 from assistant.channels.base import Button, Reply, current_message_id
+from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.identity.principal import sign_principal
+from assistant.practice.mode import is_practice
+from assistant.safety.context import current_level
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,15 @@ def pick_worker(workers: Sequence[str], sender: str) -> str:
     return worker_order(workers, sender)[0]
 
 
+def message_id(channel_id: str | None, text: str) -> str:
+    """Rasa's id for this call: the channel's message id and the text sent, so a retry of
+    the same message has the same id, while a second call the gateway makes for it (e.g.
+    ``/talk_to_human`` after two fallbacks) does not."""
+    if not channel_id:
+        return uuid.uuid4().hex
+    return f"{channel_id[:100]}.{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
 def unavailable(emergency: str) -> Reply:
     return Reply(
         RESTARTING.format(emergency=emergency),
@@ -127,19 +140,23 @@ class RasaAssistant:
         *,
         workers: Sequence[str],
         signing_key: str,
+        principal_ttl: int = 30,
         emergency_number: str = "2222",
         handoff: HandoffRouter | None = None,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         webhook_token: str = "",
+        payloads: PayloadGuard | None = None,
     ) -> None:
         if not workers:
             raise ValueError("no Rasa workers configured (RASA_URLS)")
         self.workers = tuple(w.rstrip("/") for w in workers)
-        self._key = signing_key
+        self._key = signing_key  # ASSISTANT_PRINCIPAL_KEY: signs the per-message principal
+        self._principal_ttl = principal_ttl
         self._emergency = emergency_number
         self.handoff: HandoffRouter = handoff or NoHandoff()
         headers = {"Authorization": f"Bearer {webhook_token}"} if webhook_token else {}
+        self.payloads = payloads or PayloadGuard(MemoryOffers())  # offered buttons only
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport, headers=headers)
 
     async def aclose(self) -> None:
@@ -153,11 +170,26 @@ class RasaAssistant:
         if handed is not None:
             return handed
         sender = sender_id(channel, staff, conversation)
+        if not await self.payloads.admit(sender, text):
+            return PayloadGuard.refusal()
+        metadata: dict[str, Any] = {
+            "principal": sign_principal(
+                self._key,
+                staff,
+                channel,
+                sender=sender,
+                ttl=self._principal_ttl,
+                practice=is_practice(conversation),
+            )
+        }
+        level = current_level()
+        if level is not None:  # the safety net's verdict (no PHI): emergency/caution/none
+            metadata["safety"] = level
         body = {
             "sender": sender,
             "message": text,
-            "metadata": {"principal": sign_principal(self._key, staff, channel)},
-            "message_id": current_message_id.get() or uuid.uuid4().hex,
+            "metadata": metadata,
+            "message_id": message_id(current_message_id.get(), text),
         }
         for worker in worker_order(self.workers, sender):
             try:
@@ -166,11 +198,14 @@ class RasaAssistant:
                     log.warning("Rasa worker %s is still loading; trying the next", worker)
                     continue
                 response.raise_for_status()
-                return parse_replies(response.json())
+                replies = parse_replies(response.json())
             except _MOVE_ON as exc:
                 # no message text or sender in logs (PHI); the worker and error kind only
                 log.warning("Rasa worker %s failed (%s); next", worker, type(exc).__name__)
+                continue
             except (httpx.HTTPError, ValueError) as exc:
                 log.warning("Rasa worker %s did not answer: %s", worker, type(exc).__name__)
                 break
+            await self.payloads.remember(sender, replies)
+            return replies
         return [unavailable(self._emergency)]

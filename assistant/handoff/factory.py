@@ -30,9 +30,10 @@ def build_handoff(
 ) -> HandoffService:
     """Redis bus and inbox when ``REDIS_URL`` is set, else in-process; tickets in ``store``."""
     if audit is None:
+        from assistant.audit.keys import AuditKeys
         from assistant.audit.trail import SqlAuditTrail
 
-        audit = SqlAuditTrail(store)
+        audit = SqlAuditTrail(store, AuditKeys.from_settings(settings))
     if policy is None:
         from assistant.rbac.policy import load_policy
 

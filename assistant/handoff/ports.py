@@ -94,6 +94,17 @@ class AgentDesk(Protocol):
         """Update the card (and thread) after Return to assistant or Resolve."""
         ...
 
+    async def withdrawn(self, ticket: Ticket, card: Place | None, thread: Place | None) -> None:
+        """Update the card (and tell the claimer) after the requester withdrew."""
+        ...
+
+    async def emergency(
+        self, ticket: Ticket, card: Place | None, thread: Place | None, kind: str
+    ) -> None:
+        """Flag on the card that the requester's message was an emergency (no PHI: the kind
+        only; the message itself is relayed to the claimer as usual)."""
+        ...
+
 
 class RequesterChannel(Protocol):
     """Delivers text (and buttons) to the requester's conversation on one channel."""

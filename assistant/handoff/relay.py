@@ -1,11 +1,16 @@
 """``HandoffService``: the gateway's ``HandoffRouter`` and the help-desk relay.
 
 While a conversation has an open or claimed ticket, what the requester writes is stored
-on the ticket (encrypted) and relayed to the claiming agent; nothing reaches Rasa, so its
-tracker (slots, and the form to resume) stays as it was. What the agent writes is stored
-and delivered to the requester's channel. Messages written before anyone claimed are
-delivered when someone does. All state is in the assistant store, so a restarted (or
-another) gateway worker carries on; ``Bus`` moves relay notices between workers.
+on the ticket (encrypted) and relayed to the claiming agent, and each message gets a short
+acknowledgement (``handoff_waiting``: delivered, still waiting or who has it); nothing
+reaches Rasa, so its tracker (slots, and the form to resume) stays as it was. The requester
+can withdraw ("cancel", "never mind, sorted it": ``withdraw.is_withdrawal``) and is back
+with the assistant (``handoff_withdrawn``; the card says so). Emergencies are answered by
+the gateway's safety net first; ``emergency`` keeps the message and flags the ticket.
+What the agent writes is stored and delivered to the requester's channel. Messages
+written before anyone claimed are delivered when someone does. All state is in the
+assistant store, so a restarted (or another) gateway worker carries on; ``Bus`` moves
+relay notices between workers.
 """
 
 from __future__ import annotations
@@ -13,42 +18,52 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from assistant.audit import AuditEvent, AuditSink, AuditWriteError
-from assistant.channels.base import Assistant, Button, Reply
+from assistant.channels.base import Assistant, Button
 from assistant.handoff.inbox import Inbox, InboxRequester, MemoryInbox
 from assistant.handoff.ports import (
     Agent,
     AgentDesk,
     Bus,
     NotAllowed,
-    Place,
     RequesterChannel,
     Sender,
 )
-from assistant.handoff.state import RelayState, RelayStateStore
+from assistant.handoff.replies import (  # noqa: F401  (re-exported: the relay's texts)
+    PASSED,
+    STILL_WAITING,
+    WAITING,
+    WAITING_KIND,
+    WITH_AGENT,
+    WITHDRAW_HINT,
+    WITHDRAWN,
+    WITHDRAWN_KIND,
+    acknowledgement,
+    waiting_reply,
+    withdrawn_reply,
+)
+from assistant.handoff.requester import (  # noqa: F401  (re-exported)
+    NOT_RATEABLE,
+    RATE_PAYLOAD,
+    THANKS,
+    RequesterSide,
+)
+from assistant.handoff.state import RelayState, RelayStateStore, card_of, thread_of
 from assistant.handoff.tickets import Ticket, TicketStore
 
 log = logging.getLogger(__name__)
 
 PERMISSION = "handoff:claim"
-PASSED = "Your message was passed to the help desk. They will answer here."
-WAITING = "You are already waiting for the help desk (ticket {ticket}). Write here to add to it."
 JOINED = "{agent} from the help desk has joined. You are now talking to a person."
 RETURNED = "The help desk handed you back to the assistant. How can I help?"
 RESOLVED = "The help desk closed ticket {ticket}. How did they do? (1 = poor, 5 = great)"
-THANKS = "Thank you for your feedback."
-RATE_PAYLOAD = "/handoff_rate"
 LEASE_SECONDS = 60.0
 SENT_TTL = 3600.0
-_EMERGENCY = re.compile(
-    r"\b(cardiac arrest|crash call|code blue|not breathing|emergency|collapsed)\b", re.I
-)
 
 
 def _now() -> datetime:
@@ -62,19 +77,7 @@ def rating_buttons(ticket_id: str) -> tuple[Button, ...]:
     )
 
 
-def _card(state: RelayState | None) -> Place | None:
-    if state is None or not state.card_posted or not state.card_channel:
-        return None
-    return Place(state.card_channel, str(state.card_ts))
-
-
-def _thread(state: RelayState | None) -> Place | None:
-    if state is None or not state.relay_channel or not state.relay_ts:
-        return None
-    return Place(state.relay_channel, state.relay_ts)
-
-
-class HandoffService:
+class HandoffService(RequesterSide):
     def __init__(
         self,
         *,
@@ -119,39 +122,6 @@ class HandoffService:
     async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.to_thread(fn, *args)
 
-    # -- requester side (HandoffRouter) ----------------------------------------------------
-    async def intercept(
-        self, staff: str, channel: str, conversation: str, text: str
-    ) -> list[Reply] | None:
-        sender = Sender(channel, staff, conversation)
-        if text.startswith(RATE_PAYLOAD):
-            return await self._rate_from_payload(sender, text)
-        ticket: Ticket | None = await self._db(self.tickets.active_for, sender.id)
-        if ticket is None or _EMERGENCY.search(text):
-            return None  # the assistant answers (emergencies always reach it)
-        tid = ticket.ticket_id
-        await self._db(self.state.ensure, tid)
-        if text.strip().startswith("/talk_to_human"):
-            return [Reply(WAITING.format(ticket=tid))]
-        await self._db(self.tickets.add_message, tid, "user", text)
-        await self._own(f"{tid}:requester", self._on_requester_topic)
-        await self._notify_agent(ticket)
-        if await self._db(self.state.take_notice, tid):
-            return [Reply(PASSED)]
-        return []
-
-    async def _rate_from_payload(self, sender: Sender, text: str) -> list[Reply]:
-        try:
-            data = json.loads(text.removeprefix(RATE_PAYLOAD) or "{}")
-            ticket_id, rating = str(data["ticket"]), int(data["rating"])
-        except (ValueError, KeyError, TypeError):
-            return [Reply("Sorry, I could not read that rating.")]
-        ticket = await self._db(self.tickets.get, ticket_id)
-        if ticket.conversation_id != sender.id:
-            return [Reply("Sorry, you can only rate your own help-desk tickets.")]
-        await self._db(self.tickets.rate, ticket_id, rating)
-        return [Reply(THANKS)]
-
     # -- relay to the agent ------------------------------------------------------------------
     async def _notify_agent(self, ticket: Ticket) -> None:
         topic = f"{ticket.ticket_id}:agent"
@@ -170,7 +140,7 @@ class HandoffService:
         count = await self._db(self.state.message_count, ticket_id)
         while True:
             state: RelayState | None = await self._db(self.state.get, ticket_id)
-            thread = _thread(state)
+            thread = thread_of(state)
             if state is None or thread is None or state.delivered >= count:
                 return 0
             if await self._db(self.state.take_delivery, ticket_id, state.delivered, count):
@@ -258,7 +228,7 @@ class HandoffService:
         await self._db(self.state.ensure, ticket_id)
         state = await self._db(self.state.get, ticket_id)
         if self.desk is not None:
-            thread = await self.desk.claimed(ticket, _card(state), agent)
+            thread = await self.desk.claimed(ticket, card_of(state), agent)
             await self._db(self.state.set_relay, ticket_id, thread.channel, thread.ts, agent.ref)
             # the full transcript may hold PHI: audited, then shown to the claimer only
             try:
@@ -354,6 +324,6 @@ class HandoffService:
     async def _closed(self, ticket: Ticket, agent: Agent) -> None:
         state = await self._db(self.state.ensure, ticket.ticket_id)
         if self.desk is not None:
-            await self.desk.closed(ticket, _card(state), _thread(state), agent)
+            await self.desk.closed(ticket, card_of(state), thread_of(state), agent)
         for side in ("agent", "requester"):
             await self.bus.unsubscribe(f"{ticket.ticket_id}:{side}")

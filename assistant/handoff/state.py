@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 
+from assistant.handoff.ports import Place
 from assistant.handoff.tickets import parse_ticket_id
 from assistant.store import Store
 from assistant.store.models import TicketMessage
@@ -187,3 +188,15 @@ class RelayStateStore:
 
     def take_rating_ask(self, ticket_id: str) -> bool:
         return self._change(ticket_id, handoff_state.c.rating_asked == 0, rating_asked=1)
+
+
+def card_of(state: RelayState | None) -> Place | None:
+    if state is None or not state.card_posted or not state.card_channel:
+        return None
+    return Place(state.card_channel, str(state.card_ts))
+
+
+def thread_of(state: RelayState | None) -> Place | None:
+    if state is None or not state.relay_channel or not state.relay_ts:
+        return None
+    return Place(state.relay_channel, state.relay_ts)

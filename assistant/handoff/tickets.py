@@ -5,7 +5,8 @@ A ticket is opened when the assistant hands a conversation to the help desk. Its
 of MRNs and patient names; the transcript (which may hold PHI) is stored encrypted, one
 ``ticket_message`` row per line, and only decrypted through ``messages()``.
 
-Status: open -> claimed -> returned (to the assistant) -> resolved; any -> resolved.
+Status: open -> claimed -> returned (to the assistant) -> resolved; any -> resolved;
+open/claimed -> withdrawn (the requester no longer needs help).
 Every transition is one conditional UPDATE, so concurrent claims have exactly one winner.
 """
 
@@ -25,7 +26,7 @@ from assistant.logging import REDACTED, redact_phi
 from assistant.store import Store, rowcount
 from assistant.store.models import HelpdeskTicket, TicketMessage
 
-STATUSES = ("open", "claimed", "returned", "resolved")
+STATUSES = ("open", "claimed", "returned", "resolved", "withdrawn")
 ACTIVE = ("open", "claimed")
 ROLES = ("user", "bot", "agent")
 _ID = re.compile(r"^HD-(\d{6,})$")
@@ -231,6 +232,10 @@ class TicketStore:
 
     def return_to_assistant(self, ticket_id: str) -> Ticket:
         return self._transition(ticket_id, ACTIVE, TicketStateError, status="returned")
+
+    def withdraw(self, ticket_id: str) -> Ticket:
+        """The requester withdrew an open or claimed ticket."""
+        return self._transition(ticket_id, ACTIVE, TicketStateError, status="withdrawn")
 
     def resolve(self, ticket_id: str) -> Ticket:
         return self._transition(

@@ -13,7 +13,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from assistant.handoff.relay import LEASE_SECONDS, _card
+from assistant.handoff.relay import LEASE_SECONDS
+from assistant.handoff.state import card_of
 from assistant.handoff.tickets import Ticket
 
 if TYPE_CHECKING:
@@ -35,12 +36,12 @@ async def _open_ticket(service: HandoffService, ticket: Ticket, counts: dict[str
     stage = state.stage
     if stage == 0 and age >= service.remind_after:
         if await service._db(service.state.take_stage, tid, 0, 1):
-            await desk.remind(ticket, _card(state))
+            await desk.remind(ticket, card_of(state))
             counts["reminded"] += 1
         stage = 1
     if stage == 1 and age >= service.remind_after + service.escalate_after:
         if await service._db(service.state.take_stage, tid, 1, 2):
-            await desk.escalate(ticket, _card(state))
+            await desk.escalate(ticket, card_of(state))
             counts["escalated"] += 1
 
 

@@ -1,69 +1,118 @@
-"""The principal the gateway passes to Rasa (message metadata) and actions verify.
+"""The principal the gateway passes to Rasa (message metadata) and the action server checks.
 
-Rasa's REST endpoint is not trusted on its own: the gateway signs the principal with
-``ASSISTANT_SIGNING_KEY`` (HMAC-SHA256) and the action server refuses any message whose
-principal is missing, forged or expired. The principal holds no PHI (it is stored in the
-Rasa tracker): only the staff username, the channel and validity times. Roles and ward
-assignments are looked up in the HMS (PractitionerRole) by the actions.
+Rasa's REST endpoint is not trusted on its own: for every message the gateway signs a
+short-lived JWT (PyJWT, HS256) with its own key, ``ASSISTANT_PRINCIPAL_KEY`` (not the
+staff-token key), audience ``hms-actions``, an expiry of seconds
+(``PRINCIPAL_TTL_SECONDS``, default 30) and the Rasa sender id of the conversation it
+belongs to. The action server refuses a principal that is missing, forged, expired, for
+another audience, or bound to another conversation, so a principal read from one
+conversation cannot be replayed into another, nor later into the same one. It holds no
+PHI (it is stored in the Rasa tracker): the staff username, channel, sender id, times
+and a unique id, and ``prc: true`` for a practice-mode conversation (``assistant.practice``:
+the action server then serves it from the training hospital). Roles and wards are looked
+up in the HMS by the actions.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import time
-from dataclasses import asdict, dataclass
+import uuid
+from dataclasses import dataclass
+
+import jwt
 
 METADATA_KEY = "principal"
-DEFAULT_TTL_SECONDS = 300
+AUDIENCE = "hms-actions"
+ISSUER = "hms-gateway"
+ALGORITHM = "HS256"
+DEFAULT_TTL_SECONDS = 30
+LEEWAY_SECONDS = 5
+NO_KEY = "no principal key configured (ASSISTANT_PRINCIPAL_KEY)"
 
 
 class PrincipalError(Exception):
-    """The principal is missing, malformed, forged or expired."""
+    """The principal is missing, malformed, forged, expired or for another conversation."""
 
 
 @dataclass(frozen=True)
 class Principal:
     staff: str  # HMS username, Practitioner identifier system urn:hms:staff
     channel: str  # rest | slack | kiosk | cli
+    sender: str  # the Rasa sender id this principal is bound to
     issued_at: int
     expires_at: int
-
-
-def _mac(key: str, payload: bytes) -> str:
-    digest = hmac.new(key.encode(), payload, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    jti: str
+    practice: bool = False  # practice mode: actions use the training hospital (assistant.practice)
 
 
 def sign_principal(
-    key: str, staff: str, channel: str, *, ttl: int = DEFAULT_TTL_SECONDS, now: float | None = None
-) -> dict[str, str]:
-    """Return the metadata value to send to Rasa for this staff member."""
+    key: str,
+    staff: str,
+    channel: str,
+    *,
+    sender: str,
+    ttl: int = DEFAULT_TTL_SECONDS,
+    now: float | None = None,
+    practice: bool = False,
+) -> str:
+    """The metadata value to send to Rasa with one message of conversation ``sender``."""
     if not key:
-        raise PrincipalError("no signing key configured (ASSISTANT_SIGNING_KEY)")
-    issued = int(now if now is not None else time.time())
-    principal = Principal(staff=staff, channel=channel, issued_at=issued, expires_at=issued + ttl)
-    payload = json.dumps(asdict(principal), sort_keys=True, separators=(",", ":")).encode()
-    return {"payload": payload.decode(), "sig": _mac(key, payload)}
+        raise PrincipalError(NO_KEY)
+    issued = int(time.time() if now is None else now)
+    claims = {
+        "sub": staff,
+        "chl": channel,
+        "sid": sender,
+        "aud": AUDIENCE,
+        "iss": ISSUER,
+        "iat": issued,
+        "exp": issued + ttl,
+        "jti": uuid.uuid4().hex,
+    }
+    if practice:
+        claims["prc"] = True  # practice mode (assistant/practice): the training hospital
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def verify_principal(key: str, value: object, *, now: float | None = None) -> Principal:
-    """Check a signed principal from message metadata; raise PrincipalError if not valid."""
+def verify_principal(
+    key: str, value: object, *, sender: str, now: float | None = None
+) -> Principal:
+    """Check a principal from message metadata for conversation ``sender``."""
     if not key:
-        raise PrincipalError("no signing key configured (ASSISTANT_SIGNING_KEY)")
-    if not isinstance(value, dict) or not isinstance(value.get("payload"), str):
+        raise PrincipalError(NO_KEY)
+    if not isinstance(value, str) or value.count(".") != 2:
         raise PrincipalError("no signed principal on this message")
-    payload = value["payload"].encode()
-    sig = value.get("sig")
-    if not isinstance(sig, str) or not hmac.compare_digest(_mac(key, payload), sig):
-        raise PrincipalError("principal signature does not match")
     try:
-        principal = Principal(**json.loads(payload))
+        claims = jwt.decode(
+            value,
+            key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={
+                "require": ["sub", "chl", "sid", "aud", "iss", "iat", "exp", "jti"],
+                "verify_exp": False,  # checked below against the injected clock
+                "verify_iat": False,
+            },
+        )
+        principal = Principal(
+            staff=str(claims["sub"]),
+            channel=str(claims["chl"]),
+            sender=str(claims["sid"]),
+            issued_at=int(claims["iat"]),
+            expires_at=int(claims["exp"]),
+            jti=str(claims["jti"]),
+            practice=claims.get("prc") is True,
+        )
+    except jwt.PyJWTError as exc:
+        raise PrincipalError("principal signature, audience or issuer does not match") from exc
     except (TypeError, ValueError) as exc:
         raise PrincipalError("principal is malformed") from exc
-    current = now if now is not None else time.time()
-    if current > principal.expires_at:
+    current = time.time() if now is None else now
+    if current > principal.expires_at + LEEWAY_SECONDS:
         raise PrincipalError("principal has expired")
+    if principal.issued_at > current + LEEWAY_SECONDS:
+        raise PrincipalError("principal was issued in the future")
+    if principal.sender != sender:
+        raise PrincipalError("principal belongs to another conversation")
     return principal

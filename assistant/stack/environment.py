@@ -23,11 +23,14 @@ GENERATED_SECRETS = (
     "ASSISTANT_DATA_KEY",
     "RASA_AUTH_TOKEN",
     "RASA_WEBHOOK_TOKEN",
+    "ASSISTANT_AUDIT_KEY",  # HMAC key of the audit chain (never in the database)
+    "ASSISTANT_PRINCIPAL_KEY",  # signs the per-message principal gateway -> actions
 )
 PRIVATE = frozenset(
     {
         *GENERATED_SECRETS,
         "ASSISTANT_DATA_KEY_FILE",
+        "ASSISTANT_AUDIT_KEY_FILE",
         "SLACK_BOT_TOKEN",
         "SLACK_SIGNING_SECRET",
         "SLACK_APP_TOKEN",
@@ -38,11 +41,18 @@ PRIVATE = frozenset(
     }
 )
 _DATA_KEY = ("ASSISTANT_DATA_KEY", "ASSISTANT_DATA_KEY_FILE")
+_AUDIT_KEY = ("ASSISTANT_AUDIT_KEY", "ASSISTANT_AUDIT_KEY_FILE")
 _SLACK = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
 NEEDS: dict[str, frozenset[str]] = {
     "hms": frozenset({"HMS_API_TOKEN", "HMS_DATABASE_URL"}),
     "actions": frozenset(
-        {"HMS_API_TOKEN", "ASSISTANT_SIGNING_KEY", "ASSISTANT_DATABASE_URL", *_DATA_KEY}
+        {
+            "HMS_API_TOKEN",
+            "ASSISTANT_PRINCIPAL_KEY",
+            "ASSISTANT_DATABASE_URL",
+            *_DATA_KEY,
+            *_AUDIT_KEY,
+        }
     ),
     "rasa": frozenset(
         {
@@ -56,16 +66,19 @@ NEEDS: dict[str, frozenset[str]] = {
     "gateway": frozenset(
         {
             "HMS_API_TOKEN",
-            "ASSISTANT_SIGNING_KEY",
+            "ASSISTANT_SIGNING_KEY",  # staff tokens
+            "ASSISTANT_PRINCIPAL_KEY",  # the per-message principal
             "ASSISTANT_DATABASE_URL",
             "RASA_WEBHOOK_TOKEN",
+            "RASA_AUTH_TOKEN",  # reads the NLU result of messages not understood (usage)
             "REDIS_URL",
             *_DATA_KEY,
+            *_AUDIT_KEY,
             *_SLACK,
         }
     ),
     # one-off commands before the gateway starts (kiosk build-speech reads the HMS)
-    "setup": frozenset({"HMS_API_TOKEN", "ASSISTANT_DATABASE_URL", *_DATA_KEY}),
+    "setup": frozenset({"HMS_API_TOKEN", "ASSISTANT_DATABASE_URL", *_DATA_KEY, *_AUDIT_KEY}),
     # PostgreSQL, redis-server, HAProxy: configuration files only
     "service": frozenset(),
 }
@@ -83,8 +96,10 @@ EXTERNAL_SETTINGS = (
     "ASSISTANT_DATABASE_URL",
     "TRACKER_DATABASE_URL",
     "REDIS_URL",
+    "PRACTICE_HMS_BASE_URL",
     *GENERATED_SECRETS,
     "ASSISTANT_DATA_KEY_FILE",
+    "ASSISTANT_AUDIT_KEY_FILE",
 )
 
 

@@ -43,7 +43,13 @@ from .services import LoadBalancer, Postgres, Redis
 
 PROFILES = ("default", "scale")
 MAX_RESTARTS = 30
-_PORT_ENV = {"hms": "HMS_PORT", "actions": "ACTION_PORT", "gateway": "GATEWAY_PORT"}
+PRACTICE_SEED = 7  # the training hospital's made-up patients (assistant/practice)
+_PORT_ENV = {
+    "hms": "HMS_PORT",
+    "hms-practice": "PRACTICE_HMS_PORT",
+    "actions": "ACTION_PORT",
+    "gateway": "GATEWAY_PORT",
+}
 
 __all__ = ["PROFILES", "Proc", "Stack", "StackError"]
 
@@ -56,6 +62,7 @@ class Stack:
     action_port: int | None = None
     rasa_port: int | None = None
     gateway_port: int | None = None
+    practice_hms_port: int | None = None  # the practice-mode training hospital
     rasa_workers: int = 1
     profile: str = "default"
     gateways: int = 2  # scale profile: gateway processes behind HAProxy
@@ -88,6 +95,14 @@ class Stack:
             "hms": self._port(self.hms_port, "HMS_PORT", 8081),
             "actions": self._port(self.action_port, "ACTION_PORT", 5055),
             "gateway": self._port(self.gateway_port, "GATEWAY_PORT", 8080),
+            "hms-practice": self._port(
+                # free ports for the tests' stacks: the practice HMS follows the HMS
+                0
+                if self.practice_hms_port is None and self.hms_port == 0
+                else self.practice_hms_port,
+                "PRACTICE_HMS_PORT",
+                8082,
+            ),
         }
         first_rasa = self._port(self.rasa_port, "RASA_PORT", 5005)
         self.rasa_ports = [first_rasa] + [
@@ -105,6 +120,8 @@ class Stack:
             )
             if self.config.get(variable)
         }
+        if "hms" in self.external or self.config.get("PRACTICE_HMS_BASE_URL"):
+            self.external.add("hms-practice")
         self._stopping = False
         self._lock = threading.Lock()
 
@@ -134,6 +151,8 @@ class Stack:
             "rest": f"{gateway}/api/v1/messages",
             "hms": hms,
             "fhir": self.config.get("HMS_BASE_URL") or f"{hms}/fhir/R4",
+            "practice_fhir": self.config.get("PRACTICE_HMS_BASE_URL")
+            or f"http://{self.host}:{self.ports['hms-practice']}/fhir/R4",
             "rasa": self.config.get("RASA_URLS") or rasa,
             "actions": self.config.get("ACTION_URL") or actions,
         }
@@ -153,10 +172,14 @@ class Stack:
         if self.profile == "scale":
             self.postgres = Postgres(self.var_dir)
             self.redis = Redis(self.var_dir)
-            if not self.config.get("HMS_DATABASE_URL") or not self.config.get(
-                "ASSISTANT_DATABASE_URL"
-            ):
-                self.postgres.prepare()
+            self.local_databases = [
+                name
+                for name, variable in (
+                    ("hms", "HMS_DATABASE_URL"),
+                    ("assistant", "ASSISTANT_DATABASE_URL"),
+                )
+                if not self.config.get(variable)
+            ]
             env.setdefault("HMS_DATABASE_URL", self.postgres.url("hms"))
             env.setdefault("ASSISTANT_DATABASE_URL", self.postgres.url("assistant"))
             env.setdefault("REDIS_URL", self.redis.url)
@@ -164,6 +187,9 @@ class Stack:
         assistant_db = env.get("ASSISTANT_DATABASE_URL") or default_db
         env.setdefault("TRACKER_DATABASE_URL", tracker_database_url(assistant_db, self.var_dir))
         urls = self.urls
+        # the training hospital: ours, the operator's, or none beside an external HMS
+        started = "hms-practice" not in self.external
+        practice = urls["practice_fhir"] if started or "PRACTICE_HMS_BASE_URL" in env else ""
         env.update(
             VAR_DIR=str(self.var_dir),
             DEMO_ENV_FILE="none",  # children get their secrets from us, not the file
@@ -173,6 +199,7 @@ class Stack:
             GATEWAY_PORT=str(self.ports["gateway"]),
             RASA_PORT=str(self.rasa_ports[0]),
             HMS_BASE_URL=urls["fhir"],
+            PRACTICE_HMS_BASE_URL=practice,
             RASA_URLS=urls["rasa"],
             ACTION_URL=urls["actions"],
             RASA_TELEMETRY_ENABLED="false",
@@ -199,7 +226,10 @@ class Stack:
         scale = self.profile == "scale"
         procs: list[Proc] = []
         if scale:
-            procs += [self.postgres.proc(self.log_dir), self.redis.proc(self.log_dir)]
+            if self.local_databases:
+                procs.append(self.postgres.proc(self.log_dir))
+            if "REDIS_URL" not in self.config:
+                procs.append(self.redis.proc(self.log_dir))
         if "hms" not in self.external:
             procs.append(
                 self._app(
@@ -209,6 +239,8 @@ class Stack:
                     role="hms",
                 )
             )
+        if "hms-practice" not in self.external:
+            procs.append(self._practice_hms(py))
         if "actions" not in self.external:
             ports = self.action_ports if scale else [self.ports["actions"]]
             for index, port in enumerate(ports):
@@ -268,6 +300,21 @@ class Stack:
             proc.restartable = scale
         return procs
 
+    def _practice_hms(self, py: str) -> Proc:
+        """A second reference HMS with other made-up patients, for practice mode."""
+        assert self.var_dir is not None
+        port = self.ports["hms-practice"]
+        return self._app(
+            "hms-practice",
+            [py, "-m", "hms", "serve", "--seed-if-empty", "--seed", str(PRACTICE_SEED)],
+            f"http://{self.host}:{port}/healthz",
+            role="hms",
+            env={
+                "HMS_PORT": str(port),
+                "HMS_DATABASE_URL": f"sqlite:///{self.var_dir / 'hms-practice.db'}",
+            },
+        )
+
     def _app(
         self,
         name: str,
@@ -302,6 +349,8 @@ class Stack:
         self.prepare()
         planned = self._commands()
         self._check_ports_free()
+        if any(p.name == "postgres" for p in planned):
+            self.postgres.prepare()  # initdb on first use
         try:
             for phase in (0, 1, 2):
                 group = [p for p in planned if self.phase(p) == phase]
@@ -309,8 +358,8 @@ class Stack:
                     self._spawn(proc)
                 for proc in group:
                     proc.wait_ready(self.timeout, self.say)
-                if phase == 0 and self.profile == "scale":
-                    self.postgres.create_databases()
+                if phase == 0 and any(p.name == "postgres" for p in group):
+                    self.postgres.create_databases(self.local_databases)
                 if phase == 1 and self.kiosk_setup:
                     self._prepare_kiosk()
         except BaseException:

@@ -39,6 +39,7 @@ ROLES = (
     "bed_manager",
     "housekeeping",
     "admin",
+    "trainer",
 )
 HELP_TYPES = {
     "porter": "Porter",

@@ -340,11 +340,18 @@ class FakeHms:
         return [t for t in self.tasks if requester_username in (None, t.requester)]
 
 
+SENDER = "rest:test:1"  # the sender id of every fake tracker (principals are bound to it)
+
+
 def make_services(
     hms: FakeHms | None = None, audit: InMemoryAuditSink | None = None, tickets: Any = None
 ) -> Services:
     settings = dataclasses.replace(
-        get_settings(), signing_key=KEY, emergency_number="2222", hospital_tz="Europe/London"
+        get_settings(),
+        signing_key=KEY,
+        principal_key=KEY,
+        emergency_number="2222",
+        hospital_tz="Europe/London",
     )
     return Services(
         settings=settings,
@@ -370,7 +377,9 @@ def tracker(
 ) -> Tracker:
     metadata: dict[str, Any] = {}
     if principal == "signed" and user is not None:
-        metadata["principal"] = sign_principal(KEY, user, "rest", now=NOW.timestamp())
+        metadata["principal"] = sign_principal(
+            KEY, user, "rest", sender=SENDER, now=NOW.timestamp()
+        )
     elif principal not in ("signed", None):
         metadata["principal"] = principal
     latest = {
@@ -380,7 +389,7 @@ def tracker(
         "metadata": metadata,
     }
     return Tracker(
-        "rest:test:1",
+        SENDER,
         dict(slots or {}),
         latest,
         events or [],

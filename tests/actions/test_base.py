@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from actions_fakes import KEY, NOW, FakeHms, InMemoryAuditSink, make_services, run, tracker
+from actions_fakes import (
+    KEY,
+    NOW,
+    SENDER,
+    FakeHms,
+    InMemoryAuditSink,
+    make_services,
+    run,
+    tracker,
+)
 
 from actions.beds import ActionCheckBedAvailability, ActionUpdateBedStatus
 from actions.services import set_services
@@ -101,10 +110,19 @@ async def test_base_all_wards_role_passes_ward_scope(services):
     [
         None,
         {"payload": "{}", "sig": "forged"},
-        sign_principal("other-key", "n.jones", "rest", now=NOW.timestamp()),
-        sign_principal(KEY, "n.jones", "rest", now=NOW.timestamp() - 3600),
+        sign_principal("other-key", "n.jones", "rest", sender=SENDER, now=NOW.timestamp()),
+        sign_principal(KEY, "n.jones", "rest", sender=SENDER, now=NOW.timestamp() - 3600),
+        sign_principal(KEY, "n.jones", "rest", sender="rest:n.jones:other", now=NOW.timestamp()),
+        sign_principal(KEY, "n.jones", "rest", sender=SENDER, now=NOW.timestamp() - 60),
     ],
-    ids=["missing", "garbage", "forged", "expired"],
+    ids=[
+        "missing",
+        "garbage",
+        "forged",
+        "expired",
+        "other-conversation",
+        "replayed-a-minute-later",
+    ],
 )
 async def test_base_refuses_unverified_principal(services, principal):
     trk = bed_update(principal=principal)

@@ -11,6 +11,7 @@ from actions.services import set_services
 from assistant.audit import InMemoryAuditSink
 from assistant.audit.trail import SqlAuditTrail
 from assistant.store import open_store_at
+from tests.keys import AUDIT_KEYS
 
 
 def bed_update():
@@ -61,7 +62,7 @@ async def test_base_read_only_sql_trail_refuses_and_hms_sees_no_write(tmp_path):
     open_store_at(f"sqlite:///{path}").close()
     store = open_store_at(f"sqlite:///file:{path}?mode=ro&uri=true", migrate=False)
     try:
-        svc = make_services(audit=SqlAuditTrail(store))
+        svc = make_services(audit=SqlAuditTrail(store, AUDIT_KEYS))
         set_services(svc)
         messages, _ = await run(ActionUpdateBedStatus(), bed_update())
     finally:
@@ -73,7 +74,7 @@ async def test_base_read_only_sql_trail_refuses_and_hms_sees_no_write(tmp_path):
 async def test_base_writable_sql_trail_runs_and_records_one_event(tmp_path):
     store = open_store_at(f"sqlite:///{tmp_path / 'assistant.db'}")
     try:
-        svc = make_services(audit=SqlAuditTrail(store))
+        svc = make_services(audit=SqlAuditTrail(store, AUDIT_KEYS))
         set_services(svc)
         messages, _ = await run(ActionUpdateBedStatus(), bed_update())
         [row] = svc.audit.events()

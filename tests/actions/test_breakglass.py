@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from actions_fakes import KEY, NOW, make_services, run, tracker
+from actions_fakes import KEY, NOW, SENDER, make_services, run, tracker
 
 from actions import breakglass as bg
 from actions.patients import ActionFindPatient
@@ -14,6 +14,7 @@ from assistant.audit.trail import SqlAuditTrail
 from assistant.hms.models import Patient
 from assistant.identity.principal import sign_principal
 from assistant.store import open_store_at
+from tests.keys import AUDIT_KEYS
 
 
 class Clock:
@@ -32,7 +33,7 @@ def clock():
 @pytest.fixture
 def services(tmp_path, clock):
     store = open_store_at(f"sqlite:///{tmp_path / 'assistant.db'}")
-    svc = make_services(audit=SqlAuditTrail(store, clock=clock))
+    svc = make_services(audit=SqlAuditTrail(store, AUDIT_KEYS, clock=clock))
     svc.clock = clock
     set_services(svc)
     yield svc
@@ -44,7 +45,7 @@ def rows(svc):
 
 
 def ask(user="d.khan", mrn="10009999", at=NOW):
-    principal = sign_principal(KEY, user, "rest", now=at.timestamp())
+    principal = sign_principal(KEY, user, "rest", sender=SENDER, now=at.timestamp())
     return tracker(user, intent="find_patient", slots={"mrn": mrn}, principal=principal)
 
 

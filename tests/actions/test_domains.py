@@ -165,3 +165,32 @@ async def test_beds_lookup_inside_a_form_keeps_the_forms_ward(services):
     trk = tracker("n.jones", slots={"ward": "4B"}, active_loop="update_bed_status_form")
     _, events = await run(ActionCheckBedAvailability(), trk)
     assert events == []
+
+
+async def test_help_status_by_ticket_only_for_the_requester_or_help_desk(services):
+    trk = tracker("p.porter", slots={"help_type": "it", "help_description": "printer"})
+    await run(ActionRequestHelp(), trk)
+    ask = {"ticket_id": "HR-000001"}
+    own, _ = await run(ActionCheckRequestStatus(), tracker("p.porter", slots=ask))
+    assert own[0]["text"].startswith("HR-000001 it: requested")
+    other, _ = await run(ActionCheckRequestStatus(), tracker("n.jones", slots=ask))
+    assert "not one of your requests" in other[0]["text"]
+    assert "requested" not in other[0]["text"] and "it" not in other[0]["text"].split()
+    desk, _ = await run(ActionCheckRequestStatus(), tracker("h.desk", slots=ask))
+    assert desk[0]["text"].startswith("HR-000001 it: requested")
+    outcomes = [(e.staff, e.outcome, e.reason) for e in services.audit.events[1:]]
+    assert outcomes == [("p.porter", "success", None), ("n.jones", "denied", "not_requester"),
+                        ("h.desk", "success", None)]  # fmt: skip
+
+
+async def test_patients_not_admitted_reads_like_another_ward_for_a_ward_nurse(services):
+    from actions_fakes import Patient
+
+    services.hms.patients.append(Patient("p-3", "10001234", "Ann", "Outpatient"))
+    elsewhere, _ = await run(ActionFindPatient(), tracker("n.jones", slots={"mrn": "10009999"}))
+    at_home, _ = await run(ActionFindPatient(), tracker("n.jones", slots={"mrn": "10001234"}))
+    assert at_home[0]["text"] == elsewhere[0]["text"]  # admitted on 7C vs not admitted
+    assert "1234" not in at_home[0]["text"] and "AO" not in at_home[0]["text"]
+    assert [e.outcome for e in services.audit.events] == ["denied", "denied"]
+    seen_all, _ = await run(ActionFindPatient(), tracker("b.manager", slots={"mrn": "10001234"}))
+    assert "is not currently admitted" in seen_all[0]["text"]  # hospital-wide role

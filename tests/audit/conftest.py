@@ -7,6 +7,7 @@ import pytest
 from assistant.audit import AuditEvent
 from assistant.audit.trail import SqlAuditTrail
 from assistant.store import open_store_at
+from tests.keys import AUDIT_KEYS
 
 
 class StepClock:
@@ -55,5 +56,5 @@ def clock() -> StepClock:
 @pytest.fixture
 def trail(db_url, clock):
     store = open_store_at(db_url)
-    yield SqlAuditTrail(store, clock=clock)
+    yield SqlAuditTrail(store, AUDIT_KEYS, clock=clock)
     store.close()

@@ -10,9 +10,11 @@ import pytest
 
 from assistant.__main__ import main
 from assistant.audit import AuditWriteError, InMemoryAuditSink
+from assistant.audit.anchor import read_checkpoints
 from assistant.audit.breakglass import accesses, active_grant, grant_reason, summary_text
 from assistant.audit.trail import SqlAuditTrail
 from assistant.store import open_store_at
+from tests.keys import AUDIT_KEYS
 
 FAKE_SLACK = Path(__file__).parents[1] / "fakes" / "slack_api.py"
 DAY = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -40,13 +42,13 @@ def test_breakglass_check_passes_on_writable_trail_and_writes_nothing(trail, mak
 
 def test_breakglass_check_fails_on_read_only_store(db_url, make_event):
     writable = open_store_at(db_url)
-    SqlAuditTrail(writable).record(make_event(1))
+    SqlAuditTrail(writable, AUDIT_KEYS).record(make_event(1))
     writable.close()
     path = db_url.removeprefix("sqlite:///")
     read_only = open_store_at(f"sqlite:///file:{path}?mode=ro&uri=true", migrate=False)
     try:
         with pytest.raises(AuditWriteError, match="not writable"):
-            SqlAuditTrail(read_only).check()
+            SqlAuditTrail(read_only, AUDIT_KEYS).check()
     finally:
         read_only.close()
 
@@ -93,7 +95,7 @@ def env_trail(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", url)
     monkeypatch.setenv("HOSPITAL_TZ", "UTC")
     store = open_store_at(url)
-    yield SqlAuditTrail(store, clock=lambda: DAY)
+    yield SqlAuditTrail(store, AUDIT_KEYS, clock=lambda: DAY)
     store.close()
 
 
@@ -137,6 +139,16 @@ def test_breakglass_report_post_sends_summary_without_patients(
     assert posted["channel"] == expected
     assert "d.khan: 1" in posted["text"] and "sepsis" in posted["text"]
     assert "Patient/" not in posted["text"] and "p-2" not in posted["text"]
+    # the daily post carries a signed checkpoint, also appended to the anchor file
+    [anchored] = read_checkpoints(env_trail_anchor(monkeypatch))
+    assert f"Audit checkpoint: 1 events, head {anchored.head}" in posted["text"]
+    assert anchored.signature in posted["text"]
+
+
+def env_trail_anchor(monkeypatch) -> Path:
+    from assistant.config import get_settings
+
+    return get_settings().audit_anchor_file
 
 
 def test_breakglass_report_post_without_channel_fails_clearly(env_trail, monkeypatch, capsys):

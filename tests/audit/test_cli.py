@@ -9,6 +9,7 @@ from fhir.resources.R4B.auditevent import AuditEvent as FhirAuditEvent
 from assistant.__main__ import main
 from assistant.audit.trail import SqlAuditTrail
 from assistant.store import open_store_at
+from tests.keys import AUDIT_KEYS
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def env_store(tmp_path, monkeypatch, make_event):
     monkeypatch.setenv("VAR_DIR", str(tmp_path))
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", url)
     store = open_store_at(url)
-    trail = SqlAuditTrail(store)
+    trail = SqlAuditTrail(store, AUDIT_KEYS)
     for i in range(3):
         trail.record(make_event(i))
     yield url

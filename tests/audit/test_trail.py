@@ -11,6 +11,7 @@ from assistant.audit import AuditEvent, AuditWriteError, InMemoryAuditSink, open
 from assistant.audit.trail import SqlAuditTrail
 from assistant.config import get_settings
 from assistant.store import open_store_at
+from tests.keys import AUDIT_KEYS
 
 
 def make_event(i: int = 0, **overrides) -> AuditEvent:
@@ -116,7 +117,7 @@ def test_trail_keeps_appending_after_verify(trail):
 
 def _writer(db_url: str, worker: int, count: int) -> None:
     store = open_store_at(db_url)
-    trail = SqlAuditTrail(store)
+    trail = SqlAuditTrail(store, AUDIT_KEYS)
     for i in range(count):
         trail.record(make_event(i, staff=f"worker{worker}"))
     store.close()
@@ -131,7 +132,7 @@ def test_trail_two_processes_writing_at_once_stay_chained(db_url):
     for proc in procs:
         proc.join(120)
     assert [proc.exitcode for proc in procs] == [0, 0]
-    trail = SqlAuditTrail(open_store_at(db_url))
+    trail = SqlAuditTrail(open_store_at(db_url), AUDIT_KEYS)
     result = trail.verify()
     assert result.ok and result.checked == 80
     staff = [row.staff for row in trail.events()]
@@ -141,7 +142,7 @@ def test_trail_two_processes_writing_at_once_stay_chained(db_url):
 def test_trail_read_only_database_raises_audit_write_error(db_url):
     open_store_at(db_url).close()
     path = db_url.removeprefix("sqlite:///")
-    trail = SqlAuditTrail(open_store_at(f"sqlite:///file:{path}?mode=ro&uri=true"))
+    trail = SqlAuditTrail(open_store_at(f"sqlite:///file:{path}?mode=ro&uri=true"), AUDIT_KEYS)
     with pytest.raises(AuditWriteError):
         trail.record(make_event())
 

@@ -1,12 +1,10 @@
 """The container deployment (deploy/) is consistent with the code (Docker is not run here)."""
 
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import yaml
 
 from assistant.stack.environment import NEEDS, PRIVATE
@@ -16,6 +14,7 @@ from assistant.stack.files import (
     REDIS_LOCKS,
     TRACKER_STORE,
 )
+from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -82,9 +81,7 @@ def test_deploy_images_copy_files_that_exist():
 def test_deploy_haproxy_config_is_valid():
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not Path(haproxy).exists():
-        if os.environ.get("REQUIRE_SERVERS") == "1":
-            pytest.fail("haproxy is required (REQUIRE_SERVERS=1) but not installed")
-        pytest.skip("haproxy not installed (run scripts/system-deps.sh)")
+        missing("HAProxy (Debian package haproxy)")
     result = subprocess.run(
         [haproxy, "-c", "-f", str(DEPLOY / "haproxy.cfg")], capture_output=True, text=True
     )

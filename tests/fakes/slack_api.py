@@ -64,6 +64,9 @@ def _user(uid: str, name: str, email: str) -> dict[str, Any]:
         "name": name,
         "deleted": False,
         "is_bot": False,
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "is_email_confirmed": True,
         "real_name": name,
         "profile": {"email": email, "real_name": name, "display_name": name},
     }

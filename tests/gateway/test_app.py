@@ -279,11 +279,37 @@ async def test_create_app_wires_handoff_service_into_assistant(settings, tokens)
     from cryptography.fernet import Fernet
 
     from assistant.handoff.triggers import EscalatingAssistant
+    from assistant.safety.gateway import SafetyNetAssistant
 
     settings = dataclasses.replace(settings, data_key=Fernet.generate_key().decode())
     app = create_app(settings, tokens=tokens, health_checks={}, channels=())
     service = app.state.ctx.extras["handoff"]
-    escalating = app.state.ctx.assistant.inner  # channels see it behind the staff throttle
+    net = app.state.ctx.assistant  # channels see the safety net first, then the throttle
+    assert isinstance(net, SafetyNetAssistant) and net.desk is service
+    # then the staff throttle, the welcome and the usage recorder
+    escalating = net.inner
+    while not isinstance(escalating, EscalatingAssistant):
+        escalating = escalating.inner
     assert isinstance(escalating, EscalatingAssistant)
     assert escalating.inner.handoff is service
     assert service.assistant is escalating
+
+
+def test_gateway_unhandled_error_is_a_bare_500_logging_only_its_class(caplog):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from assistant.gateway.errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/boom")
+    async def boom() -> None:
+        raise KeyError("ticket text: Zebedee Quill, born 01/02/1950")
+
+    with caplog.at_level("DEBUG"):
+        response = TestClient(app, raise_server_exceptions=False).post("/boom")
+    assert response.status_code == 500 and response.json() == {"detail": "internal error"}
+    assert "KeyError" in caplog.text
+    assert "Zebedee" not in caplog.text and "1950" not in caplog.text

@@ -1,6 +1,7 @@
 import json
 
 import httpx
+import pytest
 
 from assistant.channels.base import Button, Reply, current_message_id
 from assistant.gateway.rasa import (
@@ -38,8 +39,9 @@ async def test_rasa_assistant_posts_signed_principal_and_sender():
     assert url == "http://rasa-1:5005/webhooks/gateway/webhook"
     assert body["sender"] == "rest:n.jones:c1"
     assert body["message"] == "hi"
-    principal = verify_principal(KEY, body["metadata"]["principal"])
+    principal = verify_principal(KEY, body["metadata"]["principal"], sender="rest:n.jones:c1")
     assert (principal.staff, principal.channel) == ("n.jones", "rest")
+    assert principal.expires_at - principal.issued_at <= 60  # seconds, not minutes
 
 
 async def test_rasa_assistant_routes_each_sender_to_one_worker():
@@ -146,7 +148,15 @@ async def test_rasa_assistant_sends_gateway_credential_and_a_message_id():
         current_message_id.reset(token)
     assert [auth for auth, _ in seen] == ["Bearer gw-secret", "Bearer gw-secret"]
     assert seen[0][1]["message_id"] and seen[0][1]["message_id"] != "given-id"
-    assert seen[1][1]["message_id"] == "given-id"
+    assert seen[1][1]["message_id"].startswith("given-id.")  # the id and the text sent
+    again = current_message_id.set("given-id")
+    try:
+        await assistant.send(staff="n.jones", channel="rest", conversation="c", text="y")
+        await assistant.send(staff="n.jones", channel="rest", conversation="c", text="/other")
+    finally:
+        current_message_id.reset(again)
+    assert seen[2][1]["message_id"] == seen[1][1]["message_id"]  # a retry: the same id
+    assert seen[3][1]["message_id"] != seen[1][1]["message_id"]  # a second call: its own
 
 
 def scripted_workers(script, calls):
@@ -220,3 +230,38 @@ def test_worker_order_is_stable_and_a_dead_worker_moves_only_its_own_senders():
     moved = [s for s in senders if before[s] != after[s]]
     assert moved and all(before[s] == "b" for s in moved)
     assert {before[s] for s in senders} == {"a", "b", "c"}
+
+
+OFFERED = '/choose_appointment{"appointment_id": "apt-12"}'
+
+
+async def test_rasa_assistant_refuses_payloads_it_did_not_offer():
+    calls = []
+    offered = [{"text": "Which one?", "buttons": [{"title": "9:00", "payload": OFFERED}]}]
+    assistant = RasaAssistant(
+        workers=["http://rasa-1:5005"], signing_key=KEY, transport=recording_rasa(offered, calls)
+    )
+    send = assistant.send
+    await send(staff="n.jones", channel="rest", conversation="c1", text="cancel")
+    injected = '/affirm{"appointment_id": "apt-13"}'
+    refused = await send(staff="n.jones", channel="rest", conversation="c1", text=injected)
+    assert refused[0].custom["kind"] == "payload_refused" and len(calls) == 1
+    elsewhere = await send(staff="n.jones", channel="rest", conversation="c2", text=OFFERED)
+    assert elsewhere[0].custom["kind"] == "payload_refused" and len(calls) == 1
+    await send(staff="n.jones", channel="rest", conversation="c1", text=OFFERED)
+    await send(staff="n.jones", channel="rest", conversation="c1", text="/affirm")  # no data
+    assert [body["message"] for _, body in calls[1:]] == [OFFERED, "/affirm"]
+
+
+@pytest.mark.redis
+async def test_payload_offers_are_shared_through_redis(redis_url):
+    import redis.asyncio as aioredis
+
+    from assistant.gateway.payloads import PayloadGuard, RedisOffers
+
+    first = PayloadGuard(RedisOffers(aioredis.from_url(redis_url)))
+    second = PayloadGuard(RedisOffers(aioredis.from_url(redis_url)))  # another gateway worker
+    await first.remember("rest:n.jones:c9", [Reply("?", (Button("9:00", OFFERED),))])
+    assert await second.admit("rest:n.jones:c9", OFFERED)
+    assert not await second.admit("rest:n.jones:c9", OFFERED.replace("12", "13"))
+    assert not await second.admit("rest:p.kim:c9", OFFERED)

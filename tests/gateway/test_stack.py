@@ -16,6 +16,7 @@ from assistant.stack import Stack, StackError, table
 from assistant.stack.environment import GENERATED_SECRETS, NEEDS, process_env
 from assistant.stack.files import ensure_demo_env, write_credentials, write_endpoints
 from assistant.stack.services import LoadBalancer
+from tests.require import missing
 
 from .stack_fakes import FakeStack
 
@@ -266,6 +267,7 @@ def test_stack_scale_profile_plans_services_balancer_and_workers(tmp_path):
         "postgres",
         "redis",
         "hms",
+        "hms-practice",
         "actions-1",
         "actions-2",
         "rasa-1",
@@ -307,9 +309,7 @@ def test_stack_operator_settings_reach_the_processes(tmp_path):
 def test_load_balancer_config_is_valid_haproxy(tmp_path):
     haproxy = "/usr/sbin/haproxy"
     if not Path(haproxy).exists():
-        if os.environ.get("REQUIRE_SERVERS") == "1":
-            pytest.fail("haproxy is required (REQUIRE_SERVERS=1) but not installed")
-        pytest.skip("haproxy not installed (run scripts/system-deps.sh)")
+        missing("HAProxy (Debian package haproxy)")
     config = tmp_path / "haproxy.cfg"
     balancer = LoadBalancer(tmp_path, "127.0.0.1", 8080, [9001, 9002], 5055, [9101])
     config.write_text(balancer.config())

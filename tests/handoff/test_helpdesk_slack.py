@@ -15,8 +15,9 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from assistant.channels.slack.app import SlackConfig, build_app
 from assistant.channels.slack.helpdesk import register_helpdesk
 from assistant.gateway.rasa import RasaAssistant
-from assistant.handoff.relay import PASSED, RETURNED
+from assistant.handoff.relay import RETURNED, WITHDRAWN
 from assistant.handoff.triggers import EscalatingAssistant
+from assistant.safety.gateway import SafetyNet, SafetyNetAssistant
 
 N_JONES, H_LEE = fake_slack.slack_id("n.jones"), fake_slack.slack_id("h.lee")
 H_LEE_DM = "D" + H_LEE[1:]
@@ -33,8 +34,10 @@ class Harness:
             handoff=service,
             transport=httpx.MockTransport(self._rasa),
         )
-        self.assistant = EscalatingAssistant(rasa, service)
-        service.attach_assistant(self.assistant)
+        escalating = EscalatingAssistant(rasa, service)
+        service.attach_assistant(escalating)
+        # the gateway's order: safety net first (the real detector), then the rest
+        self.assistant = SafetyNetAssistant(escalating, SafetyNet("2222"), desk=service)
         bolt = build_app(
             SlackConfig("xoxb-test", fake_slack.SIGNING_SECRET, api.url),
             assistant=self.assistant,
@@ -122,7 +125,9 @@ async def test_helpdesk_claim_relay_return_through_slack(harness):
 
     mark = len(api.calls)
     await harness.dm(N_JONES, "my printer is broken")
-    await harness.wait("chat.postMessage", lambda p: p.get("text") == PASSED, start=mark)
+    await harness.wait(
+        "chat.postMessage", lambda p: p.get("text", "").startswith("Passed to h.lee"), start=mark
+    )
     relay_ts = harness.service.state.get(ticket_id).relay_ts
     await harness.wait(
         "chat.postMessage",
@@ -169,3 +174,47 @@ async def test_helpdesk_second_claim_is_told_who_won(harness):
     await harness.click(okoro, _button(card, "hd_claim"), HELPDESK, "1.0")
     notice = await harness.wait("chat.postEphemeral", lambda p: p["user"] == okoro)
     assert "already claimed by h.lee" in notice["text"]
+
+
+async def test_helpdesk_requester_withdraws_through_slack(harness):
+    api = harness.api
+    await harness.dm(N_JONES, "I need a human please")
+    card = await harness.wait("chat.postMessage", lambda p: p["channel"] == HELPDESK)
+    ticket_id = _button(card, "hd_claim")["value"]
+    mark = len(api.calls)
+    await harness.dm(N_JONES, "never mind, sorted it")
+    await harness.wait(
+        "chat.postMessage",
+        lambda p: p.get("text") == WITHDRAWN.format(ticket=ticket_id),
+        start=mark,
+    )
+    update = await harness.wait(
+        "chat.update", lambda p: "Withdrawn by the requester" in json.dumps(p["blocks"])
+    )
+    assert update["channel"] == HELPDESK and not fake_slack.buttons_of(update)
+    assert harness.service.tickets.get(ticket_id).status == "withdrawn"
+    assert "never mind, sorted it" not in harness.rasa_got
+    await harness.dm(N_JONES, "free beds on 4B")  # back with the assistant
+    await harness.wait("chat.postMessage", lambda p: p.get("text") == "assistant: free beds on 4B")
+
+
+async def test_helpdesk_emergency_during_handoff_is_answered_and_flagged(harness):
+    api = harness.api
+    await harness.dm(N_JONES, "I need a human please")
+    card = await harness.wait("chat.postMessage", lambda p: p["channel"] == HELPDESK)
+    ticket_id = _button(card, "hd_claim")["value"]
+    mark = len(api.calls)
+    await harness.dm(N_JONES, "there's a man with a knife in the waiting room")
+    answer = await harness.wait(
+        "chat.postMessage",
+        lambda p: p["channel"] == REQUESTER_DM and "2222" in p["text"],
+        start=mark,
+    )
+    assert answer["text"].startswith("This is an emergency: call 2222 now")
+    flag = await harness.wait(
+        "chat.postMessage", lambda p: p["channel"] == HELPDESK and "emergency" in p["text"]
+    )
+    assert flag.get("thread_ts") and flag.get("reply_broadcast")  # on the card, seen by all
+    assert "knife" not in flag["text"]  # the kind only, never the message, in the channel
+    assert harness.service.tickets.get(ticket_id).status == "open"
+    assert not [t for t in harness.rasa_got if "knife" in t or t == "/emergency"]

@@ -17,7 +17,14 @@ from handoff_kit import (
 
 from assistant.handoff import TicketAlreadyClaimed
 from assistant.handoff.ports import NotAllowed
-from assistant.handoff.relay import PASSED, RATE_PAYLOAD, RETURNED, THANKS
+from assistant.handoff.relay import (
+    PASSED,
+    RATE_PAYLOAD,
+    RETURNED,
+    STILL_WAITING,
+    THANKS,
+    WITHDRAW_HINT,
+)
 
 STAFF, CHANNEL, CONV = "n.jones", "slack", REQUESTER_DM
 H_LEE_DM = "D" + H_LEE.ref[1:]
@@ -36,15 +43,70 @@ async def test_relay_without_ticket_lets_the_assistant_answer(make_worker):
     assert await say(service, "free beds on 4B") is None
 
 
-async def test_relay_stores_requester_messages_and_answers_once(make_worker):
+async def test_relay_acknowledges_every_message_while_waiting(make_worker):
     service = make_worker()
     ticket = open_ticket(service)
     first = await say(service, "my printer on 4B is broken")
     second = await say(service, "it shows error 42")
-    assert [r.text for r in first] == [PASSED]
-    assert second == []
+    assert [r.custom["kind"] for r in first + second] == ["handoff_waiting"] * 2
+    assert first[0].text == PASSED.format(ticket=ticket.ticket_id) + WITHDRAW_HINT
+    assert second[0].text == STILL_WAITING.format(ticket=ticket.ticket_id)  # short after
+    assert second[0].custom["data"] == {"ticket_id": ticket.ticket_id}
     texts = [m["text"] for m in service.tickets.messages(ticket.ticket_id)]
     assert texts[-2:] == ["my printer on 4B is broken", "it shows error 42"]
+
+
+async def test_relay_acknowledgement_names_who_has_the_ticket(make_worker):
+    service = make_worker()
+    ticket = open_ticket(service)
+    await service.claim(ticket.ticket_id, H_LEE)
+    replies = await say(service, "still broken")
+    assert replies[0].custom == {
+        "phi": False,
+        "kind": "handoff_waiting",
+        "data": {"ticket_id": ticket.ticket_id, "claimed_by": "h.lee"},
+    }
+    assert "h.lee" in replies[0].text
+
+
+@pytest.mark.parametrize(
+    "text", ["cancel", "never mind, sorted it", "forget it", "I don't need help any more"]
+)
+async def test_relay_withdraw_returns_to_the_assistant_and_updates_the_card(
+    make_worker, slack_api, text
+):
+    service = make_worker()
+    ticket = open_ticket(service)
+    await service.announce(ticket.ticket_id)
+    replies = await say(service, text)
+    assert [r.custom["kind"] for r in replies] == ["handoff_withdrawn"]
+    assert replies[0].custom["data"] == {"ticket_id": ticket.ticket_id}
+    assert service.tickets.get(ticket.ticket_id).status == "withdrawn"
+    update = slack_api.calls_to("chat.update")[-1]
+    assert update["channel"] == HELPDESK and "Withdrawn by the requester" in json.dumps(
+        update["blocks"]
+    )
+    assert not fake_slack.buttons_of(update)  # nothing left to claim
+    assert await say(service, "free beds on 4B") is None  # the assistant answers again
+
+
+async def test_relay_withdraw_after_claim_tells_the_claimer(make_worker, slack_api):
+    service = make_worker()
+    ticket = open_ticket(service)
+    await service.announce(ticket.ticket_id)
+    await service.claim(ticket.ticket_id, H_LEE)
+    await say(service, "never mind, it's working now")
+    notes = [p["text"] for p in posts(slack_api, H_LEE_DM) if p.get("thread_ts")]
+    assert notes[-1] == f"n.jones withdrew {ticket.ticket_id}: no longer needs help."
+
+
+@pytest.mark.parametrize("text", ["no", "cancel the appointment for bed 4", "don't cancel"])
+async def test_relay_other_messages_are_not_withdrawals(make_worker, text):
+    service = make_worker()
+    ticket = open_ticket(service)
+    replies = await say(service, text)
+    assert replies[0].custom["kind"] == "handoff_waiting"
+    assert service.tickets.get(ticket.ticket_id).status == "open"
 
 
 async def test_relay_card_shows_summary_without_phi(make_worker, slack_api):
@@ -183,10 +245,27 @@ async def test_relay_rating_refused_for_someone_elses_ticket(make_worker):
     assert service.tickets.get(ticket.ticket_id).rating is None
 
 
-async def test_relay_emergency_still_reaches_the_assistant(make_worker):
+async def test_relay_emergency_is_kept_relayed_and_flagged_without_phi(make_worker, slack_api):
     service = make_worker()
+    ticket = open_ticket(service)
+    await service.announce(ticket.ticket_id)
+    await service.claim(ticket.ticket_id, H_LEE)
+    text = "Alice Walker in bed 4 is not breathing"
+    assert await service.emergency(STAFF, CHANNEL, CONV, text, "airway")
+    assert service.tickets.messages(ticket.ticket_id)[-1]["text"] == text
+    relayed = [p["text"] for p in posts(slack_api, H_LEE_DM) if p.get("thread_ts")]
+    assert f"*n.jones:* {text}" in relayed  # the claimer sees the message (DM)
+    flags = [p for p in posts(slack_api, HELPDESK) if p.get("thread_ts")]
+    assert "emergency (airway)" in flags[-1]["text"] and flags[-1]["reply_broadcast"]
+    assert "Alice" not in json.dumps(flags) and "bed 4" not in json.dumps(flags)
+    assert service.tickets.get(ticket.ticket_id).status == "claimed"  # still with the desk
+
+
+async def test_relay_emergency_without_ticket_is_left_to_the_assistant(make_worker):
+    service = make_worker()
+    assert not await service.emergency(STAFF, CHANNEL, CONV, "fire in the sluice", "fire")
     open_ticket(service)
-    assert await say(service, "cardiac arrest bay 3") is None
+    assert await say(service, "/emergency") is None  # the safety net's intent reaches Rasa
 
 
 async def test_relay_kiosk_requester_reads_the_inbox(make_worker):
@@ -219,3 +298,24 @@ async def test_relay_transcript_not_shown_when_the_audit_fails(make_worker, slac
     await service.claim(ticket.ticket_id, H_LEE)
     assert service.tickets.get(ticket.ticket_id).status == "claimed"  # relay still works
     assert not [c for c in slack_api.calls if "10004821" in json.dumps(c.params)]
+
+
+@pytest.mark.parametrize("case", ["missing", "open", "out-of-range", "malformed-id"])
+async def test_relay_rating_errors_are_clear_answers_not_500s(make_worker, caplog, case):
+    from assistant.handoff.relay import NOT_RATEABLE
+
+    service = make_worker()
+    ticket = open_ticket(service)
+    target = {"missing": "HD-999999", "malformed-id": "Zebedee Quill 01/02/1950"}.get(
+        case, ticket.ticket_id
+    )
+    rating = 9 if case == "out-of-range" else 4
+    if case == "out-of-range":
+        await service.claim(ticket.ticket_id, H_LEE)
+        await service.resolve(ticket.ticket_id, H_LEE)
+    payload = RATE_PAYLOAD + json.dumps({"ticket": target, "rating": rating})
+    with caplog.at_level("DEBUG"):
+        replies = await say(service, payload)
+    assert [r.text for r in replies] == [NOT_RATEABLE]
+    assert service.tickets.get(ticket.ticket_id).rating is None
+    assert "Zebedee" not in caplog.text and "1950" not in caplog.text

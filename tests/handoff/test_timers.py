@@ -4,6 +4,8 @@ import json
 
 from handoff_kit import H_LEE, HELPDESK, ONCALL, REQUESTER_DM, open_ticket
 
+from assistant.handoff.relay import STILL_WAITING
+
 ONCALL_DM = "D" + ONCALL[1:]
 
 
@@ -77,7 +79,7 @@ async def test_timers_restart_keeps_ticket_messages_and_state(make_worker, slack
     assert after.state.get(ticket.ticket_id) == card
     assert (await after.tick())["announced"] == 0  # the card is not posted twice
     replies = await after.intercept("n.jones", "slack", REQUESTER_DM, "and one after it")
-    assert replies == []  # told once already, before the restart
+    assert replies[0].text == STILL_WAITING.format(ticket=ticket.ticket_id)  # told once before
     await after.claim(ticket.ticket_id, H_LEE)
     update = slack_api.calls_to("chat.update")[-1]
     assert (update["channel"], update["ts"]) == (card.card_channel, card.card_ts)

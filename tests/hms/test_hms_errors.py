@@ -146,3 +146,11 @@ def test_search_wildcards_and_separators_match_nothing(client, url):
     response = client.get(url)
     assert response.status_code in (200, 400), response.text
     assert response.status_code == 400 or response.json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31", "ge9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+05:00"]
+)
+def test_dates_beyond_the_calendar_are_400_not_500(client, value):
+    """A date at the edge of the calendar overflows when moved to UTC: the caller's error."""
+    assert "malformed date" in outcome(client.get("/Slot", params={"start": value}), 400)

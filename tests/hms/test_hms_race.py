@@ -14,6 +14,8 @@ import httpx
 import pytest
 from hms_testkit import AUTH, TOKEN, free_port, wait_http
 
+from tests.require import missing
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTENDERS = 6
 
@@ -113,7 +115,7 @@ def _pg_bin() -> Path | None:
 def postgres_url():
     bindir = _pg_bin()
     if bindir is None or shutil.which("postgres") is None and not (bindir / "postgres").exists():
-        pytest.skip("no PostgreSQL server binaries")
+        missing("PostgreSQL server binaries")
     as_user: list[str] = []
     workdir = Path(tempfile.mkdtemp(prefix="hms-pg-"))
     if os.geteuid() == 0:

@@ -1,40 +1,76 @@
+import base64
 import json
 
+import jwt
 import pytest
 
-from assistant.identity.principal import PrincipalError, sign_principal, verify_principal
+from assistant.identity.principal import (
+    DEFAULT_TTL_SECONDS,
+    PrincipalError,
+    sign_principal,
+    verify_principal,
+)
+from assistant.identity.tokens import issue_token
 
-KEY = "test-signing-key"
+KEY = "test-principal-key-0123456789abcdefghijk"
+SENDER = "rest:n.jones:c1"
 
 
-def test_principal_signed_verifies():
-    signed = sign_principal(KEY, "n.jones", "rest", now=1000)
-    principal = verify_principal(KEY, signed, now=1001)
-    assert (principal.staff, principal.channel) == ("n.jones", "rest")
+def test_principal_signed_verifies_for_its_conversation():
+    signed = sign_principal(KEY, "n.jones", "rest", sender=SENDER, now=1000)
+    principal = verify_principal(KEY, signed, sender=SENDER, now=1001)
+    assert (principal.staff, principal.channel, principal.sender) == ("n.jones", "rest", SENDER)
+    assert principal.expires_at - principal.issued_at == DEFAULT_TTL_SECONDS
+
+
+def test_principal_is_a_short_lived_jwt_for_the_action_server():
+    signed = sign_principal(KEY, "n.jones", "rest", sender=SENDER, now=1000)
+    claims = jwt.decode(signed, KEY, algorithms=["HS256"], audience="hms-actions",
+                        options={"verify_exp": False})  # fmt: skip
+    assert claims["sid"] == SENDER and claims["exp"] - claims["iat"] <= 60 and claims["jti"]
+
+
+def test_principal_from_another_conversation_refused():
+    taken = sign_principal(KEY, "n.jones", "rest", sender=SENDER, now=1000)
+    with pytest.raises(PrincipalError, match="another conversation"):
+        verify_principal(KEY, taken, sender="rest:n.jones:attacker", now=1001)
+
+
+def test_principal_replayed_after_its_seconds_refused():
+    taken = sign_principal(KEY, "n.jones", "rest", sender=SENDER, now=1000)
+    with pytest.raises(PrincipalError, match="expired"):
+        verify_principal(KEY, taken, sender=SENDER, now=1000 + DEFAULT_TTL_SECONDS + 10)
 
 
 def test_principal_forged_staff_refused():
-    signed = sign_principal(KEY, "p.porter", "rest", now=1000)
-    payload = json.loads(signed["payload"])
-    payload["staff"] = "a.admin"
-    forged = {"payload": json.dumps(payload), "sig": signed["sig"]}
+    signed = sign_principal(KEY, "p.kim", "rest", sender=SENDER, now=1000)
+    head, body, sig = signed.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=="))
+    claims["sub"] = "a.admin"
+    forged_body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
     with pytest.raises(PrincipalError):
-        verify_principal(KEY, forged, now=1001)
+        verify_principal(KEY, f"{head}.{forged_body}.{sig}", sender=SENDER, now=1001)
 
 
 def test_principal_signed_with_other_key_refused():
-    signed = sign_principal("attacker-key", "a.admin", "rest", now=1000)
+    signed = sign_principal("attacker-key", "a.admin", "rest", sender=SENDER, now=1000)
     with pytest.raises(PrincipalError):
-        verify_principal(KEY, signed, now=1001)
+        verify_principal(KEY, signed, sender=SENDER, now=1001)
 
 
-def test_principal_expired_refused():
-    signed = sign_principal(KEY, "n.jones", "rest", ttl=60, now=1000)
+def test_staff_token_is_not_a_principal():
+    """A REST staff token (other key, other audience) is refused even with the same key."""
+    token = issue_token(KEY, "a.admin", now=1000)
     with pytest.raises(PrincipalError):
-        verify_principal(KEY, signed, now=1061)
+        verify_principal(KEY, token, sender=SENDER, now=1001)
 
 
-@pytest.mark.parametrize("value", [None, {}, {"payload": 3}, "x", {"payload": "{}", "sig": 1}])
+@pytest.mark.parametrize("value", [None, {}, {"payload": "{}", "sig": "x"}, "x", "a.b.c"])
 def test_principal_missing_or_malformed_refused(value):
     with pytest.raises(PrincipalError):
-        verify_principal(KEY, value, now=1000)
+        verify_principal(KEY, value, sender=SENDER, now=1000)
+
+
+def test_principal_without_key_refused():
+    with pytest.raises(PrincipalError, match="ASSISTANT_PRINCIPAL_KEY"):
+        sign_principal("", "n.jones", "rest", sender=SENDER)

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
 import yaml
+
+from tests.require import need_module
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "gen_lookups.py"
@@ -111,7 +112,7 @@ def test_gen_lookups_output_is_marked_generated() -> None:
 
 
 def test_gen_lookups_committed_file_matches_seed() -> None:
-    pytest.importorskip("hms.seed", reason="reference HMS seed (hms.seed) not available")
+    need_module("hms.seed", "the reference HMS seed (hms.seed)")
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--from-seed", "--check"],
         cwd=ROOT,

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.require import missing
+
 ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
@@ -35,9 +37,9 @@ def _model() -> Path | None:
 def predictions() -> list[dict[str, Any]]:
     model = _model()
     if model is None or not model.exists():
-        pytest.skip("no trained model (set RASA_MODEL or run `make model`)")
+        missing("a trained Rasa model", "set RASA_MODEL or run `make model`")
     if not RASA_PY.exists():
-        pytest.skip(".venv-rasa is not installed")
+        missing("the Rasa environment (.venv-rasa)")
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
     proc = subprocess.run(
         [str(RASA_PY), "bench/nlu/predict.py", "--model", str(model), "--data", str(HELDOUT)],

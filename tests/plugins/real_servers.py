@@ -28,9 +28,9 @@ def free_port() -> int:
 
 
 def _missing(what: str) -> None:
-    if os.environ.get("REQUIRE_SERVERS") == "1":
-        pytest.fail(f"{what} is required (REQUIRE_SERVERS=1) but not installed")
-    pytest.skip(f"{what} not installed (run scripts/system-deps.sh)")
+    from tests.require import missing
+
+    missing(what)
 
 
 def _wait_port(port: int, proc: subprocess.Popen[bytes], name: str, timeout: float = 20) -> None:

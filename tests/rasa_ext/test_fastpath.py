@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.require import missing
+
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
 HERE = Path(__file__).resolve().parent
@@ -17,9 +19,7 @@ HERE = Path(__file__).resolve().parent
 
 def _require_rasa() -> None:
     if not RASA_PY.exists():
-        if os.environ.get("REQUIRE_STACK") == "1":
-            pytest.fail("REQUIRE_STACK=1 but the Rasa environment (.venv-rasa) is missing")
-        pytest.skip("the Rasa environment is not set up")
+        missing("the Rasa environment (.venv-rasa)")
 
 
 def _rasa(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:

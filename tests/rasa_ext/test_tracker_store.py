@@ -12,15 +12,15 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
+from tests.require import missing
+
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
 
 
 def _require_rasa() -> None:
     if not RASA_PY.exists():
-        if os.environ.get("REQUIRE_STACK") == "1":
-            pytest.fail("REQUIRE_STACK=1 but the Rasa environment (.venv-rasa) is missing")
-        pytest.skip("the Rasa environment is not set up")
+        missing("the Rasa environment (.venv-rasa)")
 
 
 PRELUDE = r"""

@@ -76,6 +76,10 @@ def test_policy_scheduler_has_appointments_only(policy):
     }
 
 
+def test_policy_only_helpdesk_reads_everyones_help_requests(policy):
+    assert policy.roles_with("help:read_all") == ("helpdesk",)
+
+
 def test_policy_only_helpdesk_claims_handoffs(policy):
     assert policy.roles_with("handoff:claim") == ("helpdesk",)
 

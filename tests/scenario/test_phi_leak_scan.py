@@ -21,7 +21,9 @@ from scenario_kit import Chat, Hms, PatientInfo, slot_choices
 
 pytestmark = pytest.mark.stack
 
-HMS_FILES = ("hms.db",)  # the HMS's own database holds the patients by design
+# the HMS databases hold the patients by design (hms-practice.db: the practice-mode training
+# hospital, made-up patients drawn from the same name lists)
+HMS_FILES = ("hms.db", "hms-practice.db")
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,9 @@ def test_rest_forged_principal_direct_to_rasa_gets_no_hospital_data(stack):
     rasa = stack.urls["rasa"].split(",")[0]
     expected = free_beds_on_4b(stack)
     genuine = joined(stack.say("a.admin", "how many free beds on 4B")[0])
-    forged_principal = sign_principal("not-the-signing-key", "a.admin", "rest")
+    forged_principal = sign_principal(
+        "not-the-signing-key", "a.admin", "rest", sender="rest:a.admin:forged0"
+    )
     attempts = [
         {"principal": forged_principal},
         {},  # no principal at all

@@ -40,6 +40,7 @@ import sqlalchemy as sa
 
 from assistant.gateway.rasa import sender_id, worker_order
 from assistant.identity.tokens import issue_token
+from tests.require import missing
 
 pytestmark = pytest.mark.stack
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,11 +56,8 @@ QUESTIONS = {  # answer key -> fragments of the question (or custom.kind ask_<sl
 
 
 def _require(what: str, ok: bool) -> None:
-    if ok:
-        return
-    if os.environ.get("REQUIRE_STACK") == "1" or os.environ.get("REQUIRE_SERVERS") == "1":
-        pytest.fail(f"the scale profile needs {what} (REQUIRE_STACK/REQUIRE_SERVERS=1)")
-    pytest.skip(f"the scale profile needs {what}")
+    if not ok:
+        missing(f"{what} (the scale profile needs it)")
 
 
 @pytest.fixture(scope="module")

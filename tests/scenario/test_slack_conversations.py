@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.require import missing
+
 pytestmark = pytest.mark.stack
 
 _spec = importlib.util.spec_from_file_location(
@@ -25,7 +27,7 @@ NURSE, PORTER = fk.DEMO_STAFF["n.jones"], fk.DEMO_STAFF["p.kim"]
 class SlackDriver:
     def __init__(self, stack: Any) -> None:
         if stack.fake_slack is None:
-            pytest.skip("the stack was started without the fake Slack API")
+            missing("the fake Slack Web API in the test stack")
         self.stack = stack
         self.fake = stack.fake_slack
         self.url = stack.urls["gateway"].rstrip("/") + "/slack/events"

@@ -15,6 +15,7 @@ from assistant.audit.trail import SqlAuditTrail
 from assistant.crypto import DataCipher, generate_key
 from assistant.handoff.tickets import TicketAlreadyClaimed, TicketStore
 from assistant.store import open_store_at
+from tests.keys import AUDIT_KEYS
 
 pytestmark = pytest.mark.postgres
 
@@ -39,7 +40,7 @@ def _event(i: int, staff: str = "n.jones") -> AuditEvent:
 
 def _writer(url: str, worker: int) -> None:
     store = open_store_at(url)
-    trail = SqlAuditTrail(store)
+    trail = SqlAuditTrail(store, AUDIT_KEYS)
     for i in range(30):
         trail.record(_event(i, f"worker{worker}"))
     store.close()
@@ -54,14 +55,14 @@ def test_postgres_audit_chain_two_processes_stays_valid(pg_url):
         proc.join(120)
     assert [proc.exitcode for proc in procs] == [0, 0]
     store = open_store_at(pg_url)
-    result = SqlAuditTrail(store).verify()
+    result = SqlAuditTrail(store, AUDIT_KEYS).verify()
     assert result.ok and result.checked == 60
     store.close()
 
 
 def test_postgres_audit_tamper_is_named_and_triggers_refuse_changes(pg_url):
     store = open_store_at(pg_url)
-    trail = SqlAuditTrail(store)
+    trail = SqlAuditTrail(store, AUDIT_KEYS)
     for i in range(4):
         trail.record(_event(i))
     with pytest.raises(DBAPIError, match="append-only"), store.write() as session:

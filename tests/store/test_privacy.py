@@ -12,6 +12,7 @@ from assistant.audit.trail import SqlAuditTrail
 from assistant.crypto import DataCipher, generate_key, key_id
 from assistant.handoff.tickets import TicketStore
 from assistant.store.privacy import erase_staff, export_staff, purge_messages, rotate_keys
+from tests.keys import AUDIT_KEYS
 
 OLD = datetime(2026, 1, 1, 9, tzinfo=UTC)
 NEW = datetime(2026, 3, 1, 9, tzinfo=UTC)
@@ -38,7 +39,7 @@ def seeded(store, cipher):
     )
     tickets.claim(other.ticket_id, "n.jones")
     tickets.add_message(other.ticket_id, "agent", "n.jones agent reply")
-    trail = SqlAuditTrail(store)
+    trail = SqlAuditTrail(store, AUDIT_KEYS)
     trail.record(_event("n.jones"))
     trail.record(_event("a.smith"))
     return tickets, mine, other, trail
@@ -106,11 +107,11 @@ def test_cli_privacy_rotate_purge_erase(cli_env, data_key, capsys, monkeypatch, 
     new = generate_key()
     monkeypatch.setenv("ASSISTANT_DATA_KEY", f"{new},{data_key}")
     assert main(["privacy", "rotate-key"]) == 0
-    assert "re-encrypted 4 messages" in capsys.readouterr().out
+    assert "4 ticket messages" in capsys.readouterr().out
     monkeypatch.setenv("ASSISTANT_DATA_KEY", new)
     monkeypatch.setenv("TRANSCRIPT_RETENTION_DAYS", "0")
     assert main(["privacy", "purge"]) == 0
-    assert "deleted 4 messages" in capsys.readouterr().out
+    assert "4 ticket messages" in capsys.readouterr().out
     assert main(["privacy", "erase", "--staff", "n.jones"]) == 0
     assert "audit events kept" in capsys.readouterr().out
     raw = sqlite3.connect(db_url.removeprefix("sqlite:///"))
@@ -131,3 +132,31 @@ def test_cli_privacy_without_data_key_reports_and_exits_2(cli_env, capsys, monke
     monkeypatch.setenv("ASSISTANT_DATA_KEY", "")
     assert main(["privacy", "export", "--staff", "n.jones"]) == 2
     assert "no data key configured" in capsys.readouterr().err
+
+
+def test_kiosk_queue_legacy_rows_are_sealed_by_rotation_and_erased(store, db_url):
+    from assistant.channels.kiosk.downtime import HelpQueue
+    from assistant.store.models import KioskQueuedHelp
+    from assistant.store.privacy_ops import erase_everywhere, rotate_everywhere
+    from assistant.store.tracker import open_tracker
+
+    old, new = generate_key(), generate_key()
+    with store.write() as session:  # queued before encryption (revision 0004 and earlier)
+        session.add(KioskQueuedHelp(staff="n.jones", help_type="porter", location_id="bed-4b-06",
+                                    priority="urgent", description="Zebedee to x-ray",
+                                    queued_at=1.0, attempts=0))  # fmt: skip
+    HelpQueue(store.engine, lambda: 2.0, lambda: DataCipher([old])).put(
+        "a.smith", {"help_type": "it", "help_description": "printer"}
+    )
+    tracker = open_tracker(f"sqlite:///{db_url.removeprefix('sqlite:///')}.none")
+    report = rotate_everywhere(store, tracker, DataCipher([new, old]))
+    assert report.kiosk_rotated == 2 and report.census["kiosk_queue"].current == 2
+    raw = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    assert raw.execute("SELECT count(*) FROM kiosk_help_queue WHERE description IS NOT NULL "
+                       "OR body LIKE '%Zebedee%'").fetchone() == (0,)  # fmt: skip
+    queue = HelpQueue(store.engine, lambda: 3.0, lambda: DataCipher([new]))
+    assert [(q.staff, q.slots.get("bed"), q.slots.get("help_description")) for q in
+            queue.pending()] == [("n.jones", "4B-06", "Zebedee to x-ray"),
+                                 ("a.smith", None, "printer")]  # fmt: skip
+    erased = erase_everywhere(store, tracker, DataCipher([new]), "n.jones")
+    assert erased.kiosk_queue == 1 and [q.staff for q in queue.pending()] == ["a.smith"]

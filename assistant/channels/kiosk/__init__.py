@@ -18,6 +18,8 @@ from fastapi import FastAPI
 from assistant.channels.kiosk.api import build_router
 from assistant.channels.kiosk.badges import BadgeStore
 from assistant.channels.kiosk.downtime import BoardCache, HelpQueue
+from assistant.channels.kiosk.guard import ActionServerReplay, BoardGuard
+from assistant.channels.kiosk.guide import build_guide_router
 from assistant.channels.kiosk.options import KioskOptions
 from assistant.channels.kiosk.service import KioskService
 from assistant.channels.kiosk.sessions import MemorySessionStore, RedisSessionStore
@@ -71,8 +73,33 @@ def once(factory: Callable[[], T]) -> Callable[[], T]:
     return get
 
 
+def _policy() -> Any:
+    from assistant.rbac.policy import load_policy
+
+    return load_policy()
+
+
+def _audit(settings: Any) -> Any:
+    from assistant.audit import open_audit_sink
+
+    return open_audit_sink(settings)
+
+
+def replay_for(settings: Any) -> ActionServerReplay:
+    """Queued downtime requests go to the action server's guarded action."""
+    return ActionServerReplay(
+        settings.action_url, settings.principal_key, ttl=settings.principal_ttl_seconds
+    )
+
+
 def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService:
     options = options or KioskOptions.from_settings(ctx.settings)
+
+    @once
+    def cipher() -> Any:
+        from assistant.crypto import DataCipher
+
+        return DataCipher.from_settings(ctx.settings)
 
     @once
     def engine() -> Any:
@@ -96,17 +123,25 @@ def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService
         ),
         tts=once(lambda: make_tts(options.tts_engine)),
         board=BoardCache(options.state_dir / "board.json"),
-        queue=once(lambda: HelpQueue(engine(), ctx.clock)),
+        queue=once(lambda: HelpQueue(engine(), ctx.clock, cipher)),
+        guard=BoardGuard(ctx.hms, once(_policy), once(lambda: _audit(ctx.settings))),
         ward_codes=_ward_codes(options),
         max_seconds=float(options.max_seconds),
         idle_seconds=options.idle_seconds,
         clock=ctx.clock,
         tz=ctx.settings.hospital_tz,
+        inbox=lambda: _handoff_inbox(ctx),
     )
+
+
+def _handoff_inbox(ctx: Any) -> Any:
+    service = (getattr(ctx, "extras", None) or {}).get("handoff")
+    return getattr(service, "inbox", None)
 
 
 def mount(app: FastAPI, ctx: Any) -> KioskService:
     service = build_service(ctx)
+    replay = replay_for(ctx.settings)
     started: list[asyncio.Task[None]] = []
 
     async def loop() -> None:
@@ -115,7 +150,7 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
                 hms = ctx.hms()
                 if hms is None:
                     return
-                await service.background_once(hms, hms.with_actor)
+                await service.background_once(hms, replay)
             except Exception as exc:
                 log.warning("kiosk background pass failed: %s", type(exc).__name__)
             await asyncio.sleep(REFRESH_SECONDS)
@@ -125,5 +160,9 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
             started.append(asyncio.get_running_loop().create_task(loop()))
 
     app.include_router(build_router(service, on_request=ensure_background))
+    extras = getattr(ctx, "extras", None) or {}
+    app.include_router(
+        build_guide_router(service, extras.get("onboarding"), extras.get("practice"))
+    )
     app.state.kiosk = service
     return service

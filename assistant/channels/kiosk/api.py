@@ -177,8 +177,12 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
 
     @router.get("/api/board")
     async def board(request: Request) -> Response:
-        if await current(request) is None:
+        session = await current(request)
+        if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
+        decision = await service.guard.check(session.staff, hms_up=service.board.hms_up)
+        if not decision.allowed:
+            return _error(403, "forbidden", decision.message)
         return JSONResponse(service.board_json())
 
     return router

@@ -1,8 +1,11 @@
 """HMS downtime: the last known bed board (with its age) and a queue of help requests.
 
 The board is refreshed from ``bed_summary()`` in the background and kept in
-``var/kiosk/board.json`` so it survives a restart. Help requests that could not be sent
-are kept in the store table ``kiosk_help_queue`` and retried until the HMS takes them.
+``var/kiosk/board.json`` so it survives a restart; it is only shown through
+``guard.BoardGuard`` (``beds:read``, audited). Help requests that could not be sent are
+kept in the store table ``kiosk_help_queue``, their form slots encrypted with the data
+key, and sent when the HMS is back through the same guarded action as a live request
+(``guard.ActionServerReplay``): fresh permission check, one audit event each.
 """
 
 from __future__ import annotations
@@ -14,41 +17,28 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, select
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Engine
+
+from assistant.crypto import DataCipher
+from assistant.store.models import Base, KioskQueuedHelp
 
 log = logging.getLogger(__name__)
 
-metadata = MetaData()
-help_queue = Table(
-    "kiosk_help_queue",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("staff", String(64), nullable=False),
-    Column("help_type", String(32), nullable=False),
-    Column("location_id", String(64), nullable=True),
-    Column("priority", String(16), nullable=False),
-    Column("description", String(500), nullable=False),
-    Column("queued_at", Float, nullable=False),
-    Column("attempts", Integer, nullable=False, default=0),
-)
+help_queue = cast(Table, KioskQueuedHelp.__table__)
+metadata = Base.metadata
 
 
 class BedSource(Protocol):
     async def bed_summary(self) -> list[Any]: ...
 
 
-class TaskSink(Protocol):
-    async def create_task(
-        self,
-        help_type: str,
-        location_id: str | None,
-        priority: str,
-        description: str,
-        requester_username: str,
-    ) -> Any: ...
+class Replay(Protocol):
+    """Sends one queued request through the guarded action: sent, retry later, refused."""
+
+    async def __call__(self, staff: str, queue_id: int, slots: dict[str, Any]) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -101,58 +91,104 @@ class BoardCache:
         return True
 
 
+SLOT_NAMES = ("help_type", "ward", "bed", "urgency", "help_description")
+
+
+def _location_slots(location_id: str | None) -> dict[str, str]:
+    """``ward-4b`` -> ward 4B; ``bed-4b-06`` -> ward 4B, bed 4B-06 (reference HMS ids)."""
+    if not location_id:
+        return {}
+    kind, _, rest = location_id.partition("-")
+    if kind == "ward" and rest:
+        return {"ward": rest.upper()}
+    if kind == "bed" and "-" in rest:
+        ward = rest.rsplit("-", 1)[0]
+        return {"ward": ward.upper(), "bed": rest.upper()}
+    return {}
+
+
+def slots_from_reply(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The form slots to queue, from a help reply's ``custom.data`` (None if it has none).
+
+    ``request_help_unavailable`` carries them under ``queue``; older replies carried
+    ``help_type``/``location_id``/``priority``/``description``.
+    """
+    queued = data.get("queue")
+    if isinstance(queued, dict) and queued.get("help_type"):
+        return {name: queued.get(name) for name in SLOT_NAMES}
+    if not data.get("help_type"):
+        return None
+    return {
+        "help_type": data.get("help_type"),
+        "urgency": data.get("priority", "routine"),
+        "help_description": data.get("description", ""),
+        **_location_slots(data.get("location_id")),
+    }
+
+
 @dataclass(frozen=True)
 class QueuedHelp:
     id: int
     staff: str
-    help_type: str
-    location_id: str | None
-    priority: str
-    description: str
+    slots: dict[str, Any]
+
+    @property
+    def help_type(self) -> str | None:
+        return self.slots.get("help_type")
 
 
 class HelpQueue:
-    def __init__(self, engine: Engine, clock: Callable[[], float]) -> None:
-        self._engine, self._clock = engine, clock
+    """The downtime queue; each request's slots are a Fernet token (``DataCipher``)."""
 
-    def put(
-        self, staff: str, help_type: str, location_id: str | None, priority: str, description: str
+    def __init__(
+        self, engine: Engine, clock: Callable[[], float], cipher: Callable[[], DataCipher]
     ) -> None:
+        self._engine, self._clock, self._cipher = engine, clock, cipher
+
+    def put(self, staff: str, slots: dict[str, Any]) -> None:
+        cipher = self._cipher()
+        body = {name: slots.get(name) for name in SLOT_NAMES}
+        description = body.get("help_description")
+        if isinstance(description, str):
+            body["help_description"] = description[:500]
         with self._engine.begin() as conn:
             conn.execute(
                 help_queue.insert().values(
                     staff=staff,
-                    help_type=help_type,
-                    location_id=location_id,
-                    priority=priority,
-                    description=description[:500],
+                    body=cipher.encrypt(json.dumps(body)),
+                    key_id=cipher.current_key_id,
                     queued_at=self._clock(),
                     attempts=0,
                 )
             )
 
+    def _slots(self, row: Any) -> dict[str, Any]:
+        if row.body is not None:
+            data = dict(json.loads(self._cipher().decrypt(row.body)))
+        else:  # queued before encryption
+            data = {"help_type": row.help_type, "priority": row.priority,
+                    "description": row.description, "location_id": row.location_id}  # fmt: skip
+        if "priority" in data or "location_id" in data:  # the pre-encryption shape
+            return slots_from_reply(data) or {}
+        return data
+
     def pending(self) -> list[QueuedHelp]:
         with self._engine.begin() as conn:
             rows = conn.execute(select(help_queue).order_by(help_queue.c.id)).all()
-        return [
-            QueuedHelp(r.id, r.staff, r.help_type, r.location_id, r.priority, r.description)
-            for r in rows
-        ]
+        return [QueuedHelp(r.id, r.staff, self._slots(r)) for r in rows]
 
-    async def flush(self, sink_for: Callable[[str], TaskSink]) -> int:
-        """Send queued requests in order; stop at the first failure. Returns how many sent."""
+    def _drop(self, queue_id: int) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(help_queue.delete().where(help_queue.c.id == queue_id))
+
+    async def flush(self, replay: Replay) -> int:
+        """Send queued requests in order through the guarded action; stop at the first that
+        must wait. A request the guarded action refuses (no permission, unknown staff) is
+        dropped: the refusal is in the audit trail. Returns how many were sent."""
         sent = 0
         for item in self.pending():
-            try:
-                await sink_for(item.staff).create_task(
-                    item.help_type,
-                    item.location_id,
-                    item.priority,
-                    item.description,
-                    item.staff,
-                )
-            except Exception as exc:
-                log.warning("queued help request not sent yet: %s", type(exc).__name__)
+            outcome = await replay(item.staff, item.id, item.slots)
+            if outcome == "retry":
                 with self._engine.begin() as conn:
                     conn.execute(
                         help_queue.update()
@@ -160,7 +196,9 @@ class HelpQueue:
                         .values(attempts=help_queue.c.attempts + 1)
                     )
                 break
-            with self._engine.begin() as conn:
-                conn.execute(help_queue.delete().where(help_queue.c.id == item.id))
-            sent += 1
+            self._drop(item.id)
+            if outcome == "sent":
+                sent += 1
+            else:
+                log.warning("queued help request %s refused by the guarded action", item.id)
         return sent

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from assistant.channels.base import Assistant, Reply
 from assistant.channels.kiosk.badges import BadgeStore
-from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, TaskSink
+from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, Replay, slots_from_reply
+from assistant.channels.kiosk.guard import BoardGuard
 from assistant.channels.kiosk.render import KioskReply, render_all
 from assistant.channels.kiosk.sessions import KioskSession, SessionStore
 from assistant.channels.kiosk.shared import (
@@ -58,11 +59,13 @@ class KioskService:
     tts: Callable[[], TextToSpeech]
     board: BoardCache
     queue: Callable[[], HelpQueue]
+    guard: BoardGuard
     ward_codes: tuple[str, ...] = ()
     max_seconds: float = 15.0
     idle_seconds: int = 60
     clock: Callable[[], float] = time.time
     tz: str = "Europe/London"
+    inbox: Callable[[], Any] = lambda: None  # the help desk's messages (handoff inbox)
     audio: AudioStore = field(default=None)  # type: ignore[assignment]
     pending: PendingHelp = field(default=None)  # type: ignore[assignment]
 
@@ -103,14 +106,42 @@ class KioskService:
         replies = await self.assistant.send(
             staff=session.staff, channel="kiosk", conversation=session.conversation, text=text
         )
-        shaped = render_all(replies)
+        # the turn's own replies first (an emergency answer stays the first thing shown),
+        # then what the help desk wrote since the last turn
+        shaped = render_all(replies) + await self._helpdesk_messages(session)
         await self._remember_help(session, replies)
         board = None
         if any(r.kind.endswith("_unavailable") for r in shaped):
             self.board.hms_up = False
-            shaped = await self._downtime(session, replies, shaped)
-            board = self.board_json()
+            board = await self.board_for(session)
+            shaped = await self._downtime(session, replies, shaped, show_board=board is not None)
         return TurnResult(text, shaped, await self._speak(session, shaped), board=board)
+
+    async def board_for(self, session: KioskSession) -> dict[str, Any] | None:
+        """The bed board for this session's staff member, or None (needs beds:read)."""
+        decision = await self.guard.check(session.staff, hms_up=self.board.hms_up)
+        return self.board_json() if decision.allowed else None
+
+    async def _helpdesk_messages(self, session: KioskSession) -> list[KioskReply]:
+        """Messages the help desk wrote to this kiosk conversation (kept in the inbox)."""
+        inbox = self.inbox()
+        if inbox is None:
+            return []
+        try:
+            items = await inbox.pull(f"kiosk:{session.staff}:{session.conversation}")
+        except Exception as exc:
+            log.warning("help-desk inbox unavailable: %s", type(exc).__name__)
+            return []
+        return [
+            KioskReply(
+                str(item.get("text", "")),
+                str(item.get("text", "")),
+                tuple(item.get("buttons") or ()),
+                "helpdesk",
+            )
+            for item in items
+            if item.get("text")
+        ]
 
     async def _remember_help(self, session: KioskSession, replies: list[Reply]) -> None:
         """Keep the details of a help request being confirmed, to queue it if the HMS is down.
@@ -122,15 +153,18 @@ class KioskService:
             custom = reply.custom or {}
             data = custom.get("data") or {}
             kind = str(custom.get("kind", ""))
-            if (
-                kind.startswith("request_help")
-                and kind != "request_help_unavailable"
-                and (data.get("help_type"))
-            ):
-                await self.pending.remember(session.conversation, dict(data))
+            if kind.startswith("request_help") and kind != "request_help_unavailable":
+                slots = slots_from_reply(data)
+                if slots is not None:
+                    await self.pending.remember(session.conversation, slots)
 
     async def _downtime(
-        self, session: KioskSession, replies: list[Reply], shaped: list[KioskReply]
+        self,
+        session: KioskSession,
+        replies: list[Reply],
+        shaped: list[KioskReply],
+        *,
+        show_board: bool,
     ) -> list[KioskReply]:
         out = list(shaped)
         for reply in replies:
@@ -138,19 +172,15 @@ class KioskService:
             kind = str(custom.get("kind", ""))
             if kind != "request_help_unavailable":
                 continue
-            data = custom.get("data") or await self.pending.pop(session.conversation) or {}
-            if data.get("help_type"):
-                self.queue().put(
-                    session.staff,
-                    str(data["help_type"]),
-                    data.get("location_id"),
-                    str(data.get("priority", "routine")),
-                    str(data.get("description", "")),
-                )
+            slots = slots_from_reply(custom.get("data") or {})
+            if slots is None:
+                slots = await self.pending.pop(session.conversation)
+            if slots is not None:
+                self.queue().put(session.staff, slots)  # encrypted; sent via the guard
                 note = "Your help request is queued and will be sent when the system is back."
                 out.append(KioskReply(note, note))
         age = self.board_json()
-        if age["as_of"]:
+        if show_board and age["as_of"]:
             note = f"{HMS_DOWN} The bed board shown is as of {age['as_of']}."
             out.append(KioskReply(note, note))
         return out
@@ -182,6 +212,6 @@ class KioskService:
             "wards": board.to_json()["wards"] if board else [],
         }
 
-    async def background_once(self, source: Any, sink_for: Callable[[str], TaskSink]) -> None:
+    async def background_once(self, source: Any, replay: Replay) -> None:
         if await self.board.refresh(source, self.clock()):
-            await self.queue().flush(sink_for)
+            await self.queue().flush(replay)

@@ -12,7 +12,7 @@ from assistant.channels.base import Assistant
 
 from .dedupe import MemoryDedupe
 from .handlers import register
-from .home import PolicyLoader, load_default_policy
+from .home import HomeExtrasReader, PolicyLoader, load_default_policy
 from .identity import SlackIdentity
 from .ports import DedupeStore, RefusalAudit, StaffDirectory
 from .turns import Turns
@@ -50,6 +50,7 @@ def build_app(
     dedupe: DedupeStore | None = None,
     policy: PolicyLoader = load_default_policy,
     identity_ttl: float = 300.0,
+    home_extras: HomeExtrasReader | None = None,
 ) -> AsyncApp:
     """A bolt app that acks first and answers afterwards (``process_before_response=False``)."""
     app = AsyncApp(
@@ -63,5 +64,5 @@ def build_app(
         identity=SlackIdentity(directory, ttl=identity_ttl),
         audit=audit or LoggingRefusalAudit(),
     )
-    register(app, turns, dedupe or MemoryDedupe(), policy)
+    register(app, turns, dedupe or MemoryDedupe(), policy, home_extras)
     return app

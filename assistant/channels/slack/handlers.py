@@ -10,7 +10,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from .dedupe import DedupeStore
-from .home import HOME_ACTION_PREFIX, PolicyLoader, home_view
+from .home import HOME_ACTION_PREFIX, HomeExtrasReader, PolicyLoader, home_view
+from .identity import SignedIn
 from .places import Place
 from .render import BUTTON_ACTION_PREFIX, chosen_blocks, parse_button_value
 from .turns import Turns
@@ -29,13 +30,25 @@ def is_human_message(event: dict[str, Any], context: Any) -> bool:
     return bool(user) and user != getattr(context, "bot_user_id", None)
 
 
-def register(app: AsyncApp, turns: Turns, dedupe: DedupeStore, policy: PolicyLoader) -> None:
+def register(
+    app: AsyncApp,
+    turns: Turns,
+    dedupe: DedupeStore,
+    policy: PolicyLoader,
+    home_extras: HomeExtrasReader | None = None,
+) -> None:
     @app.middleware
     async def drop_redeliveries(body: dict, req: Any, next: Any) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id and not await dedupe.first_time(f"event:{event_id}"):
             retry = (req.headers.get("x-slack-retry-num") or [None])[0]
             logger.info("dropping redelivered slack event (retry %s)", retry)
+            return BoltResponse(status=200, body="")
+        # slash commands and interactions carry a one-time trigger_id: a replayed request
+        # (same signed body, still inside the signature window) is acknowledged, not run
+        trigger = body.get("trigger_id") if body.get("command") else None
+        if trigger and not await dedupe.first_time(f"command:{trigger}"):
+            logger.info("dropping a replayed slash command")
             return BoltResponse(status=200, body="")
         return await next()
 
@@ -112,6 +125,9 @@ def register(app: AsyncApp, turns: Turns, dedupe: DedupeStore, policy: PolicyLoa
             return
         user = event["user"]
         identity = await turns.identity.resolve(client, user)
-        if not hasattr(identity, "staff"):
+        extras = None
+        if not isinstance(identity, SignedIn):
             await turns.who(client, user)  # audit the refusal
-        await client.views_publish(user_id=user, view=home_view(identity, policy()))
+        elif home_extras is not None:
+            extras = await home_extras(identity.username)
+        await client.views_publish(user_id=user, view=home_view(identity, policy(), extras))

@@ -66,7 +66,13 @@ def register_helpdesk(
         logger.info("Slack help desk is off (needs HELPDESK_CHANNEL and the handoff service)")
         return None
     directory = directory or DirectoryFromFactory(deps.hms)
-    desk = SlackHelpdesk(bolt_app.client, channel, oncall=oncall_id(settings), relay_in=relay_in)
+    desk = SlackHelpdesk(
+        bolt_app.client,
+        channel,
+        oncall=oncall_id(settings),
+        relay_in=relay_in,
+        emergency_number=str(getattr(settings, "emergency_number", None) or "2222"),
+    )
     service.attach_desk(desk)
     service.attach_requester("slack", SlackRequester(bolt_app.client, directory))
     identity = SlackIdentity(directory)

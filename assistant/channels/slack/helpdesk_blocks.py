@@ -105,6 +105,21 @@ def closed_blocks(ticket: Ticket, agent_ref: str) -> list[dict[str, Any]]:
     return blocks
 
 
+def withdrawn_blocks(ticket: Ticket) -> list[dict[str, Any]]:
+    """The card after the requester withdrew: no buttons left."""
+    blocks = [b for b in card_blocks(ticket) if b["type"] != "actions"]
+    blocks.append(_section(":leftwards_arrow_with_hook: Withdrawn by the requester"))
+    return blocks
+
+
+def emergency_text(ticket: Ticket, label: str, number: str) -> str:
+    """The flag posted on the card when the requester's message was an emergency (no PHI)."""
+    return (
+        f":rotating_light: {ticket.ticket_id}: the requester's latest message was recognised "
+        f"as an emergency ({escape(label)}); they were told to call {escape(number)} at once."
+    )
+
+
 def transcript_text(ticket: Ticket, messages: Sequence[Mapping[str, str]]) -> str:
     """The conversation so far, newest last, trimmed to one Slack section."""
     names = {"user": ticket.requester, "bot": "assistant", "agent": "help desk"}

@@ -32,6 +32,7 @@ class SlackHelpdesk:
         *,
         oncall: str | None = None,
         relay_in: str = "dm",
+        emergency_number: str = "2222",
     ) -> None:
         if relay_in not in ("dm", "thread"):
             raise ValueError("relay_in must be 'dm' or 'thread'")
@@ -39,6 +40,7 @@ class SlackHelpdesk:
         self.channel = channel
         self.oncall = oncall
         self.relay_in = relay_in
+        self.emergency_number = emergency_number
 
     async def _post(self, **kwargs: Any) -> Place:
         response = await self.client.chat_postMessage(**kwargs)
@@ -133,6 +135,32 @@ class SlackHelpdesk:
                 thread_ts=thread.ts,
                 text=f"{ticket.ticket_id} {how} by {agent.username}.",
             )
+
+    async def withdrawn(self, ticket: Ticket, card: Place | None, thread: Place | None) -> None:
+        if card is not None:
+            await self.client.chat_update(
+                channel=card.channel,
+                ts=card.ts,
+                text=f"{ticket.ticket_id} withdrawn by the requester",
+                blocks=blocks.withdrawn_blocks(ticket),
+            )
+        if thread is not None and (card is None or thread.ts != card.ts):
+            await self._post(
+                channel=thread.channel,
+                thread_ts=thread.ts,
+                text=f"{ticket.requester} withdrew {ticket.ticket_id}: no longer needs help.",
+            )
+
+    async def emergency(
+        self, ticket: Ticket, card: Place | None, thread: Place | None, kind: str
+    ) -> None:
+        text = blocks.emergency_text(ticket, kind.replace("_", " "), self.emergency_number)
+        kwargs: dict[str, Any] = {"channel": self.channel, "text": text}
+        if card is not None:
+            kwargs.update(thread_ts=card.ts, reply_broadcast=True)
+        await self._post(**kwargs)
+        if thread is not None and (card is None or thread.ts != card.ts):
+            await self._post(channel=thread.channel, thread_ts=thread.ts, text=text)
 
 
 class SlackRequester:

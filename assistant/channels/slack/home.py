@@ -1,13 +1,17 @@
-"""The App Home tab: what the signed-in staff member's roles allow, with quick actions.
+"""The App Home tab: per role, what the staff member can do, examples to tap, their open
+requests and watches.
 
-Permissions come from the role policy (``assistant.rbac.policy``); quick-action buttons send
-a ready-made request to the assistant in the user's DM with the app.
+What each role can do comes from the intent catalog (``intents/catalog.yml``) and the role
+policy (``assistant.rbac.policy``) through ``assistant.onboarding.guide`` - no hand-kept
+list here. Quick-action buttons send a ready-made request to the assistant in the user's
+DM with the app.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .identity import Identity, SignedIn
@@ -17,16 +21,17 @@ from .render import escape
 logger = logging.getLogger(__name__)
 
 HOME_ACTION_PREFIX = "hms_home_"
+MAX_BUTTONS = 10
 
-# permission -> (button title, request text sent to the assistant)
-QUICK_ACTIONS: Mapping[str, tuple[str, str]] = {
-    "beds:read": ("Free beds", "show me free beds"),
-    "appointments:book": ("Book an appointment", "book an appointment"),
-    "patients:locate": ("Find a patient", "find a patient"),
-    "help:request": ("Request a porter", "I need a porter"),
-    "help:read": ("My help requests", "what is the status of my help requests"),
-    "handoff:request": ("Talk to the help desk", "I want to talk to a person"),
-}
+
+@dataclass(frozen=True)
+class HomeExtras:
+    """What the home tab shows besides the role guide (read by the caller, async)."""
+
+    open_requests: Sequence[Any] = ()  # assistant.onboarding.service.OpenRequest
+    watches: Sequence[dict[str, Any]] = ()
+    shown: frozenset[str] = field(default_factory=frozenset)  # "requests", "watches"
+    practice: bool | None = None  # None: practice mode is not offered here
 
 
 def load_default_policy() -> PolicyLike | None:
@@ -42,12 +47,20 @@ def load_default_policy() -> PolicyLike | None:
         return None
 
 
-def _describe(policy: Any, permission: str) -> str:
-    spec = getattr(policy, "permissions", {}).get(permission)
-    return str(getattr(spec, "description", "") or permission)
+def _catalog() -> Any:
+    from intents.catalog import load_catalog
+
+    return load_catalog()
 
 
-def home_view(identity: Identity, policy: PolicyLike | None) -> dict[str, Any]:
+def home_view(
+    identity: Identity,
+    policy: PolicyLike | None,
+    extras: HomeExtras | None = None,
+    catalog: Any = None,
+) -> dict[str, Any]:
+    from assistant.onboarding.guide import role_guide
+
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "HMS Staff Assistant"}}
     ]
@@ -55,35 +68,92 @@ def home_view(identity: Identity, policy: PolicyLike | None) -> dict[str, Any]:
         blocks.append(_text(identity.message))
         return {"type": "home", "blocks": blocks}
     roles = sorted(identity.staff.roles)
+    if policy is None:
+        blocks.append(_text(f"Signed in as *{escape(identity.username)}*."))
+        blocks.append(_text("Ask me what I can do for you."))
+        return {"type": "home", "blocks": blocks}
+    guide = role_guide(identity.username, roles, policy, catalog or _catalog())
+    names = ", ".join(guide.role_names or guide.roles) or "no role"
     blocks.append(
         _text(
-            f"Signed in as *{escape(identity.username)}* "
-            f"({escape(', '.join(roles) or 'no role')}). "
+            f"Signed in as *{escape(identity.username)}* ({escape(names)}). "
             "Message me here, mention me in a channel, or use `/hms <request>` anywhere."
         )
     )
-    granted = sorted(policy.permissions_for(roles)) if policy is not None else []
-    if granted:
-        lines = "\n".join(f"• {escape(_describe(policy, p))}" for p in granted)
-        blocks.append(_text(f"*What you can do*\n{lines}"))
-    elif policy is None:
-        blocks.append(_text("Ask me what I can do for you."))
-    else:
-        blocks.append(_text("Your role has no assistant permissions yet."))
-    buttons = [
-        {
-            "type": "button",
-            "text": {"type": "plain_text", "text": title},
-            "action_id": f"{HOME_ACTION_PREFIX}{i}",
-            "value": request,
-        }
-        for i, (title, request) in enumerate(
-            QUICK_ACTIONS[p] for p in QUICK_ACTIONS if p in granted
+    if guide.capabilities:
+        lines = "\n".join(
+            f"• *{escape(c.title)}*: {escape(c.text)}. _e.g._ “{escape(c.example)}”"
+            for c in guide.capabilities
         )
-    ]
-    if buttons:
+        blocks.append(_text(f"*What you can do*\n{lines}"))
+        buttons = [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": c.button[:75]},
+                "action_id": f"{HOME_ACTION_PREFIX}{i}",
+                "value": c.say[:2000],
+            }
+            for i, c in enumerate(guide.capabilities[:MAX_BUTTONS])
+        ]
         blocks.append({"type": "actions", "elements": buttons})
+    else:
+        blocks.append(_text("Your role has no assistant tasks yet."))
+    if extras is not None and "requests" in extras.shown:
+        blocks.append(_text(_requests(extras.open_requests)))
+    if extras is not None and "watches" in extras.shown:
+        blocks.append(_text(_watches(extras.watches)))
+    if extras is not None and extras.practice is not None:
+        blocks.extend(_practice(extras.practice))
     return {"type": "home", "blocks": blocks}
+
+
+def _practice(on: bool) -> list[dict[str, Any]]:
+    text = (
+        "*Practice mode is on*: your conversations use a training hospital, nothing is real."
+        if on
+        else "*Practice mode*: try the assistant on a training hospital with made-up "
+        "patients, with a short guided tour. Nothing you do there is real."
+    )
+    button = {
+        "type": "button",
+        "text": {
+            "type": "plain_text",
+            "text": "Leave practice mode" if on else "Try practice mode",
+        },
+        "action_id": f"{HOME_ACTION_PREFIX}practice",
+        "value": "/practice_off" if on else "/practice_on",
+    }
+    return [_text(text), {"type": "actions", "elements": [button]}]
+
+
+def _requests(items: Sequence[Any]) -> str:
+    if not items:
+        return "*Your open requests*\nNone right now."
+    lines = []
+    for r in items:
+        priority = f", {r.priority}" if getattr(r, "priority", None) else ""
+        lines.append(f"• `{escape(r.ticket_id)}` {escape(r.what)}: {escape(r.status)}{priority}")
+    return "*Your open requests*\n" + "\n".join(lines)
+
+
+def _watches(items: Sequence[dict[str, Any]]) -> str:
+    if not items:
+        return "*Your bed watches*\nNone. Ask me to tell you when a bed is free on a ward."
+    lines = [f"• {escape(str(w.get('text') or w.get('ward') or w))}" for w in items]
+    return "*Your bed watches*\n" + "\n".join(lines)
+
+
+def extras_from(onboarding: Any, practice: Any = None) -> Callable[[str], Awaitable[HomeExtras]]:
+    """Reads a staff member's open requests and watches through ``assistant.onboarding``
+    (and whether they are in practice mode, ``assistant.practice``)."""
+
+    async def read(staff: str) -> HomeExtras:
+        requests = await onboarding.open_requests(staff, "slack")
+        watches = await onboarding.watches(staff)
+        on = await practice.is_on(staff) if practice is not None and practice.available else None
+        return HomeExtras(requests, watches, frozenset({"requests", "watches"}), on)
+
+    return read
 
 
 def _text(text: str) -> dict[str, Any]:
@@ -91,3 +161,4 @@ def _text(text: str) -> dict[str, Any]:
 
 
 PolicyLoader = Callable[[], PolicyLike | None]
+HomeExtrasReader = Callable[[str], Awaitable[HomeExtras]]

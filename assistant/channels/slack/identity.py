@@ -1,9 +1,12 @@
 """Slack user -> HMS staff member: ``users.info`` email matched to the HMS Practitioner.
 
-Results are cached per Slack user for a TTL. A deleted Slack account, a user without an
-email, an email the HMS does not know, or an inactive staff record is refused: the message
-never reaches the assistant. Lookup failures (Slack or HMS down) are refused too but not
-cached, so the next message tries again.
+Only a full member's confirmed e-mail address counts: a deleted account, a bot or app
+user, a guest (``is_restricted`` / ``is_ultra_restricted``), an e-mail Slack has not
+confirmed (``is_email_confirmed`` false or absent), an e-mail with no *exact*
+(case-insensitive) match in the HMS directory, more than one match, or an inactive staff
+record are all refused, and the person is told which, in plain words. There is no fuzzy
+or partial matching. Results are cached per Slack user for a TTL; lookup failures (Slack
+or HMS down) are refused too but not cached, so the next message tries again.
 """
 
 from __future__ import annotations
@@ -24,6 +27,20 @@ REFUSAL_TEXT = (
     "Sorry, I can't match your Slack account to an active staff record in the hospital "
     "directory, so I can't help with hospital requests. Please contact the IT help desk."
 )
+EXACT_ONLY_TEXT = (
+    "Sorry, I match Slack accounts to the hospital directory by exact e-mail address only, "
+    "and the confirmed e-mail on your Slack profile is not on exactly one active staff "
+    "record. Please ask the IT help desk to check the e-mail on your staff record."
+)
+UNCONFIRMED_TEXT = (
+    "Sorry, Slack has not confirmed the e-mail address on your profile, so I can't use it "
+    "to identify you. Confirm it in Slack (check your inbox for Slack's message), then try "
+    "again."
+)
+GUEST_TEXT = (
+    "Sorry, guest accounts can't use the hospital assistant: it needs a full member of "
+    "the hospital's Slack workspace. Please contact the IT help desk."
+)
 UNAVAILABLE_TEXT = "Sorry, I can't check who you are right now. Please try again in a minute."
 
 
@@ -40,7 +57,9 @@ class SignedIn:
 @dataclass(frozen=True)
 class Refused:
     slack_user: str
-    reason: str  # slack_user_deleted | no_email | not_in_directory | staff_inactive | lookup_failed
+    # slack_user_deleted | bot | guest | no_email | email_unconfirmed | not_in_directory |
+    # ambiguous_email | staff_inactive | lookup_failed
+    reason: str
     message: str
     staff: str | None = None
 
@@ -100,11 +119,10 @@ class SlackIdentity:
                 return Refused(slack_user, "not_in_directory", REFUSAL_TEXT)
             logger.warning("slack users.info failed: %s", type(exc).__name__)
             return Refused(slack_user, "lookup_failed", UNAVAILABLE_TEXT)
-        if user.get("deleted"):
-            return Refused(slack_user, "slack_user_deleted", REFUSAL_TEXT)
-        email = (user.get("profile") or {}).get("email")
-        if not email or user.get("is_bot"):
-            return Refused(slack_user, "no_email", REFUSAL_TEXT)
+        refused = _account_refusal(slack_user, user)
+        if refused is not None:
+            return refused
+        email = str((user.get("profile") or {}).get("email")).strip()
         try:
             matches = await self._directory.find_staff(email=email)
         except Exception as exc:
@@ -112,10 +130,25 @@ class SlackIdentity:
             return Refused(slack_user, "lookup_failed", UNAVAILABLE_TEXT)
         wanted = email.casefold()
         exact = [s for s in matches if (getattr(s, "email", None) or "").casefold() == wanted]
-        candidates = exact or list(matches)
-        if len(candidates) != 1:
-            return Refused(slack_user, "not_in_directory", REFUSAL_TEXT)
-        staff = candidates[0]
+        if len(exact) != 1:  # exact e-mail only: never a near or partial match
+            reason = "ambiguous_email" if exact else "not_in_directory"
+            return Refused(slack_user, reason, EXACT_ONLY_TEXT)
+        staff = exact[0]
         if not staff.active:
             return Refused(slack_user, "staff_inactive", REFUSAL_TEXT, staff=staff.username)
         return SignedIn(slack_user, staff)
+
+
+def _account_refusal(slack_user: str, user: dict[str, Any]) -> Refused | None:
+    """Refuse accounts that cannot identify a staff member, before any directory lookup."""
+    if user.get("deleted"):
+        return Refused(slack_user, "slack_user_deleted", REFUSAL_TEXT)
+    if user.get("is_bot") or user.get("is_app_user") or slack_user == "USLACKBOT":
+        return Refused(slack_user, "bot", REFUSAL_TEXT)
+    if user.get("is_restricted") or user.get("is_ultra_restricted"):
+        return Refused(slack_user, "guest", GUEST_TEXT)
+    if not (user.get("profile") or {}).get("email"):
+        return Refused(slack_user, "no_email", REFUSAL_TEXT)
+    if user.get("is_email_confirmed") is not True:
+        return Refused(slack_user, "email_unconfirmed", UNCONFIRMED_TEXT)
+    return None

@@ -22,6 +22,7 @@ from .app import SlackConfig, build_app
 from .audit import open_refusal_audit
 from .dedupe import dedupe_from_settings
 from .helpdesk import register_helpdesk
+from .home import extras_from
 from .identity import DirectoryFromFactory
 from .precheck import MAX_BODY_BYTES, precheck
 
@@ -42,12 +43,16 @@ def mount(app: FastAPI, ctx: Any) -> AsyncApp | None:
         )
         return None
     audit = ctx.extras.get("slack_audit") if hasattr(ctx, "extras") else None
+    onboarding = ctx.extras.get("onboarding") if hasattr(ctx, "extras") else None
     bolt = build_app(
         SlackConfig(bot_token=token, signing_secret=secret or "", api_url=settings.slack_api_url),
         assistant=ctx.assistant,
         directory=DirectoryFromFactory(ctx.hms),
         audit=audit or open_refusal_audit(settings),
         dedupe=dedupe_from_settings(settings),
+        home_extras=extras_from(onboarding, ctx.extras.get("practice"))
+        if onboarding is not None
+        else None,
     )
     register_helpdesk(bolt, ctx)
     if socket_token:

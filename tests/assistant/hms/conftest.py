@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from assistant.hms import FhirHmsClient
+from tests.require import missing
 
 BASE = "http://hms.test/fhir/R4"
 PAGE = 3
@@ -335,7 +336,7 @@ def real_hms(tmp_path_factory: pytest.TempPathFactory):
 
     reason = _reference_hms_missing()
     if reason:
-        pytest.skip(reason)
+        missing(reason)
     root = Path(__file__).resolve().parents[3]
     var = tmp_path_factory.mktemp("hms-var")
     port, token = _free_port(), secrets.token_urlsafe(16)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -85,6 +86,25 @@ class Ctx:
     clock: Any
 
 
+class StaffHms:
+    """The HMS as the board guard sees it: staff and their roles (``up`` False: down)."""
+
+    ROLES = {"n.jones": {"nurse"}, "b.okoro": {"bed_manager"}, "h.lee": {"helpdesk"},
+             "p.kim": {"porter"}}  # fmt: skip
+
+    def __init__(self) -> None:
+        self.up = True
+
+    async def find_staff(self, username: str | None = None, email: str | None = None) -> list:
+        from assistant.hms.models import Staff
+
+        if not self.up:
+            raise ConnectionError("down")
+        roles = self.ROLES.get(username or "")
+        return [] if roles is None else [Staff(f"pr-{username}", str(username), "x", None,
+                                               frozenset(roles))]  # fmt: skip
+
+
 class Kiosk:
     def __init__(
         self,
@@ -96,6 +116,8 @@ class Kiosk:
     ) -> None:
         self.client, self.assistant, self.clock, self.service = client, assistant, clock, service
         self.badges = badges  # staff -> DemoBadge with its (random) PIN
+        self.staff_hms: StaffHms = StaffHms()
+        self.audit: Any = None
 
     def sign_in(self, staff: str = "n.jones") -> Any:
         badge = self.badges[staff]
@@ -120,6 +142,7 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
         kiosk_max_seconds=15,
         kiosk_speech_dir=speech_dir,
         kiosk_tts_engine="espeak",
+        data_key=Fernet.generate_key().decode(),
     )
     store = open_store_at(settings.assistant_database_url)
     clock = Clock()
@@ -130,6 +153,13 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
     service = mount(app, ctx)
     service.stt = lambda: stt
     service.tts = lambda: FakeTTS()
+    from assistant.audit import open_audit_sink
+    from assistant.channels.kiosk.guard import BoardGuard
+    from assistant.rbac.policy import load_policy
+
     with TestClient(app) as client:
-        yield Kiosk(client, assistant, clock, service, badges)
+        handle = Kiosk(client, assistant, clock, service, badges)
+        handle.audit = open_audit_sink(settings)
+        service.guard = BoardGuard(lambda: handle.staff_hms, load_policy, lambda: handle.audit)
+        yield handle
     store.close()

@@ -1,5 +1,4 @@
 import dataclasses
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from assistant.channels.kiosk.speech.build import build, nlu_examples
 from assistant.channels.kiosk.speech.directory import Directory, WardEntry
 from assistant.channels.kiosk.speech.lexicon import Lexicon
 from assistant.channels.kiosk.speech.sphinx import PocketSphinxSTT
+from tests.require import need_binaries
 
 ROOT = Path(__file__).resolve().parents[3]
 DIRECTORY = ROOT / "tests" / "fixtures" / "audio" / "directory.json"
@@ -54,11 +54,8 @@ def test_nlu_examples_strip_entity_annotations(tmp_path: Path) -> None:
     assert list(nlu_examples([tmp_path / "x.yml"])) == ["beds on 4B", "porter for bed 6"]
 
 
-@pytest.mark.skipif(
-    shutil.which("espeak-ng") is None or shutil.which("sox") is None,
-    reason="needs espeak-ng and sox",
-)
 def test_new_ward_is_recognised_after_rebuild(tmp_path: Path) -> None:
+    need_binaries("espeak-ng", "sox")
     directory = dataclasses.replace(
         _directory(),
         wards=(*_directory().wards, WardEntry("9C", "Riverside Ward", ("riverside",))),

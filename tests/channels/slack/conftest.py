@@ -171,18 +171,22 @@ class Harness:
             event["thread_ts"] = thread_ts
         return await self.event(event)
 
-    async def command(self, user: str, text: str, channel: str = "C0WARD4B") -> httpx.Response:
-        body = urlencode(
+    def command_body(self, user: str, text: str, channel: str = "C0WARD4B") -> str:
+        self._n += 1
+        return urlencode(
             {
                 "command": "/hms",
                 "text": text,
                 "user_id": user,
                 "channel_id": channel,
                 "team_id": "T0DEMO",
-                "trigger_id": "1.2.3",
+                "trigger_id": f"1.2.{self._n}",  # Slack makes one per invocation
                 "response_url": "http://127.0.0.1:9/hook",
             }
         )
+
+    async def command(self, user: str, text: str, channel: str = "C0WARD4B") -> httpx.Response:
+        body = self.command_body(user, text, channel)
         return await self.post(body, "application/x-www-form-urlencoded")
 
     async def click(

@@ -132,3 +132,13 @@ async def test_assistant_failure_answers_politely(slack):
     await slack.dm(U, "free beds")
     posted = await slack.posted()
     assert "not available" in posted["text"]
+
+
+async def test_command_replayed_inside_the_signature_window_runs_once(slack):
+    body = slack.command_body(U, "cancel appointment 42")
+    first = await slack.post(body, "application/x-www-form-urlencoded")
+    await slack.posted("chat.postEphemeral")
+    replay = await slack.post(body, "application/x-www-form-urlencoded")  # same signed body
+    await slack.settle()
+    assert (first.status_code, replay.status_code) == (200, 200)
+    assert [t["text"] for t in slack.assistant.turns] == ["cancel appointment 42"]

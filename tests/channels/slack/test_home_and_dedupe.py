@@ -14,16 +14,25 @@ def _titles(view):
     ]
 
 
+def _button(intent):
+    # button titles come from the intent catalog (assistant.onboarding.guide)
+    from assistant.onboarding.guide import capability_of
+    from intents.catalog import load_catalog
+
+    return capability_of(load_catalog().get(intent)).button
+
+
 def test_home_nurse_sees_booking_and_beds(kit):
     view = home_view(SignedIn("U0NJONES", kit.staff["n.jones"]), load_policy())
     assert view["type"] == "home"
-    assert "Book an appointment" in _titles(view) and "Free beds" in _titles(view)
+    titles = _titles(view)
+    assert _button("book_appointment") in titles and _button("check_bed_availability") in titles
 
 
 def test_home_porter_has_no_booking_button(kit):
     view = home_view(SignedIn("U0PKIM", kit.staff["p.kim"]), load_policy())
-    assert "Book an appointment" not in _titles(view)
-    assert "Free beds" in _titles(view)
+    assert _button("book_appointment") not in _titles(view)
+    assert _button("check_bed_availability") in _titles(view)
 
 
 def test_home_refused_user_sees_refusal_only():
@@ -54,7 +63,7 @@ async def test_home_quick_action_asks_in_dm(slack):
         for b in view["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if e["text"]["text"] == "Free beds"
+        if e["text"]["text"] == _button("check_bed_availability")
     )
     await slack.click("U0NJONES", button, channel="", message_ts="")
     posted = await slack.posted()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from assistant.channels.slack.identity import (
     DirectoryFromFactory,
     Refused,
@@ -112,3 +116,56 @@ async def test_identity_accepts_directory_factory(kit):
     ident = SlackIdentity(DirectoryFromFactory(lambda: _Dir(list(kit.staff.values()))))
     result = await ident.resolve(client, "U0PKIM")
     assert isinstance(result, SignedIn) and result.username == "p.kim"
+
+
+class _FuzzyDir:
+    """An HMS whose e-mail search also returns near matches (prefix, other domain)."""
+
+    def __init__(self, staff):
+        self.staff = staff
+
+    async def find_staff(self, username=None, email=None):
+        local = (email or "").split("@")[0]
+        return [s for s in self.staff if (s.email or "").startswith(local[:4])]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason", "says"),
+    [
+        ({"is_email_confirmed": False}, "email_unconfirmed", "not confirmed"),
+        ({"is_email_confirmed": None}, "email_unconfirmed", "not confirmed"),
+        ({"is_restricted": True}, "guest", "guest accounts"),
+        ({"is_ultra_restricted": True}, "guest", "guest accounts"),
+        ({"is_bot": True}, "bot", "can't match"),
+        ({"is_app_user": True}, "bot", "can't match"),
+    ],
+    ids=["unconfirmed", "unconfirmed-missing", "guest", "single-channel-guest", "bot", "app"],
+)
+async def test_identity_refuses_unconfirmed_guest_and_bot_accounts(kit, change, reason, says):
+    users = kit.fake.default_users()
+    users["U0NJONES"] = {**users["U0NJONES"], **change}
+    directory = _Dir(list(kit.staff.values()))
+    result = await SlackIdentity(directory).resolve(_Client(users), "U0NJONES")
+    assert isinstance(result, Refused) and result.reason == reason
+    assert says in result.message
+
+
+async def test_identity_refuses_a_near_email_match_and_says_exact_only(kit):
+    users = kit.fake.default_users()
+    email = users["U0NJONES"]["profile"]["email"]
+    users["U0NJONES"]["profile"] = {**users["U0NJONES"]["profile"],
+                                     "email": email.replace("@", ".nurse@")}  # fmt: skip
+    result = await SlackIdentity(_FuzzyDir(list(kit.staff.values()))).resolve(
+        _Client(users), "U0NJONES"
+    )
+    assert isinstance(result, Refused) and result.reason == "not_in_directory"
+    assert "exact e-mail address only" in result.message
+
+
+async def test_identity_refuses_two_staff_records_with_the_same_email(kit):
+    nurse = kit.staff["n.jones"]
+    twin = dataclasses.replace(nurse, username="n.jones2", id="pr-twin")
+    result = await SlackIdentity(_Dir([nurse, twin])).resolve(
+        _Client(kit.fake.default_users()), "U0NJONES"
+    )
+    assert isinstance(result, Refused) and result.reason == "ambiguous_email"

@@ -42,6 +42,7 @@
     $("pin").value = "";
     $("badge").focus();
     clearTimeout(idleTimer);
+    document.dispatchEvent(new CustomEvent("kiosk:signedout"));
   }
 
   function showTalk(staff) {
@@ -53,6 +54,7 @@
     $("ptt").focus();
     touch();
     loadBoard();
+    document.dispatchEvent(new CustomEvent("kiosk:signedin", { detail: { staff } }));
   }
 
   function touch() {
@@ -293,6 +295,9 @@
   for (const k of keys) { addKey(k, () => { $("typed").value += k; }); }
   addKey("Space", () => { $("typed").value += " "; }, true);
   addKey("Delete", () => { $("typed").value = $("typed").value.slice(0, -1); }, true);
+
+  // tiles and keypad (kiosk-touch.js) send requests and keep the session alive through these
+  window.kioskApi = { sendText, touch };
 
   // ---- start ------------------------------------------------------------------------
   api("GET", "session").then((res) => {

@@ -1,0 +1,57 @@
+"""``WelcomingAssistant``: the first time someone talks to the assistant on a channel, a
+short guide for their role comes before the answer (kind ``onboarding_welcome``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from assistant.channels.base import Assistant, Button, Reply
+
+from .guide import WELCOME_KIND, common_first, welcome_text
+from .service import Onboarding
+
+log = logging.getLogger(__name__)
+MAX_BUTTONS = 4
+# the kiosk shows the role's guide as tiles right after sign-in (and would read a long
+# welcome aloud), so the first message is for the chat channels
+CHANNELS = ("slack", "rest", "cli")
+
+
+class WelcomingAssistant:
+    def __init__(self, inner: Assistant, onboarding: Onboarding) -> None:
+        self.inner = inner
+        self.onboarding = onboarding
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def send(self, *, staff: str, channel: str, conversation: str, text: str) -> list[Reply]:
+        replies = await self.inner.send(
+            staff=staff, channel=channel, conversation=conversation, text=text
+        )
+        if channel not in CHANNELS:
+            return replies
+        try:
+            first = await self.onboarding.first_time(staff, channel)
+            if not first:
+                return replies
+            guide = await self.onboarding.guide(staff)
+        except Exception as exc:
+            log.warning("welcome not shown: %s", type(exc).__name__)
+            return replies
+        buttons = tuple(Button(c.button, c.say) for c in common_first(guide)[:MAX_BUTTONS])
+        welcome = Reply(
+            welcome_text(guide, self.onboarding.emergency_number),
+            buttons,
+            {
+                "phi": False,
+                "kind": WELCOME_KIND,
+                "data": {
+                    "roles": list(guide.roles),
+                    "intents": [c.intent for c in guide.capabilities],
+                },
+            },
+        )
+        # the answer to what they asked comes first; emergencies are never delayed by it
+        return [*replies, welcome]

@@ -1,0 +1,52 @@
+"""``mount_pages(app, ctx, roles)``: the staff session, dashboard, review page, /metrics."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+
+from assistant.usage.roles import RoleLookup
+
+from . import dashboard, review
+from .auth import PageAuth, session_router
+
+log = logging.getLogger(__name__)
+
+
+def mount_pages(app: FastAPI, ctx: Any, roles: RoleLookup) -> None:
+    from assistant.crypto import DataCipher
+    from assistant.rbac.policy import load_policy
+    from assistant.review.queue import ReviewQueue
+    from intents.catalog import ENTITIES, load_catalog
+
+    settings = ctx.settings
+    auth = PageAuth(ctx.tokens, roles, load_policy())
+    catalog = load_catalog()
+
+    @functools.cache
+    def queue() -> ReviewQueue:
+        return ReviewQueue(ctx.open_store(), DataCipher.from_settings(settings))
+
+    app.include_router(session_router(auth))
+    app.include_router(
+        dashboard.build_router(
+            auth,
+            ctx.open_store,
+            key=settings.signing_key,
+            tz=ZoneInfo(settings.hospital_tz),
+            metrics_token=settings.metrics_token,
+        )
+    )
+    app.include_router(
+        review.build_router(
+            auth,
+            queue,
+            intents=tuple((i.name, i.description) for i in catalog.intents),
+            entities=ENTITIES,
+        )
+    )
+    log.info("staff pages are on: /dashboard/, /review/, /metrics")

@@ -1,0 +1,51 @@
+"""What counts as withdrawing a help-desk request while waiting for a person."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.handoff.withdraw import is_withdrawal
+
+WITHDRAWS = [
+    "cancel",
+    "Cancel.",
+    "never mind, sorted it",
+    "forget it",
+    "I don't need help any more",
+    "i dont need help anymore",
+    "ok it's sorted now thanks",
+    "cancel my request please",
+    "actually I'll manage, thanks",
+    "problem solved",
+    "no longer needed",
+    "it's working now",
+    "nevermind",
+    "nevr mind",  # typos
+    "forgt it",
+    "i dont need help anymroe",
+]
+NOT_WITHDRAWS = [
+    "no",
+    "yes",
+    "ok",
+    "thanks",
+    "cancel the appointment for bed 4",
+    "don't cancel, I still need help",
+    "the printer is still broken",
+    "is it sorted yet?",
+    "it's not working",
+    "when will someone come",
+    "/talk_to_human",
+    "seven mind",
+    "handle it",
+]
+
+
+@pytest.mark.parametrize("text", WITHDRAWS)
+def test_withdraw_phrases_are_understood(text):
+    assert is_withdrawal(text)
+
+
+@pytest.mark.parametrize("text", NOT_WITHDRAWS)
+def test_withdraw_other_messages_are_relayed(text):
+    assert not is_withdrawal(text)

@@ -1,0 +1,138 @@
+"""The emergency detector on fixed phrases: must catch, must not catch, negation, context.
+
+Behaviour only (no recall/false-alarm thresholds: those are measured in bench/safety.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.safety.detector import MAX_CHARS, Assessment, default_detector
+from assistant.safety.lexicon import LexiconError, compile_spec, load_lexicon, ruler_patterns
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return default_detector()
+
+
+def level(detector, text: str) -> str:
+    return detector.assess(text).level
+
+
+MUST_CATCH = {
+    "there's a man with a knife in the waiting room": "weapon",
+    "bed 4 is trying to hurt himself": "self_harm",
+    "someone's collapsed outside the lift and isn't responding": "collapse",
+    "can you book a porter for bed 6, also there's smoke coming from the sluice": "fire",
+    "cardiac arrest bay 3": "collapse",
+    "patient not breathing bed 12": "airway",
+    "he's fitting and has gone blue": None,
+    "massive bleed on labour ward": "bleeding",
+    "her tongue is swelling after the antibiotics": "anaphylaxis",
+    "patient has fallen and hit her head": "fall",
+    "crushing chest pain in bay 2": "chest_pain",
+    "his face is drooping and his speech is slurred": "stroke",
+    "a visitor is punching the receptionist": "violence",
+    "unattended bag by the main entrance": "suspicious_item",
+    "our dementia patient has gone missing": "missing_patient",
+    "code blue ward 7": None,
+}
+MUST_NOT_CATCH = [
+    "book a chest pain clinic follow-up",
+    "porter for the resus trolley",
+    "cardiology list for tomorrow",
+    "the fire door is squeaking",
+    "patient deteriorating, need their location",
+    "break glass: deteriorating, covering on call",
+    "not urgent, the printer on 4B is jammed",
+    "this is not an emergency, can you book a porter for later",
+    "no chest pain, book the routine echo",
+    "any free beds in the emergency department",
+    "falls assessment for bed 8",
+    "the seizure chart for bed 2 is missing",
+    "blood results for bed 5",
+    "she had a fall last week, book physio",
+    "history of seizures, book neurology",
+    "free beds on the stroke unit",
+    "need a knife and fork for bed 6",
+    "flu shot clinic for staff",
+    "mark bed 6 on 4B as clean",
+    "my computer won't log in",
+]
+
+
+@pytest.mark.parametrize("text,kind", MUST_CATCH.items())
+def test_detector_catches_emergencies_said_directly_or_not(detector, text, kind):
+    assessment = detector.assess(text)
+    assert assessment.level == "emergency", assessment
+    if kind is not None:
+        assert assessment.kind == kind
+
+
+@pytest.mark.parametrize("text", MUST_NOT_CATCH)
+def test_detector_does_not_call_normal_requests_emergencies(detector, text):
+    assert level(detector, text) != "emergency", detector.assess(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["not an emergency", "no chest pain", "it's not a fire, false alarm", "no one has fallen"],
+)
+def test_detector_negated_cues_are_not_emergencies(detector, text):
+    assert level(detector, text) == "none"
+
+
+def test_detector_negation_word_inside_the_cue_still_counts(detector):
+    # "isn't"/"not" that belong to the finding itself are not a negation of it
+    for text in ("he isn't breathing", "she's not responding", "patient isn't rousable"):
+        assert level(detector, text) == "emergency", text
+
+
+@pytest.mark.parametrize(
+    "text", ["what do I do if there's a fire", "what is the crash call number"]
+)
+def test_detector_hypothetical_emergency_is_a_caution(detector, text):
+    assert level(detector, text) == "caution"
+
+
+def test_detector_payloads_and_empty_text_are_none(detector):
+    assert detector.assess("/emergency") == Assessment("none", reason="payload")
+    assert detector.assess('/handoff_rate{"ticket": "HD-000001", "rating": 5}').level == "none"
+    assert detector.assess("   ").level == "none"
+    assert level(detector, "/ fire in the sluice") == "emergency"  # not a payload
+
+
+def test_detector_reads_both_ends_of_a_very_long_message(detector):
+    filler = "please book the routine cardiology review for next week " * 60
+    assert len(filler) > MAX_CHARS
+    assert level(detector, filler + "and there's smoke coming from the sluice") == "emergency"
+
+
+def test_detector_assessment_carries_no_message_text(detector):
+    assessment = detector.assess("Alice Walker in bed 4 has collapsed")
+    assert "Alice" not in repr(assessment) and "bed 4" not in repr(assessment)
+
+
+def test_lexicon_every_cue_compiles_to_a_pattern():
+    import spacy
+
+    nlp = spacy.blank("en")
+    patterns = ruler_patterns(load_lexicon(), lambda s: [t.lower_ for t in nlp.make_doc(s)])
+    kinds = {p["id"] for p in patterns if "id" in p}
+    assert {"airway", "fire", "self_harm", "missing_patient", "general"} <= kinds
+
+
+def test_lexicon_spec_syntax():
+    def tok(s):
+        return s.split()
+
+    assert compile_spec("(is|was) n't breathing", tok) == [
+        [{"LOWER": {"IN": ["is", "was"]}}, {"LOWER": "n't"}, {"LOWER": "breathing"}]
+    ]
+    two = compile_spec("bleeding (a lot|badly)", tok)
+    assert [{"LOWER": "bleeding"}, {"LOWER": "a"}, {"LOWER": "lot"}] in two
+    assert [{"LOWER": "bleeding"}, {"LOWER": "badly"}] in two
+    assert compile_spec("not breathing", tok)[0][0]["OP"] == "?"  # the verb before "not"
+    with pytest.raises(LexiconError):
+        compile_spec("( |x)", tok)
