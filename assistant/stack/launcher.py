@@ -20,6 +20,7 @@ come from the environment (``environ``; every documented variable is passed on) 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import threading
 import time
@@ -348,7 +349,7 @@ class Stack:
         """Start every process and wait for each health check; stop all on failure."""
         self.prepare()
         planned = self._commands()
-        self._check_ports_free()
+        self._check_ports_free([p.name for p in planned])
         if any(p.name == "postgres" for p in planned):
             self.postgres.prepare()  # initdb on first use
         try:
@@ -391,10 +392,21 @@ class Stack:
         if code != 0:
             self.say(f"warning: `python -m assistant kiosk build-speech` failed; see {log}")
 
-    def _check_ports_free(self) -> None:
-        """Refuse to start when a port is taken (another stack would answer our checks)."""
-        named = [(name, port) for name, port in self.ports.items() if name not in self.external]
-        if "rasa" not in self.external:
+    def _check_ports_free(self, planned: list[str]) -> None:
+        """Refuse to start when a port is taken (another stack would answer our checks).
+
+        Only the ports of what is about to start: the named process, or HAProxy for the
+        gateway and action ports of the scale profile."""
+        front = {"gateway", "actions"} if "haproxy" in planned else set()
+
+        named = [
+            (name, port)
+            for name, port in self.ports.items()
+            if name in front
+            or name in planned
+            or any(re.fullmatch(rf"{name}-\d+", p) for p in planned)
+        ]
+        if any(p.startswith("rasa") for p in planned):
             named += [(f"rasa {p}", p) for p in self.rasa_ports]
         taken = ports_free(self.bind_host, named)
         if taken is not None:
