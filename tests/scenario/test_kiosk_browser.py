@@ -285,7 +285,7 @@ def stack_kiosk(stack: Any) -> tuple[str, dict[str, str]]:
         capture_output=True,
     )
     listing = subprocess.run(
-        [py, "-m", "assistant", "kiosk", "demo-badges"],
+        [py, "-m", "assistant", "kiosk", "demo-badges", "--reissue"],  # PINs for this module
         cwd=ROOT,
         env=env,
         check=True,
