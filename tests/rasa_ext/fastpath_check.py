@@ -182,11 +182,47 @@ def compare_rule_keys(rng: random.Random) -> int:
     return checks
 
 
+def compare_validators(domain: Domain, rng: random.Random) -> int:
+    """The compiled action-response check accepts and refuses what Rasa's schema does."""
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    from rasa_ext.launch import response_validator
+
+    schema = RemoteAction.action_response_format_spec()
+    stock, fast = validator_for(schema)(schema), response_validator(schema)
+    checks = 0
+    active: list[str | None] = [None]
+    for _ in range(300):
+        events = [e.as_dict() for e in turn(rng, domain, active)]
+        for event in events:
+            if rng.random() < 0.3:  # break it: a wrong type, an unknown event, a bad field
+                event[rng.choice(["event", "timestamp", "name", "value", "text"])] = rng.choice(
+                    [None, 3, "nope", [], {"x": 1}]
+                )
+        result: dict = {"events": events, "responses": [{"text": "x"}]}
+        if rng.random() < 0.1:
+            result["responses"] = rng.choice(["oops", [1], None])
+        verdicts = []
+        for check in (stock.validate, fast):
+            try:
+                check(result)
+                verdicts.append(True)
+            except ValidationError:
+                verdicts.append(False)
+        if verdicts[0] != verdicts[1]:
+            raise SystemExit(json.dumps({"validator_mismatch": result}, default=str))
+        checks += 1
+    return checks
+
+
 def main() -> None:
     domain = Domain.load(sys.argv[1])
     rng = random.Random(int(sys.argv[2]))
     result = compare_states(domain, rng, int(sys.argv[3]))
     result["rule_key_checks"] = compare_rule_keys(rng)
+    result["validator_checks"] = compare_validators(domain, rng)
     print(json.dumps(result, default=str))
 
 
