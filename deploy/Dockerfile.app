@@ -16,6 +16,7 @@ RUN pip install --no-cache-dir -r requirements/app.in -c requirements/app.lock
 COPY assistant assistant
 COPY actions actions
 COPY hms hms
+COPY phi_filter phi_filter
 COPY intents intents
 COPY training_data training_data
 COPY domain domain

@@ -13,9 +13,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 TOOLS=.venv-tools
 APP_PY=.venv/bin/python
-LINT_PATHS=(assistant actions hms intents rasa_ext bench tests scripts)
-BANDIT_PATHS=(assistant actions hms intents rasa_ext)
-MYPY_PATHS=(assistant actions hms)
+LINT_PATHS=(assistant actions hms phi_filter intents rasa_ext bench tests scripts)
+BANDIT_PATHS=(assistant actions hms phi_filter intents rasa_ext)
+MYPY_PATHS=(assistant actions hms phi_filter)
 # Stricter than pyproject's [tool.mypy] defaults, still achievable: every def typed.
 MYPY_FLAGS=(--check-untyped-defs --disallow-untyped-defs --disallow-incomplete-defs
             --strict-equality --warn-redundant-casts --no-implicit-optional)

@@ -50,6 +50,7 @@ _PORT_ENV = {
     "hms-practice": "PRACTICE_HMS_PORT",
     "actions": "ACTION_PORT",
     "gateway": "GATEWAY_PORT",
+    "adt": "ADT_PORT",
 }
 
 __all__ = ["PROFILES", "Proc", "Stack", "StackError"]
@@ -96,6 +97,8 @@ class Stack:
             "hms": self._port(self.hms_port, "HMS_PORT", 8081),
             "actions": self._port(self.action_port, "ACTION_PORT", 5055),
             "gateway": self._port(self.gateway_port, "GATEWAY_PORT", 8080),
+            # HL7 v2 ADT listener (MLLP); a free port whenever the HMS gets one
+            "adt": self._port(0 if self.hms_port == 0 else None, "ADT_PORT", 2575),
             "hms-practice": self._port(
                 # free ports for the tests' stacks: the practice HMS follows the HMS
                 0
@@ -152,6 +155,7 @@ class Stack:
             "rest": f"{gateway}/api/v1/messages",
             "hms": hms,
             "fhir": self.config.get("HMS_BASE_URL") or f"{hms}/fhir/R4",
+            "adt": f"mllp://{self.host}:{self.ports['adt']}",
             "practice_fhir": self.config.get("PRACTICE_HMS_BASE_URL")
             or f"http://{self.host}:{self.ports['hms-practice']}/fhir/R4",
             "rasa": self.config.get("RASA_URLS") or rasa,
@@ -198,6 +202,7 @@ class Stack:
             HMS_PORT=str(self.ports["hms"]),
             ACTION_PORT=str(self.ports["actions"]),
             GATEWAY_PORT=str(self.ports["gateway"]),
+            ADT_PORT=str(self.ports["adt"]),
             RASA_PORT=str(self.rasa_ports[0]),
             HMS_BASE_URL=urls["fhir"],
             PRACTICE_HMS_BASE_URL=practice,
@@ -237,6 +242,15 @@ class Stack:
                     "hms",
                     [py, "-m", "hms", "serve", "--seed-if-empty"],
                     f"{self.urls['hms']}/healthz",
+                    role="hms",
+                )
+            )
+            # the ADT feed (issue 12): waits for the HMS's migrated database, health = TCP
+            procs.append(
+                self._app(
+                    "adt",
+                    [py, "-m", "hms", "adt-listen"],
+                    f"tcp://{self.host}:{self.ports['adt']}",
                     role="hms",
                 )
             )

@@ -36,6 +36,17 @@ def http_ready(url: str) -> Ready:
     return ready
 
 
+def tcp_ready(host: str, port: int) -> Ready:
+    def ready() -> bool:
+        try:
+            with socket.create_connection((host, port), timeout=2.0):
+                return True
+        except OSError:
+            return False
+
+    return ready
+
+
 def socket_ready(path: Path) -> Ready:
     def ready() -> bool:
         try:
@@ -87,6 +98,9 @@ class Proc:
     def is_ready(self) -> bool:
         if self.ready is not None:
             return self.ready()
+        if self.health_url and self.health_url.startswith("tcp://"):  # e.g. the MLLP listener
+            host, _, port = self.health_url.removeprefix("tcp://").rpartition(":")
+            return tcp_ready(host, int(port))()
         return http_ready(self.health_url)() if self.health_url else True
 
     def tail(self, lines: int = 15) -> str:

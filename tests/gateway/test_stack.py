@@ -267,6 +267,7 @@ def test_stack_scale_profile_plans_services_balancer_and_workers(tmp_path):
         "postgres",
         "redis",
         "hms",
+        "adt",
         "hms-practice",
         "actions-1",
         "actions-2",
