@@ -213,9 +213,9 @@ class CatalogForm(FormValidationAction, ABC):
                 or (chitchat and answers_anyway(turn, requested, catalog))
             ):
                 found[requested] = turn.text
-            named = {e.get("entity") for e in turn.entities}
+            tagged = {e.get("entity") for e in turn.entities}
             asked = set(catalog.slot(requested).entities)
-            if found.get(requested) == turn.text and named and not named & asked:
+            if found.get(requested) == turn.text and tagged and not tagged & asked:
                 # the whole message was taken for the question, but it names other things
                 # ("dermatology" when the name was asked): those are the answer, not this
                 del found[requested]

@@ -134,4 +134,3 @@ def test_policy_clinic_lists_for_schedulers_and_clinicians_ward_lists_for_ward_n
     assert policy.roles_with("patients:list") == ("nurse",)
     assert policy.allows_on_ward(["nurse"], "patients:list", "4B", {"4B"})
     assert not policy.allows_on_ward(["nurse"], "patients:list", "7", {"4B"})
-
