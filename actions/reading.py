@@ -70,6 +70,45 @@ def stoppish(turn: Turn) -> bool:
     )
 
 
+def form_slots(form: Form) -> list[str]:
+    """The slots a message may fill while ``form`` waits: its own, and the things that
+    stand for one of them (a clinician for the clinic, a bed with its ward, an MRN for
+    the patient's name)."""
+    slots = list(form.required)
+    if "department" in form.required:
+        slots.append("clinician")
+    if "ward" in form.required:
+        slots.append("bed")
+    if "patient_name" in form.required:
+        slots.append("mrn")
+    return list(dict.fromkeys(slots))
+
+
+# a message that changes what the form was given, whatever NLU read it as ("change that
+# to dermatology" read as thanks, "move it to 2pm instead" as a new reschedule)
+_CORRECTS = re.compile(
+    r"\b(?:i meant|i mean|should (?:be|have been)|instead|rather than)\b"
+    r"|\b(?:change|switch|swap|make|set|put|move)\s+(?:it|that|this|them|the\s+(?:clinic|"
+    r"department|ward|time|day|date|bed|urgency|priority|patient|mrn|name|type|status|"
+    r"doctor|clinician|consultant))\b",
+    re.I,
+)
+
+
+def corrects(turn: Turn, form: Form, catalog: Catalog) -> bool:
+    """The message corrects a slot of ``form``: it says so ("change that to", "make it",
+    "I meant", "instead") and names a value the form takes."""
+    if turn.is_payload or not _CORRECTS.search(turn.text):
+        return False
+    names = catalog.slot_names()
+    return any(
+        turn.values(entity)
+        for slot in form_slots(form)
+        if slot in names
+        for entity in catalog.slot(slot).entities
+    )
+
+
 def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
     """Whether the message leaves the form's question (see the module doc)."""
     intent = catalog.find(turn.intent)
@@ -86,6 +125,8 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         return turn.intent == "emergency" and turn.safety not in ("none", "caution")
     if intent is None or intent.name == form.intent:
         return False
+    if intent.name not in ("stop", "emergency", "talk_to_human") and corrects(turn, form, catalog):
+        return False  # a correction of this form, however NLU read it
     if intent.is_task:
         return not answers_only(turn, requested, catalog)
     if intent.mid_form == "answer":

@@ -368,3 +368,41 @@ async def test_forms_thing_named_in_a_message_nlu_was_unsure_of_is_taken():
     assert slots["department"] == "cardiology" and slots["time"] is None
     assert "slot_corrected" in kinds(messages) and "invalid_time" not in kinds(messages)
     assert slots["requested_slot"] == "time"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "start"),
+    [
+        ("thank", "change that to cardiology", 15),  # a correction NLU read as thanks
+        ("reschedule_appointment", "change the clinic to cardiology", 21),  # as a new task
+        ("inform", "i meant cardiology", 7),
+    ],
+)
+async def test_forms_correction_read_as_something_else_still_corrects_the_slot(intent, text, start):
+    slots, messages, out = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "department": "dermatology"},
+        requested="time",
+        intent=intent,
+        text=text,
+        entities=[
+            {"entity": "department", "value": "cardiology", "start": start, "end": start + 10}
+        ],
+    )
+    assert not any(e["event"] == "action_execution_rejected" for e in out)
+    assert slots["department"] == "cardiology" and slots.get("time") is None
+    assert "slot_corrected" in kinds(messages) and "invalid_time" not in kinds(messages)
+    assert slots["requested_slot"] == "time"
+
+
+async def test_forms_task_naming_a_form_slot_without_a_correction_cue_is_a_digression():
+    # "any free beds on 4B?" while the bed-status form asks for the status: a new question
+    _, _, out = await validate(
+        "update_bed_status_form",
+        filled={"ward": "4A", "bed": "6"},
+        requested="bed_status",
+        intent="check_bed_availability",
+        text="actually, any free beds on 4B?",
+        entities=[{"entity": "ward", "value": "4B", "start": 27, "end": 29}],
+    )
+    assert [e["event"] for e in out] == ["action_execution_rejected"]
