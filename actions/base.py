@@ -182,6 +182,24 @@ async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     return staff is not None and not services.policy.allows(staff.roles, permission)
 
 
+async def permitted_tasks(tracker: Tracker) -> frozenset[str] | None:
+    """The task intents the verified user may ask for (to offer only those as choices);
+    None when that cannot be told (no principal, HMS down, unknown user)."""
+    services = get_services()
+    try:
+        principal = tracker_principal(services, tracker)
+        staff = await GuardedAction._staff(services, principal.staff)
+    except (PrincipalError, HmsError):
+        return None
+    if staff is None:
+        return None
+    return frozenset(
+        i.name
+        for i in default_catalog().intents
+        if i.is_task and (not i.permission or services.policy.allows(staff.roles, i.permission))
+    )
+
+
 async def guarded_reader(tracker: Tracker, intent: str, step: str) -> HmsClient | None:
     """An HMS client for a directory look-up made while a form asks its questions (ward,
     clinic and clinician names), on the same terms as the guarded action: a verified

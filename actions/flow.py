@@ -130,7 +130,7 @@ class ActionContinue(Action):
             intent = reread(turn) if turn.intent == "inform" else None
             if intent is not None:
                 return take_as(tracker, intent)
-            return not_understood(dispatcher, tracker, turn)
+            return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)
         if reopened is not None:

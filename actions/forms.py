@@ -27,7 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.base import guarded_reader, lacks_permission
-from actions.beds import said_beds, said_ward
+from actions.beds import said_beds, said_ward, says_own_ward
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
 from actions.reading import (
@@ -226,6 +226,8 @@ class CatalogForm(FormValidationAction, ABC):
                 del found[requested]
         if turn.is_payload:
             return found
+        if "ward" in form.required and "ward" not in found and says_own_ward(turn.text):
+            found["ward"] = MINE  # "my ward": the user's own (the action resolves it)
         if "ward" in form.required and "ward" not in found:
             named = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
             if named is not None:

@@ -128,7 +128,9 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
     if intent.name not in ("stop", "emergency", "talk_to_human") and corrects(turn, form, catalog):
         return False  # a correction of this form, however NLU read it
     if intent.is_task:
-        return not answers_only(turn, requested, catalog)
+        # just a value for one of this form's slots ("4B please", "actually it's bed 14")
+        slots = dict.fromkeys([requested, *form_slots(form)])
+        return not any(answers_only(turn, slot, catalog) for slot in slots)
     if intent.mid_form == "answer":
         return False
     if intent.mid_form == "chitchat" and answers_anyway(turn, requested, catalog):

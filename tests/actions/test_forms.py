@@ -406,3 +406,28 @@ async def test_forms_task_naming_a_form_slot_without_a_correction_cue_is_a_digre
         entities=[{"entity": "ward", "value": "4B", "start": 27, "end": 29}],
     )
     assert [e["event"] for e in out] == ["action_execution_rejected"]
+
+
+async def test_forms_my_ward_fills_the_ward_with_the_users_own():
+    slots, _, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter"},
+        requested="ward",
+        text="to my ward please",
+    )
+    assert slots["ward"] == "mine"
+
+
+async def test_forms_bare_value_for_another_slot_of_the_form_read_as_a_task_is_a_correction():
+    # "actually it's bed 14" while the help form asks the urgency, read as a bed update
+    slots, messages, out = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "12"},
+        requested="urgency",
+        intent="update_bed_status",
+        text="actually it's bed 14",
+        entities=[{"entity": "bed", "value": "14", "start": 18, "end": 20}],
+    )
+    assert not any(e["event"] == "action_execution_rejected" for e in out)
+    assert slots["bed"] == "14" and slots.get("ward", "4B") == "4B"
+    assert "slot_corrected" in kinds(messages) and slots["requested_slot"] == "urgency"
