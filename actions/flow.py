@@ -21,6 +21,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import not_understood, reread
 from actions.registry import guarded_action
+from actions.scheduling import offered_at
+from actions.services import get_services
 from actions.state import (
     RESUME,
     YES_NO,
@@ -111,7 +113,27 @@ class ActionNewRequest(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
-        return fresh_start(tracker, Turn.of(tracker).intent)
+        turn = Turn.of(tracker)
+        if picks_an_offered_time(tracker, turn):
+            # "hang on, can we do the 09:20 instead" while choosing or confirming, whatever
+            # NLU read it as: the task waiting on that choice takes it
+            events = await ActionContinue().run(dispatcher, tracker, domain)
+            loops = [e.get("name") for e in events if e.get("event") == "active_loop"]
+            return [
+                *events,
+                FollowupAction(str(loops[-1]) if loops and loops[-1] else "action_listen"),
+            ]
+        return fresh_start(tracker, turn.intent)
+
+
+def picks_an_offered_time(tracker: Tracker, turn: Turn) -> bool:
+    """The message names the time of one of the records the waiting task offered."""
+    before = slots_before_turn(tracker)
+    if turn.is_payload or pending_intent(before.get("pending")) is None:
+        return False
+    services = get_services()
+    now, tz = services.clock(), services.settings.hospital_tz
+    return offered_at(before.get("offered"), turn.text, now, tz) is not None
 
 
 class ActionContinue(Action):

@@ -109,6 +109,26 @@ def corrects(turn: Turn, form: Form, catalog: Catalog) -> bool:
     )
 
 
+SURE_TASK = 0.9  # a free-text answer is left only for a task NLU is this sure of
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:and\s+)?(?:any|is|are|where|who|what|when|which|can|could|how)\b", re.I
+)
+
+
+def asks_another_task(turn: Turn, form: Form, catalog: Catalog) -> bool:
+    """In a free-text question: the message asks for another task ("any beds on 5C?",
+    "where is bed 6") - NLU is sure of a task other than the form's and it is a question.
+    A statement ("bed 6 on 4B needs cleaning") stays the description, whatever NLU says."""
+    intent = catalog.find(turn.intent)
+    return (
+        intent is not None
+        and intent.is_task
+        and intent.name not in (form.intent, "emergency")
+        and turn.confidence >= SURE_TASK
+        and bool(_QUESTION.search(turn.text))
+    )
+
+
 def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
     """Whether the message leaves the form's question (see the module doc)."""
     intent = catalog.find(turn.intent)
@@ -120,6 +140,8 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
     if spec is not None and spec.free_text:
         if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
             return True  # "never mind", "no": not a description or a reason
+        if asks_another_task(turn, form, catalog):
+            return True  # "any beds on 5C?" is a new question, not a reason or description
         # the gateway's safety net checked the message ("none", or "caution" already
         # answered): an NLU "emergency" reading of a reason or a description is not one
         return turn.intent == "emergency" and turn.safety not in ("none", "caution")

@@ -279,3 +279,31 @@ async def test_fallback_offers_only_tasks_the_user_may_ask_for(services):
     assert messages[0]["custom"]["kind"] == "nlu_fallback_rephrase"
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert payloads == ["/check_bed_availability", "/request_help"]
+
+
+@pytest.mark.parametrize(
+    ("text", "picks"),
+    [
+        ("hang on, is it possible to do the 09:20 instead", True),
+        ("can I have the 9:40 one", False),  # not offered
+        ("any free beds on ward 2?", False),
+    ],
+)
+def test_flow_a_message_naming_an_offered_time_is_a_choice_whatever_its_intent(
+    services, text, picks
+):
+    from actions.flow import picks_an_offered_time
+    from actions.state import Turn
+
+    offered = {
+        "kind": "slot",
+        "ids": ["slot-1", "slot-2"],
+        "starts": ["2026-12-03T09:00:00+00:00", "2026-12-03T09:20:00+00:00"],
+    }
+    before = {"pending": "book_appointment:confirm", "offered": offered}
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in before.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker("s.ali", intent="request_help", text=text, slots=before, events=events)
+    assert picks_an_offered_time(trk, Turn.of(trk)) is picks

@@ -431,3 +431,41 @@ async def test_forms_bare_value_for_another_slot_of_the_form_read_as_a_task_is_a
     assert not any(e["event"] == "action_execution_rejected" for e in out)
     assert slots["bed"] == "14" and slots.get("ward", "4B") == "4B"
     assert "slot_corrected" in kinds(messages) and slots["requested_slot"] == "urgency"
+
+
+@pytest.mark.parametrize(
+    ("form", "slot", "intent", "text", "leaves"),
+    [
+        ("breakglass_form", "breakglass_reason", "check_bed_availability", "any beds on 5C", True),
+        (
+            "request_help_form",
+            "help_description",
+            "find_patient",
+            "where is bed 6's patient?",
+            True,
+        ),
+        # statements stay the answer, whatever NLU is sure of
+        (
+            "request_help_form",
+            "help_description",
+            "update_bed_status",
+            "bed 6 needs cleaning",
+            False,
+        ),
+        (
+            "breakglass_form",
+            "breakglass_reason",
+            "check_bed_availability",
+            "no beds, deteriorating",
+            False,
+        ),
+    ],
+)
+async def test_forms_free_text_question_for_another_task_leaves_the_form(
+    form, slot, intent, text, leaves
+):
+    slots, _, out = await validate(form, requested=slot, intent=intent, text=text, safety="none")
+    rejected = out[0]["event"] == "action_execution_rejected"
+    assert rejected is leaves
+    if not leaves:
+        assert slots[slot] == text
