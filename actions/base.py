@@ -34,8 +34,9 @@ from typing import Any, ClassVar
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.followup import remember
 from actions.services import Services, get_services
-from actions.state import finish, gave_up_on
+from actions.state import finish, gave_up_on, still_waiting
 from assistant.audit import AuditEvent, AuditWriteError
 from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
 from assistant.hms.models import Staff
@@ -339,7 +340,10 @@ class GuardedAction(Action, ABC):
             return []
         for message in ctx.messages:
             dispatcher.utter_message(**message)
-        return list(outcome.events)
+        events = list(outcome.events)
+        if outcome.result in ("success", "not_found") and not still_waiting(events):
+            events += remember(self.intent, tracker, events)  # for "and friday?"
+        return events
 
     async def _perform(self, ctx: ActionContext) -> Outcome:
         """Run ``perform`` and turn every failure into one clear queued answer."""

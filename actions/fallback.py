@@ -108,7 +108,7 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        from actions.flow import ActionContinue, ActionStop, take_as
+        from actions.flow import ActionContinue, ActionStop, follow_up_events, take_as
         from actions.reading import stoppish
 
         turn = Turn.of(tracker)
@@ -117,6 +117,9 @@ class ActionFallback(Action):
             return await ActionStop().run(dispatcher, tracker, domain)
         if pending_intent(tracker.get_slot("pending")):
             return await ActionContinue().run(dispatcher, tracker, domain)
+        followed = await follow_up_events(dispatcher, tracker, turn, domain)
+        if followed is not None:
+            return followed
         intent = reread(turn)
         if intent is not None:
             return take_as(tracker, intent)

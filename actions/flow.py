@@ -20,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import not_understood, reread
+from actions.followup import follow_up
 from actions.registry import guarded_action
 from actions.scheduling import offered_at
 from actions.services import get_services
@@ -99,6 +100,38 @@ def fresh_start(tracker: Tracker, intent_name: str | None) -> Events:
     return [*reset(keep=keep), SlotSet("stash", stash)]
 
 
+async def follow_up_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, domain: dict[str, Any]
+) -> Events | None:
+    """ "and friday?" right after a question's answer: ask it again with the details the
+    message names and the rest kept (``actions.followup``); None when it is no follow-up."""
+    found = follow_up(tracker, turn)
+    if found is None:
+        return None
+    name, kept = found
+    intent = default_catalog().get(name)
+    events = [*fresh_start(tracker, name), *(SlotSet(slot, v) for slot, v in kept.items())]
+    if intent.form:
+        return [*events, FollowupAction(intent.form.name)]
+    # no form: answer now, on the slots as they will be, and wait for the user
+    slots = dict(tracker.slots)
+    for event in events:
+        if event.get("event") == "slot":
+            slots[str(event["name"])] = event.get("value")
+    asked = Tracker(
+        tracker.sender_id,
+        slots,
+        tracker.latest_message,
+        tracker.events,
+        tracker.is_paused(),
+        None,
+        {},
+        tracker.latest_action_name,
+    )
+    answered = await guarded_action(name).run(dispatcher, asked, domain)
+    return [*events, *answered, FollowupAction("action_listen")]
+
+
 def take_as(tracker: Tracker, intent_name: str) -> Events:
     """Serve the latest message as a request for ``intent_name`` (its form, or its action)."""
     intent = default_catalog().get(intent_name)
@@ -114,6 +147,9 @@ class ActionNewRequest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
         turn = Turn.of(tracker)
+        followed = await follow_up_events(dispatcher, tracker, turn, domain)
+        if followed is not None:
+            return followed
         if picks_an_offered_time(tracker, turn):
             # "hang on, can we do the 09:20 instead" while choosing or confirming, whatever
             # NLU read it as: the task waiting on that choice takes it
@@ -149,6 +185,9 @@ class ActionContinue(Action):
             return go_back(dispatcher, tracker, turn)
         owner = pending_intent(pending)
         if owner is None:
+            followed = await follow_up_events(dispatcher, tracker, turn, domain)
+            if followed is not None:
+                return followed
             intent = reread(turn) if turn.intent == "inform" else None
             if intent is not None:
                 return take_as(tracker, intent)

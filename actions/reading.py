@@ -19,7 +19,7 @@ from intents.catalog import Catalog, Form
 STOP_MAX_WORDS = 5  # "never mind", "no": short enough to leave a free-text question
 
 # words that may stand around a bare answer ("4B please", "it's bed 6")
-_FILLER = re.compile(
+FILLER = re.compile(
     r"\b(ok|okay|yes|yeah|no|please|pls|thanks|it's|its|it|is|the|on|in|at|ward|bed|bay|"
     r"number|mrn|for|a|an|to|make|that|um|er|uh|sorry|actually|instead|of|not|and|then)\b",
     re.I,
@@ -54,7 +54,7 @@ def answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
     rest = "".join(
         ch if not any(a <= i < b for a, b in spans) else " " for i, ch in enumerate(turn.text)
     )
-    return not re.findall(r"[a-z0-9]+", _FILLER.sub(" ", rest.lower()))
+    return not re.findall(r"[a-z0-9]+", FILLER.sub(" ", rest.lower()))
 
 
 STOPPISH = 0.25  # "no, cancel": not understood, but stopping is a close reading
