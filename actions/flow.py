@@ -20,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import not_understood, reread
+from actions.formats import ordinal_choice
 from actions.followup import follow_up
 from actions.registry import guarded_action
 from actions.scheduling import offered_at
@@ -167,9 +168,19 @@ def picks_an_offered_time(tracker: Tracker, turn: Turn) -> bool:
     before = slots_before_turn(tracker)
     if turn.is_payload or pending_intent(before.get("pending")) is None:
         return False
+    offered = before.get("offered")
+    ids = offered.get("ids") if isinstance(offered, dict) else None
+    if ids and _THE_NTH.search(turn.text) and ordinal_choice(turn.text, len(ids)) is not None:
+        return True  # "hang on, can I have the second one instead"
     services = get_services()
     now, tz = services.clock(), services.settings.hospital_tz
-    return offered_at(before.get("offered"), turn.text, now, tz) is not None
+    return offered_at(offered, turn.text, now, tz) is not None
+
+
+_THE_NTH = re.compile(
+    r"\bthe\s+(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:one|slot|time|appointment)\b",
+    re.I,
+)
 
 
 class ActionContinue(Action):

@@ -285,6 +285,8 @@ async def test_fallback_offers_only_tasks_the_user_may_ask_for(services):
     ("text", "picks"),
     [
         ("hang on, is it possible to do the 09:20 instead", True),
+        ("hang on, can we do the second one instead", True),
+        ("the third one", False),  # only two were offered
         ("can I have the 9:40 one", False),  # not offered
         ("any free beds on ward 2?", False),
     ],
