@@ -20,8 +20,8 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import not_understood, reread
-from actions.formats import ordinal_choice
 from actions.followup import follow_up
+from actions.formats import ordinal_choice
 from actions.registry import guarded_action
 from actions.scheduling import offered_at
 from actions.services import get_services
