@@ -1,11 +1,10 @@
 """Follow-up questions: "and friday?", "what about ICU?" right after an answer.
 
-A question the catalog marks ``follow_up`` (free beds, clinic and ward lists, a patient's
-appointments) leaves what it was asked in the ``last_task`` slot when it is answered. A
+A question the catalog marks ``follow_up`` (free beds, clinic and ward lists) leaves what it was asked in the ``last_task`` slot when it is answered. A
 next message that only names new details, with a follow-up cue ("and", "what about", "how
 about", "same for"), asks that question again with those details changed and the rest kept.
 Any other message starts afresh (slot hygiene): ``last_task`` is cleared with every task
-slot when the next request starts.
+slot when the next request starts. It never holds a patient's name or MRN.
 """
 
 from __future__ import annotations
@@ -38,7 +37,13 @@ def remember(intent: str, tracker: Tracker, events: list[dict[str, Any]]) -> lis
         if event.get("event") == "slot" and event.get("name") in values:
             if event.get("value") not in (None, ""):
                 values[str(event["name"])] = event["value"]
-    kept = {k: v for k, v in values.items() if v not in (None, "", [])}
+    # never a patient's name or MRN: the bookkeeping slot outlives the answer
+    catalog = default_catalog()
+    kept = {
+        k: v
+        for k, v in values.items()
+        if v not in (None, "", []) and catalog.slot(k).thing != "patient"
+    }
     return [SlotSet("last_task", {"intent": intent, "slots": kept})]
 
 

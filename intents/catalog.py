@@ -210,7 +210,7 @@ def _slot(name: str, raw: Any) -> SlotSpec:
 
 
 # PHI intents that only read (a follow-up may ask them again); writes never take follow_up
-_READ_ONLY_PHI = ("list_appointments", "list_clinic_appointments", "list_ward_patients")
+_READ_ONLY_PHI = ("list_clinic_appointments", "list_ward_patients")
 
 
 def check_consistency(catalog: Catalog) -> list[str]:

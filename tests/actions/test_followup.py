@@ -6,7 +6,7 @@ import pytest
 from actions_fakes import make_services, run, tracker
 
 from actions.beds import ActionCheckBedAvailability
-from actions.followup import elliptical, follow_up
+from actions.followup import elliptical, follow_up, remember
 from actions.services import set_services
 from actions.state import Turn
 
@@ -78,3 +78,9 @@ async def test_followup_is_answered_at_once_keeping_what_was_not_changed():
     assert custom["kind"] == "check_bed_availability_success"
     assert custom["data"]["ward"] == "4B" and custom["data"]["feature"] == "side-room"
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+
+
+def test_followup_never_remembers_a_patient():
+    trk = tracker("n.jones", slots={"ward": "4B", "patient_name": "Jane Doe", "mrn": "10004821"})
+    (event,) = remember("list_ward_patients", trk, [])
+    assert event["value"] == {"intent": "list_ward_patients", "slots": {"ward": "4B"}}
