@@ -1,8 +1,9 @@
 """Follow-up questions: "and friday?", "what about ICU?" right after an answer.
 
-A question the catalog marks ``follow_up`` (free beds, clinic and ward lists) leaves what it was asked in the ``last_task`` slot when it is answered. A
-next message that only names new details, with a follow-up cue ("and", "what about", "how
-about", "same for"), asks that question again with those details changed and the rest kept.
+A question the catalog marks ``follow_up`` (free beds, clinic and ward lists) leaves what
+it was asked in the ``last_task`` slot when it is answered. A next message that only names
+new details, with a follow-up cue ("and", "what about", "how about", "same for"), asks that
+question again with those details changed and the rest kept.
 Any other message starts afresh (slot hygiene): ``last_task`` is cleared with every task
 slot when the next request starts. It never holds a patient's name or MRN.
 """
