@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# CI gates: ruff, bandit (no high findings), mypy, pip-audit on both environments' locks.
+# CI gates: ruff (check + format), bandit (no high findings), mypy, import boundaries
+# (import-linter, contracts in .importlinter), pip-audit on both environments' locks.
 # The tools live in their own venv .venv-tools (Python 3.11, requirements/tools.in + .lock),
 # built once and re-checked by a stamp like scripts/setup.sh. mypy type-checks against the
 # app environment (.venv) so the real library types are used.
 #
-# Exit status: non-zero if ruff, bandit (high) or mypy fail, or pip-audit reports an
+# Exit status: non-zero if ruff, bandit (high), mypy or the import contracts fail, or pip-audit reports an
 # advisory that docs/accepted-findings.md does not accept. If pip-audit cannot reach its
 # vulnerability database, that is reported ("N packages not audited") without failing.
 #   bash scripts/lint.sh            all gates
-#   bash scripts/lint.sh ruff mypy  only the named gates (ruff bandit mypy audit)
+#   bash scripts/lint.sh ruff mypy  only the named gates (ruff bandit mypy imports audit)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOOLS=.venv-tools
@@ -66,6 +67,11 @@ gate_bandit() {
   echo "== bandit (fails on high severity)"
   mapfile -t paths < <(existing "${BANDIT_PATHS[@]}")
   "$TOOLS/bin/bandit" -q -r "${paths[@]}" --severity-level high --confidence-level low
+}
+
+gate_imports() {
+  echo "== import boundaries (lint-imports, .importlinter)"
+  "$TOOLS/bin/lint-imports" --no-cache
 }
 
 gate_mypy() {
@@ -143,13 +149,13 @@ gate_audit() {
 
 main() {
   local gates=("$@") failed=() gate
-  [ ${#gates[@]} -gt 0 ] || gates=(ruff bandit mypy audit)
+  [ ${#gates[@]} -gt 0 ] || gates=(ruff bandit mypy imports audit)
   tools_venv
   mkdir -p var
   for gate in "${gates[@]}"; do
     case "$gate" in
-      ruff|bandit|mypy|audit) "gate_$gate" || failed+=("$gate") ;;
-      *) echo "lint: unknown gate $gate (ruff bandit mypy audit)" >&2; exit 2 ;;
+      ruff|bandit|mypy|imports|audit) "gate_$gate" || failed+=("$gate") ;;
+      *) echo "lint: unknown gate $gate (ruff bandit mypy imports audit)" >&2; exit 2 ;;
     esac
   done
   if [ ${#failed[@]} -gt 0 ]; then
