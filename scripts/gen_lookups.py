@@ -161,7 +161,7 @@ def directory_from_resources(
     for res in services:
         types = _codings(res.get("type", []), SYS_SERVICE)
         code = types[0]["code"] if types else res["id"].removeprefix("svc-")
-        service_rows.append(Service(code, res.get("name", code)))
+        service_rows.append(Service(code, str(res.get("name", code))))
     clinician_ids = {
         r.get("practitioner", {}).get("reference", "").split("/")[-1]
         for r in roles

@@ -3,10 +3,10 @@
 # (import-linter, contracts in .importlinter), pip-audit on both environments' locks.
 # The tools live in their own venv .venv-tools (Python 3.11, requirements/tools.in + .lock),
 # built once and re-checked by a stamp like scripts/setup.sh. mypy type-checks against the
-# app environment (.venv) so the real library types are used.
+# app environment (.venv) so the real library types are used (pyproject.toml [tool.mypy]).
 #
-# Exit status: non-zero if ruff, bandit (high), mypy or the import contracts fail, or pip-audit reports an
-# advisory that docs/accepted-findings.md does not accept. If pip-audit cannot reach its
+# Exit status: non-zero if ruff, bandit (high), mypy or the import contracts fail, or pip-audit
+# reports an advisory that docs/accepted-findings.md does not accept. If pip-audit cannot reach its
 # vulnerability database, that is reported ("N packages not audited") without failing.
 #   bash scripts/lint.sh            all gates
 #   bash scripts/lint.sh ruff mypy  only the named gates (ruff bandit mypy imports audit)
@@ -16,10 +16,6 @@ TOOLS=.venv-tools
 APP_PY=.venv/bin/python
 LINT_PATHS=(assistant actions hms intents rasa_ext bench tests scripts)
 BANDIT_PATHS=(assistant actions hms intents rasa_ext)
-MYPY_PATHS=(assistant actions hms)
-# Stricter than pyproject's [tool.mypy] defaults, still achievable: every def typed.
-MYPY_FLAGS=(--check-untyped-defs --disallow-untyped-defs --disallow-incomplete-defs
-            --strict-equality --warn-redundant-casts --no-implicit-optional)
 PIP_AUDIT=${PIP_AUDIT:-$TOOLS/bin/pip-audit}  # overridable for testing the verdict logic
 AUDIT_TIMEOUT=${AUDIT_TIMEOUT:-15}
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -75,12 +71,10 @@ gate_imports() {
 }
 
 gate_mypy() {
-  echo "== mypy ${MYPY_FLAGS[*]}"
-  mapfile -t paths < <(existing "${MYPY_PATHS[@]}")
-  local py=$APP_PY
-  [ -x "$py" ] || { echo "lint: $APP_PY missing; run scripts/setup.sh app" >&2; return 1; }
-  "$TOOLS/bin/mypy" --python-executable "$py" --cache-dir var/mypy_cache \
-    "${MYPY_FLAGS[@]}" "${paths[@]}"
+  # One configuration: pyproject.toml [tool.mypy] (files, flags, the app venv, the tests' overrides).
+  echo "== mypy (pyproject.toml [tool.mypy])"
+  [ -x "$APP_PY" ] || { echo "lint: $APP_PY missing; run scripts/setup.sh app" >&2; return 1; }
+  "$TOOLS/bin/mypy"
 }
 
 # pip-audit one lock file; prints a verdict and returns 1 only on unaccepted advisories.

@@ -44,25 +44,6 @@ STAFF = {
 }
 
 
-class FakeAuditWriteError(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class FakeAuditEvent:
-    staff: str
-    role: str
-    channel: str
-    intent: str
-    action: str
-    permission: str
-    resource: str | None
-    patient_ref: str | None
-    outcome: str
-    detail: str = ""
-    reason: str | None = None
-
-
 class InMemoryAuditSink:
     def __init__(self, error: type[Exception] | None = None) -> None:
         self.events: list[Any] = []
@@ -339,13 +320,41 @@ class FakeHms:
         self._call("list_tasks", requester_username)
         return [t for t in self.tasks if requester_username in (None, t.requester)]
 
+    async def update_task(
+        self, ticket_id, *, status=None, owner_username=None, business_status=None, note=None
+    ):
+        self._call("update_task", ticket_id, status)
+        for i, task in enumerate(self.tasks):
+            if task.ticket_id == ticket_id:
+                self.tasks[i] = replace(
+                    task,
+                    status=status or task.status,
+                    owner=owner_username or task.owner,
+                    business_status=business_status or task.business_status,
+                )
+                return self.tasks[i]
+        raise NotFound("task")
+
+    async def ping(self):
+        return "fake"
+
+    async def aclose(self):
+        return None
+
 
 SENDER = "rest:test:1"  # the sender id of every fake tracker (principals are bound to it)
 
 
+@dataclass
+class FakeServices(Services):
+    """``Services`` whose HMS is known to be the fake (tests read its calls and records)."""
+
+    hms: FakeHms
+
+
 def make_services(
-    hms: FakeHms | None = None, audit: InMemoryAuditSink | None = None, tickets: Any = None
-) -> Services:
+    hms: FakeHms | None = None, audit: Any = None, tickets: Any = None
+) -> FakeServices:
     settings = dataclasses.replace(
         get_settings(),
         signing_key=KEY,
@@ -353,7 +362,7 @@ def make_services(
         emergency_number="2222",
         hospital_tz="Europe/London",
     )
-    return Services(
+    return FakeServices(
         settings=settings,
         hms=hms or FakeHms(),
         audit=audit or InMemoryAuditSink(),

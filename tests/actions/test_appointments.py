@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 
 import pytest
-from actions_fakes import make_services, run, tracker
 
 from actions.appointments import (
     ActionBookAppointment,
@@ -15,6 +14,7 @@ from actions.appointments import (
 )
 from actions.reschedule import ActionRescheduleAppointment
 from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
 
 PATIENT = {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"}
 

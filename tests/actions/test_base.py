@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from actions_fakes import (
+
+from actions.beds import ActionCheckBedAvailability, ActionUpdateBedStatus
+from actions.services import set_services
+from assistant.audit import AuditWriteError
+from assistant.hms.errors import Unavailable
+from assistant.identity.principal import sign_principal
+from tests.actions.fakes import (
     KEY,
     NOW,
     SENDER,
@@ -13,12 +19,6 @@ from actions_fakes import (
     run,
     tracker,
 )
-
-from actions.beds import ActionCheckBedAvailability, ActionUpdateBedStatus
-from actions.services import set_services
-from assistant.audit import AuditWriteError
-from assistant.hms.errors import Unavailable
-from assistant.identity.principal import sign_principal
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ async def test_base_allowed_path_runs_and_audits_once(services):
     ]
 
 
-async def test_base_hms_calls_act_as_the_user(services):
+async def test_base_hms_calls_act_as_the_user(services, monkeypatch):
     seen = []
     original = FakeHms.with_actor
 
@@ -62,11 +62,8 @@ async def test_base_hms_calls_act_as_the_user(services):
         seen.append(username)
         return original(self, username)
 
-    FakeHms.with_actor = spy
-    try:
-        await run(ActionUpdateBedStatus(), bed_update())
-    finally:
-        FakeHms.with_actor = original
+    monkeypatch.setattr(FakeHms, "with_actor", spy)
+    await run(ActionUpdateBedStatus(), bed_update())
     assert seen == ["n.jones"]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from actions_fakes import KEY, NOW, SENDER, make_services, run, tracker
 
 from actions import breakglass as bg
 from actions.patients import ActionFindPatient
@@ -14,6 +13,7 @@ from assistant.audit.trail import SqlAuditTrail
 from assistant.hms.models import Patient
 from assistant.identity.principal import sign_principal
 from assistant.store import open_store_at
+from tests.actions.fakes import KEY, NOW, SENDER, make_services, run, tracker
 from tests.keys import AUDIT_KEYS
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from actions_fakes import make_services, run, tracker
 
 from actions.beds import ActionCheckBedAvailability, bed_number, bed_status_code
 from actions.conversation import ActionAskCapabilities, ActionEmergency, ActionStop
@@ -11,6 +10,7 @@ from actions.handoff import ActionTalkToHuman
 from actions.help import ActionCheckRequestStatus, ActionRequestHelp
 from actions.patients import ActionFindPatient
 from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
 
 
 @pytest.fixture
@@ -184,7 +184,7 @@ async def test_help_status_by_ticket_only_for_the_requester_or_help_desk(service
 
 
 async def test_patients_not_admitted_reads_like_another_ward_for_a_ward_nurse(services):
-    from actions_fakes import Patient
+    from tests.actions.fakes import Patient
 
     services.hms.patients.append(Patient("p-3", "10001234", "Ann", "Outpatient"))
     elsewhere, _ = await run(ActionFindPatient(), tracker("n.jones", slots={"mrn": "10009999"}))

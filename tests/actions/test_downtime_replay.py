@@ -12,12 +12,12 @@ import json
 
 import httpx
 import pytest
-from actions_fakes import KEY, NOW, FakeHms, InMemoryAuditSink, make_services
 
 from actions.server import build_executor
 from actions.services import set_services
 from assistant.channels.kiosk.guard import ActionServerReplay
 from assistant.hms.errors import Unavailable
+from tests.actions.fakes import KEY, NOW, FakeHms, InMemoryAuditSink, make_services
 
 SLOTS = {"help_type": "porter", "ward": "4B", "bed": "4B-02", "urgency": "urgent",
          "help_description": "wheelchair to x-ray"}  # fmt: skip

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from actions_fakes import make_services, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import (
@@ -13,6 +12,7 @@ from actions.forms import (
     normalise_mrn,
 )
 from actions.services import set_services
+from tests.actions.fakes import make_services, tracker
 
 DOMAIN = {
     "forms": {
@@ -48,7 +48,7 @@ def test_forms_mrn_normalised_to_eight_digits(text, mrn):
 
 async def validate(action, slots, requested, user="n.jones"):
     dispatcher = CollectingDispatcher()
-    events = [
+    events: list[dict] = [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": "x", "parse_data": {}},
         *({"event": "slot", "name": k, "value": v} for k, v in slots.items()),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,9 +13,9 @@ from assistant.audit.anchor import read_checkpoints
 from assistant.audit.breakglass import accesses, active_grant, grant_reason, summary_text
 from assistant.audit.trail import SqlAuditTrail
 from assistant.store import open_store_at
+from tests.fakes.slack_api import FakeSlackApi
 from tests.keys import AUDIT_KEYS
 
-FAKE_SLACK = Path(__file__).parents[1] / "fakes" / "slack_api.py"
 DAY = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
@@ -66,7 +65,8 @@ def test_breakglass_active_grant_window_staff_and_patient(trail, clock, make_eve
     rows = trail.events()
     granted_at = rows[0].at.replace(tzinfo=UTC)
     inside, outside = granted_at + timedelta(minutes=29), granted_at + timedelta(minutes=31)
-    assert active_grant(rows, "d.khan", "Patient/p-2", inside, 30).seq == 1
+    assert (grant := active_grant(rows, "d.khan", "Patient/p-2", inside, 30)) is not None
+    assert grant.seq == 1
     assert active_grant(rows, "d.khan", "Patient/p-2", outside, 30) is None
     assert active_grant(rows, "n.jones", "Patient/p-2", inside, 30) is None
     assert active_grant(rows, "d.khan", "Patient/p-9", inside, 30) is None
@@ -112,10 +112,7 @@ def test_breakglass_report_lists_the_days_accesses(env_trail, make_event, capsys
 
 @pytest.fixture
 def slack_api():
-    spec = importlib.util.spec_from_file_location("audit_fake_slack_api", FAKE_SLACK)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    fake = module.FakeSlackApi().start()
+    fake = FakeSlackApi().start()
     yield fake
     fake.stop()
 

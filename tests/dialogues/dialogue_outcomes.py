@@ -135,7 +135,7 @@ class OutcomeProbe:
     def after(self, outcome: list[Outcome]) -> list[str]:
         problems: list[str] = []
         for index, item in enumerate(outcome):
-            before = self._before.get(str(index))
+            before: Any = self._before.get(str(index))
             if item.appointment is not None:
                 problems += _delta("appointment", item.appointment, before, self._measure(item))
             elif item.task is not None:

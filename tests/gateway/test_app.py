@@ -1,4 +1,5 @@
 import dataclasses
+from typing import Any
 
 import httpx
 import pytest
@@ -287,11 +288,12 @@ async def test_create_app_wires_handoff_service_into_assistant(settings, tokens)
     net = app.state.ctx.assistant  # channels see the safety net first, then the throttle
     assert isinstance(net, SafetyNetAssistant) and net.desk is service
     # then the staff throttle, the welcome and the usage recorder
-    escalating = net.inner
+    escalating: Any = net.inner
     while not isinstance(escalating, EscalatingAssistant):
         escalating = escalating.inner
     assert isinstance(escalating, EscalatingAssistant)
-    assert escalating.inner.handoff is service
+    innermost: Any = escalating.inner
+    assert innermost.handoff is service
     assert service.assistant is escalating
 
 

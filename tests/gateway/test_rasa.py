@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -25,7 +26,7 @@ def recording_rasa(replies, calls):
 
 
 async def test_rasa_assistant_posts_signed_principal_and_sender():
-    calls = []
+    calls: list[Any] = []
     assistant = RasaAssistant(
         workers=["http://rasa-1:5005"],
         signing_key=KEY,
@@ -44,7 +45,7 @@ async def test_rasa_assistant_posts_signed_principal_and_sender():
 
 async def test_rasa_assistant_routes_each_sender_to_one_worker():
     workers = [f"http://rasa-{i}:5005" for i in range(3)]
-    calls = []
+    calls: list[Any] = []
     assistant = RasaAssistant(workers=workers, signing_key=KEY, transport=recording_rasa([], calls))
     for _ in range(3):
         await assistant.send(staff="n.jones", channel="rest", conversation="c1", text="hi")
@@ -104,7 +105,7 @@ async def test_rasa_assistant_rasa_500_answers_restarting():
 
 
 async def test_rasa_assistant_handoff_takes_message_instead_of_rasa():
-    calls = []
+    calls: list[Any] = []
 
     class Relay:
         async def intercept(self, staff, channel, conversation, text):
@@ -129,7 +130,7 @@ OFFERED = '/choose_appointment{"appointment_id": "apt-12"}'
 
 
 async def test_rasa_assistant_refuses_payloads_it_did_not_offer():
-    calls = []
+    calls: list[Any] = []
     offered = [{"text": "Which one?", "buttons": [{"title": "9:00", "payload": OFFERED}]}]
     assistant = RasaAssistant(
         workers=["http://rasa-1:5005"], signing_key=KEY, transport=recording_rasa(offered, calls)
@@ -138,8 +139,10 @@ async def test_rasa_assistant_refuses_payloads_it_did_not_offer():
     await send(staff="n.jones", channel="rest", conversation="c1", text="cancel")
     injected = '/affirm{"appointment_id": "apt-13"}'
     refused = await send(staff="n.jones", channel="rest", conversation="c1", text=injected)
+    assert refused[0].custom is not None
     assert refused[0].custom["kind"] == "payload_refused" and len(calls) == 1
     elsewhere = await send(staff="n.jones", channel="rest", conversation="c2", text=OFFERED)
+    assert elsewhere[0].custom is not None
     assert elsewhere[0].custom["kind"] == "payload_refused" and len(calls) == 1
     await send(staff="n.jones", channel="rest", conversation="c1", text=OFFERED)
     await send(staff="n.jones", channel="rest", conversation="c1", text="/affirm")  # no data

@@ -96,7 +96,7 @@ def test_stack_starts_waits_and_stops_processes(tmp_path):
         timeout=30,
     )
     stack.start()
-    pids = [p.popen.pid for p in stack.procs]
+    pids = [p.popen.pid for p in stack.procs if p.popen is not None]
     try:
         assert len(pids) == 3 and stack.failed() is None
         assert stack.env["GATEWAY_PORT"] == str(stack.ports["gateway"])
@@ -105,7 +105,7 @@ def test_stack_starts_waits_and_stops_processes(tmp_path):
         assert "kiosk" in table(stack)
         assert (tmp_path / "log" / "hms.log").read_text().startswith("listening")
     finally:
-        popens = [p.popen for p in stack.procs]
+        popens = [p.popen for p in stack.procs if p.popen is not None]
         stack.stop()
     assert all(p.poll() is not None for p in popens)
     assert stack.procs == []

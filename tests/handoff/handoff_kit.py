@@ -1,10 +1,9 @@
-"""Handoff test kit (imported as ``handoff_kit``): staff, agents, the fake Slack API module,
+"""Handoff test kit (``tests.handoff.handoff_kit``): staff, agents, the fake Slack API module,
 an injected clock, a recording assistant and helpers."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,22 +11,12 @@ from typing import Any
 from assistant.channels.base import Reply
 from assistant.handoff.ports import Agent
 from assistant.hms.models import Staff
+from tests.fakes import slack_api as fake_slack
 
 ROOT = Path(__file__).resolve().parents[1]
 HELPDESK = "C0HELPDESK"
 ONCALL = "U0ONCALL"
 
-
-def _load_fake() -> Any:
-    path = ROOT / "fakes" / "slack_api.py"
-    spec = importlib.util.spec_from_file_location("handoff_slack_fake", path)
-    module = importlib.util.module_from_spec(spec)
-    assert spec and spec.loader
-    spec.loader.exec_module(module)
-    return module
-
-
-fake_slack = _load_fake()
 
 STAFF = {
     "n.jones": Staff(

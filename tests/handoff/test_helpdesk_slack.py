@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import httpx
 import pytest
 from fastapi import FastAPI, Request
-from handoff_kit import HELPDESK, REQUESTER_DM, FakeDirectory, fake_slack, open_ticket
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
 from assistant.channels.slack.app import SlackConfig, build_app
@@ -18,6 +17,7 @@ from assistant.gateway.rasa import RasaAssistant
 from assistant.handoff.relay import RETURNED, WITHDRAWN
 from assistant.handoff.triggers import EscalatingAssistant
 from assistant.safety.gateway import SafetyNet, SafetyNetAssistant
+from tests.handoff.handoff_kit import HELPDESK, REQUESTER_DM, FakeDirectory, fake_slack, open_ticket
 
 N_JONES, H_LEE = fake_slack.slack_id("n.jones"), fake_slack.slack_id("h.lee")
 H_LEE_DM = "D" + H_LEE[1:]

@@ -4,16 +4,6 @@ import asyncio
 import json
 
 import pytest
-from handoff_kit import (
-    B_OKORO,
-    H_LEE,
-    HELPDESK,
-    NURSE,
-    REQUESTER_DM,
-    RecordingAssistant,
-    fake_slack,
-    open_ticket,
-)
 
 from assistant.handoff import TicketAlreadyClaimed
 from assistant.handoff.ports import NotAllowed
@@ -24,6 +14,16 @@ from assistant.handoff.relay import (
     STILL_WAITING,
     THANKS,
     WITHDRAW_HINT,
+)
+from tests.handoff.handoff_kit import (
+    B_OKORO,
+    H_LEE,
+    HELPDESK,
+    NURSE,
+    REQUESTER_DM,
+    RecordingAssistant,
+    fake_slack,
+    open_ticket,
 )
 
 STAFF, CHANNEL, CONV = "n.jones", "slack", REQUESTER_DM

@@ -116,7 +116,7 @@ def test_tickets_claim_twice_second_loses_with_claimer(tickets):
     tickets.claim(ticket.ticket_id, "h.one")
     with pytest.raises(TicketAlreadyClaimed) as lost:
         tickets.claim(ticket.ticket_id, "h.two")
-    assert lost.value.ticket.claimer == "h.one"
+    assert lost.value.ticket is not None and lost.value.ticket.claimer == "h.one"
 
 
 def test_tickets_concurrent_claims_have_exactly_one_winner(db_path, tickets):

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from handoff_kit import HELPDESK, REQUESTER_DM, open_ticket
-
 from assistant.channels.base import Button, Reply
 from assistant.handoff.bus import MemoryBus
 from assistant.handoff.triggers import EscalatingAssistant, FallbackWatch, fallback_texts
+from tests.handoff.handoff_kit import HELPDESK, REQUESTER_DM, open_ticket
 
 REPHRASE = "Sorry, I didn't understand that. Could you say it another way?"
 DEFAULT = "Sorry, I still didn't get that. You can ask what I can do, or ask for the help desk."

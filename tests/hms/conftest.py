@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,7 @@ from hms.app import create_app
 from hms.db import make_engine
 from hms.migrate import upgrade
 from hms.seed import seed
-
-# Shared assertion helpers live in hms_testkit.py beside this file (importlib mode).
-sys.path.insert(0, str(Path(__file__).parent))
-from hms_testkit import AUTH, TOKEN
+from tests.hms.hms_testkit import AUTH, TOKEN
 
 
 def make_settings(db_url: str, var_dir: Path) -> Settings:

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import yaml
 
+from scripts import gen_lookups as gen
 from tests.require import need_module
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "gen_lookups.py"
 
-
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_lookups", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_lookups"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_script()
 
 WARD = {
     "resourceType": "Location",

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from blockkit_preview import render_view
-from browser_kit import CHROMIUM, Browser
 
 from assistant.channels.slack.home import HomeExtras, home_view
 from assistant.channels.slack.identity import SignedIn
@@ -15,10 +11,12 @@ from assistant.onboarding.guide import role_guide
 from assistant.onboarding.service import OpenRequest
 from assistant.rbac.policy import load_policy
 from intents.catalog import load_catalog
+from tests.pages.blockkit_preview import render_view
+from tests.pages.browser_kit import Browser
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+    pytest.mark.usefixtures("chromium"),
 ]
 PEOPLE = {
     "nurse": "n.jones",

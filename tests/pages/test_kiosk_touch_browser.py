@@ -11,12 +11,9 @@ import dataclasses
 import json
 import time
 import types
-from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import CHROMIUM, Browser, serve
-from pages_kit import FakeHms
 
 from assistant.channels.base import Reply
 from assistant.channels.kiosk.badges import BadgeStore, demo_badge
@@ -27,10 +24,12 @@ from assistant.rbac.policy import load_policy
 from assistant.store import open_store_at
 from assistant.usage.roles import RoleLookup
 from intents.catalog import load_catalog
+from tests.pages.browser_kit import Browser, serve
+from tests.pages.pages_kit import FakeHms
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+    pytest.mark.usefixtures("chromium"),
 ]
 
 

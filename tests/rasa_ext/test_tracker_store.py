@@ -5,12 +5,14 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 
 from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
+pytestmark = pytest.mark.rasa
 
 SCRIPT = r"""
 import asyncio, sys

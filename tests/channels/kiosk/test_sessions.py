@@ -41,7 +41,7 @@ def test_sessions_redis_uses_idle_ttl_and_delete() -> None:
     store = RedisSessionStore(redis, 60, lambda: 5.0)
     session = store.create("n.jones", "B1")
     assert redis.ttl[f"kiosk:session:{session.id}"] == 60
-    assert store.get(session.id).staff == "n.jones"
+    assert (found := store.get(session.id)) is not None and found.staff == "n.jones"
     store.delete(session.id)
     assert store.get(session.id) is None
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib.util
 import json
 import time
 from pathlib import Path
@@ -21,20 +20,11 @@ from assistant.channels.base import Button, Reply
 from assistant.channels.slack import mount
 from assistant.config import get_settings
 from assistant.hms.models import Staff
+from tests.fakes import slack_api as fake_module
 
 SECRET = "test-signing-secret"
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def _load_fake() -> Any:
-    spec = importlib.util.spec_from_file_location("slack_fake", ROOT / "fakes" / "slack_api.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-fake_module = _load_fake()
 
 STAFF = {
     "n.jones": Staff(
@@ -96,6 +86,7 @@ class RecordingAudit:
 def sign(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     sig = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert sig is not None
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig}
 
 
