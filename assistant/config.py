@@ -95,6 +95,20 @@ class Settings:
     rasa_auth_token: str = ""  # Rasa's HTTP API (the gateway reads NLU results from trackers)
     metrics_token: str = ""  # bearer token Prometheus sends to /metrics (else a staff token)
     practice_hms_base_url: str = ""  # the training hospital's FHIR base (practice mode)
+    # the hospital's FHIR identifier/code systems and MRN format (assistant/hms/systems.py);
+    # the reference HMS reads the same variables
+    hms_mrn_system: str = "urn:hms:mrn"
+    hms_staff_system: str = "urn:hms:staff"
+    hms_ward_system: str = "urn:hms:ward"
+    hms_bed_system: str = "urn:hms:bed"
+    hms_ticket_system: str = "urn:hms:ticket"
+    hms_role_system: str = "urn:hms:role"
+    hms_bed_feature_system: str = "urn:hms:bed-feature"
+    hms_service_type_system: str = "urn:hms:service-type"
+    hms_help_type_system: str = "urn:hms:help-type"
+    hms_mrn_pattern: str = r"\d{8}"
+    bed_watch_poll_seconds: float = 10.0  # how often watched beds are looked at
+    bed_watch_hours: float = 12.0  # a watch lasts one shift
 
     @property
     def log_dir(self) -> Path:
@@ -185,4 +199,16 @@ def get_settings() -> Settings:
         audit_anchor_file=Path(_env("AUDIT_ANCHOR_FILE", str(var_dir / "audit" / "anchors.jsonl"))),
         principal_key=_env("ASSISTANT_PRINCIPAL_KEY", ""),
         principal_ttl_seconds=_bounded_int("PRINCIPAL_TTL_SECONDS", 30, 5, 300),
+        hms_mrn_system=_env("HMS_MRN_SYSTEM", "urn:hms:mrn"),
+        hms_staff_system=_env("HMS_STAFF_SYSTEM", "urn:hms:staff"),
+        hms_ward_system=_env("HMS_WARD_SYSTEM", "urn:hms:ward"),
+        hms_bed_system=_env("HMS_BED_SYSTEM", "urn:hms:bed"),
+        hms_ticket_system=_env("HMS_TICKET_SYSTEM", "urn:hms:ticket"),
+        hms_role_system=_env("HMS_ROLE_SYSTEM", "urn:hms:role"),
+        hms_bed_feature_system=_env("HMS_BED_FEATURE_SYSTEM", "urn:hms:bed-feature"),
+        hms_service_type_system=_env("HMS_SERVICE_TYPE_SYSTEM", "urn:hms:service-type"),
+        hms_help_type_system=_env("HMS_HELP_TYPE_SYSTEM", "urn:hms:help-type"),
+        hms_mrn_pattern=_env("HMS_MRN_PATTERN", r"\d{8}"),
+        bed_watch_poll_seconds=float(_bounded_int("BED_WATCH_POLL_SECONDS", 10, 1, 3600)),
+        bed_watch_hours=float(_bounded_int("BED_WATCH_HOURS", 12, 1, 72)),
     )

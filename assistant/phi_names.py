@@ -11,17 +11,30 @@ the gateway and the action server read them over FHIR (``Patient`` search, follo
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from phi_filter.names import (  # the refresher is neutral: the reference HMS uses it too
+    REFRESH_SECONDS,
+    RETRY_SECONDS,
+    NameRefresher,
+    start_name_refresh,
+)
+
 log = logging.getLogger(__name__)
 
 PAGE = 500
-RETRY_SECONDS = 5.0
-REFRESH_SECONDS = 600.0
+__all__ = [
+    "REFRESH_SECONDS",
+    "RETRY_SECONDS",
+    "NameRefresher",
+    "fhir_patient_names",
+    "full_names",
+    "hms_names_source",
+    "start_name_refresh",
+]
 
 
 def full_names(resource: dict[str, Any]) -> list[str]:
@@ -60,51 +73,6 @@ def fhir_patient_names(
         if own:
             http.close()
     return names
-
-
-class NameRefresher(threading.Thread):
-    """Daemon thread: load names (retrying until the first success), then refresh."""
-
-    def __init__(
-        self,
-        phi_filter: Any,
-        source: Callable[[], Iterable[str]],
-        *,
-        interval: float = REFRESH_SECONDS,
-        retry: float = RETRY_SECONDS,
-    ) -> None:
-        super().__init__(name="phi-names", daemon=True)
-        self._filter, self._source = phi_filter, source
-        self._interval, self._retry = interval, retry
-        self.loaded = threading.Event()
-        self._stop = threading.Event()
-
-    def load_once(self) -> bool:
-        try:
-            names = list(self._source())
-        except Exception as exc:
-            log.info("patient names for log redaction not loaded yet: %s", type(exc).__name__)
-            return False
-        self._filter.set_names(names)
-        self.loaded.set()
-        log.info("log redaction knows %d patient names", len(names))
-        return True
-
-    def run(self) -> None:
-        while not self._stop.is_set():
-            ok = self.load_once()
-            self._stop.wait(self._interval if ok or self.loaded.is_set() else self._retry)
-
-    def stop(self) -> None:
-        self._stop.set()
-
-
-def start_name_refresh(
-    phi_filter: Any, source: Callable[[], Iterable[str]], **kwargs: Any
-) -> NameRefresher:
-    refresher = NameRefresher(phi_filter, source, **kwargs)
-    refresher.start()
-    return refresher
 
 
 def hms_names_source(settings: Any) -> Callable[[], list[str]]:

@@ -20,6 +20,8 @@ BENCHES = {
     "dialogues": [HERE / "dialogues.py"],
     "privacy": [HERE / "privacy.py"],
     "safety": [HERE / "safety.py"],
+    "adt": [HERE / "adt_bench.py"],
+    "import": [HERE / "import_bench.py"],
 }
 
 

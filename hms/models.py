@@ -7,6 +7,7 @@ Times are stored as naive UTC datetimes.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -47,6 +49,9 @@ class Location(Versioned, Base):
     operational_status: Mapped[str | None] = mapped_column(String(1))
     # Bed features as "|isolation|monitored|" so a LIKE finds one code.
     features: Mapped[str] = mapped_column(String(160), default="", nullable=False)
+    # ADT pending events (A14/A15/A16): "reserved" | "expected_free", and when expected
+    pending: Mapped[str | None] = mapped_column(String(16))
+    pending_at: Mapped[datetime | None] = mapped_column(DateTime)
     __table_args__ = (
         Index("ix_location_partof_status", "part_of_id", "operational_status"),
         Index("ix_location_type_status", "physical_type", "operational_status"),
@@ -56,7 +61,7 @@ class Location(Versioned, Base):
 class Patient(Versioned, Base):
     __tablename__ = "patient"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    mrn: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
+    mrn: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     family: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     given: Mapped[str] = mapped_column(String(64), nullable=False)
     gender: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -72,6 +77,8 @@ class Encounter(Versioned, Base):
     patient_id: Mapped[str] = mapped_column(ForeignKey("patient.id"), nullable=False, index=True)
     location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id"), index=True)
     period_start: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    period_end: Mapped[datetime | None] = mapped_column(DateTime)
+    visit_number: Mapped[str | None] = mapped_column(String(64), index=True)  # HL7 PV1-19
 
 
 class Practitioner(Versioned, Base):
@@ -177,3 +184,59 @@ class Task(Versioned, Base):
     for_ref: Mapped[str | None] = mapped_column(String(128))
     notes: Mapped[list[str]] = mapped_column(JSON, default=list, nullable=False)
     authored_on: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class AdtMessage(Base):
+    """An applied HL7 v2 ADT message (append-only): its control id and what it changed.
+
+    ``effects`` records the changes so a cancel (A11/A12/A13, A25/A26/A27) can undo them;
+    a cancel is a new row whose ``reverses_pk`` names the message it undid.
+    """
+
+    __tablename__ = "adt_message"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender: Mapped[str] = mapped_column(String(128), nullable=False)  # MSH-3^MSH-4
+    control_id: Mapped[str] = mapped_column(String(64), nullable=False)  # MSH-10
+    event: Mapped[str] = mapped_column(String(8), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    ack_code: Mapped[str] = mapped_column(String(2), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    patient_id: Mapped[str | None] = mapped_column(String(64))
+    encounter_id: Mapped[str | None] = mapped_column(String(64))
+    effects: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
+    reverses_pk: Mapped[int | None] = mapped_column(ForeignKey("adt_message.pk"), index=True)
+    __table_args__ = (
+        UniqueConstraint("sender", "control_id", name="uq_adt_message_sender_control"),
+        Index("ix_adt_message_patient_event", "patient_id", "event"),
+    )
+
+
+class AdtDeadLetter(Base):
+    """A message that was not applied (AE/AR), kept whole for the interface team."""
+
+    __tablename__ = "adt_dead_letter"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    sender: Mapped[str | None] = mapped_column(String(128))
+    control_id: Mapped[str | None] = mapped_column(String(64))
+    event: Mapped[str | None] = mapped_column(String(8))
+    ack_code: Mapped[str] = mapped_column(String(2), nullable=False)
+    error_code: Mapped[str] = mapped_column(String(8), nullable=False)  # HL7 table 0357
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    raw: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class BedEvent(Base):
+    """Append-only log of bed status changes, whatever made them (ADT, API, import)."""
+
+    __tablename__ = "bed_event"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    bed_id: Mapped[str] = mapped_column(ForeignKey("location.id"), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(1))
+    to_status: Mapped[str] = mapped_column(String(1), nullable=False)
+    source: Mapped[str] = mapped_column(String(16), nullable=False)  # adt | api
+    adt_message_pk: Mapped[int | None] = mapped_column(ForeignKey("adt_message.pk"))
+    actor: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("ix_bed_event_bed", "bed_id", "pk"),)

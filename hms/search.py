@@ -46,12 +46,16 @@ class SearchParams:
     def __init__(self, query: QueryParams, allowed: Iterable[str], strict: bool = False) -> None:
         self._query = query
         known = COMMON | frozenset(allowed)
+        self._known = known
         unknown = sorted({k for k in query if k not in known})
         if unknown and strict:
             raise BadRequest(f"unknown search parameter(s): {', '.join(unknown)}")
 
     def values(self, name: str) -> list[str]:
-        """All values of ``name`` (repeats are AND); empty values are rejected."""
+        """All values of ``name`` (repeats are AND); empty values are rejected.
+        A parameter this search does not support has no values (it is ignored)."""
+        if name not in self._known:
+            return []
         found = self._query.getlist(name)
         for value in found:
             if value.strip() == "":
@@ -63,7 +67,8 @@ class SearchParams:
         return found[0] if found else None
 
     def count(self) -> int:
-        return self._int("_count", DEFAULT_COUNT, MAX_COUNT)
+        """``_count`` (default 50); above ``MAX_COUNT`` the page is capped, not refused."""
+        return min(self._int("_count", DEFAULT_COUNT, 10**9), MAX_COUNT)
 
     def offset(self) -> int:
         return self._int("_offset", 0, 10**9)

@@ -44,11 +44,11 @@ def run_demo_badges(args: argparse.Namespace) -> int:
 
 
 def run_build_speech(args: argparse.Namespace) -> int:
-    from assistant.channels.kiosk.badges import DEMO_STAFF
     from assistant.channels.kiosk.options import KioskOptions
     from assistant.channels.kiosk.speech.base import BuildError
     from assistant.channels.kiosk.speech.build import build
     from assistant.channels.kiosk.speech.directory import Directory, directory_from_hms
+    from assistant.channels.kiosk.speech.lexicon import EXTRA_DICT
     from assistant.config import ROOT, get_settings
 
     settings = get_settings()
@@ -61,7 +61,7 @@ def run_build_speech(args: argparse.Namespace) -> int:
         async def fetch() -> Directory:
             client = FhirHmsClient.from_settings(settings)
             try:
-                return await directory_from_hms(client, DEMO_STAFF)
+                return await directory_from_hms(client)
             finally:
                 await client.aclose()
 
@@ -85,4 +85,9 @@ def run_build_speech(args: argparse.Namespace) -> int:
         f"speech model: {result.sentences} sentences, {result.words} words -> {out}"
         f" ({len(result.skipped_examples)} chat-only NLU examples left out)"
     )
+    if result.skipped_names:
+        print(
+            f"{len(result.skipped_names)} staff name(s) left out (no pronunciation; add the"
+            f" words to {EXTRA_DICT}): {', '.join(result.skipped_names)}"
+        )
     return 0

@@ -163,6 +163,7 @@ def create_app(
     health_checks: Mapping[str, Check] | None = None,
     channels: Sequence[str] = CHANNELS,
     with_handoff: bool = True,
+    with_watches: bool = True,
     safety: SafetyNet | None = None,
     record_usage: bool | None = None,
 ) -> FastAPI:
@@ -229,14 +230,20 @@ def create_app(
             )
             extras["practice"] = assistant
 
+    background: list[asyncio.Task[None]] = []
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if service is not None:
             await service.start()
         warm = asyncio.create_task(app.state.safety.ready())  # build the detector off-loop
         warm.add_done_callback(_warmed)
+        if with_watches:
+            background.extend(start_bed_watches(settings, open_store, hms_factory))
         yield
         warm.cancel()
+        for task in background:
+            task.cancel()
         if service is not None:
             await service.aclose()
         if rasa is not None:
@@ -284,6 +291,28 @@ def create_app(
 
     mount_pages(app, ctx, roles)
     return app
+
+
+def start_bed_watches(
+    settings: Settings, open_store: Callable[[], Any], hms: Callable[[], Any]
+) -> list[asyncio.Task[None]]:
+    """The "bed freed" notifier (assistant/watches): Slack DM when Slack is set up, else the
+    kiosk inbox. Off (logged) if the store cannot be opened."""
+    try:
+        from assistant.watches.factory import build_watch_service
+
+        first = []
+        if importlib.util.find_spec("assistant.channels.slack.notices") is not None:
+            from assistant.channels.slack.notices import slack_dm_channel
+
+            dm = slack_dm_channel(settings)
+            if dm is not None:
+                first.append(dm)
+        watcher = build_watch_service(settings, open_store(), hms, first=first)
+    except Exception as exc:
+        log.error("bed watch notices are off: %s", type(exc).__name__)
+        return []
+    return [asyncio.get_running_loop().create_task(watcher.run())]
 
 
 def mount_channels(app: FastAPI, ctx: GatewayContext, names: Sequence[str]) -> list[str]:

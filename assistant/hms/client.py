@@ -26,9 +26,9 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
 
     # -- beds -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _beds(locations: list[Json], wards: dict[str, Ward]) -> list[Bed]:
+    def _beds(self, locations: list[Json], wards: dict[str, Ward]) -> list[Bed]:
         """Beds among ``locations``; a bed inside a room is placed in the room's ward."""
+        systems = self._sys
         room_ward = {
             str(r["id"]): codec.ref_id(r.get("partOf"), "Location")
             for r in locations
@@ -39,7 +39,8 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
             if codec.physical_type(res) != "bd":
                 continue
             parent = codec.ref_id(res.get("partOf"), "Location")
-            beds.append(codec.to_bed(res, wards, room_ward.get(parent or "", parent)))
+            ward_id = room_ward.get(parent or "", parent)
+            beds.append(codec.to_bed(res, wards, ward_id, systems))
         return sorted(beds, key=lambda b: (b.ward_code or "", b.id))
 
     async def find_beds(
@@ -97,7 +98,7 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
             value = f"{ward.code}-{int(bed_number):02d}"
         except ValueError:
             raise Invalid("bed number must be a number") from None
-        found = await self._search("Location", {"identifier": f"{codec.BED_ID}|{value}"})
+        found = await self._search("Location", {"identifier": f"{self._sys.bed}|{value}"})
         beds = self._beds(found, await self._ward_index())
         if not beds:
             raise NotFound("no such bed")
@@ -112,22 +113,24 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
             raise NotFound("no such bed")
         res["operationalStatus"] = codec.bed_status_coding(status)
         stored = await self._write("PUT", f"Location/{bed_id}", res, codec.version(res))
-        return codec.to_bed(stored, await self._ward_index())
+        return codec.to_bed(stored, await self._ward_index(), None, self._sys)
 
     # -- people ---------------------------------------------------------------------------
 
     async def find_patients(self, mrn: str | None = None, name: str | None = None) -> list[Patient]:
         params: dict[str, Any] = {}
         if mrn:
-            params["identifier"] = f"{codec.MRN}|{mrn.strip()}"
+            if not self._sys.mrn_ok(mrn):
+                return []  # no patient has an MRN of another format (HMS_MRN_PATTERN)
+            params["identifier"] = f"{self._sys.mrn}|{mrn.strip()}"
         if name:
             params["name"] = name.strip()
         if not params:
             raise Invalid("give an MRN or a name")
-        return [codec.to_patient(r) for r in await self._search("Patient", params)]
+        return [codec.to_patient(r, self._sys) for r in await self._search("Patient", params)]
 
     async def get_patient(self, patient_id: str) -> Patient:
-        return codec.to_patient(await self._get("Patient", patient_id))
+        return codec.to_patient(await self._get("Patient", patient_id), self._sys)
 
     async def current_stay(self, patient_id: str) -> Stay | None:
         params = {"patient": f"Patient/{patient_id}", "status": "in-progress"}
@@ -145,12 +148,12 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
             loc = await self._get("Location", loc_id)
             wards = await self._ward_index()
             if codec.physical_type(loc) == "wa":
-                ward_code = codec.to_ward(loc).code
+                ward_code = codec.to_ward(loc, self._sys).code
             else:
                 parent = codec.ref_id(loc.get("partOf"), "Location")
                 if parent and parent not in wards:  # bed inside a room
                     parent = codec.ref_id((await self._get("Location", parent)).get("partOf"))
-                bed = codec.to_bed(loc, wards, parent)
+                bed = codec.to_bed(loc, wards, parent, self._sys)
                 ward_code = bed.ward_code
         return Stay(
             encounter_id=str(enc["id"]), patient_id=patient_id, bed=bed, ward_code=ward_code

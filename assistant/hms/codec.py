@@ -1,7 +1,8 @@
 """FHIR R4 JSON <-> domain dataclasses, following the conventions in docs/architecture.md.
 
 Parsing is tolerant (missing optional elements become ``None``) so the client works with
-any FHIR R4 server that uses the same identifier systems and codes.
+any FHIR R4 server; its identifier and code systems are settings (``IdentifierSystems``,
+passed as ``systems``; the ``urn:hms:*`` constants below are the defaults).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .models import (
     Staff,
     Ward,
 )
+from .systems import DEFAULT_SYSTEMS, IdentifierSystems
 
 Json = dict[str, Any]
 
@@ -111,18 +113,23 @@ def physical_type(location: Json) -> str | None:
     return code(location.get("physicalType"), PHYSICAL_TYPE)
 
 
-def to_ward(res: Json) -> Ward:
+def to_ward(res: Json, systems: IdentifierSystems = DEFAULT_SYSTEMS) -> Ward:
     name = str(res.get("name") or res["id"])
     return Ward(
         id=str(res["id"]),
-        code=ident(res, WARD_ID) or name,
+        code=ident(res, systems.ward) or name,
         name=name,
         aliases=tuple(str(a) for a in res.get("alias") or []),
     )
 
 
-def to_bed(res: Json, wards: Mapping[str, Ward], ward_id: str | None = None) -> Bed:
-    bed_ident = ident(res, BED_ID)
+def to_bed(
+    res: Json,
+    wards: Mapping[str, Ward],
+    ward_id: str | None = None,
+    systems: IdentifierSystems = DEFAULT_SYSTEMS,
+) -> Bed:
+    bed_ident = ident(res, systems.bed)
     ward_id = ward_id or ref_id(res.get("partOf"), "Location")
     ward = wards.get(ward_id or "")
     ward_code = ward.code if ward else (bed_ident.rsplit("-", 1)[0] if bed_ident else None)
@@ -133,7 +140,7 @@ def to_bed(res: Json, wards: Mapping[str, Ward], ward_id: str | None = None) -> 
         ward_id=ward.id if ward else ward_id,
         ward_code=ward_code,
         status=status,
-        features=frozenset(codes(res.get("type"), BED_FEATURE)),
+        features=frozenset(codes(res.get("type"), systems.bed_feature)),
         room=res.get("description") or None,
         version=version(res),
     )
@@ -154,18 +161,29 @@ def _human_name(names: Any) -> tuple[str, str, str]:
     return given, family, str(best.get("text") or " ".join(p for p in (given, family) if p))
 
 
-def to_patient(res: Json) -> Patient:
+def display_name(names: Any) -> str:
+    """The text of the official (else first) HumanName, e.g. ``Dr Raj Patel``."""
+    given, family, text = _human_name(names)
+    return text or " ".join(p for p in (given, family) if p)
+
+
+def to_patient(res: Json, systems: IdentifierSystems = DEFAULT_SYSTEMS) -> Patient:
     given, family, _ = _human_name(res.get("name"))
     return Patient(
         id=str(res["id"]),
-        mrn=ident(res, MRN),
+        mrn=ident(res, systems.mrn),
         given=given,
         family=family,
         birth_date=day(res.get("birthDate")),
     )
 
 
-def to_staff(prac: Json, roles: Iterable[Json], wards: Mapping[str, Ward]) -> Staff:
+def to_staff(
+    prac: Json,
+    roles: Iterable[Json],
+    wards: Mapping[str, Ward],
+    systems: IdentifierSystems = DEFAULT_SYSTEMS,
+) -> Staff:
     _, _, name = _human_name(prac.get("name"))
     email = next(
         (
@@ -180,14 +198,14 @@ def to_staff(prac: Json, roles: Iterable[Json], wards: Mapping[str, Ward]) -> St
     for role in roles:
         if role.get("active") is False:
             continue
-        role_codes.update(codes(role.get("code"), ROLE))
+        role_codes.update(codes(role.get("code"), systems.role))
         for loc in role.get("location") or []:
             ward = wards.get(ref_id(loc, "Location") or "")
             if ward:
                 ward_codes.add(ward.code)
     return Staff(
         id=str(prac["id"]),
-        username=ident(prac, STAFF) or str(prac["id"]),
+        username=ident(prac, systems.staff) or str(prac["id"]),
         name=name,
         email=email,
         roles=frozenset(role_codes),
@@ -196,17 +214,17 @@ def to_staff(prac: Json, roles: Iterable[Json], wards: Mapping[str, Ward]) -> St
     )
 
 
-def to_service(res: Json) -> Service:
+def to_service(res: Json, systems: IdentifierSystems = DEFAULT_SYSTEMS) -> Service:
     svc_id = str(res["id"])
-    svc_code = code(res.get("type"), SERVICE_TYPE) or svc_id.removeprefix("svc-")
+    svc_code = code(res.get("type"), systems.service_type) or svc_id.removeprefix("svc-")
     return Service(id=svc_id, code=svc_code, name=str(res.get("name") or svc_code))
 
 
-def to_slot(res: Json, schedule: Json | None) -> Slot:
-    service = code(res.get("serviceType"), SERVICE_TYPE)
+def to_slot(res: Json, schedule: Json | None, systems: IdentifierSystems = DEFAULT_SYSTEMS) -> Slot:
+    service = code(res.get("serviceType"), systems.service_type)
     practitioner = None
     if schedule:
-        service = service or code(schedule.get("serviceType"), SERVICE_TYPE)
+        service = service or code(schedule.get("serviceType"), systems.service_type)
         practitioner = next(
             (p for p in (ref_id(a, "Practitioner") for a in schedule.get("actor") or []) if p),
             None,
@@ -234,7 +252,7 @@ def _participant(res: Json, kind: str) -> str | None:
     return None
 
 
-def to_appointment(res: Json) -> Appointment:
+def to_appointment(res: Json, systems: IdentifierSystems = DEFAULT_SYSTEMS) -> Appointment:
     slots = [s for s in (ref_id(r, "Slot") for r in res.get("slot") or []) if s]
     return Appointment(
         id=str(res["id"]),
@@ -244,36 +262,41 @@ def to_appointment(res: Json) -> Appointment:
         slot_id=slots[0] if slots else None,
         start=instant(res.get("start")),
         end=instant(res.get("end")),
-        service_code=code(res.get("serviceType"), SERVICE_TYPE),
+        service_code=code(res.get("serviceType"), systems.service_type),
     )
 
 
-def staff_username(reference: Any, usernames: Mapping[str, str]) -> str | None:
+def staff_username(
+    reference: Any, usernames: Mapping[str, str], systems: IdentifierSystems = DEFAULT_SYSTEMS
+) -> str | None:
     """Username of a Practitioner reference: its identifier, else the id -> username map."""
     if not isinstance(reference, dict):
         return None
     logical = reference.get("identifier") or {}
-    if logical.get("system") == STAFF and logical.get("value"):
+    if logical.get("system") == systems.staff and logical.get("value"):
         return str(logical["value"])
     prac_id = ref_id(reference, "Practitioner")
     return usernames.get(prac_id, prac_id) if prac_id else None
 
 
-def staff_ref(staff_id: str, username: str) -> Json:
-    return {**ref("Practitioner", staff_id), "identifier": {"system": STAFF, "value": username}}
+def staff_ref(staff_id: str, username: str, systems: IdentifierSystems = DEFAULT_SYSTEMS) -> Json:
+    logical = {"system": systems.staff, "value": username}
+    return {**ref("Practitioner", staff_id), "identifier": logical}
 
 
-def to_task(res: Json, usernames: Mapping[str, str]) -> HelpTask:
+def to_task(
+    res: Json, usernames: Mapping[str, str], systems: IdentifierSystems = DEFAULT_SYSTEMS
+) -> HelpTask:
     return HelpTask(
         id=str(res["id"]),
-        ticket_id=ident(res, TICKET),
-        help_type=code(res.get("code"), HELP_TYPE),
+        ticket_id=ident(res, systems.ticket),
+        help_type=code(res.get("code"), systems.help_type),
         status=str(res.get("status") or ""),
         priority=res.get("priority"),
         location_id=ref_id(res.get("location"), "Location"),
         description=res.get("description"),
-        requester=staff_username(res.get("requester"), usernames),
-        owner=staff_username(res.get("owner"), usernames),
+        requester=staff_username(res.get("requester"), usernames, systems),
+        owner=staff_username(res.get("owner"), usernames, systems),
         business_status=(res.get("businessStatus") or {}).get("text"),
         authored=instant(res.get("authoredOn")),
     )

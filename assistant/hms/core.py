@@ -13,6 +13,7 @@ from . import codec
 from .codec import Json
 from .errors import Invalid, NotFound
 from .models import Staff, Ward
+from .systems import DEFAULT_SYSTEMS, IdentifierSystems
 from .transport import FhirHttp, Response, if_match, version_of
 
 
@@ -48,18 +49,22 @@ class ClientCore:
         transport: httpx.AsyncBaseTransport | None = None,
         acting_staff: str | None = None,
         ward_cache_seconds: float = 60.0,
+        systems: IdentifierSystems = DEFAULT_SYSTEMS,
     ) -> None:
         self._http = FhirHttp(
             base_url, token, timeout=timeout, retries=retries, backoff=backoff, transport=transport
         )
         self._shared = _Shared(ward_ttl=ward_cache_seconds)
+        self._sys = systems
         self._actor = acting_staff
         self._owner = True
 
     @classmethod
     def from_settings(cls, settings: Any, **kwargs: Any) -> Self:
-        """Build from ``assistant.config.Settings`` (base URL, token, timeout, retries)."""
+        """Build from ``assistant.config.Settings`` (base URL, token, timeout, retries,
+        identifier systems and MRN pattern)."""
         kwargs.setdefault("timeout", float(getattr(settings, "hms_timeout_seconds", 5.0)))
+        kwargs.setdefault("systems", IdentifierSystems.from_settings(settings))
         kwargs.setdefault("retries", int(getattr(settings, "hms_retries", 2)))
         return cls(settings.hms_base_url, settings.hms_api_token, **kwargs)
 
@@ -107,6 +112,10 @@ class ClientCore:
         kind_id = where.split("/_history")[0].rstrip("/").split("/")[-2:]
         return await self._get(kind_id[0], kind_id[1])
 
+    @property
+    def systems(self) -> IdentifierSystems:
+        return self._sys
+
     async def ping(self) -> str:
         """The server's FHIR version (``GET /metadata``); raises ``HmsError`` if unusable."""
         body = (await self._http.read("metadata")).body
@@ -120,7 +129,7 @@ class ClientCore:
         return await self._search("Location", {"_count": 500})
 
     def _remember_wards(self, locations: Iterable[Json]) -> dict[str, Ward]:
-        wards = [codec.to_ward(r) for r in locations if codec.physical_type(r) == "wa"]
+        wards = [codec.to_ward(r, self._sys) for r in locations if codec.physical_type(r) == "wa"]
         self._shared.wards = {w.id: w for w in sorted(wards, key=lambda w: w.code)}
         self._shared.wards_at = time.monotonic()
         return self._shared.wards
@@ -149,7 +158,7 @@ class ClientCore:
     ) -> list[Staff]:
         params: dict[str, Any] = {}
         if username:
-            params["identifier"] = f"{codec.STAFF}|{username.strip()}"
+            params["identifier"] = f"{self._sys.staff}|{username.strip()}"
         if email:
             params["email"] = email.strip()
         if not params:
@@ -163,10 +172,21 @@ class ClientCore:
                 for r in await self._search("PractitionerRole", {"practitioner": ref})
                 if codec.ref_id(r.get("practitioner"), "Practitioner") == prac["id"]
             ]
-            staff = codec.to_staff(prac, roles, wards)
+            staff = codec.to_staff(prac, roles, wards, self._sys)
             self._shared.usernames[staff.id] = staff.username
             out.append(staff)
         return out
+
+    async def list_staff_names(self) -> list[str]:
+        """Display names of every active Practitioner (the staff directory, all pages)."""
+        names = []
+        for prac in await self._search("Practitioner", {"_count": 500}):
+            if prac.get("active") is False:
+                continue
+            name = codec.display_name(prac.get("name"))
+            if name:
+                names.append(name)
+        return sorted(set(names))
 
     async def _staff(self, username: str) -> Staff:
         found = await self.find_staff(username=username)

@@ -16,7 +16,8 @@ from .models import Appointment, Service, Slot
 
 class SchedulingMixin(ClientCore):
     async def list_services(self) -> list[Service]:
-        services = [codec.to_service(r) for r in await self._search("HealthcareService")]
+        found = await self._search("HealthcareService")
+        services = [codec.to_service(r, self._sys) for r in found]
         return sorted(services, key=lambda s: s.name.casefold())
 
     async def get_service(self, code_or_name: str) -> Service:
@@ -40,7 +41,7 @@ class SchedulingMixin(ClientCore):
 
     async def _to_slot(self, res: Json) -> Slot:
         schedule_id = codec.ref_id(res.get("schedule"), "Schedule")
-        return codec.to_slot(res, await self._schedule(schedule_id))
+        return codec.to_slot(res, await self._schedule(schedule_id), self._sys)
 
     async def free_slots(
         self,
@@ -64,7 +65,7 @@ class SchedulingMixin(ClientCore):
             "_count": 50,
         }
         if service_code:
-            params["service-type"] = f"{codec.SERVICE_TYPE}|{service_code}"
+            params["service-type"] = f"{self._sys.service_type}|{service_code}"
         if practitioner_id:
             schedules = await self._search("Schedule", {"actor": f"Practitioner/{practitioner_id}"})
             if not schedules:
@@ -122,10 +123,10 @@ class SchedulingMixin(ClientCore):
         }
         if slot.service_code:
             body["serviceType"] = [
-                {"coding": [{"system": codec.SERVICE_TYPE, "code": slot.service_code}]}
+                {"coding": [{"system": self._sys.service_type, "code": slot.service_code}]}
             ]
         stored = await self._write("POST", "Appointment", body, slot_version)
-        return codec.to_appointment(stored)
+        return codec.to_appointment(stored, self._sys)
 
     async def list_appointments(
         self,
@@ -143,7 +144,9 @@ class SchedulingMixin(ClientCore):
             params["date"] = date.isoformat()
         if status:
             params["status"] = status
-        found = [codec.to_appointment(r) for r in await self._search("Appointment", params)]
+        found = [
+            codec.to_appointment(r, self._sys) for r in await self._search("Appointment", params)
+        ]
         found = [a for a in found if status is None or a.status == status]
         epoch = datetime.min.replace(tzinfo=UTC)
         return sorted(found, key=lambda a: a.start or epoch)
@@ -151,7 +154,8 @@ class SchedulingMixin(ClientCore):
     async def cancel_appointment(self, appointment_id: str) -> Appointment:
         res = await self._get("Appointment", appointment_id)
         if res.get("status") == "cancelled":
-            return codec.to_appointment(res)
+            return codec.to_appointment(res, self._sys)
         res["status"] = "cancelled"
         path = f"Appointment/{appointment_id}"
-        return codec.to_appointment(await self._write("PUT", path, res, codec.version(res)))
+        stored = await self._write("PUT", path, res, codec.version(res))
+        return codec.to_appointment(stored, self._sys)

@@ -30,8 +30,8 @@ class TasksMixin(ClientCore):
                 prac_id = codec.ref_id(who, "Practitioner")
                 if prac_id and prac_id not in known and not (who or {}).get("identifier"):
                     prac = await self._get("Practitioner", prac_id)
-                    known[prac_id] = codec.ident(prac, codec.STAFF) or prac_id
-        return [codec.to_task(res, known) for res in resources]
+                    known[prac_id] = codec.ident(prac, self._sys.staff) or prac_id
+        return [codec.to_task(res, known, self._sys) for res in resources]
 
     async def create_task(
         self,
@@ -51,17 +51,18 @@ class TasksMixin(ClientCore):
             "status": "requested",
             "intent": "order",
             "priority": priority,
-            "code": {"coding": [{"system": codec.HELP_TYPE, "code": help_type}]},
+            "code": {"coding": [{"system": self._sys.help_type, "code": help_type}]},
             "description": description,
             "authoredOn": _now(),
-            "requester": codec.staff_ref(requester.id, requester.username),
+            "requester": codec.staff_ref(requester.id, requester.username, self._sys),
         }
         if location_id:
             body["location"] = codec.ref("Location", location_id)
         return (await self._to_tasks([await self._write("POST", "Task", body)]))[0]
 
     async def _task_resource(self, ticket_id: str) -> Json:
-        found = await self._search("Task", {"identifier": f"{codec.TICKET}|{ticket_id.strip()}"})
+        query = {"identifier": f"{self._sys.ticket}|{ticket_id.strip()}"}
+        found = await self._search("Task", query)
         if not found:
             raise NotFound("no such help request")
         return found[0]
@@ -100,7 +101,7 @@ class TasksMixin(ClientCore):
             res["status"] = status
         if owner_username:
             owner = await self._staff(owner_username)
-            res["owner"] = codec.staff_ref(owner.id, owner.username)
+            res["owner"] = codec.staff_ref(owner.id, owner.username, self._sys)
         if business_status is not None:
             res["businessStatus"] = {"text": business_status}
         if note:

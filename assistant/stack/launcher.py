@@ -47,6 +47,7 @@ _PORT_ENV = {
     "actions": "ACTION_PORT",
     "gateway": "GATEWAY_PORT",
     "rasa": "RASA_PORT",
+    "adt": "ADT_PORT",
 }
 
 
@@ -111,6 +112,8 @@ class Stack:
             "hms": self._port(self.hms_port, "HMS_PORT", 8081),
             "actions": self._port(self.action_port, "ACTION_PORT", 5055),
             "gateway": self._port(self.gateway_port, "GATEWAY_PORT", 8080),
+            # HL7 v2 ADT listener (MLLP); a free port whenever the HMS gets one
+            "adt": self._port(0 if self.hms_port == 0 else None, "ADT_PORT", 2575),
             "hms-practice": self._port(
                 # free ports for the tests' stacks: the practice HMS follows the HMS
                 0
@@ -149,6 +152,7 @@ class Stack:
             "kiosk": f"{gateway}/kiosk/",
             "rest": f"{gateway}/api/v1/messages",
             "hms": hms,
+            "adt": f"mllp://{self.host}:{self.ports['adt']}",
             "practice_fhir": f"http://{self.host}:{self.ports['hms-practice']}/fhir/R4",
             "fhir": self.extra_env.get("HMS_BASE_URL", f"{hms}/fhir/R4"),
             "rasa": ",".join(f"http://{self.host}:{p}" for p in self.rasa_ports),
@@ -172,6 +176,7 @@ class Stack:
             HMS_PORT=str(self.ports["hms"]),
             ACTION_PORT=str(self.ports["actions"]),
             GATEWAY_PORT=str(self.ports["gateway"]),
+            ADT_PORT=str(self.ports["adt"]),
             RASA_PORT=str(self.rasa_ports[0]),
             RASA_URLS=self.urls["rasa"],
             PRACTICE_HMS_BASE_URL=self.urls["practice_fhir"],
@@ -198,6 +203,12 @@ class Stack:
         procs = [
             self._app_proc(
                 "hms", [py, "-m", "hms", "serve", "--seed-if-empty"], f"{self.urls['hms']}/healthz"
+            ),
+            # the ADT feed (issue 12): waits for the HMS's migrated database, health = TCP
+            self._app_proc(
+                "adt",
+                [py, "-m", "hms", "adt-listen"],
+                f"tcp://{self.host}:{self.ports['adt']}",
             ),
             self._practice_hms(py),
             self._app_proc(
@@ -347,12 +358,9 @@ class Stack:
                     f"{proc.name} exited with code {code} while starting; see {proc.where}:\n"
                     f"{proc.tail()}"
                 )
-            try:
-                if httpx.get(proc.health_url, timeout=2.0).status_code == 200:
-                    self.say(f"{proc.name} is up")
-                    return
-            except httpx.HTTPError:
-                pass
+            if _healthy(proc.health_url):
+                self.say(f"{proc.name} is up")
+                return
             time.sleep(0.5)
         raise StackError(
             f"{proc.name} did not become healthy within {self.timeout:.0f}s "
@@ -386,6 +394,21 @@ class Stack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _healthy(url: str) -> bool:
+    """HTTP 200 from ``http(s)://`` URLs; an accepted connection for ``tcp://host:port``."""
+    if url.startswith("tcp://"):
+        host, _, port = url.removeprefix("tcp://").rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=2.0):
+                return True
+        except OSError:
+            return False
+    try:
+        return httpx.get(url, timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _signal_group(popen: subprocess.Popen[bytes], sig: signal.Signals) -> None:

@@ -26,6 +26,7 @@ def table(stack: Stack) -> str:
         ("kiosk page", f"{urls['kiosk']}  (badges: python -m assistant kiosk demo-badges)"),
         ("REST endpoint", f"POST {urls['rest']}  (Authorization: Bearer <staff token>)"),
         ("HMS FHIR base", urls["fhir"]),
+        ("ADT feed (HL7 v2)", f"{urls['adt']}  (python -m hms adt-listen)"),
         ("Rasa", f"{urls['rasa']}  (HTTP API needs ?token=$RASA_AUTH_TOKEN)"),
         ("action server", urls["actions"]),
         ("logs", str(stack.log_dir)),

@@ -1,4 +1,13 @@
-"""Row -> FHIR R4 JSON mapping, one module per resource family; systems and codes here."""
+"""Row -> FHIR R4 JSON mapping, one module per resource family; systems and codes here.
+
+The identifier and code systems are settings (``hms.config.Systems``, e.g.
+``HMS_MRN_SYSTEM``); the ``SYS_*`` names are their defaults. Mappers take the systems
+to write; the routes pass the app's (``request.app.state.options``).
+"""
+
+from hms.config import Systems
+
+DEFAULT_SYSTEMS = Systems()
 
 SYS_WARD = "urn:hms:ward"
 SYS_BED = "urn:hms:bed"

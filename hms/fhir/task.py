@@ -5,7 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from hms import models
-from hms.fhir import HELP_TYPES, SYS_HELP, SYS_TICKET
+from hms.config import Systems
+from hms.fhir import DEFAULT_SYSTEMS, HELP_TYPES
 from hms.fhir.common import Json, concept, meta
 from hms.timeutil import to_wire
 
@@ -18,16 +19,16 @@ def ticket_identifier(pk: int) -> str:
     return f"HR-{pk:06d}"
 
 
-def task_json(row: models.Task, tz: ZoneInfo) -> Json:
+def task_json(row: models.Task, tz: ZoneInfo, systems: Systems = DEFAULT_SYSTEMS) -> Json:
     out: Json = {
         "resourceType": "Task",
         "id": task_id(row.pk),
         "meta": meta(row),
-        "identifier": [{"system": SYS_TICKET, "value": row.identifier}],
+        "identifier": [{"system": systems.ticket, "value": row.identifier}],
         "status": row.status,
         "intent": row.intent,
         "priority": row.priority,
-        "code": concept(SYS_HELP, row.code, HELP_TYPES.get(row.code)),
+        "code": concept(systems.help_type, row.code, HELP_TYPES.get(row.code)),
         "authoredOn": to_wire(row.authored_on, tz),
         "lastModified": to_wire(row.updated_at, tz),
     }

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from ``get_settings().hms_database_url`` unless the
+"""Alembic environment: the URL comes from ``load_settings().hms_database_url`` unless the
 caller passes a connection (``config.attributes["connection"]``) or sets the URL."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from assistant.config import get_settings
+    from hms.settings import load_settings
 
-    return get_settings().hms_database_url
+    return load_settings().hms_database_url
 
 
 def _run(connection: Connection) -> None:

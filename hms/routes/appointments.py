@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from hms import models
 from hms.auth import acting_staff
 from hms.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
-from hms.fhir import SYS_SERVICE
 from hms.fhir.common import bundle, etag
 from hms.fhir.scheduling import appointment_json
 from hms.routes.common import (
@@ -28,6 +27,7 @@ from hms.routes.common import (
     read_resource,
     run_search,
     search_params,
+    systems,
     validate,
 )
 from hms.routes.common import tz as request_tz
@@ -121,7 +121,7 @@ async def book(request: Request) -> JSONResponse:
             )
             session.add(row)
             session.flush()
-            return appointment_json(row, zone)
+            return appointment_json(row, zone, systems(request))
 
     try:
         out = await run_in_threadpool(transaction)
@@ -139,7 +139,7 @@ def search_appointments(request: Request, session: Session = Depends(get_session
     where += reference_filter(params, "practitioner", appt.practitioner_id, "Practitioner")
     where += reference_filter(params, "slot", appt.slot_id, "Slot")
     where += token_filter(params, "status", appt.status, None)
-    where += token_filter(params, "service-type", appt.service_code, SYS_SERVICE)
+    where += token_filter(params, "service-type", appt.service_code, systems(request).service_type)
     where += date_filter(params, "date", appt.start, zone)
     for ids in params.references("_id", "Appointment"):
         where.append(appt.pk.in_([pk for i in ids if (pk := parse_pk(i, "appt-")) is not None]))
@@ -148,7 +148,7 @@ def search_appointments(request: Request, session: Session = Depends(get_session
     return fhir(
         bundle(
             base_url(request),
-            [appointment_json(r, zone) for r in rows],
+            [appointment_json(r, zone, systems(request)) for r in rows],
             total,
             next_url=next_link(request, params, total),
         )
@@ -162,7 +162,10 @@ def read_appointment(
     row = session.get(models.Appointment, _pk(ident))
     if row is None:
         raise NotFound(f"Appointment/{ident} not found")
-    return fhir(appointment_json(row, request_tz(request)), headers={"ETag": etag(row.version)})
+    return fhir(
+        appointment_json(row, request_tz(request), systems(request)),
+        headers={"ETag": etag(row.version)},
+    )
 
 
 @router.put("/Appointment/{ident}")
@@ -186,7 +189,7 @@ async def update_appointment(ident: str, request: Request) -> JSONResponse:
                 raise NotFound(f"Appointment/{ident} not found")
             check_version(expected, row.version)
             if status == row.status:
-                return appointment_json(row, zone)
+                return appointment_json(row, zone, systems(request))
             if status != "cancelled":
                 raise Unprocessable("a cancelled appointment cannot be re-booked; book anew")
             now = utcnow()
@@ -213,7 +216,7 @@ async def update_appointment(ident: str, request: Request) -> JSONResponse:
                 .execution_options(synchronize_session=False)
             )
             session.refresh(row)
-            return appointment_json(row, zone)
+            return appointment_json(row, zone, systems(request))
 
     out = await run_in_threadpool(transaction)
     return fhir(out, headers={"ETag": f'W/"{out["meta"]["versionId"]}"'})

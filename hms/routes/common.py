@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from hms.config import HmsOptions, Systems
 from hms.errors import (
     FHIR_JSON,
     BadRequest,
@@ -49,8 +50,23 @@ def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/fhir/R4"
 
 
-def search_params(request: Request, allowed: set[str]) -> SearchParams:
+def options(request: Request) -> HmsOptions:
+    found: HmsOptions = request.app.state.options
+    return found
+
+
+def systems(request: Request) -> Systems:
+    return options(request).systems
+
+
+def search_params(
+    request: Request, allowed: set[str], custom: frozenset[str] = frozenset()
+) -> SearchParams:
+    """The search's parameters; ``custom`` ones (reference-HMS extensions, not R4 search
+    parameters) are unknown, hence ignored, when ``HMS_EXTENSIONS=off``."""
     prefer = request.headers.get("prefer", "").replace(" ", "").lower()
+    if not options(request).extensions:
+        allowed = allowed - custom
     return SearchParams(request.query_params, allowed, strict="handling=strict" in prefer)
 
 
@@ -150,7 +166,9 @@ def next_link(request: Request, params: SearchParams, total: int) -> str | None:
     offset, count = params.offset(), params.count()
     if not count or offset + count >= total:
         return None
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "_offset"]
-    query.append(("_offset", str(offset + count)))
+    query = [
+        (k, v) for k, v in request.query_params.multi_items() if k not in ("_offset", "_count")
+    ]
+    query += [("_count", str(count)), ("_offset", str(offset + count))]
     path = request.url.path.split("/fhir/R4", 1)[-1]
     return f"{base_url(request)}{path}?{urlencode(query)}"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hms import models
 from hms.auth import acting_staff
 from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
-from hms.fhir import BED_STATUS, SYS_BED, SYS_BED_STATUS, SYS_FEATURE, SYS_PHYSICAL, SYS_WARD
+from hms.fhir import BED_STATUS, SYS_BED_STATUS, SYS_PHYSICAL
 from hms.fhir.common import bundle, etag
 from hms.fhir.location import location_json
 from hms.routes.common import (
@@ -24,6 +24,7 @@ from hms.routes.common import (
     get_session,
     if_match,
     next_link,
+    options,
     read_resource,
     run_search,
     search_params,
@@ -34,11 +35,14 @@ from hms.timeutil import utcnow
 
 router = APIRouter()
 PARAMS = {"partof", "operational-status", "name", "identifier", "physical-type", "type"}
+CUSTOM = frozenset({"physical-type"})  # not an R4 Location search parameter
 
 
 @router.get("/Location")
 def search_locations(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
-    params = search_params(request, PARAMS)
+    params = search_params(request, PARAMS, CUSTOM)
+    opts = options(request)
+    sy = opts.systems
     loc = models.Location
     where = reference_filter(params, "_id", loc.id, "Location")
     where += reference_filter(params, "partof", loc.part_of_id, "Location")
@@ -48,13 +52,13 @@ def search_locations(request: Request, session: Session = Depends(get_session)) 
     for group in params.tokens("identifier"):
         ors: list[ColumnElement[bool]] = []
         for tok in group:
-            kinds = {None: ("wa", "bd"), SYS_WARD: ("wa",), SYS_BED: ("bd",)}.get(tok.system)
+            kinds = {None: ("wa", "bd"), sy.ward: ("wa",), sy.bed: ("bd",)}.get(tok.system)
             ors.append((loc.code == tok.code) & loc.physical_type.in_(kinds) if kinds else false())
         where.append(any_of(ors))
     for group in params.tokens("type"):
         ors2: list[ColumnElement[bool]] = [  # features are stored as "|code|code|"
             like_contains(loc.features, tok.code, prefix="%|", suffix="|%")
-            if tok.system in (None, SYS_FEATURE) and "|" not in tok.code
+            if tok.system in (None, sy.bed_feature) and "|" not in tok.code
             else false()
             for tok in group
         ]
@@ -63,7 +67,7 @@ def search_locations(request: Request, session: Session = Depends(get_session)) 
     return fhir(
         bundle(
             base_url(request),
-            [location_json(r) for r in rows],
+            [location_json(r, sy, opts.extensions) for r in rows],
             total,
             next_url=next_link(request, params, total),
         )
@@ -71,11 +75,16 @@ def search_locations(request: Request, session: Session = Depends(get_session)) 
 
 
 @router.get("/Location/{ident}")
-def read_location(ident: str, session: Session = Depends(get_session)) -> JSONResponse:
+def read_location(
+    ident: str, request: Request, session: Session = Depends(get_session)
+) -> JSONResponse:
     row = session.get(models.Location, ident)
     if row is None:
         raise NotFound(f"Location/{ident} not found")
-    return fhir(location_json(row), headers={"ETag": etag(row.version)})
+    opts = options(request)
+    return fhir(
+        location_json(row, opts.systems, opts.extensions), headers={"ETag": etag(row.version)}
+    )
 
 
 @router.put("/Location/{ident}")
@@ -101,6 +110,7 @@ async def update_location(ident: str, request: Request) -> JSONResponse:
             if row.physical_type != "bd":
                 raise Unprocessable("only a bed's operationalStatus can be changed")
             check_version(expected, row.version)
+            before = row.operational_status
             result = session.execute(
                 update(models.Location)
                 .where(models.Location.id == ident, models.Location.version == row.version)
@@ -113,8 +123,20 @@ async def update_location(ident: str, request: Request) -> JSONResponse:
             )
             if result.rowcount != 1:
                 raise PreconditionFailed("bed changed concurrently; read it again")
+            if before != status["code"]:
+                session.add(
+                    models.BedEvent(
+                        at=utcnow(),
+                        bed_id=ident,
+                        from_status=before,
+                        to_status=status["code"],
+                        source="api",
+                        actor=staff,
+                    )
+                )
             session.refresh(row)
-            return location_json(row)
+            opts = options(request)
+            return location_json(row, opts.systems, opts.extensions)
 
     out = await run_in_threadpool(apply)
     return fhir(out, headers={"ETag": f'W/"{out["meta"]["versionId"]}"'})

@@ -11,10 +11,17 @@ from sqlalchemy.orm import Session
 
 from hms import models
 from hms.errors import NotFound
-from hms.fhir import SYS_MRN, SYS_ROLE, SYS_STAFF
 from hms.fhir.common import bundle, etag
 from hms.fhir.people import encounter_json, patient_json, practitioner_json, role_json
-from hms.routes.common import base_url, fhir, get_session, next_link, run_search, search_params
+from hms.routes.common import (
+    base_url,
+    fhir,
+    get_session,
+    next_link,
+    run_search,
+    search_params,
+    systems,
+)
 from hms.routes.common import tz as request_tz
 from hms.search import SearchParams, reference_filter, string_filter, token_filter
 
@@ -45,18 +52,20 @@ def search_patients(request: Request, session: Session = Depends(get_session)) -
     params = search_params(request, {"identifier", "name", "family", "given"})
     pat = models.Patient
     where = reference_filter(params, "_id", pat.id, "Patient")
-    where += token_filter(params, "identifier", pat.mrn, SYS_MRN)
+    where += token_filter(params, "identifier", pat.mrn, systems(request).mrn)
     where += string_filter(params, "name", pat.search_text)
     where += string_filter(params, "family", func.lower(pat.family))
     where += string_filter(params, "given", func.lower(pat.given))
     rows, total = run_search(session, select(pat).where(*where), params, [pat.family, pat.id])
-    return _page(request, params, [patient_json(r) for r in rows], total)
+    return _page(request, params, [patient_json(r, systems(request)) for r in rows], total)
 
 
 @router.get("/Patient/{ident}")
-def read_patient(ident: str, session: Session = Depends(get_session)) -> JSONResponse:
+def read_patient(
+    ident: str, request: Request, session: Session = Depends(get_session)
+) -> JSONResponse:
     row = _read(session, models.Patient, "Patient", ident)
-    return fhir(patient_json(row), headers={"ETag": etag(row.version)})
+    return fhir(patient_json(row, systems(request)), headers={"ETag": etag(row.version)})
 
 
 @router.get("/Encounter")
@@ -86,20 +95,22 @@ def search_practitioners(request: Request, session: Session = Depends(get_sessio
     params = search_params(request, {"identifier", "name", "family", "given", "email"})
     prac = models.Practitioner
     where = reference_filter(params, "_id", prac.id, "Practitioner")
-    where += token_filter(params, "identifier", prac.username, SYS_STAFF)
+    where += token_filter(params, "identifier", prac.username, systems(request).staff)
     where += string_filter(params, "name", prac.search_text)
     where += string_filter(params, "family", func.lower(prac.family))
     where += string_filter(params, "given", func.lower(prac.given))
     for raw in params.values("email"):
         where.append(func.lower(prac.email).in_([v.strip().lower() for v in raw.split(",")]))
     rows, total = run_search(session, select(prac).where(*where), params, [prac.id])
-    return _page(request, params, [practitioner_json(r) for r in rows], total)
+    return _page(request, params, [practitioner_json(r, systems(request)) for r in rows], total)
 
 
 @router.get("/Practitioner/{ident}")
-def read_practitioner(ident: str, session: Session = Depends(get_session)) -> JSONResponse:
+def read_practitioner(
+    ident: str, request: Request, session: Session = Depends(get_session)
+) -> JSONResponse:
     row = _read(session, models.Practitioner, "Practitioner", ident)
-    return fhir(practitioner_json(row), headers={"ETag": etag(row.version)})
+    return fhir(practitioner_json(row, systems(request)), headers={"ETag": etag(row.version)})
 
 
 @router.get("/PractitionerRole")
@@ -110,12 +121,12 @@ def search_roles(request: Request, session: Session = Depends(get_session)) -> J
     role = models.PractitionerRole
     where = reference_filter(params, "_id", role.id, "PractitionerRole")
     where += reference_filter(params, "practitioner", role.practitioner_id, "Practitioner")
-    where += token_filter(params, "role", role.role, SYS_ROLE)
+    where += token_filter(params, "role", role.role, systems(request).role)
     where += reference_filter(params, "location", role.location_id, "Location")
     where += reference_filter(params, "service", role.service_id, "HealthcareService")
     stmt = select(role)
     chained = token_filter(
-        params, "practitioner.identifier", models.Practitioner.username, SYS_STAFF
+        params, "practitioner.identifier", models.Practitioner.username, systems(request).staff
     )
     if chained:
         stmt = stmt.join(models.Practitioner, models.Practitioner.id == role.practitioner_id)
@@ -125,11 +136,13 @@ def search_roles(request: Request, session: Session = Depends(get_session)) -> J
     if "PractitionerRole:practitioner" in params.includes() and rows:
         ids = sorted({r.practitioner_id for r in rows})
         pracs = session.scalars(select(models.Practitioner).where(models.Practitioner.id.in_(ids)))
-        includes = [practitioner_json(p) for p in pracs]
-    return _page(request, params, [role_json(r) for r in rows], total, includes)
+        includes = [practitioner_json(p, systems(request)) for p in pracs]
+    return _page(request, params, [role_json(r, systems(request)) for r in rows], total, includes)
 
 
 @router.get("/PractitionerRole/{ident}")
-def read_role(ident: str, session: Session = Depends(get_session)) -> JSONResponse:
+def read_role(
+    ident: str, request: Request, session: Session = Depends(get_session)
+) -> JSONResponse:
     row = _read(session, models.PractitionerRole, "PractitionerRole", ident)
-    return fhir(role_json(row), headers={"ETag": etag(row.version)})
+    return fhir(role_json(row, systems(request)), headers={"ETag": etag(row.version)})

@@ -15,10 +15,17 @@ from sqlalchemy.orm import Session
 
 from hms import models
 from hms.errors import BadRequest, NotFound
-from hms.fhir import SYS_SERVICE
 from hms.fhir.common import bundle, etag
 from hms.fhir.scheduling import schedule_json, service_json, slot_json
-from hms.routes.common import base_url, fhir, get_session, next_link, run_search, search_params
+from hms.routes.common import (
+    base_url,
+    fhir,
+    get_session,
+    next_link,
+    run_search,
+    search_params,
+    systems,
+)
 from hms.routes.common import tz as request_tz
 from hms.search import (
     SearchParams,
@@ -74,18 +81,20 @@ def search_services(request: Request, session: Session = Depends(get_session)) -
     params = search_params(request, {"service-type", "name"})
     svc = models.HealthcareService
     where = reference_filter(params, "_id", svc.id, "HealthcareService")
-    where += token_filter(params, "service-type", svc.code, SYS_SERVICE)
+    where += token_filter(params, "service-type", svc.code, systems(request).service_type)
     where += string_filter(params, "name", svc.search_text)
     rows, total = run_search(session, select(svc).where(*where), params, [svc.id])
-    return _page(request, params, [service_json(r) for r in rows], total)
+    return _page(request, params, [service_json(r, systems(request)) for r in rows], total)
 
 
 @router.get("/HealthcareService/{ident}")
-def read_service(ident: str, session: Session = Depends(get_session)) -> JSONResponse:
+def read_service(
+    ident: str, request: Request, session: Session = Depends(get_session)
+) -> JSONResponse:
     row = session.get(models.HealthcareService, ident)
     if row is None:
         raise NotFound(f"HealthcareService/{ident} not found")
-    return fhir(service_json(row), headers={"ETag": etag(row.version)})
+    return fhir(service_json(row, systems(request)), headers={"ETag": etag(row.version)})
 
 
 @router.get("/Schedule")
@@ -94,17 +103,19 @@ def search_schedules(request: Request, session: Session = Depends(get_session)) 
     sch = models.Schedule
     where = reference_filter(params, "_id", sch.id, "Schedule")
     where += actor_filter(params, "actor", sch.practitioner_id, sch.service_id)
-    where += token_filter(params, "service-type", sch.service_code, SYS_SERVICE)
+    where += token_filter(params, "service-type", sch.service_code, systems(request).service_type)
     rows, total = run_search(session, select(sch).where(*where), params, [sch.id])
-    return _page(request, params, [schedule_json(r) for r in rows], total)
+    return _page(request, params, [schedule_json(r, systems(request)) for r in rows], total)
 
 
 @router.get("/Schedule/{ident}")
-def read_schedule(ident: str, session: Session = Depends(get_session)) -> JSONResponse:
+def read_schedule(
+    ident: str, request: Request, session: Session = Depends(get_session)
+) -> JSONResponse:
     row = session.get(models.Schedule, ident)
     if row is None:
         raise NotFound(f"Schedule/{ident} not found")
-    return fhir(schedule_json(row), headers={"ETag": etag(row.version)})
+    return fhir(schedule_json(row, systems(request)), headers={"ETag": etag(row.version)})
 
 
 SLOT_PARAMS = {"schedule", "status", "start", "service-type", "practitioner", "schedule.actor"}
@@ -112,13 +123,13 @@ SLOT_PARAMS = {"schedule", "status", "start", "service-type", "practitioner", "s
 
 @router.get("/Slot")
 def search_slots(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
-    params = search_params(request, SLOT_PARAMS)
+    params = search_params(request, SLOT_PARAMS, frozenset({"practitioner"}))
     slot, zone = models.Slot, request_tz(request)
     where = reference_filter(params, "_id", slot.id, "Slot")
     where += reference_filter(params, "schedule", slot.schedule_id, "Schedule")
     where += token_filter(params, "status", slot.status, None)
     where += date_filter(params, "start", slot.start, zone)
-    where += token_filter(params, "service-type", slot.service_code, SYS_SERVICE)
+    where += token_filter(params, "service-type", slot.service_code, systems(request).service_type)
     where += reference_filter(params, "practitioner", slot.practitioner_id, "Practitioner")
     stmt = select(slot)
     chained = actor_filter(
@@ -129,7 +140,7 @@ def search_slots(request: Request, session: Session = Depends(get_session)) -> J
         where += chained
     order = sort_keys(params, {"start": slot.start}) + [slot.start, slot.id]
     rows, total = run_search(session, stmt.where(*where), params, order)
-    return _page(request, params, [slot_json(r, zone) for r in rows], total)
+    return _page(request, params, [slot_json(r, zone, systems(request)) for r in rows], total)
 
 
 @router.get("/Slot/{ident}")
@@ -139,4 +150,6 @@ def read_slot(
     row = session.get(models.Slot, ident)
     if row is None:
         raise NotFound(f"Slot/{ident} not found")
-    return fhir(slot_json(row, request_tz(request)), headers={"ETag": etag(row.version)})
+    return fhir(
+        slot_json(row, request_tz(request), systems(request)), headers={"ETag": etag(row.version)}
+    )

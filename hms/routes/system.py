@@ -14,10 +14,13 @@ from hms.auth import check_bearer
 from hms.errors import HMSError, NotFound
 from hms.fhir import FEATURES, ROLES
 from hms.fhir.people import practitioner_display
-from hms.routes.common import fhir, get_session
+from hms.routes.common import fhir, get_session, options
 
 public = APIRouter()
 fallback = APIRouter()
+# ``GET /metadata`` needs no token: FHIR (and SMART on FHIR) clients read the
+# CapabilityStatement before they authenticate.
+conformance = APIRouter()
 
 # resource type -> (interactions, search params); the CapabilityStatement is built from it.
 CAPABILITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -78,20 +81,35 @@ def _param_type(name: str) -> str:
     return "reference" if name in _REFERENCE else _PARAM_TYPES.get(name, "token")
 
 
-def capability_statement(software_version: str = "0.1.0") -> dict[str, Any]:
+# search parameters that are reference-HMS extensions (not R4 search parameters); with
+# HMS_EXTENSIONS=off they are neither served nor listed
+CUSTOM_PARAMS: dict[str, frozenset[str]] = {
+    "Location": frozenset({"physical-type"}),
+    "Slot": frozenset({"practitioner"}),
+    "Task": frozenset({"location"}),
+}
+
+
+def capability_statement(
+    software_version: str = "0.1.0", extensions: bool = True
+) -> dict[str, Any]:
     resources = []
-    for kind, (interactions, params) in CAPABILITIES.items():
+    for kind, (interactions, all_params) in CAPABILITIES.items():
+        custom = CUSTOM_PARAMS.get(kind, frozenset())
+        params = [p for p in all_params if extensions or p not in custom]
         entry: dict[str, Any] = {
             "type": kind,
             "interaction": [{"code": code} for code in interactions],
-            "searchParam": [{"name": p, "type": _param_type(p)} for p in params],
+            "searchParam": [
+                {"name": p, "type": _param_type(p)}
+                | ({"documentation": "reference-HMS extension"} if p in custom else {})
+                for p in params
+            ],
         }
         if "update" in interactions:
             entry["versioning"] = "versioned-update"
         if kind == "PractitionerRole":
             entry["searchInclude"] = ["PractitionerRole:practitioner"]
-        if kind == "Slot":
-            entry["searchParam"][-2]["documentation"] = "custom: Practitioner of the schedule"
         resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",
@@ -120,8 +138,11 @@ def healthz() -> dict[str, str]:
 
 
 @public.get("/directory", dependencies=[Depends(check_bearer)])
-def directory(session: Session = Depends(get_session)) -> JSONResponse:
-    """Names other tools turn into NLU lookups: wards, departments, clinicians, bed types."""
+def directory(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
+    """Names other tools turn into NLU lookups: wards, departments, clinicians, bed types.
+    A reference-HMS extension: 404 with ``HMS_EXTENSIONS=off``."""
+    if not options(request).extensions:
+        raise NotFound("/directory is a reference-HMS extension (HMS_EXTENSIONS=off)")
     wards = session.scalars(
         select(models.Location)
         .where(models.Location.physical_type == "wa")
@@ -162,9 +183,9 @@ def directory(session: Session = Depends(get_session)) -> JSONResponse:
     )
 
 
-@fallback.get("/metadata")
+@conformance.get("/metadata")
 def metadata(request: Request) -> JSONResponse:
-    return fhir(capability_statement())
+    return fhir(capability_statement(extensions=options(request).extensions))
 
 
 @fallback.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hms import models
 from hms.auth import acting_staff
 from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
-from hms.fhir import HELP_TYPES, SYS_HELP, SYS_TICKET, TASK_PRIORITIES, TASK_STATUSES
+from hms.fhir import HELP_TYPES, TASK_PRIORITIES, TASK_STATUSES
 from hms.fhir.common import bundle, etag
 from hms.fhir.task import task_json, ticket_identifier
 from hms.routes.common import (
@@ -27,6 +27,7 @@ from hms.routes.common import (
     read_resource,
     run_search,
     search_params,
+    systems,
     validate,
 )
 from hms.routes.common import tz as request_tz
@@ -62,12 +63,12 @@ def _pk(ident: str) -> int:
     return pk
 
 
-def _fields(body: dict[str, Any]) -> dict[str, Any]:
+def _fields(body: dict[str, Any], help_system: str) -> dict[str, Any]:
     """The stored columns from a validated Task body; 422 for codes outside our value sets."""
     codings = (body.get("code") or {}).get("coding") or []
-    code = next((c.get("code") for c in codings if c.get("system") in (None, SYS_HELP)), None)
+    code = next((c.get("code") for c in codings if c.get("system") in (None, help_system)), None)
     if code not in HELP_TYPES:
-        raise Unprocessable(f"Task.code must be one of {', '.join(HELP_TYPES)} ({SYS_HELP})")
+        raise Unprocessable(f"Task.code must be one of {', '.join(HELP_TYPES)} ({help_system})")
     priority = body.get("priority", "routine")
     if priority not in TASK_PRIORITIES:
         raise Unprocessable(f"Task.priority must be one of {', '.join(TASK_PRIORITIES)}")
@@ -97,7 +98,7 @@ async def create_task(request: Request) -> JSONResponse:
     body.setdefault("intent", "order")
     body.setdefault("status", "requested")
     validate(TaskModel, body)
-    fields, staff = _fields(body), acting_staff(request)
+    fields, staff = _fields(body, systems(request).help_type), acting_staff(request)
     factory, zone = request.app.state.session_factory, request_tz(request)
 
     def transaction() -> dict[str, Any]:
@@ -110,7 +111,7 @@ async def create_task(request: Request) -> JSONResponse:
             session.flush()
             row.identifier = ticket_identifier(row.pk)
             session.flush()
-            return task_json(row, zone)
+            return task_json(row, zone, systems(request))
 
     out = await run_in_threadpool(transaction)
     location = f"{base_url(request)}/Task/{out['id']}/_history/1"
@@ -136,10 +137,11 @@ def _ref_filter(params: SearchParams, name: str, column: Any) -> list[ColumnElem
 
 @router.get("/Task")
 def search_tasks(request: Request, session: Session = Depends(get_session)) -> JSONResponse:
-    params = search_params(request, PARAMS)
+    params = search_params(request, PARAMS, frozenset({"location"}))
     task, zone = models.Task, request_tz(request)
-    where = token_filter(params, "code", task.code, SYS_HELP)
-    where += token_filter(params, "identifier", task.identifier, SYS_TICKET)
+    sy = systems(request)
+    where = token_filter(params, "code", task.code, sy.help_type)
+    where += token_filter(params, "identifier", task.identifier, sy.ticket)
     where += token_filter(params, "priority", task.priority, None)
     where += token_filter(params, "status", task.status, None)
     where += reference_filter(params, "location", task.location_id, "Location")
@@ -152,7 +154,7 @@ def search_tasks(request: Request, session: Session = Depends(get_session)) -> J
     return fhir(
         bundle(
             base_url(request),
-            [task_json(r, zone) for r in rows],
+            [task_json(r, zone, systems(request)) for r in rows],
             total,
             next_url=next_link(request, params, total),
         )
@@ -166,7 +168,9 @@ def read_task(
     row = session.get(models.Task, _pk(ident))
     if row is None:
         raise NotFound(f"Task/{ident} not found")
-    return fhir(task_json(row, request_tz(request)), headers={"ETag": etag(row.version)})
+    return fhir(
+        task_json(row, request_tz(request), systems(request)), headers={"ETag": etag(row.version)}
+    )
 
 
 @router.put("/Task/{ident}")
@@ -178,7 +182,11 @@ async def update_task(ident: str, request: Request) -> JSONResponse:
     validate(TaskModel, body)
     if body.get("id") not in (None, ident):
         raise BadRequest("resource id does not match the URL")
-    fields, expected, staff = _fields(body), if_match(request), acting_staff(request)
+    fields, expected, staff = (
+        _fields(body, systems(request).help_type),
+        if_match(request),
+        acting_staff(request),
+    )
     factory, zone = request.app.state.session_factory, request_tz(request)
 
     def transaction() -> dict[str, Any]:
@@ -196,7 +204,7 @@ async def update_task(ident: str, request: Request) -> JSONResponse:
             if done.rowcount != 1:
                 raise PreconditionFailed("task changed concurrently; read it again")
             session.refresh(row)
-            return task_json(row, zone)
+            return task_json(row, zone, systems(request))
 
     out = await run_in_threadpool(transaction)
     return fhir(out, headers={"ETag": f'W/"{out["meta"]["versionId"]}"'})

@@ -20,7 +20,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dialogue_format import AppointmentCheck, BedCheck, HandoffCheck, Outcome, TaskCheck
+from tests.dialogues.dialogue_format import (
+    AppointmentCheck,
+    BedCheck,
+    HandoffCheck,
+    Outcome,
+    TaskCheck,
+)
 
 APPOINTMENT_STATUSES = ("booked", "cancelled", "fulfilled", "noshow", "proposed", "pending")
 

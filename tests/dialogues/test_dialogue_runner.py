@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dialogue_format import Expect, load
-from dialogue_runner import check_expect, contains, find_button, run
-from dialogue_summary import summary, tally
+
+from tests.dialogues.dialogue_format import Expect, load
+from tests.dialogues.dialogue_runner import check_expect, contains, find_button, run
+from tests.dialogues.dialogue_summary import summary, tally
 
 BEDS = {
     "text": "Ward 4B has 2 free beds: 4B-03, 4B-11.",
@@ -242,7 +243,7 @@ def test_dialogue_runner_answer_follows_the_questions(tmp_path: Path) -> None:
 
 
 def test_dialogue_outcomes_store_url_as_config_resolves_it(tmp_path: Path) -> None:
-    from dialogue_outcomes import store_url
+    from tests.dialogues.dialogue_outcomes import store_url
 
     env = {"VAR_DIR": str(tmp_path)}
     assert store_url(env) == f"sqlite:///{tmp_path.resolve() / 'assistant.db'}"

@@ -226,6 +226,19 @@ class FakeSlackApi:
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": user}
+        if method == "users.lookupByEmail":
+            email = str(params.get("email", "")).lower()
+            found = next(
+                (
+                    u
+                    for u in self.users.values()
+                    if not u.get("deleted") and u["profile"].get("email", "").lower() == email
+                ),
+                None,
+            )
+            return (
+                {"ok": True, "user": found} if found else {"ok": False, "error": "users_not_found"}
+            )
         if method == "chat.postMessage":
             ts = self._next_ts()
             return {

@@ -170,8 +170,22 @@ def test_stack_two_rasa_workers_get_own_ports_and_gateway_knows_both(tmp_path):
     )
     stack.prepare()
     names = [p.name for p in stack._commands()]
-    assert names == ["hms", "hms-practice", "actions", "rasa-1", "rasa-2", "gateway"]
+    assert names == ["hms", "adt", "hms-practice", "actions", "rasa-1", "rasa-2", "gateway"]
+    assert stack.env["ADT_PORT"] == str(stack.ports["adt"]) != "2575"  # a free port too
     assert len(set(stack.rasa_ports)) == 2
     assert stack.env["RASA_URLS"].split(",") == [
         f"http://127.0.0.1:{port}" for port in stack.rasa_ports
     ]
+
+
+def test_stack_tcp_health_check_is_an_accepted_connection():
+    import socket
+
+    from assistant.stack.launcher import _healthy
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert _healthy(f"tcp://127.0.0.1:{port}")
+    assert not _healthy(f"tcp://127.0.0.1:{port}")

@@ -104,9 +104,7 @@ def test_gen_lookups_reads_the_api_through_the_fhir_transport_following_next_lin
         assert request.headers["Authorization"] == "Bearer tok"
         path, params = request.url.path.rsplit("/", 1)[-1], request.url.params
         if path == "PractitionerRole":
-            body = _bundle(
-                [(_role("prac-dr-patel", "clinician"), "match"), (PRAC, "include")]
-            )
+            body = _bundle([(_role("prac-dr-patel", "clinician"), "match"), (PRAC, "include")])
         elif path == "Location" and params.get("physical-type") == "wa":
             body = _bundle([], "http://hms.test/fhir/R4/Location?page=2")
         elif path == "Location" and params.get("page") == "2":

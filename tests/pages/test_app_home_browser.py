@@ -18,6 +18,8 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.usefixtures("chromium"),
 ]
+
+
 PEOPLE = {
     "nurse": "n.jones",
     "porter": "p.kim",

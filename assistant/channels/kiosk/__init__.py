@@ -124,6 +124,12 @@ def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService
     )
 
 
+def _utc(epoch: float) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch, UTC)
+
+
 def _handoff_inbox(ctx: Any) -> Any:
     service = (getattr(ctx, "extras", None) or {}).get("handoff")
     return getattr(service, "inbox", None)
@@ -149,7 +155,22 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
         if not started:
             started.append(asyncio.get_running_loop().create_task(loop()))
 
-    app.include_router(build_router(service, on_request=ensure_background))
+    @once
+    def notice_store() -> Any:
+        from assistant.watches.store import NoticeStore
+
+        store = ctx.open_store() if ctx.open_store is not None else None
+        if store is None:
+            from assistant.store import open_store
+
+            store = open_store(ctx.settings)
+        return NoticeStore(store, clock=lambda: _utc(ctx.clock()))
+
+    def notices(staff: str) -> list[dict[str, Any]]:
+        taken: list[dict[str, Any]] = notice_store().take(staff)
+        return taken
+
+    app.include_router(build_router(service, on_request=ensure_background, notices=notices))
     extras = getattr(ctx, "extras", None) or {}
     app.include_router(
         build_guide_router(service, extras.get("onboarding"), extras.get("practice"))

@@ -47,7 +47,9 @@ def _prepend(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
+def build_router(service: KioskService, on_request: Any = None, notices: Any = None) -> APIRouter:
+    """``notices(staff)`` returns (and marks delivered) notices waiting for the staff
+    member, e.g. "bed freed" (assistant/watches); they come back with the sign-in."""
     router = APIRouter(prefix="/kiosk")
 
     def current(request: Request) -> KioskSession | None:
@@ -98,7 +100,19 @@ def build_router(service: KioskService, on_request: Any = None) -> APIRouter:
         except BadCredentials:
             return _error(401, "bad_credentials", "Badge or PIN not recognised.")
         asyncio.get_running_loop().run_in_executor(None, service.warm)
-        response = JSONResponse({"staff": session.staff, "idle_seconds": service.idle_seconds})
+        waiting = []
+        if notices is not None:
+            try:
+                waiting = await asyncio.to_thread(notices, session.staff)
+            except Exception:  # the sign-in works without them; they stay queued
+                waiting = []
+        shown = [
+            {"text": n["text"], "custom": {"phi": False, "kind": n["kind"], "data": n["data"]}}
+            for n in waiting
+        ]
+        response = JSONResponse(
+            {"staff": session.staff, "idle_seconds": service.idle_seconds, "notices": shown}
+        )
         response.set_cookie(
             COOKIE,
             session.id,

@@ -13,6 +13,7 @@ listed in the manifest.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -40,6 +41,7 @@ class BuildResult:
     sentences: int
     words: int
     skipped_examples: tuple[str, ...]
+    skipped_names: tuple[str, ...] = ()  # staff names with a word the lexicon cannot say
 
 
 def nlu_examples(paths: Iterable[Path]) -> Iterator[str]:
@@ -119,6 +121,11 @@ def build(
             lexicon.learn_acronyms(name)
     for name in (*directory.departments, *directory.clinicians):
         lexicon.learn_acronyms(name)
+    # a hospital's staff directory always has names no dictionary knows: leave those out
+    # (reported) rather than fail the build; wards and departments must all be sayable
+    sayable = [n for n in directory.clinicians if not lexicon.missing(spoken(n).split())]
+    unsayable = tuple(n for n in directory.clinicians if n not in sayable)
+    directory = dataclasses.replace(directory, clinicians=tuple(sayable))
 
     generated = directory_sentences(directory)
     missing = lexicon.missing(_words(generated))
@@ -153,4 +160,4 @@ def build(
         "skipped_examples": len(skipped),
     }
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return BuildResult(out_dir, len(corpus), len(words), tuple(skipped))
+    return BuildResult(out_dir, len(corpus), len(words), tuple(skipped), unsayable)

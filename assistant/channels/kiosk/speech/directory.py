@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -61,22 +60,21 @@ class Directory:
 
 
 class DirectorySource(Protocol):
-    """The part of ``assistant.hms.protocol.HmsClient`` the build reads."""
+    """The part of ``assistant.hms.client.FhirHmsClient`` the build reads."""
 
     async def list_wards(self) -> list[Any]: ...
     async def list_services(self) -> list[Any]: ...
-    async def find_staff(
-        self, username: str | None = None, email: str | None = None
-    ) -> list[Any]: ...
+    async def list_staff_names(self) -> list[str]: ...
 
 
-async def directory_from_hms(hms: DirectorySource, usernames: Iterable[str] = ()) -> Directory:
-    """Read wards (code, name, aliases), services and the named staff from the HMS."""
+async def directory_from_hms(hms: DirectorySource) -> Directory:
+    """Read wards (code, name, aliases), services and every staff member's name from the
+    HMS's directory (standard FHIR searches, so any FHIR server will do)."""
     wards = await hms.list_wards()
     services = await hms.list_services()
-    staff = [s for u in usernames for s in await hms.find_staff(username=u)]
+    staff = await hms.list_staff_names()
     return Directory(
         wards=tuple(WardEntry(w.code, w.name, tuple(w.aliases)) for w in wards),
         departments=tuple(s.name for s in services),
-        clinicians=tuple(s.name for s in staff),
+        clinicians=tuple(staff),
     )

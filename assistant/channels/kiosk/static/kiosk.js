@@ -73,6 +73,7 @@
     if (res.status === 200) {
       idleSeconds = res.data.idle_seconds || 60;
       showTalk(res.data.staff);
+      if (res.data.notices && res.data.notices.length) { render({ replies: res.data.notices }); }
     } else {
       $("signin-error").textContent = res.data.message || "Sign-in failed.";
       $("pin").value = "";

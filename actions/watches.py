@@ -1,0 +1,160 @@
+"""Bed watches: "tell me when an isolation bed frees on 4B", list them, cancel them.
+
+A watch lasts one shift (``BED_WATCH_HOURS``, 12 h). The gateway's watcher
+(``assistant/watches``) notices when a matching bed becomes free, whatever freed it (the
+ADT feed, a chat status update, any API client), and sends a Slack DM, or keeps the notice
+for the requester's next kiosk sign-in. Beds already free when the watch is set are named
+in the answer and are not news later.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rasa_sdk.events import SlotSet
+
+from actions.base import ActionContext, GuardedAction, Outcome
+from actions.beds import BED_FEATURES, bed_feature, describe
+from assistant.watches.notify import describe_watch
+from assistant.watches.store import TooManyWatches, Watch, WatchStore
+
+_store: list[Any] = []
+
+
+def set_watch_store(store: WatchStore | None) -> None:
+    """Tests inject a store; ``None`` goes back to opening the configured one."""
+    _store.clear()
+    if store is not None:
+        _store.append(store)
+
+
+def watch_store(ctx: ActionContext) -> WatchStore:
+    if not _store:
+        from assistant.store import open_store
+
+        _store.append(WatchStore(open_store(ctx.services.settings), clock=ctx.services.clock))
+    store: WatchStore = _store[0]
+    return store
+
+
+def _where(ctx: ActionContext) -> str:
+    return {
+        "slack": "in a Slack DM",
+        "kiosk": "at your next kiosk sign-in",
+    }.get(ctx.principal.channel, "in a Slack DM, or at your next kiosk sign-in")
+
+
+def _until(ctx: ActionContext, watch: Watch) -> str:
+    return watch.expires_at.astimezone(ZoneInfo(ctx.services.settings.hospital_tz)).strftime(
+        "%H:%M"
+    )
+
+
+def _data(watch: Watch) -> dict[str, Any]:
+    return {
+        "watch_id": watch.id,
+        "ward": watch.ward_code,
+        "feature": watch.feature,
+        "expires": watch.expires_at.isoformat(),
+    }
+
+
+class ActionWatchBedAvailability(GuardedAction):
+    intent = "watch_bed_availability"
+    permission = "beds:read"
+    activity = "Watching for free beds"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        reset = (SlotSet("ward", None), SlotSet("bed_type", None))
+        wanted = ctx.text("bed_type")
+        feature = bed_feature(wanted)
+        if wanted and feature is None:
+            known = ", ".join(sorted({k for k in BED_FEATURES if " " in k or k.isalpha()}))
+            ctx.say(
+                f"I don't know the bed type '{wanted}'. I know: {known}.",
+                kind="watch_bed_availability_invalid",
+            )
+            return Outcome("refused", events=reset, reason="bed_type")
+        ward_text = ctx.text("ward")
+        ward = await ctx.hms.get_ward(ward_text) if ward_text else None
+        code = ward.code if ward else None
+        free = await ctx.hms.free_beds(code, feature)
+        hours = float(getattr(ctx.services.settings, "bed_watch_hours", 12.0))
+        try:
+            watch = watch_store(ctx).add(
+                ctx.staff.username,
+                ctx.principal.channel,
+                code,
+                feature,
+                {b.id for b in free},
+                hours,
+            )
+        except TooManyWatches:
+            ctx.say(
+                "You already have 10 bed watches running; cancel one first "
+                "(say 'cancel my bed watches').",
+                kind="watch_bed_availability_limit",
+            )
+            return Outcome("refused", events=reset, reason="too_many")
+        what = describe_watch(code, feature)
+        text = f"OK, I'll tell you {_where(ctx)} when {what} frees (until {_until(ctx, watch)})."
+        if free:
+            listed = "; ".join(describe(b) for b in free[:4])
+            more = f" and {len(free) - 4} more" if len(free) > 4 else ""
+            text += f" Free right now: {listed}{more}."
+        data = _data(watch) | {"free_now": [b.id for b in free]}
+        ctx.say(text, kind="watch_bed_availability_success", data=data)
+        resource = f"Location/{ward.id}" if ward else "Location"
+        return Outcome(events=reset, resource=resource, detail=f"watch {watch.id}")
+
+
+class ActionListBedWatches(GuardedAction):
+    intent = "list_bed_watches"
+    permission = "beds:read"
+    activity = "Listing bed watches"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        watches = watch_store(ctx).active(ctx.staff.username)
+        if not watches:
+            ctx.say("You have no bed watches running.", kind="list_bed_watches_none")
+            return Outcome(detail="0 watches")
+        lines = [
+            f"{describe_watch(w.ward_code, w.feature)} (until {_until(ctx, w)})" for w in watches
+        ]
+        ctx.say(
+            f"You're watching for: {'; '.join(lines)}.",
+            kind="list_bed_watches_success",
+            data={"watches": [_data(w) for w in watches]},
+            buttons=[{"title": "Cancel them", "payload": "/cancel_bed_watch"}],
+        )
+        return Outcome(detail=f"{len(watches)} watches")
+
+
+class ActionCancelBedWatch(GuardedAction):
+    intent = "cancel_bed_watch"
+    permission = "beds:read"
+    activity = "Cancelling bed watches"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        store = watch_store(ctx)
+        reset = (SlotSet("ward", None), SlotSet("bed_type", None))
+        ward_text, feature = ctx.text("ward"), bed_feature(ctx.text("bed_type"))
+        ward = await ctx.hms.get_ward(ward_text) if ward_text else None
+        chosen = [
+            w
+            for w in store.active(ctx.staff.username)
+            if (ward is None or w.ward_code == ward.code)
+            and (feature is None or w.feature == feature)
+        ]
+        cancelled = sum(store.cancel(ctx.staff.username, w.id) for w in chosen)
+        if not cancelled:
+            ctx.say("You have no matching bed watches running.", kind="cancel_bed_watch_none")
+            return Outcome(events=reset, detail="0 cancelled")
+        plural = "es" if cancelled != 1 else ""
+        ctx.say(
+            f"Cancelled {cancelled} bed watch{plural}.",
+            kind="cancel_bed_watch_success",
+            data={"cancelled": [w.id for w in chosen]},
+        )
+        return Outcome(events=reset, detail=f"{cancelled} cancelled")

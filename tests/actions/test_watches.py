@@ -1,0 +1,103 @@
+"""Bed-watch actions through the guarded path: set a watch, list, cancel; denial; audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actions.services import set_services
+from actions.watches import (
+    ActionCancelBedWatch,
+    ActionListBedWatches,
+    ActionWatchBedAvailability,
+    set_watch_store,
+)
+from assistant.store import open_store_at
+from assistant.watches.store import WatchStore
+from tests.actions.fakes import NOW, make_services, run, tracker
+
+
+@pytest.fixture
+def watches(tmp_path: Path) -> Iterator[WatchStore]:
+    store = open_store_at(f"sqlite:///{tmp_path / 'assistant.db'}")
+    made = WatchStore(store, clock=lambda: NOW)
+    set_watch_store(made)
+    yield made
+    set_watch_store(None)
+    store.close()
+
+
+@pytest.fixture
+def services() -> Any:
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+async def test_watch_set_on_a_ward_for_a_bed_type(services, watches):
+    trk = tracker(
+        "n.jones",
+        intent="watch_bed_availability",
+        slots={"ward": "four b", "bed_type": "side room"},
+    )
+    messages, events = await run(ActionWatchBedAvailability(), trk)
+    (reply,) = messages
+    assert reply["custom"]["kind"] == "watch_bed_availability_success"
+    assert (
+        reply["custom"]["data"]["ward"] == "4B"
+        and reply["custom"]["data"]["feature"] == "side-room"
+    )
+    assert "side room bed on 4B" in reply["text"] and "Slack DM" in reply["text"]
+    (watch,) = watches.active("n.jones")
+    assert watch.baseline == frozenset(reply["custom"]["data"]["free_now"])  # already free
+    assert {"event": "slot", "name": "ward", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+    (event,) = services.audit.events
+    assert (event.intent, event.outcome, event.permission) == (
+        "watch_bed_availability",
+        "success",
+        "beds:read",
+    )
+
+
+async def test_watch_unknown_bed_type_is_refused(services, watches):
+    trk = tracker("n.jones", intent="watch_bed_availability", slots={"bed_type": "waterbed"})
+    messages, _ = await run(ActionWatchBedAvailability(), trk)
+    assert messages[0]["custom"]["kind"] == "watch_bed_availability_invalid"
+    assert watches.active("n.jones") == []
+
+
+async def test_watch_needs_beds_read(services, watches):
+    trk = tracker("h.desk", intent="watch_bed_availability", slots={"ward": "4B"})
+    messages, _ = await run(ActionWatchBedAvailability(), trk)
+    assert "needs the beds:read permission" in messages[0]["text"]
+    assert watches.active("h.desk") == []
+    assert services.audit.events[-1].outcome == "denied"
+
+
+async def test_watch_list_and_cancel(services, watches):
+    for ward in ("4B", "7C"):
+        await run(
+            ActionWatchBedAvailability(),
+            tracker("n.jones", intent="watch_bed_availability", slots={"ward": ward}),
+        )
+    listed, _ = await run(ActionListBedWatches(), tracker("n.jones", intent="list_bed_watches"))
+    assert listed[0]["custom"]["kind"] == "list_bed_watches_success"
+    assert [w["ward"] for w in listed[0]["custom"]["data"]["watches"]] == ["4B", "7C"]
+    one, _ = await run(
+        ActionCancelBedWatch(), tracker("n.jones", intent="cancel_bed_watch", slots={"ward": "7C"})
+    )
+    assert (
+        one[0]["custom"]["kind"] == "cancel_bed_watch_success" and "1 bed watch" in one[0]["text"]
+    )
+    assert [w.ward_code for w in watches.active("n.jones")] == ["4B"]
+    rest, _ = await run(ActionCancelBedWatch(), tracker("n.jones", intent="cancel_bed_watch"))
+    assert rest[0]["custom"]["kind"] == "cancel_bed_watch_success"
+    none, _ = await run(ActionListBedWatches(), tracker("n.jones", intent="list_bed_watches"))
+    assert none[0]["custom"]["kind"] == "list_bed_watches_none"
+    again, _ = await run(ActionCancelBedWatch(), tracker("n.jones", intent="cancel_bed_watch"))
+    assert again[0]["custom"]["kind"] == "cancel_bed_watch_none"
