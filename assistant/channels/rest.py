@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Path, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.identity.tokens import StaffLookupFailed, StaffToken, TokenError
+
+if TYPE_CHECKING:
+    from assistant.gateway.context import GatewayContext
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +95,7 @@ async def _read_message(request: Request) -> MessageIn:
         ) from exc
 
 
-def mount(app: FastAPI, ctx: Any) -> None:
+def mount(app: FastAPI, ctx: GatewayContext) -> None:
     """Add the REST routes; ``ctx`` is the gateway's ``GatewayContext``."""
     router = APIRouter(prefix="/api/v1", tags=["rest"])
 
@@ -127,7 +130,7 @@ def mount(app: FastAPI, ctx: Any) -> None:
         staff = await authenticate(authorization)
         message = await _read_message(request)
         conversation = message.conversation_id or uuid.uuid4().hex
-        practice = ctx.extras.get("practice") if hasattr(ctx, "extras") else None
+        practice = ctx.practice
         switched: list[Any] = []
         if practice is not None and message.practice is not None:  # assistant/practice
             if await practice.is_on(staff.staff) != message.practice:
@@ -153,7 +156,7 @@ def mount(app: FastAPI, ctx: Any) -> None:
     ) -> MessageOut:
         """Messages waiting for this conversation (the help desk's, during a handoff)."""
         staff = await authenticate(authorization)
-        service = ctx.extras.get("handoff") if hasattr(ctx, "extras") else None
+        service = ctx.handoff
         items: list[dict[str, Any]] = []
         if service is not None:
             items = await service.inbox.pull(f"{CHANNEL}:{staff.staff}:{conversation_id}")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from assistant.channels.base import Assistant, Reply
+from assistant.conversation import Assistant, Reply
 
 if TYPE_CHECKING:
     from assistant.handoff.relay import HandoffService

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from assistant.channels.base import Assistant, Button, Reply
+from assistant.conversation import Assistant, Button, Reply
 
 from .guide import WELCOME_KIND, common_first, welcome_text
 from .service import Onboarding

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.channels.base import Assistant, Button, Reply
+from assistant.conversation import Assistant, Button, Reply
 from assistant.onboarding.service import Onboarding
 from assistant.usage.classify import classify, reply_kinds
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 
 FALLBACK_KINDS = ("nlu_fallback_rephrase", "nlu_fallback_clarify", "fallback_default")
 # the messages kept for the "not understood" review: a miss or the clarifying question

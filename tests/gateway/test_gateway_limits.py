@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from assistant.channels.base import Reply
 from assistant.config import get_settings
+from assistant.conversation import Reply
 from assistant.gateway import create_app
 from assistant.gateway.app import rate_setting
 from assistant.gateway.errors import install_error_handlers, validation_detail

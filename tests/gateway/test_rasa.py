@@ -4,7 +4,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.channels.base import Button, Reply
+from assistant.conversation import Button, Reply
 from assistant.gateway.rasa import (
     RESTARTING,
     RasaAssistant,

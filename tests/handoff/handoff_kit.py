@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 from assistant.handoff.ports import Agent
 from assistant.hms.models import Staff
 from tests.fakes import slack_api as fake_slack

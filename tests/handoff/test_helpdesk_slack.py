@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -13,6 +13,7 @@ from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
 from assistant.channels.slack.app import SlackConfig, build_app
 from assistant.channels.slack.helpdesk import register_helpdesk
+from assistant.config import get_settings
 from assistant.gateway.rasa import RasaAssistant
 from assistant.handoff.relay import RETURNED, WITHDRAWN
 from assistant.handoff.triggers import EscalatingAssistant
@@ -43,12 +44,8 @@ class Harness:
             assistant=self.assistant,
             directory=FakeDirectory(),
         )
-        deps = SimpleNamespace(
-            settings=SimpleNamespace(helpdesk_channel=HELPDESK, extra={}),
-            hms=None,
-            extras={"handoff": service},
-        )
-        assert register_helpdesk(bolt, deps, directory=FakeDirectory()) is not None
+        settings = dataclasses.replace(get_settings(), helpdesk_channel=HELPDESK)
+        assert register_helpdesk(bolt, settings, service, directory=FakeDirectory()) is not None
         app = FastAPI()
         handler = AsyncSlackRequestHandler(bolt)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from assistant.channels.base import Button, Reply
+from assistant.conversation import Button, Reply
 from assistant.handoff.bus import MemoryBus
 from assistant.handoff.triggers import EscalatingAssistant, FallbackWatch, fallback_texts
 from tests.handoff.handoff_kit import HELPDESK, REQUESTER_DM, open_ticket

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from assistant.audit.events import InMemoryAuditSink
-from assistant.channels.base import Reply
 from assistant.channels.slack.home import HomeExtras, home_view
 from assistant.channels.slack.identity import SignedIn
+from assistant.conversation import Reply
 from assistant.crypto import DataCipher, generate_key
 from assistant.handoff.tickets import TicketStore
 from assistant.hms.models import Staff

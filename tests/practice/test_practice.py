@@ -7,7 +7,7 @@ from typing import cast
 import pytest
 
 from assistant.audit.events import AuditEvent, InMemoryAuditSink
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 from assistant.hms.errors import Unavailable
 from assistant.hms.protocol import HmsClient
 from assistant.identity.principal import sign_principal, verify_principal

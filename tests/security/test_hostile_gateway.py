@@ -27,8 +27,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.channels.base import Reply
 from assistant.config import get_settings
+from assistant.conversation import Reply
 from assistant.gateway import create_app
 from assistant.identity.tokens import InMemoryRevocationList, StaffTokens
 from tests.security.hostile_kit import (

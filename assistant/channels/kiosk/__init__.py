@@ -11,7 +11,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import FastAPI
 
@@ -25,12 +25,15 @@ from assistant.channels.kiosk.service import KioskService
 from assistant.channels.kiosk.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from assistant.channels.kiosk.speech.factory import make_stt, make_tts
 
+if TYPE_CHECKING:
+    from assistant.gateway.context import GatewayContext
+
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0
 T = TypeVar("T")
 
 
-def _sessions(ctx: Any, options: KioskOptions) -> SessionStore:
+def _sessions(ctx: GatewayContext, options: KioskOptions) -> SessionStore:
     if ctx.settings.redis_url:
         import redis
 
@@ -82,7 +85,7 @@ def replay_for(settings: Any) -> ActionServerReplay:
     )
 
 
-def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService:
+def build_service(ctx: GatewayContext, options: KioskOptions | None = None) -> KioskService:
     options = options or KioskOptions.from_settings(ctx.settings)
 
     @once
@@ -130,12 +133,11 @@ def _utc(epoch: float) -> Any:
     return datetime.fromtimestamp(epoch, UTC)
 
 
-def _handoff_inbox(ctx: Any) -> Any:
-    service = (getattr(ctx, "extras", None) or {}).get("handoff")
-    return getattr(service, "inbox", None)
+def _handoff_inbox(ctx: GatewayContext) -> Any:
+    return ctx.handoff.inbox if ctx.handoff is not None else None
 
 
-def mount(app: FastAPI, ctx: Any) -> KioskService:
+def mount(app: FastAPI, ctx: GatewayContext) -> KioskService:
     service = build_service(ctx)
     replay = replay_for(ctx.settings)
     started: list[asyncio.Task[None]] = []
@@ -171,9 +173,6 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
         return taken
 
     app.include_router(build_router(service, on_request=ensure_background, notices=notices))
-    extras = getattr(ctx, "extras", None) or {}
-    app.include_router(
-        build_guide_router(service, extras.get("onboarding"), extras.get("practice"))
-    )
+    app.include_router(build_guide_router(service, ctx.onboarding, ctx.practice))
     app.state.kiosk = service
     return service

@@ -1,6 +1,7 @@
 """Shape assistant replies for a screen and a loudspeaker in a public place.
 
-Minimum necessary: a reply marked ``custom.phi`` is rebuilt from ``custom.data`` as room
+Minimum necessary (``assistant.conversation.delivery``: the kiosk is a shared screen): a
+reply marked ``custom.phi`` is rebuilt from ``custom.data`` (``PatientPlaceData``) as room
 and bed + initials + last four digits of the MRN; the assistant's own text (which may
 carry a full name) is never shown or spoken. Anything with PHI that cannot be rebuilt
 this way is withheld.
@@ -9,9 +10,11 @@ this way is withheld.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
+from assistant.conversation.delivery import Handling, Surface, handling
+from assistant.conversation.kinds import PatientPlaceData
 
 WITHHELD = "That answer includes patient details I can't show on a shared screen. Please use Slack."
 
@@ -30,7 +33,7 @@ class KioskReply:
         return out
 
 
-def _patient_line(data: dict[str, Any]) -> tuple[str, str] | None:
+def _patient_line(data: PatientPlaceData) -> tuple[str, str] | None:
     initials, last4 = data.get("initials"), str(data.get("mrn_last4") or "")
     where = [
         f"ward {data['ward']}" if data.get("ward") else "",
@@ -47,12 +50,10 @@ def _patient_line(data: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def render(reply: Reply) -> KioskReply:
-    custom = reply.custom or {}
-    kind = str(custom.get("kind", ""))
+    kind = reply.kind
     buttons = tuple({"title": b.title, "payload": b.payload} for b in reply.buttons)
-    if custom.get("phi"):
-        data = custom.get("data") or {}
-        line = _patient_line(data) if isinstance(data, dict) else None
+    if handling(reply, Surface.SHARED_SCREEN) is Handling.MINIMUM_NECESSARY:
+        line = _patient_line(cast(PatientPlaceData, reply.data))
         if line is None:
             return KioskReply(WITHHELD, WITHHELD, (), kind)
         return KioskReply(line[0], line[1], (), kind)

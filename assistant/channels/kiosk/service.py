@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assistant.channels.base import Assistant, Reply
 from assistant.channels.kiosk.badges import BadgeStore
 from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, Replay, slots_from_reply
 from assistant.channels.kiosk.guard import BoardGuard
@@ -30,6 +29,7 @@ from assistant.channels.kiosk.speech.base import (
 from assistant.channels.kiosk.speech.normalise import normalise
 from assistant.channels.kiosk.speech.stream import stream_wav
 from assistant.channels.kiosk.speech.wav import read_wav, require_speech
+from assistant.conversation import Assistant, Reply
 
 log = logging.getLogger(__name__)
 

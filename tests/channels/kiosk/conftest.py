@@ -12,7 +12,8 @@ from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.channels.base import Button, Reply
+from assistant.conversation import Button, Reply
+from tests.fakes.gateway import channel_context
 
 ROOT = Path(__file__).resolve().parents[3]
 AUDIO = ROOT / "tests" / "fixtures" / "audio"
@@ -77,15 +78,6 @@ class Clock:
         return self.now
 
 
-@dataclasses.dataclass
-class Ctx:
-    settings: Any
-    assistant: Any
-    hms: Any
-    open_store: Any
-    clock: Any
-
-
 class StaffHms:
     """The HMS as the board guard sees it: staff and their roles (``up`` False: down)."""
 
@@ -145,7 +137,7 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
     BadgeStore(store.engine, clock).enrol_demo()
     assistant = FakeAssistant()
     app = FastAPI()
-    ctx = Ctx(settings, assistant, lambda: None, lambda: store, clock)
+    ctx = channel_context(settings, assistant, open_store=lambda: store, clock=clock)
     service = mount(app, ctx)
     service.stt = lambda: stt
     service.tts = lambda: FakeTTS()

@@ -2,8 +2,8 @@ import io
 import wave
 from typing import Any
 
-from assistant.channels.base import Reply
 from assistant.channels.kiosk.badges import demo_badge
+from assistant.conversation import Reply
 
 
 def _wav(seconds: float, rate: int = 16000, channels: int = 1) -> bytes:

@@ -1,5 +1,5 @@
-from assistant.channels.base import Button, Reply
 from assistant.channels.kiosk.render import WITHHELD, render
+from assistant.conversation import Button, Reply
 
 
 def test_render_patient_as_bed_initials_and_last_four() -> None:

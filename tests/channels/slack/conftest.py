@@ -16,11 +16,12 @@ import pytest
 from fastapi import FastAPI
 from slack_sdk.signature import SignatureVerifier
 
-from assistant.channels.base import Button, Reply
 from assistant.channels.slack import mount
 from assistant.config import get_settings
+from assistant.conversation import Button, Reply
 from assistant.hms.models import Staff
 from tests.fakes import slack_api as fake_module
+from tests.fakes.gateway import channel_context
 
 SECRET = "test-signing-secret"
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,11 +254,9 @@ async def slack(fake_slack, tmp_path):
         redis_url=None,
     )
     assistant, audit, directory = FakeAssistant(), RecordingAudit(), FakeDirectory()
-    ctx = SimpleNamespace(
-        settings=settings, assistant=assistant, hms=lambda: directory, extras={"slack_audit": audit}
-    )
+    ctx = channel_context(settings, assistant, hms=lambda: directory)
     app = FastAPI()
-    assert mount(app, ctx) is not None
+    assert mount(app, ctx, refusal_audit=audit) is not None
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
         yield Harness(fake_slack, assistant, audit, directory, http)

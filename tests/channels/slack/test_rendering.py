@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.conversation.kinds import BedFact
+
 U = "U0NJONES"
 
 
@@ -133,12 +135,12 @@ async def test_non_phi_answer_in_channel_is_a_thread_post(slack, kit):
 async def test_bed_availability_renders_table_per_ward(slack, kit):
     data = {
         "wards": [
-            {"ward_code": "4B", "ward_name": "Ward 4B", "free": 2, "total": 20},
-            {"ward_code": "5A", "ward_name": "Ward 5A", "free": 0, "total": 12},
+            {"ward": "4B", "name": "Ward 4B", "free": 2, "total": 20},
+            {"ward": "5A", "name": "Ward 5A", "free": 0, "total": 12},
         ],
         "beds": [
-            {"label": "4B-06", "ward_code": "4B", "room": "Bay 1", "features": ["side-room"]},
-            {"label": "4B-07", "ward_code": "4B", "room": "Bay 1"},
+            {"label": "4B-06", "ward": "4B", "room": "Bay 1", "features": ["side-room"]},
+            {"label": "4B-07", "ward": "4B", "room": "Bay 1"},
         ],
     }
     slack.assistant.script = lambda text: [
@@ -159,14 +161,15 @@ async def test_bed_availability_renders_table_per_ward(slack, kit):
 def test_render_bed_table_accepts_action_shapes():
     from assistant.channels.slack.render import bed_table
 
-    one_ward = bed_table(
-        {
-            "ward": "4B",
-            "beds": [
-                {"label": "4B Bed 6", "ward": "4B", "room": "Bay 1", "features": ["isolation"]}
-            ],
-        }
-    )
+    bed: BedFact = {
+        "id": "bed-4b-06",
+        "label": "4B Bed 6",
+        "ward": "4B",
+        "room": "Bay 1",
+        "status": "U",
+        "features": ["isolation"],
+    }
+    one_ward = bed_table({"ward": "4B", "beds": [bed]})
     assert one_ward[0]["text"]["text"].startswith("*Ward 4B*  1 free")
     assert "4B Bed 6  Bay 1, isolation" in one_ward[0]["text"]["text"]
     counts = bed_table({"feature": "isolation", "wards": {"4B": 2, "5A": 1}})
@@ -178,6 +181,10 @@ def test_render_bed_table_accepts_action_shapes():
 def test_render_bed_table_shortens_long_lists():
     from assistant.channels.slack.render import MAX_BEDS_SHOWN, bed_table
 
-    beds = [{"label": f"4B-{i:02d}", "ward": "4B"} for i in range(MAX_BEDS_SHOWN + 3)]
+    beds: list[BedFact] = [
+        {"id": f"bed-{i}", "label": f"4B-{i:02d}", "ward": "4B", "room": None, "status": "U",
+         "features": []}
+        for i in range(MAX_BEDS_SHOWN + 3)
+    ]  # fmt: skip
     [block] = bed_table({"ward": "4B", "beds": beds})
     assert "+3 more" in block["text"]["text"]

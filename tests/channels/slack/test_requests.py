@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from types import SimpleNamespace
+from typing import cast
 
 from fastapi import FastAPI
 
 from assistant.channels.slack import mount
+from assistant.channels.slack.ports import RefusalAudit
 from assistant.config import get_settings
+from tests.fakes.gateway import channel_context
 
 U_NJONES = "U0NJONES"
 
@@ -83,7 +85,7 @@ def test_mount_without_slack_settings_mounts_nothing(caplog, tmp_path):
         slack_app_token=None,
     )
     app = FastAPI()
-    ctx = SimpleNamespace(settings=settings, assistant=None, hms=None, extras={})
+    ctx = channel_context(settings, None)
     with caplog.at_level("INFO"):
         assert mount(app, ctx) is None
     assert "Slack is off" in caplog.text
@@ -101,9 +103,7 @@ def test_mount_socket_mode_adds_no_http_route_and_hooks_lifespan(tmp_path):
     )
     app = FastAPI()
     before = app.router.lifespan_context
-    ctx = SimpleNamespace(
-        settings=settings, assistant=None, hms=lambda: None, extras={"slack_audit": object()}
-    )
-    assert mount(app, ctx) is not None
+    ctx = channel_context(settings, None)
+    assert mount(app, ctx, refusal_audit=cast(RefusalAudit, object())) is not None
     assert not any(getattr(r, "path", "") == "/slack/events" for r in app.routes)
     assert app.router.lifespan_context is not before

@@ -1,0 +1,110 @@
+"""The facts each reply kind carries in ``custom.data``, typed (docs/architecture.md,
+"Reply facts contract"). Producers build these; channels read them by these names and
+never guess keys.
+
+Kinds are ``<intent>_<outcome>`` for task answers (``check_bed_availability_success``)
+and fixed names for the gateway's own replies (``emergency_answer``, ``handoff_waiting``).
+``DATA`` maps every kind typed here to its ``TypedDict``; ``data_type(kind)`` finds the
+type of a task answer by its intent prefix.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+# -- task answers read by the channels ------------------------------------------------------
+
+
+class BedFact(TypedDict):
+    """One free bed (``actions/beds.py`` ``bed_data``)."""
+
+    id: str
+    label: str
+    ward: str | None
+    room: str | None
+    status: str
+    features: list[str]
+
+
+class WardCount(TypedDict):
+    """Free and total beds of one ward (the hospital-wide summary)."""
+
+    ward: str
+    name: str
+    free: int
+    total: int
+
+
+class BedAvailabilityData(TypedDict, total=False):
+    """``check_bed_availability_*``: one ward's free beds (``ward``, ``beds``), free
+    counts per ward code hospital-wide (``wards`` as a mapping) or the summary of every
+    ward (``wards`` as a list)."""
+
+    ward: str
+    feature: str | None
+    beds: list[BedFact]
+    wards: dict[str, int] | list[WardCount]
+
+
+class PatientPlaceData(TypedDict):
+    """``locate_patient_success`` / ``..._not_admitted`` (PHI): the minimum a shared screen
+    may show is rebuilt from these (initials, last four digits of the MRN, where)."""
+
+    initials: str
+    mrn_last4: str
+    ward: NotRequired[str | None]
+    room: NotRequired[str | None]
+    bed: NotRequired[str | None]
+
+
+# -- the gateway's own replies --------------------------------------------------------------
+
+
+class EmergencyData(TypedDict):
+    """``emergency_answer``: the number comes first, in the first reply."""
+
+    number: str
+    emergency: str
+
+
+class CautionData(TypedDict):
+    """``emergency_caution``: put before the answer when a message might be an emergency."""
+
+    number: str
+
+
+class HandoffWaitingData(TypedDict):
+    """``handoff_waiting``: the conversation is with the help desk."""
+
+    ticket_id: str
+    claimed_by: NotRequired[str]
+
+
+class HandoffWithdrawnData(TypedDict):
+    """``handoff_withdrawn``: the requester withdrew the ticket."""
+
+    ticket_id: str
+
+
+class NoData(TypedDict):
+    """Kinds whose ``data`` is empty (``rate_limited``, ``payload_refused``)."""
+
+
+DATA: dict[str, type[Any]] = {
+    "check_bed_availability_success": BedAvailabilityData,
+    "check_bed_availability_none": BedAvailabilityData,
+    "check_bed_availability_summary": BedAvailabilityData,
+    "locate_patient_success": PatientPlaceData,
+    "locate_patient_not_admitted": PatientPlaceData,
+    "emergency_answer": EmergencyData,
+    "emergency_caution": CautionData,
+    "handoff_waiting": HandoffWaitingData,
+    "handoff_withdrawn": HandoffWithdrawnData,
+    "rate_limited": NoData,
+    "payload_refused": NoData,
+}
+
+
+def data_type(kind: str) -> type[Any] | None:
+    """The ``TypedDict`` of ``kind``'s data, or ``None`` for a kind not typed here."""
+    return DATA.get(kind)
