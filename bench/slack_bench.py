@@ -112,8 +112,8 @@ async def run(
 
 
 async def inprocess(args: argparse.Namespace, fake: Any) -> None:
-    from assistant.channels.base import Reply
     from assistant.config import get_settings
+    from assistant.conversation import Reply
     from assistant.gateway.app import create_app
     from assistant.hms.models import Staff
 
