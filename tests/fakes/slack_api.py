@@ -22,20 +22,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
+from hms.seed_data import NAMED_STAFF
+
 DOMAIN = "demo-hospital.example"
 BOT_USER_ID = "U0HMSBOT"
 BOT_ID = "B0HMSBOT"
 TEAM_ID = "T0DEMO"
 
-# Demo staff (usernames as in the reference HMS seed) and their Slack ids.
+# The demo hospital's named staff (the reference HMS seed, hms/seed_data.py: one made-up
+# hospital for the seed, the test fakes and this fake Slack) and their Slack ids.
 DEMO_STAFF: Mapping[str, str] = {
-    "n.jones": "U0NJONES",
-    "dr.patel": "U0DRPATEL",
-    "p.kim": "U0PKIM",
-    "s.ali": "U0SALI",
-    "h.lee": "U0HLEE",
-    "b.okoro": "U0BOKORO",
-    "c.sam": "U0CSAM",
+    username: "U0" + username.replace(".", "").upper() for username, *_ in NAMED_STAFF
 }
 DELETED_USER = "U0DELETED"  # a deactivated Slack account (users.info deleted: true)
 UNKNOWN_USER = "U0STRANGER"  # a Slack member whose email is not in the HMS
