@@ -19,11 +19,13 @@ from hms.config import HmsOptions, Systems
 from hms.errors import (
     FHIR_JSON,
     BadRequest,
+    NotFound,
     PreconditionFailed,
     TooLarge,
     Unprocessable,
     UnsupportedMediaType,
 )
+from hms.fhir.common import bundle, etag
 from hms.search import SearchParams
 
 MAX_BODY = 1024 * 1024
@@ -172,3 +174,29 @@ def next_link(request: Request, params: SearchParams, total: int) -> str | None:
     query += [("_count", str(count)), ("_offset", str(offset + count))]
     path = request.url.path.split("/fhir/R4", 1)[-1]
     return f"{base_url(request)}{path}?{urlencode(query)}"
+
+
+def page(
+    request: Request,
+    params: SearchParams,
+    resources: list[dict[str, Any]],
+    total: int,
+    includes: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    """A search answer: a ``searchset`` Bundle with its ``next`` link."""
+    return fhir(
+        bundle(base_url(request), resources, total, includes, next_link(request, params, total))
+    )
+
+
+def read_row(session: Session, model: Any, key: Any, ref: str) -> Any:
+    """The row of a read (``ref`` names it in the 404, e.g. ``Patient/pat-1``)."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"{ref} not found")
+    return row
+
+
+def versioned(resource: dict[str, Any], version: int) -> JSONResponse:
+    """A read answer: the resource with its ``ETag``."""
+    return fhir(resource, headers={"ETag": etag(version)})

@@ -15,20 +15,20 @@ from hms import models
 from hms.auth import acting_staff
 from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
 from hms.fhir import BED_STATUS, SYS_BED_STATUS, SYS_PHYSICAL
-from hms.fhir.common import bundle, etag
 from hms.fhir.location import location_json
 from hms.routes.common import (
-    base_url,
     check_version,
     fhir,
     get_session,
     if_match,
-    next_link,
     options,
+    page,
     read_resource,
+    read_row,
     run_search,
     search_params,
     validate,
+    versioned,
 )
 from hms.search import any_of, like_contains, reference_filter, string_filter, token_filter
 from hms.timeutil import utcnow
@@ -64,27 +64,16 @@ def search_locations(request: Request, session: Session = Depends(get_session)) 
         ]
         where.append(any_of(ors2))
     rows, total = run_search(session, select(loc).where(*where), params, [loc.id])
-    return fhir(
-        bundle(
-            base_url(request),
-            [location_json(r, sy, opts.extensions) for r in rows],
-            total,
-            next_url=next_link(request, params, total),
-        )
-    )
+    return page(request, params, [location_json(r, sy, opts.extensions) for r in rows], total)
 
 
 @router.get("/Location/{ident}")
 def read_location(
     ident: str, request: Request, session: Session = Depends(get_session)
 ) -> JSONResponse:
-    row = session.get(models.Location, ident)
-    if row is None:
-        raise NotFound(f"Location/{ident} not found")
+    row = read_row(session, models.Location, ident, f"Location/{ident}")
     opts = options(request)
-    return fhir(
-        location_json(row, opts.systems, opts.extensions), headers={"ETag": etag(row.version)}
-    )
+    return versioned(location_json(row, opts.systems, opts.extensions), row.version)
 
 
 @router.put("/Location/{ident}")

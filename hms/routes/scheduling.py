@@ -14,17 +14,16 @@ from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session
 
 from hms import models
-from hms.errors import BadRequest, NotFound
-from hms.fhir.common import bundle, etag
+from hms.errors import BadRequest
 from hms.fhir.scheduling import schedule_json, service_json, slot_json
 from hms.routes.common import (
-    base_url,
-    fhir,
     get_session,
-    next_link,
+    page,
+    read_row,
     run_search,
     search_params,
     systems,
+    versioned,
 )
 from hms.routes.common import tz as request_tz
 from hms.search import (
@@ -39,14 +38,6 @@ from hms.search import (
 )
 
 router = APIRouter()
-
-
-def _page(
-    request: Request, params: SearchParams, resources: list[dict[str, Any]], total: int
-) -> JSONResponse:
-    return fhir(
-        bundle(base_url(request), resources, total, next_url=next_link(request, params, total))
-    )
 
 
 def actor_filter(
@@ -84,17 +75,15 @@ def search_services(request: Request, session: Session = Depends(get_session)) -
     where += token_filter(params, "service-type", svc.code, systems(request).service_type)
     where += string_filter(params, "name", svc.search_text)
     rows, total = run_search(session, select(svc).where(*where), params, [svc.id])
-    return _page(request, params, [service_json(r, systems(request)) for r in rows], total)
+    return page(request, params, [service_json(r, systems(request)) for r in rows], total)
 
 
 @router.get("/HealthcareService/{ident}")
 def read_service(
     ident: str, request: Request, session: Session = Depends(get_session)
 ) -> JSONResponse:
-    row = session.get(models.HealthcareService, ident)
-    if row is None:
-        raise NotFound(f"HealthcareService/{ident} not found")
-    return fhir(service_json(row, systems(request)), headers={"ETag": etag(row.version)})
+    row = read_row(session, models.HealthcareService, ident, f"HealthcareService/{ident}")
+    return versioned(service_json(row, systems(request)), row.version)
 
 
 @router.get("/Schedule")
@@ -105,17 +94,15 @@ def search_schedules(request: Request, session: Session = Depends(get_session)) 
     where += actor_filter(params, "actor", sch.practitioner_id, sch.service_id)
     where += token_filter(params, "service-type", sch.service_code, systems(request).service_type)
     rows, total = run_search(session, select(sch).where(*where), params, [sch.id])
-    return _page(request, params, [schedule_json(r, systems(request)) for r in rows], total)
+    return page(request, params, [schedule_json(r, systems(request)) for r in rows], total)
 
 
 @router.get("/Schedule/{ident}")
 def read_schedule(
     ident: str, request: Request, session: Session = Depends(get_session)
 ) -> JSONResponse:
-    row = session.get(models.Schedule, ident)
-    if row is None:
-        raise NotFound(f"Schedule/{ident} not found")
-    return fhir(schedule_json(row, systems(request)), headers={"ETag": etag(row.version)})
+    row = read_row(session, models.Schedule, ident, f"Schedule/{ident}")
+    return versioned(schedule_json(row, systems(request)), row.version)
 
 
 SLOT_PARAMS = {"schedule", "status", "start", "service-type", "practitioner", "schedule.actor"}
@@ -140,16 +127,12 @@ def search_slots(request: Request, session: Session = Depends(get_session)) -> J
         where += chained
     order = sort_keys(params, {"start": slot.start}) + [slot.start, slot.id]
     rows, total = run_search(session, stmt.where(*where), params, order)
-    return _page(request, params, [slot_json(r, zone, systems(request)) for r in rows], total)
+    return page(request, params, [slot_json(r, zone, systems(request)) for r in rows], total)
 
 
 @router.get("/Slot/{ident}")
 def read_slot(
     ident: str, request: Request, session: Session = Depends(get_session)
 ) -> JSONResponse:
-    row = session.get(models.Slot, ident)
-    if row is None:
-        raise NotFound(f"Slot/{ident} not found")
-    return fhir(
-        slot_json(row, request_tz(request), systems(request)), headers={"ETag": etag(row.version)}
-    )
+    row = read_row(session, models.Slot, ident, f"Slot/{ident}")
+    return versioned(slot_json(row, request_tz(request), systems(request)), row.version)

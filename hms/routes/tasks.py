@@ -15,7 +15,7 @@ from hms import models
 from hms.auth import acting_staff
 from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
 from hms.fhir import HELP_TYPES, TASK_PRIORITIES, TASK_STATUSES
-from hms.fhir.common import bundle, etag
+from hms.fhir.common import etag
 from hms.fhir.task import task_json, ticket_identifier
 from hms.routes.common import (
     base_url,
@@ -23,12 +23,14 @@ from hms.routes.common import (
     fhir,
     get_session,
     if_match,
-    next_link,
+    page,
     read_resource,
+    read_row,
     run_search,
     search_params,
     systems,
     validate,
+    versioned,
 )
 from hms.routes.common import tz as request_tz
 from hms.search import (
@@ -151,26 +153,15 @@ def search_tasks(request: Request, session: Session = Depends(get_session)) -> J
         where.append(task.pk.in_([pk for i in ids if (pk := parse_pk(i, "task-")) is not None]))
     order = sort_keys(params, {"authored-on": task.authored_on, "_lastUpdated": task.updated_at})
     rows, total = run_search(session, select(task).where(*where), params, order + [task.pk])
-    return fhir(
-        bundle(
-            base_url(request),
-            [task_json(r, zone, systems(request)) for r in rows],
-            total,
-            next_url=next_link(request, params, total),
-        )
-    )
+    return page(request, params, [task_json(r, zone, systems(request)) for r in rows], total)
 
 
 @router.get("/Task/{ident}")
 def read_task(
     ident: str, request: Request, session: Session = Depends(get_session)
 ) -> JSONResponse:
-    row = session.get(models.Task, _pk(ident))
-    if row is None:
-        raise NotFound(f"Task/{ident} not found")
-    return fhir(
-        task_json(row, request_tz(request), systems(request)), headers={"ETag": etag(row.version)}
-    )
+    row = read_row(session, models.Task, _pk(ident), f"Task/{ident}")
+    return versioned(task_json(row, request_tz(request), systems(request)), row.version)
 
 
 @router.put("/Task/{ident}")
