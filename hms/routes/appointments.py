@@ -18,6 +18,7 @@ from hms.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unpro
 from hms.fhir.common import etag
 from hms.fhir.scheduling import appointment_json
 from hms.routes.common import (
+    add_read,
     base_url,
     check_version,
     fhir,
@@ -25,12 +26,10 @@ from hms.routes.common import (
     if_match,
     page,
     read_resource,
-    read_row,
     run_search,
     search_params,
     systems,
     validate,
-    versioned,
 )
 from hms.routes.common import tz as request_tz
 from hms.search import date_filter, parse_pk, reference_filter, sort_keys, token_filter
@@ -150,12 +149,13 @@ def search_appointments(request: Request, session: Session = Depends(get_session
     return page(request, params, [appointment_json(r, zone, systems(request)) for r in rows], total)
 
 
-@router.get("/Appointment/{ident}")
-def read_appointment(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.Appointment, _pk(ident), f"Appointment/{ident}")
-    return versioned(appointment_json(row, request_tz(request), systems(request)), row.version)
+add_read(
+    router,
+    "Appointment",
+    models.Appointment,
+    lambda row, request: appointment_json(row, request_tz(request), systems(request)),
+    key=_pk,
+)
 
 
 @router.put("/Appointment/{ident}")

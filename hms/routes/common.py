@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select
@@ -200,3 +200,20 @@ def read_row(session: Session, model: Any, key: Any, ref: str) -> Any:
 def versioned(resource: dict[str, Any], version: int) -> JSONResponse:
     """A read answer: the resource with its ``ETag``."""
     return fhir(resource, headers={"ETag": etag(version)})
+
+
+def add_read(
+    router: APIRouter,
+    resource: str,
+    model: Any,
+    render: Callable[[Any, Request], dict[str, Any]],
+    key: Callable[[str], Any] = str,
+) -> None:
+    """``GET /<resource>/{ident}``: the row (by ``key(ident)``) rendered, with its ``ETag``."""
+
+    def read(ident: str, request: Request, session: Session = Depends(get_session)) -> JSONResponse:
+        row = read_row(session, model, key(ident), f"{resource}/{ident}")
+        return versioned(render(row, request), row.version)
+
+    read.__name__ = f"read_{resource.lower()}"
+    router.add_api_route(f"/{resource}/{{ident}}", read, methods=["GET"])

@@ -17,6 +17,7 @@ from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
 from hms.fhir import BED_STATUS, SYS_BED_STATUS, SYS_PHYSICAL
 from hms.fhir.location import location_json
 from hms.routes.common import (
+    add_read,
     check_version,
     fhir,
     get_session,
@@ -24,11 +25,9 @@ from hms.routes.common import (
     options,
     page,
     read_resource,
-    read_row,
     run_search,
     search_params,
     validate,
-    versioned,
 )
 from hms.search import any_of, like_contains, reference_filter, string_filter, token_filter
 from hms.timeutil import utcnow
@@ -67,13 +66,12 @@ def search_locations(request: Request, session: Session = Depends(get_session)) 
     return page(request, params, [location_json(r, sy, opts.extensions) for r in rows], total)
 
 
-@router.get("/Location/{ident}")
-def read_location(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.Location, ident, f"Location/{ident}")
+def _location(row: models.Location, request: Request) -> dict[str, Any]:
     opts = options(request)
-    return versioned(location_json(row, opts.systems, opts.extensions), row.version)
+    return location_json(row, opts.systems, opts.extensions)
+
+
+add_read(router, "Location", models.Location, _location)
 
 
 @router.put("/Location/{ident}")

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 from hms import models
 from hms.fhir.people import encounter_json, patient_json, practitioner_json, role_json
 from hms.routes.common import (
+    add_read,
     get_session,
     page,
-    read_row,
     run_search,
     search_params,
     systems,
-    versioned,
 )
 from hms.routes.common import tz as request_tz
 from hms.search import reference_filter, string_filter, token_filter
@@ -39,12 +38,12 @@ def search_patients(request: Request, session: Session = Depends(get_session)) -
     return page(request, params, [patient_json(r, systems(request)) for r in rows], total)
 
 
-@router.get("/Patient/{ident}")
-def read_patient(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.Patient, ident, f"Patient/{ident}")
-    return versioned(patient_json(row, systems(request)), row.version)
+add_read(
+    router,
+    "Patient",
+    models.Patient,
+    lambda row, request: patient_json(row, systems(request)),
+)
 
 
 @router.get("/Encounter")
@@ -61,12 +60,12 @@ def search_encounters(request: Request, session: Session = Depends(get_session))
     return page(request, params, [encounter_json(r, zone) for r in rows], total)
 
 
-@router.get("/Encounter/{ident}")
-def read_encounter(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.Encounter, ident, f"Encounter/{ident}")
-    return versioned(encounter_json(row, request_tz(request)), row.version)
+add_read(
+    router,
+    "Encounter",
+    models.Encounter,
+    lambda row, request: encounter_json(row, request_tz(request)),
+)
 
 
 @router.get("/Practitioner")
@@ -84,12 +83,12 @@ def search_practitioners(request: Request, session: Session = Depends(get_sessio
     return page(request, params, [practitioner_json(r, systems(request)) for r in rows], total)
 
 
-@router.get("/Practitioner/{ident}")
-def read_practitioner(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.Practitioner, ident, f"Practitioner/{ident}")
-    return versioned(practitioner_json(row, systems(request)), row.version)
+add_read(
+    router,
+    "Practitioner",
+    models.Practitioner,
+    lambda row, request: practitioner_json(row, systems(request)),
+)
 
 
 @router.get("/PractitionerRole")
@@ -119,9 +118,9 @@ def search_roles(request: Request, session: Session = Depends(get_session)) -> J
     return page(request, params, [role_json(r, systems(request)) for r in rows], total, includes)
 
 
-@router.get("/PractitionerRole/{ident}")
-def read_role(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.PractitionerRole, ident, f"PractitionerRole/{ident}")
-    return versioned(role_json(row, systems(request)), row.version)
+add_read(
+    router,
+    "PractitionerRole",
+    models.PractitionerRole,
+    lambda row, request: role_json(row, systems(request)),
+)

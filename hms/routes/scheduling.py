@@ -17,13 +17,12 @@ from hms import models
 from hms.errors import BadRequest
 from hms.fhir.scheduling import schedule_json, service_json, slot_json
 from hms.routes.common import (
+    add_read,
     get_session,
     page,
-    read_row,
     run_search,
     search_params,
     systems,
-    versioned,
 )
 from hms.routes.common import tz as request_tz
 from hms.search import (
@@ -78,12 +77,12 @@ def search_services(request: Request, session: Session = Depends(get_session)) -
     return page(request, params, [service_json(r, systems(request)) for r in rows], total)
 
 
-@router.get("/HealthcareService/{ident}")
-def read_service(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.HealthcareService, ident, f"HealthcareService/{ident}")
-    return versioned(service_json(row, systems(request)), row.version)
+add_read(
+    router,
+    "HealthcareService",
+    models.HealthcareService,
+    lambda row, request: service_json(row, systems(request)),
+)
 
 
 @router.get("/Schedule")
@@ -97,12 +96,12 @@ def search_schedules(request: Request, session: Session = Depends(get_session)) 
     return page(request, params, [schedule_json(r, systems(request)) for r in rows], total)
 
 
-@router.get("/Schedule/{ident}")
-def read_schedule(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.Schedule, ident, f"Schedule/{ident}")
-    return versioned(schedule_json(row, systems(request)), row.version)
+add_read(
+    router,
+    "Schedule",
+    models.Schedule,
+    lambda row, request: schedule_json(row, systems(request)),
+)
 
 
 SLOT_PARAMS = {"schedule", "status", "start", "service-type", "practitioner", "schedule.actor"}
@@ -130,9 +129,9 @@ def search_slots(request: Request, session: Session = Depends(get_session)) -> J
     return page(request, params, [slot_json(r, zone, systems(request)) for r in rows], total)
 
 
-@router.get("/Slot/{ident}")
-def read_slot(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.Slot, ident, f"Slot/{ident}")
-    return versioned(slot_json(row, request_tz(request), systems(request)), row.version)
+add_read(
+    router,
+    "Slot",
+    models.Slot,
+    lambda row, request: slot_json(row, request_tz(request), systems(request)),
+)

@@ -18,6 +18,7 @@ from hms.fhir import HELP_TYPES, TASK_PRIORITIES, TASK_STATUSES
 from hms.fhir.common import etag
 from hms.fhir.task import task_json, ticket_identifier
 from hms.routes.common import (
+    add_read,
     base_url,
     check_version,
     fhir,
@@ -25,12 +26,10 @@ from hms.routes.common import (
     if_match,
     page,
     read_resource,
-    read_row,
     run_search,
     search_params,
     systems,
     validate,
-    versioned,
 )
 from hms.routes.common import tz as request_tz
 from hms.search import (
@@ -156,12 +155,13 @@ def search_tasks(request: Request, session: Session = Depends(get_session)) -> J
     return page(request, params, [task_json(r, zone, systems(request)) for r in rows], total)
 
 
-@router.get("/Task/{ident}")
-def read_task(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = read_row(session, models.Task, _pk(ident), f"Task/{ident}")
-    return versioned(task_json(row, request_tz(request), systems(request)), row.version)
+add_read(
+    router,
+    "Task",
+    models.Task,
+    lambda row, request: task_json(row, request_tz(request), systems(request)),
+    key=_pk,
+)
 
 
 @router.put("/Task/{ident}")
