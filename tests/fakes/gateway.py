@@ -33,12 +33,4 @@ def channel_context(
         revocations=InMemoryRevocationList(),
         directory=EveryoneActive(),
     )
-    return GatewayContext(
-        settings=settings,
-        assistant=assistant,
-        hms=hms,
-        tokens=tokens,
-        open_store=open_store,
-        clock=clock,
-        **collaborators,
-    )
+    return GatewayContext(settings, assistant, hms, tokens, open_store, clock, **collaborators)
