@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from assistant.channels.slack import mount
 from assistant.channels.slack.ports import RefusalAudit
 from assistant.config import get_settings
+from tests.channels.slack.slack_kit import sign
 from tests.fakes.gateway import channel_context
 
 U_NJONES = "U0NJONES"
@@ -49,8 +50,8 @@ async def test_request_missing_signature_is_401(slack):
     assert slack.assistant.turns == []
 
 
-async def test_request_tampered_body_is_401(slack, kit):
-    headers = {"Content-Type": "application/json", **kit.sign(_dm_body())}
+async def test_request_tampered_body_is_401(slack):
+    headers = {"Content-Type": "application/json", **sign(_dm_body())}
     tampered = _dm_body().replace("hello", "book everything")
     response = await slack.http.post("/slack/events", content=tampered, headers=headers)
     assert response.status_code == 401
