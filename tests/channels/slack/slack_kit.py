@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +16,6 @@ from assistant.conversation import Reply
 from assistant.hms.models import Staff
 
 SECRET = "test-signing-secret"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 STAFF = {
