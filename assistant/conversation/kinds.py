@@ -8,8 +8,8 @@ and fixed names for the gateway's own replies (``emergency_answer``, ``handoff_w
 type of a task answer by its intent prefix.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: TypedDict must see ``NotRequired`` at run
+# time (Python 3.11) for ``__required_keys__`` to be right.
 from typing import Any, NotRequired, TypedDict
 
 # -- task answers read by the channels ------------------------------------------------------
@@ -73,6 +73,27 @@ class CautionData(TypedDict):
     number: str
 
 
+class TicketOpenedData(TypedDict):
+    """``talk_to_human_success``: the help-desk ticket the action opened."""
+
+    ticket_id: str
+
+
+class WelcomeData(TypedDict):
+    """``onboarding_welcome``: the role guide shown once per channel."""
+
+    roles: list[str]
+    intents: list[str]
+
+
+class PracticeTourData(TypedDict):
+    """``practice_on`` / ``practice_tour_step``: the role's practice tour and its progress."""
+
+    tour: list[str]
+    done: list[str]
+    step: NotRequired[str]
+
+
 class HandoffWaitingData(TypedDict):
     """``handoff_waiting``: the conversation is with the help desk."""
 
@@ -87,7 +108,7 @@ class HandoffWithdrawnData(TypedDict):
 
 
 class NoData(TypedDict):
-    """Kinds whose ``data`` is empty (``rate_limited``, ``payload_refused``)."""
+    """Kinds whose ``data`` is empty (``rate_limited``, ``payload_refused``, ``practice_off``)."""
 
 
 DATA: dict[str, type[Any]] = {
@@ -96,6 +117,13 @@ DATA: dict[str, type[Any]] = {
     "check_bed_availability_summary": BedAvailabilityData,
     "locate_patient_success": PatientPlaceData,
     "locate_patient_not_admitted": PatientPlaceData,
+    "talk_to_human_success": TicketOpenedData,
+    "onboarding_welcome": WelcomeData,
+    "practice_on": PracticeTourData,
+    "practice_tour_step": PracticeTourData,
+    "practice_off": NoData,
+    "practice_unavailable": NoData,
+    "talk_to_human_practice": NoData,
     "emergency_answer": EmergencyData,
     "emergency_caution": CautionData,
     "handoff_waiting": HandoffWaitingData,

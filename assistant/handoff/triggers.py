@@ -16,11 +16,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
 from assistant.conversation import Assistant, Reply
+from assistant.conversation.kinds import TicketOpenedData
 
 if TYPE_CHECKING:
     from assistant.handoff.relay import HandoffService
@@ -52,11 +53,9 @@ def fallback_texts(domain: Path = DOMAIN, names: Iterable[str] = FALLBACK_RESPON
 
 def opened_ticket(replies: Sequence[Reply]) -> str | None:
     for reply in replies:
-        custom = reply.custom or {}
-        if custom.get("kind") == OPENED_KIND:
-            data = custom.get("data") or {}
-            ticket = data.get("ticket_id") if isinstance(data, dict) else None
-            return str(ticket or custom.get("ticket_id") or "") or None
+        if reply.kind == OPENED_KIND:
+            data = cast(TicketOpenedData, reply.data)
+            return str(data.get("ticket_id") or "") or None
     return None
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.conversation import Assistant, Button, Reply
+from assistant.conversation.kinds import PracticeTourData
 from assistant.onboarding.service import Onboarding
 from assistant.usage.classify import classify, reply_kinds
 
@@ -123,7 +124,9 @@ class PracticeAssistant:
                     {
                         "phi": False,
                         "kind": ON_KIND,
-                        "data": {"tour": [s.intent for s in steps], "done": list(state.done)},
+                        "data": PracticeTourData(
+                            tour=[s.intent for s in steps], done=list(state.done)
+                        ),
                     },
                 )
             ]
@@ -166,11 +169,9 @@ class PracticeAssistant:
                 {
                     "phi": False,
                     "kind": STEP_KIND,
-                    "data": {
-                        "step": step.intent,
-                        "done": list(done),
-                        "tour": [s.intent for s in steps],
-                    },
+                    "data": PracticeTourData(
+                        step=step.intent, done=list(done), tour=[s.intent for s in steps]
+                    ),
                 },
             )
         ]
