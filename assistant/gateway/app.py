@@ -261,6 +261,11 @@ def create_app(
         "EmergencyDesk | None",
         service if service is not None else (handoff if hasattr(handoff, "emergency") else None),
     )
+    # the help desk the channels get: the one built here, or an injected HandoffService
+    from assistant.handoff.relay import HandoffService
+
+    helpdesk = service if service is not None else handoff
+    helpdesk = helpdesk if isinstance(helpdesk, HandoffService) else None
     ctx = GatewayContext(
         settings=settings,
         # the safety net first, so no rate limit or handoff ever holds up an emergency
@@ -269,7 +274,7 @@ def create_app(
         tokens=tokens,
         open_store=open_store,
         clock=clock,
-        handoff=service,
+        handoff=helpdesk,
         onboarding=onboarding,
         practice=practice,
     )
