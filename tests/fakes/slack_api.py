@@ -137,7 +137,7 @@ class FakeSlackApi:
         self,
         method: str,
         predicate: Callable[[dict[str, Any]], bool] | None = None,
-        timeout: float = 10.0,
+        timeout: float = 60.0,  # a bound, not a speed check: a loaded CI machine is slow
         *,
         start: int = 0,
     ) -> dict[str, Any]:
@@ -158,7 +158,7 @@ class FakeSlackApi:
         self,
         method: str,
         predicate: Callable[[dict[str, Any]], bool] | None = None,
-        timeout: float = 10.0,
+        timeout: float = 60.0,  # a bound, not a speed check: a loaded CI machine is slow
         *,
         start: int = 0,
     ) -> dict[str, Any]:

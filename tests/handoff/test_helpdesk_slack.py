@@ -93,7 +93,7 @@ class Harness:
         await self.post(body, "application/x-www-form-urlencoded")
 
     async def wait(self, method, predicate, start=0):
-        return await self.api.wait_for_async(method, predicate, timeout=10, start=start)
+        return await self.api.wait_for_async(method, predicate, timeout=60, start=start)
 
 
 @pytest.fixture
