@@ -6,7 +6,7 @@ A neutral package: channels, the gateway, the help-desk handoff, the safety net 
 adoption features all import it; it imports none of them.
 """
 
-from assistant.conversation.ports import Assistant
+from assistant.conversation.ports import Assistant, current_message_id
 from assistant.conversation.replies import Button, Reply
 
-__all__ = ["Assistant", "Button", "Reply"]
+__all__ = ["Assistant", "Button", "Reply", "current_message_id"]

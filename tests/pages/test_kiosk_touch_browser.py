@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from assistant.channels.kiosk.badges import BadgeStore, demo_badge
+from assistant.channels.kiosk.badges import BadgeStore
 from assistant.config import get_settings
 from assistant.conversation import Reply
 from assistant.onboarding.guide import common_first, role_guide
@@ -54,7 +54,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Any:
         kiosk_speech_dir=tmp / "speech",
     )
     store = open_store_at(settings.assistant_database_url)
-    BadgeStore(store.engine, time.time).enrol_demo()
+    DEMO_BADGES.update({b.staff: b for b in BadgeStore(store.engine, time.time).enrol_demo()})
     onboarding = Onboarding(
         roles=RoleLookup(lambda: FakeHms()),
         policy=load_policy(),
@@ -74,8 +74,11 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Any:
     store.close()
 
 
+DEMO_BADGES: dict[str, Any] = {}  # staff -> DemoBadge (random PIN) enrolled by the fixture
+
+
 def _sign_in_by_keypad(browser: Browser, staff: str) -> None:
-    badge = demo_badge(staff)
+    badge = DEMO_BADGES[staff]
     browser.wait_for("!document.getElementById('signin').hidden")
     browser.click("#badge")
     browser.js("document.getElementById('badge').focus(); true")
