@@ -57,6 +57,46 @@ class PatientPlaceData(TypedDict):
     bed: NotRequired[str | None]
 
 
+class ListedPatient(TypedDict):
+    """One occupied bed of ``list_ward_patients_success`` (initials only, never a name)."""
+
+    bed: str
+    initials: str
+    mrn_last4: str
+
+
+class ListedAppointment(TypedDict):
+    """One appointment of ``list_appointments_*`` / ``list_clinic_appointments_*``; a
+    clinic's list adds the patient's initials and last four digits of the MRN."""
+
+    id: str
+    service: str | None
+    start: str | None
+    initials: NotRequired[str]
+    mrn_last4: NotRequired[str]
+
+
+class PatientListData(TypedDict, total=False):
+    """``list_ward_patients_*`` (``ward``, ``count``, ``patients``; one bed adds ``bed``,
+    ``room`` and the patient's ``initials``/``mrn_last4``), ``list_clinic_appointments_*``
+    (``department``, ``date``, ``count``, ``appointments``) and ``list_appointments_*`` (the
+    patient's ``patient_ref``/``initials``/``mrn_last4`` and ``appointments``) (PHI when it
+    names patients: a shared screen shows the rows as initials)."""
+
+    ward: str
+    count: int
+    patients: list[ListedPatient]
+    department: str | None
+    date: str
+    appointments: list[ListedAppointment]
+    bed: str
+    room: str | None
+    status: str | None
+    patient_ref: str
+    initials: str
+    mrn_last4: str
+
+
 # -- the gateway's own replies --------------------------------------------------------------
 
 
@@ -117,6 +157,12 @@ DATA: dict[str, type[Any]] = {
     "check_bed_availability_summary": BedAvailabilityData,
     "locate_patient_success": PatientPlaceData,
     "locate_patient_not_admitted": PatientPlaceData,
+    "list_ward_patients_success": PatientListData,
+    "list_ward_patients_none": PatientListData,
+    "list_clinic_appointments_success": PatientListData,
+    "list_clinic_appointments_none": PatientListData,
+    "list_appointments_success": PatientListData,
+    "list_appointments_none": PatientListData,
     "talk_to_human_success": TicketOpenedData,
     "onboarding_welcome": WelcomeData,
     "practice_on": PracticeTourData,

@@ -25,7 +25,7 @@ def mount_pages(app: FastAPI, ctx: GatewayContext, roles: RoleLookup) -> None:
     from assistant.rbac.policy import load_policy
     from assistant.review.queue import ReviewQueue
     from assistant.store import open_store as open_settings_store
-    from intents.catalog import ENTITIES, load_catalog
+    from intents.catalog import load_catalog
 
     settings = ctx.settings
     open_store = ctx.open_store or functools.partial(open_settings_store, settings)
@@ -51,7 +51,7 @@ def mount_pages(app: FastAPI, ctx: GatewayContext, roles: RoleLookup) -> None:
             auth,
             queue,
             intents=tuple((i.name, i.description) for i in catalog.intents),
-            entities=ENTITIES,
+            entities=tuple(sorted(catalog.entities())),
         )
     )
     log.info("staff pages are on: /dashboard/, /review/, /metrics")
