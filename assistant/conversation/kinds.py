@@ -2,10 +2,12 @@
 "Reply facts contract"). Producers build these; channels read them by these names and
 never guess keys.
 
-Kinds are ``<intent>_<outcome>`` for task answers (``check_bed_availability_success``)
-and fixed names for the gateway's own replies (``emergency_answer``, ``handoff_waiting``).
-``DATA`` maps every kind typed here to its ``TypedDict``; ``data_type(kind)`` finds the
-type of a task answer by its intent prefix.
+Kinds are ``<intent>_<outcome>`` for task answers (``check_bed_availability_success``),
+the dialogue's own kinds (``ask_<slot>``, ``invalid_<slot>``, ``unknown_<thing>``,
+``resume_offer``, ``stop_ok``, ``nlu_fallback_*``, ``fallback_default``) and fixed names for
+the gateway's own replies (``emergency_answer``, ``handoff_waiting``). ``DATA`` maps every
+fixed kind typed here to its ``TypedDict``; ``PREFIXED`` types the families named by a
+prefix; ``data_type(kind)`` finds either.
 """
 
 # No ``from __future__ import annotations`` here: TypedDict must see ``NotRequired`` at run
@@ -36,14 +38,17 @@ class WardCount(TypedDict):
 
 
 class BedAvailabilityData(TypedDict, total=False):
-    """``check_bed_availability_*``: one ward's free beds (``ward``, ``beds``), free
-    counts per ward code hospital-wide (``wards`` as a mapping) or the summary of every
-    ward (``wards`` as a list)."""
+    """``check_bed_availability_*``: one ward's free beds (``ward``, ``beds``), one bed
+    asked by number (``ward``, ``bed``, ``status``), free counts per ward code
+    hospital-wide (``wards`` as a mapping) or the summary of every ward (``wards`` as a
+    list)."""
 
     ward: str
     feature: str | None
     beds: list[BedFact]
     wards: dict[str, int] | list[WardCount]
+    bed: str
+    status: str | None
 
 
 class PatientPlaceData(TypedDict):
@@ -97,14 +102,68 @@ class PatientListData(TypedDict, total=False):
     mrn_last4: str
 
 
+class CapabilitiesData(TypedDict):
+    """``ask_capabilities_success``: what the asker's roles may do."""
+
+    permissions: list[str]
+
+
+# -- the dialogue's own replies (actions/asks.py, slotvalues.py, state.py, flow.py, fallback.py)
+
+
+class AskData(TypedDict):
+    """``ask_<slot>``: a form's question; ``attempt`` counts the times it was asked."""
+
+    slot: str
+    attempt: NotRequired[int]
+
+
+class InvalidValueData(TypedDict):
+    """``invalid_<slot>``: the answer did not fit the slot (``format`` describes what does)."""
+
+    slot: str
+    format: NotRequired[str]
+
+
+class UnknownValueData(TypedDict):
+    """``unknown_<thing>``: a value the HMS does not know and the nearest known ones."""
+
+    value: str | int | None
+    suggestions: list[str]
+    ward: NotRequired[str]
+    bed: NotRequired[str | int]
+    intent: NotRequired[str]
+
+
+class ResumeOfferData(TypedDict):
+    """``resume_offer``: the offer to go back to an interrupted task."""
+
+    intent: str
+
+
+class StopData(TypedDict):
+    """``stop_ok``: a task was stopped (``intent``: the stashed one the user declined)."""
+
+    intent: NotRequired[str | None]
+
+
+class FallbackData(TypedDict):
+    """``nlu_fallback_rephrase`` / ``nlu_fallback_clarify`` / ``fallback_default``; a form
+    that gave up on a question names it (``intent``, ``slot``)."""
+
+    intent: NotRequired[str]
+    slot: NotRequired[str]
+
+
 # -- the gateway's own replies --------------------------------------------------------------
 
 
 class EmergencyData(TypedDict):
-    """``emergency_answer``: the number comes first, in the first reply."""
+    """``emergency_answer``: the number comes first, in the first reply. The gateway's
+    safety net names what it heard (``emergency``); Rasa's own second net does not."""
 
     number: str
-    emergency: str
+    emergency: NotRequired[str]
 
 
 class CautionData(TypedDict):
@@ -163,6 +222,12 @@ DATA: dict[str, type[Any]] = {
     "list_clinic_appointments_none": PatientListData,
     "list_appointments_success": PatientListData,
     "list_appointments_none": PatientListData,
+    "ask_capabilities_success": CapabilitiesData,
+    "resume_offer": ResumeOfferData,
+    "stop_ok": StopData,
+    "nlu_fallback_rephrase": FallbackData,
+    "nlu_fallback_clarify": FallbackData,
+    "fallback_default": FallbackData,
     "talk_to_human_success": TicketOpenedData,
     "onboarding_welcome": WelcomeData,
     "practice_on": PracticeTourData,
@@ -179,6 +244,18 @@ DATA: dict[str, type[Any]] = {
 }
 
 
+# Families of kinds named by a prefix. The intent ``ask_capabilities`` answers
+# ``ask_capabilities_<outcome>``: a task answer, not a form's question.
+PREFIXED: tuple[tuple[str, type[Any]], ...] = (
+    ("ask_", AskData),
+    ("invalid_", InvalidValueData),
+    ("unknown_", UnknownValueData),
+)
+_NOT_PREFIXED = ("ask_capabilities_",)
+
+
 def data_type(kind: str) -> type[Any] | None:
     """The ``TypedDict`` of ``kind``'s data, or ``None`` for a kind not typed here."""
-    return DATA.get(kind)
+    if kind in DATA or kind.startswith(_NOT_PREFIXED):
+        return DATA.get(kind)
+    return next((typed for prefix, typed in PREFIXED if kind.startswith(prefix)), None)

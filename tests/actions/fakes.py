@@ -27,6 +27,7 @@ from assistant.hms.models import (
 )
 from assistant.identity.principal import sign_principal
 from assistant.rbac.policy import load_policy
+from tests.conversation.facts import misfits
 
 KEY = "test-signing-key"
 NOW = datetime(2026, 12, 2, 10, 15, tzinfo=UTC)  # Wednesday
@@ -430,8 +431,11 @@ def tracker(
 
 
 async def run(action, trk: Tracker) -> tuple[list[dict], list[dict]]:
+    """Run an action; every reply's facts must fit their declared type (``kinds``)."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, trk, {})
+    wrong = misfits(dispatcher.messages)
+    assert not wrong, wrong
     return dispatcher.messages, events
 
 

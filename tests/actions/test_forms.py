@@ -12,6 +12,7 @@ from actions.reading import resolve_correction
 from actions.services import set_services
 from actions.state import Turn
 from tests.actions.fakes import make_services, tracker
+from tests.conversation.facts import misfits
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +58,7 @@ async def validate(
     )
     dispatcher = CollectingDispatcher()
     out = await form_validator(form)().run(dispatcher, trk, {})
+    assert misfits(dispatcher.messages) == []
     return {e["name"]: e["value"] for e in out if e["event"] == "slot"}, dispatcher.messages, out
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, get_type_hints
 
+from actions.asks import ask_action
+from actions.flow import ActionStop
+from actions.services import set_services
+from actions.slotvalues import didnt_get, unknown
+from actions.state import resume_offer
 from assistant.conversation import Reply
-from assistant.conversation.kinds import DATA, data_type
+from assistant.conversation.kinds import DATA, AskData, UnknownValueData, data_type
 from assistant.handoff.replies import waiting_reply, withdrawn_reply
 from assistant.handoff.tickets import Ticket
 from assistant.safety.detector import Assessment
 from assistant.safety.replies import caution_reply, emergency_reply
+from tests.actions.fakes import make_services, run, tracker
+from tests.conversation.facts import misfits
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
@@ -50,3 +57,34 @@ def test_kinds_reply_reads_kind_data_and_phi_without_guessing():
 def test_kinds_every_typed_kind_names_a_typed_dict():
     assert all(hasattr(t, "__required_keys__") for t in DATA.values())
     assert data_type("no_such_kind") is None
+
+
+def test_kinds_dialogue_families_are_typed_by_prefix():
+    assert data_type("ask_mrn") is AskData and data_type("ask_help_description") is AskData
+    assert data_type("unknown_ward") is UnknownValueData and data_type("invalid_mrn")
+    assert data_type("ask_capabilities_success") is not AskData
+    assert data_type("ask_capabilities_denied") is None  # a task answer, not a question
+    assert data_type("resume_offer") and data_type("stop_ok") and data_type("fallback_default")
+
+
+async def test_kinds_dialogue_replies_carry_their_typed_facts():
+    set_services(make_services())
+    stash = {"intent": "book_appointment", "form": "book_appointment_form", "slots": {}}
+    offer = resume_offer(stash)
+    assert offer is not None
+    unknown_ward = unknown("ward", "3", (("4B Medical", "4B"),), "ward")
+    messages = [
+        {"custom": offer[1]},
+        {"custom": {"kind": unknown_ward.kind, "data": unknown_ward.data}},
+        {"custom": {"kind": "invalid_mrn", "data": didnt_get("mrn").data}},
+    ]
+    trk = tracker("n.jones", slots={"requested_slot": "mrn"}, active_loop="book_appointment_form")
+    for action in (ask_action("mrn")(), ActionStop()):
+        asked, _ = await run(action, trk)  # run() checks every reply's facts too
+        messages += asked
+    kinds = [m["custom"]["kind"] for m in messages]
+    assert kinds == ["resume_offer", "unknown_ward", "invalid_mrn", "ask_mrn", "stop_ok"]
+    assert misfits(messages) == []
+    assert misfits([{"custom": {"kind": "ask_mrn", "data": {"attempt": 1}}}]) == [
+        "ask_mrn: missing ['slot'], undeclared []"
+    ]
