@@ -21,28 +21,18 @@ from assistant.hms.models import (
     Patient,
     Service,
     Slot,
-    Staff,
     Stay,
     Ward,
 )
 from assistant.identity.principal import sign_principal
 from assistant.rbac.policy import load_policy
 from tests.conversation.facts import misfits
+from tests.fakes.hospital import demo_staff
 
 KEY = "test-signing-key"
 NOW = datetime(2026, 12, 2, 10, 15, tzinfo=UTC)  # Wednesday
 
-STAFF = {
-    "n.jones": Staff("pr-1", "n.jones", "Nia Jones", None, frozenset({"nurse"}), frozenset({"4B"})),
-    "d.khan": Staff("pr-2", "d.khan", "Dr Khan", None, frozenset({"clinician"}), frozenset({"4B"})),
-    "s.clerk": Staff("pr-3", "s.clerk", "Sam Clerk", None, frozenset({"scheduler"})),
-    "p.porter": Staff("pr-4", "p.porter", "Pat Porter", None, frozenset({"porter"})),
-    "h.desk": Staff("pr-5", "h.desk", "Hal Desk", None, frozenset({"helpdesk"})),
-    "b.manager": Staff("pr-6", "b.manager", "Bea Manager", None, frozenset({"bed_manager"})),
-    "k.house": Staff("pr-7", "k.house", "Kim House", None, frozenset({"housekeeping"})),
-    "a.admin": Staff("pr-8", "a.admin", "Al Admin", None, frozenset({"admin"})),
-    "x.gone": Staff("pr-9", "x.gone", "Ex Gone", None, frozenset({"nurse"}), active=False),
-}
+STAFF = demo_staff()  # the seed's named staff (tests/fakes/hospital.py)
 
 
 class InMemoryAuditSink:
@@ -134,7 +124,7 @@ class FakeHms:
                     f"slot-{i}",
                     "sch-1",
                     "cardiology",
-                    "pr-2",
+                    "prac-dr-patel",
                     base + timedelta(minutes=30 * i),
                     base + timedelta(minutes=30 * i + 30),
                     "free",

@@ -158,7 +158,7 @@ async def test_appointments_deny_offers_later_times(services):
 
 
 async def test_appointments_denied_for_porter_with_audit(services):
-    messages, _ = await run(ActionBookAppointment(), book("p.porter"))
+    messages, _ = await run(ActionBookAppointment(), book("p.kim"))
     assert "appointments:book" in messages[0]["text"]
     assert messages[0]["custom"]["kind"] == "book_appointment_denied"
     assert services.audit.events[0].outcome == "denied"

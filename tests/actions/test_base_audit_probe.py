@@ -41,7 +41,7 @@ async def test_base_probe_failure_blocks_booking():
     svc = make_services(audit=InMemoryAuditSink(check_fails=True))
     set_services(svc)
     trk = tracker(
-        "s.clerk",
+        "s.ali",
         intent="affirm",
         slots={
             "pending": "book_confirm",

@@ -88,7 +88,7 @@ def test_forms_mrn_format_follows_the_hospital_pattern():
 
 async def test_forms_end_at_once_for_a_user_without_the_permission():
     slots, messages, _ = await validate(
-        "book_appointment_form", set_now={"mrn": "10004821"}, requested="mrn", user="p.porter"
+        "book_appointment_form", set_now={"mrn": "10004821"}, requested="mrn", user="p.kim"
     )
     # the form ends before asking anything more; the guarded action then says the denial
     assert slots == {"requested_slot": None} and messages == []
@@ -285,7 +285,7 @@ async def test_forms_bed_number_words_and_ward_and_bed_together():
 async def test_forms_clinician_makes_department_optional():
     slots, _, _ = await validate(
         "book_appointment_form",
-        filled={"patient_name": "Mary Smith", "mrn": "10004821", "clinician": "d.khan"},
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "clinician": "dr.patel"},
         requested="time",
         text="tomorrow",
         set_now={"time": "tomorrow"},

@@ -19,7 +19,7 @@ def services():
     return svc
 
 
-def clinic(user="d.khan", **slots):
+def clinic(user="dr.patel", **slots):
     return tracker(user, intent="list_clinic_appointments", slots=slots)
 
 
@@ -53,7 +53,7 @@ async def test_lists_my_clinic_uses_the_clinicians_own_appointments(services):
             "appt-9",
             "booked",
             "p-2",
-            "pr-2",
+            "prac-dr-patel",
             "slot-x",
             NOW + timedelta(hours=1),
             NOW + timedelta(hours=2),

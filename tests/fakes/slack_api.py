@@ -308,13 +308,16 @@ def mention_event(user: str, text: str, channel: str, ts: str) -> dict[str, Any]
     }
 
 
-def block_actions_body(
-    user: str, button: dict[str, Any], channel: str, message_ts: str, ephemeral: bool = False
-) -> str:
-    """The form body of a button click (``payload=<json>``)."""
-    from urllib.parse import urlencode
-
-    payload = {
+def block_actions_payload(
+    user: str,
+    button: dict[str, Any],
+    channel: str,
+    message_ts: str,
+    ephemeral: bool = False,
+    message: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What Slack sends when ``user`` clicks ``button`` on a message (``block_actions``)."""
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "team": {"id": TEAM_ID},
         "user": {"id": user},
@@ -338,6 +341,18 @@ def block_actions_body(
             }
         ],
     }
+    if message is not None:
+        payload["message"] = message
+    return payload
+
+
+def block_actions_body(
+    user: str, button: dict[str, Any], channel: str, message_ts: str, ephemeral: bool = False
+) -> str:
+    """The form body of a button click (``payload=<json>``)."""
+    from urllib.parse import urlencode
+
+    payload = block_actions_payload(user, button, channel, message_ts, ephemeral)
     return urlencode({"payload": json.dumps(payload)})
 
 

@@ -27,7 +27,7 @@ class EchoAssistant:
 
 class Directory:
     async def is_active_staff(self, username):
-        return username in {"n.jones", "p.porter"}
+        return username in {"n.jones", "p.kim"}
 
 
 @pytest.fixture
@@ -261,7 +261,7 @@ async def test_rest_pending_messages_come_from_handoff_inbox(settings, tokens, a
     async with client_for(app) as client:
         first = await client.get("/api/v1/messages/conv1", headers=headers)
         again = await client.get("/api/v1/messages/conv1", headers=headers)
-        porter = {"Authorization": f"Bearer {tokens.issue('p.porter')}"}
+        porter = {"Authorization": f"Bearer {tokens.issue('p.kim')}"}
         other_staff = await client.get("/api/v1/messages/conv1", headers=porter)
         anonymous = await client.get("/api/v1/messages/conv1")
     assert first.json() == {

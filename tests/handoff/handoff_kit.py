@@ -10,32 +10,18 @@ from typing import Any
 
 from assistant.conversation import Reply
 from assistant.handoff.ports import Agent
-from assistant.hms.models import Staff
 from tests.fakes import slack_api as fake_slack
+from tests.fakes.hospital import demo_staff
 
 ROOT = Path(__file__).resolve().parents[1]
 HELPDESK = "C0HELPDESK"
 ONCALL = "U0ONCALL"
 
 
-STAFF = {
-    "n.jones": Staff(
-        "pr-1",
-        "n.jones",
-        "Nia Jones",
-        "n.jones@demo-hospital.example",
-        frozenset({"nurse"}),
-        frozenset({"4B"}),
-    ),
-    "h.lee": Staff(
-        "pr-5", "h.lee", "Hana Lee", "h.lee@demo-hospital.example", frozenset({"helpdesk"})
-    ),
-    "b.okoro": Staff(
-        "pr-6", "b.okoro", "Ben Okoro", "b.okoro@demo-hospital.example", frozenset({"helpdesk"})
-    ),
-}
+_DEMO = demo_staff()
+STAFF = {name: _DEMO[name] for name in ("n.jones", "h.lee", "m.evans")}  # two help-desk agents
 H_LEE = Agent(fake_slack.slack_id("h.lee"), "h.lee", frozenset({"helpdesk"}))
-B_OKORO = Agent(fake_slack.slack_id("b.okoro"), "b.okoro", frozenset({"helpdesk"}))
+M_EVANS = Agent(fake_slack.slack_id("m.evans"), "m.evans", frozenset({"helpdesk"}))
 NURSE = Agent(fake_slack.slack_id("n.jones"), "n.jones", frozenset({"nurse"}))
 REQUESTER_DM = "D" + fake_slack.slack_id("n.jones")[1:]
 SENDER = f"slack:n.jones:{REQUESTER_DM}"

@@ -167,9 +167,9 @@ async def test_helpdesk_second_claim_is_told_who_won(harness):
     card = harness.api.calls_to("chat.postMessage")[-1]
     await harness.click(H_LEE, _button(card, "hd_claim"), HELPDESK, "1.0")
     await harness.wait("chat.update", lambda p: "Claimed by" in json.dumps(p["blocks"]))
-    okoro = fake_slack.slack_id("b.okoro")
-    await harness.click(okoro, _button(card, "hd_claim"), HELPDESK, "1.0")
-    notice = await harness.wait("chat.postEphemeral", lambda p: p["user"] == okoro)
+    evans = fake_slack.slack_id("m.evans")
+    await harness.click(evans, _button(card, "hd_claim"), HELPDESK, "1.0")
+    notice = await harness.wait("chat.postEphemeral", lambda p: p["user"] == evans)
     assert "already claimed by h.lee" in notice["text"]
 
 

@@ -76,7 +76,7 @@ class RecordingSTT:
 
 class Directory:
     async def is_active_staff(self, username: str) -> bool:
-        return username in {"n.jones", "p.porter"}
+        return username in {"n.jones", "p.kim"}
 
     async def find_staff(self, username: str | None = None, email: str | None = None) -> list:
         return []

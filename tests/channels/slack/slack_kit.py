@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,31 +14,17 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 
 from assistant.conversation import Reply
-from assistant.hms.models import Staff
+from tests.fakes import slack_api as fake_slack
+from tests.fakes.hospital import demo_staff
 
 SECRET = "test-signing-secret"
 
 
+_DEMO = demo_staff()
 STAFF = {
-    "n.jones": Staff(
-        "pr-1",
-        "n.jones",
-        "Nia Jones",
-        "n.jones@demo-hospital.example",
-        frozenset({"nurse"}),
-        frozenset({"4B"}),
-    ),
-    "p.kim": Staff(
-        "pr-3", "p.kim", "Paul Kim", "p.kim@demo-hospital.example", frozenset({"porter"})
-    ),
-    "c.sam": Staff(
-        "pr-7",
-        "c.sam",
-        "Chris Sam",
-        "c.sam@demo-hospital.example",
-        frozenset({"nurse"}),
-        active=False,
-    ),
+    "n.jones": _DEMO["n.jones"],
+    "p.kim": _DEMO["p.kim"],
+    "c.sam": replace(_DEMO["c.sam"], active=False),  # the HMS account is deactivated
 }
 
 
@@ -182,32 +169,9 @@ class Harness:
         ephemeral: bool = False,
         message_ts: str = "1700000001.000200",
     ) -> httpx.Response:
-        payload = {
-            "type": "block_actions",
-            "team": {"id": "T0DEMO"},
-            "user": {"id": user},
-            "api_app_id": "A0HMS",
-            "trigger_id": "1.2.3",
-            "container": {
-                "type": "message",
-                "message_ts": message_ts,
-                "channel_id": channel,
-                "is_ephemeral": ephemeral,
-            },
-            "channel": {"id": channel},
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": button["action_id"],
-                    "block_id": "b1",
-                    "value": button["value"],
-                    "text": button["text"],
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
-        if message is not None:
-            payload["message"] = message
+        payload = fake_slack.block_actions_payload(
+            user, button, channel, message_ts, ephemeral, message
+        )
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded")
 
