@@ -18,12 +18,13 @@ import json
 import logging
 import re
 import uuid
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Path, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.conversation import current_message_id
+from assistant.conversation.kinds import UnavailableData
 from assistant.identity.tokens import StaffLookupFailed, StaffToken, TokenError
 
 if TYPE_CHECKING:
@@ -168,8 +169,8 @@ def mount(app: FastAPI, ctx: GatewayContext) -> None:
             )
         finally:
             current_message_id.reset(token)
-        if len(replies) == 1 and (replies[0].custom or {}).get("kind") == UNAVAILABLE_KIND:
-            retry = str((replies[0].custom or {}).get("data", {}).get("retry_after", 5))
+        if len(replies) == 1 and replies[0].kind == UNAVAILABLE_KIND:
+            retry = str(cast(UnavailableData, replies[0].data).get("retry_after", 5))
             raise HTTPException(503, detail=replies[0].text, headers={"Retry-After": retry})
         return MessageOut(
             conversation_id=conversation,

@@ -206,6 +206,12 @@ class HandoffWithdrawnData(TypedDict):
     ticket_id: str
 
 
+class UnavailableData(TypedDict):
+    """``assistant_unavailable``: Rasa is restarting; the REST channel answers 503."""
+
+    retry_after: int
+
+
 class NoData(TypedDict):
     """Kinds whose ``data`` is empty (``rate_limited``, ``payload_refused``, ``practice_off``)."""
 
@@ -240,6 +246,7 @@ DATA: dict[str, type[Any]] = {
     "handoff_waiting": HandoffWaitingData,
     "handoff_withdrawn": HandoffWithdrawnData,
     "rate_limited": NoData,
+    "assistant_unavailable": UnavailableData,
     "payload_refused": NoData,
 }
 

@@ -53,8 +53,7 @@ NO_HELPDESK = (
 
 def no_helpdesk(reply: Reply) -> Reply:
     """The hand-off answer in practice: explain instead of "the help desk is unreachable"."""
-    kind = str((reply.custom or {}).get("kind") or "")
-    if not kind.startswith("talk_to_human_"):
+    if not reply.kind.startswith("talk_to_human_"):
         return reply
     custom = {**(reply.custom or {}), "kind": "talk_to_human_practice", "data": {}}
     return Reply(NO_HELPDESK, (), custom)

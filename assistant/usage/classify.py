@@ -54,9 +54,8 @@ class TurnClass:
 def reply_kinds(replies: Iterable[Reply]) -> list[str]:
     kinds = []
     for reply in replies:
-        kind = (reply.custom or {}).get("kind")
-        if isinstance(kind, str) and kind:
-            kinds.append(kind)
+        if reply.kind:
+            kinds.append(reply.kind)
     return kinds
 
 

@@ -150,11 +150,9 @@ class KioskService:
         ``request_help_unavailable`` reply may not.)
         """
         for reply in replies:
-            custom = reply.custom or {}
-            data = custom.get("data") or {}
-            kind = str(custom.get("kind", ""))
+            kind = reply.kind
             if kind.startswith("request_help") and kind != "request_help_unavailable":
-                slots = slots_from_reply(data)
+                slots = slots_from_reply(reply.data)
                 if slots is not None:
                     await self.pending.remember(session.conversation, slots)
 
@@ -168,11 +166,9 @@ class KioskService:
     ) -> list[KioskReply]:
         out = list(shaped)
         for reply in replies:
-            custom = reply.custom or {}
-            kind = str(custom.get("kind", ""))
-            if kind != "request_help_unavailable":
+            if reply.kind != "request_help_unavailable":
                 continue
-            slots = slots_from_reply(custom.get("data") or {})
+            slots = slots_from_reply(reply.data)
             if slots is None:
                 slots = await self.pending.pop(session.conversation)
             if slots is not None:
