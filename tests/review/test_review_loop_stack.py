@@ -21,18 +21,15 @@ import pytest
 pytestmark = pytest.mark.stack
 
 ROOT = Path(__file__).resolve().parents[2]
-# messages the shipped model does not understand (checked when this was written); the test
-# uses the first one the live model falls back on, so more training data elsewhere does not
-# make it vacuous (it fails if the model understands all of them)
+# messages the shipped model does not understand: staff slang none of whose words the
+# training data uses, so the model's unknown-words check falls back on them whatever the
+# classifier says (more training data elsewhere cannot make the test vacuous: it fails if
+# the live model understands all of them). (message, intent, annotated, ward or None)
 CANDIDATES = (
-    ("loo blocked on 4B", "request_help", "loo blocked on [4B](ward)"),
-    ("the fridge on 4B is too warm", "request_help", "the fridge on [4B](ward) is too warm"),
-    ("the sluice is flooding on ICU", "request_help", "the sluice is flooding on [ICU](ward)"),
-    (
-        "the drugs trolley on HDU has jammed",
-        "request_help",
-        "the drugs trolley on [HDU](ward) has jammed",
-    ),
+    ("bog bunged", "request_help", "bog bunged", None),
+    ("lav kaput", "request_help", "lav kaput", None),
+    ("commode knackered", "request_help", "commode knackered", None),
+    ("loo blocked on 4B", "request_help", "loo blocked on [4B](ward)", "4B"),
 )
 FALLBACK = {"nlu_fallback_clarify", "nlu_fallback_rephrase"}
 PARSE = """
@@ -63,7 +60,7 @@ def test_review_loop_message_not_understood_is_learnt_after_review(stack, tmp_pa
 
     # 1. not understood: the real model falls back on it
     tried = {}
-    for message, intent, annotated in CANDIDATES:
+    for message, intent, annotated, ward in CANDIDATES:
         data = stack.post_message(stack.token("n.jones"), message)
         kinds = {(r.get("custom") or {}).get("kind") for r in data["replies"]}
         tried[message] = sorted(str(k) for k in kinds)
@@ -71,7 +68,7 @@ def test_review_loop_message_not_understood_is_learnt_after_review(stack, tmp_pa
             break
     else:
         pytest.fail(f"the live model understood every candidate: {tried}")
-    MESSAGE, LABEL = message, (intent, annotated)
+    MESSAGE, LABEL, WARD = message, (intent, annotated), ward
 
     # 2. kept for review with the top predictions; the trainer labels it
     listing = httpx.get(f"{gateway}/review/api/items", headers=trainer, timeout=30).json()
@@ -163,5 +160,5 @@ def test_review_loop_message_not_understood_is_learnt_after_review(stack, tmp_pa
         f"-> {after['intent']['name']}; entities {after['entities']}",
     )
     assert after["intent"]["name"] == LABEL[0]
-    ward = annotated.split("[")[1].split("]")[0]
-    assert ("ward", ward) in [tuple(e) for e in after["entities"]]
+    if WARD is not None:
+        assert ("ward", WARD) in [tuple(e) for e in after["entities"]]
