@@ -228,9 +228,9 @@ class CatalogForm(FormValidationAction, ABC):
         if turn.is_payload:
             return found
         if "ward" in form.required and "ward" not in found:
-            named = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
-            if named is not None:
-                found["ward"] = named
+            ward = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
+            if ward is not None:
+                found["ward"] = ward
         if "department" in form.required and "clinician" not in found:
             doctor = said_clinician(turn)  # "Dr Smithers", or a name in a clinic-list request
             if doctor is not None and (

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from actions_fakes import NOW, make_services, run, tracker
 
 from actions.services import set_services
 from actions.watches import (
@@ -18,6 +17,7 @@ from actions.watches import (
 )
 from assistant.store import open_store_at
 from assistant.watches.store import WatchStore
+from tests.actions.fakes import NOW, make_services, run, tracker
 
 
 @pytest.fixture
@@ -72,10 +72,10 @@ async def test_watch_unknown_bed_type_is_refused(services, watches):
 
 
 async def test_watch_needs_beds_read(services, watches):
-    trk = tracker("h.desk", intent="watch_bed_availability", slots={"ward": "4B"})
+    trk = tracker("h.lee", intent="watch_bed_availability", slots={"ward": "4B"})
     messages, _ = await run(ActionWatchBedAvailability(), trk)
     assert "needs the beds:read permission" in messages[0]["text"]
-    assert watches.active("h.desk") == []
+    assert watches.active("h.lee") == []
     assert services.audit.events[-1].outcome == "denied"
 
 
