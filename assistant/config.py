@@ -3,19 +3,31 @@
 Every process of the stack reads its configuration here; nothing else reads ``os.environ``
 for these names. Defaults are the embedded single-machine setup: everything on
 127.0.0.1, SQLite files under ``var/``.
+
+Values from the secrets file (``DEMO_ENV_FILE``, default ``$VAR_DIR/demo.env``) fill gaps
+in the returned ``Settings`` only: they are never copied into ``os.environ``, so a child
+process gets exactly the secrets its parent chose to give it. The stack launcher gives
+each process the few it needs and sets ``DEMO_ENV_FILE=none`` for them.
 """
 
 from __future__ import annotations
 
 import os
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NO_ENV_FILE = ("none", "off", "-")
+
+# where the helpers below read from: os.environ, or os.environ over the secrets file
+# while ``get_settings`` builds a Settings
+_source: Mapping[str, str] = os.environ
 
 
 def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
+    value = _source.get(name)
     return default if value is None or value == "" else value
 
 
@@ -33,7 +45,7 @@ def _bounded_int(name: str, default: int, low: int, high: int) -> int:
 
 
 def _path(name: str) -> Path | None:
-    value = os.environ.get(name)
+    value = _source.get(name)
     return Path(value) if value else None
 
 
@@ -93,6 +105,7 @@ class Settings:
     principal_ttl_seconds: int
     extra: dict[str, str] = field(default_factory=dict)
     rasa_auth_token: str = ""  # Rasa's HTTP API (the gateway reads NLU results from trackers)
+    rasa_webhook_token: str = ""  # the gateway's credential for Rasa's input channel
     metrics_token: str = ""  # bearer token Prometheus sends to /metrics (else a staff token)
     practice_hms_base_url: str = ""  # the training hospital's FHIR base (practice mode)
     # the hospital's FHIR identifier/code systems and MRN format (assistant/hms/systems.py);
@@ -129,15 +142,51 @@ def load_env_file(path: Path) -> dict[str, str]:
     return values
 
 
-def get_settings() -> Settings:
-    """Build settings from the environment; values in ``$VAR_DIR/demo.env`` fill gaps."""
+def env_file_path(environ: Mapping[str, str] | None = None) -> Path | None:
+    """The secrets file ``get_settings`` reads (``None``: ``DEMO_ENV_FILE=none``)."""
+    env = os.environ if environ is None else environ
+    named = env.get("DEMO_ENV_FILE") or ""
+    if named.lower() in NO_ENV_FILE:
+        return None
+    if named:
+        return Path(named)
+    return Path(env.get("VAR_DIR") or ROOT / "var").resolve() / "demo.env"
+
+
+def client_host(bind_host: str) -> str:
+    """Where a local client reaches a server bound to ``bind_host``."""
+    return "127.0.0.1" if bind_host in ("", "0.0.0.0", "::", "*") else bind_host  # noqa: S104
+
+
+def tracker_database_url(assistant_url: str, var_dir: Path) -> str:
+    """Rasa's conversation store follows the assistant store: the same PostgreSQL database,
+    or its own SQLite file beside it (Rasa's writers would contend with the store's)."""
+    if assistant_url.startswith(("postgresql", "postgres:")):
+        return assistant_url
+    return f"sqlite:///{var_dir / 'rasa_tracker.db'}"
+
+
+def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from the environment; values in the secrets file fill gaps."""
+    global _source
+    env = os.environ if environ is None else environ
+    path = env_file_path(env)
+    file_values = load_env_file(path) if path is not None else {}
+    previous, _source = _source, ChainMap(dict(env), file_values)
+    try:
+        return _build_settings(_source)
+    finally:
+        _source = previous
+
+
+def _build_settings(env: Mapping[str, str]) -> Settings:
     var_dir = Path(_env("VAR_DIR", str(ROOT / "var"))).resolve()
-    for key, value in load_env_file(var_dir / "demo.env").items():
-        os.environ.setdefault(key, value)
     host = _env("BIND_HOST", "127.0.0.1")
+    local = client_host(host)
     hms_port = _int("HMS_PORT", 8081)
     rasa_port = _int("RASA_PORT", 5005)
     action_port = _int("ACTION_PORT", 5055)
+    assistant_db = _env("ASSISTANT_DATABASE_URL", f"sqlite:///{var_dir / 'assistant.db'}")
     return Settings(
         var_dir=var_dir,
         bind_host=host,
@@ -145,35 +194,33 @@ def get_settings() -> Settings:
         hms_port=hms_port,
         rasa_port=rasa_port,
         action_port=action_port,
-        hms_base_url=_env("HMS_BASE_URL", f"http://127.0.0.1:{hms_port}/fhir/R4").rstrip("/"),
+        hms_base_url=_env("HMS_BASE_URL", f"http://{local}:{hms_port}/fhir/R4").rstrip("/"),
         hms_api_token=_env("HMS_API_TOKEN", ""),
         hms_database_url=_env("HMS_DATABASE_URL", f"sqlite:///{var_dir / 'hms.db'}"),
         hms_timeout_seconds=float(_env("HMS_TIMEOUT_SECONDS", "5")),
         hms_retries=_int("HMS_RETRIES", 2),
-        assistant_database_url=_env(
-            "ASSISTANT_DATABASE_URL", f"sqlite:///{var_dir / 'assistant.db'}"
-        ),
-        rasa_urls=_list("RASA_URLS", f"http://127.0.0.1:{rasa_port}"),
+        assistant_database_url=assistant_db,
+        rasa_urls=_list("RASA_URLS", f"http://{local}:{rasa_port}"),
         rasa_workers=_bounded_int("RASA_WORKERS", 2, 1, 16),
-        action_url=_env("ACTION_URL", f"http://127.0.0.1:{action_port}/webhook"),
+        action_url=_env("ACTION_URL", f"http://{local}:{action_port}/webhook"),
         signing_key=_env("ASSISTANT_SIGNING_KEY", ""),
         data_key=_env("ASSISTANT_DATA_KEY", ""),
-        data_key_file=Path(os.environ["ASSISTANT_DATA_KEY_FILE"])
-        if os.environ.get("ASSISTANT_DATA_KEY_FILE")
+        data_key_file=Path(env["ASSISTANT_DATA_KEY_FILE"])
+        if env.get("ASSISTANT_DATA_KEY_FILE")
         else None,
         emergency_number=_env("EMERGENCY_NUMBER", "2222"),
         hospital_tz=_env("HOSPITAL_TZ", "Europe/London"),
-        redis_url=os.environ.get("REDIS_URL") or None,
-        helpdesk_channel=os.environ.get("HELPDESK_CHANNEL") or None,
-        slack_bot_token=os.environ.get("SLACK_BOT_TOKEN") or None,
-        slack_app_token=os.environ.get("SLACK_APP_TOKEN") or None,
-        slack_signing_secret=os.environ.get("SLACK_SIGNING_SECRET") or None,
-        slack_api_url=os.environ.get("SLACK_API_URL") or None,
+        redis_url=env.get("REDIS_URL") or None,
+        helpdesk_channel=env.get("HELPDESK_CHANNEL") or None,
+        slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+        slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+        slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+        slack_api_url=env.get("SLACK_API_URL") or None,
         kiosk_idle_seconds=_int("KIOSK_IDLE_SECONDS", 60),
         kiosk_max_seconds=_int("KIOSK_MAX_SECONDS", 15),
         kiosk_stt_engine=_env("KIOSK_STT_ENGINE", "pocketsphinx"),
-        kiosk_whisper_model_dir=Path(os.environ["KIOSK_WHISPER_MODEL_DIR"])
-        if os.environ.get("KIOSK_WHISPER_MODEL_DIR")
+        kiosk_whisper_model_dir=Path(env["KIOSK_WHISPER_MODEL_DIR"])
+        if env.get("KIOSK_WHISPER_MODEL_DIR")
         else None,
         kiosk_tts_engine=_env("KIOSK_TTS_ENGINE", "piper"),
         kiosk_speech_dir=Path(_env("KIOSK_SPEECH_DIR", str(var_dir / "speech"))),
@@ -181,18 +228,19 @@ def get_settings() -> Settings:
         handoff_escalate_minutes=_int(
             "HANDOFF_ESCALATE_MINUTES", _int("HANDOFF_REMIND_MINUTES", 5)
         ),
-        handoff_oncall_slack_id=os.environ.get("HANDOFF_ONCALL_SLACK_ID") or None,
+        handoff_oncall_slack_id=env.get("HANDOFF_ONCALL_SLACK_ID") or None,
         transcript_retention_days=_int("TRANSCRIPT_RETENTION_DAYS", 30),
         staff_token_ttl=_int("STAFF_TOKEN_TTL", 28800),
         rate_limit_ip=_env("RATE_LIMIT_IP", "120/minute"),
         rate_limit_user=_env("RATE_LIMIT_USER", "30/minute"),
         breakglass_minutes=_bounded_int("BREAKGLASS_MINUTES", 30, 1, 24 * 60),
-        compliance_channel=os.environ.get("COMPLIANCE_CHANNEL") or None,
+        compliance_channel=env.get("COMPLIANCE_CHANNEL") or None,
         rasa_auth_token=_env("RASA_AUTH_TOKEN", ""),
+        rasa_webhook_token=_env("RASA_WEBHOOK_TOKEN", ""),
         metrics_token=_env("METRICS_TOKEN", ""),
         practice_hms_base_url=_env("PRACTICE_HMS_BASE_URL", "").rstrip("/"),
         tracker_database_url=_env(
-            "TRACKER_DATABASE_URL", f"sqlite:///{var_dir / 'rasa_tracker.db'}"
+            "TRACKER_DATABASE_URL", tracker_database_url(assistant_db, var_dir)
         ),
         audit_key=_env("ASSISTANT_AUDIT_KEY", ""),
         audit_key_file=_path("ASSISTANT_AUDIT_KEY_FILE"),

@@ -22,6 +22,7 @@ BENCHES = {
     "safety": [HERE / "safety.py"],
     "adt": [HERE / "adt_bench.py"],
     "import": [HERE / "import_bench.py"],
+    "compare": [HERE / "compare_rasa.py"],
 }
 
 

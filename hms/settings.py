@@ -1,6 +1,8 @@
 """The reference HMS's settings, read from the environment (the same variables as the
 assistant's, so one ``var/demo.env`` configures both; the HMS imports nothing of the
-assistant). Values in ``$VAR_DIR/demo.env`` fill gaps in the environment.
+assistant). Values in the secrets file (``DEMO_ENV_FILE``, default ``$VAR_DIR/demo.env``;
+``none``: no file, as the launcher tells its children) fill gaps in the returned settings
+only: they are never copied into ``os.environ``.
 """
 
 from __future__ import annotations
@@ -42,15 +44,19 @@ def _env_file(path: Path) -> dict[str, str]:
 
 
 def load_settings() -> HmsSettings:
-    """Settings from the environment; ``$VAR_DIR/demo.env`` fills what is unset."""
+    """Settings from the environment; the secrets file fills what is unset."""
+    var_dir = Path(os.environ.get("VAR_DIR") or ROOT / "var").resolve()
+    named = os.environ.get("DEMO_ENV_FILE") or ""
+    if named.lower() in ("none", "off", "-"):
+        file_values: dict[str, str] = {}
+    else:
+        file_values = _env_file(Path(named) if named else var_dir / "demo.env")
+    env = {**file_values, **{k: v for k, v in os.environ.items() if v != ""}}
 
     def get(name: str, default: str) -> str:
-        value = os.environ.get(name)
+        value = env.get(name)
         return default if value is None or value == "" else value
 
-    var_dir = Path(get("VAR_DIR", str(ROOT / "var"))).resolve()
-    for key, value in _env_file(var_dir / "demo.env").items():
-        os.environ.setdefault(key, value)
     try:
         port = int(get("HMS_PORT", "8081"))
     except ValueError as exc:
@@ -62,5 +68,5 @@ def load_settings() -> HmsSettings:
         hms_api_token=get("HMS_API_TOKEN", ""),
         hms_database_url=get("HMS_DATABASE_URL", f"sqlite:///{var_dir / 'hms.db'}"),
         hospital_tz=get("HOSPITAL_TZ", "Europe/London"),
-        options=hms_options(os.environ),
+        options=hms_options(env),
     )

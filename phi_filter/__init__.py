@@ -21,6 +21,7 @@ starting uvicorn and pass ``log_config=None`` so uvicorn keeps these handlers.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -193,7 +194,8 @@ def configure_logging(
     """
     phi_filter = PhiRedactionFilter.with_names(names)
     formatter = logging.Formatter(FORMAT)
-    log_dir.mkdir(parents=True, exist_ok=True)
+    os.umask(0o077)  # logs and everything else this process writes under var/: owner only
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [
         logging.StreamHandler(stream if stream is not None else sys.stderr),
         logging.FileHandler(log_dir / f"{process_name}.log", encoding="utf-8"),

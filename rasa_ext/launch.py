@@ -9,28 +9,61 @@ Adjustments (each measured or required by DESIGN.md section 3):
   about 50 ms per action on these machines);
 - every log record Rasa (or a library it uses) creates passes the same PHI redaction as
   the application's logs (``assistant.logging`` is plain Python and runs on 3.10 too):
-  Rasa logs slot values and message text in some warnings and errors.
+  Rasa logs slot values and message text in some warnings and errors;
+- the fast path of ``rasa_ext.fastpath`` (states built once per event, pooled action
+  calls, bounded action payloads, no silent fallback to an in-memory tracker store);
+- Rasa's HTTP API token is read from ``RASA_AUTH_TOKEN`` in the environment the launcher
+  controls and added to the arguments inside this process only, so it never appears on
+  a command line (``ps`` shows the arguments the process was started with).
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any
+
+
+def response_validator(schema: dict[str, Any]) -> Any:
+    """``validate(result)`` for Rasa's action response schema, compiled once.
+
+    The schema's events are a ``oneOf`` over 23 event schemas, each pinning ``event`` to its
+    own constant: jsonschema tries every one of them for every event. Exactly one can match,
+    so checking the one named by the event is the same answer; the rest of the schema is
+    checked as it is (``tests/rasa_ext/test_fastpath.py`` compares both)."""
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+
+    outer = copy.deepcopy(schema)
+    items = outer["properties"]["events"]["items"]
+    by_event = {
+        sub["properties"]["event"]["const"]: validator_for(sub)(sub) for sub in items.pop("oneOf")
+    }
+    check_outer = validator_for(outer)(outer)
+
+    def validate(result: Any) -> None:
+        check_outer.validate(result)
+        for event in result.get("events") or ():
+            check_event = by_event.get(event["event"])
+            if check_event is None:
+                raise ValidationError(f"{event['event']!r} is not a known event")
+            check_event.validate(event)
+
+    return validate
 
 
 def _compile_action_response_validator() -> None:
     from jsonschema import ValidationError
-    from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
-    schema = RemoteAction.action_response_format_spec()
-    validator = validator_for(schema)(schema)
+    validate = response_validator(RemoteAction.action_response_format_spec())
 
     def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
         try:
-            validator.validate(result)
+            validate(result)
             return True
         except ValidationError as error:
             error.message += (
@@ -48,15 +81,32 @@ def _redact_logs() -> None:
     install_record_factory(PhiRedactionFilter())
 
 
+def with_auth_token(args: list[str], environ: Mapping[str, str]) -> list[str]:
+    """``--auth-token`` from ``RASA_AUTH_TOKEN`` for ``run --enable-api`` (not given on the
+    command line; refused there so that nobody puts it back)."""
+    if "--auth-token" in args or any(a.startswith("--auth-token=") for a in args):
+        raise SystemExit("rasa_ext.launch: pass the API token in RASA_AUTH_TOKEN, not argv")
+    token = environ.get("RASA_AUTH_TOKEN", "")
+    if args[:1] == ["run"] and "--enable-api" in args:
+        if not token:
+            raise SystemExit("rasa_ext.launch: --enable-api needs RASA_AUTH_TOKEN")
+        return [*args, "--auth-token", token]
+    return list(args)
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     _redact_logs()
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     _compile_action_response_validator()
+    from rasa_ext.fastpath import install
+
+    install()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *(argv if argv is not None else sys.argv[1:])]
+    args = with_auth_token(list(argv if argv is not None else sys.argv[1:]), os.environ)
+    sys.argv = ["rasa", *args]
     rasa_main()
 
 

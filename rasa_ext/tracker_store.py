@@ -1,4 +1,4 @@
-"""Rasa's SQL tracker store with every event body encrypted at rest.
+"""Rasa's SQL tracker store with every event body encrypted at rest, and a per-worker cache.
 
 Rasa stores each conversation event as clear JSON (user text, bot replies, slot values).
 Staff messages and the assistant's answers can contain PHI, so this store encrypts the
@@ -9,24 +9,37 @@ assistant (``assistant.crypto``): ``ASSISTANT_DATA_KEY`` (comma-separated, newes
 Columns Rasa queries on (sender id, event type, intent and action names, timestamp) stay
 in clear text and hold no PHI.
 
-Configured in ``endpoints.yml``::
+The database is given by a URL in the environment variable named by ``url_env``
+(``TRACKER_DATABASE_URL``; SQLite or PostgreSQL), so no password is written to
+``endpoints.yml``. Configured there as::
 
     tracker_store:
       type: rasa_ext.tracker_store.EncryptedSQLTrackerStore
-      dialect: sqlite
-      db: var/rasa_tracker.db
+      url_env: TRACKER_DATABASE_URL
+
+Stock Rasa reloads, decrypts and replays the whole session on every message and counts
+the stored events before every save. Here the live tracker stays in memory between turns
+(``rasa_ext.tracker_cache``; one indexed ``max(id)`` query proves it still matches the
+database) and a save inserts only the events added since the last one.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from itertools import islice
 from typing import Any
 
+import sqlalchemy as sa
 from cryptography.fernet import MultiFernet
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from rasa_ext.tracker_cache import DEFAULT_CAPACITY, TrackerCache
+
 ENCRYPTED_PREFIX = "enc:"
+DEFAULT_URL_ENV = "TRACKER_DATABASE_URL"
 
 
 def cipher_from_env() -> MultiFernet:
@@ -36,12 +49,82 @@ def cipher_from_env() -> MultiFernet:
     return DataCipher.from_env().fernet
 
 
-class EncryptedSQLTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` that encrypts each event's JSON body."""
+def rasa_database_url(url: str) -> str:
+    """The app's URL (psycopg 3) for Rasa's SQLAlchemy 1.4 with psycopg2."""
+    for prefix in ("postgresql+psycopg://", "postgresql+psycopg2://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """WAL: readers never wait for a writer; NORMAL sync keeps commits cheap and every
+    committed turn survives a killed process (not a power cut between checkpoints)."""
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class EncryptedSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` that encrypts each event's JSON body and caches live trackers."""
+
+    def __init__(
+        self,
+        domain: Any = None,
+        host: str | None = None,
+        url_env: str | None = None,
+        cache_size: int = DEFAULT_CAPACITY,
+        **kwargs: Any,
+    ) -> None:
         self._cipher = cipher_from_env()
-        super().__init__(*args, **kwargs)
+        if url_env:
+            url = os.environ.get(url_env, "")
+            if not url:
+                raise ValueError(f"{url_env} is not set: no database for the tracker store")
+            host = url
+        if host and "://" in host:
+            host = rasa_database_url(host)
+            if host.startswith("sqlite"):
+                kwargs["dialect"] = "sqlite"
+                kwargs["db"] = host.split(":///", 1)[-1]
+                host = None
+        super().__init__(domain, host=host, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens a new SQLite connection per use (NullPool): keep a few
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                url,
+                poolclass=sa.pool.QueuePool,
+                pool_size=4,
+                connect_args={"check_same_thread": False, "timeout": 10},
+            )
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        self.cache = TrackerCache(int(cache_size))
+        self._table = self.SQLEvent.__table__
+        self._ensure_index()
+
+    def _ensure_index(self) -> None:
+        """``(sender_id, id)``: the newest event of a conversation in one index lookup.
+
+        Several workers start at once: ``IF NOT EXISTS`` and a lost race both mean done.
+        """
+        statement = sa.text(
+            "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)"
+        )
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(statement)
+        except sa.exc.SQLAlchemyError:
+            with self.engine.connect() as conn:
+                names = {ix["name"] for ix in sa.inspect(conn).get_indexes("events")}
+            if "ix_events_sender_id_id" not in names:
+                raise
+
+    # -- encryption ----------------------------------------------------------------------
 
     def _seal(self, data: dict[str, Any]) -> str:
         return ENCRYPTED_PREFIX + self._cipher.encrypt(json.dumps(data).encode()).decode()
@@ -51,32 +134,77 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             stored = self._cipher.decrypt(stored[len(ENCRYPTED_PREFIX) :].encode()).decode()
         return json.loads(stored)
 
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        await self.stream_events(tracker)
-        with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                data = event.as_dict()
-                intent = data.get("parse_data", {}).get("intent", {}).get("name")
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=intent,
-                        action_name=data.get("name"),
-                        data=self._seal(data),
-                    )
-                )
-            session.commit()
+    # -- reading -------------------------------------------------------------------------
+
+    def _last_id(self, conn: Any, sender_id: str) -> int | None:
+        column = self._table.c
+        query = sa.select([sa.func.max(column.id)]).where(column.sender_id == sender_id)
+        value = conn.execute(query).scalar()
+        return None if value is None else int(value)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session: the cached tracker when the database has nothing newer."""
+        with self.engine.connect() as conn:
+            last_id = self._last_id(conn, sender_id)
+        cached = self.cache.lookup(sender_id, last_id)
+        if cached is not None:
+            return cached
+        if last_id is None:
+            return None
+        tracker, loaded_last = self._load(sender_id, fetch_events_from_all_sessions=False)
+        if tracker is not None:
+            self.cache.put(sender_id, tracker, loaded_last, len(tracker.events))
+        return tracker
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
+        return self._load(sender_id, fetch_events_from_all_sessions)[0]
+
+    def _load(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> tuple[DialogueStateTracker | None, int | None]:
         with self.session_scope() as session:
             rows = self._event_query(
                 session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
             ).all()
             events = [self._open(row.data) for row in rows]
+            last_id = max((row.id for row in rows), default=None)
         if self.domain and events:
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        return None
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots), last_id
+        return None, last_id
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _row(self, sender_id: str, event: Any) -> dict[str, Any]:
+        data = event.as_dict()
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"),
+            "data": self._seal(data),
+        }
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Insert the events added since the last save (one transaction)."""
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        entry = self.cache.peek(sender_id)
+        if entry is not None and entry.tracker is tracker:
+            start = entry.saved
+        else:  # a tracker this worker did not load: count what is stored (stock Rasa)
+            with self.session_scope() as session:
+                start = self._event_query(
+                    session, sender_id, fetch_events_from_all_sessions=False
+                ).count()
+        new_events = list(islice(tracker.events, start, None))
+        with self.engine.begin() as conn:
+            if new_events:
+                conn.execute(self._table.insert(), [self._row(sender_id, e) for e in new_events])
+            last_id = self._last_id(conn, sender_id)
+        if start > 0 and any(isinstance(e, SessionStarted) for e in new_events):
+            self.cache.drop(sender_id)  # a new session began: next turn reads it alone
+        else:
+            self.cache.put(sender_id, tracker, last_id, len(tracker.events))

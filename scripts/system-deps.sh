@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses for real parts: redis-server and PostgreSQL for the
-# scale-out mode, Chromium for the kiosk page, espeak-ng and sox for real audio.
+# scale-out mode (and HAProxy, the scale profile's load balancer), Chromium for the kiosk page,
+# espeak-ng and sox for real audio.
 # Installs only what is missing; needs root (CI runs as root) or passwordless sudo.
 set -euo pipefail
-PKGS=(redis-server postgresql chromium espeak-ng sox libsndfile1 passwd)  # passwd: useradd for tests/attacker
+PKGS=(redis-server postgresql haproxy chromium espeak-ng sox libsndfile1 passwd)  # passwd: useradd for tests/attacker
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -147,6 +147,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
         gateway_port=0,
         extra_env=extra_env,
         model=model,
+        inherit=False,  # a developer's shell settings never point the tests elsewhere
         say=lambda _: None,
     )
     try:

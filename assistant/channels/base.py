@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+# The id of the message being handled, when its channel has one (the REST caller's
+# ``message_id``, the load balancer's request id): a retry of the same message carries the
+# same id, and Rasa answers it from the first attempt instead of running it twice.
+current_message_id: ContextVar[str | None] = ContextVar("current_message_id", default=None)
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,26 @@ The caller authenticates with a staff token (``Authorization: Bearer <token>``, 
 ``assistant.identity.tokens``). The body is read and checked here (size, JSON, fields)
 so each failure gets its own status: 401 token, 413 too large, 400 not JSON, 422 fields.
 Message text is never logged.
+
+A caller may give each message a ``message_id``; sending the same message again with the
+same id (after a timeout or a 503) never runs it twice: the first attempt's replies come
+back. Without one, the load balancer's request id (``X-Request-Id``) is used, so its own
+retry of a request on another gateway is safe too. When no Rasa worker can answer the
+status is ``503`` with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Path, Request
 from pydantic import BaseModel, Field, ValidationError
 
+from assistant.channels.base import current_message_id
 from assistant.identity.tokens import StaffLookupFailed, StaffToken, TokenError
 
 log = logging.getLogger(__name__)
@@ -24,6 +32,8 @@ CHANNEL = "rest"
 MAX_TEXT_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024
 CONVERSATION_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+MESSAGE_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+UNAVAILABLE_KIND = "assistant_unavailable"
 
 
 class MessageIn(BaseModel):
@@ -32,6 +42,11 @@ class MessageIn(BaseModel):
         default=None,
         pattern=CONVERSATION_PATTERN,
         description="Letters, digits, '-' and '_' (1-64); a new one is made when absent",
+    )
+    message_id: str | None = Field(
+        default=None,
+        pattern=MESSAGE_ID_PATTERN,
+        description="Optional idempotency key: a retry with the same id is answered once",
     )
     practice: bool | None = Field(
         default=None,
@@ -92,6 +107,15 @@ async def _read_message(request: Request) -> MessageIn:
         ) from exc
 
 
+def _message_id(staff: str, message: MessageIn, request_id: str | None) -> str | None:
+    """The caller's id (scoped to the staff member), else the load balancer's, else none."""
+    if message.message_id:
+        return f"{staff}:{message.message_id}"[:100]
+    if request_id and re.fullmatch(MESSAGE_ID_PATTERN, request_id):
+        return f"lb:{request_id}"
+    return None
+
+
 def mount(app: FastAPI, ctx: Any) -> None:
     """Add the REST routes; ``ctx`` is the gateway's ``GatewayContext``."""
     router = APIRouter(prefix="/api/v1", tags=["rest"])
@@ -122,7 +146,9 @@ def mount(app: FastAPI, ctx: Any) -> None:
         responses={401: {}, 413: {}, 400: {}, 422: {}, 503: {}},
     )
     async def post_message(
-        request: Request, authorization: Annotated[str | None, Header()] = None
+        request: Request,
+        authorization: Annotated[str | None, Header()] = None,
+        x_request_id: Annotated[str | None, Header()] = None,
     ) -> MessageOut:
         staff = await authenticate(authorization)
         message = await _read_message(request)
@@ -132,9 +158,16 @@ def mount(app: FastAPI, ctx: Any) -> None:
         if practice is not None and message.practice is not None:  # assistant/practice
             if await practice.is_on(staff.staff) != message.practice:
                 switched = await practice.set_mode(staff.staff, message.practice)
-        replies = await ctx.assistant.send(
-            staff=staff.staff, channel=CHANNEL, conversation=conversation, text=message.text
-        )
+        token = current_message_id.set(_message_id(staff.staff, message, x_request_id))
+        try:
+            replies = await ctx.assistant.send(
+                staff=staff.staff, channel=CHANNEL, conversation=conversation, text=message.text
+            )
+        finally:
+            current_message_id.reset(token)
+        if len(replies) == 1 and (replies[0].custom or {}).get("kind") == UNAVAILABLE_KIND:
+            retry = str((replies[0].custom or {}).get("data", {}).get("retry_after", 5))
+            raise HTTPException(503, detail=replies[0].text, headers={"Retry-After": retry})
         return MessageOut(
             conversation_id=conversation,
             replies=[ReplyOut.model_validate(r.to_json()) for r in [*switched, *replies]],

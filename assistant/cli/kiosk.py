@@ -12,9 +12,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser("kiosk", help="voice kiosk: demo badges, speech model build")
     commands = parser.add_subparsers(dest="kiosk_command", required=True)
     badges = commands.add_parser(
-        "demo-badges", help="enrol and list the demo staff's badges and PINs (demo data only)"
+        "demo-badges",
+        help="enrol the demo staff's badges with random PINs and print them once (demo only)",
     )
     badges.add_argument("--staff", nargs="*", help="usernames (default: the HMS seed staff)")
+    badges.add_argument(
+        "--reissue", action="store_true", help="replace the PINs of badges already enrolled"
+    )
     badges.set_defaults(func=run_demo_badges)
     build = commands.add_parser(
         "build-speech",
@@ -31,15 +35,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_demo_badges(args: argparse.Namespace) -> int:
     import time
 
-    from assistant.channels.kiosk.badges import DEMO_STAFF, BadgeStore
+    from assistant.channels.kiosk.badges import DEMO_STAFF, BadgeStore, demo_badge_id
     from assistant.config import get_settings
     from assistant.store import open_store
 
     store = open_store(get_settings())
-    made = BadgeStore(store.engine, time.time).enrol_demo(args.staff or DEMO_STAFF)
+    badges = BadgeStore(store.engine, time.time)
+    staff = list(args.staff or DEMO_STAFF)
+    existing = badges.enrolled(demo_badge_id(s) for s in staff)
+    if existing and not args.reissue:
+        print(
+            f"{len(existing)} of these demo badges are already enrolled; their PINs were shown "
+            "once when they were made. `--reissue` gives them new PINs.",
+            file=sys.stderr,
+        )
+        return 1
+    made = badges.enrol_demo(staff)
     print(f"{'staff':<12} {'badge':<8} pin")
     for badge in made:
         print(f"{badge.staff:<12} {badge.badge_id:<8} {badge.pin}")
+    print("Note the PINs now: they are stored only as hashes and not shown again.", file=sys.stderr)
     return 0
 
 

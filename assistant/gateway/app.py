@@ -81,7 +81,8 @@ def install_gateway_rate_limits(
         per_ip=rate_setting(settings, "RATE_LIMIT_IP", DEFAULT_RATE_LIMIT_IP),
         per_user=rate_setting(settings, "RATE_LIMIT_USER", DEFAULT_RATE_LIMIT_USER),
         identify=bearer_identify(tokens.verify),
-        exempt=("/healthz", "/slack/events"),  # Slack: signed, from Slack's shared addresses
+        # Slack: signed, from Slack's shared addresses
+        exempt=("/healthz", "/livez", "/slack/events"),
         rescue=rescue_over_limit(net) if net is not None else None,
         rescue_paths=RESCUED_PATHS,
     )
@@ -183,6 +184,7 @@ def create_app(
             principal_ttl=settings.principal_ttl_seconds,
             emergency_number=settings.emergency_number,
             handoff=handoff,
+            webhook_token=settings.rasa_webhook_token,
             payloads=payload_guard(settings),
         )
         assistant = rasa
@@ -278,6 +280,11 @@ def create_app(
     )
     app.state.ctx = ctx
     app.state.safety = net
+
+    @app.get("/livez")
+    async def livez() -> JSONResponse:
+        """This process answers (the load balancer's check; ``/healthz`` checks the rest)."""
+        return JSONResponse({"status": "ok"})
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

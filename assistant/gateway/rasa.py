@@ -1,23 +1,34 @@
 """``RasaAssistant``: the ``Assistant`` every channel talks to, backed by Rasa workers.
 
 It signs the principal (no PHI: username, channel, validity), posts the message to one
-Rasa worker's REST channel and turns Rasa's output into ``Reply`` objects. With several
-workers the conversation is routed by a stable hash of its sender id, because Rasa's lock
-store is not safe across workers (DESIGN.md section 3). When a conversation has been
-handed off to the help desk, a ``HandoffRouter`` takes the text instead of Rasa. The safety
-net's verdict on the message (``assistant.safety``) goes to Rasa as ``metadata.safety``.
+Rasa worker's gateway channel (``rasa_ext.channel``, which requires the gateway's
+credential, ``RASA_WEBHOOK_TOKEN``) and turns Rasa's output into ``Reply`` objects. With
+several workers the conversation is routed by a stable hash of its sender id
+(rendezvous hashing), because Rasa's lock store is not safe across workers (DESIGN.md
+section 3) and each worker keeps its conversations' trackers in memory.
+
+Every message carries an id (the channel's, e.g. the REST caller's ``message_id``, else a
+new one). When the conversation's worker cannot be reached, dies mid-turn or is still
+loading its model, the same message goes to the sender's next worker with the same id;
+Rasa never runs one id twice (the turn's earlier replies come back instead). When no
+worker answers, the reply is the "restarting" text with ``custom.kind`` =
+``assistant_unavailable`` (the REST channel turns it into 503 + ``Retry-After``). When a
+conversation has been handed off to the help desk, a ``HandoffRouter`` takes the text
+instead of Rasa. The safety net's verdict on the message (``assistant.safety``) goes to
+Rasa as ``metadata.safety``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 import httpx
 
-from assistant.channels.base import Button, Reply
+from assistant.channels.base import Button, Reply, current_message_id
 from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.identity.principal import sign_principal
 from assistant.practice.mode import is_practice
@@ -25,11 +36,15 @@ from assistant.safety.context import current_level
 
 log = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/webhooks/rest/webhook"
+WEBHOOK_PATH = "/webhooks/gateway/webhook"
 RESTARTING = (
     "The assistant is restarting or busy and could not answer just now. "
     "Please try again in a minute. For an emergency call {emergency}."
 )
+UNAVAILABLE_KIND = "assistant_unavailable"
+RETRY_AFTER_SECONDS = 5
+# the worker never got the message, or died while handling it: the next worker may take it
+_MOVE_ON = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class HandoffRouter(Protocol):
@@ -53,12 +68,41 @@ def sender_id(channel: str, staff: str, conversation: str) -> str:
     return f"{channel}:{staff}:{conversation}"
 
 
-def pick_worker(workers: Sequence[str], sender: str) -> str:
-    """The worker for ``sender``: the same for the same sender in every gateway process."""
+def worker_order(workers: Sequence[str], sender: str) -> list[str]:
+    """``sender``'s workers, first choice first (rendezvous hashing): the same order in
+    every gateway process; a worker leaving moves only its own conversations."""
     if not workers:
         raise ValueError("no Rasa workers configured (RASA_URLS)")
-    digest = hashlib.sha256(sender.encode()).digest()
-    return workers[int.from_bytes(digest[:8], "big") % len(workers)]
+
+    def weight(worker: str) -> bytes:
+        return hashlib.sha256(f"{worker}|{sender}".encode()).digest()
+
+    return sorted(workers, key=weight, reverse=True)
+
+
+def pick_worker(workers: Sequence[str], sender: str) -> str:
+    """The worker for ``sender``: the same for the same sender in every gateway process."""
+    return worker_order(workers, sender)[0]
+
+
+def message_id(channel_id: str | None, text: str) -> str:
+    """Rasa's id for this call: the channel's message id and the text sent, so a retry of
+    the same message has the same id, while a second call the gateway makes for it (e.g.
+    ``/talk_to_human`` after two fallbacks) does not."""
+    if not channel_id:
+        return uuid.uuid4().hex
+    return f"{channel_id[:100]}.{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+def unavailable(emergency: str) -> Reply:
+    return Reply(
+        RESTARTING.format(emergency=emergency),
+        custom={
+            "phi": False,
+            "kind": UNAVAILABLE_KIND,
+            "data": {"retry_after": RETRY_AFTER_SECONDS},
+        },
+    )
 
 
 def parse_replies(payload: Any) -> list[Reply]:
@@ -101,6 +145,7 @@ class RasaAssistant:
         handoff: HandoffRouter | None = None,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        webhook_token: str = "",
         payloads: PayloadGuard | None = None,
     ) -> None:
         if not workers:
@@ -110,8 +155,9 @@ class RasaAssistant:
         self._principal_ttl = principal_ttl
         self._emergency = emergency_number
         self.handoff: HandoffRouter = handoff or NoHandoff()
+        headers = {"Authorization": f"Bearer {webhook_token}"} if webhook_token else {}
         self.payloads = payloads or PayloadGuard(MemoryOffers())  # offered buttons only
-        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._client = httpx.AsyncClient(timeout=timeout, transport=transport, headers=headers)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -139,16 +185,27 @@ class RasaAssistant:
         level = current_level()
         if level is not None:  # the safety net's verdict (no PHI): emergency/caution/none
             metadata["safety"] = level
-        body = {"sender": sender, "message": text, "metadata": metadata}
-        worker = self.worker_for(sender)
-        try:
-            response = await self._client.post(worker + WEBHOOK_PATH, json=body)
-            response.raise_for_status()
-            payload = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            # no message text or sender in logs (PHI); the worker and error kind only
-            log.warning("Rasa worker %s did not answer: %s", worker, type(exc).__name__)
-            return [Reply(RESTARTING.format(emergency=self._emergency))]
-        replies = parse_replies(payload)
-        await self.payloads.remember(sender, replies)
-        return replies
+        body = {
+            "sender": sender,
+            "message": text,
+            "metadata": metadata,
+            "message_id": message_id(current_message_id.get(), text),
+        }
+        for worker in worker_order(self.workers, sender):
+            try:
+                response = await self._client.post(worker + WEBHOOK_PATH, json=body)
+                if response.status_code == 503 and b"not loaded" in response.content:
+                    log.warning("Rasa worker %s is still loading; trying the next", worker)
+                    continue
+                response.raise_for_status()
+                replies = parse_replies(response.json())
+            except _MOVE_ON as exc:
+                # no message text or sender in logs (PHI); the worker and error kind only
+                log.warning("Rasa worker %s failed (%s); next", worker, type(exc).__name__)
+                continue
+            except (httpx.HTTPError, ValueError) as exc:
+                log.warning("Rasa worker %s did not answer: %s", worker, type(exc).__name__)
+                break
+            await self.payloads.remember(sender, replies)
+            return replies
+        return [unavailable(self._emergency)]

@@ -101,9 +101,17 @@ class SchedulingMixin(ClientCore):
         slot_version: str | None = None,
     ) -> Appointment:
         """Book ``slot_id`` for the patient. ``Conflict`` if the slot is taken (409) or,
-        with ``slot_version``, if the slot changed since it was read (412)."""
+        with ``slot_version``, if the slot changed since it was read (412).
+
+        Idempotent: when the slot is already booked *for this patient* that appointment is
+        the answer. A turn that booked and then lost its worker before Rasa recorded it is
+        run again on another worker; it must report the booking, not make a second one.
+        """
         slot = await self.get_slot(slot_id)
         if slot.status != "free":
+            held = await self._booked_on(patient_id, slot_id)
+            if held is not None:
+                return held
             raise Conflict("the slot is no longer free", status=409)
         practitioner = practitioner_id or slot.practitioner_id
         participants: list[Json] = [
@@ -125,8 +133,22 @@ class SchedulingMixin(ClientCore):
             body["serviceType"] = [
                 {"coding": [{"system": self._sys.service_type, "code": slot.service_code}]}
             ]
-        stored = await self._write("POST", "Appointment", body, slot_version)
+        try:
+            stored = await self._write("POST", "Appointment", body, slot_version)
+        except Conflict:
+            held = await self._booked_on(patient_id, slot_id)
+            if held is None:
+                raise
+            return held
         return codec.to_appointment(stored, self._sys)
+
+    async def _booked_on(self, patient_id: str, slot_id: str) -> Appointment | None:
+        found = await self._search(
+            "Appointment",
+            {"patient": f"Patient/{patient_id}", "slot": f"Slot/{slot_id}", "status": "booked"},
+        )
+        booked = [codec.to_appointment(r, self._sys) for r in found if r.get("status") == "booked"]
+        return booked[0] if booked else None
 
     async def list_appointments(
         self,

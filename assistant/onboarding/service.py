@@ -145,12 +145,22 @@ class Onboarding:
             return []
 
     async def first_time(self, staff: str, channel: str) -> bool:
-        """True once per staff member and channel (then remembered in the store)."""
+        """True once per staff member and channel (then remembered in the store).
+
+        A pair this process has seen in the store stays seen: it is not asked again (the
+        check runs on every message; a store write per message was most of its cost)."""
         if self._open_store is None:
             return False
-        return await asyncio.to_thread(self._mark_seen, staff, channel)
+        seen: set[tuple[str, str]] = self.__dict__.setdefault("_seen", set())
+        if (staff, channel) in seen:
+            return False
+        first = await asyncio.to_thread(self._mark_seen, staff, channel)
+        if first is None:  # not written: asked again next time
+            return False
+        seen.add((staff, channel))
+        return first
 
-    def _mark_seen(self, staff: str, channel: str) -> bool:
+    def _mark_seen(self, staff: str, channel: str) -> bool | None:
         try:
             with self._open_store().write() as session:  # type: ignore[misc]
                 if session.get(OnboardingSeen, (staff, channel)) is not None:
@@ -159,4 +169,4 @@ class Onboarding:
                 return True
         except Exception as exc:  # a lost welcome is better than a failed turn
             log.warning("onboarding state not written: %s", type(exc).__name__)
-            return False
+            return None

@@ -1,6 +1,7 @@
-"""The demo/test stack launcher: ``Stack(...).start()`` / ``.stop()``."""
+"""The demo/test stack launcher: ``Stack(...).start()`` / ``.watch()`` / ``.stop()``."""
 
-from .launcher import Stack, StackError
+from .launcher import PROFILES, Stack
+from .procs import StackError
 from .report import table
 
-__all__ = ["Stack", "StackError", "table"]
+__all__ = ["PROFILES", "Stack", "StackError", "table"]

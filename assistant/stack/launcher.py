@@ -1,87 +1,59 @@
-"""``Stack``: start HMS, action server, Rasa worker(s) and gateway; wait; stop them cleanly.
+"""``Stack``: start the processes of a profile, wait until each is healthy, stop them cleanly.
 
-Used by ``python -m assistant stack`` (the demo) and by the tests' ``stack`` fixture (a
-temporary var directory and free ports). Each process logs to ``<var>/log/<name>.log``.
+Profiles:
+
+- ``default`` (``make demo``): reference HMS, one action server, ``rasa_workers`` Rasa
+  processes and one gateway; SQLite files under ``var/``; locks and sessions in memory.
+- ``scale``: PostgreSQL and redis-server under ``var/`` (unless ``*_DATABASE_URL`` /
+  ``REDIS_URL`` point elsewhere), the reference HMS on PostgreSQL, ``action_servers``
+  action servers and ``gateways`` gateway processes behind HAProxy, ``rasa_workers`` Rasa
+  processes (conversations routed by sender hash, tracker store in PostgreSQL, locks in
+  Redis). A process that dies is started again (``watch``).
+
+Used by ``python -m assistant stack`` and by the tests' ``stack`` fixture (a temporary
+var directory and free ports). Each process logs to ``<var>/log/<name>.log``. Settings
+come from the environment (``environ``; every documented variable is passed on) and
+``var/demo.env``; each process gets only the secrets it needs
+(``assistant.stack.environment``), none on its command line.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
+import re
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-import httpx
+from assistant.config import ROOT, client_host, load_env_file, tracker_database_url
 
-from assistant.config import ROOT
-
-from .files import ensure_demo_env, free_port, newest_model, write_credentials, write_endpoints
-
-# inherited settings that would point a fresh stack at another one's services or data
-_DROP = (
-    "VAR_DIR",
-    "HMS_BASE_URL",
-    "RASA_URLS",
-    "ACTION_URL",
-    "HMS_DATABASE_URL",
-    "ASSISTANT_DATABASE_URL",
-    "HMS_API_TOKEN",
-    "ASSISTANT_SIGNING_KEY",
-    "ASSISTANT_DATA_KEY",
-    "PRACTICE_HMS_BASE_URL",
-    "ASSISTANT_AUDIT_KEY",
-    "ASSISTANT_PRINCIPAL_KEY",
-    "TRACKER_DATABASE_URL",
+from .environment import EXTERNAL_SETTINGS, process_env
+from .files import (
+    ensure_demo_env,
+    free_port,
+    newest_model,
+    private_var_dir,
+    write_credentials,
+    write_endpoints,
 )
+from .procs import Proc, StackError, ports_free
+from .services import LoadBalancer, Postgres, Redis
+
+PROFILES = ("default", "scale")
+MAX_RESTARTS = 30
 PRACTICE_SEED = 7  # the training hospital's made-up patients (assistant/practice)
-
-
 _PORT_ENV = {
     "hms": "HMS_PORT",
     "hms-practice": "PRACTICE_HMS_PORT",
     "actions": "ACTION_PORT",
     "gateway": "GATEWAY_PORT",
-    "rasa": "RASA_PORT",
     "adt": "ADT_PORT",
 }
 
-
-class StackError(Exception):
-    """A process did not start or did not become healthy."""
-
-
-@dataclass
-class Proc:
-    name: str
-    argv: list[str]
-    health_url: str
-    log_path: Path  # the process's own log (configure_logging writes it)
-    console_path: Path | None = None  # stdout/stderr, when not the same file
-    popen: subprocess.Popen[bytes] | None = None
-    env: dict[str, str] | None = None  # overrides of the stack's environment for this one
-    log_file: IO[bytes] | None = None
-
-    @property
-    def output_path(self) -> Path:
-        return self.console_path or self.log_path
-
-    @property
-    def where(self) -> str:
-        if self.console_path is None:
-            return str(self.log_path)
-        return f"{self.log_path} and {self.console_path}"
-
-    def tail(self, lines: int = 15) -> str:
-        try:
-            text = self.output_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+__all__ = ["PROFILES", "Proc", "Stack", "StackError"]
 
 
 @dataclass
@@ -94,20 +66,33 @@ class Stack:
     gateway_port: int | None = None
     practice_hms_port: int | None = None  # the practice-mode training hospital
     rasa_workers: int = 1
+    profile: str = "default"
+    gateways: int = 2  # scale profile: gateway processes behind HAProxy
+    action_servers: int = 2  # scale profile: action servers behind HAProxy
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    environ: Mapping[str, str] | None = None  # where settings come from (os.environ)
+    inherit: bool = True  # False: ignore service URLs/secrets of the caller's environment
     model: Path | None = None
     timeout: float = 300.0
-    kiosk_setup: bool = True  # build the kiosk's speech model (and demo badges) before the gateway
-    demo_badges: bool = False
+    kiosk_setup: bool = True  # build the kiosk's speech model before the gateway starts
     say: Callable[[str], None] = print
     procs: list[Proc] = field(default_factory=list, init=False)
     env: dict[str, str] = field(default_factory=dict, init=False)
     secrets: dict[str, str] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise StackError(f"unknown profile {self.profile!r}; use one of {', '.join(PROFILES)}")
         self.root = Path(self.root)
-        self.var_dir = Path(self.var_dir or self.root / "var").resolve()
-        self.host = "127.0.0.1"
+        source = dict(os.environ if self.environ is None else self.environ)
+        if not self.inherit:
+            source = {k: v for k, v in source.items() if k not in EXTERNAL_SETTINGS}
+        self.config = {**source, **self.extra_env}
+        self.var_dir = Path(self.var_dir or self.config.get("VAR_DIR") or self.root / "var")
+        self.var_dir = self.var_dir.resolve()
+        self.bind_host = self.config.get("BIND_HOST") or "127.0.0.1"
+        self.host = client_host(self.bind_host)
+        scale = self.profile == "scale"
         self.ports = {
             "hms": self._port(self.hms_port, "HMS_PORT", 8081),
             "actions": self._port(self.action_port, "ACTION_PORT", 5055),
@@ -128,13 +113,28 @@ class Stack:
             free_port() if self.rasa_port == 0 else first_rasa + i
             for i in range(1, self.rasa_workers)
         ]
+        self.gateway_ports = [free_port() for _ in range(self.gateways)] if scale else []
+        self.action_ports = [free_port() for _ in range(self.action_servers)] if scale else []
+        self.external = {
+            name
+            for name, variable in (
+                ("hms", "HMS_BASE_URL"),
+                ("rasa", "RASA_URLS"),
+                ("actions", "ACTION_URL"),
+            )
+            if self.config.get(variable)
+        }
+        if "hms" in self.external or self.config.get("PRACTICE_HMS_BASE_URL"):
+            self.external.add("hms-practice")
+        self._stopping = False
+        self._lock = threading.Lock()
 
     def _port(self, given: int | None, env_name: str, default: int) -> int:
         if given == 0:
             return free_port()
         if given is not None:
             return given
-        return int(self.extra_env.get(env_name) or os.environ.get(env_name) or default)
+        return int(self.config.get(env_name) or default)
 
     # -- where things are ------------------------------------------------------------
 
@@ -147,125 +147,198 @@ class Stack:
     def urls(self) -> dict[str, str]:
         gateway = f"http://{self.host}:{self.ports['gateway']}"
         hms = f"http://{self.host}:{self.ports['hms']}"
+        rasa = ",".join(f"http://{self.host}:{p}" for p in self.rasa_ports)
+        actions = f"http://{self.host}:{self.ports['actions']}/webhook"
         return {
             "gateway": gateway,
             "kiosk": f"{gateway}/kiosk/",
             "rest": f"{gateway}/api/v1/messages",
             "hms": hms,
+            "fhir": self.config.get("HMS_BASE_URL") or f"{hms}/fhir/R4",
             "adt": f"mllp://{self.host}:{self.ports['adt']}",
-            "practice_fhir": f"http://{self.host}:{self.ports['hms-practice']}/fhir/R4",
-            "fhir": self.extra_env.get("HMS_BASE_URL", f"{hms}/fhir/R4"),
-            "rasa": ",".join(f"http://{self.host}:{p}" for p in self.rasa_ports),
-            "actions": self.extra_env.get(
-                "ACTION_URL", f"http://{self.host}:{self.ports['actions']}/webhook"
-            ),
+            "practice_fhir": self.config.get("PRACTICE_HMS_BASE_URL")
+            or f"http://{self.host}:{self.ports['hms-practice']}/fhir/R4",
+            "rasa": self.config.get("RASA_URLS") or rasa,
+            "actions": self.config.get("ACTION_URL") or actions,
         }
 
-    # -- lifecycle -------------------------------------------------------------------
+    # -- configuration ---------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Secrets, log dir, Rasa endpoint/credential files and the child environment."""
+        """Private var dir, secrets, Rasa endpoint/credential files and the environment."""
         assert self.var_dir is not None
+        private_var_dir(self.var_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.secrets = ensure_demo_env(self.var_dir)
-        env = {k: v for k, v in os.environ.items() if k not in _DROP}
-        env.update(self.secrets)
+        self.file_secrets = set(load_env_file(self.var_dir / "demo.env"))
+        env = dict(self.config)
+        for name, value in self.secrets.items():
+            env.setdefault(name, value)  # the operator's own values win
+        if self.profile == "scale":
+            self.postgres = Postgres(self.var_dir)
+            self.redis = Redis(self.var_dir)
+            self.local_databases = [
+                name
+                for name, variable in (
+                    ("hms", "HMS_DATABASE_URL"),
+                    ("assistant", "ASSISTANT_DATABASE_URL"),
+                )
+                if not self.config.get(variable)
+            ]
+            env.setdefault("HMS_DATABASE_URL", self.postgres.url("hms"))
+            env.setdefault("ASSISTANT_DATABASE_URL", self.postgres.url("assistant"))
+            env.setdefault("REDIS_URL", self.redis.url)
+        default_db = f"sqlite:///{self.var_dir / 'assistant.db'}"
+        assistant_db = env.get("ASSISTANT_DATABASE_URL") or default_db
+        env.setdefault("TRACKER_DATABASE_URL", tracker_database_url(assistant_db, self.var_dir))
+        urls = self.urls
+        # the training hospital: ours, the operator's, or none beside an external HMS
+        started = "hms-practice" not in self.external
+        practice = urls["practice_fhir"] if started or "PRACTICE_HMS_BASE_URL" in env else ""
         env.update(
             VAR_DIR=str(self.var_dir),
-            BIND_HOST=self.host,
+            DEMO_ENV_FILE="none",  # children get their secrets from us, not the file
+            BIND_HOST=self.bind_host,
             HMS_PORT=str(self.ports["hms"]),
             ACTION_PORT=str(self.ports["actions"]),
             GATEWAY_PORT=str(self.ports["gateway"]),
             ADT_PORT=str(self.ports["adt"]),
             RASA_PORT=str(self.rasa_ports[0]),
-            RASA_URLS=self.urls["rasa"],
-            PRACTICE_HMS_BASE_URL=self.urls["practice_fhir"],
+            HMS_BASE_URL=urls["fhir"],
+            PRACTICE_HMS_BASE_URL=practice,
+            RASA_URLS=urls["rasa"],
+            ACTION_URL=urls["actions"],
             RASA_TELEMETRY_ENABLED="false",
             PYTHONDONTWRITEBYTECODE="1",
             PYTHONUNBUFFERED="1",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
-        env.update(self.extra_env)
         self.env = env
+
+    def env_for(self, proc: Proc) -> dict[str, str]:
+        env = process_env(self.env, proc.role, self.file_secrets)
+        env.update(proc.env or {})
+        return env
+
+    # -- the processes ---------------------------------------------------------------
 
     def _commands(self) -> list[Proc]:
         assert self.var_dir is not None
         py = str(self.root / ".venv" / "bin" / "python")
-        # rasa_ext.launch = the rasa CLI with telemetry off and the action response
-        # validator compiled once (see rasa_ext/launch.py)
+        # rasa_ext.launch = the rasa CLI with telemetry off, the fast path installed and the
+        # API token taken from the environment (see rasa_ext/launch.py)
         rasa = [str(self.root / ".venv-rasa" / "bin" / "python"), "-m", "rasa_ext.launch"]
-        model = self.model or newest_model(self.root / "models")
-        if model is None:
-            raise StackError("no trained Rasa model in models/: run `make model` first")
-        endpoints = write_endpoints(self.var_dir, self.urls["actions"])
-        credentials = write_credentials(self.var_dir)
-        procs = [
-            self._app_proc(
-                "hms", [py, "-m", "hms", "serve", "--seed-if-empty"], f"{self.urls['hms']}/healthz"
-            ),
-            # the ADT feed (issue 12): waits for the HMS's migrated database, health = TCP
-            self._app_proc(
-                "adt",
-                [py, "-m", "hms", "adt-listen"],
-                f"tcp://{self.host}:{self.ports['adt']}",
-            ),
-            self._practice_hms(py),
-            self._app_proc(
-                "actions",
-                [py, "-m", "actions.server"],
-                f"http://{self.host}:{self.ports['actions']}/health",
-            ),
-        ]
-        for index, port in enumerate(self.rasa_ports):
-            name = "rasa" if len(self.rasa_ports) == 1 else f"rasa-{index + 1}"
+        scale = self.profile == "scale"
+        procs: list[Proc] = []
+        if scale:
+            if self.local_databases:
+                procs.append(self.postgres.proc(self.log_dir))
+            if "REDIS_URL" not in self.config:
+                procs.append(self.redis.proc(self.log_dir))
+        if "hms" not in self.external:
             procs.append(
-                Proc(
-                    name,
-                    [
-                        *rasa,
-                        "run",
-                        "--enable-api",
-                        "--auth-token",
-                        self.secrets["RASA_AUTH_TOKEN"],
-                        "-i",
-                        self.host,
-                        "-p",
-                        str(port),
-                        "--model",
-                        str(model),
-                        "--endpoints",
-                        str(endpoints),
-                        "--credentials",
-                        str(credentials),
-                    ],
-                    f"http://{self.host}:{port}/version",
-                    self.log_dir / f"{name}.log",
+                self._app(
+                    "hms",
+                    [py, "-m", "hms", "serve", "--seed-if-empty"],
+                    f"{self.urls['hms']}/healthz",
+                    role="hms",
                 )
             )
-        procs.append(
-            self._app_proc(
-                "gateway", [py, "-m", "assistant.gateway"], f"{self.urls['gateway']}/healthz"
+            # the ADT feed (issue 12): waits for the HMS's migrated database, health = TCP
+            procs.append(
+                self._app(
+                    "adt",
+                    [py, "-m", "hms", "adt-listen"],
+                    f"tcp://{self.host}:{self.ports['adt']}",
+                    role="hms",
+                )
             )
-        )
+        if "hms-practice" not in self.external:
+            procs.append(self._practice_hms(py))
+        if "actions" not in self.external:
+            ports = self.action_ports if scale else [self.ports["actions"]]
+            for index, port in enumerate(ports):
+                name = "actions" if not scale else f"actions-{index + 1}"
+                procs.append(
+                    self._app(
+                        name,
+                        [py, "-m", "actions.server"],
+                        f"http://{self.host}:{port}/health",
+                        role="actions",
+                        env={"ACTION_PORT": str(port)},
+                    )
+                )
+        if "rasa" not in self.external:
+            model = self.model or newest_model(self.root / "models")
+            if model is None:
+                raise StackError("no trained Rasa model in models/: run `make model` first")
+            endpoints = write_endpoints(self.var_dir, self.urls["actions"], redis_locks=scale)
+            credentials = write_credentials(self.var_dir)
+            for index, port in enumerate(self.rasa_ports):
+                name = "rasa" if len(self.rasa_ports) == 1 else f"rasa-{index + 1}"
+                argv = [*rasa, "run", "--enable-api", "-i", self.bind_host, "-p", str(port)]
+                argv += ["--model", str(model), "--endpoints", str(endpoints)]
+                argv += ["--credentials", str(credentials)]
+                procs.append(
+                    Proc(
+                        name,
+                        argv,
+                        f"http://{self.host}:{port}/version",
+                        self.log_dir / f"{name}.log",
+                        role="rasa",
+                    )
+                )
+        if scale:
+            balancer = LoadBalancer(
+                self.var_dir,
+                self.bind_host,
+                self.ports["gateway"],
+                self.gateway_ports,
+                self.ports["actions"],
+                self.action_ports,
+            )
+            procs.append(balancer.proc(self.log_dir))
+        gateways = self.gateway_ports if scale else [self.ports["gateway"]]
+        for index, port in enumerate(gateways):
+            name = "gateway" if not scale else f"gateway-{index + 1}"
+            procs.append(
+                self._app(
+                    name,
+                    [py, "-m", "assistant.gateway"],
+                    f"http://{self.host}:{port}/healthz",
+                    role="gateway",
+                    env={"GATEWAY_PORT": str(port), "GATEWAY_NAME": name},
+                )
+            )
+        for proc in procs:
+            proc.restartable = scale
         return procs
 
     def _practice_hms(self, py: str) -> Proc:
         """A second reference HMS with other made-up patients, for practice mode."""
         assert self.var_dir is not None
         port = self.ports["hms-practice"]
-        proc = self._app_proc(
+        return self._app(
             "hms-practice",
             [py, "-m", "hms", "serve", "--seed-if-empty", "--seed", str(PRACTICE_SEED)],
             f"http://{self.host}:{port}/healthz",
+            role="hms",
+            env={
+                "HMS_PORT": str(port),
+                "HMS_DATABASE_URL": f"sqlite:///{self.var_dir / 'hms-practice.db'}",
+            },
         )
-        proc.env = {
-            "HMS_PORT": str(port),
-            "HMS_DATABASE_URL": f"sqlite:///{self.var_dir / 'hms-practice.db'}",
-        }
-        return proc
 
-    def _app_proc(self, name: str, argv: list[str], health_url: str) -> Proc:
+    def _app(
+        self,
+        name: str,
+        argv: list[str],
+        health_url: str,
+        *,
+        role: str,
+        env: Mapping[str, str] | None = None,
+    ) -> Proc:
         """Our processes write ``<name>.log`` themselves; their console goes beside it."""
         return Proc(
             name,
@@ -273,23 +346,37 @@ class Stack:
             health_url,
             self.log_dir / f"{name}.log",
             self.log_dir / f"{name}.console.log",
+            env=env,
+            role=role,
         )
+
+    @staticmethod
+    def phase(proc: Proc) -> int:
+        """Start order: 0 data services, 1 back ends (and HAProxy), 2 gateways."""
+        if proc.role == "service" and proc.name != "haproxy":
+            return 0
+        return 2 if proc.name.startswith("gateway") else 1
+
+    # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> Stack:
         """Start every process and wait for each health check; stop all on failure."""
         self.prepare()
         planned = self._commands()
-        self._check_ports_free()
+        self._check_ports_free([p.name for p in planned])
+        if any(p.name == "postgres" for p in planned):
+            self.postgres.prepare()  # initdb on first use
         try:
-            backends, gateway = planned[:-1], planned[-1]
-            for proc in backends:  # start together: Rasa loads its model meanwhile
-                self._spawn(proc)
-            for proc in backends:
-                self._wait_healthy(proc)
-            if self.kiosk_setup:
-                self._prepare_kiosk()
-            self._spawn(gateway)
-            self._wait_healthy(gateway)
+            for phase in (0, 1, 2):
+                group = [p for p in planned if self.phase(p) == phase]
+                for proc in group:  # start together: Rasa loads its model meanwhile
+                    self._spawn(proc)
+                for proc in group:
+                    proc.wait_ready(self.timeout, self.say)
+                if phase == 0 and any(p.name == "postgres" for p in group):
+                    self.postgres.create_databases(self.local_databases)
+                if phase == 1 and self.kiosk_setup:
+                    self._prepare_kiosk()
         except BaseException:
             self.stop()
             raise
@@ -300,119 +387,105 @@ class Stack:
 
         Rebuilt on every start (a few seconds) so a new ward is recognised after a restart.
         A failure leaves the kiosk without speech recognition (typed input still works).
+        Demo badges are not enrolled here: ``python -m assistant kiosk demo-badges`` does
+        that once, printing the random PINs it chose.
         """
         py = str(self.root / ".venv" / "bin" / "python")
-        steps = [["kiosk", "build-speech"]]
-        if self.demo_badges:
-            steps.append(["kiosk", "demo-badges"])
-        for step in steps:
-            assert self.var_dir is not None
-            log = self.log_dir / f"kiosk-{step[1]}.log"
-            with open(log, "wb") as out:
-                code = subprocess.run(
-                    [py, "-m", "assistant", *step],
-                    cwd=self.root,
-                    env=self.env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    check=False,
-                ).returncode
-            if code != 0:
-                self.say(f"warning: `python -m assistant {' '.join(step)}` failed; see {log}")
+        log = self.log_dir / "kiosk-build-speech.log"
+        env = process_env(self.env, "setup", self.file_secrets)
+        with open(log, "wb") as out:
+            code = subprocess.run(
+                [py, "-m", "assistant", "kiosk", "build-speech"],
+                cwd=self.root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=False,
+            ).returncode
+        if code != 0:
+            self.say(f"warning: `python -m assistant kiosk build-speech` failed; see {log}")
 
-    def _check_ports_free(self) -> None:
-        """Refuse to start when a port is taken (another stack would answer our checks)."""
-        named = [*self.ports.items(), *((f"rasa {p}", p) for p in self.rasa_ports)]
-        for name, port in named:
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-                try:
-                    sock.bind((self.host, port))
-                except OSError as exc:
-                    raise StackError(
-                        f"port {port} for {name} is in use (is another stack running?); "
-                        f"set {_PORT_ENV[name.split()[0]]} to another port"
-                    ) from exc
+    def _check_ports_free(self, planned: list[str]) -> None:
+        """Refuse to start when a port is taken (another stack would answer our checks).
+
+        Only the ports of what is about to start: the named process, or HAProxy for the
+        gateway and action ports of the scale profile."""
+        front = {"gateway", "actions"} if "haproxy" in planned else set()
+
+        named = [
+            (name, port)
+            for name, port in self.ports.items()
+            if name in front
+            or name in planned
+            or any(re.fullmatch(rf"{name}-\d+", p) for p in planned)
+        ]
+        if any(p.startswith("rasa") for p in planned):
+            named += [(f"rasa {p}", p) for p in self.rasa_ports]
+        taken = ports_free(self.bind_host, named)
+        if taken is not None:
+            name, port = taken
+            variable = _PORT_ENV.get(name.split()[0], "RASA_PORT")
+            raise StackError(
+                f"port {port} for {name} is in use (is another stack running?); "
+                f"set {variable} to another port"
+            )
 
     def _spawn(self, proc: Proc) -> None:
         self.say(f"starting {proc.name} (log: {proc.log_path})")
-        proc.log_file = open(proc.output_path, "ab")
-        proc.popen = subprocess.Popen(
-            proc.argv,
-            cwd=self.root,
-            env={**self.env, **(proc.env or {})},
-            stdin=subprocess.DEVNULL,
-            stdout=proc.log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C in the terminal goes to us; we stop children
-        )
-        self.procs.append(proc)
-
-    def _wait_healthy(self, proc: Proc) -> None:
-        deadline = time.monotonic() + self.timeout
-        assert proc.popen is not None
-        while time.monotonic() < deadline:
-            code = proc.popen.poll()
-            if code is not None:
-                raise StackError(
-                    f"{proc.name} exited with code {code} while starting; see {proc.where}:\n"
-                    f"{proc.tail()}"
-                )
-            if _healthy(proc.health_url):
-                self.say(f"{proc.name} is up")
-                return
-            time.sleep(0.5)
-        raise StackError(
-            f"{proc.name} did not become healthy within {self.timeout:.0f}s "
-            f"({proc.health_url}); see {proc.where}:\n{proc.tail()}"
-        )
+        proc.spawn(self.root, self.env_for(proc))
+        if proc not in self.procs:
+            self.procs.append(proc)
 
     def failed(self) -> Proc | None:
         """The first process that has exited, if any."""
         return next((p for p in self.procs if p.popen and p.popen.poll() is not None), None)
 
+    def watch(self) -> list[str]:
+        """Start again every restartable process that has died; the names restarted.
+
+        Raises ``StackError`` when a process that may not be restarted has died, or one
+        keeps dying.
+        """
+        restarted: list[str] = []
+        with self._lock:
+            if self._stopping:
+                return restarted
+            for proc in self.procs:
+                if proc.alive() or proc.popen is None:
+                    continue
+                code = proc.popen.poll()
+                if not proc.restartable:
+                    raise StackError(
+                        f"{proc.name} stopped unexpectedly (code {code}); "
+                        f"see {proc.where}:\n{proc.tail()}"
+                    )
+                if proc.restarts >= MAX_RESTARTS:
+                    raise StackError(f"{proc.name} keeps stopping; see {proc.where}")
+                proc.restarts += 1
+                self.say(f"{proc.name} stopped (code {code}); starting it again")
+                self._spawn(proc)
+                restarted.append(proc.name)
+        return restarted
+
     def stop(self, grace: float = 15.0) -> None:
-        """SIGTERM each process group (gateway first), then SIGKILL what is left."""
-        for proc in reversed(self.procs):
-            if proc.popen and proc.popen.poll() is None:
-                _signal_group(proc.popen, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for proc in reversed(self.procs):
-            if proc.popen is None:
-                continue
-            try:
-                proc.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(proc.popen, signal.SIGKILL)
-                proc.popen.wait(timeout=5)
-            if proc.log_file:
-                proc.log_file.close()
-        self.procs.clear()
+        """Stop gateways first, then back ends, then data services; SIGKILL what is left."""
+        with self._lock:
+            self._stopping = True
+            for phase in (2, 1, 0):
+                group = [p for p in self.procs if self.phase(p) == phase]
+                for proc in reversed(group):
+                    proc.signal(proc.stop_signal)
+                deadline = time.monotonic() + grace
+                for proc in group:
+                    proc.reap(deadline - time.monotonic())
+            for proc in self.procs:
+                proc.close_log()
+            self.procs.clear()
+            self._stopping = False
 
     def __enter__(self) -> Stack:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def _healthy(url: str) -> bool:
-    """HTTP 200 from ``http(s)://`` URLs; an accepted connection for ``tcp://host:port``."""
-    if url.startswith("tcp://"):
-        host, _, port = url.removeprefix("tcp://").rpartition(":")
-        try:
-            with socket.create_connection((host, int(port)), timeout=2.0):
-                return True
-        except OSError:
-            return False
-    try:
-        return httpx.get(url, timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _signal_group(popen: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    try:
-        os.killpg(popen.pid, sig)  # the child leads its own session (start_new_session)
-    except ProcessLookupError:
-        pass

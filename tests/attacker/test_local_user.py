@@ -11,12 +11,6 @@ import pytest
 pytestmark = [pytest.mark.attacker, pytest.mark.stack]
 
 
-# TEMPORARY (lead): the launcher's owner-only var/ and secret-free command lines land with
-# the scale-out branch; remove this marker when it is merged.
-_PENDING_LAUNCHER = pytest.mark.xfail(reason="launcher fix (umask 077, secrets off argv) pending")
-
-
-@_PENDING_LAUNCHER
 def test_attacker_reads_nothing_in_var(stack, intruder, traversable):
     entries = sorted(traversable.rglob("*"))
     assert any(p.name == "assistant.db" for p in entries)
@@ -30,14 +24,12 @@ def test_attacker_reads_nothing_in_var(stack, intruder, traversable):
     assert opened == [], f"{intruder.name} can open {len(opened)} of var/'s entries: {opened[:8]}"
 
 
-@_PENDING_LAUNCHER
 def test_attacker_reads_no_database_even_by_its_known_name(stack, intruder, traversable):
     for name in ("hms.db", "assistant.db", "rasa_tracker.db", "demo.env", "log/gateway.log"):
         opened = intruder.run("head", "-c", "16", str(traversable / name))
         assert opened.returncode != 0, f"{intruder.name} read var/{name}"
 
 
-@_PENDING_LAUNCHER
 def test_attacker_finds_no_secret_in_ps(stack, intruder):
     ps = intruder.run("ps", "-eo", "args", "--no-headers")
     assert ps.returncode == 0 and "python" in ps.stdout  # the stack's processes are visible

@@ -3,13 +3,15 @@ import json
 import httpx
 import pytest
 
-from assistant.channels.base import Button, Reply
+from assistant.channels.base import Button, Reply, current_message_id
 from assistant.gateway.rasa import (
     RESTARTING,
+    UNAVAILABLE_KIND,
     RasaAssistant,
     parse_replies,
     pick_worker,
     sender_id,
+    worker_order,
 )
 from assistant.identity.principal import verify_principal
 
@@ -34,7 +36,7 @@ async def test_rasa_assistant_posts_signed_principal_and_sender():
     replies = await assistant.send(staff="n.jones", channel="rest", conversation="c1", text="hi")
     assert replies == [Reply("Hello")]
     url, body = calls[0]
-    assert url == "http://rasa-1:5005/webhooks/rest/webhook"
+    assert url == "http://rasa-1:5005/webhooks/gateway/webhook"
     assert body["sender"] == "rest:n.jones:c1"
     assert body["message"] == "hi"
     principal = verify_principal(KEY, body["metadata"]["principal"], sender="rest:n.jones:c1")
@@ -123,6 +125,111 @@ async def test_rasa_assistant_handoff_takes_message_instead_of_rasa():
     assert handed == [Reply("Sent to the help desk.")]
     assert normal == [Reply("from rasa")]
     assert len(calls) == 1
+
+
+async def test_rasa_assistant_sends_gateway_credential_and_a_message_id():
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.headers.get("authorization"), json.loads(request.content)))
+        return httpx.Response(200, json=[{"text": "ok"}])
+
+    assistant = RasaAssistant(
+        workers=["http://rasa:5005"],
+        signing_key=KEY,
+        webhook_token="gw-secret",
+        transport=httpx.MockTransport(handler),
+    )
+    await assistant.send(staff="n.jones", channel="rest", conversation="c", text="x")
+    token = current_message_id.set("given-id")
+    try:
+        await assistant.send(staff="n.jones", channel="rest", conversation="c", text="y")
+    finally:
+        current_message_id.reset(token)
+    assert [auth for auth, _ in seen] == ["Bearer gw-secret", "Bearer gw-secret"]
+    assert seen[0][1]["message_id"] and seen[0][1]["message_id"] != "given-id"
+    assert seen[1][1]["message_id"].startswith("given-id.")  # the id and the text sent
+    again = current_message_id.set("given-id")
+    try:
+        await assistant.send(staff="n.jones", channel="rest", conversation="c", text="y")
+        await assistant.send(staff="n.jones", channel="rest", conversation="c", text="/other")
+    finally:
+        current_message_id.reset(again)
+    assert seen[2][1]["message_id"] == seen[1][1]["message_id"]  # a retry: the same id
+    assert seen[3][1]["message_id"] != seen[1][1]["message_id"]  # a second call: its own
+
+
+def scripted_workers(script, calls):
+    """Each worker URL answers from its own list: a Response, or an exception to raise."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        calls.append((host, json.loads(request.content)["message_id"]))
+        outcome = script[host].pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    return httpx.MockTransport(handler)
+
+
+async def test_rasa_assistant_moves_to_next_worker_when_first_is_down_or_dies_mid_turn():
+    workers = ["http://rasa-a:5005", "http://rasa-b:5005", "http://rasa-c:5005"]
+    sender = sender_id("rest", "n.jones", "c9")
+    first, second, third = (httpx.URL(w).host for w in worker_order(workers, sender))
+    request = httpx.Request("POST", "http://x")
+    script = {
+        first: [httpx.ConnectError("refused", request=request)],
+        second: [httpx.RemoteProtocolError("died", request=request)],
+        third: [httpx.Response(200, json=[{"text": "answered"}])],
+    }
+    calls = []
+    assistant = RasaAssistant(
+        workers=workers, signing_key=KEY, transport=scripted_workers(script, calls)
+    )
+    replies = await assistant.send(staff="n.jones", channel="rest", conversation="c9", text="x")
+    assert replies == [Reply("answered")]
+    assert [host for host, _ in calls] == [first, second, third]
+    assert len({message_id for _, message_id in calls}) == 1  # the same message each time
+
+
+async def test_rasa_assistant_skips_a_worker_still_loading_its_model():
+    workers = ["http://rasa-a:5005", "http://rasa-b:5005"]
+    first, second = (httpx.URL(w).host for w in worker_order(workers, "rest:n.jones:c1"))
+    script = {
+        first: [httpx.Response(503, json={"error": "the model is not loaded yet"})],
+        second: [httpx.Response(200, json=[{"text": "from b"}])],
+    }
+    calls = []
+    assistant = RasaAssistant(
+        workers=workers, signing_key=KEY, transport=scripted_workers(script, calls)
+    )
+    replies = await assistant.send(staff="n.jones", channel="rest", conversation="c1", text="x")
+    assert replies == [Reply("from b")]
+
+
+async def test_rasa_assistant_failed_turn_is_not_retried_and_says_unavailable():
+    workers = ["http://rasa-a:5005", "http://rasa-b:5005"]
+    first, _ = (httpx.URL(w).host for w in worker_order(workers, "rest:n.jones:c1"))
+    script = {first: [httpx.Response(503, json={"error": "the turn failed; send it again"})]}
+    calls = []
+    assistant = RasaAssistant(
+        workers=workers, signing_key=KEY, transport=scripted_workers(script, calls)
+    )
+    replies = await assistant.send(staff="n.jones", channel="rest", conversation="c1", text="x")
+    assert len(calls) == 1
+    assert replies[0].custom["kind"] == UNAVAILABLE_KIND
+    assert replies[0].custom["data"]["retry_after"] > 0
+
+
+def test_worker_order_is_stable_and_a_dead_worker_moves_only_its_own_senders():
+    workers = ["a", "b", "c"]
+    senders = [f"rest:n.jones:{i}" for i in range(300)]
+    before = {s: worker_order(workers, s)[0] for s in senders}
+    after = {s: worker_order(["a", "c"], s)[0] for s in senders}
+    moved = [s for s in senders if before[s] != after[s]]
+    assert moved and all(before[s] == "b" for s in moved)
+    assert {before[s] for s in senders} == {"a", "b", "c"}
 
 
 OFFERED = '/choose_appointment{"appointment_id": "apt-12"}'

@@ -1,21 +1,47 @@
 import os
+import signal
+import socket
 import stat
+import subprocess
 import sys
-import textwrap
+import time
+from pathlib import Path
 
+import httpx
 import pytest
+import yaml
 
 from assistant.config import load_env_file
 from assistant.stack import Stack, StackError, table
+from assistant.stack.environment import GENERATED_SECRETS, NEEDS, process_env
 from assistant.stack.files import ensure_demo_env, write_credentials, write_endpoints
-from assistant.stack.launcher import Proc
+from assistant.stack.services import LoadBalancer
+from tests.require import missing
+
+from .stack_fakes import FakeStack
+
+HERE = Path(__file__).resolve().parent
+
+
+def fake(tmp_path, **kwargs):
+    kwargs.setdefault("say", lambda _: None)
+    return FakeStack(
+        var_dir=tmp_path,
+        hms_port=kwargs.pop("hms_port", 0),
+        rasa_port=0,
+        action_port=0,
+        gateway_port=kwargs.pop("gateway_port", 0),
+        timeout=30,
+        inherit=False,
+        **kwargs,
+    )
 
 
 def test_stack_demo_env_generated_private_and_reused(tmp_path):
     first = ensure_demo_env(tmp_path)
     mode = stat.S_IMODE(os.stat(tmp_path / "demo.env").st_mode)
     assert mode == 0o600
-    assert set(first) >= {"HMS_API_TOKEN", "ASSISTANT_SIGNING_KEY", "ASSISTANT_DATA_KEY"}
+    assert set(first) >= set(GENERATED_SECRETS)
     assert ensure_demo_env(tmp_path) == first
     from cryptography.fernet import Fernet
 
@@ -30,71 +56,29 @@ def test_stack_demo_env_keeps_existing_and_adds_missing(tmp_path):
 
 
 def test_stack_endpoints_and_credentials_for_rasa(tmp_path):
-    import yaml
-
     endpoints = yaml.safe_load(
         write_endpoints(tmp_path, "http://127.0.0.1:5999/webhook").read_text()
     )
     assert endpoints["action_endpoint"]["url"] == "http://127.0.0.1:5999/webhook"
+    assert endpoints["action_endpoint"]["full_history_actions"] == ["action_talk_to_human"]
     assert endpoints["tracker_store"] == {
         "type": "rasa_ext.tracker_store.EncryptedSQLTrackerStore",
-        "dialect": "sqlite",
-        "db": str(tmp_path / "rasa_tracker.db"),
+        "url_env": "TRACKER_DATABASE_URL",
     }
-    assert endpoints["lock_store"]["type"] == "in_memory"
-    assert "rest" in yaml.safe_load(write_credentials(tmp_path).read_text())
-
-
-SERVER = textwrap.dedent(
-    """
-    import http.server, os, sys
-    class H(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200); self.end_headers(); self.wfile.write(b"ok")
-        def log_message(self, *a):
-            pass
-    print("listening", flush=True)
-    http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-    """
-)
-
-
-class FakeStack(Stack):
-    """The real launcher with tiny HTTP servers in place of the four processes."""
-
-    def __init__(self, *args, crash=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.crash = crash
-
-    def _commands(self):
-        procs = []
-        for name, port in [
-            ("hms", self.ports["hms"]),
-            ("rasa", self.rasa_ports[0]),
-            ("gateway", self.ports["gateway"]),
-        ]:
-            code = "import sys; print('boom'); sys.exit(3)" if name == self.crash else SERVER
-            procs.append(
-                Proc(
-                    name,
-                    [sys.executable, "-c", code, str(port)],
-                    f"http://127.0.0.1:{port}/",
-                    self.log_dir / f"{name}.log",
-                )
-            )
-        return procs
+    assert endpoints["lock_store"]["type"] == "rasa_ext.lock_store.LocalLockStore"
+    scale_file = write_endpoints(tmp_path, "http://x/webhook", redis_locks=True)
+    scale = yaml.safe_load(scale_file.read_text())
+    assert scale["lock_store"] == {
+        "type": "rasa_ext.lock_store.AtomicRedisLockStore",
+        "url_env": "REDIS_URL",
+    }
+    credentials = yaml.safe_load(write_credentials(tmp_path).read_text())
+    assert list(credentials) == ["rasa_ext.channel.GatewayInput"]  # no plain "rest" webhook
+    assert credentials["rasa_ext.channel.GatewayInput"] == {"token_env": "RASA_WEBHOOK_TOKEN"}
 
 
 def test_stack_starts_waits_and_stops_processes(tmp_path):
-    stack = FakeStack(
-        var_dir=tmp_path,
-        hms_port=0,
-        rasa_port=0,
-        action_port=0,
-        gateway_port=0,
-        say=lambda _: None,
-        timeout=30,
-    )
+    stack = fake(tmp_path)
     stack.start()
     pids = [p.popen.pid for p in stack.procs]
     try:
@@ -112,16 +96,7 @@ def test_stack_starts_waits_and_stops_processes(tmp_path):
 
 
 def test_stack_failed_process_named_with_its_log(tmp_path):
-    stack = FakeStack(
-        var_dir=tmp_path,
-        hms_port=0,
-        rasa_port=0,
-        action_port=0,
-        gateway_port=0,
-        say=lambda _: None,
-        timeout=30,
-        crash="rasa",
-    )
+    stack = fake(tmp_path, crash="rasa")
     with pytest.raises(StackError) as caught:
         stack.start()
     message = str(caught.value)
@@ -131,61 +106,213 @@ def test_stack_failed_process_named_with_its_log(tmp_path):
 
 
 def test_stack_without_model_says_how_to_train(tmp_path):
-    stack = Stack(root=tmp_path, var_dir=tmp_path / "var", say=lambda _: None)
+    stack = Stack(root=tmp_path, var_dir=tmp_path / "var", say=lambda _: None, inherit=False)
     with pytest.raises(StackError, match="make model"):
         stack.start()
 
 
 def test_stack_port_in_use_refused_before_starting(tmp_path):
-    import socket
-
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        stack = FakeStack(
-            var_dir=tmp_path,
-            hms_port=port,
-            rasa_port=0,
-            action_port=0,
-            gateway_port=0,
-            say=lambda _: None,
-            timeout=30,
-        )
+        stack = fake(tmp_path, hms_port=port)
         with pytest.raises(StackError, match=f"port {port} for hms is in use"):
             stack.start()
     assert stack.procs == []
 
 
-def test_stack_two_rasa_workers_get_own_ports_and_gateway_knows_both(tmp_path):
+def test_stack_restart_right_after_stop_is_not_refused(tmp_path):
+    """Connections the servers closed sit in TIME_WAIT on their ports after a stop; the port
+    check (SO_REUSEADDR, like the servers) must not call those ports busy."""
+    first = fake(tmp_path / "a")
+    first.start()
+    ports = dict(first.ports)
+    try:
+        for _ in range(5):  # HTTP/1.0 servers close first: TIME_WAIT on the server port
+            assert httpx.get(f"http://127.0.0.1:{ports['hms']}/").status_code == 200
+            assert httpx.get(f"http://127.0.0.1:{ports['gateway']}/").status_code == 200
+    finally:
+        first.stop()
+    again = fake(tmp_path / "b", hms_port=ports["hms"], gateway_port=ports["gateway"])
+    again.start()
+    try:
+        assert again.ports["hms"] == ports["hms"] and again.failed() is None
+    finally:
+        again.stop()
+
+
+def test_stack_each_process_gets_only_the_secrets_it_needs(tmp_path):
+    stack = fake(tmp_path, environ={"PATH": os.environ["PATH"], "SLACK_BOT_TOKEN": "xoxb-1"})
+    stack.start()
+    try:
+        secrets = stack.secrets
+        for proc in stack.procs:
+            environ = (Path("/proc") / str(proc.pid) / "environ").read_bytes().split(b"\0")
+            have = {item.split(b"=", 1)[0].decode() for item in environ if b"=" in item}
+            held = {name for name in GENERATED_SECRETS if name in have}
+            assert held == {n for n in GENERATED_SECRETS if n in NEEDS[proc.role]}, proc.name
+            assert "DEMO_ENV_FILE" in have
+            cmdline = (Path("/proc") / str(proc.pid) / "cmdline").read_bytes().decode()
+            assert not [v for v in secrets.values() if v in cmdline], proc.name
+        assert "HMS_API_TOKEN" not in have_of(stack, "rasa")
+        assert "ASSISTANT_SIGNING_KEY" not in have_of(stack, "hms")
+        assert "SLACK_BOT_TOKEN" in have_of(stack, "gateway")
+        assert "SLACK_BOT_TOKEN" not in have_of(stack, "rasa")
+    finally:
+        stack.stop()
+
+
+def have_of(stack, name):
+    proc = next(p for p in stack.procs if p.name == name)
+    environ = (Path("/proc") / str(proc.pid) / "environ").read_bytes().split(b"\0")
+    return {item.split(b"=", 1)[0].decode() for item in environ if b"=" in item}
+
+
+def test_process_env_unknown_file_secret_goes_to_app_processes_only():
+    env = {"PATH": "/bin", "NEW_KEY": "s", "HMS_API_TOKEN": "t"}
+    assert "NEW_KEY" in process_env(env, "gateway", {"NEW_KEY"})
+    assert "NEW_KEY" not in process_env(env, "rasa", {"NEW_KEY"})
+    assert "NEW_KEY" not in process_env(env, "hms", {"NEW_KEY"})
+    assert process_env(env, "service", {"NEW_KEY"}) == {"PATH": "/bin"}
+
+
+def test_stack_var_dir_and_everything_in_it_owner_only(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir(mode=0o755)
+    (var / "old.log").write_text("from a run before umask 077")
+    os.chmod(var / "old.log", 0o644)
+    stack = fake(var)
+    stack.start()
+    try:
+        assert (var / "hms.state").exists()  # written by a child process
+    finally:
+        stack.stop()
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
+    loose = []
+    for root, dirs, files in os.walk(var):
+        for name in dirs + files:
+            mode = stat.S_IMODE((Path(root) / name).lstat().st_mode)
+            if mode & 0o077:
+                loose.append((name, oct(mode)))
+    assert loose == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stack_cli_signal_to_whole_group_twice_stops_every_child_without_traceback(tmp_path, sig):
+    launcher = subprocess.Popen(
+        [sys.executable, str(HERE / "stack_fakes.py"), str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, as under make or a supervisor
+        text=True,
+    )
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = launcher.stdout.readline()
+        lines.append(line)
+        if "Press Ctrl-C" in line or not line:
+            break
+    assert any("is running" in line for line in lines), "".join(lines)
+    children = _descendants(launcher.pid)
+    assert len(children) >= 6  # three servers and their grandchildren
+    os.killpg(launcher.pid, sig)
+    time.sleep(0.05)
+    os.killpg(launcher.pid, sig)  # make forwards it again; a second Ctrl-C
+    output = "".join(lines) + launcher.stdout.read()
+    assert launcher.wait(timeout=60) == 0, output
+    assert "Traceback" not in output, output
+    assert "all processes stopped" in output
+    time.sleep(0.2)
+    assert [pid for pid in children if _alive(pid)] == []
+
+
+def _descendants(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+    parent = {int(c): int(p) for c, p in (line.split() for line in out.splitlines())}
+    found, frontier = [], {pid}
+    while frontier:
+        frontier = {c for c, p in parent.items() if p in frontier}
+        found += sorted(frontier)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_stack_scale_profile_plans_services_balancer_and_workers(tmp_path):
     stack = Stack(
         var_dir=tmp_path,
+        profile="scale",
         hms_port=0,
         action_port=0,
         rasa_port=0,
         gateway_port=0,
-        rasa_workers=2,
+        rasa_workers=3,
+        gateways=2,
+        action_servers=2,
         model=tmp_path / "m.tar.gz",
         say=lambda _: None,
+        inherit=False,
     )
     stack.prepare()
     names = [p.name for p in stack._commands()]
-    assert names == ["hms", "adt", "hms-practice", "actions", "rasa-1", "rasa-2", "gateway"]
-    assert stack.env["ADT_PORT"] == str(stack.ports["adt"]) != "2575"  # a free port too
-    assert len(set(stack.rasa_ports)) == 2
-    assert stack.env["RASA_URLS"].split(",") == [
-        f"http://127.0.0.1:{port}" for port in stack.rasa_ports
+    assert names == [
+        "postgres",
+        "redis",
+        "hms",
+        "adt",
+        "hms-practice",
+        "actions-1",
+        "actions-2",
+        "rasa-1",
+        "rasa-2",
+        "rasa-3",
+        "haproxy",
+        "gateway-1",
+        "gateway-2",
     ]
+    assert stack.env["ASSISTANT_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert stack.env["TRACKER_DATABASE_URL"] == stack.env["ASSISTANT_DATABASE_URL"]
+    assert stack.env["REDIS_URL"].startswith("unix://")
+    endpoints = yaml.safe_load((tmp_path / "endpoints.yml").read_text())
+    assert endpoints["lock_store"]["type"].endswith("AtomicRedisLockStore")
+    assert endpoints["action_endpoint"]["url"] == stack.urls["actions"]
 
 
-def test_stack_tcp_health_check_is_an_accepted_connection():
-    import socket
+def test_stack_operator_settings_reach_the_processes(tmp_path):
+    environ = {
+        "PATH": os.environ["PATH"],
+        "HMS_BASE_URL": "https://fhir.example.org/R4",
+        "ASSISTANT_DATABASE_URL": "postgresql+psycopg://app@db/assistant",
+        "HMS_DATABASE_URL": "postgresql+psycopg://app@db/hms",
+        "EMERGENCY_NUMBER": "999",
+    }
+    stack = Stack(var_dir=tmp_path, model=tmp_path / "m", environ=environ, say=lambda _: None)
+    stack.prepare()
+    procs = {p.name: p for p in stack._commands()}
+    assert "hms" not in procs  # an external HMS is not started
+    gateway = stack.env_for(procs["gateway"])
+    assert gateway["HMS_BASE_URL"] == "https://fhir.example.org/R4"
+    assert gateway["ASSISTANT_DATABASE_URL"] == environ["ASSISTANT_DATABASE_URL"]
+    assert gateway["EMERGENCY_NUMBER"] == "999"
+    assert "HMS_DATABASE_URL" not in gateway
+    rasa = stack.env_for(procs["rasa"])
+    assert rasa["TRACKER_DATABASE_URL"] == environ["ASSISTANT_DATABASE_URL"]
 
-    from assistant.stack.launcher import _healthy
 
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        port = server.getsockname()[1]
-        assert _healthy(f"tcp://127.0.0.1:{port}")
-    assert not _healthy(f"tcp://127.0.0.1:{port}")
+def test_load_balancer_config_is_valid_haproxy(tmp_path):
+    haproxy = "/usr/sbin/haproxy"
+    if not Path(haproxy).exists():
+        missing("HAProxy (Debian package haproxy)")
+    config = tmp_path / "haproxy.cfg"
+    balancer = LoadBalancer(tmp_path, "127.0.0.1", 8080, [9001, 9002], 5055, [9101])
+    config.write_text(balancer.config())
+    result = subprocess.run([haproxy, "-c", "-f", str(config)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

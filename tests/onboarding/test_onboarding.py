@@ -177,3 +177,15 @@ def test_home_view_without_practice_offers_no_button():
     staff = Staff("p", "p.kim", "Paul Kim", None, frozenset({"porter"}))
     view = home_view(SignedIn("U1", staff), POLICY, HomeExtras())
     assert "practice" not in str(view).lower()
+
+
+async def test_first_time_asks_the_store_once_per_staff_and_channel(store):
+    guide = onboarding(store)
+    calls = []
+    mark = guide._mark_seen
+    guide._mark_seen = lambda staff, channel: calls.append((staff, channel)) or mark(staff, channel)
+    answers = [await guide.first_time("n.jones", "rest") for _ in range(4)]
+    assert answers == [True, False, False, False] and calls == [("n.jones", "rest")]
+    other = onboarding(store)  # another gateway process: the store says seen
+    assert await other.first_time("n.jones", "rest") is False
+    assert await other.first_time("n.jones", "slack") is True

@@ -19,7 +19,7 @@ from browser_kit import CHROMIUM, Browser, serve
 from pages_kit import FakeHms
 
 from assistant.channels.base import Reply
-from assistant.channels.kiosk.badges import BadgeStore, demo_badge
+from assistant.channels.kiosk.badges import BadgeStore
 from assistant.config import get_settings
 from assistant.onboarding.guide import common_first, role_guide
 from assistant.onboarding.service import Onboarding
@@ -60,7 +60,7 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Any:
         kiosk_speech_dir=tmp / "speech",
     )
     store = open_store_at(settings.assistant_database_url)
-    BadgeStore(store.engine, time.time).enrol_demo()
+    DEMO_BADGES.update({b.staff: b for b in BadgeStore(store.engine, time.time).enrol_demo()})
     onboarding = Onboarding(
         roles=RoleLookup(lambda: FakeHms()),
         policy=load_policy(),
@@ -87,8 +87,11 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Any:
     store.close()
 
 
+DEMO_BADGES: dict[str, Any] = {}  # staff -> DemoBadge (random PIN) enrolled by the fixture
+
+
 def _sign_in_by_keypad(browser: Browser, staff: str) -> None:
-    badge = demo_badge(staff)
+    badge = DEMO_BADGES[staff]
     browser.wait_for("!document.getElementById('signin').hidden")
     browser.click("#badge")
     browser.js("document.getElementById('badge').focus(); true")

@@ -136,3 +136,15 @@ def test_lexicon_spec_syntax():
     assert compile_spec("not breathing", tok)[0][0]["OP"] == "?"  # the verb before "not"
     with pytest.raises(LexiconError):
         compile_spec("( |x)", tok)
+
+
+def test_classifier_p_emergency_equals_the_pipelines_own_probabilities():
+    """The fast feature path gives exactly what ``Pipeline.predict_proba`` gives."""
+    from assistant.safety.classifier import EmergencyClassifier, default_training
+
+    training = default_training()
+    classifier = EmergencyClassifier(training)
+    texts = [x for v in training.emergency.values() for x in v][:200] + list(training.normal)[:300]
+    texts += ["", "4B", "cardiac arrest bay 3", "how many free beds on 4B?"]
+    expected = [float(p[1]) for p in classifier.detect.predict_proba(texts)]
+    assert classifier.p_emergency(texts) == expected

@@ -50,7 +50,10 @@ async def gateway(stack, monkeypatch):
     store = open_store(settings)
     service = build_handoff(settings, store)
     rasa = RasaAssistant(
-        workers=settings.rasa_urls, signing_key=settings.principal_key, handoff=service
+        workers=settings.rasa_urls,
+        signing_key=settings.principal_key,
+        handoff=service,
+        webhook_token=settings.rasa_webhook_token,
     )
     assistant = EscalatingAssistant(rasa, service)
     service.attach_assistant(assistant)

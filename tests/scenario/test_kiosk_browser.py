@@ -192,7 +192,7 @@ def speak(url: str, badge: str, pin: str, fixture: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def local_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def local_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     import dataclasses
 
     import uvicorn
@@ -226,7 +226,7 @@ def local_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         kiosk_speech_dir=tmp / "speech",
     )
     store = open_store_at(settings.assistant_database_url)
-    BadgeStore(store.engine, time.time).enrol_demo()
+    badges = {b.staff: b for b in BadgeStore(store.engine, time.time).enrol_demo()}
 
     @dataclasses.dataclass
     class Ctx:
@@ -246,27 +246,25 @@ def local_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/kiosk/"
+    yield f"http://127.0.0.1:{port}/kiosk/", badges
     server.should_exit = True
     thread.join(timeout=10)
     store.close()
 
 
-def test_kiosk_browser_local_speech_round_trip(local_kiosk: str) -> None:
-    from assistant.channels.kiosk.badges import demo_badge
-
-    badge = demo_badge("n.jones")
-    shown = speak(local_kiosk, badge.badge_id, badge.pin, "piper_porter_bed_six")
+def test_kiosk_browser_local_speech_round_trip(local_kiosk: tuple[str, Any]) -> None:
+    url, badges = local_kiosk
+    badge = badges["n.jones"]
+    shown = speak(url, badge.badge_id, badge.pin, "piper_porter_bed_six")
     assert "porter" in shown["transcript"] and "bed 6" in shown["transcript"]
     assert shown["replies"] == ["You said i need a porter for bed 6."]
     assert shown["played"] is True and shown["played_seconds"] > 1.0
 
 
-def test_kiosk_browser_local_no_speech(local_kiosk: str) -> None:
-    from assistant.channels.kiosk.badges import demo_badge
-
-    badge = demo_badge("n.jones")
-    shown = speak(local_kiosk, badge.badge_id, badge.pin, "silence")
+def test_kiosk_browser_local_no_speech(local_kiosk: tuple[str, Any]) -> None:
+    url, badges = local_kiosk
+    badge = badges["n.jones"]
+    shown = speak(url, badge.badge_id, badge.pin, "silence")
     assert shown["transcript"] == "" and shown["replies"] == []
     assert "didn't catch that" in shown["status"]
 
@@ -287,7 +285,7 @@ def stack_kiosk(stack: Any) -> tuple[str, dict[str, str]]:
         capture_output=True,
     )
     listing = subprocess.run(
-        [py, "-m", "assistant", "kiosk", "demo-badges"],
+        [py, "-m", "assistant", "kiosk", "demo-badges", "--reissue"],  # PINs for this module
         cwd=ROOT,
         env=env,
         check=True,

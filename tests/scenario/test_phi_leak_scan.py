@@ -94,9 +94,10 @@ def sqlite_path(url: str) -> Path | None:
 
 def tracker_db(stack) -> Path:
     endpoints = yaml.safe_load((stack.var_dir / "endpoints.yml").read_text())
-    store = endpoints["tracker_store"]
-    assert store.get("dialect") == "sqlite", f"scan supports the SQLite tracker store: {store}"
-    return Path(store["db"])
+    store = endpoints["tracker_store"]  # the database is named in Rasa's environment
+    path = sqlite_path(stack.env[store["url_env"]])
+    assert path is not None, f"scan supports the SQLite tracker store: {store}"
+    return path
 
 
 def assistant_db(stack) -> Path:

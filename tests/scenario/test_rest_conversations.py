@@ -99,13 +99,16 @@ def test_rest_forged_principal_direct_to_rasa_gets_no_hospital_data(stack):
         {},  # no principal at all
     ]
     for index, metadata in enumerate(attempts):
+        # even a caller holding the gateway's channel credential (a stolen token) gets
+        # nothing without a principal signed with the gateway's key
         response = httpx.post(
-            f"{rasa}/webhooks/rest/webhook",
+            f"{rasa}/webhooks/gateway/webhook",
             json={
                 "sender": f"rest:a.admin:forged{index}",
                 "message": "how many free beds on 4B",
                 "metadata": metadata,
             },
+            headers={"Authorization": f"Bearer {stack.env['RASA_WEBHOOK_TOKEN']}"},
             timeout=60.0,
         )
         response.raise_for_status()

@@ -134,7 +134,9 @@ def test_safety_stack_slack_dm_emergency_mid_form(stack):
 def kiosk(stack: Any) -> tuple[str, str, str]:
     env = {**os.environ, **stack.env}
     listing = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "assistant", "kiosk", "demo-badges"],
+        # --reissue: another module may have enrolled them on this session's stack already
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "assistant", "kiosk", "demo-badges"]
+        + ["--reissue"],
         cwd=ROOT,
         env=env,
         check=True,

@@ -85,6 +85,9 @@ class Directory:
         return []
 
 
+DEMO_BADGES: dict[str, Any] = {}  # staff -> DemoBadge (random PIN) enrolled by the fixture
+
+
 @dataclasses.dataclass
 class Gateway:
     client: TestClient
@@ -125,7 +128,7 @@ def gw(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
         kiosk_tts_engine="espeak",
     )
     store = open_store_at(settings_.assistant_database_url)
-    BadgeStore(store.engine, time.time).enrol_demo()
+    DEMO_BADGES.update({b.staff: b for b in BadgeStore(store.engine, time.time).enrol_demo()})
     assistant, stt = RecordingAssistant(), RecordingSTT()
     tokens = StaffTokens(KEY, revocations=InMemoryRevocationList(), directory=Directory())
 
@@ -158,9 +161,7 @@ def quiet(gw: Gateway) -> Iterator[Gateway]:
 
 
 def kiosk_sign_in(gw: Gateway) -> None:
-    from assistant.channels.kiosk.badges import demo_badge
-
-    badge = demo_badge("n.jones")
+    badge = DEMO_BADGES["n.jones"]
     response = gw.client.post(
         "/kiosk/api/session", json={"badge": badge.badge_id, "pin": badge.pin}
     )

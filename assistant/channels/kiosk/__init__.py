@@ -22,7 +22,8 @@ from assistant.channels.kiosk.guard import ActionServerReplay, BoardGuard
 from assistant.channels.kiosk.guide import build_guide_router
 from assistant.channels.kiosk.options import KioskOptions
 from assistant.channels.kiosk.service import KioskService
-from assistant.channels.kiosk.sessions import MemorySessionStore, RedisSessionStore, SessionStore
+from assistant.channels.kiosk.sessions import MemorySessionStore, RedisSessionStore
+from assistant.channels.kiosk.shared import RedisAudioStore, RedisPendingHelp
 from assistant.channels.kiosk.speech.factory import make_stt, make_tts
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,22 @@ REFRESH_SECONDS = 60.0
 T = TypeVar("T")
 
 
-def _sessions(ctx: Any, options: KioskOptions) -> SessionStore:
-    if ctx.settings.redis_url:
-        import redis
+def _shared_state(ctx: Any, options: KioskOptions) -> dict[str, Any]:
+    """Sessions, reply audio and pending help: Redis (any gateway worker can serve any
+    kiosk request) when ``REDIS_URL`` is set, else this process."""
+    if not ctx.settings.redis_url:
+        return {"sessions": MemorySessionStore(options.idle_seconds, ctx.clock)}
+    import redis.asyncio as aioredis
 
-        client = redis.Redis.from_url(ctx.settings.redis_url, decode_responses=True)
-        return RedisSessionStore(client, options.idle_seconds, ctx.clock)
-    return MemorySessionStore(options.idle_seconds, ctx.clock)
+    from assistant.crypto import DataCipher
+
+    client = aioredis.from_url(ctx.settings.redis_url, decode_responses=True)
+    cipher = DataCipher.from_settings(ctx.settings)
+    return {
+        "sessions": RedisSessionStore(client, options.idle_seconds, ctx.clock),
+        "audio": RedisAudioStore(client, cipher),
+        "pending": RedisPendingHelp(client, cipher),
+    }
 
 
 def _ward_codes(options: KioskOptions) -> tuple[str, ...]:
@@ -101,7 +111,7 @@ def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService
 
     return KioskService(
         assistant=ctx.assistant,
-        sessions=_sessions(ctx, options),
+        **_shared_state(ctx, options),
         badges=once(lambda: BadgeStore(engine(), ctx.clock)),
         stt=once(
             lambda: make_stt(

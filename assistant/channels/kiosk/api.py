@@ -52,11 +52,11 @@ def build_router(service: KioskService, on_request: Any = None, notices: Any = N
     member, e.g. "bed freed" (assistant/watches); they come back with the sign-in."""
     router = APIRouter(prefix="/kiosk")
 
-    def current(request: Request) -> KioskSession | None:
+    async def current(request: Request) -> KioskSession | None:
         if on_request is not None:
             on_request()
         session_id = request.cookies.get(COOKIE)
-        return service.sessions.get(session_id) if session_id else None
+        return await service.sessions.get(session_id) if session_id else None
 
     def turn_json(result: TurnResult) -> JSONResponse:
         body: dict[str, Any] = {
@@ -94,7 +94,7 @@ def build_router(service: KioskService, on_request: Any = None, notices: Any = N
         if on_request is not None:
             on_request()
         try:
-            session = await asyncio.to_thread(service.sign_in, body.badge, body.pin)
+            session = await service.sign_in(body.badge, body.pin)
         except LockedOut as exc:
             return _error(429, "locked", str(exc), retry_after=int(exc.retry_after) + 1)
         except BadCredentials:
@@ -125,23 +125,23 @@ def build_router(service: KioskService, on_request: Any = None, notices: Any = N
 
     @router.delete("/api/session")
     async def sign_out(request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is not None:
-            service.sign_out(session)
+            await service.sign_out(session)
         response = JSONResponse({"signed_out": True})
         response.delete_cookie(COOKIE, path="/kiosk")
         return response
 
     @router.get("/api/session")
     async def whoami(request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
         return JSONResponse({"staff": session.staff, "idle_seconds": service.idle_seconds})
 
     @router.post("/api/utterance")
     async def utterance(request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -167,17 +167,17 @@ def build_router(service: KioskService, on_request: Any = None, notices: Any = N
 
     @router.post("/api/text")
     async def text(body: TextIn, request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
         return turn_json(await service.turn(session, body.text.strip()))
 
     @router.get("/api/audio/{audio_id}")
     async def audio(audio_id: str, request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
-        chunks = service.speech_stream(audio_id, session)
+        chunks = await service.speech_stream(session, audio_id)
         if chunks is None:
             return _error(404, "not_found", "That audio has expired.")
         try:
@@ -191,7 +191,7 @@ def build_router(service: KioskService, on_request: Any = None, notices: Any = N
 
     @router.get("/api/board")
     async def board(request: Request) -> Response:
-        session = current(request)
+        session = await current(request)
         if session is None:
             return _error(401, "no_session", "Please sign in with your badge and PIN.")
         decision = await service.guard.check(session.staff, hms_up=service.board.hms_up)

@@ -1,8 +1,14 @@
-"""Badge + PIN sign-in: argon2-hashed PINs in the assistant store, lockout with backoff."""
+"""Badge + PIN sign-in: argon2-hashed PINs in the assistant store, lockout with backoff.
+
+Demo badges (``python -m assistant kiosk demo-badges``) have a fixed badge number per demo
+staff member and a random PIN, shown once when it is made and stored only as its hash;
+nothing enrols them behind the operator's back.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -25,6 +31,7 @@ badges = Table(
 MAX_FAILURES = 5
 BASE_LOCK_SECONDS = 30.0
 MAX_LOCK_SECONDS = 3600.0
+DEMO_PIN_DIGITS = 6
 DEMO_STAFF = ("n.jones", "dr.patel", "s.ali", "p.kim", "h.lee", "b.okoro", "c.sam")
 # Cheap argon2 parameters keep sign-in fast on a kiosk; a 4-6 digit PIN's strength is
 # the lockout, not the hash cost.
@@ -52,12 +59,19 @@ class DemoBadge:
     pin: str
 
 
-def demo_badge(staff: str) -> DemoBadge:
-    """Deterministic demo badge and PIN for a seed staff member (demo data only)."""
+def demo_badge_id(staff: str) -> str:
+    """The demo badge number printed on a seed staff member's badge (not a secret)."""
     digest = hashlib.sha256(f"kiosk-demo-badge:{staff}".encode()).hexdigest()
-    return DemoBadge(
-        staff, f"B{int(digest[:8], 16) % 1_000_000:06d}", f"{int(digest[8:16], 16) % 10_000:04d}"
-    )
+    return f"B{int(digest[:8], 16) % 1_000_000:06d}"
+
+
+def new_pin(digits: int = DEMO_PIN_DIGITS) -> str:
+    return "".join(str(secrets.randbelow(10)) for _ in range(digits))
+
+
+def demo_badge(staff: str, pin: str | None = None) -> DemoBadge:
+    """A demo badge for a seed staff member with ``pin`` or a new random PIN."""
+    return DemoBadge(staff, demo_badge_id(staff), pin or new_pin())
 
 
 def lock_seconds(failures: int) -> float:
@@ -79,7 +93,15 @@ class BadgeStore:
             else:
                 conn.execute(badges.insert().values(badge_id=badge_id, **row))
 
+    def enrolled(self, badge_ids: Iterable[str]) -> set[str]:
+        wanted = list(badge_ids)
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(badges.c.badge_id).where(badges.c.badge_id.in_(wanted)))
+            return {str(row.badge_id) for row in rows}
+
     def enrol_demo(self, staff: Iterable[str] = DEMO_STAFF) -> list[DemoBadge]:
+        """Enrol (or re-issue) demo badges with new random PINs; the only copy of each PIN
+        is in the returned list."""
         made = [demo_badge(s) for s in staff]
         for badge in made:
             self.enrol(badge.badge_id, badge.staff, badge.pin)

@@ -23,7 +23,7 @@ def build_guide_router(service: KioskService, onboarding: Any, practice: Any = N
     @router.get("/api/guide")
     async def guide(request: Request) -> Response:
         session_id = request.cookies.get(COOKIE)
-        session = service.sessions.get(session_id) if session_id else None
+        session = await service.sessions.get(session_id) if session_id else None
         if session is None:
             return JSONResponse(
                 {"error": "no_session", "message": "Please sign in with your badge and PIN."},

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import re
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +18,12 @@ from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, Replay, slo
 from assistant.channels.kiosk.guard import BoardGuard
 from assistant.channels.kiosk.render import KioskReply, render_all
 from assistant.channels.kiosk.sessions import KioskSession, SessionStore
+from assistant.channels.kiosk.shared import (
+    AudioStore,
+    MemoryAudioStore,
+    MemoryPendingHelp,
+    PendingHelp,
+)
 from assistant.channels.kiosk.speech.base import (
     AudioRejected,
     SpeechToText,
@@ -35,50 +38,7 @@ log = logging.getLogger(__name__)
 
 SIGN_OUT = re.compile(r"^(please )?(sign|log) (me )?(out|off)( please)?$")
 NOT_CAUGHT = "Sorry, I didn't catch that. Please hold the button and try again."
-AUDIO_TTL_SECONDS = 60.0
 HMS_DOWN = "The hospital system is unreachable at the moment."
-
-
-def bound_audio_id(session_id: str) -> str:
-    """A reply-audio id bound to the kiosk session that may fetch it.
-
-    ``<random>.<check>`` where ``check`` is derived from the random part and the session
-    id (a secret cookie), so any store keyed by the whole id serves it only to the
-    session that heard the reply (``audio_belongs_to``).
-    """
-    nonce = secrets.token_urlsafe(16)
-    return f"{nonce}.{_audio_check(nonce, session_id)}"
-
-
-def _audio_check(nonce: str, session_id: str) -> str:
-    return hashlib.sha256(f"kiosk-audio:{nonce}:{session_id}".encode()).hexdigest()[:22]
-
-
-def audio_belongs_to(audio_id: str, session_id: str) -> bool:
-    nonce, _, check = audio_id.partition(".")
-    return bool(nonce and check) and hmac.compare_digest(check, _audio_check(nonce, session_id))
-
-
-@dataclass
-class AudioStore:
-    """Reply speech (its text until fetched) kept briefly and served once."""
-
-    clock: Callable[[], float]
-    _items: dict[str, tuple[str, float]] = field(default_factory=dict)
-
-    def put(self, wav: str, audio_id: str | None = None) -> str:
-        now = self.clock()
-        for key in [k for k, (_, exp) in self._items.items() if exp < now]:
-            self._items.pop(key, None)
-        audio_id = audio_id or secrets.token_urlsafe(16)
-        self._items[audio_id] = (wav, now + AUDIO_TTL_SECONDS)
-        return audio_id
-
-    def take(self, audio_id: str) -> str | None:
-        item = self._items.pop(audio_id, None)
-        if item is None or item[1] < self.clock():
-            return None
-        return item[0]
 
 
 @dataclass(frozen=True)
@@ -106,15 +66,17 @@ class KioskService:
     clock: Callable[[], float] = time.time
     tz: str = "Europe/London"
     inbox: Callable[[], Any] = lambda: None  # the help desk's messages (handoff inbox)
-    audio: AudioStore = field(init=False)
+    audio: AudioStore = field(default=None)  # type: ignore[assignment]
+    pending: PendingHelp = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        self.audio = AudioStore(self.clock)
-        self._help_asked: dict[str, dict[str, Any]] = {}
+        self.audio = self.audio or MemoryAudioStore(self.clock)
+        self.pending = self.pending or MemoryPendingHelp()
 
-    def sign_in(self, badge_id: str, pin: str) -> KioskSession:
-        staff = self.badges().verify(badge_id, pin)
-        return self.sessions.create(staff, badge_id)
+    async def sign_in(self, badge_id: str, pin: str) -> KioskSession:
+        # argon2 verification is CPU work: off the event loop
+        staff = await asyncio.to_thread(self.badges().verify, badge_id, pin)
+        return await self.sessions.create(staff, badge_id)
 
     def warm(self) -> None:
         """Load the speech engines (first load takes ~1-2 s) before the first utterance."""
@@ -124,8 +86,8 @@ class KioskService:
         except Exception as exc:
             log.warning("speech engines not ready: %s", exc)
 
-    def sign_out(self, session: KioskSession) -> None:
-        self.sessions.delete(session.id)
+    async def sign_out(self, session: KioskSession) -> None:
+        await self.sessions.delete(session.id)
 
     async def hear(self, wav: bytes) -> Transcript:
         """Check and recognise audio; AudioRejected when unusable or nothing recognised."""
@@ -138,7 +100,7 @@ class KioskService:
 
     async def turn(self, session: KioskSession, text: str) -> TurnResult:
         if SIGN_OUT.match(" ".join(text.lower().split()).strip(".!")):
-            self.sign_out(session)
+            await self.sign_out(session)
             bye = KioskReply("Signed out. Goodbye.", "Signed out. Goodbye.")
             return TurnResult(text, [bye], None, signed_out=True)
         replies = await self.assistant.send(
@@ -147,13 +109,13 @@ class KioskService:
         # the turn's own replies first (an emergency answer stays the first thing shown),
         # then what the help desk wrote since the last turn
         shaped = render_all(replies) + await self._helpdesk_messages(session)
-        self._remember_help(session, replies)
+        await self._remember_help(session, replies)
         board = None
         if any(r.kind.endswith("_unavailable") for r in shaped):
             self.board.hms_up = False
             board = await self.board_for(session)
-            shaped = self._downtime(session, replies, shaped, show_board=board is not None)
-        return TurnResult(text, shaped, await self._speak(shaped, session), board=board)
+            shaped = await self._downtime(session, replies, shaped, show_board=board is not None)
+        return TurnResult(text, shaped, await self._speak(session, shaped), board=board)
 
     async def board_for(self, session: KioskSession) -> dict[str, Any] | None:
         """The bed board for this session's staff member, or None (needs beds:read)."""
@@ -181,7 +143,7 @@ class KioskService:
             if item.get("text")
         ]
 
-    def _remember_help(self, session: KioskSession, replies: list[Reply]) -> None:
+    async def _remember_help(self, session: KioskSession, replies: list[Reply]) -> None:
         """Keep the details of a help request being confirmed, to queue it if the HMS is down.
 
         (The dialogue's confirmation reply carries them in ``custom.data``; the
@@ -194,9 +156,9 @@ class KioskService:
             if kind.startswith("request_help") and kind != "request_help_unavailable":
                 slots = slots_from_reply(data)
                 if slots is not None:
-                    self._help_asked[session.conversation] = slots
+                    await self.pending.remember(session.conversation, slots)
 
-    def _downtime(
+    async def _downtime(
         self,
         session: KioskSession,
         replies: list[Reply],
@@ -212,7 +174,7 @@ class KioskService:
                 continue
             slots = slots_from_reply(custom.get("data") or {})
             if slots is None:
-                slots = self._help_asked.pop(session.conversation, None)
+                slots = await self.pending.pop(session.conversation)
             if slots is not None:
                 self.queue().put(session.staff, slots)  # encrypted; sent via the guard
                 note = "Your help request is queued and will be sent when the system is back."
@@ -223,17 +185,15 @@ class KioskService:
             out.append(KioskReply(note, note))
         return out
 
-    async def _speak(self, replies: list[KioskReply], session: KioskSession) -> str | None:
+    async def _speak(self, session: KioskSession, replies: list[KioskReply]) -> str | None:
         """Keep the reply's speech text; it is synthesised as it is streamed."""
         text = " ".join(r.speech for r in replies if r.speech)
-        return self.audio.put(text, bound_audio_id(session.id)) if text else None
+        return await self.audio.put(session.id, text) if text else None
 
-    def speech_stream(self, audio_id: str, session: KioskSession) -> Iterator[bytes] | None:
-        """The reply WAV (streamed sentence by sentence), once, only to the session that
-        heard the reply; None if unknown, expired or another session's."""
-        if not audio_belongs_to(audio_id, session.id):
-            return None
-        text = self.audio.take(audio_id)
+    async def speech_stream(self, session: KioskSession, audio_id: str) -> Iterator[bytes] | None:
+        """The reply WAV (streamed sentence by sentence), once, to the session that made
+        it; None if unknown, expired or another session's."""
+        text = await self.audio.take(session.id, audio_id)
         if text is None:
             return None
         return stream_wav(self.tts(), text)

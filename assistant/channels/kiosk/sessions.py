@@ -1,8 +1,9 @@
 """Kiosk sessions: one signed-in staff member, one fresh conversation id, idle timeout.
 
-In memory for the embedded setup; Redis (``REDIS_URL``) when several gateway workers
-share the kiosks. A session idle longer than ``idle_seconds`` is gone: the next person
-starts a new session and a new conversation, so never sees the previous one.
+In memory for the embedded setup; Redis (``REDIS_URL``, ``redis.asyncio``) when several
+gateway workers share the kiosks, so any worker can serve any kiosk request. A session
+idle longer than ``idle_seconds`` is gone: the next person starts a new session and a new
+conversation, so never sees the previous one.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ class KioskSession:
 
 
 class SessionStore(Protocol):
-    def create(self, staff: str, badge: str) -> KioskSession: ...
-    def get(self, session_id: str) -> KioskSession | None: ...
-    def delete(self, session_id: str) -> None: ...
+    async def create(self, staff: str, badge: str) -> KioskSession: ...
+    async def get(self, session_id: str) -> KioskSession | None: ...
+    async def delete(self, session_id: str) -> None: ...
 
 
 def _new(staff: str, badge: str, now: float) -> KioskSession:
@@ -46,12 +47,12 @@ class MemorySessionStore:
         self._idle, self._clock = idle_seconds, clock
         self._sessions: dict[str, KioskSession] = {}
 
-    def create(self, staff: str, badge: str) -> KioskSession:
+    async def create(self, staff: str, badge: str) -> KioskSession:
         session = _new(staff, badge, self._clock())
         self._sessions[session.id] = session
         return session
 
-    def get(self, session_id: str) -> KioskSession | None:
+    async def get(self, session_id: str) -> KioskSession | None:
         session = self._sessions.get(session_id)
         now = self._clock()
         if session is None:
@@ -63,7 +64,7 @@ class MemorySessionStore:
         self._sessions[session_id] = session
         return session
 
-    def delete(self, session_id: str) -> None:
+    async def delete(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)
 
 
@@ -76,18 +77,21 @@ class RedisSessionStore:
     def _key(self, session_id: str) -> str:
         return f"kiosk:session:{session_id}"
 
-    def create(self, staff: str, badge: str) -> KioskSession:
+    async def create(self, staff: str, badge: str) -> KioskSession:
         session = _new(staff, badge, self._clock())
-        self._redis.set(self._key(session.id), json.dumps(asdict(session)), ex=self._idle)
+        await self._redis.set(self._key(session.id), json.dumps(asdict(session)), ex=self._idle)
         return session
 
-    def get(self, session_id: str) -> KioskSession | None:
-        raw = self._redis.get(self._key(session_id))
+    async def get(self, session_id: str) -> KioskSession | None:
+        raw = await self._redis.get(self._key(session_id))
         if raw is None:
             return None
         session = replace(KioskSession(**json.loads(raw)), last_seen=self._clock())
-        self._redis.set(self._key(session_id), json.dumps(asdict(session)), ex=self._idle)
+        # XX: a session deleted (signed out) meanwhile is not brought back
+        await self._redis.set(
+            self._key(session_id), json.dumps(asdict(session)), ex=self._idle, xx=True
+        )
         return session
 
-    def delete(self, session_id: str) -> None:
-        self._redis.delete(self._key(session_id))
+    async def delete(self, session_id: str) -> None:
+        await self._redis.delete(self._key(session_id))

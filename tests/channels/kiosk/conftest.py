@@ -107,16 +107,20 @@ class StaffHms:
 
 class Kiosk:
     def __init__(
-        self, client: TestClient, assistant: FakeAssistant, clock: Clock, service: Any
+        self,
+        client: TestClient,
+        assistant: FakeAssistant,
+        clock: Clock,
+        service: Any,
+        badges: dict[str, Any],
     ) -> None:
         self.client, self.assistant, self.clock, self.service = client, assistant, clock, service
+        self.badges = badges  # staff -> DemoBadge with its (random) PIN
         self.staff_hms: StaffHms = StaffHms()
         self.audit: Any = None
 
     def sign_in(self, staff: str = "n.jones") -> Any:
-        from assistant.channels.kiosk.badges import demo_badge
-
-        badge = demo_badge(staff)
+        badge = self.badges[staff]
         return self.client.post(
             "/kiosk/api/session", json={"badge": badge.badge_id, "pin": badge.pin}
         )
@@ -142,7 +146,7 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
     )
     store = open_store_at(settings.assistant_database_url)
     clock = Clock()
-    BadgeStore(store.engine, clock).enrol_demo()
+    badges = {b.staff: b for b in BadgeStore(store.engine, clock).enrol_demo()}
     assistant = FakeAssistant()
     app = FastAPI()
     ctx = Ctx(settings, assistant, lambda: None, lambda: store, clock)
@@ -154,7 +158,7 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
     from assistant.rbac.policy import load_policy
 
     with TestClient(app) as client:
-        handle = Kiosk(client, assistant, clock, service)
+        handle = Kiosk(client, assistant, clock, service, badges)
         handle.audit = open_audit_sink(settings)
         service.guard = BoardGuard(lambda: handle.staff_hms, load_policy, lambda: handle.audit)
         yield handle

@@ -3,7 +3,6 @@ import wave
 from typing import Any
 
 from assistant.channels.base import Reply
-from assistant.channels.kiosk.badges import demo_badge
 
 
 def _wav(seconds: float, rate: int = 16000, channels: int = 1) -> bytes:
@@ -118,7 +117,7 @@ def test_api_idle_session_is_signed_out(kiosk: Any) -> None:
 
 
 def test_api_locks_a_badge_after_five_wrong_pins(kiosk: Any) -> None:
-    badge = demo_badge("dr.patel")
+    badge = kiosk.badges["dr.patel"]
     wrong = "0000" if badge.pin != "0000" else "1111"
     codes = [
         kiosk.client.post(

@@ -54,9 +54,7 @@ def test_reply_audio_is_served_only_to_its_own_session(kiosk: Any) -> None:
     body = kiosk.client.post("/kiosk/api/text", json={"text": "free beds on 4B"}).json()
     audio_url = body["audio_url"]
     other = TestClient(kiosk.client.app)
-    from assistant.channels.kiosk.badges import demo_badge
-
-    badge = demo_badge("p.kim")
+    badge = kiosk.badges["p.kim"]
     other.post("/kiosk/api/session", json={"badge": badge.badge_id, "pin": badge.pin})
     assert other.cookies.get(COOKIE) != kiosk.client.cookies.get(COOKIE)
     assert other.get(audio_url).status_code == 404  # another badge's session

@@ -13,7 +13,7 @@ def test_kiosk_shows_help_desk_messages_after_the_turns_own_replies(kiosk: Any) 
     inbox = MemoryInbox()
     kiosk.service.inbox = lambda: inbox
     assert kiosk.sign_in().status_code == 200
-    session = kiosk.service.sessions.get(kiosk.client.cookies.get("kiosk_session"))
+    session = asyncio.run(kiosk.service.sessions.get(kiosk.client.cookies.get("kiosk_session")))
     sender = f"kiosk:{session.staff}:{session.conversation}"
     asyncio.run(inbox.push(sender, "Help desk (h.lee): On my way"))
     kiosk.assistant.replies = [

@@ -1,57 +1,46 @@
-from typing import Any
-
 from assistant.channels.kiosk.badges import demo_badge, lock_seconds
-from assistant.channels.kiosk.sessions import MemorySessionStore, RedisSessionStore
+from assistant.channels.kiosk.sessions import MemorySessionStore
+from assistant.channels.kiosk.shared import MemoryAudioStore
 
 
-class FakeRedis:
-    def __init__(self) -> None:
-        self.data: dict[str, Any] = {}
-        self.ttl: dict[str, int] = {}
-
-    def set(self, key: str, value: str, ex: int) -> None:
-        self.data[key], self.ttl[key] = value, ex
-
-    def get(self, key: str) -> Any:
-        return self.data.get(key)
-
-    def delete(self, key: str) -> None:
-        self.data.pop(key, None)
-
-
-def test_sessions_memory_expire_when_idle() -> None:
+async def test_sessions_memory_expire_when_idle() -> None:
     now = [0.0]
     store = MemorySessionStore(60, lambda: now[0])
-    session = store.create("n.jones", "B1")
+    session = await store.create("n.jones", "B1")
     now[0] = 50
-    assert store.get(session.id) is not None
+    assert await store.get(session.id) is not None
     now[0] = 105  # 55 s after last use
-    assert store.get(session.id) is not None
+    assert await store.get(session.id) is not None
     now[0] = 170
-    assert store.get(session.id) is None
+    assert await store.get(session.id) is None
 
 
-def test_sessions_get_a_new_conversation_each_time() -> None:
+async def test_sessions_get_a_new_conversation_each_time() -> None:
     store = MemorySessionStore(60, lambda: 0.0)
-    assert store.create("n.jones", "B1").conversation != store.create("n.jones", "B1").conversation
+    first, second = await store.create("n.jones", "B1"), await store.create("n.jones", "B1")
+    assert first.conversation != second.conversation
 
 
-def test_sessions_redis_uses_idle_ttl_and_delete() -> None:
-    redis = FakeRedis()
-    store = RedisSessionStore(redis, 60, lambda: 5.0)
-    session = store.create("n.jones", "B1")
-    assert redis.ttl[f"kiosk:session:{session.id}"] == 60
-    assert store.get(session.id).staff == "n.jones"
-    store.delete(session.id)
-    assert store.get(session.id) is None
+async def test_audio_memory_once_and_only_to_its_session() -> None:
+    now = [0.0]
+    store = MemoryAudioStore(lambda: now[0])
+    audio_id = await store.put("s1", "hello")
+    assert await store.take("s2", audio_id) is None
+    assert await store.take("s1", audio_id) == "hello"
+    assert await store.take("s1", audio_id) is None
+    late = await store.put("s1", "late")
+    now[0] = 61
+    assert await store.take("s1", late) is None
 
 
-def test_badges_demo_badges_are_deterministic_and_distinct() -> None:
+def test_badges_demo_badges_have_fixed_numbers_and_random_pins() -> None:
     staff = ["n.jones", "dr.patel", "s.ali", "p.kim", "h.lee", "b.okoro", "c.sam"]
     first = [demo_badge(s) for s in staff]
-    assert first == [demo_badge(s) for s in staff]
+    second = [demo_badge(s) for s in staff]
+    assert [b.badge_id for b in first] == [b.badge_id for b in second]
     assert len({b.badge_id for b in first}) == len(staff)
-    assert all(len(b.pin) == 4 and b.pin.isdigit() for b in first)
+    assert all(len(b.pin) == 6 and b.pin.isdigit() for b in first + second)
+    assert [b.pin for b in first] != [b.pin for b in second]  # not derived from the name
 
 
 def test_badges_lock_backs_off_after_five_failures() -> None:

@@ -1,0 +1,315 @@
+"""Rasa 3.6 runtime changes that keep a turn's cost flat as a conversation grows.
+
+Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is measured
+(``bench/compare_rasa.py``) and keeps Rasa's behaviour:
+
+- **states** (``rasa_ext.states``, ``rasa_ext.applied``): dialogue states and the applied
+  history are built once per event, not by replaying the session for every prediction;
+- **rules**: ``RulePolicy._get_possible_keys`` stops walking back through the states once
+  it is past the longest remaining rule (every rule is applicable from there on, so the
+  answer is the same);
+- **tracker copies** (``rasa_ext.copying``): the copy made before each action takes the
+  tracker's state instead of replaying its events;
+- **debug formatting**: the policies' state dumps and the deep copies Rasa passes to its
+  debug log calls (whole histories, user text included) are made only when debug logging
+  is on;
+- **action calls**: one pooled HTTP session per endpoint instead of a new one per call;
+  the domain goes once per action server (rasa-sdk keeps it by digest and answers 449
+  when it lacks it; the call is then repeated with the domain); the action gets the
+  events of the last ``history_turns`` user turns (default 5) instead of the whole
+  session - actions listed in ``full_history_actions`` get every event of the session;
+- **no silent loss**: Rasa's ``FailSafeTrackerStore`` answers a failed read with an empty
+  conversation and a failed write by keeping the turn in memory only; here the error
+  reaches the channel, which answers 503 and the gateway retries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HISTORY_TURNS = 5
+MISSING_DOMAIN = 449
+KEEPALIVE_SECONDS = 3.0
+RULE_MEMO_SIZE = 20000
+
+
+def install() -> None:
+    _install_states()
+    _install_copies()
+    _install_rule_keys()
+    _install_debug_formatting()
+    _install_action_calls()
+    _install_strict_tracker_store()
+
+
+# -- states --------------------------------------------------------------------------------
+
+
+def _install_states() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_ext.applied import applied_events
+    from rasa_ext.states import states_for_tracker_history
+
+    Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
+    DialogueStateTracker.applied_events = applied_events  # type: ignore[method-assign]
+
+
+def _install_copies() -> None:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_ext.copying import make_copy
+
+    DialogueStateTracker.copy = make_copy(DialogueStateTracker.copy)  # type: ignore[method-assign]
+
+
+# -- rule matching --------------------------------------------------------------------------
+
+
+def _install_rule_keys() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    longest_of: dict[int, tuple[Any, int]] = {}
+    memo: dict[tuple[int, str], set[str]] = {}
+
+    def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> set[str]:
+        known = longest_of.get(id(lookup))
+        if known is None or known[0] is not lookup:
+            size = max((len(self._rule_key_to_state(key)) for key in lookup), default=0)
+            known = longest_of[id(lookup)] = (lookup, size)
+        longest = known[1]
+        if longest == 0:
+            return set()
+        # the answer depends only on the last ``longest`` states: the same tail (common -
+        # the same intent after the same action) is answered from memory
+        tail = json.dumps([len(states) > longest, states[-longest:]], sort_keys=True)
+        key = (id(lookup), tail)
+        if key not in memo:
+            if len(memo) > RULE_MEMO_SIZE:
+                memo.clear()
+            memo[key] = _possible_keys(self, lookup, states, longest)
+        return set(memo[key])
+
+    def _possible_keys(
+        self: Any, lookup: dict[str, str], states: list[Any], longest: int
+    ) -> set[str]:
+        possible_keys = set(lookup.keys())
+        for i, state in enumerate(reversed(states)):
+            if i >= longest:  # every remaining rule is applicable from here on
+                break
+            possible_keys = {
+                key for key in possible_keys if self._is_rule_applicable(key, i, state)
+            }
+            if not possible_keys:
+                break
+        return possible_keys
+
+    RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
+
+
+def _debugging() -> bool:
+    return logging.getLogger("rasa").isEnabledFor(logging.DEBUG)
+
+
+def _install_debug_formatting() -> None:
+    """Rasa formats and deep-copies whole dialogue histories as arguments of debug log
+    calls, whatever the log level; here only when debug logging is on."""
+    import copy as stdlib_copy
+    from types import SimpleNamespace
+
+    from rasa.core import processor
+    from rasa.core.policies import memoization, rule_policy
+    from rasa.core.policies.policy import Policy
+
+    original = Policy.format_tracker_states
+
+    def format_tracker_states(states: list[Any]) -> str:
+        return original(states) if _debugging() else ""
+
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        return stdlib_copy.deepcopy(value, memo) if _debugging() else value
+
+    Policy.format_tracker_states = staticmethod(format_tracker_states)  # type: ignore[method-assign]
+    # in these modules ``copy.deepcopy`` is only ever an argument of a debug log call
+    for module in (processor, memoization, rule_policy):
+        module.copy = SimpleNamespace(deepcopy=deepcopy, copy=stdlib_copy.copy)  # type: ignore[attr-defined]
+
+
+# -- action calls ---------------------------------------------------------------------------
+
+
+def events_for_action(tracker: Any, turns: int) -> list[Any]:
+    """The events since the ``turns``-th last user message (all of them if fewer)."""
+    from rasa.shared.core.events import UserUttered
+
+    events = list(tracker.events)
+    seen = 0
+    for index in range(len(events) - 1, -1, -1):
+        if isinstance(events[index], UserUttered):
+            seen += 1
+            if seen == turns:
+                return events[index:]
+    return events
+
+
+_DOMAINS: dict[int, tuple[Any, dict[str, Any], str]] = {}
+
+
+def _domain_payload(domain: Any) -> tuple[dict[str, Any], str]:
+    """The domain as JSON and its digest, once per domain object (a model load)."""
+    known = _DOMAINS.get(id(domain))
+    if known is None or known[0] is not domain:
+        as_dict = domain.as_dict()
+        digest = hashlib.sha256(json.dumps(as_dict, sort_keys=True).encode()).hexdigest()
+        known = _DOMAINS[id(domain)] = (domain, as_dict, digest)
+    return known[1], known[2]
+
+
+def _install_action_calls() -> None:
+    import rasa
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.trackers import EventVerbosity
+    from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+    sent_domain: set[str] = set()
+
+    def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
+        options = getattr(self.action_endpoint, "kwargs", None) or {}
+        full = set(options.get("full_history_actions") or ())
+        turns = int(options.get("history_turns") or DEFAULT_HISTORY_TURNS)
+        state = tracker.current_state(EventVerbosity.NONE)
+        events = list(tracker.events) if self._name in full else events_for_action(tracker, turns)
+        state["events"] = [event.as_dict() for event in events]
+        domain_dict, digest = _domain_payload(domain)
+        result = {
+            "next_action": self._name,
+            "sender_id": tracker.sender_id,
+            "tracker": state,
+            "version": rasa.__version__,
+            "domain_digest": digest,
+        }
+        if digest not in sent_domain:
+            result["domain"] = domain_dict
+        return result
+
+    original_run = RemoteAction.run
+
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        try:
+            events = await original_run(self, output_channel, nlg, tracker, domain)
+        except Exception as exc:
+            if _status_of(exc) != MISSING_DOMAIN:
+                raise
+            sent_domain.discard(_domain_payload(domain)[1])  # this server lacks it: send it
+            events = await original_run(self, output_channel, nlg, tracker, domain)
+        sent_domain.add(_domain_payload(domain)[1])
+        return events
+
+    RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
+    RemoteAction.run = run  # type: ignore[method-assign]
+    EndpointConfig.request = _pooled_request(EndpointConfig.request, ClientResponseError)
+
+
+def _status_of(exc: BaseException) -> int | None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        status = getattr(seen, "status", None)
+        if isinstance(status, int):
+            return status
+        seen = seen.__cause__
+    return None
+
+
+def _dumps(value: Any) -> str:
+    """ujson (Rasa's own dependency): the action payload is the largest JSON of a turn."""
+    try:
+        import ujson
+
+        return str(ujson.dumps(value, ensure_ascii=False, escape_forward_slashes=False))
+    except (ImportError, OverflowError, TypeError):
+        return json.dumps(value)
+
+
+def _pooled_request(original: Callable[..., Any], response_error: type) -> Callable[..., Any]:
+    """``EndpointConfig.request`` with one keep-alive ``aiohttp`` session per endpoint."""
+    import asyncio
+
+    import aiohttp
+
+    sessions: dict[tuple[int, int], aiohttp.ClientSession] = {}
+
+    def session_for(endpoint: Any) -> aiohttp.ClientSession:
+        key = (id(endpoint), id(asyncio.get_running_loop()))
+        session = sessions.get(key)
+        if session is None or session.closed:
+            from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+            auth = endpoint.basic_auth
+            session = aiohttp.ClientSession(
+                headers=endpoint.headers,
+                auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                # shorter than the servers' idle timeouts: a pooled connection is never
+                # reused just as the server closes it
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+                json_serialize=_dumps,
+            )
+            sessions[key] = session
+        return session
+
+    async def request(
+        self: Any,
+        method: str = "post",
+        subpath: str | None = None,
+        content_type: str | None = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        if self.cafile:  # custom TLS settings: Rasa's own path
+            return await original(self, method, subpath, content_type, compress, **kwargs)
+        from rasa.utils.endpoints import concat_url
+
+        headers = {"Content-Type": content_type} if content_type else {}
+        headers.update(kwargs.pop("headers", None) or {})
+        headers.update(self.headers or {})
+        async with session_for(self).request(
+            method,
+            concat_url(self.url, subpath),
+            headers=headers,
+            params=self.combine_parameters(kwargs),
+            compress=compress,
+            **kwargs,
+        ) as response:
+            if response.status >= 400:
+                raise response_error(
+                    response.status, response.reason, await response.content.read()
+                )
+            try:
+                return await response.json()
+            except aiohttp.ContentTypeError:
+                return None
+
+    return request
+
+
+# -- tracker store errors -------------------------------------------------------------------
+
+
+def _install_strict_tracker_store() -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    async def retrieve(self: Any, sender_id: str) -> Any:
+        return await self._tracker_store.retrieve(sender_id)
+
+    async def save(self: Any, tracker: Any) -> None:
+        await self._tracker_store.save(tracker)
+
+    FailSafeTrackerStore.retrieve = retrieve  # type: ignore[method-assign]
+    FailSafeTrackerStore.save = save  # type: ignore[method-assign]

@@ -1,0 +1,124 @@
+"""Rasa's fast path (rasa_ext.fastpath) gives Rasa's own answers, and its Redis lock holds.
+
+Scripts run in .venv-rasa (Rasa's Python).
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.require import missing
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
+HERE = Path(__file__).resolve().parent
+
+
+def _require_rasa() -> None:
+    if not RASA_PY.exists():
+        missing("the Rasa environment (.venv-rasa)")
+
+
+def _rasa(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(RASA_PY), *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_fastpath_states_and_rule_keys_equal_rasa_own_on_generated_conversations():
+    """Forms, interruptions, rewinds, restarts, session starts, follow-ups, hidden rule
+    turns: each prefix of 40 conversations, incrementally, against Rasa's full replay (dialogue
+    states, applied history, tracker copies); rule matching on random rules and states; the
+    action-response check on valid and broken responses."""
+    _require_rasa()
+    result = _rasa([str(HERE / "fastpath_check.py"), str(ROOT / "domain"), "7", "40"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "mismatch" not in report, report
+    assert report["checks"] > 1000 and report["rule_key_checks"] == 300
+    assert report["validator_checks"] == 300
+
+
+LOCKS = r"""
+import asyncio, json, os, sys
+from rasa_ext.lock_store import AtomicRedisLockStore, LocalLockStore
+
+async def overlap(store, holders=5):
+    inside, most, order = 0, 0, []
+    async def hold(n):
+        nonlocal inside, most
+        async with store.lock("rest:n.jones:c1"):
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.02)
+            order.append(n)
+            inside -= 1
+    await asyncio.gather(*(hold(n) for n in range(holders)))
+    return most, sorted(order)
+
+async def main():
+    url = os.environ["REDIS_URL"]
+    a = AtomicRedisLockStore(url=url, lease_seconds=1.0)
+    b = AtomicRedisLockStore(url=url, lease_seconds=1.0)  # another worker
+    most_local, _ = await overlap(LocalLockStore())
+    most_redis, done = await overlap(a)
+    # two workers on one conversation: never inside at the same time
+    inside, most = 0, 0
+    async def hold(store):
+        nonlocal inside, most
+        for _ in range(10):
+            async with store.lock("rest:x:y"):
+                inside += 1
+                most = max(most, inside)
+                await asyncio.sleep(0.005)
+                inside -= 1
+    await asyncio.gather(hold(a), hold(b))
+    # a lock held past its lease is renewed; a holder that died lets go after the lease
+    async with a.lock("long"):
+        await asyncio.sleep(1.5)
+        renewed = await b.redis.exists("rasa:lock:long")
+    await a.redis.set("rasa:lock:dead", "someone-killed", px=800)
+    started = asyncio.get_running_loop().time()
+    async with b.lock("dead"):
+        waited = asyncio.get_running_loop().time() - started
+    print(json.dumps({"local": most_local, "redis": most_redis, "done": done, "two": most,
+                      "renewed": renewed, "waited": waited}))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.redis
+def test_lock_stores_serialise_a_conversation_across_workers(redis_url: str):
+    _require_rasa()
+    result = _rasa(["-c", LOCKS], REDIS_URL=redis_url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["local"] == 1 and report["redis"] == 1 and report["two"] == 1, report
+    assert report["done"] == [0, 1, 2, 3, 4]
+    assert report["renewed"] == 1
+    assert 0.3 < report["waited"] < 5, report
+
+
+def test_launch_takes_api_token_from_environment_never_argv():
+    _require_rasa()
+    code = (
+        "from rasa_ext.launch import with_auth_token as w\n"
+        "print(w(['run', '--enable-api', '-p', '1'], {'RASA_AUTH_TOKEN': 'sekret'}))\n"
+        "try:\n"
+        "    w(['run', '--enable-api', '--auth-token', 'x'], {})\n"
+        "except SystemExit as e:\n"
+        "    print('refused', e)\n"
+    )
+    result = _rasa(["-c", code])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "'--auth-token', 'sekret'" in result.stdout
+    assert "refused" in result.stdout
