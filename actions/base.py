@@ -35,11 +35,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, get_services
+from actions.state import finish, gave_up_on
 from assistant.audit import AuditEvent, AuditWriteError
 from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
 from assistant.hms.models import Staff
 from assistant.hms.protocol import HmsClient
 from assistant.identity.principal import METADATA_KEY, Principal, PrincipalError, verify_principal
+from intents.catalog import default_catalog
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,10 @@ AUDIT_DOWN = (
     "records. Please try again shortly or contact the help desk."
 )
 GENERIC_ERROR = "Something went wrong on my side, so I couldn't do that. Please try again."
+GAVE_UP = (
+    "I couldn't get the {what}, so I've stopped there and nothing was changed. You can "
+    "start again, or I can put you through to the help desk."
+)
 
 
 class WardDenied(Exception):
@@ -176,20 +182,65 @@ async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     return staff is not None and not services.policy.allows(staff.roles, permission)
 
 
+async def guarded_reader(tracker: Tracker, intent: str, step: str) -> HmsClient | None:
+    """An HMS client for a directory look-up made while a form asks its questions (ward,
+    clinic and clinician names), on the same terms as the guarded action: a verified
+    principal, an active staff record, the intent's permission, and one audit event.
+    None when any of that fails; the guarded action then refuses as usual."""
+    services = get_services()
+    try:
+        principal = tracker_principal(services, tracker)
+        staff = await GuardedAction._staff(services, principal.staff)
+    except (PrincipalError, HmsError):
+        return None
+    permission = default_catalog().get(intent).permission
+    if staff is None or (permission and not services.policy.allows(staff.roles, permission)):
+        return None
+    granting = [r for r in sorted(staff.roles) if services.policy.allows([r], permission or "")]
+    event = AuditEvent(
+        staff=staff.username,
+        role=(granting or sorted(staff.roles) or [""])[0],
+        channel=principal.channel,
+        intent=intent,
+        action=step,
+        permission=permission or "",
+        resource="directory",
+        patient_ref=None,
+        outcome="success",
+        detail="directory lookup",
+    )
+    try:
+        services.audit.record(event)
+    except AuditWriteError:
+        return None
+    return services.hms.with_actor(staff.username)
+
+
 class GuardedAction(Action, ABC):
-    """Base of every action that touches hospital data. Subclasses set the class vars."""
+    """Base of every action that touches hospital data. Subclasses set ``intent`` (the
+    permission, PHI flag and form come from the intent catalog) and ``activity``."""
 
     intent: ClassVar[str]
-    permission: ClassVar[str | None]  # None: identity only (e.g. role-tailored help)
     activity: ClassVar[str] = "That"  # "Booking appointments" for the denial sentence
 
     def name(self) -> str:
         return f"action_{self.intent}"
 
+    @property
+    def permission(self) -> str | None:
+        """From the catalog; None: identity only (e.g. role-tailored help)."""
+        return default_catalog().get(self.intent).permission
+
     @abstractmethod
     async def perform(self, ctx: ActionContext) -> Outcome: ...
 
     async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        events = await self._guarded(dispatcher, tracker, domain)
+        return finish(tracker, events, dispatcher, self.intent)
+
+    async def _guarded(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         services = get_services()
@@ -200,32 +251,55 @@ class GuardedAction(Action, ABC):
             self._audit(
                 services, "unknown", "", channel, "denied", reason="principal", detail=str(exc)
             )
-            dispatcher.utter_message(text=UNVERIFIED)
+            dispatcher.utter_message(text=UNVERIFIED, json_message=self._kind("unverified"))
             return []
         channel = principal.channel
         try:
             staff = await GuardedAction._staff(services, principal.staff)
         except HmsError:
             self._audit(services, principal.staff, "", channel, "error", reason="staff_lookup")
-            dispatcher.utter_message(text=UNAVAILABLE, buttons=[HELP_DESK_BUTTON])
+            dispatcher.utter_message(
+                text=UNAVAILABLE, buttons=[HELP_DESK_BUTTON], json_message=self._kind("unavailable")
+            )
             return []
         if staff is None:
             self._audit(services, principal.staff, "", channel, "denied", reason="unknown_staff")
-            dispatcher.utter_message(text=UNKNOWN_STAFF)
+            dispatcher.utter_message(text=UNKNOWN_STAFF, json_message=self._kind("unknown_staff"))
             return []
         role = self._role(services, staff)
         if self.permission and not services.policy.allows(staff.roles, self.permission):
             self._audit(services, staff.username, role, channel, "denied", reason="permission")
-            dispatcher.utter_message(text=self.denial_text(services, staff))
+            dispatcher.utter_message(
+                text=self.denial_text(services, staff),
+                json_message=self._kind(
+                    "denied", permission=self.permission, roles=sorted(staff.roles)
+                ),
+            )
             return []
         try:
             self._probe(services)
         except AuditWriteError:
             log.error("audit trail not writable: %s refused before running", self.name())
             self._audit(services, staff.username, role, channel, "error", reason="audit_down")
-            dispatcher.utter_message(text=AUDIT_DOWN, buttons=[HELP_DESK_BUTTON])
+            dispatcher.utter_message(
+                text=AUDIT_DOWN, buttons=[HELP_DESK_BUTTON], json_message=self._kind("error")
+            )
             return []
 
+        gave_up = gave_up_on(tracker)
+        if gave_up is not None:
+            what = gave_up.replace("_", " ") if gave_up != "mrn" else "MRN"
+            self._audit(services, staff.username, role, channel, "refused", reason="incomplete")
+            dispatcher.utter_message(
+                text=GAVE_UP.format(what=what),
+                buttons=[HELP_DESK_BUTTON],
+                json_message={
+                    "phi": False,
+                    "kind": "fallback_default",
+                    "data": {"intent": self.intent, "slot": gave_up},
+                },
+            )
+            return []
         ctx = ActionContext(
             dispatcher=dispatcher,
             tracker=tracker,
@@ -293,6 +367,9 @@ class GuardedAction(Action, ABC):
             ctx.messages.clear()
             ctx.say(GENERIC_ERROR, kind=f"{kind}_error", buttons=[HELP_DESK_BUTTON])
             return Outcome("error", reason="exception")
+
+    def _kind(self, outcome: str, **data: Any) -> dict[str, Any]:
+        return {"phi": False, "kind": f"{self.intent}_{outcome}", "data": data}
 
     @staticmethod
     def _probe(services: Services) -> None:

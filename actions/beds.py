@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk.events import SlotSet
-
 from actions.base import ActionContext, GuardedAction, Outcome
+from actions.directory import resolve_ward
+from actions.formats import small_number
 from assistant.hms.errors import NotFound
-from assistant.hms.models import BED_STATUSES, Bed
+from assistant.hms.models import Bed, Ward
 
 BED_FEATURES = {
     "isolation": "isolation",
@@ -63,23 +63,132 @@ def bed_feature(text: str | None) -> str | None:
     return BED_FEATURES.get(clean) or BED_FEATURES.get(clean.replace(" ", "-"))
 
 
+# a status said in a sentence ("mark it as needing a clean"); the first match wins, so
+# "needs a clean" (H) is read before "clean" (U)
+STATUS_PHRASES_IN_TEXT = (
+    (
+        r"\b(needs?|needing|waiting for|awaiting|ready for|due)\s+(a\s+)?(deep\s+)?clean(ing|ed)?\b"
+        r"|\bto be cleaned\b|\bbeing cleaned\b|\bdirty\b|\bhousekeeping\b",
+        "H",
+    ),
+    (r"\bcontaminated\b", "K"),
+    (r"\b(isolat(ed|ion))\b", "I"),
+    (r"\b(closed?|blocked|out of (service|use))\b", "C"),
+    (r"\b(occupied|taken|in use|someone in it)\b", "O"),
+    (r"\b(free|clean|ready|empty|vacant|available|unoccupied)\b", "U"),
+)
+
+
 def bed_status_code(text: str | None) -> str | None:
-    """Map a spoken status ("needs cleaning", "free", "K") to its v2-0116 code."""
+    """Map a spoken status ("needs cleaning", "free", "K") to its v2-0116 code; a sentence
+    ("mark 4B bed 3 as needing a clean") is read for the status it names."""
     if not text:
         return None
     clean = " ".join(text.lower().split()).removeprefix("status ").strip()
-    return STATUS_WORDS.get(clean)
+    if clean in STATUS_WORDS:
+        return STATUS_WORDS[clean]
+    for pattern, code in STATUS_PHRASES_IN_TEXT:
+        if re.search(pattern, clean):
+            return code
+    return None
 
 
 def bed_number(text: str | None) -> tuple[str | None, str | None]:
-    """("4B-06" | "bed 6" | "six"...) -> (ward code or None, bed number or None)."""
+    """("4B-06" | "4B bed 6" | "bed 6" | "bed twelve" | "six"...) -> (ward code or None,
+    bed number or None). Number words count in every channel, typed or spoken."""
     if not text:
         return None, None
     full = re.fullmatch(r"\s*(\d{1,2}[a-z])[\s-]*(?:bed\s*)?(\d{1,3})\s*", text, re.IGNORECASE)
     if full:
         return full.group(1).upper(), str(int(full.group(2)))
     digits = re.search(r"(\d{1,3})\s*$", text)
-    return None, (str(int(digits.group(1))) if digits else None)
+    if digits:
+        return None, str(int(digits.group(1)))
+    said = re.sub(r"^.*?\b(?:bed|bay|number|no)\b\.?\s*", "", text, flags=re.IGNORECASE)
+    number = small_number(said)
+    if number is None:
+        tail = said.split()
+        for size in (2, 1):
+            number = small_number(" ".join(tail[-size:])) if len(tail) >= size else None
+            if number is not None:
+                break
+    return None, (str(number) if number is not None else None)
+
+
+_NUMBER_WORDS = (
+    r"\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[\s-]+(?:one|two|three|four|five|six|seven|eight|nine))?|one|two|three|four|five|"
+    r"six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    r"eighteen|nineteen"
+)
+_SAID_BED = re.compile(rf"\bbed\s+(?:number\s+|no\.?\s+)?({_NUMBER_WORDS})\b", re.IGNORECASE)
+_BARE = re.compile(
+    r"^\s*(?:it'?s\s+|the\s+)?(?:bed\s+|number\s+|no\.?\s+)?(.+?)\s*(?:please)?[.!]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def said_beds(text: str) -> list[tuple[str, int]]:
+    """Every 'bed <number>' in ``text`` as (number, offset): 'bed sixteen not six' -> 16."""
+    found = []
+    for match in _SAID_BED.finditer(text or ""):
+        number = small_number(match.group(1))
+        if number is not None:
+            found.append((str(number), match.start()))
+    return found
+
+
+def bed_answer(text: str | None) -> tuple[str | None, str | None]:
+    """A bed given as an answer: '4B-06', 'bed twelve', '12', 'twelve please'; a sentence
+    that only ends in a number ('I meant ward 7') is not a bed."""
+    if not text:
+        return None, None
+    ward, number = bed_number(text)
+    if ward is not None:
+        return ward, number
+    beds = said_beds(text)
+    if beds:
+        return None, beds[-1][0]
+    bare = _BARE.match(text)
+    if bare and len(bare.group(1).split()) <= 3:
+        value = small_number(bare.group(1))
+        return None, (str(value) if value is not None else None)
+    return None, None
+
+
+STATUS_PHRASES = {
+    "U": "free",
+    "O": "occupied",
+    "H": "waiting for cleaning",
+    "C": "closed",
+    "K": "contaminated",
+    "I": "isolated",
+}
+_SAID_WARD = re.compile(r"\bward\s+([a-z0-9]{1,12})\b", re.IGNORECASE)
+
+
+def said_ward(text: str) -> str | None:
+    """'any beds on ward 3?' -> '3': a ward named in words NLU did not tag (maybe unknown)."""
+    match = _SAID_WARD.search(text)
+    return match.group(1) if match else None
+
+
+async def known_ward(ctx: ActionContext, said: str, intent: str) -> Ward | None:
+    """The ward meant by ``said``; None after answering ``unknown_ward`` with the nearest."""
+    wards = await ctx.hms.list_wards()
+    found = resolve_ward(wards, said)
+    if found.value is not None:
+        return next(w for w in wards if w.code == found.value)
+    known = ", ".join(title for title, _ in found.suggestions)
+    ctx.say(
+        f"I don't know ward '{said}'. Wards here include {known}.",
+        kind="unknown_ward",
+        data={"value": said, "suggestions": [code for _, code in found.suggestions]},
+        buttons=[
+            {"title": t, "payload": f'/{intent}{{"ward":"{c}"}}'} for t, c in found.suggestions
+        ],
+    )
+    return None
 
 
 def describe(bed: Bed) -> str:
@@ -101,26 +210,32 @@ def bed_data(bed: Bed) -> dict[str, object]:
 
 class ActionCheckBedAvailability(GuardedAction):
     intent = "check_bed_availability"
-    permission = "beds:read"
     activity = "Checking bed availability"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        # asked in the middle of a form, the ward may be the form's: leave it
-        in_form = bool((ctx.tracker.active_loop or {}).get("name"))
-        reset = () if in_form else (SlotSet("ward", None), SlotSet("bed_type", None))
+        reset: tuple[dict[str, Any], ...] = ()  # the task's slots are cleared when it ends
         wanted_type = ctx.text("bed_type")
         feature = bed_feature(wanted_type)
         if wanted_type and feature is None:
-            known = ", ".join(sorted({k for k in BED_FEATURES if " " in k or k.isalpha()}))
+            known = sorted({v for v in BED_FEATURES.values()})
             ctx.say(
-                f"I don't know the bed type '{wanted_type}'. I know: {known}.",
-                kind="check_bed_availability_invalid",
+                f"I don't know the bed type '{wanted_type}'. I know: "
+                + ", ".join(k.replace("-", " ") for k in known)
+                + ".",
+                kind="unknown_bed_type",
+                data={"value": wanted_type, "suggestions": known},
             )
             return Outcome("refused", events=reset, reason="bed_type")
         kind_words = f"{feature.replace('-', ' ')} " if feature else ""
-        ward_text = ctx.text("ward")
+        ward_text = ctx.text("ward") or said_ward(str(ctx.tracker.latest_message.get("text") or ""))
         if ward_text:
-            ward = await ctx.hms.get_ward(ward_text)
+            ward = await known_ward(ctx, ward_text, self.intent)
+            if ward is None:
+                return Outcome("not_found", events=reset, reason="unknown_ward")
+            said = said_beds(str(ctx.tracker.latest_message.get("text") or ""))
+            number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
+            if number is not None:
+                return await self._one_bed(ctx, ward, number)
             beds = await ctx.hms.free_beds(ward.code, feature)
             data: dict[str, Any] = {
                 "ward": ward.code,
@@ -182,14 +297,39 @@ class ActionCheckBedAvailability(GuardedAction):
         )
         return Outcome(events=reset, resource="Location")
 
+    async def _one_bed(self, ctx: ActionContext, ward: Ward, number: str) -> Outcome:
+        """'is bed twelve on 4B free?': that bed's status."""
+        try:
+            bed = await ctx.hms.get_bed(ward.code, number)
+        except NotFound:
+            ctx.say(
+                f"There's no bed {number} on {ward.name}.",
+                kind="unknown_bed",
+                data={"ward": ward.code, "value": number, "suggestions": []},
+            )
+            return Outcome("not_found", resource=f"Location/{ward.id}")
+        free = bed.status == "U"
+        state = "free" if free else "not free: " + STATUS_PHRASES.get(bed.status or "", "unknown")
+        ctx.say(
+            f"{bed.label} is {state}.",
+            kind="check_bed_availability_success" if free else "check_bed_availability_none",
+            data={
+                "ward": ward.code,
+                "feature": None,
+                "beds": [bed_data(bed)] if free else [],
+                "bed": bed.label,
+                "status": bed.status,
+            },
+        )
+        return Outcome(resource=f"Location/{bed.id}")
+
 
 class ActionUpdateBedStatus(GuardedAction):
     intent = "update_bed_status"
-    permission = "beds:update"
     activity = "Changing a bed's status"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        reset = (SlotSet("ward", None), SlotSet("bed", None), SlotSet("bed_status", None))
+        reset: tuple[dict[str, Any], ...] = ()  # the task's slots are cleared when it ends
         code = bed_status_code(ctx.text("bed_status"))
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = ctx.text("ward") or ward_hint
@@ -200,28 +340,30 @@ class ActionUpdateBedStatus(GuardedAction):
                 kind="update_bed_status_invalid",
             )
             return Outcome("refused", events=reset, reason="missing_slots")
-        ward = await ctx.hms.get_ward(ward_text)
+        ward = await known_ward(ctx, ward_text, self.intent)
+        if ward is None:
+            return Outcome("not_found", events=reset, reason="unknown_ward")
         ctx.check_ward(ward.code)
         try:
             bed = await ctx.hms.get_bed(ward.code, number)
         except NotFound:
             ctx.say(
                 f"There's no bed {number} on {ward.name}.",
-                kind="update_bed_status_not_found",
-                data={"ward": ward.code, "bed": number},
+                kind="unknown_bed",
+                data={"ward": ward.code, "bed": number, "value": number, "suggestions": []},
             )
             return Outcome("not_found", events=reset, resource=f"Location/{ward.id}")
-        before = BED_STATUSES.get(bed.status or "", "unknown")
+        before = STATUS_PHRASES.get(bed.status or "", "unknown")
         if bed.status == code:
             ctx.say(
-                f"{bed.label} is already {BED_STATUSES[code].lower()}.",
+                f"{bed.label} is already {STATUS_PHRASES[code]}.",
                 kind="update_bed_status_unchanged",
                 data=bed_data(bed),
             )
             return Outcome(events=reset, resource=f"Location/{bed.id}", detail="unchanged")
         updated = await ctx.hms.set_bed_status(bed.id, code)
         ctx.say(
-            f"Done: {updated.label} is now {BED_STATUSES[code].lower()} (was {before.lower()}).",
+            f"Done: {updated.label} is now {STATUS_PHRASES[code]} (was {before}).",
             kind="update_bed_status_success",
             data=bed_data(updated),
         )

@@ -1,7 +1,8 @@
 """Emergency access ("break glass") for locating patients outside one's wards.
 
 A staff member holding ``breakglass:use`` who asks for a patient outside their ward scope
-is offered emergency access; their next answer is the reason. The grant is the audit event
+is offered emergency access; the ``breakglass_form`` then asks for the reason (free text:
+any wording, even one that sounds like an emergency, is the reason). The grant is the audit event
 of that access (see ``assistant.audit.breakglass``): time-boxed (``BREAKGLASS_MINUTES``,
 default 30), for that staff member and that patient only, and every access under it is
 audited with the reason. Reasons are scrubbed of MRNs and the patient's name before they
@@ -19,16 +20,14 @@ from assistant.hms.models import Patient
 from assistant.logging import redact_phi
 
 PERMISSION = "breakglass:use"
-PENDING = "breakglass"  # `pending` value: the next answer is the reason
+FORM = "breakglass_form"  # asks for the reason (catalog subform)
+REASON_SLOT = "breakglass_reason"
 PATIENT_SLOT = "breakglass_patient"  # the patient id (a reference, not a name or MRN)
 MAX_REASON_CHARS = 200
 MIN_REASON_CHARS = 5
 _PREFIX = re.compile(r"^\s*(?:break[\s-]*(?:the\s+)?glass|emergency\s+access)\s*[:,-]?\s*", re.I)
 
-OFFER_BUTTONS = [
-    {"title": "Use emergency access", "payload": "/affirm"},
-    {"title": "Cancel", "payload": "/deny"},
-]
+OFFER_BUTTONS = [{"title": "Cancel", "payload": "/deny"}]
 
 
 def breakglass_minutes() -> int:
@@ -56,24 +55,6 @@ def is_reason(text: str) -> bool:
     return not stripped.startswith("/") and sum(c.isalpha() for c in stripped) >= MIN_REASON_CHARS
 
 
-def offer_is_fresh(events: list[dict[str, Any]], action: str) -> bool:
-    """True when the bot's last action before the latest user message was ``action``.
-
-    The offer holds for the very next message only: a reason typed later, after other
-    turns, must not silently open emergency access.
-    """
-    seen_user = False
-    for event in reversed(events):
-        kind = event.get("event")
-        if kind == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif seen_user and kind == "action" and event.get("name") != "action_listen":
-            return event.get("name") == action
-    return False
-
-
 def find_grant(
     audit: Any, staff: str, patient_ref: str, now: datetime, minutes: int
 ) -> BreakGlassAccess | None:
@@ -88,15 +69,9 @@ def find_grant(
 def offer_text(own_wards: str, minutes: int) -> str:
     return (
         f"That patient is not on your wards ({own_wards}), so I can't show where they are. "
-        f"If this is an emergency you can use emergency access for {minutes} minutes: "
-        'reply with the reason (for example "break glass: deteriorating, covering on call"). '
-        "Emergency access is recorded with your reason and reviewed daily."
+        f"If this is an emergency you can use emergency access for {minutes} minutes, "
+        "recorded with your reason and reviewed daily."
     )
 
 
-ASK_REASON = (
-    "What is the reason for emergency access? Please give it in a few words "
-    "(no patient names). It is recorded and reviewed daily."
-)
 CANCELLED = "OK, no emergency access. Nothing was shown."
-EXPIRED = "I've lost track of which patient that was. Please ask for the patient again."

@@ -1,56 +1,68 @@
-"""Form validation: syntax only (no HMS calls; the guarded action checks against the HMS).
+"""Form validation for every catalog form: one class, instantiated per form.
 
-MRNs are normalised to 8 digits (spoken digits too), bed statuses to v2-0116 codes, help
-types and urgencies to their codes, and time preferences must parse in the hospital zone.
+Each turn while a form waits for an answer:
+1. a user whose roles lack the task's permission ends the form at once (no patient details
+   are collected from them; the guarded action then refuses and audits);
+2. a message that is not an answer - another task, stop, an emergency, small talk - rejects
+   the form, so the rules serve it (a task is then followed by the offer to resume);
+   in free-text questions any wording is the answer, except "stop" and an emergency the
+   gateway's safety net did not already clear (``metadata.safety == "none"``);
+3. every slot the message names is filled, in any order, through the slot's check
+   (``actions.slotvalues``); "no, 4A not 4B" keeps 4A; "wrong patient" takes the patient
+   back; a changed value is confirmed back;
+4. a question left unanswered counts as a miss; the third miss ends the form (the guarded
+   action then offers the help desk), so no question is asked a fourth time.
+Checks that need the HMS directory (ward, clinic, clinician names) read it through
+``actions.base.guarded_reader`` (principal, permission, audit).
 """
 
 from __future__ import annotations
 
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import lacks_permission
-from actions.beds import bed_number, bed_status_code
-from actions.help import help_type_code, priority_code
+from actions.base import guarded_reader, lacks_permission
+from actions.beds import said_beds, said_ward
+from actions.flow import wrong_thing
+from actions.formats import MrnFormat
+from actions.reading import (
+    DOCTOR,
+    alternatives,
+    answered_already,
+    answers_anyway,
+    is_interruption,
+    resolve_values,
+    said_clinician,
+)
 from actions.services import get_services
-from actions.timeparse import parse_time_preference
+from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
+from actions.state import MAX_MISSES, Turn, slots_before_turn, slots_set_this_turn
+from assistant.hms.protocol import HmsClient
+from intents.catalog import Catalog, Form, default_catalog
 
-DIGITS = {
-    "zero": "0",
-    "oh": "0",
-    "o": "0",
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "four": "4",
-    "five": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-}
-Slots = dict[str, Any]
+MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
+MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
+SlotValues = dict[str, Any]
 
 
-def normalise_mrn(text: Any) -> str | None:
-    if text is None:
-        return None
-    digits = "".join(DIGITS.get(tok, tok) for tok in str(text).lower().replace("-", " ").split())
-    digits = "".join(ch for ch in digits if ch.isdigit())
-    return digits if len(digits) == 8 else None
+def required_slots(form: Form, values: SlotValues) -> list[str]:
+    """The form's slots still to ask, given what is known: a clinician replaces the
+    clinic; to find a patient the MRN does instead of the name."""
+    slots = list(form.required)
+    if "department" in slots and values.get("clinician"):
+        slots.remove("department")
+    if form.intent == "find_patient" and values.get("mrn"):
+        slots = [s for s in slots if s != "patient_name"]
+    return slots
 
 
-class _PermissionGate(FormValidationAction):
-    """Ends the form at once for a user whose roles lack the task's permission, so no
-    patient details are collected from them. The form's submit rule then runs the guarded
-    action, which gives the denial sentence and writes the audit event."""
-
-    permission: ClassVar[str]
+class CatalogForm(FormValidationAction, ABC):
+    form: ClassVar[str]
 
     @abstractmethod
     def name(self) -> str: ...
@@ -58,113 +70,236 @@ class _PermissionGate(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if await lacks_permission(tracker, self.permission):
+        catalog = default_catalog()
+        form = catalog.form(self.form)
+        if form is None:
             return [SlotSet("requested_slot", None)]
-        return await super().run(dispatcher, tracker, domain)
+        owner = catalog.get(form.intent)
+        turn = Turn.of(tracker)
+        # the question the form asked last; None while the form is being opened
+        requested = tracker.get_slot("requested_slot")
+        if owner.permission and await lacks_permission(tracker, owner.permission):
+            return [SlotSet("requested_slot", None)]
+        if requested and answered_already(tracker, self.form):
+            # back at the form after something else answered the message (small talk,
+            # a re-opened form): nothing to read; ask what is still missing
+            values = {s: tracker.get_slot(s) for s in catalog.slot_names()}
+            missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
+            return [SlotSet("requested_slot", missing[0] if missing else None)]
+        if requested and is_interruption(turn, form, requested, catalog):
+            return [ActionExecutionRejected(self.form)]
+        return await self._fill(dispatcher, tracker, turn, form, requested)
 
-
-class _PatientSlots:
-    """Validators shared by the appointment forms (a mixin: not an action itself)."""
-
-    def validate_mrn(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        mrn = normalise_mrn(value)
-        if mrn is None:
-            dispatcher.utter_message(response="utter_invalid_mrn")
-        return {"mrn": mrn}
-
-    def validate_patient_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        name = " ".join(str(value or "").split())
-        return {"patient_name": name if len(name) >= 2 else None}
-
-    def validate_time(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        services = get_services()
-        now, tz = services.clock(), services.settings.hospital_tz
-        if parse_time_preference(str(value or ""), now, tz):
-            return {"time": str(value)}
-        dispatcher.utter_message(response="utter_invalid_time")
-        return {"time": None}
-
-
-class ValidateBookAppointmentForm(_PatientSlots, _PermissionGate):
-    permission = "appointments:book"
-
-    def name(self) -> str:
-        return "validate_book_appointment_form"
-
-    async def required_slots(
+    async def _fill(
         self,
-        domain_slots: list[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[str]:
-        if tracker.get_slot("clinician"):
-            return [s for s in domain_slots if s != "department"]
-        return domain_slots
+        turn: Turn,
+        form: Form,
+        requested: str | None,
+    ) -> list[EventType]:
+        catalog = default_catalog()
+        services = get_services()
+        values: SlotValues = {s: tracker.get_slot(s) for s in catalog.slot_names()}
+        before = slots_before_turn(tracker)
+        reader_cache: list[HmsClient | None] = []
+
+        async def reader() -> HmsClient | None:
+            if not reader_cache:
+                reader_cache.append(await guarded_reader(tracker, form.intent, self.name()))
+            return reader_cache[0]
+
+        ctx = CheckContext(
+            mrn=MrnFormat(services.settings.mrn_pattern),
+            tz=services.settings.hospital_tz,
+            now=services.clock(),
+            slots=values,
+            reader=reader,
+        )
+        wanted = list(form.required)
+        if "department" in form.required:
+            wanted.append("clinician")  # a clinician may stand for the clinic
+        if "ward" in form.required:
+            wanted.append("bed")  # "4B bed 6" answers both
+        if "patient_name" in form.required:
+            wanted.append("mrn")  # an MRN may come first, or instead (finding a patient)
+        candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
+        events: list[EventType] = []
+        replies: list[Reply] = []
+        for slot, value in slots_set_this_turn(tracker).items():
+            if slot in wanted and value not in (None, "") and slot not in candidates:
+                values[slot] = before.get(slot)  # an extraction not taken: undo it
+                events.append(SlotSet(slot, before.get(slot)))
+        wrong = wrong_thing(turn.text) if not turn.is_payload else ()
+        for slot in wrong:
+            values[slot] = None
+            events.append(SlotSet(slot, None))
+        changed: list[str] = []
+        for slot, raw in candidates.items():
+            check = CHECKS.get(slot)
+            if check is None:
+                continue
+            options = raw if isinstance(raw, list) else [raw]
+            result = await check(options[0], ctx)
+            for option in options[1:]:
+                if result.value is not None:
+                    break
+                result = await check(option, ctx)
+            values[slot] = result.value
+            events.append(SlotSet(slot, result.value))
+            if result.reply is not None:
+                replies.append(result.reply)
+            for other, value in result.also.items():
+                if value is not None and (other not in candidates or values.get(other) is None):
+                    values[other] = value
+                    events.append(SlotSet(other, value))
+            previous = before.get(slot)
+            # a correction changes what this form was given; when the form is just being
+            # opened, earlier values belong to an earlier request (cleared) - not corrected
+            if requested and result.value is not None and previous not in (None, result.value):
+                changed.append(slot)
+        for reply in replies:
+            reply.send(dispatcher)
+        if wrong or changed:
+            names = ", ".join(s.replace("_", " ") for s in (changed or list(wrong)))
+            dispatcher.utter_message(
+                text=f"OK, changed the {names}." if changed else f"OK, which {names} then?",
+                json_message={
+                    "phi": False,
+                    "kind": "slot_corrected",
+                    "data": {
+                        "slots": sorted(changed or wrong),
+                        **{s: values.get(s) for s in changed},
+                    },
+                },
+            )
+        events += self._misses(dispatcher, tracker, requested, values, candidates, replies, wrong)
+        if any(isinstance(e, dict) and e.get("name") == "requested_slot" for e in events):
+            return events
+        missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
+        return [*events, SlotSet("requested_slot", missing[0] if missing else None)]
+
+    def _candidates(
+        self,
+        tracker: Tracker,
+        turn: Turn,
+        form: Form,
+        requested: str | None,
+        wanted: list[str],
+        catalog: Catalog,
+        ctx: CheckContext,
+    ) -> SlotValues:
+        """Values this message offers for the form's slots, before checking them."""
+        found: SlotValues = {}
+        set_now = slots_set_this_turn(tracker)
+        if requested and requested in catalog.slot_names() and catalog.slot(requested).free_text:
+            # free text: the whole message is the answer and fills nothing else
+            return {} if turn.is_payload else {requested: turn.text}
+        for slot in dict.fromkeys(wanted):
+            if slot not in catalog.slot_names():
+                continue
+            spec = catalog.slot(slot)
+            value = set_now.get(slot)
+            several = [e for e in spec.entities if len(turn.values(e)) > 1]
+            if several:
+                value = alternatives(turn, several[0], value)
+            if value not in (None, "", []):
+                found[slot] = value
+        if requested and requested in catalog.slot_names() and not turn.is_payload:
+            said = catalog.find(turn.intent)
+            chitchat = said is not None and said.mid_form == "chitchat"
+            if requested not in found and (
+                requested == "patient_name"
+                or (chitchat and answers_anyway(turn, requested, catalog))
+            ):
+                found[requested] = turn.text
+            tagged = {e.get("entity") for e in turn.entities}
+            asked = set(catalog.slot(requested).entities)
+            if found.get(requested) == turn.text and tagged and not tagged & asked:
+                # the whole message was taken for the question, but it names other things
+                # ("dermatology" when the name was asked): those are the answer, not this
+                del found[requested]
+        if turn.is_payload:
+            return found
+        if "ward" in form.required and "ward" not in found:
+            named = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
+            if named is not None:
+                found["ward"] = named
+        if "department" in form.required and "clinician" not in found:
+            doctor = said_clinician(turn)  # "Dr Smithers", or a name in a clinic-list request
+            if doctor is not None and (
+                form.intent == "list_clinic_appointments" or DOCTOR.search(turn.text)
+            ):
+                found["clinician"] = doctor
+        beds = said_beds(turn.text)  # "bed sixteen not six": beds NLU did not tag (fully)
+        if "bed" in wanted and beds:
+            found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
+        for slot in form.required:
+            # urgency is read from the whole sentence: "not urgent" is routine even when
+            # NLU tagged only "urgent"
+            if slot == "urgency" or (slot not in found and ctx.slots.get(slot) in (None, "")):
+                guess = infer(slot, turn.text, ctx)
+                if guess is not None:
+                    found[slot] = guess
+        activating = requested is None  # no question asked yet: the request itself
+        spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
+        if (
+            "help_description" in form.required
+            and "help_description" not in found
+            and ctx.slots.get("help_description") in (None, "")
+            and describes(turn.text, spans, 2 if activating else 3)
+        ):
+            found["help_description"] = turn.text  # the problem, said before it was asked
+        if activating:
+            given = {k for k, v in set_now.items() if v not in (None, "")}
+            places = {"ward", "department", "clinician"} & (set(found) | given)
+            if form.intent in MINE_DEFAULTS and not places:
+                # nothing named: the user's own ward or clinic (the action asks which one
+                # when they have none, or several)
+                found[MINE_DEFAULTS[form.intent]] = MINE
+        return found
+
+    def _misses(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        requested: str | None,
+        values: SlotValues,
+        candidates: SlotValues,
+        replies: list[Reply],
+        wrong: tuple[str, ...],
+    ) -> list[EventType]:
+        """Count an unanswered question; the third miss in a row ends the form."""
+        if not requested:
+            return []
+        answered = values.get(requested) not in (None, "")
+        progressed = any(values.get(s) not in (None, "") for s in candidates) or bool(wrong)
+        if answered or progressed:
+            return [SlotSet("misses", None)]
+        previous = tracker.get_slot("misses")
+        count = 1
+        if isinstance(previous, str) and previous.startswith(f"{requested}:"):
+            tail = previous.rsplit(":", 1)[1]
+            count = int(tail) + 1 if tail.isdigit() else 1
+        if not replies:
+            dispatcher.utter_message(
+                text="Sorry, I didn't get that.",
+                json_message={
+                    "phi": False,
+                    "kind": f"invalid_{requested}",
+                    "data": {"slot": requested},
+                },
+            )
+        events: list[EventType] = [SlotSet("misses", f"{requested}:{count}")]
+        if count >= MAX_MISSES:
+            events.append(SlotSet("requested_slot", None))
+        return events
 
 
-class ValidateCancelAppointmentForm(_PatientSlots, _PermissionGate):
-    permission = "appointments:cancel"
-
-    def name(self) -> str:
-        return "validate_cancel_appointment_form"
-
-
-class ValidateRescheduleAppointmentForm(_PatientSlots, _PermissionGate):
-    permission = "appointments:cancel"
-
-    def name(self) -> str:
-        return "validate_reschedule_appointment_form"
-
-
-class ValidateUpdateBedStatusForm(_PermissionGate):
-    permission = "beds:update"
-
-    def name(self) -> str:
-        return "validate_update_bed_status_form"
-
-    def validate_bed(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        ward, number = bed_number(str(value or ""))
-        if number is None:
-            dispatcher.utter_message(response="utter_invalid_bed")
-            return {"bed": None}
-        return {"bed": number, **({"ward": ward} if ward and not tracker.get_slot("ward") else {})}
-
-    def validate_bed_status(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        code = bed_status_code(str(value or ""))
-        if code is None:
-            dispatcher.utter_message(response="utter_invalid_bed_status")
-        return {"bed_status": code}
-
-
-class ValidateRequestHelpForm(_PermissionGate):
-    permission = "help:request"
-
-    def name(self) -> str:
-        return "validate_request_help_form"
-
-    def validate_help_type(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        code = help_type_code(str(value or ""))
-        if code is None:
-            dispatcher.utter_message(response="utter_invalid_help_type")
-        return {"help_type": code}
-
-    def validate_urgency(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> Slots:
-        code = priority_code(str(value or ""))
-        if code is None:
-            dispatcher.utter_message(response="utter_invalid_urgency")
-        return {"urgency": code}
+def form_validator(form: str) -> type[CatalogForm]:
+    """The validation action class of one catalog form (``validate_<form>``)."""
+    return type(
+        f"Validate_{form}",
+        (CatalogForm,),
+        {"form": form, "name": lambda self: f"validate_{form}", "__module__": __name__},
+    )

@@ -33,7 +33,6 @@ def transcript(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class ActionTalkToHuman(GuardedAction):
     intent = "talk_to_human"
-    permission = "handoff:request"
     activity = "Contacting the help desk"
 
     async def perform(self, ctx: ActionContext) -> Outcome:

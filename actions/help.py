@@ -2,40 +2,119 @@
 
 from __future__ import annotations
 
+import re
+
 from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number
-from actions.scheduling import clear
-from assistant.hms.errors import Unavailable
+from actions.formats import TicketFormat
+from assistant.hms.errors import NotFound, Unavailable
 from assistant.hms.models import HelpTask
 
 HELP_TYPES = {
     "porter": "porter",
     "porters": "porter",
+    "portering": "porter",
     "transport": "porter",
-    "wheelchair": "porter",
-    "trolley": "porter",
     "it": "it",
-    "computer": "it",
-    "printer": "it",
-    "login": "it",
-    "password": "it",
+    "i t": "it",
+    "helpdesk": "it",
     "housekeeping": "housekeeping",
-    "cleaning": "housekeeping",
+    "domestic": "housekeeping",
+    "domestics": "housekeeping",
     "cleaner": "housekeeping",
-    "spill": "housekeeping",
+    "cleaners": "housekeeping",
+    "cleaning": "housekeeping",
     "maintenance": "maintenance",
-    "repair": "maintenance",
-    "broken": "maintenance",
     "estates": "maintenance",
+    "repair": "maintenance",
     "other": "other",
+}
+# words that say which kind of help a description needs ("the printer is jammed" -> it)
+HELP_KEYWORDS = {
+    "it": (
+        "printer",
+        "printing",
+        "print",
+        "computer",
+        "pc",
+        "laptop",
+        "screen",
+        "monitor",
+        "keyboard",
+        "mouse",
+        "login",
+        "log in",
+        "logon",
+        "password",
+        "wifi",
+        "wi-fi",
+        "network",
+        "email",
+        "system",
+        "tablet",
+        "scanner",
+        "software",
+        "label printer",
+    ),
+    "porter": (
+        "wheelchair",
+        "trolley",
+        "transfer",
+        "move a patient",
+        "take a patient",
+        "collect",
+        "take bloods",
+        "to x-ray",
+        "to theatre",
+        "to ct",
+        "bring",
+        "escort",
+        "stretcher",
+    ),
+    "housekeeping": (
+        "spill",
+        "spillage",
+        "clean",
+        "cleaned",
+        "bin",
+        "mess",
+        "vomit",
+        "linen",
+        "dirty",
+        "mop",
+        "deep clean",
+    ),
+    "maintenance": (
+        "broken",
+        "leak",
+        "leaking",
+        "tap",
+        "door",
+        "light",
+        "heating",
+        "radiator",
+        "window",
+        "toilet",
+        "blocked",
+        "socket",
+        "lock",
+        "bed won't",
+        "call bell",
+        "ceiling",
+    ),
 }
 URGENCY = {
     "routine": "routine",
     "not urgent": "routine",
+    "non urgent": "routine",
+    "non-urgent": "routine",
     "whenever": "routine",
     "low": "routine",
     "normal": "routine",
+    "no rush": "routine",
+    "no hurry": "routine",
     "urgent": "urgent",
+    "urgently": "urgent",
     "soon": "urgent",
     "high": "urgent",
     "asap": "asap",
@@ -44,18 +123,56 @@ URGENCY = {
     "stat": "stat",
     "immediately": "stat",
     "right now": "stat",
+    "right away": "stat",
     "now": "stat",
 }
-FORM_SLOTS = ("help_type", "ward", "bed", "urgency", "help_description")
+_NEGATED_URGENCY = re.compile(
+    r"\b(?:not|isn'?t|is\s+not|no(?:t)?\s+(?:really|that|very)?\s*|non-?)\s*(?:very\s+)?"
+    r"(?:urgent|an?\s+emergency|a\s+rush|rush|hurry|pressing)\b"
+    r"|\b(?:no\s+rush|no\s+hurry|whenever|when(?:ever)?\s+(?:you|someone)\s+(?:can|gets?)|"
+    r"routine|low\s+priority|in\s+(?:your|their)\s+own\s+time|not\s+time\s+critical)\b",
+    re.I,
+)
+_URGENT = re.compile(
+    r"\b(stat|immediately|right\s+(?:now|away)|at\s+once)\b|\b(asap|as\s+soon\s+as\s+possible|"
+    r"quickly|quick)\b|\b(urgent(?:ly)?|high\s+priority|soon)\b",
+    re.I,
+)
+HELP_NAMES = {"it": "IT", "porter": "porter", "housekeeping": "housekeeping"}
 READ_ALL = "help:read_all"  # the help desk may read anyone's request
 
 
 def help_type_code(text: str | None) -> str | None:
-    return HELP_TYPES.get(" ".join((text or "").lower().split()))
+    return HELP_TYPES.get(" ".join((text or "").lower().replace(".", " ").split()))
+
+
+def infer_help_type(text: str | None) -> str | None:
+    """The kind of help a description needs, from its words; None when it doesn't say."""
+    low = f" {' '.join((text or '').lower().split())} "
+    for word, code in HELP_TYPES.items():
+        if word != "other" and re.search(rf"\b{re.escape(word)}\b", low):
+            return code
+    for code, words in HELP_KEYWORDS.items():
+        if any(re.search(rf"\b{re.escape(w)}\b", low) for w in words):
+            return code
+    return None
 
 
 def priority_code(text: str | None) -> str | None:
     return URGENCY.get(" ".join((text or "").lower().split()))
+
+
+def infer_urgency(text: str | None) -> str | None:
+    """Urgency said in a sentence, negation understood: "not urgent" is routine."""
+    low = " ".join((text or "").lower().split())
+    if not low:
+        return None
+    if _NEGATED_URGENCY.search(low):
+        return "routine"
+    found = _URGENT.search(low)
+    if found is None:
+        return None
+    return "stat" if found.group(1) else "asap" if found.group(2) else "urgent"
 
 
 def task_data(task: HelpTask) -> dict[str, object]:
@@ -72,33 +189,31 @@ def task_data(task: HelpTask) -> dict[str, object]:
 def task_line(task: HelpTask) -> str:
     owner = f", taken by {task.owner}" if task.owner else ""
     note = f" ({task.business_status})" if task.business_status else ""
-    return f"{task.ticket_id} {task.help_type or 'help'}: {task.status}{owner}{note}"
+    kind = HELP_NAMES.get(task.help_type or "", task.help_type or "help")
+    return f"{task.ticket_id} {kind}: {task.status}{owner}{note}"
 
 
 class ActionRequestHelp(GuardedAction):
     intent = "request_help"
-    permission = "help:request"
     activity = "Requesting help"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        events = tuple(clear(*FORM_SLOTS))
-        help_type = help_type_code(ctx.text("help_type")) or "other"
-        priority = priority_code(ctx.text("urgency")) or "routine"
+        description = ctx.text("help_description") or ""
+        help_type = help_type_code(ctx.text("help_type")) or infer_help_type(description) or "other"
+        priority = (
+            infer_urgency(ctx.text("urgency")) or priority_code(ctx.text("urgency")) or "routine"
+        )
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = ctx.text("ward") or ward_hint
+        location_id, ward_code = None, None
         try:
-            location_id = None
             if ward_text:
                 ward = await ctx.hms.get_ward(ward_text)
-                location_id = ward.id
+                location_id, ward_code = ward.id, ward.code
                 if number:
                     location_id = (await ctx.hms.get_bed(ward.code, number)).id
             task = await ctx.hms.create_task(
-                help_type,
-                location_id,
-                priority,
-                ctx.text("help_description") or "",
-                ctx.staff.username,
+                help_type, location_id, priority, description, ctx.staff.username
             )
         except Unavailable:
             # the kiosk queues these slots (encrypted) and replays them through this
@@ -108,7 +223,7 @@ class ActionRequestHelp(GuardedAction):
                 "ward": ward_text,
                 "bed": ctx.text("bed"),
                 "urgency": priority,
-                "help_description": ctx.text("help_description"),
+                "help_description": description,
             }
             ctx.say(
                 UNAVAILABLE,
@@ -116,26 +231,35 @@ class ActionRequestHelp(GuardedAction):
                 data={"queue": slots},
                 buttons=[HELP_DESK_BUTTON],
             )
-            return Outcome("error", events=events, reason="hms_unavailable")
+            return Outcome("error", reason="hms_unavailable")
+        what = HELP_NAMES.get(help_type, help_type)
         ctx.say(
-            f"Done: your {help_type} request is {task.ticket_id} ({priority}). "
+            f"Done: your {what} request is {task.ticket_id} ({priority}). "
             "Ask me 'status of my requests' any time.",
             kind="request_help_success",
-            data=task_data(task),
+            data={**task_data(task), "ward": ward_code, "description": description},
         )
-        return Outcome(events=events, resource=f"Task/{task.id}", detail=f"{help_type}/{priority}")
+        return Outcome(resource=f"Task/{task.id}", detail=f"{help_type}/{priority}")
 
 
 class ActionCheckRequestStatus(GuardedAction):
     intent = "check_request_status"
-    permission = "help:read"
     activity = "Checking help requests"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        events = tuple(clear("ticket_id"))
-        ticket = (ctx.text("ticket_id") or "").upper().replace(" ", "")
-        if ticket:
-            task = await ctx.hms.get_task(ticket)
+        settings = ctx.services.settings
+        fmt = TicketFormat(settings.ticket_prefixes, settings.ticket_digits)
+        said = f"{ctx.text('ticket_id') or ''} {ctx.tracker.latest_message.get('text') or ''}"
+        for ticket in fmt.find(said):
+            if ticket.startswith("HD-"):
+                found = self._handoff(ctx, ticket)
+                if found is not None:
+                    return found
+                continue
+            try:
+                task = await ctx.hms.get_task(ticket)
+            except NotFound:
+                continue
             if task.requester != ctx.staff.username and not ctx.services.policy.allows(
                 ctx.staff.roles, READ_ALL
             ):  # someone else's request: say no more than that it is not theirs
@@ -144,19 +268,46 @@ class ActionCheckRequestStatus(GuardedAction):
                     "help desk, can see its status.",
                     kind="check_request_status_denied",
                 )
-                return Outcome("denied", events=events, reason="not_requester")
+                return Outcome("denied", reason="not_requester")
             ctx.say(
                 f"{task_line(task)}.", kind="check_request_status_success", data=task_data(task)
             )
-            return Outcome(events=events, resource=f"Task/{task.id}")
+            return Outcome(resource=f"Task/{task.id}")
+        if fmt.find(said):
+            ctx.say(
+                "I couldn't find that ticket.",
+                kind="unknown_ticket",
+                data={"value": fmt.find(said)[0], "suggestions": []},
+            )
+            return Outcome("not_found", resource="Task")
         tasks = await ctx.hms.list_tasks(requester_username=ctx.staff.username)
         if not tasks:
             ctx.say("You have no help requests.", kind="check_request_status_none")
-            return Outcome(events=events, resource="Task")
+            return Outcome(resource="Task")
         recent = sorted(tasks, key=lambda t: t.ticket_id or "", reverse=True)[:5]
         ctx.say(
             "Your requests: " + "; ".join(task_line(t) for t in recent) + ".",
             kind="check_request_status_success",
             data={"tasks": [task_data(t) for t in recent]},
         )
-        return Outcome(events=events, resource="Task")
+        return Outcome(resource="Task")
+
+    def _handoff(self, ctx: ActionContext, ticket_id: str) -> Outcome | None:
+        """A help-desk handoff ticket (HD-...) of this user, from the ticket store."""
+        store = ctx.services.tickets
+        getter = getattr(store, "get", None)
+        if not callable(getter):
+            return None
+        try:
+            ticket = getter(ticket_id)
+        except Exception:  # TicketNotFound or a malformed id: not this kind of ticket
+            return None
+        if getattr(ticket, "requester", None) != ctx.staff.username:
+            return None
+        claimer = f", with {ticket.claimer}" if getattr(ticket, "claimer", None) else ""
+        ctx.say(
+            f"{ticket.ticket_id} help desk: {ticket.status}{claimer}.",
+            kind="check_request_status_success",
+            data={"ticket_id": ticket.ticket_id, "status": ticket.status, "help_type": "helpdesk"},
+        )
+        return Outcome(resource=f"Ticket/{ticket.ticket_id}")

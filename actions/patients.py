@@ -1,72 +1,126 @@
 """Find an admitted patient: by MRN or name -> current ward, room and bed (ward-scoped).
 
-Outside the staff member's wards: roles with ``breakglass:use`` are offered emergency
-access (``actions.breakglass``); their next answer is the reason, and the access is audited
-with it. Other roles get the normal ward-scope denial. For ward-scoped roles a patient who
-is not admitted gets the same answer as one admitted elsewhere (no initials, no MRN
-digits), so the answer never reveals admission status outside one's wards.
+A bare name goes through the HMS Patient name search; two or more matches are narrowed by
+date of birth or MRN (``find_patient:which``, the candidates kept in the action-set
+``offered`` slot). Outside the staff member's wards, roles with ``breakglass:use`` are
+offered emergency access (``actions.breakglass``): the reason is asked by the
+``breakglass_form`` (free text), and the access is audited with it. Other roles get the
+normal ward-scope denial.
+For ward-scoped roles a patient who is not admitted gets the same answer as one admitted
+elsewhere (no initials, no MRN digits), so the answer never reveals admission status outside
+one's wards.
 """
 
 from __future__ import annotations
 
-from rasa_sdk.events import SlotSet
+import re
+from datetime import date
+
+from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions import breakglass as bg
 from actions.base import ActionContext, GuardedAction, Outcome, WardDenied, join_or
-from actions.scheduling import clear
+from actions.formats import MrnFormat
+from actions.scheduling import pending, step
+from actions.state import gave_up_on
 from assistant.audit.breakglass import GRANT_DETAIL, USE_DETAIL, grant_reason
 from assistant.hms.models import Patient, Stay
 
-ASKING = "find_patient"  # `pending` value: the next `inform` answers "which patient?"
 Events = tuple[dict, ...]
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+
+
+def birth_date(text: str) -> date | None:
+    """'12/03/1956', '1956-03-12', '12 March 1956', '12th mar 56' -> a date (day first)."""
+    low = text.lower()
+    iso = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", low)
+    numeric = re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b", low)
+    named = re.search(
+        r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3})[a-z]*\s+(\d{2,4})\b", low
+    )
+    try:
+        if iso:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if numeric:
+            year = int(numeric.group(3))
+            year += 1900 if year < 100 and year > 30 else 2000 if year < 100 else 0
+            return date(year, int(numeric.group(2)), int(numeric.group(1)))
+        if named and named.group(2) in _MONTHS:
+            year = int(named.group(3))
+            year += 1900 if year < 100 and year > 30 else 2000 if year < 100 else 0
+            return date(year, _MONTHS.index(named.group(2)) + 1, int(named.group(1)))
+    except ValueError:
+        return None
+    return None
 
 
 class ActionFindPatient(GuardedAction):
     intent = "find_patient"
-    permission = "patients:locate"
     activity = "Locating patients"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        if ctx.text("pending") == bg.PENDING:
+        if ctx.text(bg.PATIENT_SLOT):
             return await self._emergency(ctx)
-        kind, events = self.intent, tuple(clear("mrn", "patient_name"))
-        if ctx.text("pending") == ASKING:
-            events += tuple(clear("pending"))
-        mrn = "".join(ch for ch in (ctx.text("mrn") or "") if ch.isdigit())
-        name = ctx.text("patient_name")
+        kind = self.intent
+        if step(ctx, self.intent) == "which":
+            return await self._narrow(ctx)
+        fmt = MrnFormat(ctx.services.settings.mrn_pattern)
+        said = ctx.text("patient_name") or ""
+        mrn = fmt.find(ctx.text("mrn")) or (fmt.find(said) if fmt.is_mrn(said) else None)
+        name = None if mrn else (said or None)
         if not mrn and not name:
-            ctx.say("Which patient? Tell me their MRN (8 digits) or full name.", kind=f"{kind}_ask")
-            return Outcome("refused", events=(SlotSet("pending", ASKING),), reason="no_identifier")
-        found = await ctx.hms.find_patients(mrn=mrn or None, name=None if mrn else name)
+            return Outcome("refused", (ActiveLoop(f"{self.intent}_form"),), reason="no_identifier")
+        found = await ctx.hms.find_patients(mrn=mrn, name=name)
         if not found:
             ctx.say(
                 f"I couldn't find a patient with that {'MRN' if mrn else 'name'}.",
-                kind=f"{kind}_not_found",
+                kind="unknown_patient",
+                data={"value": "mrn" if mrn else "name", "suggestions": []},
             )
-            return Outcome("not_found", events=events)
+            return Outcome("not_found")
         if len(found) > 1:
             ctx.say(
-                f"{len(found)} patients match that name. Please give me the MRN.",
+                f"{len(found)} patients match that name. What is their date of birth or MRN?",
                 kind=f"{kind}_ambiguous",
+                data={"count": len(found)},
             )
+            offered = {"kind": "patient", "ids": [p.id for p in found[:20]]}
+            events = (pending(self.intent, "which"), SlotSet("offered", offered))
             return Outcome("not_found", events=events, reason="ambiguous")
-        patient = found[0]
+        return await self._locate(ctx, found[0])
+
+    async def _narrow(self, ctx: ActionContext) -> Outcome:
+        """The answer to "date of birth or MRN?" picks one of the offered patients."""
+        text = str(ctx.tracker.latest_message.get("text") or "")
+        ids = list((ctx.slot("offered") or {}).get("ids") or [])
+        mrn = MrnFormat(ctx.services.settings.mrn_pattern).find(text)
+        born = birth_date(text)
+        for patient_id in ids:
+            patient = await ctx.hms.get_patient(patient_id)
+            if (mrn and patient.mrn == mrn) or (born and patient.birth_date == born):
+                return await self._locate(ctx, patient)
+        ctx.say(
+            "None of the patients with that name has that date of birth or MRN.",
+            kind="unknown_patient",
+            data={"value": "dob_or_mrn", "suggestions": []},
+        )
+        return Outcome("not_found", reason="ambiguous_unresolved")
+
+    async def _locate(self, ctx: ActionContext, patient: Patient) -> Outcome:
         stay = await ctx.hms.current_stay(patient.id)
         if stay is None or stay.bed is None:
             if not ctx.services.policy.covers_all_wards(ctx.staff.roles, self.permission):
                 # for a ward-scoped user "not admitted" must read exactly like "admitted on
                 # another ward": either answer would tell them the patient's admission status
-                return self._out_of_scope(ctx, patient, stay, events)
-            return self._show(ctx, patient, stay, events)
+                return self._out_of_scope(ctx, patient, stay)
+            return self._show(ctx, patient, stay)
         try:
             ctx.check_ward(stay.ward_code)
         except WardDenied:
-            return self._out_of_scope(ctx, patient, stay, events)
-        return self._show(ctx, patient, stay, events)
+            return self._out_of_scope(ctx, patient, stay)
+        return self._show(ctx, patient, stay)
 
-    def _out_of_scope(
-        self, ctx: ActionContext, patient: Patient, stay: Stay | None, events: Events
-    ) -> Outcome:
+    def _out_of_scope(self, ctx: ActionContext, patient: Patient, stay: Stay | None) -> Outcome:
         if not ctx.services.policy.allows(ctx.staff.roles, bg.PERMISSION):
             raise WardDenied((stay.ward_code if stay else None) or "?")  # the normal denial
         ref, minutes = f"Patient/{patient.id}", bg.breakglass_minutes()
@@ -76,7 +130,6 @@ class ActionFindPatient(GuardedAction):
                 ctx,
                 patient,
                 stay,
-                events,
                 reason=grant_reason(grant.reason),
                 detail=f"{USE_DETAIL} grant={grant.seq}",
             )
@@ -86,7 +139,11 @@ class ActionFindPatient(GuardedAction):
             kind=f"{self.intent}_breakglass_offer",
             buttons=bg.OFFER_BUTTONS,
         )
-        events += (SlotSet("pending", bg.PENDING), SlotSet(bg.PATIENT_SLOT, patient.id))
+        events: Events = (
+            SlotSet(bg.PATIENT_SLOT, patient.id),
+            SlotSet("requested_slot", bg.REASON_SLOT),  # the form asks for the reason
+            ActiveLoop(bg.FORM),
+        )
         return Outcome(
             "denied",
             events=events,
@@ -96,31 +153,21 @@ class ActionFindPatient(GuardedAction):
         )
 
     async def _emergency(self, ctx: ActionContext) -> Outcome:
-        """The turn after the offer: a reason grants access; deny/no patient ends it."""
+        """The break-glass form is done: a reason grants access; none (or "cancel") ends it."""
         kind = f"{self.intent}_breakglass"
-        done = tuple(clear("pending", bg.PATIENT_SLOT, "mrn", "patient_name"))
-        if ctx.intent == "deny":
-            ctx.say(bg.CANCELLED, kind=f"{kind}_cancelled")
-            return Outcome("refused", events=done, reason="breakglass_declined")
         if not ctx.services.policy.allows(ctx.staff.roles, bg.PERMISSION):
             ctx.say(
                 f"Emergency access needs the {bg.PERMISSION} permission; you are signed in "
                 f"as {join_or(sorted(ctx.staff.roles))}.",
                 kind=f"{kind}_denied",
             )
-            return Outcome("denied", events=done, reason="permission", detail="breakglass")
-        patient_id = ctx.text(bg.PATIENT_SLOT)
-        if not patient_id or not bg.offer_is_fresh(ctx.tracker.events, self.name()):
-            ctx.say(bg.EXPIRED, kind=f"{kind}_expired")
-            return Outcome("refused", events=done, reason="breakglass_no_patient")
-        text = str(ctx.tracker.latest_message.get("text") or "")
-        if not bg.is_reason(text) or (ctx.intent == "affirm" and len(text.split()) < 3):
-            ctx.say(bg.ASK_REASON, kind=f"{kind}_ask_reason")
+            return Outcome("denied", reason="permission", detail="breakglass")
+        patient_id = ctx.text(bg.PATIENT_SLOT) or ""
+        text = ctx.text(bg.REASON_SLOT) or ""
+        if not text or not bg.is_reason(text) or gave_up_on(ctx.tracker):
+            ctx.say(bg.CANCELLED, kind=f"{kind}_cancelled")
             return Outcome(
-                "refused",
-                events=(SlotSet("pending", bg.PENDING),),
-                patient_ref=f"Patient/{patient_id}",
-                reason="breakglass_no_reason",
+                "refused", patient_ref=f"Patient/{patient_id}", reason="breakglass_no_reason"
             )
         patient = await ctx.hms.get_patient(patient_id)
         stay = await ctx.hms.current_stay(patient.id)
@@ -133,7 +180,6 @@ class ActionFindPatient(GuardedAction):
             ctx,
             patient,
             stay,
-            done,
             reason=grant_reason(bg.scrub_reason(text, patient)),
             detail=f"{GRANT_DETAIL} minutes={minutes}",
         )
@@ -143,7 +189,6 @@ class ActionFindPatient(GuardedAction):
         ctx: ActionContext,
         patient: Patient,
         stay: Stay | None,
-        events: Events,
         *,
         reason: str | None = None,
         detail: str = "",
@@ -157,7 +202,6 @@ class ActionFindPatient(GuardedAction):
                 f"{who} is not currently admitted.", kind=f"{kind}_not_admitted", phi=True, data=ids
             )
             return Outcome(
-                events=events,
                 patient_ref=ref,
                 reason=reason,
                 detail=" ".join(p for p in (detail, "not_admitted") if p),
@@ -171,7 +215,6 @@ class ActionFindPatient(GuardedAction):
             data={"ward": stay.ward_code, "bed": bed.label, "room": bed.room, **ids},
         )
         return Outcome(
-            events=events,
             resource=f"Location/{bed.id}",
             patient_ref=ref,
             reason=reason,

@@ -1,7 +1,10 @@
 """Reschedule: pick the patient's appointment, offer new slots, confirm, book, cancel the old.
 
-The new slot is booked first and the old appointment cancelled after, so a failure in
-between leaves the patient with two appointments (visible, fixable) rather than none.
+The appointment being moved is kept in the action-set ``confirmed`` slot from the moment
+it is picked; the write goes ahead only for that appointment, that patient and the slot
+and time confirmed. The new slot is booked first and the old appointment cancelled after,
+so a failure in between leaves the patient with two appointments (visible, fixable)
+rather than none.
 """
 
 from __future__ import annotations
@@ -10,32 +13,46 @@ from collections.abc import Awaitable, Callable
 
 from rasa_sdk.events import SlotSet
 
-from actions.appointments import ALL, _PatientAction, _ref
+from actions.appointments import _PatientAction, _ref
 from actions.base import ActionContext, Outcome
 from actions.scheduling import (
     appointment_buttons,
     ask_confirm,
-    clear,
+    changed_this_turn,
+    chosen,
     nearest_slots,
     offer,
+    offered_appointments,
     patient_data,
+    pending,
+    say_changed,
+    step,
+    still_confirmed,
     when,
 )
+from actions.state import YES_NO
 from assistant.hms.errors import Conflict
 from assistant.hms.models import Appointment, Patient
 
 
 class ActionRescheduleAppointment(_PatientAction):
     intent = "reschedule_appointment"
-    permission = "appointments:cancel"
     activity = "Rescheduling appointments"
 
     async def with_patient(self, ctx: ActionContext, patient: Patient) -> Outcome:
         kind, ref, tz = self.intent, _ref(patient), ctx.services.settings.hospital_tz
-        pending, intent = ctx.text("pending"), ctx.intent
+        at, intent = step(ctx, self.intent), ctx.intent
         appts = await ctx.hms.list_appointments(patient_id=patient.id)
-        chosen = ctx.text("appointment_id")
-        current = next((a for a in appts if a.id == chosen), None)
+        confirmed = ctx.slot("confirmed") or {}
+        current: Appointment | None = None
+        if at == "pick":
+            picked = chosen(ctx, "appointment")
+            current = next((a for a in appts if a.id == picked), None)
+        elif at in ("offer", "confirm"):
+            current = next((a for a in appts if a.id == confirmed.get("appointment_id")), None)
+            if current is None or confirmed.get("patient_id") != patient.id:
+                say_changed(ctx, kind)
+                return Outcome("refused", patient_ref=ref, reason="not_confirmed")
         if current is None:
             if not appts:
                 ctx.say(
@@ -45,7 +62,7 @@ class ActionRescheduleAppointment(_PatientAction):
                     phi=True,
                     data=patient_data(patient),
                 )
-                return Outcome("not_found", events=tuple(clear(*ALL)), patient_ref=ref)
+                return Outcome("not_found", patient_ref=ref)
             if len(appts) > 1:
                 ctx.say(
                     "Which appointment should I move?",
@@ -54,54 +71,76 @@ class ActionRescheduleAppointment(_PatientAction):
                     buttons=appointment_buttons(appts, tz),
                     data=patient_data(patient),
                 )
-                return Outcome(
-                    events=(SlotSet("pending", "reschedule_pick"),),
-                    resource="Appointment",
-                    patient_ref=ref,
+                events = (
+                    pending(self.intent, "pick"),
+                    SlotSet("offered", offered_appointments(appts)),
                 )
+                return Outcome(events=events, resource="Appointment", patient_ref=ref)
             current = appts[0]
-        what = f"{(current.service_code or 'clinic').title()}"
+        moving = current
+        what = f"{(moving.service_code or 'clinic').title()}"
+        keep = SlotSet("confirmed", {"patient_id": patient.id, "appointment_id": moving.id})
 
         async def fresh(prefix: str = "", after: str | None = None) -> Outcome:
             slots, matched = await nearest_slots(
-                ctx, current.service_code, current.practitioner_id, after
+                ctx, moving.service_code, moving.practitioner_id, after
             )
             events = offer(
-                ctx, slots, matched, kind=kind, what=what, prefix=prefix, pending="reschedule_offer"
+                ctx, slots, matched, kind=kind, what=what, prefix=prefix, intent=self.intent
             )
             return Outcome(
-                events=(SlotSet("appointment_id", current.id), *events),
-                resource=f"Appointment/{current.id}",
+                events=(*events, keep),
+                resource=f"Appointment/{moving.id}",
                 patient_ref=ref,
             )
 
-        if pending == "reschedule_confirm" and intent == "affirm" and ctx.text("slot_id"):
-            return await self._move(ctx, patient, current, ctx.text("slot_id") or "", fresh)
-        if pending == "reschedule_offer" and ctx.text("slot_id"):
-            slot = await ctx.hms.get_slot(ctx.text("slot_id") or "")
+        if at in ("offer", "confirm") and changed_this_turn(ctx, "time"):
+            return await fresh("OK, another time. ")
+        if at == "confirm" and intent == "affirm":
+            return await self._move(ctx, patient, moving, fresh)
+        if at in ("offer", "confirm") and intent == "deny":
+            return await fresh("OK. ", ctx.text("offer_after"))
+        if at == "offer":
+            picked = chosen(ctx, "slot")
+            if picked is None:
+                return await fresh("Please pick one of these. ")
+            slot = await ctx.hms.get_slot(picked)
             if slot.status != "free":
                 outcome = await fresh("That slot was just taken by someone else. ")
                 return Outcome("conflict", outcome.events, f"Slot/{slot.id}", ref)
-            events = ask_confirm(
-                ctx, patient, slot, kind=kind, verb="Move", what=what, pending="reschedule_confirm"
+            confirming = ask_confirm(
+                ctx,
+                patient,
+                slot,
+                kind=kind,
+                verb="Move",
+                what=what,
+                intent=self.intent,
+                appointment_id=moving.id,
             )
             return Outcome(
-                events=tuple(events), resource=f"Appointment/{current.id}", patient_ref=ref
+                events=tuple(confirming), resource=f"Appointment/{moving.id}", patient_ref=ref
             )
-        if pending in ("reschedule_offer", "reschedule_confirm") and intent == "deny":
-            return await fresh("OK. ", ctx.text("offer_after"))
-        return await fresh(f"{what} is now on {when(current.start, tz)}. ")
+        if at == "confirm":
+            ctx.say("Shall I move it? Yes or no.", kind=f"{kind}_confirm", buttons=YES_NO)
+            return Outcome(events=(pending(self.intent, "confirm"),), patient_ref=ref)
+        return await fresh(f"{what} is now on {when(moving.start, tz)}. ")
 
     async def _move(
         self,
         ctx: ActionContext,
         patient: Patient,
         current: Appointment,
-        slot_id: str,
         fresh: Callable[..., Awaitable[Outcome]],
     ) -> Outcome:
         tz, ref, kind = ctx.services.settings.hospital_tz, _ref(patient), self.intent
-        slot = await ctx.hms.get_slot(slot_id)
+        confirmed = ctx.slot("confirmed") or {}
+        slot = await ctx.hms.get_slot(str(confirmed.get("slot_id") or ""))
+        if not still_confirmed(ctx, patient, slot=slot, appt=current):
+            say_changed(ctx, kind)
+            return Outcome(
+                "refused", resource=f"Slot/{slot.id}", patient_ref=ref, reason="not_confirmed"
+            )
         try:
             new = await ctx.hms.book(patient.id, slot.id, current.practitioner_id, slot.version)
         except Conflict:
@@ -117,7 +156,6 @@ class ActionRescheduleAppointment(_PatientAction):
             data={**patient_data(patient), "appointment_id": new.id, "cancelled_id": current.id},
         )
         return Outcome(
-            events=tuple(clear(*ALL)),
             resource=f"Appointment/{new.id}",
             patient_ref=ref,
             detail=f"replaces Appointment/{current.id}",

@@ -1,7 +1,15 @@
-"""Shared steps of the appointment actions: identify the patient, offer slots, confirm."""
+"""Shared steps of the appointment actions: identify the patient, offer, choose, confirm.
+
+Records are chosen only among those the assistant offered: the offer is kept in the
+action-set ``offered`` slot, a choice (button payload, "the second one", "the 10:30") must
+be one of them, and a payload naming anything else is refused. What the user is asked to
+confirm is kept in the action-set ``confirmed`` slot; the write re-reads the record and
+goes ahead only when patient and record are still exactly what was confirmed.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,19 +17,23 @@ from zoneinfo import ZoneInfo
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext
+from actions.formats import MrnFormat, ordinal_choice
+from actions.state import YES_NO, pending_intent, pending_step, slots_set_this_turn
 from actions.timeparse import parse_time_preference
 from assistant.hms.errors import NotFound
 from assistant.hms.models import Appointment, Patient, Slot
 
 OFFER_COUNT = 3
 SEARCH_COUNT = 12
-YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-PATIENT_SLOTS = ("patient_name", "mrn")
-FLOW_SLOTS = ("pending", "slot_id", "appointment_id", "offer_after")
+FLOW_SLOTS = ("pending", "offered", "confirmed", "offer_after")
 
 
 class PatientMismatch(Exception):
     """MRN and name do not identify the same patient."""
+
+
+class NotOffered(Exception):
+    """A choice (e.g. an injected button payload) names a record that was not offered."""
 
 
 def clear(*names: str) -> list[dict[str, Any]]:
@@ -29,12 +41,26 @@ def clear(*names: str) -> list[dict[str, Any]]:
 
 
 def norm(text: str) -> str:
-    return " ".join(text.casefold().replace(",", " ").split())
+    return " ".join(text.casefold().replace(",", " ").replace(".", " ").split())
+
+
+def step(ctx: ActionContext, intent: str) -> str | None:
+    """This intent's waiting step ('offer', 'confirm', 'pick'), if it is the one pending."""
+    pending = ctx.slot("pending")
+    return pending_step(pending) if pending_intent(pending) == intent else None
+
+
+def pending(intent: str, name: str) -> dict[str, Any]:
+    return SlotSet("pending", f"{intent}:{name}")
+
+
+def changed_this_turn(ctx: ActionContext, slot: str) -> bool:
+    return slots_set_this_turn(ctx.tracker).get(slot) not in (None, "")
 
 
 async def identify_patient(ctx: ActionContext) -> Patient:
     """Two identifiers: the MRN and the name must both match the same Patient."""
-    mrn = "".join(ch for ch in (ctx.text("mrn") or "") if ch.isdigit())
+    mrn = MrnFormat(ctx.services.settings.mrn_pattern).find(ctx.text("mrn")) or ""
     name = norm(ctx.text("patient_name") or "")
     if not mrn or not name:
         raise PatientMismatch
@@ -50,7 +76,8 @@ def say_mismatch(ctx: ActionContext, kind: str) -> None:
     ctx.say(
         "That MRN and name don't belong to the same patient, so I've stopped. "
         "Please check both and start again.",
-        kind=f"{kind}_not_found",
+        kind="unknown_patient",
+        data={"value": None, "suggestions": [], "intent": kind},
     )
 
 
@@ -71,8 +98,8 @@ def patient_data(patient: Patient) -> dict[str, Any]:
 
 async def find_practitioner(ctx: ActionContext) -> str | None:
     clinician = ctx.text("clinician")
-    if not clinician:
-        return None
+    if not clinician or clinician == "mine":
+        return ctx.staff.id if clinician == "mine" else None
     found = await ctx.hms.find_staff(username=clinician)
     if not found:
         raise NotFound("clinician")
@@ -123,7 +150,7 @@ def offer(
     kind: str,
     what: str,
     prefix: str = "",
-    pending: str,
+    intent: str,
 ) -> list[dict[str, Any]]:
     tz = ctx.services.settings.hospital_tz
     if not slots:
@@ -148,11 +175,55 @@ def offer(
         data={"slots": [{"id": s.id, "start": s.start.isoformat()} for s in slots]},
     )
     last = max(s.start for s in slots) + timedelta(seconds=1)
+    offered = {
+        "kind": "slot",
+        "ids": [s.id for s in slots],
+        "starts": [s.start.isoformat() for s in slots],
+    }
     return [
-        SlotSet("pending", pending),
-        SlotSet("slot_id", None),
+        pending(intent, "offer"),
+        SlotSet("offered", offered),
+        SlotSet("confirmed", None),
         SlotSet("offer_after", last.isoformat()),
     ]
+
+
+def chosen(ctx: ActionContext, kind: str) -> str | None:
+    """The offered record the user picked, or None; ``NotOffered`` for a payload naming a
+    record that was not offered (kind: 'slot' | 'appointment')."""
+    offered = ctx.slot("offered") or {}
+    ids = list(offered.get("ids") or []) if offered.get("kind") == kind else []
+    message = ctx.tracker.latest_message or {}
+    named = [
+        str(e.get("value"))
+        for e in message.get("entities") or []
+        if e.get("entity") == f"{kind}_id" and e.get("value")
+    ]
+    if named:
+        if named[-1] not in ids:
+            raise NotOffered(named[-1])
+        return named[-1]
+    text = str(message.get("text") or "")
+    index = ordinal_choice(text, len(ids))
+    if index is not None:
+        return ids[index]
+    return _by_time(ctx, text, ids, offered.get("starts") or [])
+
+
+def _by_time(ctx: ActionContext, text: str, ids: list[str], starts: list[str]) -> str | None:
+    """'the 10:30 one', 'thursday at 2' -> the one offered record starting then."""
+    if not ids or len(starts) != len(ids) or not re.search(r"\d|o'?clock|half|quarter", text):
+        return None
+    tz = ctx.services.settings.hospital_tz
+    pref = parse_time_preference(text, ctx.now, tz)
+    if pref is None or not pref.exact:
+        return None
+    hits = [
+        i
+        for i, start in zip(ids, starts, strict=True)
+        if datetime.fromisoformat(start).astimezone(ZoneInfo(tz)).time() == pref.target.time()
+    ]
+    return hits[0] if len(hits) == 1 else None
 
 
 def ask_confirm(
@@ -162,8 +233,9 @@ def ask_confirm(
     *,
     kind: str,
     verb: str,
-    pending: str,
+    intent: str,
     what: str,
+    appointment_id: str | None = None,
 ) -> list[dict[str, Any]]:
     tz = ctx.services.settings.hospital_tz
     ctx.say(
@@ -174,7 +246,42 @@ def ask_confirm(
         buttons=YES_NO,
         data={**patient_data(patient), "slot_id": slot.id, "start": slot.start.isoformat()},
     )
-    return [SlotSet("pending", pending)]
+    confirmed = {
+        "patient_id": patient.id,
+        "slot_id": slot.id,
+        "start": slot.start.isoformat(),
+        "appointment_id": appointment_id,
+    }
+    return [pending(intent, "confirm"), SlotSet("confirmed", confirmed)]
+
+
+def still_confirmed(
+    ctx: ActionContext,
+    patient: Patient,
+    *,
+    slot: Slot | None = None,
+    appt: Appointment | None = None,
+) -> bool:
+    """The write's re-check: same patient, same record, same time as confirmed."""
+    confirmed = ctx.slot("confirmed") or {}
+    if not isinstance(confirmed, dict) or confirmed.get("patient_id") != patient.id:
+        return False
+    if slot is not None and (
+        confirmed.get("slot_id") != slot.id or confirmed.get("start") != slot.start.isoformat()
+    ):
+        return False
+    return appt is None or (
+        confirmed.get("appointment_id") == appt.id
+        and appt.patient_id == patient.id
+        and appt.status == "booked"
+    )
+
+
+def say_changed(ctx: ActionContext, kind: str) -> None:
+    ctx.say(
+        "The details changed after you confirmed, so I haven't done it. Please start again.",
+        kind=f"{kind}_refused",
+    )
 
 
 def appointment_buttons(appts: list[Appointment], tz: str) -> list[dict[str, str]]:
@@ -185,3 +292,26 @@ def appointment_buttons(appts: list[Appointment], tz: str) -> list[dict[str, str
         }
         for a in appts
     ]
+
+
+def offered_appointments(appts: list[Appointment]) -> dict[str, Any]:
+    return {
+        "kind": "appointment",
+        "ids": [a.id for a in appts],
+        "starts": [a.start.isoformat() if a.start else "" for a in appts],
+    }
+
+
+def narrow(ctx: ActionContext, appts: list[Appointment]) -> list[Appointment]:
+    """Appointments matching the clinic and day the user named, if they named any."""
+    tz = ctx.services.settings.hospital_tz
+    department = ctx.text("department")
+    if department:
+        same = [a for a in appts if (a.service_code or "").casefold() == department.casefold()]
+        appts = same or appts
+    pref = parse_time_preference(ctx.text("time"), ctx.now, tz)
+    if pref is not None:
+        day = pref.target.astimezone(ZoneInfo(tz)).date()
+        same_day = [a for a in appts if a.start and a.start.astimezone(ZoneInfo(tz)).date() == day]
+        appts = same_day or appts
+    return appts

@@ -22,8 +22,14 @@ log = logging.getLogger("actions.server")
 
 
 def build_executor() -> ActionExecutor:
+    """The package's actions plus one validator per catalog form and one question action
+    per asked slot (``actions.registry.catalog_actions``)."""
+    from actions.registry import catalog_actions
+
     executor = ActionExecutor()
     executor.register_package("actions")
+    for action in catalog_actions():
+        executor.register_action(action)
     return executor
 
 

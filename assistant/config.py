@@ -13,6 +13,7 @@ each process the few it needs and sets ``DEMO_ENV_FILE=none`` for them.
 from __future__ import annotations
 
 import os
+import re
 from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,16 @@ def _bounded_int(name: str, default: int, low: int, high: int) -> int:
     except ValueError:
         return default
     return value if low <= value <= high else default
+
+
+def _regex(name: str, default: str) -> str:
+    """A regular-expression setting; one that does not compile falls back to the default."""
+    value = _env(name, default)
+    try:
+        re.compile(value)
+    except re.error:
+        return default
+    return value
 
 
 def _path(name: str) -> Path | None:
@@ -122,6 +133,10 @@ class Settings:
     hms_mrn_pattern: str = r"\d{8}"
     bed_watch_poll_seconds: float = 10.0  # how often watched beds are looked at
     bed_watch_hours: float = 12.0  # a watch lasts one shift
+    # identifier forms (the hospital's own): MRN regex, ticket-id prefixes and digits
+    mrn_pattern: str = r"\d{6,10}"
+    ticket_prefixes: tuple[str, ...] = ("HR", "HD")
+    ticket_digits: int = 6
 
     @property
     def log_dir(self) -> Path:
@@ -239,6 +254,9 @@ def _build_settings(env: Mapping[str, str]) -> Settings:
         rasa_webhook_token=_env("RASA_WEBHOOK_TOKEN", ""),
         metrics_token=_env("METRICS_TOKEN", ""),
         practice_hms_base_url=_env("PRACTICE_HMS_BASE_URL", "").rstrip("/"),
+        mrn_pattern=_regex("MRN_PATTERN", r"\d{6,10}"),
+        ticket_prefixes=tuple(p.upper() for p in _list("TICKET_PREFIXES", "HR,HD")),
+        ticket_digits=_bounded_int("TICKET_DIGITS", 6, 1, 12),
         tracker_database_url=_env(
             "TRACKER_DATABASE_URL", tracker_database_url(assistant_db, var_dir)
         ),

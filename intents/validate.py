@@ -6,8 +6,9 @@
   no examples exist for unknown intents, and annotated entities are ones the intent lists;
 - ``domain/`` lists every intent and entity (and the actions and forms, once the dialogue
   domain declares any);
-- every task action is registered by the rasa-sdk ``actions`` package (skipped with a
-  warning when that package cannot be imported);
+- every action the generated domain lists is registered by the action server (skipped
+  with a warning when the ``actions`` package cannot be imported);
+- the generated files (``python -m intents generate``) are up to date;
 - every permission exists in the role policy ``assistant/rbac/policy.yml``.
 Exits 1 with one line per problem, 0 when clean (warnings are printed but do not fail).
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import re
 import sys
 from collections import Counter, defaultdict
@@ -146,18 +146,17 @@ def check_domain(catalog: Catalog, domain_dir: Path, report: Report) -> None:
 
 
 def registered_actions(package: str = "actions") -> set[str]:
-    """Names of the rasa-sdk actions the action server would register from ``package``."""
-    from rasa_sdk.executor import ActionExecutor
-
-    module = importlib.import_module(package)
-    for info in pkgutil.walk_packages(getattr(module, "__path__", []), f"{package}."):
-        importlib.import_module(info.name)
-    executor = ActionExecutor()
-    executor.register_package(package)
+    """Names of the rasa-sdk actions the action server registers (``actions.server``)."""
+    server = importlib.import_module(f"{package}.server")
+    executor = server.build_executor()
     return {a.name for a in executor.list_actions()}
 
 
 def check_actions(catalog: Catalog, report: Report, package: str = "actions") -> None:
+    """Every custom action the generated domain lists (task actions, form validators,
+    questions, the dialogue's own) is registered by the action server."""
+    from intents.generate import domain as generated_domain
+
     try:
         names = registered_actions(package)
     except (Exception, SystemExit) as exc:  # the package may not be written yet
@@ -166,7 +165,8 @@ def check_actions(catalog: Catalog, report: Report, package: str = "actions") ->
             f"{exc}); action registration not checked"
         )
         return
-    for name in sorted(catalog.actions() - names):
+    wanted = set(generated_domain(catalog)["actions"]) | catalog.actions()
+    for name in sorted(wanted - names):
         report.errors.append(f"actions: {name!r} is not registered by the {package!r} package")
 
 
@@ -207,7 +207,17 @@ def validate(root: Path = ROOT, check_action_package: bool = True) -> Report:
     if check_action_package:
         check_actions(catalog, report)
     check_policy(catalog, root / "assistant" / "rbac" / "policy.yml", report)
+    check_generated(catalog, root, report)
     return report
+
+
+def check_generated(catalog: Catalog, root: Path, report: Report) -> None:
+    from intents.generate import render
+
+    for rel, text in render(catalog).items():
+        path = root / rel
+        if not path.exists() or path.read_text() != text:
+            report.errors.append(f"generated: {rel} is out of date (python -m intents generate)")
 
 
 def main(argv: list[str] | None = None) -> int:

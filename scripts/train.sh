@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Train the Rasa model into models/ unless one for the current inputs already exists.
 # The model is named models/hms-<hash>.tar.gz, where <hash> covers config.yml, domain/,
-# training_data/ and the rasa_ext modules config.yml names (custom components); the rest of
+# training_data/ and the rasa_ext / nlu_components modules config.yml names (custom components); the rest of
 # rasa_ext/ runs only when Rasa serves (channel, stores, fast path) and does not change a model.
 #   FORCE=1 bash scripts/train.sh   retrain even if the model exists
 set -euo pipefail
@@ -20,7 +20,7 @@ fi
 inputs=(config.yml domain training_data)
 while read -r module; do
   [ -f "$module" ] && inputs+=("$module")
-done < <(sed -nE 's/^[[:space:]]*-?[[:space:]]*name:[[:space:]]*"?(rasa_ext\.[A-Za-z0-9_.]+)\.[A-Za-z0-9_]+"?.*/\1/p' config.yml \
+done < <(sed -nE 's/^[[:space:]]*-?[[:space:]]*name:[[:space:]]*"?((rasa_ext|nlu_components)\.[A-Za-z0-9_.]+)\.[A-Za-z0-9_]+"?.*/\1/p' config.yml \
          | tr . / | sed 's/$/.py/')
 # local files the pipeline loads (e.g. SpacyNLP's `model: models/spacy_hms`) count too
 while read -r ref; do

@@ -117,14 +117,15 @@ def run_review(args: argparse.Namespace) -> int:
 
 def run_label(args: argparse.Namespace) -> int:
     from assistant.review.markup import check_label
-    from intents.catalog import ENTITIES, load_catalog
+    from intents.catalog import load_catalog
 
     _check_reviewer(args.reviewer)
+    catalog = load_catalog()
     label = check_label(
         args.intent,
         args.text,
-        intents=frozenset(load_catalog().names()),
-        entities=frozenset(ENTITIES),
+        intents=frozenset(catalog.names()),
+        entities=catalog.entities(),
     )
     item = _queue().label(args.item, label, args.reviewer)
     print(f"#{item.id} labelled {item.label_intent}: {item.label_text}")

@@ -158,3 +158,23 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
         return Stay(
             encounter_id=str(enc["id"]), patient_id=patient_id, bed=bed, ward_code=ward_code
         )
+
+    async def occupants(self, bed_ids: list[str]) -> dict[str, str]:
+        """bed id -> patient id of the in-progress stay in that bed (one Encounter search)."""
+        if not bed_ids:
+            return {}
+        params = {
+            "location": ",".join(f"Location/{b}" for b in bed_ids),
+            "status": "in-progress",
+            "_count": 500,
+        }
+        out: dict[str, str] = {}
+        for enc in await self._search("Encounter", params):
+            if enc.get("status") != "in-progress":
+                continue
+            patient = codec.ref_id(enc.get("subject"), "Patient")
+            for place in enc.get("location") or []:
+                bed = codec.ref_id(place.get("location"), "Location")
+                if patient and bed in bed_ids and place.get("status") in (None, "active"):
+                    out[bed] = patient
+        return out

@@ -195,10 +195,12 @@ def to_staff(
     )
     role_codes: set[str] = set()
     ward_codes: set[str] = set()
+    specialties: set[str] = set()
     for role in roles:
         if role.get("active") is False:
             continue
         role_codes.update(codes(role.get("code"), systems.role))
+        specialties.update(codes(role.get("specialty"), systems.service_type))
         for loc in role.get("location") or []:
             ward = wards.get(ref_id(loc, "Location") or "")
             if ward:
@@ -211,6 +213,7 @@ def to_staff(
         roles=frozenset(role_codes),
         ward_codes=frozenset(ward_codes),
         active=prac.get("active") is not False,
+        specialties=frozenset(specialties),
     )
 
 

@@ -154,15 +154,18 @@ class ClientCore:
     # -- staff ---------------------------------------------------------------------------
 
     async def find_staff(
-        self, username: str | None = None, email: str | None = None
+        self, username: str | None = None, email: str | None = None, name: str | None = None
     ) -> list[Staff]:
+        """Staff by username, e-mail or name (FHIR ``name``: any part of the name)."""
         params: dict[str, Any] = {}
         if username:
             params["identifier"] = f"{self._sys.staff}|{username.strip()}"
         if email:
             params["email"] = email.strip()
+        if name:
+            params["name"] = " ".join(name.split())
         if not params:
-            raise Invalid("give a username or an email")
+            raise Invalid("give a username, an email or a name")
         wards = await self._ward_index()
         out = []
         for prac in await self._search("Practitioner", params):
@@ -173,6 +176,24 @@ class ClientCore:
                 if codec.ref_id(r.get("practitioner"), "Practitioner") == prac["id"]
             ]
             staff = codec.to_staff(prac, roles, wards, self._sys)
+            self._shared.usernames[staff.id] = staff.username
+            out.append(staff)
+        return out
+
+    async def list_staff_with_role(self, role: str) -> list[Staff]:
+        """Everyone holding ``role`` (PractitionerRole ``role`` search), e.g. clinicians."""
+        roles = await self._search("PractitionerRole", {"role": f"{self._sys.role}|{role}"})
+        ids = sorted(
+            {i for r in roles if (i := codec.ref_id(r.get("practitioner"), "Practitioner"))}
+        )
+        wards = await self._ward_index()
+        out = []
+        for prac_id in ids:
+            prac = await self._get("Practitioner", prac_id)
+            mine = [
+                r for r in roles if codec.ref_id(r.get("practitioner"), "Practitioner") == prac_id
+            ]
+            staff = codec.to_staff(prac, mine, wards, self._sys)
             self._shared.usernames[staff.id] = staff.username
             out.append(staff)
         return out

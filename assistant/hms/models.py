@@ -88,6 +88,7 @@ class Staff:
     roles: frozenset[str] = frozenset()
     ward_codes: frozenset[str] = frozenset()
     active: bool = True
+    specialties: frozenset[str] = frozenset()  # clinic (service-type) codes of their roles
 
 
 @dataclass(frozen=True)

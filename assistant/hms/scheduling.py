@@ -156,8 +156,11 @@ class SchedulingMixin(ClientCore):
         practitioner_id: str | None = None,
         date: Date | None = None,
         status: str | None = "booked",
+        service_code: str | None = None,
     ) -> list[Appointment]:
         params: dict[str, Any] = {}
+        if service_code:
+            params["service-type"] = f"{codec.SERVICE_TYPE}|{service_code}"
         if patient_id:
             params["patient"] = f"Patient/{patient_id}"
         if practitioner_id:
@@ -170,6 +173,8 @@ class SchedulingMixin(ClientCore):
             codec.to_appointment(r, self._sys) for r in await self._search("Appointment", params)
         ]
         found = [a for a in found if status is None or a.status == status]
+        if service_code:
+            found = [a for a in found if a.service_code == service_code]
         epoch = datetime.min.replace(tzinfo=UTC)
         return sorted(found, key=lambda a: a.start or epoch)
 

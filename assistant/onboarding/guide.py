@@ -1,7 +1,8 @@
 """``role_guide``: the tasks a set of roles may ask for, read from the catalog and policy.
 
-The catalog's ``label`` / ``capability`` / ``quick_action`` fields are used when the
-catalog has them; otherwise the intent's ``description`` and ``example`` stand in.
+Titles are the catalog's ``label``, the text its ``capability`` (an intent without one,
+e.g. cancelling, which booking's capability covers, shows its ``description``), buttons its
+``quick_action`` (or the label and example).
 """
 
 from __future__ import annotations
@@ -64,18 +65,18 @@ def short_title(text: str, limit: int = 32) -> str:
 
 
 def capability_of(intent: Any) -> Capability:
-    """Catalog fields ``label`` / ``capability`` / ``quick_action`` when the catalog has
-    them; else the description (title, text) and the example (what a tap sends)."""
-    quick = getattr(intent, "quick_action", None)
-    title = getattr(intent, "label", None) or short_title(intent.description)
-    text = getattr(intent, "capability", None) or intent.description.rstrip(".")
+    """An intent of the catalog (``intents.catalog.Intent``) as a task the staff member
+    can ask for."""
+    quick = intent.quick_action
+    title = intent.label or short_title(intent.description)
+    text = intent.capability or intent.description.rstrip(".")
     return Capability(
         intent=intent.name,
         title=str(title),
         text=str(text),
         example=str(intent.example),
-        button=str(getattr(quick, "title", None) or title),
-        say=str(getattr(quick, "text", None) or intent.example),
+        button=str(quick.title if quick else title),
+        say=str(quick.text if quick else intent.example),
         phi=bool(intent.phi),
         common=quick is not None,
     )

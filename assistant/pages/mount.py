@@ -21,7 +21,7 @@ def mount_pages(app: FastAPI, ctx: Any, roles: RoleLookup) -> None:
     from assistant.crypto import DataCipher
     from assistant.rbac.policy import load_policy
     from assistant.review.queue import ReviewQueue
-    from intents.catalog import ENTITIES, load_catalog
+    from intents.catalog import load_catalog
 
     settings = ctx.settings
     auth = PageAuth(ctx.tokens, roles, load_policy())
@@ -46,7 +46,7 @@ def mount_pages(app: FastAPI, ctx: Any, roles: RoleLookup) -> None:
             auth,
             queue,
             intents=tuple((i.name, i.description) for i in catalog.intents),
-            entities=ENTITIES,
+            entities=tuple(sorted(catalog.entities())),
         )
     )
     log.info("staff pages are on: /dashboard/, /review/, /metrics")

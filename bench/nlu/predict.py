@@ -22,6 +22,8 @@ import sys
 import time
 from typing import Any
 
+# the repository root: models may use its custom components (nlu_components/)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

@@ -171,9 +171,23 @@ class FakeHms:
         view.actor = username
         return view
 
-    async def find_staff(self, username=None, email=None):
+    async def find_staff(self, username=None, email=None, name=None):
         self._call("find_staff", username)
+        if name:
+            return [s for s in STAFF.values() if name.casefold() in s.name.casefold()]
         return [STAFF[username]] if username in STAFF else []
+
+    async def list_staff_with_role(self, role):
+        self._call("list_staff_with_role", role)
+        return [s for s in STAFF.values() if role in s.roles]
+
+    async def occupants(self, bed_ids):
+        self._call("occupants", tuple(bed_ids))
+        return {
+            stay.bed.id: stay.patient_id
+            for stay in self.stays.values()
+            if stay.bed is not None and stay.bed.id in bed_ids
+        }
 
     async def list_wards(self):
         self._call("list_wards")
@@ -289,13 +303,16 @@ class FakeHms:
         return appt
 
     async def list_appointments(
-        self, patient_id=None, practitioner_id=None, date=None, status="booked"
+        self, patient_id=None, practitioner_id=None, date=None, status="booked", service_code=None
     ):
         self._call("list_appointments", patient_id)
         return [
             a
             for a in self.appointments
             if (patient_id is None or a.patient_id == patient_id)
+            and (practitioner_id is None or a.practitioner_id == practitioner_id)
+            and (service_code is None or a.service_code == service_code)
+            and (date is None or (a.start is not None and a.start.date() == date))
             and (status is None or a.status == status)
         ]
 
@@ -374,8 +391,11 @@ def tracker(
     principal: Any = "signed",
     events: list[dict] | None = None,
     active_loop: str | None = None,
+    safety: str | None = None,
 ) -> Tracker:
     metadata: dict[str, Any] = {}
+    if safety is not None:
+        metadata["safety"] = safety
     if principal == "signed" and user is not None:
         metadata["principal"] = sign_principal(
             KEY, user, "rest", sender=SENDER, now=NOW.timestamp()
@@ -404,3 +424,12 @@ async def run(action, trk: Tracker) -> tuple[list[dict], list[dict]]:
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, trk, {})
     return dispatcher.messages, events
+
+
+def only_resets(events: list[dict]) -> bool:
+    """True when the events only end the task: leave the form, clear slots (no data set)."""
+    return all(
+        (e["event"] == "active_loop" and e.get("name") is None)
+        or (e["event"] == "slot" and e.get("value") is None)
+        for e in events
+    )

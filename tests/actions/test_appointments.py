@@ -1,4 +1,5 @@
-"""Booking, cancelling, rescheduling and listing appointments."""
+"""Booking, cancelling, rescheduling and listing appointments; only offered and confirmed
+records are ever written."""
 
 from __future__ import annotations
 
@@ -8,15 +9,14 @@ from dataclasses import replace
 import pytest
 from actions_fakes import make_services, run, tracker
 
-from actions.appointments import (
-    ActionBookAppointment,
-    ActionCancelAppointment,
-    ActionListAppointments,
-)
+from actions.appointments import ActionBookAppointment, ActionCancelAppointment
+from actions.lists import ActionListAppointments
 from actions.reschedule import ActionRescheduleAppointment
 from actions.services import set_services
 
 PATIENT = {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"}
+OFFER = "book_appointment:offer"
+CONFIRM = "book_appointment:confirm"
 
 
 @pytest.fixture
@@ -30,8 +30,28 @@ def slots_of(events):
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def book(user="n.jones", intent="book_appointment", **slots):
-    return tracker(user, intent=intent, slots={**PATIENT, **slots})
+def book(user="n.jones", intent="book_appointment", entities=None, text="hi", **slots):
+    return tracker(user, intent=intent, slots={**PATIENT, **slots}, entities=entities, text=text)
+
+
+def chose(kind, value):
+    return [{"entity": f"{kind}_id", "value": value, "start": 0, "end": 1}]
+
+
+async def offered_state(services):
+    _, events = await run(ActionBookAppointment(), book())
+    state = slots_of(events)
+    return {"pending": state["pending"], "offered": state["offered"]}
+
+
+async def confirmed_state(services, slot_id="slot-1"):
+    offered = await offered_state(services)
+    _, events = await run(
+        ActionBookAppointment(),
+        book(intent="inform", entities=chose("slot", slot_id), **offered),
+    )
+    state = slots_of(events)
+    return {"pending": state["pending"], "confirmed": state["confirmed"]}
 
 
 async def test_appointments_offers_three_nearest_slots_as_buttons(services):
@@ -40,54 +60,99 @@ async def test_appointments_offers_three_nearest_slots_as_buttons(services):
     ids = [json.loads(b["payload"].removeprefix("/inform"))["slot_id"] for b in buttons[:-1]]
     assert ids == ["slot-2", "slot-3", "slot-4"]  # 10:00, 10:30, 11:00
     assert buttons[-1] == {"title": "Other times", "payload": "/deny"}
-    assert slots_of(events)["pending"] == "book_offer"
+    state = slots_of(events)
+    assert state["pending"] == OFFER and state["offered"]["ids"] == ids
     assert services.audit.events[0].patient_ref == "Patient/p-1"
 
 
 async def test_appointments_requires_mrn_and_name_of_same_patient(services):
     messages, _ = await run(ActionBookAppointment(), book(patient_name="John Doe"))
     assert "don't belong to the same patient" in messages[0]["text"]
+    assert messages[0]["custom"]["kind"] == "unknown_patient"
     assert not any(c[0] == "free_slots" for c in services.hms.calls)
     assert services.audit.events[0].outcome == "not_found"
 
 
 async def test_appointments_chosen_slot_asks_for_confirmation(services):
-    trk = book(intent="inform", pending="book_offer", slot_id="slot-1")
+    offered = await offered_state(services)
+    trk = book(intent="inform", entities=chose("slot", "slot-1"), **offered)
     messages, events = await run(ActionBookAppointment(), trk)
     assert messages[0]["text"].startswith("Book MS (MRN ending 4821) into Cardiology Clinic")
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
     assert messages[0]["custom"]["phi"] is True
-    assert slots_of(events)["pending"] == "book_confirm"
+    state = slots_of(events)
+    assert state["pending"] == CONFIRM
+    assert state["confirmed"]["slot_id"] == "slot-1" and state["confirmed"]["patient_id"] == "p-1"
 
 
-async def test_appointments_confirm_books_the_slot(services):
-    trk = book(intent="affirm", pending="book_confirm", slot_id="slot-1")
+@pytest.mark.parametrize("text", ["the second one", "2", "the 09:30 one"])
+async def test_appointments_slot_chosen_in_words(services, text):
+    offered = await offered_state(services)
+    trk = book(intent="inform", text=text, **offered)
+    _, events = await run(ActionBookAppointment(), trk)
+    assert slots_of(events)["confirmed"]["slot_id"] == "slot-1"
+
+
+async def test_appointments_injected_slot_not_offered_is_refused(services):
+    offered = await offered_state(services)
+    trk = book(intent="inform", entities=chose("slot", "slot-7"), **offered)
     messages, events = await run(ActionBookAppointment(), trk)
+    assert messages[0]["custom"]["kind"] == "book_appointment_refused"
+    assert slots_of(events)["pending"] == OFFER and "confirmed" not in slots_of(events)
+    assert services.audit.events[-1].reason == "not_offered"
+    assert not any(c[0] == "book" for c in services.hms.calls)
+
+
+async def test_appointments_confirm_books_the_confirmed_slot(services):
+    state = await confirmed_state(services)
+    messages, events = await run(ActionBookAppointment(), book(intent="affirm", **state))
     assert messages[0]["text"].startswith("Booked: MS (MRN ending 4821)")
     assert "Mary" not in messages[0]["text"]
     assert services.hms.appointments[0].slot_id == "slot-1"
-    assert slots_of(events)["pending"] is None
-    [event] = services.audit.events
-    assert event.outcome == "success" and event.resource == "Appointment/appt-1"
+    assert slots_of(events)["pending"] is None and slots_of(events)["confirmed"] is None
+    assert services.audit.events[-1].resource == "Appointment/appt-1"
+
+
+async def test_appointments_affirm_payload_cannot_change_the_slot(services):
+    state = await confirmed_state(services)
+    trk = book(intent="affirm", entities=chose("slot", "slot-6"), text="/affirm", **state)
+    await run(ActionBookAppointment(), trk)
+    assert [a.slot_id for a in services.hms.appointments] == ["slot-1"]
+
+
+async def test_appointments_other_patient_after_confirmation_is_refused(services):
+    state = await confirmed_state(services)
+    trk = book(intent="affirm", patient_name="John Doe", mrn="10009999", **state)
+    messages, _ = await run(ActionBookAppointment(), trk)
+    assert messages[0]["custom"]["kind"] == "book_appointment_refused"
+    assert services.hms.appointments == []
+    assert services.audit.events[-1].reason == "not_confirmed"
+
+
+async def test_appointments_forged_confirmation_is_refused(services):
+    forged = {"patient_id": "p-1", "slot_id": "slot-5", "start": "2000-01-01T00:00:00+00:00"}
+    trk = book(intent="affirm", pending=CONFIRM, confirmed=forged)
+    await run(ActionBookAppointment(), trk)
+    assert services.hms.appointments == []
 
 
 async def test_appointments_conflict_at_confirm_offers_fresh_slots(services):
+    state = await confirmed_state(services)
     hms = services.hms
     hms.slots[1] = replace(hms.slots[1], status="busy")  # taken by someone else meanwhile
-    trk = book(intent="affirm", pending="book_confirm", slot_id="slot-1")
-    messages, events = await run(ActionBookAppointment(), trk)
+    messages, events = await run(ActionBookAppointment(), book(intent="affirm", **state))
     assert messages[0]["text"].startswith("That slot was just taken by someone else.")
     offered = [b["payload"] for b in messages[0]["buttons"]]
     assert all("slot-1" not in p for p in offered) and len(offered) == 4
-    assert slots_of(events)["pending"] == "book_offer"
-    assert services.audit.events[0].outcome == "conflict"
+    assert slots_of(events)["pending"] == OFFER
+    assert services.audit.events[-1].outcome == "conflict"
     assert hms.appointments == []
 
 
 async def test_appointments_deny_offers_later_times(services):
     first, events = await run(ActionBookAppointment(), book())
     after = slots_of(events)["offer_after"]
-    trk = book(intent="deny", pending="book_offer", offer_after=after)
+    trk = book(intent="deny", pending=OFFER, offer_after=after)
     messages, _ = await run(ActionBookAppointment(), trk)
     assert "slot-3" in messages[0]["buttons"][0]["payload"]
 
@@ -95,32 +160,84 @@ async def test_appointments_deny_offers_later_times(services):
 async def test_appointments_denied_for_porter_with_audit(services):
     messages, _ = await run(ActionBookAppointment(), book("p.porter"))
     assert "appointments:book" in messages[0]["text"]
+    assert messages[0]["custom"]["kind"] == "book_appointment_denied"
     assert services.audit.events[0].outcome == "denied"
 
 
 async def test_appointments_cancel_single_appointment_confirms_then_cancels(services):
     await services.hms.book("p-1", "slot-0")
     messages, events = await run(ActionCancelAppointment(), book(intent="cancel_appointment"))
-    assert slots_of(events) == {"pending": "cancel_confirm", "appointment_id": "appt-1"}
-    trk = book(intent="affirm", pending="cancel_confirm", appointment_id="appt-1")
+    state = slots_of(events)
+    assert state["pending"] == "cancel_appointment:confirm"
+    assert state["confirmed"] == {"patient_id": "p-1", "appointment_id": "appt-1"}
+    trk = book(intent="affirm", pending=state["pending"], confirmed=state["confirmed"])
     messages, _ = await run(ActionCancelAppointment(), trk)
     assert messages[0]["text"].startswith("Cancelled the appointment")
     assert services.hms.appointments[0].status == "cancelled"
 
 
+async def test_appointments_cancel_injected_appointment_is_not_cancelled(services):
+    await services.hms.book("p-1", "slot-0")
+    await services.hms.book("p-2", "slot-3")  # another patient's appointment
+    _, events = await run(ActionCancelAppointment(), book(intent="cancel_appointment"))
+    state = slots_of(events)
+    trk = book(
+        intent="affirm",
+        text='/affirm{"appointment_id":"appt-2"}',
+        entities=chose("appointment", "appt-2"),
+        pending=state["pending"],
+        confirmed=state["confirmed"],
+    )
+    await run(ActionCancelAppointment(), trk)
+    statuses = {a.id: a.status for a in services.hms.appointments}
+    assert statuses == {"appt-1": "cancelled", "appt-2": "booked"}
+
+
+async def test_appointments_cancel_confirmation_of_another_patient_is_refused(services):
+    await services.hms.book("p-2", "slot-3")
+    forged = {"patient_id": "p-1", "appointment_id": "appt-1"}
+    trk = book(intent="affirm", pending="cancel_appointment:confirm", confirmed=forged)
+    messages, _ = await run(ActionCancelAppointment(), trk)
+    assert messages[0]["custom"]["kind"] == "cancel_appointment_refused"
+    assert services.hms.appointments[0].status == "booked"
+
+
+async def test_appointments_cancel_pick_only_among_offered(services):
+    await services.hms.book("p-1", "slot-0")
+    await services.hms.book("p-1", "slot-2")
+    await services.hms.book("p-2", "slot-4")
+    _, events = await run(ActionCancelAppointment(), book(intent="cancel_appointment"))
+    state = slots_of(events)
+    assert state["pending"] == "cancel_appointment:pick"
+    trk = book(intent="inform", entities=chose("appointment", "appt-3"), **state)
+    messages, _ = await run(ActionCancelAppointment(), trk)
+    assert messages[0]["custom"]["kind"] == "cancel_appointment_refused"
+    assert all(a.status == "booked" for a in services.hms.appointments)
+
+
 async def test_appointments_reschedule_books_new_and_cancels_old(services):
     await services.hms.book("p-1", "slot-0")
-    messages, events = await run(
+    _, events = await run(
         ActionRescheduleAppointment(), book(intent="reschedule_appointment", time="tomorrow")
     )
-    assert slots_of(events)["pending"] == "reschedule_offer"
+    state = slots_of(events)
+    assert state["pending"] == "reschedule_appointment:offer"
+    assert state["confirmed"]["appointment_id"] == "appt-1"
     trk = book(
-        intent="affirm", pending="reschedule_confirm", slot_id="slot-5", appointment_id="appt-1"
+        intent="inform",
+        entities=chose("slot", state["offered"]["ids"][-1]),
+        pending=state["pending"],
+        offered=state["offered"],
+        confirmed=state["confirmed"],
     )
+    _, events = await run(ActionRescheduleAppointment(), trk)
+    state = slots_of(events)
+    assert state["pending"] == "reschedule_appointment:confirm"
+    trk = book(intent="affirm", pending=state["pending"], confirmed=state["confirmed"])
     messages, _ = await run(ActionRescheduleAppointment(), trk)
     assert messages[0]["text"].startswith("Moved:")
     statuses = {a.slot_id: a.status for a in services.hms.appointments}
-    assert statuses == {"slot-0": "cancelled", "slot-5": "booked"}
+    assert statuses["slot-0"] == "cancelled" and list(statuses.values()).count("booked") == 1
 
 
 async def test_appointments_list_for_patient(services):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions_fakes import make_services, run, tracker
+from actions_fakes import make_services, only_resets, run, tracker
 
 from actions.appointments import ActionBookAppointment
 from actions.base import AUDIT_DOWN
@@ -32,7 +32,7 @@ async def test_base_probe_failure_refuses_before_any_hms_write():
     messages, events = await run(ActionUpdateBedStatus(), bed_update())
     assert [m["text"] for m in messages] == [AUDIT_DOWN]
     assert messages[0]["buttons"][0]["payload"] == "/talk_to_human"
-    assert events == [] and only_staff_lookups(svc.hms.calls)
+    assert only_resets(events) and only_staff_lookups(svc.hms.calls)
     assert svc.hms.beds[1].status == "U"
     [event] = svc.audit.events  # record still works here: the refusal itself is audited
     assert (event.outcome, event.reason) == ("error", "audit_down")
@@ -80,6 +80,6 @@ async def test_base_writable_sql_trail_runs_and_records_one_event(tmp_path):
         [row] = svc.audit.events()
     finally:
         store.close()
-    assert "is now housekeeping" in messages[0]["text"]
+    assert "is now waiting for cleaning" in messages[0]["text"]
     assert (row.outcome, row.resource) == ("success", "Location/bed-4b-02")
     assert svc.hms.beds[1].status == "H"

@@ -49,20 +49,13 @@ def ask(user="d.khan", mrn="10009999", at=NOW):
     return tracker(user, intent="find_patient", slots={"mrn": mrn}, principal=principal)
 
 
-AFTER_OFFER = [
-    {"event": "user", "text": "where is 10009999"},
-    {"event": "action", "name": "action_find_patient"},
-    {"event": "action", "name": "action_listen"},
-]
-
-
-def answer(text, intent="inform", user="d.khan", patient="p-2", before=AFTER_OFFER):
+def answer(text, user="d.khan", patient="p-2"):
+    """The break-glass form is done: its reason slot holds what the user said."""
     return tracker(
         user,
-        intent=intent,
+        intent="inform",
         text=text,
-        slots={"pending": bg.PENDING, bg.PATIENT_SLOT: patient},
-        events=[*before, {"event": "user", "text": text}],
+        slots={bg.REASON_SLOT: text, bg.PATIENT_SLOT: patient},
     )
 
 
@@ -75,8 +68,12 @@ async def test_breakglass_clinician_out_of_scope_is_offered_access(services):
     text = messages[0]["text"]
     assert "not on your wards (4B)" in text and "emergency access for 30 minutes" in text
     assert "7C" not in text and "JD" not in text and "9999" not in text
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
-    assert slots(events)["pending"] == bg.PENDING and slots(events)[bg.PATIENT_SLOT] == "p-2"
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/deny"]
+    assert slots(events)[bg.PATIENT_SLOT] == "p-2"
+    # the reason is asked by the break-glass form (free text), opened by this action
+    assert {"event": "active_loop", "name": bg.FORM} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events if e["event"] == "active_loop"
+    ]
     [row] = rows(services)
     assert (row.outcome, row.reason, row.detail) == ("denied", "ward_scope", "breakglass=offered")
 
@@ -89,7 +86,7 @@ async def test_breakglass_reason_grants_access_and_audits_scrubbed_reason(servic
     )
     assert messages[0]["text"].startswith("Emergency access granted for 30 minutes")
     assert messages[1]["text"] == "JD (MRN ending 9999) is on Ward 7C, Bay 1, 7C Bed 2."
-    assert slots(events)["pending"] is None
+    assert slots(events)[bg.PATIENT_SLOT] is None and slots(events)[bg.REASON_SLOT] is None
     grant = rows(services)[-1]
     assert grant.outcome == "success" and grant.patient_ref == "Patient/p-2"
     assert grant.detail == "breakglass=grant minutes=30"
@@ -138,33 +135,25 @@ def test_breakglass_minutes_setting_parsing(raw, minutes, monkeypatch):
     assert bg.breakglass_minutes() == minutes
 
 
-@pytest.mark.parametrize(
-    ("text", "intent"), [("/affirm", "affirm"), ("yes", "affirm"), ("ok", "inform")]
-)
-async def test_breakglass_without_reason_asks_for_one_and_shows_nothing(services, text, intent):
-    messages, events = await run(ActionFindPatient(), answer(text, intent=intent))
-    assert messages[0]["text"] == bg.ASK_REASON
-    assert slots(events)["pending"] == bg.PENDING
+@pytest.mark.parametrize("text", ["/affirm", "ok", "no"])
+async def test_breakglass_without_a_usable_reason_shows_nothing(services, text):
+    messages, events = await run(ActionFindPatient(), answer(text))
+    assert messages[0]["text"] == bg.CANCELLED
+    assert slots(events)[bg.PATIENT_SLOT] is None
     assert rows(services)[-1].reason == "breakglass_no_reason"
     assert not any(c[0] == "current_stay" for c in services.hms.calls)
-
-
-async def test_breakglass_deny_cancels(services):
-    messages, events = await run(ActionFindPatient(), answer("no", intent="deny"))
-    assert messages[0]["text"] == bg.CANCELLED
-    assert slots(events)["pending"] is None and slots(events)[bg.PATIENT_SLOT] is None
 
 
 async def test_breakglass_nurse_gets_normal_denial(services):
     messages, events = await run(ActionFindPatient(), ask("n.jones"))
     assert "needs patients:locate for that ward" in messages[0]["text"]
     assert "emergency" not in messages[0]["text"]
-    assert bg.PATIENT_SLOT not in slots(events)
+    assert slots(events).get(bg.PATIENT_SLOT) is None
     [row] = rows(services)
     assert row.reason == "ward_scope" and row.detail == "ward=7C"
 
 
-async def test_breakglass_nurse_cannot_use_a_forged_pending_slot(services):
+async def test_breakglass_nurse_cannot_use_a_forged_patient_slot(services):
     messages, _ = await run(ActionFindPatient(), answer("deteriorating", user="n.jones"))
     assert "breakglass:use" in messages[0]["text"]
     assert not any(c[0] == "current_stay" for c in services.hms.calls)
@@ -176,17 +165,3 @@ def test_breakglass_scrub_reason_removes_names_mrns_and_prefix():
     text = bg.scrub_reason("Break glass: mary SMITH 10004821 collapsed " + "x" * 300, patient)
     assert "mary" not in text.lower() and "smith" not in text.lower()
     assert "10004821" not in text and text.startswith("[") and len(text) <= bg.MAX_REASON_CHARS
-
-
-async def test_breakglass_offer_holds_for_the_next_message_only(services):
-    later = [
-        *AFTER_OFFER,
-        {"event": "user", "text": "free beds?"},
-        {"event": "action", "name": "action_check_bed_availability"},
-        {"event": "action", "name": "action_listen"},
-    ]
-    messages, events = await run(
-        ActionFindPatient(), answer("tomorrow morning please", before=later)
-    )
-    assert messages[0]["text"] == bg.EXPIRED and slots(events)["pending"] is None
-    assert not any(c[0] == "current_stay" for c in services.hms.calls)

@@ -6,7 +6,8 @@ import pytest
 from actions_fakes import make_services, run, tracker
 
 from actions.beds import ActionCheckBedAvailability, bed_number, bed_status_code
-from actions.conversation import ActionAskCapabilities, ActionEmergency, ActionStop
+from actions.conversation import ActionAskCapabilities, ActionEmergency
+from actions.flow import ActionStop
 from actions.handoff import ActionTalkToHuman
 from actions.help import ActionCheckRequestStatus, ActionRequestHelp
 from actions.patients import ActionFindPatient
@@ -56,6 +57,9 @@ def test_beds_status_words_map_to_v2_0116(text, code):
         ("bed 12", (None, "12")),
         ("7", (None, "7")),
         ("the window", (None, None)),
+        ("bed twelve", (None, "12")),
+        ("twenty one", (None, "21")),
+        ("4B bed 6", ("4B", "6")),
     ],
 )
 def test_beds_bed_number_parsing(text, parsed):
@@ -139,8 +143,11 @@ async def test_conversation_emergency_answers_at_once_and_leaves_form(services):
 async def test_conversation_stop_abandons_the_form(services):
     trk = tracker("n.jones", active_loop="book_appointment_form")
     messages, events = await run(ActionStop(), trk)
-    assert messages[0]["response"] == "utter_stop_ok"
+    assert messages[0]["custom"]["kind"] == "stop_ok"
     assert any(e["event"] == "active_loop" and e["name"] is None for e in events)
+    assert {"event": "slot", "name": "stash", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
 
 
 async def test_handoff_opens_ticket_with_transcript(services):
@@ -161,10 +168,45 @@ async def test_handoff_opens_ticket_with_transcript(services):
     assert opened["requester"] == "n.jones"
 
 
-async def test_beds_lookup_inside_a_form_keeps_the_forms_ward(services):
-    trk = tracker("n.jones", slots={"ward": "4B"}, active_loop="update_bed_status_form")
+async def test_beds_answer_clears_every_task_slot_when_done(services):
+    trk = tracker("n.jones", slots={"ward": "4B", "bed_type": "side room"})
     _, events = await run(ActionCheckBedAvailability(), trk)
-    assert events == []
+    cleared = {e["name"] for e in events if e["event"] == "slot" and e["value"] is None}
+    assert {"ward", "bed_type", "patient_name", "mrn", "pending", "offered"} <= cleared
+
+
+async def test_beds_unknown_ward_named_in_words_is_answered_not_ignored(services):
+    trk = tracker("n.jones", intent="check_bed_availability", text="any free beds on ward 3?")
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    custom = messages[0]["custom"]
+    assert custom["kind"] == "unknown_ward" and custom["data"]["value"] == "3"
+    assert set(custom["data"]["suggestions"]) == {"4B", "7C"}
+
+
+async def test_beds_one_bed_said_in_words(services):
+    trk = tracker("n.jones", slots={"ward": "4B", "bed": "bed two"})
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    assert messages[0]["text"] == "4B Bed 2 is free."
+
+
+async def test_conversation_finished_task_offers_to_resume_the_stashed_one(services):
+    stash = {
+        "intent": "book_appointment",
+        "form": "book_appointment_form",
+        "slots": {"patient_name": "Tom Adams"},
+    }
+    trk = tracker("n.jones", slots={"ward": "4B", "stash": stash})
+    messages, events = await run(ActionCheckBedAvailability(), trk)
+    offer = messages[-1]
+    assert offer["text"] == "Shall we carry on booking for T.A.?"
+    assert offer["custom"] == {
+        "phi": False,
+        "kind": "resume_offer",
+        "data": {"intent": "book_appointment"},
+    }
+    assert {"event": "slot", "name": "pending", "value": "resume"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
 
 
 async def test_help_status_by_ticket_only_for_the_requester_or_help_desk(services):
@@ -172,12 +214,12 @@ async def test_help_status_by_ticket_only_for_the_requester_or_help_desk(service
     await run(ActionRequestHelp(), trk)
     ask = {"ticket_id": "HR-000001"}
     own, _ = await run(ActionCheckRequestStatus(), tracker("p.porter", slots=ask))
-    assert own[0]["text"].startswith("HR-000001 it: requested")
+    assert own[0]["text"].startswith("HR-000001 IT: requested")
     other, _ = await run(ActionCheckRequestStatus(), tracker("n.jones", slots=ask))
     assert "not one of your requests" in other[0]["text"]
     assert "requested" not in other[0]["text"] and "it" not in other[0]["text"].split()
     desk, _ = await run(ActionCheckRequestStatus(), tracker("h.desk", slots=ask))
-    assert desk[0]["text"].startswith("HR-000001 it: requested")
+    assert desk[0]["text"].startswith("HR-000001 IT: requested")
     outcomes = [(e.staff, e.outcome, e.reason) for e in services.audit.events[1:]]
     assert outcomes == [("p.porter", "success", None), ("n.jones", "denied", "not_requester"),
                         ("h.desk", "success", None)]  # fmt: skip

@@ -1,4 +1,5 @@
-"""Form validation: syntax only; the HMS is asked only who the user is (permission gate)."""
+"""The catalog form validator: answers in any order, digressions, free text, corrections,
+unknown values, misses, and the permission gate."""
 
 from __future__ import annotations
 
@@ -6,23 +7,11 @@ import pytest
 from actions_fakes import make_services, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.forms import (
-    ValidateBookAppointmentForm,
-    ValidateRequestHelpForm,
-    ValidateUpdateBedStatusForm,
-    normalise_mrn,
-)
+from actions.formats import MrnFormat
+from actions.forms import form_validator
+from actions.reading import resolve_correction
 from actions.services import set_services
-
-DOMAIN = {
-    "forms": {
-        "book_appointment_form": {"required_slots": ["patient_name", "mrn", "department", "time"]},
-        "update_bed_status_form": {"required_slots": ["ward", "bed", "bed_status"]},
-        "request_help_form": {
-            "required_slots": ["help_type", "ward", "urgency", "help_description"]
-        },
-    }
-}
+from actions.state import Turn
 
 
 @pytest.fixture(autouse=True)
@@ -32,87 +21,332 @@ def services():
     return svc
 
 
+async def validate(
+    form,
+    *,
+    filled=None,
+    set_now=None,
+    requested=None,
+    intent="inform",
+    text="x",
+    entities=None,
+    user="n.jones",
+    safety=None,
+    misses=None,
+):
+    """Run ``validate_<form>`` on one user message: ``filled`` were set before it,
+    ``set_now`` were extracted from it; returns (slot events, replies, all events)."""
+    filled, set_now = dict(filled or {}), dict(set_now or {})
+    before = [{"event": "slot", "name": k, "value": v} for k, v in filled.items()]
+    events = [
+        *before,
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {}},
+        *({"event": "slot", "name": k, "value": v} for k, v in set_now.items()),
+    ]
+    slots = {**filled, **set_now, "requested_slot": requested, "misses": misses}
+    trk = tracker(
+        user,
+        intent=intent,
+        text=text,
+        slots=slots,
+        entities=entities,
+        active_loop=form,
+        events=events,
+        safety=safety,
+    )
+    dispatcher = CollectingDispatcher()
+    out = await form_validator(form)().run(dispatcher, trk, {})
+    return {e["name"]: e["value"] for e in out if e["event"] == "slot"}, dispatcher.messages, out
+
+
+def kinds(messages):
+    return [(m.get("custom") or {}).get("kind") for m in messages]
+
+
 @pytest.mark.parametrize(
     ("text", "mrn"),
     [
         ("10004821", "10004821"),
-        ("1000-4821", "10004821"),
+        ("mrn 1000 4821", "10004821"),
         ("one zero zero zero four eight two one", "10004821"),
+        ("1004821", "1004821"),  # a 7-digit hospital number is an MRN by default (6-10)
         ("1234", None),
         (None, None),
     ],
 )
-def test_forms_mrn_normalised_to_eight_digits(text, mrn):
-    assert normalise_mrn(text) == mrn
+def test_forms_mrn_format_is_a_setting(text, mrn):
+    assert MrnFormat().find(text) == mrn
 
 
-async def validate(action, slots, requested, user="n.jones"):
-    dispatcher = CollectingDispatcher()
-    events = [
-        {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "x", "parse_data": {}},
-        *({"event": "slot", "name": k, "value": v} for k, v in slots.items()),
-    ]
-    trk = tracker(
-        user,
-        intent="inform",
-        slots={**slots, "requested_slot": requested},
-        active_loop=action.form_name(),
-        events=events,
-    )
-    events = await action.run(dispatcher, trk, DOMAIN)
-    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, dispatcher.messages
+def test_forms_mrn_format_follows_the_hospital_pattern():
+    strict = MrnFormat(r"\d{8}")
+    assert strict.find("1004821") is None and strict.describe() == "8 digits"
 
 
-async def test_forms_bad_mrn_is_rejected_with_hint(services):
-    slots, messages = await validate(ValidateBookAppointmentForm(), {"mrn": "12"}, "mrn")
-    assert slots["mrn"] is None and messages[0]["response"] == "utter_invalid_mrn"
-    assert [name for name, _ in services.hms.calls] == ["find_staff"]
-
-
-async def test_forms_end_at_once_for_a_user_without_the_permission(services):
-    slots, messages = await validate(
-        ValidateBookAppointmentForm(), {"mrn": "10004821"}, "mrn", user="p.porter"
+async def test_forms_end_at_once_for_a_user_without_the_permission():
+    slots, messages, _ = await validate(
+        "book_appointment_form", set_now={"mrn": "10004821"}, requested="mrn", user="p.porter"
     )
     # the form ends before asking anything more; the guarded action then says the denial
     assert slots == {"requested_slot": None} and messages == []
 
 
-async def test_forms_unparseable_time_is_asked_again():
-    slots, messages = await validate(
-        ValidateBookAppointmentForm(), {"time": "whenever-ish"}, "time"
+async def test_forms_another_task_mid_form_rejects_the_form():
+    _, _, out = await validate(
+        "book_appointment_form",
+        requested="mrn",
+        intent="check_request_status",
+        text="what's the status of my request",
     )
-    assert slots["time"] is None and messages[0]["response"] == "utter_invalid_time"
+    assert out == [
+        {
+            "event": "action_execution_rejected",
+            "name": "book_appointment_form",
+            "policy": None,
+            "confidence": None,
+            "timestamp": None,
+        }
+    ]
+
+
+async def test_forms_bare_answer_tagged_as_a_task_is_still_an_answer():
+    slots, _, out = await validate(
+        "update_bed_status_form",
+        requested="ward",
+        intent="check_bed_availability",
+        text="4B please",
+        set_now={"ward": "4B"},
+        entities=[{"entity": "ward", "value": "4B", "start": 0, "end": 2}],
+    )
+    assert slots["ward"] == "4B" and slots["requested_slot"] == "bed"
+
+
+async def test_forms_details_out_of_order_fill_every_slot():
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith"},
+        requested="mrn",
+        text="cardiology tomorrow, mrn 10004821",
+        set_now={"mrn": "10004821", "department": "cardiology", "time": "tomorrow"},
+    )
+    assert (slots["mrn"], slots["department"], slots["time"]) == (
+        "10004821",
+        "cardiology",
+        "tomorrow",
+    )
+    assert slots["requested_slot"] is None
+
+
+async def test_forms_mrn_given_when_the_name_was_asked():
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        requested="patient_name",
+        text="10004821",
+        set_now={"patient_name": "10004821"},
+    )
+    assert slots["mrn"] == "10004821" and slots["requested_slot"] == "patient_name"
+
+
+async def test_forms_name_read_as_small_talk_is_still_the_name():
+    slots, _, out = await validate(
+        "find_patient_form", requested="patient_name", intent="thank", text="Grace Thompson"
+    )
+    assert slots["patient_name"] == "Grace Thompson" and slots["requested_slot"] is None
+
+
+@pytest.mark.parametrize("safety", ["none", "caution"])
+@pytest.mark.parametrize("intent", ["emergency", "request_help", "inform", "check_request_status"])
+async def test_forms_free_text_takes_any_wording_when_the_gateway_cleared_it(intent, safety):
+    text = "patient deteriorating, need to see notes urgently"
+    slots, _, _ = await validate(
+        "breakglass_form", requested="breakglass_reason", intent=intent, text=text, safety=safety
+    )
+    assert slots["breakglass_reason"] == text and slots["requested_slot"] is None
+
+
+async def test_forms_free_text_emergency_without_the_safety_check_leaves_the_form():
+    _, _, out = await validate(
+        "request_help_form", requested="help_description", intent="emergency", text="fire!"
+    )
+    assert out[0]["event"] == "action_execution_rejected"
+
+
+@pytest.mark.parametrize(("intent", "text"), [("stop", "never mind"), ("deny", "no")])
+async def test_forms_free_text_stop_or_no_leaves_the_form(intent, text):
+    _, _, out = await validate(
+        "request_help_form", requested="help_description", intent=intent, text=text
+    )
+    assert out[0]["event"] == "action_execution_rejected"
+
+
+async def test_forms_first_message_description_is_used_and_not_asked_again():
+    text = "the printer on 4B is jammed, not urgent"
+    slots, _, _ = await validate(
+        "request_help_form",
+        intent="request_help",
+        text=text,
+        set_now={"ward": "4B", "urgency": "urgent"},
+        entities=[
+            {"entity": "ward", "value": "4B", "start": 15, "end": 17},
+            {"entity": "urgency", "value": "urgent", "start": 33, "end": 39},
+        ],
+    )
+    assert slots["help_description"] == text
+    assert (slots["help_type"], slots["urgency"], slots["ward"]) == ("it", "routine", "4B")
+    assert slots["requested_slot"] is None
+
+
+def test_forms_correction_keeps_the_value_meant():
+    def turn(text, values):
+        ents = [{"entity": "ward", "value": v, "start": text.index(v), "end": 0} for v in values]
+        return Turn("inform", 1.0, text, tuple(ents), None)
+
+    assert resolve_correction(turn("no, 7C not 4B", ["7C", "4B"]), "ward") == "7C"
+    assert resolve_correction(turn("not 4B but 7C", ["4B", "7C"]), "ward") == "7C"
+    assert resolve_correction(turn("change 4B to 7C", ["4B", "7C"]), "ward") == "7C"
+
+
+async def test_forms_correction_changes_the_slot_and_confirms_it():
+    text = "no, 7C not 4B"
+    slots, messages, _ = await validate(
+        "update_bed_status_form",
+        filled={"ward": "4B"},
+        requested="bed",
+        text=text,
+        set_now={"ward": "4B"},
+        entities=[
+            {"entity": "ward", "value": "7C", "start": 4, "end": 6},
+            {"entity": "ward", "value": "4B", "start": 11, "end": 13},
+        ],
+    )
+    assert slots["ward"] == "7C" and "slot_corrected" in kinds(messages)
+    assert slots["requested_slot"] == "bed"
+
+
+async def test_forms_wrong_patient_takes_the_patient_back():
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821"},
+        requested="department",
+        intent="deny",
+        text="wrong patient",
+    )
+    assert slots["patient_name"] is None and slots["mrn"] is None
+    assert slots["requested_slot"] == "patient_name" and "slot_corrected" in kinds(messages)
+
+
+async def test_forms_unknown_ward_names_the_nearest_as_buttons():
+    slots, messages, _ = await validate(
+        "update_bed_status_form", requested="ward", text="4C", set_now={"ward": "4C"}
+    )
+    assert slots["ward"] is None
+    [reply] = [m for m in messages if m["custom"]["kind"] == "unknown_ward"]
+    assert (
+        reply["custom"]["data"]["value"] == "4C" and "4B" in reply["custom"]["data"]["suggestions"]
+    )
+    assert any('"ward":"4B"' in b["payload"] for b in reply["buttons"])
+
+
+async def test_forms_third_miss_ends_the_form():
+    slots, _, _ = await validate(
+        "update_bed_status_form",
+        filled={"ward": "4B"},
+        requested="bed",
+        text="the window",
+        set_now={"bed": "the window"},
+        misses="bed:1",
+    )
+    assert slots["misses"] == "bed:2" and slots["requested_slot"] == "bed"
+    slots, _, _ = await validate(
+        "update_bed_status_form",
+        filled={"ward": "4B"},
+        requested="bed",
+        text="hmm",
+        set_now={"bed": "hmm"},
+        misses="bed:2",
+    )
+    assert slots["misses"] == "bed:3" and slots["requested_slot"] is None
+
+
+async def test_forms_bed_number_words_and_ward_and_bed_together():
+    slots, _, _ = await validate(
+        "update_bed_status_form", requested="bed", text="bed twelve", set_now={"bed": "bed twelve"}
+    )
+    assert slots["bed"] == "12"
+    slots, _, _ = await validate(
+        "update_bed_status_form", requested="ward", text="4B-06", set_now={"ward": "4B-06"}
+    )
+    assert slots["ward"] == "4B" and slots["bed"] == "6"
 
 
 async def test_forms_clinician_makes_department_optional():
-    slots, _ = await validate(
-        ValidateBookAppointmentForm(),
-        {
-            "patient_name": "Mary Smith",
-            "mrn": "10004821",
-            "clinician": "d.khan",
-            "time": "tomorrow",
-        },
-        "time",
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "clinician": "d.khan"},
+        requested="time",
+        text="tomorrow",
+        set_now={"time": "tomorrow"},
     )
     assert slots.get("requested_slot") is None
 
 
-async def test_forms_bed_with_ward_fills_both():
-    slots, _ = await validate(ValidateUpdateBedStatusForm(), {"bed": "4B-06"}, "bed")
-    assert slots["bed"] == "6" and slots["ward"] == "4B"
-
-
-async def test_forms_bed_status_to_code():
-    slots, _ = await validate(
-        ValidateUpdateBedStatusForm(), {"bed_status": "needs cleaning"}, "bed_status"
+async def test_forms_unparseable_time_is_asked_again():
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        requested="time",
+        text="whenever-ish",
+        set_now={"time": "whenever-ish"},
     )
-    assert slots["bed_status"] == "H"
+    assert slots["time"] is None and "invalid_time" in kinds(messages)
 
 
-async def test_forms_help_type_and_urgency_codes():
-    slots, _ = await validate(
-        ValidateRequestHelpForm(), {"help_type": "printer", "urgency": "right now"}, "urgency"
+async def test_forms_coming_back_after_small_talk_reads_nothing_and_asks_again():
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "hello", "parse_data": {}},
+        {"event": "action", "name": "utter_greet_answer"},
+    ]
+    trk = tracker(
+        "n.jones",
+        intent="greet",
+        text="hello",
+        slots={"ward": "4B", "requested_slot": "bed"},
+        active_loop="update_bed_status_form",
+        events=events,
     )
-    assert slots["help_type"] == "it" and slots["urgency"] == "stat"
+    dispatcher = CollectingDispatcher()
+    out = await form_validator("update_bed_status_form")().run(dispatcher, trk, {})
+    assert out == [{"event": "slot", "timestamp": None, "name": "requested_slot", "value": "bed"}]
+    assert dispatcher.messages == []
+
+
+async def test_forms_time_read_as_a_greeting_still_answers_the_time_question():
+    slots, _, out = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"},
+        requested="time",
+        intent="greet",
+        text="tomorrow morning",
+    )
+    assert slots["time"] == "tomorrow morning" and slots["requested_slot"] is None
+
+
+def test_forms_short_message_close_to_stop_leaves_the_form():
+    from actions.reading import stoppish
+
+    ranking = ({"name": "deny", "confidence": 0.39}, {"name": "stop", "confidence": 0.32})
+    assert stoppish(Turn("nlu_fallback", 0.4, "no, cancel", (), None, ranking))
+    assert not stoppish(Turn("nlu_fallback", 0.4, "ward 3 I think maybe", (), None, ranking[:1]))
+
+
+async def test_forms_clinic_said_when_the_name_was_asked_is_the_clinic_not_the_name():
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        requested="patient_name",
+        text="cardiology",
+        set_now={"patient_name": "cardiology", "department": "cardiology"},
+        entities=[{"entity": "department", "value": "cardiology", "start": 0, "end": 10}],
+    )
+    assert slots["patient_name"] is None and slots["department"] == "cardiology"
+    assert slots["requested_slot"] == "patient_name"

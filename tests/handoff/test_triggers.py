@@ -3,11 +3,16 @@ from __future__ import annotations
 from handoff_kit import HELPDESK, REQUESTER_DM, open_ticket
 
 from assistant.channels.base import Button, Reply
-from assistant.handoff.bus import MemoryBus
-from assistant.handoff.triggers import EscalatingAssistant, FallbackWatch, fallback_texts
+from assistant.handoff.triggers import EscalatingAssistant
 
-REPHRASE = "Sorry, I didn't understand that. Could you say it another way?"
-DEFAULT = "Sorry, I still didn't get that. You can ask what I can do, or ask for the help desk."
+REPHRASE = "Sorry, I didn't get that. Could you say it another way?"
+CLARIFY = "Sorry, I'm still not sure what you need. Is it one of these?"
+DEFAULT = "I can't work out what you need, sorry."
+
+
+def fallback(text: str, kind: str) -> Reply:
+    help_desk = (Button("Contact the help desk", "/talk_to_human"),)
+    return Reply(text, help_desk, {"kind": kind})
 
 
 class ScriptedAssistant:
@@ -34,52 +39,31 @@ class ScriptedAssistant:
         return [self.answers.pop(0)]
 
 
-def test_triggers_fallback_texts_come_from_the_domain():
-    texts = fallback_texts()
-    assert REPHRASE in texts and DEFAULT in texts
-
-
-async def test_triggers_two_fallbacks_in_a_row_hand_off(make_worker, slack_api):
+async def test_triggers_fallbacks_never_open_a_ticket_by_themselves(make_worker, slack_api):
+    """Escalation is offered (a button), never done on the user's behalf."""
     service = make_worker()
-    inner = ScriptedAssistant(service, [Reply(REPHRASE), Reply(DEFAULT)])
+    replies = [
+        fallback(REPHRASE, "nlu_fallback_rephrase"),
+        fallback(CLARIFY, "nlu_fallback_clarify"),
+        fallback(DEFAULT, "fallback_default"),
+        fallback(DEFAULT, "fallback_default"),
+    ]
+    inner = ScriptedAssistant(service, replies)
     assistant = EscalatingAssistant(inner, service)
-    first = await assistant.send(
-        staff="n.jones", channel="slack", conversation=REQUESTER_DM, text="flibber"
-    )
-    assert [r.text for r in first] == [REPHRASE] and "/talk_to_human" not in inner.texts
-    second = await assistant.send(
-        staff="n.jones", channel="slack", conversation=REQUESTER_DM, text="flobber"
-    )
-    assert inner.texts[-1] == "/talk_to_human"
-    assert second[-1].text.startswith("your ticket is HD-")
-    card = [p for p in slack_api.calls_to("chat.postMessage") if p["channel"] == HELPDESK]
-    assert len(card) == 1  # announced at once, not on the next tick
-
-
-async def test_triggers_a_good_answer_resets_the_fallback_count(make_worker):
-    service = make_worker()
-    inner = ScriptedAssistant(
-        service, [Reply(REPHRASE), Reply("Ward 4B has 2 free beds."), Reply(REPHRASE)]
-    )
-    assistant = EscalatingAssistant(inner, service)
-    for text in ("flibber", "free beds 4B", "flobber"):
+    for text in ("flibber", "flobber", "yes", "yes please"):
         await assistant.send(staff="n.jones", channel="slack", conversation=REQUESTER_DM, text=text)
     assert "/talk_to_human" not in inner.texts
+    assert [p for p in slack_api.calls_to("chat.postMessage") if p["channel"] == HELPDESK] == []
 
 
-async def test_triggers_fallback_kind_counts_and_counter_is_per_conversation():
-    watch = FallbackWatch(MemoryBus(), texts=frozenset())
-    fallback = [Reply("?", custom={"kind": "nlu_fallback"})]
-    assert not await watch.seen("slack:a:D1", fallback)
-    assert not await watch.seen("slack:b:D2", fallback)
-    assert await watch.seen("slack:a:D1", fallback)
-
-
-def test_triggers_outage_offer_is_not_counted_as_a_fallback():
-    # an HMS outage answer offers the help desk button (/talk_to_human), it is no fallback
-    offer = Reply(
-        "The hospital system is not answering.",
-        (Button("Contact the help desk", "/talk_to_human"),),
-        {"kind": "check_bed_availability_unavailable"},
+async def test_triggers_pressing_the_offered_help_desk_announces_the_ticket(make_worker, slack_api):
+    service = make_worker()
+    inner = ScriptedAssistant(service, [fallback(REPHRASE, "nlu_fallback_rephrase")])
+    assistant = EscalatingAssistant(inner, service)
+    await assistant.send(staff="n.jones", channel="slack", conversation=REQUESTER_DM, text="x")
+    opened = await assistant.send(
+        staff="n.jones", channel="slack", conversation=REQUESTER_DM, text="/talk_to_human"
     )
-    assert not FallbackWatch(MemoryBus(), texts=fallback_texts()).is_fallback([offer])
+    assert opened[-1].text.startswith("your ticket is HD-")
+    card = [p for p in slack_api.calls_to("chat.postMessage") if p["channel"] == HELPDESK]
+    assert len(card) == 1  # announced at once, not on the next tick

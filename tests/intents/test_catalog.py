@@ -11,13 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from intents.catalog import (
-    CONVERSATION_INTENTS,
-    TASK_INTENTS,
-    CatalogError,
-    check_consistency,
-    load_catalog,
-)
+from intents.catalog import CatalogError, check_consistency, load_catalog
+from intents.generate import domain, render, rules
+from intents.generate import main as generate_main
 from intents.validate import policy_permissions, read_nlu, validate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +22,14 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A copy of the parts of the repository the validator reads."""
-    for part in ("intents/catalog.yml", "training_data/nlu", "domain", "assistant/rbac/policy.yml"):
+    parts = (
+        "intents/catalog.yml",
+        "training_data/nlu",
+        "training_data/rules.yml",
+        "domain",
+        "assistant/rbac/policy.yml",
+    )
+    for part in parts:
         src, dst = ROOT / part, tmp_path / part
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
@@ -47,10 +50,11 @@ def test_catalog_validates_against_repository() -> None:
     assert report.errors == [], "\n".join(report.errors)
 
 
-def test_catalog_lists_every_fixed_intent_once() -> None:
+def test_catalog_task_intents_have_action_label_and_known_slots() -> None:
     catalog = load_catalog()
-    assert sorted(catalog.names()) == sorted(TASK_INTENTS + CONVERSATION_INTENTS)
-    assert all(i.action == f"action_{i.name}" for i in catalog.tasks())
+    assert all(i.action == f"action_{i.name}" and i.label for i in catalog.tasks())
+    for form in catalog.all_forms():
+        assert set(form.required) <= set(catalog.slot_names())
 
 
 def test_catalog_phi_intents_need_a_permission() -> None:
@@ -60,6 +64,8 @@ def test_catalog_phi_intents_need_a_permission() -> None:
         "cancel_appointment",
         "reschedule_appointment",
         "list_appointments",
+        "list_clinic_appointments",
+        "list_ward_patients",
         "find_patient",
     }
     assert check_consistency(catalog) == []
@@ -102,13 +108,74 @@ def test_validate_reports_permission_missing_from_policy(repo: Path) -> None:
     assert any("'beds:update'" in e and "update_bed_status" in e for e in report.errors)
 
 
-def test_validate_reports_intent_missing_from_domain(repo: Path) -> None:
-    def remove(data):
-        data["intents"] = [i for i in data["intents"] if i != "find_patient"]
-
-    _edit_yaml(repo / "domain/nlu.yml", remove)
+def test_validate_reports_stale_generated_files(repo: Path) -> None:
+    rules_file = repo / "training_data/rules.yml"
+    rules_file.write_text(rules_file.read_text().replace("action_new_request", "action_x", 1))
     report = validate(repo, check_action_package=False)
-    assert "domain: intent 'find_patient' is not listed in domain/" in report.errors
+    assert "generated: training_data/rules.yml is out of date (python -m intents generate)" in (
+        report.errors
+    )
+
+
+def test_generate_check_fails_on_drift_and_generate_repairs_it(repo: Path) -> None:
+    generated = repo / "domain/catalog.yml"
+    generated.write_text(generated.read_text() + "# hand edit\n")
+    assert generate_main(["--root", str(repo), "--check"]) == 1
+    assert generate_main(["--root", str(repo)]) == 0
+    assert generate_main(["--root", str(repo), "--check"]) == 0
+
+
+def test_generated_files_in_the_repository_are_current() -> None:
+    for rel, text in render(load_catalog()).items():
+        assert (ROOT / rel).read_text() == text, f"{rel}: run python -m intents generate"
+
+
+def test_generate_new_intent_gets_rules_slots_and_digressions(tmp_path: Path) -> None:
+    """Adding an intent to the catalog is enough for the dialogue to route it."""
+    data = yaml.safe_load((ROOT / "intents/catalog.yml").read_text())
+    data["intents"].insert(
+        0,
+        {
+            "name": "order_meal",
+            "kind": "task",
+            "label": "Order a meal",
+            "description": "Order a patient meal.",
+            "permission": "help:request",
+            "entities": ["ward"],
+            "action": "action_order_meal",
+            "form": {"required": ["ward"], "resume": "the meal order"},
+            "example": "order a meal for 4B",
+        },
+    )
+    path = tmp_path / "catalog.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    catalog = load_catalog(path)
+    assert check_consistency(catalog) == []
+    dom, out = domain(catalog), rules(catalog)["rules"]
+    assert "order_meal" in dom["intents"] and "order_meal_form" in dom["forms"]
+    assert "validate_order_meal_form" in dom["actions"] and "action_ask_ward" in dom["actions"]
+    ward = dom["slots"]["ward"]["mappings"]
+    assert "order_meal" in ward[0]["intent"]  # its entities fill its slots
+    assert any(
+        m.get("conditions") == [{"active_loop": "order_meal_form", "requested_slot": "ward"}]
+        for m in ward
+    )
+    names = [r["rule"] for r in out]
+    assert "order_meal: a new request" in names
+    assert "order_meal while book_appointment_form waits: served, then offered to resume" in names
+    assert "book_appointment while order_meal_form waits: served, then offered to resume" in names
+    assert "order_meal_form complete: action_order_meal" in names
+
+
+def test_generated_not_intent_lists_leave_only_answers() -> None:
+    catalog = load_catalog()
+    slots = domain(catalog)["slots"]
+    texts = [m for m in slots["mrn"]["mappings"] if m["type"] == "from_text"]
+    assert texts and all(set(m["not_intent"]) == set(catalog.names()) - {"inform"} for m in texts)
+    [free] = [m for m in slots["help_description"]["mappings"] if m["type"] == "from_text"]
+    assert free["not_intent"] == ["emergency", "stop"]
+    for name in ("slot_id", "appointment_id", "confirmed", "offered", "breakglass_patient"):
+        assert slots[name]["mappings"] == [{"type": "custom"}], name  # set by actions only
 
 
 def test_validate_reports_undeclared_entity_annotation(repo: Path) -> None:
@@ -146,3 +213,25 @@ def test_validate_cli_exits_nonzero_with_message(repo: Path) -> None:
     )
     assert proc.returncode == 1
     assert "ERROR: policy:" in proc.stderr
+
+
+def test_generated_record_slots_are_set_by_actions_only() -> None:
+    """No user message or button payload can set a slot naming a record: a payload like
+    /affirm{"appointment_id": ...} fills nothing; identifying entities fill their slots only
+    for the intents that carry them (never for yes/no/stop)."""
+    catalog = load_catalog()
+    slots = domain(catalog)["slots"]
+    for name in (
+        "slot_id",
+        "appointment_id",
+        "offered",
+        "confirmed",
+        "breakglass_patient",
+        "pending",
+        "stash",
+    ):
+        assert slots[name]["mappings"] == [{"type": "custom"}], name
+    for name in ("patient_name", "mrn", "ticket_id"):
+        for mapping in slots[name]["mappings"]:
+            if mapping["type"] == "from_entity":
+                assert not {"affirm", "deny", "stop"} & set(mapping["intent"]), (name, mapping)

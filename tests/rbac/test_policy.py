@@ -70,6 +70,7 @@ def test_policy_scheduler_has_appointments_only(policy):
         "appointments:book",
         "appointments:cancel",
         "appointments:read",
+        "clinics:read",
         "help:request",
         "help:read",
         "handoff:request",
@@ -126,3 +127,10 @@ def test_policy_rejects_undeclared_permission_in_role():
 def test_policy_rejects_badly_named_permission():
     with pytest.raises(PolicyError):
         policy_from_dict({"permissions": {"read": {}}, "roles": {}})
+
+
+def test_policy_clinic_lists_for_schedulers_and_clinicians_ward_lists_for_ward_nurses(policy):
+    assert set(policy.roles_with("clinics:read")) == {"scheduler", "clinician"}
+    assert policy.roles_with("patients:list") == ("nurse",)
+    assert policy.allows_on_ward(["nurse"], "patients:list", "4B", {"4B"})
+    assert not policy.allows_on_ward(["nurse"], "patients:list", "7", {"4B"})

@@ -16,7 +16,7 @@ from assistant.review.markup import LabelError, check_label
 from assistant.review.peek import parse_latest
 from assistant.review.queue import ReviewError, ReviewQueue
 from assistant.store import open_store_at
-from intents.catalog import ENTITIES, load_catalog
+from intents.catalog import load_catalog
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
 from pages_kit import build
@@ -33,7 +33,7 @@ def queue(tmp_path):
 
 
 def label(intent, text):
-    return check_label(intent, text, intents=INTENTS, entities=frozenset(ENTITIES))
+    return check_label(intent, text, intents=INTENTS, entities=load_catalog().entities())
 
 
 def test_review_queue_redacts_and_encrypts(queue):

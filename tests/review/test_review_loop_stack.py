@@ -52,6 +52,7 @@ def _rasa_env() -> dict[str, str]:
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONPATH": str(ROOT),  # config.yml names a component in nlu_components/
     }
 
 

@@ -1,9 +1,10 @@
 """Shared helpers of the whole-conversation scenario tests (REST channel, real stack).
 
 ``Chat`` is one staff conversation: ``say`` sends a message and keeps the transcript for
-assertion messages; ``fill`` answers a form's questions from a dict keyed by what the
-assistant asks. ``Hms`` reads the reference HMS directly (bypassing the assistant) so the
-assistant's answers can be checked against hospital data.
+assertion messages; ``fill`` answers a form's questions from a dict keyed by the slot the
+assistant asks for (reply kind ``ask_<slot>``, the reply facts, not the wording). ``Hms``
+reads the reference HMS directly (bypassing the assistant) so the assistant's answers can
+be checked against hospital data.
 """
 
 from __future__ import annotations
@@ -14,20 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-
-FORM_QUESTIONS: dict[str, tuple[str, ...]] = {
-    # answer key -> fragments of the question the assistant asks for it (domain/dialogue.yml)
-    "patient_name": ("patient's full name",),
-    "mrn": ("mrn (8 digits)",),
-    "department": ("which clinic or department",),
-    "time": ("when would suit",),
-    "ward": ("which ward",),
-    "bed": ("which bed number",),
-    "bed_status": ("bed's new status",),
-    "help_type": ("what kind of help",),
-    "urgency": ("how urgent",),
-    "help_description": ("what is needed",),
-}
 
 
 @dataclass(frozen=True)
@@ -53,15 +40,25 @@ class Turn:
         raise AssertionError(f"no button payload matching {pattern!r} in {self.buttons}")
 
     def asks(self) -> str | None:
-        """Which form slot the last reply asks for, if any."""
-        lower = self.text.lower()
-        hits = [
-            (lower.rfind(f), key)
-            for key, frags in FORM_QUESTIONS.items()
-            for f in frags
-            if f in lower
+        """Which form slot the last question asks for (reply kind ``ask_<slot>``), if any."""
+        asked = [
+            kind.removeprefix("ask_")
+            for kind in self.kinds
+            if kind.startswith("ask_") and kind != "ask_capabilities_success"
         ]
-        return max(hits)[1] if hits else None
+        return asked[-1] if asked else None
+
+    @property
+    def kinds(self) -> list[str]:
+        return [str((r.get("custom") or {}).get("kind") or "") for r in self.replies]
+
+    def data(self, kind: str) -> dict[str, Any]:
+        """``custom.data`` of the first reply of that kind (``{}`` when there is none)."""
+        for reply in self.replies:
+            custom = reply.get("custom") or {}
+            if custom.get("kind") == kind:
+                return dict(custom.get("data") or {})
+        return {}
 
 
 @dataclass

@@ -83,7 +83,8 @@ def test_beds_update_status_changes_the_hms(stack):
         {"ward": "4B", "bed": f"bed {number}", "bed_status": "clean"},
         lambda t: t.text.startswith(("Done:", "There's no", "I need")),
     )
-    assert f"Done: {bed['name']} is now unoccupied" in turn.text, chat.transcript()
+    assert turn.kinds == ["update_bed_status_success"], chat.transcript()
+    assert turn.data("update_bed_status_success")["status"] == "U", chat.transcript()
     assert hms.bed_status(bed["id"]) == "U"
     assert hms.free_beds("4B") == free_before + 1
     # the new free bed shows in the next answer
@@ -102,7 +103,8 @@ def test_beds_update_in_one_sentence(stack):
         {"ward": "7", "bed": number, "bed_status": "needs cleaning"},
         lambda t: t.text.startswith(("Done:", "There's no", "I need")),
     )
-    assert f"Done: {bed['name']} is now housekeeping" in turn.text, chat.transcript()
+    assert turn.data("update_bed_status_success")["label"] == bed["name"], chat.transcript()
+    assert turn.data("update_bed_status_success")["status"] == "H", chat.transcript()
     assert hms.bed_status(bed["id"]) == "H"
 
 

@@ -36,24 +36,16 @@ def test_people_find_patient_asked_which_then_mrn(stack):
     hms, chat = Hms(stack), Chat(stack, "n.jones")
     patient, bed = hms.admitted("4B", skip=1)
     turn = chat.say("can you find a patient for me")
-    assert "Which patient?" in turn.text, chat.transcript()
+    assert turn.asks() == "patient_name", chat.transcript()
     turn = chat.say(patient.mrn)
     assert f"is on Ward 4B, {bed['description']}, {bed['name']}" in turn.text, chat.transcript()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "NLU: a bare full name answering 'Which patient?' (e.g. 'Ngozi Wilson') still scores "
-        "below the fallback threshold, so the user gets the clarifying question instead of the "
-        "patient's location; needs a form for find_patient or a name lookup"
-    ),
-)
 def test_people_find_patient_asked_which_then_name(stack):
     hms, chat = Hms(stack), Chat(stack, "b.okoro")
     patient, bed = hms.admitted("7", skip=1)
     turn = chat.say("can you find a patient for me")
-    assert "Which patient?" in turn.text, chat.transcript()
+    assert turn.asks() == "patient_name", chat.transcript()
     turn = chat.say(patient.full_name)
     assert f"is on Ward 7, {bed['description']}, {bed['name']}" in turn.text, chat.transcript()
 

@@ -1,9 +1,10 @@
 """Shape assistant replies for a screen and a loudspeaker in a public place.
 
 Minimum necessary: a reply marked ``custom.phi`` is rebuilt from ``custom.data`` as room
-and bed + initials + last four digits of the MRN; the assistant's own text (which may
-carry a full name) is never shown or spoken. Anything with PHI that cannot be rebuilt
-this way is withheld.
+and bed + initials + last four digits of the MRN (one patient, or a list: who is in each
+bed of a ward, a clinic's day list); the assistant's own text (which may carry a full
+name) is never shown or spoken. Anything with PHI that cannot be rebuilt this way is
+withheld.
 """
 
 from __future__ import annotations
@@ -46,13 +47,31 @@ def _patient_line(data: dict[str, Any]) -> tuple[str, str] | None:
     return text, (f"{spoken_who}: {place}." if place else f"{spoken_who}: no current bed.")
 
 
+def _list_lines(data: dict[str, Any]) -> tuple[str, str] | None:
+    """A ward's beds (``patients``) or a clinic's day (``appointments``) as initials only."""
+    rows = []
+    for item in data.get("patients") or []:
+        if isinstance(item, dict) and item.get("initials") and item.get("bed"):
+            rows.append(f"{item['bed']}: {item['initials']}")
+    for item in data.get("appointments") or []:
+        if isinstance(item, dict) and item.get("initials") and item.get("start"):
+            rows.append(f"{str(item['start'])[11:16]} {item['initials']}")
+    if not rows:
+        return None
+    head = f"Ward {data['ward']}" if data.get("ward") else "List"
+    text = f"{head}: " + "; ".join(rows) + "."
+    return text, text
+
+
 def render(reply: Reply) -> KioskReply:
     custom = reply.custom or {}
     kind = str(custom.get("kind", ""))
     buttons = tuple({"title": b.title, "payload": b.payload} for b in reply.buttons)
     if custom.get("phi"):
         data = custom.get("data") or {}
-        line = _patient_line(data) if isinstance(data, dict) else None
+        line = None
+        if isinstance(data, dict):
+            line = _patient_line(data) or _list_lines(data)
         if line is None:
             return KioskReply(WITHHELD, WITHHELD, (), kind)
         return KioskReply(line[0], line[1], (), kind)

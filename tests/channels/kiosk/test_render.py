@@ -45,3 +45,24 @@ def test_render_passes_through_confirmation_with_buttons() -> None:
     )
     assert shaped.text.endswith("shall I send it?")
     assert [b["payload"] for b in shaped.buttons] == ["/affirm", "/deny"]
+
+
+def test_render_ward_list_as_beds_and_initials_only() -> None:
+    from assistant.channels.base import Reply
+    from assistant.channels.kiosk.render import render
+
+    data = {
+        "ward": "4B",
+        "patients": [
+            {"bed": "4B Bed 1", "initials": "EC", "mrn_last4": "5337"},
+            {"bed": "4B Bed 2", "initials": "EL", "mrn_last4": "6509"},
+        ],
+    }
+    reply = Reply(
+        "Ward 4B: 2 patients - Bed 1: Elif Cohen",  # the kiosk never shows the text itself
+        (),
+        {"phi": True, "kind": "list_ward_patients_success", "data": data},
+    )
+    shown = render(reply)
+    assert shown.text == "Ward 4B: 4B Bed 1: EC; 4B Bed 2: EL."
+    assert "Cohen" not in shown.text and "Cohen" not in shown.speech

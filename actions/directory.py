@@ -1,0 +1,167 @@
+"""Names staff say for wards, clinics and clinicians, resolved against the HMS directory.
+
+A value the HMS does not know is not dropped: ``Resolution.known`` is False and
+``suggestions`` holds the nearest known ones (title, value) for buttons. Clinician names
+resolve through the HMS (``Practitioner?name=`` and clinicians' ``PractitionerRole``), not
+only through NLU synonyms. Patient names are never suggested (PHI).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from actions.formats import small_number
+from assistant.hms.models import Service, Staff, Ward
+from assistant.hms.protocol import HmsClient
+
+MAX_SUGGESTIONS = 4
+_WARD_WORDS = re.compile(r"\b(ward|the|unit|on|in)\b", re.I)
+_CLINIC_WORDS = re.compile(r"\b(clinic|department|dept|the|list|outpatients?)\b", re.I)
+_TITLES = re.compile(r"\b(dr|doctor|prof|professor|mr|mrs|ms|miss|consultant)\b\.?", re.I)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    said: str
+    value: str | None  # canonical code / username, None when unknown or ambiguous
+    label: str = ""
+    suggestions: tuple[tuple[str, str], ...] = ()  # (title, value)
+    ambiguous: bool = False
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+def _clean(text: str) -> str:
+    return " ".join(re.sub(r"[^\w&' ]", " ", text).split()).casefold()
+
+
+def _nearest(said: str, options: dict[str, tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The known names closest to ``said`` (options: surface form -> (title, value))."""
+    close = difflib.get_close_matches(_clean(said), list(options), n=8, cutoff=0.5)
+    found: list[tuple[str, str]] = []
+    for key in close:
+        if options[key] not in found:
+            found.append(options[key])
+    return tuple(found[:MAX_SUGGESTIONS])
+
+
+def ward_candidates(text: str) -> list[str]:
+    """Ways to read a ward as said: 'ward four b' -> ['ward four b', 'four b', '4b', '4 b']."""
+    base = " ".join(text.split())
+    bare = " ".join(_WARD_WORDS.sub(" ", base).split())
+    out = [base, bare]
+    words = bare.split()
+    if words:
+        number = small_number(words[0])
+        if number is not None:
+            out += [f"{number}{''.join(words[1:])}", " ".join([str(number), *words[1:]])]
+        number_all = small_number(bare)
+        if number_all is not None:
+            out.append(str(number_all))
+    out.append(bare.replace(" ", ""))
+    return [c for c in dict.fromkeys(out) if c]
+
+
+def resolve_ward(wards: list[Ward], text: str) -> Resolution:
+    for candidate in ward_candidates(text):
+        for ward in wards:
+            if ward.matches(candidate):
+                return Resolution(text, ward.code, ward.name)
+    options: dict[str, tuple[str, str]] = {}
+    for ward in wards:
+        for name in (ward.code, ward.name, *ward.aliases):
+            options[_clean(name)] = (ward.name if ward.name != ward.code else ward.code, ward.code)
+    near = _nearest(text, options)
+    if not near:
+        near = tuple((w.name, w.code) for w in wards)[:8]
+    return Resolution(text, None, suggestions=near)
+
+
+def resolve_clinic(services: list[Service], text: str) -> Resolution:
+    wanted = _clean(_CLINIC_WORDS.sub(" ", text))
+    for svc in services:
+        names = (svc.code, svc.id, svc.name, _CLINIC_WORDS.sub(" ", svc.name))
+        if wanted and wanted in {_clean(n) for n in names}:
+            return Resolution(text, svc.code, svc.name)
+    partial = [s for s in services if wanted and wanted in _clean(s.name)]
+    if len(partial) == 1:
+        return Resolution(text, partial[0].code, partial[0].name)
+    options = {_clean(s.code): (s.name, s.code) for s in services}
+    options.update({_clean(_CLINIC_WORDS.sub(" ", s.name)): (s.name, s.code) for s in services})
+    near = _nearest(wanted or text, options) or tuple((s.name, s.code) for s in services)[:8]
+    return Resolution(text, None, suggestions=near)
+
+
+def clinician_words(text: str) -> str:
+    return " ".join(_TITLES.sub(" ", text.replace(".", " ")).split())
+
+
+def resolve_clinician(clinicians: list[Staff], text: str) -> Resolution:
+    """By username ('dr.patel'), full name, family name or given name; titles ignored."""
+    said = text.strip()
+    by_user = [c for c in clinicians if c.username.casefold() == said.casefold()]
+    if by_user:
+        return Resolution(text, by_user[0].username, _title(by_user[0]))
+    words = _clean(clinician_words(said)).split()
+    if not words:
+        return Resolution(text, None)
+
+    def score(staff: Staff) -> int:
+        parts = _clean(staff.name).split()
+        return sum(1 for w in words if w in parts)
+
+    best = max((score(c) for c in clinicians), default=0)
+    hits = [c for c in clinicians if best and score(c) == best]
+    if len(hits) == 1 and best >= min(len(words), 1):
+        return Resolution(text, hits[0].username, _title(hits[0]))
+    if len(hits) > 1:
+        return Resolution(
+            text,
+            None,
+            suggestions=tuple((_title(c), c.username) for c in hits[:MAX_SUGGESTIONS]),
+            ambiguous=True,
+        )
+    options = {}
+    for c in clinicians:
+        options[_clean(c.name)] = (_title(c), c.username)
+        family = _clean(c.name).split()[-1:] or [""]
+        options[family[0]] = (_title(c), c.username)
+    near = (
+        _nearest(" ".join(words), options)
+        or tuple((_title(c), c.username) for c in sorted(clinicians, key=lambda c: c.name))[
+            :MAX_SUGGESTIONS
+        ]
+    )
+    return Resolution(text, None, suggestions=near)
+
+
+def _title(staff: Staff) -> str:
+    return f"Dr {staff.name.split()[-1]}" if staff.name else staff.username
+
+
+async def clinicians(hms: HmsClient) -> list[Staff]:
+    return [s for s in await hms.list_staff_with_role("clinician") if s.active]
+
+
+async def find_clinician(hms: HmsClient, said: str) -> Resolution:
+    """A clinician by username or through the HMS name search (``Practitioner?name=``:
+    the full name, then the family name); when none matches, the nearest of all
+    clinicians (PractitionerRole search) as suggestions."""
+    if "." in said and " " not in said.strip():
+        by_user = [s for s in await hms.find_staff(username=said.strip()) if s.active]
+        if by_user:
+            return resolve_clinician(by_user, said)
+    words = clinician_words(said).split()
+    for query in dict.fromkeys([" ".join(words), words[-1] if words else ""]):
+        if len(query) < 2:
+            continue
+        hits = [s for s in await hms.find_staff(name=query) if s.active and "clinician" in s.roles]
+        if hits:
+            found = resolve_clinician(hits, said)
+            if found.known or found.ambiguous:
+                return found
+    return resolve_clinician(await clinicians(hms), said)

@@ -1,0 +1,133 @@
+"""Messages the assistant did not understand: say so, then offer choices, then a person.
+
+First miss: "Sorry, I didn't get that" (``nlu_fallback_rephrase``); second in a row: the
+likeliest tasks as buttons plus the help desk (``nlu_fallback_clarify``); after that the
+last resort offers what-can-you-do and the help desk (``fallback_default``). The help desk
+is offered, never contacted by itself: a "yes" after any of these opens nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.state import Turn, pending_intent
+from intents.catalog import default_catalog
+
+HELP_DESK = {"title": "Contact the help desk", "payload": "/talk_to_human"}
+CAPABILITIES = {"title": "What can you do?", "payload": "/ask_capabilities"}
+NOT_OFFERED = ("emergency", "talk_to_human", "ask_capabilities")
+MIN_CANDIDATE = 0.08
+
+
+def candidates(turn: Turn, count: int = 2) -> list[dict[str, str]]:
+    """Buttons for the likeliest task intents of the message (never raw intent names)."""
+    catalog = default_catalog()
+    out = []
+    for item in turn.ranking:
+        intent = catalog.find(item.get("name"))
+        if (
+            intent is None
+            or not intent.is_task
+            or intent.name in NOT_OFFERED
+            or not intent.label
+            or float(item.get("confidence") or 0) < MIN_CANDIDATE
+        ):
+            continue
+        out.append({"title": intent.label, "payload": f"/{intent.name}"})
+        if len(out) == count:
+            break
+    return out
+
+
+REREAD_MIN = 0.25  # a task intent this likely is taken when nothing else is going on
+REREAD_SURE = 0.45
+
+
+def reread(turn: Turn) -> str | None:
+    """Out of any context, "inform" / a near-miss fallback is more likely a request: the
+    likeliest task intent of the ranking when it is likely enough and the message's details
+    (entities) are all ones that task uses ("urgent porter to 4B bed 10" is a request)."""
+    catalog = default_catalog()
+    found = {str(e.get("entity")) for e in turn.entities}
+    for item in turn.ranking:
+        intent = catalog.find(item.get("name"))
+        if intent is None or not intent.is_task or intent.name in NOT_OFFERED:
+            continue
+        confidence = float(item.get("confidence") or 0)
+        fits = bool(found) and found <= set(intent.entities)
+        if confidence >= REREAD_SURE or (confidence >= REREAD_MIN and fits):
+            return intent.name
+        return None
+    return None
+
+
+def not_understood(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
+) -> list[dict[str, Any]]:
+    misses = int(tracker.get_slot("fallbacks") or 0) + 1
+    if misses == 1:
+        dispatcher.utter_message(
+            text="Sorry, I didn't get that. Could you say it another way?",
+            buttons=candidates(turn),
+            json_message={"phi": False, "kind": "nlu_fallback_rephrase", "data": {}},
+        )
+    elif misses == 2:
+        dispatcher.utter_message(
+            text="Sorry, I'm still not sure what you need. Is it one of these? If not, I can "
+            "put you through to the help desk.",
+            buttons=[*candidates(turn, 3), HELP_DESK],
+            json_message={"phi": False, "kind": "nlu_fallback_clarify", "data": {}},
+        )
+    else:
+        dispatcher.utter_message(
+            text="I can't work out what you need, sorry. You can ask me what I can do, or "
+            "tap 'Contact the help desk' to reach a person.",
+            buttons=[CAPABILITIES, HELP_DESK],
+            json_message={"phi": False, "kind": "fallback_default", "data": {}},
+        )
+    return [SlotSet("fallbacks", misses)]
+
+
+class ActionFallback(Action):
+    """NLU fallback. While a task waits on a step (choosing a slot, confirming), the words
+    go to that task first: "the second one" is an answer there, not a miss."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        from actions.flow import ActionContinue, ActionStop, take_as
+        from actions.reading import stoppish
+
+        turn = Turn.of(tracker)
+        busy = (tracker.active_loop or {}).get("name") or tracker.get_slot("pending")
+        if busy and stoppish(turn):  # "no, cancel" while a task waits: stop it
+            return await ActionStop().run(dispatcher, tracker, domain)
+        if pending_intent(tracker.get_slot("pending")):
+            return await ActionContinue().run(dispatcher, tracker, domain)
+        intent = reread(turn)
+        if intent is not None:
+            return take_as(tracker, intent)
+        return not_understood(dispatcher, tracker, turn)
+
+
+class ActionDefaultFallback(Action):
+    """Rasa's core fallback (no rule applies): the same answers, nothing changed."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        # answer once and wait for the user (no rule follows it, so say so explicitly)
+        return [
+            *not_understood(dispatcher, tracker, Turn.of(tracker)),
+            FollowupAction("action_listen"),
+        ]

@@ -1,0 +1,241 @@
+"""How one request gives way to the next: new requests, going back, stopping.
+
+- ``action_new_request`` runs before every task intent: the task in progress (a form, or
+  a step such as choosing a slot) is stashed with the values it had been given, and every
+  task slot is cleared except those this very message filled for the new task - so the
+  new request is answered exactly as if it had been the first.
+- ``action_continue`` answers yes / no / a detail given outside a form: the step a task
+  waits on (``pending``), the offer to go back to a stashed task, or a correction of the
+  details ("wrong patient", another clinic); with nothing pending it is not understood.
+- ``action_stop`` / ``action_goodbye`` end everything, stash included.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import not_understood, reread
+from actions.registry import guarded_action
+from actions.state import (
+    RESUME,
+    YES_NO,
+    Turn,
+    active_form,
+    pending_intent,
+    pending_step,
+    reset,
+    resume_offer,
+    slots_before_turn,
+    slots_set_this_turn,
+    stash_of,
+)
+from intents.catalog import default_catalog
+
+Events = list[dict[str, Any]]
+# "wrong patient", "that's the wrong ward", "not that clinic"
+_WRONG = re.compile(
+    r"\b(?:wrong|not\s+(?:that|the\s+right|this))\s+(patient|person|ward|bed|clinic|department|"
+    r"doctor|clinician|consultant|time|day|date|slot|appointment|status|type)\b",
+    re.I,
+)
+WRONG_SLOTS = {
+    "patient": ("patient_name", "mrn"),
+    "person": ("patient_name", "mrn"),
+    "ward": ("ward", "bed"),
+    "bed": ("bed",),
+    "clinic": ("department",),
+    "department": ("department",),
+    "doctor": ("clinician",),
+    "clinician": ("clinician",),
+    "consultant": ("clinician",),
+    "time": ("time",),
+    "day": ("time",),
+    "date": ("time",),
+    "slot": ("time",),
+    "status": ("bed_status",),
+    "type": ("help_type",),
+}
+# identifying details a correction outside the form re-opens the form for
+REOPEN_ON_CHANGE = ("patient_name", "mrn", "department", "clinician", "ward", "bed")
+
+
+def wrong_thing(text: str) -> tuple[str, ...]:
+    """The slots "wrong patient" (etc.) in ``text`` takes back; () when none."""
+    match = _WRONG.search(text or "")
+    return WRONG_SLOTS.get(match.group(1).lower(), ()) if match else ()
+
+
+def fresh_start(tracker: Tracker, intent_name: str | None) -> Events:
+    """The events that start a new request for ``intent_name``: stash the task in progress
+    (a form, or a step such as choosing a slot) and clear every task slot except those the
+    latest message filled for the new request's entities."""
+    catalog = default_catalog()
+    intent = catalog.find(intent_name)
+    before = slots_before_turn(tracker)
+    stash = before.get("stash")
+    form = active_form(tracker)
+    owner = catalog.find(pending_intent(before.get("pending")))
+    if form is not None and form.resume and form.intent != intent_name:
+        stash = stash_of(tracker, form, before)
+    elif owner is not None and owner.form and owner.form.resume and owner.name != intent_name:
+        stash = stash_of(tracker, owner.form, before)
+    if isinstance(stash, dict) and stash.get("intent") == intent_name:
+        stash = None  # asked again from the start: the new request replaces it
+    wanted = set(intent.entities) if intent else set()
+    keep = tuple(
+        slot
+        for slot, value in slots_set_this_turn(tracker).items()
+        if value is not None
+        and slot in catalog.slot_names()
+        and wanted & set(catalog.slot(slot).entities)
+    )
+    return [*reset(keep=keep), SlotSet("stash", stash)]
+
+
+def take_as(tracker: Tracker, intent_name: str) -> Events:
+    """Serve the latest message as a request for ``intent_name`` (its form, or its action)."""
+    intent = default_catalog().get(intent_name)
+    target = intent.form.name if intent.form else intent.action
+    return [*fresh_start(tracker, intent_name), FollowupAction(str(target))]
+
+
+class ActionNewRequest(Action):
+    def name(self) -> str:
+        return "action_new_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
+        return fresh_start(tracker, Turn.of(tracker).intent)
+
+
+class ActionContinue(Action):
+    def name(self) -> str:
+        return "action_continue"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
+        turn = Turn.of(tracker)
+        pending = tracker.get_slot("pending")
+        if pending == RESUME:
+            return go_back(dispatcher, tracker, turn)
+        owner = pending_intent(pending)
+        if owner is None:
+            intent = reread(turn) if turn.intent == "inform" else None
+            if intent is not None:
+                return take_as(tracker, intent)
+            return not_understood(dispatcher, tracker, turn)
+        waiting = pending_step(pending)
+        reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)
+        if reopened is not None:
+            return reopened
+        return await guarded_action(owner).run(dispatcher, tracker, domain)
+
+
+def go_back(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> Events:
+    """The answer to "Shall we carry on ...?": yes re-opens the stashed form with its
+    values (the form asks what is still missing, or finishes); no drops it."""
+    stash = tracker.get_slot("stash")
+    offer = resume_offer(stash)
+    if offer is None or not isinstance(stash, dict):
+        return [SlotSet("pending", None), SlotSet("stash", None)]
+    if turn.intent == "affirm":
+        kept = dict(stash.get("slots") or {})
+        form = default_catalog().form(stash.get("form"))
+        missing = [s for s in (form.required if form else ()) if kept.get(s) in (None, "")]
+        return [
+            SlotSet("pending", None),
+            SlotSet("stash", None),
+            *(SlotSet(k, v) for k, v in kept.items()),
+            # the form asks what is still missing (or finishes) without re-reading "yes"
+            SlotSet("requested_slot", missing[0] if missing else None),
+            ActiveLoop(stash.get("form")),
+        ]
+    if turn.intent == "deny":
+        dispatcher.utter_message(
+            text="OK, I've dropped that. Nothing was changed.",
+            json_message={"phi": False, "kind": "stop_ok", "data": {"intent": stash.get("intent")}},
+        )
+        return reset()
+    text, custom = offer
+    dispatcher.utter_message(text=f"{text} Yes or no?", buttons=YES_NO, json_message=custom)
+    return []
+
+
+def correction(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, owner: str
+) -> Events | None:
+    """A task past its form (choosing or confirming) told that a detail is wrong or
+    different: take the new value, forget the offer, and re-open the form, which asks for
+    what is now missing or finishes at once (the action then offers afresh)."""
+    intent = default_catalog().find(owner)
+    form = intent.form if intent else None
+    if form is None or turn.is_payload:
+        return None
+    before = slots_before_turn(tracker)
+    wrong = wrong_thing(turn.text)
+    changed = {
+        slot: value
+        for slot, value in slots_set_this_turn(tracker).items()
+        if slot in REOPEN_ON_CHANGE
+        and slot in (*form.required, "clinician", "patient_name", "mrn")
+        and value is not None
+        and value != before.get(slot)
+    }
+    if not wrong and not changed:
+        return None
+    events: Events = [SlotSet(slot, None) for slot in wrong]
+    events += [
+        SlotSet(name, None)
+        for name in ("pending", "offered", "confirmed", "slot_id", "appointment_id", "offer_after")
+    ]
+    what = ", ".join(s.replace("_", " ") for s in (changed or wrong))
+    dispatcher.utter_message(
+        text=f"OK, let's change the {what}." if changed else "OK, let's fix that.",
+        json_message={
+            "phi": False,
+            "kind": "slot_corrected",
+            "data": {"slots": sorted(changed or wrong), "intent": owner},
+        },
+    )
+    return [*events, SlotSet("requested_slot", None), ActiveLoop(form.name)]
+
+
+class ActionStop(Action):
+    """Never mind / cancel that / forget it: end whatever is in progress, cleanly."""
+
+    def name(self) -> str:
+        return "action_stop"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
+        busy = bool(
+            (tracker.active_loop or {}).get("name")
+            or tracker.get_slot("pending")
+            or tracker.get_slot("stash")
+        )
+        dispatcher.utter_message(
+            text="OK, I've stopped. Nothing was changed." if busy else "OK.",
+            json_message={"phi": False, "kind": "stop_ok", "data": {}},
+        )
+        return reset()
+
+
+class ActionGoodbye(Action):
+    def name(self) -> str:
+        return "action_goodbye"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> Events:
+        dispatcher.utter_message(
+            text="Goodbye.", json_message={"phi": False, "kind": "goodbye_answer", "data": {}}
+        )
+        return reset()

@@ -1,0 +1,217 @@
+"""Lists: a patient's appointments, a clinic's list for a day, who is in a ward's beds.
+
+PHI: every list that names patients is marked ``phi`` and names them the minimum
+necessary way - initials and the last four digits of the MRN - never a full name.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rasa_sdk.events import ActiveLoop, SlotSet
+
+from actions.base import ActionContext, GuardedAction, Outcome
+from actions.beds import bed_number
+from actions.scheduling import PatientMismatch, identify_patient, patient_data, say_mismatch, when
+from actions.timeparse import parse_time_preference
+from assistant.hms.models import Appointment, Patient
+
+LIST_MAX = 12
+
+
+def _day(ctx: ActionContext) -> date:
+    tz = ctx.services.settings.hospital_tz
+    pref = parse_time_preference(ctx.text("time"), ctx.now, tz)
+    moment = pref.target if pref else ctx.now
+    return moment.astimezone(ZoneInfo(tz)).date()
+
+
+def _day_words(day: date, today: date) -> str:
+    if day == today:
+        return "today"
+    if (day - today).days == 1:
+        return "tomorrow"
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+class ActionListAppointments(GuardedAction):
+    intent = "list_appointments"
+    activity = "Reading appointments"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        tz, kind = ctx.services.settings.hospital_tz, self.intent
+        if bool(ctx.text("mrn")) != bool(ctx.text("patient_name")):
+            # patient identification needs two identifiers, for reads too
+            ctx.say(
+                "To list a patient's appointments I need two identifiers: the MRN and "
+                "the patient's full name together, e.g. \"appointments for Jane Doe "
+                'MRN 10004821".',
+                kind=f"{kind}_need_identifiers",
+            )
+            return Outcome("not_found", reason="one_identifier")
+        if ctx.text("mrn") and ctx.text("patient_name"):
+            try:
+                patient = await identify_patient(ctx)
+            except PatientMismatch:
+                say_mismatch(ctx, kind)
+                return Outcome("not_found", reason="patient_mismatch")
+            appts = await ctx.hms.list_appointments(patient_id=patient.id)
+            who = f"{patient.initials} (MRN ending {patient.mrn_last4})"
+            data, ref = patient_data(patient), f"Patient/{patient.id}"
+        else:
+            today = ctx.now.astimezone(ZoneInfo(tz)).date()
+            appts = await ctx.hms.list_appointments(practitioner_id=ctx.staff.id, date=today)
+            who, data, ref = "you today", {}, None
+        if not appts:
+            ctx.say(
+                f"No booked appointments for {who}.", kind=f"{kind}_none", phi=bool(ref), data=data
+            )
+            return Outcome(resource="Appointment", patient_ref=ref)
+        lines = "; ".join(
+            f"{(a.service_code or 'clinic').title()} {when(a.start, tz)}" for a in appts[:8]
+        )
+        ctx.say(
+            f"Booked appointments for {who}: {lines}.",
+            kind=f"{kind}_success",
+            phi=True,
+            data={**data, "appointments": [_appt(a) for a in appts]},
+        )
+        return Outcome(resource="Appointment", patient_ref=ref)
+
+
+def _appt(a: Appointment, patient: Patient | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": a.id,
+        "service": a.service_code,
+        "start": a.start.isoformat() if a.start else None,
+    }
+    if patient is not None:
+        out.update(initials=patient.initials, mrn_last4=patient.mrn_last4)
+    return out
+
+
+class ActionListClinicAppointments(GuardedAction):
+    intent = "list_clinic_appointments"
+    activity = "Reading a clinic's list"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        kind, tz = self.intent, ctx.services.settings.hospital_tz
+        day = _day(ctx)
+        today = ctx.now.astimezone(ZoneInfo(tz)).date()
+        code, clinician = ctx.text("department"), ctx.text("clinician")
+        practitioner, title = None, None
+        if clinician == "mine" and not code:
+            if "clinician" not in ctx.staff.roles:
+                # not a clinician: no clinic of their own - the form asks which clinic
+                events = (SlotSet("clinician", None), SlotSet("requested_slot", "department"))
+                return Outcome("refused", (*events, ActiveLoop(f"{self.intent}_form")))
+            practitioner, title = ctx.staff.id, "Your clinic"
+        elif clinician and not code:
+            found = await ctx.hms.find_staff(username=clinician)
+            practitioner = found[0].id if found else None
+            title = f"Dr {found[0].name.split()[-1]}'s clinic" if found else clinician
+        if code:
+            service = await ctx.hms.get_service(code)
+            code, title = service.code, service.name
+        appts = await ctx.hms.list_appointments(
+            practitioner_id=practitioner, date=day, service_code=code
+        )
+        when_words = _day_words(day, today)
+        data: dict[str, Any] = {"department": code, "date": day.isoformat(), "count": len(appts)}
+        if not appts:
+            ctx.say(
+                f"No booked appointments in {title} {when_words}.", kind=f"{kind}_none", data=data
+            )
+            return Outcome(resource="Appointment", detail=f"clinic={code or 'own'}")
+        rows = []
+        for appt in appts[:LIST_MAX]:
+            patient = await ctx.hms.get_patient(appt.patient_id) if appt.patient_id else None
+            rows.append((appt, patient))
+        local = ZoneInfo(tz)
+        lines = "; ".join(
+            f"{a.start.astimezone(local):%H:%M} {p.initials if p else '?'}"
+            f"{f' (MRN ending {p.mrn_last4})' if p else ''}"
+            for a, p in rows
+            if a.start
+        )
+        more = f" and {len(appts) - LIST_MAX} more" if len(appts) > LIST_MAX else ""
+        ctx.say(
+            f"{title} {when_words}: {len(appts)} booked - {lines}{more}.",
+            kind=f"{kind}_success",
+            phi=True,
+            data={**data, "appointments": [_appt(a, p) for a, p in rows]},
+        )
+        return Outcome(resource="Appointment", detail=f"clinic={code or 'own'} n={len(appts)}")
+
+
+class ActionListWardPatients(GuardedAction):
+    intent = "list_ward_patients"
+    activity = "Listing a ward's patients"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        kind = self.intent
+        ward_text = ctx.text("ward")
+        ward_hint, number = bed_number(ctx.text("bed"))
+        if ward_text in (None, "mine"):
+            own = sorted(ctx.staff.ward_codes)
+            if len(own) != 1 and not ward_hint:
+                # no single ward of their own: the form asks which ward
+                events = (SlotSet("ward", None), SlotSet("requested_slot", "ward"))
+                return Outcome("refused", (*events, ActiveLoop(f"{self.intent}_form")))
+            ward_text = ward_hint or own[0]
+        ward = await ctx.hms.get_ward(ward_text)
+        ctx.check_ward(ward.code)
+        beds = await ctx.hms.find_beds(ward.code)
+        if number is not None:
+            beds = [b for b in beds if b.label.endswith(f" {int(number)}")]
+            if not beds:
+                ctx.say(
+                    f"There's no bed {number} on {ward.name}.",
+                    kind="unknown_bed",
+                    data={"value": number, "ward": ward.code, "suggestions": []},
+                )
+                return Outcome("not_found", resource=f"Location/{ward.id}")
+        occupied = [b for b in beds if b.status == "O"]
+        stays = await ctx.hms.occupants([b.id for b in occupied])
+        rows = []
+        for bed in occupied:
+            patient_id = stays.get(bed.id)
+            patient = await ctx.hms.get_patient(patient_id) if patient_id else None
+            if patient is not None:
+                rows.append((bed, patient))
+        if number is not None:
+            return self._one_bed(ctx, ward.code, beds[0], rows[0][1] if rows else None)
+        listed = "; ".join(f"{b.label.split(' ', 1)[-1]}: {p.initials}" for b, p in rows[:30])
+        data = {
+            "ward": ward.code,
+            "count": len(rows),
+            "patients": [
+                {"bed": b.label, "initials": p.initials, "mrn_last4": p.mrn_last4} for b, p in rows
+            ],
+        }
+        text = (
+            f"{ward.name}: {len(rows)} patient{'s' if len(rows) != 1 else ''} - {listed}."
+            if rows
+            else f"Nobody is in a bed on {ward.name} right now."
+        )
+        ctx.say(text, kind=f"{kind}_success" if rows else f"{kind}_none", phi=bool(rows), data=data)
+        return Outcome(resource=f"Location/{ward.id}", detail=f"n={len(rows)}")
+
+    def _one_bed(self, ctx: ActionContext, ward: str, bed: Any, patient: Patient | None) -> Outcome:
+        kind = self.intent
+        if patient is None:
+            ctx.say(
+                f"{bed.label} has nobody in it (status {bed.status or 'unknown'}).",
+                kind=f"{kind}_none",
+                data={"ward": ward, "bed": bed.label, "status": bed.status},
+            )
+            return Outcome(resource=f"Location/{bed.id}")
+        ctx.say(
+            f"{bed.label}: {patient.initials} (MRN ending {patient.mrn_last4}).",
+            kind=f"{kind}_success",
+            phi=True,
+            data={"ward": ward, "bed": bed.label, "room": bed.room, **patient_data(patient)},
+        )
+        return Outcome(resource=f"Location/{bed.id}", patient_ref=f"Patient/{patient.id}")

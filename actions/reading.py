@@ -1,0 +1,156 @@
+"""How a form reads the message it gets: is it an answer or something else, which of
+several values is meant ("4A not 4B"), and names or times NLU read as small talk.
+
+Used by the catalog form validator (``actions.forms``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.services import get_services
+from actions.state import Turn
+from actions.timeparse import parse_time_preference
+from intents.catalog import Catalog, Form
+
+STOP_MAX_WORDS = 5  # "never mind", "no": short enough to leave a free-text question
+
+# words that may stand around a bare answer ("4B please", "it's bed 6")
+_FILLER = re.compile(
+    r"\b(ok|okay|yes|yeah|no|please|pls|thanks|it's|its|it|is|the|on|in|at|ward|bed|bay|"
+    r"number|mrn|for|a|an|to|make|that|um|er|uh|sorry|actually|instead|of|not|and|then)\b",
+    re.I,
+)
+DOCTOR = re.compile(r"\b(?:dr|doctor|consultant)\.?\s+([a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?)", re.I)
+_NOT_NAMES = re.compile(
+    r"\b(list|clinic|today|tomorrow|appointments?|please|next|this|on|for|in)\b.*$", re.I
+)
+
+
+def said_clinician(turn: Turn) -> str | None:
+    """A clinician named in words NLU did not tag as one: "Dr Smithers", "doctor Okonkwo",
+    or the person named in a request whose only people are clinicians (a clinic list)."""
+    match = DOCTOR.search(turn.text)
+    if match:
+        name = _NOT_NAMES.sub("", match.group(1)).strip()
+        return f"Dr {name}" if name else None
+    return turn.value("patient_name")
+
+
+def answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
+    """The message is just a value for ``slot`` ("4B", "bed 6 please"), whatever its intent."""
+    if not slot or slot not in catalog.slot_names():
+        return False
+    spans = [
+        (int(e.get("start") or 0), int(e.get("end") or 0))
+        for e in turn.entities
+        if e.get("entity") in catalog.slot(slot).entities
+    ]
+    if not spans:
+        return False
+    rest = "".join(
+        ch if not any(a <= i < b for a, b in spans) else " " for i, ch in enumerate(turn.text)
+    )
+    return not re.findall(r"[a-z0-9]+", _FILLER.sub(" ", rest.lower()))
+
+
+STOPPISH = 0.25  # "no, cancel": not understood, but stopping is a close reading
+
+
+def stoppish(turn: Turn) -> bool:
+    """A short message NLU could not place but that reads close to stopping."""
+    if turn.intent != "nlu_fallback" or len(turn.text.split()) > STOP_MAX_WORDS:
+        return False
+    return any(
+        r.get("name") == "stop" and float(r.get("confidence") or 0) >= STOPPISH
+        for r in turn.ranking
+    )
+
+
+def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
+    """Whether the message leaves the form's question (see the module doc)."""
+    intent = catalog.find(turn.intent)
+    if stoppish(turn):
+        return True  # served by the fallback action, which stops the form
+    if turn.is_payload:
+        return intent is not None and intent.name not in ("inform", "affirm", "deny")
+    spec = catalog.slot(requested) if requested in catalog.slot_names() else None
+    if spec is not None and spec.free_text:
+        if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
+            return True  # "never mind", "no": not a description or a reason
+        # the gateway's safety net checked the message ("none", or "caution" already
+        # answered): an NLU "emergency" reading of a reason or a description is not one
+        return turn.intent == "emergency" and turn.safety not in ("none", "caution")
+    if intent is None or intent.name == form.intent:
+        return False
+    if intent.is_task:
+        return not answers_only(turn, requested, catalog)
+    if intent.mid_form == "answer":
+        return False
+    if intent.mid_form == "chitchat" and answers_anyway(turn, requested, catalog):
+        return False  # "tomorrow morning" read as a greeting, "Grace Thompson" as thanks
+    return True
+
+
+def answers_anyway(turn: Turn, requested: str | None, catalog: Catalog) -> bool:
+    """Small talk by NLU's reading that still answers the question asked."""
+    from actions.slotvalues import _name
+
+    if requested == "patient_name":
+        return _name(turn.text) is not None
+    if requested == "time":
+        services = get_services()
+        now, tz = services.clock(), services.settings.hospital_tz
+        return parse_time_preference(turn.text, now, tz) is not None
+    spec = catalog.slot(requested) if requested in catalog.slot_names() else None
+    return bool(spec and any(turn.values(e) for e in spec.entities))
+
+
+_CORRECTION = re.compile(
+    r"\b(not|instead|rather|actually|change|make it|wrong|sorry|i meant)\b|^\s*no\b", re.I
+)
+
+
+def alternatives(turn: Turn, entity: str, extracted: Any) -> list[Any]:
+    """The values of ``entity`` in the message, the one meant first (see
+    ``resolve_correction``); without a correction cue, the extracted value first."""
+    values = [v for v, _ in turn.values(entity)]
+    meant = resolve_correction(turn, entity) if _CORRECTION.search(turn.text) else extracted
+    ordered = [meant, extracted, *reversed(values)]
+    return [v for v in dict.fromkeys(ordered) if v not in (None, "")]
+
+
+def resolve_correction(turn: Turn, entity: str) -> str | None:
+    """Of several values of one entity in a message, the one meant: "4A not 4B" -> 4A,
+    "make it 4B instead of 4A" -> 4B, "change 4A to 4B" -> 4B."""
+    return resolve_values(turn.text, turn.values(entity))
+
+
+def resolve_values(text: str, values: list[tuple[str, int]]) -> str | None:
+    """``resolve_correction`` on (value, offset) pairs found in ``text``."""
+    if len(values) < 2:
+        return values[0][0] if values else None
+    text = text.lower()
+    for value, start in values:
+        if re.search(r"\b(to|make it|it's|its|should be)\s*$", text[:start]):
+            return value
+    kept = [
+        (value, start)
+        for value, start in values
+        if not re.search(r"\b(not|instead of|rather than|from|than)\s*$", text[:start])
+    ]
+    return (kept or values)[0][0] if kept else values[-1][0]
+
+
+def answered_already(tracker: Tracker, form: str) -> bool:
+    """True when another action ran after the latest user message (small talk answered,
+    the form re-opened by an action): the form is coming back, not reading the message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
+            return True
+    return False

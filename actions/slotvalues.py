@@ -1,0 +1,325 @@
+"""One check per form slot: normalise what the user said, or explain why it is not usable.
+
+A check returns the value to store (None: not usable), a reply explaining a miss (a value
+the HMS does not know gets ``unknown_<thing>`` with the nearest known ones as buttons),
+and other slots the same answer filled (an MRN given when the name was asked, "4B bed 12"
+when the ward was asked). Infer functions read a detail from the words of a message when
+NLU found no entity ("the printer is jammed" is IT; "not urgent" is routine).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from actions import directory
+from actions.beds import bed_answer, bed_number, bed_status_code
+from actions.formats import MrnFormat
+from actions.help import help_type_code, infer_help_type, infer_urgency, priority_code
+from actions.timeparse import parse_time_preference
+from assistant.hms.errors import HmsError
+from assistant.hms.protocol import HmsClient
+
+NOT_NAMES = frozenset(
+    "yes no yeah yep nope ok okay sure thanks thank cheers hi hello hey bye please sorry "
+    "what why how which help stop cancel never mind".split()
+)
+_NAME_PREFIX = re.compile(
+    r"^\s*(?:(?:it'?s|its|the|patient(?:'s)?|pt|name(?:\s+is)?|called|for|is|mr|mrs|ms|miss)\b[\s:,]*)+",
+    re.I,
+)
+_FILLER = re.compile(
+    r"\b(i|need|want|would|like|to|a|an|the|some|please|pls|can|could|you|get|send|me|us|"
+    r"raise|log|request|requesting|help|ticket|job|on|in|at|for|with|ward|bed|bay|urgent|"
+    r"urgently|asap|routine|stat|now|immediately|not|quick|quickly|soon|porter|porters|it|"
+    r"housekeeping|maintenance|estates|cleaner|domestic|domestics|there|is|someone|somebody)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+    buttons: tuple[dict[str, str], ...] = ()
+
+    def send(self, dispatcher: Any) -> None:
+        dispatcher.utter_message(
+            text=self.text,
+            buttons=list(self.buttons),
+            json_message={"phi": False, "kind": self.kind, "data": self.data},
+        )
+
+
+@dataclass(frozen=True)
+class Check:
+    value: Any
+    reply: Reply | None = None
+    also: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CheckContext:
+    """What a check may use: settings-driven formats, the clock, a guarded HMS reader."""
+
+    mrn: MrnFormat
+    tz: str
+    now: datetime
+    slots: dict[str, Any]
+    reader: Callable[[], Awaitable[HmsClient | None]]
+
+
+Checker = Callable[[Any, CheckContext], Awaitable[Check]]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return " ".join(str(value or "").split())
+
+
+def unknown(thing: str, said: str, suggestions: tuple[tuple[str, str], ...], slot: str) -> Reply:
+    known = ", ".join(title for title, _ in suggestions)
+    label = {"clinic": "a clinic", "clinician": "a clinician", "ward": "ward"}.get(thing, thing)
+    lead = f"I don't know {label} '{said}'" if thing != "ward" else f"I don't know ward '{said}'"
+    hint = f" - did you mean {known}?" if suggestions else "."
+    return Reply(
+        text=f"{lead}{hint}",
+        kind=f"unknown_{thing}",
+        data={"value": said, "suggestions": [v for _, v in suggestions]},
+        buttons=tuple(
+            {"title": title, "payload": f'/inform{{"{slot}":"{value}"}}'}
+            for title, value in suggestions
+        ),
+    )
+
+
+def didnt_get(slot: str, hint: str = "") -> Reply:
+    return Reply(
+        f"Sorry, I didn't get that.{(' ' + hint) if hint else ''}",
+        f"invalid_{slot}",
+        {"slot": slot},
+    )
+
+
+def _name(said: str) -> str | None:
+    name = " ".join(_NAME_PREFIX.sub("", said).replace(",", " ").split()).strip(" .")
+    words = [w for w in name.split() if w.strip("'-").isalpha()]
+    if not words or len(name) < 2 or all(w.lower() in NOT_NAMES for w in words):
+        return None
+    if any(ch.isdigit() for ch in name):
+        return None
+    return " ".join(w[:1].upper() + w[1:] if w.islower() else w for w in name.split())
+
+
+async def check_patient_name(value: Any, ctx: CheckContext) -> Check:
+    said = _text(value)
+    if ctx.mrn.is_mrn(said):
+        return Check(None, also={"mrn": ctx.mrn.find(said)})  # the MRN came first: fine
+    name = _name(said)
+    if name is None:
+        return Check(None, didnt_get("patient_name", "What is the patient's full name?"))
+    return Check(name)
+
+
+async def check_mrn(value: Any, ctx: CheckContext) -> Check:
+    said = _text(value)
+    mrn = ctx.mrn.find(said)
+    if mrn is not None:
+        return Check(mrn)
+    name = _name(said)
+    if name is not None and len(name.split()) >= 2 and not ctx.slots.get("patient_name"):
+        return Check(None, also={"patient_name": name})  # the name came first: fine
+    return Check(
+        None,
+        Reply(
+            f"That doesn't look like an MRN: an MRN here is {ctx.mrn.describe()}.",
+            "invalid_mrn",
+            {"slot": "mrn", "format": ctx.mrn.describe()},
+        ),
+    )
+
+
+MINE = "mine"  # the signed-in user's own ward / clinic (resolved by the action)
+
+
+async def check_ward(value: Any, ctx: CheckContext) -> Check:
+    said = _text(value)
+    if said == MINE:
+        return Check(MINE)
+    ward_hint, number = bed_number(said)
+    hms = await ctx.reader()
+    if hms is None:
+        return Check(said or None)
+    try:
+        wards = await hms.list_wards()
+    except HmsError:
+        return Check(said or None)
+    target = ward_hint or said
+    found = directory.resolve_ward(wards, target)
+    if not found.known and ward_hint:
+        found = directory.resolve_ward(wards, said)
+    if not found.known:
+        return Check(None, unknown("ward", said, found.suggestions, "ward"))
+    also = {"bed": number} if number and ward_hint and not ctx.slots.get("bed") else {}
+    return Check(found.value, also=also)
+
+
+async def check_department(value: Any, ctx: CheckContext) -> Check:
+    said = _text(value)
+    hms = await ctx.reader()
+    if hms is None:
+        return Check(said or None)
+    try:
+        services = await hms.list_services()
+    except HmsError:
+        return Check(said or None)
+    found = directory.resolve_clinic(services, said)
+    if not found.known:
+        return Check(None, unknown("clinic", said, found.suggestions, "department"))
+    return Check(found.value)
+
+
+async def check_clinician(value: Any, ctx: CheckContext) -> Check:
+    said = _text(value)
+    if said == MINE:
+        return Check(MINE)
+    hms = await ctx.reader()
+    if hms is None:
+        return Check(said or None)
+    try:
+        found = await directory.find_clinician(hms, said)
+    except HmsError:
+        return Check(said or None)
+    if found.ambiguous:
+        return Check(
+            None,
+            Reply(
+                f"More than one clinician matches '{said}'. Which one?",
+                "ambiguous_clinician",
+                {"value": said, "suggestions": [v for _, v in found.suggestions]},
+                tuple(
+                    {"title": t, "payload": f'/inform{{"clinician":"{v}"}}'}
+                    for t, v in found.suggestions
+                ),
+            ),
+        )
+    if not found.known:
+        return Check(None, unknown("clinician", said, found.suggestions, "clinician"))
+    return Check(found.value)
+
+
+async def check_time(value: Any, ctx: CheckContext) -> Check:
+    said = _text(value)
+    if parse_time_preference(said, ctx.now, ctx.tz):
+        return Check(said)
+    return Check(
+        None,
+        Reply(
+            "Sorry, I didn't catch the time. Try 'tomorrow', 'next Tuesday' or 'Monday at 2:30'.",
+            "invalid_time",
+            {"slot": "time"},
+        ),
+    )
+
+
+async def check_bed(value: Any, ctx: CheckContext) -> Check:
+    ward, number = bed_answer(_text(value))
+    if number is None:
+        return Check(None, didnt_get("bed", "Which bed number? For example 'bed 6'."))
+    return Check(number, also={"ward": ward} if ward and not ctx.slots.get("ward") else {})
+
+
+async def check_bed_status(value: Any, ctx: CheckContext) -> Check:
+    code = bed_status_code(_text(value))
+    if code is None:
+        return Check(
+            None,
+            Reply(
+                "The status can be free, occupied, needs cleaning, closed, contaminated or "
+                "isolated.",
+                "invalid_bed_status",
+                {"slot": "bed_status"},
+            ),
+        )
+    return Check(code)
+
+
+async def check_help_type(value: Any, ctx: CheckContext) -> Check:
+    said = _text(value)
+    code = help_type_code(said) or infer_help_type(said)
+    if code is None:
+        return Check(
+            None,
+            Reply(
+                "I can ask for a porter, IT, housekeeping or maintenance.",
+                "invalid_help_type",
+                {"slot": "help_type"},
+            ),
+        )
+    return Check(code)
+
+
+async def check_urgency(value: Any, ctx: CheckContext) -> Check:
+    said = _text(value)
+    code = infer_urgency(said) or priority_code(said)
+    if code is None:
+        return Check(
+            None,
+            Reply(
+                "Is it routine, urgent, or needed immediately?",
+                "invalid_urgency",
+                {"slot": "urgency"},
+            ),
+        )
+    return Check(code)
+
+
+async def check_free_text(value: Any, ctx: CheckContext) -> Check:
+    said = _text(value)
+    if sum(ch.isalpha() for ch in said) < 2 or said.startswith("/"):
+        return Check(None, didnt_get("text", "Please tell me in a few words."))
+    return Check(said[:500])
+
+
+CHECKS: dict[str, Checker] = {
+    "patient_name": check_patient_name,
+    "mrn": check_mrn,
+    "ward": check_ward,
+    "department": check_department,
+    "clinician": check_clinician,
+    "time": check_time,
+    "bed": check_bed,
+    "bed_status": check_bed_status,
+    "help_type": check_help_type,
+    "urgency": check_urgency,
+    "help_description": check_free_text,
+    "breakglass_reason": check_free_text,
+}
+
+
+def describes(text: str, entity_spans: list[tuple[int, int]], words_needed: int = 2) -> bool:
+    """True when a request's words describe the problem ("the printer on 4B is jammed"),
+    not only ask for a kind of help ("I need a porter to ICU")."""
+    kept = "".join(
+        ch if not any(a <= i < b for a, b in entity_spans) else " " for i, ch in enumerate(text)
+    )
+    words = [w for w in re.findall(r"[a-z']+", _FILLER.sub(" ", kept.lower())) if len(w) > 1]
+    return len(words) >= words_needed
+
+
+def infer(slot: str, text: str, ctx: CheckContext) -> Any:
+    """A value for ``slot`` read from plain words when NLU found no entity, or None."""
+    if slot == "help_type":
+        return infer_help_type(text)
+    if slot == "urgency":
+        return infer_urgency(text)
+    if slot == "bed_status":
+        return bed_status_code(text)
+    if slot in ("mrn", "patient_name"):
+        return ctx.mrn.find(text)  # digits or spoken digits of the hospital's MRN form
+    return None

@@ -1,0 +1,196 @@
+"""What the dialogue knows about the current turn and the task slots, read from the tracker.
+
+Slot hygiene lives here: ``reset`` clears every task slot (the catalog's slots) and the
+bookkeeping slots (``intents.state``), so a task that ends - however it ends - leaves
+nothing behind for the next request. ``slots_before_turn`` replays the tracker to the
+values the slots had before the latest message, so an interrupted task is stashed with
+what the user had given it, not with the interruption's entities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+
+from intents.catalog import Catalog, Form, default_catalog
+from intents.state import STATE_SLOTS
+
+Events = list[dict[str, Any]]
+# bookkeeping that survives the end of one task: the interrupted task to offer again
+KEEP_ON_FINISH = ("stash",)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The latest user message as the actions see it."""
+
+    intent: str | None
+    confidence: float
+    text: str
+    entities: tuple[dict[str, Any], ...]
+    safety: str | None  # the gateway's safety verdict for this message ("none" = checked)
+    ranking: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, tracker: Tracker) -> Turn:
+        message = tracker.latest_message or {}
+        intent = message.get("intent") or {}
+        metadata = message.get("metadata") or {}
+        return cls(
+            intent=intent.get("name"),
+            confidence=float(intent.get("confidence") or 0.0),
+            text=str(message.get("text") or ""),
+            entities=tuple(e for e in message.get("entities") or [] if isinstance(e, dict)),
+            safety=metadata.get("safety") if isinstance(metadata, dict) else None,
+            ranking=tuple(message.get("intent_ranking") or ()),
+        )
+
+    @property
+    def is_payload(self) -> bool:
+        """A button payload (``/intent{...}``) rather than typed or spoken words."""
+        return self.text.lstrip().startswith("/")
+
+    def values(self, entity: str) -> list[tuple[str, int]]:
+        """(value, start offset) of every ``entity`` in the message, in order."""
+        found = [
+            (str(e.get("value")), int(e.get("start") or 0))
+            for e in self.entities
+            if e.get("entity") == entity and e.get("value") not in (None, "")
+        ]
+        return sorted(found, key=lambda item: item[1])
+
+    def value(self, entity: str) -> str | None:
+        found = self.values(entity)
+        return found[-1][0] if found else None
+
+
+def task_slots(catalog: Catalog | None = None) -> tuple[str, ...]:
+    return (catalog or default_catalog()).slot_names()
+
+
+def all_slots(catalog: Catalog | None = None) -> tuple[str, ...]:
+    return (*task_slots(catalog), *STATE_SLOTS, "requested_slot")
+
+
+def reset(*, keep: tuple[str, ...] = (), loop: bool = True) -> Events:
+    """Clear every task and bookkeeping slot except ``keep`` (and leave any form)."""
+    events: Events = [ActiveLoop(None)] if loop else []
+    return events + [SlotSet(name, None) for name in all_slots() if name not in keep]
+
+
+def slots_set_this_turn(tracker: Tracker) -> dict[str, Any]:
+    """Slots the latest message filled (the events after the last user event)."""
+    found: dict[str, Any] = {}
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot":
+            found.setdefault(str(event.get("name")), event.get("value"))
+    return found
+
+
+def slots_before_turn(tracker: Tracker) -> dict[str, Any]:
+    """Every slot's value before the latest user message (replayed from this session)."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    values: dict[str, Any] = {}
+    for event in events[: max(last_user, 0)]:
+        kind = event.get("event")
+        if kind in ("session_started", "restart"):
+            values = {}
+        elif kind == "slot":
+            values[str(event.get("name"))] = event.get("value")
+        elif kind == "reset_slots":
+            values = {}
+    return values
+
+
+def active_form(tracker: Tracker) -> Form | None:
+    return default_catalog().form((tracker.active_loop or {}).get("name"))
+
+
+def pending_intent(pending: Any) -> str | None:
+    """``'book_appointment:offer'`` -> ``'book_appointment'``; None for anything else."""
+    if not isinstance(pending, str) or ":" not in pending:
+        return None
+    return pending.split(":", 1)[0]
+
+
+def pending_step(pending: Any) -> str | None:
+    if not isinstance(pending, str) or ":" not in pending:
+        return None
+    return pending.split(":", 1)[1]
+
+
+def initials(name: str | None) -> str:
+    """'Tom Adams' -> 'T.A.' (for naming a patient back in the minimum necessary way)."""
+    parts = [p for p in (name or "").replace(",", " ").split() if p[:1].isalpha()]
+    return "".join(f"{p[0].upper()}." for p in parts[:3])
+
+
+YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+RESUME = "resume"  # `pending` while the offer to go back to a stashed task is open
+
+
+def resume_offer(stash: Any) -> tuple[str, dict[str, Any]] | None:
+    """("Shall we carry on booking for T.A.?", custom) for a stashed task, or None."""
+    if not isinstance(stash, dict):
+        return None
+    form = default_catalog().form(stash.get("form"))
+    if form is None or not form.resume:
+        return None
+    slots = stash.get("slots") or {}
+    who = initials(slots.get("patient_name"))
+    what = form.resume.replace("{patient}", who) if who else form.resume.split(" for {")[0]
+    custom = {"phi": False, "kind": "resume_offer", "data": {"intent": form.intent}}
+    return f"Shall we carry on with {what}?" if what.startswith("the ") else (
+        f"Shall we carry on {what}?"
+    ), custom
+
+
+def stash_of(tracker: Tracker, form: Form, before: dict[str, Any]) -> dict[str, Any]:
+    """What to keep of an interrupted task: its form and the values it had been given."""
+    wanted = set(task_slots())
+    kept = {k: v for k, v in before.items() if k in wanted and v not in (None, "", [])}
+    return {"intent": form.intent, "form": form.name, "slots": kept}
+
+
+MAX_MISSES = 3  # a question unanswered this often ends the form (see actions.forms)
+
+
+def gave_up_on(tracker: Tracker) -> str | None:
+    """The slot whose question went unanswered ``MAX_MISSES`` times (the form ended)."""
+    misses = tracker.get_slot("misses")
+    if isinstance(misses, str) and ":" in misses:
+        slot, _, count = misses.rpartition(":")
+        if count.isdigit() and int(count) >= MAX_MISSES:
+            return slot
+    return None
+
+
+def finish(
+    tracker: Tracker, events: list[dict[str, Any]], dispatcher: Any, intent: str
+) -> list[dict[str, Any]]:
+    """End of an action's turn. A task still waiting on the user (a ``pending`` step or a
+    form it opened) keeps its slots; otherwise every task slot is cleared, whatever ended
+    the task, and an interrupted task (``stash``) is offered again."""
+    opens = any(e.get("event") == "active_loop" and e.get("name") for e in events)
+    waits = any(
+        e.get("event") == "slot" and e.get("name") == "pending" and e.get("value") for e in events
+    )
+    if opens or waits:
+        return events
+    stash = tracker.get_slot("stash")
+    for event in events:
+        if event.get("event") == "slot" and event.get("name") == "stash":
+            stash = event.get("value")
+    done = [*events, *reset(keep=("stash",))]
+    offer = resume_offer(stash)
+    if offer is None or (isinstance(stash, dict) and stash.get("intent") == intent):
+        return [*done, SlotSet("stash", None)]
+    text, custom = offer
+    dispatcher.utter_message(text=text, buttons=YES_NO, json_message=custom)
+    return [*done, SlotSet("pending", RESUME)]

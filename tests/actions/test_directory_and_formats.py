@@ -1,0 +1,79 @@
+"""Names and numbers as staff say them: wards, clinics, clinicians, beds, MRNs, tickets."""
+
+from __future__ import annotations
+
+import pytest
+from actions_fakes import FakeHms
+
+from actions import directory
+from actions.formats import MrnFormat, TicketFormat, ordinal_choice, small_number, words_to_digits
+from assistant.hms.models import Service
+
+
+@pytest.mark.parametrize("said", ["4B", "ward four b", "Ward 4B", "4 b", "medical 4B"])
+async def test_directory_ward_as_said(said):
+    found = directory.resolve_ward(await FakeHms().list_wards(), said)
+    assert found.value == "4B"
+
+
+async def test_directory_unknown_ward_names_the_known_ones():
+    found = directory.resolve_ward(await FakeHms().list_wards(), "ward 3")
+    assert found.value is None and {v for _, v in found.suggestions} == {"4B", "7C"}
+
+
+def test_directory_clinic_by_code_name_or_partial_name():
+    services = [
+        Service("svc-cardiology", "cardiology", "Cardiology Clinic"),
+        Service("svc-ent", "ent", "ENT Clinic"),
+    ]
+    assert directory.resolve_clinic(services, "cardiology clinic").value == "cardiology"
+    assert directory.resolve_clinic(services, "ENT").value == "ent"
+    unknown = directory.resolve_clinic(services, "podiatry")
+    assert unknown.value is None and unknown.suggestions
+
+
+async def test_directory_clinician_through_the_hms_name_search():
+    hms = FakeHms()
+    assert (await directory.find_clinician(hms, "Dr Khan")).value == "d.khan"
+    assert ("find_staff", (None,)) in hms.calls  # a name search, not a username lookup
+    unknown = await directory.find_clinician(hms, "Dr Smithers")
+    assert unknown.value is None and unknown.suggestions == (("Dr Khan", "d.khan"),)
+
+
+@pytest.mark.parametrize(
+    ("said", "number"),
+    [("twelve", 12), ("twenty one", 21), ("one two", 12), ("7", 7), ("bed", None), ("x", None)],
+)
+def test_formats_small_numbers_in_words(said, number):
+    assert small_number(said) == number
+
+
+def test_formats_spoken_digits():
+    assert words_to_digits("mrn one oh oh double four") == "mrn 10044"
+
+
+@pytest.mark.parametrize(
+    ("said", "ids"),
+    [
+        ("HD-1042", ["HD-001042"]),
+        ("hr 1042", ["HR-001042"]),
+        ("status of HR-000123", ["HR-000123"]),
+        ("ticket 1042", ["HR-001042", "HD-001042"]),
+        ("any news on request 42?", ["HR-000042", "HD-000042"]),
+        ("free beds", []),
+    ],
+)
+def test_formats_ticket_forms_all_resolve(said, ids):
+    assert TicketFormat(("HR", "HD"), 6).find(said) == ids
+
+
+def test_formats_mrn_describe_follows_the_setting():
+    assert MrnFormat().describe() == "6 to 10 digits"
+    assert MrnFormat(r"[A-Z]\d{7}").find("it's a1234567") == "A1234567"
+
+
+@pytest.mark.parametrize(
+    ("said", "index"), [("the second one", 1), ("2", 1), ("last one", 2), ("first", 0), ("9", None)]
+)
+def test_formats_choice_by_ordinal(said, index):
+    assert ordinal_choice(said, 3) == index

@@ -1,0 +1,104 @@
+"""The clinic list for a day and the ward list: guarded, minimum necessary, ward-scoped."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from actions_fakes import NOW, make_services, run, tracker
+
+from actions.lists import ActionListClinicAppointments, ActionListWardPatients
+from actions.services import set_services
+from assistant.hms.models import Appointment
+
+
+@pytest.fixture
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+def clinic(user="d.khan", **slots):
+    return tracker(user, intent="list_clinic_appointments", slots=slots)
+
+
+async def test_lists_clinic_list_for_tomorrow_names_patients_by_initials(services):
+    await services.hms.book("p-1", "slot-0")  # tomorrow 09:00, cardiology
+    messages, _ = await run(
+        ActionListClinicAppointments(), clinic(department="cardiology", time="tomorrow")
+    )
+    [reply] = messages
+    assert reply["custom"]["kind"] == "list_clinic_appointments_success"
+    assert reply["custom"]["phi"] is True
+    assert "Cardiology Clinic tomorrow: 1 booked" in reply["text"] and "MS" in reply["text"]
+    assert "Mary" not in reply["text"] and "Smith" not in reply["text"]
+    data = reply["custom"]["data"]
+    assert data["department"] == "cardiology" and data["count"] == 1
+    assert data["appointments"][0]["initials"] == "MS"
+    [event] = services.audit.events
+    assert (event.permission, event.outcome) == ("clinics:read", "success")
+
+
+async def test_lists_clinic_list_other_day_is_empty(services):
+    await services.hms.book("p-1", "slot-0")
+    messages, _ = await run(ActionListClinicAppointments(), clinic(department="cardiology"))
+    assert messages[0]["custom"]["kind"] == "list_clinic_appointments_none"
+
+
+async def test_lists_my_clinic_uses_the_clinicians_own_appointments(services):
+    hms = services.hms
+    hms.appointments.append(
+        Appointment(
+            "appt-9",
+            "booked",
+            "p-2",
+            "pr-2",
+            "slot-x",
+            NOW + timedelta(hours=1),
+            NOW + timedelta(hours=2),
+            "cardiology",
+        )
+    )
+    messages, _ = await run(ActionListClinicAppointments(), clinic(clinician="mine"))
+    assert messages[0]["text"].startswith("Your clinic today: 1 booked")
+
+
+async def test_lists_clinic_list_refused_for_a_nurse(services):
+    messages, _ = await run(ActionListClinicAppointments(), clinic("n.jones", department="x"))
+    assert messages[0]["custom"]["kind"] == "list_clinic_appointments_denied"
+    assert services.audit.events[0].outcome == "denied"
+
+
+async def test_lists_who_is_in_one_bed(services):
+    trk = tracker("n.jones", intent="list_ward_patients", slots={"ward": "4B", "bed": "1"})
+    messages, _ = await run(ActionListWardPatients(), trk)
+    reply = messages[0]
+    assert reply["text"] == "4B Bed 1: MS (MRN ending 4821)."
+    assert reply["custom"]["data"]["bed"] == "4B Bed 1" and reply["custom"]["phi"] is True
+    assert services.audit.events[0].patient_ref == "Patient/p-1"
+
+
+async def test_lists_my_ward_lists_initials_and_beds(services):
+    trk = tracker("n.jones", intent="list_ward_patients", slots={"ward": "mine"})
+    messages, _ = await run(ActionListWardPatients(), trk)
+    reply = messages[0]
+    assert reply["custom"]["kind"] == "list_ward_patients_success"
+    assert reply["custom"]["data"]["patients"] == [
+        {"bed": "4B Bed 1", "initials": "MS", "mrn_last4": "4821"}
+    ]
+    assert "Mary" not in reply["text"]
+
+
+async def test_lists_empty_bed_says_nobody(services):
+    trk = tracker("n.jones", intent="list_ward_patients", slots={"ward": "4B", "bed": "2"})
+    messages, _ = await run(ActionListWardPatients(), trk)
+    assert messages[0]["custom"]["kind"] == "list_ward_patients_none"
+
+
+async def test_lists_other_ward_is_refused_for_a_ward_nurse(services):
+    trk = tracker("n.jones", intent="list_ward_patients", slots={"ward": "7C"})
+    messages, _ = await run(ActionListWardPatients(), trk)
+    assert messages[0]["custom"]["kind"] == "list_ward_patients_denied"
+    assert "JD" not in messages[0]["text"]
+    assert not any(c[0] == "occupants" for c in services.hms.calls)
