@@ -203,6 +203,12 @@ class CatalogForm(FormValidationAction, ABC):
             several = [e for e in spec.entities if len(turn.values(e)) > 1]
             if several:
                 value = alternatives(turn, several[0], value)
+            elif value in (None, "") and turn.intent == "nlu_fallback":
+                # NLU was unsure what the message is, but it names a thing the form asks
+                # for ("change that to dermatology" mid-form): the form takes it
+                named = [v for e in spec.entities for v, _ in turn.values(e)]
+                if named:
+                    value = alternatives(turn, spec.entities[0], named[-1]) or named[-1]
             if value not in (None, "", []):
                 found[slot] = value
         if requested and requested in catalog.slot_names() and not turn.is_payload:

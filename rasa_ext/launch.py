@@ -90,7 +90,9 @@ def with_auth_token(args: list[str], environ: Mapping[str, str]) -> list[str]:
     if args[:1] == ["run"] and "--enable-api" in args:
         if not token:
             raise SystemExit("rasa_ext.launch: --enable-api needs RASA_AUTH_TOKEN")
-        return [*args, "--auth-token", token]
+        # one argument: a token_urlsafe token can start with "-", which argparse would
+        # take for an option if it came as a separate word
+        return [*args, f"--auth-token={token}"]
     return list(args)
 
 

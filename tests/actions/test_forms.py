@@ -350,3 +350,21 @@ async def test_forms_clinic_said_when_the_name_was_asked_is_the_clinic_not_the_n
     )
     assert slots["patient_name"] is None and slots["department"] == "cardiology"
     assert slots["requested_slot"] == "patient_name"
+
+
+async def test_forms_thing_named_in_a_message_nlu_was_unsure_of_is_taken():
+    # "change that to cardiology" mid-booking, NLU below the threshold: the clinic named
+    # is the correction, not an answer to the time question
+    text = "change that to cardiology"
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "department": "dermatology"},
+        requested="time",
+        intent="nlu_fallback",
+        text=text,
+        set_now={"time": text},
+        entities=[{"entity": "department", "value": "cardiology", "start": 15, "end": 25}],
+    )
+    assert slots["department"] == "cardiology" and slots["time"] is None
+    assert "slot_corrected" in kinds(messages) and "invalid_time" not in kinds(messages)
+    assert slots["requested_slot"] == "time"

@@ -113,6 +113,9 @@ def test_launch_takes_api_token_from_environment_never_argv():
     code = (
         "from rasa_ext.launch import with_auth_token as w\n"
         "print(w(['run', '--enable-api', '-p', '1'], {'RASA_AUTH_TOKEN': 'sekret'}))\n"
+        "from rasa.__main__ import create_argument_parser as p\n"
+        "a = p().parse_args(w(['run', '--enable-api'], {'RASA_AUTH_TOKEN': '-dash'}))\n"
+        "print('dash', a.auth_token)\n"
         "try:\n"
         "    w(['run', '--enable-api', '--auth-token', 'x'], {})\n"
         "except SystemExit as e:\n"
@@ -120,5 +123,6 @@ def test_launch_takes_api_token_from_environment_never_argv():
     )
     result = _rasa(["-c", code])
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "'--auth-token', 'sekret'" in result.stdout
+    assert "'--auth-token=sekret'" in result.stdout
+    assert "dash -dash" in result.stdout  # a token starting with "-" is not taken for an option
     assert "refused" in result.stdout
