@@ -55,7 +55,7 @@ async def test_watch_set_on_a_ward_for_a_bed_type(services, watches):
     assert watch.baseline == frozenset(reply["custom"]["data"]["free_now"])  # already free
     assert {"event": "slot", "name": "ward", "value": None} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events
-    ]
+    ]  # the task's slots are cleared when it ends
     (event,) = services.audit.events
     assert (event.intent, event.outcome, event.permission) == (
         "watch_bed_availability",
@@ -67,7 +67,7 @@ async def test_watch_set_on_a_ward_for_a_bed_type(services, watches):
 async def test_watch_unknown_bed_type_is_refused(services, watches):
     trk = tracker("n.jones", intent="watch_bed_availability", slots={"bed_type": "waterbed"})
     messages, _ = await run(ActionWatchBedAvailability(), trk)
-    assert messages[0]["custom"]["kind"] == "watch_bed_availability_invalid"
+    assert messages[0]["custom"]["kind"] == "unknown_bed_type"
     assert watches.active("n.jones") == []
 
 
