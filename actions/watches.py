@@ -13,7 +13,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.beds import BED_FEATURES, bed_feature, describe, known_ward
+from actions.beds import BED_FEATURES, bed_feature, describe, known_ward, said_ward
+from assistant.hms.models import Ward
 from assistant.watches.notify import describe_watch
 from assistant.watches.store import TooManyWatches, Watch, WatchStore
 
@@ -49,6 +50,16 @@ def _until(ctx: ActionContext, watch: Watch) -> str:
     )
 
 
+async def _ward(ctx: ActionContext, intent: str) -> tuple[Ward | None, bool]:
+    """The ward the message names (a tagged entity, or "ward X" NLU did not tag) and
+    whether it is known; an unknown one has been answered with ``unknown_ward``."""
+    said = ctx.text("ward") or said_ward(str(ctx.tracker.latest_message.get("text") or ""))
+    if not said:
+        return None, True
+    ward = await known_ward(ctx, said, intent)
+    return ward, ward is not None
+
+
 def _data(watch: Watch) -> dict[str, Any]:
     return {
         "watch_id": watch.id,
@@ -75,9 +86,8 @@ class ActionWatchBedAvailability(GuardedAction):
                 data={"value": wanted, "suggestions": known},
             )
             return Outcome("refused", reason="bed_type")
-        ward_text = ctx.text("ward")
-        ward = await known_ward(ctx, ward_text, self.intent) if ward_text else None
-        if ward_text and ward is None:
+        ward, known = await _ward(ctx, self.intent)
+        if not known:
             return Outcome("not_found", reason="unknown_ward")
         code = ward.code if ward else None
         free = await ctx.hms.free_beds(code, feature)
@@ -115,9 +125,21 @@ class ActionListBedWatches(GuardedAction):
     activity = "Listing bed watches"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        watches = watch_store(ctx).active(ctx.staff.username)
+        ward, known = await _ward(ctx, self.intent)
+        if not known:
+            return Outcome("not_found", reason="unknown_ward")
+        watches = [
+            w
+            for w in watch_store(ctx).active(ctx.staff.username)
+            if ward is None or w.ward_code == ward.code
+        ]
         if not watches:
-            ctx.say("You have no bed watches running.", kind="list_bed_watches_none")
+            where = f" on {ward.name}" if ward else ""
+            ctx.say(
+                f"You have no bed watches running{where}.",
+                kind="list_bed_watches_none",
+                data={"ward": ward.code if ward else None},
+            )
             return Outcome(detail="0 watches")
         lines = [
             f"{describe_watch(w.ward_code, w.feature)} (until {_until(ctx, w)})" for w in watches
@@ -137,9 +159,9 @@ class ActionCancelBedWatch(GuardedAction):
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         store = watch_store(ctx)
-        ward_text, feature = ctx.text("ward"), bed_feature(ctx.text("bed_type"))
-        ward = await known_ward(ctx, ward_text, self.intent) if ward_text else None
-        if ward_text and ward is None:
+        feature = bed_feature(ctx.text("bed_type"))
+        ward, known = await _ward(ctx, self.intent)
+        if not known:
             return Outcome("not_found", reason="unknown_ward")
         chosen = [
             w
