@@ -77,13 +77,13 @@ class ActionWatchBedAvailability(GuardedAction):
         wanted = ctx.text("bed_type")
         feature = bed_feature(wanted)
         if wanted and feature is None:
-            known = sorted(set(BED_FEATURES.values()))
+            types = sorted(set(BED_FEATURES.values()))
             ctx.say(
                 f"I don't know the bed type '{wanted}'. I know: "
-                + ", ".join(k.replace("-", " ") for k in known)
+                + ", ".join(k.replace("-", " ") for k in types)
                 + ".",
                 kind="unknown_bed_type",
-                data={"value": wanted, "suggestions": known},
+                data={"value": wanted, "suggestions": types},
             )
             return Outcome("refused", reason="bed_type")
         ward, known = await _ward(ctx, self.intent)
