@@ -161,6 +161,6 @@ async def test_bed_watches_are_each_users_own(services, watches):
         ActionWatchBedAvailability(),
         tracker("n.jones", intent="watch_bed_availability", slots={"ward": "4B"}),
     )
-    cancelled, _ = await run(ActionCancelBedWatch(), tracker("p.porter", intent="cancel_bed_watch"))
+    cancelled, _ = await run(ActionCancelBedWatch(), tracker("p.kim", intent="cancel_bed_watch"))
     assert cancelled[0]["custom"]["kind"] == "cancel_bed_watch_none"
     assert [w.ward_code for w in watches.active("n.jones")] == ["4B"]
