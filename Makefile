@@ -5,7 +5,7 @@ RASA := .venv-rasa/bin/rasa
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test setup system-deps train model lookups lint bench clean
+.PHONY: demo test unit setup system-deps train model lookups lint bench clean
 
 ## demo: set up on first run, then start the whole stack on its embedded default
 demo: setup model
@@ -14,6 +14,12 @@ demo: setup model
 ## test: set up on first run, then run the whole suite
 test: setup system-deps model
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## unit: every test that needs no server and no Rasa (stack, redis, postgres, browser, attacker,
+## rasa markers), on all cores
+UNIT_MARKERS := not stack and not redis and not postgres and not browser and not attacker and not rasa
+unit: setup
+	$(PY) -m pytest -q -n auto -m "$(UNIT_MARKERS)" $(PYTEST_ARGS)
 
 setup:
 	bash scripts/setup.sh all

@@ -229,9 +229,9 @@ class CatalogForm(FormValidationAction, ABC):
         if "ward" in form.required and "ward" not in found and says_own_ward(turn.text):
             found["ward"] = MINE  # "my ward": the user's own (the action resolves it)
         if "ward" in form.required and "ward" not in found:
-            named = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
-            if named is not None:
-                found["ward"] = named
+            ward = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
+            if ward is not None:
+                found["ward"] = ward
         if "department" in form.required and "clinician" not in found:
             doctor = said_clinician(turn)  # "Dr Smithers", or a name in a clinic-list request
             if doctor is not None and (

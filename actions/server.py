@@ -49,12 +49,8 @@ def build_app(executor: ActionExecutor | None = None) -> Sanic:
 
 
 def _configure_logging() -> None:
-    try:
-        from assistant.logging import configure_logging
-    except ImportError:  # pragma: no cover - the store helper's module is missing
-        logging.basicConfig(level=logging.INFO)
-        return
     from assistant.config import get_settings
+    from assistant.logging import configure_logging
     from assistant.phi_names import hms_names_source, start_name_refresh
 
     settings = get_settings()

@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rasa_sdk.events import SlotSet
-
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.beds import BED_FEATURES, bed_feature, describe
+from actions.beds import BED_FEATURES, bed_feature, describe, known_ward, said_ward
+from assistant.hms.models import Ward
 from assistant.watches.notify import describe_watch
 from assistant.watches.store import TooManyWatches, Watch, WatchStore
 
@@ -51,6 +50,16 @@ def _until(ctx: ActionContext, watch: Watch) -> str:
     )
 
 
+async def _ward(ctx: ActionContext, intent: str) -> tuple[Ward | None, bool]:
+    """The ward the message names (a tagged entity, or "ward X" NLU did not tag) and
+    whether it is known; an unknown one has been answered with ``unknown_ward``."""
+    said = ctx.text("ward") or said_ward(str(ctx.tracker.latest_message.get("text") or ""))
+    if not said:
+        return None, True
+    ward = await known_ward(ctx, said, intent)
+    return ward, ward is not None
+
+
 def _data(watch: Watch) -> dict[str, Any]:
     return {
         "watch_id": watch.id,
@@ -62,22 +71,24 @@ def _data(watch: Watch) -> dict[str, Any]:
 
 class ActionWatchBedAvailability(GuardedAction):
     intent = "watch_bed_availability"
-    permission = "beds:read"
     activity = "Watching for free beds"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        reset = (SlotSet("ward", None), SlotSet("bed_type", None))
         wanted = ctx.text("bed_type")
         feature = bed_feature(wanted)
         if wanted and feature is None:
-            known = ", ".join(sorted({k for k in BED_FEATURES if " " in k or k.isalpha()}))
+            types = sorted(set(BED_FEATURES.values()))
             ctx.say(
-                f"I don't know the bed type '{wanted}'. I know: {known}.",
-                kind="watch_bed_availability_invalid",
+                f"I don't know the bed type '{wanted}'. I know: "
+                + ", ".join(k.replace("-", " ") for k in types)
+                + ".",
+                kind="unknown_bed_type",
+                data={"value": wanted, "suggestions": types},
             )
-            return Outcome("refused", events=reset, reason="bed_type")
-        ward_text = ctx.text("ward")
-        ward = await ctx.hms.get_ward(ward_text) if ward_text else None
+            return Outcome("refused", reason="bed_type")
+        ward, known = await _ward(ctx, self.intent)
+        if not known:
+            return Outcome("not_found", reason="unknown_ward")
         code = ward.code if ward else None
         free = await ctx.hms.free_beds(code, feature)
         hours = float(getattr(ctx.services.settings, "bed_watch_hours", 12.0))
@@ -96,7 +107,7 @@ class ActionWatchBedAvailability(GuardedAction):
                 "(say 'cancel my bed watches').",
                 kind="watch_bed_availability_limit",
             )
-            return Outcome("refused", events=reset, reason="too_many")
+            return Outcome("refused", reason="too_many")
         what = describe_watch(code, feature)
         text = f"OK, I'll tell you {_where(ctx)} when {what} frees (until {_until(ctx, watch)})."
         if free:
@@ -106,18 +117,29 @@ class ActionWatchBedAvailability(GuardedAction):
         data = _data(watch) | {"free_now": [b.id for b in free]}
         ctx.say(text, kind="watch_bed_availability_success", data=data)
         resource = f"Location/{ward.id}" if ward else "Location"
-        return Outcome(events=reset, resource=resource, detail=f"watch {watch.id}")
+        return Outcome(resource=resource, detail=f"watch {watch.id}")
 
 
 class ActionListBedWatches(GuardedAction):
     intent = "list_bed_watches"
-    permission = "beds:read"
     activity = "Listing bed watches"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        watches = watch_store(ctx).active(ctx.staff.username)
+        ward, known = await _ward(ctx, self.intent)
+        if not known:
+            return Outcome("not_found", reason="unknown_ward")
+        watches = [
+            w
+            for w in watch_store(ctx).active(ctx.staff.username)
+            if ward is None or w.ward_code == ward.code
+        ]
         if not watches:
-            ctx.say("You have no bed watches running.", kind="list_bed_watches_none")
+            where = f" on {ward.name}" if ward else ""
+            ctx.say(
+                f"You have no bed watches running{where}.",
+                kind="list_bed_watches_none",
+                data={"ward": ward.code if ward else None},
+            )
             return Outcome(detail="0 watches")
         lines = [
             f"{describe_watch(w.ward_code, w.feature)} (until {_until(ctx, w)})" for w in watches
@@ -133,14 +155,14 @@ class ActionListBedWatches(GuardedAction):
 
 class ActionCancelBedWatch(GuardedAction):
     intent = "cancel_bed_watch"
-    permission = "beds:read"
     activity = "Cancelling bed watches"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         store = watch_store(ctx)
-        reset = (SlotSet("ward", None), SlotSet("bed_type", None))
-        ward_text, feature = ctx.text("ward"), bed_feature(ctx.text("bed_type"))
-        ward = await ctx.hms.get_ward(ward_text) if ward_text else None
+        feature = bed_feature(ctx.text("bed_type"))
+        ward, known = await _ward(ctx, self.intent)
+        if not known:
+            return Outcome("not_found", reason="unknown_ward")
         chosen = [
             w
             for w in store.active(ctx.staff.username)
@@ -150,11 +172,11 @@ class ActionCancelBedWatch(GuardedAction):
         cancelled = sum(store.cancel(ctx.staff.username, w.id) for w in chosen)
         if not cancelled:
             ctx.say("You have no matching bed watches running.", kind="cancel_bed_watch_none")
-            return Outcome(events=reset, detail="0 cancelled")
+            return Outcome(detail="0 cancelled")
         plural = "es" if cancelled != 1 else ""
         ctx.say(
             f"Cancelled {cancelled} bed watch{plural}.",
             kind="cancel_bed_watch_success",
             data={"cancelled": [w.id for w in chosen]},
         )
-        return Outcome(events=reset, detail=f"{cancelled} cancelled")
+        return Outcome(detail=f"{cancelled} cancelled")

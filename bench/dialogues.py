@@ -23,15 +23,12 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-DIALOGUES = ROOT / "tests" / "dialogues"
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(DIALOGUES))
-
-from dialogue_format import HERE, PARTS, load_all  # noqa: E402
-from dialogue_runner import Result, run  # noqa: E402
-from dialogue_summary import summary  # noqa: E402
 
 from assistant.identity.tokens import issue_token  # noqa: E402
+from tests.dialogues.dialogue_format import HERE, PARTS, load_all  # noqa: E402
+from tests.dialogues.dialogue_runner import Result, run  # noqa: E402
+from tests.dialogues.dialogue_summary import summary  # noqa: E402
 
 
 class BenchStack:

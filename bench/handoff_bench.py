@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import shutil
 import socket
 import statistics
@@ -44,11 +43,9 @@ DM = "D0NJONES"
 
 
 def load_fake() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_fake", ROOT / "tests/fakes/slack_api.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from tests.fakes import slack_api
+
+    return slack_api
 
 
 def worker(url: str, cipher: DataCipher, bus: Any, fake_url: str, name: str) -> HandoffService:

@@ -164,11 +164,13 @@ def main() -> int:
         ):
             dry, report = timed(engine, path, options, commit=False)
             first, done = timed(engine, path, options, commit=True)
-            again, _ = timed(engine, path, options, commit=True)
+            again, repeat = timed(engine, path, options, commit=True)
+            skipped = getattr(report, "skipped", {})
             print(
                 f"{label}: read {report.read}, valid {report.valid}, "  # type: ignore[attr-defined]
+                f"skipped {sum(skipped.values())} {dict(sorted(skipped.items()))}, "
                 f"create {done.create}; dry-run {dry:.2f}s, commit {first:.2f}s, "  # type: ignore[attr-defined]
-                f"second commit (creates nothing) {again:.2f}s"
+                f"second commit {again:.2f}s (creates {repeat.create or 'nothing'})"  # type: ignore[attr-defined]
             )
         engine.dispose()
     return 0

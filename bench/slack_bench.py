@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -33,15 +32,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_TEXT = "how many free beds on 4B"
 
 
-def _fake_module() -> Any:
-    spec = importlib.util.spec_from_file_location("slack_fake", ROOT / "tests/fakes/slack_api.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-fk = _fake_module()
+from tests.fakes import slack_api as fk  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -112,8 +103,8 @@ async def run(
 
 
 async def inprocess(args: argparse.Namespace, fake: Any) -> None:
-    from assistant.channels.base import Reply
     from assistant.config import get_settings
+    from assistant.conversation import Reply
     from assistant.gateway.app import create_app
     from assistant.hms.models import Staff
 

@@ -137,6 +137,8 @@ def _start(intent: Intent) -> list[dict[str, Any]]:
 
 def rules(catalog: Catalog) -> dict[str, Any]:
     out: list[Any] = []
+    steps: list[dict[str, Any]]
+    begin: list[dict[str, Any]]
     forms = catalog.all_forms()
     for intent in catalog.tasks():
         if intent.name == "emergency" or intent.name == "talk_to_human":
@@ -171,7 +173,7 @@ def rules(catalog: Catalog) -> dict[str, Any]:
             )
         )
     for intent in catalog.conversation():
-        steps: list[dict[str, Any]] = [{"intent": intent.name}, {"action": intent.reply}]
+        steps = [{"intent": intent.name}, {"action": intent.reply}]
         if intent.mid_form == "interrupt":
             steps.append({"active_loop": None})
         out.append(_rule(intent.name, steps))

@@ -159,8 +159,8 @@ def check_actions(catalog: Catalog, report: Report, package: str = "actions") ->
 
     try:
         names = registered_actions(package)
-    except (Exception, SystemExit) as exc:  # the package may not be written yet
-        report.warnings.append(
+    except (Exception, SystemExit) as exc:  # a broken action server is an error, said clearly
+        report.errors.append(
             f"actions: cannot import {package!r} ({type(exc).__name__}: "
             f"{exc}); action registration not checked"
         )

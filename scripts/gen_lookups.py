@@ -161,7 +161,7 @@ def directory_from_resources(
     for res in services:
         types = _codings(res.get("type", []), SYS_SERVICE)
         code = types[0]["code"] if types else res["id"].removeprefix("svc-")
-        service_rows.append(Service(code, res.get("name", code)))
+        service_rows.append(Service(code, str(res.get("name", code))))
     clinician_ids = {
         r.get("practitioner", {}).get("reference", "").split("/")[-1]
         for r in roles
@@ -189,39 +189,39 @@ def directory_from_resources(
     )
 
 
-def fetch_from_api(base_url: str, token: str) -> Directory:
-    """Read the directory through the HMS FHIR API (following Bundle ``next`` links)."""
-    import httpx
+def fetch_from_api(base_url: str, token: str, transport: Any = None) -> Directory:
+    """Read the directory through the HMS FHIR API with the assistant's FHIR transport
+    (``assistant.hms.transport.FhirHttp``: Bundle ``next`` links, retries, same origin)."""
+    import asyncio
 
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/fhir+json"}
-    with httpx.Client(base_url=base_url.rstrip("/") + "/", headers=headers, timeout=30.0) as client:
+    from assistant.hms.transport import FhirHttp
 
-        def search(resource: str, params: dict[str, str]) -> list[Json]:
-            found: list[Json] = []
-            url: str | None = resource
-            query: dict[str, str] | None = {**params, "_count": "1000"}
-            while url:
-                response = client.get(url, params=query)
-                response.raise_for_status()
-                bundle = response.json()
-                found += [e["resource"] for e in bundle.get("entry", []) if "resource" in e]
-                url = next(
-                    (ln["url"] for ln in bundle.get("link", []) if ln.get("relation") == "next"),
-                    None,
-                )
-                query = None
-            return found
+    async def read() -> Directory:
+        http = FhirHttp(base_url, token, timeout=30.0, transport=transport)
 
-        roles = search(
-            "PractitionerRole", {"role": "clinician", "_include": "PractitionerRole:practitioner"}
-        )
-        return directory_from_resources(
-            wards=search("Location", {"physical-type": "wa"}),
-            beds=search("Location", {"physical-type": "bd"}),
-            services=search("HealthcareService", {}),
-            roles=[r for r in roles if r.get("resourceType") == "PractitionerRole"],
-            practitioners=[r for r in roles if r.get("resourceType") == "Practitioner"],
-        )
+        async def search(
+            resource: str, params: dict[str, str], include: bool = False
+        ) -> list[Json]:
+            query = {**params, "_count": "1000"}
+            return [res async for res in http.search(resource, query, include=include)]
+
+        try:
+            roles = await search(
+                "PractitionerRole",
+                {"role": "clinician", "_include": "PractitionerRole:practitioner"},
+                include=True,
+            )
+            return directory_from_resources(
+                wards=await search("Location", {"physical-type": "wa"}),
+                beds=await search("Location", {"physical-type": "bd"}),
+                services=await search("HealthcareService", {}),
+                roles=[r for r in roles if r.get("resourceType") == "PractitionerRole"],
+                practitioners=[r for r in roles if r.get("resourceType") == "Practitioner"],
+            )
+        finally:
+            await http.aclose()
+
+    return asyncio.run(read())
 
 
 def fetch_from_seed() -> Directory:

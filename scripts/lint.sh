@@ -1,24 +1,21 @@
 #!/usr/bin/env bash
-# CI gates: ruff, bandit (no high findings), mypy, pip-audit on both environments' locks.
+# CI gates: ruff (check + format), bandit (no high findings), mypy, import boundaries
+# (import-linter, contracts in .importlinter), pip-audit on both environments' locks.
 # The tools live in their own venv .venv-tools (Python 3.11, requirements/tools.in + .lock),
 # built once and re-checked by a stamp like scripts/setup.sh. mypy type-checks against the
-# app environment (.venv) so the real library types are used.
+# app environment (.venv) so the real library types are used (pyproject.toml [tool.mypy]).
 #
-# Exit status: non-zero if ruff, bandit (high) or mypy fail, or pip-audit reports an
-# advisory that docs/accepted-findings.md does not accept. If pip-audit cannot reach its
+# Exit status: non-zero if ruff, bandit (high), mypy or the import contracts fail, or pip-audit
+# reports an advisory that docs/accepted-findings.md does not accept. If pip-audit cannot reach its
 # vulnerability database, that is reported ("N packages not audited") without failing.
 #   bash scripts/lint.sh            all gates
-#   bash scripts/lint.sh ruff mypy  only the named gates (ruff bandit mypy audit)
+#   bash scripts/lint.sh ruff mypy  only the named gates (ruff bandit mypy imports audit)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 TOOLS=.venv-tools
 APP_PY=.venv/bin/python
 LINT_PATHS=(assistant actions hms phi_filter intents rasa_ext bench tests scripts)
 BANDIT_PATHS=(assistant actions hms phi_filter intents rasa_ext)
-MYPY_PATHS=(assistant actions hms phi_filter)
-# Stricter than pyproject's [tool.mypy] defaults, still achievable: every def typed.
-MYPY_FLAGS=(--check-untyped-defs --disallow-untyped-defs --disallow-incomplete-defs
-            --strict-equality --warn-redundant-casts --no-implicit-optional)
 PIP_AUDIT=${PIP_AUDIT:-$TOOLS/bin/pip-audit}  # overridable for testing the verdict logic
 AUDIT_TIMEOUT=${AUDIT_TIMEOUT:-15}
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -68,13 +65,16 @@ gate_bandit() {
   "$TOOLS/bin/bandit" -q -r "${paths[@]}" --severity-level high --confidence-level low
 }
 
+gate_imports() {
+  echo "== import boundaries (lint-imports, .importlinter)"
+  "$TOOLS/bin/lint-imports" --no-cache
+}
+
 gate_mypy() {
-  echo "== mypy ${MYPY_FLAGS[*]}"
-  mapfile -t paths < <(existing "${MYPY_PATHS[@]}")
-  local py=$APP_PY
-  [ -x "$py" ] || { echo "lint: $APP_PY missing; run scripts/setup.sh app" >&2; return 1; }
-  "$TOOLS/bin/mypy" --python-executable "$py" --cache-dir var/mypy_cache \
-    "${MYPY_FLAGS[@]}" "${paths[@]}"
+  # One configuration: pyproject.toml [tool.mypy] (files, flags, the app venv, the tests' overrides).
+  echo "== mypy (pyproject.toml [tool.mypy])"
+  [ -x "$APP_PY" ] || { echo "lint: $APP_PY missing; run scripts/setup.sh app" >&2; return 1; }
+  "$TOOLS/bin/mypy"
 }
 
 # pip-audit one lock file; prints a verdict and returns 1 only on unaccepted advisories.
@@ -143,13 +143,13 @@ gate_audit() {
 
 main() {
   local gates=("$@") failed=() gate
-  [ ${#gates[@]} -gt 0 ] || gates=(ruff bandit mypy audit)
+  [ ${#gates[@]} -gt 0 ] || gates=(ruff bandit mypy imports audit)
   tools_venv
   mkdir -p var
   for gate in "${gates[@]}"; do
     case "$gate" in
-      ruff|bandit|mypy|audit) "gate_$gate" || failed+=("$gate") ;;
-      *) echo "lint: unknown gate $gate (ruff bandit mypy audit)" >&2; exit 2 ;;
+      ruff|bandit|mypy|imports|audit) "gate_$gate" || failed+=("$gate") ;;
+      *) echo "lint: unknown gate $gate (ruff bandit mypy imports audit)" >&2; exit 2 ;;
     esac
   done
   if [ ${#failed[@]} -gt 0 ]; then

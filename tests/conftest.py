@@ -2,14 +2,12 @@
 
 The stack runs in a temporary var directory on free ports with the newest trained model
 in ``models/`` (or ``STACK_MODEL=<path>``). Without a model (or without ``.venv-rasa``)
-stack tests are skipped with the reason, unless ``REQUIRE_STACK=1``, when they fail. If
-the Slack helper's fake Web API (``tests/fakes/slack_api.py``) exists it is started first
-and the gateway pointed at it.
+stack tests are skipped with the reason, unless ``REQUIRE_STACK=1``, when they fail. The
+fake Slack Web API (``tests.fakes.slack_api``) is started first and the gateway pointed at it.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,13 +26,12 @@ os.environ.setdefault("RATE_LIMIT_USER", "off")
 # (tests.keys); a started stack gets its own generated keys from its var/demo.env.
 os.environ.setdefault("ASSISTANT_AUDIT_KEY", "test-audit-key-0123456789abcdefghijklmnop")
 os.environ.setdefault("ASSISTANT_PRINCIPAL_KEY", "test-principal-key-0123456789abcdefghijk")
-FAKE_SLACK = Path(__file__).parent / "fakes" / "slack_api.py"
 
 
 class StackHandle:
     """The running test stack and helpers to talk to it."""
 
-    def __init__(self, stack: Any, fake_slack: Any = None) -> None:
+    def __init__(self, stack: Any, fake_slack: Any) -> None:
         self.stack = stack
         self.fake_slack = fake_slack
         self.urls: dict[str, str] = stack.urls
@@ -90,6 +87,26 @@ class StackHandle:
         return response.json()
 
 
+# A test that uses a server fixture carries that server's marker, so `-m "not ..."` (`make
+# unit`) leaves it out even when its module forgot the marker.
+SERVER_MARKERS = {
+    "stack": "stack",
+    "redis_url": "redis",
+    "postgres_url": "postgres",
+    "chromium": "browser",
+    "tracker_url": "rasa",  # tests/store/test_tracker_privacy.py: Rasa's own tracker store
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = getattr(item, "fixturenames", ())
+        for fixture, marker in SERVER_MARKERS.items():
+            if fixture in used:
+                item.add_marker(marker)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
     """Under REQUIRE_STACK/REQUIRE_SERVERS a skip from anywhere is a failure (honest CI)."""
@@ -100,14 +117,6 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
     if report.skipped and required() and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under REQUIRE_STACK/REQUIRE_SERVERS: {report.longrepr}"
-
-
-def _load_fake_slack() -> Any:
-    spec = importlib.util.spec_from_file_location("tests_fakes_slack_api", FAKE_SLACK)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.FakeSlackApi()
 
 
 @pytest.fixture(scope="session")
@@ -128,17 +137,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
 
         refuse(f"the whole stack ({missing})")
 
-    fake_slack = None
-    extra_env: dict[str, str] = {}
-    if FAKE_SLACK.exists():
-        fake_slack = _load_fake_slack()
-        fake_slack.start()
-        extra_env.update(
-            SLACK_API_URL=fake_slack.url,
-            SLACK_BOT_TOKEN="xoxb-test",
-            SLACK_SIGNING_SECRET="test-signing-secret",
-            HELPDESK_CHANNEL="C0HELPDESK",
-        )
+    from tests.fakes.slack_api import FakeSlackApi
+
+    fake_slack = FakeSlackApi()
+    fake_slack.start()
+    extra_env: dict[str, str] = dict(
+        SLACK_API_URL=fake_slack.url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="test-signing-secret",
+        HELPDESK_CHANNEL="C0HELPDESK",
+    )
     running = Stack(
         var_dir=tmp_path_factory.mktemp("stack"),
         hms_port=0,
@@ -155,5 +163,4 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
         yield StackHandle(running, fake_slack)
     finally:
         running.stop()
-        if fake_slack is not None:
-            fake_slack.stop()
+        fake_slack.stop()

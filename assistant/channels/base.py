@@ -1,47 +1,24 @@
-"""What every channel uses to talk to the assistant, independent of Rasa details."""
+"""The channel contract: a channel is a module with ``mount(app, ctx)``.
+
+The gateway (``assistant.gateway.app.mount_channels``) mounts each configured channel on its
+FastAPI app with the typed ``GatewayContext``; the channel adds its routes (or starts its
+socket) and talks to ``ctx.assistant``. What a channel says and where a PHI reply may go
+are the neutral ``assistant.conversation`` package (``Reply``, ``delivery``).
+"""
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-# The id of the message being handled, when its channel has one (the REST caller's
-# ``message_id``, the load balancer's request id): a retry of the same message carries the
-# same id, and Rasa answers it from the first attempt instead of running it twice.
-current_message_id: ContextVar[str | None] = ContextVar("current_message_id", default=None)
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from assistant.gateway.context import GatewayContext
 
 
-@dataclass(frozen=True)
-class Button:
-    title: str
-    payload: str
+class Channel(Protocol):
+    """A channel module (``assistant.channels.rest``, ``.slack``, ``.kiosk``)."""
 
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    buttons: tuple[Button, ...] = ()
-    custom: dict[str, Any] | None = field(default=None, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"text": self.text}
-        if self.buttons:
-            out["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
-        if self.custom:
-            out["custom"] = self.custom
-        return out
-
-
-class Assistant(Protocol):
-    """The conversational back end as seen by a channel.
-
-    ``staff`` is the verified HMS username, ``channel`` one of rest/slack/kiosk/cli and
-    ``conversation`` a channel-specific id (e.g. Slack DM or thread). The implementation
-    signs the principal, routes the conversation to one Rasa worker, and (when the
-    conversation is handed off to the help desk) relays to the human instead.
-    """
-
-    async def send(
-        self, *, staff: str, channel: str, conversation: str, text: str
-    ) -> list[Reply]: ...
+    def mount(self, app: FastAPI, ctx: GatewayContext) -> object:
+        """Put the channel on ``app``; return what it built (or ``None`` when it is off)."""
+        ...

@@ -18,13 +18,17 @@ import json
 import logging
 import re
 import uuid
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Path, Request
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.channels.base import current_message_id
+from assistant.conversation import current_message_id
+from assistant.conversation.kinds import UnavailableData
 from assistant.identity.tokens import StaffLookupFailed, StaffToken, TokenError
+
+if TYPE_CHECKING:
+    from assistant.gateway.context import GatewayContext
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +120,7 @@ def _message_id(staff: str, message: MessageIn, request_id: str | None) -> str |
     return None
 
 
-def mount(app: FastAPI, ctx: Any) -> None:
+def mount(app: FastAPI, ctx: GatewayContext) -> None:
     """Add the REST routes; ``ctx`` is the gateway's ``GatewayContext``."""
     router = APIRouter(prefix="/api/v1", tags=["rest"])
 
@@ -153,7 +157,7 @@ def mount(app: FastAPI, ctx: Any) -> None:
         staff = await authenticate(authorization)
         message = await _read_message(request)
         conversation = message.conversation_id or uuid.uuid4().hex
-        practice = ctx.extras.get("practice") if hasattr(ctx, "extras") else None
+        practice = ctx.practice
         switched: list[Any] = []
         if practice is not None and message.practice is not None:  # assistant/practice
             if await practice.is_on(staff.staff) != message.practice:
@@ -165,8 +169,8 @@ def mount(app: FastAPI, ctx: Any) -> None:
             )
         finally:
             current_message_id.reset(token)
-        if len(replies) == 1 and (replies[0].custom or {}).get("kind") == UNAVAILABLE_KIND:
-            retry = str((replies[0].custom or {}).get("data", {}).get("retry_after", 5))
+        if len(replies) == 1 and replies[0].kind == UNAVAILABLE_KIND:
+            retry = str(cast(UnavailableData, replies[0].data).get("retry_after", 5))
             raise HTTPException(503, detail=replies[0].text, headers={"Retry-After": retry})
         return MessageOut(
             conversation_id=conversation,
@@ -186,7 +190,7 @@ def mount(app: FastAPI, ctx: Any) -> None:
     ) -> MessageOut:
         """Messages waiting for this conversation (the help desk's, during a handoff)."""
         staff = await authenticate(authorization)
-        service = ctx.extras.get("handoff") if hasattr(ctx, "extras") else None
+        service = ctx.handoff
         items: list[dict[str, Any]] = []
         if service is not None:
             items = await service.inbox.pull(f"{CHANNEL}:{staff.staff}:{conversation_id}")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import importlib
-import importlib.util
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -15,8 +13,9 @@ from typing import Any, cast
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from assistant.channels.base import Assistant
+from assistant.channels.base import Channel
 from assistant.config import Settings, get_settings
+from assistant.conversation import Assistant
 from assistant.identity.tokens import (
     DEFAULT_TTL_SECONDS,
     CachedStaffDirectory,
@@ -138,9 +137,7 @@ class _DirectoryViaFactory:
 
 
 def build_handoff_service(settings: Settings, open_store: Callable[[], Any]) -> Any:
-    """The help-desk ``HandoffService`` (assistant/handoff), or ``None`` if unavailable."""
-    if importlib.util.find_spec("assistant.handoff.factory") is None:
-        return None
+    """The help-desk ``HandoffService`` (assistant/handoff), or ``None`` if it cannot start."""
     from assistant.handoff.factory import build_handoff
 
     try:
@@ -174,8 +171,8 @@ def create_app(
     open_store = open_store or store_opener(settings)
     lazy_hms = _LazyHms(settings) if hms is None else None
     hms_factory: Callable[[], Any] = hms or lazy_hms  # type: ignore[assignment]
-    extras: dict[str, Any] = {}
     service: Any = None
+    practice: Any = None
     rasa: RasaAssistant | None = None
     if assistant is None:
         rasa = RasaAssistant(
@@ -196,7 +193,6 @@ def create_app(
             rasa.handoff = service
             assistant = EscalatingAssistant(rasa, service)
             service.attach_assistant(assistant)
-            extras["handoff"] = service
     if tokens is None:
         tokens = StaffTokens(
             settings.signing_key,
@@ -216,7 +212,6 @@ def create_app(
 
     roles = RoleLookup(hms_factory)
     onboarding = build_onboarding(settings, roles, hms_factory, open_store)
-    extras["onboarding"] = onboarding
     recorder: Any = None
     if record_usage if record_usage is not None else rasa is not None:
         from assistant.usage.wiring import build_recorder
@@ -227,10 +222,10 @@ def create_app(
             from assistant.practice.wiring import build_practice
 
             practice_recorder = build_recorder(settings, rasa, open_store, roles)
-            assistant = build_practice(
+            practice = build_practice(
                 settings, assistant, practice_recorder, onboarding, open_store
             )
-            extras["practice"] = assistant
+            assistant = practice
 
     background: list[asyncio.Task[None]] = []
 
@@ -252,8 +247,8 @@ def create_app(
             await rasa.aclose()
         if recorder is not None:
             await recorder.aclose()
-        if "practice" in extras:
-            await extras["practice"].practice_inner.aclose()
+        if practice is not None:
+            await practice.practice_inner.aclose()
         if lazy_hms is not None:
             await lazy_hms.aclose()
         cache_info = getattr(open_store, "cache_info", None)
@@ -268,6 +263,11 @@ def create_app(
         "EmergencyDesk | None",
         service if service is not None else (handoff if hasattr(handoff, "emergency") else None),
     )
+    # the help desk the channels get: the one built here, or an injected HandoffService
+    from assistant.handoff.relay import HandoffService
+
+    helpdesk = service if service is not None else handoff
+    helpdesk = helpdesk if isinstance(helpdesk, HandoffService) else None
     ctx = GatewayContext(
         settings=settings,
         # the safety net first, so no rate limit or handoff ever holds up an emergency
@@ -276,7 +276,9 @@ def create_app(
         tokens=tokens,
         open_store=open_store,
         clock=clock,
-        extras=extras,
+        handoff=helpdesk,
+        onboarding=onboarding,
+        practice=practice,
     )
     app.state.ctx = ctx
     app.state.safety = net
@@ -306,15 +308,13 @@ def start_bed_watches(
     """The "bed freed" notifier (assistant/watches): Slack DM when Slack is set up, else the
     kiosk inbox. Off (logged) if the store cannot be opened."""
     try:
+        from assistant.channels.slack.notices import slack_dm_channel
         from assistant.watches.factory import build_watch_service
 
         first = []
-        if importlib.util.find_spec("assistant.channels.slack.notices") is not None:
-            from assistant.channels.slack.notices import slack_dm_channel
-
-            dm = slack_dm_channel(settings)
-            if dm is not None:
-                first.append(dm)
+        dm = slack_dm_channel(settings)
+        if dm is not None:
+            first.append(dm)
         watcher = build_watch_service(settings, open_store(), hms, first=first)
     except Exception as exc:
         log.error("bed watch notices are off: %s", type(exc).__name__)
@@ -322,20 +322,23 @@ def start_bed_watches(
     return [asyncio.get_running_loop().create_task(watcher.run())]
 
 
+def available_channels() -> dict[str, Channel]:
+    """The channel modules by name (each a ``Channel``: ``mount(app, ctx)``)."""
+    from assistant.channels import kiosk, rest, slack
+
+    return {"rest": rest, "slack": slack, "kiosk": kiosk}
+
+
 def mount_channels(app: FastAPI, ctx: GatewayContext, names: Sequence[str]) -> list[str]:
-    """Mount each channel module that exists; return the names mounted."""
+    """Mount the named channels; return the names mounted (an unknown name is logged)."""
+    channels = available_channels()
     mounted = []
     for name in names:
-        module_name = f"assistant.channels.{name}"
-        if importlib.util.find_spec(module_name) is None:
-            log.info("channel %s is not installed (no %s)", name, module_name)
+        channel = channels.get(name)
+        if channel is None:
+            log.warning("no channel %s (known: %s); skipped", name, ", ".join(channels))
             continue
-        module = importlib.import_module(module_name)
-        mount = getattr(module, "mount", None)
-        if mount is None:
-            log.warning("channel %s has no mount(app, ctx); skipped", name)
-            continue
-        mount(app, ctx)
+        channel.mount(app, ctx)
         mounted.append(name)
     log.info("gateway channels: %s", ", ".join(mounted) or "none")
     return mounted

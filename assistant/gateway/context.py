@@ -1,24 +1,31 @@
-"""What the gateway hands each channel's ``mount(app, ctx)``."""
+"""What the gateway hands each channel's ``mount(app, ctx)`` (``assistant.channels.base``)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from assistant.channels.base import Assistant
 from assistant.config import Settings
+from assistant.conversation import Assistant
 from assistant.identity.tokens import StaffTokens
+
+if TYPE_CHECKING:
+    from assistant.handoff.relay import HandoffService
+    from assistant.onboarding.service import Onboarding
+    from assistant.practice.assistant import PracticeAssistant
 
 
 @dataclass(frozen=True)
 class GatewayContext:
-    """Collaborators shared by the channels of one gateway process.
+    """Collaborators shared by the channels of one gateway process, each passed explicitly.
 
     ``hms`` returns the process's HMS client (``assistant.hms.protocol.HmsClient``; use
     ``.with_actor(username)`` to act for a staff member); ``open_store`` opens the assistant
-    store (``None`` until one is configured); ``tokens`` verifies staff bearer tokens.
+    store (``None`` until one is configured); ``tokens`` verifies staff bearer tokens;
+    ``handoff`` is the help desk (``None`` when it is off); ``onboarding`` and ``practice``
+    the adoption features (role guides and welcome; practice mode, ``None`` when off).
     """
 
     settings: Settings
@@ -27,4 +34,6 @@ class GatewayContext:
     tokens: StaffTokens
     open_store: Callable[[], Any] | None = None
     clock: Callable[[], float] = time.time
-    extras: dict[str, Any] = field(default_factory=dict)
+    handoff: HandoffService | None = None
+    onboarding: Onboarding | None = None
+    practice: PracticeAssistant | None = None

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from assistant.channels.base import Button, Reply, current_message_id
+from assistant.conversation import Button, Reply, current_message_id
 from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.identity.principal import sign_principal
 from assistant.practice.mode import is_practice

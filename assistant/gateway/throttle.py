@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from assistant.channels.base import Assistant, Reply
+from assistant.conversation import Assistant, Reply
 from assistant.ratelimit import RateLimited, RateLimits
 
 BODY_LIMITED_CHANNELS = frozenset({"rest"})  # counted by the middleware already

@@ -3,7 +3,7 @@
 service = build_handoff(settings, open_store())
 assistant = EscalatingAssistant(RasaAssistant(..., handoff=service), service)
 service.attach_assistant(assistant)
-# Slack: register_helpdesk(bolt_app, ctx)  (assistant/channels/slack/helpdesk.py)
+# Slack: register_helpdesk(bolt_app, settings, ctx.handoff, directory=...)
 # lifespan: await service.start(); ...; await service.aclose()
 """
 

@@ -14,7 +14,7 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from assistant.channels.base import Button
+from assistant.conversation import Button
 from assistant.handoff.ports import Sender
 
 TTL_SECONDS = 24 * 3600

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from assistant.channels.base import Button
+from assistant.conversation import Button
 from assistant.handoff.tickets import Ticket
 
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from assistant.audit import AuditEvent, AuditSink, AuditWriteError
-from assistant.channels.base import Assistant, Button
+from assistant.conversation import Assistant, Button
 from assistant.handoff.inbox import Inbox, InboxRequester, MemoryInbox
 from assistant.handoff.ports import (
     Agent,

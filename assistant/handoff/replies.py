@@ -6,9 +6,8 @@ Every reply carries ``custom = {"phi": False, "kind", "data"}``: ``handoff_waiti
 
 from __future__ import annotations
 
-from typing import Any
-
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
+from assistant.conversation.kinds import HandoffWaitingData, HandoffWithdrawnData
 from assistant.handoff.tickets import Ticket
 
 PASSED = "Passed to the help desk (ticket {ticket}). They will answer here."
@@ -24,7 +23,7 @@ WITHDRAWN_KIND = "handoff_withdrawn"
 
 
 def waiting_reply(text: str, ticket: Ticket) -> Reply:
-    data: dict[str, Any] = {"ticket_id": ticket.ticket_id}
+    data = HandoffWaitingData(ticket_id=ticket.ticket_id)
     if ticket.status == "claimed" and ticket.claimer:
         data["claimed_by"] = ticket.claimer
     return Reply(text, custom={"phi": False, "kind": WAITING_KIND, "data": data})
@@ -42,5 +41,9 @@ def acknowledgement(ticket: Ticket, *, first: bool = False) -> Reply:
 def withdrawn_reply(ticket_id: str) -> Reply:
     return Reply(
         WITHDRAWN.format(ticket=ticket_id),
-        custom={"phi": False, "kind": WITHDRAWN_KIND, "data": {"ticket_id": ticket_id}},
+        custom={
+            "phi": False,
+            "kind": WITHDRAWN_KIND,
+            "data": HandoffWithdrawnData(ticket_id=ticket_id),
+        },
     )

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 from assistant.handoff.ports import AgentDesk, Bus, Sender
 from assistant.handoff.replies import (
     WAITING,

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from assistant.channels.base import Assistant, Reply
+from assistant.conversation import Assistant, Reply
+from assistant.conversation.kinds import TicketOpenedData
 
 if TYPE_CHECKING:
     from assistant.handoff.relay import HandoffService
@@ -30,11 +31,9 @@ OPENED_KIND = "talk_to_human_success"
 
 def opened_ticket(replies: Sequence[Reply]) -> str | None:
     for reply in replies:
-        custom = reply.custom or {}
-        if custom.get("kind") == OPENED_KIND:
-            data = custom.get("data") or {}
-            ticket = data.get("ticket_id") if isinstance(data, dict) else None
-            return str(ticket or custom.get("ticket_id") or "") or None
+        if reply.kind == OPENED_KIND:
+            data = cast(TicketOpenedData, reply.data)
+            return str(data.get("ticket_id") or "") or None
     return None
 
 

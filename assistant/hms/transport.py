@@ -157,9 +157,10 @@ class FhirHttp:
         return await self.request("GET", path, params=params)
 
     async def search(
-        self, resource: str, params: Mapping[str, Any] | None = None
+        self, resource: str, params: Mapping[str, Any] | None = None, *, include: bool = False
     ) -> AsyncGenerator[Json, None]:
-        """Yield the matched resources of a search, following Bundle ``next`` links."""
+        """Yield the matched resources of a search, following Bundle ``next`` links (with
+        ``include``, also the resources ``_include`` brought along)."""
         path: str = resource
         query: Mapping[str, Any] | None = params
         for _ in range(MAX_PAGES):
@@ -169,10 +170,10 @@ class FhirHttp:
             for entry in bundle.get("entry") or []:
                 res = entry.get("resource")
                 mode = (entry.get("search") or {}).get("mode", "match")
-                if (
-                    isinstance(res, dict)
-                    and res.get("resourceType") == resource
-                    and mode == "match"
+                if not isinstance(res, dict):
+                    continue
+                if (res.get("resourceType") == resource and mode == "match") or (
+                    include and mode == "include"
                 ):
                     yield res
             nxt = next(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from assistant.channels.base import Assistant, Button, Reply
+from assistant.conversation import Assistant, Button, Reply
+from assistant.conversation.kinds import WelcomeData
 
 from .guide import WELCOME_KIND, common_first, welcome_text
 from .service import Onboarding
@@ -47,10 +48,9 @@ class WelcomingAssistant:
             {
                 "phi": False,
                 "kind": WELCOME_KIND,
-                "data": {
-                    "roles": list(guide.roles),
-                    "intents": [c.intent for c in guide.capabilities],
-                },
+                "data": WelcomeData(
+                    roles=list(guide.roles), intents=[c.intent for c in guide.capabilities]
+                ),
             },
         )
         # the answer to what they asked comes first; emergencies are never delayed by it

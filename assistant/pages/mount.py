@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -14,28 +14,33 @@ from assistant.usage.roles import RoleLookup
 from . import dashboard, review
 from .auth import PageAuth, session_router
 
+if TYPE_CHECKING:
+    from assistant.gateway.context import GatewayContext
+
 log = logging.getLogger(__name__)
 
 
-def mount_pages(app: FastAPI, ctx: Any, roles: RoleLookup) -> None:
+def mount_pages(app: FastAPI, ctx: GatewayContext, roles: RoleLookup) -> None:
     from assistant.crypto import DataCipher
     from assistant.rbac.policy import load_policy
     from assistant.review.queue import ReviewQueue
+    from assistant.store import open_store as open_settings_store
     from intents.catalog import load_catalog
 
     settings = ctx.settings
+    open_store = ctx.open_store or functools.partial(open_settings_store, settings)
     auth = PageAuth(ctx.tokens, roles, load_policy())
     catalog = load_catalog()
 
     @functools.cache
     def queue() -> ReviewQueue:
-        return ReviewQueue(ctx.open_store(), DataCipher.from_settings(settings))
+        return ReviewQueue(open_store(), DataCipher.from_settings(settings))
 
     app.include_router(session_router(auth))
     app.include_router(
         dashboard.build_router(
             auth,
-            ctx.open_store,
+            open_store,
             key=settings.signing_key,
             tz=ZoneInfo(settings.hospital_tz),
             metrics_token=settings.metrics_token,

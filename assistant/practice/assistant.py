@@ -16,7 +16,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.channels.base import Assistant, Button, Reply
+from assistant.conversation import Assistant, Button, Reply
+from assistant.conversation.kinds import PracticeTourData
 from assistant.onboarding.service import Onboarding
 from assistant.usage.classify import classify, reply_kinds
 
@@ -52,8 +53,7 @@ NO_HELPDESK = (
 
 def no_helpdesk(reply: Reply) -> Reply:
     """The hand-off answer in practice: explain instead of "the help desk is unreachable"."""
-    kind = str((reply.custom or {}).get("kind") or "")
-    if not kind.startswith("talk_to_human_"):
+    if not reply.kind.startswith("talk_to_human_"):
         return reply
     custom = {**(reply.custom or {}), "kind": "talk_to_human_practice", "data": {}}
     return Reply(NO_HELPDESK, (), custom)
@@ -123,7 +123,9 @@ class PracticeAssistant:
                     {
                         "phi": False,
                         "kind": ON_KIND,
-                        "data": {"tour": [s.intent for s in steps], "done": list(state.done)},
+                        "data": PracticeTourData(
+                            tour=[s.intent for s in steps], done=list(state.done)
+                        ),
                     },
                 )
             ]
@@ -166,11 +168,9 @@ class PracticeAssistant:
                 {
                     "phi": False,
                     "kind": STEP_KIND,
-                    "data": {
-                        "step": step.intent,
-                        "done": list(done),
-                        "tour": [s.intent for s in steps],
-                    },
+                    "data": PracticeTourData(
+                        step=step.intent, done=list(done), tour=[s.intent for s in steps]
+                    ),
                 },
             )
         ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from assistant.channels.base import Assistant
 from assistant.config import Settings
+from assistant.conversation import Assistant
 from assistant.onboarding.service import Onboarding
 
 from .assistant import PracticeAssistant

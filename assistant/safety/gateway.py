@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from assistant.channels.base import Assistant, Reply
+from assistant.conversation import Assistant, Reply
 from assistant.safety.context import assessed
 from assistant.safety.detector import (
     CAUTION,

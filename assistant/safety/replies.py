@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
+from assistant.conversation.kinds import CautionData, EmergencyData
 from assistant.safety.detector import Assessment
 
 EMERGENCY_KIND = "emergency_answer"
@@ -17,7 +18,7 @@ def emergency_reply(number: str, assessment: Assessment, label: str = "emergency
         custom={
             "phi": False,
             "kind": EMERGENCY_KIND,
-            "data": {"number": number, "emergency": assessment.kind or "emergency"},
+            "data": EmergencyData(number=number, emergency=assessment.kind or "emergency"),
         },
     )
 
@@ -26,5 +27,5 @@ def caution_reply(number: str) -> Reply:
     """Prepended when the message might be an emergency; the conversation carries on."""
     return Reply(
         f"If this is an emergency, call {number} now.",
-        custom={"phi": False, "kind": CAUTION_KIND, "data": {"number": number}},
+        custom={"phi": False, "kind": CAUTION_KIND, "data": CautionData(number=number)},
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 
 FALLBACK_KINDS = ("nlu_fallback_rephrase", "nlu_fallback_clarify", "fallback_default")
 # the messages kept for the "not understood" review: a miss or the clarifying question
@@ -54,9 +54,8 @@ class TurnClass:
 def reply_kinds(replies: Iterable[Reply]) -> list[str]:
     kinds = []
     for reply in replies:
-        kind = (reply.custom or {}).get("kind")
-        if isinstance(kind, str) and kind:
-            kinds.append(kind)
+        if reply.kind:
+            kinds.append(reply.kind)
     return kinds
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from assistant.channels.base import Assistant, Reply
+from assistant.conversation import Assistant, Reply
 from assistant.practice.mode import is_practice
 
 from .classify import REVIEW_KINDS, classify, reply_kinds

@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from assistant.channels.base import Assistant
 from assistant.config import Settings
+from assistant.conversation import Assistant
 
 from .log import UsageLog
 from .recorder import UsageRecorder

@@ -48,7 +48,8 @@ ERROR_TEXT = {
     INTERNAL_ERROR: "Application internal error",
 }
 PROCESSING_IDS = frozenset({"P", "T", "D"})
-_READ = frozenset({"EVN", "PID", "PV1", "PV2", "NPU"})
+# the segments the HMS reads, and the last field it reads of each (the rest is not parsed)
+_READ = {"EVN": 6, "PID": 8, "PV1": 45, "PV2": 9, "NPU": 2}
 _SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{2}(\W|$)")
 SEX = {"M": "male", "F": "female", "O": "other", "U": "unknown", "A": "other", "N": "unknown"}
 
@@ -240,7 +241,10 @@ def _segments(text: str, version: str) -> dict[str, Any]:
         for line in lines[1:]:
             name = line[:3]
             if name in _READ and name not in found:
-                found[name] = parse_segment(line, version=version, encoding_chars=encoding)
+                fields = line.split(encoding["FIELD"])[: _READ[name] + 1]
+                found[name] = parse_segment(
+                    encoding["FIELD"].join(fields), version=version, encoding_chars=encoding
+                )
     except HL7apyException as exc:
         name = type(exc).__name__
         code = UNSUPPORTED_VERSION if name == "UnsupportedVersion" else SEGMENT_SEQUENCE

@@ -15,15 +15,16 @@ from sqlalchemy.orm import Session
 from hms import models
 from hms.auth import acting_staff
 from hms.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
-from hms.fhir.common import bundle, etag
+from hms.fhir.common import etag
 from hms.fhir.scheduling import appointment_json
 from hms.routes.common import (
+    add_read,
     base_url,
     check_version,
     fhir,
     get_session,
     if_match,
-    next_link,
+    page,
     read_resource,
     run_search,
     search_params,
@@ -145,27 +146,16 @@ def search_appointments(request: Request, session: Session = Depends(get_session
         where.append(appt.pk.in_([pk for i in ids if (pk := parse_pk(i, "appt-")) is not None]))
     order = sort_keys(params, {"date": appt.start}) + [appt.start, appt.pk]
     rows, total = run_search(session, select(appt).where(*where), params, order)
-    return fhir(
-        bundle(
-            base_url(request),
-            [appointment_json(r, zone, systems(request)) for r in rows],
-            total,
-            next_url=next_link(request, params, total),
-        )
-    )
+    return page(request, params, [appointment_json(r, zone, systems(request)) for r in rows], total)
 
 
-@router.get("/Appointment/{ident}")
-def read_appointment(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = session.get(models.Appointment, _pk(ident))
-    if row is None:
-        raise NotFound(f"Appointment/{ident} not found")
-    return fhir(
-        appointment_json(row, request_tz(request), systems(request)),
-        headers={"ETag": etag(row.version)},
-    )
+add_read(
+    router,
+    "Appointment",
+    models.Appointment,
+    lambda row, request: appointment_json(row, request_tz(request), systems(request)),
+    key=_pk,
+)
 
 
 @router.put("/Appointment/{ident}")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Select, func, select
@@ -19,11 +19,13 @@ from hms.config import HmsOptions, Systems
 from hms.errors import (
     FHIR_JSON,
     BadRequest,
+    NotFound,
     PreconditionFailed,
     TooLarge,
     Unprocessable,
     UnsupportedMediaType,
 )
+from hms.fhir.common import bundle, etag
 from hms.search import SearchParams
 
 MAX_BODY = 1024 * 1024
@@ -172,3 +174,46 @@ def next_link(request: Request, params: SearchParams, total: int) -> str | None:
     query += [("_count", str(count)), ("_offset", str(offset + count))]
     path = request.url.path.split("/fhir/R4", 1)[-1]
     return f"{base_url(request)}{path}?{urlencode(query)}"
+
+
+def page(
+    request: Request,
+    params: SearchParams,
+    resources: list[dict[str, Any]],
+    total: int,
+    includes: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    """A search answer: a ``searchset`` Bundle with its ``next`` link."""
+    return fhir(
+        bundle(base_url(request), resources, total, includes, next_link(request, params, total))
+    )
+
+
+def read_row(session: Session, model: Any, key: Any, ref: str) -> Any:
+    """The row of a read (``ref`` names it in the 404, e.g. ``Patient/pat-1``)."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"{ref} not found")
+    return row
+
+
+def versioned(resource: dict[str, Any], version: int) -> JSONResponse:
+    """A read answer: the resource with its ``ETag``."""
+    return fhir(resource, headers={"ETag": etag(version)})
+
+
+def add_read(
+    router: APIRouter,
+    resource: str,
+    model: Any,
+    render: Callable[[Any, Request], dict[str, Any]],
+    key: Callable[[str], Any] = str,
+) -> None:
+    """``GET /<resource>/{ident}``: the row (by ``key(ident)``) rendered, with its ``ETag``."""
+
+    def read(ident: str, request: Request, session: Session = Depends(get_session)) -> JSONResponse:
+        row = read_row(session, model, key(ident), f"{resource}/{ident}")
+        return versioned(render(row, request), row.version)
+
+    read.__name__ = f"read_{resource.lower()}"
+    router.add_api_route(f"/{resource}/{{ident}}", read, methods=["GET"])

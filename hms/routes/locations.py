@@ -15,16 +15,15 @@ from hms import models
 from hms.auth import acting_staff
 from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
 from hms.fhir import BED_STATUS, SYS_BED_STATUS, SYS_PHYSICAL
-from hms.fhir.common import bundle, etag
 from hms.fhir.location import location_json
 from hms.routes.common import (
-    base_url,
+    add_read,
     check_version,
     fhir,
     get_session,
     if_match,
-    next_link,
     options,
+    page,
     read_resource,
     run_search,
     search_params,
@@ -64,27 +63,15 @@ def search_locations(request: Request, session: Session = Depends(get_session)) 
         ]
         where.append(any_of(ors2))
     rows, total = run_search(session, select(loc).where(*where), params, [loc.id])
-    return fhir(
-        bundle(
-            base_url(request),
-            [location_json(r, sy, opts.extensions) for r in rows],
-            total,
-            next_url=next_link(request, params, total),
-        )
-    )
+    return page(request, params, [location_json(r, sy, opts.extensions) for r in rows], total)
 
 
-@router.get("/Location/{ident}")
-def read_location(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = session.get(models.Location, ident)
-    if row is None:
-        raise NotFound(f"Location/{ident} not found")
+def _location(row: models.Location, request: Request) -> dict[str, Any]:
     opts = options(request)
-    return fhir(
-        location_json(row, opts.systems, opts.extensions), headers={"ETag": etag(row.version)}
-    )
+    return location_json(row, opts.systems, opts.extensions)
+
+
+add_read(router, "Location", models.Location, _location)
 
 
 @router.put("/Location/{ident}")

@@ -10,41 +10,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hms import models
-from hms.errors import NotFound
-from hms.fhir.common import bundle, etag
 from hms.fhir.people import encounter_json, patient_json, practitioner_json, role_json
 from hms.routes.common import (
-    base_url,
-    fhir,
+    add_read,
     get_session,
-    next_link,
+    page,
     run_search,
     search_params,
     systems,
 )
 from hms.routes.common import tz as request_tz
-from hms.search import SearchParams, reference_filter, string_filter, token_filter
+from hms.search import reference_filter, string_filter, token_filter
 
 router = APIRouter()
-
-
-def _read(session: Session, model: Any, kind: str, ident: str) -> Any:
-    row = session.get(model, ident)
-    if row is None:
-        raise NotFound(f"{kind}/{ident} not found")
-    return row
-
-
-def _page(
-    request: Request,
-    params: SearchParams,
-    resources: list[dict[str, Any]],
-    total: int,
-    includes: list[dict[str, Any]] | None = None,
-) -> JSONResponse:
-    return fhir(
-        bundle(base_url(request), resources, total, includes, next_link(request, params, total))
-    )
 
 
 @router.get("/Patient")
@@ -57,15 +35,15 @@ def search_patients(request: Request, session: Session = Depends(get_session)) -
     where += string_filter(params, "family", func.lower(pat.family))
     where += string_filter(params, "given", func.lower(pat.given))
     rows, total = run_search(session, select(pat).where(*where), params, [pat.family, pat.id])
-    return _page(request, params, [patient_json(r, systems(request)) for r in rows], total)
+    return page(request, params, [patient_json(r, systems(request)) for r in rows], total)
 
 
-@router.get("/Patient/{ident}")
-def read_patient(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = _read(session, models.Patient, "Patient", ident)
-    return fhir(patient_json(row, systems(request)), headers={"ETag": etag(row.version)})
+add_read(
+    router,
+    "Patient",
+    models.Patient,
+    lambda row, request: patient_json(row, systems(request)),
+)
 
 
 @router.get("/Encounter")
@@ -79,15 +57,15 @@ def search_encounters(request: Request, session: Session = Depends(get_session))
     where += token_filter(params, "status", enc.status, None)
     rows, total = run_search(session, select(enc).where(*where), params, [enc.id])
     zone = request_tz(request)
-    return _page(request, params, [encounter_json(r, zone) for r in rows], total)
+    return page(request, params, [encounter_json(r, zone) for r in rows], total)
 
 
-@router.get("/Encounter/{ident}")
-def read_encounter(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = _read(session, models.Encounter, "Encounter", ident)
-    return fhir(encounter_json(row, request_tz(request)), headers={"ETag": etag(row.version)})
+add_read(
+    router,
+    "Encounter",
+    models.Encounter,
+    lambda row, request: encounter_json(row, request_tz(request)),
+)
 
 
 @router.get("/Practitioner")
@@ -102,15 +80,15 @@ def search_practitioners(request: Request, session: Session = Depends(get_sessio
     for raw in params.values("email"):
         where.append(func.lower(prac.email).in_([v.strip().lower() for v in raw.split(",")]))
     rows, total = run_search(session, select(prac).where(*where), params, [prac.id])
-    return _page(request, params, [practitioner_json(r, systems(request)) for r in rows], total)
+    return page(request, params, [practitioner_json(r, systems(request)) for r in rows], total)
 
 
-@router.get("/Practitioner/{ident}")
-def read_practitioner(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = _read(session, models.Practitioner, "Practitioner", ident)
-    return fhir(practitioner_json(row, systems(request)), headers={"ETag": etag(row.version)})
+add_read(
+    router,
+    "Practitioner",
+    models.Practitioner,
+    lambda row, request: practitioner_json(row, systems(request)),
+)
 
 
 @router.get("/PractitionerRole")
@@ -137,12 +115,12 @@ def search_roles(request: Request, session: Session = Depends(get_session)) -> J
         ids = sorted({r.practitioner_id for r in rows})
         pracs = session.scalars(select(models.Practitioner).where(models.Practitioner.id.in_(ids)))
         includes = [practitioner_json(p, systems(request)) for p in pracs]
-    return _page(request, params, [role_json(r, systems(request)) for r in rows], total, includes)
+    return page(request, params, [role_json(r, systems(request)) for r in rows], total, includes)
 
 
-@router.get("/PractitionerRole/{ident}")
-def read_role(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = _read(session, models.PractitionerRole, "PractitionerRole", ident)
-    return fhir(role_json(row, systems(request)), headers={"ETag": etag(row.version)})
+add_read(
+    router,
+    "PractitionerRole",
+    models.PractitionerRole,
+    lambda row, request: role_json(row, systems(request)),
+)

@@ -14,14 +14,12 @@ from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session
 
 from hms import models
-from hms.errors import BadRequest, NotFound
-from hms.fhir.common import bundle, etag
+from hms.errors import BadRequest
 from hms.fhir.scheduling import schedule_json, service_json, slot_json
 from hms.routes.common import (
-    base_url,
-    fhir,
+    add_read,
     get_session,
-    next_link,
+    page,
     run_search,
     search_params,
     systems,
@@ -39,14 +37,6 @@ from hms.search import (
 )
 
 router = APIRouter()
-
-
-def _page(
-    request: Request, params: SearchParams, resources: list[dict[str, Any]], total: int
-) -> JSONResponse:
-    return fhir(
-        bundle(base_url(request), resources, total, next_url=next_link(request, params, total))
-    )
 
 
 def actor_filter(
@@ -84,17 +74,15 @@ def search_services(request: Request, session: Session = Depends(get_session)) -
     where += token_filter(params, "service-type", svc.code, systems(request).service_type)
     where += string_filter(params, "name", svc.search_text)
     rows, total = run_search(session, select(svc).where(*where), params, [svc.id])
-    return _page(request, params, [service_json(r, systems(request)) for r in rows], total)
+    return page(request, params, [service_json(r, systems(request)) for r in rows], total)
 
 
-@router.get("/HealthcareService/{ident}")
-def read_service(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = session.get(models.HealthcareService, ident)
-    if row is None:
-        raise NotFound(f"HealthcareService/{ident} not found")
-    return fhir(service_json(row, systems(request)), headers={"ETag": etag(row.version)})
+add_read(
+    router,
+    "HealthcareService",
+    models.HealthcareService,
+    lambda row, request: service_json(row, systems(request)),
+)
 
 
 @router.get("/Schedule")
@@ -105,17 +93,15 @@ def search_schedules(request: Request, session: Session = Depends(get_session)) 
     where += actor_filter(params, "actor", sch.practitioner_id, sch.service_id)
     where += token_filter(params, "service-type", sch.service_code, systems(request).service_type)
     rows, total = run_search(session, select(sch).where(*where), params, [sch.id])
-    return _page(request, params, [schedule_json(r, systems(request)) for r in rows], total)
+    return page(request, params, [schedule_json(r, systems(request)) for r in rows], total)
 
 
-@router.get("/Schedule/{ident}")
-def read_schedule(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = session.get(models.Schedule, ident)
-    if row is None:
-        raise NotFound(f"Schedule/{ident} not found")
-    return fhir(schedule_json(row, systems(request)), headers={"ETag": etag(row.version)})
+add_read(
+    router,
+    "Schedule",
+    models.Schedule,
+    lambda row, request: schedule_json(row, systems(request)),
+)
 
 
 SLOT_PARAMS = {"schedule", "status", "start", "service-type", "practitioner", "schedule.actor"}
@@ -140,16 +126,12 @@ def search_slots(request: Request, session: Session = Depends(get_session)) -> J
         where += chained
     order = sort_keys(params, {"start": slot.start}) + [slot.start, slot.id]
     rows, total = run_search(session, stmt.where(*where), params, order)
-    return _page(request, params, [slot_json(r, zone, systems(request)) for r in rows], total)
+    return page(request, params, [slot_json(r, zone, systems(request)) for r in rows], total)
 
 
-@router.get("/Slot/{ident}")
-def read_slot(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = session.get(models.Slot, ident)
-    if row is None:
-        raise NotFound(f"Slot/{ident} not found")
-    return fhir(
-        slot_json(row, request_tz(request), systems(request)), headers={"ETag": etag(row.version)}
-    )
+add_read(
+    router,
+    "Slot",
+    models.Slot,
+    lambda row, request: slot_json(row, request_tz(request), systems(request)),
+)

@@ -15,15 +15,16 @@ from hms import models
 from hms.auth import acting_staff
 from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
 from hms.fhir import HELP_TYPES, TASK_PRIORITIES, TASK_STATUSES
-from hms.fhir.common import bundle, etag
+from hms.fhir.common import etag
 from hms.fhir.task import task_json, ticket_identifier
 from hms.routes.common import (
+    add_read,
     base_url,
     check_version,
     fhir,
     get_session,
     if_match,
-    next_link,
+    page,
     read_resource,
     run_search,
     search_params,
@@ -151,26 +152,16 @@ def search_tasks(request: Request, session: Session = Depends(get_session)) -> J
         where.append(task.pk.in_([pk for i in ids if (pk := parse_pk(i, "task-")) is not None]))
     order = sort_keys(params, {"authored-on": task.authored_on, "_lastUpdated": task.updated_at})
     rows, total = run_search(session, select(task).where(*where), params, order + [task.pk])
-    return fhir(
-        bundle(
-            base_url(request),
-            [task_json(r, zone, systems(request)) for r in rows],
-            total,
-            next_url=next_link(request, params, total),
-        )
-    )
+    return page(request, params, [task_json(r, zone, systems(request)) for r in rows], total)
 
 
-@router.get("/Task/{ident}")
-def read_task(
-    ident: str, request: Request, session: Session = Depends(get_session)
-) -> JSONResponse:
-    row = session.get(models.Task, _pk(ident))
-    if row is None:
-        raise NotFound(f"Task/{ident} not found")
-    return fhir(
-        task_json(row, request_tz(request), systems(request)), headers={"ETag": etag(row.version)}
-    )
+add_read(
+    router,
+    "Task",
+    models.Task,
+    lambda row, request: task_json(row, request_tz(request), systems(request)),
+    key=_pk,
+)
 
 
 @router.put("/Task/{ident}")

@@ -1,29 +1,8 @@
-"""Load the action test doubles as ``actions_fakes``; stand in for assistant.audit if absent."""
+"""Action tests: test doubles in ``tests.actions.fakes``; services reset after each test."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
-from pathlib import Path
-
 import pytest
-
-_FAKES = Path(__file__).with_name("fakes.py")
-_spec = importlib.util.spec_from_file_location("actions_fakes", _FAKES)
-fakes = importlib.util.module_from_spec(_spec)
-sys.modules["actions_fakes"] = fakes
-_spec.loader.exec_module(fakes)
-
-try:  # the store helper's audit package; until it exists, a local stand-in (tests only)
-    import assistant.audit as _audit
-
-    _audit.AuditEvent, _audit.AuditWriteError
-except (ImportError, AttributeError):
-    stub = types.ModuleType("assistant.audit")
-    stub.AuditEvent = fakes.FakeAuditEvent
-    stub.AuditWriteError = fakes.FakeAuditWriteError
-    sys.modules["assistant.audit"] = stub
 
 
 @pytest.fixture(autouse=True)

@@ -21,46 +21,18 @@ from assistant.hms.models import (
     Patient,
     Service,
     Slot,
-    Staff,
     Stay,
     Ward,
 )
 from assistant.identity.principal import sign_principal
 from assistant.rbac.policy import load_policy
+from tests.conversation.facts import misfits
+from tests.fakes.hospital import demo_staff
 
 KEY = "test-signing-key"
 NOW = datetime(2026, 12, 2, 10, 15, tzinfo=UTC)  # Wednesday
 
-STAFF = {
-    "n.jones": Staff("pr-1", "n.jones", "Nia Jones", None, frozenset({"nurse"}), frozenset({"4B"})),
-    "d.khan": Staff("pr-2", "d.khan", "Dr Khan", None, frozenset({"clinician"}), frozenset({"4B"})),
-    "s.clerk": Staff("pr-3", "s.clerk", "Sam Clerk", None, frozenset({"scheduler"})),
-    "p.porter": Staff("pr-4", "p.porter", "Pat Porter", None, frozenset({"porter"})),
-    "h.desk": Staff("pr-5", "h.desk", "Hal Desk", None, frozenset({"helpdesk"})),
-    "b.manager": Staff("pr-6", "b.manager", "Bea Manager", None, frozenset({"bed_manager"})),
-    "k.house": Staff("pr-7", "k.house", "Kim House", None, frozenset({"housekeeping"})),
-    "a.admin": Staff("pr-8", "a.admin", "Al Admin", None, frozenset({"admin"})),
-    "x.gone": Staff("pr-9", "x.gone", "Ex Gone", None, frozenset({"nurse"}), active=False),
-}
-
-
-class FakeAuditWriteError(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class FakeAuditEvent:
-    staff: str
-    role: str
-    channel: str
-    intent: str
-    action: str
-    permission: str
-    resource: str | None
-    patient_ref: str | None
-    outcome: str
-    detail: str = ""
-    reason: str | None = None
+STAFF = demo_staff()  # the seed's named staff (tests/fakes/hospital.py)
 
 
 class InMemoryAuditSink:
@@ -152,7 +124,7 @@ class FakeHms:
                     f"slot-{i}",
                     "sch-1",
                     "cardiology",
-                    "pr-2",
+                    "prac-dr-patel",
                     base + timedelta(minutes=30 * i),
                     base + timedelta(minutes=30 * i + 30),
                     "free",
@@ -356,13 +328,41 @@ class FakeHms:
         self._call("list_tasks", requester_username)
         return [t for t in self.tasks if requester_username in (None, t.requester)]
 
+    async def update_task(
+        self, ticket_id, *, status=None, owner_username=None, business_status=None, note=None
+    ):
+        self._call("update_task", ticket_id, status)
+        for i, task in enumerate(self.tasks):
+            if task.ticket_id == ticket_id:
+                self.tasks[i] = replace(
+                    task,
+                    status=status or task.status,
+                    owner=owner_username or task.owner,
+                    business_status=business_status or task.business_status,
+                )
+                return self.tasks[i]
+        raise NotFound("task")
+
+    async def ping(self):
+        return "fake"
+
+    async def aclose(self):
+        return None
+
 
 SENDER = "rest:test:1"  # the sender id of every fake tracker (principals are bound to it)
 
 
+@dataclass
+class FakeServices(Services):
+    """``Services`` whose HMS is known to be the fake (tests read its calls and records)."""
+
+    hms: FakeHms
+
+
 def make_services(
-    hms: FakeHms | None = None, audit: InMemoryAuditSink | None = None, tickets: Any = None
-) -> Services:
+    hms: FakeHms | None = None, audit: Any = None, tickets: Any = None
+) -> FakeServices:
     settings = dataclasses.replace(
         get_settings(),
         signing_key=KEY,
@@ -370,7 +370,7 @@ def make_services(
         emergency_number="2222",
         hospital_tz="Europe/London",
     )
-    return Services(
+    return FakeServices(
         settings=settings,
         hms=hms or FakeHms(),
         audit=audit or InMemoryAuditSink(),
@@ -421,8 +421,11 @@ def tracker(
 
 
 async def run(action, trk: Tracker) -> tuple[list[dict], list[dict]]:
+    """Run an action; every reply's facts must fit their declared type (``kinds``)."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, trk, {})
+    wrong = misfits(dispatcher.messages)
+    assert not wrong, wrong
     return dispatcher.messages, events
 
 

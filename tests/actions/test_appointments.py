@@ -7,12 +7,12 @@ import json
 from dataclasses import replace
 
 import pytest
-from actions_fakes import make_services, run, tracker
 
 from actions.appointments import ActionBookAppointment, ActionCancelAppointment
 from actions.lists import ActionListAppointments
 from actions.reschedule import ActionRescheduleAppointment
 from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
 
 PATIENT = {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"}
 OFFER = "book_appointment:offer"
@@ -158,7 +158,7 @@ async def test_appointments_deny_offers_later_times(services):
 
 
 async def test_appointments_denied_for_porter_with_audit(services):
-    messages, _ = await run(ActionBookAppointment(), book("p.porter"))
+    messages, _ = await run(ActionBookAppointment(), book("p.kim"))
     assert "appointments:book" in messages[0]["text"]
     assert messages[0]["custom"]["kind"] == "book_appointment_denied"
     assert services.audit.events[0].outcome == "denied"

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from actions_fakes import (
+
+from actions.beds import ActionCheckBedAvailability, ActionUpdateBedStatus
+from actions.services import set_services
+from assistant.audit import AuditWriteError
+from assistant.hms.errors import Unavailable
+from assistant.identity.principal import sign_principal
+from tests.actions.fakes import (
     KEY,
     NOW,
     SENDER,
@@ -14,12 +20,6 @@ from actions_fakes import (
     run,
     tracker,
 )
-
-from actions.beds import ActionCheckBedAvailability, ActionUpdateBedStatus
-from actions.services import set_services
-from assistant.audit import AuditWriteError
-from assistant.hms.errors import Unavailable
-from assistant.identity.principal import sign_principal
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ async def test_base_allowed_path_runs_and_audits_once(services):
     ]
 
 
-async def test_base_hms_calls_act_as_the_user(services):
+async def test_base_hms_calls_act_as_the_user(services, monkeypatch):
     seen = []
     original = FakeHms.with_actor
 
@@ -63,15 +63,12 @@ async def test_base_hms_calls_act_as_the_user(services):
         seen.append(username)
         return original(self, username)
 
-    FakeHms.with_actor = spy
-    try:
-        await run(ActionUpdateBedStatus(), bed_update())
-    finally:
-        FakeHms.with_actor = original
+    monkeypatch.setattr(FakeHms, "with_actor", spy)
+    await run(ActionUpdateBedStatus(), bed_update())
     assert seen == ["n.jones"]
 
 
-@pytest.mark.parametrize("user", ["s.clerk", "p.porter", "h.desk", "a.admin", "d.khan"])
+@pytest.mark.parametrize("user", ["s.ali", "p.kim", "h.lee", "a.admin", "dr.patel"])
 async def test_base_denies_roles_without_permission(services, user):
     messages, _ = await run(ActionUpdateBedStatus(), bed_update(user))
     text = messages[0]["text"]
@@ -85,7 +82,7 @@ async def test_base_denies_roles_without_permission(services, user):
 async def test_base_porter_booking_denial_sentence(services):
     from actions.appointments import ActionBookAppointment
 
-    messages, _ = await run(ActionBookAppointment(), tracker("p.porter", intent="book_appointment"))
+    messages, _ = await run(ActionBookAppointment(), tracker("p.kim", intent="book_appointment"))
     assert messages[0]["text"] == (
         "Booking appointments needs the appointments:book permission "
         "(nurse, clinician or scheduler); you are signed in as porter."
@@ -101,7 +98,7 @@ async def test_base_ward_scope_denial(services):
 
 
 async def test_base_all_wards_role_passes_ward_scope(services):
-    messages, _ = await run(ActionUpdateBedStatus(), bed_update("k.house", ward="7C"))
+    messages, _ = await run(ActionUpdateBedStatus(), bed_update("c.sam", ward="7C"))
     assert "is now waiting for cleaning" in messages[0]["text"] or "already" in messages[0]["text"]
     assert services.audit.events[0].outcome == "success"
 
@@ -134,7 +131,7 @@ async def test_base_refuses_unverified_principal(services, principal):
     assert event.outcome == "denied" and event.reason == "principal"
 
 
-@pytest.mark.parametrize("user", ["nobody", "x.gone"])
+@pytest.mark.parametrize("user", ["nobody", "a.nwosu"])
 async def test_base_refuses_unknown_or_inactive_staff(services, user):
     messages, _ = await run(ActionCheckBedAvailability(), tracker(user))
     assert "active staff record" in messages[0]["text"]
@@ -142,15 +139,15 @@ async def test_base_refuses_unknown_or_inactive_staff(services, user):
 
 
 async def test_base_staff_lookup_is_cached(services):
-    await run(ActionCheckBedAvailability(), tracker("p.porter"))
-    await run(ActionCheckBedAvailability(), tracker("p.porter"))
+    await run(ActionCheckBedAvailability(), tracker("p.kim"))
+    await run(ActionCheckBedAvailability(), tracker("p.kim"))
     lookups = [c for c in services.hms.calls if c[0] == "find_staff"]
-    assert lookups == [("find_staff", ("p.porter",))]
+    assert lookups == [("find_staff", ("p.kim",))]
 
 
 async def test_base_unavailable_hms_gives_clear_answer_and_help_button(services):
     services.hms.fail["bed_summary"] = Unavailable("down")
-    messages, _ = await run(ActionCheckBedAvailability(), tracker("p.porter"))
+    messages, _ = await run(ActionCheckBedAvailability(), tracker("p.kim"))
     assert messages[0]["text"].startswith("The hospital system isn't answering right now")
     assert messages[0]["buttons"] == [
         {"title": "Contact the help desk", "payload": "/talk_to_human"}
@@ -160,14 +157,14 @@ async def test_base_unavailable_hms_gives_clear_answer_and_help_button(services)
 
 async def test_base_unexpected_error_is_not_shown(services):
     services.hms.fail["bed_summary"] = RuntimeError("Traceback secret")
-    messages, _ = await run(ActionCheckBedAvailability(), tracker("p.porter"))
+    messages, _ = await run(ActionCheckBedAvailability(), tracker("p.kim"))
     assert "Traceback" not in messages[0]["text"] and "went wrong" in messages[0]["text"]
 
 
 async def test_base_audit_failure_withholds_results():
     svc = make_services(audit=InMemoryAuditSink(error=AuditWriteError))
     set_services(svc)
-    trk = tracker("p.porter", slots={"ward": "4B"})
+    trk = tracker("p.kim", slots={"ward": "4B"})
     messages, events = await run(ActionCheckBedAvailability(), trk)
     assert len(messages) == 1 and "audit trail" in messages[0]["text"]
     assert "4B Bed" not in messages[0]["text"] and only_resets(events)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from actions_fakes import make_services, only_resets, run, tracker
-
 from actions.appointments import ActionBookAppointment
 from actions.base import AUDIT_DOWN
 from actions.beds import ActionUpdateBedStatus
@@ -11,6 +9,7 @@ from actions.services import set_services
 from assistant.audit import InMemoryAuditSink
 from assistant.audit.trail import SqlAuditTrail
 from assistant.store import open_store_at
+from tests.actions.fakes import make_services, only_resets, run, tracker
 from tests.keys import AUDIT_KEYS
 
 
@@ -42,7 +41,7 @@ async def test_base_probe_failure_blocks_booking():
     svc = make_services(audit=InMemoryAuditSink(check_fails=True))
     set_services(svc)
     trk = tracker(
-        "s.clerk",
+        "s.ali",
         intent="affirm",
         slots={
             "pending": "book_confirm",

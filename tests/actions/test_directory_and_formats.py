@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from actions_fakes import FakeHms
 
 from actions import directory
 from actions.formats import MrnFormat, TicketFormat, ordinal_choice, small_number, words_to_digits
 from assistant.hms.models import Service
+from tests.actions.fakes import FakeHms
 
 
 @pytest.mark.parametrize("said", ["4B", "ward four b", "Ward 4B", "4 b", "medical 4B"])
@@ -34,10 +34,10 @@ def test_directory_clinic_by_code_name_or_partial_name():
 
 async def test_directory_clinician_through_the_hms_name_search():
     hms = FakeHms()
-    assert (await directory.find_clinician(hms, "Dr Khan")).value == "d.khan"
+    assert (await directory.find_clinician(hms, "Dr Patel")).value == "dr.patel"
     assert ("find_staff", (None,)) in hms.calls  # a name search, not a username lookup
     unknown = await directory.find_clinician(hms, "Dr Smithers")
-    assert unknown.value is None and unknown.suggestions == (("Dr Khan", "d.khan"),)
+    assert unknown.value is None and unknown.suggestions == (("Dr Patel", "dr.patel"),)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from actions_fakes import make_services, run, tracker
 
 from actions.beds import ActionCheckBedAvailability, bed_number, bed_status_code
 from actions.conversation import ActionAskCapabilities, ActionEmergency
@@ -12,6 +11,7 @@ from actions.handoff import ActionTalkToHuman
 from actions.help import ActionCheckRequestStatus, ActionRequestHelp
 from actions.patients import ActionFindPatient
 from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def services():
 
 
 async def test_beds_free_beds_on_a_ward(services):
-    trk = tracker("p.porter", slots={"ward": "four b"})
+    trk = tracker("p.kim", slots={"ward": "four b"})
     messages, _ = await run(ActionCheckBedAvailability(), trk)
     assert messages[0]["text"].startswith("Ward 4B has 2 free beds")
     assert messages[0]["custom"]["phi"] is False
@@ -30,7 +30,7 @@ async def test_beds_free_beds_on_a_ward(services):
 
 async def test_beds_by_type_hospital_wide(services):
     messages, _ = await run(
-        ActionCheckBedAvailability(), tracker("p.porter", slots={"bed_type": "side room"})
+        ActionCheckBedAvailability(), tracker("p.kim", slots={"bed_type": "side room"})
     )
     assert messages[0]["text"] == "Free side room beds hospital-wide: Ward 4B: 1."
 
@@ -93,19 +93,19 @@ async def test_patients_other_ward_is_denied_without_data(services):
 
 
 async def test_patients_bed_manager_sees_all_wards(services):
-    messages, _ = await run(ActionFindPatient(), tracker("b.manager", slots={"mrn": "10009999"}))
+    messages, _ = await run(ActionFindPatient(), tracker("b.okoro", slots={"mrn": "10009999"}))
     assert "Ward 7C" in messages[0]["text"]
 
 
 async def test_patients_porter_is_denied(services):
-    messages, _ = await run(ActionFindPatient(), tracker("p.porter", slots={"mrn": "10004821"}))
+    messages, _ = await run(ActionFindPatient(), tracker("p.kim", slots={"mrn": "10004821"}))
     assert "patients:locate" in messages[0]["text"] and "porter" in messages[0]["text"]
     assert not any(c[0] == "find_patients" for c in services.hms.calls)
 
 
 async def test_help_request_creates_task_and_tells_ticket(services):
     trk = tracker(
-        "p.porter",
+        "p.kim",
         slots={
             "help_type": "porter",
             "ward": "4B",
@@ -118,12 +118,12 @@ async def test_help_request_creates_task_and_tells_ticket(services):
     assert "HR-000001" in messages[0]["text"]
     assert services.hms.tasks[0].location_id == "bed-4b-02"
     assert services.hms.tasks[0].priority == "urgent"
-    messages, _ = await run(ActionCheckRequestStatus(), tracker("p.porter"))
+    messages, _ = await run(ActionCheckRequestStatus(), tracker("p.kim"))
     assert messages[0]["text"].startswith("Your requests: HR-000001 porter: requested")
 
 
 async def test_conversation_capabilities_are_role_tailored(services):
-    messages, _ = await run(ActionAskCapabilities(), tracker("p.porter"))
+    messages, _ = await run(ActionAskCapabilities(), tracker("p.kim"))
     text = messages[0]["text"]
     assert text.startswith("As a porter you can ask me to: find free beds")
     assert "appointments" not in text and "2222" in text
@@ -210,23 +210,23 @@ async def test_conversation_finished_task_offers_to_resume_the_stashed_one(servi
 
 
 async def test_help_status_by_ticket_only_for_the_requester_or_help_desk(services):
-    trk = tracker("p.porter", slots={"help_type": "it", "help_description": "printer"})
+    trk = tracker("p.kim", slots={"help_type": "it", "help_description": "printer"})
     await run(ActionRequestHelp(), trk)
     ask = {"ticket_id": "HR-000001"}
-    own, _ = await run(ActionCheckRequestStatus(), tracker("p.porter", slots=ask))
+    own, _ = await run(ActionCheckRequestStatus(), tracker("p.kim", slots=ask))
     assert own[0]["text"].startswith("HR-000001 IT: requested")
     other, _ = await run(ActionCheckRequestStatus(), tracker("n.jones", slots=ask))
     assert "not one of your requests" in other[0]["text"]
     assert "requested" not in other[0]["text"] and "it" not in other[0]["text"].split()
-    desk, _ = await run(ActionCheckRequestStatus(), tracker("h.desk", slots=ask))
+    desk, _ = await run(ActionCheckRequestStatus(), tracker("h.lee", slots=ask))
     assert desk[0]["text"].startswith("HR-000001 IT: requested")
     outcomes = [(e.staff, e.outcome, e.reason) for e in services.audit.events[1:]]
-    assert outcomes == [("p.porter", "success", None), ("n.jones", "denied", "not_requester"),
-                        ("h.desk", "success", None)]  # fmt: skip
+    assert outcomes == [("p.kim", "success", None), ("n.jones", "denied", "not_requester"),
+                        ("h.lee", "success", None)]  # fmt: skip
 
 
 async def test_patients_not_admitted_reads_like_another_ward_for_a_ward_nurse(services):
-    from actions_fakes import Patient
+    from tests.actions.fakes import Patient
 
     services.hms.patients.append(Patient("p-3", "10001234", "Ann", "Outpatient"))
     elsewhere, _ = await run(ActionFindPatient(), tracker("n.jones", slots={"mrn": "10009999"}))
@@ -234,7 +234,7 @@ async def test_patients_not_admitted_reads_like_another_ward_for_a_ward_nurse(se
     assert at_home[0]["text"] == elsewhere[0]["text"]  # admitted on 7C vs not admitted
     assert "1234" not in at_home[0]["text"] and "AO" not in at_home[0]["text"]
     assert [e.outcome for e in services.audit.events] == ["denied", "denied"]
-    seen_all, _ = await run(ActionFindPatient(), tracker("b.manager", slots={"mrn": "10001234"}))
+    seen_all, _ = await run(ActionFindPatient(), tracker("b.okoro", slots={"mrn": "10001234"}))
     assert "is not currently admitted" in seen_all[0]["text"]  # hospital-wide role
 
 

@@ -12,12 +12,12 @@ import json
 
 import httpx
 import pytest
-from actions_fakes import KEY, NOW, FakeHms, InMemoryAuditSink, make_services
 
 from actions.server import build_executor
 from actions.services import set_services
 from assistant.channels.kiosk.guard import ActionServerReplay
 from assistant.hms.errors import Unavailable
+from tests.actions.fakes import KEY, NOW, FakeHms, InMemoryAuditSink, make_services
 
 SLOTS = {"help_type": "porter", "ward": "4B", "bed": "4B-02", "urgency": "urgent",
          "help_description": "wheelchair to x-ray"}  # fmt: skip
@@ -57,10 +57,10 @@ async def test_replay_runs_the_guarded_action_once_audited(services):
 
 
 async def test_replay_checks_the_staff_member_afresh(services):
-    assert await _replay()("x.gone", 8, SLOTS) == "refused"  # left since it was queued
+    assert await _replay()("a.nwosu", 8, SLOTS) == "refused"  # left since it was queued
     assert services.hms.tasks == []
     [event] = services.audit.events
-    assert (event.staff, event.outcome, event.reason) == ("x.gone", "denied", "unknown_staff")
+    assert (event.staff, event.outcome, event.reason) == ("a.nwosu", "denied", "unknown_staff")
 
 
 async def test_replay_with_a_wrong_key_is_refused_and_kept(services):

@@ -4,7 +4,6 @@ unknown values, misses, and the permission gate."""
 from __future__ import annotations
 
 import pytest
-from actions_fakes import make_services, tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formats import MrnFormat
@@ -12,6 +11,8 @@ from actions.forms import form_validator
 from actions.reading import resolve_correction
 from actions.services import set_services
 from actions.state import Turn
+from tests.actions.fakes import make_services, tracker
+from tests.conversation.facts import misfits
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +58,7 @@ async def validate(
     )
     dispatcher = CollectingDispatcher()
     out = await form_validator(form)().run(dispatcher, trk, {})
+    assert misfits(dispatcher.messages) == []
     return {e["name"]: e["value"] for e in out if e["event"] == "slot"}, dispatcher.messages, out
 
 
@@ -86,7 +88,7 @@ def test_forms_mrn_format_follows_the_hospital_pattern():
 
 async def test_forms_end_at_once_for_a_user_without_the_permission():
     slots, messages, _ = await validate(
-        "book_appointment_form", set_now={"mrn": "10004821"}, requested="mrn", user="p.porter"
+        "book_appointment_form", set_now={"mrn": "10004821"}, requested="mrn", user="p.kim"
     )
     # the form ends before asking anything more; the guarded action then says the denial
     assert slots == {"requested_slot": None} and messages == []
@@ -283,7 +285,7 @@ async def test_forms_bed_number_words_and_ward_and_bed_together():
 async def test_forms_clinician_makes_department_optional():
     slots, _, _ = await validate(
         "book_appointment_form",
-        filled={"patient_name": "Mary Smith", "mrn": "10004821", "clinician": "d.khan"},
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "clinician": "dr.patel"},
         requested="time",
         text="tomorrow",
         set_now={"time": "tomorrow"},
@@ -302,7 +304,7 @@ async def test_forms_unparseable_time_is_asked_again():
 
 
 async def test_forms_coming_back_after_small_talk_reads_nothing_and_asks_again():
-    events = [
+    events: list[dict] = [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": "hello", "parse_data": {}},
         {"event": "action", "name": "utter_greet_answer"},

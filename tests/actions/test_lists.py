@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from actions_fakes import NOW, make_services, run, tracker
 
 from actions.lists import ActionListClinicAppointments, ActionListWardPatients
 from actions.services import set_services
 from assistant.hms.models import Appointment
+from tests.actions.fakes import NOW, make_services, run, tracker
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def services():
     return svc
 
 
-def clinic(user="d.khan", **slots):
+def clinic(user="dr.patel", **slots):
     return tracker(user, intent="list_clinic_appointments", slots=slots)
 
 
@@ -53,7 +53,7 @@ async def test_lists_my_clinic_uses_the_clinicians_own_appointments(services):
             "appt-9",
             "booked",
             "p-2",
-            "pr-2",
+            "prac-dr-patel",
             "slot-x",
             NOW + timedelta(hours=1),
             NOW + timedelta(hours=2),

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from actions_fakes import tracker
 
 from actions.server import build_executor
+from tests.actions.fakes import tracker
 
 EXPECTED = {
     "action_book_appointment",

@@ -70,6 +70,7 @@ def test_timeparse_iso_date():
 def test_timeparse_uses_hospital_zone_for_utc_now():
     utc_now = datetime(2026, 7, 1, 23, 30, tzinfo=ZoneInfo("UTC"))  # 00:30 BST on July 2
     pref = parse_time_preference("today", utc_now, "Europe/London")
+    assert pref is not None
     assert pref.earliest.date().isoformat() == "2026-07-02"
 
 

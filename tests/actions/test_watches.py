@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from actions_fakes import NOW, make_services, run, tracker
 
 from actions.services import set_services
 from actions.watches import (
@@ -18,6 +17,7 @@ from actions.watches import (
 )
 from assistant.store import open_store_at
 from assistant.watches.store import WatchStore
+from tests.actions.fakes import NOW, make_services, run, tracker
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ async def test_watch_set_on_a_ward_for_a_bed_type(services, watches):
     assert watch.baseline == frozenset(reply["custom"]["data"]["free_now"])  # already free
     assert {"event": "slot", "name": "ward", "value": None} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events
-    ]
+    ]  # the task's slots are cleared when it ends
     (event,) = services.audit.events
     assert (event.intent, event.outcome, event.permission) == (
         "watch_bed_availability",
@@ -67,15 +67,15 @@ async def test_watch_set_on_a_ward_for_a_bed_type(services, watches):
 async def test_watch_unknown_bed_type_is_refused(services, watches):
     trk = tracker("n.jones", intent="watch_bed_availability", slots={"bed_type": "waterbed"})
     messages, _ = await run(ActionWatchBedAvailability(), trk)
-    assert messages[0]["custom"]["kind"] == "watch_bed_availability_invalid"
+    assert messages[0]["custom"]["kind"] == "unknown_bed_type"
     assert watches.active("n.jones") == []
 
 
 async def test_watch_needs_beds_read(services, watches):
-    trk = tracker("h.desk", intent="watch_bed_availability", slots={"ward": "4B"})
+    trk = tracker("h.lee", intent="watch_bed_availability", slots={"ward": "4B"})
     messages, _ = await run(ActionWatchBedAvailability(), trk)
     assert "needs the beds:read permission" in messages[0]["text"]
-    assert watches.active("h.desk") == []
+    assert watches.active("h.lee") == []
     assert services.audit.events[-1].outcome == "denied"
 
 
@@ -101,3 +101,66 @@ async def test_watch_list_and_cancel(services, watches):
     assert none[0]["custom"]["kind"] == "list_bed_watches_none"
     again, _ = await run(ActionCancelBedWatch(), tracker("n.jones", intent="cancel_bed_watch"))
     assert again[0]["custom"]["kind"] == "cancel_bed_watch_none"
+
+
+async def test_watch_unknown_ward_answers_unknown_ward_and_sets_nothing(services, watches):
+    trk = tracker("n.jones", intent="watch_bed_availability", slots={"ward": "5Z"})
+    messages, events = await run(ActionWatchBedAvailability(), trk)
+    (reply,) = messages
+    assert reply["custom"]["kind"] == "unknown_ward"
+    assert reply["custom"]["data"]["value"] == "5Z" and reply["custom"]["data"]["suggestions"]
+    assert all('/watch_bed_availability{"ward":' in b["payload"] for b in reply["buttons"])
+    assert watches.active("n.jones") == []
+    assert services.audit.events[-1].outcome == "not_found"
+
+
+async def test_watch_reads_an_untagged_ward_from_the_text(services, watches):
+    trk = tracker(
+        "n.jones", intent="watch_bed_availability", text="tell me when a bed frees on ward 9"
+    )
+    messages, _ = await run(ActionWatchBedAvailability(), trk)
+    assert messages[0]["custom"]["kind"] == "unknown_ward"  # not a hospital-wide watch
+    assert watches.active("n.jones") == []
+
+
+async def test_watch_anywhere_when_no_ward_is_named(services, watches):
+    trk = tracker("n.jones", intent="watch_bed_availability", text="tell me when a bed frees")
+    messages, _ = await run(ActionWatchBedAvailability(), trk)
+    assert messages[0]["custom"]["kind"] == "watch_bed_availability_success"
+    assert messages[0]["custom"]["data"]["ward"] is None
+    (watch,) = watches.active("n.jones")
+    assert watch.ward_code is None and watch.feature is None
+
+
+async def test_cancel_bed_watch_unknown_ward_cancels_nothing(services, watches):
+    await run(
+        ActionWatchBedAvailability(),
+        tracker("n.jones", intent="watch_bed_availability", slots={"ward": "4B"}),
+    )
+    messages, _ = await run(
+        ActionCancelBedWatch(), tracker("n.jones", intent="cancel_bed_watch", slots={"ward": "5Z"})
+    )
+    assert messages[0]["custom"]["kind"] == "unknown_ward"
+    assert [w.ward_code for w in watches.active("n.jones")] == ["4B"]
+
+
+async def test_list_bed_watches_of_one_ward(services, watches):
+    for ward in ("4B", "7C"):
+        await run(
+            ActionWatchBedAvailability(),
+            tracker("n.jones", intent="watch_bed_availability", slots={"ward": ward}),
+        )
+    listed, _ = await run(
+        ActionListBedWatches(), tracker("n.jones", intent="list_bed_watches", slots={"ward": "7C"})
+    )
+    assert [w["ward"] for w in listed[0]["custom"]["data"]["watches"]] == ["7C"]
+
+
+async def test_bed_watches_are_each_users_own(services, watches):
+    await run(
+        ActionWatchBedAvailability(),
+        tracker("n.jones", intent="watch_bed_availability", slots={"ward": "4B"}),
+    )
+    cancelled, _ = await run(ActionCancelBedWatch(), tracker("p.kim", intent="cancel_bed_watch"))
+    assert cancelled[0]["custom"]["kind"] == "cancel_bed_watch_none"
+    assert [w.ward_code for w in watches.active("n.jones")] == ["4B"]

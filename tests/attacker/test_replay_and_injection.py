@@ -155,14 +155,8 @@ def test_attacker_bed_board_without_beds_read_refused(stack):
 
 
 def test_attacker_replayed_slash_command_runs_once(stack):
-    import importlib.util
+    from tests.fakes import slack_api as fake
 
-    spec = importlib.util.spec_from_file_location(
-        "atk_fake_slack", ROOT / "tests/fakes/slack_api.py"
-    )
-    assert spec and spec.loader
-    fake = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fake)
     marker = f"free beds on 4B {uuid.uuid4().hex[:6]}"
     from urllib.parse import urlencode
 

@@ -40,7 +40,7 @@ def _make_event(i: int = 0, **overrides) -> AuditEvent:
         detail=f"event {i}",
     )
     fields.update(overrides)
-    return AuditEvent(**fields)
+    return AuditEvent(**fields)  # type: ignore[arg-type]
 
 
 @pytest.fixture

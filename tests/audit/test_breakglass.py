@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,13 +13,13 @@ from assistant.audit.anchor import read_checkpoints
 from assistant.audit.breakglass import accesses, active_grant, grant_reason, summary_text
 from assistant.audit.trail import SqlAuditTrail
 from assistant.store import open_store_at
+from tests.fakes.slack_api import FakeSlackApi
 from tests.keys import AUDIT_KEYS
 
-FAKE_SLACK = Path(__file__).parents[1] / "fakes" / "slack_api.py"
 DAY = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def bg_event(make_event, staff="d.khan", patient="Patient/p-2", grant=True, reason="sepsis"):
+def bg_event(make_event, staff="dr.patel", patient="Patient/p-2", grant=True, reason="sepsis"):
     return make_event(
         staff=staff,
         role="clinician",
@@ -66,10 +65,11 @@ def test_breakglass_active_grant_window_staff_and_patient(trail, clock, make_eve
     rows = trail.events()
     granted_at = rows[0].at.replace(tzinfo=UTC)
     inside, outside = granted_at + timedelta(minutes=29), granted_at + timedelta(minutes=31)
-    assert active_grant(rows, "d.khan", "Patient/p-2", inside, 30).seq == 1
-    assert active_grant(rows, "d.khan", "Patient/p-2", outside, 30) is None
+    assert (grant := active_grant(rows, "dr.patel", "Patient/p-2", inside, 30)) is not None
+    assert grant.seq == 1
+    assert active_grant(rows, "dr.patel", "Patient/p-2", outside, 30) is None
     assert active_grant(rows, "n.jones", "Patient/p-2", inside, 30) is None
-    assert active_grant(rows, "d.khan", "Patient/p-9", inside, 30) is None
+    assert active_grant(rows, "dr.patel", "Patient/p-9", inside, 30) is None
 
 
 def test_breakglass_trail_scrubs_mrn_in_reason(trail, make_event):
@@ -81,10 +81,10 @@ def test_breakglass_trail_scrubs_mrn_in_reason(trail, make_event):
 def test_breakglass_summary_has_counts_and_reasons_but_no_patients(trail, make_event):
     trail.record(bg_event(make_event, reason="sepsis, on call"))
     trail.record(bg_event(make_event, grant=False, reason="sepsis, on call"))
-    trail.record(bg_event(make_event, staff="e.ng", patient="Patient/p-7", reason="arrest"))
+    trail.record(bg_event(make_event, staff="b.taylor", patient="Patient/p-7", reason="arrest"))
     text = summary_text(accesses(trail.events()), date(2026, 3, 1))
     assert "3 emergency accesses by 2 staff" in text
-    assert "d.khan: 2" in text and "e.ng: 1" in text and "sepsis, on call" in text
+    assert "dr.patel: 2" in text and "b.taylor: 1" in text and "sepsis, on call" in text
     assert "Patient/" not in text and "p-2" not in text and "breakglass-report" in text
 
 
@@ -105,17 +105,14 @@ def test_breakglass_report_lists_the_days_accesses(env_trail, make_event, capsys
     assert main(["audit", "breakglass-report", "--date", "2026-03-01"]) == 0
     out = capsys.readouterr().out
     assert "accesses on 2026-03-01 (UTC): 1" in out
-    assert "d.khan (clinician, slack)" in out and "Patient/p-2" in out and "sepsis" in out
+    assert "dr.patel (clinician, slack)" in out and "Patient/p-2" in out and "sepsis" in out
     assert main(["audit", "breakglass-report", "--date", "2026-03-02"]) == 0
     assert ": 0" in capsys.readouterr().out
 
 
 @pytest.fixture
 def slack_api():
-    spec = importlib.util.spec_from_file_location("audit_fake_slack_api", FAKE_SLACK)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    fake = module.FakeSlackApi().start()
+    fake = FakeSlackApi().start()
     yield fake
     fake.stop()
 
@@ -137,7 +134,7 @@ def test_breakglass_report_post_sends_summary_without_patients(
     assert main(["audit", "breakglass-report", "--date", "2026-03-01", "--post"]) == 0
     [posted] = slack_api.calls_to("chat.postMessage")
     assert posted["channel"] == expected
-    assert "d.khan: 1" in posted["text"] and "sepsis" in posted["text"]
+    assert "dr.patel: 1" in posted["text"] and "sepsis" in posted["text"]
     assert "Patient/" not in posted["text"] and "p-2" not in posted["text"]
     # the daily post carries a signed checkpoint, also appended to the anchor file
     [anchored] = read_checkpoints(env_trail_anchor(monkeypatch))

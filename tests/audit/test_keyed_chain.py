@@ -38,12 +38,11 @@ def _event(i: int, **overrides: object) -> AuditEvent:
     return AuditEvent(**fields)  # type: ignore[arg-type]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'assistant.db'}"
         return
-    request.applymarker(pytest.mark.postgres)
     server = request.getfixturevalue("postgres_url")
     name = f"audit_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -214,9 +213,9 @@ def test_migration_keeps_a_legacy_trail_and_seals_it_with_the_first_keyed_event(
         rows.append(_legacy_row(seq, prev))
         prev = str(rows[-1]["hash"])
     with engine.begin() as conn:
-        for row in rows:
-            conn.execute(AuditEventRow.__table__.insert().values(
-                **{k: v for k, v in row.items()}))  # fmt: skip
+        for legacy in rows:
+            conn.execute(AuditEventRow.__table__.insert().values(  # type: ignore[attr-defined]
+                **{k: v for k, v in legacy.items()}))  # fmt: skip
         conn.execute(text("UPDATE audit_chain_head SET last_seq = 3, last_hash = :h"), {"h": prev})
     engine.dispose()
 

@@ -20,7 +20,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dialogue_format import AppointmentCheck, BedCheck, HandoffCheck, Outcome, TaskCheck
+from tests.dialogues.dialogue_format import (
+    AppointmentCheck,
+    BedCheck,
+    HandoffCheck,
+    Outcome,
+    TaskCheck,
+)
 
 APPOINTMENT_STATUSES = ("booked", "cancelled", "fulfilled", "noshow", "proposed", "pending")
 
@@ -135,7 +141,7 @@ class OutcomeProbe:
     def after(self, outcome: list[Outcome]) -> list[str]:
         problems: list[str] = []
         for index, item in enumerate(outcome):
-            before = self._before.get(str(index))
+            before: Any = self._before.get(str(index))
             if item.appointment is not None:
                 problems += _delta("appointment", item.appointment, before, self._measure(item))
             elif item.task is not None:

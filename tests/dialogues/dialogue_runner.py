@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from dialogue_format import PLACEHOLDER, Conversation, Expect, Turn
-from dialogue_outcomes import OutcomeProbe
+from tests.dialogues.dialogue_format import PLACEHOLDER, Conversation, Expect, Turn
+from tests.dialogues.dialogue_outcomes import OutcomeProbe
 
 
 class StackLike(Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dialogue_format import CATEGORIES, PARTS
+from tests.dialogues.dialogue_format import CATEGORIES, PARTS
 
 
 def tally(results: Iterable[Any]) -> dict[str, dict[str, tuple[int, int]]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dialogue_format import HERE, FormatError, files, known_failures, load, load_all
+
+from tests.dialogues.dialogue_format import HERE, FormatError, files, known_failures, load, load_all
 
 GOOD = """\
 id: {id}

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dialogue_format import Expect, load
-from dialogue_runner import check_expect, contains, find_button, run
-from dialogue_summary import summary, tally
+
+from tests.dialogues.dialogue_format import Expect, load
+from tests.dialogues.dialogue_runner import check_expect, contains, find_button, run
+from tests.dialogues.dialogue_summary import summary, tally
 
 BEDS = {
     "text": "Ward 4B has 2 free beds: 4B-03, 4B-11.",
@@ -30,32 +31,37 @@ EMERGENCY = {
 
 
 def test_dialogue_runner_kind_and_data_match() -> None:
-    assert check_expect(Expect(kind="check_bed_availability_success"), [ASK, BEDS]) == []
+    assert (
+        check_expect(Expect.model_validate({"kind": "check_bed_availability_success"}), [ASK, BEDS])
+        == []
+    )
     assert check_expect(Expect(data={"ward": "4b", "feature": None}), [BEDS]) == []
     assert check_expect(Expect(kind=["x_none", "check_bed_.*_success"]), [BEDS]) == []
     assert check_expect(Expect(data={"beds": [{"label": "4B-11"}]}), [BEDS]) == []
-    assert check_expect(Expect(asks="ward"), [ASK]) == []
+    assert check_expect(Expect.model_validate({"asks": "ward"}), [ASK]) == []
 
 
 def test_dialogue_runner_kind_and_data_mismatch() -> None:
-    assert check_expect(Expect(kind="check_bed_availability_none"), [BEDS])
+    assert check_expect(Expect.model_validate({"kind": "check_bed_availability_none"}), [BEDS])
     assert check_expect(Expect(data={"ward": "ICU"}), [BEDS])
     assert check_expect(Expect(data={"feature": "isolation"}), [BEDS])
-    assert check_expect(Expect(asks="mrn"), [ASK])
+    assert check_expect(Expect.model_validate({"asks": "mrn"}), [ASK])
     assert check_expect(Expect(no_kind=["ask_.*"]), [BEDS, ASK])
-    assert check_expect(Expect(kind="check_bed"), [BEDS]), "kinds match whole names only"
+    assert check_expect(Expect.model_validate({"kind": "check_bed"}), [BEDS]), (
+        "kinds match whole names only"
+    )
 
 
 def test_dialogue_runner_text_first_reply_and_buttons() -> None:
     assert check_expect(Expect(first_reply_text=["2222"]), [EMERGENCY, ASK]) == []
     assert check_expect(Expect(first_reply_text=["2222"]), [ASK, EMERGENCY])
-    assert check_expect(Expect(first_kind="emergency_answer"), [ASK, EMERGENCY])
+    assert check_expect(Expect.model_validate({"first_kind": "emergency_answer"}), [ASK, EMERGENCY])
     assert check_expect(Expect(text=["4B-03", "two|2 free"]), [BEDS]) == []
     assert check_expect(Expect(not_text=["isolation"]), [BEDS]) == []
     assert check_expect(Expect(not_text=["4b-03"]), [BEDS])
     assert check_expect(Expect(buttons=["bed_status"]), [ASK]) == []
     assert check_expect(Expect(buttons=["talk_to_human"]), [ASK])
-    assert check_expect(Expect(kind="anything"), [])
+    assert check_expect(Expect.model_validate({"kind": "anything"}), [])
 
 
 @pytest.mark.parametrize(
@@ -76,7 +82,8 @@ def test_dialogue_runner_contains(actual: Any, expected: Any, ok: bool) -> None:
 
 
 def test_dialogue_runner_find_button_by_title() -> None:
-    assert find_button([ASK], "cleaning")["payload"] == '/inform{"bed_status":"H"}'
+    button = find_button([ASK], "cleaning")
+    assert button is not None and button["payload"] == '/inform{"bed_status":"H"}'
     assert find_button([ASK], "^occupied") is None
 
 
@@ -242,7 +249,7 @@ def test_dialogue_runner_answer_follows_the_questions(tmp_path: Path) -> None:
 
 
 def test_dialogue_outcomes_store_url_as_config_resolves_it(tmp_path: Path) -> None:
-    from dialogue_outcomes import store_url
+    from tests.dialogues.dialogue_outcomes import store_url
 
     env = {"VAR_DIR": str(tmp_path)}
     assert store_url(env) == f"sqlite:///{tmp_path.resolve() / 'assistant.db'}"

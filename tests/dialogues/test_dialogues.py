@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dialogue_format import HERE, files, known_failures, load
-from dialogue_runner import run
+
+from tests.dialogues.dialogue_format import HERE, files, known_failures, load
+from tests.dialogues.dialogue_runner import run
 
 pytestmark = pytest.mark.stack
 PATHS = files()

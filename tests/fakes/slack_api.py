@@ -22,20 +22,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
+from hms.seed_data import NAMED_STAFF
+
 DOMAIN = "demo-hospital.example"
 BOT_USER_ID = "U0HMSBOT"
 BOT_ID = "B0HMSBOT"
 TEAM_ID = "T0DEMO"
 
-# Demo staff (usernames as in the reference HMS seed) and their Slack ids.
+# The demo hospital's named staff (the reference HMS seed, hms/seed_data.py: one made-up
+# hospital for the seed, the test fakes and this fake Slack) and their Slack ids.
 DEMO_STAFF: Mapping[str, str] = {
-    "n.jones": "U0NJONES",
-    "dr.patel": "U0DRPATEL",
-    "p.kim": "U0PKIM",
-    "s.ali": "U0SALI",
-    "h.lee": "U0HLEE",
-    "b.okoro": "U0BOKORO",
-    "c.sam": "U0CSAM",
+    username: "U0" + username.replace(".", "").upper() for username, *_ in NAMED_STAFF
 }
 DELETED_USER = "U0DELETED"  # a deactivated Slack account (users.info deleted: true)
 UNKNOWN_USER = "U0STRANGER"  # a Slack member whose email is not in the HMS
@@ -140,7 +137,7 @@ class FakeSlackApi:
         self,
         method: str,
         predicate: Callable[[dict[str, Any]], bool] | None = None,
-        timeout: float = 10.0,
+        timeout: float = 60.0,  # a bound, not a speed check: a loaded CI machine is slow
         *,
         start: int = 0,
     ) -> dict[str, Any]:
@@ -161,7 +158,7 @@ class FakeSlackApi:
         self,
         method: str,
         predicate: Callable[[dict[str, Any]], bool] | None = None,
-        timeout: float = 10.0,
+        timeout: float = 60.0,  # a bound, not a speed check: a loaded CI machine is slow
         *,
         start: int = 0,
     ) -> dict[str, Any]:
@@ -311,13 +308,16 @@ def mention_event(user: str, text: str, channel: str, ts: str) -> dict[str, Any]
     }
 
 
-def block_actions_body(
-    user: str, button: dict[str, Any], channel: str, message_ts: str, ephemeral: bool = False
-) -> str:
-    """The form body of a button click (``payload=<json>``)."""
-    from urllib.parse import urlencode
-
-    payload = {
+def block_actions_payload(
+    user: str,
+    button: dict[str, Any],
+    channel: str,
+    message_ts: str,
+    ephemeral: bool = False,
+    message: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What Slack sends when ``user`` clicks ``button`` on a message (``block_actions``)."""
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "team": {"id": TEAM_ID},
         "user": {"id": user},
@@ -341,6 +341,18 @@ def block_actions_body(
             }
         ],
     }
+    if message is not None:
+        payload["message"] = message
+    return payload
+
+
+def block_actions_body(
+    user: str, button: dict[str, Any], channel: str, message_ts: str, ephemeral: bool = False
+) -> str:
+    """The form body of a button click (``payload=<json>``)."""
+    from urllib.parse import urlencode
+
+    payload = block_actions_payload(user, button, channel, message_ts, ephemeral)
     return urlencode({"payload": json.dumps(payload)})
 
 

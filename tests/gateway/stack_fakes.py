@@ -1,7 +1,7 @@
 """A ``Stack`` whose processes are tiny HTTP servers (the real launcher around them).
 
-Run as a script it is ``python -m assistant stack`` with those servers:
-``python tests/gateway/stack_fakes.py <var dir>`` (used by the signal tests).
+Run as a module it is ``python -m assistant stack`` with those servers:
+``python -m tests.gateway.stack_fakes <var dir>`` (used by the signal tests).
 """
 
 from __future__ import annotations
@@ -10,11 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from assistant.stack import Stack  # noqa: E402
-from assistant.stack.procs import Proc  # noqa: E402
+from assistant.stack import Stack
+from assistant.stack.procs import Proc
 
 # each server also starts a grandchild (as uvicorn/sanic workers or PostgreSQL do), and
 # writes a file under var/ so the tests can check what the children create
@@ -75,7 +72,7 @@ def main() -> int:
         kwargs.update(say=lambda m: print(m, flush=True), timeout=30)
         return FakeStack(**kwargs)
 
-    stack_module.Stack = make  # what run() builds
+    stack_module.Stack = make  # type: ignore[misc,assignment]  # what run() builds
     import argparse
 
     args = argparse.Namespace(

@@ -1,12 +1,17 @@
 import dataclasses
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
-from assistant.channels.base import Button, Reply
+from assistant.channels import rest
 from assistant.config import get_settings
+from assistant.conversation import Button, Reply
 from assistant.gateway import create_app
+from assistant.gateway.rasa import RasaAssistant
 from assistant.identity.tokens import InMemoryRevocationList, StaffTokens
+from tests.fakes.gateway import channel_context
 
 KEY = "test-signing-key-0123456789abcdef"
 
@@ -22,7 +27,7 @@ class EchoAssistant:
 
 class Directory:
     async def is_active_staff(self, username):
-        return username in {"n.jones", "p.porter"}
+        return username in {"n.jones", "p.kim"}
 
 
 @pytest.fixture
@@ -245,16 +250,18 @@ class FakeInbox:
         return self.items.pop(conversation, [])
 
 
-async def test_rest_pending_messages_come_from_handoff_inbox(app, tokens):
+async def test_rest_pending_messages_come_from_handoff_inbox(settings, tokens, assistant):
     class Service:
         inbox = FakeInbox()
 
-    app.state.ctx.extras["handoff"] = Service()
+    app = FastAPI()
+    handoff: Any = Service()
+    rest.mount(app, channel_context(settings, assistant, tokens=tokens, handoff=handoff))
     headers = {"Authorization": f"Bearer {tokens.issue('n.jones')}"}
     async with client_for(app) as client:
         first = await client.get("/api/v1/messages/conv1", headers=headers)
         again = await client.get("/api/v1/messages/conv1", headers=headers)
-        porter = {"Authorization": f"Bearer {tokens.issue('p.porter')}"}
+        porter = {"Authorization": f"Bearer {tokens.issue('p.kim')}"}
         other_staff = await client.get("/api/v1/messages/conv1", headers=porter)
         anonymous = await client.get("/api/v1/messages/conv1")
     assert first.json() == {
@@ -278,21 +285,20 @@ async def test_rest_pending_messages_empty_without_handoff(app, tokens):
 async def test_create_app_wires_handoff_service_into_assistant(settings, tokens):
     from cryptography.fernet import Fernet
 
+    from assistant.handoff.relay import HandoffService
     from assistant.handoff.triggers import EscalatingAssistant
     from assistant.safety.gateway import SafetyNetAssistant
 
     settings = dataclasses.replace(settings, data_key=Fernet.generate_key().decode())
     app = create_app(settings, tokens=tokens, health_checks={}, channels=())
-    service = app.state.ctx.extras["handoff"]
+    service = app.state.ctx.handoff  # handed to the channels explicitly
+    assert isinstance(service, HandoffService)
     net = app.state.ctx.assistant  # channels see the safety net first, then the throttle
     assert isinstance(net, SafetyNetAssistant) and net.desk is service
-    # then the staff throttle, the welcome and the usage recorder
-    escalating = net.inner
-    while not isinstance(escalating, EscalatingAssistant):
-        escalating = escalating.inner
+    # the help desk hands conversations back through the escalating assistant around Rasa
+    escalating = service.assistant
     assert isinstance(escalating, EscalatingAssistant)
-    assert escalating.inner.handoff is service
-    assert service.assistant is escalating
+    assert isinstance(escalating.inner, RasaAssistant) and escalating.inner.handoff is service
 
 
 def test_gateway_unhandled_error_is_a_bare_500_logging_only_its_class(caplog):

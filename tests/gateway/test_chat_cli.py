@@ -2,7 +2,7 @@ from assistant.cli.chat import choose, render
 
 
 def test_chat_render_numbers_buttons_across_replies():
-    lines = []
+    lines: list[str] = []
     payloads = render(
         [
             {"text": "Which clinic?", "buttons": [{"title": "Cardiology", "payload": "/c"}]},

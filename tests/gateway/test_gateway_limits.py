@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from assistant.channels.base import Reply
 from assistant.config import get_settings
+from assistant.conversation import Reply
 from assistant.gateway import create_app
 from assistant.gateway.app import rate_setting
 from assistant.gateway.errors import install_error_handlers, validation_detail
@@ -29,7 +29,7 @@ class Echo:
 
 class Directory:
     async def is_active_staff(self, username):
-        return username in {"n.jones", "p.porter"}
+        return username in {"n.jones", "p.kim"}
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ async def say(app, token=None, body=None):
 async def test_gateway_per_user_limit_answers_429_with_retry_after(tmp_path, tokens):
     echo = Echo()
     app = gateway(tmp_path, tokens, echo, RATE_LIMIT_USER="2/minute", RATE_LIMIT_IP="off")
-    nurse, porter = tokens.issue("n.jones"), tokens.issue("p.porter")
+    nurse, porter = tokens.issue("n.jones"), tokens.issue("p.kim")
     assert [(await say(app, nurse)).status_code for _ in range(2)] == [200, 200]
     refused = await say(app, nurse)
     assert refused.status_code == 429
@@ -158,7 +158,7 @@ async def test_gateway_throttles_slack_and_kiosk_turns_per_staff_member():
     ]
     assert texts[:2] == ["ok", "ok"] and "faster than I can handle" in texts[2]
     assert echo.calls == 2  # the refused turn never reached the assistant
-    other = await throttled.send(staff="p.porter", channel="kiosk", conversation="k", text="hi")
+    other = await throttled.send(staff="p.kim", channel="kiosk", conversation="k", text="hi")
     assert other[0].text == "ok"  # one staff member's budget is not another's
     # REST turns are counted by the middleware (bearer token), not a second time here
     for _ in range(3):

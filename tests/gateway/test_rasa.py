@@ -1,9 +1,10 @@
 import json
+from typing import Any
 
 import httpx
 import pytest
 
-from assistant.channels.base import Button, Reply, current_message_id
+from assistant.conversation import Button, Reply, current_message_id
 from assistant.gateway.rasa import (
     RESTARTING,
     UNAVAILABLE_KIND,
@@ -27,7 +28,7 @@ def recording_rasa(replies, calls):
 
 
 async def test_rasa_assistant_posts_signed_principal_and_sender():
-    calls = []
+    calls: list[Any] = []
     assistant = RasaAssistant(
         workers=["http://rasa-1:5005"],
         signing_key=KEY,
@@ -46,7 +47,7 @@ async def test_rasa_assistant_posts_signed_principal_and_sender():
 
 async def test_rasa_assistant_routes_each_sender_to_one_worker():
     workers = [f"http://rasa-{i}:5005" for i in range(3)]
-    calls = []
+    calls: list[Any] = []
     assistant = RasaAssistant(workers=workers, signing_key=KEY, transport=recording_rasa([], calls))
     for _ in range(3):
         await assistant.send(staff="n.jones", channel="rest", conversation="c1", text="hi")
@@ -106,7 +107,7 @@ async def test_rasa_assistant_rasa_500_answers_restarting():
 
 
 async def test_rasa_assistant_handoff_takes_message_instead_of_rasa():
-    calls = []
+    calls: list[Any] = []
 
     class Relay:
         async def intercept(self, staff, channel, conversation, text):
@@ -183,7 +184,7 @@ async def test_rasa_assistant_moves_to_next_worker_when_first_is_down_or_dies_mi
         second: [httpx.RemoteProtocolError("died", request=request)],
         third: [httpx.Response(200, json=[{"text": "answered"}])],
     }
-    calls = []
+    calls: list[Any] = []
     assistant = RasaAssistant(
         workers=workers, signing_key=KEY, transport=scripted_workers(script, calls)
     )
@@ -200,7 +201,7 @@ async def test_rasa_assistant_skips_a_worker_still_loading_its_model():
         first: [httpx.Response(503, json={"error": "the model is not loaded yet"})],
         second: [httpx.Response(200, json=[{"text": "from b"}])],
     }
-    calls = []
+    calls: list[Any] = []
     assistant = RasaAssistant(
         workers=workers, signing_key=KEY, transport=scripted_workers(script, calls)
     )
@@ -212,14 +213,14 @@ async def test_rasa_assistant_failed_turn_is_not_retried_and_says_unavailable():
     workers = ["http://rasa-a:5005", "http://rasa-b:5005"]
     first, _ = (httpx.URL(w).host for w in worker_order(workers, "rest:n.jones:c1"))
     script = {first: [httpx.Response(503, json={"error": "the turn failed; send it again"})]}
-    calls = []
+    calls: list[Any] = []
     assistant = RasaAssistant(
         workers=workers, signing_key=KEY, transport=scripted_workers(script, calls)
     )
     replies = await assistant.send(staff="n.jones", channel="rest", conversation="c1", text="x")
     assert len(calls) == 1
-    assert replies[0].custom["kind"] == UNAVAILABLE_KIND
-    assert replies[0].custom["data"]["retry_after"] > 0
+    assert replies[0].kind == UNAVAILABLE_KIND
+    assert replies[0].data["retry_after"] > 0
 
 
 def test_worker_order_is_stable_and_a_dead_worker_moves_only_its_own_senders():
@@ -236,7 +237,7 @@ OFFERED = '/choose_appointment{"appointment_id": "apt-12"}'
 
 
 async def test_rasa_assistant_refuses_payloads_it_did_not_offer():
-    calls = []
+    calls: list[Any] = []
     offered = [{"text": "Which one?", "buttons": [{"title": "9:00", "payload": OFFERED}]}]
     assistant = RasaAssistant(
         workers=["http://rasa-1:5005"], signing_key=KEY, transport=recording_rasa(offered, calls)
@@ -245,8 +246,10 @@ async def test_rasa_assistant_refuses_payloads_it_did_not_offer():
     await send(staff="n.jones", channel="rest", conversation="c1", text="cancel")
     injected = '/affirm{"appointment_id": "apt-13"}'
     refused = await send(staff="n.jones", channel="rest", conversation="c1", text=injected)
+    assert refused[0].custom is not None
     assert refused[0].custom["kind"] == "payload_refused" and len(calls) == 1
     elsewhere = await send(staff="n.jones", channel="rest", conversation="c2", text=OFFERED)
+    assert elsewhere[0].custom is not None
     assert elsewhere[0].custom["kind"] == "payload_refused" and len(calls) == 1
     await send(staff="n.jones", channel="rest", conversation="c1", text=OFFERED)
     await send(staff="n.jones", channel="rest", conversation="c1", text="/affirm")  # no data

@@ -16,9 +16,8 @@ from assistant.stack import Stack, StackError, table
 from assistant.stack.environment import GENERATED_SECRETS, NEEDS, process_env
 from assistant.stack.files import ensure_demo_env, write_credentials, write_endpoints
 from assistant.stack.services import LoadBalancer
+from tests.gateway.stack_fakes import FakeStack
 from tests.require import missing
-
-from .stack_fakes import FakeStack
 
 HERE = Path(__file__).resolve().parent
 
@@ -80,7 +79,7 @@ def test_stack_endpoints_and_credentials_for_rasa(tmp_path):
 def test_stack_starts_waits_and_stops_processes(tmp_path):
     stack = fake(tmp_path)
     stack.start()
-    pids = [p.popen.pid for p in stack.procs]
+    pids = [p.popen.pid for p in stack.procs if p.popen is not None]
     try:
         assert len(pids) == 3 and stack.failed() is None
         assert stack.env["GATEWAY_PORT"] == str(stack.ports["gateway"])
@@ -89,7 +88,7 @@ def test_stack_starts_waits_and_stops_processes(tmp_path):
         assert "kiosk" in table(stack)
         assert (tmp_path / "log" / "hms.log").read_text().startswith("listening")
     finally:
-        popens = [p.popen for p in stack.procs]
+        popens = [p.popen for p in stack.procs if p.popen is not None]
         stack.stop()
     assert all(p.poll() is not None for p in popens)
     assert stack.procs == []
@@ -201,12 +200,14 @@ def test_stack_var_dir_and_everything_in_it_owner_only(tmp_path):
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stack_cli_signal_to_whole_group_twice_stops_every_child_without_traceback(tmp_path, sig):
     launcher = subprocess.Popen(
-        [sys.executable, str(HERE / "stack_fakes.py"), str(tmp_path)],
+        [sys.executable, "-m", "tests.gateway.stack_fakes", str(tmp_path)],
+        cwd=HERE.parents[1],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, as under make or a supervisor
         text=True,
     )
+    assert launcher.stdout is not None
     lines = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -1,38 +1,25 @@
 """Handoff relay fixtures: a real TicketStore on a temp SQLite file, the fake Slack Web API,
 an injected clock, and services ("gateway workers") built over the same store. Helpers live
-in ``handoff_kit.py`` beside this file (importlib mode: loaded as ``handoff_kit``)."""
+in ``tests.handoff.handoff_kit``."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-_spec = importlib.util.spec_from_file_location(
-    "handoff_kit", Path(__file__).parent / "handoff_kit.py"
-)
-assert _spec and _spec.loader
-kit = importlib.util.module_from_spec(_spec)
-sys.modules["handoff_kit"] = kit
-_spec.loader.exec_module(kit)
-
-from assistant.audit import InMemoryAuditSink  # noqa: E402
-from assistant.channels.slack.helpdesk_desk import SlackHelpdesk, SlackRequester  # noqa: E402
-from assistant.crypto import DataCipher, generate_key  # noqa: E402
-from assistant.handoff.bus import MemoryBus  # noqa: E402
-from assistant.handoff.relay import HandoffService  # noqa: E402
-from assistant.handoff.state import RelayStateStore  # noqa: E402
-from assistant.handoff.tickets import TicketStore  # noqa: E402
-from assistant.rbac.policy import load_policy  # noqa: E402
-from assistant.store import open_store_at  # noqa: E402
-
-HELPDESK, ONCALL = kit.HELPDESK, kit.ONCALL
-Clock, FakeDirectory, fake_slack = kit.Clock, kit.FakeDirectory, kit.fake_slack
+from assistant.audit import InMemoryAuditSink
+from assistant.channels.slack.helpdesk_desk import SlackHelpdesk, SlackRequester
+from assistant.crypto import DataCipher, generate_key
+from assistant.handoff.bus import MemoryBus
+from assistant.handoff.relay import HandoffService
+from assistant.handoff.state import RelayStateStore
+from assistant.handoff.tickets import TicketStore
+from assistant.rbac.policy import load_policy
+from assistant.store import open_store_at
+from tests.handoff.handoff_kit import HELPDESK, ONCALL, Clock, FakeDirectory, fake_slack
 
 
 @pytest.fixture

@@ -1,52 +1,27 @@
-"""Handoff test kit (imported as ``handoff_kit``): staff, agents, the fake Slack API module,
+"""Handoff test kit (``tests.handoff.handoff_kit``): staff, agents, the fake Slack API module,
 an injected clock, a recording assistant and helpers."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 from assistant.handoff.ports import Agent
-from assistant.hms.models import Staff
+from tests.fakes import slack_api as fake_slack
+from tests.fakes.hospital import demo_staff
 
 ROOT = Path(__file__).resolve().parents[1]
 HELPDESK = "C0HELPDESK"
 ONCALL = "U0ONCALL"
 
 
-def _load_fake() -> Any:
-    path = ROOT / "fakes" / "slack_api.py"
-    spec = importlib.util.spec_from_file_location("handoff_slack_fake", path)
-    module = importlib.util.module_from_spec(spec)
-    assert spec and spec.loader
-    spec.loader.exec_module(module)
-    return module
-
-
-fake_slack = _load_fake()
-
-STAFF = {
-    "n.jones": Staff(
-        "pr-1",
-        "n.jones",
-        "Nia Jones",
-        "n.jones@demo-hospital.example",
-        frozenset({"nurse"}),
-        frozenset({"4B"}),
-    ),
-    "h.lee": Staff(
-        "pr-5", "h.lee", "Hana Lee", "h.lee@demo-hospital.example", frozenset({"helpdesk"})
-    ),
-    "b.okoro": Staff(
-        "pr-6", "b.okoro", "Ben Okoro", "b.okoro@demo-hospital.example", frozenset({"helpdesk"})
-    ),
-}
+_DEMO = demo_staff()
+STAFF = {name: _DEMO[name] for name in ("n.jones", "h.lee", "m.evans")}  # two help-desk agents
 H_LEE = Agent(fake_slack.slack_id("h.lee"), "h.lee", frozenset({"helpdesk"}))
-B_OKORO = Agent(fake_slack.slack_id("b.okoro"), "b.okoro", frozenset({"helpdesk"}))
+M_EVANS = Agent(fake_slack.slack_id("m.evans"), "m.evans", frozenset({"helpdesk"}))
 NURSE = Agent(fake_slack.slack_id("n.jones"), "n.jones", frozenset({"nurse"}))
 REQUESTER_DM = "D" + fake_slack.slack_id("n.jones")[1:]
 SENDER = f"slack:n.jones:{REQUESTER_DM}"

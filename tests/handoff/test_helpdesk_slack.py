@@ -3,21 +3,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from types import SimpleNamespace
 
 import httpx
 import pytest
 from fastapi import FastAPI, Request
-from handoff_kit import HELPDESK, REQUESTER_DM, FakeDirectory, fake_slack, open_ticket
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 
 from assistant.channels.slack.app import SlackConfig, build_app
 from assistant.channels.slack.helpdesk import register_helpdesk
+from assistant.config import get_settings
 from assistant.gateway.rasa import RasaAssistant
 from assistant.handoff.relay import RETURNED, WITHDRAWN
 from assistant.handoff.triggers import EscalatingAssistant
 from assistant.safety.gateway import SafetyNet, SafetyNetAssistant
+from tests.handoff.handoff_kit import HELPDESK, REQUESTER_DM, FakeDirectory, fake_slack, open_ticket
 
 N_JONES, H_LEE = fake_slack.slack_id("n.jones"), fake_slack.slack_id("h.lee")
 H_LEE_DM = "D" + H_LEE[1:]
@@ -43,12 +44,8 @@ class Harness:
             assistant=self.assistant,
             directory=FakeDirectory(),
         )
-        deps = SimpleNamespace(
-            settings=SimpleNamespace(helpdesk_channel=HELPDESK, extra={}),
-            hms=None,
-            extras={"handoff": service},
-        )
-        assert register_helpdesk(bolt, deps, directory=FakeDirectory()) is not None
+        settings = dataclasses.replace(get_settings(), helpdesk_channel=HELPDESK)
+        assert register_helpdesk(bolt, settings, service, directory=FakeDirectory()) is not None
         app = FastAPI()
         handler = AsyncSlackRequestHandler(bolt)
 
@@ -96,7 +93,7 @@ class Harness:
         await self.post(body, "application/x-www-form-urlencoded")
 
     async def wait(self, method, predicate, start=0):
-        return await self.api.wait_for_async(method, predicate, timeout=10, start=start)
+        return await self.api.wait_for_async(method, predicate, timeout=60, start=start)
 
 
 @pytest.fixture
@@ -170,9 +167,9 @@ async def test_helpdesk_second_claim_is_told_who_won(harness):
     card = harness.api.calls_to("chat.postMessage")[-1]
     await harness.click(H_LEE, _button(card, "hd_claim"), HELPDESK, "1.0")
     await harness.wait("chat.update", lambda p: "Claimed by" in json.dumps(p["blocks"]))
-    okoro = fake_slack.slack_id("b.okoro")
-    await harness.click(okoro, _button(card, "hd_claim"), HELPDESK, "1.0")
-    notice = await harness.wait("chat.postEphemeral", lambda p: p["user"] == okoro)
+    evans = fake_slack.slack_id("m.evans")
+    await harness.click(evans, _button(card, "hd_claim"), HELPDESK, "1.0")
+    notice = await harness.wait("chat.postEphemeral", lambda p: p["user"] == evans)
     assert "already claimed by h.lee" in notice["text"]
 
 

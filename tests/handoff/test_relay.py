@@ -4,16 +4,6 @@ import asyncio
 import json
 
 import pytest
-from handoff_kit import (
-    B_OKORO,
-    H_LEE,
-    HELPDESK,
-    NURSE,
-    REQUESTER_DM,
-    RecordingAssistant,
-    fake_slack,
-    open_ticket,
-)
 
 from assistant.handoff import TicketAlreadyClaimed
 from assistant.handoff.ports import NotAllowed
@@ -24,6 +14,16 @@ from assistant.handoff.relay import (
     STILL_WAITING,
     THANKS,
     WITHDRAW_HINT,
+)
+from tests.handoff.handoff_kit import (
+    H_LEE,
+    HELPDESK,
+    M_EVANS,
+    NURSE,
+    REQUESTER_DM,
+    RecordingAssistant,
+    fake_slack,
+    open_ticket,
 )
 
 STAFF, CHANNEL, CONV = "n.jones", "slack", REQUESTER_DM
@@ -148,7 +148,7 @@ async def test_relay_claim_has_exactly_one_winner(make_worker):
     await service.announce(ticket.ticket_id)
     results = await asyncio.gather(
         service.claim(ticket.ticket_id, H_LEE),
-        service.claim(ticket.ticket_id, B_OKORO),
+        service.claim(ticket.ticket_id, M_EVANS),
         return_exceptions=True,
     )
     losers = [r for r in results if isinstance(r, TicketAlreadyClaimed)]
@@ -200,9 +200,9 @@ async def test_relay_only_the_claimer_can_reply_or_close(make_worker):
     ticket = open_ticket(service)
     await service.claim(ticket.ticket_id, H_LEE)
     with pytest.raises(NotAllowed):
-        await service.agent_says(ticket.ticket_id, B_OKORO, "hello")
+        await service.agent_says(ticket.ticket_id, M_EVANS, "hello")
     with pytest.raises(NotAllowed):
-        await service.resolve(ticket.ticket_id, B_OKORO)
+        await service.resolve(ticket.ticket_id, M_EVANS)
 
 
 async def test_relay_return_hands_back_and_resumes_the_form(make_worker, slack_api):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from handoff_kit import H_LEE, REQUESTER_DM, eventually, open_ticket
 
 from assistant.handoff.bus import RedisBus
 from assistant.handoff.inbox import RedisInbox
+from tests.handoff.handoff_kit import H_LEE, REQUESTER_DM, eventually, open_ticket
 
 pytestmark = pytest.mark.redis
 

@@ -98,8 +98,8 @@ def test_tickets_messages_are_encrypted_in_the_raw_database(tickets, db_path):
 def test_tickets_lifecycle_claim_return_resolve_rate(tickets):
     ticket = _open(tickets)
     assert tickets.active_for("slack:n.jones:D1") == ticket
-    claimed = tickets.claim(ticket.ticket_id, "h.desk")
-    assert (claimed.status, claimed.claimer) == ("claimed", "h.desk")
+    claimed = tickets.claim(ticket.ticket_id, "h.lee")
+    assert (claimed.status, claimed.claimer) == ("claimed", "h.lee")
     assert tickets.open_tickets() == [claimed]
     returned = tickets.return_to_assistant(ticket.ticket_id)
     assert returned.status == "returned"
@@ -116,7 +116,7 @@ def test_tickets_claim_twice_second_loses_with_claimer(tickets):
     tickets.claim(ticket.ticket_id, "h.one")
     with pytest.raises(TicketAlreadyClaimed) as lost:
         tickets.claim(ticket.ticket_id, "h.two")
-    assert lost.value.ticket.claimer == "h.one"
+    assert lost.value.ticket is not None and lost.value.ticket.claimer == "h.one"
 
 
 def test_tickets_concurrent_claims_have_exactly_one_winner(db_path, tickets):
@@ -157,7 +157,7 @@ def test_tickets_unknown_ids_raise_not_found(tickets):
         with pytest.raises(TicketNotFound):
             tickets.get(bad)
     with pytest.raises(TicketNotFound):
-        tickets.claim("HD-000999", "h.desk")
+        tickets.claim("HD-000999", "h.lee")
     with pytest.raises(TicketNotFound):
         tickets.add_message("HD-000999", "agent", "hi")
 

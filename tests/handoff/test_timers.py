@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import json
 
-from handoff_kit import H_LEE, HELPDESK, ONCALL, REQUESTER_DM, open_ticket
-
 from assistant.handoff.relay import STILL_WAITING
+from tests.handoff.handoff_kit import H_LEE, HELPDESK, ONCALL, REQUESTER_DM, open_ticket
 
 ONCALL_DM = "D" + ONCALL[1:]
 

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from handoff_kit import HELPDESK, REQUESTER_DM, open_ticket
-
-from assistant.channels.base import Button, Reply
+from assistant.conversation import Button, Reply
 from assistant.handoff.triggers import EscalatingAssistant
+from tests.handoff.handoff_kit import HELPDESK, REQUESTER_DM, open_ticket
 
 REPHRASE = "Sorry, I didn't get that. Could you say it another way?"
 CLARIFY = "Sorry, I'm still not sure what you need. Is it one of these?"

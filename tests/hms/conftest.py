@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,7 @@ from hms.db import make_engine
 from hms.migrate import upgrade
 from hms.seed import seed
 from hms.settings import HmsSettings
-
-# Shared assertion helpers live in hms_testkit.py beside this file (importlib mode).
-sys.path.insert(0, str(Path(__file__).parent))
-from hms_testkit import AUTH, TOKEN
+from tests.hms.hms_testkit import AUTH, TOKEN
 
 
 def make_settings(db_url: str, var_dir: Path, **options: Any) -> HmsSettings:
@@ -79,7 +75,7 @@ def fresh_engine(hms_template: Path, tmp_path: Path) -> Iterator[Any]:
 @pytest.fixture
 def adt(fresh_engine: Any) -> Iterator[Any]:
     """An ADT listener on a loopback port over ``fresh_engine``."""
-    from adt_kit import Running
+    from tests.hms.adt_kit import Running
 
     running = Running(fresh_engine).start()
     yield running

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from adt_kit import SAMPLES, sample, send
-from hms_testkit import free_port
+from tests.hms.adt_kit import SAMPLES, sample, send
+from tests.hms.hms_testkit import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

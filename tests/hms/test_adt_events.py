@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from adt_kit import send
 from fhir.resources.R4B.encounter import Encounter as EncounterModel
 from fhir.resources.R4B.location import Location as LocationModel
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from hms import models
 from hms.adt.message import UNKNOWN_KEY
 from hms.fhir.location import location_json
 from hms.fhir.people import encounter_json
+from tests.hms.adt_kit import send
 
 TZ = ZoneInfo("Europe/London")
 
@@ -192,7 +192,7 @@ def test_adt_unused_event_is_acknowledged_and_changes_nothing(adt, fresh_engine)
 
 
 def adt_sample(name: str, **replace: str) -> str:
-    from adt_kit import sample
+    from tests.hms.adt_kit import sample
 
     return sample(name, **replace)
 

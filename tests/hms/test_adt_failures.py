@@ -6,7 +6,6 @@ import socket
 from typing import Any
 
 import pytest
-from adt_kit import FS_CR, VT, exchange, read_frame, sample, send
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from hms.adt.message import (
     UNSUPPORTED_TYPE,
     UNSUPPORTED_VERSION,
 )
+from tests.hms.adt_kit import FS_CR, VT, exchange, read_frame, sample, send
 
 
 def dead_letters(engine: Any) -> list[models.AdtDeadLetter]:

@@ -1,4 +1,4 @@
-from hms_testkit import entries, ids, outcome, valid
+from tests.hms.hms_testkit import entries, ids, outcome, valid
 
 
 def _free_slot(client, schedule, index=0):

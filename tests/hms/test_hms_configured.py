@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hms_testkit import AUTH, TOKEN, entries, outcome, valid
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from hms import models
 from hms.app import create_app
 from hms.config import HmsOptions, Systems, hms_options
 from hms.settings import HmsSettings
+from tests.hms.hms_testkit import AUTH, TOKEN, entries, outcome, valid
 
 TRUST = Systems(
     mrn="https://trust.example/fhir/mrn",

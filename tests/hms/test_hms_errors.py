@@ -1,7 +1,8 @@
 import json
 
 import pytest
-from hms_testkit import TOKEN, outcome, valid
+
+from tests.hms.hms_testkit import TOKEN, outcome, valid
 
 
 def test_healthz_needs_no_token(anon):

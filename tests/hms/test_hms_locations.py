@@ -1,6 +1,5 @@
-from hms_testkit import entries, ids, outcome, valid
-
 from hms.fhir import SYS_BED_STATUS
+from tests.hms.hms_testkit import entries, ids, outcome, valid
 
 
 def test_location_free_beds_on_ward(client):

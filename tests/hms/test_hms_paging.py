@@ -2,9 +2,8 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from hms_testkit import entries, outcome, valid
-
 from hms.search import MAX_COUNT
+from tests.hms.hms_testkit import entries, outcome, valid
 
 
 def test_metadata_served_without_a_token(anon):

@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from adt_kit import Running, exchange, sample
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, select, text
@@ -23,6 +22,7 @@ from hms.importer.run import run_import
 from hms.migrate import upgrade
 from hms.models import Base
 from hms.seed import seed
+from tests.hms.adt_kit import Running, exchange, sample
 
 pytestmark = pytest.mark.postgres
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -65,13 +65,12 @@ def test_hms_postgres_adt_feed_applies_and_dedupes(pg_hms):
         running.stop()
     assert [a.code for a in acks] == ["AA", "AA", "AA", "AA", "AA", "AE"]
     with Session(pg_hms) as s:
-        statuses = dict(
-            s.execute(
-                select(models.Location.code, models.Location.operational_status).where(
-                    models.Location.code.in_(["4B-06", "ICU-16"])
-                )
-            ).all()
-        )
+        rows = s.execute(
+            select(models.Location.code, models.Location.operational_status).where(
+                models.Location.code.in_(["4B-06", "ICU-16"])
+            )
+        ).all()
+        statuses = {code: status for code, status in rows}
         assert statuses == {"4B-06": "H", "ICU-16": "U"}
         assert s.scalar(select(models.AdtDeadLetter.error_code)) == "204"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hms_testkit import AUTH, TOKEN, free_port, wait_http
 
+from tests.hms.hms_testkit import AUTH, TOKEN, free_port, wait_http
 from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]

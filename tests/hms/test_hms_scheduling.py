@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from hms_testkit import entries, ids, outcome, valid
+from tests.hms.hms_testkit import entries, ids, outcome, valid
 
 
 def test_healthcare_service_search(client):

@@ -114,7 +114,7 @@ def test_import_commit_writes_valid_rows_and_second_run_creates_nothing(fresh_en
                 models.PractitionerRole.practitioner_id == "prac-o-mensah"
             )
         ).all()
-        assert sorted(roles) == ["ward-4b", "ward-5a"]
+        assert sorted(r or "" for r in roles) == ["ward-4b", "ward-5a"]
     second = run(fresh_engine, LEGACY, commit=True)
     assert counts(fresh_engine) == after
     for report in second.values():
@@ -239,10 +239,10 @@ def test_import_unreadable_file_is_reported_not_raised(
 
 def test_import_served_resources_validate_as_fhir(fresh_engine, tmp_path):
     from fastapi.testclient import TestClient
-    from hms_testkit import AUTH, TOKEN, valid
 
     from hms.app import create_app
     from hms.settings import HmsSettings
+    from tests.hms.hms_testkit import AUTH, TOKEN, valid
 
     run(fresh_engine, [*LEGACY, PILOT], commit=True)
     settings = HmsSettings(var_dir=tmp_path, hms_api_token=TOKEN)

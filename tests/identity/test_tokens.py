@@ -107,7 +107,7 @@ async def test_tokens_wrong_audience_refused():
 async def test_tokens_inactive_staff_refused():
     tokens = make(active=())
     with pytest.raises(UnknownStaff):
-        await tokens.verify(tokens.issue("x.gone"))
+        await tokens.verify(tokens.issue("a.nwosu"))
 
 
 async def test_cached_directory_reuses_answer_until_ttl():

@@ -14,7 +14,7 @@ import yaml
 from intents.catalog import CatalogError, check_consistency, load_catalog
 from intents.generate import domain, render, rules
 from intents.generate import main as generate_main
-from intents.validate import policy_permissions, read_nlu, validate
+from intents.validate import Report, check_actions, policy_permissions, read_nlu, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -235,3 +235,9 @@ def test_generated_record_slots_are_set_by_actions_only() -> None:
         for mapping in slots[name]["mappings"]:
             if mapping["type"] == "from_entity":
                 assert not {"affirm", "deny", "stop"} & set(mapping["intent"]), (name, mapping)
+
+
+def test_validate_action_package_that_cannot_be_imported_is_an_error() -> None:
+    report = Report()
+    check_actions(load_catalog(), report, package="no_such_actions_package")
+    assert report.errors and "cannot import 'no_such_actions_package'" in report.errors[0]

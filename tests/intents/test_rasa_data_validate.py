@@ -11,7 +11,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.require import missing
+
+pytestmark = pytest.mark.rasa  # runs Rasa itself: not in `make unit`, in `make test`
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"

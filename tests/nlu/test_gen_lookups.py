@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
+import httpx
 import yaml
 
+from scripts import gen_lookups as gen
 from tests.require import need_module
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "gen_lookups.py"
 
-
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_lookups", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen_lookups"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_script()
 
 WARD = {
     "resourceType": "Location",
@@ -94,6 +83,46 @@ def test_gen_lookups_reads_directory_from_fhir_resources() -> None:
     assert [c.username for c in directory.clinicians] == ["dr.patel"]  # nurses left out
     assert [f.code for f in directory.features] == ["side-room"]
     assert directory.services[0].code == "ent"
+
+
+def _bundle(entries: list[tuple[dict, str]], next_url: str | None = None) -> dict:
+    bundle: dict = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": r, "search": {"mode": mode}} for r, mode in entries],
+    }
+    if next_url:
+        bundle["link"] = [{"relation": "next", "url": next_url}]
+    return bundle
+
+
+def test_gen_lookups_reads_the_api_through_the_fhir_transport_following_next_links() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.url.path}?{request.url.query.decode()}")
+        assert request.headers["Authorization"] == "Bearer tok"
+        path, params = request.url.path.rsplit("/", 1)[-1], request.url.params
+        if path == "PractitionerRole":
+            body = _bundle([(_role("prac-dr-patel", "clinician"), "match"), (PRAC, "include")])
+        elif path == "Location" and params.get("physical-type") == "wa":
+            body = _bundle([], "http://hms.test/fhir/R4/Location?page=2")
+        elif path == "Location" and params.get("page") == "2":
+            body = _bundle([(WARD, "match")])
+        elif path == "Location":
+            body = _bundle([(BED, "match")])
+        else:
+            body = _bundle([(SERVICE, "match")])
+        return httpx.Response(200, json=body)
+
+    directory = gen.fetch_from_api(
+        "http://hms.test/fhir/R4", "tok", transport=httpx.MockTransport(answer)
+    )
+    assert [w.code for w in directory.wards] == ["4B"]  # from the second page
+    assert [c.username for c in directory.clinicians] == ["dr.patel"]  # from _include
+    assert [f.code for f in directory.features] == ["side-room"]
+    assert [s.code for s in directory.services] == ["ent"]
+    assert "/fhir/R4/Location?page=2" in seen
 
 
 def test_gen_lookups_maps_spoken_and_written_forms_to_codes() -> None:

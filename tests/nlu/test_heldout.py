@@ -19,6 +19,7 @@ import yaml
 
 from tests.require import missing
 
+pytestmark = pytest.mark.rasa
 ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from assistant.audit.events import InMemoryAuditSink
-from assistant.channels.base import Reply
 from assistant.channels.slack.home import HomeExtras, home_view
 from assistant.channels.slack.identity import SignedIn
+from assistant.conversation import Reply
 from assistant.crypto import DataCipher, generate_key
 from assistant.handoff.tickets import TicketStore
 from assistant.hms.models import Staff
@@ -23,9 +21,7 @@ from assistant.rbac.policy import load_policy
 from assistant.store import open_store_at
 from assistant.usage.roles import RoleLookup
 from intents.catalog import load_catalog
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
-from pages_kit import ROLES, FakeHms
+from tests.pages.pages_kit import ROLES, FakeHms
 
 POLICY = load_policy()
 CATALOG = load_catalog()
@@ -95,13 +91,16 @@ async def test_welcome_comes_once_per_channel_after_the_answer(store):
     first = await assistant.send(staff="n.jones", channel="slack", conversation="D1", text="hi")
     assert [r.text for r in first][0] == "answer"
     welcome = first[-1]
+    assert welcome.custom is not None
     assert welcome.custom["kind"] == WELCOME_KIND
     assert "book_appointment" in welcome.custom["data"]["intents"]
     assert welcome.buttons and all(b.payload for b in welcome.buttons)
     again = await assistant.send(staff="n.jones", channel="slack", conversation="D1", text="x")
     assert len(again) == 1
     rest = await assistant.send(staff="n.jones", channel="rest", conversation="r", text="x")
-    assert rest[-1].custom["kind"] == WELCOME_KIND  # once per channel
+    assert (
+        rest[-1].custom is not None and rest[-1].custom["kind"] == WELCOME_KIND
+    )  # once per channel
     kiosk = await assistant.send(staff="n.jones", channel="kiosk", conversation="k", text="x")
     assert len(kiosk) == 1  # the kiosk shows the guide as tiles after sign-in instead
 
@@ -181,9 +180,14 @@ def test_home_view_without_practice_offers_no_button():
 
 async def test_first_time_asks_the_store_once_per_staff_and_channel(store):
     guide = onboarding(store)
-    calls = []
+    calls: list[tuple[str, str]] = []
     mark = guide._mark_seen
-    guide._mark_seen = lambda staff, channel: calls.append((staff, channel)) or mark(staff, channel)
+
+    def spy(staff: str, channel: str) -> bool | None:
+        calls.append((staff, channel))
+        return mark(staff, channel)
+
+    guide._mark_seen = spy  # type: ignore[method-assign]
     answers = [await guide.first_time("n.jones", "rest") for _ in range(4)]
     assert answers == [True, False, False, False] and calls == [("n.jones", "rest")]
     other = onboarding(store)  # another gateway process: the store says seen

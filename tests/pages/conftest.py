@@ -1,6 +1,17 @@
-import sys
+"""Browser tests: Debian's Chromium or an honest skip (a failure under REQUIRE_STACK)."""
+
+from __future__ import annotations
+
 from pathlib import Path
 
-_HERE = str(Path(__file__).resolve().parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
+import pytest
+
+from tests.pages.browser_kit import CHROMIUM
+from tests.require import missing
+
+
+@pytest.fixture
+def chromium() -> str:
+    if not Path(CHROMIUM).exists():
+        missing("Debian's chromium")
+    return CHROMIUM

@@ -16,8 +16,8 @@ from typing import Any
 from assistant.audit.events import AuditEvent
 from assistant.audit.keys import AuditKeys
 from assistant.audit.trail import SqlAuditTrail
-from assistant.channels.base import Reply
 from assistant.config import get_settings
+from assistant.conversation import Reply
 from assistant.crypto import DataCipher, generate_key
 from assistant.gateway import create_app
 from assistant.handoff.tickets import TicketStore

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from blockkit_preview import render_view
-from browser_kit import CHROMIUM, Browser
 
 from assistant.channels.slack.home import HomeExtras, home_view
 from assistant.channels.slack.identity import SignedIn
@@ -15,17 +11,13 @@ from assistant.onboarding.guide import role_guide
 from assistant.onboarding.service import OpenRequest
 from assistant.rbac.policy import load_policy
 from intents.catalog import load_catalog
-from tests.require import missing
+from tests.pages.blockkit_preview import render_view
+from tests.pages.browser_kit import Browser
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.usefixtures("chromium"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _needs_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        missing("Debian's chromium")
 
 
 PEOPLE = {

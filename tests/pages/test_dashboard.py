@@ -7,9 +7,9 @@ import io
 
 import httpx
 import pytest
-from pages_kit import EXPECTED, KNOWN_RUN, add_handoff, build
 
 from assistant.usage.log import UsageLog
+from tests.pages.pages_kit import EXPECTED, KNOWN_RUN, add_handoff, build
 
 
 def client(app):

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
-from browser_kit import CHROMIUM, Browser, canvas_ink, png_size, serve
-from pages_kit import EXPECTED, KNOWN_RUN, add_handoff, build
 
 from assistant.usage.log import UsageLog
 from assistant.usage.report import percentile
-from tests.require import missing
+from tests.pages.browser_kit import Browser, canvas_ink, png_size, serve
+from tests.pages.pages_kit import EXPECTED, KNOWN_RUN, add_handoff, build
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.usefixtures("chromium"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _needs_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        missing("Debian's chromium")
 
 
 def test_dashboard_browser_shows_the_known_run(tmp_path):
@@ -70,8 +63,10 @@ def test_dashboard_browser_shows_the_known_run(tmp_path):
     assert shown["fallback_rate"] == "25.0%"  # 2 of 8 turns
     assert shown["handoff_rate"] == "25.0%"  # 1 ticket in 4 conversations
     assert shown["claim_p50_s"] == "2.5 min"  # claimed 150 s after it opened
-    assert shown["latency_p50_ms"] == f"{round(percentile(latencies, 50))} ms"
-    assert shown["latency_p95_ms"] == f"{round(percentile(latencies, 95))} ms"
+    p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+    assert p50 is not None and p95 is not None
+    assert shown["latency_p50_ms"] == f"{round(p50)} ms"
+    assert shown["latency_p95_ms"] == f"{round(p95)} ms"
     assert shown["csat_mean"] == "4.00"
     assert roles == {"nurse": "5", "porter": "3"}
     assert all(count > 200 for count in ink.values()), ink  # every chart drew its data

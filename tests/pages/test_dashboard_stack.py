@@ -7,11 +7,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from browser_kit import CHROMIUM, Browser, canvas_ink
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 from assistant.usage.classify import classify, reply_kinds
 from intents.catalog import load_catalog
+from tests.pages.browser_kit import CHROMIUM, Browser, canvas_ink
 
 pytestmark = pytest.mark.stack
 STAFF, ROLE = "r.santos", "housekeeping"  # used by no other stack test

@@ -11,33 +11,27 @@ import dataclasses
 import json
 import time
 import types
-from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_kit import CHROMIUM, Browser, serve
-from pages_kit import FakeHms
 
-from assistant.channels.base import Reply
 from assistant.channels.kiosk.badges import BadgeStore
 from assistant.config import get_settings
+from assistant.conversation import Reply
 from assistant.onboarding.guide import common_first, role_guide
 from assistant.onboarding.service import Onboarding
 from assistant.rbac.policy import load_policy
 from assistant.store import open_store_at
 from assistant.usage.roles import RoleLookup
 from intents.catalog import load_catalog
-from tests.require import missing
+from tests.fakes.gateway import channel_context
+from tests.pages.browser_kit import Browser, serve
+from tests.pages.pages_kit import FakeHms
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.usefixtures("chromium"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _needs_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        missing("Debian's chromium")
 
 
 class Echo:
@@ -69,19 +63,12 @@ def kiosk(tmp_path_factory: pytest.TempPathFactory) -> Any:
         open_store=None,
     )
 
-    @dataclasses.dataclass
-    class Ctx:
-        settings: Any
-        assistant: Any
-        hms: Any = lambda: None
-        open_store: Any = None
-        clock: Any = time.time
-        extras: Any = dataclasses.field(default_factory=dict)
-
     app = FastAPI()
-    practice = types.SimpleNamespace(available=True)  # a training hospital is configured
-    extras = {"onboarding": onboarding, "practice": practice}
-    mount(app, Ctx(settings, Echo(), open_store=lambda: store, extras=extras))
+    practice: Any = types.SimpleNamespace(available=True)  # a training hospital is configured
+    ctx = channel_context(
+        settings, Echo(), open_store=lambda: store, onboarding=onboarding, practice=practice
+    )
+    mount(app, ctx)
     with serve(app) as base:
         yield base + "/kiosk/"
     store.close()

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 
@@ -27,7 +28,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _missing(what: str) -> None:
+def _missing(what: str) -> NoReturn:
     from tests.require import missing
 
     missing(what)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from typing import cast
 
 import pytest
 
 from assistant.audit.events import AuditEvent, InMemoryAuditSink
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 from assistant.hms.errors import Unavailable
+from assistant.hms.protocol import HmsClient
 from assistant.identity.principal import sign_principal, verify_principal
 from assistant.onboarding.service import Onboarding
 from assistant.practice import actions as practice_actions
@@ -19,9 +19,7 @@ from assistant.rbac.policy import load_policy
 from assistant.store import open_store_at
 from assistant.usage.roles import RoleLookup
 from intents.catalog import load_catalog
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
-from pages_kit import FakeHms
+from tests.pages.pages_kit import FakeHms
 
 KEY = "k" * 32
 
@@ -165,7 +163,7 @@ async def test_practice_services_never_reach_the_real_hms_or_help_desk():
     sink = InMemoryAuditSink()
     base = Services(
         settings=dataclasses.replace(get_settings(), practice_hms_base_url=""),
-        hms=object(),  # the real client must not be used
+        hms=cast(HmsClient, object()),  # the real client must not be used
         audit=sink,
         policy=load_policy(),
         tickets=object(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from typing import Any
 
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
@@ -58,7 +59,7 @@ def slot_value(rng: random.Random, slot: object) -> object:
     return rng.choice(["a", 1, None])
 
 
-def turn(rng: random.Random, domain: Domain, active: list[str | None]) -> list[object]:
+def turn(rng: random.Random, domain: Domain, active: list[str | None]) -> list[Any]:
     intents = list(domain.intents)
     actions = [a for a in domain.user_actions if a not in domain.form_names]
     forms = list(domain.form_names)

@@ -14,6 +14,7 @@ from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
+pytestmark = pytest.mark.rasa  # every test here runs Rasa's Python
 HERE = Path(__file__).resolve().parent
 
 

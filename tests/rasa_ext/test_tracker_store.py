@@ -16,6 +16,7 @@ from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PY = ROOT / ".venv-rasa" / "bin" / "python"
+pytestmark = pytest.mark.rasa
 
 
 def _require_rasa() -> None:

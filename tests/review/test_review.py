@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,9 +16,7 @@ from assistant.review.peek import parse_latest
 from assistant.review.queue import ReviewError, ReviewQueue
 from assistant.store import open_store_at
 from intents.catalog import load_catalog
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pages"))
-from pages_kit import build
+from tests.pages.pages_kit import build
 
 INTENTS = frozenset(load_catalog().names())
 NLU = Path(__file__).resolve().parents[2] / "training_data" / "nlu"
@@ -178,6 +175,7 @@ def test_review_rotate_re_encrypts_under_the_newest_key(tmp_path):
     store = open_store_at(f"sqlite:///{tmp_path / 'r.db'}")
     first = ReviewQueue(store, DataCipher([old]))
     item = first.keep(text="wobble", channel="rest", role="nurse", kind="k", predictions=())
+    assert item is not None
     first.label(item, label("greet", "wobble"), "l.fox")
     rotated = ReviewQueue(store, DataCipher([new, old]))
     assert rotated.rotate() == 1 and rotated.rotate() == 0

@@ -9,8 +9,8 @@ import json
 import httpx
 import pytest
 
-from assistant.channels.base import Reply
 from assistant.config import get_settings
+from assistant.conversation import Reply
 from assistant.gateway import create_app
 from assistant.gateway.rasa import RasaAssistant
 from assistant.identity.tokens import InMemoryRevocationList, StaffTokens

@@ -11,7 +11,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from scenario_kit import APPOINTMENT_PAYLOAD, Chat, Hms, Turn, denial_of, slot_choices
+
+from tests.scenario.scenario_kit import (
+    APPOINTMENT_PAYLOAD,
+    Chat,
+    Hms,
+    Turn,
+    denial_of,
+    slot_choices,
+)
 
 pytestmark = pytest.mark.stack
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from scenario_kit import Chat, Hms, denial_of
+
+from tests.scenario.scenario_kit import Chat, Hms, denial_of
 
 pytestmark = pytest.mark.stack
 

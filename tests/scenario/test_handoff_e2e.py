@@ -12,9 +12,7 @@ Slack help desk wired as ``docs/handoff.md`` describes.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -27,22 +25,14 @@ from assistant.handoff.factory import build_handoff
 from assistant.handoff.relay import PASSED, RETURNED, STILL_WAITING, WITHDRAW_HINT
 from assistant.handoff.triggers import EscalatingAssistant
 from assistant.store import open_store
-from tests.require import missing
+from tests.fakes import slack_api as slack
 
 pytestmark = pytest.mark.stack
 HELPDESK = "C0HELPDESK"
-_spec = importlib.util.spec_from_file_location(
-    "handoff_e2e_slack_fake", Path(__file__).parents[1] / "fakes" / "slack_api.py"
-)
-assert _spec and _spec.loader
-slack = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(slack)
 
 
 @pytest.fixture
 async def gateway(stack, monkeypatch):
-    if stack.fake_slack is None:
-        missing("the fake Slack Web API (tests/fakes/slack_api.py)")
     for key, value in stack.env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("HELPDESK_CHANNEL", HELPDESK)

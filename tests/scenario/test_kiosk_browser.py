@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fakes.gateway import channel_context
 from tests.require import missing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,12 +199,12 @@ def local_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     import uvicorn
     from fastapi import FastAPI
 
-    from assistant.channels.base import Reply
     from assistant.channels.kiosk import mount
     from assistant.channels.kiosk.badges import BadgeStore
     from assistant.channels.kiosk.speech.build import build
     from assistant.channels.kiosk.speech.directory import Directory
     from assistant.config import get_settings
+    from assistant.conversation import Reply
     from assistant.store import open_store_at
 
     class Echo:
@@ -228,16 +229,8 @@ def local_kiosk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     store = open_store_at(settings.assistant_database_url)
     badges = {b.staff: b for b in BadgeStore(store.engine, time.time).enrol_demo()}
 
-    @dataclasses.dataclass
-    class Ctx:
-        settings: Any
-        assistant: Any
-        hms: Any = lambda: None
-        open_store: Any = None
-        clock: Any = time.time
-
     app = FastAPI()
-    mount(app, Ctx(settings, Echo(), open_store=lambda: store))
+    mount(app, channel_context(settings, Echo(), open_store=lambda: store))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

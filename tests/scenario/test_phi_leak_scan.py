@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from scenario_kit import Chat, Hms, PatientInfo, slot_choices
+
+from tests.scenario.scenario_kit import Chat, Hms, PatientInfo, slot_choices
 
 pytestmark = pytest.mark.stack
 
@@ -50,10 +51,10 @@ def scan_bytes(where: str, data: bytes, wanted: list[Needle]) -> list[str]:
             context = data[max(0, match.start() - 60) : match.end() + 30]
             for other in wanted:  # never show any patient's name or MRN
                 context = other.pattern.sub(b"<" + other.label.encode() + b">", context)
-            context = "".join(
+            shown = "".join(
                 ch if ch.isprintable() else "." for ch in context.decode("utf-8", "replace")
             )
-            hits.append(f"{where} @{match.start()}: {needle.label} in ...{context}...")
+            hits.append(f"{where} @{match.start()}: {needle.label} in ...{shown}...")
             break  # one hit per needle and place is enough
     return hits
 

@@ -4,7 +4,6 @@ and the kiosk's text turn."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import time
@@ -14,17 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.require import missing
+from tests.fakes import slack_api as fk
 
 pytestmark = pytest.mark.stack
 ROOT = Path(__file__).resolve().parents[2]
 HELPDESK = "C0HELPDESK"
-_spec = importlib.util.spec_from_file_location(
-    "slack_fake_for_safety", ROOT / "tests" / "fakes" / "slack_api.py"
-)
-assert _spec and _spec.loader
-fk = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fk)
 
 
 class Rest:
@@ -82,10 +75,9 @@ def test_safety_stack_waiting_acknowledged_then_withdrawn_back_to_the_assistant(
     assert again[0]["custom"]["data"]["ticket_id"] == ticket
     gone = chat.say("never mind, sorted it")
     assert kinds(gone) == ["handoff_withdrawn"] and gone[0]["custom"]["data"]["ticket_id"] == ticket
-    if stack.fake_slack is not None:
-        stack.fake_slack.wait_for(
-            "chat.update", lambda p: "Withdrawn by the requester" in str(p.get("blocks")), 60
-        )
+    stack.fake_slack.wait_for(
+        "chat.update", lambda p: "Withdrawn by the requester" in str(p.get("blocks")), 60
+    )
     back = chat.say("any free beds on 4B?")
     assert any(k.startswith("check_bed_availability") for k in kinds(back)), back
 
@@ -93,24 +85,21 @@ def test_safety_stack_waiting_acknowledged_then_withdrawn_back_to_the_assistant(
 def test_safety_stack_emergency_during_handoff_is_answered_and_flagged(stack):
     chat = Rest(stack)
     ticket = _ticket(chat.say("I want to talk to a person"))
-    mark = len(stack.fake_slack.calls) if stack.fake_slack is not None else 0
+    mark = len(stack.fake_slack.calls)
     replies = chat.say("smoke coming from the sluice")
     assert kinds(replies) == ["emergency_answer"] and "2222" in replies[0]["text"]
-    if stack.fake_slack is not None:
-        flag = stack.fake_slack.wait_for(
-            "chat.postMessage",
-            lambda p: p.get("channel") == HELPDESK and "emergency" in p.get("text", ""),
-            60,
-            start=mark,
-        )
-        assert ticket in flag["text"] and "sluice" not in flag["text"]
+    flag = stack.fake_slack.wait_for(
+        "chat.postMessage",
+        lambda p: p.get("channel") == HELPDESK and "emergency" in p.get("text", ""),
+        60,
+        start=mark,
+    )
+    assert ticket in flag["text"] and "sluice" not in flag["text"]
     waiting = chat.say("are you there?")
     assert kinds(waiting) == ["handoff_waiting"]  # still with the help desk
 
 
 def test_safety_stack_slack_dm_emergency_mid_form(stack):
-    if stack.fake_slack is None:
-        missing("the fake Slack Web API (tests/fakes/slack_api.py)")
     fake, url = stack.fake_slack, stack.urls["gateway"].rstrip("/") + "/slack/events"
     user = fk.DEMO_STAFF["n.jones"]
     dm = "D" + user[1:]

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.require import missing
+from tests.fakes import slack_api as fk
 
 pytestmark = pytest.mark.stack
 
-_spec = importlib.util.spec_from_file_location(
-    "slack_fake_for_scenarios", Path(__file__).resolve().parents[1] / "fakes" / "slack_api.py"
-)
-assert _spec and _spec.loader
-fk = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fk)
 
 NURSE, PORTER = fk.DEMO_STAFF["n.jones"], fk.DEMO_STAFF["p.kim"]
 
 
 class SlackDriver:
     def __init__(self, stack: Any) -> None:
-        if stack.fake_slack is None:
-            missing("the fake Slack Web API in the test stack")
         self.stack = stack
         self.fake = stack.fake_slack
         self.url = stack.urls["gateway"].rstrip("/") + "/slack/events"

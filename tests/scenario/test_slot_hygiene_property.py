@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from scenario_kit import Chat
+
+from tests.scenario.scenario_kit import Chat
 
 pytestmark = pytest.mark.stack
 

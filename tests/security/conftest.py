@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
-from hostile_kit import COUNTS
+from tests.security.hostile_kit import COUNTS
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -16,7 +16,6 @@ import json
 import re
 import sqlite3
 import struct
-import sys
 import time
 import wave
 from collections.abc import Iterator
@@ -28,8 +27,11 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).parent))
-from hostile_kit import (
+from assistant.config import get_settings
+from assistant.conversation import Reply
+from assistant.gateway import create_app
+from assistant.identity.tokens import InMemoryRevocationList, StaffTokens
+from tests.security.hostile_kit import (
     BAD_BODIES,
     BAD_UTF8,
     CONTENT_TYPES,
@@ -41,11 +43,6 @@ from hostile_kit import (
     json_values,
     url_encode,
 )
-
-from assistant.channels.base import Reply
-from assistant.config import get_settings
-from assistant.gateway import create_app
-from assistant.identity.tokens import InMemoryRevocationList, StaffTokens
 
 KEY = "hostile-signing-key-0123456789abcdef"
 SLACK_SECRET = "hostile-slack-signing-secret"
@@ -79,7 +76,7 @@ class RecordingSTT:
 
 class Directory:
     async def is_active_staff(self, username: str) -> bool:
-        return username in {"n.jones", "p.porter"}
+        return username in {"n.jones", "p.kim"}
 
     async def find_staff(self, username: str | None = None, email: str | None = None) -> list:
         return []

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from cryptography.fernet import Fernet
 
@@ -13,7 +15,7 @@ def db_url(tmp_path) -> str:
 
 
 @pytest.fixture
-def store(db_url) -> Store:
+def store(db_url) -> Iterator[Store]:
     opened = open_store_at(db_url)
     yield opened
     opened.close()

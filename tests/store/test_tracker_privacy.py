@@ -25,12 +25,11 @@ DAY = 86400.0
 NOW = time.time()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def tracker_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'rasa_tracker.db'}"
         return
-    request.applymarker(pytest.mark.postgres)
     server = request.getfixturevalue("postgres_url")
     name = f"tracker_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -127,6 +126,7 @@ def test_tracker_purge_deletes_sessions_past_retention(tracker_url, store):
     _write(tracker_url, key)  # nothing else
     tracker = open_tracker(tracker_url)
     engine = tracker.engine
+    assert engine is not None
     with engine.begin() as conn:  # the straddling conversation had a turn yesterday
         conn.execute(
             text("UPDATE events SET timestamp = :t WHERE sender_id = 'rest:b.okoro:live' "
@@ -152,6 +152,7 @@ def test_tracker_purge_deletes_sessions_past_retention(tracker_url, store):
     tracker.close()
 
 
+@pytest.mark.rasa
 def test_tracker_store_reads_the_data_key_file(tmp_path):
     key_file = tmp_path / "data.key"
     key = generate_key()

@@ -3,7 +3,6 @@ copy per test), the HMS client on it, the assistant store, and the fake Slack We
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -19,9 +18,9 @@ from hms.db import make_engine
 from hms.migrate import upgrade
 from hms.seed import seed
 from hms.settings import HmsSettings
+from tests.fakes.slack_api import FakeSlackApi
 
 TOKEN = "watch-test-token-0123456789"
-FAKE_SLACK = Path(__file__).resolve().parents[1] / "fakes" / "slack_api.py"
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +62,6 @@ def store(tmp_path: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def fake_slack() -> Iterator[Any]:
-    spec = importlib.util.spec_from_file_location("watch_fake_slack", FAKE_SLACK)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    fake = module.FakeSlackApi().start()
+    fake = FakeSlackApi().start()
     yield fake
     fake.stop()

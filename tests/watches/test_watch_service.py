@@ -4,8 +4,6 @@ notice as a Slack DM through the fake Slack Web API, or in the kiosk inbox."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -16,9 +14,7 @@ from assistant.rbac.policy import load_policy
 from assistant.watches.factory import build_watch_service
 from assistant.watches.notify import KIND
 from assistant.watches.store import CANCELLED, NOTIFIED, NoticeStore, WatchStore
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hms"))
-from adt_kit import Running, sample, send
+from tests.hms.adt_kit import Running, sample, send
 
 
 def service(store: Any, hms: Any, fake_slack: Any = None, audit: Any = None) -> Any:

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import FastAPI
 
@@ -26,12 +26,15 @@ from assistant.channels.kiosk.sessions import MemorySessionStore, RedisSessionSt
 from assistant.channels.kiosk.shared import RedisAudioStore, RedisPendingHelp
 from assistant.channels.kiosk.speech.factory import make_stt, make_tts
 
+if TYPE_CHECKING:
+    from assistant.gateway.context import GatewayContext
+
 log = logging.getLogger(__name__)
 REFRESH_SECONDS = 60.0
 T = TypeVar("T")
 
 
-def _shared_state(ctx: Any, options: KioskOptions) -> dict[str, Any]:
+def _shared_state(ctx: GatewayContext, options: KioskOptions) -> dict[str, Any]:
     """Sessions, reply audio and pending help: Redis (any gateway worker can serve any
     kiosk request) when ``REDIS_URL`` is set, else this process."""
     if not ctx.settings.redis_url:
@@ -92,7 +95,7 @@ def replay_for(settings: Any) -> ActionServerReplay:
     )
 
 
-def build_service(ctx: Any, options: KioskOptions | None = None) -> KioskService:
+def build_service(ctx: GatewayContext, options: KioskOptions | None = None) -> KioskService:
     options = options or KioskOptions.from_settings(ctx.settings)
 
     @once
@@ -140,12 +143,11 @@ def _utc(epoch: float) -> Any:
     return datetime.fromtimestamp(epoch, UTC)
 
 
-def _handoff_inbox(ctx: Any) -> Any:
-    service = (getattr(ctx, "extras", None) or {}).get("handoff")
-    return getattr(service, "inbox", None)
+def _handoff_inbox(ctx: GatewayContext) -> Any:
+    return ctx.handoff.inbox if ctx.handoff is not None else None
 
 
-def mount(app: FastAPI, ctx: Any) -> KioskService:
+def mount(app: FastAPI, ctx: GatewayContext) -> KioskService:
     service = build_service(ctx)
     replay = replay_for(ctx.settings)
     started: list[asyncio.Task[None]] = []
@@ -181,9 +183,6 @@ def mount(app: FastAPI, ctx: Any) -> KioskService:
         return taken
 
     app.include_router(build_router(service, on_request=ensure_background, notices=notices))
-    extras = getattr(ctx, "extras", None) or {}
-    app.include_router(
-        build_guide_router(service, extras.get("onboarding"), extras.get("practice"))
-    )
+    app.include_router(build_guide_router(service, ctx.onboarding, ctx.practice))
     app.state.kiosk = service
     return service

@@ -1,18 +1,21 @@
 """Shape assistant replies for a screen and a loudspeaker in a public place.
 
-Minimum necessary: a reply marked ``custom.phi`` is rebuilt from ``custom.data`` as room
-and bed + initials + last four digits of the MRN (one patient, or a list: who is in each
-bed of a ward, a clinic's day list); the assistant's own text (which may carry a full
-name) is never shown or spoken. Anything with PHI that cannot be rebuilt this way is
-withheld.
+Minimum necessary (``assistant.conversation.delivery``: the kiosk is a shared screen): a
+reply marked ``custom.phi`` is rebuilt from ``custom.data`` as room and bed + initials +
+last four digits of the MRN (one patient, ``PatientPlaceData``, or a list,
+``PatientListData``: who is in each bed of a ward, a clinic's day list); the assistant's
+own text (which may carry a full name) is never shown or spoken. Anything with PHI that
+cannot be rebuilt this way is withheld.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
+from assistant.conversation.delivery import Handling, Surface, handling
+from assistant.conversation.kinds import PatientListData, PatientPlaceData
 
 WITHHELD = "That answer includes patient details I can't show on a shared screen. Please use Slack."
 
@@ -31,7 +34,7 @@ class KioskReply:
         return out
 
 
-def _patient_line(data: dict[str, Any]) -> tuple[str, str] | None:
+def _patient_line(data: PatientPlaceData) -> tuple[str, str] | None:
     initials, last4 = data.get("initials"), str(data.get("mrn_last4") or "")
     where = [
         f"ward {data['ward']}" if data.get("ward") else "",
@@ -47,15 +50,15 @@ def _patient_line(data: dict[str, Any]) -> tuple[str, str] | None:
     return text, (f"{spoken_who}: {place}." if place else f"{spoken_who}: no current bed.")
 
 
-def _list_lines(data: dict[str, Any]) -> tuple[str, str] | None:
+def _list_lines(data: PatientListData) -> tuple[str, str] | None:
     """A ward's beds (``patients``) or a clinic's day (``appointments``) as initials only."""
     rows = []
-    for item in data.get("patients") or []:
-        if isinstance(item, dict) and item.get("initials") and item.get("bed"):
-            rows.append(f"{item['bed']}: {item['initials']}")
-    for item in data.get("appointments") or []:
-        if isinstance(item, dict) and item.get("initials") and item.get("start"):
-            rows.append(f"{str(item['start'])[11:16]} {item['initials']}")
+    for bed in data.get("patients") or []:
+        if bed.get("initials") and bed.get("bed"):
+            rows.append(f"{bed['bed']}: {bed['initials']}")
+    for appt in data.get("appointments") or []:
+        if appt.get("initials") and appt.get("start"):
+            rows.append(f"{str(appt['start'])[11:16]} {appt['initials']}")
     if not rows:
         return None
     head = f"Ward {data['ward']}" if data.get("ward") else "List"
@@ -64,14 +67,12 @@ def _list_lines(data: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def render(reply: Reply) -> KioskReply:
-    custom = reply.custom or {}
-    kind = str(custom.get("kind", ""))
+    kind = reply.kind
     buttons = tuple({"title": b.title, "payload": b.payload} for b in reply.buttons)
-    if custom.get("phi"):
-        data = custom.get("data") or {}
-        line = None
-        if isinstance(data, dict):
-            line = _patient_line(data) or _list_lines(data)
+    if handling(reply, Surface.SHARED_SCREEN) is Handling.MINIMUM_NECESSARY:
+        line = _patient_line(cast(PatientPlaceData, reply.data)) or _list_lines(
+            cast(PatientListData, reply.data)
+        )
         if line is None:
             return KioskReply(WITHHELD, WITHHELD, (), kind)
         return KioskReply(line[0], line[1], (), kind)

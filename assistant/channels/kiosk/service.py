@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from assistant.channels.base import Assistant, Reply
 from assistant.channels.kiosk.badges import BadgeStore
 from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, Replay, slots_from_reply
 from assistant.channels.kiosk.guard import BoardGuard
@@ -33,6 +32,7 @@ from assistant.channels.kiosk.speech.base import (
 from assistant.channels.kiosk.speech.normalise import normalise
 from assistant.channels.kiosk.speech.stream import stream_wav
 from assistant.channels.kiosk.speech.wav import read_wav, require_speech
+from assistant.conversation import Assistant, Reply
 
 log = logging.getLogger(__name__)
 
@@ -150,11 +150,9 @@ class KioskService:
         ``request_help_unavailable`` reply may not.)
         """
         for reply in replies:
-            custom = reply.custom or {}
-            data = custom.get("data") or {}
-            kind = str(custom.get("kind", ""))
+            kind = reply.kind
             if kind.startswith("request_help") and kind != "request_help_unavailable":
-                slots = slots_from_reply(data)
+                slots = slots_from_reply(reply.data)
                 if slots is not None:
                     await self.pending.remember(session.conversation, slots)
 
@@ -168,11 +166,9 @@ class KioskService:
     ) -> list[KioskReply]:
         out = list(shaped)
         for reply in replies:
-            custom = reply.custom or {}
-            kind = str(custom.get("kind", ""))
-            if kind != "request_help_unavailable":
+            if reply.kind != "request_help_unavailable":
                 continue
-            slots = slots_from_reply(custom.get("data") or {})
+            slots = slots_from_reply(reply.data)
             if slots is None:
                 slots = await self.pending.pop(session.conversation)
             if slots is not None:

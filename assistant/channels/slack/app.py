@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from assistant.channels.base import Assistant
+from assistant.conversation import Assistant
 
 from .dedupe import MemoryDedupe
 from .handlers import register

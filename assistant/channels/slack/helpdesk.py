@@ -1,7 +1,8 @@
 """The help-desk side in Slack: Claim / Return to assistant / Resolve, and agent replies.
 
-``register_helpdesk(bolt_app, deps)`` attaches the Slack help desk (``HELPDESK_CHANNEL``)
-and the Slack requester adapter to the gateway's ``HandoffService`` and adds:
+``register_helpdesk(bolt_app, settings, service, directory=...)`` attaches the Slack help desk
+(``HELPDESK_CHANNEL``) and the Slack requester adapter to the gateway's ``HandoffService``
+(``GatewayContext.handoff``, passed explicitly) and adds:
 - block actions ``hd_claim``, ``hd_return``, ``hd_resolve`` (value = ticket id); only staff
   whose HMS role grants ``handoff:claim`` (help desk) may use them, checked per click;
 - a middleware taking messages written in a relay thread (the claimer's DM thread, or the
@@ -14,37 +15,28 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
+from assistant.config import Settings
 from assistant.handoff import TicketAlreadyClaimed, TicketError, TicketStateError
 from assistant.handoff.ports import Agent, NotAllowed
 
 from .handlers import is_human_message
 from .helpdesk_blocks import CLAIM, RESOLVE, RETURN
 from .helpdesk_desk import SlackHelpdesk, SlackRequester
-from .identity import DirectoryFromFactory, SignedIn, SlackIdentity
+from .identity import SignedIn, SlackIdentity
+from .ports import StaffDirectory
+
+if TYPE_CHECKING:
+    from assistant.handoff.relay import HandoffService
 
 logger = logging.getLogger(__name__)
 
 NOT_STAFF = "Sorry, I can't match your Slack account to an active staff record."
 EVENT_TTL = 3600.0
-
-
-def find_service(deps: Any) -> Any:
-    """The gateway's ``HandoffService``: ``ctx.extras['handoff']`` or on the assistant."""
-    extras = getattr(deps, "extras", None) or {}
-    if extras.get("handoff") is not None:
-        return extras["handoff"]
-    assistant = getattr(deps, "assistant", None)
-    while assistant is not None:  # through wrappers such as the gateway's staff throttle
-        for candidate in (getattr(assistant, "service", None), getattr(assistant, "handoff", None)):
-            if candidate is not None and hasattr(candidate, "attach_desk"):
-                return candidate
-        assistant = getattr(assistant, "inner", None)
-    return None
 
 
 def oncall_id(settings: Any) -> str | None:
@@ -53,19 +45,16 @@ def oncall_id(settings: Any) -> str | None:
 
 def register_helpdesk(
     bolt_app: AsyncApp,
-    deps: Any,
+    settings: Settings,
+    service: HandoffService | None,
     *,
-    service: Any = None,
-    directory: Any = None,
+    directory: StaffDirectory,
     relay_in: str = "dm",
 ) -> SlackHelpdesk | None:
-    settings = deps.settings
-    service = service or find_service(deps)
     channel = settings.helpdesk_channel
     if service is None or not channel:
         logger.info("Slack help desk is off (needs HELPDESK_CHANNEL and the handoff service)")
         return None
-    directory = directory or DirectoryFromFactory(deps.hms)
     desk = SlackHelpdesk(
         bolt_app.client,
         channel,

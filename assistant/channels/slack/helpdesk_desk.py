@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.channels.base import Button, Reply
+from assistant.conversation import Button, Reply
 from assistant.handoff.ports import Agent, Place, Sender
 from assistant.handoff.tickets import Ticket
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -24,14 +24,21 @@ from .dedupe import dedupe_from_settings
 from .helpdesk import register_helpdesk
 from .home import extras_from
 from .identity import DirectoryFromFactory
+from .ports import RefusalAudit
 from .precheck import MAX_BODY_BYTES, precheck
+
+if TYPE_CHECKING:
+    from assistant.gateway.context import GatewayContext
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 
 
-def mount(app: FastAPI, ctx: Any) -> AsyncApp | None:
+def mount(
+    app: FastAPI, ctx: GatewayContext, *, refusal_audit: RefusalAudit | None = None
+) -> AsyncApp | None:
+    """``refusal_audit`` records refused Slack users (default: the audit trail)."""
     settings = ctx.settings
     token = settings.slack_bot_token
     socket_token = settings.slack_app_token
@@ -42,19 +49,17 @@ def mount(app: FastAPI, ctx: Any) -> AsyncApp | None:
             "for Socket Mode)"
         )
         return None
-    audit = ctx.extras.get("slack_audit") if hasattr(ctx, "extras") else None
-    onboarding = ctx.extras.get("onboarding") if hasattr(ctx, "extras") else None
     bolt = build_app(
         SlackConfig(bot_token=token, signing_secret=secret or "", api_url=settings.slack_api_url),
         assistant=ctx.assistant,
         directory=DirectoryFromFactory(ctx.hms),
-        audit=audit or open_refusal_audit(settings),
+        audit=refusal_audit or open_refusal_audit(settings),
         dedupe=dedupe_from_settings(settings),
-        home_extras=extras_from(onboarding, ctx.extras.get("practice"))
-        if onboarding is not None
+        home_extras=extras_from(ctx.onboarding, ctx.practice)
+        if ctx.onboarding is not None
         else None,
     )
-    register_helpdesk(bolt, ctx)
+    register_helpdesk(bolt, settings, ctx.handoff, directory=DirectoryFromFactory(ctx.hms))
     if socket_token:
         _run_socket_mode(app, bolt, socket_token)
         logger.info("Slack is on (Socket Mode)")

@@ -5,8 +5,9 @@ Conversation ids: a DM is its channel id (``D123``); a channel thread is
 id (``C123``) with private replies. The Rasa sender id adds the staff member, so
 conversations never cross users.
 
-PHI rule: a turn with any PHI reply (``custom.phi``) goes to the DM or as an ephemeral
-message to the asker; never a plain channel post.
+PHI rule (``assistant.conversation.delivery``, shared by every channel): a DM or an
+ephemeral message is private; in a channel, a turn with any PHI reply (``custom.phi``) goes
+as an ephemeral message to the asker, never as a plain channel post.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
+from assistant.conversation.delivery import Surface, turn_to_asker_only
 
 
 @dataclass(frozen=True)
@@ -45,14 +47,13 @@ class Delivery:
 
 
 def is_phi(reply: Reply) -> bool:
-    custom = reply.custom or {}
-    return bool(custom.get("phi"))
+    return reply.phi
 
 
 def choose_delivery(place: Place, slack_user: str, replies: Sequence[Reply]) -> Delivery:
     """DMs get posts; channels get posts unless private or the turn carries PHI."""
     if place.is_dm:
         return Delivery(place.channel, place.thread_ts, None)
-    if place.private or any(is_phi(r) for r in replies):
+    if place.private or turn_to_asker_only(replies, Surface.SHARED_CHANNEL):
         return Delivery(place.channel, place.thread_ts, slack_user)
     return Delivery(place.channel, place.thread_ts, None)

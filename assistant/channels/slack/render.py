@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
+from assistant.conversation.kinds import BedAvailabilityData, BedFact
 
 BUTTON_ACTION_PREFIX = "hms_btn_"
 MAX_BLOCKS = 50
@@ -50,7 +51,7 @@ def render(replies: Sequence[Reply], conversation: str, *, private: bool = False
     for reply in replies:
         if reply.text:
             blocks.append(_section(reply.text))
-        blocks.extend(_custom_blocks(reply.custom))
+        blocks.extend(_custom_blocks(reply))
         if reply.buttons:
             elements = []
             for button in reply.buttons:
@@ -80,53 +81,41 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": escape(text)[:3000]}}
 
 
-def _custom_blocks(custom: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    if not custom:
-        return []
-    kind = str(custom.get("kind") or "")
-    data = custom.get("data")
-    if kind.startswith("check_bed_availability") and isinstance(data, Mapping):
-        return bed_table(data)
+def _custom_blocks(reply: Reply) -> list[dict[str, Any]]:
+    if reply.kind.startswith("check_bed_availability"):
+        return bed_table(cast(BedAvailabilityData, reply.data))
     return []
 
 
-def _ward_key(item: Mapping[str, Any]) -> str:
-    return str(item.get("ward_code") or item.get("ward") or item.get("code") or "?")
-
-
-def _bed_line(bed: Any) -> str:
-    if not isinstance(bed, Mapping):
-        return str(bed)
-    label = str(bed.get("label") or bed.get("bed") or bed.get("id") or "?")
+def _bed_line(bed: BedFact) -> str:
     extra = [str(bed["room"])] if bed.get("room") else []
-    features = bed.get("features") or []
-    extra.extend(str(f) for f in features)
-    return f"{label}  {', '.join(extra)}".rstrip()
+    extra.extend(str(f) for f in bed.get("features") or [])
+    return f"{bed.get('label') or '?'}  {', '.join(extra)}".rstrip()
 
 
-def bed_table(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+def bed_table(data: BedAvailabilityData) -> list[dict[str, Any]]:
     """Per ward: ``*Ward 4B*  3 free / 20`` and a preformatted list of free beds.
 
-    Accepts what ``actions/beds.py`` sends: ``{"ward": "4B", "beds": [{"label", "ward",
-    "room", "features"}]}``, ``{"wards": {"4B": 3}}`` (free counts), or ``{"wards": [{"ward",
-    "name", "free", "total"}]}``; ``ward_code``/``ward_name`` are accepted as aliases.
+    ``data`` is what ``actions/beds.py`` sends (``assistant.conversation.kinds``):
+    ``{"ward": "4B", "beds": [BedFact]}``, ``{"wards": {"4B": 3}}`` (free counts), or
+    ``{"wards": [WardCount]}``.
     """
     wards: dict[str, dict[str, Any]] = {}
     raw_wards = data.get("wards") or []
-    if isinstance(raw_wards, Mapping):  # {"4B": 3, ...}: free counts per ward code
-        raw_wards = [{"ward": code, "free": free} for code, free in raw_wards.items()]
-    for ward in raw_wards:
-        if isinstance(ward, Mapping):
-            wards[_ward_key(ward)] = {**ward, "beds": list(ward.get("beds") or [])}
+    counts: list[Mapping[str, Any]] = (
+        [{"ward": code, "free": free} for code, free in raw_wards.items()]
+        if isinstance(raw_wards, Mapping)  # {"4B": 3, ...}: free counts per ward code
+        else list(raw_wards)
+    )
+    for ward in counts:
+        wards[str(ward.get("ward") or "?")] = {**ward, "beds": []}
     default_ward = str(data.get("ward") or "?")
     for bed in data.get("beds") or []:
-        if isinstance(bed, Mapping):
-            code = _ward_key(bed) if _ward_key(bed) != "?" else default_ward
-            entry = wards.setdefault(code, {"beds": []})
-            entry["beds"].append(bed)
+        code = str(bed.get("ward") or default_ward)
+        wards.setdefault(code, {"beds": []})["beds"].append(bed)
     blocks: list[dict[str, Any]] = []
     for code, ward in wards.items():
-        name = str(ward.get("ward_name") or ward.get("name") or f"Ward {code}")
+        name = str(ward.get("name") or f"Ward {code}")
         beds = ward["beds"]
         free = ward.get("free", len(beds))
         count = f"{free} free" + (f" / {ward['total']}" if ward.get("total") is not None else "")

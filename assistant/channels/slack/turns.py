@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.channels.base import Assistant, Reply
+from assistant.conversation import Assistant, Reply
 
 from .identity import Refused, SignedIn, SlackIdentity
 from .places import Delivery, Place, choose_delivery

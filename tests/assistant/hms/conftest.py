@@ -18,7 +18,6 @@ import httpx
 import pytest
 
 from assistant.hms import FhirHmsClient
-from tests.require import missing
 
 BASE = "http://hms.test/fhir/R4"
 PAGE = 3
@@ -312,18 +311,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _reference_hms_missing() -> str | None:
-    import importlib.util
-
-    for module in ("hms.app", "hms.__main__"):
-        try:
-            if importlib.util.find_spec(module) is None:
-                return f"reference HMS not available yet ({module} missing)"
-        except ImportError as exc:
-            return f"reference HMS not importable: {exc}"
-    return None
-
-
 @pytest.fixture(scope="session")
 def real_hms(tmp_path_factory: pytest.TempPathFactory):
     """``(base_url, token)`` of a seeded reference HMS (uvicorn subprocess, temp SQLite)."""
@@ -334,9 +321,6 @@ def real_hms(tmp_path_factory: pytest.TempPathFactory):
     import time
     from pathlib import Path
 
-    reason = _reference_hms_missing()
-    if reason:
-        missing(reason)
     root = Path(__file__).resolve().parents[3]
     var = tmp_path_factory.mktemp("hms-var")
     port, token = _free_port(), secrets.token_urlsafe(16)

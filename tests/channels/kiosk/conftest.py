@@ -12,7 +12,8 @@ from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.channels.base import Button, Reply
+from assistant.conversation import Button, Reply
+from tests.fakes.gateway import channel_context
 
 ROOT = Path(__file__).resolve().parents[3]
 AUDIO = ROOT / "tests" / "fixtures" / "audio"
@@ -75,15 +76,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@dataclasses.dataclass
-class Ctx:
-    settings: Any
-    assistant: Any
-    hms: Any
-    open_store: Any
-    clock: Any
 
 
 class StaffHms:
@@ -149,7 +141,7 @@ def kiosk(tmp_path: Path, speech_dir: Path, stt: Any) -> Iterator[Kiosk]:
     badges = {b.staff: b for b in BadgeStore(store.engine, clock).enrol_demo()}
     assistant = FakeAssistant()
     app = FastAPI()
-    ctx = Ctx(settings, assistant, lambda: None, lambda: store, clock)
+    ctx = channel_context(settings, assistant, open_store=lambda: store, clock=clock)
     service = mount(app, ctx)
     service.stt = lambda: stt
     service.tts = lambda: FakeTTS()

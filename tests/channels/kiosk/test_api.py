@@ -2,7 +2,7 @@ import io
 import wave
 from typing import Any
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 
 
 def _wav(seconds: float, rate: int = 16000, channels: int = 1) -> bytes:

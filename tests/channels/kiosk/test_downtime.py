@@ -2,8 +2,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.channels.base import Button, Reply
 from assistant.channels.kiosk.downtime import BoardCache, HelpQueue, metadata
+from assistant.conversation import Button, Reply
 from assistant.crypto import DataCipher, generate_key
 from assistant.store.engine import make_engine
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from assistant.channels.base import Reply
+from assistant.conversation import Reply
 from assistant.handoff.inbox import MemoryInbox
 
 

@@ -1,5 +1,5 @@
-from assistant.channels.base import Button, Reply
 from assistant.channels.kiosk.render import WITHHELD, render
+from assistant.conversation import Button, Reply
 
 
 def test_render_patient_as_bed_initials_and_last_four() -> None:
@@ -48,8 +48,8 @@ def test_render_passes_through_confirmation_with_buttons() -> None:
 
 
 def test_render_ward_list_as_beds_and_initials_only() -> None:
-    from assistant.channels.base import Reply
     from assistant.channels.kiosk.render import render
+    from assistant.conversation import Reply
 
     data = {
         "ward": "4B",

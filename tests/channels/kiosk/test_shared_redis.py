@@ -18,13 +18,13 @@ from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.channels.base import Reply
 from assistant.channels.kiosk.sessions import RedisSessionStore
 from assistant.channels.kiosk.shared import RedisAudioStore, RedisPendingHelp
 from assistant.channels.slack.dedupe import RedisDedupe
+from assistant.conversation import Reply
 from assistant.crypto import DataCipher
-
-from .conftest import Clock, Ctx, FakeAssistant, FakeTTS
+from tests.channels.kiosk.conftest import Clock, FakeAssistant, FakeTTS
+from tests.fakes.gateway import channel_context
 
 pytestmark = pytest.mark.redis
 
@@ -117,7 +117,9 @@ def two_workers(
     clients = []
     for _ in range(2):
         app = FastAPI()
-        service = mount(app, Ctx(settings, assistant, lambda: None, lambda: store, clock))
+        service = mount(
+            app, channel_context(settings, assistant, open_store=lambda: store, clock=clock)
+        )
         service.stt = lambda: stt
         service.tts = lambda: FakeTTS()
         clients.append(TestClient(app))

@@ -6,6 +6,7 @@ from assistant.channels.slack.dedupe import MemoryDedupe, RedisDedupe, dedupe_fr
 from assistant.channels.slack.home import home_view
 from assistant.channels.slack.identity import Refused, SignedIn
 from assistant.rbac.policy import load_policy
+from tests.channels.slack.slack_kit import STAFF
 
 
 def _titles(view):
@@ -22,15 +23,15 @@ def _button(intent):
     return capability_of(load_catalog().get(intent)).button
 
 
-def test_home_nurse_sees_booking_and_beds(kit):
-    view = home_view(SignedIn("U0NJONES", kit.staff["n.jones"]), load_policy())
+def test_home_nurse_sees_booking_and_beds():
+    view = home_view(SignedIn("U0NJONES", STAFF["n.jones"]), load_policy())
     assert view["type"] == "home"
     titles = _titles(view)
     assert _button("book_appointment") in titles and _button("check_bed_availability") in titles
 
 
-def test_home_porter_has_no_booking_button(kit):
-    view = home_view(SignedIn("U0PKIM", kit.staff["p.kim"]), load_policy())
+def test_home_porter_has_no_booking_button():
+    view = home_view(SignedIn("U0PKIM", STAFF["p.kim"]), load_policy())
     assert _button("book_appointment") not in _titles(view)
     assert _button("check_bed_availability") in _titles(view)
 
@@ -41,8 +42,8 @@ def test_home_refused_user_sees_refusal_only():
     assert "Sorry, no." in str(view["blocks"])
 
 
-def test_home_without_policy_still_renders(kit):
-    view = home_view(SignedIn("U0NJONES", kit.staff["n.jones"]), None)
+def test_home_without_policy_still_renders():
+    view = home_view(SignedIn("U0NJONES", STAFF["n.jones"]), None)
     assert _titles(view) == []
 
 

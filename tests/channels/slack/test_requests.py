@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from types import SimpleNamespace
+from typing import cast
 
 from fastapi import FastAPI
 
 from assistant.channels.slack import mount
+from assistant.channels.slack.ports import RefusalAudit
 from assistant.config import get_settings
+from tests.channels.slack.slack_kit import sign
+from tests.fakes.gateway import channel_context
 
 U_NJONES = "U0NJONES"
 
@@ -47,8 +50,8 @@ async def test_request_missing_signature_is_401(slack):
     assert slack.assistant.turns == []
 
 
-async def test_request_tampered_body_is_401(slack, kit):
-    headers = {"Content-Type": "application/json", **kit.sign(_dm_body())}
+async def test_request_tampered_body_is_401(slack):
+    headers = {"Content-Type": "application/json", **sign(_dm_body())}
     tampered = _dm_body().replace("hello", "book everything")
     response = await slack.http.post("/slack/events", content=tampered, headers=headers)
     assert response.status_code == 401
@@ -83,7 +86,7 @@ def test_mount_without_slack_settings_mounts_nothing(caplog, tmp_path):
         slack_app_token=None,
     )
     app = FastAPI()
-    ctx = SimpleNamespace(settings=settings, assistant=None, hms=None, extras={})
+    ctx = channel_context(settings, None)
     with caplog.at_level("INFO"):
         assert mount(app, ctx) is None
     assert "Slack is off" in caplog.text
@@ -101,9 +104,7 @@ def test_mount_socket_mode_adds_no_http_route_and_hooks_lifespan(tmp_path):
     )
     app = FastAPI()
     before = app.router.lifespan_context
-    ctx = SimpleNamespace(
-        settings=settings, assistant=None, hms=lambda: None, extras={"slack_audit": object()}
-    )
-    assert mount(app, ctx) is not None
+    ctx = channel_context(settings, None)
+    assert mount(app, ctx, refusal_audit=cast(RefusalAudit, object())) is not None
     assert not any(getattr(r, "path", "") == "/slack/events" for r in app.routes)
     assert app.router.lifespan_context is not before
