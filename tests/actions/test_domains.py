@@ -246,7 +246,7 @@ async def test_beds_my_ward_is_the_users_own_ward(services):
 
 
 async def test_beds_my_ward_without_a_ward_of_ones_own_is_hospital_wide(services):
-    trk = tracker("p.porter", intent="check_bed_availability", text="any free beds on my ward?")
+    trk = tracker("p.kim", intent="check_bed_availability", text="any free beds on my ward?")
     messages, _ = await run(ActionCheckBedAvailability(), trk)
     assert messages[0]["text"].startswith("3 free beds hospital-wide")
 
@@ -268,7 +268,7 @@ async def test_help_request_for_my_ward_is_located_on_the_users_ward(services):
 async def test_fallback_offers_only_tasks_the_user_may_ask_for(services):
     from actions.fallback import ActionFallback
 
-    trk = tracker("p.porter", intent="nlu_fallback", text="any jobs for me?")
+    trk = tracker("p.kim", intent="nlu_fallback", text="any jobs for me?")
     trk.latest_message["intent_ranking"] = [
         {"name": "nlu_fallback", "confidence": 0.4},
         {"name": "list_appointments", "confidence": 0.3},

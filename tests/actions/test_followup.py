@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from actions_fakes import make_services, run, tracker
 
 from actions.beds import ActionCheckBedAvailability
 from actions.followup import elliptical, follow_up, remember
 from actions.services import set_services
 from actions.state import Turn
+from tests.actions.fakes import make_services, run, tracker
 
 
 @pytest.fixture(autouse=True)
