@@ -2,7 +2,7 @@
 
 A question the catalog marks ``follow_up`` (free beds, clinic and ward lists) leaves what
 it was asked in the ``last_task`` slot when it is answered. A next message that only names
-new details, with a follow-up cue ("and", "what about", "how about", "same for"), asks that
+new details, with a follow-up cue ("and", "what about", "same for", "sorry,"), asks that
 question again with those details changed and the rest kept.
 Any other message starts afresh (slot hygiene): ``last_task`` is cleared with every task
 slot when the next request starts. It never holds a patient's name or MRN.
@@ -20,12 +20,16 @@ from actions.reading import FILLER
 from actions.state import Turn, slots_set_this_turn, task_slots
 from intents.catalog import default_catalog
 
+# "and friday?", "what about ICU?"; or a correction of what was just asked ("sorry, 4B"
+# after "I don't know ward 5")
 _CUE = re.compile(
     r"^\s*(?:ok(?:ay)?\s*,?\s*)?(?:and|also|what\s+about|how\s+about|same\s+(?:again\s+)?for|"
-    r"now)\b",
+    r"now|sorry|oops|i\s+meant?|actually)\b",
     re.I,
 )
-_CUE_WORDS = re.compile(r"\b(?:and|also|what|how|about|same|again|for|now|then|there)\b", re.I)
+_CUE_WORDS = re.compile(
+    r"\b(?:and|also|what|how|about|same|again|for|now|then|there|oops|i|mean|meant)\b", re.I
+)
 
 
 def remember(intent: str, tracker: Tracker, events: list[dict[str, Any]]) -> list[dict[str, Any]]:

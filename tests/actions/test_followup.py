@@ -29,6 +29,7 @@ def ent(entity, value, text):
         ("and friday?", "time", "friday", True),
         ("what about ICU?", "ward", "ICU", True),
         ("ok, how about ward 7", "ward", "7", True),
+        ("sorry, 4B", "ward", "4B", True),  # after "I don't know ward 5"
         ("and any free beds on 4B?", "ward", "4B", False),  # a full request: asked afresh
         ("friday", "time", "friday", False),  # no follow-up cue
     ],
