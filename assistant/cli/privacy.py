@@ -110,7 +110,8 @@ def run_rotate(args: argparse.Namespace) -> int:
     resumed = f", resumed after event {report.resumed_from}" if report.resumed_from else ""
     print(
         f"re-encrypted with key {cipher.current_key_id}: {report.tickets_rotated} ticket "
-        f"messages, {report.kiosk_rotated} queued kiosk requests, {report.tracker.rotated} "
+        f"messages, {report.kiosk_rotated} queued kiosk requests, {report.review_rotated} "
+        f"messages kept for NLU review, {report.tracker.rotated} "
         f"tracker events ({report.tracker.sealed} clear events encrypted, "
         f"{report.tracker.scanned} scanned{resumed})"
     )
@@ -138,7 +139,8 @@ def run_purge(args: argparse.Namespace) -> int:
     report = purge_everywhere(store, _tracker(settings), days)
     print(
         f"deleted older than {days} days: {report.ticket_messages} ticket messages, "
-        f"{report.kiosk_queue} queued kiosk requests, {report.tracker.events} tracker events "
+        f"{report.kiosk_queue} queued kiosk requests, {report.nlu_review} messages kept for "
+        f"NLU review, {report.tracker.events} tracker events "
         f"({report.tracker.conversations} conversations gone entirely); audit events kept"
     )
     return 0

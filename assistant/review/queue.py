@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from assistant.crypto import DataCipher
 from assistant.logging import redact_phi
 from assistant.store import Store, rowcount
 from assistant.store.models import NluReviewItem
+from assistant.store.privacy_ops import purge_review, rotate_review
 
 from .markup import Label, normalise
 from .peek import Prediction
@@ -205,21 +206,8 @@ class ReviewQueue:
 
     def rotate(self) -> int:
         """Re-encrypt kept messages (and labels) not under the newest data key."""
-        current = self._cipher.current_key_id
-        with self._store.write() as session:
-            rows = (
-                session.execute(select(NluReviewItem).where(NluReviewItem.key_id != current))
-                .scalars()
-                .all()
-            )
-            for row in rows:
-                row.text = self._cipher.rotate(row.text)
-                if row.label_text:
-                    row.label_text = self._cipher.rotate(row.label_text)
-                row.key_id = current
-            return len(rows)
+        return rotate_review(self._store, self._cipher)
 
     def purge(self, before: datetime) -> int:
         """Delete kept messages older than ``before`` (retention), whatever their status."""
-        with self._store.write() as session:
-            return rowcount(session.execute(delete(NluReviewItem).where(NluReviewItem.at < before)))
+        return purge_review(self._store, before)

@@ -1,9 +1,9 @@
 """Key rotation, retention and erasure across every place conversation data lives.
 
-Three places hold staff conversations: the assistant store (help-desk ticket messages,
-the kiosk downtime queue) and Rasa's tracker store (every conversation event). Each
-operation here covers all three and reports per place, so the CLI can say exactly what
-it did and what is left:
+Four places hold staff conversations: the assistant store (help-desk ticket messages,
+the kiosk downtime queue, messages kept for NLU review) and Rasa's tracker store (every
+conversation event). Each operation here covers them all and reports per place, so the
+CLI can say exactly what it did and what is left:
 
 - ``rotate_everywhere``: re-encrypt under the newest data key (the tracker in resumable
   batches), then count every row by key; old keys are removable only when no row in any
@@ -11,6 +11,8 @@ it did and what is left:
 - ``purge_everywhere``: delete what is older than the retention period;
 - ``erase_everywhere``: delete one staff member's conversations everywhere (and
   pseudonymise them in tickets; audit events are kept, see ``assistant.store.privacy``).
+  Messages kept for NLU review are redacted and carry a role, never a staff id, so they
+  are not a staff member's data; they follow retention and rotation like the rest.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
 from assistant.crypto import DataCipher
 from assistant.store import Store, rowcount
-from assistant.store.models import KioskQueuedHelp, PrivacyProgress, TicketMessage
+from assistant.store.models import KioskQueuedHelp, NluReviewItem, PrivacyProgress, TicketMessage
 from assistant.store.privacy import ErasureResult, erase_staff, purge_messages, rotate_keys
 from assistant.store.tracker import (
     ENCRYPTED_PREFIX,
@@ -43,6 +46,7 @@ TRACKER_JOB = "rotate:tracker_events"
 class RotationReport:
     tickets_rotated: int
     kiosk_rotated: int
+    review_rotated: int
     tracker: TrackerRotation
     resumed_from: int  # tracker event id the run started after (0: from the start)
     census: dict[str, KeyCensus]  # place -> rows by key, after the run
@@ -57,6 +61,7 @@ class RotationReport:
 class PurgeReport:
     ticket_messages: int
     kiosk_queue: int
+    nlu_review: int
     tracker: TrackerRemoval
 
 
@@ -103,9 +108,9 @@ def kiosk_census(store: Store, cipher: DataCipher) -> KeyCensus:
     return census_of(cipher, [ENCRYPTED_PREFIX + b if b is not None else None for b in bodies])
 
 
-def ticket_census(store: Store, cipher: DataCipher) -> KeyCensus:
-    """Ticket messages by the key id recorded beside each (written with the row)."""
-    query = select(TicketMessage.key_id, func.count()).group_by(TicketMessage.key_id)
+def _census_by_key_id(store: Store, cipher: DataCipher, column: Any) -> KeyCensus:
+    """Rows by the key id recorded beside each (written with the row)."""
+    query = select(column, func.count()).group_by(column)
     total = current = unreadable = 0
     old: dict[str, int] = {}
     with store.read() as session:
@@ -118,6 +123,39 @@ def ticket_census(store: Store, cipher: DataCipher) -> KeyCensus:
             else:
                 unreadable += count
     return KeyCensus(total, current, 0, unreadable, old)
+
+
+def ticket_census(store: Store, cipher: DataCipher) -> KeyCensus:
+    return _census_by_key_id(store, cipher, TicketMessage.key_id)
+
+
+# -- messages kept for NLU review --------------------------------------------------------
+
+
+def rotate_review(store: Store, cipher: DataCipher) -> int:
+    """Re-encrypt kept messages (and their labels) not under the newest data key; rows no
+    configured key opens are left as they are (the census counts them as unreadable)."""
+    current = cipher.current_key_id
+    older = [k for k in cipher.key_ids if k != current]
+    with store.write() as session:
+        query = select(NluReviewItem).where(NluReviewItem.key_id.in_(older))
+        rows = session.execute(query).scalars().all()
+        for row in rows:
+            row.text = cipher.rotate(row.text)
+            if row.label_text:
+                row.label_text = cipher.rotate(row.label_text)
+            row.key_id = current
+        return len(rows)
+
+
+def review_census(store: Store, cipher: DataCipher) -> KeyCensus:
+    return _census_by_key_id(store, cipher, NluReviewItem.key_id)
+
+
+def purge_review(store: Store, before: datetime) -> int:
+    """Delete kept messages older than ``before`` (retention), whatever their status."""
+    with store.write() as session:
+        return rowcount(session.execute(delete(NluReviewItem).where(NluReviewItem.at < before)))
 
 
 # -- rotation -------------------------------------------------------------------------------
@@ -151,6 +189,7 @@ def rotate_everywhere(
     """
     tickets = rotate_keys(store, cipher)
     kiosk = rotate_kiosk_queue(store, cipher)
+    review = rotate_review(store, cipher)
     key = cipher.current_key_id
     start = _progress(store, key)
     rotation = rotate_tracker(
@@ -163,11 +202,12 @@ def rotate_everywhere(
     census = {
         "ticket_messages": ticket_census(store, cipher),
         "kiosk_queue": kiosk_census(store, cipher),
+        "nlu_review": review_census(store, cipher),
         "tracker_events": tracker_census(tracker, cipher, batch=batch),
     }
     if census["tracker_events"].removable:
         _save_progress(store, key, 0)  # done: a later rotation starts from the beginning
-    return RotationReport(tickets.rotated, kiosk, rotation, start, census)
+    return RotationReport(tickets.rotated, kiosk, review, rotation, start, census)
 
 
 # -- retention and erasure ------------------------------------------------------------------
@@ -176,7 +216,8 @@ def rotate_everywhere(
 def purge_everywhere(
     store: Store, tracker: TrackerDb, retention_days: int, now: datetime | None = None
 ) -> PurgeReport:
-    """Delete ticket messages, queued kiosk requests and tracker sessions past retention."""
+    """Delete ticket messages, queued kiosk requests, messages kept for NLU review and
+    tracker sessions past retention."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     cutoff = now - timedelta(days=retention_days)
     messages = purge_messages(store, retention_days, now=now)
@@ -186,7 +227,8 @@ def purge_everywhere(
                 delete(KioskQueuedHelp).where(KioskQueuedHelp.queued_at < cutoff.timestamp())
             )
         )
-    return PurgeReport(messages, kiosk, purge_tracker(tracker, cutoff.timestamp()))
+    review = purge_review(store, cutoff)
+    return PurgeReport(messages, kiosk, review, purge_tracker(tracker, cutoff.timestamp()))
 
 
 def erase_everywhere(
