@@ -129,6 +129,10 @@ class ActionBookAppointment(_PatientAction):
             return Outcome(resource=f"Appointment/{appt.id}", patient_ref=ref)
         if at in ("offer", "confirm") and intent == "deny":
             return await fresh("OK. ", ctx.text("offer_after"))
+        if at == "confirm" and not ctx.tracker.latest_message.get("text", "").startswith("/"):
+            other = chosen(ctx, "slot")  # "can we do the 09:20 instead": confirm that one
+            if other is not None and other != (ctx.slot("confirmed") or {}).get("slot_id"):
+                at = "offer"
         if at == "offer":
             picked = chosen(ctx, "slot")
             if picked is None:

@@ -34,8 +34,9 @@ from typing import Any, ClassVar
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.followup import remember
 from actions.services import Services, get_services
-from actions.state import finish, gave_up_on
+from actions.state import finish, gave_up_on, still_waiting
 from assistant.audit import AuditEvent, AuditWriteError
 from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
 from assistant.hms.models import Staff
@@ -182,6 +183,24 @@ async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     return staff is not None and not services.policy.allows(staff.roles, permission)
 
 
+async def permitted_tasks(tracker: Tracker) -> frozenset[str] | None:
+    """The task intents the verified user may ask for (to offer only those as choices);
+    None when that cannot be told (no principal, HMS down, unknown user)."""
+    services = get_services()
+    try:
+        principal = tracker_principal(services, tracker)
+        staff = await GuardedAction._staff(services, principal.staff)
+    except (PrincipalError, HmsError):
+        return None
+    if staff is None:
+        return None
+    return frozenset(
+        i.name
+        for i in default_catalog().intents
+        if i.is_task and (not i.permission or services.policy.allows(staff.roles, i.permission))
+    )
+
+
 async def guarded_reader(tracker: Tracker, intent: str, step: str) -> HmsClient | None:
     """An HMS client for a directory look-up made while a form asks its questions (ward,
     clinic and clinician names), on the same terms as the guarded action: a verified
@@ -321,7 +340,10 @@ class GuardedAction(Action, ABC):
             return []
         for message in ctx.messages:
             dispatcher.utter_message(**message)
-        return list(outcome.events)
+        events = list(outcome.events)
+        if outcome.result in ("success", "not_found") and not still_waiting(events):
+            events += remember(self.intent, tracker, events)  # for "and friday?"
+        return events
 
     async def _perform(self, ctx: ActionContext) -> Outcome:
         """Run ``perform`` and turn every failure into one clear queued answer."""

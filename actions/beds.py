@@ -164,13 +164,38 @@ STATUS_PHRASES = {
     "K": "contaminated",
     "I": "isolated",
 }
-_SAID_WARD = re.compile(r"\bward\s+([a-z0-9]{1,12})\b", re.IGNORECASE)
+# "ward 3", "ward seven", "ward 5c" - not the words that follow "ward" in a sentence
+# ("which ward has a side room", "my ward please")
+_NOT_A_WARD = (
+    r"(?:has|have|had|is|are|was|were|be|with|without|please|that|this|for|and|or|the|a|"
+    r"an|to|of|on|in|at|do|does|did|can|could|would|should|will|has|round|rounds|list|"
+    r"manager|sister|nurse|staff|team|clerk|beds?|patients?|now|today|tonight|tomorrow)\b"
+)
+_SAID_WARD = re.compile(rf"\bward\s+(?!{_NOT_A_WARD})([a-z0-9]{{1,12}})\b", re.IGNORECASE)
 
 
 def said_ward(text: str) -> str | None:
     """'any beds on ward 3?' -> '3': a ward named in words NLU did not tag (maybe unknown)."""
     match = _SAID_WARD.search(text)
     return match.group(1) if match else None
+
+
+MINE = "mine"  # the signed-in user's own ward (as ``actions.slotvalues.MINE``)
+_OWN_WARD = re.compile(r"\b(?:my|our|this)\s+(?:own\s+)?(?:ward|unit)\b", re.IGNORECASE)
+
+
+def says_own_ward(text: str) -> bool:
+    """'any free beds on my ward?', 'porter to our ward': the user's own ward."""
+    return bool(_OWN_WARD.search(text))
+
+
+def own_ward(ctx: ActionContext, said: str | None) -> str | None:
+    """``said`` with "mine" replaced by the user's ward; None when they have none or
+    several (the caller asks, or answers without a ward)."""
+    if said != MINE:
+        return said
+    own = sorted(ctx.staff.ward_codes)
+    return own[0] if len(own) == 1 else None
 
 
 async def known_ward(ctx: ActionContext, said: str, intent: str) -> Ward | None:
@@ -227,7 +252,9 @@ class ActionCheckBedAvailability(GuardedAction):
             )
             return Outcome("refused", events=reset, reason="bed_type")
         kind_words = f"{feature.replace('-', ' ')} " if feature else ""
-        ward_text = ctx.text("ward") or said_ward(str(ctx.tracker.latest_message.get("text") or ""))
+        message = str(ctx.tracker.latest_message.get("text") or "")
+        ward_text = ctx.text("ward") or (MINE if says_own_ward(message) else said_ward(message))
+        ward_text = own_ward(ctx, ward_text)
         if ward_text:
             ward = await known_ward(ctx, ward_text, self.intent)
             if ward is None:
@@ -332,7 +359,7 @@ class ActionUpdateBedStatus(GuardedAction):
         reset: tuple[dict[str, Any], ...] = ()  # the task's slots are cleared when it ends
         code = bed_status_code(ctx.text("bed_status"))
         ward_hint, number = bed_number(ctx.text("bed"))
-        ward_text = ctx.text("ward") or ward_hint
+        ward_text = own_ward(ctx, ctx.text("ward")) or ward_hint
         if code is None or number is None or ward_text is None:
             ctx.say(
                 "I need the ward, the bed number and the new status (free, occupied, "

@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import permitted_tasks
 from actions.state import Turn, pending_intent
 from intents.catalog import default_catalog
 
@@ -23,8 +24,11 @@ NOT_OFFERED = ("emergency", "talk_to_human", "ask_capabilities")
 MIN_CANDIDATE = 0.08
 
 
-def candidates(turn: Turn, count: int = 2) -> list[dict[str, str]]:
-    """Buttons for the likeliest task intents of the message (never raw intent names)."""
+def candidates(
+    turn: Turn, count: int = 2, allowed: frozenset[str] | None = None
+) -> list[dict[str, str]]:
+    """Buttons for the likeliest task intents of the message (never raw intent names), of
+    those the user may ask for (``allowed``; None = not known, no filter)."""
     catalog = default_catalog()
     out = []
     for item in turn.ranking:
@@ -33,6 +37,7 @@ def candidates(turn: Turn, count: int = 2) -> list[dict[str, str]]:
             intent is None
             or not intent.is_task
             or intent.name in NOT_OFFERED
+            or (allowed is not None and intent.name not in allowed)
             or not intent.label
             or float(item.get("confidence") or 0) < MIN_CANDIDATE
         ):
@@ -65,21 +70,22 @@ def reread(turn: Turn) -> str | None:
     return None
 
 
-def not_understood(
+async def not_understood(
     dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
 ) -> list[dict[str, Any]]:
     misses = int(tracker.get_slot("fallbacks") or 0) + 1
+    allowed = await permitted_tasks(tracker) if misses < 3 else None
     if misses == 1:
         dispatcher.utter_message(
             text="Sorry, I didn't get that. Could you say it another way?",
-            buttons=candidates(turn),
+            buttons=candidates(turn, 2, allowed),
             json_message={"phi": False, "kind": "nlu_fallback_rephrase", "data": {}},
         )
     elif misses == 2:
         dispatcher.utter_message(
             text="Sorry, I'm still not sure what you need. Is it one of these? If not, I can "
             "put you through to the help desk.",
-            buttons=[*candidates(turn, 3), HELP_DESK],
+            buttons=[*candidates(turn, 3, allowed), HELP_DESK],
             json_message={"phi": False, "kind": "nlu_fallback_clarify", "data": {}},
         )
     else:
@@ -102,7 +108,7 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        from actions.flow import ActionContinue, ActionStop, take_as
+        from actions.flow import ActionContinue, ActionStop, follow_up_events, take_as
         from actions.reading import stoppish
 
         turn = Turn.of(tracker)
@@ -111,10 +117,13 @@ class ActionFallback(Action):
             return await ActionStop().run(dispatcher, tracker, domain)
         if pending_intent(tracker.get_slot("pending")):
             return await ActionContinue().run(dispatcher, tracker, domain)
+        followed = await follow_up_events(dispatcher, tracker, turn, domain)
+        if followed is not None:
+            return followed
         intent = reread(turn)
         if intent is not None:
             return take_as(tracker, intent)
-        return not_understood(dispatcher, tracker, turn)
+        return await not_understood(dispatcher, tracker, turn)
 
 
 class ActionDefaultFallback(Action):
@@ -128,6 +137,6 @@ class ActionDefaultFallback(Action):
     ) -> list[dict[str, Any]]:
         # answer once and wait for the user (no rule follows it, so say so explicitly)
         return [
-            *not_understood(dispatcher, tracker, Turn.of(tracker)),
+            *(await not_understood(dispatcher, tracker, Turn.of(tracker))),
             FollowupAction("action_listen"),
         ]

@@ -20,7 +20,11 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import not_understood, reread
+from actions.followup import follow_up
+from actions.formats import ordinal_choice
 from actions.registry import guarded_action
+from actions.scheduling import offered_at
+from actions.services import get_services
 from actions.state import (
     RESUME,
     YES_NO,
@@ -97,6 +101,38 @@ def fresh_start(tracker: Tracker, intent_name: str | None) -> Events:
     return [*reset(keep=keep), SlotSet("stash", stash)]
 
 
+async def follow_up_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, domain: dict[str, Any]
+) -> Events | None:
+    """ "and friday?" right after a question's answer: ask it again with the details the
+    message names and the rest kept (``actions.followup``); None when it is no follow-up."""
+    found = follow_up(tracker, turn)
+    if found is None:
+        return None
+    name, kept = found
+    intent = default_catalog().get(name)
+    events = [*fresh_start(tracker, name), *(SlotSet(slot, v) for slot, v in kept.items())]
+    if intent.form:
+        return [*events, FollowupAction(intent.form.name)]
+    # no form: answer now, on the slots as they will be, and wait for the user
+    slots = dict(tracker.slots)
+    for event in events:
+        if event.get("event") == "slot":
+            slots[str(event["name"])] = event.get("value")
+    asked = Tracker(
+        tracker.sender_id,
+        slots,
+        tracker.latest_message,
+        tracker.events,
+        tracker.is_paused(),
+        None,
+        {},
+        tracker.latest_action_name,
+    )
+    answered = await guarded_action(name).run(dispatcher, asked, domain)
+    return [*events, *answered, FollowupAction("action_listen")]
+
+
 def take_as(tracker: Tracker, intent_name: str) -> Events:
     """Serve the latest message as a request for ``intent_name`` (its form, or its action)."""
     intent = default_catalog().get(intent_name)
@@ -111,7 +147,40 @@ class ActionNewRequest(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
-        return fresh_start(tracker, Turn.of(tracker).intent)
+        turn = Turn.of(tracker)
+        followed = await follow_up_events(dispatcher, tracker, turn, domain)
+        if followed is not None:
+            return followed
+        if picks_an_offered_time(tracker, turn):
+            # "hang on, can we do the 09:20 instead" while choosing or confirming, whatever
+            # NLU read it as: the task waiting on that choice takes it
+            events = await ActionContinue().run(dispatcher, tracker, domain)
+            loops = [e.get("name") for e in events if e.get("event") == "active_loop"]
+            return [
+                *events,
+                FollowupAction(str(loops[-1]) if loops and loops[-1] else "action_listen"),
+            ]
+        return fresh_start(tracker, turn.intent)
+
+
+def picks_an_offered_time(tracker: Tracker, turn: Turn) -> bool:
+    """The message names the time of one of the records the waiting task offered."""
+    before = slots_before_turn(tracker)
+    if turn.is_payload or pending_intent(before.get("pending")) is None:
+        return False
+    offered = before.get("offered")
+    ids = offered.get("ids") if isinstance(offered, dict) else None
+    if ids and _THE_NTH.search(turn.text) and ordinal_choice(turn.text, len(ids)) is not None:
+        return True  # "hang on, can I have the second one instead"
+    services = get_services()
+    now, tz = services.clock(), services.settings.hospital_tz
+    return offered_at(offered, turn.text, now, tz) is not None
+
+
+_THE_NTH = re.compile(
+    r"\bthe\s+(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:one|slot|time|appointment)\b",
+    re.I,
+)
 
 
 class ActionContinue(Action):
@@ -127,10 +196,13 @@ class ActionContinue(Action):
             return go_back(dispatcher, tracker, turn)
         owner = pending_intent(pending)
         if owner is None:
+            followed = await follow_up_events(dispatcher, tracker, turn, domain)
+            if followed is not None:
+                return followed
             intent = reread(turn) if turn.intent == "inform" else None
             if intent is not None:
                 return take_as(tracker, intent)
-            return not_understood(dispatcher, tracker, turn)
+            return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)
         if reopened is not None:

@@ -27,7 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.base import guarded_reader, lacks_permission
-from actions.beds import said_beds, said_ward
+from actions.beds import said_beds, said_ward, says_own_ward
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
 from actions.reading import (
@@ -35,6 +35,8 @@ from actions.reading import (
     alternatives,
     answered_already,
     answers_anyway,
+    corrects,
+    form_slots,
     is_interruption,
     resolve_values,
     said_clinician,
@@ -116,13 +118,7 @@ class CatalogForm(FormValidationAction, ABC):
             slots=values,
             reader=reader,
         )
-        wanted = list(form.required)
-        if "department" in form.required:
-            wanted.append("clinician")  # a clinician may stand for the clinic
-        if "ward" in form.required:
-            wanted.append("bed")  # "4B bed 6" answers both
-        if "patient_name" in form.required:
-            wanted.append("mrn")  # an MRN may come first, or instead (finding a patient)
+        wanted = form_slots(form)  # "4B bed 6" answers both; an MRN may come first
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
         events: list[EventType] = []
         replies: list[Reply] = []
@@ -192,6 +188,7 @@ class CatalogForm(FormValidationAction, ABC):
         """Values this message offers for the form's slots, before checking them."""
         found: SlotValues = {}
         set_now = slots_set_this_turn(tracker)
+        correcting = bool(requested) and corrects(turn, form, catalog)
         if requested and requested in catalog.slot_names() and catalog.slot(requested).free_text:
             # free text: the whole message is the answer and fills nothing else
             return {} if turn.is_payload else {requested: turn.text}
@@ -203,12 +200,14 @@ class CatalogForm(FormValidationAction, ABC):
             several = [e for e in spec.entities if len(turn.values(e)) > 1]
             if several:
                 value = alternatives(turn, several[0], value)
-            elif value in (None, "") and turn.intent == "nlu_fallback":
-                # NLU was unsure what the message is, but it names a thing the form asks
-                # for ("change that to dermatology" mid-form): the form takes it
-                named = [v for e in spec.entities for v, _ in turn.values(e)]
-                if named:
-                    value = alternatives(turn, spec.entities[0], named[-1]) or named[-1]
+            elif value in (None, "") and (turn.intent == "nlu_fallback" or correcting):
+                # NLU was unsure what the message is, or read a correction as something
+                # else, but it names a thing the form asks for ("change that to
+                # dermatology" mid-form): the form takes it
+                in_message = [v for e in spec.entities for v, _ in turn.values(e)]
+                if in_message:
+                    last = in_message[-1]
+                    value = alternatives(turn, spec.entities[0], last) or last
             if value not in (None, "", []):
                 found[slot] = value
         if requested and requested in catalog.slot_names() and not turn.is_payload:
@@ -227,6 +226,8 @@ class CatalogForm(FormValidationAction, ABC):
                 del found[requested]
         if turn.is_payload:
             return found
+        if "ward" in form.required and "ward" not in found and says_own_ward(turn.text):
+            found["ward"] = MINE  # "my ward": the user's own (the action resolves it)
         if "ward" in form.required and "ward" not in found:
             ward = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
             if ward is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
-from actions.beds import bed_number
+from actions.beds import bed_number, own_ward
 from actions.formats import TicketFormat
 from assistant.hms.errors import NotFound, Unavailable
 from assistant.hms.models import HelpTask
@@ -204,7 +204,7 @@ class ActionRequestHelp(GuardedAction):
             infer_urgency(ctx.text("urgency")) or priority_code(ctx.text("urgency")) or "routine"
         )
         ward_hint, number = bed_number(ctx.text("bed"))
-        ward_text = ctx.text("ward") or ward_hint
+        ward_text = own_ward(ctx, ctx.text("ward")) or ward_hint
         location_id, ward_code = None, None
         try:
             if ward_text:

@@ -19,7 +19,7 @@ from intents.catalog import Catalog, Form
 STOP_MAX_WORDS = 5  # "never mind", "no": short enough to leave a free-text question
 
 # words that may stand around a bare answer ("4B please", "it's bed 6")
-_FILLER = re.compile(
+FILLER = re.compile(
     r"\b(ok|okay|yes|yeah|no|please|pls|thanks|it's|its|it|is|the|on|in|at|ward|bed|bay|"
     r"number|mrn|for|a|an|to|make|that|um|er|uh|sorry|actually|instead|of|not|and|then)\b",
     re.I,
@@ -54,7 +54,7 @@ def answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
     rest = "".join(
         ch if not any(a <= i < b for a, b in spans) else " " for i, ch in enumerate(turn.text)
     )
-    return not re.findall(r"[a-z0-9]+", _FILLER.sub(" ", rest.lower()))
+    return not re.findall(r"[a-z0-9]+", FILLER.sub(" ", rest.lower()))
 
 
 STOPPISH = 0.25  # "no, cancel": not understood, but stopping is a close reading
@@ -70,6 +70,65 @@ def stoppish(turn: Turn) -> bool:
     )
 
 
+def form_slots(form: Form) -> list[str]:
+    """The slots a message may fill while ``form`` waits: its own, and the things that
+    stand for one of them (a clinician for the clinic, a bed with its ward, an MRN for
+    the patient's name)."""
+    slots = list(form.required)
+    if "department" in form.required:
+        slots.append("clinician")
+    if "ward" in form.required:
+        slots.append("bed")
+    if "patient_name" in form.required:
+        slots.append("mrn")
+    return list(dict.fromkeys(slots))
+
+
+# a message that changes what the form was given, whatever NLU read it as ("change that
+# to dermatology" read as thanks, "move it to 2pm instead" as a new reschedule)
+_CORRECTS = re.compile(
+    r"\b(?:i meant|i mean|should (?:be|have been)|instead|rather than)\b"
+    r"|\b(?:change|switch|swap|make|set|put|move)\s+(?:it|that|this|them|the\s+(?:clinic|"
+    r"department|ward|time|day|date|bed|urgency|priority|patient|mrn|name|type|status|"
+    r"doctor|clinician|consultant))\b",
+    re.I,
+)
+
+
+def corrects(turn: Turn, form: Form, catalog: Catalog) -> bool:
+    """The message corrects a slot of ``form``: it says so ("change that to", "make it",
+    "I meant", "instead") and names a value the form takes."""
+    if turn.is_payload or not _CORRECTS.search(turn.text):
+        return False
+    names = catalog.slot_names()
+    return any(
+        turn.values(entity)
+        for slot in form_slots(form)
+        if slot in names
+        for entity in catalog.slot(slot).entities
+    )
+
+
+SURE_TASK = 0.9  # a free-text answer is left only for a task NLU is this sure of
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:and\s+)?(?:any|is|are|where|who|what|when|which|can|could|how)\b", re.I
+)
+
+
+def asks_another_task(turn: Turn, form: Form, catalog: Catalog) -> bool:
+    """In a free-text question: the message asks for another task ("any beds on 5C?",
+    "where is bed 6") - NLU is sure of a task other than the form's and it is a question.
+    A statement ("bed 6 on 4B needs cleaning") stays the description, whatever NLU says."""
+    intent = catalog.find(turn.intent)
+    return (
+        intent is not None
+        and intent.is_task
+        and intent.name not in (form.intent, "emergency")
+        and turn.confidence >= SURE_TASK
+        and bool(_QUESTION.search(turn.text))
+    )
+
+
 def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
     """Whether the message leaves the form's question (see the module doc)."""
     intent = catalog.find(turn.intent)
@@ -81,13 +140,19 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
     if spec is not None and spec.free_text:
         if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
             return True  # "never mind", "no": not a description or a reason
+        if asks_another_task(turn, form, catalog):
+            return True  # "any beds on 5C?" is a new question, not a reason or description
         # the gateway's safety net checked the message ("none", or "caution" already
         # answered): an NLU "emergency" reading of a reason or a description is not one
         return turn.intent == "emergency" and turn.safety not in ("none", "caution")
     if intent is None or intent.name == form.intent:
         return False
+    if intent.name not in ("stop", "emergency", "talk_to_human") and corrects(turn, form, catalog):
+        return False  # a correction of this form, however NLU read it
     if intent.is_task:
-        return not answers_only(turn, requested, catalog)
+        # just a value for one of this form's slots ("4B please", "actually it's bed 14")
+        slots = dict.fromkeys([requested, *form_slots(form)])
+        return not any(answers_only(turn, slot, catalog) for slot in slots)
     if intent.mid_form == "answer":
         return False
     if intent.mid_form == "chitchat" and answers_anyway(turn, requested, catalog):

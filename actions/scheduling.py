@@ -207,15 +207,24 @@ def chosen(ctx: ActionContext, kind: str) -> str | None:
     index = ordinal_choice(text, len(ids))
     if index is not None:
         return ids[index]
-    return _by_time(ctx, text, ids, offered.get("starts") or [])
+    return _by_time(
+        text, ids, offered.get("starts") or [], ctx.now, ctx.services.settings.hospital_tz
+    )
 
 
-def _by_time(ctx: ActionContext, text: str, ids: list[str], starts: list[str]) -> str | None:
+def offered_at(offered: Any, text: str, now: datetime, tz: str) -> str | None:
+    """The offered record (``offered`` slot) a message names by its time ("can we do the
+    09:20 instead"), or None."""
+    if not isinstance(offered, dict):
+        return None
+    return _by_time(text, list(offered.get("ids") or []), offered.get("starts") or [], now, tz)
+
+
+def _by_time(text: str, ids: list[str], starts: list[str], now: datetime, tz: str) -> str | None:
     """'the 10:30 one', 'thursday at 2' -> the one offered record starting then."""
     if not ids or len(starts) != len(ids) or not re.search(r"\d|o'?clock|half|quarter", text):
         return None
-    tz = ctx.services.settings.hospital_tz
-    pref = parse_time_preference(text, ctx.now, tz)
+    pref = parse_time_preference(text, now, tz)
     if pref is None or not pref.exact:
         return None
     hits = [

@@ -171,23 +171,30 @@ def gave_up_on(tracker: Tracker) -> str | None:
     return None
 
 
+def still_waiting(events: list[dict[str, Any]]) -> bool:
+    """The task waits on the user: it opened a form or set a ``pending`` step."""
+    opens = any(e.get("event") == "active_loop" and e.get("name") for e in events)
+    waits = any(
+        e.get("event") == "slot" and e.get("name") == "pending" and e.get("value") for e in events
+    )
+    return opens or waits
+
+
 def finish(
     tracker: Tracker, events: list[dict[str, Any]], dispatcher: Any, intent: str
 ) -> list[dict[str, Any]]:
     """End of an action's turn. A task still waiting on the user (a ``pending`` step or a
     form it opened) keeps its slots; otherwise every task slot is cleared, whatever ended
     the task, and an interrupted task (``stash``) is offered again."""
-    opens = any(e.get("event") == "active_loop" and e.get("name") for e in events)
-    waits = any(
-        e.get("event") == "slot" and e.get("name") == "pending" and e.get("value") for e in events
-    )
-    if opens or waits:
+    if still_waiting(events):
         return events
     stash = tracker.get_slot("stash")
     for event in events:
         if event.get("event") == "slot" and event.get("name") == "stash":
             stash = event.get("value")
-    done = [*events, *reset(keep=("stash",))]
+    # what the answered question was asked stays for a follow-up (actions.followup)
+    remembered = [e for e in events if e.get("event") == "slot" and e.get("name") == "last_task"]
+    done = [*events, *reset(keep=("stash",)), *remembered]
     offer = resume_offer(stash)
     if offer is None or (isinstance(stash, dict) and stash.get("intent") == intent):
         return [*done, SlotSet("stash", None)]

@@ -61,6 +61,7 @@ class Intent:
     form: Form | None = None
     mid_form: str | None = None  # conversation intents
     reply: str | None = None  # conversation intents: response or action
+    follow_up: bool = False  # "and friday?" right after it asks it again with that changed
 
     @property
     def is_task(self) -> bool:
@@ -187,6 +188,7 @@ def _intent(raw: Any, index: int) -> Intent:
         form=_form(f"{name}_form", form, intent=name, by_intent=True) if form else None,
         mid_form=raw.get("mid_form") or None,
         reply=raw.get("reply") or None,
+        follow_up=bool(raw.get("follow_up", False)),
     )
 
 
@@ -205,6 +207,10 @@ def _slot(name: str, raw: Any) -> SlotSpec:
         free_text=bool(raw.get("free_text", False)),
         thing=_str(raw, "thing"),
     )
+
+
+# PHI intents that only read (a follow-up may ask them again); writes never take follow_up
+_READ_ONLY_PHI = ("list_clinic_appointments", "list_ward_patients")
 
 
 def check_consistency(catalog: Catalog) -> list[str]:
@@ -231,6 +237,8 @@ def check_consistency(catalog: Catalog) -> list[str]:
                 problems.append(f"catalog: {i.name}: a task intent needs a label")
             if i.mid_form or i.reply:
                 problems.append(f"catalog: {i.name}: mid_form/reply are for conversation intents")
+            if i.follow_up and i.phi and i.name not in _READ_ONLY_PHI:
+                problems.append(f"catalog: {i.name}: follow_up is for questions, not writes")
         else:
             if i.action or i.permission or i.form:
                 problems.append(

@@ -20,6 +20,7 @@ STATE_SLOTS = MappingProxyType(
         "breakglass_patient": "patient id (a reference) emergency access was offered for",
         "slot_id": "the appointment slot the user chose from the offered ones",
         "appointment_id": "the appointment the user chose from the offered ones",
+        "last_task": "the question just answered and its details (for 'and friday?')",
     }
 )
 

@@ -236,3 +236,76 @@ async def test_patients_not_admitted_reads_like_another_ward_for_a_ward_nurse(se
     assert [e.outcome for e in services.audit.events] == ["denied", "denied"]
     seen_all, _ = await run(ActionFindPatient(), tracker("b.okoro", slots={"mrn": "10001234"}))
     assert "is not currently admitted" in seen_all[0]["text"]  # hospital-wide role
+
+
+async def test_beds_my_ward_is_the_users_own_ward(services):
+    trk = tracker("n.jones", intent="check_bed_availability", text="any free beds on my ward?")
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    assert messages[0]["custom"]["kind"] == "check_bed_availability_success"
+    assert messages[0]["custom"]["data"]["ward"] == "4B"
+
+
+async def test_beds_my_ward_without_a_ward_of_ones_own_is_hospital_wide(services):
+    trk = tracker("p.kim", intent="check_bed_availability", text="any free beds on my ward?")
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    assert messages[0]["text"].startswith("3 free beds hospital-wide")
+
+
+@pytest.mark.parametrize("text", ["which ward has a free side room?", "free beds, ward is full"])
+async def test_beds_words_after_ward_are_not_taken_for_a_ward(services, text):
+    trk = tracker("n.jones", intent="check_bed_availability", text=text)
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    assert messages[0]["custom"]["kind"] != "unknown_ward"
+
+
+async def test_help_request_for_my_ward_is_located_on_the_users_ward(services):
+    slots = {"help_type": "porter", "ward": "mine", "urgency": "routine"}
+    messages, _ = await run(ActionRequestHelp(), tracker("n.jones", slots=slots))
+    assert "HR-000001" in messages[0]["text"]
+    assert services.hms.tasks[0].location_id == "ward-4b"
+
+
+async def test_fallback_offers_only_tasks_the_user_may_ask_for(services):
+    from actions.fallback import ActionFallback
+
+    trk = tracker("p.kim", intent="nlu_fallback", text="any jobs for me?")
+    trk.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "list_appointments", "confidence": 0.3},
+        {"name": "check_bed_availability", "confidence": 0.2},
+        {"name": "request_help", "confidence": 0.1},
+    ]
+    messages, _ = await run(ActionFallback(), trk)
+    assert messages[0]["custom"]["kind"] == "nlu_fallback_rephrase"
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == ["/check_bed_availability", "/request_help"]
+
+
+@pytest.mark.parametrize(
+    ("text", "picks"),
+    [
+        ("hang on, is it possible to do the 09:20 instead", True),
+        ("hang on, can we do the second one instead", True),
+        ("the third one", False),  # only two were offered
+        ("can I have the 9:40 one", False),  # not offered
+        ("any free beds on ward 2?", False),
+    ],
+)
+def test_flow_a_message_naming_an_offered_time_is_a_choice_whatever_its_intent(
+    services, text, picks
+):
+    from actions.flow import picks_an_offered_time
+    from actions.state import Turn
+
+    offered = {
+        "kind": "slot",
+        "ids": ["slot-1", "slot-2"],
+        "starts": ["2026-12-03T09:00:00+00:00", "2026-12-03T09:20:00+00:00"],
+    }
+    before = {"pending": "book_appointment:confirm", "offered": offered}
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in before.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker("s.ali", intent="request_help", text=text, slots=before, events=events)
+    assert picks_an_offered_time(trk, Turn.of(trk)) is picks

@@ -370,3 +370,104 @@ async def test_forms_thing_named_in_a_message_nlu_was_unsure_of_is_taken():
     assert slots["department"] == "cardiology" and slots["time"] is None
     assert "slot_corrected" in kinds(messages) and "invalid_time" not in kinds(messages)
     assert slots["requested_slot"] == "time"
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "start"),
+    [
+        ("thank", "change that to cardiology", 15),  # a correction NLU read as thanks
+        ("reschedule_appointment", "change the clinic to cardiology", 21),  # as a new task
+        ("inform", "i meant cardiology", 7),
+    ],
+)
+async def test_forms_correction_read_as_something_else_still_corrects_the_slot(intent, text, start):
+    slots, messages, out = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "department": "dermatology"},
+        requested="time",
+        intent=intent,
+        text=text,
+        entities=[
+            {"entity": "department", "value": "cardiology", "start": start, "end": start + 10}
+        ],
+    )
+    assert not any(e["event"] == "action_execution_rejected" for e in out)
+    assert slots["department"] == "cardiology" and slots.get("time") is None
+    assert "slot_corrected" in kinds(messages) and "invalid_time" not in kinds(messages)
+    assert slots["requested_slot"] == "time"
+
+
+async def test_forms_task_naming_a_form_slot_without_a_correction_cue_is_a_digression():
+    # "any free beds on 4B?" while the bed-status form asks for the status: a new question
+    _, _, out = await validate(
+        "update_bed_status_form",
+        filled={"ward": "4A", "bed": "6"},
+        requested="bed_status",
+        intent="check_bed_availability",
+        text="actually, any free beds on 4B?",
+        entities=[{"entity": "ward", "value": "4B", "start": 27, "end": 29}],
+    )
+    assert [e["event"] for e in out] == ["action_execution_rejected"]
+
+
+async def test_forms_my_ward_fills_the_ward_with_the_users_own():
+    slots, _, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter"},
+        requested="ward",
+        text="to my ward please",
+    )
+    assert slots["ward"] == "mine"
+
+
+async def test_forms_bare_value_for_another_slot_of_the_form_read_as_a_task_is_a_correction():
+    # "actually it's bed 14" while the help form asks the urgency, read as a bed update
+    slots, messages, out = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "12"},
+        requested="urgency",
+        intent="update_bed_status",
+        text="actually it's bed 14",
+        entities=[{"entity": "bed", "value": "14", "start": 18, "end": 20}],
+    )
+    assert not any(e["event"] == "action_execution_rejected" for e in out)
+    assert slots["bed"] == "14" and slots.get("ward", "4B") == "4B"
+    assert "slot_corrected" in kinds(messages) and slots["requested_slot"] == "urgency"
+
+
+@pytest.mark.parametrize(
+    ("form", "slot", "intent", "text", "leaves"),
+    [
+        ("breakglass_form", "breakglass_reason", "check_bed_availability", "any beds on 5C", True),
+        (
+            "request_help_form",
+            "help_description",
+            "find_patient",
+            "where is bed 6's patient?",
+            True,
+        ),
+        # statements stay the answer, whatever NLU is sure of
+        (
+            "request_help_form",
+            "help_description",
+            "update_bed_status",
+            "bed 6 needs cleaning",
+            False,
+        ),
+        (
+            "breakglass_form",
+            "breakglass_reason",
+            "check_bed_availability",
+            "no beds, deteriorating",
+            False,
+        ),
+    ],
+)
+async def test_forms_free_text_question_for_another_task_leaves_the_form(
+    form, slot, intent, text, leaves
+):
+    slots, _, out = await validate(form, requested=slot, intent=intent, text=text, safety="none")
+    rejected = out[0]["event"] == "action_execution_rejected"
+    assert rejected is leaves
+    if not leaves:
+        assert slots[slot] == text
