@@ -187,7 +187,9 @@ class CatalogForm(FormValidationAction, ABC):
                     },
                 },
             )
-        self._acknowledge(dispatcher, requested, values, before, candidates, changed, replies)
+        if any(values.get(s) in (None, "") for s in required_slots(form, values)):
+            # the form goes on asking: say back what it took that it had not asked for
+            self._acknowledge(dispatcher, requested, values, before, candidates, changed, replies)
         events += self._misses(dispatcher, tracker, requested, values, candidates, replies, wrong)
         if any(isinstance(e, dict) and e.get("name") == "requested_slot" for e in events):
             return events
@@ -337,7 +339,11 @@ class CatalogForm(FormValidationAction, ABC):
         if not requested:
             return []
         answered = values.get(requested) not in (None, "")
-        progressed = any(values.get(s) not in (None, "") for s in candidates) or bool(wrong)
+        progressed = (
+            any(values.get(s) not in (None, "") for s in candidates)
+            or any(v not in (None, "") and v != tracker.get_slot(s) for s, v in values.items())
+            or bool(wrong)
+        )
         if answered or progressed:
             return [SlotSet("misses", None)]
         previous = tracker.get_slot("misses")

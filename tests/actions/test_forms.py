@@ -556,3 +556,12 @@ async def test_asks_name_question_asks_only_what_is_missing(filled, question):
     messages, _ = await run(ask_action("patient_name")(), trk)
     assert [m["text"] for m in messages] == [question]
     assert kinds(messages) == ["ask_patient_name"]
+
+
+async def test_forms_nothing_is_said_back_when_the_form_is_complete():
+    # the MRN when the name was asked finds the patient: the answer follows, no "Noted"
+    slots, messages, _ = await validate(
+        "find_patient_form", requested="patient_name", text="10004821"
+    )
+    assert slots["mrn"] == "10004821" and slots["requested_slot"] is None
+    assert messages == []
