@@ -54,7 +54,8 @@ class AskSlot(Action, ABC):
             {"title": b.title, "payload": f'/inform{{"{entity}":"{b.value}"}}'}
             for b in spec.buttons
         ]
-        text = (spec.ask or f"What is the {self.slot}?").replace(
+        known = {s for s in catalog.slot_names() if tracker.get_slot(s) not in (None, "")}
+        text = (spec.question(known) or f"What is the {self.slot}?").replace(
             "{mrn_format}", MrnFormat(settings.mrn_pattern).describe()
         )
         attempt = misses_for(tracker, self.slot) + 1

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.followup import remember
+from actions.followup import remember, unknown_slot
 from actions.services import Services, get_services
 from actions.state import finish, gave_up_on, still_waiting
 from assistant.audit import AuditEvent, AuditWriteError
@@ -341,8 +341,10 @@ class GuardedAction(Action, ABC):
         for message in ctx.messages:
             dispatcher.utter_message(**message)
         events = list(outcome.events)
-        if outcome.result in ("success", "not_found") and not still_waiting(events):
-            events += remember(self.intent, tracker, events)  # for "and friday?"
+        said = [str((m.get("json_message") or {}).get("kind") or "") for m in ctx.messages]
+        unknown = unknown_slot(said)  # "I don't know ward '9'": "ok, 4B then" asks again
+        if (outcome.result in ("success", "not_found") or unknown) and not still_waiting(events):
+            events += remember(self.intent, tracker, events, unknown)  # for "and friday?"
         return events
 
     async def _perform(self, ctx: ActionContext) -> Outcome:

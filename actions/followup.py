@@ -4,6 +4,11 @@ A question the catalog marks ``follow_up`` (free beds, clinic and ward lists) le
 it was asked in the ``last_task`` slot when it is answered. A next message that only names
 new details, with a follow-up cue ("and", "what about", "same for", "sorry,"), asks that
 question again with those details changed and the rest kept.
+A task that answered "I don't know ward '9'" (any ``unknown_<thing>`` reply) is remembered
+the same way, marked with the slot it did not know, whether or not it is a follow-up
+question: the next message that names that detail and nothing else ("ok on 4B then",
+"sorry, 4B", the button) asks the same task again with it - a bed watch as much as a
+free-bed question.
 Any other message starts afresh (slot hygiene): ``last_task`` is cleared with every task
 slot when the next request starts. It never holds a patient's name or MRN.
 """
@@ -32,10 +37,25 @@ _CUE_WORDS = re.compile(
 )
 
 
-def remember(intent: str, tracker: Tracker, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The ``last_task`` event for an answered follow-up question (else nothing)."""
+def unknown_slot(kinds: list[str]) -> str | None:
+    """The slot whose value a task did not know (its ``unknown_<thing>`` reply), or None;
+    never a patient (an unknown patient is asked for again, not remembered)."""
+    catalog = default_catalog()
+    for kind in kinds:
+        thing = kind.removeprefix("unknown_") if kind.startswith("unknown_") else None
+        for spec in catalog.slots:
+            if thing and spec.thing == thing and thing != "patient":
+                return spec.name
+    return None
+
+
+def remember(
+    intent: str, tracker: Tracker, events: list[dict[str, Any]], unknown: str | None = None
+) -> list[dict[str, Any]]:
+    """The ``last_task`` event for an answered follow-up question, or for a task that did
+    not know the value of the slot ``unknown`` (else nothing)."""
     spec = default_catalog().find(intent)
-    if spec is None or not spec.follow_up:
+    if spec is None or not (spec.follow_up or unknown):
         return []
     values = {s: tracker.get_slot(s) for s in task_slots()}
     for event in events:
@@ -49,12 +69,14 @@ def remember(intent: str, tracker: Tracker, events: list[dict[str, Any]]) -> lis
         for k, v in values.items()
         if v not in (None, "", []) and catalog.slot(k).thing != "patient"
     }
-    return [SlotSet("last_task", {"intent": intent, "slots": kept})]
+    marker = {"unknown": unknown} if unknown else {}
+    return [SlotSet("last_task", {"intent": intent, "slots": kept, **marker})]
 
 
-def elliptical(turn: Turn) -> bool:
-    """A follow-up cue and nothing but details: "and friday?", "what about ward 7?"."""
-    if turn.is_payload or not _CUE.search(turn.text) or not turn.entities:
+def elliptical(turn: Turn, *, cue: bool = True) -> bool:
+    """A follow-up cue and nothing but details: "and friday?", "what about ward 7?"; with
+    ``cue=False`` details alone do ("ok on 4B then", "4B")."""
+    if turn.is_payload or not turn.entities or (cue and not _CUE.search(turn.text)):
         return False
     spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
     rest = "".join(
@@ -64,24 +86,50 @@ def elliptical(turn: Turn) -> bool:
     return not re.findall(r"[a-z0-9]+", rest)
 
 
-def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
-    """(intent, details kept from the last question) when the message follows it up."""
-    last = tracker.get_slot("last_task")
-    if not isinstance(last, dict) or not elliptical(turn):
-        return None
+def retry_payload(turn: Turn, intent: str) -> bool:
+    """A button that answers the unknown value (``/inform{...}`` or the task's own)."""
+    return turn.is_payload and turn.intent in ("inform", intent) and bool(turn.entities)
+
+
+def named_details(tracker: Tracker, turn: Turn) -> dict[str, Any]:
+    """The task slots the message names: those set from it, and entities of it that the
+    slot mappings left (an answer NLU read as "affirm": "ok on 4B then")."""
     catalog = default_catalog()
-    intent = catalog.find(last.get("intent"))
-    if intent is None or not intent.follow_up:
-        return None
     named = {
-        k
+        k: v
         for k, v in slots_set_this_turn(tracker).items()
         if v not in (None, "") and k in catalog.slot_names()
     }
-    uses = {s.name for s in catalog.slots if set(s.entities) & set(intent.entities)}
-    if not named or not named <= uses:
+    for spec in catalog.slots:
+        values = [turn.value(e) for e in spec.entities if turn.value(e) not in (None, "")]
+        if spec.name not in named and values:
+            named[spec.name] = values[-1]
+    return named
+
+
+def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
+    """(intent, details for asking it again) when the message follows up the last
+    question or gives the value the last task did not know."""
+    last = tracker.get_slot("last_task")
+    if not isinstance(last, dict):
         return None
+    catalog = default_catalog()
+    intent = catalog.find(last.get("intent"))
+    if intent is None:
+        return None
+    unknown = last.get("unknown") if last.get("unknown") in catalog.slot_names() else None
+    if unknown is not None:
+        if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name)):
+            return None
+    elif not intent.follow_up or not elliptical(turn):
+        return None
+    named = named_details(tracker, turn)
+    uses = {s.name for s in catalog.slots if set(s.entities) & set(intent.entities)}
+    if not named or not set(named) <= uses:
+        return None
+    if not intent.follow_up and unknown not in named:
+        return None  # a task that is no question is asked again only for what it lacked
     kept = dict(last.get("slots") or {})
     if "ward" in named:
         kept.pop("bed", None)  # another ward: not the same bed number
-    return intent.name, {k: v for k, v in kept.items() if k not in named and k in uses}
+    return intent.name, {**{k: v for k, v in kept.items() if k in uses}, **named}

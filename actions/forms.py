@@ -52,6 +52,24 @@ MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clin
 SlotValues = dict[str, Any]
 
 
+SAID_BACK = {"department": "{} clinic", "ward": "ward {}", "bed": "bed {}"}
+NOT_SAID_BACK = {
+    "patient_name": "the patient's name",
+    "mrn": "the MRN",
+    "clinician": "the clinician",
+}
+
+
+def noted_phrase(slot: str, value: Any) -> str:
+    """How a detail taken before it was asked is said back ("cardiology clinic",
+    "tomorrow morning", "the MRN")."""
+    if slot in NOT_SAID_BACK:
+        return NOT_SAID_BACK[slot]
+    spec = default_catalog().slot(slot)
+    title = next((b.title for b in spec.buttons if b.value == value), None)  # "Needs cleaning"
+    return title.lower() if title else SAID_BACK.get(slot, "{}").format(value)
+
+
 def required_slots(form: Form, values: SlotValues) -> list[str]:
     """The form's slots still to ask, given what is known: a clinician replaces the
     clinic; to find a patient the MRN does instead of the name."""
@@ -169,6 +187,9 @@ class CatalogForm(FormValidationAction, ABC):
                     },
                 },
             )
+        if any(values.get(s) in (None, "") for s in required_slots(form, values)):
+            # the form goes on asking: say back what it took that it had not asked for
+            self._acknowledge(dispatcher, requested, values, before, candidates, changed, replies)
         events += self._misses(dispatcher, tracker, requested, values, candidates, replies, wrong)
         if any(isinstance(e, dict) and e.get("name") == "requested_slot" for e in events):
             return events
@@ -200,10 +221,13 @@ class CatalogForm(FormValidationAction, ABC):
             several = [e for e in spec.entities if len(turn.values(e)) > 1]
             if several:
                 value = alternatives(turn, several[0], value)
-            elif value in (None, "") and (turn.intent == "nlu_fallback" or correcting):
-                # NLU was unsure what the message is, or read a correction as something
-                # else, but it names a thing the form asks for ("change that to
-                # dermatology" mid-form): the form takes it
+            elif value in (None, "") and (
+                turn.intent == "nlu_fallback" or correcting or ctx.slots.get(slot) in (None, "")
+            ):
+                # NLU was unsure what the message is, read a correction as something else,
+                # or read an answer as small talk ("tomorrow morning" as a greeting), but it
+                # names a thing the form asks for ("change that to dermatology" mid-form, a
+                # detail not asked yet): the form takes it
                 in_message = [v for e in spec.entities for v, _ in turn.values(e)]
                 if in_message:
                     last = in_message[-1]
@@ -243,11 +267,16 @@ class CatalogForm(FormValidationAction, ABC):
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
         for slot in form.required:
             # urgency is read from the whole sentence: "not urgent" is routine even when
-            # NLU tagged only "urgent"
-            if slot == "urgency" or (slot not in found and ctx.slots.get(slot) in (None, "")):
+            # NLU tagged only "urgent"; a message that is only a time is the time, asked
+            # or not ("tomorrow morning" while the name is asked)
+            if slot == "urgency" or (
+                slot not in found and (slot == "time" or ctx.slots.get(slot) in (None, ""))
+            ):
                 guess = infer(slot, turn.text, ctx)
                 if guess is not None:
                     found[slot] = guess
+        if requested == "patient_name" and found.get(requested) == turn.text and len(found) > 1:
+            del found[requested]  # the message named other details: it is not the name
         activating = requested is None  # no question asked yet: the request itself
         spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
         if (
@@ -266,6 +295,36 @@ class CatalogForm(FormValidationAction, ABC):
                 found[MINE_DEFAULTS[form.intent]] = MINE
         return found
 
+    @staticmethod
+    def _acknowledge(
+        dispatcher: CollectingDispatcher,
+        requested: str | None,
+        values: SlotValues,
+        before: SlotValues,
+        candidates: SlotValues,
+        changed: list[str],
+        replies: list[Reply],
+    ) -> None:
+        """Details given before they were asked ("cardiology" while the name is asked) are
+        kept and said back briefly, so nothing said seems dropped; the form then asks what
+        is still missing. A patient's name or MRN is not repeated (no PHI in the reply)."""
+        if not requested or values.get(requested) not in (None, "") or replies:
+            return
+        noted = [
+            s
+            for s in candidates
+            if s != requested
+            and s not in changed
+            and values.get(s) not in (None, "", MINE)
+            and before.get(s) in (None, "")
+        ]
+        if not noted:
+            return
+        dispatcher.utter_message(
+            text=f"Noted: {', '.join(noted_phrase(s, values[s]) for s in noted)}.",
+            json_message={"phi": False, "kind": "slot_noted", "data": {"slots": noted}},
+        )
+
     def _misses(
         self,
         dispatcher: CollectingDispatcher,
@@ -280,7 +339,11 @@ class CatalogForm(FormValidationAction, ABC):
         if not requested:
             return []
         answered = values.get(requested) not in (None, "")
-        progressed = any(values.get(s) not in (None, "") for s in candidates) or bool(wrong)
+        progressed = (
+            any(values.get(s) not in (None, "") for s in candidates)
+            or any(v not in (None, "") and v != tracker.get_slot(s) for s, v in values.items())
+            or bool(wrong)
+        )
         if answered or progressed:
             return [SlotSet("misses", None)]
         previous = tracker.get_slot("misses")

@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 
 from actions.services import get_services
 from actions.state import Turn
-from actions.timeparse import parse_time_preference
+from actions.timeparse import parse_time_preference, says_only_time
 from intents.catalog import Catalog, Form
 
 STOP_MAX_WORDS = 5  # "never mind", "no": short enough to leave a free-text question
@@ -155,9 +155,19 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         return not any(answers_only(turn, slot, catalog) for slot in slots)
     if intent.mid_form == "answer":
         return False
-    if intent.mid_form == "chitchat" and answers_anyway(turn, requested, catalog):
+    if intent.mid_form == "chitchat" and (
+        answers_anyway(turn, requested, catalog) or answers_time(turn, form)
+    ):
         return False  # "tomorrow morning" read as a greeting, "Grace Thompson" as thanks
     return True
+
+
+def answers_time(turn: Turn, form: Form) -> bool:
+    """The message is only a time and the form takes one, whatever it asked."""
+    if "time" not in form.required:
+        return False
+    services = get_services()
+    return says_only_time(turn.text, services.clock(), services.settings.hospital_tz)
 
 
 def answers_anyway(turn: Turn, requested: str | None, catalog: Catalog) -> bool:

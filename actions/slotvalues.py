@@ -19,7 +19,7 @@ from actions import directory
 from actions.beds import bed_answer, bed_number, bed_status_code
 from actions.formats import MrnFormat
 from actions.help import help_type_code, infer_help_type, infer_urgency, priority_code
-from actions.timeparse import parse_time_preference
+from actions.timeparse import parse_time_preference, says_only_time
 from assistant.hms.errors import HmsError
 from assistant.hms.protocol import HmsClient
 
@@ -322,4 +322,6 @@ def infer(slot: str, text: str, ctx: CheckContext) -> Any:
         return bed_status_code(text)
     if slot in ("mrn", "patient_name"):
         return ctx.mrn.find(text)  # digits or spoken digits of the hospital's MRN form
+    if slot == "time":
+        return text if says_only_time(text, ctx.now, ctx.tz) else None
     return None

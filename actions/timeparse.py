@@ -261,3 +261,28 @@ def _around(moment: datetime, now: datetime, *, exact: bool) -> TimePreference |
         target=moment,
         exact=exact,
     )
+
+
+# words a time answer is made of ("tomorrow morning", "next tuesday at 2", "asap please")
+_TIME_WORDS = frozenset(
+    (
+        "today tonight tomorrow day after next this coming week weeks days morning afternoon "
+        "evening noon midday at on in the of a an around about before after by early late "
+        "half quarter past to am pm a.m. p.m. o'clock oclock st nd rd th as soon possible "
+        "soonest earliest any time anytime first available please pls then ok okay and or "
+        "sometime maybe ideally preferably if can be asap"
+    ).split()
+    + list(WEEKDAYS)
+    + list(MONTHS)
+    + [m[:3] for m in MONTHS]
+    + [w for key in NUMBERS for w in key.replace("-", " ").split()]
+)
+
+
+def says_only_time(text: str | None, now: datetime, tz: str | ZoneInfo) -> bool:
+    """The message is a time preference and nothing else ("tomorrow morning", "friday at
+    2"), so it answers a form's time whatever question was asked; "Jane Morning" is not."""
+    if parse_time_preference(text, now, tz) is None:
+        return False
+    words = re.findall(r"[a-z.']+|\d+", str(text).lower())
+    return all(w.isdigit() or w.strip(".") in _TIME_WORDS or w in _TIME_WORDS for w in words)

@@ -82,6 +82,12 @@ class SlotSpec:
     buttons: tuple[SlotButton, ...] = ()
     free_text: bool = False
     thing: str | None = None  # what an unknown value is called: unknown_<thing>
+    # the question when another slot is already known ({"mrn": "And the patient's name?"})
+    ask_known: tuple[tuple[str, str], ...] = ()
+
+    def question(self, known: set[str]) -> str | None:
+        """The question to ask, given the slots already filled."""
+        return next((text for slot, text in self.ask_known if slot in known), self.ask)
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,9 @@ def _slot(name: str, raw: Any) -> SlotSpec:
         raise CatalogError(f"slot {name}: expected a mapping")
     entities = raw.get("entities") or ([raw["entity"]] if raw.get("entity") else [])
     buttons = raw.get("buttons") or []
+    ask_known = raw.get("ask_known") or {}
+    if not isinstance(ask_known, dict):
+        raise CatalogError(f"slot {name}: 'ask_known' maps a known slot to a question")
     if not all(isinstance(b, dict) and {"title", "value"} <= set(b) for b in buttons):
         raise CatalogError(f"slot {name}: each button needs a title and a value")
     return SlotSpec(
@@ -206,6 +215,7 @@ def _slot(name: str, raw: Any) -> SlotSpec:
         buttons=tuple(SlotButton(str(b["title"]), str(b["value"])) for b in buttons),
         free_text=bool(raw.get("free_text", False)),
         thing=_str(raw, "thing"),
+        ask_known=tuple((str(k), " ".join(str(v).split())) for k, v in ask_known.items()),
     )
 
 
@@ -264,6 +274,9 @@ def check_consistency(catalog: Catalog) -> list[str]:
             elif not catalog.slot(slot).ask:
                 problems.append(f"catalog: {form.name}: slot {slot!r} has no question ('ask')")
     for spec in catalog.slots:
+        for known, _ in spec.ask_known:
+            if known not in slot_names:
+                problems.append(f"catalog: slot {spec.name}: ask_known names no slot {known!r}")
         for entity in spec.entities:
             if entity not in entities:
                 problems.append(f"catalog: slot {spec.name}: no intent lists entity {entity!r}")

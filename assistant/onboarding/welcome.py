@@ -1,5 +1,9 @@
 """``WelcomingAssistant``: the first time someone talks to the assistant on a channel, a
-short guide for their role comes before the answer (kind ``onboarding_welcome``)."""
+short guide for their role comes after the answer (kind ``onboarding_welcome``).
+
+When the answer already says what the assistant does ("what can you do?", "hi"), a second
+overview would only repeat it: that answer stays the one reply and takes the guide's
+example buttons instead (the welcome counts as shown)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ MAX_BUTTONS = 4
 # the kiosk shows the role's guide as tiles right after sign-in (and would read a long
 # welcome aloud), so the first message is for the chat channels
 CHANNELS = ("slack", "rest", "cli")
+# answers that are themselves an overview of what the assistant does
+OVERVIEWS = ("ask_capabilities_success", "greet_answer")
 
 
 class WelcomingAssistant:
@@ -42,6 +48,10 @@ class WelcomingAssistant:
             log.warning("welcome not shown: %s", type(exc).__name__)
             return replies
         buttons = tuple(Button(c.button, c.say) for c in common_first(guide)[:MAX_BUTTONS])
+        overview = [r for r in replies if r.kind in OVERVIEWS]
+        if len(replies) == 1 and overview and guide.capabilities:
+            answer = overview[0]
+            return [Reply(answer.text, answer.buttons or buttons, answer.custom)]
         welcome = Reply(
             welcome_text(guide, self.onboarding.emergency_number),
             buttons,

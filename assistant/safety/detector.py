@@ -11,6 +11,11 @@ Evidence, strongest first:
 4. otherwise none. A message whose only cues are negated ("no chest pain", "not an
    emergency") is none unless the classifier is very sure (then caution); so is one whose
    cues are only historical ("history of seizures", "had a fall last week").
+The classifier alone (steps 2-3) decides nothing about a message of fewer than
+``min_evidence`` content words (not stop words, not numbers or ward codes): a follow-up
+fragment ("and in majors?", "and 7C?", "what about the ICU?") is a place, not a finding,
+and its score comes from the few n-grams it shares with emergency examples. Lexicon cues
+still count in any message ("choking!").
 
 The assessment holds no message text (it may be PHI), only the level, kind and reason.
 """
@@ -44,6 +49,7 @@ class Thresholds:
     low: float = 0.45  # classifier alone: caution
     negated: float = 0.95  # only negated/benign cues: caution above this
     min_words: int = 3  # the classifier alone never makes an emergency of fewer words
+    min_evidence: int = 2  # ... nor an emergency or a caution of fewer content words
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,8 @@ class EmergencyDetector:
         if live_strong:
             return Assessment(EMERGENCY, self._kind(text, live_strong), "cue", score)
         negated = any(c.negated for c in found)
+        if evidence_words(text) < t.min_evidence:
+            score = 0.0  # too little said for the classifier to go on (see the module doc)
         if score >= t.high and not negated and not benign and len(text.split()) >= t.min_words:
             live = [c for c in found if c.live]
             return Assessment(EMERGENCY, self._kind(text, live), "classifier", score)
@@ -110,6 +118,17 @@ class EmergencyDetector:
     def _kind(self, text: str, found: Iterable[Cue]) -> str:
         named = [c.kind for c in found if c.kind != GENERAL]
         return named[0] if named else self.classifier.kind(text)
+
+
+_WORD = re.compile(r"[a-z][a-z'&-]*")
+
+
+def evidence_words(text: str) -> int:
+    """Content words of ``text``: not stop words, numbers or codes with digits ("7C")."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words = _WORD.findall(" ".join(w for w in text.lower().split() if not any(map(str.isdigit, w))))
+    return sum(1 for w in words if len(w) > 1 and w.strip("'") not in STOP_WORDS)
 
 
 def build_detector(

@@ -53,7 +53,10 @@ def _after(last, text, entity, value, intent="inform"):
 def test_followup_asks_the_last_question_again_with_the_new_detail():
     last = {"intent": "check_bed_availability", "slots": {"ward": "4B", "bed_type": "side room"}}
     trk = _after(last, "what about 7C?", "ward", "7C")
-    assert follow_up(trk, Turn.of(trk)) == ("check_bed_availability", {"bed_type": "side room"})
+    assert follow_up(trk, Turn.of(trk)) == (
+        "check_bed_availability",
+        {"bed_type": "side room", "ward": "7C"},
+    )
 
 
 def test_followup_needs_a_question_that_takes_follow_ups():
@@ -85,3 +88,80 @@ def test_followup_never_remembers_a_patient():
     trk = tracker("n.jones", slots={"ward": "4B", "patient_name": "Jane Doe", "mrn": "10004821"})
     (event,) = remember("list_ward_patients", trk, [])
     assert event["value"] == {"intent": "list_ward_patients", "slots": {"ward": "4B"}}
+
+
+@pytest.fixture
+def watches(tmp_path):
+    from actions.watches import set_watch_store
+    from assistant.store import open_store_at
+    from assistant.watches.store import WatchStore
+    from tests.actions.fakes import NOW
+
+    store = open_store_at(f"sqlite:///{tmp_path / 'assistant.db'}")
+    made = WatchStore(store, clock=lambda: NOW)
+    set_watch_store(made)
+    yield made
+    set_watch_store(None)
+    store.close()
+
+
+def _typed(last, text, entity, value, intent):
+    """A message after ``last`` whose entity the slot mappings did not take (as for
+    "affirm"): only the entity names the detail."""
+    events = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    return tracker(
+        "n.jones",
+        intent=intent,
+        text=text,
+        slots={"last_task": last},
+        entities=[ent(entity, value, text)],
+        events=events,
+    )
+
+
+@pytest.mark.parametrize(
+    ("intent", "action", "answered"),
+    [
+        ("watch_bed_availability", "ActionWatchBedAvailability", "watch_bed_availability_success"),
+        ("list_bed_watches", "ActionListBedWatches", "list_bed_watches_none"),
+        ("cancel_bed_watch", "ActionCancelBedWatch", "cancel_bed_watch_none"),
+    ],
+)
+@pytest.mark.parametrize(("text", "said_as"), [("ok on 4B then", "affirm"), ("4B", "inform")])
+async def test_followup_typed_value_after_an_unknown_value_asks_the_same_task_again(
+    watches, intent, action, answered, text, said_as
+):
+    import actions.watches
+    from actions.flow import ActionContinue
+
+    first = tracker("n.jones", intent=intent, text="when a bed frees up on ward 9")
+    messages, events = await run(getattr(actions.watches, action)(), first)
+    assert messages[0]["custom"]["kind"] == "unknown_ward"
+    last = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"][-1]
+    assert last == {"intent": intent, "slots": {}, "unknown": "ward"}
+    messages, events = await run(ActionContinue(), _typed(last, text, "ward", "4B", said_as))
+    assert messages[0]["custom"]["kind"] == answered
+    assert messages[0]["custom"]["data"].get("ward") in ("4B", None)
+    if intent == "watch_bed_availability":
+        (watch,) = watches.active("n.jones")
+        assert watch.ward_code == "4B"
+
+
+def test_followup_after_an_unknown_value_only_that_value_asks_again():
+    last = {
+        "intent": "watch_bed_availability",
+        "slots": {"bed_type": "side room"},
+        "unknown": "ward",
+    }
+    trk = _typed(last, "and friday?", "time", "friday", "inform")
+    assert follow_up(trk, Turn.of(trk)) is None  # not the detail the task lacked
+    trk = _typed(last, "any free beds on 4B?", "ward", "4B", "check_bed_availability")
+    assert follow_up(trk, Turn.of(trk)) is None  # a whole new request starts afresh
+    trk = _typed(last, "sorry, 4B", "ward", "4B", "inform")
+    assert follow_up(trk, Turn.of(trk)) == (
+        "watch_bed_availability",
+        {"bed_type": "side room", "ward": "4B"},
+    )

@@ -471,3 +471,97 @@ async def test_forms_free_text_question_for_another_task_leaves_the_form(
     assert rejected is leaves
     if not leaves:
         assert slots[slot] == text
+
+
+async def test_forms_detail_given_before_it_was_asked_is_kept_and_said_back():
+    # "cardiology" while the name is asked: the clinic is filled and noted, the name
+    # question comes again without "didn't get that"
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"mrn": "10004821"},
+        requested="patient_name",
+        text="cardiology",
+        set_now={"department": "cardiology"},
+        entities=[{"entity": "department", "value": "cardiology", "start": 0, "end": 10}],
+    )
+    assert slots["department"] == "cardiology" and slots["requested_slot"] == "patient_name"
+    assert kinds(messages) == ["slot_noted"] and "cardiology" in messages[0]["text"]
+    assert messages[0]["custom"]["data"] == {"slots": ["department"]}
+
+
+@pytest.mark.parametrize(("intent", "entities"), [("greet", None), ("inform", None)])
+async def test_forms_time_said_while_the_name_is_asked_is_the_time(intent, entities):
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"mrn": "10004821", "department": "cardiology"},
+        requested="patient_name",
+        intent=intent,
+        text="tomorrow morning",
+        entities=entities,
+    )
+    assert slots["time"] == "tomorrow morning" and slots["requested_slot"] == "patient_name"
+    assert "patient_name" not in slots and kinds(messages) == ["slot_noted"]
+
+
+async def test_forms_entity_of_a_detail_not_asked_is_taken_whatever_nlu_read():
+    # small talk by NLU's reading whose time entity the slot mappings did not take
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"mrn": "10004821", "department": "cardiology"},
+        requested="patient_name",
+        intent="greet",
+        text="tomorrow at 10",
+        entities=[{"entity": "time", "value": "tomorrow at 10", "start": 0, "end": 14}],
+    )
+    assert slots["time"] == "tomorrow at 10" and kinds(messages) == ["slot_noted"]
+
+
+async def test_forms_a_name_that_contains_a_time_word_is_the_name():
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"mrn": "10004821"},
+        requested="patient_name",
+        text="Jane Morning",
+        set_now={"patient_name": "Jane Morning"},
+    )
+    assert slots["patient_name"] == "Jane Morning" and "time" not in slots
+    assert messages == []
+
+
+async def test_forms_time_while_another_question_is_asked_is_not_small_talk():
+    _, messages, out = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821"},
+        requested="department",
+        intent="greet",
+        text="next tuesday afternoon",
+    )
+    slots = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
+    assert slots["time"] == "next tuesday afternoon" and slots["requested_slot"] == "department"
+    assert kinds(messages) == ["slot_noted"]
+
+
+@pytest.mark.parametrize(
+    ("filled", "question"),
+    [
+        ({}, "What is the patient's full name (or their MRN)?"),
+        ({"mrn": "10004821"}, "And the patient's full name?"),
+    ],
+)
+async def test_asks_name_question_asks_only_what_is_missing(filled, question):
+    from actions.asks import ask_action
+    from tests.actions.fakes import run
+
+    trk = tracker(slots={**filled, "requested_slot": "patient_name"}, active_loop="b_form")
+    messages, _ = await run(ask_action("patient_name")(), trk)
+    assert [m["text"] for m in messages] == [question]
+    assert kinds(messages) == ["ask_patient_name"]
+
+
+async def test_forms_nothing_is_said_back_when_the_form_is_complete():
+    # the MRN when the name was asked finds the patient: the answer follows, no "Noted"
+    slots, messages, _ = await validate(
+        "find_patient_form", requested="patient_name", text="10004821"
+    )
+    assert slots["mrn"] == "10004821" and slots["requested_slot"] is None
+    assert messages == []

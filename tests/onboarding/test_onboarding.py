@@ -193,3 +193,21 @@ async def test_first_time_asks_the_store_once_per_staff_and_channel(store):
     other = onboarding(store)  # another gateway process: the store says seen
     assert await other.first_time("n.jones", "rest") is False
     assert await other.first_time("n.jones", "slack") is True
+
+
+class Overview:
+    def __init__(self, kind):
+        self.kind = kind
+
+    async def send(self, *, staff, channel, conversation, text):
+        return [Reply("I can help with beds.", (), {"phi": False, "kind": self.kind, "data": {}})]
+
+
+@pytest.mark.parametrize("kind", ["ask_capabilities_success", "greet_answer"])
+async def test_welcome_is_not_repeated_after_an_answer_that_says_what_i_do(store, kind):
+    assistant = WelcomingAssistant(Overview(kind), onboarding(store))
+    first = await assistant.send(staff="a.admin", channel="rest", conversation="r", text="hi")
+    (answer,) = first  # one helpful answer, with the role's examples to tap
+    assert answer.kind == kind and answer.buttons and all(b.payload for b in answer.buttons)
+    again = await assistant.send(staff="a.admin", channel="rest", conversation="r", text="x")
+    assert [r.kind for r in again] == [kind] and not again[0].buttons  # shown once

@@ -148,3 +148,16 @@ def test_classifier_p_emergency_equals_the_pipelines_own_probabilities():
     texts += ["", "4B", "cardiac arrest bay 3", "how many free beds on 4B?"]
     expected = [float(p[1]) for p in classifier.detect.predict_proba(texts)]
     assert classifier.p_emergency(texts) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["and on ICU?", "and in majors?", "and the ICU?", "and 7C?", "what about resus?"]
+)
+def test_detector_follow_up_fragment_is_no_emergency_nor_caution(detector, text):
+    # a place and a follow-up cue: too little said for the classifier to go on
+    assert level(detector, text) == "none", detector.assess(text)
+
+
+@pytest.mark.parametrize("text", ["choking!", "fire!", "he's fitting"])
+def test_detector_one_word_cue_still_counts_in_a_short_message(detector, text):
+    assert level(detector, text) == "emergency", detector.assess(text)
