@@ -17,7 +17,7 @@ test: setup system-deps model
 
 ## unit: every test that needs no server and no Rasa (stack, redis, postgres, browser, attacker,
 ## rasa markers), on all cores
-UNIT_MARKERS := not stack and not redis and not postgres and not browser and not attacker and not rasa
+UNIT_MARKERS := not stack and not redis and not postgres and not browser and not attacker and not rasa and not servers
 unit: setup
 	$(PY) -m pytest -q -n auto -m "$(UNIT_MARKERS)" $(PYTEST_ARGS)
 

@@ -95,6 +95,8 @@ SERVER_MARKERS = {
     "postgres_url": "postgres",
     "chromium": "browser",
     "tracker_url": "rasa",  # tests/store/test_tracker_privacy.py: Rasa's own tracker store
+    "real_hms": "servers",  # tests/assistant/hms: the reference HMS as a uvicorn subprocess
+    "trust_hms": "servers",  # test_configured_server.py: the same, other identifier systems
 }
 
 

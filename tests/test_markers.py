@@ -32,4 +32,4 @@ def test_markers_every_server_marker_is_declared():
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
     declared = {m.split(":")[0] for m in pyproject["tool"]["pytest"]["ini_options"]["markers"]}
     assert set(SERVER_MARKERS.values()) <= declared
-    assert {"stack", "redis", "postgres", "browser", "attacker", "rasa"} <= declared
+    assert {"stack", "redis", "postgres", "browser", "attacker", "rasa", "servers"} <= declared

@@ -87,6 +87,7 @@ def server(tmp_path):
         proc.wait(timeout=30)
 
 
+@pytest.mark.servers
 def test_server_healthz_and_webhook(server):
     health = httpx.get(f"{server}/healthz").json()
     assert health["status"] == "ok" and health["actions"] >= len(EXPECTED)

@@ -76,6 +76,7 @@ def test_stack_endpoints_and_credentials_for_rasa(tmp_path):
     assert credentials["rasa_ext.channel.GatewayInput"] == {"token_env": "RASA_WEBHOOK_TOKEN"}
 
 
+@pytest.mark.servers
 def test_stack_starts_waits_and_stops_processes(tmp_path):
     stack = fake(tmp_path)
     stack.start()
@@ -94,6 +95,7 @@ def test_stack_starts_waits_and_stops_processes(tmp_path):
     assert stack.procs == []
 
 
+@pytest.mark.servers
 def test_stack_failed_process_named_with_its_log(tmp_path):
     stack = fake(tmp_path, crash="rasa")
     with pytest.raises(StackError) as caught:
@@ -121,6 +123,7 @@ def test_stack_port_in_use_refused_before_starting(tmp_path):
     assert stack.procs == []
 
 
+@pytest.mark.servers
 def test_stack_restart_right_after_stop_is_not_refused(tmp_path):
     """Connections the servers closed sit in TIME_WAIT on their ports after a stop; the port
     check (SO_REUSEADDR, like the servers) must not call those ports busy."""
@@ -141,6 +144,7 @@ def test_stack_restart_right_after_stop_is_not_refused(tmp_path):
         again.stop()
 
 
+@pytest.mark.servers
 def test_stack_each_process_gets_only_the_secrets_it_needs(tmp_path):
     stack = fake(tmp_path, environ={"PATH": os.environ["PATH"], "SLACK_BOT_TOKEN": "xoxb-1"})
     stack.start()
@@ -176,6 +180,7 @@ def test_process_env_unknown_file_secret_goes_to_app_processes_only():
     assert process_env(env, "service", {"NEW_KEY"}) == {"PATH": "/bin"}
 
 
+@pytest.mark.servers
 def test_stack_var_dir_and_everything_in_it_owner_only(tmp_path):
     var = tmp_path / "var"
     var.mkdir(mode=0o755)
@@ -197,6 +202,7 @@ def test_stack_var_dir_and_everything_in_it_owner_only(tmp_path):
     assert loose == []
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stack_cli_signal_to_whole_group_twice_stops_every_child_without_traceback(tmp_path, sig):
     launcher = subprocess.Popen(

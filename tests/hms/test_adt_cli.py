@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.hms.adt_kit import SAMPLES, sample, send
 from tests.hms.hms_testkit import free_port
 
@@ -28,6 +30,7 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
     raise TimeoutError(port)
 
 
+@pytest.mark.servers
 def test_adt_listen_command_serves_mllp_on_its_port(hms_template, tmp_path):
     db = tmp_path / "hms.db"
     db.write_bytes(hms_template.read_bytes())

@@ -99,6 +99,7 @@ def _run_races(db_url: str, var_dir: Path) -> None:
         proc.wait(timeout=30)
 
 
+@pytest.mark.servers
 def test_race_concurrent_bookings_sqlite_exactly_one_wins(tmp_path):
     _run_races(f"sqlite:///{tmp_path / 'race.db'}", tmp_path)
 

@@ -93,6 +93,7 @@ async def trust_client(trust_hms: tuple[str, str]) -> AsyncIterator[FhirHmsClien
         yield client
 
 
+@pytest.mark.servers
 async def test_client_works_against_a_server_with_other_identifier_systems(trust_hms, trust_client):
     wards = {w.code for w in await trust_client.list_wards()}
     assert {"4B", "ICU", "ED"} <= wards
@@ -119,12 +120,14 @@ async def test_client_works_against_a_server_with_other_identifier_systems(trust
     assert booked.status == "booked" and booked.service_code == "cardiology"
 
 
+@pytest.mark.servers
 async def test_client_with_the_wrong_systems_finds_no_staff(trust_hms):
     base, token = trust_hms
     async with FhirHmsClient(base, token) as default_client:  # urn:hms:* systems
         assert await default_client.find_staff(username="n.jones") == []
 
 
+@pytest.mark.servers
 async def test_kiosk_directory_reads_every_staff_name_from_the_hms(trust_client):
     directory = await directory_from_hms(trust_client)
     assert len(directory.clinicians) >= 40  # all staff, not only the demo usernames
@@ -146,6 +149,7 @@ def _check(trust_hms: tuple[str, str], env: dict[str, str]) -> subprocess.Comple
     )
 
 
+@pytest.mark.servers
 def test_hms_check_reports_every_feature_available_with_matching_systems(trust_hms):
     done = _check(trust_hms, TRUST_ENV)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -156,6 +160,7 @@ def test_hms_check_reports_every_feature_available_with_matching_systems(trust_h
     assert "needed a token" not in out  # /metadata is public
 
 
+@pytest.mark.servers
 def test_hms_check_warns_when_the_identifier_systems_do_not_match(trust_hms):
     done = _check(trust_hms, {})
     assert done.returncode == 1
@@ -241,6 +246,7 @@ class Recording(httpx.AsyncHTTPTransport):
         return await super().handle_async_request(request)
 
 
+@pytest.mark.servers
 async def test_client_uses_only_search_parameters_a_plain_r4_server_declares(trust_hms):
     base, token = trust_hms
     statement = httpx.get(f"{base}/metadata").json()

@@ -11,6 +11,8 @@ import pytest
 
 from assistant.hms import Conflict, FhirHmsClient, Forbidden, NotFound
 
+pytestmark = pytest.mark.servers  # a uvicorn subprocess (real_hms)
+
 PT = "http://terminology.hl7.org/CodeSystem/location-physical-type"
 
 
