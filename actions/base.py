@@ -167,6 +167,16 @@ def tracker_principal(services: Services, tracker: Tracker) -> Principal:
     )
 
 
+async def _verified_staff(services: Any, tracker: Tracker) -> Any:
+    """The verified user's staff record, or None when that cannot be told (no or bad
+    principal, HMS down, unknown user): callers leave those cases to the guarded action."""
+    try:
+        principal = tracker_principal(services, tracker)
+        return await GuardedAction._staff(services, principal.staff)
+    except (PrincipalError, HmsError):
+        return None
+
+
 async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     """True only when the verified user is known and their roles lack ``permission``.
 
@@ -175,11 +185,7 @@ async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     guarded action, which refuses and audits it; so is the denial itself.
     """
     services = get_services()
-    try:
-        principal = tracker_principal(services, tracker)
-        staff = await GuardedAction._staff(services, principal.staff)
-    except (PrincipalError, HmsError):
-        return False
+    staff = await _verified_staff(services, tracker)
     return staff is not None and not services.policy.allows(staff.roles, permission)
 
 
@@ -187,11 +193,7 @@ async def permitted_tasks(tracker: Tracker) -> frozenset[str] | None:
     """The task intents the verified user may ask for (to offer only those as choices);
     None when that cannot be told (no principal, HMS down, unknown user)."""
     services = get_services()
-    try:
-        principal = tracker_principal(services, tracker)
-        staff = await GuardedAction._staff(services, principal.staff)
-    except (PrincipalError, HmsError):
-        return None
+    staff = await _verified_staff(services, tracker)
     if staff is None:
         return None
     return frozenset(
