@@ -3,7 +3,14 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 export RASA_TELEMETRY_ENABLED := false
-export PYTHONDONTWRITEBYTECODE := 1
+# byte-code caches (gitignored) let every test worker and server process start without
+# recompiling the tree, and keep pytest's rewritten test modules between runs
+unexport PYTHONDONTWRITEBYTECODE
+# tests' throwaway files (SQLite stores, tmp_path) go to a RAM disk when the machine has one
+# with room (no disk flush on every commit); pytest keeps only the last run's directories
+TEST_TMP := $(shell df -Pk /dev/shm 2>/dev/null | awk 'NR==2 && $$4 > 2097152 {print "/dev/shm"}')
+TEST_ENV := $(if $(TEST_TMP),TMPDIR=$(TEST_TMP))
+TEST_OPTS := -o tmp_path_retention_count=1
 
 .PHONY: demo test unit setup system-deps train model lookups lint bench clean
 
@@ -13,13 +20,13 @@ demo: setup model
 
 ## test: set up on first run, then run the whole suite
 test: setup system-deps model
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest $(TEST_OPTS) $(PYTEST_ARGS)
 
 ## unit: every test that needs no server and no Rasa (stack, redis, postgres, browser, attacker,
 ## rasa markers), on all cores
 UNIT_MARKERS := not stack and not redis and not postgres and not browser and not attacker and not rasa and not servers
 unit: setup
-	$(PY) -m pytest -q -n auto -m "$(UNIT_MARKERS)" $(PYTEST_ARGS)
+	$(TEST_ENV) $(PY) -m pytest -q -n auto -m "$(UNIT_MARKERS)" $(TEST_OPTS) $(PYTEST_ARGS)
 
 setup:
 	bash scripts/setup.sh all
