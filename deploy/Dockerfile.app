@@ -17,6 +17,7 @@ COPY assistant assistant
 COPY actions actions
 COPY hms hms
 COPY phi_filter phi_filter
+COPY dbkit dbkit
 COPY intents intents
 COPY training_data training_data
 COPY domain domain

@@ -14,8 +14,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 TOOLS=.venv-tools
 APP_PY=.venv/bin/python
-LINT_PATHS=(assistant actions hms phi_filter intents rasa_ext bench tests scripts)
-BANDIT_PATHS=(assistant actions hms phi_filter intents rasa_ext)
+LINT_PATHS=(assistant actions hms phi_filter dbkit intents rasa_ext bench tests scripts)
+BANDIT_PATHS=(assistant actions hms phi_filter dbkit intents rasa_ext)
 PIP_AUDIT=${PIP_AUDIT:-$TOOLS/bin/pip-audit}  # overridable for testing the verdict logic
 AUDIT_TIMEOUT=${AUDIT_TIMEOUT:-15}
 export PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -15,7 +15,7 @@ from tests.require import missing
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = ROOT / ".venv-tools" / "bin" / "lint-imports"
-PACKAGES = ("assistant", "actions", "hms", "intents", "phi_filter", "rasa_ext")
+PACKAGES = ("assistant", "actions", "hms", "intents", "phi_filter", "dbkit", "rasa_ext")
 
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
