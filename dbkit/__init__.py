@@ -15,9 +15,9 @@ stale snapshot under concurrent writers).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 
 BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE = {"sqlite_begin": "IMMEDIATE"}
@@ -43,6 +43,11 @@ def make_engine(url: str, *, pool_size: int = 5, explicit_begin: bool = False) -
     if explicit_begin:
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows matched by an UPDATE/DELETE executed through a Session."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

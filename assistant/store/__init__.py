@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Result
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.config import Settings
 from assistant.store.engine import IMMEDIATE, make_engine, normalise_url
 from assistant.store.migrate import current_revision, head_revision, upgrade_to_head
+from dbkit import rowcount
 
 __all__ = ["Store", "StoreError", "make_engine", "open_store", "open_store_at", "rowcount"]
 
@@ -53,11 +53,6 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def rowcount(result: Result[Any]) -> int:
-    """Rows matched by an UPDATE/DELETE executed through a Session."""
-    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def _ensure_sqlite_dir(url: str) -> None:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dbkit import rowcount
 from hms import models
 from hms.adt.message import (
     DATA_TYPE_ERROR,
@@ -93,7 +94,7 @@ class Work:
             .values(**values, version=bed.version + 1, updated_at=self.now, updated_by=ACTOR)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(result) != 1:
             raise StaleBed(bed.id)
         self.session.refresh(bed)
 

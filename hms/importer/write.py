@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
+from dbkit import rowcount
 from hms.importer.planned import MODELS, Plan
 
 
@@ -26,5 +27,5 @@ def apply(session: Session, plan: Plan, now: datetime) -> None:
             .where(table.c.id == ident, *(table.c[k] == v for k, v in guard.items()))
             .values(**values, version=table.c.version + 1, updated_at=now, updated_by="import")
         )
-        if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(session.execute(stmt)) != 1:
             raise StaleData(f"{model.__name__}/{ident} changed during the import")

@@ -14,22 +14,25 @@ from sqlalchemy.orm import Session
 
 from hms import models
 from hms.auth import acting_staff
-from hms.errors import BadRequest, Conflict, NotFound, PreconditionFailed, Unprocessable
+from hms.errors import Conflict, NotFound, PreconditionFailed, Unprocessable
 from hms.fhir.common import etag
 from hms.fhir.scheduling import appointment_json
 from hms.routes.common import (
     add_read,
     base_url,
+    bump_version,
     check_version,
     fhir,
     get_session,
     if_match,
     page,
     read_resource,
+    read_update,
     run_search,
     search_params,
     systems,
     validate,
+    versioned,
 )
 from hms.routes.common import tz as request_tz
 from hms.search import date_filter, parse_pk, reference_filter, sort_keys, token_filter
@@ -162,10 +165,7 @@ add_read(
 async def update_appointment(ident: str, request: Request) -> JSONResponse:
     """Cancel (``status=cancelled``) and free the slot; other changes are not supported."""
     pk = _pk(ident)
-    body = await read_resource(request, "Appointment")
-    validate(AppointmentModel, body)
-    if body.get("id") not in (None, ident):
-        raise BadRequest("resource id does not match the URL")
+    body = await read_update(request, ident, "Appointment", AppointmentModel)
     status = body.get("status")
     if status not in ("booked", "cancelled"):
         raise Unprocessable("status must be booked (unchanged) or cancelled")
@@ -183,20 +183,11 @@ async def update_appointment(ident: str, request: Request) -> JSONResponse:
             if status != "cancelled":
                 raise Unprocessable("a cancelled appointment cannot be re-booked; book anew")
             now = utcnow()
-            done = session.execute(
-                update(models.Appointment)
-                .where(models.Appointment.pk == pk, models.Appointment.version == row.version)
-                .values(
-                    status="cancelled",
-                    version=row.version + 1,
-                    updated_by=staff,
-                    updated_at=now,
-                    comment=body.get("comment", row.comment),
-                )
-                .execution_options(synchronize_session=False)
+            values = {"status": "cancelled", "updated_by": staff, "updated_at": now}
+            values["comment"] = body.get("comment", row.comment)
+            bump_version(
+                session, models.Appointment, models.Appointment.pk == pk, row, values, "appointment"
             )
-            if done.rowcount != 1:
-                raise PreconditionFailed("appointment changed concurrently; read it again")
             session.execute(
                 update(models.Slot)
                 .where(models.Slot.id == row.slot_id, models.Slot.status == "busy")
@@ -209,4 +200,4 @@ async def update_appointment(ident: str, request: Request) -> JSONResponse:
             return appointment_json(row, zone, systems(request))
 
     out = await run_in_threadpool(transaction)
-    return fhir(out, headers={"ETag": f'W/"{out["meta"]["versionId"]}"'})
+    return versioned(out)

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from dbkit import rowcount
 from hms.config import HmsOptions, Systems
 from hms.errors import (
     FHIR_JSON,
@@ -189,6 +190,39 @@ def page(
     )
 
 
+async def read_update(
+    request: Request,
+    ident: str,
+    resource_type: str,
+    model: type[BaseModel],
+    defaults: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The body of ``PUT /<resource>/{ident}``: a valid resource of that type, for that id
+    (``defaults`` fill elements the client may leave out)."""
+    body = await read_resource(request, resource_type)
+    for name, value in (defaults or {}).items():
+        body.setdefault(name, value)
+    validate(model, body)
+    if body.get("id") not in (None, ident):
+        raise BadRequest("resource id does not match the URL")
+    return body
+
+
+def bump_version(
+    session: Session, model: Any, key: Any, row: Any, values: dict[str, Any], what: str
+) -> None:
+    """Write ``values`` to ``row`` only if nobody changed it since it was read (optimistic
+    concurrency on ``version``), and count one version up; else 412 naming ``what``."""
+    done = session.execute(
+        update(model)
+        .where(key, model.version == row.version)
+        .values(**values, version=row.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if rowcount(done) != 1:
+        raise PreconditionFailed(f"{what} changed concurrently; read it again")
+
+
 def read_row(session: Session, model: Any, key: Any, ref: str) -> Any:
     """The row of a read (``ref`` names it in the 404, e.g. ``Patient/pat-1``)."""
     row = session.get(model, key)
@@ -197,8 +231,10 @@ def read_row(session: Session, model: Any, key: Any, ref: str) -> Any:
     return row
 
 
-def versioned(resource: dict[str, Any], version: int) -> JSONResponse:
-    """A read answer: the resource with its ``ETag``."""
+def versioned(resource: dict[str, Any], version: int | None = None) -> JSONResponse:
+    """A read or update answer: the resource with its ``ETag`` (its own version by default)."""
+    if version is None:
+        version = int(resource["meta"]["versionId"])
     return fhir(resource, headers={"ETag": etag(version)})
 
 

@@ -8,26 +8,26 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fhir.resources.R4B.location import Location as LocationModel
-from sqlalchemy import ColumnElement, false, select, update
+from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session
 
 from hms import models
 from hms.auth import acting_staff
-from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
+from hms.errors import NotFound, Unprocessable
 from hms.fhir import BED_STATUS, SYS_BED_STATUS, SYS_PHYSICAL
 from hms.fhir.location import location_json
 from hms.routes.common import (
     add_read,
+    bump_version,
     check_version,
-    fhir,
     get_session,
     if_match,
     options,
     page,
-    read_resource,
+    read_update,
     run_search,
     search_params,
-    validate,
+    versioned,
 )
 from hms.search import any_of, like_contains, reference_filter, string_filter, token_filter
 from hms.timeutil import utcnow
@@ -77,10 +77,7 @@ add_read(router, "Location", models.Location, _location)
 @router.put("/Location/{ident}")
 async def update_location(ident: str, request: Request) -> JSONResponse:
     """Only a bed's ``operationalStatus`` is writable (v2-0116 U/O/H/C/K/I)."""
-    body = await read_resource(request, "Location")
-    validate(LocationModel, body)
-    if body.get("id") not in (None, ident):
-        raise BadRequest("resource id does not match the URL")
+    body = await read_update(request, ident, "Location", LocationModel)
     status = body.get("operationalStatus")
     if not isinstance(status, dict) or status.get("code") not in BED_STATUS:
         raise Unprocessable(f"operationalStatus.code must be one of {', '.join(BED_STATUS)}")
@@ -98,18 +95,9 @@ async def update_location(ident: str, request: Request) -> JSONResponse:
                 raise Unprocessable("only a bed's operationalStatus can be changed")
             check_version(expected, row.version)
             before = row.operational_status
-            result = session.execute(
-                update(models.Location)
-                .where(models.Location.id == ident, models.Location.version == row.version)
-                .values(
-                    operational_status=status["code"],
-                    version=row.version + 1,
-                    updated_by=staff,
-                    updated_at=utcnow(),
-                )
-            )
-            if result.rowcount != 1:
-                raise PreconditionFailed("bed changed concurrently; read it again")
+            values = {"operational_status": status["code"], "updated_by": staff}
+            values["updated_at"] = utcnow()
+            bump_version(session, models.Location, models.Location.id == ident, row, values, "bed")
             if before != status["code"]:
                 session.add(
                     models.BedEvent(
@@ -126,4 +114,4 @@ async def update_location(ident: str, request: Request) -> JSONResponse:
             return location_json(row, opts.systems, opts.extensions)
 
     out = await run_in_threadpool(apply)
-    return fhir(out, headers={"ETag": f'W/"{out["meta"]["versionId"]}"'})
+    return versioned(out)

@@ -8,28 +8,31 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fhir.resources.R4B.task import Task as TaskModel
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from hms import models
 from hms.auth import acting_staff
-from hms.errors import BadRequest, NotFound, PreconditionFailed, Unprocessable
+from hms.errors import BadRequest, NotFound, Unprocessable
 from hms.fhir import HELP_TYPES, TASK_PRIORITIES, TASK_STATUSES
 from hms.fhir.common import etag
 from hms.fhir.task import task_json, ticket_identifier
 from hms.routes.common import (
     add_read,
     base_url,
+    bump_version,
     check_version,
     fhir,
     get_session,
     if_match,
     page,
     read_resource,
+    read_update,
     run_search,
     search_params,
     systems,
     validate,
+    versioned,
 )
 from hms.routes.common import tz as request_tz
 from hms.search import (
@@ -168,11 +171,7 @@ add_read(
 async def update_task(ident: str, request: Request) -> JSONResponse:
     """Replace the mutable fields (status, owner, priority, businessStatus, notes, ...)."""
     pk = _pk(ident)
-    body = await read_resource(request, "Task")
-    body.setdefault("intent", "order")
-    validate(TaskModel, body)
-    if body.get("id") not in (None, ident):
-        raise BadRequest("resource id does not match the URL")
+    body = await read_update(request, ident, "Task", TaskModel, defaults={"intent": "order"})
     fields, expected, staff = (
         _fields(body, systems(request).help_type),
         if_match(request),
@@ -186,16 +185,10 @@ async def update_task(ident: str, request: Request) -> JSONResponse:
             if row is None:
                 raise NotFound(f"Task/{ident} not found")
             check_version(expected, row.version)
-            done = session.execute(
-                update(models.Task)
-                .where(models.Task.pk == pk, models.Task.version == row.version)
-                .values(**fields, version=row.version + 1, updated_by=staff, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            if done.rowcount != 1:
-                raise PreconditionFailed("task changed concurrently; read it again")
+            values = {**fields, "updated_by": staff, "updated_at": utcnow()}
+            bump_version(session, models.Task, models.Task.pk == pk, row, values, "task")
             session.refresh(row)
             return task_json(row, zone, systems(request))
 
     out = await run_in_threadpool(transaction)
-    return fhir(out, headers={"ETag": f'W/"{out["meta"]["versionId"]}"'})
+    return versioned(out)
