@@ -94,13 +94,18 @@ def bed_status_code(text: str | None) -> str | None:
 
 
 def bed_number(text: str | None) -> tuple[str | None, str | None]:
-    """("4B-06" | "4B bed 6" | "bed 6" | "bed twelve" | "six"...) -> (ward code or None,
+    """("4B-06" | "ICU-03" | "4B bed 6" | "bed 6" | "bed twelve" | "six"...) -> (ward code or None,
     bed number or None). Number words count in every channel, typed or spoken."""
     if not text:
         return None, None
     full = re.fullmatch(r"\s*(\d{1,2}[a-z])[\s-]*(?:bed\s*)?(\d{1,3})\s*", text, re.IGNORECASE)
     if full:
         return full.group(1).upper(), str(int(full.group(2)))
+    coded = re.fullmatch(
+        r"\s*(?!(?:bed|bay|no)\b)([a-z]{2,4}|\d{1,2})\s*-\s*(\d{1,3})\s*", text, re.IGNORECASE
+    )
+    if coded:  # a bed id on a ward with a lettered or numbered code: ICU-03, PAED-12, 7-04
+        return coded.group(1).upper(), str(int(coded.group(2)))
     digits = re.search(r"(\d{1,3})\s*$", text)
     if digits:
         return None, str(int(digits.group(1)))

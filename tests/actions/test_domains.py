@@ -60,6 +60,10 @@ def test_beds_status_words_map_to_v2_0116(text, code):
         ("bed twelve", (None, "12")),
         ("twenty one", (None, "21")),
         ("4B bed 6", ("4B", "6")),
+        ("ICU-03", ("ICU", "3")),
+        ("paed-12", ("PAED", "12")),
+        ("7-04", ("7", "4")),
+        ("bed-6", (None, "6")),
     ],
 )
 def test_beds_bed_number_parsing(text, parsed):
