@@ -68,12 +68,13 @@ def bed_feature(text: str | None) -> str | None:
 STATUS_PHRASES_IN_TEXT = (
     (
         r"\b(needs?|needing|waiting for|awaiting|ready for|due)\s+(a\s+)?(deep\s+)?clean(ing|ed)?\b"
-        r"|\bto be cleaned\b|\bbeing cleaned\b|\bdirty\b|\bhousekeeping\b",
+        r"|\bto be cleaned\b|\bbeing cleaned\b|\bdirty\b|\bhousekeeping\b"
+        r"|\b(for|off for)\s+(a\s+)?(deep\s+)?clean(ing)?\b",
         "H",
     ),
     (r"\bcontaminated\b", "K"),
     (r"\b(isolat(ed|ion))\b", "I"),
-    (r"\b(closed?|blocked|out of (service|use))\b", "C"),
+    (r"\b(closed?|block(ed)?|out of (service|use))\b", "C"),
     (r"\b(occupied|taken|in use|someone in it)\b", "O"),
     (r"\b(free|clean|ready|empty|vacant|available|unoccupied)\b", "U"),
 )
@@ -169,6 +170,17 @@ STATUS_PHRASES = {
     "K": "contaminated",
     "I": "isolated",
 }
+# statuses a bed question may ask about besides free ("which beds need cleaning on 4B",
+# "any closed beds on 7?"); "isolation" is a bed type there, not the status
+ASKABLE_STATUSES = ("H", "C", "O", "K")
+
+
+def status_asked(message: str) -> str:
+    """The status a bed question asks about: free ("U") unless it names another."""
+    code = bed_status_code(message)
+    return code if code in ASKABLE_STATUSES else "U"
+
+
 # "ward 3", "ward seven", "ward 5c" - not the words that follow "ward" in a sentence
 # ("which ward has a side room", "my ward please")
 _NOT_A_WARD = (
@@ -268,38 +280,56 @@ class ActionCheckBedAvailability(GuardedAction):
             number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
             if number is not None:
                 return await self._one_bed(ctx, ward, number)
-            beds = await ctx.hms.free_beds(ward.code, feature)
+            status = status_asked(message)
+            beds = await ctx.hms.find_beds(ward.code, status, feature)
             data: dict[str, Any] = {
                 "ward": ward.code,
                 "feature": feature,
                 "beds": [bed_data(b) for b in beds],
+                **({"status": status} if status != "U" else {}),
             }
+            said = STATUS_PHRASES[status]
             if not beds:
                 ctx.say(
-                    f"No free {kind_words}beds on {ward.name} right now.",
+                    f"No {kind_words}beds {said} on {ward.name} right now."
+                    if status != "U"
+                    else f"No free {kind_words}beds on {ward.name} right now.",
                     kind="check_bed_availability_none",
                     data=data,
                 )
             else:
                 listed = "; ".join(describe(b) for b in beds[:6])
                 more = f" and {len(beds) - 6} more" if len(beds) > 6 else ""
+                plural = "s" if len(beds) != 1 else ""
                 ctx.say(
-                    f"{ward.name} has {len(beds)} free {kind_words}bed"
-                    f"{'s' if len(beds) != 1 else ''}: {listed}{more}.",
+                    f"{ward.name} has {len(beds)} {kind_words}bed{plural} {said}: {listed}{more}."
+                    if status != "U"
+                    else f"{ward.name} has {len(beds)} free {kind_words}bed{plural}: "
+                    f"{listed}{more}.",
                     kind="check_bed_availability_success",
                     data=data,
                 )
             return Outcome(events=reset, resource=f"Location/{ward.id}")
-        if feature:
-            beds = await ctx.hms.free_beds(None, feature)
+        status = status_asked(message)
+        if feature or status != "U":
+            beds = await ctx.hms.find_beds(None, status, feature)
             names = {w.code: w.name for w in await ctx.hms.list_wards()}
             by_ward: dict[str, int] = {}
             for bed in beds:
                 by_ward[bed.ward_code or "?"] = by_ward.get(bed.ward_code or "?", 0) + 1
-            data = {"feature": feature, "wards": by_ward}
+            data = {
+                "feature": feature,
+                "wards": by_ward,
+                **({"status": status} if status != "U" else {}),
+            }
+            which = (
+                f"free {kind_words}beds"
+                if status == "U"
+                else f"{kind_words}beds {STATUS_PHRASES[status]}"
+            )
             if not beds:
                 ctx.say(
-                    f"There are no free {kind_words}beds in the hospital right now.",
+                    f"There are no {which} in the hospital right now.",
                     kind="check_bed_availability_none",
                     data=data,
                 )
@@ -308,7 +338,7 @@ class ActionCheckBedAvailability(GuardedAction):
                     f"{names.get(w, 'Ward ' + w)}: {n}" for w, n in sorted(by_ward.items())
                 )
                 ctx.say(
-                    f"Free {kind_words}beds hospital-wide: {parts}.",
+                    f"{which[0].upper()}{which[1:]} hospital-wide: {parts}.",
                     kind="check_bed_availability_success",
                     data=data,
                 )

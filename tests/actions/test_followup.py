@@ -165,3 +165,14 @@ def test_followup_after_an_unknown_value_only_that_value_asks_again():
         "watch_bed_availability",
         {"bed_type": "side room", "ward": "4B"},
     )
+
+
+async def test_followup_of_a_bed_status_change_changes_that_bed_too():
+    # "and bed 8" right after "bed 7 on 4B is clean now": the same change to bed 8
+    from actions.flow import ActionContinue
+
+    last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "7", "bed_status": "U"}}
+    _, events = await run(ActionContinue(), _after(last, "and bed 8", "bed", "8"))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ward"] == "4B" and slots["bed"] == "8" and slots["bed_status"] == "U"
+    assert events[-1]["name"] == "update_bed_status_form"
