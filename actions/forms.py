@@ -28,6 +28,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions.base import guarded_reader, lacks_permission
 from actions.beds import said_beds, said_ward, says_own_ward
+from actions.directory import said_clinic
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
 from actions.reading import (
@@ -265,6 +266,20 @@ class CatalogForm(FormValidationAction, ABC):
             ward = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
             if ward is not None:
                 found["ward"] = ward
+        if (
+            "department" in form.required
+            and not {"department", "clinician"} & set(found)
+            and ctx.slots.get("department") in (None, "")
+            and ctx.slots.get("clinician") in (None, "")
+        ):
+            clinic = said_clinic(turn.text)  # "into podiatry": a clinic NLU did not tag
+            tagged = " ".join(str(e.get("value") or "") for e in turn.entities).casefold()
+            if (
+                clinic is not None
+                and clinic.casefold() not in tagged
+                and not DOCTOR.search(turn.text)
+            ):
+                found["department"] = clinic
         if "department" in form.required and "clinician" not in found:
             doctor = said_clinician(turn)  # "Dr Smithers", or a name in a clinic-list request
             if doctor is not None and (

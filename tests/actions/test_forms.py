@@ -250,6 +250,42 @@ async def test_forms_unknown_ward_names_the_nearest_as_buttons():
     assert any('"ward":"4B"' in b["payload"] for b in reply["buttons"])
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("book Jane Doe 10004821 into podiatry", "podiatry"),
+        ("the podiatry clinic please", "podiatry"),
+    ],
+)
+async def test_forms_unknown_clinic_nlu_did_not_tag_is_answered_not_dropped(text, value):
+    slots, messages, _ = await validate("book_appointment_form", user="s.ali", text=text)
+    [reply] = [m for m in messages if m["custom"]["kind"] == "unknown_clinic"]
+    assert reply["custom"]["data"]["value"] == value and not slots.get("department")
+
+
+async def test_forms_clinic_answer_is_read_without_the_words_around_it():
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        user="s.ali",
+        filled={"patient_name": "Jane Doe", "mrn": "10004821"},
+        requested="department",
+        text="ok cardiology then",
+        set_now={"department": "ok cardiology then"},
+    )
+    assert slots["department"] == "cardiology" and "unknown_clinic" not in kinds(messages)
+
+
+async def test_forms_clinic_named_by_its_clinician_is_the_clinicians_clinic():
+    slots, _, _ = await validate(
+        "list_clinic_appointments_form",
+        user="dr.patel",
+        requested="department",
+        text="patel",
+        set_now={"department": "patel"},
+    )
+    assert slots["clinician"] == "dr.patel" and not slots.get("department")
+
+
 async def test_forms_third_miss_ends_the_form():
     slots, _, _ = await validate(
         "update_bed_status_form",
