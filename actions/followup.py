@@ -107,6 +107,27 @@ def named_details(tracker: Tracker, turn: Turn) -> dict[str, Any]:
     return named
 
 
+_BED_WORD = re.compile(r"\b(?:bed|no\.?|number)\b", re.I)
+
+
+def bare_bed_number(turn: Turn) -> str | None:
+    """The bed number of a follow-up that is only a cue and a number ("and 25", "and bed
+    twenty five", "same for 12"), which NLU may not tag as a bed; None otherwise."""
+    if turn.is_payload or not _CUE.search(turn.text):
+        return None
+    from actions.beds import bed_number  # (actions.beds imports this module's users)
+
+    if any(e.get("entity") == "ward" for e in turn.entities):
+        return None
+    rest = _CUE_WORDS.sub(" ", _CUE.sub(" ", turn.text, count=1))
+    rest = FILLER.sub(" ", _BED_WORD.sub(" ", re.sub(r"[?.!,]", " ", rest)))
+    words = [w for w in rest.replace("-", " ").split() if w.lower() not in ("too", "as", "well")]
+    if not words or len(words) > 3 or any(bed_number(w)[1] is None for w in words):
+        return None  # only a number: digits or number words ("twenty five")
+    ward, number = bed_number(" ".join(words))
+    return number if ward is None else None
+
+
 def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
     """(intent, details for asking it again) when the message follows up the last
     question or gives the value the last task did not know."""
@@ -118,6 +139,10 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     if intent is None:
         return None
     unknown = last.get("unknown") if last.get("unknown") in catalog.slot_names() else None
+    kept = dict(last.get("slots") or {})
+    number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
+    if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
+        return intent.name, {**kept, "bed": number}
     if unknown is not None:
         if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name)):
             return None
@@ -129,7 +154,6 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         return None
     if not intent.follow_up and unknown not in named:
         return None  # a task that is no question is asked again only for what it lacked
-    kept = dict(last.get("slots") or {})
     if "ward" in named:
         kept.pop("bed", None)  # another ward: not the same bed number
     return intent.name, {**{k: v for k, v in kept.items() if k in uses}, **named}

@@ -176,3 +176,24 @@ async def test_followup_of_a_bed_status_change_changes_that_bed_too():
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["ward"] == "4B" and slots["bed"] == "8" and slots["bed_status"] == "U"
     assert events[-1]["name"] == "update_bed_status_form"
+
+
+@pytest.mark.parametrize(
+    ("text", "bed"),
+    [
+        ("and 25", "25"),
+        ("and bed twenty five", "25"),
+        ("same for 12 please", "12"),
+        ("and the next one", None),
+        ("and 4B", None),
+        ("25", None),
+    ],
+)
+def test_followup_a_bare_number_after_a_bed_is_the_next_bed(text, bed):
+    last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "18", "bed_status": "U"}}
+    trk = tracker("c.sam", intent="nlu_fallback", text=text, slots={"last_task": last})
+    found = follow_up(trk, Turn.of(trk))
+    if bed is None:
+        assert found is None
+    else:
+        assert found == ("update_bed_status", {"ward": "4B", "bed": bed, "bed_status": "U"})
