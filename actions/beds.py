@@ -288,10 +288,10 @@ class ActionCheckBedAvailability(GuardedAction):
                 "beds": [bed_data(b) for b in beds],
                 **({"status": status} if status != "U" else {}),
             }
-            said = STATUS_PHRASES[status]
+            asked = STATUS_PHRASES[status]
             if not beds:
                 ctx.say(
-                    f"No {kind_words}beds {said} on {ward.name} right now."
+                    f"No {kind_words}beds {asked} on {ward.name} right now."
                     if status != "U"
                     else f"No free {kind_words}beds on {ward.name} right now.",
                     kind="check_bed_availability_none",
@@ -302,7 +302,7 @@ class ActionCheckBedAvailability(GuardedAction):
                 more = f" and {len(beds) - 6} more" if len(beds) > 6 else ""
                 plural = "s" if len(beds) != 1 else ""
                 ctx.say(
-                    f"{ward.name} has {len(beds)} {kind_words}bed{plural} {said}: {listed}{more}."
+                    f"{ward.name} has {len(beds)} {kind_words}bed{plural} {asked}: {listed}{more}."
                     if status != "U"
                     else f"{ward.name} has {len(beds)} free {kind_words}bed{plural}: "
                     f"{listed}{more}.",

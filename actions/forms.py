@@ -273,10 +273,10 @@ class CatalogForm(FormValidationAction, ABC):
             and ctx.slots.get("clinician") in (None, "")
         ):
             clinic = said_clinic(turn.text)  # "into podiatry": a clinic NLU did not tag
-            tagged = " ".join(str(e.get("value") or "") for e in turn.entities).casefold()
+            values = " ".join(str(e.get("value") or "") for e in turn.entities).casefold()
             if (
                 clinic is not None
-                and clinic.casefold() not in tagged
+                and clinic.casefold() not in values
                 and not DOCTOR.search(turn.text)
             ):
                 found["department"] = clinic
