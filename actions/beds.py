@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rasa_sdk.events import SlotSet
+
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.directory import resolve_ward
 from actions.formats import small_number
@@ -386,6 +388,31 @@ class ActionCheckBedAvailability(GuardedAction):
         return Outcome(resource=f"Location/{bed.id}")
 
 
+def take_back(ctx: ActionContext, changed: str) -> tuple[str, dict[str, str]] | None:
+    """After "no wait, bed 4" corrected a change just made to another bed: the sentence
+    and the button that put that bed back (the user decides; nothing is undone unasked)."""
+    from actions.followup import corrects_a_write
+    from actions.state import Turn
+
+    last = ctx.tracker.get_slot("last_task")
+    undo = last.get("undo") if isinstance(last, dict) else None
+    if not isinstance(undo, dict) or undo.get("bed_id") == changed:
+        return None
+    if not corrects_a_write(ctx.tracker, Turn.of(ctx.tracker)) or undo.get("status") not in (
+        STATUS_PHRASES
+    ):
+        return None
+    was = STATUS_PHRASES[str(undo["status"])]
+    payload = (
+        f'/update_bed_status{{"ward":"{undo["ward"]}","bed":"{undo["bed"]}",'
+        f'"bed_status":"{undo["status"]}"}}'
+    )
+    return (
+        f"{undo['label']} was changed just before; put it back to {was}?",
+        {"title": f"Put {undo['label']} back to {was}", "payload": payload},
+    )
+
+
 class ActionUpdateBedStatus(GuardedAction):
     intent = "update_bed_status"
     activity = "Changing a bed's status"
@@ -424,9 +451,20 @@ class ActionUpdateBedStatus(GuardedAction):
             )
             return Outcome(events=reset, resource=f"Location/{bed.id}", detail="unchanged")
         updated = await ctx.hms.set_bed_status(bed.id, code)
+        back = take_back(ctx, bed.id)
         ctx.say(
-            f"Done: {updated.label} is now {STATUS_PHRASES[code]} (was {before}).",
+            f"Done: {updated.label} is now {STATUS_PHRASES[code]} (was {before})."
+            + (f" {back[0]}" if back else ""),
             kind="update_bed_status_success",
             data=bed_data(updated),
+            buttons=[back[1]] if back else None,
         )
-        return Outcome(events=reset, resource=f"Location/{bed.id}", detail=f"{bed.status}->{code}")
+        # what was changed, so a correction right after ("no wait, bed 4") can offer it back
+        undo = {"bed_id": bed.id, "label": bed.label, "ward": ward.code, "bed": number}
+        undo["status"] = bed.status or ""
+        remembered = SlotSet("last_task", {"undo": undo})
+        return Outcome(
+            events=(*reset, remembered),
+            resource=f"Location/{bed.id}",
+            detail=f"{bed.status}->{code}",
+        )

@@ -20,7 +20,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import not_understood, reread
-from actions.followup import follow_up
+from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of
@@ -111,6 +111,8 @@ async def follow_up_events(
     name, kept = found
     intent = default_catalog().get(name)
     events = [*fresh_start(tracker, name), *(SlotSet(slot, v) for slot, v in kept.items())]
+    if corrects_a_write(tracker, turn):  # the action offers to take the last write back
+        events.append(SlotSet("last_task", tracker.get_slot("last_task")))
     if intent.form:
         return [*events, FollowupAction(intent.form.name)]
     # no form: answer now, on the slots as they will be, and wait for the user
