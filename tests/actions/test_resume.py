@@ -128,3 +128,21 @@ async def test_resume_a_no_nlu_could_not_place_declines_the_offer():
     messages, events = await run(ActionFallback(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
+
+
+@pytest.mark.parametrize(
+    ("safety", "confidence", "kinds"),
+    [
+        ("none", 0.6, ["emergency_caution", "stop_ok"]),  # a doubt: caution, then the answer
+        ("none", 0.95, ["emergency_answer"]),  # NLU sure: an emergency
+        (None, 0.6, ["emergency_answer"]),  # the safety net did not check it: an emergency
+    ],
+)
+async def test_resume_weak_nlu_emergency_the_safety_net_cleared_is_a_caution(
+    safety, confidence, kinds
+):
+    from actions.conversation import ActionEmergency
+
+    trk = offered("no, leave the patient where they are", "emergency", confidence, safety=safety)
+    messages, _ = await run(ActionEmergency(), trk)
+    assert [m["custom"]["kind"] for m in messages] == kinds
