@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rasa_sdk.events import SlotSet
+
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.directory import resolve_ward
 from actions.formats import small_number
@@ -68,12 +70,13 @@ def bed_feature(text: str | None) -> str | None:
 STATUS_PHRASES_IN_TEXT = (
     (
         r"\b(needs?|needing|waiting for|awaiting|ready for|due)\s+(a\s+)?(deep\s+)?clean(ing|ed)?\b"
-        r"|\bto be cleaned\b|\bbeing cleaned\b|\bdirty\b|\bhousekeeping\b",
+        r"|\bto be cleaned\b|\bbeing cleaned\b|\bdirty\b|\bhousekeeping\b"
+        r"|\b(for|off for)\s+(a\s+)?(deep\s+)?clean(ing)?\b",
         "H",
     ),
     (r"\bcontaminated\b", "K"),
     (r"\b(isolat(ed|ion))\b", "I"),
-    (r"\b(closed?|blocked|out of (service|use))\b", "C"),
+    (r"\b(closed?|block(ed)?|out of (service|use))\b", "C"),
     (r"\b(occupied|taken|in use|someone in it)\b", "O"),
     (r"\b(free|clean|ready|empty|vacant|available|unoccupied)\b", "U"),
 )
@@ -94,13 +97,18 @@ def bed_status_code(text: str | None) -> str | None:
 
 
 def bed_number(text: str | None) -> tuple[str | None, str | None]:
-    """("4B-06" | "4B bed 6" | "bed 6" | "bed twelve" | "six"...) -> (ward code or None,
+    """("4B-06" | "ICU-03" | "4B bed 6" | "bed 6" | "bed twelve" | "six"...) -> (ward code or None,
     bed number or None). Number words count in every channel, typed or spoken."""
     if not text:
         return None, None
     full = re.fullmatch(r"\s*(\d{1,2}[a-z])[\s-]*(?:bed\s*)?(\d{1,3})\s*", text, re.IGNORECASE)
     if full:
         return full.group(1).upper(), str(int(full.group(2)))
+    coded = re.fullmatch(
+        r"\s*(?!(?:bed|bay|no)\b)([a-z]{2,4}|\d{1,2})\s*-\s*(\d{1,3})\s*", text, re.IGNORECASE
+    )
+    if coded:  # a bed id on a ward with a lettered or numbered code: ICU-03, PAED-12, 7-04
+        return coded.group(1).upper(), str(int(coded.group(2)))
     digits = re.search(r"(\d{1,3})\s*$", text)
     if digits:
         return None, str(int(digits.group(1)))
@@ -164,6 +172,17 @@ STATUS_PHRASES = {
     "K": "contaminated",
     "I": "isolated",
 }
+# statuses a bed question may ask about besides free ("which beds need cleaning on 4B",
+# "any closed beds on 7?"); "isolation" is a bed type there, not the status
+ASKABLE_STATUSES = ("H", "C", "O", "K")
+
+
+def status_asked(message: str) -> str:
+    """The status a bed question asks about: free ("U") unless it names another."""
+    code = bed_status_code(message)
+    return code if code in ASKABLE_STATUSES else "U"
+
+
 # "ward 3", "ward seven", "ward 5c" - not the words that follow "ward" in a sentence
 # ("which ward has a side room", "my ward please")
 _NOT_A_WARD = (
@@ -263,38 +282,56 @@ class ActionCheckBedAvailability(GuardedAction):
             number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
             if number is not None:
                 return await self._one_bed(ctx, ward, number)
-            beds = await ctx.hms.free_beds(ward.code, feature)
+            status = status_asked(message)
+            beds = await ctx.hms.find_beds(ward.code, status, feature)
             data: dict[str, Any] = {
                 "ward": ward.code,
                 "feature": feature,
                 "beds": [bed_data(b) for b in beds],
+                **({"status": status} if status != "U" else {}),
             }
+            asked = STATUS_PHRASES[status]
             if not beds:
                 ctx.say(
-                    f"No free {kind_words}beds on {ward.name} right now.",
+                    f"No {kind_words}beds {asked} on {ward.name} right now."
+                    if status != "U"
+                    else f"No free {kind_words}beds on {ward.name} right now.",
                     kind="check_bed_availability_none",
                     data=data,
                 )
             else:
                 listed = "; ".join(describe(b) for b in beds[:6])
                 more = f" and {len(beds) - 6} more" if len(beds) > 6 else ""
+                plural = "s" if len(beds) != 1 else ""
                 ctx.say(
-                    f"{ward.name} has {len(beds)} free {kind_words}bed"
-                    f"{'s' if len(beds) != 1 else ''}: {listed}{more}.",
+                    f"{ward.name} has {len(beds)} {kind_words}bed{plural} {asked}: {listed}{more}."
+                    if status != "U"
+                    else f"{ward.name} has {len(beds)} free {kind_words}bed{plural}: "
+                    f"{listed}{more}.",
                     kind="check_bed_availability_success",
                     data=data,
                 )
             return Outcome(events=reset, resource=f"Location/{ward.id}")
-        if feature:
-            beds = await ctx.hms.free_beds(None, feature)
+        status = status_asked(message)
+        if feature or status != "U":
+            beds = await ctx.hms.find_beds(None, status, feature)
             names = {w.code: w.name for w in await ctx.hms.list_wards()}
             by_ward: dict[str, int] = {}
             for bed in beds:
                 by_ward[bed.ward_code or "?"] = by_ward.get(bed.ward_code or "?", 0) + 1
-            data = {"feature": feature, "wards": by_ward}
+            data = {
+                "feature": feature,
+                "wards": by_ward,
+                **({"status": status} if status != "U" else {}),
+            }
+            which = (
+                f"free {kind_words}beds"
+                if status == "U"
+                else f"{kind_words}beds {STATUS_PHRASES[status]}"
+            )
             if not beds:
                 ctx.say(
-                    f"There are no free {kind_words}beds in the hospital right now.",
+                    f"There are no {which} in the hospital right now.",
                     kind="check_bed_availability_none",
                     data=data,
                 )
@@ -303,7 +340,7 @@ class ActionCheckBedAvailability(GuardedAction):
                     f"{names.get(w, 'Ward ' + w)}: {n}" for w, n in sorted(by_ward.items())
                 )
                 ctx.say(
-                    f"Free {kind_words}beds hospital-wide: {parts}.",
+                    f"{which[0].upper()}{which[1:]} hospital-wide: {parts}.",
                     kind="check_bed_availability_success",
                     data=data,
                 )
@@ -351,6 +388,31 @@ class ActionCheckBedAvailability(GuardedAction):
         return Outcome(resource=f"Location/{bed.id}")
 
 
+def take_back(ctx: ActionContext, changed: str) -> tuple[str, dict[str, str]] | None:
+    """After "no wait, bed 4" corrected a change just made to another bed: the sentence
+    and the button that put that bed back (the user decides; nothing is undone unasked)."""
+    from actions.followup import corrects_a_write
+    from actions.state import Turn
+
+    last = ctx.tracker.get_slot("last_task")
+    undo = last.get("undo") if isinstance(last, dict) else None
+    if not isinstance(undo, dict) or undo.get("bed_id") == changed:
+        return None
+    if not corrects_a_write(ctx.tracker, Turn.of(ctx.tracker)) or undo.get("status") not in (
+        STATUS_PHRASES
+    ):
+        return None
+    was = STATUS_PHRASES[str(undo["status"])]
+    payload = (
+        f'/update_bed_status{{"ward":"{undo["ward"]}","bed":"{undo["bed"]}",'
+        f'"bed_status":"{undo["status"]}"}}'
+    )
+    return (
+        f"{undo['label']} was changed just before; put it back to {was}?",
+        {"title": f"Put {undo['label']} back to {was}", "payload": payload},
+    )
+
+
 class ActionUpdateBedStatus(GuardedAction):
     intent = "update_bed_status"
     activity = "Changing a bed's status"
@@ -389,9 +451,20 @@ class ActionUpdateBedStatus(GuardedAction):
             )
             return Outcome(events=reset, resource=f"Location/{bed.id}", detail="unchanged")
         updated = await ctx.hms.set_bed_status(bed.id, code)
+        back = take_back(ctx, bed.id)
         ctx.say(
-            f"Done: {updated.label} is now {STATUS_PHRASES[code]} (was {before}).",
+            f"Done: {updated.label} is now {STATUS_PHRASES[code]} (was {before})."
+            + (f" {back[0]}" if back else ""),
             kind="update_bed_status_success",
             data=bed_data(updated),
+            buttons=[back[1]] if back else None,
         )
-        return Outcome(events=reset, resource=f"Location/{bed.id}", detail=f"{bed.status}->{code}")
+        # what was changed, so a correction right after ("no wait, bed 4") can offer it back
+        undo = {"bed_id": bed.id, "label": bed.label, "ward": ward.code, "bed": number}
+        undo["status"] = bed.status or ""
+        remembered = SlotSet("last_task", {"undo": undo})
+        return Outcome(
+            events=(*reset, remembered),
+            resource=f"Location/{bed.id}",
+            detail=f"{bed.status}->{code}",
+        )

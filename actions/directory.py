@@ -19,6 +19,12 @@ from assistant.hms.protocol import HmsClient
 MAX_SUGGESTIONS = 4
 _WARD_WORDS = re.compile(r"\b(ward|the|unit|on|in)\b", re.I)
 _CLINIC_WORDS = re.compile(r"\b(clinic|department|dept|the|list|outpatients?)\b", re.I)
+# words around a clinic said as an answer ("ok cardiology", "rheumatology then please")
+_AROUND = re.compile(
+    r"\b(ok|okay|then|please|pls|thanks|it's|its|it|is|in|into|to|for|at|on|sorry|"
+    r"actually|um|er|uh|make|that|instead|no|yes|yeah|try|how|about|what)\b",
+    re.I,
+)
 _TITLES = re.compile(r"\b(dr|doctor|prof|professor|mr|mrs|ms|miss|consultant)\b\.?", re.I)
 
 
@@ -81,8 +87,40 @@ def resolve_ward(wards: list[Ward], text: str) -> Resolution:
     return Resolution(text, None, suggestions=near)
 
 
+def clinic_words(text: str) -> str:
+    """A clinic as said without the words around it: "ok cardiology then" -> "cardiology"."""
+    return " ".join(_AROUND.sub(" ", _CLINIC_WORDS.sub(" ", text)).split()) or text.strip()
+
+
+_NOT_CLINICS = re.compile(
+    r"^(the|my|a|an|this|that|which|what|whose|today|tomorrow|tonight|next|morning|afternoon|"
+    r"evening|monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|same|other|"
+    r"another|new|her|his|their|your|our)$",
+    re.I,
+)
+_SAID_CLINIC = (
+    re.compile(r"\b([a-z][a-z&']+)\s+(?:clinic|outpatients)\b", re.I),
+    re.compile(
+        r"\binto\s+(?:the\s+)?([a-z][a-z&']+)\s*(?:$|[.?!,]|\s+(?:on|for|at|please|today|"
+        r"tomorrow|next|this)\b)",
+        re.I,
+    ),
+)
+
+
+def said_clinic(text: str) -> str | None:
+    """A clinic named in words NLU did not tag ("book her into podiatry", "the podiatry
+    clinic"), so an unknown one is answered rather than dropped; None when none is."""
+    for pattern in _SAID_CLINIC:
+        for match in pattern.finditer(text or ""):
+            word = match.group(1)
+            if not _NOT_CLINICS.match(word) and not word.lower().endswith(("'s", "s'")):
+                return word  # not "Dr Patel's clinic" (a clinician's, read as such)
+    return None
+
+
 def resolve_clinic(services: list[Service], text: str) -> Resolution:
-    wanted = _clean(_CLINIC_WORDS.sub(" ", text))
+    wanted = _clean(clinic_words(text))
     for svc in services:
         names = (svc.code, svc.id, svc.name, _CLINIC_WORDS.sub(" ", svc.name))
         if wanted and wanted in {_clean(n) for n in names}:

@@ -15,6 +15,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
+from actions.resume import answers_offer, go_back, loop_of
 from actions.state import Turn, pending_intent
 from intents.catalog import default_catalog
 
@@ -112,6 +113,10 @@ class ActionFallback(Action):
         from actions.reading import stoppish
 
         turn = Turn.of(tracker)
+        answer = answers_offer(tracker, turn)
+        if answer is not None:  # "no, leave the appointment as it is" to the offer to go back
+            events = go_back(dispatcher, tracker, turn, answer)
+            return [*events, FollowupAction(loop_of(events) or "action_listen")]
         busy = (tracker.active_loop or {}).get("name") or tracker.get_slot("pending")
         if busy and stoppish(turn):  # "no, cancel" while a task waits: stop it
             return await ActionStop().run(dispatcher, tracker, domain)

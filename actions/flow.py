@@ -20,20 +20,19 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import not_understood, reread
-from actions.followup import follow_up
+from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
 from actions.registry import guarded_action
+from actions.resume import answers_offer, go_back, loop_of
 from actions.scheduling import offered_at
 from actions.services import get_services
 from actions.state import (
     RESUME,
-    YES_NO,
     Turn,
     active_form,
     pending_intent,
     pending_step,
     reset,
-    resume_offer,
     slots_before_turn,
     slots_set_this_turn,
     stash_of,
@@ -112,6 +111,8 @@ async def follow_up_events(
     name, kept = found
     intent = default_catalog().get(name)
     events = [*fresh_start(tracker, name), *(SlotSet(slot, v) for slot, v in kept.items())]
+    if corrects_a_write(tracker, turn):  # the action offers to take the last write back
+        events.append(SlotSet("last_task", tracker.get_slot("last_task")))
     if intent.form:
         return [*events, FollowupAction(intent.form.name)]
     # no form: answer now, on the slots as they will be, and wait for the user
@@ -148,6 +149,12 @@ class ActionNewRequest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
         turn = Turn.of(tracker)
+        answer = answers_offer(tracker, turn)
+        if answer is not None:
+            # "no, I'll move the patient later" to "Shall we carry on ...?", whatever NLU
+            # read it as: the answer to the offer, not a new request
+            events = go_back(dispatcher, tracker, turn, answer)
+            return [*events, FollowupAction(loop_of(events) or "action_listen")]
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
@@ -155,11 +162,7 @@ class ActionNewRequest(Action):
             # "hang on, can we do the 09:20 instead" while choosing or confirming, whatever
             # NLU read it as: the task waiting on that choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
-            loops = [e.get("name") for e in events if e.get("event") == "active_loop"]
-            return [
-                *events,
-                FollowupAction(str(loops[-1]) if loops and loops[-1] else "action_listen"),
-            ]
+            return [*events, FollowupAction(loop_of(events) or "action_listen")]
         return fresh_start(tracker, turn.intent)
 
 
@@ -208,36 +211,6 @@ class ActionContinue(Action):
         if reopened is not None:
             return reopened
         return await guarded_action(owner).run(dispatcher, tracker, domain)
-
-
-def go_back(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> Events:
-    """The answer to "Shall we carry on ...?": yes re-opens the stashed form with its
-    values (the form asks what is still missing, or finishes); no drops it."""
-    stash = tracker.get_slot("stash")
-    offer = resume_offer(stash)
-    if offer is None or not isinstance(stash, dict):
-        return [SlotSet("pending", None), SlotSet("stash", None)]
-    if turn.intent == "affirm":
-        kept = dict(stash.get("slots") or {})
-        form = default_catalog().form(stash.get("form"))
-        missing = [s for s in (form.required if form else ()) if kept.get(s) in (None, "")]
-        return [
-            SlotSet("pending", None),
-            SlotSet("stash", None),
-            *(SlotSet(k, v) for k, v in kept.items()),
-            # the form asks what is still missing (or finishes) without re-reading "yes"
-            SlotSet("requested_slot", missing[0] if missing else None),
-            ActiveLoop(stash.get("form")),
-        ]
-    if turn.intent == "deny":
-        dispatcher.utter_message(
-            text="OK, I've dropped that. Nothing was changed.",
-            json_message={"phi": False, "kind": "stop_ok", "data": {"intent": stash.get("intent")}},
-        )
-        return reset()
-    text, custom = offer
-    dispatcher.utter_message(text=f"{text} Yes or no?", buttons=YES_NO, json_message=custom)
-    return []
 
 
 def correction(

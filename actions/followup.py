@@ -70,6 +70,20 @@ def remember(
         if v not in (None, "", []) and catalog.slot(k).thing != "patient"
     }
     marker = {"unknown": unknown} if unknown else {}
+    # what a write changed, for taking it back after a correction (see ``corrects_a_write``)
+    undo = next(
+        (
+            e["value"]["undo"]
+            for e in events
+            if e.get("event") == "slot"
+            and e.get("name") == "last_task"
+            and isinstance(e.get("value"), dict)
+            and "undo" in e["value"]
+        ),
+        None,
+    )
+    if undo:
+        marker["undo"] = undo
     return [SlotSet("last_task", {"intent": intent, "slots": kept, **marker})]
 
 
@@ -107,6 +121,47 @@ def named_details(tracker: Tracker, turn: Turn) -> dict[str, Any]:
     return named
 
 
+# "no wait, bed 4", "sorry, I meant bed 4" right after a write: a correction of it
+_AFTER_WRITE = re.compile(
+    r"^\W*(?:(?:no+|nope|wait|hang\s+on|oops|sorry|i\s+meant?|actually|my\s+mistake|"
+    r"not\s+that\s+one|wrong\s+bed)\b\W*)+",
+    re.I,
+)
+
+
+def corrects_a_write(tracker: Tracker, turn: Turn) -> bool:
+    """Right after a write that can be taken back (``last_task.undo``), the message opens
+    with a correction ("no wait, bed 4")."""
+    last = tracker.get_slot("last_task")
+    return (
+        isinstance(last, dict)
+        and isinstance(last.get("undo"), dict)
+        and not turn.is_payload
+        and bool(_AFTER_WRITE.search(turn.text))
+    )
+
+
+_BED_WORD = re.compile(r"\b(?:bed|no\.?|number)\b", re.I)
+
+
+def bare_bed_number(turn: Turn, cue: re.Pattern[str] = _CUE) -> str | None:
+    """The bed number of a follow-up that is only a cue and a number ("and 25", "and bed
+    twenty five", "same for 12"), which NLU may not tag as a bed; None otherwise."""
+    if turn.is_payload or not cue.search(turn.text):
+        return None
+    from actions.beds import bed_number  # (actions.beds imports this module's users)
+
+    if any(e.get("entity") == "ward" for e in turn.entities):
+        return None
+    rest = _CUE_WORDS.sub(" ", cue.sub(" ", turn.text, count=1))
+    rest = FILLER.sub(" ", _BED_WORD.sub(" ", re.sub(r"[?.!,]", " ", rest)))
+    words = [w for w in rest.replace("-", " ").split() if w.lower() not in ("too", "as", "well")]
+    if not words or len(words) > 3 or any(bed_number(w)[1] is None for w in words):
+        return None  # only a number: digits or number words ("twenty five")
+    ward, number = bed_number(" ".join(words))
+    return number if ward is None else None
+
+
 def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
     """(intent, details for asking it again) when the message follows up the last
     question or gives the value the last task did not know."""
@@ -118,6 +173,17 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     if intent is None:
         return None
     unknown = last.get("unknown") if last.get("unknown") in catalog.slot_names() else None
+    kept = dict(last.get("slots") or {})
+    if intent.follow_up and kept.get("bed") and corrects_a_write(tracker, turn):
+        # "no wait, bed 4" right after bed 3 was changed: the change for bed 4 (the action
+        # offers to put bed 3 back)
+        named = named_details(tracker, turn)
+        bed = bare_bed_number(turn, _AFTER_WRITE) or named.get("bed")
+        if bed and set(named) <= {"bed", "ward"}:
+            return intent.name, {**kept, **named, "bed": bed}
+    number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
+    if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
+        return intent.name, {**kept, "bed": number}
     if unknown is not None:
         if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name)):
             return None
@@ -129,7 +195,6 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         return None
     if not intent.follow_up and unknown not in named:
         return None  # a task that is no question is asked again only for what it lacked
-    kept = dict(last.get("slots") or {})
     if "ward" in named:
         kept.pop("bed", None)  # another ward: not the same bed number
     return intent.name, {**{k: v for k, v in kept.items() if k in uses}, **named}

@@ -28,6 +28,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions.base import guarded_reader, lacks_permission
 from actions.beds import said_beds, said_ward, says_own_ward
+from actions.directory import said_clinic
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
 from actions.reading import (
@@ -36,6 +37,7 @@ from actions.reading import (
     answered_already,
     answers_anyway,
     corrects,
+    corrects_in_free_text,
     form_slots,
     is_interruption,
     resolve_values,
@@ -154,11 +156,15 @@ class CatalogForm(FormValidationAction, ABC):
             if check is None:
                 continue
             options = raw if isinstance(raw, list) else [raw]
-            result = await check(options[0], ctx)
+            meant = result = await check(options[0], ctx)
             for option in options[1:]:
                 if result.value is not None:
                     break
                 result = await check(option, ctx)
+            if meant.value is None and meant.reply is not None and result.value == before.get(slot):
+                # "no, 4A not 4B" and there is no ward 4A: say so (and ask again) rather
+                # than silently keep the 4B that was corrected
+                result = meant
             values[slot] = result.value
             events.append(SlotSet(slot, result.value))
             if result.reply is not None:
@@ -211,8 +217,12 @@ class CatalogForm(FormValidationAction, ABC):
         set_now = slots_set_this_turn(tracker)
         correcting = bool(requested) and corrects(turn, form, catalog)
         if requested and requested in catalog.slot_names() and catalog.slot(requested).free_text:
-            # free text: the whole message is the answer and fills nothing else
-            return {} if turn.is_payload else {requested: turn.text}
+            if not corrects_in_free_text(turn, form, catalog, slots_before_turn(tracker)):
+                # free text: the whole message is the answer and fills nothing else
+                return {} if turn.is_payload else {requested: turn.text}
+            # "actually make it urgent" while the description is asked: a correction of
+            # another detail (the question is asked again), not the description
+            correcting = True
         for slot in dict.fromkeys(wanted):
             if slot not in catalog.slot_names():
                 continue
@@ -256,6 +266,20 @@ class CatalogForm(FormValidationAction, ABC):
             ward = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
             if ward is not None:
                 found["ward"] = ward
+        if (
+            "department" in form.required
+            and not {"department", "clinician"} & set(found)
+            and ctx.slots.get("department") in (None, "")
+            and ctx.slots.get("clinician") in (None, "")
+        ):
+            clinic = said_clinic(turn.text)  # "into podiatry": a clinic NLU did not tag
+            values = " ".join(str(e.get("value") or "") for e in turn.entities).casefold()
+            if (
+                clinic is not None
+                and clinic.casefold() not in values
+                and not DOCTOR.search(turn.text)
+            ):
+                found["department"] = clinic
         if "department" in form.required and "clinician" not in found:
             doctor = said_clinician(turn)  # "Dr Smithers", or a name in a clinic-list request
             if doctor is not None and (
@@ -281,6 +305,7 @@ class CatalogForm(FormValidationAction, ABC):
         spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
         if (
             "help_description" in form.required
+            and requested != "help_description"
             and "help_description" not in found
             and ctx.slots.get("help_description") in (None, "")
             and describes(turn.text, spans, 2 if activating else 3)

@@ -109,6 +109,37 @@ def corrects(turn: Turn, form: Form, catalog: Catalog) -> bool:
     )
 
 
+# how a short correction opens while a free-text question waits ("actually make it urgent",
+# "sorry, ICU not 4B", "no, bed 14"); a bare "no" opens descriptions too ("no hot water")
+_CUE = re.compile(
+    r"^\W*(?:actually|sorry|oops|wait|hang\s+on|i\s+meant|correction|no\s*[,.!-])", re.I
+)
+CORRECTION_MAX_WORDS = 8
+
+
+def corrects_in_free_text(turn: Turn, form: Form, catalog: Catalog, held: dict[str, Any]) -> bool:
+    """While a free-text question waits (a description, a reason): a short message that
+    says it changes a detail the form already holds, and names a different value for it,
+    is that correction - not the text asked for."""
+    if turn.is_payload or len(turn.text.split()) > CORRECTION_MAX_WORDS:
+        return False
+    if not (_CUE.search(turn.text) or _CORRECTS.search(turn.text)):
+        return False
+    from actions.help import infer_urgency  # (actions.help imports this module's users)
+
+    names = catalog.slot_names()
+    for slot in form_slots(form):
+        if slot not in names or catalog.slot(slot).free_text or held.get(slot) in (None, ""):
+            continue
+        if slot == "urgency":  # read from the words, negation understood ("not urgent")
+            said = [infer_urgency(turn.text)]
+        else:
+            said = [v for e in catalog.slot(slot).entities for v, _ in turn.values(e)]
+        if any(v not in (None, "") and str(v).lower() != str(held[slot]).lower() for v in said):
+            return True
+    return False
+
+
 SURE_TASK = 0.9  # a free-text answer is left only for a task NLU is this sure of
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:and\s+)?(?:any|is|are|where|who|what|when|which|can|could|how)\b", re.I

@@ -25,6 +25,7 @@ from assistant.hms.models import Appointment, Patient, Slot
 
 OFFER_COUNT = 3
 SEARCH_COUNT = 12
+NEAR_EXACT = timedelta(hours=2)  # an exact time's search starts this much before it
 FLOW_SLOTS = ("pending", "offered", "confirmed", "offer_after")
 
 
@@ -116,6 +117,10 @@ async def nearest_slots(
     tz = ctx.services.settings.hospital_tz
     pref = parse_time_preference(ctx.text("time"), ctx.now, tz)
     start = pref.earliest if pref else ctx.now
+    if pref is not None and pref.exact:
+        # "the 3pm one": search around that time, not from the start of the day (the
+        # first SEARCH_COUNT slots of a busy day may all be hours before it)
+        start = max(start, pref.target - NEAR_EXACT)
     if after:
         start = max(start, datetime.fromisoformat(after))
     slots = await ctx.hms.free_slots(

@@ -180,7 +180,14 @@ async def check_department(value: Any, ctx: CheckContext) -> Check:
         return Check(said or None)
     found = directory.resolve_clinic(services, said)
     if not found.known:
-        return Check(None, unknown("clinic", said, found.suggestions, "department"))
+        named = directory.clinic_words(said)  # "rheumatology then" -> 'rheumatology'
+        try:  # "Carter clinic": a clinician's clinic, named by the clinician
+            person = await directory.find_clinician(hms, named)
+        except HmsError:
+            person = None
+        if person is not None and person.known:
+            return Check(None, also={"clinician": person.value})
+        return Check(None, unknown("clinic", named, found.suggestions, "department"))
     return Check(found.value)
 
 

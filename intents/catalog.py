@@ -219,7 +219,8 @@ def _slot(name: str, raw: Any) -> SlotSpec:
     )
 
 
-# PHI intents that only read (a follow-up may ask them again); writes never take follow_up
+# PHI intents that only read (a follow-up may ask them again); a write that takes follow_up
+# changes no patient data (a bed's status)
 _READ_ONLY_PHI = ("list_clinic_appointments", "list_ward_patients")
 
 
@@ -248,7 +249,7 @@ def check_consistency(catalog: Catalog) -> list[str]:
             if i.mid_form or i.reply:
                 problems.append(f"catalog: {i.name}: mid_form/reply are for conversation intents")
             if i.follow_up and i.phi and i.name not in _READ_ONLY_PHI:
-                problems.append(f"catalog: {i.name}: follow_up is for questions, not writes")
+                problems.append(f"catalog: {i.name}: follow_up is for questions and non-PHI writes")
         else:
             if i.action or i.permission or i.form:
                 problems.append(

@@ -19,7 +19,7 @@ from assistant.handoff.replies import (
 )
 from assistant.handoff.state import RelayStateStore, card_of, thread_of
 from assistant.handoff.tickets import Ticket, TicketNotFound, TicketStateError, TicketStore
-from assistant.handoff.withdraw import is_withdrawal
+from assistant.handoff.withdraw import is_withdrawal, withdrawal_then
 from assistant.safety.context import current_level
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,16 @@ class RequesterSide:
             return [waiting_reply(WAITING.format(ticket=tid), ticket)]
         if is_withdrawal(text):
             return await self.withdraw(ticket)
+        rest = withdrawal_then(text)
+        assistant = getattr(self, "assistant", None)
+        if rest is not None and assistant is not None:
+            # "never mind, any free beds on 4B?": withdrawn, then the request is answered
+            withdrawn = await self.withdraw(ticket)
+            if withdrawn is not None:
+                answer = await assistant.send(
+                    staff=staff, channel=channel, conversation=conversation, text=rest
+                )
+                return [*withdrawn, *answer]
         await self._relay_user(ticket, text)
         first = await self._db(self.state.take_notice, tid)
         return [acknowledgement(ticket, first=first)]

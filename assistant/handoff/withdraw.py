@@ -13,6 +13,7 @@ Rasa call for every relayed message.)
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from assistant.safety.lexicon import compile_spec
@@ -92,3 +93,27 @@ def is_withdrawal(text: str) -> bool:
     if not any(covered):
         return False
     return all(hit or token.lower_ in FILLER for hit, token in zip(covered, doc, strict=True))
+
+
+_CLAUSE_END = re.compile(r"[,.;!?]+\s*|\s+-+\s+")
+_STILL_WANTS_HELP = re.compile(
+    r"\b(still|help ?desk|a person|someone|somebody|anyone|anybody|human|agent)\b", re.I
+)
+
+
+def withdrawal_then(text: str) -> str | None:
+    """What follows a withdrawal that opens the message ("actually never mind, any free
+    beds on 4B?" -> "any free beds on 4B?"): the request to answer once the help-desk
+    request is withdrawn. None when the message is not a withdrawal followed by more, or
+    when the rest is only more withdrawing or filler."""
+    text = " ".join(text.split())
+    if not text or text.startswith("/") or is_withdrawal(text):
+        return None
+    for end in _CLAUSE_END.finditer(text):
+        head, rest = text[: end.start()], text[end.end() :].strip()
+        if len(rest.split()) < 2:
+            return None
+        if is_withdrawal(head):
+            # "cancel, I still need someone": not a withdrawal after all - relayed
+            return None if _STILL_WANTS_HELP.search(rest) else rest
+    return None

@@ -11,7 +11,7 @@ import pytest
 from actions.appointments import ActionBookAppointment, ActionCancelAppointment
 from actions.lists import ActionListAppointments
 from actions.reschedule import ActionRescheduleAppointment
-from actions.services import set_services
+from actions.services import get_services, set_services
 from tests.actions.fakes import make_services, run, tracker
 
 PATIENT = {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"}
@@ -252,3 +252,40 @@ async def test_appointments_offers_distinct_times(services):
     messages, _ = await run(ActionBookAppointment(), book())
     titles = [b["title"] for b in messages[0]["buttons"][:-1]]
     assert len(set(titles)) == 3
+
+
+async def test_scheduling_an_exact_time_on_a_busy_day_offers_the_slots_around_it(services):
+    # 20 free slots from 09:00 tomorrow: "tomorrow at 4pm" is searched around 16:00, not
+    # among the first SEARCH_COUNT slots of the day
+    from datetime import timedelta
+
+    from actions.scheduling import nearest_slots
+    from assistant.hms.models import Slot
+    from tests.actions.fakes import NOW
+
+    base = NOW.replace(hour=9, minute=0) + timedelta(days=1)
+    services.hms.slots = [
+        Slot(
+            f"s-{i}",
+            "sch-1",
+            "cardiology",
+            "prac-dr-patel",
+            base + timedelta(minutes=20 * i),
+            base + timedelta(minutes=20 * i + 20),
+            "free",
+            "1",
+        )
+        for i in range(24)
+    ]
+
+    class Ctx:
+        now = NOW
+        services = get_services()
+        hms = services.hms
+
+        @staticmethod
+        def text(name):
+            return "tomorrow at 4pm" if name == "time" else None
+
+    slots, matched = await nearest_slots(Ctx(), "cardiology", None)  # type: ignore[arg-type]
+    assert matched and [s.start.strftime("%H:%M") for s in slots] == ["15:40", "16:00", "16:20"]

@@ -42,9 +42,36 @@ async def test_beds_summary_without_ward(services):
     )
 
 
+async def test_beds_question_about_another_status_answers_that_status(services):
+    # "which beds need cleaning on 7C": the beds waiting for cleaning, not the free ones
+    trk = tracker("b.okoro", text="which beds need cleaning on 7C", slots={"ward": "7C"})
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    data = messages[0]["custom"]["data"]
+    assert data["status"] == "H" and [b["label"] for b in data["beds"]] == ["7C Bed 2"]
+    trk = tracker("b.okoro", text="any closed beds on 4B?", slots={"ward": "4B"})
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    assert messages[0]["custom"]["kind"] == "check_bed_availability_none"
+    assert messages[0]["custom"]["data"]["status"] == "C"
+
+
+async def test_beds_status_question_without_a_ward_counts_per_ward(services):
+    trk = tracker("b.okoro", text="which beds need cleaning")
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    assert messages[0]["custom"]["data"] == {"feature": None, "wards": {"7C": 1}, "status": "H"}
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("needs cleaning", "H"), ("free", "U"), ("K", "K"), ("closed", "C"), ("banana", None)],
+    [
+        ("needs cleaning", "H"),
+        ("free", "U"),
+        ("K", "K"),
+        ("closed", "C"),
+        ("banana", None),
+        ("block bed 12 on 4B for cleaning", "H"),
+        ("take bed 4 off for a deep clean", "H"),
+        ("block bed 3", "C"),
+    ],
 )
 def test_beds_status_words_map_to_v2_0116(text, code):
     assert bed_status_code(text) == code
@@ -60,6 +87,10 @@ def test_beds_status_words_map_to_v2_0116(text, code):
         ("bed twelve", (None, "12")),
         ("twenty one", (None, "21")),
         ("4B bed 6", ("4B", "6")),
+        ("ICU-03", ("ICU", "3")),
+        ("paed-12", ("PAED", "12")),
+        ("7-04", ("7", "4")),
+        ("bed-6", (None, "6")),
     ],
 )
 def test_beds_bed_number_parsing(text, parsed):

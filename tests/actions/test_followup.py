@@ -165,3 +165,82 @@ def test_followup_after_an_unknown_value_only_that_value_asks_again():
         "watch_bed_availability",
         {"bed_type": "side room", "ward": "4B"},
     )
+
+
+async def test_followup_of_a_bed_status_change_changes_that_bed_too():
+    # "and bed 8" right after "bed 7 on 4B is clean now": the same change to bed 8
+    from actions.flow import ActionContinue
+
+    last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "7", "bed_status": "U"}}
+    _, events = await run(ActionContinue(), _after(last, "and bed 8", "bed", "8"))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["ward"] == "4B" and slots["bed"] == "8" and slots["bed_status"] == "U"
+    assert events[-1]["name"] == "update_bed_status_form"
+
+
+@pytest.mark.parametrize(
+    ("text", "bed"),
+    [
+        ("and 25", "25"),
+        ("and bed twenty five", "25"),
+        ("same for 12 please", "12"),
+        ("and the next one", None),
+        ("and 4B", None),
+        ("25", None),
+    ],
+)
+def test_followup_a_bare_number_after_a_bed_is_the_next_bed(text, bed):
+    last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "18", "bed_status": "U"}}
+    trk = tracker("c.sam", intent="nlu_fallback", text=text, slots={"last_task": last})
+    found = follow_up(trk, Turn.of(trk))
+    if bed is None:
+        assert found is None
+    else:
+        assert found == ("update_bed_status", {"ward": "4B", "bed": bed, "bed_status": "U"})
+
+
+@pytest.mark.parametrize(
+    ("text", "bed"),
+    [("no wait, bed 4", "4"), ("sorry, I meant 4", "4"), ("oops, bed four", "4"), ("and 4", "4")],
+)
+def test_followup_correction_right_after_a_bed_change_is_that_change_for_the_other_bed(text, bed):
+    undo = {"bed_id": "bed-7c-03", "label": "7C Bed 3", "ward": "7C", "bed": "3", "status": "U"}
+    last = {
+        "intent": "update_bed_status",
+        "slots": {"ward": "7C", "bed": "3", "bed_status": "C"},
+        "undo": undo,
+    }
+    trk = tracker("b.okoro", intent="nlu_fallback", text=text, slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) == (
+        "update_bed_status",
+        {"ward": "7C", "bed": bed, "bed_status": "C"},
+    )
+
+
+async def test_followup_correction_after_a_bed_change_offers_to_put_the_first_bed_back():
+    from actions.beds import ActionUpdateBedStatus
+
+    _, events = await run(
+        ActionUpdateBedStatus(),
+        tracker(
+            "b.okoro", text="close bed 1 on 7C", slots={"ward": "7C", "bed": "1", "bed_status": "C"}
+        ),
+    )
+    [last] = [
+        e["value"]
+        for e in events
+        if e["event"] == "slot" and e["name"] == "last_task" and e["value"]
+    ][-1:]
+    assert last["undo"]["label"] == "7C Bed 1" and last["undo"]["status"] == "U"
+    slots = {"ward": "7C", "bed": "2", "bed_status": "C", "last_task": last}
+    messages, _ = await run(
+        ActionUpdateBedStatus(), tracker("b.okoro", text="no wait, bed 2", slots=slots)
+    )
+    [button] = messages[0]["buttons"]
+    assert button["payload"] == '/update_bed_status{"ward":"7C","bed":"1","bed_status":"U"}'
+    # without a correction cue nothing is offered back
+    messages, _ = await run(
+        ActionUpdateBedStatus(),
+        tracker("b.okoro", text="and bed 2", slots={**slots, "bed_status": "H"}),
+    )
+    assert not messages[0]["buttons"]

@@ -250,6 +250,42 @@ async def test_forms_unknown_ward_names_the_nearest_as_buttons():
     assert any('"ward":"4B"' in b["payload"] for b in reply["buttons"])
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("book Jane Doe 10004821 into podiatry", "podiatry"),
+        ("the podiatry clinic please", "podiatry"),
+    ],
+)
+async def test_forms_unknown_clinic_nlu_did_not_tag_is_answered_not_dropped(text, value):
+    slots, messages, _ = await validate("book_appointment_form", user="s.ali", text=text)
+    [reply] = [m for m in messages if m["custom"]["kind"] == "unknown_clinic"]
+    assert reply["custom"]["data"]["value"] == value and not slots.get("department")
+
+
+async def test_forms_clinic_answer_is_read_without_the_words_around_it():
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        user="s.ali",
+        filled={"patient_name": "Jane Doe", "mrn": "10004821"},
+        requested="department",
+        text="ok cardiology then",
+        set_now={"department": "ok cardiology then"},
+    )
+    assert slots["department"] == "cardiology" and "unknown_clinic" not in kinds(messages)
+
+
+async def test_forms_clinic_named_by_its_clinician_is_the_clinicians_clinic():
+    slots, _, _ = await validate(
+        "list_clinic_appointments_form",
+        user="dr.patel",
+        requested="department",
+        text="patel",
+        set_now={"department": "patel"},
+    )
+    assert slots["clinician"] == "dr.patel" and not slots.get("department")
+
+
 async def test_forms_third_miss_ends_the_form():
     slots, _, _ = await validate(
         "update_bed_status_form",
@@ -433,6 +469,85 @@ async def test_forms_bare_value_for_another_slot_of_the_form_read_as_a_task_is_a
     assert not any(e["event"] == "action_execution_rejected" for e in out)
     assert slots["bed"] == "14" and slots.get("ward", "4B") == "4B"
     assert "slot_corrected" in kinds(messages) and slots["requested_slot"] == "urgency"
+
+
+@pytest.mark.parametrize(
+    ("text", "set_now", "entities", "slot", "value"),
+    [
+        # the slot mapping already took "urgent" from this very message
+        ("actually make it urgent", {"urgency": "urgent"}, None, "urgency", "urgent"),
+        (
+            "sorry, it's bed 14",
+            {},
+            [{"entity": "bed", "value": "14", "start": 15, "end": 17}],
+            "bed",
+            "14",
+        ),
+        (
+            "no, 7C not 4B",
+            {},
+            [
+                {"entity": "ward", "value": "7C", "start": 4, "end": 6},
+                {"entity": "ward", "value": "4B", "start": 11, "end": 13},
+            ],
+            "ward",
+            "7C",
+        ),
+    ],
+)
+async def test_forms_correction_while_the_description_is_asked_is_not_the_description(
+    text, set_now, entities, slot, value
+):
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "12", "urgency": "routine"},
+        set_now=set_now,
+        requested="help_description",
+        text=text,
+        entities=entities,
+    )
+    assert slots[slot] == value and not slots.get("help_description")
+    assert "slot_corrected" in kinds(messages) and slots["requested_slot"] == "help_description"
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("no hot water on 4B", [{"entity": "ward", "value": "4B", "start": 16, "end": 18}]),
+        (
+            "sorry, the bin by bed 12 is overflowing",
+            [
+                {"entity": "bed", "value": "12", "start": 22, "end": 24},
+            ],
+        ),
+        ("actually it's the sink by the window that's blocked and leaking water", None),
+    ],
+)
+async def test_forms_description_naming_what_the_form_holds_is_the_description(text, entities):
+    slots, _, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "12", "urgency": "routine"},
+        requested="help_description",
+        text=text,
+        entities=entities,
+    )
+    assert slots["help_description"] == text
+
+
+async def test_forms_correction_to_an_unknown_value_says_so_and_asks_again():
+    # "no, 4A not 4B" in a hospital without ward 4A: not silently 4B
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "4"},
+        requested="urgency",
+        intent="deny",
+        text="no, 4A not 4B",
+        entities=[
+            {"entity": "ward", "value": "4A", "start": 4, "end": 6},
+            {"entity": "ward", "value": "4B", "start": 11, "end": 13},
+        ],
+    )
+    assert slots["ward"] is None and "unknown_ward" in kinds(messages)
 
 
 @pytest.mark.parametrize(

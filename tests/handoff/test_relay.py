@@ -319,3 +319,32 @@ async def test_relay_rating_errors_are_clear_answers_not_500s(make_worker, caplo
     assert [r.text for r in replies] == [NOT_RATEABLE]
     assert service.tickets.get(ticket.ticket_id).rating is None
     assert "Zebedee" not in caplog.text and "1950" not in caplog.text
+
+
+async def test_relay_withdraw_then_a_request_withdraws_and_answers_the_request(make_worker):
+    # "actually never mind, any free beds on 4B?": the ticket is withdrawn, the assistant
+    # answers the rest
+    sent: list[str] = []
+
+    class Assistant:
+        async def send(self, *, staff, channel, conversation, text):
+            sent.append(text)
+            from assistant.conversation import Reply
+
+            return [
+                Reply(
+                    text="Ward 4B has 2 free beds.",
+                    custom={"kind": "check_bed_availability_success"},
+                )
+            ]
+
+    service = make_worker()
+    service.attach_assistant(Assistant())
+    ticket = open_ticket(service)
+    replies = await say(service, "actually never mind, any free beds on 4B?")
+    assert [r.custom["kind"] for r in replies] == [
+        "handoff_withdrawn",
+        "check_bed_availability_success",
+    ]
+    assert sent == ["any free beds on 4B?"]
+    assert service.tickets.get(ticket.ticket_id).status == "withdrawn"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.handoff.withdraw import is_withdrawal
+from assistant.handoff.withdraw import is_withdrawal, withdrawal_then
 
 WITHDRAWS = [
     "cancel",
@@ -49,3 +49,19 @@ def test_withdraw_phrases_are_understood(text):
 @pytest.mark.parametrize("text", NOT_WITHDRAWS)
 def test_withdraw_other_messages_are_relayed(text):
     assert not is_withdrawal(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("actually never mind, any free beds on 4B?", "any free beds on 4B?"),
+        ("forget it. can you book a porter to ICU", "can you book a porter to ICU"),
+        ("never mind - porter to ICU bed 3 please", "porter to ICU bed 3 please"),
+        ("never mind, sorted it", None),  # all of it withdraws
+        ("cancel, I still need someone", None),
+        ("never mind the printer, my login is broken now", None),
+        ("is anyone there?", None),
+    ],
+)
+def test_withdraw_then_a_request_gives_the_request(text, rest):
+    assert withdrawal_then(text) == rest

@@ -1,0 +1,130 @@
+"""The offer to go back to an interrupted task ("Shall we carry on moving the appointment
+for G.B.?") and its answer.
+
+The answer is read from what was said, not only from NLU's intent: "no, I'll move the
+patient later", "no, keep it where it is", "no, I just wanted the list" are a no to the
+offer, although their words pull NLU towards a task (a porter request, a status check) or
+leave it unsure. A message that opens with a yes or a no word (``polarity``) is the answer
+unless it names details of a new request (a ward, a patient, a clinic ...) or NLU is sure
+of another task and nothing in it puts the task off ("no, I need a porter" is a new
+request; "no, I'll reschedule it another time" is a no). Emergencies never are answers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.state import RESUME, YES_NO, Turn, reset, resume_offer, slots_before_turn
+from intents.catalog import default_catalog
+
+Events = list[dict[str, Any]]
+
+_NO = re.compile(
+    r"^\W*(?:no+|nah|nope|naw|not\s+(?:now|yet|today|right\s+now|at\s+the\s+moment|for\s+now|"
+    r"this\s+time|any\s*more|really)|don'?t\s+(?:bother|worry|carry\s+on|go\s+back)|"
+    r"do\s+not\s+(?:bother|carry\s+on|go\s+back)|leave\s+it|forget\s+(?:it|that|about\s+it)|"
+    r"never\s*mind|maybe\s+later|later|skip\s+(?:it|that))\b",
+    re.I,
+)
+_YES = re.compile(
+    r"^\W*(?:yes+|yeah|yea|yep|yup|ya|aye|sure|ok(?:ay)?|go\s+on|go\s+ahead|please\s+do|"
+    r"carry\s+on|continue|let'?s\s+(?:do\s+(?:it|that)|carry\s+on|continue|go\s+back|finish))\b",
+    re.I,
+)
+# "later", "another time": the task is put off, whatever task words come with it
+_PUTS_OFF = re.compile(
+    r"\b(?:later|another\s+(?:time|day)|some\s+other\s+time|for\s+now|not\s+now|come\s+back\s+"
+    r"to|myself|leave\s+(?:it|the|them)|keep\s+it|as\s+it\s+is|only\s+(?:wanted|needed|checking)|"
+    r"just\s+(?:wanted|needed|checking))\b",
+    re.I,
+)
+SURE_TASK = 0.9  # NLU this sure of another task: a new request, not an answer
+# details that start a new request; urgency is not one ("no, no rush" is a plain no)
+NOT_DETAILS = frozenset({"urgency"})
+
+
+def polarity(text: str) -> str | None:
+    """ "affirm" / "deny" when the message opens with a yes or a no word, else None."""
+    if _NO.search(text or ""):
+        return "deny"
+    if _YES.search(text or ""):
+        return "affirm"
+    return None
+
+
+def names_details(turn: Turn) -> bool:
+    """The message names a detail of a request (an entity of some task) other than urgency."""
+    known = default_catalog().entities() - NOT_DETAILS
+    return any(str(e.get("entity")) in known for e in turn.entities)
+
+
+def answers_offer(tracker: Tracker, turn: Turn) -> str | None:
+    """ "affirm" / "deny" when the message is the answer to the open offer to go back,
+    whatever NLU read it as; None when no offer is open or the message is something else."""
+    if slots_before_turn(tracker).get("pending") != RESUME:
+        return None
+    if turn.is_payload or turn.intent == "emergency" or turn.safety not in (None, "none"):
+        return None
+    if turn.intent in ("affirm", "deny"):
+        return turn.intent
+    said = polarity(turn.text)
+    if said is None or names_details(turn):
+        return None
+    intent = default_catalog().find(turn.intent)
+    stash = tracker.get_slot("stash")
+    stashed = stash.get("intent") if isinstance(stash, dict) else None
+    sure_of_another = (
+        intent is not None
+        and intent.is_task
+        and intent.name != stashed
+        and turn.confidence >= SURE_TASK
+    )
+    if sure_of_another and not (said == "deny" and _PUTS_OFF.search(turn.text)):
+        return None
+    return said
+
+
+def go_back(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, answer: str | None = None
+) -> Events:
+    """The answer to "Shall we carry on ...?": yes re-opens the stashed form with its
+    values (the form asks what is still missing, or finishes); no drops it; anything else
+    asks again."""
+    stash = tracker.get_slot("stash")
+    offer = resume_offer(stash)
+    if offer is None or not isinstance(stash, dict):
+        return [SlotSet("pending", None), SlotSet("stash", None)]
+    if answer is None:
+        answer = turn.intent if turn.intent in ("affirm", "deny") else polarity(turn.text)
+    if answer == "affirm":
+        kept = dict(stash.get("slots") or {})
+        form = default_catalog().form(stash.get("form"))
+        missing = [s for s in (form.required if form else ()) if kept.get(s) in (None, "")]
+        return [
+            SlotSet("pending", None),
+            SlotSet("stash", None),
+            *(SlotSet(k, v) for k, v in kept.items()),
+            # the form asks what is still missing (or finishes) without re-reading "yes"
+            SlotSet("requested_slot", missing[0] if missing else None),
+            ActiveLoop(stash.get("form")),
+        ]
+    if answer == "deny":
+        dispatcher.utter_message(
+            text="OK, I've dropped that. Nothing was changed.",
+            json_message={"phi": False, "kind": "stop_ok", "data": {"intent": stash.get("intent")}},
+        )
+        return reset()
+    text, custom = offer
+    dispatcher.utter_message(text=f"{text} Yes or no?", buttons=YES_NO, json_message=custom)
+    return []
+
+
+def loop_of(events: Events) -> str | None:
+    """The form the events (re-)open last, if any."""
+    loops = [e.get("name") for e in events if e.get("event") == "active_loop"]
+    return str(loops[-1]) if loops and loops[-1] else None

@@ -1,0 +1,148 @@
+"""The answer to "Shall we carry on ...?" is read from what was said, not only NLU's intent."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.fallback import ActionFallback
+from actions.flow import ActionNewRequest
+from actions.resume import answers_offer, polarity
+from actions.services import set_services
+from actions.state import RESUME, Turn
+from tests.actions.fakes import make_services, run, tracker
+
+STASH = {
+    "intent": "reschedule_appointment",
+    "form": "reschedule_appointment_form",
+    "slots": {"patient_name": "Jane Doe", "mrn": "10004821"},
+}
+
+
+@pytest.fixture(autouse=True)
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+def offered(text, intent, confidence=0.6, entities=None, pending=RESUME, safety=None):
+    """The message right after the offer to go back to a stashed move."""
+    before = {"pending": pending, "stash": STASH}
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in before.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker(
+        "s.ali",
+        intent=intent,
+        text=text,
+        slots=before,
+        entities=entities,
+        events=events,
+        safety=safety,
+    )
+    trk.latest_message["intent"]["confidence"] = confidence
+    return trk
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no, I'll move the patient later", "deny"),
+        ("nah, maybe later", "deny"),
+        ("not now thanks", "deny"),
+        ("leave it", "deny"),
+        ("yeah go on", "affirm"),
+        ("ok, carry on", "affirm"),
+        ("not urgent", None),
+        ("nobody came", None),
+        ("any free beds on 4B?", None),
+    ],
+)
+def test_resume_polarity_reads_the_opening_word(text, expected):
+    assert polarity(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence"),
+    [
+        ("no, I'll move the patient later", "request_help", 0.43),
+        ("no, keep it where it is", "request_help", 0.81),
+        ("no, I just wanted to check the list", "check_request_status", 0.66),
+        # sure of a task, but the task is put off
+        ("no, I'll come back to the porter request later", "request_help", 0.97),
+        ("no, I'll reschedule it another time", "reschedule_appointment", 0.97),
+    ],
+)
+async def test_resume_a_no_with_task_words_declines_the_offer(text, intent, confidence):
+    trk = offered(text, intent, confidence)
+    assert answers_offer(trk, Turn.of(trk)) == "deny"
+    messages, events = await run(ActionNewRequest(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
+
+
+async def test_resume_a_yes_read_as_the_stashed_task_goes_back_with_its_details():
+    trk = offered("yes, let's carry on with the move", "reschedule_appointment", 0.95)
+    messages, events = await run(ActionNewRequest(), trk)
+    assert messages == []
+    assert {"event": "slot", "name": "mrn", "value": "10004821", "timestamp": None} in events
+    assert events[-1] == {
+        "event": "followup",
+        "name": "reschedule_appointment_form",
+        "timestamp": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "entities", "pending", "safety"),
+    [
+        # a new request NLU is sure of and nothing puts it off
+        ("no, I need a porter", "request_help", 0.97, None, RESUME, None),
+        # details of a new request
+        (
+            "no, any free beds on 4B?",
+            "check_bed_availability",
+            0.7,
+            [{"entity": "ward", "value": "4B", "start": 21, "end": 23}],
+            RESUME,
+            None,
+        ),
+        ("no, he's not breathing", "emergency", 0.6, None, RESUME, None),
+        ("no, he has collapsed", "request_help", 0.6, None, RESUME, "emergency"),
+        # no offer open
+        ("no, I'll move the patient later", "request_help", 0.43, None, None, None),
+        ("no, keep it", "request_help", 0.6, None, "book_appointment:confirm", None),
+        # no yes or no word
+        ("I'll move the patient later", "request_help", 0.43, None, RESUME, None),
+    ],
+)
+def test_resume_other_messages_are_not_answers(text, intent, confidence, entities, pending, safety):
+    trk = offered(text, intent, confidence, entities, pending, safety)
+    assert answers_offer(trk, Turn.of(trk)) is None
+
+
+async def test_resume_a_no_nlu_could_not_place_declines_the_offer():
+    trk = offered("no, leave the appointment as it is", "nlu_fallback", 0.4)
+    messages, events = await run(ActionFallback(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
+
+
+@pytest.mark.parametrize(
+    ("safety", "confidence", "kinds"),
+    [
+        ("none", 0.6, ["emergency_caution", "stop_ok"]),  # a doubt: caution, then the answer
+        ("none", 0.95, ["emergency_answer"]),  # NLU sure: an emergency
+        (None, 0.6, ["emergency_answer"]),  # the safety net did not check it: an emergency
+    ],
+)
+async def test_resume_weak_nlu_emergency_the_safety_net_cleared_is_a_caution(
+    safety, confidence, kinds
+):
+    from actions.conversation import ActionEmergency
+
+    trk = offered("no, leave the patient where they are", "emergency", confidence, safety=safety)
+    messages, _ = await run(ActionEmergency(), trk)
+    assert [m["custom"]["kind"] for m in messages] == kinds
