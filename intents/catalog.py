@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from intents import yamlfile
+
 CATALOG_PATH = Path(__file__).resolve().parent / "catalog.yml"
 
 KINDS = ("task", "conversation")
@@ -289,7 +291,7 @@ def check_consistency(catalog: Catalog) -> list[str]:
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     """Parse the catalog file; raise ``CatalogError`` if it is malformed."""
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yamlfile.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("intents"), list):

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from intents import yamlfile
 from intents.catalog import Catalog, CatalogError, check_consistency, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +64,7 @@ def read_nlu(folder: Path) -> NluData:
     counts: Counter[str] = Counter()
     entities: dict[str, set[str]] = defaultdict(set)
     for path in _yaml_files(folder):
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yamlfile.safe_load(path.read_text()) or {}
         for block in data.get("nlu") or []:
             if not isinstance(block, dict) or "intent" not in block:
                 continue
@@ -113,7 +112,7 @@ def _domain(domain_dir: Path) -> dict[str, set[str]]:
     }
     declared: set[str] = set()
     for path in _yaml_files(domain_dir):
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yamlfile.safe_load(path.read_text()) or {}
         for key in merged:
             value = data.get(key)
             if value is None:
@@ -172,7 +171,7 @@ def check_actions(catalog: Catalog, report: Report, package: str = "actions") ->
 
 def policy_permissions(path: Path) -> set[str]:
     """Permissions granted by any role in ``roles: {<role>: {permissions: [...]}}``."""
-    data = yaml.safe_load(path.read_text()) or {}
+    data = yamlfile.safe_load(path.read_text()) or {}
     found: set[str] = set()
     roles = data.get("roles") or {}
     for role in roles.values() if isinstance(roles, dict) else roles:

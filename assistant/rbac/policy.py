@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from intents import yamlfile
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.yml")
 
@@ -136,7 +136,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """Load and validate the policy file (default: the ``policy.yml`` shipped here)."""
     source = Path(path) if path is not None else DEFAULT_POLICY_PATH
     with source.open(encoding="utf-8") as handle:
-        return _parse(yaml.safe_load(handle))
+        return _parse(yamlfile.safe_load(handle))
 
 
 def policy_from_dict(data: Mapping[str, Any]) -> Policy:

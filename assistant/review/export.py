@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from intents import yamlfile
 
 from .markup import normalise, plain_text
 from .queue import ReviewItem, ReviewQueue
@@ -45,7 +45,7 @@ def _examples(block: Any) -> list[str]:
 
 def read_nlu(path: Path) -> dict[str, list[str]]:
     """intent -> examples of one Rasa NLU YAML file (other sections ignored)."""
-    data = yaml.safe_load(path.read_text()) or {}
+    data = yamlfile.safe_load(path.read_text()) or {}
     found: dict[str, list[str]] = {}
     for item in data.get("nlu") or []:
         if isinstance(item, dict) and "intent" in item:

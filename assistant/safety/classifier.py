@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.safety.lexicon import DATA
+from intents import yamlfile
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ class TrainingSet:
 
 
 def load_examples(path: Path) -> TrainingSet:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yamlfile.safe_load(path.read_text(encoding="utf-8")) or {}
     emergency = {
         str(kind): tuple(str(x) for x in examples or ())
         for kind, examples in (data.get("emergency") or {}).items()
@@ -55,7 +54,7 @@ def load_examples(path: Path) -> TrainingSet:
 
 def nlu_examples(path: Path) -> list[tuple[str, str]]:
     """(intent, plain text) of each example of a Rasa NLU file, annotations removed."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yamlfile.safe_load(path.read_text(encoding="utf-8")) or {}
     out = []
     for block in data.get("nlu") or []:
         if not isinstance(block, dict) or "intent" not in block:

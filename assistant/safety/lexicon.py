@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from intents import yamlfile
 
 DATA = Path(__file__).resolve().parent / "data"
 LEXICON = DATA / "lexicon.yml"
@@ -95,7 +95,7 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
 
 
 def load_lexicon(path: Path = LEXICON) -> Lexicon:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yamlfile.safe_load(path.read_text(encoding="utf-8")) or {}
     kinds: dict[str, Kind] = {}
     for name, body in (data.get("kinds") or {}).items():
         if not isinstance(body, dict):

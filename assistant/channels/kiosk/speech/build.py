@@ -22,13 +22,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pocketsphinx.lm import ArpaBoLM
 
 from assistant.channels.kiosk.speech.base import BuildError
 from assistant.channels.kiosk.speech.directory import Directory
 from assistant.channels.kiosk.speech.lexicon import Lexicon
 from assistant.channels.kiosk.speech.normalise import number_words, spoken
+from intents import yamlfile
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 MRN_SAMPLES = 60
@@ -47,7 +47,7 @@ class BuildResult:
 def nlu_examples(paths: Iterable[Path]) -> Iterator[str]:
     """Plain text of every intent / synonym / lookup example (annotations removed)."""
     for path in sorted(paths):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlfile.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in data.get("nlu", []) or []:
             if "regex" in item:
                 continue
