@@ -9,6 +9,7 @@ it to ``extra.dict`` (or the hospital's own extra dictionary) and rebuild.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,13 @@ def read_dict(path: Path) -> dict[str, list[str]]:
     return entries
 
 
+@functools.cache
+def _cmudict(path: Path) -> dict[str, list[str]]:
+    """The installed CMU dictionary (135k words), parsed once per process: it is read-only
+    data of the pocketsphinx package. Callers copy the mapping before changing it."""
+    return read_dict(path)
+
+
 @dataclass
 class Lexicon:
     base: dict[str, list[str]]
@@ -42,7 +50,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, extra: Iterable[Path] = ()) -> Lexicon:
-        base = read_dict(default_model_dir() / "cmudict-en-us.dict")
+        base = dict(_cmudict(default_model_dir() / "cmudict-en-us.dict"))
         for path in (EXTRA_DICT, *extra):
             for word, prons in read_dict(path).items():
                 base[word] = prons
