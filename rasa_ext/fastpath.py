@@ -18,6 +18,9 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
   when it lacks it; the call is then repeated with the domain); the action gets the
   events of the last ``history_turns`` user turns (default 5) instead of the whole
   session - actions listed in ``full_history_actions`` get every event of the session;
+- **event classes**: ``Event.resolve_by_type`` (every event an action returns, every event
+  read from the store) walks all ``Event`` subclasses, with an ``isabstract`` check on
+  each, to find one name; here the name -> class answer is kept once found;
 - **no silent loss**: Rasa's ``FailSafeTrackerStore`` answers a failed read with an empty
   conversation and a failed write by keeping the turn in memory only; here the error
   reaches the channel, which answers 503 and the gateway retries.
@@ -45,6 +48,7 @@ def install() -> None:
     _install_rule_keys()
     _install_debug_formatting()
     _install_action_calls()
+    _install_event_types()
     _install_strict_tracker_store()
 
 
@@ -297,6 +301,27 @@ def _pooled_request(original: Callable[..., Any], response_error: type) -> Calla
                 return None
 
     return request
+
+
+# -- event classes ------------------------------------------------------------------------
+
+
+def _install_event_types() -> None:
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    found: dict[str, type] = {}
+
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        known = found.get(type_name)
+        if known is not None:
+            return known
+        resolved = original(type_name, default)  # unknown names: Rasa's own answer
+        if resolved is not None and getattr(resolved, "type_name", None) == type_name:
+            found[type_name] = resolved
+        return resolved
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
 
 
 # -- tracker store errors -------------------------------------------------------------------

@@ -20,6 +20,7 @@ from rasa.shared.core.events import (
     ActionReverted,
     ActiveLoop,
     BotUttered,
+    Event,
     FollowupAction,
     LoopInterrupted,
     Restarted,
@@ -35,6 +36,7 @@ ORIGINAL_STATES = Domain.states_for_tracker_history
 ORIGINAL_KEYS = RulePolicy._get_possible_keys
 ORIGINAL_APPLIED = DialogueStateTracker.applied_events
 ORIGINAL_COPY = DialogueStateTracker.copy
+ORIGINAL_RESOLVE = Event.resolve_by_type
 
 from rasa_ext import fastpath  # noqa: E402
 
@@ -218,12 +220,37 @@ def compare_validators(domain: Domain, rng: random.Random) -> int:
     return checks
 
 
+def compare_event_types() -> int:
+    """``Event.resolve_by_type`` with the kept answers gives Rasa's own, twice (the second
+    time from what was kept), for every event name, unknown names and ``topic``."""
+    from rasa.shared.utils.common import all_subclasses
+
+    names = sorted({cls.type_name for cls in all_subclasses(Event)})
+    checks = 0
+    for _ in range(2):
+        for name in [*names, "nope", "topic"]:
+            for default in (None, SlotSet):
+                answers = []
+                for resolve in (ORIGINAL_RESOLVE, Event.resolve_by_type):
+                    try:
+                        answers.append(resolve(name, default))
+                    except ValueError as exc:
+                        answers.append(str(exc))
+                if answers[0] != answers[1]:
+                    raise SystemExit(
+                        json.dumps({"event_type_mismatch": [name, *answers]}, default=str)
+                    )
+                checks += 1
+    return checks
+
+
 def main() -> None:
     domain = Domain.load(sys.argv[1])
     rng = random.Random(int(sys.argv[2]))
     result = compare_states(domain, rng, int(sys.argv[3]))
     result["rule_key_checks"] = compare_rule_keys(rng)
     result["validator_checks"] = compare_validators(domain, rng)
+    result["event_type_checks"] = compare_event_types()
     print(json.dumps(result, default=str))
 
 
