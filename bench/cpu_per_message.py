@@ -11,8 +11,7 @@ reads every process's CPU time (utime + stime of the process and its descendants
 process, the total, and the load client's own share. With ``--spy NAME`` (a process name
 as printed, e.g. ``gateway``, ``rasa-1``, ``actions``, ``hms``) it also runs
 ``py-spy record`` (pinned in ``requirements/app.in``) on that process during the load and
-prints
-the functions with the most samples (own and inclusive). Benchmarks print; they assert
+prints the functions with the most samples (own and inclusive). Benchmarks print; they assert
 nothing.
 """
 

@@ -21,6 +21,13 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
 - **event classes**: ``Event.resolve_by_type`` (every event an action returns, every event
   read from the store) walks all ``Event`` subclasses, with an ``isabstract`` check on
   each, to find one name; here the name -> class answer is kept once found;
+- **no-op slot resets**: a ``SlotSet(slot, None)`` an action returns for a slot that is
+  already empty at that point of its events changes no slot and no dialogue state, yet
+  each was validated, applied, encrypted, stored as a row and sent back to the action
+  server in every later call (the actions clear every task slot at the end of a task:
+  ~45 of a turn's ~55 events). They are dropped (``drop_noop_resets``), except in the
+  answers of validation actions (``validate_<form>``, ``action_validate_slot_mappings``),
+  where Rasa reads a returned ``SlotSet`` as "validated" or "invalid";
 - **no silent loss**: Rasa's ``FailSafeTrackerStore`` answers a failed read with an empty
   conversation and a failed write by keeping the turn in memory only; here the error
   reaches the channel, which answers 503 and the gateway retries.
@@ -40,6 +47,7 @@ DEFAULT_HISTORY_TURNS = 5
 MISSING_DOMAIN = 449
 KEEPALIVE_SECONDS = 3.0
 RULE_MEMO_SIZE = 20000
+VALIDATE_SLOT_MAPPINGS = "action_validate_slot_mappings"  # Rasa's global validation action
 
 
 def install() -> None:
@@ -214,11 +222,42 @@ def _install_action_calls() -> None:
             sent_domain.discard(_domain_payload(domain)[1])  # this server lacks it: send it
             events = await original_run(self, output_channel, nlg, tracker, domain)
         sent_domain.add(_domain_payload(domain)[1])
-        return events
+        if self._name.startswith("validate_") or self._name == VALIDATE_SLOT_MAPPINGS:
+            return events  # Rasa reads a returned SlotSet(slot, None) as "checked"/"invalid"
+        return drop_noop_resets(events, tracker)
 
     RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
     RemoteAction.run = run  # type: ignore[method-assign]
     EndpointConfig.request = _pooled_request(EndpointConfig.request, ClientResponseError)
+
+
+def drop_noop_resets(events: list[Any], tracker: Any) -> list[Any]:
+    """``events`` without the ``SlotSet(slot, None)`` of a slot that is empty at that point
+    (its value on ``tracker`` as changed by the events before it). From the first event
+    that may change slots otherwise (a restart, a rewind, a reset...) on, every event is
+    kept as it is."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        BotUttered,
+        FollowupAction,
+        SlotSet,
+    )
+
+    neutral = (ActionExecuted, ActiveLoop, BotUttered, FollowupAction)
+    values: dict[str, Any] = {}
+    kept: list[Any] = []
+    for index, event in enumerate(events):
+        if isinstance(event, SlotSet):
+            if event.value is None and event.key in tracker.slots:
+                now = values[event.key] if event.key in values else tracker.slots[event.key].value
+                if now is None:
+                    continue
+            values[event.key] = event.value
+        elif not isinstance(event, neutral):
+            return kept + list(events[index:])
+        kept.append(event)
+    return kept
 
 
 def _status_of(exc: BaseException) -> int | None:

@@ -220,6 +220,45 @@ def compare_validators(domain: Domain, rng: random.Random) -> int:
     return checks
 
 
+def compare_noop_resets(domain: Domain, rng: random.Random, conversations: int) -> dict:
+    """Action answers with and without the dropped no-op resets leave the same slots, form
+    and dialogue states (with and without unset slots); some are dropped."""
+    from rasa.shared.core.events import AllSlotsReset
+
+    slots = list(domain.slots)
+    checks = dropped = 0
+    for number in range(conversations):
+        tracker = DialogueStateTracker(f"r{number}", domain.slots)
+        active: list[str | None] = [None]
+        for _ in range(rng.randint(2, 20)):
+            for event in turn(rng, domain, active):
+                tracker.update(event)
+            answer: list[Any] = [BotUttered("reply")]
+            for _ in range(rng.randint(0, 30)):
+                slot = rng.choice(slots)
+                value = None if rng.random() < 0.7 else slot_value(rng, slot)
+                answer.append(SlotSet(slot.name, value))
+                roll = rng.random()
+                if roll < 0.05:
+                    answer.append(ActiveLoop(None))
+                elif roll < 0.07:
+                    answer.append(rng.choice([AllSlotsReset(), Restarted()]))
+            kept = fastpath.drop_noop_resets(answer, tracker)
+            dropped += len(answer) - len(kept)
+            full, lean = ORIGINAL_COPY(tracker), ORIGINAL_COPY(tracker)
+            full.update_with_events(answer, domain)
+            lean.update_with_events(kept, domain)
+            loops = [t.active_loop_name for t in (full, lean)]
+            if full.current_slot_values() != lean.current_slot_values() or loops[0] != loops[1]:
+                return {"checks": checks, "mismatch": {"noop_resets": number}}
+            for omit in (False, True):
+                if ORIGINAL_STATES(domain, full, omit) != ORIGINAL_STATES(domain, lean, omit):
+                    return {"checks": checks, "mismatch": {"noop_reset_states": number}}
+            checks += 1
+            tracker = full
+    return {"checks": checks, "dropped": dropped}
+
+
 def compare_event_types() -> int:
     """``Event.resolve_by_type`` with the kept answers gives Rasa's own, twice (the second
     time from what was kept), for every event name, unknown names and ``topic``."""
@@ -251,6 +290,13 @@ def main() -> None:
     result["rule_key_checks"] = compare_rule_keys(rng)
     result["validator_checks"] = compare_validators(domain, rng)
     result["event_type_checks"] = compare_event_types()
+    resets = compare_noop_resets(domain, rng, 30)
+    if "mismatch" in resets:
+        result["mismatch"] = resets["mismatch"]
+    result["noop_reset_checks"], result["noop_resets_dropped"] = (
+        resets["checks"],
+        resets.get("dropped", 0),
+    )
     print(json.dumps(result, default=str))
 
 
