@@ -28,6 +28,11 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
   ~45 of a turn's ~55 events). They are dropped (``drop_noop_resets``), except in the
   answers of validation actions (``validate_<form>``, ``action_validate_slot_mappings``),
   where Rasa reads a returned ``SlotSet`` as "validated" or "invalid";
+- **graph runs**: every NLU parse and every action prediction runs a model graph through
+  ``dask.get``, whose scheduler (ordering, task bookkeeping, a result queue) cost more
+  than most of the graph's small components; here the same graph is evaluated in
+  dependency order in the calling thread (``run_in_order``; dask's ``get`` is single-
+  threaded too), each node once;
 - **no silent loss**: Rasa's ``FailSafeTrackerStore`` answers a failed read with an empty
   conversation and a failed write by keeping the turn in memory only; here the error
   reaches the channel, which answers 503 and the gateway retries.
@@ -57,6 +62,7 @@ def install() -> None:
     _install_debug_formatting()
     _install_action_calls()
     _install_event_types()
+    _install_graph_runs()
     _install_strict_tracker_store()
 
 
@@ -361,6 +367,48 @@ def _install_event_types() -> None:
         return resolved
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+
+
+# -- graph runs -------------------------------------------------------------------------
+
+
+def run_in_order(graph: dict[str, Any], targets: list[str]) -> tuple[Any, ...]:
+    """``dask.get(graph, targets)`` for Rasa's graphs: a task is ``(callable, *keys)``, any
+    other value (an input: ``(name, value)``) is itself; each key is computed once."""
+    done: dict[str, Any] = {}
+
+    def value(key: str) -> Any:
+        if key in done:
+            return done[key]
+        task = graph[key]
+        if type(task) is tuple and task and callable(task[0]):
+            args = [value(a) if isinstance(a, str) and a in graph else a for a in task[1:]]
+            result = task[0](*args)
+        else:
+            result = task
+        done[key] = result
+        return result
+
+    return tuple(value(target) for target in targets)
+
+
+def _install_graph_runs() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(
+        self: Any, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+    ) -> dict[str, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        graph = self._build_dask_graph(self._graph_schema.minimal_graph_schema(run_targets))
+        if inputs:
+            self._add_inputs_to_graph(inputs, graph)
+        try:
+            return dict(run_in_order(graph, run_targets))
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    DaskGraphRunner.run = run  # type: ignore[method-assign]
 
 
 # -- tracker store errors -------------------------------------------------------------------

@@ -259,6 +259,48 @@ def compare_noop_resets(domain: Domain, rng: random.Random, conversations: int) 
     return {"checks": checks, "dropped": dropped}
 
 
+def compare_graph_runs(rng: random.Random, graphs: int) -> int:
+    """``run_in_order`` gives ``dask.get``'s results on random Rasa-shaped graphs (tasks
+    ``(node, *parent names)``, inputs ``(name, value)``), calling each node once."""
+    import dask
+
+    checks = 0
+    for number in range(graphs):
+        calls: list[str] = []
+
+        def node(name: str) -> Any:
+            def run(*parents: Any) -> tuple[str, Any]:
+                calls.append(name)
+                return name, (name, [p[1] if isinstance(p, tuple) else p for p in parents])
+
+            return run
+
+        graph: dict[str, Any] = {f"in{i}": (f"in{i}", rng.random()) for i in range(2)}
+        names = list(graph)
+        for i in range(rng.randint(1, 25)):
+            name = f"n{number}_{i}"
+            parents = rng.sample(names, rng.randint(0, min(3, len(names))))
+            graph[name] = (node(name), *parents)
+            names.append(name)
+        targets = rng.sample(names, rng.randint(1, min(3, len(names))))
+        needed, todo = set(), list(targets)  # Rasa runs the minimal graph of its targets
+        while todo:
+            key = todo.pop()
+            if key not in needed:
+                needed.add(key)
+                task = graph[key]
+                todo.extend(p for p in task[1:] if callable(task[0]) and p in graph)
+        graph = {key: task for key, task in graph.items() if key in needed}
+        want = dask.get(dict(graph), targets)
+        want_calls = sorted(calls)
+        calls.clear()
+        got = fastpath.run_in_order(dict(graph), targets)
+        if list(got) != list(want) or sorted(calls) != want_calls:
+            raise SystemExit(json.dumps({"graph_mismatch": number}, default=str))
+        checks += 1
+    return checks
+
+
 def compare_event_types() -> int:
     """``Event.resolve_by_type`` with the kept answers gives Rasa's own, twice (the second
     time from what was kept), for every event name, unknown names and ``topic``."""
@@ -290,6 +332,7 @@ def main() -> None:
     result["rule_key_checks"] = compare_rule_keys(rng)
     result["validator_checks"] = compare_validators(domain, rng)
     result["event_type_checks"] = compare_event_types()
+    result["graph_checks"] = compare_graph_runs(rng, 200)
     resets = compare_noop_resets(domain, rng, 30)
     if "mismatch" in resets:
         result["mismatch"] = resets["mismatch"]

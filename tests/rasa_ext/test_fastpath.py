@@ -39,7 +39,8 @@ def test_fastpath_states_and_rule_keys_equal_rasa_own_on_generated_conversations
     turns: each prefix of 40 conversations, incrementally, against Rasa's full replay (dialogue
     states, applied history, tracker copies); rule matching on random rules and states; the
     action-response check on valid and broken responses; event names to classes; action
-    answers without their no-op slot resets leave the same slots, form and states."""
+    answers without their no-op slot resets leave the same slots, form and states; graph
+    runs in dependency order give dask's results."""
     _require_rasa()
     result = _rasa([str(HERE / "fastpath_check.py"), str(ROOT / "domain"), "7", "40"])
     assert result.returncode == 0, result.stderr[-3000:]
@@ -49,6 +50,7 @@ def test_fastpath_states_and_rule_keys_equal_rasa_own_on_generated_conversations
     assert report["validator_checks"] == 300
     assert report["event_type_checks"] > 80  # every event name, twice, with/without default
     assert report["noop_reset_checks"] > 100 and report["noop_resets_dropped"] > 100
+    assert report["graph_checks"] == 200
 
 
 LOCKS = r"""
