@@ -124,6 +124,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self.cache = TrackerCache(int(cache_size))
         self._table = self.SQLEvent.__table__
+        # built once (it runs twice a turn): the newest event id of one conversation
+        self._max_id = sa.text("SELECT max(id) FROM events WHERE sender_id = :sender_id")
         self._ensure_index()
 
     def _ensure_index(self) -> None:
@@ -156,9 +158,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
     # -- reading -------------------------------------------------------------------------
 
     def _last_id(self, conn: Any, sender_id: str) -> int | None:
-        column = self._table.c
-        query = sa.select([sa.func.max(column.id)]).where(column.sender_id == sender_id)
-        value = conn.execute(query).scalar()
+        value = conn.execute(self._max_id, {"sender_id": sender_id}).scalar()
         return None if value is None else int(value)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
