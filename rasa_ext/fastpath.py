@@ -28,6 +28,9 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
   ~45 of a turn's ~55 events). They are dropped (``drop_noop_resets``), except in the
   answers of validation actions (``validate_<form>``, ``action_validate_slot_mappings``),
   where Rasa reads a returned ``SlotSet`` as "validated" or "invalid";
+- **empty domain check**: ``Domain.is_empty`` (asked on every parsed message) builds the
+  whole domain as a dict and an empty one to compare; here the answer is kept per domain
+  object (a loaded model's domain does not change);
 - **graph runs**: every NLU parse and every action prediction runs a model graph through
   ``dask.get``, whose scheduler (ordering, task bookkeeping, a result queue) cost more
   than most of the graph's small components; here the same graph is evaluated in
@@ -63,6 +66,7 @@ def install() -> None:
     _install_action_calls()
     _install_event_types()
     _install_graph_runs()
+    _install_domain_is_empty()
     _install_strict_tracker_store()
 
 
@@ -409,6 +413,23 @@ def _install_graph_runs() -> None:
             raise GraphRunError("Error running runner.") from e
 
     DaskGraphRunner.run = run  # type: ignore[method-assign]
+
+
+def _install_domain_is_empty() -> None:
+    from rasa.shared.core.domain import Domain
+
+    original = Domain.is_empty
+    known: dict[int, tuple[Any, bool]] = {}
+
+    def is_empty(self: Any) -> bool:
+        kept = known.get(id(self))
+        if kept is None or kept[0] is not self:
+            if len(known) > 64:  # a served model has one domain; never grow without bound
+                known.clear()
+            kept = known[id(self)] = (self, original(self))
+        return kept[1]
+
+    Domain.is_empty = is_empty  # type: ignore[method-assign]
 
 
 # -- tracker store errors -------------------------------------------------------------------

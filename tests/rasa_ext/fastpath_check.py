@@ -37,6 +37,7 @@ ORIGINAL_KEYS = RulePolicy._get_possible_keys
 ORIGINAL_APPLIED = DialogueStateTracker.applied_events
 ORIGINAL_COPY = DialogueStateTracker.copy
 ORIGINAL_RESOLVE = Event.resolve_by_type
+ORIGINAL_IS_EMPTY = Domain.is_empty
 
 from rasa_ext import fastpath  # noqa: E402
 
@@ -333,6 +334,11 @@ def main() -> None:
     result["validator_checks"] = compare_validators(domain, rng)
     result["event_type_checks"] = compare_event_types()
     result["graph_checks"] = compare_graph_runs(rng, 200)
+    for _ in range(2):  # computed, then kept
+        for checked in (domain, Domain.empty()):
+            if checked.is_empty() != ORIGINAL_IS_EMPTY(checked):
+                result["mismatch"] = {"domain_is_empty": checked.is_empty()}
+    result["domain_empty_checks"] = 4
     resets = compare_noop_resets(domain, rng, 30)
     if "mismatch" in resets:
         result["mismatch"] = resets["mismatch"]
