@@ -31,6 +31,10 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
 - **empty domain check**: ``Domain.is_empty`` (asked on every parsed message) builds the
   whole domain as a dict and an empty one to compare; here the answer is kept per domain
   object (a loaded model's domain does not change);
+- **intent features**: ``LogisticRegressionClassifier`` builds its input by stacking each
+  message's sentence features beside an empty dense block and then all messages on top of
+  each other (two scipy stack operations); a single message with only sparse features is
+  that same matrix already (float64, same entries in the same order), used as it is;
 - **graph runs**: every NLU parse and every action prediction runs a model graph through
   ``dask.get``, whose scheduler (ordering, task bookkeeping, a result queue) cost more
   than most of the graph's small components; here the same graph is evaluated in
@@ -67,6 +71,7 @@ def install() -> None:
     _install_event_types()
     _install_graph_runs()
     _install_domain_is_empty()
+    _install_intent_features()
     _install_strict_tracker_store()
 
 
@@ -430,6 +435,29 @@ def _install_domain_is_empty() -> None:
         return kept[1]
 
     Domain.is_empty = is_empty  # type: ignore[method-assign]
+
+
+def _install_intent_features() -> None:
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+    from rasa.shared.nlu.constants import TEXT
+    from scipy.sparse import csr_matrix
+
+    original = LogisticRegressionClassifier._create_X
+
+    def _create_X(self: Any, messages: list[Any]) -> Any:
+        if len(messages) == 1:
+            sparse = messages[0].get_sparse_features(attribute=TEXT)[1]
+            dense = messages[0].get_dense_features(attribute=TEXT)[1]
+            if sparse is not None and dense is None:
+                features = csr_matrix(sparse.features)
+                # stacking beside the empty (float64) dense block made it float64
+                return features.astype(np.result_type(features.dtype, np.float64))
+        return original(self, messages)
+
+    LogisticRegressionClassifier._create_X = _create_X  # type: ignore[method-assign]
 
 
 # -- tracker store errors -------------------------------------------------------------------

@@ -132,3 +132,26 @@ def test_launch_takes_api_token_from_environment_never_argv():
     assert "'--auth-token=sekret'" in result.stdout
     assert "dash -dash" in result.stdout  # a token starting with "-" is not taken for an option
     assert "refused" in result.stdout
+
+
+def test_fastpath_intent_features_equal_rasa_own_with_the_trained_model(tmp_path: Path):
+    """The classifier gets the same matrix and gives the same ranking, on the model's own
+    training examples and on messages it never saw."""
+    import re
+
+    _require_rasa()
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        missing("a trained model (make model)")
+    texts = []
+    for path in sorted((ROOT / "training_data" / "nlu").glob("*.yml")):
+        found = re.findall(r"^\s+- (.+)$", path.read_text(), flags=re.M)[:15]
+        texts += [re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", t) for t in found]  # no markup
+    texts += ["how many free beds on 4B", "zzz qqq", "", "book dr patel friday 10am mrn 10004821"]
+    listed = tmp_path / "texts.txt"
+    listed.write_text("\n".join(texts))
+    result = _rasa([str(HERE / "intent_features_check.py"), str(models[-1]), str(listed)])
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "mismatch" not in report, report
+    assert report["compared"] > 100 and report["sparse_only"] == report["compared"]
