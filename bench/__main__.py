@@ -23,6 +23,7 @@ BENCHES = {
     "adt": [HERE / "adt_bench.py"],
     "import": [HERE / "import_bench.py"],
     "compare": [HERE / "compare_rasa.py"],
+    "cpu": [HERE / "cpu_per_message.py"],
 }
 
 

@@ -30,6 +30,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from rasa_ext.tracker_store import one_turn
+
 log = logging.getLogger(__name__)
 
 TOKEN_ENV = "RASA_WEBHOOK_TOKEN"  # noqa: S105 (a variable name)
@@ -128,30 +130,42 @@ class GatewayInput(InputChannel):
         collector = CollectingOutputChannel()
         try:
             async with agent.lock_store.lock(sender):
-                earlier = (
-                    earlier_replies(await agent.tracker_store.retrieve(sender), message_id)
-                    if message_id
-                    else None
-                )
-                if earlier is not None:
-                    for bot in earlier:
-                        await collector.send_response(sender, bot.message())
-                else:
-                    await agent.processor.handle_message(
-                        UserMessage(
-                            text,
-                            collector,
-                            sender,
-                            input_channel=self.name(),
-                            metadata=metadata,
-                            message_id=message_id,
-                        )
-                    )
+                with one_turn():  # the tracker is checked against the database once
+                    await self._turn(agent, collector, sender, text, metadata, message_id)
         except Exception as exc:  # no text, no sender: the error class only
             log.error("a turn failed in Rasa: %s", type(exc).__name__)
             _forget(agent, sender)
             return _error(503, "the turn failed; send it again", **retry)
         return response.json(collector.messages)
+
+    async def _turn(
+        self,
+        agent: Any,
+        collector: CollectingOutputChannel,
+        sender: str,
+        text: str,
+        metadata: dict[str, Any] | None,
+        message_id: str | None,
+    ) -> None:
+        earlier = (
+            earlier_replies(await agent.tracker_store.retrieve(sender), message_id)
+            if message_id
+            else None
+        )
+        if earlier is not None:
+            for bot in earlier:
+                await collector.send_response(sender, bot.message())
+            return
+        await agent.processor.handle_message(
+            UserMessage(
+                text,
+                collector,
+                sender,
+                input_channel=self.name(),
+                metadata=metadata,
+                message_id=message_id,
+            )
+        )
 
 
 def _forget(agent: Any, sender: str) -> None:

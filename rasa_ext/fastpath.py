@@ -18,6 +18,28 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
   when it lacks it; the call is then repeated with the domain); the action gets the
   events of the last ``history_turns`` user turns (default 5) instead of the whole
   session - actions listed in ``full_history_actions`` get every event of the session;
+- **event classes**: ``Event.resolve_by_type`` (every event an action returns, every event
+  read from the store) walks all ``Event`` subclasses, with an ``isabstract`` check on
+  each, to find one name; here the name -> class answer is kept once found;
+- **no-op slot resets**: a ``SlotSet(slot, None)`` an action returns for a slot that is
+  already empty at that point of its events changes no slot and no dialogue state, yet
+  each was validated, applied, encrypted, stored as a row and sent back to the action
+  server in every later call (the actions clear every task slot at the end of a task:
+  ~45 of a turn's ~55 events). They are dropped (``drop_noop_resets``), except in the
+  answers of validation actions (``validate_<form>``, ``action_validate_slot_mappings``),
+  where Rasa reads a returned ``SlotSet`` as "validated" or "invalid";
+- **empty domain check**: ``Domain.is_empty`` (asked on every parsed message) builds the
+  whole domain as a dict and an empty one to compare; here the answer is kept per domain
+  object (a loaded model's domain does not change);
+- **intent features**: ``LogisticRegressionClassifier`` builds its input by stacking each
+  message's sentence features beside an empty dense block and then all messages on top of
+  each other (two scipy stack operations); a single message with only sparse features is
+  that same matrix already (float64, same entries in the same order), used as it is;
+- **graph runs**: every NLU parse and every action prediction runs a model graph through
+  ``dask.get``, whose scheduler (ordering, task bookkeeping, a result queue) cost more
+  than most of the graph's small components; here the same graph is evaluated in
+  dependency order in the calling thread (``run_in_order``; dask's ``get`` is single-
+  threaded too), each node once;
 - **no silent loss**: Rasa's ``FailSafeTrackerStore`` answers a failed read with an empty
   conversation and a failed write by keeping the turn in memory only; here the error
   reaches the channel, which answers 503 and the gateway retries.
@@ -37,6 +59,7 @@ DEFAULT_HISTORY_TURNS = 5
 MISSING_DOMAIN = 449
 KEEPALIVE_SECONDS = 3.0
 RULE_MEMO_SIZE = 20000
+VALIDATE_SLOT_MAPPINGS = "action_validate_slot_mappings"  # Rasa's global validation action
 
 
 def install() -> None:
@@ -45,6 +68,10 @@ def install() -> None:
     _install_rule_keys()
     _install_debug_formatting()
     _install_action_calls()
+    _install_event_types()
+    _install_graph_runs()
+    _install_domain_is_empty()
+    _install_intent_features()
     _install_strict_tracker_store()
 
 
@@ -210,11 +237,42 @@ def _install_action_calls() -> None:
             sent_domain.discard(_domain_payload(domain)[1])  # this server lacks it: send it
             events = await original_run(self, output_channel, nlg, tracker, domain)
         sent_domain.add(_domain_payload(domain)[1])
-        return events
+        if self._name.startswith("validate_") or self._name == VALIDATE_SLOT_MAPPINGS:
+            return events  # Rasa reads a returned SlotSet(slot, None) as "checked"/"invalid"
+        return drop_noop_resets(events, tracker)
 
     RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
     RemoteAction.run = run  # type: ignore[method-assign]
     EndpointConfig.request = _pooled_request(EndpointConfig.request, ClientResponseError)
+
+
+def drop_noop_resets(events: list[Any], tracker: Any) -> list[Any]:
+    """``events`` without the ``SlotSet(slot, None)`` of a slot that is empty at that point
+    (its value on ``tracker`` as changed by the events before it). From the first event
+    that may change slots otherwise (a restart, a rewind, a reset...) on, every event is
+    kept as it is."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        BotUttered,
+        FollowupAction,
+        SlotSet,
+    )
+
+    neutral = (ActionExecuted, ActiveLoop, BotUttered, FollowupAction)
+    values: dict[str, Any] = {}
+    kept: list[Any] = []
+    for index, event in enumerate(events):
+        if isinstance(event, SlotSet):
+            if event.value is None and event.key in tracker.slots:
+                now = values[event.key] if event.key in values else tracker.slots[event.key].value
+                if now is None:
+                    continue
+            values[event.key] = event.value
+        elif not isinstance(event, neutral):
+            return kept + list(events[index:])
+        kept.append(event)
+    return kept
 
 
 def _status_of(exc: BaseException) -> int | None:
@@ -297,6 +355,109 @@ def _pooled_request(original: Callable[..., Any], response_error: type) -> Calla
                 return None
 
     return request
+
+
+# -- event classes ------------------------------------------------------------------------
+
+
+def _install_event_types() -> None:
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    found: dict[str, type] = {}
+
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        known = found.get(type_name)
+        if known is not None:
+            return known
+        resolved = original(type_name, default)  # unknown names: Rasa's own answer
+        if resolved is not None and getattr(resolved, "type_name", None) == type_name:
+            found[type_name] = resolved
+        return resolved
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+
+
+# -- graph runs -------------------------------------------------------------------------
+
+
+def run_in_order(graph: dict[str, Any], targets: list[str]) -> tuple[Any, ...]:
+    """``dask.get(graph, targets)`` for Rasa's graphs: a task is ``(callable, *keys)``, any
+    other value (an input: ``(name, value)``) is itself; each key is computed once."""
+    done: dict[str, Any] = {}
+
+    def value(key: str) -> Any:
+        if key in done:
+            return done[key]
+        task = graph[key]
+        if type(task) is tuple and task and callable(task[0]):
+            args = [value(a) if isinstance(a, str) and a in graph else a for a in task[1:]]
+            result = task[0](*args)
+        else:
+            result = task
+        done[key] = result
+        return result
+
+    return tuple(value(target) for target in targets)
+
+
+def _install_graph_runs() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    def run(
+        self: Any, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+    ) -> dict[str, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        graph = self._build_dask_graph(self._graph_schema.minimal_graph_schema(run_targets))
+        if inputs:
+            self._add_inputs_to_graph(inputs, graph)
+        try:
+            return dict(run_in_order(graph, run_targets))
+        except RuntimeError as e:
+            raise GraphRunError("Error running runner.") from e
+
+    DaskGraphRunner.run = run  # type: ignore[method-assign]
+
+
+def _install_domain_is_empty() -> None:
+    from rasa.shared.core.domain import Domain
+
+    original = Domain.is_empty
+    known: dict[int, tuple[Any, bool]] = {}
+
+    def is_empty(self: Any) -> bool:
+        kept = known.get(id(self))
+        if kept is None or kept[0] is not self:
+            if len(known) > 64:  # a served model has one domain; never grow without bound
+                known.clear()
+            kept = known[id(self)] = (self, original(self))
+        return kept[1]
+
+    Domain.is_empty = is_empty  # type: ignore[method-assign]
+
+
+def _install_intent_features() -> None:
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+    from rasa.shared.nlu.constants import TEXT
+    from scipy.sparse import csr_matrix
+
+    original = LogisticRegressionClassifier._create_X
+
+    def _create_X(self: Any, messages: list[Any]) -> Any:
+        if len(messages) == 1:
+            sparse = messages[0].get_sparse_features(attribute=TEXT)[1]
+            dense = messages[0].get_dense_features(attribute=TEXT)[1]
+            if sparse is not None and dense is None:
+                features = csr_matrix(sparse.features)
+                # stacking beside the empty (float64) dense block made it float64
+                return features.astype(np.result_type(features.dtype, np.float64))
+        return original(self, messages)
+
+    LogisticRegressionClassifier._create_X = _create_X  # type: ignore[method-assign]
 
 
 # -- tracker store errors -------------------------------------------------------------------

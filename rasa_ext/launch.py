@@ -4,9 +4,9 @@ Usage: ``.venv-rasa/bin/python -m rasa_ext.launch run ...`` (same arguments as `
 
 Adjustments (each measured or required by DESIGN.md section 3):
 - telemetry is off before Rasa is imported (nothing phones home);
-- the action-server response schema validator is compiled once instead of on every
-  action call (``jsonschema.validate`` re-checks and re-compiles the schema each time,
-  about 50 ms per action on these machines);
+- the action-server response schema validator is compiled once (to Python code, by
+  ``fastjsonschema``) instead of on every action call (``jsonschema.validate`` re-checks
+  and re-compiles the schema each time, about 50 ms per action on these machines);
 - every log record Rasa (or a library it uses) creates passes the same PHI redaction as
   the application's logs (``assistant.logging`` is plain Python and runs on 3.10 too):
   Rasa logs slot values and message text in some warnings and errors;
@@ -32,24 +32,36 @@ def response_validator(schema: dict[str, Any]) -> Any:
     The schema's events are a ``oneOf`` over 23 event schemas, each pinning ``event`` to its
     own constant: jsonschema tries every one of them for every event. Exactly one can match,
     so checking the one named by the event is the same answer; the rest of the schema is
-    checked as it is (``tests/rasa_ext/test_fastpath.py`` compares both)."""
+    checked as it is. Each part is compiled to Python code by ``fastjsonschema`` (jsonschema
+    interprets the schema on every call, about a tenth of a worker's time); a failure
+    raises jsonschema's ``ValidationError`` as Rasa expects (``tests/rasa_ext/
+    test_fastpath.py`` compares the answers with jsonschema's on the whole schema)."""
+    import fastjsonschema
     from jsonschema import ValidationError
-    from jsonschema.validators import validator_for
+
+    def compiled(part: dict[str, Any]) -> Any:
+        check = fastjsonschema.compile(part)
+
+        def run(value: Any) -> None:
+            try:
+                check(value)
+            except fastjsonschema.JsonSchemaException as exc:
+                raise ValidationError(str(exc)) from None
+
+        return run
 
     outer = copy.deepcopy(schema)
     items = outer["properties"]["events"]["items"]
-    by_event = {
-        sub["properties"]["event"]["const"]: validator_for(sub)(sub) for sub in items.pop("oneOf")
-    }
-    check_outer = validator_for(outer)(outer)
+    by_event = {sub["properties"]["event"]["const"]: compiled(sub) for sub in items.pop("oneOf")}
+    check_outer = compiled(outer)
 
     def validate(result: Any) -> None:
-        check_outer.validate(result)
+        check_outer(result)
         for event in result.get("events") or ():
             check_event = by_event.get(event["event"])
             if check_event is None:
                 raise ValidationError(f"{event['event']!r} is not a known event")
-            check_event.validate(event)
+            check_event(event)
 
     return validate
 

@@ -20,13 +20,19 @@ The database is given by a URL in the environment variable named by ``url_env``
 Stock Rasa reloads, decrypts and replays the whole session on every message and counts
 the stored events before every save. Here the live tracker stays in memory between turns
 (``rasa_ext.tracker_cache``; one indexed ``max(id)`` query proves it still matches the
-database) and a save inserts only the events added since the last one.
+database) and a save inserts only the events added since the last one. Within one turn
+(``one_turn()``, entered by the gateway channel while it holds the conversation's lock) the
+tracker is proven once: the channel's look-up for an already answered message id and
+Rasa's own fetch of the tracker share that query.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import islice
 from typing import Any
 
@@ -40,6 +46,19 @@ from rasa_ext.tracker_cache import DEFAULT_CAPACITY, TrackerCache
 
 ENCRYPTED_PREFIX = "enc:"
 DEFAULT_URL_ENV = "TRACKER_DATABASE_URL"
+# sender id -> the newest event id the database had when this turn checked it
+_CHECKED: ContextVar[dict[str, int | None] | None] = ContextVar("tracker_checked", default=None)
+
+
+@contextmanager
+def one_turn() -> Iterator[None]:
+    """One turn of one conversation, its lock held: a tracker checked against the database
+    once in here is not checked again (nothing else writes to it until the lock is let go)."""
+    token = _CHECKED.set({})
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
 
 
 def cipher_from_env() -> MultiFernet:
@@ -105,6 +124,8 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self.cache = TrackerCache(int(cache_size))
         self._table = self.SQLEvent.__table__
+        # built once (it runs twice a turn): the newest event id of one conversation
+        self._max_id = sa.text("SELECT max(id) FROM events WHERE sender_id = :sender_id")
         self._ensure_index()
 
     def _ensure_index(self) -> None:
@@ -137,15 +158,20 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
     # -- reading -------------------------------------------------------------------------
 
     def _last_id(self, conn: Any, sender_id: str) -> int | None:
-        column = self._table.c
-        query = sa.select([sa.func.max(column.id)]).where(column.sender_id == sender_id)
-        value = conn.execute(query).scalar()
+        value = conn.execute(self._max_id, {"sender_id": sender_id}).scalar()
         return None if value is None else int(value)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session: the cached tracker when the database has nothing newer."""
+        checked = _CHECKED.get()
+        if checked is not None and sender_id in checked:
+            cached = self.cache.lookup(sender_id, checked[sender_id])
+            if cached is not None:
+                return cached
         with self.engine.connect() as conn:
             last_id = self._last_id(conn, sender_id)
+        if checked is not None:
+            checked[sender_id] = last_id
         cached = self.cache.lookup(sender_id, last_id)
         if cached is not None:
             return cached

@@ -156,6 +156,15 @@ def mount(app: FastAPI, ctx: GatewayContext) -> None:
     ) -> MessageOut:
         staff = await authenticate(authorization)
         message = await _read_message(request)
+        practice = ctx.practice
+        if practice is None:
+            return await _answer(staff, message, x_request_id)
+        with practice.one_request():  # the practice mode is read once for the request
+            return await _answer(staff, message, x_request_id)
+
+    async def _answer(
+        staff: StaffToken, message: MessageIn, x_request_id: str | None
+    ) -> MessageOut:
         conversation = message.conversation_id or uuid.uuid4().hex
         practice = ctx.practice
         switched: list[Any] = []

@@ -15,6 +15,7 @@ up in the HMS by the actions.
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ ISSUER = "hms-gateway"
 ALGORITHM = "HS256"
 DEFAULT_TTL_SECONDS = 30
 LEEWAY_SECONDS = 5
+DECODED_KEPT = 1024  # principals whose signature was checked, kept by the action server
 NO_KEY = "no principal key configured (ASSISTANT_PRINCIPAL_KEY)"
 
 
@@ -82,6 +84,23 @@ def verify_principal(
         raise PrincipalError(NO_KEY)
     if not isinstance(value, str) or value.count(".") != 2:
         raise PrincipalError("no signed principal on this message")
+    principal = _decoded(key, value)
+    current = time.time() if now is None else now
+    if current > principal.expires_at + LEEWAY_SECONDS:
+        raise PrincipalError("principal has expired")
+    if principal.issued_at > current + LEEWAY_SECONDS:
+        raise PrincipalError("principal was issued in the future")
+    if principal.sender != sender:
+        raise PrincipalError("principal belongs to another conversation")
+    return principal
+
+
+@functools.lru_cache(maxsize=DECODED_KEPT)
+def _decoded(key: str, value: str) -> Principal:
+    """The claims of a principal whose signature, audience and issuer hold (the times and
+    the conversation are checked on every use). Kept per (key, token): the action server
+    checks one message's principal several times (practice marking, each guarded action);
+    a refused one is not kept."""
     try:
         claims = jwt.decode(
             value,
@@ -91,11 +110,11 @@ def verify_principal(
             issuer=ISSUER,
             options={
                 "require": ["sub", "chl", "sid", "aud", "iss", "iat", "exp", "jti"],
-                "verify_exp": False,  # checked below against the injected clock
+                "verify_exp": False,  # checked by verify_principal against its clock
                 "verify_iat": False,
             },
         )
-        principal = Principal(
+        return Principal(
             staff=str(claims["sub"]),
             channel=str(claims["chl"]),
             sender=str(claims["sid"]),
@@ -108,11 +127,3 @@ def verify_principal(
         raise PrincipalError("principal signature, audience or issuer does not match") from exc
     except (TypeError, ValueError) as exc:
         raise PrincipalError("principal is malformed") from exc
-    current = time.time() if now is None else now
-    if current > principal.expires_at + LEEWAY_SECONDS:
-        raise PrincipalError("principal has expired")
-    if principal.issued_at > current + LEEWAY_SECONDS:
-        raise PrincipalError("principal was issued in the future")
-    if principal.sender != sender:
-        raise PrincipalError("principal belongs to another conversation")
-    return principal

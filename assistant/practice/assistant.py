@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from assistant.conversation import Assistant, Button, Reply
@@ -34,6 +36,21 @@ _OFF = re.compile(
 ON_KIND, OFF_KIND, STEP_KIND = "practice_on", "practice_off", "practice_tour_step"
 UNAVAILABLE_KIND = "practice_unavailable"
 OFF_BUTTON = Button("Leave practice mode", "/practice_off")
+
+
+# staff -> practice mode on/off as this request last read or set it (``one_request``)
+_SEEN: ContextVar[dict[str, bool] | None] = ContextVar("practice_seen", default=None)
+
+
+@contextmanager
+def one_request() -> Iterator[None]:
+    """One channel request: the mode is read from the store once, not at each step that
+    asks (only ``PracticeAssistant`` changes it, and it updates what was read)."""
+    token = _SEEN.set({})
+    try:
+        yield
+    finally:
+        _SEEN.reset(token)
 
 
 def command(text: str) -> str | None:
@@ -88,12 +105,30 @@ class PracticeAssistant:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
+    @staticmethod
+    def one_request() -> Any:
+        """See ``one_request`` (for a channel that holds this object, not the module)."""
+        return one_request()
+
     async def is_on(self, staff: str) -> bool:
-        return await asyncio.to_thread(self.modes.get, staff) is not None
+        seen = _SEEN.get()
+        if seen is not None and staff in seen:
+            return seen[staff]
+        on = await asyncio.to_thread(self.modes.get, staff) is not None
+        if seen is not None:
+            seen[staff] = on
+        return on
+
+    @staticmethod
+    def _now(staff: str, on: bool) -> None:
+        seen = _SEEN.get()
+        if seen is not None:
+            seen[staff] = on
 
     async def set_mode(self, staff: str, on: bool) -> list[Reply]:
         if not on:
             await asyncio.to_thread(self.modes.turn_off, staff)
+            self._now(staff, False)
             return [
                 Reply(
                     "Practice mode is off: you are back on the real hospital system.",
@@ -110,6 +145,7 @@ class PracticeAssistant:
                 )
             ]
         state = await asyncio.to_thread(self.modes.turn_on, staff)
+        self._now(staff, True)
         steps = tour_for(await self.onboarding.guide(staff))
         step = next_step(steps, state.done)
         buttons = (Button(step.title, step.say),) if step else ()

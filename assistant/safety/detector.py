@@ -25,13 +25,14 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from assistant.safety.classifier import EmergencyClassifier, default_training
 from assistant.safety.lexicon import GENERAL, LEXICON, Lexicon, load_lexicon
-from assistant.safety.pipeline import Cue, build_nlp, cues
+from assistant.safety.pipeline import Cue, build_nlp, cues, ruler_gate
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +80,32 @@ class EmergencyDetector:
         classifier: EmergencyClassifier,
         thresholds: Thresholds = Thresholds(),
         nlp: Any = None,
+        common_words: Mapping[str, int] | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.classifier = classifier
         self.thresholds = thresholds
         self.nlp = nlp if nlp is not None else build_nlp(lexicon)
+        # most messages hold no word any cue needs: then no cue, without the pipeline
+        gated = "entity_ruler" in self.nlp.pipe_names
+        self.gate = ruler_gate(self.nlp, common_words) if gated else None
 
     def assess(self, text: str) -> Assessment:
         text = _clip(text)
         if not text or _PAYLOAD.match(text):  # empty, or a button payload ("/intent{...}")
             return Assessment(NONE, reason="payload" if text else "empty")
-        found, benign = cues(self.nlp(text))
+        found, benign = self.cues(text)
         score = self.classifier.p_emergency([text])[0]
         return self.decide(text, found, benign, score)
+
+    def cues(self, text: str) -> tuple[list[Cue], bool]:
+        """The lexicon cues of ``text`` and whether it holds a benign phrase."""
+        doc = self.nlp.make_doc(text)
+        if self.gate is not None and self.gate.isdisjoint(token.lower_ for token in doc):
+            return [], False
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        return cues(doc)
 
     def decide(self, text: str, found: list[Cue], benign: bool, score: float) -> Assessment:
         t = self.thresholds
@@ -143,7 +157,11 @@ def build_detector(
     excluded = tuple(exclude_kinds)
     lexicon = load_lexicon(LEXICON).without(excluded)
     training = default_training().without(excluded, exclude_normal)
-    return EmergencyDetector(lexicon, EmergencyClassifier(training), thresholds, nlp(lexicon))
+    language = nlp(lexicon)
+    common = Counter(t.lower_ for text in training.normal for t in language.make_doc(text))
+    return EmergencyDetector(
+        lexicon, EmergencyClassifier(training), thresholds, language, common_words=common
+    )
 
 
 @functools.cache

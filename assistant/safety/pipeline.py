@@ -8,6 +8,7 @@ lexicon's terms only). Each sets its own span extension on the cue entities.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,42 @@ def build_nlp(lexicon: Lexicon) -> Any:
             },
         )
     return nlp
+
+
+def ruler_gate(nlp: Any, common: Mapping[str, int] | None = None) -> frozenset[str] | None:
+    """Words at least one of which a message must contain for any ruler pattern to match.
+
+    Each token pattern has a token that must occur exactly once (no ``OP``) with its
+    ``LOWER`` word(s); a message whose lower-cased tokens hold none of the words chosen
+    (one such token per pattern) cannot match, so it has no cue and no benign phrase, and
+    the pipeline need not run. ``None`` (no gate) when some pattern has no such token.
+    ``common`` (word -> count in ordinary staff messages) picks each pattern's rarest
+    token, so that few ordinary messages pass the gate."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words: set[str] = set()
+    for pattern in nlp.get_pipe("entity_ruler").patterns:
+        tokens = pattern["pattern"]
+        if not isinstance(tokens, list):
+            return None
+        choices = []
+        for token in tokens:
+            lower = token.get("LOWER")
+            if "OP" in token or set(token) != {"LOWER"}:
+                continue
+            if isinstance(lower, str):
+                choices.append({lower})
+            elif isinstance(lower, dict) and set(lower) == {"IN"}:
+                choices.append(set(lower["IN"]))
+        if not choices:
+            return None
+        # the most telling token: least common in ordinary messages, fewest stop words
+        counts = common or {}
+        words |= min(
+            choices,
+            key=lambda c: (sum(counts.get(w, 0) for w in c), len(c & STOP_WORDS), len(c)),
+        )
+    return frozenset(words)
 
 
 @dataclass(frozen=True)

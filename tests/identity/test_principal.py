@@ -74,3 +74,29 @@ def test_principal_missing_or_malformed_refused(value):
 def test_principal_without_key_refused():
     with pytest.raises(PrincipalError, match="ASSISTANT_PRINCIPAL_KEY"):
         sign_principal("", "n.jones", "rest", sender=SENDER)
+
+
+def test_principal_signature_checked_once_per_token_times_checked_every_use(monkeypatch):
+    calls = []
+    real = jwt.decode
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting)
+    signed = sign_principal(KEY, "n.jones", "rest", sender=SENDER, now=2000)
+    for _ in range(3):  # practice marking and each guarded action of one message
+        assert verify_principal(KEY, signed, sender=SENDER, now=2001).staff == "n.jones"
+    assert len(calls) == 1
+    with pytest.raises(PrincipalError, match="expired"):  # a kept one still expires
+        verify_principal(KEY, signed, sender=SENDER, now=2000 + DEFAULT_TTL_SECONDS + 10)
+    with pytest.raises(PrincipalError, match="another conversation"):
+        verify_principal(KEY, signed, sender="rest:n.jones:other", now=2001)
+    with pytest.raises(PrincipalError):  # another key: checked again, refused
+        verify_principal("another-key-0123456789abcdefghijklmnop", signed, sender=SENDER, now=2001)
+    forged = signed[:-2] + ("AA" if not signed.endswith("AA") else "BB")
+    for _ in range(2):  # a refused one is not kept: refused every time
+        with pytest.raises(PrincipalError):
+            verify_principal(KEY, forged, sender=SENDER, now=2001)
+    assert len(calls) == 4

@@ -106,6 +106,34 @@ async def test_practice_routes_labels_and_switches_back(store):
     assert real.calls == ["c1"]
 
 
+async def test_practice_mode_is_read_once_per_request_and_follows_switches(store):
+    wrapper, _, _ = practice(store, ["check_bed_availability_success"])
+    reads = []
+    modes = wrapper.modes
+    original = modes.get
+
+    def counting(staff):
+        reads.append(staff)
+        return original(staff)
+
+    modes.get = counting  # type: ignore[method-assign]
+    with wrapper.one_request():
+        assert not await wrapper.is_on("n.jones")
+        await wrapper.send(staff="n.jones", channel="rest", conversation="c", text="beds")
+        assert not await wrapper.is_on("n.jones")
+        assert reads == ["n.jones"]
+        await wrapper.send(staff="n.jones", channel="rest", conversation="c", text="practice mode")
+        switched = len(reads)  # (turning it on reads the new state back)
+        assert await wrapper.is_on("n.jones")  # the switch made in the request is seen
+        assert len(reads) == switched
+    assert await wrapper.is_on("n.jones")  # outside a request: read from the store
+    assert len(reads) == switched + 1
+    with wrapper.one_request():
+        await wrapper.send(staff="n.jones", channel="rest", conversation="c", text="stop practice")
+        assert not await wrapper.is_on("n.jones")
+    assert len(reads) == switched + 1
+
+
 async def test_practice_handoff_is_explained_not_made(store):
     wrapper, _, _ = practice(store, practice_kinds=["talk_to_human_unavailable"])
     await wrapper.send(staff="n.jones", channel="rest", conversation="c", text="practice mode")

@@ -20,6 +20,7 @@ from rasa.shared.core.events import (
     ActionReverted,
     ActiveLoop,
     BotUttered,
+    Event,
     FollowupAction,
     LoopInterrupted,
     Restarted,
@@ -35,6 +36,8 @@ ORIGINAL_STATES = Domain.states_for_tracker_history
 ORIGINAL_KEYS = RulePolicy._get_possible_keys
 ORIGINAL_APPLIED = DialogueStateTracker.applied_events
 ORIGINAL_COPY = DialogueStateTracker.copy
+ORIGINAL_RESOLVE = Event.resolve_by_type
+ORIGINAL_IS_EMPTY = Domain.is_empty
 
 from rasa_ext import fastpath  # noqa: E402
 
@@ -218,12 +221,131 @@ def compare_validators(domain: Domain, rng: random.Random) -> int:
     return checks
 
 
+def compare_noop_resets(domain: Domain, rng: random.Random, conversations: int) -> dict:
+    """Action answers with and without the dropped no-op resets leave the same slots, form
+    and dialogue states (with and without unset slots); some are dropped."""
+    from rasa.shared.core.events import AllSlotsReset
+
+    slots = list(domain.slots)
+    checks = dropped = 0
+    for number in range(conversations):
+        tracker = DialogueStateTracker(f"r{number}", domain.slots)
+        active: list[str | None] = [None]
+        for _ in range(rng.randint(2, 20)):
+            for event in turn(rng, domain, active):
+                tracker.update(event)
+            answer: list[Any] = [BotUttered("reply")]
+            for _ in range(rng.randint(0, 30)):
+                slot = rng.choice(slots)
+                value = None if rng.random() < 0.7 else slot_value(rng, slot)
+                answer.append(SlotSet(slot.name, value))
+                roll = rng.random()
+                if roll < 0.05:
+                    answer.append(ActiveLoop(None))
+                elif roll < 0.07:
+                    answer.append(rng.choice([AllSlotsReset(), Restarted()]))
+            kept = fastpath.drop_noop_resets(answer, tracker)
+            dropped += len(answer) - len(kept)
+            full, lean = ORIGINAL_COPY(tracker), ORIGINAL_COPY(tracker)
+            full.update_with_events(answer, domain)
+            lean.update_with_events(kept, domain)
+            loops = [t.active_loop_name for t in (full, lean)]
+            if full.current_slot_values() != lean.current_slot_values() or loops[0] != loops[1]:
+                return {"checks": checks, "mismatch": {"noop_resets": number}}
+            for omit in (False, True):
+                if ORIGINAL_STATES(domain, full, omit) != ORIGINAL_STATES(domain, lean, omit):
+                    return {"checks": checks, "mismatch": {"noop_reset_states": number}}
+            checks += 1
+            tracker = full
+    return {"checks": checks, "dropped": dropped}
+
+
+def compare_graph_runs(rng: random.Random, graphs: int) -> int:
+    """``run_in_order`` gives ``dask.get``'s results on random Rasa-shaped graphs (tasks
+    ``(node, *parent names)``, inputs ``(name, value)``), calling each node once."""
+    import dask
+
+    checks = 0
+    for number in range(graphs):
+        calls: list[str] = []
+
+        def node(name: str) -> Any:
+            def run(*parents: Any) -> tuple[str, Any]:
+                calls.append(name)
+                return name, (name, [p[1] if isinstance(p, tuple) else p for p in parents])
+
+            return run
+
+        graph: dict[str, Any] = {f"in{i}": (f"in{i}", rng.random()) for i in range(2)}
+        names = list(graph)
+        for i in range(rng.randint(1, 25)):
+            name = f"n{number}_{i}"
+            parents = rng.sample(names, rng.randint(0, min(3, len(names))))
+            graph[name] = (node(name), *parents)
+            names.append(name)
+        targets = rng.sample(names, rng.randint(1, min(3, len(names))))
+        needed, todo = set(), list(targets)  # Rasa runs the minimal graph of its targets
+        while todo:
+            key = todo.pop()
+            if key not in needed:
+                needed.add(key)
+                task = graph[key]
+                todo.extend(p for p in task[1:] if callable(task[0]) and p in graph)
+        graph = {key: task for key, task in graph.items() if key in needed}
+        want = dask.get(dict(graph), targets)
+        want_calls = sorted(calls)
+        calls.clear()
+        got = fastpath.run_in_order(dict(graph), targets)
+        if list(got) != list(want) or sorted(calls) != want_calls:
+            raise SystemExit(json.dumps({"graph_mismatch": number}, default=str))
+        checks += 1
+    return checks
+
+
+def compare_event_types() -> int:
+    """``Event.resolve_by_type`` with the kept answers gives Rasa's own, twice (the second
+    time from what was kept), for every event name, unknown names and ``topic``."""
+    from rasa.shared.utils.common import all_subclasses
+
+    names = sorted({cls.type_name for cls in all_subclasses(Event)})
+    checks = 0
+    for _ in range(2):
+        for name in [*names, "nope", "topic"]:
+            for default in (None, SlotSet):
+                answers = []
+                for resolve in (ORIGINAL_RESOLVE, Event.resolve_by_type):
+                    try:
+                        answers.append(resolve(name, default))
+                    except ValueError as exc:
+                        answers.append(str(exc))
+                if answers[0] != answers[1]:
+                    raise SystemExit(
+                        json.dumps({"event_type_mismatch": [name, *answers]}, default=str)
+                    )
+                checks += 1
+    return checks
+
+
 def main() -> None:
     domain = Domain.load(sys.argv[1])
     rng = random.Random(int(sys.argv[2]))
     result = compare_states(domain, rng, int(sys.argv[3]))
     result["rule_key_checks"] = compare_rule_keys(rng)
     result["validator_checks"] = compare_validators(domain, rng)
+    result["event_type_checks"] = compare_event_types()
+    result["graph_checks"] = compare_graph_runs(rng, 200)
+    for _ in range(2):  # computed, then kept
+        for checked in (domain, Domain.empty()):
+            if checked.is_empty() != ORIGINAL_IS_EMPTY(checked):
+                result["mismatch"] = {"domain_is_empty": checked.is_empty()}
+    result["domain_empty_checks"] = 4
+    resets = compare_noop_resets(domain, rng, 30)
+    if "mismatch" in resets:
+        result["mismatch"] = resets["mismatch"]
+    result["noop_reset_checks"], result["noop_resets_dropped"] = (
+        resets["checks"],
+        resets.get("dropped", 0),
+    )
     print(json.dumps(result, default=str))
 
 

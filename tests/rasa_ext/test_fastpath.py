@@ -38,7 +38,9 @@ def test_fastpath_states_and_rule_keys_equal_rasa_own_on_generated_conversations
     """Forms, interruptions, rewinds, restarts, session starts, follow-ups, hidden rule
     turns: each prefix of 40 conversations, incrementally, against Rasa's full replay (dialogue
     states, applied history, tracker copies); rule matching on random rules and states; the
-    action-response check on valid and broken responses."""
+    action-response check on valid and broken responses; event names to classes; action
+    answers without their no-op slot resets leave the same slots, form and states; graph
+    runs in dependency order give dask's results."""
     _require_rasa()
     result = _rasa([str(HERE / "fastpath_check.py"), str(ROOT / "domain"), "7", "40"])
     assert result.returncode == 0, result.stderr[-3000:]
@@ -46,6 +48,9 @@ def test_fastpath_states_and_rule_keys_equal_rasa_own_on_generated_conversations
     assert "mismatch" not in report, report
     assert report["checks"] > 1000 and report["rule_key_checks"] == 300
     assert report["validator_checks"] == 300
+    assert report["event_type_checks"] > 80  # every event name, twice, with/without default
+    assert report["noop_reset_checks"] > 100 and report["noop_resets_dropped"] > 100
+    assert report["graph_checks"] == 200
 
 
 LOCKS = r"""
@@ -127,3 +132,26 @@ def test_launch_takes_api_token_from_environment_never_argv():
     assert "'--auth-token=sekret'" in result.stdout
     assert "dash -dash" in result.stdout  # a token starting with "-" is not taken for an option
     assert "refused" in result.stdout
+
+
+def test_fastpath_intent_features_equal_rasa_own_with_the_trained_model(tmp_path: Path):
+    """The classifier gets the same matrix and gives the same ranking, on the model's own
+    training examples and on messages it never saw."""
+    import re
+
+    _require_rasa()
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        missing("a trained model (make model)")
+    texts = []
+    for path in sorted((ROOT / "training_data" / "nlu").glob("*.yml")):
+        found = re.findall(r"^\s+- (.+)$", path.read_text(), flags=re.M)[:15]
+        texts += [re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", t) for t in found]  # no markup
+    texts += ["how many free beds on 4B", "zzz qqq", "", "book dr patel friday 10am mrn 10004821"]
+    listed = tmp_path / "texts.txt"
+    listed.write_text("\n".join(texts))
+    result = _rasa([str(HERE / "intent_features_check.py"), str(models[-1]), str(listed)])
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "mismatch" not in report, report
+    assert report["compared"] > 100 and report["sparse_only"] == report["compared"]

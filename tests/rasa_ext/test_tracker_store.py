@@ -136,6 +136,50 @@ asyncio.run(main())
 """
 )
 
+ONE_TURN = (
+    PRELUDE
+    + r"""
+from rasa_ext.tracker_store import one_turn
+
+async def main():
+    sender = "rest:n.jones:c4"
+    mine, other = store(), store()
+    tracker = DialogueStateTracker.from_events(sender, turn("first", "1"), DOMAIN.slots)
+    await mine.save(tracker)
+    queries = []
+    original = mine._last_id
+    def counting(conn, sender_id):
+        queries.append(sender_id)
+        return original(conn, sender_id)
+    mine._last_id = counting
+
+    # one turn: the channel's look-up and Rasa's fetch share one check of the database
+    with one_turn():
+        assert await mine.retrieve(sender) is tracker
+        assert await mine.retrieve(sender) is tracker
+    assert queries == [sender], queries
+
+    # the next turn checks again: another worker's write is seen, the cache is not used
+    theirs = await other.retrieve(sender)
+    for event in turn("second", "2"):
+        theirs.update(event)
+    await other.save(theirs)
+    with one_turn():
+        fresh = await mine.retrieve(sender)
+        assert fresh is not tracker and fresh.get_slot("mrn") == "2"
+        assert await mine.retrieve(sender) is fresh
+    assert len(queries) == 2, queries
+
+    # outside a turn every retrieve checks
+    await mine.retrieve(sender)
+    await mine.retrieve(sender)
+    assert len(queries) == 4, queries
+    print("ok")
+
+asyncio.run(main())
+"""
+)
+
 
 def run_script(script: str, url: str, data_key: str) -> None:
     env = {
@@ -181,6 +225,11 @@ def test_tracker_store_cache_serves_next_turn_and_is_dropped_when_stale(tmp_path
 def test_tracker_store_new_session_is_read_alone(tmp_path, data_key):
     _require_rasa()
     run_script(NEW_SESSION, f"sqlite:///{tmp_path / 'tracker.db'}", data_key)
+
+
+def test_tracker_store_checks_the_database_once_per_turn(tmp_path, data_key):
+    _require_rasa()
+    run_script(ONE_TURN, f"sqlite:///{tmp_path / 'tracker.db'}", data_key)
 
 
 @pytest.mark.postgres

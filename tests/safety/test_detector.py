@@ -161,3 +161,22 @@ def test_detector_follow_up_fragment_is_no_emergency_nor_caution(detector, text)
 @pytest.mark.parametrize("text", ["choking!", "fire!", "he's fitting"])
 def test_detector_one_word_cue_still_counts_in_a_short_message(detector, text):
     assert level(detector, text) == "emergency", detector.assess(text)
+
+
+def test_detector_gate_skips_only_messages_no_cue_can_match(detector):
+    """With the word gate the cues are the full pipeline's, on every training message and
+    on messages built around each gate word; ordinary requests skip the pipeline."""
+    from assistant.safety.classifier import default_training
+    from assistant.safety.pipeline import cues
+
+    training = default_training()
+    texts = [x for v in training.emergency.values() for x in v] + list(training.normal)
+    texts += [f"the {word} on 4B" for word in sorted(detector.gate)]
+    texts += ["how many free beds on 4B", "book an appointment with dr patel tomorrow"]
+    assert detector.gate and len(texts) > 2000
+    for text in texts:
+        assert detector.cues(text) == cues(detector.nlp(text)), text
+    skipped = [
+        t for t in training.normal if detector.gate.isdisjoint(w.lower_ for w in detector.nlp(t))
+    ]
+    assert len(skipped) > len(training.normal) / 2
