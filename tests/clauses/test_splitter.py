@@ -186,3 +186,17 @@ async def test_splitter_unreadable_clauses_keep_the_message_whole():
         "find a free bed on 4B",
         "get a porter to move bed 3 to x-ray",
     ]
+
+
+def test_build_splitter_needs_the_rasa_api_token():
+    from types import SimpleNamespace
+
+    from assistant.clauses import build_splitter
+
+    off = SimpleNamespace(rasa_auth_token="", rasa_urls=("http://r:1",))
+    assert build_splitter(off) is None
+    on = build_splitter(SimpleNamespace(rasa_auth_token="t", rasa_urls=("http://r:1",)))
+    assert isinstance(on, ClauseSplitter)
+    assert on.rules.tasks["request_help"].asks_back
+    assert not on.rules.tasks["check_bed_availability"].asks_back
+    assert "emergency" not in on.rules.tasks
