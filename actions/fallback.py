@@ -109,6 +109,7 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        from actions.amend import ActionChangeHelpPriority, new_priority
         from actions.flow import ActionContinue, ActionStop, follow_up_events, take_as
         from actions.reading import stoppish
 
@@ -122,6 +123,8 @@ class ActionFallback(Action):
             return await ActionStop().run(dispatcher, tracker, domain)
         if pending_intent(tracker.get_slot("pending")):
             return await ActionContinue().run(dispatcher, tracker, domain)
+        if new_priority(tracker, turn) is not None:  # "no wait, it's urgent"
+            return await ActionChangeHelpPriority().run(dispatcher, tracker, domain)
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed

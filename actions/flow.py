@@ -19,6 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.amend import ActionChangeHelpPriority, new_priority
 from actions.fallback import not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
@@ -155,6 +156,8 @@ class ActionNewRequest(Action):
             # read it as: the answer to the offer, not a new request
             events = go_back(dispatcher, tracker, turn, answer)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        if new_priority(tracker, turn) is not None:  # "no wait, make that urgent"
+            return await ActionChangeHelpPriority().run(dispatcher, tracker, domain)
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
@@ -199,6 +202,8 @@ class ActionContinue(Action):
             return go_back(dispatcher, tracker, turn)
         owner = pending_intent(pending)
         if owner is None:
+            if new_priority(tracker, turn) is not None:  # "actually make that urgent"
+                return await ActionChangeHelpPriority().run(dispatcher, tracker, domain)
             followed = await follow_up_events(dispatcher, tracker, turn, domain)
             if followed is not None:
                 return followed

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from rasa_sdk.events import SlotSet
+
 from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number, own_ward
 from actions.formats import TicketFormat
@@ -249,7 +251,14 @@ class ActionRequestHelp(GuardedAction):
             kind="request_help_success",
             data={**task_data(task), "ward": ward_code, "description": description},
         )
-        return Outcome(resource=f"Task/{task.id}", detail=f"{help_type}/{priority}")
+        # "actually make that urgent" next changes this request (actions.amend); no PHI
+        filed = {"help_type": help_type, "ward": ward_code, "urgency": priority}
+        last = {"intent": self.intent, "ticket": task.ticket_id, "slots": filed}
+        return Outcome(
+            resource=f"Task/{task.id}",
+            detail=f"{help_type}/{priority}",
+            events=(SlotSet("last_task", last),),
+        )
 
 
 class ActionCheckRequestStatus(GuardedAction):

@@ -39,7 +39,8 @@ def guarded_actions() -> dict[str, GuardedAction]:
     out: dict[str, GuardedAction] = {}
     for cls in _subclasses(GuardedAction):
         intent = getattr(cls, "intent", None)
-        if intent and not getattr(cls, "__abstractmethods__", None):
+        serves = getattr(cls, "serves_intent", True)  # False: another action of its intent
+        if intent and serves and not getattr(cls, "__abstractmethods__", None):
             out.setdefault(intent, cls())
     return out
 

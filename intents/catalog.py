@@ -64,6 +64,9 @@ class Intent:
     mid_form: str | None = None  # conversation intents
     reply: str | None = None  # conversation intents: response or action
     follow_up: bool = False  # "and friday?" right after it asks it again with that changed
+    # entities that say which thing a request is about: two requests of this intent in one
+    # message each name one ("mark bed 5 clean and bed 6 dirty"; assistant.clauses)
+    subject: tuple[str, ...] = ()
 
     @property
     def is_task(self) -> bool:
@@ -197,6 +200,7 @@ def _intent(raw: Any, index: int) -> Intent:
         mid_form=raw.get("mid_form") or None,
         reply=raw.get("reply") or None,
         follow_up=bool(raw.get("follow_up", False)),
+        subject=tuple(str(e) for e in raw.get("subject") or ()),
     )
 
 
@@ -261,6 +265,9 @@ def check_consistency(catalog: Catalog) -> list[str]:
                 problems.append(f"catalog: {i.name}: mid_form must be one of {MID_FORM}")
             if not i.reply:
                 problems.append(f"catalog: {i.name}: a conversation intent needs a reply")
+        for entity in i.subject:
+            if entity not in i.entities:
+                problems.append(f"catalog: {i.name}: subject {entity!r} is not one of its entities")
         if i.phi and not i.permission:
             problems.append(f"catalog: {i.name}: a PHI intent needs a permission")
         if i.capability and not i.permission and i.is_task:

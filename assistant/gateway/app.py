@@ -175,6 +175,8 @@ def create_app(
     practice: Any = None
     rasa: RasaAssistant | None = None
     if assistant is None:
+        from assistant.clauses import build_splitter
+
         rasa = RasaAssistant(
             workers=settings.rasa_urls,
             signing_key=settings.principal_key,
@@ -183,6 +185,7 @@ def create_app(
             handoff=handoff,
             webhook_token=settings.rasa_webhook_token,
             payloads=payload_guard(settings),
+            clauses=build_splitter(settings),  # several requests in one message
         )
         assistant = rasa
         if handoff is None and with_handoff:

@@ -15,7 +15,9 @@ worker answers, the reply is the "restarting" text with ``custom.kind`` =
 ``assistant_unavailable`` (the REST channel turns it into 503 + ``Retry-After``). When a
 conversation has been handed off to the help desk, a ``HandoffRouter`` takes the text
 instead of Rasa. The safety net's verdict on the message (``assistant.safety``) goes to
-Rasa as ``metadata.safety``.
+Rasa as ``metadata.safety``. A message holding several requests ("mark bed 5 clean and is
+bed 6 free?") is cut by the ``clauses`` splitter (``assistant.clauses``) and each clause is
+sent in turn, the replies joined in one answer.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ class HandoffRouter(Protocol):
     async def intercept(
         self, staff: str, channel: str, conversation: str, text: str
     ) -> list[Reply] | None: ...
+
+
+class Clauses(Protocol):
+    """Cuts a message holding several requests into the clauses to send in turn."""
+
+    async def split(self, sender: str, text: str) -> list[str]: ...
+
+    async def aclose(self) -> None: ...
 
 
 class NoHandoff:
@@ -147,6 +157,7 @@ class RasaAssistant:
         transport: httpx.AsyncBaseTransport | None = None,
         webhook_token: str = "",
         payloads: PayloadGuard | None = None,
+        clauses: Clauses | None = None,
     ) -> None:
         if not workers:
             raise ValueError("no Rasa workers configured (RASA_URLS)")
@@ -157,10 +168,13 @@ class RasaAssistant:
         self.handoff: HandoffRouter = handoff or NoHandoff()
         headers = {"Authorization": f"Bearer {webhook_token}"} if webhook_token else {}
         self.payloads = payloads or PayloadGuard(MemoryOffers())  # offered buttons only
+        self.clauses = clauses
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport, headers=headers)
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        if self.clauses is not None:
+            await self.clauses.aclose()
 
     def worker_for(self, sender: str) -> str:
         return pick_worker(self.workers, sender)
@@ -185,6 +199,16 @@ class RasaAssistant:
         level = current_level()
         if level is not None:  # the safety net's verdict (no PHI): emergency/caution/none
             metadata["safety"] = level
+        parts = [text] if self.clauses is None else await self.clauses.split(sender, text)
+        replies: list[Reply] = []
+        for part in parts:
+            answer = await self._post(sender, part, metadata)
+            replies.extend(answer)
+            if answer and answer[-1].kind == UNAVAILABLE_KIND:
+                break
+        return replies
+
+    async def _post(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
         body = {
             "sender": sender,
             "message": text,

@@ -106,4 +106,5 @@ class HmsClient(Protocol):
         owner_username: str | None = None,
         business_status: str | None = None,
         note: str | None = None,
+        priority: str | None = None,
     ) -> HelpTask: ...

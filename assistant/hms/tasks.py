@@ -93,6 +93,7 @@ class TasksMixin(ClientCore):
         owner_username: str | None = None,
         business_status: str | None = None,
         note: str | None = None,
+        priority: str | None = None,
     ) -> HelpTask:
         found = await self._task_resource(ticket_id)
         # re-read by id: search results need not carry the version the server checks
@@ -104,6 +105,8 @@ class TasksMixin(ClientCore):
             res["owner"] = codec.staff_ref(owner.id, owner.username, self._sys)
         if business_status is not None:
             res["businessStatus"] = {"text": business_status}
+        if priority:  # routine | urgent | asap | stat (FHIR request-priority)
+            res["priority"] = priority
         if note:
             res.setdefault("note", []).append({"text": note, "time": _now()})
         res["lastModified"] = _now()

@@ -329,7 +329,14 @@ class FakeHms:
         return [t for t in self.tasks if requester_username in (None, t.requester)]
 
     async def update_task(
-        self, ticket_id, *, status=None, owner_username=None, business_status=None, note=None
+        self,
+        ticket_id,
+        *,
+        status=None,
+        owner_username=None,
+        business_status=None,
+        note=None,
+        priority=None,
     ):
         self._call("update_task", ticket_id, status)
         for i, task in enumerate(self.tasks):
@@ -339,6 +346,7 @@ class FakeHms:
                     status=status or task.status,
                     owner=owner_username or task.owner,
                     business_status=business_status or task.business_status,
+                    priority=priority or task.priority,
                 )
                 return self.tasks[i]
         raise NotFound("task")

@@ -268,3 +268,70 @@ async def test_payload_offers_are_shared_through_redis(redis_url):
     assert await second.admit("rest:n.jones:c9", OFFERED)
     assert not await second.admit("rest:n.jones:c9", OFFERED.replace("12", "13"))
     assert not await second.admit("rest:p.kim:c9", OFFERED)
+
+
+class TwoClauses:
+    """A splitter that cuts at ' and ' and records what it was given."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+        self.closed = False
+
+    async def split(self, sender: str, text: str) -> list[str]:
+        self.seen.append((sender, text))
+        return text.split(" and ")
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+async def test_rasa_assistant_sends_each_clause_in_turn_and_joins_the_replies():
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        return httpx.Response(200, json=[{"text": f"answer to {body['message']}"}])
+
+    clauses = TwoClauses()
+    assistant = RasaAssistant(
+        workers=["http://rasa:5005"],
+        signing_key=KEY,
+        transport=httpx.MockTransport(handler),
+        clauses=clauses,
+    )
+    token = current_message_id.set("m-1")
+    try:
+        replies = await assistant.send(
+            staff="n.jones", channel="rest", conversation="c1", text="free beds and porter"
+        )
+    finally:
+        current_message_id.reset(token)
+    assert [r.text for r in replies] == ["answer to free beds", "answer to porter"]
+    assert clauses.seen == [("rest:n.jones:c1", "free beds and porter")]
+    await assistant.aclose()
+    assert clauses.closed
+
+
+async def test_rasa_assistant_each_clause_has_its_own_message_id_and_a_failure_ends_the_turn():
+    bodies: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        if len(bodies) == 2:
+            return httpx.Response(500)
+        return httpx.Response(200, json=[{"text": "ok"}])
+
+    assistant = RasaAssistant(
+        workers=["http://rasa:5005"],
+        signing_key=KEY,
+        transport=httpx.MockTransport(handler),
+        clauses=TwoClauses(),
+    )
+    token = current_message_id.set("m-2")
+    try:
+        replies = await assistant.send(
+            staff="n.jones", channel="rest", conversation="c1", text="a and b and c"
+        )
+    finally:
+        current_message_id.reset(token)
+    assert [b["message"] for b in bodies] == ["a", "b"]  # "c" never sent after the failure
+    assert len({b["message_id"] for b in bodies}) == 2
+    assert replies[0].text == "ok" and replies[-1].kind == UNAVAILABLE_KIND

@@ -204,6 +204,9 @@ async def test_client_tasks_create_get_list_update(hms, fake):
         "porter on the way",
     )
     assert await hms.list_tasks(status="completed") == []
+    sooner = await hms.update_task(task.ticket_id, priority="stat")
+    FhirTask.model_validate(fake.bodies[-1])
+    assert (sooner.priority, sooner.status, sooner.owner) == ("stat", "in-progress", "d.rao")
     with pytest.raises(NotFound):
         await hms.get_task("HR-999999")
 

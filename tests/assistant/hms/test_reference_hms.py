@@ -182,6 +182,8 @@ async def test_reference_hms_help_task_lifecycle(live):
         "porter on the way",
     )
     assert task.id in {t.id for t in await live.list_tasks(status="in-progress")}
+    routine = await nurse.update_task(task.ticket_id, priority="routine")
+    assert (routine.priority, routine.status, routine.owner) == ("routine", "in-progress", "p.kim")
 
 
 async def test_reference_hms_concurrent_bookings_of_one_slot_book_it_once(live, raw):

@@ -1,0 +1,134 @@
+"""One message, several requests: cut it into clauses only when each stands alone as a task.
+
+"book T.A. into cardiology on friday and show me the dermatology list" is two requests;
+"porter and wheelchair to 4B bed 3", "close bed 3 and 4 on 4B" are one. A message is cut
+at its coordinators (``assistant.clauses.segments``) only when, read on its own by the
+conversation's NLU, every clause
+
+- is a task the assistant carries out (not small talk, an answer, an emergency, the help
+  desk or "what can you do"), read with at least ``min_confidence`` (so Rasa itself reads
+  it as that task, never as a near miss);
+- names a detail of its own that the task takes (an entity the catalog lists for it), or
+  is read with at least ``sure_without_details`` ("what's the status of my requests");
+- and, when two clauses are the same task, each names what its request is about (the
+  catalog's ``subject``: "mark bed 5 clean and bed 6 dirty", but not "porter to 4B bed 7
+  and then back to ward 7").
+
+Of the ways to cut, the one with the most clauses wins. Nothing is cut while a form is
+waiting for an answer (a description may well say "and"). The clauses are served in the
+order given, except that those that may ask something back (a task with a form and no
+follow-ups: a booking, a help request) go last, so the turn ends on its question. Each
+clause is its own message to Rasa, so its entities stay with its own task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from .reading import ClauseReader, Reading
+from .segments import partitions
+
+log = logging.getLogger(__name__)
+
+NOT_SPLIT = ("emergency", "talk_to_human", "ask_capabilities")
+MIN_CONFIDENCE = 0.6
+SURE_WITHOUT_DETAILS = 0.9
+
+
+@dataclass(frozen=True)
+class TaskShape:
+    """What the splitter needs to know of a task intent (from the catalog)."""
+
+    entities: frozenset[str]
+    subject: frozenset[str] = frozenset()
+    asks_back: bool = False  # a form and no follow-ups: it may end on a question
+
+
+@dataclass(frozen=True)
+class ClauseRules:
+    tasks: Mapping[str, TaskShape]
+    min_confidence: float = MIN_CONFIDENCE
+    sure_without_details: float = SURE_WITHOUT_DETAILS
+
+    @classmethod
+    def from_catalog(cls, catalog: Any) -> ClauseRules:
+        tasks = {
+            i.name: TaskShape(
+                entities=frozenset(i.entities),
+                subject=frozenset(i.subject),
+                asks_back=i.form is not None and not i.follow_up,
+            )
+            for i in catalog.tasks()
+            if i.name not in NOT_SPLIT
+        }
+        return cls(MappingProxyType(tasks))
+
+    def stands_alone(self, reading: Reading | None) -> bool:
+        if reading is None or reading.intent is None or reading.intent not in self.tasks:
+            return False
+        if reading.confidence < self.min_confidence:
+            return False
+        own = reading.entities & self.tasks[reading.intent].entities
+        return bool(own) or reading.confidence >= self.sure_without_details
+
+    def told_apart(self, readings: Iterable[Reading]) -> bool:
+        """Clauses of the same task each name what their request is about."""
+        seen: dict[str, int] = {}
+        for reading in readings:
+            intent = reading.intent or ""
+            seen[intent] = seen.get(intent, 0) + 1
+        for reading in readings:
+            intent = reading.intent or ""
+            if seen[intent] > 1 and not reading.entities & self.tasks[intent].subject:
+                return False
+        return True
+
+    def serving_order(self, clauses: tuple[str, ...], readings: tuple[Reading, ...]) -> list[str]:
+        """As given, those that may ask something back last."""
+        pairs = list(zip(clauses, readings, strict=True))
+        later = [c for c, r in pairs if self.tasks[r.intent or ""].asks_back]
+        return [c for c, r in pairs if not self.tasks[r.intent or ""].asks_back] + later
+
+
+class ClauseSplitter:
+    """``await split(sender, text)``: the clauses to serve one after the other (the text
+    alone when it is one request, or when anything needed to tell is unavailable)."""
+
+    def __init__(self, reader: ClauseReader, rules: ClauseRules) -> None:
+        self.reader = reader
+        self.rules = rules
+
+    async def aclose(self) -> None:
+        close = getattr(self.reader, "aclose", None)
+        if close is not None:
+            await close()
+
+    async def split(self, sender: str, text: str) -> list[str]:
+        ways = partitions(text)
+        if not ways:
+            return [text]
+        distinct = sorted({c for way in ways for c in way})
+        read = await asyncio.gather(*(self.reader.read(sender, c) for c in distinct))
+        readings = dict(zip(distinct, read, strict=True))
+        for way in ways:  # most clauses first
+            found = tuple(readings[c] for c in way)
+            if all(self.rules.stands_alone(r) for r in found):
+                ok = tuple(r for r in found if r is not None)
+                if self.rules.told_apart(ok):
+                    return await self._unless_form(sender, text, way, ok)
+        return [text]
+
+    async def _unless_form(
+        self, sender: str, text: str, way: tuple[str, ...], readings: tuple[Reading, ...]
+    ) -> list[str]:
+        if await self.reader.form_active(sender) is not False:
+            return [text]  # a form waits (or cannot tell): the form's answer, read whole
+        log.info(
+            "one message, %d requests: %s", len(way), ", ".join(r.intent or "" for r in readings)
+        )
+        return self.rules.serving_order(way, readings)

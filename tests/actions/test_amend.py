@@ -1,0 +1,143 @@
+"""'actually make that urgent' right after a help request was filed changes its priority."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actions.amend import ActionChangeHelpPriority, new_priority
+from actions.fallback import ActionFallback
+from actions.flow import ActionContinue, ActionNewRequest
+from actions.help import ActionRequestHelp
+from actions.registry import guarded_action
+from actions.services import set_services
+from actions.state import Turn
+from tests.actions.fakes import make_services, run, tracker
+
+URGENT = [{"entity": "urgency", "value": "urgent", "start": 0, "end": 0}]
+
+
+@pytest.fixture
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+async def filed(user: str = "n.jones") -> dict[str, Any]:
+    """File a routine porter request; the ``last_task`` it leaves."""
+    slots = {
+        "help_type": "porter",
+        "ward": "4B",
+        "bed": "2",
+        "urgency": "routine",
+        "help_description": "wheelchair to x-ray",
+    }
+    _, events = await run(ActionRequestHelp(), tracker(user, slots=slots))
+    return [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+
+
+async def test_amend_filing_a_help_request_remembers_its_ticket_and_no_patient_data(services):
+    last = await filed()
+    assert last == {
+        "intent": "request_help",
+        "ticket": "HR-000001",
+        "slots": {"help_type": "porter", "ward": "4B", "urgency": "routine"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "wanted"),
+    [
+        ("actually make that urgent", URGENT, "urgent"),
+        ("no wait, it's urgent", URGENT, "urgent"),
+        ("sorry, make it asap", [], "asap"),
+        ("actually it's not urgent", [], "routine"),
+    ],
+)
+async def test_amend_a_priority_change_right_after_filing_is_read(services, text, entities, wanted):
+    last = await filed()
+    trk = tracker(
+        "n.jones", intent="inform", text=text, entities=entities, slots={"last_task": last}
+    )
+    assert new_priority(trk, Turn.of(trk)) == wanted
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "last"),
+    [
+        ("urgent porter to ICU bed 4", [{"entity": "help_type", "value": "porter"}], True),
+        ("make that urgent", URGENT, False),  # nothing was filed
+        ("actually make that urgent, the patient in bed 6 is waiting", URGENT, True),
+        ("urgent", URGENT, True),  # no word that changes it
+    ],
+)
+async def test_amend_other_messages_are_no_priority_change(services, text, entities, last):
+    slots = {"last_task": await filed()} if last else {}
+    trk = tracker("n.jones", intent="inform", text=text, entities=entities, slots=slots)
+    assert new_priority(trk, Turn.of(trk)) is None
+
+
+async def test_amend_changes_the_filed_tasks_priority_audited_and_confirms(services):
+    last = await filed()
+    trk = tracker(
+        "n.jones", intent="inform", text="actually make that urgent", entities=URGENT,
+        slots={"last_task": last},
+    )  # fmt: skip
+    messages, events = await run(ActionContinue(), trk)
+    kinds = [m["custom"]["kind"] for m in messages]
+    assert kinds == ["help_priority_changed"]
+    assert messages[0]["custom"]["data"] == {
+        "ticket_id": "HR-000001",
+        "priority": "urgent",
+        "was": "routine",
+    }
+    assert services.hms.tasks[0].priority == "urgent"
+    assert len(services.hms.tasks) == 1  # no new request
+    event = services.audit.events[-1]
+    assert (event.staff, event.action, event.outcome) == (
+        "n.jones",
+        "action_change_help_priority",
+        "success",
+    )
+    kept = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+    assert kept["slots"]["urgency"] == "urgent"  # "no, make it routine again" still works
+
+
+async def test_amend_through_a_new_request_or_a_fallback_reading_too(services):
+    last = await filed()
+    for action, intent in (
+        (ActionNewRequest(), "request_help"),
+        (ActionFallback(), "nlu_fallback"),
+    ):
+        trk = tracker(
+            "n.jones", intent=intent, text="no wait, it's asap", slots={"last_task": last}
+        )
+        messages, _ = await run(action, trk)
+        assert messages[0]["custom"]["kind"] in ("help_priority_changed", "help_priority_unchanged")
+    assert services.hms.tasks[0].priority == "asap"
+
+
+async def test_amend_the_same_priority_again_changes_nothing(services):
+    last = await filed()
+    trk = tracker("n.jones", intent="inform", text="sorry, it's routine", slots={"last_task": last})
+    messages, _ = await run(ActionContinue(), trk)
+    assert messages[0]["custom"]["kind"] == "help_priority_unchanged"
+    assert [c for c in services.hms.calls if c[0] == "update_task"] == []
+
+
+async def test_amend_is_role_checked_and_only_for_ones_own_request(services):
+    last = await filed("n.jones")
+    other = tracker("p.kim", intent="inform", text="make that urgent", slots={"last_task": last})
+    messages, _ = await run(ActionChangeHelpPriority(), other)
+    assert messages[0]["custom"]["kind"] == "help_priority_denied"
+    assert services.hms.tasks[0].priority == "routine"
+    denied = [e for e in services.audit.events if e.action == "action_change_help_priority"]
+    assert [(e.staff, e.outcome, e.reason) for e in denied] == [
+        ("p.kim", "denied", "not_requester")
+    ]
+
+
+def test_amend_is_not_the_action_that_files_a_request():
+    assert type(guarded_action("request_help")) is ActionRequestHelp
