@@ -65,6 +65,12 @@ def is_seeded(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(models.Location)))
 
 
+# Made-up patients' dates of birth are counted back from a fixed day, not from today, so a
+# patient keeps one date of birth from one day to the next (staff, demos and dialogue tests
+# say it to pick between two patients of the same name). Calendars still start today.
+BIRTHS_COUNTED_FROM = date(2026, 12, 2)
+
+
 def seed(
     engine: Engine,
     tz_name: str = "Europe/London",
@@ -190,7 +196,9 @@ class _Builder:
         gender = gender or self.rng.choice(("female", "male"))
         given = self.rng.choice(GIVEN_F if gender == "female" else GIVEN_M)
         family = self.rng.choice(FAMILY)
-        born = self.today - timedelta(days=self.rng.randint(min_age * 365, max_age * 365 + 300))
+        born = BIRTHS_COUNTED_FROM - timedelta(
+            days=self.rng.randint(min_age * 365, max_age * 365 + 300)
+        )
         pid = f"pat-{self.patient_count:06d}"
         self.add(
             models.Patient,
