@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
-from urllib.parse import quote
 
 import httpx
 
-from assistant.gateway.rasa import worker_order
+from assistant.gateway.rasa_api import RasaApi
 
 from .reading import Reading, reading_of
 
@@ -34,37 +32,17 @@ class RasaClauseReader:
         timeout: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._workers = tuple(w.rstrip("/") for w in workers)
-        self._token = token
-        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._api = RasaApi(workers, token, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._api.aclose()
 
     async def read(self, sender: str, text: str) -> Reading | None:
-        body = await self._call("POST", sender, "/model/parse", json={"text": text})
-        return reading_of(body)
+        return reading_of(await self._api.call("POST", sender, "/model/parse", json={"text": text}))
 
     async def form_active(self, sender: str) -> bool | None:
-        # ":" stays as it is: Rasa (Sanic) does not unquote %3A in the path
-        path = f"/conversations/{quote(sender, safe=':@')}/tracker"
-        body = await self._call("GET", sender, path, params={"include_events": "NONE"})
-        if not isinstance(body, dict) or body.get("sender_id") != sender:
+        body = await self._api.tracker(sender)
+        if body is None:
             return None
         loop = body.get("active_loop")
         return bool(isinstance(loop, dict) and loop.get("name"))
-
-    async def _call(self, method: str, sender: str, path: str, **kwargs: Any) -> Any:
-        if not self._token or not self._workers:
-            return None
-        params = {**kwargs.pop("params", {}), "token": self._token}
-        for worker in worker_order(self._workers, sender):
-            try:
-                response = await self._client.request(
-                    method, worker + path, params=params, **kwargs
-                )
-                response.raise_for_status()
-                return response.json()
-            except (httpx.HTTPError, ValueError) as exc:
-                log.warning("clause reading from %s failed: %s", worker, type(exc).__name__)
-        return None

@@ -12,11 +12,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
-from assistant.gateway.rasa import pick_worker
+from assistant.gateway.rasa_api import RasaApi
 
 log = logging.getLogger(__name__)
 TOP = 3
@@ -57,7 +56,8 @@ def parse_latest(latest: Any, top: int = TOP) -> NluResult:
 
 
 class TrackerNlu:
-    """``await latest(sender)``: the NLU result Rasa stored for the sender's last message."""
+    """``await latest(sender)``: the NLU result Rasa stored for the sender's last message
+    (asked of the worker that served the conversation only)."""
 
     def __init__(
         self,
@@ -67,29 +67,13 @@ class TrackerNlu:
         timeout: float = 5.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._workers = tuple(w.rstrip("/") for w in workers)
-        self._token = token
-        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._api = RasaApi(workers, token, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._api.aclose()
 
     async def latest(self, sender: str) -> NluResult | None:
-        if not self._token or not self._workers:
-            return None
-        worker = pick_worker(self._workers, sender)
-        # ":" stays as it is: Rasa (Sanic) does not unquote %3A in the path
-        url = f"{worker}/conversations/{quote(sender, safe=':@')}/tracker"
-        try:
-            response = await self._client.get(
-                url, params={"include_events": "NONE", "token": self._token}
-            )
-            response.raise_for_status()
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            log.warning("NLU result not read from Rasa: %s", type(exc).__name__)
-            return None
-        if not isinstance(body, dict) or body.get("sender_id") != sender:
-            log.warning("NLU result not read from Rasa: the tracker is another conversation's")
+        body = await self._api.tracker(sender, any_worker=False)
+        if body is None:
             return None
         return parse_latest(body.get("latest_message"))
