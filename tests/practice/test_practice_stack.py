@@ -30,8 +30,15 @@ def _kinds(data):
 def test_practice_mode_uses_the_training_hospital_and_never_real_data(stack):
     token = stack.token("b.okoro")  # bed manager: beds hospital-wide
     urls = stack.stack.urls
-    real_before = _bed(stack, urls["fhir"], "bed-4b-12")
-    assert real_before != "H"  # so a write to the real HMS would show
+    # a 4B bed that is not "needs cleaning" in either hospital, so a write to it shows
+    # (other conversations in this shared stack change beds too)
+    number, real_before = next(
+        (n, status)
+        for n in range(1, 21)
+        if (status := _bed(stack, urls["fhir"], f"bed-4b-{n:02d}")) != "H"
+        and _bed(stack, urls["practice_fhir"], f"bed-4b-{n:02d}") != "H"
+    )
+    bed = f"bed-4b-{number:02d}"
     store = open_store_at(f"sqlite:///{stack.var_dir / 'assistant.db'}")
     with store.read() as s:
         tickets_before = len(s.execute(select(HelpdeskTicket.id)).all())
@@ -45,13 +52,13 @@ def test_practice_mode_uses_the_training_hospital_and_never_real_data(stack):
     assert "update_bed_status" in tour and "talk_to_human" not in tour
     conversation = on["conversation_id"]
 
-    changed = stack.post_message(token, "4B bed 12 needs cleaning", conversation)
+    changed = stack.post_message(token, f"4B bed {number} needs cleaning", conversation)
     assert all(r["text"].startswith(LABEL) for r in changed["replies"]), changed
     assert "update_bed_status_success" in _kinds(changed)
     step = next(r for r in changed["replies"] if r["custom"]["kind"] == "practice_tour_step")
     assert "update_bed_status" in step["custom"]["data"]["done"]
-    assert _bed(stack, urls["practice_fhir"], "bed-4b-12") == "H"  # the training hospital
-    assert _bed(stack, urls["fhir"], "bed-4b-12") == real_before  # real data untouched
+    assert _bed(stack, urls["practice_fhir"], bed) == "H"  # the training hospital
+    assert _bed(stack, urls["fhir"], bed) == real_before  # real data untouched
 
     person = stack.post_message(token, "let me talk to a person", conversation)
     assert _kinds(person) == ["talk_to_human_practice"]
