@@ -6,7 +6,9 @@
 2. resolve the staff member in the HMS (cached ~60 s; unknown or inactive -> refuse);
 3. check the permission in the role policy (denied -> a clear sentence naming it);
 4. probe the audit trail (``AuditSink.check()``): if it cannot be written, refuse before
-   ``perform``, so an action that changes data never runs unaudited;
+   ``perform``, so an action that changes data never runs unaudited (an intent the catalog
+   marks ``read_only`` is not probed: it changes nothing, and its answer is withheld anyway
+   when the outcome's event cannot be written, step 6);
 5. ``perform`` with an HMS client acting as that user; ward scope is checked there, via
    ``ctx.check_ward``, once the target ward is known;
 6. write exactly one audit event, then release the answer to the user.
@@ -298,7 +300,8 @@ class GuardedAction(Action, ABC):
             )
             return []
         try:
-            self._probe(services)
+            if not default_catalog().get(self.intent).read_only:
+                self._probe(services)
         except AuditWriteError:
             log.error("audit trail not writable: %s refused before running", self.name())
             self._audit(services, staff.username, role, channel, "error", reason="audit_down")

@@ -58,6 +58,7 @@ class Intent:
     quick_action: QuickAction | None = None
     permission: str | None = None
     phi: bool = False
+    read_only: bool = False  # changes nothing: no audit-writability probe before it runs
     entities: tuple[str, ...] = ()
     action: str | None = None
     form: Form | None = None
@@ -180,6 +181,9 @@ def _intent(raw: Any, index: int) -> Intent:
     phi = raw.get("phi", False)
     if not isinstance(phi, bool):
         raise CatalogError(f"{name}: 'phi' must be true or false")
+    read_only = raw.get("read_only", False)
+    if not isinstance(read_only, bool):
+        raise CatalogError(f"{name}: 'read_only' must be true or false")
     quick = raw.get("quick_action")
     if quick is not None and not (isinstance(quick, dict) and {"title", "text"} <= set(quick)):
         raise CatalogError(f"{name}: 'quick_action' needs a title and a text")
@@ -194,6 +198,7 @@ def _intent(raw: Any, index: int) -> Intent:
         quick_action=QuickAction(str(quick["title"]), str(quick["text"])) if quick else None,
         permission=raw.get("permission") or None,
         phi=phi,
+        read_only=read_only,
         entities=tuple(str(e) for e in entities),
         action=raw.get("action") or None,
         form=_form(f"{name}_form", form, intent=name, by_intent=True) if form else None,
@@ -225,11 +230,6 @@ def _slot(name: str, raw: Any) -> SlotSpec:
     )
 
 
-# PHI intents that only read (a follow-up may ask them again); a write that takes follow_up
-# changes no patient data (a bed's status)
-_READ_ONLY_PHI = ("list_clinic_appointments", "list_ward_patients")
-
-
 def check_consistency(catalog: Catalog) -> list[str]:
     """Problems within the catalog itself (naming rules, references between its parts)."""
     problems: list[str] = []
@@ -254,9 +254,13 @@ def check_consistency(catalog: Catalog) -> list[str]:
                 problems.append(f"catalog: {i.name}: a task intent needs a label")
             if i.mid_form or i.reply:
                 problems.append(f"catalog: {i.name}: mid_form/reply are for conversation intents")
-            if i.follow_up and i.phi and i.name not in _READ_ONLY_PHI:
+            # a PHI intent a follow-up may ask again only reads; a write that takes
+            # follow_up changes no patient data (a bed's status)
+            if i.follow_up and i.phi and not i.read_only:
                 problems.append(f"catalog: {i.name}: follow_up is for questions and non-PHI writes")
         else:
+            if i.read_only:
+                problems.append(f"catalog: {i.name}: read_only is for task intents")
             if i.action or i.permission or i.form:
                 problems.append(
                     f"catalog: {i.name}: conversation intents have no action, permission or form"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions.appointments import ActionBookAppointment
 from actions.base import AUDIT_DOWN
-from actions.beds import ActionUpdateBedStatus
+from actions.beds import ActionCheckBedAvailability, ActionUpdateBedStatus
 from actions.services import set_services
 from assistant.audit import InMemoryAuditSink
 from assistant.audit.trail import SqlAuditTrail
@@ -82,3 +82,42 @@ async def test_base_writable_sql_trail_runs_and_records_one_event(tmp_path):
     assert "is now waiting for cleaning" in messages[0]["text"]
     assert (row.outcome, row.resource) == ("success", "Location/bed-4b-02")
     assert svc.hms.beds[1].status == "H"
+
+
+def bed_question():
+    return tracker("n.jones", intent="check_bed_availability", slots={"ward": "4B"})
+
+
+async def test_base_read_only_intent_is_not_probed_and_answers_when_its_event_is_written():
+    svc = make_services(audit=InMemoryAuditSink(check_fails=True))
+    set_services(svc)
+    messages, _ = await run(ActionCheckBedAvailability(), bed_question())
+    assert messages and messages[0]["text"] != AUDIT_DOWN
+    assert messages[0]["custom"]["kind"].startswith("check_bed_availability")
+    [event] = svc.audit.events
+    assert (event.intent, event.outcome) == ("check_bed_availability", "success")
+
+
+async def test_base_read_only_intent_answer_is_withheld_when_its_event_cannot_be_written(
+    tmp_path,
+):
+    path = tmp_path / "assistant.db"
+    open_store_at(f"sqlite:///{path}").close()
+    store = open_store_at(f"sqlite:///file:{path}?mode=ro&uri=true", migrate=False)
+    try:
+        svc = make_services(audit=SqlAuditTrail(store, AUDIT_KEYS))
+        set_services(svc)
+        messages, _ = await run(ActionCheckBedAvailability(), bed_question())
+    finally:
+        store.close()
+    assert [m["text"] for m in messages] == [AUDIT_DOWN]
+    assert not any(m.get("custom") for m in messages)  # no bed data went out
+
+
+def test_base_read_only_intents_are_the_catalogs_questions():
+    from intents.catalog import load_catalog
+
+    read_only = {i.name for i in load_catalog().tasks() if i.read_only}
+    assert "check_bed_availability" in read_only and "find_patient" in read_only
+    writes = {"book_appointment", "cancel_appointment", "update_bed_status", "request_help"}
+    assert not read_only & writes  # every write is probed
