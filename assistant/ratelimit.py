@@ -18,6 +18,7 @@ Keys are hashed before storage: no username or address is kept in clear.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import math
@@ -30,6 +31,8 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+VERIFIED_BEARER = "verified_bearer"  # scope["state"] key: (token, verify's result)
 
 log = logging.getLogger(__name__)
 
@@ -343,10 +346,19 @@ def bearer_identify(verify: Callable[[str], Awaitable[Any]]) -> Identify:
                     verified = await verify(token.strip())
                 except Exception:  # any rejection: not identified; the route answers 401
                     return None
+                # the route may take this request's verdict instead of checking again
+                scope.setdefault("state", {})[VERIFIED_BEARER] = (token.strip(), verified)
                 return str(getattr(verified, "staff", verified) or "") or None
         return None
 
     return identify
+
+
+def verified_bearer(scope: Scope, token: str) -> Any:
+    """What ``bearer_identify``'s ``verify`` returned for ``token`` in this same request
+    (the request's own token, checked a moment ago), else ``None``."""
+    seen = (scope.get("state") or {}).get(VERIFIED_BEARER)
+    return seen[1] if seen is not None and hmac.compare_digest(seen[0], token) else None
 
 
 def install_rate_limits(

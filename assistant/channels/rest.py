@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 from assistant.conversation import current_message_id
 from assistant.conversation.kinds import UnavailableData
 from assistant.identity.tokens import StaffLookupFailed, StaffToken, TokenError
+from assistant.ratelimit import verified_bearer
 
 if TYPE_CHECKING:
     from assistant.gateway.context import GatewayContext
@@ -124,10 +125,13 @@ def mount(app: FastAPI, ctx: GatewayContext) -> None:
     """Add the REST routes; ``ctx`` is the gateway's ``GatewayContext``."""
     router = APIRouter(prefix="/api/v1", tags=["rest"])
 
-    async def authenticate(authorization: str | None) -> StaffToken:
+    async def authenticate(authorization: str | None, request: Request) -> StaffToken:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("a staff token is required: Authorization: Bearer <token>")
+        checked = verified_bearer(request.scope, token.strip())  # by the rate limiter, just now
+        if isinstance(checked, StaffToken):
+            return checked
         try:
             return await ctx.tokens.verify(token.strip())
         except StaffLookupFailed as exc:
@@ -154,7 +158,7 @@ def mount(app: FastAPI, ctx: GatewayContext) -> None:
         authorization: Annotated[str | None, Header()] = None,
         x_request_id: Annotated[str | None, Header()] = None,
     ) -> MessageOut:
-        staff = await authenticate(authorization)
+        staff = await authenticate(authorization, request)
         message = await _read_message(request)
         practice = ctx.practice
         if practice is None:
@@ -194,11 +198,12 @@ def mount(app: FastAPI, ctx: GatewayContext) -> None:
         responses={401: {}, 422: {}},
     )
     async def pending_messages(
+        request: Request,
         conversation_id: Annotated[str, Path(pattern=CONVERSATION_PATTERN)],
         authorization: Annotated[str | None, Header()] = None,
     ) -> MessageOut:
         """Messages waiting for this conversation (the help desk's, during a handoff)."""
-        staff = await authenticate(authorization)
+        staff = await authenticate(authorization, request)
         service = ctx.handoff
         items: list[dict[str, Any]] = []
         if service is not None:

@@ -319,3 +319,38 @@ def test_gateway_unhandled_error_is_a_bare_500_logging_only_its_class(caplog):
     assert response.status_code == 500 and response.json() == {"detail": "internal error"}
     assert "KeyError" in caplog.text
     assert "Zebedee" not in caplog.text and "1950" not in caplog.text
+
+
+class CountingRevocations(InMemoryRevocationList):
+    def __init__(self):
+        super().__init__()
+        self.checks = 0
+
+    async def is_revoked(self, jti):
+        self.checks += 1
+        return await super().is_revoked(jti)
+
+
+async def test_rest_message_token_is_checked_once_per_request(settings, assistant):
+    revocations = CountingRevocations()
+    tokens = StaffTokens(KEY, revocations=revocations, directory=Directory())
+    app = create_app(
+        settings, assistant=assistant, tokens=tokens, health_checks={}, channels=("rest",)
+    )
+    token = tokens.issue("n.jones")
+    response = await post(app, {"text": "hello"}, token)
+    assert response.status_code == 200
+    assert revocations.checks == 1  # the rate limiter's check is the route's
+    await tokens.revoke(token)
+    response = await post(app, {"text": "hello again"}, token)
+    assert response.status_code == 401 and "revoked" in response.json()["detail"]
+    assert len(assistant.calls) == 1
+
+
+def test_verified_bearer_is_only_for_the_same_token():
+    from assistant.ratelimit import VERIFIED_BEARER, verified_bearer
+
+    scope = {"state": {VERIFIED_BEARER: ("token-a", "staff-a")}}
+    assert verified_bearer(scope, "token-a") == "staff-a"
+    assert verified_bearer(scope, "token-b") is None
+    assert verified_bearer({}, "token-a") is None
