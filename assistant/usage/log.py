@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from assistant.store import Store, rowcount
 from assistant.store.models import UsageTurn
 
 Clock = Callable[[], datetime]
+_INSERT = insert(UsageTurn)
 
 
 def _now() -> datetime:
@@ -62,20 +63,20 @@ class UsageLog:
         return self._clock()
 
     def record(self, turn: Turn) -> None:
-        with self._store.write() as session:
-            session.add(
-                UsageTurn(
-                    at=turn.at.astimezone(UTC),
-                    channel=turn.channel[:30],
-                    role=turn.role[:60],
-                    intent=turn.intent,
-                    outcome=turn.outcome,
-                    kind=(turn.kind or None) and turn.kind[:120],
-                    latency_ms=max(0, int(turn.latency_ms)),
-                    conversation=turn.conversation,
-                    practice=turn.practice,
-                )
-            )
+        # one row a message: a Core insert (no ORM session or unit of work to build)
+        row = {
+            "at": turn.at.astimezone(UTC),
+            "channel": turn.channel[:30],
+            "role": turn.role[:60],
+            "intent": turn.intent,
+            "outcome": turn.outcome,
+            "kind": (turn.kind or None) and turn.kind[:120],
+            "latency_ms": max(0, int(turn.latency_ms)),
+            "conversation": turn.conversation,
+            "practice": turn.practice,
+        }
+        with self._store.engine.begin() as conn:
+            conn.execute(_INSERT, row)
 
     def turns(self, start: datetime | None = None, end: datetime | None = None) -> list[Turn]:
         """Rows with ``start <= at < end`` (both optional), oldest first."""
