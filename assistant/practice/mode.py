@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from assistant.store import Store, rowcount
 from assistant.store.models import PracticeModeRow
@@ -35,13 +35,15 @@ class PracticeModes:
         self._store = store
 
     def get(self, staff: str) -> PracticeState | None:
-        with self._store().read() as session:
-            row = session.get(PracticeModeRow, staff)
-            if row is None:
-                return None
-            since = row.since if row.since.tzinfo else row.since.replace(tzinfo=UTC)
-            done = tuple(d for d in (row.tour_done or "").split(",") if d)
-            return PracticeState(row.staff, since, done)
+        # read on every message: a Core query on a plain connection, not an ORM session
+        query = select(PracticeModeRow.staff, PracticeModeRow.since, PracticeModeRow.tour_done)
+        with self._store().engine.connect() as conn:
+            row = conn.execute(query.where(PracticeModeRow.staff == staff)).first()
+        if row is None:
+            return None
+        since = row.since if row.since.tzinfo else row.since.replace(tzinfo=UTC)
+        done = tuple(d for d in (row.tour_done or "").split(",") if d)
+        return PracticeState(row.staff, since, done)
 
     def turn_on(self, staff: str) -> PracticeState:
         with self._store().write() as session:
