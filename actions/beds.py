@@ -388,6 +388,16 @@ class ActionCheckBedAvailability(GuardedAction):
         return Outcome(resource=f"Location/{bed.id}")
 
 
+def asked_not_told(ctx: ActionContext) -> bool:
+    """The message that asked for the change is a question about the bed ("is 4B bed 12
+    clean?"): NLU read a change, but nobody asked for one."""
+    from actions.reading import asks_how_things_are
+    from actions.state import Turn
+
+    turn = Turn.of(ctx.tracker)
+    return turn.intent == "update_bed_status" and asks_how_things_are(turn.text)
+
+
 def take_back(ctx: ActionContext, changed: str) -> tuple[str, dict[str, str]] | None:
     """After "no wait, bed 4" corrected a change just made to another bed: the sentence
     and the button that put that bed back (the user decides; nothing is undone unasked)."""
@@ -443,6 +453,8 @@ class ActionUpdateBedStatus(GuardedAction):
             )
             return Outcome("not_found", events=reset, resource=f"Location/{ward.id}")
         before = STATUS_PHRASES.get(bed.status or "", "unknown")
+        if asked_not_told(ctx):
+            return self._answer_only(ctx, bed, code, ward, number)
         if bed.status == code:
             ctx.say(
                 f"{bed.label} is already {STATUS_PHRASES[code]}.",
@@ -468,3 +480,28 @@ class ActionUpdateBedStatus(GuardedAction):
             resource=f"Location/{bed.id}",
             detail=f"{bed.status}->{code}",
         )
+
+    def _answer_only(
+        self, ctx: ActionContext, bed: Bed, code: str, ward: Ward, number: str
+    ) -> Outcome:
+        """A question about the bed: its status now, nothing changed; a button makes the
+        change if that was what the user wanted."""
+        now = STATUS_PHRASES.get(bed.status or "", "unknown")
+        same = bed.status == code
+        ctx.say(
+            f"{bed.label} is {now}"
+            + ("." if same else f", not {STATUS_PHRASES[code]}.")
+            + ("" if same else " I haven't changed anything."),
+            kind="update_bed_status_asked",
+            data=bed_data(bed) | {"asked": code, "changed": False},
+            buttons=None
+            if same
+            else [
+                {
+                    "title": f"Mark {bed.label} {STATUS_PHRASES[code]}",
+                    "payload": f'/update_bed_status{{"ward":"{ward.code}","bed":"{number}",'
+                    f'"bed_status":"{code}"}}',
+                }
+            ],
+        )
+        return Outcome(resource=f"Location/{bed.id}", detail="asked")

@@ -140,6 +140,30 @@ def corrects_in_free_text(turn: Turn, form: Form, catalog: Catalog, held: dict[s
     return False
 
 
+# "is 4B bed 12 clean?", "has bed 6 been cleaned?", "bed 12 clean?": a question about how
+# things are, which must never be taken as the order to make them so
+_STATE_QUESTION = re.compile(
+    r"^\s*(?:(?:and|so|ok|okay|hi|hey|sorry)[\s,]+)?(?:is|are|was|were|has|have|does|did)\b",
+    re.I,
+)
+_FOLLOW_UP = re.compile(r"^\s*(?:and|also|same|what about|how about)\b", re.I)
+_POLITE_REQUEST = re.compile(r"^\s*(?:can|could|would|will|please|pls|kindly)\b", re.I)
+_ORDER_VERB = re.compile(
+    r"\b(?:mark|set|make|change|put|block|close|open|flag|update|switch|turn|move)\b", re.I
+)
+
+
+def asks_how_things_are(text: str) -> bool:
+    """A yes/no question about a state ("is bed 12 clean?", "bed 12 clean?"), not an order
+    ("mark bed 12 clean", "can you set bed 12 to closed?", "and bed 8?" after a change)."""
+    if text.lstrip().startswith("/") or _ORDER_VERB.search(text):
+        return False
+    if _STATE_QUESTION.match(text):
+        return True
+    asked = text.rstrip().endswith("?")
+    return asked and not _POLITE_REQUEST.match(text) and not _FOLLOW_UP.match(text)
+
+
 SURE_TASK = 0.9  # a free-text answer is left only for a task NLU is this sure of
 _QUESTION = re.compile(
     r"\?\s*$|^\s*(?:and\s+)?(?:any|is|are|where|who|what|when|which|can|could|how)\b", re.I

@@ -1,0 +1,85 @@
+"""A question about a bed read as a change ("is 4B bed 12 clean?") answers, never writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.beds import ActionUpdateBedStatus
+from actions.reading import asks_how_things_are
+from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
+
+
+@pytest.fixture
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+def change(text: str, status: str = "free"):
+    return tracker(
+        "n.jones",
+        intent="update_bed_status",
+        text=text,
+        slots={"ward": "4B", "bed": "2", "bed_status": status},
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is 4B bed 2 clean?",
+        "is bed 2 on 4B free",
+        "has bed 2 on 4B been cleaned?",
+        "so is bed 2 clean now",
+        "bed 2 on 4B clean?",
+        "are beds 2 and 3 free?",
+    ],
+)
+def test_bed_question_is_a_question(text):
+    assert asks_how_things_are(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mark bed 2 on 4B clean",
+        "bed 2 on 4B is clean now",
+        "can you mark bed 2 on 4B as free?",
+        "could you set bed 2 to closed?",
+        "and bed 8?",
+        "what about bed 8?",
+        "please make bed 2 free",
+        "is it ok to mark bed 2 clean?",
+        '/update_bed_status{"bed":"2"}',
+    ],
+)
+def test_bed_order_or_follow_up_is_not_a_question(text):
+    assert not asks_how_things_are(text)
+
+
+async def test_bed_question_read_as_a_change_answers_the_status_and_writes_nothing(services):
+    before = services.hms.beds[1].status
+    assert before != "H"
+    question = change("does bed 2 on 4B need cleaning?", "needs cleaning")
+    messages, _ = await run(ActionUpdateBedStatus(), question)
+    [message] = messages
+    assert message["custom"]["kind"] == "update_bed_status_asked"
+    assert message["custom"]["data"]["changed"] is False
+    assert "haven't changed" in message["text"]
+    assert services.hms.beds[1].status == before  # nothing written
+    [button] = message["buttons"]
+    assert (
+        button["payload"].startswith("/update_bed_status")
+        and '"bed_status":"H"' in (button["payload"])
+    )
+    [event] = services.audit.events
+    assert (event.outcome, event.detail) == ("success", "asked")
+
+
+async def test_bed_statement_read_as_a_change_still_changes_the_bed(services):
+    statement = change("bed 2 on 4B needs cleaning", "needs cleaning")
+    messages, _ = await run(ActionUpdateBedStatus(), statement)
+    assert messages[0]["custom"]["kind"] == "update_bed_status_success"
+    assert services.hms.beds[1].status == "H"
