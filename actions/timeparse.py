@@ -1,6 +1,7 @@
 """Turn a spoken or typed time preference into a search window in the hospital time zone.
 
 Small on purpose: it understands what staff say when booking ("tomorrow", "next tuesday",
+"in 2 weeks", "a fortnight",
 "monday at two thirty", "this afternoon", "9am", "half past two", ISO dates) and nothing
 more. The result is a window (earliest, latest) and a target the nearest slots are sorted by.
 """
@@ -59,7 +60,14 @@ _CLOCK = re.compile(
 )
 _PAST = re.compile(rf"\b(half|quarter|{_NUM})\s+(past|to)\s+{_NUM}\b")
 _HALF = re.compile(rf"\bhalf\s+{_NUM}\b")  # British "half nine" = 09:30
-_IN = re.compile(rf"\bin\s+(a|{_NUM})\s+(day|week)s?\b")
+_IN = re.compile(rf"\bin\s+(a|{_NUM})\s+(day|week|fortnight)s?\b")
+# without "in": "2 weeks", "a fortnight", "3 weeks' time", "5 days from now" ("2 days" alone
+# is too often something else: "for 2 days")
+_AHEAD = re.compile(
+    rf"\b(a|{_NUM})\s+(?:(week|fortnight)s?\b(?:'?\s*time\b)?"
+    rf"|(day)s?(?:'?\s+time|\s+from\s+(?:now|today))\b)"
+)
+_UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14}
 MONTHS = (
     "january",
     "february",
@@ -152,10 +160,14 @@ def _day(text: str, today: date) -> tuple[date, date] | None:
             return None
         return day, day
     ahead = _IN.search(text)
-    if ahead:
-        count = 1 if ahead.group(1) == "a" else _num(ahead.group(1))
-        if count is not None:
-            span = 7 if ahead.group(3) == "week" else 1
+    later = None if ahead else _AHEAD.search(text)
+    if ahead or later:
+        found = ahead or later
+        assert found is not None
+        unit = found.group(3) if ahead else (found.group(3) or found.group(4))
+        count = 1 if found.group(1) == "a" else _num(found.group(1))
+        if count is not None and unit in _UNIT_DAYS:
+            span = _UNIT_DAYS[unit]
             first = today + timedelta(days=count * span)
             return first, first + timedelta(days=min(span, 5) - 1)
     ordinal = _ORDINAL.search(text)

@@ -111,3 +111,22 @@ def test_timeparse_tomorrow_morning():
     pref = parse("tomorrow morning")
     assert pref.earliest == datetime(2026, 12, 3, 8, 0, tzinfo=TZ)
     assert pref.latest == datetime(2026, 12, 3, 12, 0, tzinfo=TZ)
+
+
+@pytest.mark.parametrize(
+    "text", ["2 weeks", "two weeks", "a fortnight", "in a fortnight", "2 weeks' time"]
+)
+def test_timeparse_weeks_ahead_without_in_are_that_many_weeks_on(text):
+    # NLU tags "2 weeks" out of "book a follow up in 2 weeks"
+    pref = parse(text)
+    assert pref is not None and pref.earliest.date().isoformat() == "2026-12-16"
+
+
+@pytest.mark.parametrize("text", ["3 days time", "3 days from now", "in 3 days"])
+def test_timeparse_days_ahead_need_in_or_time(text):
+    assert parse(text).earliest.date().isoformat() == "2026-12-05"
+
+
+@pytest.mark.parametrize("text", ["3 days", "for 2 days"])
+def test_timeparse_bare_days_are_no_time(text):
+    assert parse(text) is None
