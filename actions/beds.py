@@ -79,6 +79,9 @@ STATUS_PHRASES_IN_TEXT = (
     (r"\b(closed?|block(ed)?|out of (service|use))\b", "C"),
     (r"\b(occupied|taken|in use|someone in it)\b", "O"),
     (r"\b(free|clean|ready|empty|vacant|available|unoccupied)\b", "U"),
+    # housekeeping's "done bed 12", "bed 6 is finished", "bed 4 cleaned" ("not done yet" is no
+    # status: asked)
+    (r"(?<!not )(?<!n't )(?<!never )\b(cleaned|done|finished|sorted)\b", "U"),
 )
 
 

@@ -340,3 +340,15 @@ def test_flow_a_message_naming_an_offered_time_is_a_choice_whatever_its_intent(
     ]
     trk = tracker("s.ali", intent="request_help", text=text, slots=before, events=events)
     assert picks_an_offered_time(trk, Turn.of(trk)) is picks
+
+
+@pytest.mark.parametrize(
+    "text", ["done bed 12 on 4B", "bed 12 on 4B is done", "finished bed 6", "bed 4 cleaned"]
+)
+def test_beds_housekeeping_done_is_free(text):
+    assert bed_status_code(text) == "U"
+
+
+@pytest.mark.parametrize("text", ["bed 12 not done yet", "bed 4 isn't done"])
+def test_beds_not_done_is_no_status(text):
+    assert bed_status_code(text) is None
