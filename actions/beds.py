@@ -78,7 +78,7 @@ STATUS_PHRASES_IN_TEXT = (
     (r"\b(isolat(ed|ion))\b", "I"),
     (r"\b(closed?|block(ed)?|out of (service|use))\b", "C"),
     (r"\b(occupied|taken|in use|someone in it)\b", "O"),
-    (r"\b(free|clean|ready|empty|vacant|available|unoccupied)\b", "U"),
+    (r"\b(free|clean|ready|empty|vacant|available|unoccupied|re-?open(ed)?)\b", "U"),
     # housekeeping's "done bed 12", "bed 6 is finished", "bed 4 cleaned" ("not done yet" is no
     # status: asked)
     (r"(?<!not )(?<!n't )(?<!never )\b(cleaned|done|finished|sorted)\b", "U"),
@@ -255,6 +255,17 @@ def bed_data(bed: Bed) -> dict[str, object]:
     }
 
 
+def wards_named(ctx: ActionContext) -> list[str]:
+    """The wards NLU tagged in the message, in order, each once ("ICU and HDU")."""
+    from actions.state import Turn
+
+    named: list[str] = []
+    for value, _ in Turn.of(ctx.tracker).values("ward"):
+        if value and str(value).lower() not in (n.lower() for n in named):
+            named.append(str(value))
+    return named
+
+
 class ActionCheckBedAvailability(GuardedAction):
     intent = "check_bed_availability"
     activity = "Checking bed availability"
@@ -277,44 +288,19 @@ class ActionCheckBedAvailability(GuardedAction):
         message = str(ctx.tracker.latest_message.get("text") or "")
         ward_text = ctx.text("ward") or (MINE if says_own_ward(message) else said_ward(message))
         ward_text = own_ward(ctx, ward_text)
+        several = wards_named(ctx)
+        if len(several) > 1 and not said_beds(message):  # "any free beds in ICU and HDU?"
+            outcomes = [
+                await self._ward(ctx, w, feature, kind_words, message, reset) for w in several
+            ]
+            found = [o for o in outcomes if o.result != "not_found"]
+            return (
+                found[0]
+                if len(found) == 1
+                else Outcome("success" if found else "not_found", events=reset, resource="Location")
+            )
         if ward_text:
-            ward = await known_ward(ctx, ward_text, self.intent)
-            if ward is None:
-                return Outcome("not_found", events=reset, reason="unknown_ward")
-            said = said_beds(str(ctx.tracker.latest_message.get("text") or ""))
-            number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
-            if number is not None:
-                return await self._one_bed(ctx, ward, number)
-            status = status_asked(message)
-            beds = await ctx.hms.find_beds(ward.code, status, feature)
-            data: dict[str, Any] = {
-                "ward": ward.code,
-                "feature": feature,
-                "beds": [bed_data(b) for b in beds],
-                **({"status": status} if status != "U" else {}),
-            }
-            asked = STATUS_PHRASES[status]
-            if not beds:
-                ctx.say(
-                    f"No {kind_words}beds {asked} on {ward.name} right now."
-                    if status != "U"
-                    else f"No free {kind_words}beds on {ward.name} right now.",
-                    kind="check_bed_availability_none",
-                    data=data,
-                )
-            else:
-                listed = "; ".join(describe(b) for b in beds[:6])
-                more = f" and {len(beds) - 6} more" if len(beds) > 6 else ""
-                plural = "s" if len(beds) != 1 else ""
-                ctx.say(
-                    f"{ward.name} has {len(beds)} {kind_words}bed{plural} {asked}: {listed}{more}."
-                    if status != "U"
-                    else f"{ward.name} has {len(beds)} free {kind_words}bed{plural}: "
-                    f"{listed}{more}.",
-                    kind="check_bed_availability_success",
-                    data=data,
-                )
-            return Outcome(events=reset, resource=f"Location/{ward.id}")
+            return await self._ward(ctx, ward_text, feature, kind_words, message, reset)
         status = status_asked(message)
         if feature or status != "U":
             beds = await ctx.hms.find_beds(None, status, feature)
@@ -363,6 +349,53 @@ class ActionCheckBedAvailability(GuardedAction):
             },
         )
         return Outcome(events=reset, resource="Location")
+
+    async def _ward(
+        self,
+        ctx: ActionContext,
+        ward_text: str,
+        feature: str | None,
+        kind_words: str,
+        message: str,
+        reset: tuple[dict[str, Any], ...],
+    ) -> Outcome:
+        """The answer for one ward: one bed's status, or its beds in the status asked."""
+        ward = await known_ward(ctx, ward_text, self.intent)
+        if ward is None:
+            return Outcome("not_found", events=reset, reason="unknown_ward")
+        said = said_beds(str(ctx.tracker.latest_message.get("text") or ""))
+        number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
+        if number is not None:
+            return await self._one_bed(ctx, ward, number)
+        status = status_asked(message)
+        beds = await ctx.hms.find_beds(ward.code, status, feature)
+        data: dict[str, Any] = {
+            "ward": ward.code,
+            "feature": feature,
+            "beds": [bed_data(b) for b in beds],
+            **({"status": status} if status != "U" else {}),
+        }
+        asked = STATUS_PHRASES[status]
+        if not beds:
+            ctx.say(
+                f"No {kind_words}beds {asked} on {ward.name} right now."
+                if status != "U"
+                else f"No free {kind_words}beds on {ward.name} right now.",
+                kind="check_bed_availability_none",
+                data=data,
+            )
+        else:
+            listed = "; ".join(describe(b) for b in beds[:6])
+            more = f" and {len(beds) - 6} more" if len(beds) > 6 else ""
+            plural = "s" if len(beds) != 1 else ""
+            ctx.say(
+                f"{ward.name} has {len(beds)} {kind_words}bed{plural} {asked}: {listed}{more}."
+                if status != "U"
+                else f"{ward.name} has {len(beds)} free {kind_words}bed{plural}: {listed}{more}.",
+                kind="check_bed_availability_success",
+                data=data,
+            )
+        return Outcome(events=reset, resource=f"Location/{ward.id}")
 
     async def _one_bed(self, ctx: ActionContext, ward: Ward, number: str) -> Outcome:
         """'is bed twelve on 4B free?': that bed's status."""

@@ -266,6 +266,12 @@ class ActionStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
+        if not (tracker.active_loop or {}).get("name"):
+            # "reopen it" right after closing a bed reads like a stop to NLU: a change of
+            # the bed just changed (actions.followup), not an end of anything
+            followed = await follow_up_events(dispatcher, tracker, Turn.of(tracker), domain)
+            if followed is not None:
+                return followed
         busy = bool(
             (tracker.active_loop or {}).get("name")
             or tracker.get_slot("pending")

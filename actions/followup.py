@@ -162,6 +162,22 @@ def bare_bed_number(turn: Turn, cue: re.Pattern[str] = _CUE) -> str | None:
     return number if ward is None else None
 
 
+_SAME_BED = re.compile(r"\b(?:it|that|this|that\s+one|the\s+bed|again|back)\b", re.I)
+
+
+def restated_status(turn: Turn) -> str | None:
+    """The new status of a message that changes the bed just changed again ("reopen it",
+    "actually make it dirty", "put it back to free"); None when it names another bed or
+    ward, or is no such message."""
+    if turn.is_payload or any(e.get("entity") in ("bed", "ward") for e in turn.entities):
+        return None
+    from actions.beds import bed_status_code  # (actions.beds imports this module's users)
+
+    if not _SAME_BED.search(turn.text) and len(turn.text.split()) > 3:
+        return None
+    return bed_status_code(turn.text)
+
+
 def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
     """(intent, details for asking it again) when the message follows up the last
     question or gives the value the last task did not know."""
@@ -181,6 +197,9 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         bed = bare_bed_number(turn, _AFTER_WRITE) or named.get("bed")
         if bed and set(named) <= {"bed", "ward"}:
             return intent.name, {**kept, **named, "bed": bed}
+    status = restated_status(turn) if intent.name == "update_bed_status" else None
+    if status is not None and kept.get("bed"):  # "reopen it" right after closing bed 3
+        return intent.name, {**kept, "bed_status": status}
     number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
     if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
         return intent.name, {**kept, "bed": number}

@@ -352,3 +352,29 @@ def test_beds_housekeeping_done_is_free(text):
 @pytest.mark.parametrize("text", ["bed 12 not done yet", "bed 4 isn't done"])
 def test_beds_not_done_is_no_status(text):
     assert bed_status_code(text) is None
+
+
+def two_wards(first: str, second: str, text: str):
+    entities = [
+        {"entity": "ward", "value": first, "start": 0, "end": 1},
+        {"entity": "ward", "value": second, "start": 2, "end": 3},
+    ]
+    return tracker("p.kim", intent="check_bed_availability", text=text, entities=entities,
+                   slots={"ward": second})  # fmt: skip
+
+
+async def test_beds_two_wards_in_one_question_answers_each(services):
+    trk = two_wards("4B", "7C", "any free beds on 4B and 7C?")
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    wards = [m["custom"]["data"]["ward"] for m in messages]
+    assert wards == ["4B", "7C"]
+    assert messages[0]["text"].startswith("Ward 4B has 2 free beds")
+    [event] = services.audit.events  # one guarded action, one event
+    assert event.outcome == "success"
+
+
+async def test_beds_two_wards_one_unknown_says_so_and_answers_the_other(services):
+    trk = two_wards("9Z", "4B", "free beds on 9Z and 4B")
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    kinds = [m["custom"]["kind"] for m in messages]
+    assert kinds[0] == "unknown_ward" and kinds[-1] == "check_bed_availability_success"

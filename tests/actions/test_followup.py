@@ -244,3 +244,36 @@ async def test_followup_correction_after_a_bed_change_offers_to_put_the_first_be
         tracker("b.okoro", text="and bed 2", slots={**slots, "bed_status": "H"}),
     )
     assert not messages[0]["buttons"]
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("reopen it", "U"),
+        ("actually make it dirty", "H"),
+        ("close it", "C"),
+        ("never mind", None),
+        ("forget it", None),
+        ("close bed 4", None),  # another bed: a request of its own
+    ],
+)
+def test_followup_a_new_status_for_the_bed_just_changed_is_that_bed(text, status):
+    last = {"intent": "update_bed_status", "slots": {"ward": "7", "bed": "3", "bed_status": "C"}}
+    entities = [{"entity": "bed", "value": "4", "start": 6, "end": 11}] if "bed" in text else []
+    trk = tracker("b.okoro", intent="stop", text=text, entities=entities, slots={"last_task": last})
+    found = follow_up(trk, Turn.of(trk))
+    if status is None:
+        assert found is None or found[1].get("bed") != "3"
+    else:
+        assert found == ("update_bed_status", {"ward": "7", "bed": "3", "bed_status": status})
+
+
+async def test_followup_reopen_it_read_as_stop_changes_the_bed_not_stops():
+    from actions.flow import ActionStop
+
+    last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "7", "bed_status": "C"}}
+    trk = tracker("n.jones", intent="stop", text="reopen it", slots={"last_task": last})
+    messages, events = await run(ActionStop(), trk)
+    assert not any((m.get("custom") or {}).get("kind") == "stop_ok" for m in messages)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["bed"] == "7" and slots["bed_status"] == "U"
