@@ -177,10 +177,18 @@ STATUS_PHRASES = {
 ASKABLE_STATUSES = ("H", "C", "O", "K")
 
 
-def status_asked(message: str) -> str:
-    """The status a bed question asks about: free ("U") unless it names another."""
+def status_asked(message: str, before: str | None = None) -> str:
+    """The status a bed question asks about: free ("U") unless it names another; a
+    follow-up that names none ("and on 7?") asks about ``before``, the status asked last."""
     code = bed_status_code(message)
+    if code is None and before in ASKABLE_STATUSES:
+        return str(before)
     return code if code in ASKABLE_STATUSES else "U"
+
+
+def asked_about(status: str) -> tuple[dict[str, Any], ...]:
+    """The status a bed question asked about, kept for its follow-ups (``last_task``)."""
+    return (SlotSet("last_task", {"asked": {"bed_status": status}}),) if status != "U" else ()
 
 
 # "ward 3", "ward seven", "ward 5c" - not the words that follow "ward" in a sentence
@@ -274,15 +282,18 @@ class ActionCheckBedAvailability(GuardedAction):
         message = str(ctx.tracker.latest_message.get("text") or "")
         ward_text = ctx.text("ward") or (MINE if says_own_ward(message) else said_ward(message))
         ward_text = own_ward(ctx, ward_text)
+        said = said_beds(message)
+        number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
+        if not ward_text and number is not None:
+            # "is bed 6 free?": a bed on the user's own ward when they have just one
+            ward_text = bed_number(ctx.text("bed"))[0] or own_ward(ctx, MINE)
         if ward_text:
             ward = await known_ward(ctx, ward_text, self.intent)
             if ward is None:
                 return Outcome("not_found", events=reset, reason="unknown_ward")
-            said = said_beds(str(ctx.tracker.latest_message.get("text") or ""))
-            number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
             if number is not None:
                 return await self._one_bed(ctx, ward, number)
-            status = status_asked(message)
+            status = status_asked(message, ctx.text("bed_status"))
             beds = await ctx.hms.find_beds(ward.code, status, feature)
             data: dict[str, Any] = {
                 "ward": ward.code,
@@ -311,8 +322,8 @@ class ActionCheckBedAvailability(GuardedAction):
                     kind="check_bed_availability_success",
                     data=data,
                 )
-            return Outcome(events=reset, resource=f"Location/{ward.id}")
-        status = status_asked(message)
+            return Outcome(events=(*reset, *asked_about(status)), resource=f"Location/{ward.id}")
+        status = status_asked(message, ctx.text("bed_status"))
         if feature or status != "U":
             beds = await ctx.hms.find_beds(None, status, feature)
             names = {w.code: w.name for w in await ctx.hms.list_wards()}
@@ -344,7 +355,7 @@ class ActionCheckBedAvailability(GuardedAction):
                     kind="check_bed_availability_success",
                     data=data,
                 )
-            return Outcome(events=reset, resource="Location")
+            return Outcome(events=(*reset, *asked_about(status)), resource="Location")
         summary = await ctx.hms.bed_summary()
         total = sum(s.free for s in summary)
         parts = ", ".join(f"{s.ward_name} {s.free} of {s.total}" for s in summary if s.total)

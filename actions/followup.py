@@ -70,20 +70,22 @@ def remember(
         if v not in (None, "", []) and catalog.slot(k).thing != "patient"
     }
     marker = {"unknown": unknown} if unknown else {}
-    # what a write changed, for taking it back after a correction (see ``corrects_a_write``)
-    undo = next(
-        (
-            e["value"]["undo"]
-            for e in events
-            if e.get("event") == "slot"
-            and e.get("name") == "last_task"
-            and isinstance(e.get("value"), dict)
-            and "undo" in e["value"]
-        ),
-        None,
-    )
-    if undo:
-        marker["undo"] = undo
+    # what a write changed, for taking it back after a correction (see ``corrects_a_write``);
+    # what a question was asked beyond its own slots ("which beds need cleaning": the status)
+    for key in ("undo", "asked"):
+        found = next(
+            (
+                e["value"][key]
+                for e in events
+                if e.get("event") == "slot"
+                and e.get("name") == "last_task"
+                and isinstance(e.get("value"), dict)
+                and key in e["value"]
+            ),
+            None,
+        )
+        if found:
+            marker[key] = found
     return [SlotSet("last_task", {"intent": intent, "slots": kept, **marker})]
 
 
@@ -129,6 +131,13 @@ _AFTER_WRITE = re.compile(
 )
 
 
+def corrects_the_last(tracker: Tracker, turn: Turn) -> bool:
+    """Right after an answer kept for follow-ups (``last_task``), the message opens with a
+    correction ("no wait, bed 4", "sorry, I meant bed 6")."""
+    last = tracker.get_slot("last_task")
+    return isinstance(last, dict) and not turn.is_payload and bool(_AFTER_WRITE.search(turn.text))
+
+
 def corrects_a_write(tracker: Tracker, turn: Turn) -> bool:
     """Right after a write that can be taken back (``last_task.undo``), the message opens
     with a correction ("no wait, bed 4")."""
@@ -136,8 +145,7 @@ def corrects_a_write(tracker: Tracker, turn: Turn) -> bool:
     return (
         isinstance(last, dict)
         and isinstance(last.get("undo"), dict)
-        and not turn.is_payload
-        and bool(_AFTER_WRITE.search(turn.text))
+        and corrects_the_last(tracker, turn)
     )
 
 
@@ -174,9 +182,9 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         return None
     unknown = last.get("unknown") if last.get("unknown") in catalog.slot_names() else None
     kept = dict(last.get("slots") or {})
-    if intent.follow_up and kept.get("bed") and corrects_a_write(tracker, turn):
-        # "no wait, bed 4" right after bed 3 was changed: the change for bed 4 (the action
-        # offers to put bed 3 back)
+    if intent.follow_up and kept.get("bed") and corrects_the_last(tracker, turn):
+        # "no wait, bed 4" right after bed 3 was changed (or was already so, or asked
+        # about): the same for bed 4 (after a change, the action offers to put bed 3 back)
         named = named_details(tracker, turn)
         bed = bare_bed_number(turn, _AFTER_WRITE) or named.get("bed")
         if bed and set(named) <= {"bed", "ward"}:
@@ -197,4 +205,5 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         return None  # a task that is no question is asked again only for what it lacked
     if "ward" in named:
         kept.pop("bed", None)  # another ward: not the same bed number
-    return intent.name, {**{k: v for k, v in kept.items() if k in uses}, **named}
+    asked = last.get("asked") if isinstance(last.get("asked"), dict) else {}
+    return intent.name, {**asked, **{k: v for k, v in kept.items() if k in uses}, **named}

@@ -26,8 +26,8 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import guarded_reader, lacks_permission
-from actions.beds import said_beds, said_ward, says_own_ward
+from actions.base import guarded_reader, lacks_permission, sole_ward
+from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
@@ -51,6 +51,9 @@ from intents.catalog import Catalog, Form, default_catalog
 
 MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
 MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
+# tasks on a bed whose ward, when none is named, is the user's own if they have exactly
+# one ("mark bed 5 clean" from a 4B nurse); anyone else is asked "Which ward?"
+OWN_WARD_FIRST = ("update_bed_status",)
 SlotValues = dict[str, Any]
 
 
@@ -70,6 +73,13 @@ def noted_phrase(slot: str, value: Any) -> str:
     spec = default_catalog().slot(slot)
     title = next((b.title for b in spec.buttons if b.value == value), None)  # "Needs cleaning"
     return title.lower() if title else SAID_BACK.get(slot, "{}").format(value)
+
+
+def names_a_ward(candidates: SlotValues) -> bool:
+    """The message names a ward, on its own or in a bed ("4B-06", "4B bed 6")."""
+    beds = candidates.get("bed")
+    beds = beds if isinstance(beds, list) else [beds]
+    return bool(candidates.get("ward")) or any(bed_answer(str(b))[0] for b in beds if b)
 
 
 def required_slots(form: Form, values: SlotValues) -> list[str]:
@@ -140,6 +150,11 @@ class CatalogForm(FormValidationAction, ABC):
         )
         wanted = form_slots(form)  # "4B bed 6" answers both; an MRN may come first
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
+        if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
+            if not names_a_ward(candidates):
+                ward = await sole_ward(tracker)
+                if ward is not None:
+                    candidates["ward"] = ward
         events: list[EventType] = []
         replies: list[Reply] = []
         for slot, value in slots_set_this_turn(tracker).items():

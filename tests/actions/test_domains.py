@@ -220,6 +220,15 @@ async def test_beds_one_bed_said_in_words(services):
     assert messages[0]["text"] == "4B Bed 2 is free."
 
 
+async def test_beds_one_bed_without_a_ward_is_on_the_users_only_ward(services):
+    # "is bed 2 free?" from the 4B nurse is about 4B bed 2; a porter (no ward) gets the summary
+    said = {"intent": "check_bed_availability", "text": "is bed 2 free?", "slots": {"bed": "2"}}
+    messages, _ = await run(ActionCheckBedAvailability(), tracker("n.jones", **said))
+    assert messages[0]["text"] == "4B Bed 2 is free."
+    messages, _ = await run(ActionCheckBedAvailability(), tracker("p.kim", **said))
+    assert messages[0]["custom"]["kind"] == "check_bed_availability_summary"
+
+
 async def test_conversation_finished_task_offers_to_resume_the_stashed_one(services):
     stash = {
         "intent": "book_appointment",

@@ -244,3 +244,32 @@ async def test_followup_correction_after_a_bed_change_offers_to_put_the_first_be
         tracker("b.okoro", text="and bed 2", slots={**slots, "bed_status": "H"}),
     )
     assert not messages[0]["buttons"]
+
+
+async def test_followup_of_a_status_question_asks_about_the_same_status():
+    # "which beds need cleaning on 4B" then "and on 7C?": beds needing cleaning on 7C
+    from actions.flow import ActionContinue
+
+    first = tracker(
+        "b.okoro",
+        intent="check_bed_availability",
+        text="which beds need cleaning on 4B",
+        slots={"ward": "4B"},
+    )
+    _, events = await run(ActionCheckBedAvailability(), first)
+    [last] = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"][-1:]
+    assert last["asked"] == {"bed_status": "H"}
+    messages, _ = await run(ActionContinue(), _after(last, "and on 7C?", "ward", "7C"))
+    data = messages[0]["custom"]["data"]
+    assert data["ward"] == "7C" and data["status"] == "H"
+    assert [b["label"] for b in data["beds"]] == ["7C Bed 2"]
+
+
+def test_followup_correction_after_a_bed_left_as_it_was_is_that_bed_instead():
+    # "mark bed 1 clean" answered "already free" (nothing to undo), then "no wait, bed 2"
+    last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "1", "bed_status": "U"}}
+    trk = _after(last, "no wait, bed 2", "bed", "2")
+    assert follow_up(trk, Turn.of(trk)) == (
+        "update_bed_status",
+        {"ward": "4B", "bed": "2", "bed_status": "U"},
+    )

@@ -680,3 +680,32 @@ async def test_forms_nothing_is_said_back_when_the_form_is_complete():
     )
     assert slots["mrn"] == "10004821" and slots["requested_slot"] is None
     assert messages == []
+
+
+@pytest.mark.parametrize(("user", "ward"), [("n.jones", "4B"), ("c.sam", None)])
+async def test_forms_bed_change_without_a_ward_is_on_the_users_only_ward(user, ward):
+    # "mark bed 2 clean": a 4B nurse means 4B bed 2; housekeeping (no ward) is asked
+    slots, _, _ = await validate(
+        "update_bed_status_form",
+        set_now={"bed": "2", "bed_status": "clean"},
+        intent="update_bed_status",
+        text="mark bed 2 clean",
+        entities=[
+            {"entity": "bed", "value": "2", "start": 5, "end": 10},
+            {"entity": "bed_status", "value": "clean", "start": 11, "end": 16},
+        ],
+        user=user,
+    )
+    assert slots.get("ward") == ward and slots["bed"] == "2"
+    assert slots["requested_slot"] == (None if ward else "ward")
+
+
+async def test_forms_bed_change_naming_a_ward_keeps_it_over_the_users_own():
+    slots, _, _ = await validate(
+        "update_bed_status_form",
+        set_now={"bed": "7C-02", "bed_status": "clean"},
+        intent="update_bed_status",
+        text="mark 7C-02 clean",
+        entities=[{"entity": "bed", "value": "7C-02", "start": 5, "end": 10}],
+    )
+    assert slots["ward"] == "7C"
