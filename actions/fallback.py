@@ -110,7 +110,7 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         from actions.amend import ActionChangeHelpPriority, new_priority
-        from actions.flow import ActionContinue, ActionStop, follow_up_events, take_as
+        from actions.flow import ActionContinue, ActionStop, follow_up_events, serve_as
         from actions.reading import stoppish
 
         turn = Turn.of(tracker)
@@ -130,7 +130,7 @@ class ActionFallback(Action):
             return followed
         intent = reread(turn)
         if intent is not None:
-            return take_as(tracker, intent)
+            return await serve_as(dispatcher, tracker, intent, domain)
         return await not_understood(dispatcher, tracker, turn)
 
 

@@ -130,6 +130,20 @@ def take_as(tracker: Tracker, intent_name: str) -> Events:
     return [*fresh_start(tracker, intent_name), FollowupAction(str(target))]
 
 
+async def serve_as(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent_name: str, domain: dict[str, Any]
+) -> Events:
+    """``take_as``, with a task that has no form answered now and the user waited for (no
+    rule follows an action started from a not-understood message: Rasa's own fallback
+    would answer a second time)."""
+    if default_catalog().get(intent_name).form:
+        return take_as(tracker, intent_name)
+    events = fresh_start(tracker, intent_name)
+    asked = with_slots(tracker, events, loop={})
+    answered = await guarded_action(intent_name).run(dispatcher, asked, domain)
+    return [*events, *answered, FollowupAction("action_listen")]
+
+
 class ActionNewRequest(Action):
     def name(self) -> str:
         return "action_new_request"
@@ -198,7 +212,7 @@ class ActionContinue(Action):
                 return followed
             intent = reread(turn) if turn.intent == "inform" else None
             if intent is not None:
-                return take_as(tracker, intent)
+                return await serve_as(dispatcher, tracker, intent, domain)
             return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)

@@ -321,6 +321,23 @@ async def test_fallback_offers_only_tasks_the_user_may_ask_for(services):
     assert payloads == ["/check_bed_availability", "/request_help"]
 
 
+async def test_fallback_a_question_reread_as_a_task_is_answered_once_and_waits(services):
+    # "is bed 2 free?" NLU was unsure of: answered as the free-bed question, then listen
+    # (no second "didn't get that" from Rasa's own fallback)
+    from actions.fallback import ActionFallback
+
+    bed = [{"entity": "bed", "value": "2", "start": 3, "end": 8}]
+    trk = tracker("n.jones", intent="nlu_fallback", text="is bed 2 free?", entities=bed)
+    trk.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "check_bed_availability", "confidence": 0.47},
+        {"name": "update_bed_status", "confidence": 0.4},
+    ]
+    messages, events = await run(ActionFallback(), trk)
+    assert [m["text"] for m in messages] == ["4B Bed 2 is free."]
+    assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+
+
 @pytest.mark.parametrize(
     ("text", "picks"),
     [
