@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.amend import ActionChangeHelpPriority, new_priority
+from actions.amend import amendment
 from actions.fallback import not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
@@ -158,8 +158,9 @@ class ActionNewRequest(Action):
             # read it as: the answer to the offer, not a new request
             events = go_back(dispatcher, tracker, turn, answer)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
-        if new_priority(tracker, turn) is not None:  # "no wait, make that urgent"
-            return await ActionChangeHelpPriority().run(dispatcher, tracker, domain)
+        amend = amendment(tracker, turn)  # "no wait, make that urgent", "sorry, bed 6"
+        if amend is not None:
+            return await amend.run(dispatcher, tracker, domain)
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
@@ -205,8 +206,9 @@ class ActionContinue(Action):
             return go_back(dispatcher, tracker, turn)
         owner = pending_intent(pending)
         if owner is None:
-            if new_priority(tracker, turn) is not None:  # "actually make that urgent"
-                return await ActionChangeHelpPriority().run(dispatcher, tracker, domain)
+            amend = amendment(tracker, turn)  # "actually make that urgent", "no, bed 6"
+            if amend is not None:
+                return await amend.run(dispatcher, tracker, domain)
             followed = await follow_up_events(dispatcher, tracker, turn, domain)
             if followed is not None:
                 return followed
