@@ -353,7 +353,8 @@ class GuardedAction(Action, ABC):
         events = list(outcome.events)
         said = [str((m.get("json_message") or {}).get("kind") or "") for m in ctx.messages]
         unknown = unknown_slot(said)  # "I don't know ward '9'": "ok, 4B then" asks again
-        if (outcome.result in ("success", "not_found") or unknown) and not still_waiting(events):
+        answered = outcome.result in ("success", "not_found", "denied")  # "sorry, 4B" next
+        if (answered or unknown) and not still_waiting(events):
             events += remember(self.intent, tracker, events, unknown)  # for "and friday?"
         return events
 

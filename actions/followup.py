@@ -29,11 +29,13 @@ from intents.catalog import default_catalog
 # after "I don't know ward 5")
 _CUE = re.compile(
     r"^\s*(?:ok(?:ay)?\s*,?\s*)?(?:and|also|what\s+about|how\s+about|same\s+(?:again\s+)?for|"
-    r"now|sorry|oops|i\s+meant?|actually)\b",
+    r"now|sorry|oops|i\s+meant?|actually|no(?:pe)?(?=\s*,)|wrong\s+(?:patient|person|one))\b",
     re.I,
 )
 _CUE_WORDS = re.compile(
-    r"\b(?:and|also|what|how|about|same|again|for|now|then|there|oops|i|mean|meant)\b", re.I
+    r"\b(?:and|also|what|how|about|same|again|for|now|then|there|oops|i|mean|meant|no|nope|"
+    r"wrong|patient|person)\b",
+    re.I,
 )
 
 
@@ -203,6 +205,10 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         return None
     if not intent.follow_up and unknown not in named:
         return None  # a task that is no question is asked again only for what it lacked
+    about = {s.name for s in catalog.slots if set(s.entities) & set(intent.subject)}
+    patient = {s.name for s in catalog.slots if s.thing == "patient"}
+    if about and about <= patient and not set(named) & patient:
+        return None  # a question about a patient: the patient is never kept, so named anew
     if "ward" in named:
         kept.pop("bed", None)  # another ward: not the same bed number
     asked = last.get("asked") if isinstance(last.get("asked"), dict) else {}

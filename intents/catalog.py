@@ -227,7 +227,12 @@ def _slot(name: str, raw: Any) -> SlotSpec:
 
 # PHI intents that only read (a follow-up may ask them again); a write that takes follow_up
 # changes no patient data (a bed's status)
-_READ_ONLY_PHI = ("list_clinic_appointments", "list_ward_patients")
+_READ_ONLY_PHI = (
+    "list_clinic_appointments",
+    "list_ward_patients",
+    "find_patient",
+    "list_appointments",
+)
 
 
 def check_consistency(catalog: Catalog) -> list[str]:

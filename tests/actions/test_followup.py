@@ -273,3 +273,23 @@ def test_followup_correction_after_a_bed_left_as_it_was_is_that_bed_instead():
         "update_bed_status",
         {"ward": "4B", "bed": "2", "bed_status": "U"},
     )
+
+
+def test_followup_wrong_patient_after_a_patient_question_asks_it_for_the_one_meant():
+    last = {"intent": "find_patient", "slots": {}}
+    trk = _after(last, "wrong patient, I meant 10004821", "mrn", "10004821")
+    assert follow_up(trk, Turn.of(trk)) == ("find_patient", {"mrn": "10004821"})
+    # the patient is never kept: a follow-up naming no patient is no follow-up of it
+    trk = _after(last, "and bed 4?", "bed", "4")
+    assert follow_up(trk, Turn.of(trk)) is None
+
+
+async def test_followup_a_patient_question_refused_on_ward_scope_is_remembered_without_the_patient():
+    from actions.patients import ActionFindPatient
+
+    # n.jones (4B) asks for a patient on 7C: refused, but "wrong patient, I meant ..." may follow
+    trk = tracker("n.jones", intent="find_patient", slots={"mrn": "10009999"})
+    messages, events = await run(ActionFindPatient(), trk)
+    assert messages[0]["custom"]["kind"] == "find_patient_denied"
+    last = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"]
+    assert last[-1] == {"intent": "find_patient", "slots": {}}
