@@ -159,8 +159,8 @@ class ActionNewRequest(Action):
             events = go_back(dispatcher, tracker, turn, answer)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
         amend = amendment(tracker, turn)  # "no wait, make that urgent", "sorry, bed 6"
-        if amend is not None:
-            return await amend.run(dispatcher, tracker, domain)
+        if amend is not None:  # (then wait: not the form of the task NLU read it as)
+            return [*await amend.run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed

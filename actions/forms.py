@@ -163,8 +163,11 @@ class CatalogForm(FormValidationAction, ABC):
                 events.append(SlotSet(slot, before.get(slot)))
         wrong = wrong_thing(turn.text) if not turn.is_payload else ()
         for slot in wrong:
-            values[slot] = None
-            events.append(SlotSet(slot, None))
+            if slot not in candidates:
+                values[slot] = None
+                events.append(SlotSet(slot, None))
+        if any(slot in candidates for slot in wrong):
+            wrong = ()  # "wrong patient, I meant 10004821": the one meant is given, not asked
         changed: list[str] = []
         for slot, raw in candidates.items():
             check = CHECKS.get(slot)

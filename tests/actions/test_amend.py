@@ -192,3 +192,5 @@ async def test_amend_moves_the_filed_task_to_the_bed_corrected_to(services):
     assert (event.action, event.outcome) == ("action_change_help_place", "success")
     kept = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
     assert kept["slots"]["bed"] == "3"
+    # read as a bed change by NLU: the bed form must not follow
+    assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}

@@ -709,3 +709,16 @@ async def test_forms_bed_change_naming_a_ward_keeps_it_over_the_users_own():
         entities=[{"entity": "bed", "value": "7C-02", "start": 5, "end": 10}],
     )
     assert slots["ward"] == "7C"
+
+
+async def test_forms_wrong_patient_naming_the_one_meant_takes_it_without_asking():
+    # "wrong patient, I meant 10004821" as the find is (re)opened: the MRN is the patient
+    slots, messages, _ = await validate(
+        "find_patient_form",
+        set_now={"mrn": "10004821"},
+        intent="inform",
+        text="wrong patient, I meant 10004821",
+        entities=[{"entity": "mrn", "value": "10004821", "start": 23, "end": 31}],
+    )
+    assert slots["mrn"] == "10004821" and slots["requested_slot"] is None
+    assert "slot_corrected" not in kinds(messages)
