@@ -139,8 +139,8 @@ def new_place(tracker: Tracker, turn: Turn) -> dict[str, str] | None:
         return None
     wards = turn.values("ward")
     beds = said_beds(text) or turn.values("bed")
-    place = {"ward": resolve_values(text, wards), "bed": resolve_values(text, beds)}
-    place = {k: str(v) for k, v in place.items() if v not in (None, "")}
+    said = {"ward": resolve_values(text, wards), "bed": resolve_values(text, beds)}
+    place = {k: str(v) for k, v in said.items() if v not in (None, "")}
     spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
     rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(text))
     rest = _PLACE_WORDS.sub(" ", _PLACE_CUE.sub(" ", re.sub(r"\d+", " ", rest.lower())))

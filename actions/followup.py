@@ -211,5 +211,5 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         return None  # a question about a patient: the patient is never kept, so named anew
     if "ward" in named:
         kept.pop("bed", None)  # another ward: not the same bed number
-    asked = last.get("asked") if isinstance(last.get("asked"), dict) else {}
+    asked: dict[str, Any] = last["asked"] if isinstance(last.get("asked"), dict) else {}
     return intent.name, {**asked, **{k: v for k, v in kept.items() if k in uses}, **named}

@@ -55,7 +55,7 @@ def reading_of(parse: Any) -> Reading | None:
     ]
     entities = frozenset(str(e["entity"]) for e in found)
     intent = name if isinstance(name, str) and name != FALLBACK_INTENT else None
-    text = parse.get("text") if isinstance(parse.get("text"), str) else ""
+    text = str(parse["text"]) if isinstance(parse.get("text"), str) else ""
     ranking = tuple(
         (str(r["name"]), float(r["confidence"]))
         for r in parse.get("intent_ranking") or []

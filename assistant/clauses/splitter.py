@@ -121,16 +121,18 @@ class ClauseRules:
             if reading is not None and self.stands_alone(reading):
                 tasks.append(reading)
                 continue
-            near = self.near_miss(reading)
-            if near is None:
+            as_task = self.near_miss(reading)
+            if as_task is None:
                 return None
-            tasks.append(near)
+            tasks.append(as_task)
         near = [t for r, t in zip(readings, tasks, strict=True) if r is not t]
         if near and not any(t.confidence >= self.sure_without_details for t in tasks):
             return None  # a near miss is cut off only from a request NLU is sure of
         return tuple(tasks)
 
-    def lend_wards(self, clauses: tuple[str, ...], readings: tuple[Reading, ...]) -> tuple[str, ...]:
+    def lend_wards(
+        self, clauses: tuple[str, ...], readings: tuple[Reading, ...]
+    ) -> tuple[str, ...]:
         """The clauses with the one ward the message names lent to those about a bed or a
         bed type that name none ("free beds on 4B and then porter to bed 2": bed 2 on 4B).
         With no ward, or several, nothing is lent."""

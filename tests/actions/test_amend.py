@@ -147,7 +147,8 @@ def bed_entities(text: str, *numbers: str) -> list[dict[str, Any]]:
     out = []
     for number in numbers:
         start = text.index(f"bed {number}")
-        out.append({"entity": "bed", "value": number, "start": start, "end": start + 4 + len(number)})
+        end = start + 4 + len(number)
+        out.append({"entity": "bed", "value": number, "start": start, "end": end})
     return out
 
 

@@ -222,10 +222,14 @@ async def test_beds_one_bed_said_in_words(services):
 
 async def test_beds_one_bed_without_a_ward_is_on_the_users_only_ward(services):
     # "is bed 2 free?" from the 4B nurse is about 4B bed 2; a porter (no ward) gets the summary
-    said = {"intent": "check_bed_availability", "text": "is bed 2 free?", "slots": {"bed": "2"}}
-    messages, _ = await run(ActionCheckBedAvailability(), tracker("n.jones", **said))
+    def said(user: str):
+        return tracker(
+            user, intent="check_bed_availability", text="is bed 2 free?", slots={"bed": "2"}
+        )
+
+    messages, _ = await run(ActionCheckBedAvailability(), said("n.jones"))
     assert messages[0]["text"] == "4B Bed 2 is free."
-    messages, _ = await run(ActionCheckBedAvailability(), tracker("p.kim", **said))
+    messages, _ = await run(ActionCheckBedAvailability(), said("p.kim"))
     assert messages[0]["custom"]["kind"] == "check_bed_availability_summary"
 
 

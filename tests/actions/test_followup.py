@@ -284,7 +284,7 @@ def test_followup_wrong_patient_after_a_patient_question_asks_it_for_the_one_mea
     assert follow_up(trk, Turn.of(trk)) is None
 
 
-async def test_followup_a_patient_question_refused_on_ward_scope_is_remembered_without_the_patient():
+async def test_followup_a_patient_question_refused_on_ward_scope_is_remembered_too():
     from actions.patients import ActionFindPatient
 
     # n.jones (4B) asks for a patient on 7C: refused, but "wrong patient, I meant ..." may follow

@@ -3,6 +3,8 @@ afresh, on the day asked before when the new time names none."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from actions.flow import ActionContinue, ActionNewRequest
@@ -51,7 +53,7 @@ def test_retime_a_time_without_a_day_keeps_the_day_asked_before(said, previous, 
     assert on_the_day_asked(said, previous, NOW, TZ) == meant
 
 
-def _choosing(text: str, intent: str = "inform", **state):
+def _choosing(text: str, intent: str = "inform", **state: Any):
     before = {**PATIENT, "time": "tomorrow", **state}
     events = [
         *({"event": "slot", "name": k, "value": v} for k, v in before.items()),
@@ -60,7 +62,7 @@ def _choosing(text: str, intent: str = "inform", **state):
     return tracker("s.ali", intent=intent, text=text, slots=before, events=events)
 
 
-OFFERED = {
+OFFERED: dict[str, Any] = {
     "pending": "book_appointment:offer",
     "offered": {
         "kind": "slot",

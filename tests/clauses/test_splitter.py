@@ -217,7 +217,12 @@ async def test_splitter_a_near_miss_that_asks_or_opens_with_its_subject_is_a_req
                 "check_bed_availability", 0.99, frozenset({"ward"}), wards=("4B",)
             ),
             "porter to 4B bed 2": near(
-                "request_help", 0.45, "help_type", "ward", "bed", opens_with="help_type",
+                "request_help",
+                0.45,
+                "help_type",
+                "ward",
+                "bed",
+                opens_with="help_type",
                 wards=("4B",),
             ),
         }
