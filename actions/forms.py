@@ -233,7 +233,12 @@ class CatalogForm(FormValidationAction, ABC):
         """Values this message offers for the form's slots, before checking them."""
         found: SlotValues = {}
         set_now = slots_set_this_turn(tracker)
-        correcting = bool(requested) and corrects(turn, form, catalog)
+        # "change it to 7C", or a short "no, 4A" / "sorry, ICU" naming another value for a
+        # detail the form holds, while it asks something else
+        correcting = bool(requested) and (
+            corrects(turn, form, catalog)
+            or corrects_in_free_text(turn, form, catalog, slots_before_turn(tracker))
+        )
         if requested and requested in catalog.slot_names() and catalog.slot(requested).free_text:
             if not corrects_in_free_text(turn, form, catalog, slots_before_turn(tracker)):
                 # free text: the whole message is the answer and fills nothing else

@@ -722,3 +722,18 @@ async def test_forms_wrong_patient_naming_the_one_meant_takes_it_without_asking(
     )
     assert slots["mrn"] == "10004821" and slots["requested_slot"] is None
     assert "slot_corrected" not in kinds(messages)
+
+
+async def test_forms_short_no_naming_another_value_for_a_held_detail_corrects_it():
+    # "no, 7C" while the bed form asks the status (the ward given was 4B), read as "deny"
+    slots, messages, out = await validate(
+        "update_bed_status_form",
+        filled={"ward": "4B", "bed": "2"},
+        requested="bed_status",
+        intent="deny",
+        text="no, 7C",
+        entities=[{"entity": "ward", "value": "7C", "start": 4, "end": 6}],
+    )
+    assert not any(e["event"] == "action_execution_rejected" for e in out)
+    assert slots["ward"] == "7C" and "slot_corrected" in kinds(messages)
+    assert slots["requested_slot"] == "bed_status"
