@@ -127,6 +127,9 @@ _PLACE_CUE = re.compile(
 _PLACE_WORDS = re.compile(r"\b(?:not|wrong|bed|ward|on|in|at|to|the|please|i|meant?|it'?s)\b", re.I)
 
 
+_WRONG_WARD = re.compile(r"\bwrong\s+ward\W+(?:it'?s\s+|on\s+|ward\s+)?([a-z0-9]{1,6})\W*$", re.I)
+
+
 def new_place(tracker: Tracker, turn: Turn) -> dict[str, str] | None:
     """The ward and/or bed a message right after a filed help request moves it to
     ("sorry, bed 6 not bed 3" -> {"bed": "6"}), or None when it is no such change."""
@@ -138,10 +141,15 @@ def new_place(tracker: Tracker, turn: Turn) -> dict[str, str] | None:
     if any(e.get("entity") not in ("ward", "bed") for e in turn.entities):
         return None
     wards = turn.values("ward")
+    bare = _WRONG_WARD.search(text)
+    if not wards and bare:  # "wrong ward, 7": a ward NLU did not tag
+        wards = [(bare.group(1), bare.start(1))]
     beds = said_beds(text) or turn.values("bed")
     said = {"ward": resolve_values(text, wards), "bed": resolve_values(text, beds)}
     place = {k: str(v) for k, v in said.items() if v not in (None, "")}
     spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
+    if bare and not turn.values("ward"):
+        spans.append((bare.start(1), bare.end(1)))
     rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(text))
     rest = _PLACE_WORDS.sub(" ", _PLACE_CUE.sub(" ", re.sub(r"\d+", " ", rest.lower())))
     if not (place.get("ward") or (filed_request(tracker) or {}).get("slots", {}).get("ward")):

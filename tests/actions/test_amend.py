@@ -195,3 +195,14 @@ async def test_amend_moves_the_filed_task_to_the_bed_corrected_to(services):
     assert kept["slots"]["bed"] == "3"
     # read as a bed change by NLU: the bed form must not follow
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+
+
+async def test_amend_wrong_ward_with_a_ward_nlu_did_not_tag_moves_it_to_that_ward(services):
+    from actions.amend import new_place
+
+    last = await filed()
+    trk = tracker("n.jones", intent="inform", text="wrong ward, 7C", slots={"last_task": last})
+    assert new_place(trk, Turn.of(trk)) == {"ward": "7C"}
+    messages, _ = await run(ActionContinue(), trk)
+    assert messages[0]["custom"]["kind"] == "help_location_changed"
+    assert services.hms.tasks[0].location_id == "ward-7c"
