@@ -51,9 +51,10 @@ from intents.catalog import Catalog, Form, default_catalog
 
 MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
 MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
-# tasks on a bed whose ward, when none is named, is the user's own if they have exactly
-# one ("mark bed 5 clean" from a 4B nurse); anyone else is asked "Which ward?"
-OWN_WARD_FIRST = ("update_bed_status",)
+# tasks whose ward, when none is named, is the user's own if they have exactly one: a bed
+# change ("mark bed 5 clean" from a 4B nurse), and a help request naming a bed ("porter for
+# bed 6"); anyone else is asked "Which ward?"
+OWN_WARD_FIRST = {"update_bed_status": False, "request_help": True}  # True: a bed named
 SlotValues = dict[str, Any]
 
 
@@ -151,7 +152,8 @@ class CatalogForm(FormValidationAction, ABC):
         wanted = form_slots(form)  # "4B bed 6" answers both; an MRN may come first
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
         if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
-            if not names_a_ward(candidates):
+            bed_named = candidates.get("bed") not in (None, "", [])
+            if not names_a_ward(candidates) and (bed_named or not OWN_WARD_FIRST[form.intent]):
                 ward = await sole_ward(tracker)
                 if ward is not None:
                     candidates["ward"] = ward

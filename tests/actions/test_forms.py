@@ -737,3 +737,20 @@ async def test_forms_short_no_naming_another_value_for_a_held_detail_corrects_it
     assert not any(e["event"] == "action_execution_rejected" for e in out)
     assert slots["ward"] == "7C" and "slot_corrected" in kinds(messages)
     assert slots["requested_slot"] == "bed_status"
+
+
+@pytest.mark.parametrize(
+    ("text", "bed", "ward"), [("porter for bed 6", "6", "4B"), ("porter", None, None)]
+)
+async def test_forms_help_request_naming_a_bed_is_on_the_users_only_ward(text, bed, ward):
+    entities = [{"entity": "help_type", "value": "porter", "start": 0, "end": 6}]
+    if bed:
+        entities.append({"entity": "bed", "value": bed, "start": 11, "end": 16})
+    slots, _, _ = await validate(
+        "request_help_form",
+        set_now={"help_type": "porter", **({"bed": bed} if bed else {})},
+        intent="request_help",
+        text=text,
+        entities=entities,
+    )
+    assert slots.get("ward") == ward
