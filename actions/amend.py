@@ -21,7 +21,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.beds import said_beds
+from actions.beds import said_beds, ward_said_in
 from actions.help import infer_urgency, priority_code
 from actions.reading import FILLER, resolve_values
 from actions.state import Turn
@@ -141,8 +141,8 @@ def new_place(tracker: Tracker, turn: Turn) -> dict[str, str] | None:
     if any(e.get("entity") not in ("ward", "bed") for e in turn.entities):
         return None
     wards = turn.values("ward")
-    bare = _WRONG_WARD.search(text)
-    if not wards and bare:  # "wrong ward, 7": a ward NLU did not tag
+    bare = _WRONG_WARD.search(text) or ward_said_in(text)
+    if not wards and bare:  # "wrong ward, 7", "actually ward 7 bed 2": a ward NLU did not tag
         wards = [(bare.group(1), bare.start(1))]
     beds = said_beds(text) or turn.values("bed")
     said = {"ward": resolve_values(text, wards), "bed": resolve_values(text, beds)}

@@ -201,6 +201,11 @@ _NOT_A_WARD = (
 _SAID_WARD = re.compile(rf"\bward\s+(?!{_NOT_A_WARD})([a-z0-9]{{1,12}})\b", re.IGNORECASE)
 
 
+def ward_said_in(text: str) -> re.Match[str] | None:
+    """Where 'ward <code>' is said in ``text`` (the code is group 1), or None."""
+    return _SAID_WARD.search(text)
+
+
 def said_ward(text: str) -> str | None:
     """'any beds on ward 3?' -> '3': a ward named in words NLU did not tag (maybe unknown)."""
     match = _SAID_WARD.search(text)

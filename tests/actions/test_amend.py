@@ -206,3 +206,15 @@ async def test_amend_wrong_ward_with_a_ward_nlu_did_not_tag_moves_it_to_that_war
     messages, _ = await run(ActionContinue(), trk)
     assert messages[0]["custom"]["kind"] == "help_location_changed"
     assert services.hms.tasks[0].location_id == "ward-7c"
+
+
+async def test_amend_a_ward_and_bed_said_in_words_move_it_to_that_bed(services):
+    from actions.amend import new_place
+
+    last = await filed()
+    text = "actually ward 7C bed 1"
+    bed = [{"entity": "bed", "value": "1", "start": 17, "end": 22}]
+    trk = tracker("n.jones", intent="inform", text=text, entities=bed, slots={"last_task": last})
+    assert new_place(trk, Turn.of(trk)) == {"ward": "7C", "bed": "1"}
+    messages, _ = await run(ActionContinue(), trk)
+    assert messages[0]["custom"]["data"]["bed"] == "7C Bed 1"
