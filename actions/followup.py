@@ -21,7 +21,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.reading import FILLER
+from actions.reading import FILLER, resolve_values
 from actions.state import Turn, slots_set_this_turn, task_slots
 from intents.catalog import default_catalog
 
@@ -29,12 +29,12 @@ from intents.catalog import default_catalog
 # after "I don't know ward 5")
 _CUE = re.compile(
     r"^\s*(?:ok(?:ay)?\s*,?\s*)?(?:and|also|what\s+about|how\s+about|same\s+(?:again\s+)?for|"
-    r"now|sorry|oops|i\s+meant?|actually|no(?:pe)?(?=\s*,)|wrong\s+(?:patient|person|one))\b",
+    r"now|sorry|oops|i\s+meant?|actually|no(?:pe)?(?=\s*,)|not|wrong\s+(?:patient|person|one))\b",
     re.I,
 )
 _CUE_WORDS = re.compile(
     r"\b(?:and|also|what|how|about|same|again|for|now|then|there|oops|i|mean|meant|no|nope|"
-    r"wrong|patient|person)\b",
+    r"wrong|patient|person|not|only|just)\b",
     re.I,
 )
 
@@ -119,9 +119,11 @@ def named_details(tracker: Tracker, turn: Turn) -> dict[str, Any]:
         if v not in (None, "") and k in catalog.slot_names()
     }
     for spec in catalog.slots:
-        values = [turn.value(e) for e in spec.entities if turn.value(e) not in (None, "")]
-        if spec.name not in named and values:
-            named[spec.name] = values[-1]
+        said = [v for e in spec.entities for v in turn.values(e)]
+        if len(said) > 1:  # "not cardiology, dermatology": the one meant
+            named[spec.name] = resolve_values(turn.text, sorted(said, key=lambda v: v[1]))
+        elif spec.name not in named and said:
+            named[spec.name] = said[-1][0]
     return named
 
 

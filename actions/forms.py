@@ -296,6 +296,7 @@ class CatalogForm(FormValidationAction, ABC):
             and not {"department", "clinician"} & set(found)
             and ctx.slots.get("department") in (None, "")
             and ctx.slots.get("clinician") in (None, "")
+            and "department" not in wrong_thing(turn.text)  # "wrong clinic" names none
         ):
             clinic = said_clinic(turn.text)  # "into podiatry": a clinic NLU did not tag
             values = " ".join(str(e.get("value") or "") for e in turn.entities).casefold()

@@ -293,3 +293,28 @@ async def test_followup_a_patient_question_refused_on_ward_scope_is_remembered_t
     assert messages[0]["custom"]["kind"] == "find_patient_denied"
     last = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"]
     assert last[-1] == {"intent": "find_patient", "slots": {}}
+
+
+def test_followup_not_this_but_that_asks_again_for_the_one_meant():
+    # "not cardiology, dermatology" right after the cardiology list
+    last = {"intent": "list_clinic_appointments", "slots": {"department": "cardiology"}}
+    text = "not cardiology, dermatology"
+    entities = [ent("department", "cardiology", text), ent("department", "dermatology", text)]
+    events = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker(
+        "j.wright", intent="inform", text=text, slots={"last_task": last}, entities=entities,
+        events=events,
+    )  # fmt: skip
+    assert follow_up(trk, Turn.of(trk)) == (
+        "list_clinic_appointments",
+        {"department": "dermatology"},
+    )
+
+
+def test_followup_sorry_that_bed_only_after_a_ward_list_asks_about_that_bed():
+    last = {"intent": "list_ward_patients", "slots": {"ward": "4B"}}
+    trk = _after(last, "sorry, bed 3 only", "bed", "3")
+    assert follow_up(trk, Turn.of(trk)) == ("list_ward_patients", {"ward": "4B", "bed": "3"})

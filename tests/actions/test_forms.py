@@ -754,3 +754,15 @@ async def test_forms_help_request_naming_a_bed_is_on_the_users_only_ward(text, b
         entities=entities,
     )
     assert slots.get("ward") == ward
+
+
+async def test_forms_wrong_clinic_is_no_clinic_named_wrong():
+    # "wrong clinic" after the form was re-opened without the clinic: asked, not "wrong"
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "time": "tomorrow"},
+        intent="deny",
+        text="wrong clinic",
+    )
+    assert "unknown_clinic" not in kinds(messages)
+    assert slots.get("department") is None and slots["requested_slot"] == "department"
