@@ -200,7 +200,7 @@ class CatalogForm(FormValidationAction, ABC):
                 changed.append(slot)
         for reply in replies:
             reply.send(dispatcher)
-        if wrong or changed:
+        if (wrong and requested) or changed:  # (re-opened for "wrong clinic": said already)
             names = ", ".join(s.replace("_", " ") for s in (changed or list(wrong)))
             dispatcher.utter_message(
                 text=f"OK, changed the {names}." if changed else f"OK, which {names} then?",
