@@ -28,7 +28,7 @@ class Reading:
     it is, and the types of the entities it found; with the other intents in NLU's
     ranking (best first), the entity type the clause opens with ("porter to 4B bed 2":
     ``help_type``), whether it is a question, the wards it names as said (a ward is no
-    patient data) and where the last bed or bed type it names ends."""
+    patient data), where the last bed or bed type it names ends, and the beds it names."""
 
     intent: str | None
     confidence: float
@@ -38,6 +38,7 @@ class Reading:
     question: bool = False
     wards: tuple[str, ...] = ()
     bed_end: int | None = None  # where the last bed or bed type it names ends
+    beds: tuple[str, ...] = ()  # the beds it names, as said (a bed is no patient data)
 
 
 def reading_of(parse: Any) -> Reading | None:
@@ -75,6 +76,7 @@ def reading_of(parse: Any) -> Reading | None:
             (int(e["end"]) for e in found if e["entity"] in BED_THINGS and _said(text, e)),
             default=None,
         ),
+        tuple(_said(text, e) for e in found if e["entity"] == "bed" and _said(text, e)),
     )
 
 

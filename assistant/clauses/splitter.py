@@ -36,6 +36,8 @@ from .segments import partitions
 
 log = logging.getLogger(__name__)
 
+# "it" (lower case: "IT" is the help desk's kind of help), "that bed", "the bed"
+_REFERENCE = re.compile(r"\bit\b|(?i:\b(?:that|the|this)\s+(?:bed|one)\b)")
 _BED_ID = re.compile(r"\b[a-z0-9]{1,4}\s*-\s*\d{1,3}\b", re.I)  # "4B-06", "ICU-3": ward and bed
 
 NOT_SPLIT = ("emergency", "talk_to_human", "ask_capabilities")
@@ -150,6 +152,27 @@ class ClauseRules:
             lent.append(clause)
         return tuple(lent)
 
+    def lend_beds(self, clauses: tuple[str, ...], readings: tuple[Reading, ...]) -> tuple[str, ...]:
+        """The one bed the message names put for "it" / "that bed" in a clause whose task
+        takes a bed and that names no bed or ward ("close bed 3 and get maintenance for
+        it" -> "... for bed 3"), with the one ward named, if any."""
+        beds = {b.casefold(): b for r in readings for b in r.beds}
+        wards = {w.casefold(): w for r in readings for w in r.wards}
+        if len(beds) != 1 or len(wards) > 1:
+            return clauses
+        (bed,) = beds.values()
+        bed = f"bed {bed}" if bed.isdigit() else bed
+        ward = next(iter(wards.values()), None)
+        if ward is not None and not _BED_ID.search(bed):
+            bed = f"{bed} on {'ward ' + ward if ward.isdigit() else ward}"
+        lent = []
+        for clause, reading in zip(clauses, readings, strict=True):
+            takes = "bed" in self.tasks[reading.intent or ""].entities
+            if takes and not reading.entities & {"bed", "ward"}:
+                clause = _REFERENCE.sub(bed, clause, count=1)
+            lent.append(clause)
+        return tuple(lent)
+
     def serving_order(self, clauses: tuple[str, ...], readings: tuple[Reading, ...]) -> list[str]:
         """As given, those that may ask something back last."""
         pairs = list(zip(clauses, readings, strict=True))
@@ -191,4 +214,5 @@ class ClauseSplitter:
         log.info(
             "one message, %d requests: %s", len(way), ", ".join(r.intent or "" for r in readings)
         )
-        return self.rules.serving_order(self.rules.lend_wards(way, readings), readings)
+        lent = self.rules.lend_beds(self.rules.lend_wards(way, readings), readings)
+        return self.rules.serving_order(lent, readings)

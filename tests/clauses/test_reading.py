@@ -111,6 +111,6 @@ def test_reading_of_keeps_the_ranking_the_opening_the_question_and_the_wards():
     assert got is not None and got.intent is None
     assert got.ranking == (("nlu_fallback", 0.4), ("request_help", 0.45))
     assert got.opens_with == "help_type" and got.question
-    assert got.wards == ("4B",) and got.bed_end == 24
+    assert got.wards == ("4B",) and got.bed_end == 24 and got.beds == ("bed 2",)
     statement = reading_of({**parse, "text": "porter to 4B bed 2 please", "entities": []})
     assert statement is not None and not statement.question and statement.opens_with is None

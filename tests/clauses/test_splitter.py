@@ -282,3 +282,19 @@ async def test_splitter_the_one_ward_named_is_lent_to_a_clause_about_a_bed_namin
     # a request about no bed keeps its own scope
     got = await split.split(SENDER, "free beds on 4B and what's the status of my requests")
     assert got == ["free beds on 4B", "what's the status of my requests"]
+
+
+async def test_splitter_the_one_bed_named_is_put_for_it_in_a_clause_about_no_bed():
+    split = splitter(
+        {
+            "close bed 3": Reading(
+                "update_bed_status", 0.95, frozenset({"bed", "bed_status"}), beds=("3",)
+            ),
+            "get maintenance for it": reading("request_help", 0.93, "help_type"),
+            "get IT to fix the computer": reading("request_help", 0.95, "help_type"),
+        }
+    )
+    got = await split.split(SENDER, "close bed 3 and then get maintenance for it")
+    assert got == ["close bed 3", "get maintenance for bed 3"]
+    got = await split.split(SENDER, "close bed 3 and get IT to fix the computer")
+    assert got == ["close bed 3", "get IT to fix the computer"]
