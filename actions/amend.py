@@ -1,12 +1,15 @@
-"""A change to the help request just filed: "actually make that urgent", "no wait, it's urgent".
+"""A change to the help request just filed: "actually make that urgent", "no wait, it's urgent",
+"sorry, bed 6 not bed 3".
 
-When a help request is filed, ``last_task`` keeps its ticket and priority (no patient data).
-The next message that only says a priority, with words that change it ("actually", "no
-wait", "make that ...", "it's ..."), changes the filed task's priority in the HMS: a
-guarded action (the ``help:request`` permission, only one's own request, one audit event)
-that confirms the change (``help_priority_changed``) or says it already is that
-(``help_priority_unchanged``). A message naming anything else (a help type, a ward, a
-bed) is a new request, as before.
+When a help request is filed, ``last_task`` keeps its ticket, priority, ward and bed (no
+patient data). The next message that only says a priority, with words that change it
+("actually", "no wait", "make that ...", "it's ..."), changes the filed task's priority in
+the HMS; one that opens with a correction ("sorry", "no", "I meant", "wrong bed") and only
+names another bed or ward moves it there. Each is a guarded action (the ``help:request``
+permission, only one's own request, one audit event) that confirms the change
+(``help_priority_changed``, ``help_location_changed``) or says it already is that
+(``help_priority_unchanged``). A message naming anything else (a help type, a patient, a
+ticket) is a new request, as before.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
+from actions.beds import said_beds, ward_said_in
 from actions.help import infer_urgency, priority_code
-from actions.reading import FILLER
+from actions.reading import FILLER, resolve_values
 from actions.state import Turn
+from assistant.hms.errors import NotFound
 
 # words that may stand around the new priority in a change of it
 _CHANGE_WORDS = re.compile(
@@ -111,3 +116,108 @@ class ActionChangeHelpPriority(GuardedAction):
             detail=f"priority {task.priority}->{changed.priority}",
             events=(SlotSet("last_task", kept),),
         )
+
+
+# how a change of where the help is needed opens ("sorry, bed 6 not bed 3", "no, ICU")
+_PLACE_CUE = re.compile(
+    r"^\W*(?:(?:no+|nope|wait|hang\s+on|oops|sorry|i\s+meant?|actually|my\s+mistake|"
+    r"wrong\s+(?:bed|ward)|it'?s|it\s+should\s+be)\b\W*)+",
+    re.I,
+)
+_PLACE_WORDS = re.compile(r"\b(?:not|wrong|bed|ward|on|in|at|to|the|please|i|meant?|it'?s)\b", re.I)
+
+
+_WRONG_WARD = re.compile(r"\bwrong\s+ward\W+(?:it'?s\s+|on\s+|ward\s+)?([a-z0-9]{1,6})\W*$", re.I)
+
+
+def new_place(tracker: Tracker, turn: Turn) -> dict[str, str] | None:
+    """The ward and/or bed a message right after a filed help request moves it to
+    ("sorry, bed 6 not bed 3" -> {"bed": "6"}), or None when it is no such change."""
+    if filed_request(tracker) is None or turn.is_payload:
+        return None
+    text = turn.text or ""
+    if len(text.split()) > MAX_WORDS or not _PLACE_CUE.search(text):
+        return None
+    if any(e.get("entity") not in ("ward", "bed") for e in turn.entities):
+        return None
+    wards = turn.values("ward")
+    bare = _WRONG_WARD.search(text) or ward_said_in(text)
+    if not wards and bare:  # "wrong ward, 7", "actually ward 7 bed 2": a ward NLU did not tag
+        wards = [(bare.group(1), bare.start(1))]
+    beds = said_beds(text) or turn.values("bed")
+    said = {"ward": resolve_values(text, wards), "bed": resolve_values(text, beds)}
+    place = {k: str(v) for k, v in said.items() if v not in (None, "")}
+    spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
+    if bare and not turn.values("ward"):
+        spans.append((bare.start(1), bare.end(1)))
+    rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(text))
+    rest = _PLACE_WORDS.sub(" ", _PLACE_CUE.sub(" ", re.sub(r"\d+", " ", rest.lower())))
+    if not (place.get("ward") or (filed_request(tracker) or {}).get("slots", {}).get("ward")):
+        return None  # no ward to place the bed on
+    if not place or re.findall(r"[a-z0-9]+", FILLER.sub(" ", re.sub(r"[^\w\s']", " ", rest))):
+        return None  # more than a place and words that correct one
+    return place
+
+
+class ActionChangeHelpPlace(GuardedAction):
+    """Moves the help request just filed to the bed or ward the user corrects it to."""
+
+    intent = "request_help"
+    activity = "Changing where your help request is needed"
+    serves_intent: ClassVar[bool] = False
+
+    def name(self) -> str:
+        return "action_change_help_place"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        filed = filed_request(ctx.tracker) or {}
+        ticket = str(filed.get("ticket") or "")
+        place = new_place(ctx.tracker, Turn.of(ctx.tracker))
+        if not ticket or place is None:
+            return Outcome("refused", reason="no_request")
+        slots = dict(filed.get("slots") or {})
+        ward_code = place.get("ward") or slots.get("ward")
+        number = place.get("bed")  # another ward alone: the ward, no bed
+        task = await ctx.hms.get_task(ticket)
+        if task.requester != ctx.staff.username:  # only one's own request
+            ctx.say("That request isn't yours to change.", kind="help_priority_denied")
+            return Outcome("denied", reason="not_requester", resource=f"Task/{task.id}")
+        try:
+            ward = await ctx.hms.get_ward(str(ward_code))
+            bed = await ctx.hms.get_bed(ward.code, str(number)) if number else None
+        except NotFound:
+            where = f"bed {number} on ward {ward_code}" if number else f"ward {ward_code}"
+            ctx.say(
+                f"I can't find {where}, so {ticket} is unchanged.",
+                kind="unknown_bed" if number else "unknown_ward",
+                data={"value": str(number or ward_code), "suggestions": []},
+            )
+            return Outcome("not_found", reason="unknown_place", resource=f"Task/{task.id}")
+        location = bed.id if bed else ward.id
+        label = bed.label if bed else ward.name
+        slots = {k: v for k, v in slots.items() if k != "bed"}
+        kept = {
+            "intent": "request_help",
+            "ticket": ticket,
+            "slots": {**slots, "ward": ward.code, **({"bed": str(number)} if bed else {})},
+        }
+        await ctx.hms.update_task(ticket, location_id=location)
+        ctx.say(
+            f"Done: {ticket} is now for {label}.",
+            kind="help_location_changed",
+            data={"ticket_id": ticket, "ward": ward.code, "bed": label if bed else None},
+        )
+        return Outcome(
+            resource=f"Task/{task.id}",
+            detail="location changed",
+            events=(SlotSet("last_task", kept),),
+        )
+
+
+def amendment(tracker: Tracker, turn: Turn) -> GuardedAction | None:
+    """The change a message makes to the help request just filed, or None."""
+    if new_priority(tracker, turn) is not None:
+        return ActionChangeHelpPriority()
+    if new_place(tracker, turn) is not None:
+        return ActionChangeHelpPlace()
+    return None

@@ -18,6 +18,7 @@ from actions.base import ActionContext, GuardedAction, Outcome
 from actions.scheduling import (
     NotOffered,
     PatientMismatch,
+    another_offered,
     appointment_buttons,
     ask_confirm,
     changed_this_turn,
@@ -127,12 +128,10 @@ class ActionBookAppointment(_PatientAction):
                 },
             )
             return Outcome(resource=f"Appointment/{appt.id}", patient_ref=ref)
-        if at in ("offer", "confirm") and intent == "deny":
+        if at in ("offer", "confirm") and another_offered(ctx):
+            at = "offer"  # "no, the first one", "can we do the 09:20 instead": that one
+        elif at in ("offer", "confirm") and intent == "deny":
             return await fresh("OK. ", ctx.text("offer_after"))
-        if at == "confirm" and not ctx.tracker.latest_message.get("text", "").startswith("/"):
-            other = chosen(ctx, "slot")  # "can we do the 09:20 instead": confirm that one
-            if other is not None and other != (ctx.slot("confirmed") or {}).get("slot_id"):
-                at = "offer"
         if at == "offer":
             picked = chosen(ctx, "slot")
             if picked is None:

@@ -191,6 +191,14 @@ async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     return staff is not None and not services.policy.allows(staff.roles, permission)
 
 
+async def sole_ward(tracker: Tracker) -> str | None:
+    """The verified user's own ward when they have exactly one (a ward nurse), else None
+    (several wards, none, or the user cannot be told: the form asks which ward)."""
+    staff = await _verified_staff(get_services(), tracker)
+    wards = sorted(staff.ward_codes) if staff is not None else []
+    return wards[0] if len(wards) == 1 else None
+
+
 async def permitted_tasks(tracker: Tracker) -> frozenset[str] | None:
     """The task intents the verified user may ask for (to offer only those as choices);
     None when that cannot be told (no principal, HMS down, unknown user)."""
@@ -348,7 +356,8 @@ class GuardedAction(Action, ABC):
         events = list(outcome.events)
         said = [str((m.get("json_message") or {}).get("kind") or "") for m in ctx.messages]
         unknown = unknown_slot(said)  # "I don't know ward '9'": "ok, 4B then" asks again
-        if (outcome.result in ("success", "not_found") or unknown) and not still_waiting(events):
+        answered = outcome.result in ("success", "not_found", "denied")  # "sorry, 4B" next
+        if (answered or unknown) and not still_waiting(events):
             events += remember(self.intent, tracker, events, unknown)  # for "and friday?"
         return events
 

@@ -180,10 +180,18 @@ STATUS_PHRASES = {
 ASKABLE_STATUSES = ("H", "C", "O", "K")
 
 
-def status_asked(message: str) -> str:
-    """The status a bed question asks about: free ("U") unless it names another."""
+def status_asked(message: str, before: str | None = None) -> str:
+    """The status a bed question asks about: free ("U") unless it names another; a
+    follow-up that names none ("and on 7?") asks about ``before``, the status asked last."""
     code = bed_status_code(message)
+    if code is None and before in ASKABLE_STATUSES:
+        return str(before)
     return code if code in ASKABLE_STATUSES else "U"
+
+
+def asked_about(status: str) -> tuple[dict[str, Any], ...]:
+    """The status a bed question asked about, kept for its follow-ups (``last_task``)."""
+    return (SlotSet("last_task", {"asked": {"bed_status": status}}),) if status != "U" else ()
 
 
 # "ward 3", "ward seven", "ward 5c" - not the words that follow "ward" in a sentence
@@ -194,6 +202,11 @@ _NOT_A_WARD = (
     r"manager|sister|nurse|staff|team|clerk|beds?|patients?|now|today|tonight|tomorrow)\b"
 )
 _SAID_WARD = re.compile(rf"\bward\s+(?!{_NOT_A_WARD})([a-z0-9]{{1,12}})\b", re.IGNORECASE)
+
+
+def ward_said_in(text: str) -> re.Match[str] | None:
+    """Where 'ward <code>' is said in ``text`` (the code is group 1), or None."""
+    return _SAID_WARD.search(text)
 
 
 def said_ward(text: str) -> str | None:
@@ -299,9 +312,14 @@ class ActionCheckBedAvailability(GuardedAction):
                 if len(found) == 1
                 else Outcome("success" if found else "not_found", events=reset, resource="Location")
             )
+        said = said_beds(message)
+        number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
+        if not ward_text and number is not None:
+            # "is bed 6 free?": a bed on the user's own ward when they have just one
+            ward_text = bed_number(ctx.text("bed"))[0] or own_ward(ctx, MINE)
         if ward_text:
             return await self._ward(ctx, ward_text, feature, kind_words, message, reset)
-        status = status_asked(message)
+        status = status_asked(message, ctx.text("bed_status"))
         if feature or status != "U":
             beds = await ctx.hms.find_beds(None, status, feature)
             names = {w.code: w.name for w in await ctx.hms.list_wards()}
@@ -333,7 +351,7 @@ class ActionCheckBedAvailability(GuardedAction):
                     kind="check_bed_availability_success",
                     data=data,
                 )
-            return Outcome(events=reset, resource="Location")
+            return Outcome(events=(*reset, *asked_about(status)), resource="Location")
         summary = await ctx.hms.bed_summary()
         total = sum(s.free for s in summary)
         parts = ", ".join(f"{s.ward_name} {s.free} of {s.total}" for s in summary if s.total)
@@ -367,7 +385,7 @@ class ActionCheckBedAvailability(GuardedAction):
         number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
         if number is not None:
             return await self._one_bed(ctx, ward, number)
-        status = status_asked(message)
+        status = status_asked(message, ctx.text("bed_status"))
         beds = await ctx.hms.find_beds(ward.code, status, feature)
         data: dict[str, Any] = {
             "ward": ward.code,
@@ -395,7 +413,7 @@ class ActionCheckBedAvailability(GuardedAction):
                 kind="check_bed_availability_success",
                 data=data,
             )
-        return Outcome(events=reset, resource=f"Location/{ward.id}")
+        return Outcome(events=(*reset, *asked_about(status)), resource=f"Location/{ward.id}")
 
     async def _one_bed(self, ctx: ActionContext, ward: Ward, number: str) -> Outcome:
         """'is bed twelve on 4B free?': that bed's status."""

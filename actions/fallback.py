@@ -109,8 +109,8 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        from actions.amend import ActionChangeHelpPriority, new_priority
-        from actions.flow import ActionContinue, ActionStop, follow_up_events, take_as
+        from actions.amend import amendment
+        from actions.flow import ActionContinue, ActionStop, follow_up_events, serve_as
         from actions.reading import stoppish
 
         turn = Turn.of(tracker)
@@ -123,14 +123,15 @@ class ActionFallback(Action):
             return await ActionStop().run(dispatcher, tracker, domain)
         if pending_intent(tracker.get_slot("pending")):
             return await ActionContinue().run(dispatcher, tracker, domain)
-        if new_priority(tracker, turn) is not None:  # "no wait, it's urgent"
-            return await ActionChangeHelpPriority().run(dispatcher, tracker, domain)
+        amend = amendment(tracker, turn)  # "no wait, it's urgent", "sorry, bed 6"
+        if amend is not None:
+            return await amend.run(dispatcher, tracker, domain)
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
         intent = reread(turn)
         if intent is not None:
-            return take_as(tracker, intent)
+            return await serve_as(dispatcher, tracker, intent, domain)
         return await not_understood(dispatcher, tracker, turn)
 
 

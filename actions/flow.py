@@ -19,12 +19,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.amend import ActionChangeHelpPriority, new_priority
+from actions.amend import amendment
 from actions.fallback import not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of
+from actions.retime import on_the_day_asked, said_time
 from actions.scheduling import offered_at
 from actions.services import get_services
 from actions.state import (
@@ -117,20 +118,7 @@ async def follow_up_events(
     if intent.form:
         return [*events, FollowupAction(intent.form.name)]
     # no form: answer now, on the slots as they will be, and wait for the user
-    slots = dict(tracker.slots)
-    for event in events:
-        if event.get("event") == "slot":
-            slots[str(event["name"])] = event.get("value")
-    asked = Tracker(
-        tracker.sender_id,
-        slots,
-        tracker.latest_message,
-        tracker.events,
-        tracker.is_paused(),
-        None,
-        {},
-        tracker.latest_action_name,
-    )
+    asked = with_slots(tracker, events, loop={})
     answered = await guarded_action(name).run(dispatcher, asked, domain)
     return [*events, *answered, FollowupAction("action_listen")]
 
@@ -140,6 +128,20 @@ def take_as(tracker: Tracker, intent_name: str) -> Events:
     intent = default_catalog().get(intent_name)
     target = intent.form.name if intent.form else intent.action
     return [*fresh_start(tracker, intent_name), FollowupAction(str(target))]
+
+
+async def serve_as(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intent_name: str, domain: dict[str, Any]
+) -> Events:
+    """``take_as``, with a task that has no form answered now and the user waited for (no
+    rule follows an action started from a not-understood message: Rasa's own fallback
+    would answer a second time)."""
+    if default_catalog().get(intent_name).form:
+        return take_as(tracker, intent_name)
+    events = fresh_start(tracker, intent_name)
+    asked = with_slots(tracker, events, loop={})
+    answered = await guarded_action(intent_name).run(dispatcher, asked, domain)
+    return [*events, *answered, FollowupAction("action_listen")]
 
 
 class ActionNewRequest(Action):
@@ -156,14 +158,16 @@ class ActionNewRequest(Action):
             # read it as: the answer to the offer, not a new request
             events = go_back(dispatcher, tracker, turn, answer)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
-        if new_priority(tracker, turn) is not None:  # "no wait, make that urgent"
-            return await ActionChangeHelpPriority().run(dispatcher, tracker, domain)
+        amend = amendment(tracker, turn)  # "no wait, make that urgent", "sorry, bed 6"
+        if amend is not None:  # (then wait: not the form of the task NLU read it as)
+            return [*await amend.run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
-        if picks_an_offered_time(tracker, turn):
-            # "hang on, can we do the 09:20 instead" while choosing or confirming, whatever
-            # NLU read it as: the task waiting on that choice takes it
+        if picks_an_offered_time(tracker, turn) or new_time(tracker, turn) is not None:
+            # "hang on, can we do the 09:20 instead" (or "the afternoon instead") while
+            # choosing or confirming, whatever NLU read it as: the task waiting on that
+            # choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
         return fresh_start(tracker, turn.intent)
@@ -202,20 +206,69 @@ class ActionContinue(Action):
             return go_back(dispatcher, tracker, turn)
         owner = pending_intent(pending)
         if owner is None:
-            if new_priority(tracker, turn) is not None:  # "actually make that urgent"
-                return await ActionChangeHelpPriority().run(dispatcher, tracker, domain)
+            amend = amendment(tracker, turn)  # "actually make that urgent", "no, bed 6"
+            if amend is not None:
+                return await amend.run(dispatcher, tracker, domain)
             followed = await follow_up_events(dispatcher, tracker, turn, domain)
             if followed is not None:
                 return followed
             intent = reread(turn) if turn.intent == "inform" else None
             if intent is not None:
-                return take_as(tracker, intent)
+                return await serve_as(dispatcher, tracker, intent, domain)
             return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)
         if reopened is not None:
             return reopened
+        retimed = new_time(tracker, turn)
+        if retimed is not None:  # "make it the afternoon": offered afresh at that time
+            changed = SlotSet("time", retimed)
+            asked = with_slots(tracker, [changed], this_turn=True)
+            return [changed, *await guarded_action(owner).run(dispatcher, asked, domain)]
         return await guarded_action(owner).run(dispatcher, tracker, domain)
+
+
+def new_time(tracker: Tracker, turn: Turn) -> str | None:
+    """While a booking or a move offers slots or asks to confirm one: the time the message
+    changes to, on the day asked before when it names none (``actions.retime``); None
+    when it says no new time, picks an offered one, or the time it set needs no day."""
+    before = slots_before_turn(tracker)
+    owner = default_catalog().find(pending_intent(before.get("pending")))
+    if owner is None or owner.form is None or "time" not in owner.form.required:
+        return None
+    if pending_step(before.get("pending")) not in ("offer", "confirm"):
+        return None
+    if turn.is_payload or picks_an_offered_time(tracker, turn):
+        return None
+    services = get_services()
+    now, tz = services.clock(), services.settings.hospital_tz
+    tagged = slots_set_this_turn(tracker).get("time")
+    said = tagged if tagged not in (None, "") else said_time(turn.text, now, tz)
+    if said is None:
+        return None
+    merged = on_the_day_asked(str(said), before.get("time"), now, tz)
+    return None if merged == tagged else merged
+
+
+def with_slots(
+    tracker: Tracker, events: Events, *, this_turn: bool = False, loop: Any = None
+) -> Tracker:
+    """``tracker`` with the slots ``events`` set (and, ``this_turn``, the events added after
+    the latest message, so the action reads them as given now)."""
+    slots = dict(tracker.slots)
+    for event in events:
+        if event.get("event") == "slot":
+            slots[str(event["name"])] = event.get("value")
+    return Tracker(
+        tracker.sender_id,
+        slots,
+        tracker.latest_message,
+        [*tracker.events, *events] if this_turn else tracker.events,
+        tracker.is_paused(),
+        None,
+        tracker.active_loop if loop is None else loop,
+        tracker.latest_action_name,
+    )
 
 
 def correction(

@@ -21,7 +21,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.reading import FILLER
+from actions.reading import FILLER, resolve_values
 from actions.state import Turn, slots_set_this_turn, task_slots
 from intents.catalog import default_catalog
 
@@ -29,11 +29,13 @@ from intents.catalog import default_catalog
 # after "I don't know ward 5")
 _CUE = re.compile(
     r"^\s*(?:ok(?:ay)?\s*,?\s*)?(?:and|also|what\s+about|how\s+about|same\s+(?:again\s+)?for|"
-    r"now|sorry|oops|i\s+meant?|actually)\b",
+    r"now|sorry|oops|i\s+meant?|actually|no(?:pe)?(?=\s*,)|not|wrong\s+(?:patient|person|one))\b",
     re.I,
 )
 _CUE_WORDS = re.compile(
-    r"\b(?:and|also|what|how|about|same|again|for|now|then|there|oops|i|mean|meant)\b", re.I
+    r"\b(?:and|also|what|how|about|same|again|for|now|then|there|oops|i|mean|meant|no|nope|"
+    r"wrong|patient|person|not|only|just)\b",
+    re.I,
 )
 
 
@@ -70,20 +72,22 @@ def remember(
         if v not in (None, "", []) and catalog.slot(k).thing != "patient"
     }
     marker = {"unknown": unknown} if unknown else {}
-    # what a write changed, for taking it back after a correction (see ``corrects_a_write``)
-    undo = next(
-        (
-            e["value"]["undo"]
-            for e in events
-            if e.get("event") == "slot"
-            and e.get("name") == "last_task"
-            and isinstance(e.get("value"), dict)
-            and "undo" in e["value"]
-        ),
-        None,
-    )
-    if undo:
-        marker["undo"] = undo
+    # what a write changed, for taking it back after a correction (see ``corrects_a_write``);
+    # what a question was asked beyond its own slots ("which beds need cleaning": the status)
+    for key in ("undo", "asked"):
+        found = next(
+            (
+                e["value"][key]
+                for e in events
+                if e.get("event") == "slot"
+                and e.get("name") == "last_task"
+                and isinstance(e.get("value"), dict)
+                and key in e["value"]
+            ),
+            None,
+        )
+        if found:
+            marker[key] = found
     return [SlotSet("last_task", {"intent": intent, "slots": kept, **marker})]
 
 
@@ -115,9 +119,11 @@ def named_details(tracker: Tracker, turn: Turn) -> dict[str, Any]:
         if v not in (None, "") and k in catalog.slot_names()
     }
     for spec in catalog.slots:
-        values = [turn.value(e) for e in spec.entities if turn.value(e) not in (None, "")]
-        if spec.name not in named and values:
-            named[spec.name] = values[-1]
+        said = [v for e in spec.entities for v in turn.values(e)]
+        if len(said) > 1:  # "not cardiology, dermatology": the one meant
+            named[spec.name] = resolve_values(turn.text, sorted(said, key=lambda v: v[1]))
+        elif spec.name not in named and said:
+            named[spec.name] = said[-1][0]
     return named
 
 
@@ -129,6 +135,13 @@ _AFTER_WRITE = re.compile(
 )
 
 
+def corrects_the_last(tracker: Tracker, turn: Turn) -> bool:
+    """Right after an answer kept for follow-ups (``last_task``), the message opens with a
+    correction ("no wait, bed 4", "sorry, I meant bed 6")."""
+    last = tracker.get_slot("last_task")
+    return isinstance(last, dict) and not turn.is_payload and bool(_AFTER_WRITE.search(turn.text))
+
+
 def corrects_a_write(tracker: Tracker, turn: Turn) -> bool:
     """Right after a write that can be taken back (``last_task.undo``), the message opens
     with a correction ("no wait, bed 4")."""
@@ -136,8 +149,7 @@ def corrects_a_write(tracker: Tracker, turn: Turn) -> bool:
     return (
         isinstance(last, dict)
         and isinstance(last.get("undo"), dict)
-        and not turn.is_payload
-        and bool(_AFTER_WRITE.search(turn.text))
+        and corrects_the_last(tracker, turn)
     )
 
 
@@ -190,9 +202,9 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         return None
     unknown = last.get("unknown") if last.get("unknown") in catalog.slot_names() else None
     kept = dict(last.get("slots") or {})
-    if intent.follow_up and kept.get("bed") and corrects_a_write(tracker, turn):
-        # "no wait, bed 4" right after bed 3 was changed: the change for bed 4 (the action
-        # offers to put bed 3 back)
+    if intent.follow_up and kept.get("bed") and corrects_the_last(tracker, turn):
+        # "no wait, bed 4" right after bed 3 was changed (or was already so, or asked
+        # about): the same for bed 4 (after a change, the action offers to put bed 3 back)
         named = named_details(tracker, turn)
         bed = bare_bed_number(turn, _AFTER_WRITE) or named.get("bed")
         if bed and set(named) <= {"bed", "ward"}:
@@ -214,6 +226,11 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         return None
     if not intent.follow_up and unknown not in named:
         return None  # a task that is no question is asked again only for what it lacked
+    about = {s.name for s in catalog.slots if set(s.entities) & set(intent.subject)}
+    patient = {s.name for s in catalog.slots if s.thing == "patient"}
+    if about and about <= patient and not set(named) & patient:
+        return None  # a question about a patient: the patient is never kept, so named anew
     if "ward" in named:
         kept.pop("bed", None)  # another ward: not the same bed number
-    return intent.name, {**{k: v for k, v in kept.items() if k in uses}, **named}
+    asked: dict[str, Any] = last["asked"] if isinstance(last.get("asked"), dict) else {}
+    return intent.name, {**asked, **{k: v for k, v in kept.items() if k in uses}, **named}

@@ -26,8 +26,8 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import guarded_reader, lacks_permission
-from actions.beds import said_beds, said_ward, says_own_ward
+from actions.base import guarded_reader, lacks_permission, sole_ward
+from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
@@ -51,6 +51,10 @@ from intents.catalog import Catalog, Form, default_catalog
 
 MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
 MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
+# tasks whose ward, when none is named, is the user's own if they have exactly one: a bed
+# change ("mark bed 5 clean" from a 4B nurse), and a help request naming a bed ("porter for
+# bed 6"); anyone else is asked "Which ward?"
+OWN_WARD_FIRST = {"update_bed_status": False, "request_help": True}  # True: a bed named
 SlotValues = dict[str, Any]
 
 
@@ -70,6 +74,13 @@ def noted_phrase(slot: str, value: Any) -> str:
     spec = default_catalog().slot(slot)
     title = next((b.title for b in spec.buttons if b.value == value), None)  # "Needs cleaning"
     return title.lower() if title else SAID_BACK.get(slot, "{}").format(value)
+
+
+def names_a_ward(candidates: SlotValues) -> bool:
+    """The message names a ward, on its own or in a bed ("4B-06", "4B bed 6")."""
+    beds = candidates.get("bed")
+    beds = beds if isinstance(beds, list) else [beds]
+    return bool(candidates.get("ward")) or any(bed_answer(str(b))[0] for b in beds if b)
 
 
 def required_slots(form: Form, values: SlotValues) -> list[str]:
@@ -140,6 +151,12 @@ class CatalogForm(FormValidationAction, ABC):
         )
         wanted = form_slots(form)  # "4B bed 6" answers both; an MRN may come first
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
+        if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
+            bed_named = candidates.get("bed") not in (None, "", [])
+            if not names_a_ward(candidates) and (bed_named or not OWN_WARD_FIRST[form.intent]):
+                ward = await sole_ward(tracker)
+                if ward is not None:
+                    candidates["ward"] = ward
         events: list[EventType] = []
         replies: list[Reply] = []
         for slot, value in slots_set_this_turn(tracker).items():
@@ -148,8 +165,11 @@ class CatalogForm(FormValidationAction, ABC):
                 events.append(SlotSet(slot, before.get(slot)))
         wrong = wrong_thing(turn.text) if not turn.is_payload else ()
         for slot in wrong:
-            values[slot] = None
-            events.append(SlotSet(slot, None))
+            if slot not in candidates:
+                values[slot] = None
+                events.append(SlotSet(slot, None))
+        if any(slot in candidates for slot in wrong):
+            wrong = ()  # "wrong patient, I meant 10004821": the one meant is given, not asked
         changed: list[str] = []
         for slot, raw in candidates.items():
             check = CHECKS.get(slot)
@@ -180,7 +200,7 @@ class CatalogForm(FormValidationAction, ABC):
                 changed.append(slot)
         for reply in replies:
             reply.send(dispatcher)
-        if wrong or changed:
+        if (wrong and requested) or changed:  # (re-opened for "wrong clinic": said already)
             names = ", ".join(s.replace("_", " ") for s in (changed or list(wrong)))
             dispatcher.utter_message(
                 text=f"OK, changed the {names}." if changed else f"OK, which {names} then?",
@@ -215,7 +235,12 @@ class CatalogForm(FormValidationAction, ABC):
         """Values this message offers for the form's slots, before checking them."""
         found: SlotValues = {}
         set_now = slots_set_this_turn(tracker)
-        correcting = bool(requested) and corrects(turn, form, catalog)
+        # "change it to 7C", or a short "no, 4A" / "sorry, ICU" naming another value for a
+        # detail the form holds, while it asks something else
+        correcting = bool(requested) and (
+            corrects(turn, form, catalog)
+            or corrects_in_free_text(turn, form, catalog, slots_before_turn(tracker))
+        )
         if requested and requested in catalog.slot_names() and catalog.slot(requested).free_text:
             if not corrects_in_free_text(turn, form, catalog, slots_before_turn(tracker)):
                 # free text: the whole message is the answer and fills nothing else
@@ -271,6 +296,7 @@ class CatalogForm(FormValidationAction, ABC):
             and not {"department", "clinician"} & set(found)
             and ctx.slots.get("department") in (None, "")
             and ctx.slots.get("clinician") in (None, "")
+            and "department" not in wrong_thing(turn.text)  # "wrong clinic" names none
         ):
             clinic = said_clinic(turn.text)  # "into podiatry": a clinic NLU did not tag
             values = " ".join(str(e.get("value") or "") for e in turn.entities).casefold()

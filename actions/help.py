@@ -253,6 +253,8 @@ class ActionRequestHelp(GuardedAction):
         )
         # "actually make that urgent" next changes this request (actions.amend); no PHI
         filed = {"help_type": help_type, "ward": ward_code, "urgency": priority}
+        if number and location_id and ward_code:
+            filed["bed"] = number  # "sorry, bed 6 not bed 3" next moves it (actions.amend)
         last = {"intent": self.intent, "ticket": task.ticket_id, "slots": filed}
         return Outcome(
             resource=f"Task/{task.id}",

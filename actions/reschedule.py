@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from actions.appointments import _PatientAction, _ref
 from actions.base import ActionContext, Outcome
 from actions.scheduling import (
+    another_offered,
     appointment_buttons,
     ask_confirm,
     changed_this_turn,
@@ -98,7 +99,9 @@ class ActionRescheduleAppointment(_PatientAction):
             return await fresh("OK, another time. ")
         if at == "confirm" and intent == "affirm":
             return await self._move(ctx, patient, moving, fresh)
-        if at in ("offer", "confirm") and intent == "deny":
+        if at in ("offer", "confirm") and another_offered(ctx):
+            at = "offer"  # "no, the first one": that one is confirmed instead
+        elif at in ("offer", "confirm") and intent == "deny":
             return await fresh("OK. ", ctx.text("offer_after"))
         if at == "offer":
             picked = chosen(ctx, "slot")

@@ -217,6 +217,19 @@ def chosen(ctx: ActionContext, kind: str) -> str | None:
     )
 
 
+def another_offered(ctx: ActionContext) -> bool:
+    """A typed message naming an offered slot other than the one being confirmed ("no,
+    the first one", "can we do the 09:20 instead"): that one is chosen, whatever NLU read
+    the message as (a "no" included)."""
+    if str(ctx.tracker.latest_message.get("text") or "").lstrip().startswith("/"):
+        return False
+    try:
+        other = chosen(ctx, "slot")
+    except NotOffered:
+        return False
+    return other is not None and other != (ctx.slot("confirmed") or {}).get("slot_id")
+
+
 def offered_at(offered: Any, text: str, now: datetime, tz: str) -> str | None:
     """The offered record (``offered`` slot) a message names by its time ("can we do the
     09:20 instead"), or None."""

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -35,9 +36,15 @@ from .segments import partitions
 
 log = logging.getLogger(__name__)
 
+# "it" (lower case: "IT" is the help desk's kind of help), "that bed", "the bed"
+_REFERENCE = re.compile(r"\bit\b|(?i:\b(?:that|the|this)\s+(?:bed|one)\b)")
+_BED_ID = re.compile(r"\b[a-z0-9]{1,4}\s*-\s*\d{1,3}\b", re.I)  # "4B-06", "ICU-3": ward and bed
+
 NOT_SPLIT = ("emergency", "talk_to_human", "ask_capabilities")
 MIN_CONFIDENCE = 0.6
 SURE_WITHOUT_DETAILS = 0.9
+NEAR_MISS = 0.4  # a task NLU ranks first this high, though unsure (see ``near_miss``)
+ASIDE = ("inform", "nlu_fallback")  # readings a near miss may rank under
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class ClauseRules:
     tasks: Mapping[str, TaskShape]
     min_confidence: float = MIN_CONFIDENCE
     sure_without_details: float = SURE_WITHOUT_DETAILS
+    near_miss_confidence: float = NEAR_MISS
 
     @classmethod
     def from_catalog(cls, catalog: Any) -> ClauseRules:
@@ -76,6 +84,25 @@ class ClauseRules:
         own = reading.entities & self.tasks[reading.intent].entities
         return bool(own) or reading.confidence >= self.sure_without_details
 
+    def near_miss(self, reading: Reading | None) -> Reading | None:
+        """A clause NLU was unsure of that still says plainly which task it is: the first
+        task in NLU's ranking (only "details" or "not understood" above it) reaches
+        ``near_miss_confidence``, the clause names what that task is about (its subject)
+        and either asks ("is bed 9 free?") or opens with that subject ("porter to 4B bed
+        2", "housekeeping to 7 bed 12") - never a tail of details ("... and oxygen to ICU
+        bed 4"). It is read as that task; None otherwise."""
+        if reading is None:
+            return None
+        task = next(((n, c) for n, c in reading.ranking if n not in ASIDE), None)
+        if task is None or task[0] not in self.tasks or task[1] < self.near_miss_confidence:
+            return None
+        subject = self.tasks[task[0]].subject
+        if not reading.entities & subject:
+            return None
+        if not (reading.question or reading.opens_with in subject):
+            return None
+        return replace(reading, intent=task[0], confidence=task[1])
+
     def told_apart(self, readings: Iterable[Reading]) -> bool:
         """Clauses of the same task each name what their request is about."""
         seen: dict[str, int] = {}
@@ -87,6 +114,64 @@ class ClauseRules:
             if seen[intent] > 1 and not reading.entities & self.tasks[intent].subject:
                 return False
         return True
+
+    def read_as_tasks(self, readings: tuple[Reading | None, ...]) -> tuple[Reading, ...] | None:
+        """Each clause as the task it stands for, when every one stands alone or is a near
+        miss and at least one stands alone; None otherwise."""
+        tasks: list[Reading] = []
+        for reading in readings:
+            if reading is not None and self.stands_alone(reading):
+                tasks.append(reading)
+                continue
+            as_task = self.near_miss(reading)
+            if as_task is None:
+                return None
+            tasks.append(as_task)
+        near = [t for r, t in zip(readings, tasks, strict=True) if r is not t]
+        if near and not any(t.confidence >= self.sure_without_details for t in tasks):
+            return None  # a near miss is cut off only from a request NLU is sure of
+        return tuple(tasks)
+
+    def lend_wards(
+        self, clauses: tuple[str, ...], readings: tuple[Reading, ...]
+    ) -> tuple[str, ...]:
+        """The clauses with the one ward the message names lent to those about a bed or a
+        bed type that name none ("free beds on 4B and then porter to bed 2": bed 2 on 4B).
+        With no ward, or several, nothing is lent."""
+        wards = {w.casefold(): w for r in readings for w in r.wards}
+        if len(wards) != 1:
+            return clauses
+        (ward,) = wards.values()
+        ward = f"ward {ward}" if ward.isdigit() else ward
+        lent = []
+        for clause, reading in zip(clauses, readings, strict=True):
+            takes = "ward" in self.tasks[reading.intent or ""].entities
+            at = reading.bed_end
+            if takes and at is not None and not reading.wards and not _BED_ID.search(clause):
+                clause = f"{clause[:at]} on {ward}{clause[at:]}"  # "is bed 9 on 4B free?"
+            lent.append(clause)
+        return tuple(lent)
+
+    def lend_beds(self, clauses: tuple[str, ...], readings: tuple[Reading, ...]) -> tuple[str, ...]:
+        """The one bed the message names put for "it" / "that bed" in a clause whose task
+        takes a bed and that names no bed or ward ("close bed 3 and get maintenance for
+        it" -> "... for bed 3"), with the one ward named, if any."""
+        beds = {b.casefold(): b for r in readings for b in r.beds}
+        wards = {w.casefold(): w for r in readings for w in r.wards}
+        if len(beds) != 1 or len(wards) > 1:
+            return clauses
+        (bed,) = beds.values()
+        bed = f"bed {bed}" if bed.isdigit() else bed
+        ward = next(iter(wards.values()), None)
+        if ward is not None and not _BED_ID.search(bed):
+            bed = f"{bed} on {'ward ' + ward if ward.isdigit() else ward}"
+        lent = []
+        for clause, reading in zip(clauses, readings, strict=True):
+            takes = "bed" in self.tasks[reading.intent or ""].entities
+            if takes and not reading.entities & {"bed", "ward"}:
+                clause = _REFERENCE.sub(bed, clause, count=1)
+            lent.append(clause)
+        return tuple(lent)
 
     def serving_order(self, clauses: tuple[str, ...], readings: tuple[Reading, ...]) -> list[str]:
         """As given, those that may ask something back last."""
@@ -116,11 +201,9 @@ class ClauseSplitter:
         read = await asyncio.gather(*(self.reader.read(sender, c) for c in distinct))
         readings = dict(zip(distinct, read, strict=True))
         for way in ways:  # most clauses first
-            found = tuple(readings[c] for c in way)
-            if all(self.rules.stands_alone(r) for r in found):
-                ok = tuple(r for r in found if r is not None)
-                if self.rules.told_apart(ok):
-                    return await self._unless_form(sender, text, way, ok)
+            found = self.rules.read_as_tasks(tuple(readings[c] for c in way))
+            if found is not None and self.rules.told_apart(found):
+                return await self._unless_form(sender, text, way, found)
         return [text]
 
     async def _unless_form(
@@ -131,4 +214,5 @@ class ClauseSplitter:
         log.info(
             "one message, %d requests: %s", len(way), ", ".join(r.intent or "" for r in readings)
         )
-        return self.rules.serving_order(way, readings)
+        lent = self.rules.lend_beds(self.rules.lend_wards(way, readings), readings)
+        return self.rules.serving_order(lent, readings)

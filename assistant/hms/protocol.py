@@ -107,4 +107,5 @@ class HmsClient(Protocol):
         business_status: str | None = None,
         note: str | None = None,
         priority: str | None = None,
+        location_id: str | None = None,
     ) -> HelpTask: ...

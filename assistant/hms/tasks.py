@@ -94,6 +94,7 @@ class TasksMixin(ClientCore):
         business_status: str | None = None,
         note: str | None = None,
         priority: str | None = None,
+        location_id: str | None = None,
     ) -> HelpTask:
         found = await self._task_resource(ticket_id)
         # re-read by id: search results need not carry the version the server checks
@@ -109,6 +110,8 @@ class TasksMixin(ClientCore):
             res["priority"] = priority
         if note:
             res.setdefault("note", []).append({"text": note, "time": _now()})
+        if location_id:  # where the help is needed (the requester corrected it)
+            res["location"] = codec.ref("Location", location_id)
         res["lastModified"] = _now()
         stored = await self._write("PUT", f"Task/{res['id']}", res, codec.version(res))
         return (await self._to_tasks([stored]))[0]

@@ -337,6 +337,7 @@ class FakeHms:
         business_status=None,
         note=None,
         priority=None,
+        location_id=None,
     ):
         self._call("update_task", ticket_id, status)
         for i, task in enumerate(self.tasks):
@@ -347,6 +348,7 @@ class FakeHms:
                     owner=owner_username or task.owner,
                     business_status=business_status or task.business_status,
                     priority=priority or task.priority,
+                    location_id=location_id or task.location_id,
                 )
                 return self.tasks[i]
         raise NotFound("task")

@@ -43,7 +43,7 @@ async def test_amend_filing_a_help_request_remembers_its_ticket_and_no_patient_d
     assert last == {
         "intent": "request_help",
         "ticket": "HR-000001",
-        "slots": {"help_type": "porter", "ward": "4B", "urgency": "routine"},
+        "slots": {"help_type": "porter", "ward": "4B", "urgency": "routine", "bed": "2"},
     }
 
 
@@ -141,3 +141,80 @@ async def test_amend_is_role_checked_and_only_for_ones_own_request(services):
 
 def test_amend_is_not_the_action_that_files_a_request():
     assert type(guarded_action("request_help")) is ActionRequestHelp
+
+
+def bed_entities(text: str, *numbers: str) -> list[dict[str, Any]]:
+    out = []
+    for number in numbers:
+        start = text.index(f"bed {number}")
+        end = start + 4 + len(number)
+        out.append({"entity": "bed", "value": number, "start": start, "end": end})
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("sorry, bed 3 not bed 2", {"bed": "3"}),
+        ("no wait, it's bed 3", {"bed": "3"}),
+        ("sorry I meant bed 3", {"bed": "3"}),
+        ("bed 3", None),  # no word that corrects it: a new message
+        ("sorry, bed 3 needs cleaning", None),  # more than a place
+    ],
+)
+async def test_amend_a_place_change_right_after_filing_is_read(services, text, place):
+    from actions.amend import new_place
+
+    last = await filed()
+    numbers = [n for n in ("3", "2") if f"bed {n}" in text]
+    trk = tracker(
+        "n.jones", intent="update_bed_status", text=text, entities=bed_entities(text, *numbers),
+        slots={"last_task": last},
+    )  # fmt: skip
+    assert new_place(trk, Turn.of(trk)) == place
+
+
+async def test_amend_moves_the_filed_task_to_the_bed_corrected_to(services):
+    last = await filed()
+    text = "sorry, bed 3 not bed 2"
+    trk = tracker(
+        "n.jones", intent="update_bed_status", text=text, entities=bed_entities(text, "3", "2"),
+        slots={"last_task": last},
+    )  # fmt: skip
+    messages, events = await run(ActionNewRequest(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["help_location_changed"]
+    assert messages[0]["custom"]["data"] == {
+        "ticket_id": "HR-000001",
+        "ward": "4B",
+        "bed": "4B Bed 3",
+    }
+    assert services.hms.tasks[0].location_id == "bed-4b-03" and len(services.hms.tasks) == 1
+    event = services.audit.events[-1]
+    assert (event.action, event.outcome) == ("action_change_help_place", "success")
+    kept = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+    assert kept["slots"]["bed"] == "3"
+    # read as a bed change by NLU: the bed form must not follow
+    assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+
+
+async def test_amend_wrong_ward_with_a_ward_nlu_did_not_tag_moves_it_to_that_ward(services):
+    from actions.amend import new_place
+
+    last = await filed()
+    trk = tracker("n.jones", intent="inform", text="wrong ward, 7C", slots={"last_task": last})
+    assert new_place(trk, Turn.of(trk)) == {"ward": "7C"}
+    messages, _ = await run(ActionContinue(), trk)
+    assert messages[0]["custom"]["kind"] == "help_location_changed"
+    assert services.hms.tasks[0].location_id == "ward-7c"
+
+
+async def test_amend_a_ward_and_bed_said_in_words_move_it_to_that_bed(services):
+    from actions.amend import new_place
+
+    last = await filed()
+    text = "actually ward 7C bed 1"
+    bed = [{"entity": "bed", "value": "1", "start": 17, "end": 22}]
+    trk = tracker("n.jones", intent="inform", text=text, entities=bed, slots={"last_task": last})
+    assert new_place(trk, Turn.of(trk)) == {"ward": "7C", "bed": "1"}
+    messages, _ = await run(ActionContinue(), trk)
+    assert messages[0]["custom"]["data"]["bed"] == "7C Bed 1"

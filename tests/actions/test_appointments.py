@@ -289,3 +289,21 @@ async def test_scheduling_an_exact_time_on_a_busy_day_offers_the_slots_around_it
 
     slots, matched = await nearest_slots(Ctx(), "cardiology", None)  # type: ignore[arg-type]
     assert matched and [s.start.strftime("%H:%M") for s in slots] == ["15:40", "16:00", "16:20"]
+
+
+async def test_appointments_no_the_first_one_while_confirming_confirms_that_one(services):
+    # "no, the first one" (read as a no) while confirming the second offered slot
+    offered = await offered_state(services)
+    second = offered["offered"]["ids"][1]
+    _, events = await run(
+        ActionBookAppointment(), book(intent="inform", entities=chose("slot", second), **offered)
+    )
+    state = {
+        **offered,
+        **{k: v for k, v in slots_of(events).items() if k in ("pending", "confirmed")},
+    }
+    trk = book(intent="deny", text="no, the first one", **state)
+    messages, events = await run(ActionBookAppointment(), trk)
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+    assert slots_of(events)["confirmed"]["slot_id"] == offered["offered"]["ids"][0]
+    assert not any(c[0] == "book" for c in services.hms.calls)

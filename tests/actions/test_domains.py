@@ -220,6 +220,19 @@ async def test_beds_one_bed_said_in_words(services):
     assert messages[0]["text"] == "4B Bed 2 is free."
 
 
+async def test_beds_one_bed_without_a_ward_is_on_the_users_only_ward(services):
+    # "is bed 2 free?" from the 4B nurse is about 4B bed 2; a porter (no ward) gets the summary
+    def said(user: str):
+        return tracker(
+            user, intent="check_bed_availability", text="is bed 2 free?", slots={"bed": "2"}
+        )
+
+    messages, _ = await run(ActionCheckBedAvailability(), said("n.jones"))
+    assert messages[0]["text"] == "4B Bed 2 is free."
+    messages, _ = await run(ActionCheckBedAvailability(), said("p.kim"))
+    assert messages[0]["custom"]["kind"] == "check_bed_availability_summary"
+
+
 async def test_conversation_finished_task_offers_to_resume_the_stashed_one(services):
     stash = {
         "intent": "book_appointment",
@@ -310,6 +323,23 @@ async def test_fallback_offers_only_tasks_the_user_may_ask_for(services):
     assert messages[0]["custom"]["kind"] == "nlu_fallback_rephrase"
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert payloads == ["/check_bed_availability", "/request_help"]
+
+
+async def test_fallback_a_question_reread_as_a_task_is_answered_once_and_waits(services):
+    # "is bed 2 free?" NLU was unsure of: answered as the free-bed question, then listen
+    # (no second "didn't get that" from Rasa's own fallback)
+    from actions.fallback import ActionFallback
+
+    bed = [{"entity": "bed", "value": "2", "start": 3, "end": 8}]
+    trk = tracker("n.jones", intent="nlu_fallback", text="is bed 2 free?", entities=bed)
+    trk.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "check_bed_availability", "confidence": 0.47},
+        {"name": "update_bed_status", "confidence": 0.4},
+    ]
+    messages, events = await run(ActionFallback(), trk)
+    assert [m["text"] for m in messages] == ["4B Bed 2 is free."]
+    assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
 
 
 @pytest.mark.parametrize(

@@ -277,3 +277,77 @@ async def test_followup_reopen_it_read_as_stop_changes_the_bed_not_stops():
     assert not any((m.get("custom") or {}).get("kind") == "stop_ok" for m in messages)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["bed"] == "7" and slots["bed_status"] == "U"
+
+
+async def test_followup_of_a_status_question_asks_about_the_same_status():
+    # "which beds need cleaning on 4B" then "and on 7C?": beds needing cleaning on 7C
+    from actions.flow import ActionContinue
+
+    first = tracker(
+        "b.okoro",
+        intent="check_bed_availability",
+        text="which beds need cleaning on 4B",
+        slots={"ward": "4B"},
+    )
+    _, events = await run(ActionCheckBedAvailability(), first)
+    [last] = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"][-1:]
+    assert last["asked"] == {"bed_status": "H"}
+    messages, _ = await run(ActionContinue(), _after(last, "and on 7C?", "ward", "7C"))
+    data = messages[0]["custom"]["data"]
+    assert data["ward"] == "7C" and data["status"] == "H"
+    assert [b["label"] for b in data["beds"]] == ["7C Bed 2"]
+
+
+def test_followup_correction_after_a_bed_left_as_it_was_is_that_bed_instead():
+    # "mark bed 1 clean" answered "already free" (nothing to undo), then "no wait, bed 2"
+    last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "1", "bed_status": "U"}}
+    trk = _after(last, "no wait, bed 2", "bed", "2")
+    assert follow_up(trk, Turn.of(trk)) == (
+        "update_bed_status",
+        {"ward": "4B", "bed": "2", "bed_status": "U"},
+    )
+
+
+def test_followup_wrong_patient_after_a_patient_question_asks_it_for_the_one_meant():
+    last = {"intent": "find_patient", "slots": {}}
+    trk = _after(last, "wrong patient, I meant 10004821", "mrn", "10004821")
+    assert follow_up(trk, Turn.of(trk)) == ("find_patient", {"mrn": "10004821"})
+    # the patient is never kept: a follow-up naming no patient is no follow-up of it
+    trk = _after(last, "and bed 4?", "bed", "4")
+    assert follow_up(trk, Turn.of(trk)) is None
+
+
+async def test_followup_a_patient_question_refused_on_ward_scope_is_remembered_too():
+    from actions.patients import ActionFindPatient
+
+    # n.jones (4B) asks for a patient on 7C: refused, but "wrong patient, I meant ..." may follow
+    trk = tracker("n.jones", intent="find_patient", slots={"mrn": "10009999"})
+    messages, events = await run(ActionFindPatient(), trk)
+    assert messages[0]["custom"]["kind"] == "find_patient_denied"
+    last = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"]
+    assert last[-1] == {"intent": "find_patient", "slots": {}}
+
+
+def test_followup_not_this_but_that_asks_again_for_the_one_meant():
+    # "not cardiology, dermatology" right after the cardiology list
+    last = {"intent": "list_clinic_appointments", "slots": {"department": "cardiology"}}
+    text = "not cardiology, dermatology"
+    entities = [ent("department", "cardiology", text), ent("department", "dermatology", text)]
+    events = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker(
+        "j.wright", intent="inform", text=text, slots={"last_task": last}, entities=entities,
+        events=events,
+    )  # fmt: skip
+    assert follow_up(trk, Turn.of(trk)) == (
+        "list_clinic_appointments",
+        {"department": "dermatology"},
+    )
+
+
+def test_followup_sorry_that_bed_only_after_a_ward_list_asks_about_that_bed():
+    last = {"intent": "list_ward_patients", "slots": {"ward": "4B"}}
+    trk = _after(last, "sorry, bed 3 only", "bed", "3")
+    assert follow_up(trk, Turn.of(trk)) == ("list_ward_patients", {"ward": "4B", "bed": "3"})

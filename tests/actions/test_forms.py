@@ -680,3 +680,89 @@ async def test_forms_nothing_is_said_back_when_the_form_is_complete():
     )
     assert slots["mrn"] == "10004821" and slots["requested_slot"] is None
     assert messages == []
+
+
+@pytest.mark.parametrize(("user", "ward"), [("n.jones", "4B"), ("c.sam", None)])
+async def test_forms_bed_change_without_a_ward_is_on_the_users_only_ward(user, ward):
+    # "mark bed 2 clean": a 4B nurse means 4B bed 2; housekeeping (no ward) is asked
+    slots, _, _ = await validate(
+        "update_bed_status_form",
+        set_now={"bed": "2", "bed_status": "clean"},
+        intent="update_bed_status",
+        text="mark bed 2 clean",
+        entities=[
+            {"entity": "bed", "value": "2", "start": 5, "end": 10},
+            {"entity": "bed_status", "value": "clean", "start": 11, "end": 16},
+        ],
+        user=user,
+    )
+    assert slots.get("ward") == ward and slots["bed"] == "2"
+    assert slots["requested_slot"] == (None if ward else "ward")
+
+
+async def test_forms_bed_change_naming_a_ward_keeps_it_over_the_users_own():
+    slots, _, _ = await validate(
+        "update_bed_status_form",
+        set_now={"bed": "7C-02", "bed_status": "clean"},
+        intent="update_bed_status",
+        text="mark 7C-02 clean",
+        entities=[{"entity": "bed", "value": "7C-02", "start": 5, "end": 10}],
+    )
+    assert slots["ward"] == "7C"
+
+
+async def test_forms_wrong_patient_naming_the_one_meant_takes_it_without_asking():
+    # "wrong patient, I meant 10004821" as the find is (re)opened: the MRN is the patient
+    slots, messages, _ = await validate(
+        "find_patient_form",
+        set_now={"mrn": "10004821"},
+        intent="inform",
+        text="wrong patient, I meant 10004821",
+        entities=[{"entity": "mrn", "value": "10004821", "start": 23, "end": 31}],
+    )
+    assert slots["mrn"] == "10004821" and slots["requested_slot"] is None
+    assert "slot_corrected" not in kinds(messages)
+
+
+async def test_forms_short_no_naming_another_value_for_a_held_detail_corrects_it():
+    # "no, 7C" while the bed form asks the status (the ward given was 4B), read as "deny"
+    slots, messages, out = await validate(
+        "update_bed_status_form",
+        filled={"ward": "4B", "bed": "2"},
+        requested="bed_status",
+        intent="deny",
+        text="no, 7C",
+        entities=[{"entity": "ward", "value": "7C", "start": 4, "end": 6}],
+    )
+    assert not any(e["event"] == "action_execution_rejected" for e in out)
+    assert slots["ward"] == "7C" and "slot_corrected" in kinds(messages)
+    assert slots["requested_slot"] == "bed_status"
+
+
+@pytest.mark.parametrize(
+    ("text", "bed", "ward"), [("porter for bed 6", "6", "4B"), ("porter", None, None)]
+)
+async def test_forms_help_request_naming_a_bed_is_on_the_users_only_ward(text, bed, ward):
+    entities = [{"entity": "help_type", "value": "porter", "start": 0, "end": 6}]
+    if bed:
+        entities.append({"entity": "bed", "value": bed, "start": 11, "end": 16})
+    slots, _, _ = await validate(
+        "request_help_form",
+        set_now={"help_type": "porter", **({"bed": bed} if bed else {})},
+        intent="request_help",
+        text=text,
+        entities=entities,
+    )
+    assert slots.get("ward") == ward
+
+
+async def test_forms_wrong_clinic_is_no_clinic_named_wrong():
+    # "wrong clinic" after the form was re-opened without the clinic: asked, not "wrong"
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "time": "tomorrow"},
+        intent="deny",
+        text="wrong clinic",
+    )
+    assert "unknown_clinic" not in kinds(messages)
+    assert slots.get("department") is None and slots["requested_slot"] == "department"

@@ -91,3 +91,26 @@ async def test_rasa_clause_reader_no_form_another_conversation_or_failure():
     before = len(calls)
     assert await no_token.read(SENDER, "free beds") is None
     assert len(calls) == before  # without the API token Rasa is not asked
+
+
+def test_reading_of_keeps_the_ranking_the_opening_the_question_and_the_wards():
+    parse = {
+        "text": "get a porter to 4B bed 2?",
+        "intent": {"name": "nlu_fallback", "confidence": 0.4},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.4},
+            {"name": "request_help", "confidence": 0.45},
+        ],
+        "entities": [
+            {"entity": "help_type", "value": "porter", "start": 6, "end": 12},
+            {"entity": "ward", "value": "4B", "start": 16, "end": 18},
+            {"entity": "bed", "value": "2", "start": 19, "end": 24},
+        ],
+    }
+    got = reading_of(parse)
+    assert got is not None and got.intent is None
+    assert got.ranking == (("nlu_fallback", 0.4), ("request_help", 0.45))
+    assert got.opens_with == "help_type" and got.question
+    assert got.wards == ("4B",) and got.bed_end == 24 and got.beds == ("bed 2",)
+    statement = reading_of({**parse, "text": "porter to 4B bed 2 please", "entities": []})
+    assert statement is not None and not statement.question and statement.opens_with is None

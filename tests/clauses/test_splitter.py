@@ -200,3 +200,101 @@ def test_build_splitter_needs_the_rasa_api_token():
     assert on.rules.tasks["request_help"].asks_back
     assert not on.rules.tasks["check_bed_availability"].asks_back
     assert "emergency" not in on.rules.tasks
+
+
+def near(intent: str, confidence: float, *entities: str, **shape) -> Reading:
+    """A reading NLU was unsure of: not understood (or details only) ranked first."""
+    ranking = (("nlu_fallback", 0.4), (intent, confidence), ("inform", 0.2))
+    return Reading(None, 0.4, frozenset(entities), ranking, **shape)
+
+
+async def test_splitter_a_near_miss_that_asks_or_opens_with_its_subject_is_a_request():
+    split = splitter(
+        {
+            "mark bed 5 clean": reading("update_bed_status", 0.93, "bed", "bed_status"),
+            "is bed 6 free?": near("check_bed_availability", 0.47, "bed", question=True),
+            "free beds on 4B": Reading(
+                "check_bed_availability", 0.99, frozenset({"ward"}), wards=("4B",)
+            ),
+            "porter to 4B bed 2": near(
+                "request_help",
+                0.45,
+                "help_type",
+                "ward",
+                "bed",
+                opens_with="help_type",
+                wards=("4B",),
+            ),
+        }
+    )
+    got = await split.split(SENDER, "mark bed 5 clean and is bed 6 free?")
+    assert got == ["mark bed 5 clean", "is bed 6 free?"]
+    got = await split.split(SENDER, "free beds on 4B and then porter to 4B bed 2")
+    assert got == ["free beds on 4B", "porter to 4B bed 2"]
+
+
+async def test_splitter_a_near_miss_that_is_a_tail_of_details_keeps_the_message_whole():
+    split = splitter(
+        {
+            # "... and oxygen to ICU bed 4": neither a question nor opening with a bed
+            "need a porter for a wheelchair": reading("request_help", 0.98, "help_type"),
+            "oxygen to ICU bed 4": near("update_bed_status", 0.53, "ward", "bed"),
+            # a near miss is cut off only from a request NLU is sure of
+            "close bed 4": reading("update_bed_status", 0.66, "bed"),
+            "is bed 9 free?": near("check_bed_availability", 0.47, "bed", question=True),
+            # small talk ranked above the task: not a request
+            "thanks a lot": Reading(
+                None, 0.4, frozenset({"bed"}), (("thank", 0.45), ("check_bed_availability", 0.44))
+            ),
+            "any free beds on 4B": reading("check_bed_availability", 1.0, "ward"),
+        }
+    )
+    for text in (
+        "need a porter for a wheelchair and oxygen to ICU bed 4",
+        "close bed 4 and is bed 9 free?",
+        "any free beds on 4B and thanks a lot",
+    ):
+        assert await split.split(SENDER, text) == [text]
+
+
+async def test_splitter_the_one_ward_named_is_lent_to_a_clause_about_a_bed_naming_none():
+    split = splitter(
+        {
+            "free beds on 4B": Reading(
+                "check_bed_availability", 0.99, frozenset({"ward"}), wards=("4B",)
+            ),
+            "get a porter to move bed 3 to x-ray": Reading(
+                "request_help", 0.95, frozenset({"help_type", "bed"}), bed_end=26
+            ),
+            "is bed 9 free?": near("check_bed_availability", 0.5, "bed", question=True, bed_end=8),
+            "what's the status of my requests": reading("check_request_status", 0.99),
+            "free beds on 7": Reading(
+                "check_bed_availability", 0.99, frozenset({"ward"}), wards=("7",)
+            ),
+        }
+    )
+    got = await split.split(SENDER, "free beds on 4B and get a porter to move bed 3 to x-ray")
+    assert got == ["free beds on 4B", "get a porter to move bed 3 on 4B to x-ray"]
+    assert await split.split(SENDER, "free beds on 7 and is bed 9 free?") == [
+        "free beds on 7",
+        "is bed 9 on ward 7 free?",
+    ]
+    # a request about no bed keeps its own scope
+    got = await split.split(SENDER, "free beds on 4B and what's the status of my requests")
+    assert got == ["free beds on 4B", "what's the status of my requests"]
+
+
+async def test_splitter_the_one_bed_named_is_put_for_it_in_a_clause_about_no_bed():
+    split = splitter(
+        {
+            "close bed 3": Reading(
+                "update_bed_status", 0.95, frozenset({"bed", "bed_status"}), beds=("3",)
+            ),
+            "get maintenance for it": reading("request_help", 0.93, "help_type"),
+            "get IT to fix the computer": reading("request_help", 0.95, "help_type"),
+        }
+    )
+    got = await split.split(SENDER, "close bed 3 and then get maintenance for it")
+    assert got == ["close bed 3", "get maintenance for bed 3"]
+    got = await split.split(SENDER, "close bed 3 and get IT to fix the computer")
+    assert got == ["close bed 3", "get IT to fix the computer"]

@@ -207,6 +207,9 @@ async def test_client_tasks_create_get_list_update(hms, fake):
     sooner = await hms.update_task(task.ticket_id, priority="stat")
     FhirTask.model_validate(fake.bodies[-1])
     assert (sooner.priority, sooner.status, sooner.owner) == ("stat", "in-progress", "d.rao")
+    moved = await hms.update_task(task.ticket_id, location_id="bed-4b-07")
+    FhirTask.model_validate(fake.bodies[-1])
+    assert (moved.location_id, moved.priority) == ("bed-4b-07", "stat")
     with pytest.raises(NotFound):
         await hms.get_task("HR-999999")
 

@@ -1,0 +1,53 @@
+"""Another time while choosing or confirming a slot: "make it the afternoon", "actually 3pm",
+"can we do friday instead".
+
+While a booking or a move offers slots (or asks to confirm one), a message that is only a
+time, with words that change it, is a new time for the same request: the slots are
+offered afresh. A time that names no day ("the afternoon", "3pm") keeps the day asked
+before ("tomorrow" + "the afternoon" is tomorrow afternoon, not this afternoon). A time
+that picks one of the offered slots ("the 09:20") is a choice, not a new time (see
+``actions.scheduling.chosen``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from actions.timeparse import MONTHS, SOONEST, _day, says_only_time
+
+# words that may stand around a new time ("can we do the afternoon instead", "make it 3pm")
+_CHANGE = re.compile(
+    r"\b(?:actually|sorry|no|nope|wait|hang\s+on|oh|um|er|make\s+it|make\s+that|change\s+it\s+to|"
+    r"can\s+we\s+do|could\s+we\s+do|can\s+we\s+try|could\s+we\s+try|how\s+about|what\s+about|"
+    r"let'?s\s+(?:do|say|try)|rather|instead|better|i'?d\s+prefer|prefer(?:ably)?|i\s+meant?|"
+    r"would\s+be\s+better|one|slot|appointment|something|if\s+possible)\b",
+    re.I,
+)
+
+
+def said_time(text: str, now: datetime, tz: str) -> str | None:
+    """The time a message changes to, when it is only that ("make it the afternoon");
+    None for anything else."""
+    if not text or text.lstrip().startswith("/"):
+        return None
+    rest = _CHANGE.sub(" ", text)
+    rest = re.sub(r"[?!.,]", " ", rest).strip()
+    if not rest or not says_only_time(rest, now, tz):
+        return None
+    return rest
+
+
+def on_the_day_asked(said: str, previous: str | None, now: datetime, tz: str) -> str:
+    """``said`` on the day ``previous`` named, when ``said`` names no day of its own
+    ("the afternoon" after "tomorrow" -> "the afternoon on december 4"); a range of days
+    before ("next week") or none leaves ``said`` as it is."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    clean = " ".join(said.lower().split())
+    if any(word in clean for word in SOONEST) or _day(clean, today) is not None:
+        return said
+    days = _day(" ".join((previous or "").lower().split()), today)
+    if days is None or days[0] != days[1]:
+        return said
+    return f"{said} on {MONTHS[days[0].month - 1]} {days[0].day}"

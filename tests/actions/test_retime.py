@@ -1,0 +1,92 @@
+"""Another time while choosing or confirming a slot ("make it the afternoon"): offered
+afresh, on the day asked before when the new time names none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from actions.flow import ActionContinue, ActionNewRequest
+from actions.retime import on_the_day_asked, said_time
+from actions.services import set_services
+from tests.actions.fakes import NOW, make_services, run, tracker
+
+TZ = "Europe/London"
+PATIENT = {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"}
+
+
+@pytest.fixture(autouse=True)
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("make it the afternoon", "the afternoon"),
+        ("actually 3pm", "3pm"),
+        ("can we do friday instead?", "friday"),
+        ("wrong patient", None),
+        ("the second one", None),
+        ("actually dermatology", None),
+        ("10004821", None),
+    ],
+)
+def test_retime_said_time_is_only_a_time_and_words_that_change_it(text, said):
+    assert said_time(text, NOW, TZ) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "previous", "meant"),
+    [
+        ("the afternoon", "tomorrow", "the afternoon on december 3"),
+        ("3pm", "friday morning", "3pm on december 4"),
+        ("friday", "tomorrow", "friday"),  # names its own day
+        ("the afternoon", "next week", "the afternoon"),  # several days: nothing to keep
+        ("the afternoon", None, "the afternoon"),
+    ],
+)
+def test_retime_a_time_without_a_day_keeps_the_day_asked_before(said, previous, meant):
+    assert on_the_day_asked(said, previous, NOW, TZ) == meant
+
+
+def _choosing(text: str, intent: str = "inform", **state: Any):
+    before = {**PATIENT, "time": "tomorrow", **state}
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in before.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    return tracker("s.ali", intent=intent, text=text, slots=before, events=events)
+
+
+OFFERED: dict[str, Any] = {
+    "pending": "book_appointment:offer",
+    "offered": {
+        "kind": "slot",
+        "ids": ["slot-0", "slot-1", "slot-2"],
+        "starts": [
+            "2026-12-03T09:00:00+00:00",
+            "2026-12-03T09:30:00+00:00",
+            "2026-12-03T10:00:00+00:00",
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("intent", ["inform", "reschedule_appointment"])
+async def test_retime_make_it_the_afternoon_offers_that_afternoon_of_the_same_day(intent):
+    action = ActionContinue() if intent == "inform" else ActionNewRequest()
+    messages, events = await run(action, _choosing("make it the afternoon", intent, **OFFERED))
+    offer = next(m for m in messages if m["custom"]["kind"] == "book_appointment_offer")
+    starts = [s["start"] for s in offer["custom"]["data"]["slots"]]
+    assert starts == ["2026-12-03T12:00:00+00:00", "2026-12-03T12:30:00+00:00"]
+    set_time = [e["value"] for e in events if e.get("event") == "slot" and e["name"] == "time"]
+    assert set_time[0] == "the afternoon on december 3"
+
+
+async def test_retime_an_offered_time_is_still_a_choice_not_a_new_time():
+    messages, _ = await run(ActionContinue(), _choosing("the 09:30 please", **OFFERED))
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
