@@ -42,18 +42,33 @@ class ActionListAppointments(GuardedAction):
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         tz, kind = ctx.services.settings.hospital_tz, self.intent
-        if bool(ctx.text("mrn")) != bool(ctx.text("patient_name")):
-            # patient identification needs two identifiers, for reads too
-            ctx.say(
-                "To list a patient's appointments I need two identifiers: the MRN and "
-                "the patient's full name together, e.g. \"appointments for Jane Doe "
-                'MRN 10004821".',
-                kind=f"{kind}_need_identifiers",
-            )
-            return Outcome("not_found", reason="one_identifier")
-        if ctx.text("mrn") and ctx.text("patient_name"):
+        mrn, name = ctx.text("mrn"), ctx.text("patient_name")
+        if bool(mrn) != bool(name):
+            # patient identification needs two identifiers, for reads too: the other one is
+            # asked once, and read from the answer's words ("1064 3380", "Rhys Kaur")
+            asked = ctx.slot("pending") == f"{kind}:{IDENTIFY}"
+            mrn, name = other_identifier(ctx, mrn, name) if asked else (mrn, name)
+            if not (mrn and name) and not asked:
+                missing = "patient_name" if mrn else "mrn"
+                ctx.say(
+                    "And the patient's full name?" if mrn else "And the patient's MRN?",
+                    kind=f"ask_{missing}",
+                    data={"slot": missing},
+                )
+                return Outcome("refused", reason="one_identifier", events=(
+                    SlotSet("pending", f"{kind}:{IDENTIFY}"),
+                ))  # fmt: skip
+            if not (mrn and name):
+                ctx.say(
+                    "To list a patient's appointments I need two identifiers: the MRN and "
+                    "the patient's full name together, e.g. \"appointments for Jane Doe "
+                    'MRN 10004821".',
+                    kind=f"{kind}_need_identifiers",
+                )
+                return Outcome("not_found", reason="one_identifier")
+        if mrn and name:
             try:
-                patient = await identify_patient(ctx)
+                patient = await identify_patient(ctx, mrn_said=mrn, name_said=name)
             except PatientMismatch:
                 say_mismatch(ctx, kind)
                 return Outcome("not_found", reason="patient_mismatch")
@@ -79,6 +94,26 @@ class ActionListAppointments(GuardedAction):
             data={**data, "appointments": [_appt(a) for a in appts]},
         )
         return Outcome(resource="Appointment", patient_ref=ref)
+
+
+IDENTIFY = "identify"  # the pending step: the other identifier was asked
+
+
+def other_identifier(
+    ctx: ActionContext, mrn: str | None, name: str | None
+) -> tuple[str | None, str | None]:
+    """The identifier that was asked for, read from the answer's words when no slot took
+    it (an MRN said in groups, "1064 3380"; a bare name NLU did not tag)."""
+    from actions.formats import MrnFormat
+    from actions.slotvalues import patient_name_in
+    from actions.state import Turn
+
+    text = Turn.of(ctx.tracker).text
+    if not mrn:
+        mrn = MrnFormat(ctx.services.settings.mrn_pattern).find(text)
+    if not name:
+        name = patient_name_in(text)
+    return mrn, name
 
 
 def _appt(a: Appointment, patient: Patient | None = None) -> dict[str, Any]:

@@ -59,10 +59,13 @@ def changed_this_turn(ctx: ActionContext, slot: str) -> bool:
     return slots_set_this_turn(ctx.tracker).get(slot) not in (None, "")
 
 
-async def identify_patient(ctx: ActionContext) -> Patient:
-    """Two identifiers: the MRN and the name must both match the same Patient."""
-    mrn = MrnFormat(ctx.services.settings.mrn_pattern).find(ctx.text("mrn")) or ""
-    name = norm(ctx.text("patient_name") or "")
+async def identify_patient(
+    ctx: ActionContext, *, mrn_said: str | None = None, name_said: str | None = None
+) -> Patient:
+    """Two identifiers: the MRN and the name must both match the same Patient (the slots',
+    or values read from the user's words)."""
+    mrn = MrnFormat(ctx.services.settings.mrn_pattern).find(mrn_said or ctx.text("mrn")) or ""
+    name = norm(name_said or ctx.text("patient_name") or "")
     if not mrn or not name:
         raise PatientMismatch
     for patient in await ctx.hms.find_patients(mrn=mrn):

@@ -116,6 +116,24 @@ def _name(said: str) -> str | None:
     return " ".join(w[:1].upper() + w[1:] if w.islower() else w for w in name.split())
 
 
+# words of an answer that is no name ("no idea", "I don't have it", "not sure, sorry")
+_EVERYDAY = frozenset(
+    "a an the i you we it is no not don dont t have has had idea sure know sorry yes ok okay "
+    "later what why wait hang on cancel stop never mind please thanks thank check let me "
+    "one moment sec second minute".split()
+)
+
+
+def patient_name_in(said: str) -> str | None:
+    """A full name said on its own (two to four words, no digits, no everyday words:
+    "no idea", "I don't have it" are no names), or None."""
+    name = _name(said)
+    words = name.lower().replace("'", " ").split() if name is not None else []
+    if not 2 <= len(words) <= 4 or any(w in _EVERYDAY for w in words):
+        return None
+    return name
+
+
 async def check_patient_name(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
     if ctx.mrn.is_mrn(said):

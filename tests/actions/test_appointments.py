@@ -307,3 +307,34 @@ async def test_appointments_no_the_first_one_while_confirming_confirms_that_one(
     assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
     assert slots_of(events)["confirmed"]["slot_id"] == offered["offered"]["ids"][0]
     assert not any(c[0] == "book" for c in services.hms.calls)
+
+
+async def test_appointments_list_with_one_identifier_asks_the_other_once(services):
+    await services.hms.book("p-1", "slot-0")
+    only_name = tracker(
+        "s.ali", intent="list_appointments", text="appointments for Mary Smith",
+        slots={"patient_name": "Mary Smith"},
+    )  # fmt: skip
+    messages, events = await run(ActionListAppointments(), only_name)
+    assert messages[0]["custom"]["kind"] == "ask_mrn"
+    assert slots_of(events)["pending"] == "list_appointments:identify"
+    assert "patient_name" not in {k for k, v in slots_of(events).items() if v is None}  # kept
+    # the answer, said in groups and read as nothing by NLU, completes the identification
+    answer = tracker(
+        "s.ali", intent="nlu_fallback", text="1000 4821",
+        slots={"patient_name": "Mary Smith", "pending": "list_appointments:identify"},
+    )  # fmt: skip
+    messages, events = await run(ActionListAppointments(), answer)
+    assert messages[0]["custom"]["kind"] == "list_appointments_success"
+    assert "Cardiology" in messages[0]["text"]
+    assert slots_of(events)["pending"] is None
+
+
+async def test_appointments_list_second_miss_explains_and_stops(services):
+    answer = tracker(
+        "s.ali", intent="nlu_fallback", text="no idea",
+        slots={"mrn": "10004821", "pending": "list_appointments:identify"},
+    )  # fmt: skip
+    messages, events = await run(ActionListAppointments(), answer)
+    assert messages[0]["custom"]["kind"] == "list_appointments_need_identifiers"
+    assert slots_of(events)["pending"] is None and slots_of(events)["mrn"] is None
