@@ -213,6 +213,8 @@ def said_ward(text: str) -> str | None:
 
 
 MINE = "mine"  # the signed-in user's own ward (as ``actions.slotvalues.MINE``)
+# a question naming two wards that corrects one rather than asking about both
+_NOT_BOTH = re.compile(r"\b(?:not|instead|rather|i\s+meant?|sorry|actually|wrong)\b|^\W*no\b", re.I)
 _OWN_WARD = re.compile(r"\b(?:my|our|this)\s+(?:own\s+)?(?:ward|unit)\b", re.IGNORECASE)
 
 
@@ -299,34 +301,8 @@ class ActionCheckBedAvailability(GuardedAction):
             if number is not None:
                 return await self._one_bed(ctx, ward, number)
             status = status_asked(message, ctx.text("bed_status"))
-            beds = await ctx.hms.find_beds(ward.code, status, feature)
-            data: dict[str, Any] = {
-                "ward": ward.code,
-                "feature": feature,
-                "beds": [bed_data(b) for b in beds],
-                **({"status": status} if status != "U" else {}),
-            }
-            asked = STATUS_PHRASES[status]
-            if not beds:
-                ctx.say(
-                    f"No {kind_words}beds {asked} on {ward.name} right now."
-                    if status != "U"
-                    else f"No free {kind_words}beds on {ward.name} right now.",
-                    kind="check_bed_availability_none",
-                    data=data,
-                )
-            else:
-                listed = "; ".join(describe(b) for b in beds[:6])
-                more = f" and {len(beds) - 6} more" if len(beds) > 6 else ""
-                plural = "s" if len(beds) != 1 else ""
-                ctx.say(
-                    f"{ward.name} has {len(beds)} {kind_words}bed{plural} {asked}: {listed}{more}."
-                    if status != "U"
-                    else f"{ward.name} has {len(beds)} free {kind_words}bed{plural}: "
-                    f"{listed}{more}.",
-                    kind="check_bed_availability_success",
-                    data=data,
-                )
+            for asked_ward in await self._wards_asked(ctx, message, ward):
+                await self._ward_beds(ctx, asked_ward, feature, status)  # "on ICU and on 7"
             return Outcome(events=(*reset, *asked_about(status)), resource=f"Location/{ward.id}")
         status = status_asked(message, ctx.text("bed_status"))
         if feature or status != "U":
@@ -335,7 +311,7 @@ class ActionCheckBedAvailability(GuardedAction):
             by_ward: dict[str, int] = {}
             for bed in beds:
                 by_ward[bed.ward_code or "?"] = by_ward.get(bed.ward_code or "?", 0) + 1
-            data = {
+            data: dict[str, Any] = {
                 "feature": feature,
                 "wards": by_ward,
                 **({"status": status} if status != "U" else {}),
@@ -376,6 +352,56 @@ class ActionCheckBedAvailability(GuardedAction):
             },
         )
         return Outcome(events=reset, resource="Location")
+
+    async def _ward_beds(
+        self, ctx: ActionContext, ward: Ward, feature: str | None, status: str
+    ) -> None:
+        """The beds of one ward in the status asked (free unless another is named)."""
+        kind_words = f"{feature.replace('-', ' ')} " if feature else ""
+        beds = await ctx.hms.find_beds(ward.code, status, feature)
+        data: dict[str, Any] = {
+            "ward": ward.code,
+            "feature": feature,
+            "beds": [bed_data(b) for b in beds],
+            **({"status": status} if status != "U" else {}),
+        }
+        asked = STATUS_PHRASES[status]
+        if not beds:
+            ctx.say(
+                f"No {kind_words}beds {asked} on {ward.name} right now."
+                if status != "U"
+                else f"No free {kind_words}beds on {ward.name} right now.",
+                kind="check_bed_availability_none",
+                data=data,
+            )
+        else:
+            listed = "; ".join(describe(b) for b in beds[:6])
+            more = f" and {len(beds) - 6} more" if len(beds) > 6 else ""
+            plural = "s" if len(beds) != 1 else ""
+            ctx.say(
+                f"{ward.name} has {len(beds)} {kind_words}bed{plural} {asked}: {listed}{more}."
+                if status != "U"
+                else f"{ward.name} has {len(beds)} free {kind_words}bed{plural}: {listed}{more}.",
+                kind="check_bed_availability_success",
+                data=data,
+            )
+
+    async def _wards_asked(self, ctx: ActionContext, message: str, ward: Ward) -> list[Ward]:
+        """Every ward one question names, in its order ("any free beds on ICU and on 7?");
+        just ``ward`` for one, or for a correction ("on 7 not ICU")."""
+        from actions.state import Turn
+
+        said = [v for v, _ in Turn.of(ctx.tracker).values("ward")]
+        if len(said) < 2 or _NOT_BOTH.search(message):
+            return [ward]
+        wards = await ctx.hms.list_wards()
+        found: list[Ward] = []
+        for value in said:
+            match = resolve_ward(wards, value)
+            hit = next((w for w in wards if w.code == match.value), None)
+            if hit is not None and hit not in found:
+                found.append(hit)
+        return found if ward in found else [ward]
 
     async def _one_bed(self, ctx: ActionContext, ward: Ward, number: str) -> Outcome:
         """'is bed twelve on 4B free?': that bed's status."""

@@ -370,3 +370,20 @@ def test_flow_a_message_naming_an_offered_time_is_a_choice_whatever_its_intent(
     ]
     trk = tracker("s.ali", intent="request_help", text=text, slots=before, events=events)
     assert picks_an_offered_time(trk, Turn.of(trk)) is picks
+
+
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [("any free beds on 4B and on 7C?", ["4B", "7C"]), ("free beds on 7C not 4B", ["7C"])],
+)
+async def test_beds_a_question_naming_two_wards_answers_each(services, text, answered):
+    entities = [
+        {"entity": "ward", "value": w, "start": text.index(w), "end": text.index(w) + 2}
+        for w in ("4B", "7C")
+    ]
+    trk = tracker(
+        "b.okoro", intent="check_bed_availability", text=text, entities=entities,
+        slots={"ward": "7C"},
+    )  # fmt: skip
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    assert [m["custom"]["data"]["ward"] for m in messages] == answered
