@@ -127,7 +127,10 @@ class ActionBookAppointment(_PatientAction):
                     "start": appt.start.isoformat() if appt.start else None,
                 },
             )
-            return Outcome(resource=f"Appointment/{appt.id}", patient_ref=ref)
+            # "actually make it thursday" next moves it (actions.retime); no patient kept
+            booked = {k: ctx.text(k) for k in ("department", "time") if ctx.text(k)}
+            last = SlotSet("last_task", {"intent": self.intent, "slots": booked})
+            return Outcome(resource=f"Appointment/{appt.id}", patient_ref=ref, events=(last,))
         if at in ("offer", "confirm") and another_offered(ctx):
             at = "offer"  # "no, the first one", "can we do the 09:20 instead": that one
         elif at in ("offer", "confirm") and intent == "deny":

@@ -216,6 +216,8 @@ def said_ward(text: str) -> str | None:
 
 
 MINE = "mine"  # the signed-in user's own ward (as ``actions.slotvalues.MINE``)
+# a question naming two wards that corrects one rather than asking about both
+_NOT_BOTH = re.compile(r"\b(?:not|instead|rather|i\s+meant?|sorry|actually|wrong)\b|^\W*no\b", re.I)
 _OWN_WARD = re.compile(r"\b(?:my|our|this)\s+(?:own\s+)?(?:ward|unit)\b", re.IGNORECASE)
 
 
@@ -268,17 +270,6 @@ def bed_data(bed: Bed) -> dict[str, object]:
     }
 
 
-def wards_named(ctx: ActionContext) -> list[str]:
-    """The wards NLU tagged in the message, in order, each once ("ICU and HDU")."""
-    from actions.state import Turn
-
-    named: list[str] = []
-    for value, _ in Turn.of(ctx.tracker).values("ward"):
-        if value and str(value).lower() not in (n.lower() for n in named):
-            named.append(str(value))
-    return named
-
-
 class ActionCheckBedAvailability(GuardedAction):
     intent = "check_bed_availability"
     activity = "Checking bed availability"
@@ -301,24 +292,21 @@ class ActionCheckBedAvailability(GuardedAction):
         message = str(ctx.tracker.latest_message.get("text") or "")
         ward_text = ctx.text("ward") or (MINE if says_own_ward(message) else said_ward(message))
         ward_text = own_ward(ctx, ward_text)
-        several = wards_named(ctx)
-        if len(several) > 1 and not said_beds(message):  # "any free beds in ICU and HDU?"
-            outcomes = [
-                await self._ward(ctx, w, feature, kind_words, message, reset) for w in several
-            ]
-            found = [o for o in outcomes if o.result != "not_found"]
-            return (
-                found[0]
-                if len(found) == 1
-                else Outcome("success" if found else "not_found", events=reset, resource="Location")
-            )
         said = said_beds(message)
         number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
         if not ward_text and number is not None:
             # "is bed 6 free?": a bed on the user's own ward when they have just one
             ward_text = bed_number(ctx.text("bed"))[0] or own_ward(ctx, MINE)
         if ward_text:
-            return await self._ward(ctx, ward_text, feature, kind_words, message, reset)
+            ward = await known_ward(ctx, ward_text, self.intent)
+            if ward is None:
+                return Outcome("not_found", events=reset, reason="unknown_ward")
+            if number is not None:
+                return await self._one_bed(ctx, ward, number)
+            status = status_asked(message, ctx.text("bed_status"))
+            for asked_ward in await self._wards_asked(ctx, message, ward):
+                await self._ward_beds(ctx, asked_ward, feature, status)  # "on ICU and on 7"
+            return Outcome(events=(*reset, *asked_about(status)), resource=f"Location/{ward.id}")
         status = status_asked(message, ctx.text("bed_status"))
         if feature or status != "U":
             beds = await ctx.hms.find_beds(None, status, feature)
@@ -326,7 +314,7 @@ class ActionCheckBedAvailability(GuardedAction):
             by_ward: dict[str, int] = {}
             for bed in beds:
                 by_ward[bed.ward_code or "?"] = by_ward.get(bed.ward_code or "?", 0) + 1
-            data = {
+            data: dict[str, Any] = {
                 "feature": feature,
                 "wards": by_ward,
                 **({"status": status} if status != "U" else {}),
@@ -368,24 +356,11 @@ class ActionCheckBedAvailability(GuardedAction):
         )
         return Outcome(events=reset, resource="Location")
 
-    async def _ward(
-        self,
-        ctx: ActionContext,
-        ward_text: str,
-        feature: str | None,
-        kind_words: str,
-        message: str,
-        reset: tuple[dict[str, Any], ...],
-    ) -> Outcome:
-        """The answer for one ward: one bed's status, or its beds in the status asked."""
-        ward = await known_ward(ctx, ward_text, self.intent)
-        if ward is None:
-            return Outcome("not_found", events=reset, reason="unknown_ward")
-        said = said_beds(str(ctx.tracker.latest_message.get("text") or ""))
-        number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]
-        if number is not None:
-            return await self._one_bed(ctx, ward, number)
-        status = status_asked(message, ctx.text("bed_status"))
+    async def _ward_beds(
+        self, ctx: ActionContext, ward: Ward, feature: str | None, status: str
+    ) -> None:
+        """The beds of one ward in the status asked (free unless another is named)."""
+        kind_words = f"{feature.replace('-', ' ')} " if feature else ""
         beds = await ctx.hms.find_beds(ward.code, status, feature)
         data: dict[str, Any] = {
             "ward": ward.code,
@@ -413,7 +388,23 @@ class ActionCheckBedAvailability(GuardedAction):
                 kind="check_bed_availability_success",
                 data=data,
             )
-        return Outcome(events=(*reset, *asked_about(status)), resource=f"Location/{ward.id}")
+
+    async def _wards_asked(self, ctx: ActionContext, message: str, ward: Ward) -> list[Ward]:
+        """Every ward one question names, in its order ("any free beds on ICU and on 7?");
+        just ``ward`` for one, or for a correction ("on 7 not ICU")."""
+        from actions.state import Turn
+
+        said = [v for v, _ in Turn.of(ctx.tracker).values("ward")]
+        if len(said) < 2 or _NOT_BOTH.search(message):
+            return [ward]
+        wards = await ctx.hms.list_wards()
+        found: list[Ward] = []
+        for value in said:
+            match = resolve_ward(wards, value)
+            hit = next((w for w in wards if w.code == match.value), None)
+            if hit is not None and hit not in found:
+                found.append(hit)
+        return found if ward in found else [ward]
 
     async def _one_bed(self, ctx: ActionContext, ward: Ward, number: str) -> Outcome:
         """'is bed twelve on 4B free?': that bed's status."""

@@ -112,6 +112,13 @@ async def follow_up_events(
         return None
     name, kept = found
     intent = default_catalog().get(name)
+    last = tracker.get_slot("last_task")
+    if isinstance(last, dict) and last.get("intent") == "book_appointment":
+        # "actually make it thursday" right after a booking: moving it needs the patient
+        dispatcher.utter_message(
+            text=f"To move that booking to {kept.get('time')}, I need the patient again.",
+            json_message={"phi": False, "kind": "booking_move", "data": {"time": kept.get("time")}},
+        )
     events = [*fresh_start(tracker, name), *(SlotSet(slot, v) for slot, v in kept.items())]
     if corrects_a_write(tracker, turn):  # the action offers to take the last write back
         events.append(SlotSet("last_task", tracker.get_slot("last_task")))

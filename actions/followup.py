@@ -22,6 +22,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.reading import FILLER, resolve_values
+from actions.retime import moves_the_booking
+from actions.services import get_services
 from actions.state import Turn, slots_set_this_turn, task_slots
 from intents.catalog import default_catalog
 
@@ -200,6 +202,11 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     intent = catalog.find(last.get("intent"))
     if intent is None:
         return None
+    if intent.name == "book_appointment":  # "actually make it thursday": move the booking
+        services = get_services()
+        now, tz = services.clock(), services.settings.hospital_tz
+        moved = moves_the_booking(last, turn.text, now, tz) if not turn.is_payload else None
+        return ("reschedule_appointment", moved) if moved else None
     unknown = last.get("unknown") if last.get("unknown") in catalog.slot_names() else None
     kept = dict(last.get("slots") or {})
     if intent.follow_up and kept.get("bed") and corrects_the_last(tracker, turn):

@@ -1,9 +1,11 @@
 """Another time while choosing or confirming a slot: "make it the afternoon", "actually 3pm",
-"can we do friday instead".
+"can we do friday instead"; and right after a booking ("actually make it thursday").
 
 While a booking or a move offers slots (or asks to confirm one), a message that is only a
 time, with words that change it, is a new time for the same request: the slots are
-offered afresh. A time that names no day ("the afternoon", "3pm") keeps the day asked
+offered afresh. Right after a booking was made, the same message moves it: the move is a
+new request that asks the patient again (the booking's ``last_task`` keeps its clinic and
+time only, never the patient). A time that names no day ("the afternoon", "3pm") keeps the day asked
 before ("tomorrow" + "the afternoon" is tomorrow afternoon, not this afternoon). A time
 that picks one of the offered slots ("the 09:20") is a choice, not a new time (see
 ``actions.scheduling.chosen``).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from actions.timeparse import MONTHS, SOONEST, _day, says_only_time
@@ -51,3 +54,19 @@ def on_the_day_asked(said: str, previous: str | None, now: datetime, tz: str) ->
     if days is None or days[0] != days[1]:
         return said
     return f"{said} on {MONTHS[days[0].month - 1]} {days[0].day}"
+
+
+def moves_the_booking(last: Any, text: str, now: datetime, tz: str) -> dict[str, str] | None:
+    """Right after a booking (``last_task``), "actually make it thursday": the details of
+    moving it (the new time, on the day booked when it names none, and the clinic); None
+    for anything else. Words that change it must be said: a bare time is no move."""
+    if not isinstance(last, dict) or last.get("intent") != "book_appointment":
+        return None
+    said = said_time(text, now, tz)
+    if said is None or said.strip().lower() == " ".join(text.lower().split()).strip(" ?!."):
+        return None
+    booked = dict(last.get("slots") or {})
+    moved = {"time": on_the_day_asked(said, booked.get("time"), now, tz)}
+    if booked.get("department"):
+        moved["department"] = str(booked["department"])
+    return moved

@@ -403,8 +403,18 @@ async def test_beds_two_wards_in_one_question_answers_each(services):
     assert event.outcome == "success"
 
 
-async def test_beds_two_wards_one_unknown_says_so_and_answers_the_other(services):
-    trk = two_wards("9Z", "4B", "free beds on 9Z and 4B")
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [("any free beds on 4B and on 7C?", ["4B", "7C"]), ("free beds on 7C not 4B", ["7C"])],
+)
+async def test_beds_a_question_naming_two_wards_answers_each(services, text, answered):
+    entities = [
+        {"entity": "ward", "value": w, "start": text.index(w), "end": text.index(w) + 2}
+        for w in ("4B", "7C")
+    ]
+    trk = tracker(
+        "b.okoro", intent="check_bed_availability", text=text, entities=entities,
+        slots={"ward": "7C"},
+    )  # fmt: skip
     messages, _ = await run(ActionCheckBedAvailability(), trk)
-    kinds = [m["custom"]["kind"] for m in messages]
-    assert kinds[0] == "unknown_ward" and kinds[-1] == "check_bed_availability_success"
+    assert [m["custom"]["data"]["ward"] for m in messages] == answered

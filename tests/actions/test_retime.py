@@ -90,3 +90,40 @@ async def test_retime_make_it_the_afternoon_offers_that_afternoon_of_the_same_da
 async def test_retime_an_offered_time_is_still_a_choice_not_a_new_time():
     messages, _ = await run(ActionContinue(), _choosing("the 09:30 please", **OFFERED))
     assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+
+
+async def test_retime_actually_thursday_right_after_a_booking_moves_it_asking_the_patient():
+    # the booking leaves its clinic and time (no patient); "actually make it friday" opens
+    # the move with them, and the form then asks for the patient again
+    confirmed = {"pending": "book_appointment:confirm"}
+    offered = dict(OFFERED)
+    _, events = await run(ActionContinue(), _choosing("the first one", **offered))
+    state = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    trk = _choosing("yes", "affirm", **{**offered, **confirmed, "confirmed": state["confirmed"]})
+    _, events = await run(ActionContinue(), trk)
+    [last] = [e["value"] for e in events if e.get("name") == "last_task" and e["value"]][-1:]
+    assert last == {
+        "intent": "book_appointment",
+        "slots": {"department": "cardiology", "time": "tomorrow"},
+    }
+    text = "actually make it friday"
+    after = tracker(
+        "s.ali",
+        intent="inform",
+        text=text,
+        slots={"last_task": last},
+        events=[{"event": "user", "text": text, "parse_data": {}}],
+    )
+    messages, events = await run(ActionContinue(), after)
+    assert messages[0]["custom"] == {
+        "phi": False,
+        "kind": "booking_move",
+        "data": {"time": "friday"},
+    }
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot" and e["value"]}
+    assert slots == {"time": "friday", "department": "cardiology"}
+    assert events[-1]["name"] == "reschedule_appointment_form"
+    # a bare time after a booking is no move
+    bare = tracker("s.ali", intent="inform", text="friday", slots={"last_task": last})
+    messages, _ = await run(ActionContinue(), bare)
+    assert messages[0]["custom"]["kind"] != "booking_move"
