@@ -90,6 +90,10 @@ def fresh_start(tracker: Tracker, intent_name: str | None) -> Events:
         stash = stash_of(tracker, owner.form, before)
     if isinstance(stash, dict) and stash.get("intent") == intent_name:
         stash = None  # asked again from the start: the new request replaces it
+    if before.get("pending") == RESUME and form is None:
+        # a new request instead of an answer to "Shall we carry on ...?": the offer and
+        # the task it offered are dropped (not offered again after this one)
+        stash = None
     wanted = set(intent.entities) if intent else set()
     keep = tuple(
         slot

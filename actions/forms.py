@@ -18,6 +18,7 @@ Checks that need the HMS directory (ward, clinic, clinician names) read it throu
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -72,6 +73,11 @@ def noted_phrase(slot: str, value: Any) -> str:
     return title.lower() if title else SAID_BACK.get(slot, "{}").format(value)
 
 
+def _words(text: str) -> set[str]:
+    """The words of a person's name, titles left out."""
+    return set(re.findall(r"[a-z'-]+", text.lower())) - {"dr", "doctor", "consultant"}
+
+
 def required_slots(form: Form, values: SlotValues) -> list[str]:
     """The form's slots still to ask, given what is known: a clinician replaces the
     clinic; to find a patient the MRN does instead of the name."""
@@ -107,6 +113,12 @@ class CatalogForm(FormValidationAction, ABC):
             # a re-opened form): nothing to read; ask what is still missing
             values = {s: tracker.get_slot(s) for s in catalog.slot_names()}
             missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
+            if turn.intent == "out_of_scope" and requested in missing:
+                # nonsense ("asdfgh") or something the assistant does not do, answered
+                # instead of the question: a miss, so the question is not asked forever
+                count = next_miss(tracker, requested)
+                ask = None if count >= MAX_MISSES else missing[0]
+                return [SlotSet("misses", f"{requested}:{count}"), SlotSet("requested_slot", ask)]
             return [SlotSet("requested_slot", missing[0] if missing else None)]
         if requested and is_interruption(turn, form, requested, catalog):
             return [ActionExecutionRejected(self.form)]
@@ -286,6 +298,16 @@ class CatalogForm(FormValidationAction, ABC):
                 form.intent == "list_clinic_appointments" or DOCTOR.search(turn.text)
             ):
                 found["clinician"] = doctor
+        if found.get("clinician") and DOCTOR.search(turn.text):
+            # "Dr Nobody": a clinician, never the patient's name (NLU may tag it as one)
+            doctor_words = _words(str(found["clinician"]))
+            names = found.get("patient_name")
+            kept = [n for n in (names if isinstance(names, list) else [names]) if n]
+            kept = [n for n in kept if not _words(str(n)) <= doctor_words]
+            if kept:
+                found["patient_name"] = kept if isinstance(names, list) else kept[0]
+            else:
+                found.pop("patient_name", None)
         beds = said_beds(turn.text)  # "bed sixteen not six": beds NLU did not tag (fully)
         if "bed" in wanted and beds:
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
@@ -371,11 +393,7 @@ class CatalogForm(FormValidationAction, ABC):
         )
         if answered or progressed:
             return [SlotSet("misses", None)]
-        previous = tracker.get_slot("misses")
-        count = 1
-        if isinstance(previous, str) and previous.startswith(f"{requested}:"):
-            tail = previous.rsplit(":", 1)[1]
-            count = int(tail) + 1 if tail.isdigit() else 1
+        count = next_miss(tracker, requested)
         if not replies:
             dispatcher.utter_message(
                 text="Sorry, I didn't get that.",
@@ -389,6 +407,15 @@ class CatalogForm(FormValidationAction, ABC):
         if count >= MAX_MISSES:
             events.append(SlotSet("requested_slot", None))
         return events
+
+
+def next_miss(tracker: Tracker, requested: str) -> int:
+    """How many times in a row ``requested`` has gone unanswered, this message included."""
+    previous = tracker.get_slot("misses")
+    if isinstance(previous, str) and previous.startswith(f"{requested}:"):
+        tail = previous.rsplit(":", 1)[1]
+        return int(tail) + 1 if tail.isdigit() else 1
+    return 1
 
 
 def form_validator(form: str) -> type[CatalogForm]:

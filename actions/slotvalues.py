@@ -85,8 +85,10 @@ def _text(value: Any) -> str:
 def unknown(thing: str, said: str, suggestions: tuple[tuple[str, str], ...], slot: str) -> Reply:
     known = ", ".join(title for title, _ in suggestions)
     label = {"clinic": "a clinic", "clinician": "a clinician", "ward": "ward"}.get(thing, thing)
-    lead = f"I don't know {label} '{said}'" if thing != "ward" else f"I don't know ward '{said}'"
+    lead = f"I don't know {label} '{said}'"
     hint = f" - did you mean {known}?" if suggestions else "."
+    if thing == "ward" and suggestions:  # every ward, the nearest first
+        hint = f". Wards here are {known}."
     return Reply(
         text=f"{lead}{hint}",
         kind=f"unknown_{thing}",
@@ -164,7 +166,8 @@ async def check_ward(value: Any, ctx: CheckContext) -> Check:
     if not found.known and ward_hint:
         found = directory.resolve_ward(wards, said)
     if not found.known:
-        return Check(None, unknown("ward", said, found.suggestions, "ward"))
+        named = directory.ward_said(ward_hint or said)  # "ward three" -> '3'
+        return Check(None, unknown("ward", named, found.suggestions, "ward"))
     also = {"bed": number} if number and ward_hint and not ctx.slots.get("bed") else {}
     return Check(found.value, also=also)
 

@@ -680,3 +680,47 @@ async def test_forms_nothing_is_said_back_when_the_form_is_complete():
     )
     assert slots["mrn"] == "10004821" and slots["requested_slot"] is None
     assert messages == []
+
+
+async def test_forms_unknown_ward_is_named_back_without_the_word_ward():
+    slots, messages, _ = await validate(
+        "request_help_form", requested="ward", text="ward three", set_now={"ward": "ward three"}
+    )
+    [reply] = [m for m in messages if m["custom"]["kind"] == "unknown_ward"]
+    assert slots["ward"] is None and reply["custom"]["data"]["value"] == "3"
+
+
+async def test_forms_a_doctor_named_is_never_the_patients_name():
+    filled = {"patient_name": "Jane Doe", "mrn": "10004821"}
+    entity = {"entity": "patient_name", "value": "Dr Nobody", "start": 0, "end": 9}
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled=filled,
+        requested="department",
+        intent="nlu_fallback",
+        text="Dr Nobody",
+        entities=[entity],
+        set_now={"patient_name": "Dr Nobody"},
+    )
+    assert "unknown_clinician" in kinds(messages) and "slot_corrected" not in kinds(messages)
+    assert slots.get("patient_name", "Jane Doe") == "Jane Doe"
+
+
+async def test_forms_nonsense_answered_as_out_of_scope_counts_as_a_miss():
+    events: list[dict] = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "asdfgh", "parse_data": {}},
+        {"event": "action", "name": "utter_out_of_scope_answer"},
+    ]
+    for misses, expected, asked in ((None, "bed:1", "bed"), ("bed:2", "bed:3", None)):
+        trk = tracker(
+            "n.jones",
+            intent="out_of_scope",
+            text="asdfgh",
+            slots={"ward": "4B", "requested_slot": "bed", "misses": misses},
+            active_loop="update_bed_status_form",
+            events=events,
+        )
+        out = await form_validator("update_bed_status_form")().run(CollectingDispatcher(), trk, {})
+        slots = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
+        assert slots["misses"] == expected and slots["requested_slot"] == asked
