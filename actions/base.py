@@ -36,7 +36,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import remember, unknown_slot
 from actions.services import Services, get_services
-from actions.state import finish, gave_up_on, still_waiting
+from actions.state import finish, gave_up_on, slots_before_turn, still_waiting
 from assistant.audit import AuditEvent, AuditWriteError
 from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
 from assistant.hms.models import Staff
@@ -237,6 +237,22 @@ async def guarded_reader(tracker: Tracker, intent: str, step: str) -> HmsClient 
     return services.hms.with_actor(staff.username)
 
 
+def missed_again(tracker: Tracker, intent: str, slot: str) -> bool:
+    """The task did not know the value of ``slot`` the turn before either ("I don't know
+    ward '9'", then "ward 10")."""
+    last = slots_before_turn(tracker).get("last_task")
+    return isinstance(last, dict) and last.get("intent") == intent and last.get("unknown") == slot
+
+
+def offer_help_desk(messages: list[dict[str, Any]]) -> None:
+    """Add the help desk to the ``unknown_<thing>`` answer (offered, never contacted)."""
+    for message in messages:
+        kind = str((message.get("json_message") or {}).get("kind") or "")
+        if kind.startswith("unknown_") and HELP_DESK_BUTTON not in message["buttons"]:
+            message["buttons"] = [*message["buttons"], HELP_DESK_BUTTON]
+            message["text"] = f"{message['text']} Or I can put you through to the help desk."
+
+
 class GuardedAction(Action, ABC):
     """Base of every action that touches hospital data. Subclasses set ``intent`` (the
     permission, PHI flag and form come from the intent catalog) and ``activity``."""
@@ -340,11 +356,13 @@ class GuardedAction(Action, ABC):
             log.error("audit write failed for %s (outcome %s)", self.name(), outcome.result)
             dispatcher.utter_message(text=AUDIT_DOWN, buttons=[HELP_DESK_BUTTON])
             return []
+        said = [str((m.get("json_message") or {}).get("kind") or "") for m in ctx.messages]
+        unknown = unknown_slot(said)  # "I don't know ward '9'": "ok, 4B then" asks again
+        if unknown is not None and missed_again(tracker, self.intent, unknown):
+            offer_help_desk(ctx.messages)  # the second miss in a row: a person is offered
         for message in ctx.messages:
             dispatcher.utter_message(**message)
         events = list(outcome.events)
-        said = [str((m.get("json_message") or {}).get("kind") or "") for m in ctx.messages]
-        unknown = unknown_slot(said)  # "I don't know ward '9'": "ok, 4B then" asks again
         if (outcome.result in ("success", "not_found") or unknown) and not still_waiting(events):
             events += remember(self.intent, tracker, events, unknown)  # for "and friday?"
         return events

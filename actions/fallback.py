@@ -15,7 +15,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
-from actions.resume import answers_offer, go_back, loop_of
+from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.state import Turn, pending_intent
 from intents.catalog import default_catalog
 
@@ -99,6 +99,39 @@ async def not_understood(
     return [SlotSet("fallbacks", misses)]
 
 
+SHORT_ANSWER = 4  # words: "yes", "ok then", "no thanks", "yes please do"
+
+
+def after_fallback(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
+) -> list[dict[str, Any]] | None:
+    """A bare yes or no right after a message was not understood answers nothing the
+    assistant asked: a no is taken (nothing to do), a yes gets the help desk *offered* as
+    a button - never contacted by itself - and neither counts as another miss. None when
+    the message is something else, or nothing was missed just before."""
+    if int(tracker.get_slot("fallbacks") or 0) < 1 or turn.is_payload or turn.entities:
+        return None
+    if len(turn.text.split()) > SHORT_ANSWER:
+        return None
+    answer = turn.intent if turn.intent in ("affirm", "deny") else polarity(turn.text)
+    if answer == "deny":
+        dispatcher.utter_message(
+            text="OK. Tell me what you need whenever you're ready, or ask me what I can do.",
+            buttons=[CAPABILITIES],
+            json_message={"phi": False, "kind": "stop_ok", "data": {}},
+        )
+        return [SlotSet("fallbacks", None)]
+    if answer == "affirm":
+        dispatcher.utter_message(
+            text="I'm not sure what that's a yes to, so I haven't done anything. Tell me what "
+            "you need in a few words, or tap 'Contact the help desk' to reach a person.",
+            buttons=[CAPABILITIES, HELP_DESK],
+            json_message={"phi": False, "kind": "nlu_fallback_clarify", "data": {}},
+        )
+        return []
+    return None
+
+
 class ActionFallback(Action):
     """NLU fallback. While a task waits on a step (choosing a slot, confirming), the words
     go to that task first: "the second one" is an answer there, not a miss."""
@@ -131,6 +164,9 @@ class ActionFallback(Action):
         intent = reread(turn)
         if intent is not None:
             return take_as(tracker, intent)
+        answered = after_fallback(dispatcher, tracker, turn)
+        if answered is not None:  # "yes" / "no" right after a miss
+            return answered
         return await not_understood(dispatcher, tracker, turn)
 
 

@@ -20,7 +20,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.amend import ActionChangeHelpPriority, new_priority
-from actions.fallback import not_understood, reread
+from actions.fallback import after_fallback, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
 from actions.registry import guarded_action
@@ -214,6 +214,9 @@ class ActionContinue(Action):
             intent = reread(turn) if turn.intent == "inform" else None
             if intent is not None:
                 return take_as(tracker, intent)
+            answered = after_fallback(dispatcher, tracker, turn)
+            if answered is not None:  # "yes" / "no" right after a miss
+                return answered
             return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)

@@ -162,6 +162,37 @@ def bare_bed_number(turn: Turn, cue: re.Pattern[str] = _CUE) -> str | None:
     return number if ward is None else None
 
 
+_AROUND_WARD = re.compile(
+    r"\b(?:ok(?:ay)?|then|please|pls|sorry|try|what|how|about|and|on|in|the|it'?s|its|is|"
+    r"i|mean|meant|actually|instead|no|not|that|one|there)\b",
+    re.I,
+)
+_CODE = re.compile(r"^(?=[a-z]*\d)[a-z0-9]{1,4}$", re.I)  # "5C", "3", "12"
+
+
+def untagged_ward(turn: Turn) -> str | None:
+    """A message that only names a ward NLU did not tag - "ward 3", "5C", "what about ward
+    nine", "the cardiac ward" - right after an unknown ward: that ward (perhaps unknown
+    too); None for anything else."""
+    if turn.is_payload or turn.entities:
+        return None
+    from actions.beds import said_ward  # (actions.beds imports this module's users)
+    from actions.formats import small_number
+
+    text = re.sub(r"[?.!,]", " ", turn.text)
+    named = said_ward(text)
+    rest = _AROUND_WARD.sub(" ", text)
+    if named is not None:
+        said = {w.lower() for w in named.split()} | {"ward", "unit"}
+        return named if all(w.lower() in said for w in rest.split()) else None
+    words = rest.split()
+    if len(words) == 1 and _CODE.match(words[0]):
+        return words[0].upper()
+    if words and len(words) <= 2 and small_number(" ".join(words)) is not None:
+        return str(small_number(" ".join(words)))
+    return None
+
+
 def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
     """(intent, details for asking it again) when the message follows up the last
     question or gives the value the last task did not know."""
@@ -184,12 +215,15 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
     if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
         return intent.name, {**kept, "bed": number}
+    loose = untagged_ward(turn) if unknown == "ward" else None
     if unknown is not None:
-        if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name)):
+        if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name) or loose):
             return None
     elif not intent.follow_up or not elliptical(turn):
         return None
     named = named_details(tracker, turn)
+    if loose and "ward" not in named:
+        named["ward"] = loose  # "ward 3", "5C": a ward NLU did not tag (perhaps unknown too)
     uses = {s.name for s in catalog.slots if set(s.entities) & set(intent.entities)}
     if not named or not set(named) <= uses:
         return None

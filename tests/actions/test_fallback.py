@@ -1,0 +1,45 @@
+"""Messages not understood: a bare yes or no right after a miss opens nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.fallback import ActionFallback
+from actions.flow import ActionContinue
+from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
+
+
+@pytest.fixture(autouse=True)
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+@pytest.mark.parametrize(
+    ("action", "intent", "text"),
+    [(ActionContinue, "affirm", "yes"), (ActionFallback, "nlu_fallback", "yeah ok")],
+)
+async def test_fallback_yes_after_a_miss_offers_the_help_desk_and_opens_nothing(
+    services, action, intent, text
+):
+    trk = tracker("n.jones", intent=intent, text=text, slots={"fallbacks": 2})
+    messages, events = await run(action(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_clarify"]
+    assert any(b["payload"] == "/talk_to_human" for b in messages[0]["buttons"])
+    assert not any(e.get("name") == "fallbacks" for e in events)  # not another miss
+    assert services.tickets.opened == []
+
+
+async def test_fallback_no_after_a_miss_is_taken_and_the_misses_start_again():
+    trk = tracker("n.jones", intent="deny", text="no thanks", slots={"fallbacks": 1})
+    messages, events = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert {"event": "slot", "timestamp": None, "name": "fallbacks", "value": None} in events
+
+
+async def test_fallback_yes_with_nothing_missed_before_is_not_understood():
+    trk = tracker("n.jones", intent="affirm", text="yes", slots={})
+    messages, _ = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_rephrase"]
