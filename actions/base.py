@@ -203,7 +203,9 @@ async def permitted_tasks(tracker: Tracker) -> frozenset[str] | None:
     )
 
 
-async def guarded_reader(tracker: Tracker, intent: str, step: str) -> HmsClient | None:
+async def guarded_reader(
+    tracker: Tracker, intent: str, step: str, *, resource: str = "directory"
+) -> HmsClient | None:
     """An HMS client for a directory look-up made while a form asks its questions (ward,
     clinic and clinician names), on the same terms as the guarded action: a verified
     principal, an active staff record, the intent's permission, and one audit event.
@@ -225,10 +227,10 @@ async def guarded_reader(tracker: Tracker, intent: str, step: str) -> HmsClient 
         intent=intent,
         action=step,
         permission=permission or "",
-        resource="directory",
+        resource=resource,
         patient_ref=None,
         outcome="success",
-        detail="directory lookup",
+        detail=f"{resource} lookup",
     )
     try:
         services.audit.record(event)

@@ -32,6 +32,7 @@ from actions.beds import said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
+from actions.patientcheck import IDENTIFIERS, check_patient
 from actions.reading import (
     DOCTOR,
     alternatives,
@@ -190,6 +191,18 @@ class CatalogForm(FormValidationAction, ABC):
             # opened, earlier values belong to an earlier request (cleared) - not corrected
             if requested and result.value is not None and previous not in (None, result.value):
                 changed.append(slot)
+        given = {s for s in IDENTIFIERS if values.get(s) not in (None, "", before.get(s))}
+
+        async def patient_reader() -> HmsClient | None:
+            return await guarded_reader(tracker, form.intent, self.name(), resource="patient")
+
+        miss = await check_patient(form, values, given, ctx.mrn, patient_reader)
+        if miss is not None:  # a patient the HMS does not have: said now, asked again
+            for slot in miss.cleared:
+                values[slot] = None
+                events.append(SlotSet(slot, None))
+            replies.append(miss.reply)
+            changed = [c for c in changed if c not in miss.cleared]
         for reply in replies:
             reply.send(dispatcher)
         if wrong or changed:
@@ -208,6 +221,14 @@ class CatalogForm(FormValidationAction, ABC):
         if any(values.get(s) in (None, "") for s in required_slots(form, values)):
             # the form goes on asking: say back what it took that it had not asked for
             self._acknowledge(dispatcher, requested, values, before, candidates, changed, replies)
+        if miss is not None:
+            count = next_miss(tracker, miss.ask)
+            ask = None if count >= MAX_MISSES else miss.ask
+            return [
+                *events,
+                SlotSet("misses", f"{miss.ask}:{count}"),
+                SlotSet("requested_slot", ask),
+            ]
         events += self._misses(dispatcher, tracker, requested, values, candidates, replies, wrong)
         if any(isinstance(e, dict) and e.get("name") == "requested_slot" for e in events):
             return events

@@ -11,6 +11,7 @@ from actions.forms import form_validator
 from actions.reading import resolve_correction
 from actions.services import set_services
 from actions.state import Turn
+from assistant.hms.models import Patient
 from tests.actions.fakes import make_services, tracker
 from tests.conversation.facts import misfits
 
@@ -150,7 +151,8 @@ async def test_forms_mrn_given_when_the_name_was_asked():
     assert slots["mrn"] == "10004821" and slots["requested_slot"] == "patient_name"
 
 
-async def test_forms_name_read_as_small_talk_is_still_the_name():
+async def test_forms_name_read_as_small_talk_is_still_the_name(services):
+    services.hms.patients.append(Patient("p-3", "10003333", "Grace", "Thompson"))
     slots, _, out = await validate(
         "find_patient_form", requested="patient_name", intent="thank", text="Grace Thompson"
     )
@@ -631,10 +633,11 @@ async def test_forms_entity_of_a_detail_not_asked_is_taken_whatever_nlu_read():
     assert slots["time"] == "tomorrow at 10" and kinds(messages) == ["slot_noted"]
 
 
-async def test_forms_a_name_that_contains_a_time_word_is_the_name():
+async def test_forms_a_name_that_contains_a_time_word_is_the_name(services):
+    services.hms.patients.append(Patient("p-3", "10003333", "Jane", "Morning"))
     slots, messages, _ = await validate(
         "book_appointment_form",
-        filled={"mrn": "10004821"},
+        filled={"mrn": "10003333"},
         requested="patient_name",
         text="Jane Morning",
         set_now={"patient_name": "Jane Morning"},
