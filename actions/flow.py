@@ -23,6 +23,7 @@ from actions.amend import ActionChangeHelpPriority, new_priority
 from actions.fallback import after_fallback, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
+from actions.reading import calls_off
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of
 from actions.scheduling import offered_at
@@ -162,6 +163,11 @@ class ActionNewRequest(Action):
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
         if new_priority(tracker, turn) is not None:  # "no wait, make that urgent"
             return await ActionChangeHelpPriority().run(dispatcher, tracker, domain)
+        form = active_form(tracker)
+        busy = form.intent if form else pending_intent(tracker.get_slot("pending"))
+        if calls_off(turn, busy):  # "cancel the booking" while booking: stop, not a new task
+            stopped = await ActionStop().run(dispatcher, tracker, domain)
+            return [*stopped, FollowupAction("action_listen")]
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed

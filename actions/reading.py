@@ -260,3 +260,31 @@ def answered_already(tracker: Tracker, form: str) -> bool:
         if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
             return True
     return False
+
+
+# what staff call the task in progress when they call it off ("cancel the booking" while
+# booking is not a request to cancel an appointment)
+TASK_NOUNS = {
+    "book_appointment": r"booking|appointment|appt",
+    "reschedule_appointment": r"move|reschedul\w*|rebooking|change",
+    "cancel_appointment": r"cancell?ation",
+    "request_help": r"request|porter|job|ticket|call",
+    "update_bed_status": r"update|change|status\s+change",
+    "find_patient": r"search|look\s*up",
+    "list_clinic_appointments": r"list",
+    "list_ward_patients": r"list",
+}
+_CALL_OFF = r"(?:cancel|scrap|drop|abort|stop|forget(?:\s+about)?|ditch|bin)"
+
+
+def calls_off(turn: Turn, intent: str | None) -> bool:
+    """ "cancel the booking", "scrap this request", "forget the search": the message calls
+    off the task in progress (``intent``), naming it and nothing else."""
+    nouns = TASK_NOUNS.get(intent or "")
+    if not nouns or turn.is_payload or turn.entities:
+        return False
+    pattern = (
+        rf"^\W*(?:(?:no|ok|oh|actually|sorry|please|just)\W+)*{_CALL_OFF}\s+(?:the|this|that|my|"
+        rf"it|that\s+new)?\s*(?:{nouns})s?\b(?:\s+(?:please|then|thanks|for\s+now|after\s+all))*\W*$"
+    )
+    return re.search(pattern, turn.text, re.I) is not None

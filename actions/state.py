@@ -151,9 +151,13 @@ def resume_offer(stash: Any) -> tuple[str, dict[str, Any]] | None:
     ), custom
 
 
+# bookkeeping a form needs back when it is resumed: emergency access is for one patient
+RESUMED_STATE = {"breakglass_form": ("breakglass_patient",)}
+
+
 def stash_of(tracker: Tracker, form: Form, before: dict[str, Any]) -> dict[str, Any]:
     """What to keep of an interrupted task: its form and the values it had been given."""
-    wanted = set(task_slots())
+    wanted = set(task_slots()) | set(RESUMED_STATE.get(form.name, ()))
     kept = {k: v for k, v in before.items() if k in wanted and v not in (None, "", [])}
     return {"intent": form.intent, "form": form.name, "slots": kept}
 

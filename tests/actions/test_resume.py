@@ -146,3 +146,47 @@ async def test_resume_weak_nlu_emergency_the_safety_net_cleared_is_a_caution(
     trk = offered("no, leave the patient where they are", "emergency", confidence, safety=safety)
     messages, _ = await run(ActionEmergency(), trk)
     assert [m["custom"]["kind"] for m in messages] == kinds
+
+
+async def test_resume_a_new_request_instead_of_an_answer_drops_the_offered_task():
+    trk = offered("who is in bed 5 on 4B", "list_ward_patients", 0.95)
+    _, events = await run(ActionNewRequest(), trk)
+    assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+
+
+def test_resume_emergency_access_is_kept_with_its_patient_and_offered_again():
+    from actions.state import resume_offer, stash_of
+    from intents.catalog import default_catalog
+
+    form = default_catalog().form("breakglass_form")
+    before = {"breakglass_patient": "p-1", "mrn": "10004821", "pending": None}
+    stash = stash_of(tracker("dr.patel"), form, before)
+    assert stash["slots"] == {"breakglass_patient": "p-1", "mrn": "10004821"}
+    text, custom = resume_offer(stash)
+    assert "emergency access" in text and custom["data"]["intent"] == "find_patient"
+
+
+@pytest.mark.parametrize(
+    ("form", "text", "stops"),
+    [
+        ("book_appointment_form", "cancel the booking", True),
+        ("book_appointment_form", "no, scrap this appointment please", True),
+        ("request_help_form", "cancel the porter", True),
+        ("reschedule_appointment_form", "cancel the appointment", False),  # a new task
+        ("book_appointment_form", "cancel the booking and book dermatology", False),
+    ],
+)
+async def test_resume_calling_off_the_task_in_progress_stops_it(form, text, stops):
+    trk = tracker(
+        "s.ali",
+        intent="cancel_appointment",
+        text=text,
+        slots={"patient_name": "Mary Smith", "requested_slot": "time"},
+        active_loop=form,
+        events=[{"event": "user", "text": text, "parse_data": {}}],
+    )
+    messages, events = await run(ActionNewRequest(), trk)
+    assert (["stop_ok"] if stops else []) == [m["custom"]["kind"] for m in messages]
+    assert (
+        events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+    ) is stops
