@@ -159,10 +159,13 @@ def test_resume_emergency_access_is_kept_with_its_patient_and_offered_again():
     from intents.catalog import default_catalog
 
     form = default_catalog().form("breakglass_form")
+    assert form is not None
     before = {"breakglass_patient": "p-1", "mrn": "10004821", "pending": None}
     stash = stash_of(tracker("dr.patel"), form, before)
     assert stash["slots"] == {"breakglass_patient": "p-1", "mrn": "10004821"}
-    text, custom = resume_offer(stash)
+    offer = resume_offer(stash)
+    assert offer is not None
+    text, custom = offer
     assert "emergency access" in text and custom["data"]["intent"] == "find_patient"
 
 
