@@ -130,6 +130,12 @@ _NOT_CLINICS = re.compile(
 )
 _SAID_CLINIC = (
     re.compile(r"\b([a-z][a-z&']+)\s+(?:clinic|outpatients)\b", re.I),
+    # "gastro list for today": a clinic's list (not "the full list", "my list")
+    re.compile(
+        r"\b(?!(?:clinic|full|whole|waiting|ward|bed|watch|patient|appointment|job|my|the|"
+        r"this|that|next|same|today'?s?|tomorrow'?s?)\b)([a-z][a-z&]+)\s+list\b",
+        re.I,
+    ),
     re.compile(
         r"\binto\s+(?:the\s+)?([a-z][a-z&']+)\s*(?:$|[.?!,]|\s+(?:on|for|at|please|today|"
         r"tomorrow|next|this)\b)",

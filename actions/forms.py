@@ -164,6 +164,7 @@ class CatalogForm(FormValidationAction, ABC):
             values[slot] = None
             events.append(SlotSet(slot, None))
         changed: list[str] = []
+        failed: list[str] = []  # slots whose value this message gave was not usable
         for slot, raw in candidates.items():
             check = CHECKS.get(slot)
             if check is None:
@@ -182,6 +183,8 @@ class CatalogForm(FormValidationAction, ABC):
             events.append(SlotSet(slot, result.value))
             if result.reply is not None:
                 replies.append(result.reply)
+                if result.value is None:
+                    failed.append(slot)
             for other, value in result.also.items():
                 if value is not None and (other not in candidates or values.get(other) is None):
                     values[other] = value
@@ -228,6 +231,15 @@ class CatalogForm(FormValidationAction, ABC):
                 *events,
                 SlotSet("misses", f"{miss.ask}:{count}"),
                 SlotSet("requested_slot", ask),
+            ]
+        missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
+        if not requested and missing and stands_for(failed, missing[0]):
+            # the request itself named a value the HMS does not have ("beds on ward 3"):
+            # that was the question's first miss, so the second offers a choice
+            return [
+                *events,
+                SlotSet("misses", f"{missing[0]}:1"),
+                SlotSet("requested_slot", missing[0]),
             ]
         events += self._misses(dispatcher, tracker, requested, values, candidates, replies, wrong)
         if any(isinstance(e, dict) and e.get("name") == "requested_slot" for e in events):
@@ -428,6 +440,12 @@ class CatalogForm(FormValidationAction, ABC):
         if count >= MAX_MISSES:
             events.append(SlotSet("requested_slot", None))
         return events
+
+
+def stands_for(failed: list[str], slot: str) -> bool:
+    """A value not usable for one of ``failed`` was an answer to ``slot``'s question (a
+    clinician stands for the clinic)."""
+    return slot in failed or (slot == "department" and "clinician" in failed)
 
 
 def next_miss(tracker: Tracker, requested: str) -> int:

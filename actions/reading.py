@@ -35,7 +35,7 @@ def said_clinician(turn: Turn) -> str | None:
     or the person named in a request whose only people are clinicians (a clinic list)."""
     match = DOCTOR.search(turn.text)
     if match:
-        name = _NOT_NAMES.sub("", match.group(1)).strip()
+        name = _NOT_NAMES.sub("", re.sub(r"'s\b|'$", "", match.group(1))).strip()
         return f"Dr {name}" if name else None
     return turn.value("patient_name")
 

@@ -727,3 +727,27 @@ async def test_forms_nonsense_answered_as_out_of_scope_counts_as_a_miss():
         out = await form_validator("update_bed_status_form")().run(CollectingDispatcher(), trk, {})
         slots = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
         assert slots["misses"] == expected and slots["requested_slot"] == asked
+
+
+async def test_forms_unknown_value_in_the_request_itself_is_the_questions_first_miss():
+    slots, messages, _ = await validate(
+        "update_bed_status_form", text="bed 4 on ward 9 is clean", set_now={"ward": "9"}
+    )
+    assert "unknown_ward" in kinds(messages)
+    assert slots["misses"] == "ward:1" and slots["requested_slot"] == "ward"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("Dr Nobody's list for today", "unknown_clinician", "Dr Nobody"),
+        ("gastro list for today", "unknown_clinic", "gastro"),
+    ],
+)
+async def test_forms_clinic_list_of_an_unknown_clinic_or_clinician_says_so(text, kind, value):
+    slots, messages, _ = await validate(
+        "list_clinic_appointments_form", text=text, intent="list_clinic_appointments", user="s.ali"
+    )
+    [reply] = [m for m in messages if m["custom"]["kind"] == kind]
+    assert reply["custom"]["data"]["value"] == value
+    assert slots["misses"] == "department:1" and slots["requested_slot"] == "department"
