@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
 from actions.resume import answers_offer, go_back, loop_of, polarity
-from actions.state import Turn, pending_intent
+from actions.state import RESUME, YES_NO, Turn, pending_intent, resume_offer
 from intents.catalog import default_catalog
 
 HELP_DESK = {"title": "Contact the help desk", "payload": "/talk_to_human"}
@@ -164,10 +164,27 @@ class ActionFallback(Action):
         intent = reread(turn)
         if intent is not None:
             return take_as(tracker, intent)
+        if offer_again(dispatcher, tracker):  # "hmm" to "Shall we carry on ...?"
+            return [SlotSet("fallbacks", 1)]
         answered = after_fallback(dispatcher, tracker, turn)
         if answered is not None:  # "yes" / "no" right after a miss
             return answered
         return await not_understood(dispatcher, tracker, turn)
+
+
+def offer_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A message not understood right after "Shall we carry on ...?" (the first miss):
+    say so and ask the offer again, with its yes and no."""
+    if tracker.get_slot("pending") != RESUME or int(tracker.get_slot("fallbacks") or 0):
+        return False
+    offer = resume_offer(tracker.get_slot("stash"))
+    if offer is None:
+        return False
+    text, custom = offer
+    dispatcher.utter_message(
+        text=f"Sorry, I didn't get that. {text} Yes or no?", buttons=YES_NO, json_message=custom
+    )
+    return True
 
 
 class ActionDefaultFallback(Action):

@@ -33,7 +33,9 @@ _NO = re.compile(
 )
 _YES = re.compile(
     r"^\W*(?:yes+|yeah|yea|yep|yup|ya|aye|sure|ok(?:ay)?|go\s+on|go\s+ahead|please\s+do|"
-    r"carry\s+on|continue|let'?s\s+(?:do\s+(?:it|that)|carry\s+on|continue|go\s+back|finish))\b",
+    r"carry\s+on|continue|resume|(?:let'?s\s+)?go\s+back|back\s+to\s+(?:it|that|the)|"
+    r"pick\s+(?:it|that)\s+(?:back\s+)?up|finish\s+(?:it|that|off)|"
+    r"let'?s\s+(?:do\s+(?:it|that)|carry\s+on|continue|finish))\b",
     re.I,
 )
 # "later", "another time": the task is put off, whatever task words come with it
@@ -108,6 +110,7 @@ def go_back(
         return [
             SlotSet("pending", None),
             SlotSet("stash", None),
+            SlotSet("fallbacks", None),
             *(SlotSet(k, v) for k, v in kept.items()),
             # the form asks what is still missing (or finishes) without re-reading "yes"
             SlotSet("requested_slot", missing[0] if missing else None),

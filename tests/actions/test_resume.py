@@ -54,6 +54,9 @@ def offered(text, intent, confidence=0.6, entities=None, pending=RESUME, safety=
         ("leave it", "deny"),
         ("yeah go on", "affirm"),
         ("ok, carry on", "affirm"),
+        ("go back to it", "affirm"),
+        ("back to the booking", "affirm"),
+        ("don't go back", "deny"),
         ("not urgent", None),
         ("nobody came", None),
         ("any free beds on 4B?", None),
@@ -193,3 +196,16 @@ async def test_resume_calling_off_the_task_in_progress_stops_it(form, text, stop
     assert (
         events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
     ) is stops
+
+
+async def test_resume_a_message_not_understood_asks_the_offer_again_once():
+    trk = offered("hmm", "nlu_fallback", 0.3)
+    trk.slots["pending"] = RESUME
+    trk.slots["stash"] = STASH
+    messages, events = await run(ActionFallback(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["resume_offer"]
+    assert messages[0]["text"].startswith("Sorry, I didn't get that.")
+    assert {"event": "slot", "name": "fallbacks", "value": 1, "timestamp": None} in events
+    trk.slots["fallbacks"] = 1
+    messages, _ = await run(ActionFallback(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_clarify"]
