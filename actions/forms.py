@@ -28,11 +28,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.base import guarded_reader, lacks_permission
+from actions.bedcheck import check_bed
 from actions.beds import said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
-from actions.patientcheck import IDENTIFIERS, check_patient
+from actions.patientcheck import check_patient
 from actions.reading import (
     DOCTOR,
     alternatives,
@@ -194,13 +195,18 @@ class CatalogForm(FormValidationAction, ABC):
             # opened, earlier values belong to an earlier request (cleared) - not corrected
             if requested and result.value is not None and previous not in (None, result.value):
                 changed.append(slot)
-        given = {s for s in IDENTIFIERS if values.get(s) not in (None, "", before.get(s))}
+        given = {s for s, v in values.items() if v not in (None, "", before.get(s))}
 
         async def patient_reader() -> HmsClient | None:
             return await guarded_reader(tracker, form.intent, self.name(), resource="patient")
 
+        async def bed_reader() -> HmsClient | None:
+            return await guarded_reader(tracker, form.intent, self.name(), resource="bed")
+
         miss = await check_patient(form, values, given, ctx.mrn, patient_reader)
-        if miss is not None:  # a patient the HMS does not have: said now, asked again
+        if miss is None:
+            miss = await check_bed(form, values, given, bed_reader)
+        if miss is not None:  # a patient or bed the HMS does not have: said now, asked again
             for slot in miss.cleared:
                 values[slot] = None
                 events.append(SlotSet(slot, None))
@@ -224,7 +230,7 @@ class CatalogForm(FormValidationAction, ABC):
         if any(values.get(s) in (None, "") for s in required_slots(form, values)):
             # the form goes on asking: say back what it took that it had not asked for
             self._acknowledge(dispatcher, requested, values, before, candidates, changed, replies)
-        if miss is not None:
+        if miss is not None and miss.ask:
             count = next_miss(tracker, miss.ask)
             ask = None if count >= MAX_MISSES else miss.ask
             return [

@@ -26,15 +26,15 @@ IDENTIFIERS = ("patient_name", "mrn")
 
 
 @dataclass(frozen=True)
-class PatientMiss:
+class Miss:
     reply: Reply
     cleared: tuple[str, ...]  # the identifiers taken back
     ask: str  # the question to ask again
 
 
-def _miss(text: str, value: str, cleared: tuple[str, ...], ask: str) -> PatientMiss:
+def _miss(text: str, value: str, cleared: tuple[str, ...], ask: str) -> Miss:
     data = {"value": value, "suggestions": []}
-    return PatientMiss(Reply(text, "unknown_patient", data), cleared, ask)
+    return Miss(Reply(text, "unknown_patient", data), cleared, ask)
 
 
 async def check_patient(
@@ -43,7 +43,7 @@ async def check_patient(
     given: set[str],
     mrn_format: MrnFormat,
     reader: Callable[[], Awaitable[HmsClient | None]],
-) -> PatientMiss | None:
+) -> Miss | None:
     """The miss when the identifiers ``given`` in this message name no patient the HMS
     has (with those ``values``); None when they do, or cannot be checked now."""
     if not given & set(IDENTIFIERS) or "patient_name" not in form.required:

@@ -12,13 +12,21 @@ from actions.reading import resolve_correction
 from actions.services import set_services
 from actions.state import Turn
 from assistant.hms.models import Patient
-from tests.actions.fakes import make_services, tracker
+from tests.actions.fakes import _bed, make_services, tracker
 from tests.conversation.facts import misfits
 
 
 @pytest.fixture(autouse=True)
 def services():
     svc = make_services()
+    # a ward of 30 beds each, so the beds the messages name exist (actions.bedcheck)
+    have = {b.label for b in svc.hms.beds}
+    svc.hms.beds += [
+        _bed(ward, n, "U")
+        for ward in ("4B", "7C")
+        for n in range(1, 31)
+        if f"{ward} Bed {n}" not in have
+    ]
     set_services(svc)
     return svc
 
@@ -751,3 +759,27 @@ async def test_forms_clinic_list_of_an_unknown_clinic_or_clinician_says_so(text,
     [reply] = [m for m in messages if m["custom"]["kind"] == kind]
     assert reply["custom"]["data"]["value"] == value
     assert slots["misses"] == "department:1" and slots["requested_slot"] == "department"
+
+
+async def test_forms_a_bed_the_ward_does_not_have_is_said_at_once_and_asked_again():
+    slots, messages, _ = await validate(
+        "update_bed_status_form",
+        filled={"ward": "4B"},
+        requested="bed",
+        text="bed 99",
+        set_now={"bed": "99"},
+    )
+    assert kinds(messages)[0] == "unknown_bed"
+    assert slots["bed"] is None and slots["requested_slot"] == "bed" and slots["misses"] == "bed:1"
+
+
+async def test_forms_a_bed_the_ward_does_not_have_is_dropped_from_a_help_request():
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter"},
+        requested="ward",
+        text="4B bed 99",
+        set_now={"ward": "4B"},
+    )
+    assert "unknown_bed" in kinds(messages)
+    assert slots["ward"] == "4B" and slots["bed"] is None and slots["requested_slot"] == "urgency"
