@@ -146,18 +146,28 @@ _QUESTION = re.compile(
 )
 
 
+# a request put as an instruction ("show me free beds on 7", "check my help requests")
+_INSTRUCTION = re.compile(
+    r"^\W*(?:(?:ok|okay|actually|sorry|wait|hang\s+on|first|before\s+that|quickly|can\s+you|"
+    r"could\s+you|please)\W+)*(?:show|list|check|find|look\s+up|pull\s+up|book|reschedule|"
+    r"tell\s+me|give\s+me|let\s+me\s+(?:know|see)|what'?s|whats|who'?s|where'?s)\b",
+    re.I,
+)
+LIKELY_TASK = 0.6  # an instruction this likely to be another task leaves a free-text answer
+
+
 def asks_another_task(turn: Turn, form: Form, catalog: Catalog) -> bool:
     """In a free-text question: the message asks for another task ("any beds on 5C?",
-    "where is bed 6") - NLU is sure of a task other than the form's and it is a question.
-    A statement ("bed 6 on 4B needs cleaning") stays the description, whatever NLU says."""
+    "where is bed 6", "show me free beds on 7") - NLU is sure of a task other than the
+    form's and it is a question, or likely of it and it opens with an instruction ("show",
+    "check", "find"). A statement ("bed 6 on 4B needs cleaning") stays the description,
+    whatever NLU says."""
     intent = catalog.find(turn.intent)
-    return (
-        intent is not None
-        and intent.is_task
-        and intent.name not in (form.intent, "emergency")
-        and turn.confidence >= SURE_TASK
-        and bool(_QUESTION.search(turn.text))
-    )
+    if intent is None or not intent.is_task or intent.name in (form.intent, "emergency"):
+        return False
+    if turn.confidence >= SURE_TASK and _QUESTION.search(turn.text):
+        return True
+    return turn.confidence >= LIKELY_TASK and bool(_INSTRUCTION.search(turn.text))
 
 
 def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:

@@ -571,12 +571,34 @@ async def test_forms_correction_to_an_unknown_value_says_so_and_asks_again():
             "where is bed 6's patient?",
             True,
         ),
+        # instructions for another task ("show me", "check", "find")
+        (
+            "request_help_form",
+            "help_description",
+            "check_bed_availability",
+            "show me free beds on 7",
+            True,
+        ),
+        (
+            "request_help_form",
+            "help_description",
+            "check_request_status",
+            "check my help requests",
+            True,
+        ),
         # statements stay the answer, whatever NLU is sure of
         (
             "request_help_form",
             "help_description",
             "update_bed_status",
             "bed 6 needs cleaning",
+            False,
+        ),
+        (
+            "request_help_form",
+            "help_description",
+            "request_help",
+            "check the oxygen is connected",
             False,
         ),
         (
