@@ -23,7 +23,7 @@ from actions.amend import ActionChangeHelpPriority, new_priority
 from actions.fallback import after_fallback, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
-from actions.reading import calls_off
+from actions.reading import calls_off, puts_off
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of
 from actions.scheduling import offered_at
@@ -210,6 +210,8 @@ class ActionContinue(Action):
         pending = tracker.get_slot("pending")
         if pending == RESUME:
             return go_back(dispatcher, tracker, turn)
+        if active_form(tracker) is not None and puts_off(turn):  # "later" while a form asks
+            return await ActionStop().run(dispatcher, tracker, domain)
         owner = pending_intent(pending)
         if owner is None:
             if new_priority(tracker, turn) is not None:  # "actually make that urgent"

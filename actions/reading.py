@@ -60,8 +60,27 @@ def answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
 STOPPISH = 0.25  # "no, cancel": not understood, but stopping is a close reading
 
 
+# the whole message puts the task off ("later", "I'll do it later", "not now"): stop it
+_PUTS_OFF = re.compile(
+    r"^\W*(?:(?:ok|okay|actually|sorry|hmm|no|nah|oh|um)\W+)*(?:(?:maybe\s+)?later(?:\s+on)?|"
+    r"not\s+(?:right\s+)?now|another\s+time|some\s+other\s+time|(?:i'?ll|i\s+will|let'?s|we'?ll)\s+"
+    r"(?:do|finish|sort)\s+(?:it|this|that)\s+(?:later|another\s+time)|leave\s+it(?:\s+for\s+now)?|"
+    r"forget\s+(?:it|that|about\s+it)|never\s*mind|skip\s+(?:it|this|that)|don'?t\s+bother)"
+    r"(?:\W+(?:thanks|thank\s+you|please|then|for\s+now))*\W*$",
+    re.I,
+)
+
+
+def puts_off(turn: Turn) -> bool:
+    """The message only puts the task in progress off or calls it off ("later", "not now",
+    "I'll do it later", "forget it"), whatever NLU read it as."""
+    return not turn.is_payload and not turn.entities and bool(_PUTS_OFF.search(turn.text))
+
+
 def stoppish(turn: Turn) -> bool:
     """A short message NLU could not place but that reads close to stopping."""
+    if puts_off(turn):
+        return True
     if turn.intent != "nlu_fallback" or len(turn.text.split()) > STOP_MAX_WORDS:
         return False
     return any(

@@ -209,3 +209,27 @@ async def test_resume_a_message_not_understood_asks_the_offer_again_once():
     trk.slots["fallbacks"] = 1
     messages, _ = await run(ActionFallback(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_clarify"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("later", "deny"), ("actually I'll do it later", "deny"), ("not now thanks", "inform")],
+)
+async def test_resume_putting_the_task_off_while_a_form_asks_stops_it(text, intent):
+    from actions.flow import ActionContinue
+    from actions.reading import is_interruption
+    from intents.catalog import default_catalog
+
+    catalog = default_catalog()
+    trk = tracker(
+        "s.ali",
+        intent=intent,
+        text=text,
+        slots={"requested_slot": "patient_name"},
+        active_loop="cancel_appointment_form",
+    )
+    form = catalog.form("cancel_appointment_form")
+    assert form is not None and is_interruption(Turn.of(trk), form, "patient_name", catalog)
+    messages, events = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
