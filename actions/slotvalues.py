@@ -27,6 +27,12 @@ NOT_NAMES = frozenset(
     "yes no yeah yep nope ok okay sure thanks thank cheers hi hello hey bye please sorry "
     "what why how which help stop cancel never mind".split()
 )
+# words no patient's name holds: a message with one is something else ("hmm let me check")
+NEVER_IN_NAMES = frozenset(
+    "let me check checking is are the my what where who why how which any could you we need "
+    "want please hold wait hang minute moment hmm um er uh later now it that this does did "
+    "have has not just think know about there here".split()
+)
 _NAME_PREFIX = re.compile(
     r"^\s*(?:(?:it'?s|its|the|patient(?:'s)?|pt|name(?:\s+is)?|called|for|is|mr|mrs|ms|miss)\b[\s:,]*)+",
     re.I,
@@ -112,6 +118,8 @@ def _name(said: str) -> str | None:
     name = " ".join(_NAME_PREFIX.sub("", said).replace(",", " ").split()).strip(" .")
     words = [w for w in name.split() if w.strip("'-").isalpha()]
     if not words or len(name) < 2 or all(w.lower() in NOT_NAMES for w in words):
+        return None
+    if any(w.lower().strip("'-?.!") in NEVER_IN_NAMES for w in name.split()):
         return None
     if any(ch.isdigit() for ch in name):
         return None

@@ -805,3 +805,12 @@ async def test_forms_a_bed_the_ward_does_not_have_is_dropped_from_a_help_request
     )
     assert "unknown_bed" in kinds(messages)
     assert slots["ward"] == "4B" and slots["bed"] is None and slots["requested_slot"] == "urgency"
+
+
+@pytest.mark.parametrize("text", ["hmm let me check", "wait a minute", "is it the one on 4B"])
+async def test_forms_a_hesitation_is_not_the_patients_name(text):
+    slots, messages, _ = await validate(
+        "book_appointment_form", requested="patient_name", intent="nlu_fallback", text=text
+    )
+    assert not slots.get("patient_name") and slots["requested_slot"] == "patient_name"
+    assert "invalid_patient_name" in kinds(messages) and slots["misses"] == "patient_name:1"
