@@ -18,6 +18,10 @@ from assistant.hms.errors import HmsError, NotFound
 from assistant.hms.protocol import HmsClient
 from intents.catalog import Form
 
+# forms that take a bed without needing one: a bed the ward does not have is dropped (the
+# ward lists answer for an unknown bed themselves)
+DROPS_THE_BED = frozenset({"request_help"})
+
 
 async def check_bed(
     form: Form,
@@ -28,7 +32,8 @@ async def check_bed(
     """The miss when the bed and ward of this form name no bed the HMS has (checked when
     either was given in this message); None when they do, or cannot be checked now."""
     ward, bed = values.get("ward"), values.get("bed")
-    if "ward" not in form.required or not ({"ward", "bed"} & given):
+    checked = "bed" in form.required or form.intent in DROPS_THE_BED
+    if not checked or "ward" not in form.required or not ({"ward", "bed"} & given):
         return None
     if ward in (None, "", MINE) or bed in (None, ""):
         return None
