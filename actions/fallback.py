@@ -109,7 +109,8 @@ def after_fallback(
     assistant asked: a no is taken (nothing to do), a yes gets the help desk *offered* as
     a button - never contacted by itself - and neither counts as another miss. None when
     the message is something else, or nothing was missed just before."""
-    if int(tracker.get_slot("fallbacks") or 0) < 1 or turn.is_payload or turn.entities:
+    missed = int(tracker.get_slot("fallbacks") or 0) >= 1 or offered_a_person(tracker)
+    if not missed or turn.is_payload or turn.entities:
         return None
     if len(turn.text.split()) > SHORT_ANSWER:
         return None
@@ -130,6 +131,21 @@ def after_fallback(
         )
         return []
     return None
+
+
+def offered_a_person(tracker: Tracker) -> bool:
+    """The assistant's last answer offered the help desk (a form that gave up, an unknown
+    value asked about twice): a "yes" now is not an instruction to contact it."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    for event in reversed(events[: max(last_user, 0)]):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if any(b.get("payload") == HELP_DESK["payload"] for b in buttons):
+                return True
+    return False
 
 
 class ActionFallback(Action):

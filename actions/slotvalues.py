@@ -157,10 +157,20 @@ async def check_mrn(value: Any, ctx: CheckContext) -> Check:
 MINE = "mine"  # the signed-in user's own ward / clinic (resolved by the action)
 
 
+def says_nothing(said: str) -> bool:
+    """ "yes", "ok", "no thanks": no value at all (not a ward or a clinic we don't know)."""
+    words = re.findall(r"[a-z']+", said.lower())
+    return (
+        bool(words) and not any(ch.isdigit() for ch in said) and all(w in NOT_NAMES for w in words)
+    )
+
+
 async def check_ward(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
     if said == MINE:
         return Check(MINE)
+    if says_nothing(said):
+        return Check(None, didnt_get("ward", "Which ward? For example 4B or ICU."))
     ward_hint, number = bed_number(said)
     hms = await ctx.reader()
     if hms is None:
@@ -182,6 +192,8 @@ async def check_ward(value: Any, ctx: CheckContext) -> Check:
 
 async def check_department(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
+    if says_nothing(said):
+        return Check(None, didnt_get("department", "Which clinic? For example cardiology."))
     hms = await ctx.reader()
     if hms is None:
         return Check(said or None)

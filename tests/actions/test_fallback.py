@@ -43,3 +43,28 @@ async def test_fallback_yes_with_nothing_missed_before_is_not_understood():
     trk = tracker("n.jones", intent="affirm", text="yes", slots={})
     messages, _ = await run(ActionContinue(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_rephrase"]
+
+
+async def test_fallback_yes_after_the_help_desk_was_offered_opens_nothing(services):
+    events = [
+        {
+            "event": "bot",
+            "text": "I couldn't get the ward...",
+            "data": {"buttons": [{"title": "Contact the help desk", "payload": "/talk_to_human"}]},
+        },
+        {"event": "user", "text": "yes", "parse_data": {}},
+    ]
+    trk = tracker("b.okoro", intent="affirm", text="yes", slots={}, events=events)
+    messages, _ = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_clarify"]
+    assert any(b["payload"] == "/talk_to_human" for b in messages[0]["buttons"])
+    assert services.tickets.opened == []
+
+
+@pytest.mark.parametrize("said", ["yes", "ok", "no thanks"])
+async def test_fallback_a_bare_yes_or_no_is_no_ward(said):
+    from actions.slotvalues import check_ward
+
+    result = await check_ward(said, None)  # type: ignore[arg-type]  # no HMS needed
+    assert result.value is None and result.reply is not None
+    assert result.reply.kind == "invalid_ward"
