@@ -86,7 +86,7 @@ def ward_said(text: str) -> str:
     return bare or text.strip()
 
 
-_NOT_WARD_WORDS = frozenset("ward unit the on in of and care".split())
+_NOT_WARD_WORDS = frozenset("ward unit the on in of and care department dept".split())
 
 
 def _shared_words(said: str, ward: Ward) -> int:

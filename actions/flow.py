@@ -30,11 +30,13 @@ from actions.scheduling import offered_at
 from actions.services import get_services
 from actions.state import (
     RESUME,
+    YES_NO,
     Turn,
     active_form,
     pending_intent,
     pending_step,
     reset,
+    resume_offer,
     slots_before_turn,
     slots_set_this_turn,
     stash_of,
@@ -281,16 +283,22 @@ class ActionStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
-        busy = bool(
-            (tracker.active_loop or {}).get("name")
-            or tracker.get_slot("pending")
-            or tracker.get_slot("stash")
+        working = bool((tracker.active_loop or {}).get("name")) or (
+            tracker.get_slot("pending") not in (None, RESUME)
         )
+        busy = working or bool(tracker.get_slot("pending") or tracker.get_slot("stash"))
         dispatcher.utter_message(
             text="OK, I've stopped. Nothing was changed." if busy else "OK.",
             json_message={"phi": False, "kind": "stop_ok", "data": {}},
         )
-        return reset()
+        stash = tracker.get_slot("stash")
+        offer = resume_offer(stash) if working else None
+        if offer is None:
+            return reset()
+        # the task stopped had interrupted another: that one is offered again
+        text, custom = offer
+        dispatcher.utter_message(text=text, buttons=YES_NO, json_message=custom)
+        return [*reset(keep=("stash",)), SlotSet("pending", RESUME)]
 
 
 class ActionGoodbye(Action):

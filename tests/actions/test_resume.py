@@ -233,3 +233,29 @@ async def test_resume_putting_the_task_off_while_a_form_asks_stops_it(text, inte
     messages, events = await run(ActionContinue(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
     assert {"event": "active_loop", "name": None, "timestamp": None} in events
+
+
+async def test_resume_stopping_a_task_that_interrupted_another_offers_that_one_again():
+    from actions.flow import ActionStop
+
+    trk = tracker(
+        "s.ali",
+        intent="stop",
+        text="forget it",
+        slots={"stash": STASH, "help_type": "porter", "requested_slot": "ward"},
+        active_loop="request_help_form",
+    )
+    messages, events = await run(ActionStop(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok", "resume_offer"]
+    assert {"event": "slot", "name": "pending", "value": RESUME, "timestamp": None} in events
+    assert {"event": "slot", "name": "help_type", "value": None, "timestamp": None} in events
+    assert not any(e.get("name") == "stash" for e in events)  # kept
+
+
+async def test_resume_stop_at_the_offer_drops_everything():
+    from actions.flow import ActionStop
+
+    trk = tracker("s.ali", intent="stop", text="stop", slots={"stash": STASH, "pending": RESUME})
+    messages, events = await run(ActionStop(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
