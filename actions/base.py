@@ -37,6 +37,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.followup import remember, unknown_slot
 from actions.services import Services, get_services
 from actions.state import finish, gave_up_on, slots_before_turn, still_waiting
+from actions.steps import count_misses
 from assistant.audit import AuditEvent, AuditWriteError
 from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
 from assistant.hms.models import Staff
@@ -362,9 +363,10 @@ class GuardedAction(Action, ABC):
         unknown = unknown_slot(said)  # "I don't know ward '9'": "ok, 4B then" asks again
         if unknown is not None and missed_again(tracker, self.intent, unknown):
             offer_help_desk(ctx.messages)  # the second miss in a row: a person is offered
+        # the same step asked again ("Please pick one of these") is a miss (actions.steps)
+        events = count_misses(tracker, self.intent, list(outcome.events), ctx.messages)
         for message in ctx.messages:
             dispatcher.utter_message(**message)
-        events = list(outcome.events)
         if (outcome.result in ("success", "not_found") or unknown) and not still_waiting(events):
             events += remember(self.intent, tracker, events, unknown)  # for "and friday?"
         return events

@@ -83,10 +83,20 @@ def stoppish(turn: Turn) -> bool:
         return True
     if turn.intent != "nlu_fallback" or len(turn.text.split()) > STOP_MAX_WORDS:
         return False
+    if not _STOP_WORD.search(turn.text):
+        return False  # nonsense ("blorp") may rank stop high, but says no stop
     return any(
         r.get("name") == "stop" and float(r.get("confidence") or 0) >= STOPPISH
         for r in turn.ranking
     )
+
+
+# a word that says stop; without one, a message NLU could not place is no stop
+_STOP_WORD = re.compile(
+    r"\b(?:no+|nope|nah|stop|cancel\w*|quit|enough|forget|never|mind|leave|abort|scrap|drop|"
+    r"don'?t|end|exit|halt|done|finished|wrong)\b",
+    re.I,
+)
 
 
 def form_slots(form: Form) -> list[str]:

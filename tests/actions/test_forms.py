@@ -386,6 +386,9 @@ def test_forms_short_message_close_to_stop_leaves_the_form():
     ranking = ({"name": "deny", "confidence": 0.39}, {"name": "stop", "confidence": 0.32})
     assert stoppish(Turn("nlu_fallback", 0.4, "no, cancel", (), None, ranking))
     assert not stoppish(Turn("nlu_fallback", 0.4, "ward 3 I think maybe", (), None, ranking[:1]))
+    # nonsense may rank stop high, but says no stop
+    nonsense = ({"name": "stop", "confidence": 0.56},)
+    assert not stoppish(Turn("nlu_fallback", 0.4, "blorp", (), None, nonsense))
 
 
 async def test_forms_clinic_said_when_the_name_was_asked_is_the_clinic_not_the_name():
