@@ -151,8 +151,10 @@ def bare_bed_number(turn: Turn, cue: re.Pattern[str] = _CUE) -> str | None:
         return None
     from actions.beds import bed_number  # (actions.beds imports this module's users)
 
-    if any(e.get("entity") == "ward" for e in turn.entities):
-        return None
+    if any(e.get("entity") == "ward" for e in turn.entities) or re.search(
+        r"\b(?:ward|unit)\b", turn.text, re.I
+    ):
+        return None  # "and ward 5": a ward, not bed 5
     rest = _CUE_WORDS.sub(" ", cue.sub(" ", turn.text, count=1))
     rest = FILLER.sub(" ", _BED_WORD.sub(" ", re.sub(r"[?.!,]", " ", rest)))
     words = [w for w in rest.replace("-", " ").split() if w.lower() not in ("too", "as", "well")]
@@ -215,11 +217,18 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
     if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
         return intent.name, {**kept, "bed": number}
-    loose = untagged_ward(turn) if unknown == "ward" else None
+    # "5C" after an unknown ward; "and ward 5", "what about ward nine" after an answer
+    cued = (
+        intent.follow_up
+        and "ward" in intent.entities
+        and bool(_CUE.search(turn.text))
+        and bool(re.search(r"\b(?:ward|unit)\b", turn.text, re.I))
+    )
+    loose = untagged_ward(turn) if unknown == "ward" or cued else None
     if unknown is not None:
         if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name) or loose):
             return None
-    elif not intent.follow_up or not elliptical(turn):
+    elif not intent.follow_up or not (elliptical(turn) or loose):
         return None
     named = named_details(tracker, turn)
     if loose and "ward" not in named:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from actions import directory
-from actions.beds import bed_answer, bed_number, bed_status_code
+from actions.beds import bed_answer, bed_number, bed_status_code, says_own_ward
 from actions.formats import MrnFormat
 from actions.help import help_type_code, infer_help_type, infer_urgency, priority_code
 from actions.timeparse import parse_time_preference, says_only_time
@@ -167,7 +167,7 @@ def says_nothing(said: str) -> bool:
 
 async def check_ward(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
-    if said == MINE:
+    if said == MINE or says_own_ward(said):  # "my ward"
         return Check(MINE)
     if says_nothing(said):
         return Check(None, didnt_get("ward", "Which ward? For example 4B or ICU."))

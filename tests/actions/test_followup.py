@@ -287,3 +287,9 @@ async def test_followup_second_unknown_ward_in_a_row_offers_the_help_desk():
     assert first[0]["custom"]["kind"] == again[0]["custom"]["kind"] == "unknown_ward"
     assert not any(b["payload"] == "/talk_to_human" for b in first[0]["buttons"])
     assert any(b["payload"] == "/talk_to_human" for b in again[0]["buttons"])
+
+
+def test_followup_and_an_untagged_ward_after_an_answer_is_that_ward_not_a_bed():
+    last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "12", "bed_status": "U"}}
+    trk = tracker("k.osei", intent="nlu_fallback", text="and ward 5", slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) == ("update_bed_status", {"bed_status": "U", "ward": "5"})
