@@ -118,7 +118,12 @@ def named_details(tracker: Tracker, turn: Turn) -> dict[str, Any]:
         values = [turn.value(e) for e in spec.entities if turn.value(e) not in (None, "")]
         if spec.name not in named and values:
             named[spec.name] = values[-1]
-    return named
+    # a value inside another ("999998" read as an MRN inside the ticket "HR-999998")
+    return {
+        k: v
+        for k, v in named.items()
+        if not any(o != k and str(v) != str(w) and str(v) in str(w) for o, w in named.items())
+    }
 
 
 # "no wait, bed 4", "sorry, I meant bed 4" right after a write: a correction of it
@@ -195,6 +200,19 @@ def untagged_ward(turn: Turn) -> str | None:
     return None
 
 
+def untagged_ticket(turn: Turn) -> str | None:
+    """A short message naming a ticket in a form staff use ("ticket 12345", "HR-42"),
+    right after a ticket was not found; None otherwise."""
+    if turn.is_payload or len(turn.text.split()) > 4:
+        return None
+    from actions.formats import TicketFormat
+    from actions.services import get_services
+
+    settings = get_services().settings
+    found = TicketFormat(settings.ticket_prefixes, settings.ticket_digits).find(turn.text)
+    return found[0] if found else None
+
+
 def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
     """(intent, details for asking it again) when the message follows up the last
     question or gives the value the last task did not know."""
@@ -225,6 +243,9 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         and bool(re.search(r"\b(?:ward|unit)\b", turn.text, re.I))
     )
     loose = untagged_ward(turn) if unknown == "ward" or cued else None
+    ticket = untagged_ticket(turn) if unknown == "ticket_id" else None
+    if ticket is not None:  # "ticket 12345" after "I couldn't find that ticket"
+        return intent.name, {"ticket_id": ticket}
     if unknown is not None:
         if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name) or loose):
             return None

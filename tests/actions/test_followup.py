@@ -293,3 +293,25 @@ def test_followup_and_an_untagged_ward_after_an_answer_is_that_ward_not_a_bed():
     last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "12", "bed_status": "U"}}
     trk = tracker("k.osei", intent="nlu_fallback", text="and ward 5", slots={"last_task": last})
     assert follow_up(trk, Turn.of(trk)) == ("update_bed_status", {"bed_status": "U", "ward": "5"})
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "ticket"),
+    [
+        (
+            "HR-999998",
+            [
+                {"entity": "ticket_id", "value": "HR-999998", "start": 0, "end": 9},
+                {"entity": "mrn", "value": "999998", "start": 3, "end": 9},
+            ],
+            "HR-999998",
+        ),
+        ("ticket 12345", [], "HR-012345"),
+    ],
+)
+def test_followup_another_ticket_right_after_an_unknown_ticket_asks_again(text, entities, ticket):
+    last = {"intent": "check_request_status", "slots": {}, "unknown": "ticket_id"}
+    trk = tracker(
+        "n.jones", intent="inform", text=text, slots={"last_task": last}, entities=entities
+    )
+    assert follow_up(trk, Turn.of(trk)) == ("check_request_status", {"ticket_id": ticket})
