@@ -95,6 +95,8 @@ def unknown(thing: str, said: str, suggestions: tuple[tuple[str, str], ...], slo
     hint = f" - did you mean {known}?" if suggestions else "."
     if thing == "ward" and suggestions:  # every ward, the nearest first
         hint = f". Wards here are {known}."
+    elif thing == "clinic" and len(suggestions) > directory.MAX_SUGGESTIONS:
+        hint = f". Clinics here are {known}."  # none was near: all of them
     return Reply(
         text=f"{lead}{hint}",
         kind=f"unknown_{thing}",
