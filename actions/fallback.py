@@ -8,6 +8,7 @@ is offered, never contacted by itself: a "yes" after any of these opens nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -217,3 +218,49 @@ class ActionDefaultFallback(Action):
             *(await not_understood(dispatcher, tracker, Turn.of(tracker))),
             FollowupAction("action_listen"),
         ]
+
+
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_FILLERS = frozenset({"blah", "bla", "la", "lol", "meh", "hmm", "hmmm", "erm", "umm"})
+
+
+def nonsense(text: str) -> bool:
+    """Keyboard mash and filler ("asdfgh", "blah blah", "zzzz", "hmm"): not understood,
+    even where the NLU data trains it as out of scope."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if not words:
+        return False
+
+    def mash(word: str) -> bool:
+        return (
+            word in _FILLERS
+            or (len(word) >= 3 and not re.search(r"[aeiou]", word))
+            or (len(word) >= 4 and any(word in row for row in _ROWS))
+            or (len(word) >= 3 and len(set(word)) == 1)
+        )
+
+    return all(mash(w) for w in words)
+
+
+class ActionOutOfScope(Action):
+    """Something the assistant does not do: declined and pointed elsewhere; nonsense trained
+    as out of scope ("asdfgh") is not understood instead - "Sorry, I didn't get that", and
+    while a form asks, a miss of its question (``actions.forms``)."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = Turn.of(tracker)
+        if not nonsense(turn.text):
+            dispatcher.utter_message(response="utter_out_of_scope_answer")
+            return []
+        if (tracker.active_loop or {}).get("name"):  # the form asks its question again
+            dispatcher.utter_message(
+                text="Sorry, I didn't get that.",
+                json_message={"phi": False, "kind": "nlu_fallback_rephrase", "data": {}},
+            )
+            return []
+        return await not_understood(dispatcher, tracker, turn)

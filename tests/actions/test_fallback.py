@@ -68,3 +68,45 @@ async def test_fallback_a_bare_yes_or_no_is_no_ward(said):
     result = await check_ward(said, None)  # type: ignore[arg-type]  # no HMS needed
     assert result.value is None and result.reply is not None
     assert result.reply.kind == "invalid_ward"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("asdfgh", True),
+        ("blah blah", True),
+        ("zzzz", True),
+        ("qwerty zxcv", True),
+        ("the sky is blue", False),
+        ("what's the max dose of paracetamol", False),
+        ("tell me a joke", False),
+    ],
+)
+def test_fallback_nonsense_is_keyboard_mash_and_filler(text, expected):
+    from actions.fallback import nonsense
+
+    assert nonsense(text) is expected
+
+
+async def test_fallback_nonsense_read_as_out_of_scope_is_not_understood():
+    from actions.fallback import ActionOutOfScope
+
+    messages, events = await run(
+        ActionOutOfScope(), tracker("n.jones", intent="out_of_scope", text="asdfgh")
+    )
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_rephrase"]
+    assert {"event": "slot", "timestamp": None, "name": "fallbacks", "value": 1} in events
+    messages, _ = await run(
+        ActionOutOfScope(),
+        tracker("n.jones", intent="out_of_scope", text="asdfgh", active_loop="request_help_form"),
+    )
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_rephrase"]
+
+
+async def test_fallback_a_real_out_of_scope_question_is_declined():
+    from actions.fallback import ActionOutOfScope
+
+    dispatcher_messages, _ = await run(
+        ActionOutOfScope(), tracker("n.jones", intent="out_of_scope", text="tell me a joke")
+    )
+    assert [m.get("response") for m in dispatcher_messages] == ["utter_out_of_scope_answer"]
