@@ -25,7 +25,7 @@ from intents.catalog import default_catalog
 Events = list[dict[str, Any]]
 
 _NO = re.compile(
-    r"^\W*(?:no+|nah|nope|naw|not\s+(?:now|yet|today|right\s+now|at\s+the\s+moment|for\s+now|"
+    r"^\W*(?:no+|nah|nope|naw|that'?s\s+(?:all|it|everything)|i'?m\s+(?:done|finished)|all\s+done|not\s+(?:now|yet|today|right\s+now|at\s+the\s+moment|for\s+now|"
     r"this\s+time|any\s*more|really)|don'?t\s+(?:bother|worry|carry\s+on|go\s+back)|"
     r"do\s+not\s+(?:bother|carry\s+on|go\s+back)|leave\s+it|forget\s+(?:it|that|about\s+it)|"
     r"never\s*mind|maybe\s+later|later|skip\s+(?:it|that))\b",
@@ -106,6 +106,18 @@ def go_back(
     if answer == "affirm":
         kept = dict(stash.get("slots") or {})
         form = default_catalog().form(stash.get("form"))
+        changed = details_for(form, turn, kept) if form else {}
+        if changed:  # "yes, but make it dermatology": back, with that changed
+            kept.update(changed)
+            names = ", ".join(s.replace("_", " ") for s in changed)
+            dispatcher.utter_message(
+                text=f"OK, changed the {names}.",
+                json_message={
+                    "phi": False,
+                    "kind": "slot_corrected",
+                    "data": {"slots": sorted(changed), **changed},
+                },
+            )
         missing = [s for s in (form.required if form else ()) if kept.get(s) in (None, "")]
         return [
             SlotSet("pending", None),
@@ -125,6 +137,22 @@ def go_back(
     text, custom = offer
     dispatcher.utter_message(text=f"{text} Yes or no?", buttons=YES_NO, json_message=custom)
     return []
+
+
+def details_for(form: Any, turn: Turn, kept: dict[str, Any]) -> dict[str, Any]:
+    """Values NLU read in the yes for the resumed form's slots that differ from those kept
+    ("yes but make it dermatology"); never a patient's name or MRN (those start afresh)."""
+    from actions.reading import form_slots
+
+    catalog = default_catalog()
+    found: dict[str, Any] = {}
+    for slot in form_slots(form):
+        if slot not in catalog.slot_names() or catalog.slot(slot).thing == "patient":
+            continue
+        values = [v for e in catalog.slot(slot).entities for v, _ in turn.values(e)]
+        if values and values[-1] != kept.get(slot):
+            found[slot] = values[-1]
+    return found
 
 
 def loop_of(events: Events) -> str | None:

@@ -259,3 +259,31 @@ async def test_resume_stop_at_the_offer_drops_everything():
     messages, events = await run(ActionStop(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
     assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+
+
+async def test_resume_a_yes_naming_a_detail_goes_back_with_it_changed():
+    from actions.flow import ActionContinue
+
+    stash = {
+        "intent": "book_appointment",
+        "form": "book_appointment_form",
+        "slots": {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"},
+    }
+    text = "yes but make it dermatology"
+    entity = {"entity": "department", "value": "dermatology", "start": 17, "end": 28}
+    trk = tracker(
+        "s.ali",
+        intent="affirm",
+        text=text,
+        slots={"pending": RESUME, "stash": stash},
+        entities=[entity],
+    )
+    messages, events = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["slot_corrected"]
+    assert {
+        "event": "slot",
+        "name": "department",
+        "value": "dermatology",
+        "timestamp": None,
+    } in events
+    assert {"event": "slot", "name": "mrn", "value": "10004821", "timestamp": None} in events
