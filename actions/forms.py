@@ -337,9 +337,10 @@ class CatalogForm(FormValidationAction, ABC):
                 form.intent == "list_clinic_appointments" or DOCTOR.search(turn.text)
             ):
                 found["clinician"] = doctor
-        if found.get("clinician") and DOCTOR.search(turn.text):
+        doctor = said_clinician(turn) if DOCTOR.search(turn.text) else None
+        if doctor is not None and found.get("patient_name"):
             # "Dr Nobody": a clinician, never the patient's name (NLU may tag it as one)
-            doctor_words = _words(str(found["clinician"]))
+            doctor_words = _words(doctor)
             names = found.get("patient_name")
             kept = [n for n in (names if isinstance(names, list) else [names]) if n]
             kept = [n for n in kept if not _words(str(n)) <= doctor_words]

@@ -817,3 +817,21 @@ async def test_forms_a_hesitation_is_not_the_patients_name(text):
     )
     assert not slots.get("patient_name") and slots["requested_slot"] == "patient_name"
     assert "invalid_patient_name" in kinds(messages) and slots["misses"] == "patient_name:1"
+
+
+async def test_forms_a_doctor_named_in_a_move_is_not_the_patient():
+    text = "move Mary Smith 10004821's appointment with Dr Nobody to friday"
+    entities = [
+        {"entity": "patient_name", "value": "Mary Smith", "start": 5, "end": 15},
+        {"entity": "mrn", "value": "10004821", "start": 16, "end": 24},
+        {"entity": "patient_name", "value": "Dr Nobody", "start": 44, "end": 53},
+    ]
+    slots, messages, _ = await validate(
+        "reschedule_appointment_form",
+        intent="reschedule_appointment",
+        text=text,
+        entities=entities,
+        set_now={"patient_name": "Dr Nobody", "mrn": "10004821"},
+        user="s.ali",
+    )
+    assert slots["patient_name"] == "Mary Smith" and "unknown_patient" not in kinds(messages)
