@@ -36,8 +36,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import remember, unknown_slot
 from actions.services import Services, get_services
-from actions.state import finish, gave_up_on, slots_before_turn, still_waiting
-from actions.steps import count_misses
+from actions.state import finish, gave_up_on, still_waiting
+from actions.steps import count_misses, missed_again, offer_help_desk
 from assistant.audit import AuditEvent, AuditWriteError
 from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
 from assistant.hms.models import Staff
@@ -238,22 +238,6 @@ async def guarded_reader(
     except AuditWriteError:
         return None
     return services.hms.with_actor(staff.username)
-
-
-def missed_again(tracker: Tracker, intent: str, slot: str) -> bool:
-    """The task did not know the value of ``slot`` the turn before either ("I don't know
-    ward '9'", then "ward 10")."""
-    last = slots_before_turn(tracker).get("last_task")
-    return isinstance(last, dict) and last.get("intent") == intent and last.get("unknown") == slot
-
-
-def offer_help_desk(messages: list[dict[str, Any]]) -> None:
-    """Add the help desk to the ``unknown_<thing>`` answer (offered, never contacted)."""
-    for message in messages:
-        kind = str((message.get("json_message") or {}).get("kind") or "")
-        if kind.startswith("unknown_") and HELP_DESK_BUTTON not in message["buttons"]:
-            message["buttons"] = [*message["buttons"], HELP_DESK_BUTTON]
-            message["text"] = f"{message['text']} Or I can put you through to the help desk."
 
 
 class GuardedAction(Action, ABC):

@@ -18,7 +18,6 @@ Checks that need the HMS directory (ward, clinic, clinician names) read it throu
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -41,6 +40,7 @@ from actions.reading import (
     answers_anyway,
     corrects,
     corrects_in_free_text,
+    drop_doctor,
     form_slots,
     is_interruption,
     resolve_values,
@@ -48,7 +48,14 @@ from actions.reading import (
 )
 from actions.services import get_services
 from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
-from actions.state import MAX_MISSES, Turn, slots_before_turn, slots_set_this_turn
+from actions.state import (
+    MAX_MISSES,
+    Turn,
+    next_miss,
+    slots_before_turn,
+    slots_set_this_turn,
+    stands_for,
+)
 from assistant.hms.protocol import HmsClient
 from intents.catalog import Catalog, Form, default_catalog
 
@@ -73,11 +80,6 @@ def noted_phrase(slot: str, value: Any) -> str:
     spec = default_catalog().slot(slot)
     title = next((b.title for b in spec.buttons if b.value == value), None)  # "Needs cleaning"
     return title.lower() if title else SAID_BACK.get(slot, "{}").format(value)
-
-
-def _words(text: str) -> set[str]:
-    """The words of a person's name, titles left out."""
-    return set(re.findall(r"[a-z'-]+", text.lower())) - {"dr", "doctor", "consultant"}
 
 
 def required_slots(form: Form, values: SlotValues) -> list[str]:
@@ -337,17 +339,7 @@ class CatalogForm(FormValidationAction, ABC):
                 form.intent == "list_clinic_appointments" or DOCTOR.search(turn.text)
             ):
                 found["clinician"] = doctor
-        doctor = said_clinician(turn) if DOCTOR.search(turn.text) else None
-        if doctor is not None and found.get("patient_name"):
-            # "Dr Nobody": a clinician, never the patient's name (NLU may tag it as one)
-            doctor_words = _words(doctor)
-            names = found.get("patient_name")
-            kept = [n for n in (names if isinstance(names, list) else [names]) if n]
-            kept = [n for n in kept if not _words(str(n)) <= doctor_words]
-            if kept:
-                found["patient_name"] = kept if isinstance(names, list) else kept[0]
-            else:
-                found.pop("patient_name", None)
+        drop_doctor(found, turn)  # "Dr Nobody" is never the patient's name
         beds = said_beds(turn.text)  # "bed sixteen not six": beds NLU did not tag (fully)
         if "bed" in wanted and beds:
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
@@ -447,21 +439,6 @@ class CatalogForm(FormValidationAction, ABC):
         if count >= MAX_MISSES:
             events.append(SlotSet("requested_slot", None))
         return events
-
-
-def stands_for(failed: list[str], slot: str) -> bool:
-    """A value not usable for one of ``failed`` was an answer to ``slot``'s question (a
-    clinician stands for the clinic)."""
-    return slot in failed or (slot == "department" and "clinician" in failed)
-
-
-def next_miss(tracker: Tracker, requested: str) -> int:
-    """How many times in a row ``requested`` has gone unanswered, this message included."""
-    previous = tracker.get_slot("misses")
-    if isinstance(previous, str) and previous.startswith(f"{requested}:"):
-        tail = previous.rsplit(":", 1)[1]
-        return int(tail) + 1 if tail.isdigit() else 1
-    return 1
 
 
 def form_validator(form: str) -> type[CatalogForm]:

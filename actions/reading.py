@@ -327,3 +327,23 @@ def calls_off(turn: Turn, intent: str | None) -> bool:
         rf"it|that\s+new)?\s*(?:{nouns})s?\b(?:\s+(?:please|then|thanks|for\s+now|after\s+all))*\W*$"
     )
     return re.search(pattern, turn.text, re.I) is not None
+
+
+def _words(text: str) -> set[str]:
+    """The words of a person's name, titles left out."""
+    return set(re.findall(r"[a-z'-]+", text.lower())) - {"dr", "doctor", "consultant"}
+
+
+def drop_doctor(found: dict[str, Any], turn: Turn) -> None:
+    """A doctor named in the message ("with Dr Nobody") is never the patient's name, though
+    NLU may tag it as one: such names are taken out of ``found``'s patient_name."""
+    doctor = said_clinician(turn) if DOCTOR.search(turn.text) else None
+    names = found.get("patient_name")
+    if doctor is None or not names:
+        return
+    kept = [n for n in (names if isinstance(names, list) else [names]) if n]
+    kept = [n for n in kept if not _words(str(n)) <= _words(doctor)]
+    if kept:
+        found["patient_name"] = kept if isinstance(names, list) else kept[0]
+    else:
+        found.pop("patient_name", None)

@@ -165,6 +165,21 @@ def stash_of(tracker: Tracker, form: Form, before: dict[str, Any]) -> dict[str, 
 MAX_MISSES = 3  # a question unanswered this often ends the form (see actions.forms)
 
 
+def stands_for(failed: list[str], slot: str) -> bool:
+    """A value not usable for one of ``failed`` was an answer to ``slot``'s question (a
+    clinician stands for the clinic)."""
+    return slot in failed or (slot == "department" and "clinician" in failed)
+
+
+def next_miss(tracker: Tracker, requested: str) -> int:
+    """How many times in a row ``requested`` has gone unanswered, this message included."""
+    previous = tracker.get_slot("misses")
+    if isinstance(previous, str) and previous.startswith(f"{requested}:"):
+        tail = previous.rsplit(":", 1)[1]
+        return int(tail) + 1 if tail.isdigit() else 1
+    return 1
+
+
 def gave_up_on(tracker: Tracker) -> str | None:
     """The slot whose question went unanswered ``MAX_MISSES`` times (the form ended)."""
     misses = tracker.get_slot("misses")

@@ -1,16 +1,20 @@
-"""A step a task waits on (choose a slot, confirm) asked again the same way is a miss.
+"""A question asked again the same way is a miss: a task's step, or an unknown value.
+
+A step a task waits on (choose a slot, confirm) asked again the same way is a miss.
 
 "Please pick one of these" after "blorp", "Shall I book it? Yes or no." after "hmm": the
 step is asked again with the same offer. As for a form's question (``actions.forms``,
 ``actions.asks``), the same step is not asked a third time the same way: the second miss
 adds "Stop" and the help desk as buttons, the third ends the task (nothing changed, the
-help desk offered, never contacted).
+help desk offered, never contacted). A task that answers ``unknown_<thing>`` for the
+same slot twice in a row ("I don't know ward '9'", then "ward 10") offers the help desk.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.state import MAX_MISSES, slots_before_turn
@@ -85,3 +89,19 @@ def count_misses(
 def _counting(tracker: Any) -> bool:
     misses = slots_before_turn(tracker).get("misses")
     return isinstance(misses, str) and misses.startswith(_MARK)
+
+
+def missed_again(tracker: Tracker, intent: str, slot: str) -> bool:
+    """The task did not know the value of ``slot`` the turn before either ("I don't know
+    ward '9'", then "ward 10")."""
+    last = slots_before_turn(tracker).get("last_task")
+    return isinstance(last, dict) and last.get("intent") == intent and last.get("unknown") == slot
+
+
+def offer_help_desk(messages: list[dict[str, Any]]) -> None:
+    """Add the help desk to the ``unknown_<thing>`` answer (offered, never contacted)."""
+    for message in messages:
+        kind = str((message.get("json_message") or {}).get("kind") or "")
+        if kind.startswith("unknown_") and HELP_DESK_BUTTON not in message["buttons"]:
+            message["buttons"] = [*message["buttons"], HELP_DESK_BUTTON]
+            message["text"] = f"{message['text']} Or I can put you through to the help desk."
