@@ -287,3 +287,18 @@ async def test_resume_a_yes_naming_a_detail_goes_back_with_it_changed():
         "timestamp": None,
     } in events
     assert {"event": "slot", "name": "mrn", "value": "10004821", "timestamp": None} in events
+
+
+@pytest.mark.parametrize(("text", "drops"), [("that's all thanks", True), ("thanks", False)])
+async def test_resume_thanks_that_says_done_declines_the_offer(text, drops):
+    from actions.conversation import ActionThank
+
+    trk = offered(text, "thank", 0.9)
+    trk.slots["pending"] = RESUME
+    trk.slots["stash"] = STASH
+    messages, events = await run(ActionThank(), trk)
+    if drops:
+        assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+        assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+    else:
+        assert [m.get("response") for m in messages] == ["utter_thank_answer"] and events == []
