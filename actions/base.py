@@ -39,6 +39,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.followup import remember, unknown_slot
 from actions.services import Services, get_services
 from actions.state import finish, gave_up_on, still_waiting
+from actions.steps import count_misses, missed_again, offer_help_desk
 from assistant.audit import AuditEvent, AuditWriteError
 from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
 from assistant.hms.models import Staff
@@ -213,7 +214,9 @@ async def permitted_tasks(tracker: Tracker) -> frozenset[str] | None:
     )
 
 
-async def guarded_reader(tracker: Tracker, intent: str, step: str) -> HmsClient | None:
+async def guarded_reader(
+    tracker: Tracker, intent: str, step: str, *, resource: str = "directory"
+) -> HmsClient | None:
     """An HMS client for a directory look-up made while a form asks its questions (ward,
     clinic and clinician names), on the same terms as the guarded action: a verified
     principal, an active staff record, the intent's permission, and one audit event.
@@ -235,10 +238,10 @@ async def guarded_reader(tracker: Tracker, intent: str, step: str) -> HmsClient 
         intent=intent,
         action=step,
         permission=permission or "",
-        resource="directory",
+        resource=resource,
         patient_ref=None,
         outcome="success",
-        detail="directory lookup",
+        detail=f"{resource} lookup",
     )
     try:
         services.audit.record(event)
@@ -351,11 +354,14 @@ class GuardedAction(Action, ABC):
             log.error("audit write failed for %s (outcome %s)", self.name(), outcome.result)
             dispatcher.utter_message(text=AUDIT_DOWN, buttons=[HELP_DESK_BUTTON])
             return []
-        for message in ctx.messages:
-            dispatcher.utter_message(**message)
-        events = list(outcome.events)
         said = [str((m.get("json_message") or {}).get("kind") or "") for m in ctx.messages]
         unknown = unknown_slot(said)  # "I don't know ward '9'": "ok, 4B then" asks again
+        if unknown is not None and missed_again(tracker, self.intent, unknown):
+            offer_help_desk(ctx.messages)  # the second miss in a row: a person is offered
+        # the same step asked again ("Please pick one of these") is a miss (actions.steps)
+        events = count_misses(tracker, self.intent, list(outcome.events), ctx.messages)
+        for message in ctx.messages:
+            dispatcher.utter_message(**message)
         answered = outcome.result in ("success", "not_found", "denied")  # "sorry, 4B" next
         if (answered or unknown) and not still_waiting(events):
             events += remember(self.intent, tracker, events, unknown)  # for "and friday?"

@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.directory import resolve_ward
+from actions.directory import resolve_ward, ward_said
 from actions.formats import small_number
 from assistant.hms.errors import NotFound
 from assistant.hms.models import Bed, Ward
@@ -209,10 +209,23 @@ def ward_said_in(text: str) -> re.Match[str] | None:
     return _SAID_WARD.search(text)
 
 
+# "the cardiac ward", "on the surgical unit": a ward named by what it is
+_NAMED_WARD = re.compile(
+    r"\b(?:the|on|to|in|at)\s+(?!(?:same|other|right|wrong|whole|next|new|old|my|our|your|"
+    r"their|his|her|this|that|which|what|each|every|any|a|an|main|own)\b)([a-z][a-z'&-]{2,})\s+"
+    r"(ward|unit)\b",
+    re.IGNORECASE,
+)
+
+
 def said_ward(text: str) -> str | None:
-    """'any beds on ward 3?' -> '3': a ward named in words NLU did not tag (maybe unknown)."""
+    """'any beds on ward 3?' -> '3', 'the cardiac ward' -> 'cardiac ward': a ward named in
+    words NLU did not tag (maybe unknown)."""
     match = _SAID_WARD.search(text)
-    return match.group(1) if match else None
+    if match:
+        return match.group(1)
+    named = _NAMED_WARD.search(text)
+    return f"{named.group(1)} {named.group(2)}" if named else None
 
 
 MINE = "mine"  # the signed-in user's own ward (as ``actions.slotvalues.MINE``)
@@ -242,10 +255,11 @@ async def known_ward(ctx: ActionContext, said: str, intent: str) -> Ward | None:
     if found.value is not None:
         return next(w for w in wards if w.code == found.value)
     known = ", ".join(title for title, _ in found.suggestions)
+    named = ward_said(said)  # "ward three" -> '3'
     ctx.say(
-        f"I don't know ward '{said}'. Wards here include {known}.",
+        f"I don't know ward '{named}'. Wards here are {known}.",
         kind="unknown_ward",
-        data={"value": said, "suggestions": [code for _, code in found.suggestions]},
+        data={"value": named, "suggestions": [code for _, code in found.suggestions]},
         buttons=[
             {"title": t, "payload": f'/{intent}{{"ward":"{c}"}}'} for t, c in found.suggestions
         ],

@@ -102,3 +102,22 @@ def carry_on(
         break
     form = (tracker.active_loop or {}).get("name")
     return [FollowupAction(form)] if form else [FollowupAction("action_listen")]
+
+
+class ActionThank(Action):
+    """Thanks. Right after "Shall we carry on ...?", "that's all, thanks" / "I'm done,
+    thanks" is a no to it (the task is dropped); plain thanks leaves the offer open."""
+
+    def name(self) -> str:
+        return "action_thank"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        from actions.resume import go_back, polarity
+
+        turn = Turn.of(tracker)
+        if tracker.get_slot("pending") == RESUME and polarity(turn.text) == "deny":
+            return go_back(dispatcher, tracker, turn, "deny")
+        dispatcher.utter_message(response="utter_thank_answer")
+        return []

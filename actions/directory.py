@@ -17,6 +17,7 @@ from assistant.hms.models import Service, Staff, Ward
 from assistant.hms.protocol import HmsClient
 
 MAX_SUGGESTIONS = 4
+ALL_WARDS = 10  # an unknown ward is answered with (up to) this many known wards
 _WARD_WORDS = re.compile(r"\b(ward|the|unit|on|in)\b", re.I)
 _CLINIC_WORDS = re.compile(r"\b(clinic|department|dept|the|list|outpatients?)\b", re.I)
 # words around a clinic said as an answer ("ok cardiology", "rheumatology then please")
@@ -72,6 +73,30 @@ def ward_candidates(text: str) -> list[str]:
     return [c for c in dict.fromkeys(out) if c]
 
 
+def ward_said(text: str) -> str:
+    """An unknown ward as it is named back: without "ward"/"the", numbers as digits
+    ("ward three" -> '3', "the cardiac ward" -> 'cardiac', "5c" -> '5C')."""
+    candidates = ward_candidates(text)
+    bare = candidates[1] if len(candidates) > 1 else (candidates[0] if candidates else "")
+    number = small_number(bare)
+    if number is not None:
+        return str(number)
+    if bare and len(bare) <= 4 and any(ch.isdigit() for ch in bare):
+        return bare.upper()  # a ward code: "5c" -> 5C
+    return bare or text.strip()
+
+
+_NOT_WARD_WORDS = frozenset("ward unit the on in of and care department dept".split())
+
+
+def _shared_words(said: str, ward: Ward) -> int:
+    """How many words (other than "ward", "unit", ...) ``said`` shares with a ward's names:
+    "the cardiac ward" shares "cardiac" with the Coronary Care Unit's "Cardiac Care Unit"."""
+    wanted = set(_clean(said).split()) - _NOT_WARD_WORDS
+    names = set(_clean(" ".join((ward.code, ward.name, *ward.aliases))).split())
+    return len(wanted & names)
+
+
 def resolve_ward(wards: list[Ward], text: str) -> Resolution:
     for candidate in ward_candidates(text):
         for ward in wards:
@@ -81,10 +106,15 @@ def resolve_ward(wards: list[Ward], text: str) -> Resolution:
     for ward in wards:
         for name in (ward.code, ward.name, *ward.aliases):
             options[_clean(name)] = (ward.name if ward.name != ward.code else ward.code, ward.code)
-    near = _nearest(text, options)
-    if not near:
-        near = tuple((w.name, w.code) for w in wards)[:8]
-    return Resolution(text, None, suggestions=near)
+    sharing = sorted(
+        (w for w in wards if _shared_words(text, w)), key=lambda w: -_shared_words(text, w)
+    )
+    near = tuple((w.name, w.code) for w in sharing) + _nearest(text, options)
+    # the nearest first, then the other wards: an unknown ward is answered with the wards
+    # the hospital has, not a guess or two
+    every = tuple((w.name if w.name != w.code else w.code, w.code) for w in wards)
+    ordered = tuple(dict.fromkeys((*near, *every)))
+    return Resolution(text, None, suggestions=ordered[:ALL_WARDS])
 
 
 def clinic_words(text: str) -> str:
@@ -100,6 +130,12 @@ _NOT_CLINICS = re.compile(
 )
 _SAID_CLINIC = (
     re.compile(r"\b([a-z][a-z&']+)\s+(?:clinic|outpatients)\b", re.I),
+    # "gastro list for today": a clinic's list (not "the full list", "my list")
+    re.compile(
+        r"\b(?!(?:clinic|full|whole|waiting|ward|bed|watch|patient|appointment|job|my|the|"
+        r"this|that|next|same|today'?s?|tomorrow'?s?)\b)([a-z][a-z&]+)\s+list\b",
+        re.I,
+    ),
     re.compile(
         r"\binto\s+(?:the\s+)?([a-z][a-z&']+)\s*(?:$|[.?!,]|\s+(?:on|for|at|please|today|"
         r"tomorrow|next|this)\b)",

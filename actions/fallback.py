@@ -8,6 +8,7 @@ is offered, never contacted by itself: a "yes" after any of these opens nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,8 +16,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
-from actions.resume import answers_offer, go_back, loop_of
-from actions.state import Turn, pending_intent
+from actions.resume import answers_offer, go_back, loop_of, polarity
+from actions.state import RESUME, YES_NO, Turn, pending_intent, resume_offer
 from intents.catalog import default_catalog
 
 HELP_DESK = {"title": "Contact the help desk", "payload": "/talk_to_human"}
@@ -99,6 +100,55 @@ async def not_understood(
     return [SlotSet("fallbacks", misses)]
 
 
+SHORT_ANSWER = 4  # words: "yes", "ok then", "no thanks", "yes please do"
+
+
+def after_fallback(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
+) -> list[dict[str, Any]] | None:
+    """A bare yes or no right after a message was not understood answers nothing the
+    assistant asked: a no is taken (nothing to do), a yes gets the help desk *offered* as
+    a button - never contacted by itself - and neither counts as another miss. None when
+    the message is something else, or nothing was missed just before."""
+    missed = int(tracker.get_slot("fallbacks") or 0) >= 1 or offered_a_person(tracker)
+    if not missed or turn.is_payload or turn.entities:
+        return None
+    if len(turn.text.split()) > SHORT_ANSWER:
+        return None
+    answer = turn.intent if turn.intent in ("affirm", "deny") else polarity(turn.text)
+    if answer == "deny":
+        dispatcher.utter_message(
+            text="OK. Tell me what you need whenever you're ready, or ask me what I can do.",
+            buttons=[CAPABILITIES],
+            json_message={"phi": False, "kind": "stop_ok", "data": {}},
+        )
+        return [SlotSet("fallbacks", None)]
+    if answer == "affirm":
+        dispatcher.utter_message(
+            text="I'm not sure what that's a yes to, so I haven't done anything. Tell me what "
+            "you need in a few words, or tap 'Contact the help desk' to reach a person.",
+            buttons=[CAPABILITIES, HELP_DESK],
+            json_message={"phi": False, "kind": "nlu_fallback_clarify", "data": {}},
+        )
+        return []
+    return None
+
+
+def offered_a_person(tracker: Tracker) -> bool:
+    """The assistant's last answer offered the help desk (a form that gave up, an unknown
+    value asked about twice): a "yes" now is not an instruction to contact it."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    for event in reversed(events[: max(last_user, 0)]):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            if any(b.get("payload") == HELP_DESK["payload"] for b in buttons):
+                return True
+    return False
+
+
 class ActionFallback(Action):
     """NLU fallback. While a task waits on a step (choosing a slot, confirming), the words
     go to that task first: "the second one" is an answer there, not a miss."""
@@ -132,7 +182,27 @@ class ActionFallback(Action):
         intent = reread(turn)
         if intent is not None:
             return await serve_as(dispatcher, tracker, intent, domain)
+        if offer_again(dispatcher, tracker):  # "hmm" to "Shall we carry on ...?"
+            return [SlotSet("fallbacks", 1)]
+        answered = after_fallback(dispatcher, tracker, turn)
+        if answered is not None:  # "yes" / "no" right after a miss
+            return answered
         return await not_understood(dispatcher, tracker, turn)
+
+
+def offer_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A message not understood right after "Shall we carry on ...?" (the first miss):
+    say so and ask the offer again, with its yes and no."""
+    if tracker.get_slot("pending") != RESUME or int(tracker.get_slot("fallbacks") or 0):
+        return False
+    offer = resume_offer(tracker.get_slot("stash"))
+    if offer is None:
+        return False
+    text, custom = offer
+    dispatcher.utter_message(
+        text=f"Sorry, I didn't get that. {text} Yes or no?", buttons=YES_NO, json_message=custom
+    )
+    return True
 
 
 class ActionDefaultFallback(Action):
@@ -149,3 +219,49 @@ class ActionDefaultFallback(Action):
             *(await not_understood(dispatcher, tracker, Turn.of(tracker))),
             FollowupAction("action_listen"),
         ]
+
+
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_FILLERS = frozenset({"blah", "bla", "la", "lol", "meh", "hmm", "hmmm", "erm", "umm"})
+
+
+def nonsense(text: str) -> bool:
+    """Keyboard mash and filler ("asdfgh", "blah blah", "zzzz", "hmm"): not understood,
+    even where the NLU data trains it as out of scope."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if not words:
+        return False
+
+    def mash(word: str) -> bool:
+        return (
+            word in _FILLERS
+            or (len(word) >= 3 and not re.search(r"[aeiou]", word))
+            or (len(word) >= 4 and any(word in row for row in _ROWS))
+            or (len(word) >= 3 and len(set(word)) == 1)
+        )
+
+    return all(mash(w) for w in words)
+
+
+class ActionOutOfScope(Action):
+    """Something the assistant does not do: declined and pointed elsewhere; nonsense trained
+    as out of scope ("asdfgh") is not understood instead - "Sorry, I didn't get that", and
+    while a form asks, a miss of its question (``actions.forms``)."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        turn = Turn.of(tracker)
+        if not nonsense(turn.text):
+            dispatcher.utter_message(response="utter_out_of_scope_answer")
+            return []
+        if (tracker.active_loop or {}).get("name"):  # the form asks its question again
+            dispatcher.utter_message(
+                text="Sorry, I didn't get that.",
+                json_message={"phi": False, "kind": "nlu_fallback_rephrase", "data": {}},
+            )
+            return []
+        return await not_understood(dispatcher, tracker, turn)

@@ -20,9 +20,10 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.amend import amendment
-from actions.fallback import not_understood, reread
+from actions.fallback import after_fallback, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
+from actions.reading import calls_off, puts_off
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of
 from actions.retime import on_the_day_asked, said_time
@@ -30,11 +31,13 @@ from actions.scheduling import offered_at
 from actions.services import get_services
 from actions.state import (
     RESUME,
+    YES_NO,
     Turn,
     active_form,
     pending_intent,
     pending_step,
     reset,
+    resume_offer,
     slots_before_turn,
     slots_set_this_turn,
     stash_of,
@@ -91,6 +94,10 @@ def fresh_start(tracker: Tracker, intent_name: str | None) -> Events:
         stash = stash_of(tracker, owner.form, before)
     if isinstance(stash, dict) and stash.get("intent") == intent_name:
         stash = None  # asked again from the start: the new request replaces it
+    if before.get("pending") == RESUME and form is None:
+        # a new request instead of an answer to "Shall we carry on ...?": the offer and
+        # the task it offered are dropped (not offered again after this one)
+        stash = None
     wanted = set(intent.entities) if intent else set()
     keep = tuple(
         slot
@@ -168,6 +175,11 @@ class ActionNewRequest(Action):
         amend = amendment(tracker, turn)  # "no wait, make that urgent", "sorry, bed 6"
         if amend is not None:  # (then wait: not the form of the task NLU read it as)
             return [*await amend.run(dispatcher, tracker, domain), FollowupAction("action_listen")]
+        form = active_form(tracker)
+        busy = form.intent if form else pending_intent(tracker.get_slot("pending"))
+        if calls_off(turn, busy):  # "cancel the booking" while booking: stop, not a new task
+            stopped = await ActionStop().run(dispatcher, tracker, domain)
+            return [*stopped, FollowupAction("action_listen")]
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
@@ -211,6 +223,8 @@ class ActionContinue(Action):
         pending = tracker.get_slot("pending")
         if pending == RESUME:
             return go_back(dispatcher, tracker, turn)
+        if active_form(tracker) is not None and puts_off(turn):  # "later" while a form asks
+            return await ActionStop().run(dispatcher, tracker, domain)
         owner = pending_intent(pending)
         if owner is None:
             amend = amendment(tracker, turn)  # "actually make that urgent", "no, bed 6"
@@ -222,6 +236,9 @@ class ActionContinue(Action):
             intent = reread(turn) if turn.intent == "inform" else None
             if intent is not None:
                 return await serve_as(dispatcher, tracker, intent, domain)
+            answered = after_fallback(dispatcher, tracker, turn)
+            if answered is not None:  # "yes" / "no" right after a miss
+                return answered
             return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)
@@ -332,16 +349,22 @@ class ActionStop(Action):
             followed = await follow_up_events(dispatcher, tracker, Turn.of(tracker), domain)
             if followed is not None:
                 return followed
-        busy = bool(
-            (tracker.active_loop or {}).get("name")
-            or tracker.get_slot("pending")
-            or tracker.get_slot("stash")
+        working = bool((tracker.active_loop or {}).get("name")) or (
+            tracker.get_slot("pending") not in (None, RESUME)
         )
+        busy = working or bool(tracker.get_slot("pending") or tracker.get_slot("stash"))
         dispatcher.utter_message(
             text="OK, I've stopped. Nothing was changed." if busy else "OK.",
             json_message={"phi": False, "kind": "stop_ok", "data": {}},
         )
-        return reset()
+        stash = tracker.get_slot("stash")
+        offer = resume_offer(stash) if working else None
+        if offer is None:
+            return reset()
+        # the task stopped had interrupted another: that one is offered again
+        text, custom = offer
+        dispatcher.utter_message(text=text, buttons=YES_NO, json_message=custom)
+        return [*reset(keep=("stash",)), SlotSet("pending", RESUME)]
 
 
 class ActionGoodbye(Action):

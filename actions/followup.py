@@ -126,7 +126,12 @@ def named_details(tracker: Tracker, turn: Turn) -> dict[str, Any]:
             named[spec.name] = resolve_values(turn.text, sorted(said, key=lambda v: v[1]))
         elif spec.name not in named and said:
             named[spec.name] = said[-1][0]
-    return named
+    # a value inside another ("999998" read as an MRN inside the ticket "HR-999998")
+    return {
+        k: v
+        for k, v in named.items()
+        if not any(o != k and str(v) != str(w) and str(v) in str(w) for o, w in named.items())
+    }
 
 
 # "no wait, bed 4", "sorry, I meant bed 4" right after a write: a correction of it
@@ -165,8 +170,10 @@ def bare_bed_number(turn: Turn, cue: re.Pattern[str] = _CUE) -> str | None:
         return None
     from actions.beds import bed_number  # (actions.beds imports this module's users)
 
-    if any(e.get("entity") == "ward" for e in turn.entities):
-        return None
+    if any(e.get("entity") == "ward" for e in turn.entities) or re.search(
+        r"\b(?:ward|unit)\b", turn.text, re.I
+    ):
+        return None  # "and ward 5": a ward, not bed 5
     rest = _CUE_WORDS.sub(" ", cue.sub(" ", turn.text, count=1))
     rest = FILLER.sub(" ", _BED_WORD.sub(" ", re.sub(r"[?.!,]", " ", rest)))
     words = [w for w in rest.replace("-", " ").split() if w.lower() not in ("too", "as", "well")]
@@ -190,6 +197,50 @@ def restated_status(turn: Turn) -> str | None:
     if not _SAME_BED.search(turn.text) and len(turn.text.split()) > 3:
         return None
     return bed_status_code(turn.text)
+
+
+_AROUND_WARD = re.compile(
+    r"\b(?:ok(?:ay)?|then|please|pls|sorry|try|what|how|about|and|on|in|the|it'?s|its|is|"
+    r"i|mean|meant|actually|instead|no|not|that|one|there)\b",
+    re.I,
+)
+_CODE = re.compile(r"^(?=[a-z]*\d)[a-z0-9]{1,4}$", re.I)  # "5C", "3", "12"
+
+
+def untagged_ward(turn: Turn) -> str | None:
+    """A message that only names a ward NLU did not tag - "ward 3", "5C", "what about ward
+    nine", "the cardiac ward" - right after an unknown ward: that ward (perhaps unknown
+    too); None for anything else."""
+    if turn.is_payload or turn.entities:
+        return None
+    from actions.beds import said_ward  # (actions.beds imports this module's users)
+    from actions.formats import small_number
+
+    text = re.sub(r"[?.!,]", " ", turn.text)
+    named = said_ward(text)
+    rest = _AROUND_WARD.sub(" ", text)
+    if named is not None:
+        said = {w.lower() for w in named.split()} | {"ward", "unit"}
+        return named if all(w.lower() in said for w in rest.split()) else None
+    words = rest.split()
+    if len(words) == 1 and _CODE.match(words[0]):
+        return words[0].upper()
+    if words and len(words) <= 2 and small_number(" ".join(words)) is not None:
+        return str(small_number(" ".join(words)))
+    return None
+
+
+def untagged_ticket(turn: Turn) -> str | None:
+    """A short message naming a ticket in a form staff use ("ticket 12345", "HR-42"),
+    right after a ticket was not found; None otherwise."""
+    if turn.is_payload or len(turn.text.split()) > 4:
+        return None
+    from actions.formats import TicketFormat
+    from actions.services import get_services
+
+    settings = get_services().settings
+    found = TicketFormat(settings.ticket_prefixes, settings.ticket_digits).find(turn.text)
+    return found[0] if found else None
 
 
 def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
@@ -222,12 +273,25 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
     if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
         return intent.name, {**kept, "bed": number}
+    # "5C" after an unknown ward; "and ward 5", "what about ward nine" after an answer
+    cued = (
+        intent.follow_up
+        and "ward" in intent.entities
+        and bool(_CUE.search(turn.text))
+        and bool(re.search(r"\b(?:ward|unit)\b", turn.text, re.I))
+    )
+    loose = untagged_ward(turn) if unknown == "ward" or cued else None
+    ticket = untagged_ticket(turn) if unknown == "ticket_id" else None
+    if ticket is not None:  # "ticket 12345" after "I couldn't find that ticket"
+        return intent.name, {"ticket_id": ticket}
     if unknown is not None:
-        if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name)):
+        if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name) or loose):
             return None
-    elif not intent.follow_up or not elliptical(turn):
+    elif not intent.follow_up or not (elliptical(turn) or loose):
         return None
     named = named_details(tracker, turn)
+    if loose and "ward" not in named:
+        named["ward"] = loose  # "ward 3", "5C": a ward NLU did not tag (perhaps unknown too)
     uses = {s.name for s in catalog.slots if set(s.entities) & set(intent.entities)}
     if not named or not set(named) <= uses:
         return None

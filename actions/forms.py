@@ -27,10 +27,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.base import guarded_reader, lacks_permission, sole_ward
+from actions.bedcheck import check_bed
 from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
+from actions.patientcheck import check_patient
 from actions.reading import (
     DOCTOR,
     alternatives,
@@ -38,6 +40,7 @@ from actions.reading import (
     answers_anyway,
     corrects,
     corrects_in_free_text,
+    drop_doctor,
     form_slots,
     is_interruption,
     resolve_values,
@@ -45,7 +48,14 @@ from actions.reading import (
 )
 from actions.services import get_services
 from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
-from actions.state import MAX_MISSES, Turn, slots_before_turn, slots_set_this_turn
+from actions.state import (
+    MAX_MISSES,
+    Turn,
+    next_miss,
+    slots_before_turn,
+    slots_set_this_turn,
+    stands_for,
+)
 from assistant.hms.protocol import HmsClient
 from intents.catalog import Catalog, Form, default_catalog
 
@@ -118,6 +128,12 @@ class CatalogForm(FormValidationAction, ABC):
             # a re-opened form): nothing to read; ask what is still missing
             values = {s: tracker.get_slot(s) for s in catalog.slot_names()}
             missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
+            if turn.intent == "out_of_scope" and requested in missing:
+                # nonsense ("asdfgh") or something the assistant does not do, answered
+                # instead of the question: a miss, so the question is not asked forever
+                count = next_miss(tracker, requested)
+                ask = None if count >= MAX_MISSES else missing[0]
+                return [SlotSet("misses", f"{requested}:{count}"), SlotSet("requested_slot", ask)]
             return [SlotSet("requested_slot", missing[0] if missing else None)]
         if requested and is_interruption(turn, form, requested, catalog):
             return [ActionExecutionRejected(self.form)]
@@ -171,6 +187,7 @@ class CatalogForm(FormValidationAction, ABC):
         if any(slot in candidates for slot in wrong):
             wrong = ()  # "wrong patient, I meant 10004821": the one meant is given, not asked
         changed: list[str] = []
+        failed: list[str] = []  # slots whose value this message gave was not usable
         for slot, raw in candidates.items():
             check = CHECKS.get(slot)
             if check is None:
@@ -189,6 +206,8 @@ class CatalogForm(FormValidationAction, ABC):
             events.append(SlotSet(slot, result.value))
             if result.reply is not None:
                 replies.append(result.reply)
+                if result.value is None:
+                    failed.append(slot)
             for other, value in result.also.items():
                 if value is not None and (other not in candidates or values.get(other) is None):
                     values[other] = value
@@ -198,6 +217,23 @@ class CatalogForm(FormValidationAction, ABC):
             # opened, earlier values belong to an earlier request (cleared) - not corrected
             if requested and result.value is not None and previous not in (None, result.value):
                 changed.append(slot)
+        given = {s for s, v in values.items() if v not in (None, "", before.get(s))}
+
+        async def patient_reader() -> HmsClient | None:
+            return await guarded_reader(tracker, form.intent, self.name(), resource="patient")
+
+        async def bed_reader() -> HmsClient | None:
+            return await guarded_reader(tracker, form.intent, self.name(), resource="bed")
+
+        miss = await check_patient(form, values, given, ctx.mrn, patient_reader)
+        if miss is None:
+            miss = await check_bed(form, values, given, bed_reader)
+        if miss is not None:  # a patient or bed the HMS does not have: said now, asked again
+            for slot in miss.cleared:
+                values[slot] = None
+                events.append(SlotSet(slot, None))
+            replies.append(miss.reply)
+            changed = [c for c in changed if c not in miss.cleared]
         for reply in replies:
             reply.send(dispatcher)
         if (wrong and requested) or changed:  # (re-opened for "wrong clinic": said already)
@@ -216,6 +252,23 @@ class CatalogForm(FormValidationAction, ABC):
         if any(values.get(s) in (None, "") for s in required_slots(form, values)):
             # the form goes on asking: say back what it took that it had not asked for
             self._acknowledge(dispatcher, requested, values, before, candidates, changed, replies)
+        if miss is not None and miss.ask:
+            count = next_miss(tracker, miss.ask)
+            ask = None if count >= MAX_MISSES else miss.ask
+            return [
+                *events,
+                SlotSet("misses", f"{miss.ask}:{count}"),
+                SlotSet("requested_slot", ask),
+            ]
+        missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
+        if not requested and missing and stands_for(failed, missing[0]):
+            # the request itself named a value the HMS does not have ("beds on ward 3"):
+            # that was the question's first miss, so the second offers a choice
+            return [
+                *events,
+                SlotSet("misses", f"{missing[0]}:1"),
+                SlotSet("requested_slot", missing[0]),
+            ]
         events += self._misses(dispatcher, tracker, requested, values, candidates, replies, wrong)
         if any(isinstance(e, dict) and e.get("name") == "requested_slot" for e in events):
             return events
@@ -312,6 +365,7 @@ class CatalogForm(FormValidationAction, ABC):
                 form.intent == "list_clinic_appointments" or DOCTOR.search(turn.text)
             ):
                 found["clinician"] = doctor
+        drop_doctor(found, turn)  # "Dr Nobody" is never the patient's name
         beds = said_beds(turn.text)  # "bed sixteen not six": beds NLU did not tag (fully)
         if "bed" in wanted and beds:
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
@@ -397,11 +451,7 @@ class CatalogForm(FormValidationAction, ABC):
         )
         if answered or progressed:
             return [SlotSet("misses", None)]
-        previous = tracker.get_slot("misses")
-        count = 1
-        if isinstance(previous, str) and previous.startswith(f"{requested}:"):
-            tail = previous.rsplit(":", 1)[1]
-            count = int(tail) + 1 if tail.isdigit() else 1
+        count = next_miss(tracker, requested)
         if not replies:
             dispatcher.utter_message(
                 text="Sorry, I didn't get that.",

@@ -29,6 +29,10 @@ HELP_TYPES = {
     "maintenance": "maintenance",
     "estates": "maintenance",
     "repair": "maintenance",
+    "plumber": "maintenance",
+    "electrician": "maintenance",
+    "handyman": "maintenance",
+    "engineer": "maintenance",
     "other": "other",
 }
 # words that say which kind of help a description needs ("the printer is jammed" -> it)

@@ -35,7 +35,7 @@ def said_clinician(turn: Turn) -> str | None:
     or the person named in a request whose only people are clinicians (a clinic list)."""
     match = DOCTOR.search(turn.text)
     if match:
-        name = _NOT_NAMES.sub("", match.group(1)).strip()
+        name = _NOT_NAMES.sub("", re.sub(r"'s\b|'$", "", match.group(1))).strip()
         return f"Dr {name}" if name else None
     return turn.value("patient_name")
 
@@ -60,14 +60,43 @@ def answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
 STOPPISH = 0.25  # "no, cancel": not understood, but stopping is a close reading
 
 
+# the whole message puts the task off ("later", "I'll do it later", "not now"): stop it
+_PUTS_OFF = re.compile(
+    r"^\W*(?:(?:ok|okay|actually|sorry|hmm|no|nah|oh|um)\W+)*(?:(?:maybe\s+)?later(?:\s+on)?|"
+    r"not\s+(?:right\s+)?now|another\s+time|some\s+other\s+time|(?:i'?ll|i\s+will|let'?s|we'?ll)\s+"
+    r"(?:do|finish|sort)\s+(?:it|this|that)\s+(?:later|another\s+time)|leave\s+it(?:\s+for\s+now)?|"
+    r"forget\s+(?:it|that|about\s+it)|never\s*mind|skip\s+(?:it|this|that)|don'?t\s+bother)"
+    r"(?:\W+(?:thanks|thank\s+you|please|then|for\s+now))*\W*$",
+    re.I,
+)
+
+
+def puts_off(turn: Turn) -> bool:
+    """The message only puts the task in progress off or calls it off ("later", "not now",
+    "I'll do it later", "forget it"), whatever NLU read it as."""
+    return not turn.is_payload and not turn.entities and bool(_PUTS_OFF.search(turn.text))
+
+
 def stoppish(turn: Turn) -> bool:
     """A short message NLU could not place but that reads close to stopping."""
+    if puts_off(turn):
+        return True
     if turn.intent != "nlu_fallback" or len(turn.text.split()) > STOP_MAX_WORDS:
         return False
+    if not _STOP_WORD.search(turn.text):
+        return False  # nonsense ("blorp") may rank stop high, but says no stop
     return any(
         r.get("name") == "stop" and float(r.get("confidence") or 0) >= STOPPISH
         for r in turn.ranking
     )
+
+
+# a word that says stop; without one, a message NLU could not place is no stop
+_STOP_WORD = re.compile(
+    r"\b(?:no+|nope|nah|stop|cancel\w*|quit|enough|forget|never|mind|leave|abort|scrap|drop|"
+    r"don'?t|end|exit|halt|done|finished|wrong)\b",
+    re.I,
+)
 
 
 def form_slots(form: Form) -> list[str]:
@@ -170,18 +199,28 @@ _QUESTION = re.compile(
 )
 
 
+# a request put as an instruction ("show me free beds on 7", "check my help requests")
+_INSTRUCTION = re.compile(
+    r"^\W*(?:(?:ok|okay|actually|sorry|wait|hang\s+on|first|before\s+that|quickly|can\s+you|"
+    r"could\s+you|please)\W+)*(?:show|list|check|find|look\s+up|pull\s+up|book|reschedule|"
+    r"tell\s+me|give\s+me|let\s+me\s+(?:know|see)|what'?s|whats|who'?s|where'?s)\b",
+    re.I,
+)
+LIKELY_TASK = 0.6  # an instruction this likely to be another task leaves a free-text answer
+
+
 def asks_another_task(turn: Turn, form: Form, catalog: Catalog) -> bool:
     """In a free-text question: the message asks for another task ("any beds on 5C?",
-    "where is bed 6") - NLU is sure of a task other than the form's and it is a question.
-    A statement ("bed 6 on 4B needs cleaning") stays the description, whatever NLU says."""
+    "where is bed 6", "show me free beds on 7") - NLU is sure of a task other than the
+    form's and it is a question, or likely of it and it opens with an instruction ("show",
+    "check", "find"). A statement ("bed 6 on 4B needs cleaning") stays the description,
+    whatever NLU says."""
     intent = catalog.find(turn.intent)
-    return (
-        intent is not None
-        and intent.is_task
-        and intent.name not in (form.intent, "emergency")
-        and turn.confidence >= SURE_TASK
-        and bool(_QUESTION.search(turn.text))
-    )
+    if intent is None or not intent.is_task or intent.name in (form.intent, "emergency"):
+        return False
+    if turn.confidence >= SURE_TASK and _QUESTION.search(turn.text):
+        return True
+    return turn.confidence >= LIKELY_TASK and bool(_INSTRUCTION.search(turn.text))
 
 
 def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
@@ -284,3 +323,51 @@ def answered_already(tracker: Tracker, form: str) -> bool:
         if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
             return True
     return False
+
+
+# what staff call the task in progress when they call it off ("cancel the booking" while
+# booking is not a request to cancel an appointment)
+TASK_NOUNS = {
+    "book_appointment": r"booking|appointment|appt",
+    "reschedule_appointment": r"move|reschedul\w*|rebooking|change",
+    "cancel_appointment": r"cancell?ation",
+    "request_help": r"request|porter|job|ticket|call",
+    "update_bed_status": r"update|change|status\s+change",
+    "find_patient": r"search|look\s*up",
+    "list_clinic_appointments": r"list",
+    "list_ward_patients": r"list",
+}
+_CALL_OFF = r"(?:cancel|scrap|drop|abort|stop|forget(?:\s+about)?|ditch|bin)"
+
+
+def calls_off(turn: Turn, intent: str | None) -> bool:
+    """ "cancel the booking", "scrap this request", "forget the search": the message calls
+    off the task in progress (``intent``), naming it and nothing else."""
+    nouns = TASK_NOUNS.get(intent or "")
+    if not nouns or turn.is_payload or turn.entities:
+        return False
+    pattern = (
+        rf"^\W*(?:(?:no|ok|oh|actually|sorry|please|just)\W+)*{_CALL_OFF}\s+(?:the|this|that|my|"
+        rf"it|that\s+new)?\s*(?:{nouns})s?\b(?:\s+(?:please|then|thanks|for\s+now|after\s+all))*\W*$"
+    )
+    return re.search(pattern, turn.text, re.I) is not None
+
+
+def _words(text: str) -> set[str]:
+    """The words of a person's name, titles left out."""
+    return set(re.findall(r"[a-z'-]+", text.lower())) - {"dr", "doctor", "consultant"}
+
+
+def drop_doctor(found: dict[str, Any], turn: Turn) -> None:
+    """A doctor named in the message ("with Dr Nobody") is never the patient's name, though
+    NLU may tag it as one: such names are taken out of ``found``'s patient_name."""
+    doctor = said_clinician(turn) if DOCTOR.search(turn.text) else None
+    names = found.get("patient_name")
+    if doctor is None or not names:
+        return
+    kept = [n for n in (names if isinstance(names, list) else [names]) if n]
+    kept = [n for n in kept if not _words(str(n)) <= _words(doctor)]
+    if kept:
+        found["patient_name"] = kept if isinstance(names, list) else kept[0]
+    else:
+        found.pop("patient_name", None)

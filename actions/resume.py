@@ -25,7 +25,7 @@ from intents.catalog import default_catalog
 Events = list[dict[str, Any]]
 
 _NO = re.compile(
-    r"^\W*(?:no+|nah|nope|naw|not\s+(?:now|yet|today|right\s+now|at\s+the\s+moment|for\s+now|"
+    r"^\W*(?:no+|nah|nope|naw|that'?s\s+(?:all|it|everything)|i'?m\s+(?:done|finished)|all\s+done|not\s+(?:now|yet|today|right\s+now|at\s+the\s+moment|for\s+now|"
     r"this\s+time|any\s*more|really)|don'?t\s+(?:bother|worry|carry\s+on|go\s+back)|"
     r"do\s+not\s+(?:bother|carry\s+on|go\s+back)|leave\s+it|forget\s+(?:it|that|about\s+it)|"
     r"never\s*mind|maybe\s+later|later|skip\s+(?:it|that))\b",
@@ -33,7 +33,9 @@ _NO = re.compile(
 )
 _YES = re.compile(
     r"^\W*(?:yes+|yeah|yea|yep|yup|ya|aye|sure|ok(?:ay)?|go\s+on|go\s+ahead|please\s+do|"
-    r"carry\s+on|continue|let'?s\s+(?:do\s+(?:it|that)|carry\s+on|continue|go\s+back|finish))\b",
+    r"carry\s+on|continue|resume|(?:let'?s\s+)?go\s+back|back\s+to\s+(?:it|that|the)|"
+    r"pick\s+(?:it|that)\s+(?:back\s+)?up|finish\s+(?:it|that|off)|"
+    r"let'?s\s+(?:do\s+(?:it|that)|carry\s+on|continue|finish))\b",
     re.I,
 )
 # "later", "another time": the task is put off, whatever task words come with it
@@ -104,10 +106,23 @@ def go_back(
     if answer == "affirm":
         kept = dict(stash.get("slots") or {})
         form = default_catalog().form(stash.get("form"))
+        changed = details_for(form, turn, kept) if form else {}
+        if changed:  # "yes, but make it dermatology": back, with that changed
+            kept.update(changed)
+            names = ", ".join(s.replace("_", " ") for s in changed)
+            dispatcher.utter_message(
+                text=f"OK, changed the {names}.",
+                json_message={
+                    "phi": False,
+                    "kind": "slot_corrected",
+                    "data": {"slots": sorted(changed), **changed},
+                },
+            )
         missing = [s for s in (form.required if form else ()) if kept.get(s) in (None, "")]
         return [
             SlotSet("pending", None),
             SlotSet("stash", None),
+            SlotSet("fallbacks", None),
             *(SlotSet(k, v) for k, v in kept.items()),
             # the form asks what is still missing (or finishes) without re-reading "yes"
             SlotSet("requested_slot", missing[0] if missing else None),
@@ -122,6 +137,22 @@ def go_back(
     text, custom = offer
     dispatcher.utter_message(text=f"{text} Yes or no?", buttons=YES_NO, json_message=custom)
     return []
+
+
+def details_for(form: Any, turn: Turn, kept: dict[str, Any]) -> dict[str, Any]:
+    """Values NLU read in the yes for the resumed form's slots that differ from those kept
+    ("yes but make it dermatology"); never a patient's name or MRN (those start afresh)."""
+    from actions.reading import form_slots
+
+    catalog = default_catalog()
+    found: dict[str, Any] = {}
+    for slot in form_slots(form):
+        if slot not in catalog.slot_names() or catalog.slot(slot).thing == "patient":
+            continue
+        values = [v for e in catalog.slot(slot).entities for v, _ in turn.values(e)]
+        if values and values[-1] != kept.get(slot):
+            found[slot] = values[-1]
+    return found
 
 
 def loop_of(events: Events) -> str | None:

@@ -69,11 +69,16 @@ async def identify_patient(
     if not mrn or not name:
         raise PatientMismatch
     for patient in await ctx.hms.find_patients(mrn=mrn):
-        full = norm(patient.display_name)
-        reversed_name = norm(f"{patient.family} {patient.given}")
-        if patient.mrn == mrn and name in (full, reversed_name, norm(patient.family)):
+        if same_patient(patient, mrn, name):
             return patient
     raise PatientMismatch
+
+
+def same_patient(patient: Patient, mrn: str, name: str) -> bool:
+    """The MRN and the name (full, family-first or family only) are this patient's."""
+    full = norm(patient.display_name)
+    reversed_name = norm(f"{patient.family} {patient.given}")
+    return patient.mrn == mrn and norm(name) in (full, reversed_name, norm(patient.family))
 
 
 def say_mismatch(ctx: ActionContext, kind: str) -> None:

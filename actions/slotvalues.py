@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from actions import directory
-from actions.beds import bed_answer, bed_number, bed_status_code
+from actions.beds import bed_answer, bed_number, bed_status_code, says_own_ward
 from actions.formats import MrnFormat
 from actions.help import help_type_code, infer_help_type, infer_urgency, priority_code
 from actions.timeparse import parse_time_preference, says_only_time
@@ -26,6 +26,12 @@ from assistant.hms.protocol import HmsClient
 NOT_NAMES = frozenset(
     "yes no yeah yep nope ok okay sure thanks thank cheers hi hello hey bye please sorry "
     "what why how which help stop cancel never mind".split()
+)
+# words no patient's name holds: a message with one is something else ("hmm let me check")
+NEVER_IN_NAMES = frozenset(
+    "let me check checking is are the my what where who why how which any could you we need "
+    "want please hold wait hang minute moment hmm um er uh later now it that this does did "
+    "have has not just think know about there here".split()
 )
 _NAME_PREFIX = re.compile(
     r"^\s*(?:(?:it'?s|its|the|patient(?:'s)?|pt|name(?:\s+is)?|called|for|is|mr|mrs|ms|miss)\b[\s:,]*)+",
@@ -85,8 +91,12 @@ def _text(value: Any) -> str:
 def unknown(thing: str, said: str, suggestions: tuple[tuple[str, str], ...], slot: str) -> Reply:
     known = ", ".join(title for title, _ in suggestions)
     label = {"clinic": "a clinic", "clinician": "a clinician", "ward": "ward"}.get(thing, thing)
-    lead = f"I don't know {label} '{said}'" if thing != "ward" else f"I don't know ward '{said}'"
+    lead = f"I don't know {label} '{said}'"
     hint = f" - did you mean {known}?" if suggestions else "."
+    if thing == "ward" and suggestions:  # every ward, the nearest first
+        hint = f". Wards here are {known}."
+    elif thing == "clinic" and len(suggestions) > directory.MAX_SUGGESTIONS:
+        hint = f". Clinics here are {known}."  # none was near: all of them
     return Reply(
         text=f"{lead}{hint}",
         kind=f"unknown_{thing}",
@@ -110,6 +120,8 @@ def _name(said: str) -> str | None:
     name = " ".join(_NAME_PREFIX.sub("", said).replace(",", " ").split()).strip(" .")
     words = [w for w in name.split() if w.strip("'-").isalpha()]
     if not words or len(name) < 2 or all(w.lower() in NOT_NAMES for w in words):
+        return None
+    if any(w.lower().strip("'-?.!") in NEVER_IN_NAMES for w in name.split()):
         return None
     if any(ch.isdigit() for ch in name):
         return None
@@ -165,10 +177,20 @@ async def check_mrn(value: Any, ctx: CheckContext) -> Check:
 MINE = "mine"  # the signed-in user's own ward / clinic (resolved by the action)
 
 
+def says_nothing(said: str) -> bool:
+    """ "yes", "ok", "no thanks": no value at all (not a ward or a clinic we don't know)."""
+    words = re.findall(r"[a-z']+", said.lower())
+    return (
+        bool(words) and not any(ch.isdigit() for ch in said) and all(w in NOT_NAMES for w in words)
+    )
+
+
 async def check_ward(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
-    if said == MINE:
+    if said == MINE or says_own_ward(said):  # "my ward"
         return Check(MINE)
+    if says_nothing(said):
+        return Check(None, didnt_get("ward", "Which ward? For example 4B or ICU."))
     ward_hint, number = bed_number(said)
     hms = await ctx.reader()
     if hms is None:
@@ -182,13 +204,16 @@ async def check_ward(value: Any, ctx: CheckContext) -> Check:
     if not found.known and ward_hint:
         found = directory.resolve_ward(wards, said)
     if not found.known:
-        return Check(None, unknown("ward", said, found.suggestions, "ward"))
+        named = directory.ward_said(ward_hint or said)  # "ward three" -> '3'
+        return Check(None, unknown("ward", named, found.suggestions, "ward"))
     also = {"bed": number} if number and ward_hint and not ctx.slots.get("bed") else {}
     return Check(found.value, also=also)
 
 
 async def check_department(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
+    if says_nothing(said):
+        return Check(None, didnt_get("department", "Which clinic? For example cardiology."))
     hms = await ctx.reader()
     if hms is None:
         return Check(said or None)

@@ -151,14 +151,33 @@ def resume_offer(stash: Any) -> tuple[str, dict[str, Any]] | None:
     ), custom
 
 
+# bookkeeping a form needs back when it is resumed: emergency access is for one patient
+RESUMED_STATE = {"breakglass_form": ("breakglass_patient",)}
+
+
 def stash_of(tracker: Tracker, form: Form, before: dict[str, Any]) -> dict[str, Any]:
     """What to keep of an interrupted task: its form and the values it had been given."""
-    wanted = set(task_slots())
+    wanted = set(task_slots()) | set(RESUMED_STATE.get(form.name, ()))
     kept = {k: v for k, v in before.items() if k in wanted and v not in (None, "", [])}
     return {"intent": form.intent, "form": form.name, "slots": kept}
 
 
 MAX_MISSES = 3  # a question unanswered this often ends the form (see actions.forms)
+
+
+def stands_for(failed: list[str], slot: str) -> bool:
+    """A value not usable for one of ``failed`` was an answer to ``slot``'s question (a
+    clinician stands for the clinic)."""
+    return slot in failed or (slot == "department" and "clinician" in failed)
+
+
+def next_miss(tracker: Tracker, requested: str) -> int:
+    """How many times in a row ``requested`` has gone unanswered, this message included."""
+    previous = tracker.get_slot("misses")
+    if isinstance(previous, str) and previous.startswith(f"{requested}:"):
+        tail = previous.rsplit(":", 1)[1]
+        return int(tail) + 1 if tail.isdigit() else 1
+    return 1
 
 
 def gave_up_on(tracker: Tracker) -> str | None:

@@ -77,3 +77,31 @@ def test_formats_mrn_describe_follows_the_setting():
 )
 def test_formats_choice_by_ordinal(said, index):
     assert ordinal_choice(said, 3) == index
+
+
+@pytest.mark.parametrize(
+    ("said", "named"),
+    [
+        ("ward 3", "3"),
+        ("ward three", "3"),
+        ("Ward Nine", "9"),
+        ("5c", "5C"),
+        ("the cardiac ward", "cardiac"),
+    ],
+)
+def test_directory_unknown_ward_is_named_back_as_a_ward(said, named):
+    assert directory.ward_said(said) == named
+
+
+def test_directory_unknown_ward_lists_every_ward_the_nearest_first():
+    from assistant.hms.models import Ward
+
+    wards = [
+        Ward("ward-4b", "4B", "Ward 4B"),
+        Ward("ward-ccu", "CCU", "Coronary Care Unit", ("Cardiac Care Unit",)),
+        Ward("ward-paed", "PAED", "Paediatric Ward"),
+    ]
+    found = directory.resolve_ward(wards, "the cardiac ward")
+    assert found.value is None
+    assert [v for _, v in found.suggestions][0] == "CCU"
+    assert {v for _, v in found.suggestions} == {"4B", "CCU", "PAED"}

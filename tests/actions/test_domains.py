@@ -302,6 +302,18 @@ async def test_beds_words_after_ward_are_not_taken_for_a_ward(services, text):
     assert messages[0]["custom"]["kind"] != "unknown_ward"
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("any free beds on ward three?", "3"), ("free beds on the cardiac ward", "cardiac")],
+)
+async def test_beds_unknown_ward_named_oddly_is_named_back_with_the_wards(services, text, value):
+    trk = tracker("n.jones", intent="check_bed_availability", text=text)
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    [reply] = [m for m in messages if m["custom"]["kind"] == "unknown_ward"]
+    assert reply["custom"]["data"]["value"] == value
+    assert {"4B", "7C"} <= set(reply["custom"]["data"]["suggestions"])
+
+
 async def test_help_request_for_my_ward_is_located_on_the_users_ward(services):
     slots = {"help_type": "porter", "ward": "mine", "urgency": "routine"}
     messages, _ = await run(ActionRequestHelp(), tracker("n.jones", slots=slots))

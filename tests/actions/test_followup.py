@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.beds import ActionCheckBedAvailability
-from actions.followup import elliptical, follow_up, remember
+from actions.followup import elliptical, follow_up, remember, untagged_ward
 from actions.services import set_services
 from actions.state import Turn
 from tests.actions.fakes import make_services, run, tracker
@@ -244,6 +244,77 @@ async def test_followup_correction_after_a_bed_change_offers_to_put_the_first_be
         tracker("b.okoro", text="and bed 2", slots={**slots, "bed_status": "H"}),
     )
     assert not messages[0]["buttons"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ward"),
+    [
+        ("ward 3", "3"),
+        ("5C", "5C"),
+        ("what about ward nine", "nine"),
+        ("the cardiac ward", "cardiac ward"),
+        ("ok 5c then", "5C"),
+    ],
+)
+def test_followup_untagged_ward_after_an_unknown_ward_asks_again(text, ward):
+    last = {"intent": "check_bed_availability", "slots": {}, "unknown": "ward"}
+    events = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker(
+        "n.jones", intent="nlu_fallback", text=text, slots={"last_task": last}, events=events
+    )
+    assert follow_up(trk, Turn.of(trk)) == ("check_bed_availability", {"ward": ward})
+
+
+@pytest.mark.parametrize("text", ["any free beds on ward 3?", "blah blah", "ward 3 bed 4"])
+def test_followup_untagged_ward_is_only_a_ward_said_alone(text):
+    assert untagged_ward(Turn("inform", 0.9, text, (), None)) is None
+
+
+async def test_followup_second_unknown_ward_in_a_row_offers_the_help_desk():
+    last = {"intent": "check_bed_availability", "slots": {}, "unknown": "ward"}
+    events = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": "ward 3", "parse_data": {}},
+    ]
+    first, _ = await run(ActionCheckBedAvailability(), tracker("n.jones", slots={"ward": "3"}))
+    again, _ = await run(
+        ActionCheckBedAvailability(),
+        tracker("n.jones", text="ward 3", slots={"ward": "3", "last_task": last}, events=events),
+    )
+    assert first[0]["custom"]["kind"] == again[0]["custom"]["kind"] == "unknown_ward"
+    assert not any(b["payload"] == "/talk_to_human" for b in first[0]["buttons"])
+    assert any(b["payload"] == "/talk_to_human" for b in again[0]["buttons"])
+
+
+def test_followup_and_an_untagged_ward_after_an_answer_is_that_ward_not_a_bed():
+    last = {"intent": "update_bed_status", "slots": {"ward": "4B", "bed": "12", "bed_status": "U"}}
+    trk = tracker("k.osei", intent="nlu_fallback", text="and ward 5", slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) == ("update_bed_status", {"bed_status": "U", "ward": "5"})
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "ticket"),
+    [
+        (
+            "HR-999998",
+            [
+                {"entity": "ticket_id", "value": "HR-999998", "start": 0, "end": 9},
+                {"entity": "mrn", "value": "999998", "start": 3, "end": 9},
+            ],
+            "HR-999998",
+        ),
+        ("ticket 12345", [], "HR-012345"),
+    ],
+)
+def test_followup_another_ticket_right_after_an_unknown_ticket_asks_again(text, entities, ticket):
+    last = {"intent": "check_request_status", "slots": {}, "unknown": "ticket_id"}
+    trk = tracker(
+        "n.jones", intent="inform", text=text, slots={"last_task": last}, entities=entities
+    )
+    assert follow_up(trk, Turn.of(trk)) == ("check_request_status", {"ticket_id": ticket})
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,22 @@ from actions.forms import form_validator
 from actions.reading import resolve_correction
 from actions.services import set_services
 from actions.state import Turn
-from tests.actions.fakes import make_services, tracker
+from assistant.hms.models import Patient
+from tests.actions.fakes import _bed, make_services, tracker
 from tests.conversation.facts import misfits
 
 
 @pytest.fixture(autouse=True)
 def services():
     svc = make_services()
+    # a ward of 30 beds each, so the beds the messages name exist (actions.bedcheck)
+    have = {b.label for b in svc.hms.beds}
+    svc.hms.beds += [
+        _bed(ward, n, "U")
+        for ward in ("4B", "7C")
+        for n in range(1, 31)
+        if f"{ward} Bed {n}" not in have
+    ]
     set_services(svc)
     return svc
 
@@ -150,7 +159,8 @@ async def test_forms_mrn_given_when_the_name_was_asked():
     assert slots["mrn"] == "10004821" and slots["requested_slot"] == "patient_name"
 
 
-async def test_forms_name_read_as_small_talk_is_still_the_name():
+async def test_forms_name_read_as_small_talk_is_still_the_name(services):
+    services.hms.patients.append(Patient("p-3", "10003333", "Grace", "Thompson"))
     slots, _, out = await validate(
         "find_patient_form", requested="patient_name", intent="thank", text="Grace Thompson"
     )
@@ -376,6 +386,9 @@ def test_forms_short_message_close_to_stop_leaves_the_form():
     ranking = ({"name": "deny", "confidence": 0.39}, {"name": "stop", "confidence": 0.32})
     assert stoppish(Turn("nlu_fallback", 0.4, "no, cancel", (), None, ranking))
     assert not stoppish(Turn("nlu_fallback", 0.4, "ward 3 I think maybe", (), None, ranking[:1]))
+    # nonsense may rank stop high, but says no stop
+    nonsense = ({"name": "stop", "confidence": 0.56},)
+    assert not stoppish(Turn("nlu_fallback", 0.4, "blorp", (), None, nonsense))
 
 
 async def test_forms_clinic_said_when_the_name_was_asked_is_the_clinic_not_the_name():
@@ -561,12 +574,34 @@ async def test_forms_correction_to_an_unknown_value_says_so_and_asks_again():
             "where is bed 6's patient?",
             True,
         ),
+        # instructions for another task ("show me", "check", "find")
+        (
+            "request_help_form",
+            "help_description",
+            "check_bed_availability",
+            "show me free beds on 7",
+            True,
+        ),
+        (
+            "request_help_form",
+            "help_description",
+            "check_request_status",
+            "check my help requests",
+            True,
+        ),
         # statements stay the answer, whatever NLU is sure of
         (
             "request_help_form",
             "help_description",
             "update_bed_status",
             "bed 6 needs cleaning",
+            False,
+        ),
+        (
+            "request_help_form",
+            "help_description",
+            "request_help",
+            "check the oxygen is connected",
             False,
         ),
         (
@@ -631,10 +666,11 @@ async def test_forms_entity_of_a_detail_not_asked_is_taken_whatever_nlu_read():
     assert slots["time"] == "tomorrow at 10" and kinds(messages) == ["slot_noted"]
 
 
-async def test_forms_a_name_that_contains_a_time_word_is_the_name():
+async def test_forms_a_name_that_contains_a_time_word_is_the_name(services):
+    services.hms.patients.append(Patient("p-3", "10003333", "Jane", "Morning"))
     slots, messages, _ = await validate(
         "book_appointment_form",
-        filled={"mrn": "10004821"},
+        filled={"mrn": "10003333"},
         requested="patient_name",
         text="Jane Morning",
         set_now={"patient_name": "Jane Morning"},
@@ -680,6 +716,125 @@ async def test_forms_nothing_is_said_back_when_the_form_is_complete():
     )
     assert slots["mrn"] == "10004821" and slots["requested_slot"] is None
     assert messages == []
+
+
+async def test_forms_unknown_ward_is_named_back_without_the_word_ward():
+    slots, messages, _ = await validate(
+        "request_help_form", requested="ward", text="ward three", set_now={"ward": "ward three"}
+    )
+    [reply] = [m for m in messages if m["custom"]["kind"] == "unknown_ward"]
+    assert slots["ward"] is None and reply["custom"]["data"]["value"] == "3"
+
+
+async def test_forms_a_doctor_named_is_never_the_patients_name():
+    filled = {"patient_name": "Jane Doe", "mrn": "10004821"}
+    entity = {"entity": "patient_name", "value": "Dr Nobody", "start": 0, "end": 9}
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled=filled,
+        requested="department",
+        intent="nlu_fallback",
+        text="Dr Nobody",
+        entities=[entity],
+        set_now={"patient_name": "Dr Nobody"},
+    )
+    assert "unknown_clinician" in kinds(messages) and "slot_corrected" not in kinds(messages)
+    assert slots.get("patient_name", "Jane Doe") == "Jane Doe"
+
+
+async def test_forms_nonsense_answered_as_out_of_scope_counts_as_a_miss():
+    events: list[dict] = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "asdfgh", "parse_data": {}},
+        {"event": "action", "name": "utter_out_of_scope_answer"},
+    ]
+    for misses, expected, asked in ((None, "bed:1", "bed"), ("bed:2", "bed:3", None)):
+        trk = tracker(
+            "n.jones",
+            intent="out_of_scope",
+            text="asdfgh",
+            slots={"ward": "4B", "requested_slot": "bed", "misses": misses},
+            active_loop="update_bed_status_form",
+            events=events,
+        )
+        out = await form_validator("update_bed_status_form")().run(CollectingDispatcher(), trk, {})
+        slots = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
+        assert slots["misses"] == expected and slots["requested_slot"] == asked
+
+
+async def test_forms_unknown_value_in_the_request_itself_is_the_questions_first_miss():
+    slots, messages, _ = await validate(
+        "update_bed_status_form", text="bed 4 on ward 9 is clean", set_now={"ward": "9"}
+    )
+    assert "unknown_ward" in kinds(messages)
+    assert slots["misses"] == "ward:1" and slots["requested_slot"] == "ward"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("Dr Nobody's list for today", "unknown_clinician", "Dr Nobody"),
+        ("gastro list for today", "unknown_clinic", "gastro"),
+    ],
+)
+async def test_forms_clinic_list_of_an_unknown_clinic_or_clinician_says_so(text, kind, value):
+    slots, messages, _ = await validate(
+        "list_clinic_appointments_form", text=text, intent="list_clinic_appointments", user="s.ali"
+    )
+    [reply] = [m for m in messages if m["custom"]["kind"] == kind]
+    assert reply["custom"]["data"]["value"] == value
+    assert slots["misses"] == "department:1" and slots["requested_slot"] == "department"
+
+
+async def test_forms_a_bed_the_ward_does_not_have_is_said_at_once_and_asked_again():
+    slots, messages, _ = await validate(
+        "update_bed_status_form",
+        filled={"ward": "4B"},
+        requested="bed",
+        text="bed 99",
+        set_now={"bed": "99"},
+    )
+    assert kinds(messages)[0] == "unknown_bed"
+    assert slots["bed"] is None and slots["requested_slot"] == "bed" and slots["misses"] == "bed:1"
+
+
+async def test_forms_a_bed_the_ward_does_not_have_is_dropped_from_a_help_request():
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter"},
+        requested="ward",
+        text="4B bed 99",
+        set_now={"ward": "4B"},
+    )
+    assert "unknown_bed" in kinds(messages)
+    assert slots["ward"] == "4B" and slots["bed"] is None and slots["requested_slot"] == "urgency"
+
+
+@pytest.mark.parametrize("text", ["hmm let me check", "wait a minute", "is it the one on 4B"])
+async def test_forms_a_hesitation_is_not_the_patients_name(text):
+    slots, messages, _ = await validate(
+        "book_appointment_form", requested="patient_name", intent="nlu_fallback", text=text
+    )
+    assert not slots.get("patient_name") and slots["requested_slot"] == "patient_name"
+    assert "invalid_patient_name" in kinds(messages) and slots["misses"] == "patient_name:1"
+
+
+async def test_forms_a_doctor_named_in_a_move_is_not_the_patient():
+    text = "move Mary Smith 10004821's appointment with Dr Nobody to friday"
+    entities = [
+        {"entity": "patient_name", "value": "Mary Smith", "start": 5, "end": 15},
+        {"entity": "mrn", "value": "10004821", "start": 16, "end": 24},
+        {"entity": "patient_name", "value": "Dr Nobody", "start": 44, "end": 53},
+    ]
+    slots, messages, _ = await validate(
+        "reschedule_appointment_form",
+        intent="reschedule_appointment",
+        text=text,
+        entities=entities,
+        set_now={"patient_name": "Dr Nobody", "mrn": "10004821"},
+        user="s.ali",
+    )
+    assert slots["patient_name"] == "Mary Smith" and "unknown_patient" not in kinds(messages)
 
 
 @pytest.mark.parametrize(("user", "ward"), [("n.jones", "4B"), ("c.sam", None)])

@@ -54,6 +54,9 @@ def offered(text, intent, confidence=0.6, entities=None, pending=RESUME, safety=
         ("leave it", "deny"),
         ("yeah go on", "affirm"),
         ("ok, carry on", "affirm"),
+        ("go back to it", "affirm"),
+        ("back to the booking", "affirm"),
+        ("don't go back", "deny"),
         ("not urgent", None),
         ("nobody came", None),
         ("any free beds on 4B?", None),
@@ -146,3 +149,156 @@ async def test_resume_weak_nlu_emergency_the_safety_net_cleared_is_a_caution(
     trk = offered("no, leave the patient where they are", "emergency", confidence, safety=safety)
     messages, _ = await run(ActionEmergency(), trk)
     assert [m["custom"]["kind"] for m in messages] == kinds
+
+
+async def test_resume_a_new_request_instead_of_an_answer_drops_the_offered_task():
+    trk = offered("who is in bed 5 on 4B", "list_ward_patients", 0.95)
+    _, events = await run(ActionNewRequest(), trk)
+    assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+
+
+def test_resume_emergency_access_is_kept_with_its_patient_and_offered_again():
+    from actions.state import resume_offer, stash_of
+    from intents.catalog import default_catalog
+
+    form = default_catalog().form("breakglass_form")
+    assert form is not None
+    before = {"breakglass_patient": "p-1", "mrn": "10004821", "pending": None}
+    stash = stash_of(tracker("dr.patel"), form, before)
+    assert stash["slots"] == {"breakglass_patient": "p-1", "mrn": "10004821"}
+    offer = resume_offer(stash)
+    assert offer is not None
+    text, custom = offer
+    assert "emergency access" in text and custom["data"]["intent"] == "find_patient"
+
+
+@pytest.mark.parametrize(
+    ("form", "text", "stops"),
+    [
+        ("book_appointment_form", "cancel the booking", True),
+        ("book_appointment_form", "no, scrap this appointment please", True),
+        ("request_help_form", "cancel the porter", True),
+        ("reschedule_appointment_form", "cancel the appointment", False),  # a new task
+        ("book_appointment_form", "cancel the booking and book dermatology", False),
+    ],
+)
+async def test_resume_calling_off_the_task_in_progress_stops_it(form, text, stops):
+    trk = tracker(
+        "s.ali",
+        intent="cancel_appointment",
+        text=text,
+        slots={"patient_name": "Mary Smith", "requested_slot": "time"},
+        active_loop=form,
+        events=[{"event": "user", "text": text, "parse_data": {}}],
+    )
+    messages, events = await run(ActionNewRequest(), trk)
+    assert (["stop_ok"] if stops else []) == [m["custom"]["kind"] for m in messages]
+    assert (
+        events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
+    ) is stops
+
+
+async def test_resume_a_message_not_understood_asks_the_offer_again_once():
+    trk = offered("hmm", "nlu_fallback", 0.3)
+    trk.slots["pending"] = RESUME
+    trk.slots["stash"] = STASH
+    messages, events = await run(ActionFallback(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["resume_offer"]
+    assert messages[0]["text"].startswith("Sorry, I didn't get that.")
+    assert {"event": "slot", "name": "fallbacks", "value": 1, "timestamp": None} in events
+    trk.slots["fallbacks"] = 1
+    messages, _ = await run(ActionFallback(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_clarify"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("later", "deny"), ("actually I'll do it later", "deny"), ("not now thanks", "inform")],
+)
+async def test_resume_putting_the_task_off_while_a_form_asks_stops_it(text, intent):
+    from actions.flow import ActionContinue
+    from actions.reading import is_interruption
+    from intents.catalog import default_catalog
+
+    catalog = default_catalog()
+    trk = tracker(
+        "s.ali",
+        intent=intent,
+        text=text,
+        slots={"requested_slot": "patient_name"},
+        active_loop="cancel_appointment_form",
+    )
+    form = catalog.form("cancel_appointment_form")
+    assert form is not None and is_interruption(Turn.of(trk), form, "patient_name", catalog)
+    messages, events = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+
+
+async def test_resume_stopping_a_task_that_interrupted_another_offers_that_one_again():
+    from actions.flow import ActionStop
+
+    trk = tracker(
+        "s.ali",
+        intent="stop",
+        text="forget it",
+        slots={"stash": STASH, "help_type": "porter", "requested_slot": "ward"},
+        active_loop="request_help_form",
+    )
+    messages, events = await run(ActionStop(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok", "resume_offer"]
+    assert {"event": "slot", "name": "pending", "value": RESUME, "timestamp": None} in events
+    assert {"event": "slot", "name": "help_type", "value": None, "timestamp": None} in events
+    assert not any(e.get("name") == "stash" for e in events)  # kept
+
+
+async def test_resume_stop_at_the_offer_drops_everything():
+    from actions.flow import ActionStop
+
+    trk = tracker("s.ali", intent="stop", text="stop", slots={"stash": STASH, "pending": RESUME})
+    messages, events = await run(ActionStop(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+
+
+async def test_resume_a_yes_naming_a_detail_goes_back_with_it_changed():
+    from actions.flow import ActionContinue
+
+    stash = {
+        "intent": "book_appointment",
+        "form": "book_appointment_form",
+        "slots": {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"},
+    }
+    text = "yes but make it dermatology"
+    entity = {"entity": "department", "value": "dermatology", "start": 17, "end": 28}
+    trk = tracker(
+        "s.ali",
+        intent="affirm",
+        text=text,
+        slots={"pending": RESUME, "stash": stash},
+        entities=[entity],
+    )
+    messages, events = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["slot_corrected"]
+    assert {
+        "event": "slot",
+        "name": "department",
+        "value": "dermatology",
+        "timestamp": None,
+    } in events
+    assert {"event": "slot", "name": "mrn", "value": "10004821", "timestamp": None} in events
+
+
+@pytest.mark.parametrize(("text", "drops"), [("that's all thanks", True), ("thanks", False)])
+async def test_resume_thanks_that_says_done_declines_the_offer(text, drops):
+    from actions.conversation import ActionThank
+
+    trk = offered(text, "thank", 0.9)
+    trk.slots["pending"] = RESUME
+    trk.slots["stash"] = STASH
+    messages, events = await run(ActionThank(), trk)
+    if drops:
+        assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+        assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+    else:
+        assert [m.get("response") for m in messages] == ["utter_thank_answer"] and events == []

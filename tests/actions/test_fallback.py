@@ -1,0 +1,112 @@
+"""Messages not understood: a bare yes or no right after a miss opens nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.fallback import ActionFallback
+from actions.flow import ActionContinue
+from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
+
+
+@pytest.fixture(autouse=True)
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+@pytest.mark.parametrize(
+    ("action", "intent", "text"),
+    [(ActionContinue, "affirm", "yes"), (ActionFallback, "nlu_fallback", "yeah ok")],
+)
+async def test_fallback_yes_after_a_miss_offers_the_help_desk_and_opens_nothing(
+    services, action, intent, text
+):
+    trk = tracker("n.jones", intent=intent, text=text, slots={"fallbacks": 2})
+    messages, events = await run(action(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_clarify"]
+    assert any(b["payload"] == "/talk_to_human" for b in messages[0]["buttons"])
+    assert not any(e.get("name") == "fallbacks" for e in events)  # not another miss
+    assert services.tickets.opened == []
+
+
+async def test_fallback_no_after_a_miss_is_taken_and_the_misses_start_again():
+    trk = tracker("n.jones", intent="deny", text="no thanks", slots={"fallbacks": 1})
+    messages, events = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert {"event": "slot", "timestamp": None, "name": "fallbacks", "value": None} in events
+
+
+async def test_fallback_yes_with_nothing_missed_before_is_not_understood():
+    trk = tracker("n.jones", intent="affirm", text="yes", slots={})
+    messages, _ = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_rephrase"]
+
+
+async def test_fallback_yes_after_the_help_desk_was_offered_opens_nothing(services):
+    events = [
+        {
+            "event": "bot",
+            "text": "I couldn't get the ward...",
+            "data": {"buttons": [{"title": "Contact the help desk", "payload": "/talk_to_human"}]},
+        },
+        {"event": "user", "text": "yes", "parse_data": {}},
+    ]
+    trk = tracker("b.okoro", intent="affirm", text="yes", slots={}, events=events)
+    messages, _ = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_clarify"]
+    assert any(b["payload"] == "/talk_to_human" for b in messages[0]["buttons"])
+    assert services.tickets.opened == []
+
+
+@pytest.mark.parametrize("said", ["yes", "ok", "no thanks"])
+async def test_fallback_a_bare_yes_or_no_is_no_ward(said):
+    from actions.slotvalues import check_ward
+
+    result = await check_ward(said, None)  # type: ignore[arg-type]  # no HMS needed
+    assert result.value is None and result.reply is not None
+    assert result.reply.kind == "invalid_ward"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("asdfgh", True),
+        ("blah blah", True),
+        ("zzzz", True),
+        ("qwerty zxcv", True),
+        ("the sky is blue", False),
+        ("what's the max dose of paracetamol", False),
+        ("tell me a joke", False),
+    ],
+)
+def test_fallback_nonsense_is_keyboard_mash_and_filler(text, expected):
+    from actions.fallback import nonsense
+
+    assert nonsense(text) is expected
+
+
+async def test_fallback_nonsense_read_as_out_of_scope_is_not_understood():
+    from actions.fallback import ActionOutOfScope
+
+    messages, events = await run(
+        ActionOutOfScope(), tracker("n.jones", intent="out_of_scope", text="asdfgh")
+    )
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_rephrase"]
+    assert {"event": "slot", "timestamp": None, "name": "fallbacks", "value": 1} in events
+    messages, _ = await run(
+        ActionOutOfScope(),
+        tracker("n.jones", intent="out_of_scope", text="asdfgh", active_loop="request_help_form"),
+    )
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_rephrase"]
+
+
+async def test_fallback_a_real_out_of_scope_question_is_declined():
+    from actions.fallback import ActionOutOfScope
+
+    dispatcher_messages, _ = await run(
+        ActionOutOfScope(), tracker("n.jones", intent="out_of_scope", text="tell me a joke")
+    )
+    assert [m.get("response") for m in dispatcher_messages] == ["utter_out_of_scope_answer"]
