@@ -36,6 +36,15 @@ from .segments import partitions
 
 log = logging.getLogger(__name__)
 
+# a statement that only gives details ("her MRN is 10643380", "it's for R.K. next week",
+# "the patient is Rhys Kaur"): more of the request next to it, however NLU reads it alone
+_DETAILS = re.compile(
+    r"^\W*(?:(?:and|also|oh|plus|so)\s+)?(?:it'?s|it\s+is|that'?s|that\s+is|this\s+is"
+    r"|(?:her|his|their|the)\s+(?:patient'?s?\s+)?(?:mrn|name|full\s+name|hospital\s+number"
+    r"|number|date\s+of\s+birth|dob|clinic|department|time|date|day|ward|bed|doctor"
+    r"|consultant|patient)\b|for\s+(?:patient|mr|mrs|ms|miss)\b)",
+    re.I,
+)
 # "it" (lower case: "IT" is the help desk's kind of help), "that bed", "the bed"
 _REFERENCE = re.compile(r"\bit\b|(?i:\b(?:that|the|this)\s+(?:bed|one)\b)")
 _BED_ID = re.compile(r"\b[a-z0-9]{1,4}\s*-\s*\d{1,3}\b", re.I)  # "4B-06", "ICU-3": ward and bed
@@ -173,6 +182,19 @@ class ClauseRules:
             lent.append(clause)
         return tuple(lent)
 
+    def details_of_another(self, clauses: tuple[str, ...], readings: tuple[Reading, ...]) -> bool:
+        """A clause is only a statement of details ("... and her MRN is 10643380") that
+        another clause's task takes: it belongs to that request, so the message is not cut
+        this way (the whole message keeps every detail for the one task)."""
+        for i, (clause, reading) in enumerate(zip(clauses, readings, strict=True)):
+            if reading.question or not reading.entities or not _DETAILS.search(clause):
+                continue
+            for j, other in enumerate(readings):
+                takes = self.tasks[other.intent or ""].entities if other.intent else frozenset()
+                if j != i and other.intent != reading.intent and reading.entities <= takes:
+                    return True
+        return False
+
     def serving_order(self, clauses: tuple[str, ...], readings: tuple[Reading, ...]) -> list[str]:
         """As given, those that may ask something back last."""
         pairs = list(zip(clauses, readings, strict=True))
@@ -202,7 +224,11 @@ class ClauseSplitter:
         readings = dict(zip(distinct, read, strict=True))
         for way in ways:  # most clauses first
             found = self.rules.read_as_tasks(tuple(readings[c] for c in way))
-            if found is not None and self.rules.told_apart(found):
+            if (
+                found is not None
+                and self.rules.told_apart(found)
+                and not self.rules.details_of_another(way, found)
+            ):
                 return await self._unless_form(sender, text, way, found)
         return [text]
 

@@ -298,3 +298,38 @@ async def test_splitter_the_one_bed_named_is_put_for_it_in_a_clause_about_no_bed
     assert got == ["close bed 3", "get maintenance for bed 3"]
     got = await split.split(SENDER, "close bed 3 and get IT to fix the computer")
     assert got == ["close bed 3", "get IT to fix the computer"]
+
+
+async def test_splitter_a_statement_of_details_for_the_other_request_keeps_it_whole():
+    # "her MRN is ..." alone reads as finding a patient, "it's for ..." as listing their
+    # appointments: both are details of the booking next to them
+    split = splitter(
+        {
+            "book Rhys Kaur into cardiology": reading(
+                "book_appointment", 0.98, "patient_name", "department"
+            ),
+            "her MRN is 10643380": reading("find_patient", 0.62, "mrn"),
+            "book with dr carter": reading("book_appointment", 0.73, "clinician"),
+            "it's for Rhys Kaur 10643380 next week": reading(
+                "list_appointments", 0.77, "patient_name", "mrn", "time"
+            ),
+        }
+    )
+    for text in (
+        "book Rhys Kaur into cardiology and her MRN is 10643380",
+        "book with dr carter and it's for Rhys Kaur 10643380 next week",
+    ):
+        assert await split.split(SENDER, text) == [text]
+
+
+async def test_splitter_a_question_or_an_order_next_to_a_request_is_still_its_own():
+    split = splitter(
+        {
+            "book Rhys Kaur into cardiology": reading(
+                "book_appointment", 0.98, "patient_name", "department"
+            ),
+            "show me the dermatology list": reading("list_clinic_appointments", 0.98, "department"),
+        }
+    )
+    text = "book Rhys Kaur into cardiology and show me the dermatology list"
+    assert len(await split.split(SENDER, text)) == 2
