@@ -78,7 +78,7 @@ def wrong_thing(text: str) -> tuple[str, ...]:
     return WRONG_SLOTS.get(match.group(1).lower(), ()) if match else ()
 
 
-def fresh_start(tracker: Tracker, intent_name: str | None) -> Events:
+def fresh_start(tracker: Tracker, intent_name: str | None, *, follows_up: bool = False) -> Events:
     """The events that start a new request for ``intent_name``: stash the task in progress
     (a form, or a step such as choosing a slot) and clear every task slot except those the
     latest message filled for the new request's entities."""
@@ -94,9 +94,10 @@ def fresh_start(tracker: Tracker, intent_name: str | None) -> Events:
         stash = stash_of(tracker, owner.form, before)
     if isinstance(stash, dict) and stash.get("intent") == intent_name:
         stash = None  # asked again from the start: the new request replaces it
-    if before.get("pending") == RESUME and form is None:
+    if before.get("pending") == RESUME and form is None and not follows_up:
         # a new request instead of an answer to "Shall we carry on ...?": the offer and
-        # the task it offered are dropped (not offered again after this one)
+        # the task it offered are dropped (not offered again after this one); a follow-up
+        # of the digression ("sorry, 4B" after "I don't know ward 3") keeps them
         stash = None
     wanted = set(intent.entities) if intent else set()
     keep = tuple(
@@ -126,7 +127,10 @@ async def follow_up_events(
             text=f"To move that booking to {kept.get('time')}, I need the patient again.",
             json_message={"phi": False, "kind": "booking_move", "data": {"time": kept.get("time")}},
         )
-    events = [*fresh_start(tracker, name), *(SlotSet(slot, v) for slot, v in kept.items())]
+    events = [
+        *fresh_start(tracker, name, follows_up=True),
+        *(SlotSet(slot, v) for slot, v in kept.items()),
+    ]
     if corrects_a_write(tracker, turn):  # the action offers to take the last write back
         events.append(SlotSet("last_task", tracker.get_slot("last_task")))
     if intent.form:
@@ -222,7 +226,10 @@ class ActionContinue(Action):
         turn = Turn.of(tracker)
         pending = tracker.get_slot("pending")
         if pending == RESUME:
-            return go_back(dispatcher, tracker, turn)
+            # "sorry, 4B" right after "I don't know ward 3" (a digression's answer) and its
+            # offer to go back: the digression asked again, the offer kept for after it
+            followed = await follow_up_events(dispatcher, tracker, turn, domain)
+            return followed if followed is not None else go_back(dispatcher, tracker, turn)
         if active_form(tracker) is not None and puts_off(turn):  # "later" while a form asks
             return await ActionStop().run(dispatcher, tracker, domain)
         owner = pending_intent(pending)

@@ -422,3 +422,31 @@ def test_followup_sorry_that_bed_only_after_a_ward_list_asks_about_that_bed():
     last = {"intent": "list_ward_patients", "slots": {"ward": "4B"}}
     trk = _after(last, "sorry, bed 3 only", "bed", "3")
     assert follow_up(trk, Turn.of(trk)) == ("list_ward_patients", {"ward": "4B", "bed": "3"})
+
+
+async def test_followup_of_a_digression_while_the_offer_to_go_back_is_open_keeps_the_offer():
+    # booking interrupted by "any free beds on ward 3?" -> "I don't know ward 3" and "Shall
+    # we carry on booking?"; then "sorry, 4B": free beds on 4B, and the offer stays
+    from actions.flow import ActionContinue
+
+    last = {"intent": "check_bed_availability", "slots": {}, "unknown": "ward"}
+    stash = {"intent": "book_appointment", "form": "book_appointment_form", "slots": {}}
+    text = "sorry, 4B"
+    events = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "slot", "name": "stash", "value": stash},
+        {"event": "slot", "name": "pending", "value": "resume"},
+        {"event": "user", "text": text, "parse_data": {}},
+        {"event": "slot", "name": "ward", "value": "4B"},
+    ]
+    slots = {"last_task": last, "stash": stash, "pending": "resume", "ward": "4B"}
+    trk = tracker(
+        "n.jones", intent="inform", text=text, slots=slots,
+        entities=[ent("ward", "4B", text)], events=events,
+    )  # fmt: skip
+    messages, events = await run(ActionContinue(), trk)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots.get("stash") == stash and slots.get("pending") == "resume"  # not dropped
+    kinds = [(m.get("custom") or {}).get("kind") for m in messages]
+    assert "check_bed_availability_success" in kinds
+    assert kinds[-1] == "resume_offer"
