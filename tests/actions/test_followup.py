@@ -432,7 +432,7 @@ async def test_followup_of_a_digression_while_the_offer_to_go_back_is_open_keeps
     last = {"intent": "check_bed_availability", "slots": {}, "unknown": "ward"}
     stash = {"intent": "book_appointment", "form": "book_appointment_form", "slots": {}}
     text = "sorry, 4B"
-    events = [
+    before: list[dict] = [
         {"event": "slot", "name": "last_task", "value": last},
         {"event": "slot", "name": "stash", "value": stash},
         {"event": "slot", "name": "pending", "value": "resume"},
@@ -442,7 +442,7 @@ async def test_followup_of_a_digression_while_the_offer_to_go_back_is_open_keeps
     slots = {"last_task": last, "stash": stash, "pending": "resume", "ward": "4B"}
     trk = tracker(
         "n.jones", intent="inform", text=text, slots=slots,
-        entities=[ent("ward", "4B", text)], events=events,
+        entities=[ent("ward", "4B", text)], events=before,
     )  # fmt: skip
     messages, events = await run(ActionContinue(), trk)
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
