@@ -37,13 +37,13 @@ _NAME_PREFIX = re.compile(
     r"^\s*(?:(?:it'?s|its|the|patient(?:'s)?|pt|name(?:\s+is)?|called|for|is|mr|mrs|ms|miss)\b[\s:,]*)+",
     re.I,
 )
-_FILLER = re.compile(
-    r"\b(i|need|want|would|like|to|a|an|the|some|please|pls|can|could|you|get|send|me|us|"
+_FILLER_WORDS = (
+    r"i|need|want|would|like|to|a|an|the|some|please|pls|can|could|you|get|send|me|us|"
     r"raise|log|request|requesting|help|ticket|job|on|in|at|for|with|ward|bed|bay|urgent|"
     r"urgently|asap|routine|stat|now|immediately|not|quick|quickly|soon|porter|porters|it|"
-    r"housekeeping|maintenance|estates|cleaner|domestic|domestics|there|is|someone|somebody)\b",
-    re.I,
+    r"housekeeping|maintenance|estates|cleaner|domestic|domestics|there|is|someone|somebody"
 )
+_FILLER = re.compile(rf"\b({_FILLER_WORDS})\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -352,14 +352,20 @@ CHECKS: dict[str, Checker] = {
 }
 
 
+_WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")  # "x-ray" is one word
+_DESTINATION = re.compile(rf"\bto\s+(?:the\s+)?(?!(?:{_FILLER_WORDS})\b)[a-z][a-z'-]+", re.I)
+
+
 def describes(text: str, entity_spans: list[tuple[int, int]], words_needed: int = 2) -> bool:
     """True when a request's words describe the problem ("the printer on 4B is jammed"),
     not only ask for a kind of help ("I need a porter to ICU")."""
     kept = "".join(
         ch if not any(a <= i < b for a, b in entity_spans) else " " for i, ch in enumerate(text)
     )
-    words = [w for w in re.findall(r"[a-z']+", _FILLER.sub(" ", kept.lower())) if len(w) > 1]
-    return len(words) >= words_needed
+    words = [w for w in _WORD.findall(_FILLER.sub(" ", kept.lower())) if len(w) > 1]
+    # where to take someone or something ("to x-ray", "to the discharge lounge"): a place
+    # no entity named is the job's description (a ward is an entity: "a porter to ICU" is not)
+    return len(words) >= words_needed or bool(_DESTINATION.search(kept))
 
 
 def infer(slot: str, text: str, ctx: CheckContext) -> Any:

@@ -105,3 +105,21 @@ def test_directory_unknown_ward_lists_every_ward_the_nearest_first():
     assert found.value is None
     assert [v for _, v in found.suggestions][0] == "CCU"
     assert {v for _, v in found.suggestions} == {"4B", "CCU", "PAED"}
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "described"),
+    [
+        # a porter job's destination that is no ward is what is needed ("x-ray" one word)
+        ("porter for bed 6 to x-ray, not urgent", [(0, 6), (15, 16), (27, 37)], True),
+        ("porter to the discharge lounge", [(0, 6)], True),
+        ("the printer on 4B is jammed", [(15, 17)], True),
+        ("I need a porter to ICU", [(9, 15), (19, 22)], False),  # a ward: only where
+        ("porter to 4B bed 3", [(0, 6), (10, 12), (17, 18)], False),
+        ("porter please", [(0, 6)], False),
+    ],
+)
+def test_formats_a_request_describes_its_job_or_only_asks_for_help(text, spans, described):
+    from actions.slotvalues import describes
+
+    assert describes(text, spans, 2) is described
