@@ -1,0 +1,115 @@
+"""Withdrawing one's own help request: "cancel my porter request", "don't need HR-12 any
+more", "cancel ticket 12".
+
+Only the person who asked may cancel (the HMS Task's requester); the task's status
+becomes ``cancelled`` through ``update_task``. A ticket id picks the request; without one,
+the user's open requests (of the kind named, if any) are looked at: exactly one is
+cancelled, several are offered as buttons (the press is the choice), none is said. Right
+after filing a request, "cancel that" means the request just filed.
+
+No confirmation step: staff say "cancel" on purpose, the answer names exactly what was
+cancelled, and a request cancelled by mistake is asked for again in one message; a
+question back would cost every cancel a turn to save a rare slip.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+
+from actions.amend import filed_request
+from actions.base import ActionContext, GuardedAction, Outcome
+from actions.help import HELP_NAMES
+from actions.helptasks import (
+    CLOSED_WORDS,
+    OPEN,
+    facts,
+    find_task,
+    help_type_said,
+    line,
+    places,
+    ticket_ids,
+)
+from assistant.hms.models import HelpTask
+
+MAX_CHOICES = 5
+
+
+class ActionCancelHelpRequest(GuardedAction):
+    intent = "cancel_help_request"
+    activity = "Cancelling your help request"
+
+    async def perform(self, ctx: ActionContext) -> Outcome:
+        ids = ticket_ids(ctx)
+        wanted = help_type_said(ctx)
+        if not ids and not wanted:
+            filed = filed_request(ctx.tracker)  # "cancel that" right after filing one
+            ids = [str(filed["ticket"])] if filed else []
+        if ids:
+            task = await find_task(ctx, ids)
+            if task is None:
+                ctx.say(
+                    "I couldn't find that ticket.",
+                    kind="unknown_ticket",
+                    data={"value": ids[0], "suggestions": []},
+                )
+                return Outcome("not_found", resource="Task")
+            return await self._cancel(ctx, task)
+        mine = await ctx.hms.list_tasks(requester_username=ctx.staff.username, status=OPEN)
+        mine = [t for t in mine if wanted is None or t.help_type == wanted]
+        what = f"{HELP_NAMES.get(wanted, wanted)} requests" if wanted else "help requests"
+        if not mine:
+            ctx.say(
+                f"You have no open {what} to cancel.",
+                kind="cancel_help_request_none",
+                data={"help_type": wanted},
+            )
+            return Outcome(resource="Task", detail="none open")
+        if len(mine) == 1:
+            return await self._cancel(ctx, mine[0])
+        newest = sorted(mine, key=lambda t: t.ticket_id or "", reverse=True)[:MAX_CHOICES]
+        names = await places(ctx, newest)
+        ctx.say(
+            f"You have {len(mine)} open {what}. Which one shall I cancel?",
+            kind="cancel_help_request_which",
+            data={"tasks": [facts(t, names) for t in newest]},
+            buttons=[
+                {
+                    "title": line(t, names),
+                    "payload": f'/cancel_help_request{{"ticket_id":"{t.ticket_id}"}}',
+                }
+                for t in newest
+            ],
+        )
+        return Outcome(resource="Task", detail=f"{len(mine)} open, asked which")
+
+    async def _cancel(self, ctx: ActionContext, task: HelpTask) -> Outcome:
+        ticket = task.ticket_id or ""
+        resource = f"Task/{task.id}"
+        if task.requester != ctx.staff.username:  # only one's own request
+            ctx.say(
+                f"{ticket} is not one of your requests. Only the person who asked can cancel it.",
+                kind="cancel_help_request_denied",
+                data={"ticket_id": ticket},
+            )
+            return Outcome("denied", reason="not_requester", resource=resource)
+        if task.status in CLOSED_WORDS:
+            ctx.say(
+                f"{ticket} is already {CLOSED_WORDS[task.status]}, so there is nothing to cancel.",
+                kind="cancel_help_request_closed",
+                data={"ticket_id": ticket, "status": task.status},
+            )
+            return Outcome(resource=resource, detail=f"already {task.status}")
+        done = await ctx.hms.update_task(
+            ticket, status="cancelled", business_status="withdrawn by the requester"
+        )
+        names = await places(ctx, [done])
+        taken = f" {task.owner} had taken it; they will see it is cancelled." if task.owner else ""
+        ctx.say(
+            f"Cancelled {line(done, names)}.{taken}",
+            kind="cancel_help_request_success",
+            data=facts(done, names),
+        )
+        events: tuple[SlotSet, ...] = ()
+        if (filed_request(ctx.tracker) or {}).get("ticket") == ticket:
+            events = (SlotSet("last_task", None),)  # nothing left to amend
+        return Outcome(resource=resource, detail=f"{task.status}->cancelled", events=events)

@@ -1,0 +1,125 @@
+"""Withdrawing one's own help request: 'cancel my porter request', 'cancel HR-000012'."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.cancelhelp import ActionCancelHelpRequest
+from actions.help import ActionRequestHelp
+from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
+
+
+@pytest.fixture
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+async def file(user: str, help_type: str = "porter", bed: str = "2") -> str:
+    slots = {
+        "help_type": help_type,
+        "ward": "4B",
+        "bed": bed,
+        "urgency": "routine",
+        "help_description": "wheelchair to x-ray",
+    }
+    messages, _ = await run(ActionRequestHelp(), tracker(user, slots=slots))
+    return str(messages[-1]["custom"]["data"]["ticket_id"])
+
+
+def cancel(user: str, text: str, **slots) -> object:
+    return tracker(user, intent="cancel_help_request", text=text, slots=slots)
+
+
+def kinds(messages):
+    return [m["custom"]["kind"] for m in messages]
+
+
+async def test_cancelhelp_the_one_open_request_is_cancelled(services):
+    ticket = await file("n.jones")
+    messages, _ = await run(
+        ActionCancelHelpRequest(), cancel("n.jones", "cancel my porter request")
+    )
+    assert kinds(messages) == ["cancel_help_request_success"]
+    data = messages[0]["custom"]["data"]
+    assert (data["ticket_id"], data["status"], data["place"]) == (ticket, "cancelled", "4B Bed 2")
+    assert services.hms.tasks[0].status == "cancelled"
+    assert services.audit.events[-1].outcome == "success"
+
+
+@pytest.mark.parametrize(
+    "said", ["cancel HR-000002", "don't need hr 2 any more", "cancel ticket 2"]
+)
+async def test_cancelhelp_a_ticket_id_picks_the_request(services, said):
+    await file("n.jones")
+    second = await file("n.jones", bed="3")
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", said))
+    assert messages[0]["custom"]["data"]["ticket_id"] == second
+    assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]
+
+
+async def test_cancelhelp_several_open_requests_ask_which_with_buttons(services):
+    first, second = await file("n.jones"), await file("n.jones", bed="3")
+    messages, _ = await run(
+        ActionCancelHelpRequest(), cancel("n.jones", "cancel my porter request")
+    )
+    assert kinds(messages) == ["cancel_help_request_which"]
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == [
+        f'/cancel_help_request{{"ticket_id":"{second}"}}',
+        f'/cancel_help_request{{"ticket_id":"{first}"}}',
+    ]
+    assert {t.status for t in services.hms.tasks} == {"requested"}  # nothing cancelled yet
+
+
+async def test_cancelhelp_the_kind_named_narrows_the_open_requests(services):
+    await file("n.jones")
+    cleaning = await file("n.jones", help_type="housekeeping")
+    messages, _ = await run(
+        ActionCancelHelpRequest(), cancel("n.jones", "cancel the housekeeping request")
+    )
+    assert messages[0]["custom"]["data"]["ticket_id"] == cleaning
+
+
+async def test_cancelhelp_someone_elses_request_is_refused_and_unchanged(services):
+    ticket = await file("dr.patel")
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", f"cancel {ticket}"))
+    assert kinds(messages) == ["cancel_help_request_denied"]
+    assert services.hms.tasks[0].status == "requested"
+    assert services.audit.events[-1].outcome == "denied"
+
+
+@pytest.mark.parametrize("status", ["completed", "cancelled"])
+async def test_cancelhelp_a_finished_request_says_so(services, status):
+    ticket = await file("n.jones")
+    await services.hms.update_task(ticket, status=status)
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", f"cancel {ticket}"))
+    assert kinds(messages) == ["cancel_help_request_closed"]
+    assert messages[0]["custom"]["data"]["status"] == status
+
+
+async def test_cancelhelp_no_open_request_says_so(services):
+    messages, _ = await run(
+        ActionCancelHelpRequest(), cancel("n.jones", "cancel my porter request")
+    )
+    assert kinds(messages) == ["cancel_help_request_none"]
+    assert not any(c[0] == "update_task" for c in services.hms.calls)
+
+
+async def test_cancelhelp_an_unknown_ticket_is_not_found(services):
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", "cancel HR-000099"))
+    assert kinds(messages) == ["unknown_ticket"]
+
+
+async def test_cancelhelp_cancel_that_right_after_filing_is_the_request_just_filed(services):
+    await file("n.jones", bed="3")
+    ticket = await file("n.jones")
+    last = {"intent": "request_help", "ticket": ticket, "slots": {"help_type": "porter"}}
+    trk = cancel("n.jones", "actually cancel that", last_task=last)
+    messages, events = await run(ActionCancelHelpRequest(), trk)
+    assert messages[0]["custom"]["data"]["ticket_id"] == ticket
+    assert {"event": "slot", "name": "last_task", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
