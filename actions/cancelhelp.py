@@ -26,9 +26,11 @@ from actions.helptasks import (
     find_task,
     help_type_said,
     line,
+    place_ids,
     places,
     ticket_ids,
 )
+from assistant.hms.errors import NotFound
 from assistant.hms.models import HelpTask
 
 MAX_CHOICES = 5
@@ -56,6 +58,12 @@ class ActionCancelHelpRequest(GuardedAction):
             return await self._cancel(ctx, task)
         mine = await ctx.hms.list_tasks(requester_username=ctx.staff.username, status=OPEN)
         mine = [t for t in mine if wanted is None or t.help_type == wanted]
+        try:
+            there = await place_ids(ctx)  # "cancel the porter for bed 6 on ICU"
+        except NotFound:
+            there = None
+        if there is not None and len(mine) > 1:
+            mine = [t for t in mine if t.location_id in there] or mine
         what = f"{HELP_NAMES.get(wanted, wanted)} requests" if wanted else "help requests"
         if not mine:
             ctx.say(

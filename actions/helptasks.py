@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from actions.base import ActionContext
+from actions.beds import bed_number
 from actions.formats import TicketFormat
 from actions.help import HELP_NAMES, HELP_TYPES, help_type_code
 from assistant.hms.errors import NotFound
@@ -66,6 +67,19 @@ def _named_type(text: str) -> str | None:
         ):
             return code
     return None
+
+
+async def place_ids(ctx: ActionContext) -> set[str] | None:
+    """The HMS locations of the bed or ward the message names (a ward: it and its beds),
+    or None when it names none. Raises NotFound for a place the HMS does not know."""
+    ward_hint, number = bed_number(ctx.text("bed"))
+    ward_text = ctx.text("ward") or ward_hint
+    if not ward_text:
+        return None
+    ward = await ctx.hms.get_ward(ward_text)
+    if number:
+        return {(await ctx.hms.get_bed(ward.code, number)).id}
+    return {ward.id} | {b.id for b in await ctx.hms.find_beds(ward.code)}
 
 
 def kind_name(task: HelpTask) -> str:

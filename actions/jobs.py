@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.beds import bed_number, said_beds
+from actions.beds import bed_number, known_ward, said_beds
 from actions.help import HELP_NAMES
 from actions.helptasks import (
     CLOSED_WORDS,
@@ -78,14 +78,22 @@ class ActionListMyJobs(GuardedAction):
             ctx.say("Your role doesn't take help jobs.", kind="list_my_jobs_none", data={})
             return Outcome(resource="Task", detail="no help types")
         jobs = await open_jobs(ctx, types)
+        ward = None
+        if ctx.text("ward"):  # "any jobs on 4B?": that ward's jobs only
+            ward = await known_ward(ctx, str(ctx.text("ward")), self.intent)
+            if ward is None:
+                return Outcome("not_found", reason="unknown_ward", resource="Task")
+            places_on = {ward.id} | {b.id for b in await ctx.hms.find_beds(ward.code)}
+            jobs = [t for t in jobs if t.location_id in places_on]
         me = ctx.staff.username
         mine = by_urgency([t for t in jobs if t.owner == me])
         waiting = by_urgency([t for t in jobs if t.owner != me])
         if not jobs:
+            where = f" on {ward.name}" if ward else ""
             ctx.say(
-                f"No open {_names(types)} jobs right now.",
+                f"No open {_names(types)} jobs{where} right now.",
                 kind="list_my_jobs_none",
-                data={"help_types": types},
+                data={"help_types": types, "ward": ward.code if ward else None},
             )
             return Outcome(resource="Task", detail="0 jobs")
         shown = (mine + waiting)[:MAX_LISTED]
@@ -107,6 +115,7 @@ class ActionListMyJobs(GuardedAction):
             kind="list_my_jobs_success",
             data={
                 "help_types": types,
+                "ward": ward.code if ward else None,
                 "jobs": [facts(t, names) for t in shown],
                 "mine": len(mine),
                 "waiting": len(waiting),

@@ -123,3 +123,12 @@ async def test_cancelhelp_cancel_that_right_after_filing_is_the_request_just_fil
     assert {"event": "slot", "name": "last_task", "value": None} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events
     ]
+
+
+async def test_cancelhelp_the_bed_named_picks_among_several_open_requests(services):
+    await file("n.jones", bed="2")
+    at_3 = await file("n.jones", bed="3")
+    trk = cancel("n.jones", "cancel the porter for bed 3 on 4B", bed="3", ward="4B")
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert messages[0]["custom"]["data"]["ticket_id"] == at_3
+    assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]

@@ -173,3 +173,15 @@ async def test_jobs_done_at_a_bed_is_the_job_one_took_there_before_anyone_elses(
     messages, _ = await run(ActionUpdateHelpTask(), trk)
     assert messages[0]["custom"]["data"]["ticket_id"] == mine
     assert [t.status for t in services.hms.tasks] == ["requested", "completed"]
+
+
+async def test_jobs_a_ward_named_lists_that_wards_jobs_only(services):
+    on_4b = await file()
+    slots = {"help_type": "porter", "ward": "7C", "bed": "1", "urgency": "stat"}
+    await run(ActionRequestHelp(), tracker("n.jones", slots={**slots, "help_description": "x"}))
+    trk = said("p.kim", "list_my_jobs", "any jobs on 4B", ward="4B")
+    messages, _ = await run(ActionListMyJobs(), trk)
+    assert [j["ticket_id"] for j in messages[0]["custom"]["data"]["jobs"]] == [on_4b]
+    other, _ = await run(ActionListMyJobs(), said("p.kim", "list_my_jobs", "jobs on 7C", ward="7C"))
+    listed = [j["ticket_id"] for j in other[0]["custom"]["data"]["jobs"]]
+    assert len(listed) == 1 and on_4b not in listed
