@@ -265,6 +265,12 @@ class GuardedAction(Action, ABC):
     @abstractmethod
     async def perform(self, ctx: ActionContext) -> Outcome: ...
 
+    def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+        """The guarded action these words are for, when it is another one for this user
+        (checked before the permission: "list my requests" from a nurse, whom NLU read as
+        asking for porter jobs, is her own requests). None: this action."""
+        return None
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -298,6 +304,9 @@ class GuardedAction(Action, ABC):
             dispatcher.utter_message(text=UNKNOWN_STAFF, json_message=self._kind("unknown_staff"))
             return []
         role = self._role(services, staff)
+        other = self.instead(services, staff, tracker)
+        if other is not None:  # these words ask this user for another task
+            return await other._guarded(dispatcher, tracker, domain)
         if self.permission and not services.policy.allows(staff.roles, self.permission):
             self._audit(services, staff.username, role, channel, "denied", reason="permission")
             dispatcher.utter_message(

@@ -14,14 +14,21 @@ question back would cost every cancel a turn to save a rare slip.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.amend import filed_request
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.help import HELP_NAMES
+from actions.flow import ActionStop
+from actions.help import HELP_NAMES, ActionCheckRequestStatus
 from actions.helptasks import (
     CLOSED_WORDS,
     OPEN,
+    asks_status,
     facts,
     find_task,
     help_type_said,
@@ -30,15 +37,42 @@ from actions.helptasks import (
     places,
     ticket_ids,
 )
+from actions.services import Services
+from actions.state import slots_before_turn
 from assistant.hms.errors import NotFound
-from assistant.hms.models import HelpTask
+from assistant.hms.models import HelpTask, Staff
 
 MAX_CHOICES = 5
+_NAMES_ONE = re.compile(
+    r"\b(?:[Hh][Rr]|[Tt]icket|[Pp]orters?|IT|[Hh]ousekeeping|[Cc]leaners?|[Mm]aintenance)\b"
+)  # "IT" in capitals only: "cancel it" names nothing
+
+
+def stops_the_task_in_hand(tracker: Tracker) -> bool:
+    """'cancel this request', 'cancel, I don't need it' while a form or a choice waits (a
+    task was in hand before this message) and naming no request of its own: a stop."""
+    before = slots_before_turn(tracker)
+    busy = (tracker.active_loop or {}).get("name") or tracker.get_slot("stash")
+    busy = busy or before.get("pending") or before.get("stash")
+    text = str(tracker.latest_message.get("text") or "")
+    named = text.lstrip().startswith("/") or _NAMES_ONE.search(text)
+    return bool(busy) and not named and not tracker.get_slot("ticket_id")
 
 
 class ActionCancelHelpRequest(GuardedAction):
     intent = "cancel_help_request"
     activity = "Cancelling your help request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if stops_the_task_in_hand(tracker):  # "cancel this request" while a form asks
+            return await ActionStop().run(dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain)
+
+    def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+        # "where is the porter I asked for?", "did maintenance fix it yet": its status
+        return ActionCheckRequestStatus() if asks_status(tracker) else None
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         ids = ticket_ids(ctx)

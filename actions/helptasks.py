@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rasa_sdk import Tracker
+
 from actions.base import ActionContext
 from actions.beds import bed_number
 from actions.formats import TicketFormat
@@ -27,6 +29,25 @@ CLOSED_WORDS = {
 PRIORITY_ORDER = {"stat": 0, "asap": 1, "urgent": 2, "routine": 3}
 # "bed number 4", "bed no 4": a bed, not "ticket 4"
 _BED_NUMBER = re.compile(r"\b(?:bed|bay|room)\s+(?:number|no\.?)\s*", re.I)
+
+
+# "is HR-12 closed?", "did maintenance fix it yet", "where is the porter": a question about
+# a request's state (check_request_status), never a change of it
+_STATUS_QUESTION = re.compile(
+    r"^\s*(?:is|are|has|have|did|does|when|where|how|who|what(?:'s)?|any\s+(?:news|update)|"
+    r"follow\s+up|chase)\b",
+    re.I,
+)
+
+
+def typed_text(tracker: Tracker) -> str:
+    """The message as typed or spoken ('' for a button payload)."""
+    text = str(tracker.latest_message.get("text") or "")
+    return "" if text.lstrip().startswith("/") else text
+
+
+def asks_status(tracker: Tracker) -> bool:
+    return bool(_STATUS_QUESTION.search(typed_text(tracker)))
 
 
 def ticket_ids(ctx: ActionContext) -> list[str]:

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import re
 
+from rasa_sdk import Tracker
+
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number, known_ward, said_beds
-from actions.help import HELP_NAMES
+from actions.help import HELP_NAMES, ActionCheckRequestStatus
 from actions.helptasks import (
     CLOSED_WORDS,
     OPEN,
+    asks_status,
     by_urgency,
     facts,
     find_task,
@@ -31,9 +34,11 @@ from actions.helptasks import (
     line,
     places,
     ticket_ids,
+    typed_text,
 )
+from actions.services import Services
 from assistant.hms.errors import NotFound
-from assistant.hms.models import HelpTask
+from assistant.hms.models import HelpTask, Staff
 
 MAX_LISTED = 6
 _DONE = re.compile(
@@ -46,6 +51,8 @@ _TAKE = re.compile(
     r"on\s+it|assign\s+(?:it\s+)?to\s+me|mine)\b",
     re.I,
 )
+
+_VERBS = re.compile(f"{_DONE.pattern}|{_TAKE.pattern}", re.I)
 
 
 def handled(ctx: ActionContext) -> list[str]:
@@ -68,9 +75,30 @@ async def open_jobs(ctx: ActionContext, types: list[str]) -> list[HelpTask]:
     return [t for t in found if t.owner in (None, me)]
 
 
+_JOB_WORDS = re.compile(r"\b(?:jobs?|work|tasks?|queue|worklist|pick\s+up|do)\b", re.I)
+WORK = "help:work"
+
+
+def asks_own_requests(services: Services, staff: Staff, text: str, words: re.Pattern[str]) -> bool:
+    """Someone who does no help jobs but may see their own requests, in words that do not
+    speak of jobs ("list my requests", "what are my open tickets"): their requests."""
+    policy = services.policy
+    return (
+        not policy.allows(staff.roles, WORK)
+        and policy.allows(staff.roles, "help:read")
+        and not words.search(text)
+    )
+
+
 class ActionListMyJobs(GuardedAction):
     intent = "list_my_jobs"
     activity = "Listing your jobs"
+
+    def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+        text = typed_text(tracker)
+        if asks_own_requests(services, staff, text, _JOB_WORDS):
+            return ActionCheckRequestStatus()
+        return None
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         types = handled(ctx)
@@ -132,6 +160,14 @@ def _payload(task: HelpTask) -> str:
 class ActionUpdateHelpTask(GuardedAction):
     intent = "update_help_task"
     activity = "Updating a job"
+
+    def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+        # "is HR-12 closed?" is a question (never a change); "follow up on HR-12" from a
+        # nurse is her request's status
+        text = typed_text(tracker)
+        if asks_status(tracker) or asks_own_requests(services, staff, text, _VERBS):
+            return ActionCheckRequestStatus()
+        return None
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         types = sorted(ctx.services.policy.help_types_handled(ctx.staff.roles))

@@ -132,3 +132,37 @@ async def test_cancelhelp_the_bed_named_picks_among_several_open_requests(servic
     messages, _ = await run(ActionCancelHelpRequest(), trk)
     assert messages[0]["custom"]["data"]["ticket_id"] == at_3
     assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]
+
+
+async def test_cancelhelp_a_question_about_a_request_is_its_status_not_a_cancel(services):
+    await file("n.jones")
+    trk = cancel("n.jones", "where is the porter I asked for")
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert kinds(messages) == ["check_request_status_success"]
+    assert services.hms.tasks[0].status == "requested"
+
+
+async def test_cancelhelp_cancel_this_request_while_a_form_asks_stops_the_form(services):
+    await file("n.jones")
+    trk = tracker(
+        "n.jones",
+        intent="cancel_help_request",
+        text="cancel this request",
+        active_loop="request_help_form",
+    )
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert kinds(messages) == ["stop_ok"]
+    assert services.hms.tasks[0].status == "requested"
+
+
+@pytest.mark.parametrize(("text", "stops"), [("cancel it", True), ("cancel my IT request", False)])
+async def test_cancelhelp_while_a_form_asks_only_a_named_request_is_cancelled(
+    services, text, stops
+):
+    await file("n.jones", help_type="it")
+    trk = tracker(
+        "n.jones", intent="cancel_help_request", text=text, active_loop="book_appointment_form"
+    )
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert (kinds(messages) == ["stop_ok"]) is stops
+    assert (services.hms.tasks[0].status == "requested") is stops

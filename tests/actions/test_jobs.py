@@ -185,3 +185,25 @@ async def test_jobs_a_ward_named_lists_that_wards_jobs_only(services):
     other, _ = await run(ActionListMyJobs(), said("p.kim", "list_my_jobs", "jobs on 7C", ward="7C"))
     listed = [j["ticket_id"] for j in other[0]["custom"]["data"]["jobs"]]
     assert len(listed) == 1 and on_4b not in listed
+
+
+async def test_jobs_is_a_ticket_closed_is_a_question_never_a_change(services):
+    ticket = await file()
+    trk = said("p.kim", "update_help_task", f"is {ticket} closed?")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages)[0].startswith("check_request_status_")  # p.kim did not ask for it
+    assert services.hms.tasks[0].status == "requested"
+    assert not any(c[0] == "update_task" for c in services.hms.calls)
+
+
+@pytest.mark.parametrize(
+    ("action", "text"),
+    [(ActionListMyJobs, "list my requests"), (ActionUpdateHelpTask, "follow up on HR-000001")],
+)
+async def test_jobs_a_nurses_own_requests_in_words_nlu_read_as_jobs_are_her_requests(
+    services, action, text
+):
+    await file()
+    messages, _ = await run(action(), said("n.jones", action.intent, text))
+    assert kinds(messages) == ["check_request_status_success"]
+    assert services.audit.events[-1].intent == "check_request_status"
