@@ -4,6 +4,8 @@
 1. verify the signed principal in the message metadata (missing/forged/expired, or bound
    to another conversation -> refuse);
 2. resolve the staff member in the HMS (cached ~60 s; unknown or inactive -> refuse);
+   (``instead``: when these words ask this user for another task, that task's guarded
+   action runs from here, with its own permission check and audit event);
 3. check the permission in the role policy (denied -> a clear sentence naming it);
 4. probe the audit trail (``AuditSink.check()``): if it cannot be written, refuse before
    ``perform``, so an action that changes data never runs unaudited (an intent the catalog
