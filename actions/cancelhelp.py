@@ -77,9 +77,10 @@ class ActionCancelHelpRequest(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         ids = ticket_ids(ctx)
         wanted = help_type_said(ctx)
-        if not ids and not wanted:
-            filed = filed_request(ctx.tracker)  # "cancel that" right after filing one
-            ids = [str(filed["ticket"])] if filed else []
+        filed = filed_request(ctx.tracker)  # "cancel that" right after filing one
+        kind = ((filed or {}).get("slots") or {}).get("help_type")
+        if not ids and filed and wanted in (None, kind):
+            ids = [str(filed["ticket"])]
         if ids:
             task = await find_task(ctx, ids)
             if task is None:

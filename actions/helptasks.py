@@ -40,6 +40,23 @@ _STATUS_QUESTION = re.compile(
 )
 
 
+_NO_LONGER_NEED = re.compile(
+    r"\b(?:no\s+longer\s+need|(?:don'?t|do\s+not|doesn'?t|won'?t)\s+need|not\s+needed|"
+    r"cancel|call\s+off|withdraw)\b",
+    re.I,
+)
+_HELP_NAMED = re.compile(
+    r"\b(?:[Hh][Rr][\s-]*\d+|[Tt]icket\s+\d+|[Pp]orters?|IT|[Hh]ousekeeping|[Cc]leaners?|"
+    r"[Mm]aintenance|[Ee]states)\b"
+)
+
+
+def withdraws_help(text: str) -> bool:
+    """'no longer need IT', "we don't need the porter now" (which NLU may read as a no):
+    withdrawing a help request, named by its kind or ticket."""
+    return bool(_NO_LONGER_NEED.search(text) and _HELP_NAMED.search(text))
+
+
 def typed_text(tracker: Tracker) -> str:
     """The message as typed or spoken ('' for a button payload)."""
     text = str(tracker.latest_message.get("text") or "")

@@ -166,3 +166,25 @@ async def test_cancelhelp_while_a_form_asks_only_a_named_request_is_cancelled(
     messages, _ = await run(ActionCancelHelpRequest(), trk)
     assert (kinds(messages) == ["stop_ok"]) is stops
     assert (services.hms.tasks[0].status == "requested") is stops
+
+
+@pytest.mark.parametrize(("text", "cancels"), [("no longer need IT", True), ("no thanks", False)])
+async def test_cancelhelp_no_longer_need_it_read_as_a_no_withdraws_the_request(
+    services, text, cancels
+):
+    from actions.flow import ActionContinue
+
+    await file("n.jones", help_type="it")
+    messages, _ = await run(ActionContinue(), tracker("n.jones", intent="deny", text=text))
+    assert ("cancel_help_request_success" in kinds(messages)) is cancels
+    assert (services.hms.tasks[0].status == "cancelled") is cancels
+
+
+async def test_cancelhelp_the_kind_just_filed_is_the_request_just_filed(services):
+    await file("n.jones")
+    ticket = await file("n.jones")
+    last = {"intent": "request_help", "ticket": ticket, "slots": {"help_type": "porter"}}
+    trk = cancel("n.jones", "cancel the porter", help_type="porter", last_task=last)
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert kinds(messages) == ["cancel_help_request_success"]
+    assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]
