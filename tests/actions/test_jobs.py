@@ -191,7 +191,7 @@ async def test_jobs_is_a_ticket_closed_is_a_question_never_a_change(services):
     ticket = await file()
     trk = said("p.kim", "update_help_task", f"is {ticket} closed?")
     messages, _ = await run(ActionUpdateHelpTask(), trk)
-    assert kinds(messages)[0].startswith("check_request_status_")  # p.kim did not ask for it
+    assert kinds(messages) == ["check_request_status_success"]  # a porter job: its state
     assert services.hms.tasks[0].status == "requested"
     assert not any(c[0] == "update_task" for c in services.hms.calls)
 
@@ -207,3 +207,10 @@ async def test_jobs_a_nurses_own_requests_in_words_nlu_read_as_jobs_are_her_requ
     messages, _ = await run(action(), said("n.jones", action.intent, text))
     assert kinds(messages) == ["check_request_status_success"]
     assert services.audit.events[-1].intent == "check_request_status"
+
+
+async def test_jobs_a_porter_may_not_see_the_state_of_a_housekeeping_request(services):
+    ticket = await file(help_type="housekeeping")
+    trk = said("p.kim", "update_help_task", f"is {ticket} done?")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["check_request_status_denied"]
