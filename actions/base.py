@@ -4,6 +4,8 @@
 1. verify the signed principal in the message metadata (missing/forged/expired, or bound
    to another conversation -> refuse);
 2. resolve the staff member in the HMS (cached ~60 s; unknown or inactive -> refuse);
+   (``instead``: when these words ask this user for another task, that task's guarded
+   action runs from here, with its own permission check and audit event);
 3. check the permission in the role policy (denied -> a clear sentence naming it);
 4. probe the audit trail (``AuditSink.check()``): if it cannot be written, refuse before
    ``perform``, so an action that changes data never runs unaudited (an intent the catalog
@@ -268,6 +270,12 @@ class GuardedAction(Action, ABC):
     @abstractmethod
     async def perform(self, ctx: ActionContext) -> Outcome: ...
 
+    def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+        """The guarded action these words are for, when it is another one for this user
+        (checked before the permission: "list my requests" from a nurse, whom NLU read as
+        asking for porter jobs, is her own requests). None: this action."""
+        return None
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -301,6 +309,9 @@ class GuardedAction(Action, ABC):
             dispatcher.utter_message(text=UNKNOWN_STAFF, json_message=self._kind("unknown_staff"))
             return []
         role = self._role(services, staff)
+        other = self.instead(services, staff, tracker)
+        if other is not None:  # these words ask this user for another task
+            return await other._guarded(dispatcher, tracker, domain)
         if self.permission and not services.policy.allows(staff.roles, self.permission):
             self._audit(services, staff.username, role, channel, "denied", reason="permission")
             dispatcher.utter_message(

@@ -23,6 +23,7 @@ from actions.amend import amendment
 from actions.fallback import after_fallback, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
+from actions.helptasks import withdraws_help
 from actions.reading import calls_off, puts_off
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of
@@ -240,6 +241,9 @@ class ActionContinue(Action):
             followed = await follow_up_events(dispatcher, tracker, turn, domain)
             if followed is not None:
                 return followed
+            if not turn.is_payload and withdraws_help(turn.text):
+                # "no longer need IT" read as a no, with nothing asked: withdraw it
+                return await serve_as(dispatcher, tracker, "cancel_help_request", domain)
             intent = reread(turn) if turn.intent == "inform" else None
             if intent is not None:
                 return await serve_as(dispatcher, tracker, intent, domain)

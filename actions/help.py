@@ -156,6 +156,7 @@ _URGENT = re.compile(
 )
 HELP_NAMES = {"it": "IT", "porter": "porter", "housekeeping": "housekeeping"}
 READ_ALL = "help:read_all"  # the help desk may read anyone's request
+WORK = "help:work"  # porters, housekeeping: the jobs of the help types they handle
 
 
 def help_type_code(text: str | None) -> str | None:
@@ -285,8 +286,14 @@ class ActionCheckRequestStatus(GuardedAction):
                 task = await ctx.hms.get_task(ticket)
             except NotFound:
                 continue
-            if task.requester != ctx.staff.username and not ctx.services.policy.allows(
-                ctx.staff.roles, READ_ALL
+            policy = ctx.services.policy
+            works_on_it = policy.allows(ctx.staff.roles, WORK) and (
+                task.help_type in policy.help_types_handled(ctx.staff.roles)
+            )  # a porter may see the porter jobs' state
+            if (
+                task.requester != ctx.staff.username
+                and not policy.allows(ctx.staff.roles, READ_ALL)
+                and not works_on_it
             ):  # someone else's request: say no more than that it is not theirs
                 ctx.say(
                     f"{ticket} is not one of your requests. Only the person who asked, or the "

@@ -71,6 +71,10 @@ FEATURES: tuple[Feature, ...] = (
         _needs("Task:create,read,search-type,update,?identifier,?requester,?status"),
     ),
     Feature(
+        "porter and housekeeping jobs (list, take, finish)",
+        _needs("Task:read,search-type,update,?code,?status Location:search-type"),
+    ),
+    Feature(
         "kiosk speech model from the staff directory",
         _needs("Practitioner:search-type Location:search-type HealthcareService:search-type"),
     ),

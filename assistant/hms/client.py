@@ -92,6 +92,16 @@ class FhirHmsClient(SchedulingMixin, TasksMixin, ClientCore):
             )
         return out
 
+    async def place_names(self, location_ids: list[str]) -> dict[str, str]:
+        wanted = set(location_ids)
+        if not wanted:
+            return {}
+        locations = await self._locations()
+        wards = self._remember_wards(locations)
+        names = {w.id: w.name for w in wards.values() if w.id in wanted}
+        names |= {b.id: b.label for b in self._beds(locations, wards) if b.id in wanted}
+        return names
+
     async def get_bed(self, ward_code: str, bed_number: int | str) -> Bed:
         ward = await self.get_ward(ward_code)
         try:

@@ -96,8 +96,18 @@ class HmsClient(Protocol):
     ) -> HelpTask: ...
     async def get_task(self, ticket_id: str) -> HelpTask: ...
     async def list_tasks(
-        self, requester_username: str | None = None, status: str | None = None
-    ) -> list[HelpTask]: ...
+        self,
+        requester_username: str | None = None,
+        status: str | None = None,
+        help_type: str | None = None,
+    ) -> list[HelpTask]:
+        """Help requests, newest first; ``status`` may list several, comma-separated."""
+        ...
+
+    async def place_names(self, location_ids: list[str]) -> dict[str, str]:
+        """location id -> what staff call it ("4B Bed 4", "Ward 4B"); unknown ids left out."""
+        ...
+
     async def update_task(
         self,
         ticket_id: str,

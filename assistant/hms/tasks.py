@@ -71,15 +71,23 @@ class TasksMixin(ClientCore):
         return (await self._to_tasks([await self._task_resource(ticket_id)]))[0]
 
     async def list_tasks(
-        self, requester_username: str | None = None, status: str | None = None
+        self,
+        requester_username: str | None = None,
+        status: str | None = None,
+        help_type: str | None = None,
     ) -> list[HelpTask]:
         params: dict[str, Any] = {}
         if requester_username:
             params["requester"] = f"Practitioner/{(await self._staff(requester_username)).id}"
-        if status:
-            params["status"] = status
+        wanted = {s.strip() for s in (status or "").split(",") if s.strip()}
+        if wanted:  # several statuses, comma-separated: any of them (FHIR token OR)
+            params["status"] = ",".join(sorted(wanted))
+        if help_type:
+            params["code"] = f"{self._sys.help_type}|{help_type}"
         tasks = await self._to_tasks(await self._search("Task", params))
-        tasks = [t for t in tasks if status is None or t.status == status]
+        tasks = [t for t in tasks if not wanted or t.status in wanted]
+        if help_type:
+            tasks = [t for t in tasks if t.help_type == help_type]
         if requester_username:
             tasks = [t for t in tasks if t.requester == requester_username]
         epoch = datetime.min.replace(tzinfo=UTC)

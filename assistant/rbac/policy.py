@@ -36,6 +36,7 @@ class RoleSpec:
     description: str
     all_wards: bool
     permissions: frozenset[str]
+    handles: frozenset[str] = frozenset()  # help types (Task codes) whose jobs the role does
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,13 @@ class Policy:
         for spec in self._specs(roles):
             granted |= spec.permissions
         return frozenset(granted)
+
+    def help_types_handled(self, roles: Iterable[str]) -> frozenset[str]:
+        """The help types (porter, housekeeping, ...) whose jobs ``roles`` do."""
+        handled: set[str] = set()
+        for spec in self._specs(roles):
+            handled |= spec.handles
+        return frozenset(handled)
 
     def roles_with(self, permission: str) -> tuple[str, ...]:
         """Roles granting ``permission``, in policy-file order."""
@@ -128,6 +136,7 @@ def _parse(data: Any) -> Policy:
             description=str(body.get("description", "")),
             all_wards=bool(body.get("all_wards", False)),
             permissions=granted,
+            handles=frozenset(str(h) for h in body.get("handles") or []),
         )
     return Policy(permissions=permissions, roles=roles)
 

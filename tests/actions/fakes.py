@@ -324,9 +324,21 @@ class FakeHms:
                 return task
         raise NotFound("task")
 
-    async def list_tasks(self, requester_username=None, status=None):
+    async def list_tasks(self, requester_username=None, status=None, help_type=None):
         self._call("list_tasks", requester_username)
-        return [t for t in self.tasks if requester_username in (None, t.requester)]
+        wanted = {s for s in (status or "").split(",") if s}
+        return [
+            t
+            for t in self.tasks
+            if requester_username in (None, t.requester)
+            and (not wanted or t.status in wanted)
+            and help_type in (None, t.help_type)
+        ]
+
+    async def place_names(self, location_ids):
+        self._call("place_names", tuple(location_ids))
+        names = {w.id: w.name for w in self.wards} | {b.id: b.label for b in self.beds}
+        return {i: names[i] for i in location_ids if i in names}
 
     async def update_task(
         self,

@@ -134,3 +134,10 @@ def test_policy_clinic_lists_for_schedulers_and_clinicians_ward_lists_for_ward_n
     assert policy.roles_with("patients:list") == ("nurse",)
     assert policy.allows_on_ward(["nurse"], "patients:list", "4B", {"4B"})
     assert not policy.allows_on_ward(["nurse"], "patients:list", "7", {"4B"})
+
+
+def test_policy_porters_and_housekeeping_handle_their_own_help_types(policy):
+    assert policy.help_types_handled(["porter"]) == {"porter"}
+    assert policy.help_types_handled(["housekeeping"]) == {"housekeeping"}
+    assert policy.help_types_handled(["nurse"]) == frozenset()
+    assert set(policy.roles_with("help:work")) == {"porter", "housekeeping"}

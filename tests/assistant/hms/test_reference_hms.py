@@ -186,6 +186,21 @@ async def test_reference_hms_help_task_lifecycle(live):
     assert (routine.priority, routine.status, routine.owner) == ("routine", "in-progress", "p.kim")
 
 
+async def test_reference_hms_open_tasks_of_one_help_type_and_their_place_names(live):
+    nurse = live.with_actor("n.jones")
+    porter = await nurse.create_task("porter", "bed-4b-04", "routine", "chair to x-ray", "n.jones")
+    cleaner = await nurse.create_task("housekeeping", "bed-4b-05", "routine", "spill", "n.jones")
+    found = await live.list_tasks(status="requested,accepted,in-progress", help_type="porter")
+    ids = {t.id for t in found}
+    assert porter.id in ids and cleaner.id not in ids
+    assert all(t.help_type == "porter" for t in found)
+    await nurse.update_task(porter.ticket_id or "", status="cancelled")
+    still = await live.list_tasks(status="requested,accepted,in-progress", help_type="porter")
+    assert porter.id not in {t.id for t in still}
+    names = await live.place_names(["bed-4b-04", "nowhere"])
+    assert names == {"bed-4b-04": "4B Bed 4"}
+
+
 async def test_reference_hms_concurrent_bookings_of_one_slot_book_it_once(live, raw):
     import asyncio
 

@@ -1,0 +1,157 @@
+"""What the help-request actions share: open statuses, the ticket ids a message names, and
+one short line per task (ticket, kind, place, priority; never the free-text description,
+which may hold what a patient is being moved for)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.base import ActionContext
+from actions.beds import bed_number
+from actions.formats import TicketFormat
+from actions.help import HELP_NAMES, HELP_TYPES, help_type_code
+from assistant.hms.errors import NotFound
+from assistant.hms.models import HelpTask
+
+# FHIR task statuses of a request nobody has finished, withdrawn or turned down
+OPEN_STATUSES = ("requested", "received", "accepted", "ready", "in-progress", "on-hold")
+OPEN = ",".join(OPEN_STATUSES)
+CLOSED_WORDS = {
+    "completed": "done",
+    "cancelled": "cancelled",
+    "failed": "marked failed",
+    "rejected": "turned down",
+    "entered-in-error": "withdrawn as an error",
+}
+PRIORITY_ORDER = {"stat": 0, "asap": 1, "urgent": 2, "routine": 3}
+# "bed number 4", "bed no 4": a bed, not "ticket 4"
+_BED_NUMBER = re.compile(r"\b(?:bed|bay|room)\s+(?:number|no\.?)\s*", re.I)
+
+
+# "is HR-12 closed?", "did maintenance fix it yet", "where is the porter": a question about
+# a request's state (check_request_status), never a change of it
+_STATUS_QUESTION = re.compile(
+    r"^\s*(?:is|are|has|have|did|does|when|where|how|who|what(?:'s)?|any\s+(?:news|update)|"
+    r"follow\s+up|chase)\b",
+    re.I,
+)
+
+
+_NO_LONGER_NEED = re.compile(
+    r"\b(?:no\s+longer\s+need|(?:don'?t|do\s+not|doesn'?t|won'?t)\s+need|not\s+needed|"
+    r"cancel|call\s+off|withdraw)\b",
+    re.I,
+)
+_HELP_NAMED = re.compile(
+    r"\b(?:[Hh][Rr][\s-]*\d+|[Tt]icket\s+\d+|[Pp]orters?|IT|[Hh]ousekeeping|[Cc]leaners?|"
+    r"[Mm]aintenance|[Ee]states)\b"
+)
+
+
+def withdraws_help(text: str) -> bool:
+    """'no longer need IT', "we don't need the porter now" (which NLU may read as a no):
+    withdrawing a help request, named by its kind or ticket."""
+    return bool(_NO_LONGER_NEED.search(text) and _HELP_NAMED.search(text))
+
+
+def typed_text(tracker: Tracker) -> str:
+    """The message as typed or spoken ('' for a button payload)."""
+    text = str(tracker.latest_message.get("text") or "")
+    return "" if text.lstrip().startswith("/") else text
+
+
+def asks_status(tracker: Tracker) -> bool:
+    return bool(_STATUS_QUESTION.search(typed_text(tracker)))
+
+
+def ticket_ids(ctx: ActionContext) -> list[str]:
+    """The help-request ids (HR-...) the message names: 'HR-000012', 'hr 12', 'ticket 12'."""
+    settings = ctx.services.settings
+    fmt = TicketFormat(settings.ticket_prefixes, settings.ticket_digits)
+    text = str(ctx.tracker.latest_message.get("text") or "")
+    if text.lstrip().startswith("/"):
+        text = ""  # a button payload: its ticket is in the slot
+    said = _BED_NUMBER.sub("bed ", f"{ctx.text('ticket_id') or ''} {text}")
+    return [t for t in fmt.find(said) if not t.startswith("HD-")]
+
+
+async def find_task(ctx: ActionContext, ids: list[str]) -> HelpTask | None:
+    """The first of ``ids`` the HMS knows, or None."""
+    for ticket in ids:
+        try:
+            return await ctx.hms.get_task(ticket)
+        except NotFound:
+            continue
+    return None
+
+
+def help_type_said(ctx: ActionContext) -> str | None:
+    """The kind of help the message names ('my porter request'), or None."""
+    said = help_type_code(ctx.text("help_type"))
+    if said:
+        return said
+    text = str(ctx.tracker.latest_message.get("text") or "")
+    return None if text.lstrip().startswith("/") else _named_type(text)
+
+
+def _named_type(text: str) -> str | None:
+    low = f" {' '.join(text.lower().split())} "
+    for word, code in HELP_TYPES.items():
+        if word not in ("other", "cleaning", "repair") and re.search(
+            rf"\b{re.escape(word)}\b", low
+        ):
+            return code
+    return None
+
+
+async def place_ids(ctx: ActionContext) -> set[str] | None:
+    """The HMS locations of the bed or ward the message names (a ward: it and its beds),
+    or None when it names none. Raises NotFound for a place the HMS does not know."""
+    ward_hint, number = bed_number(ctx.text("bed"))
+    ward_text = ctx.text("ward") or ward_hint
+    if not ward_text:
+        return None
+    ward = await ctx.hms.get_ward(ward_text)
+    if number:
+        return {(await ctx.hms.get_bed(ward.code, number)).id}
+    return {ward.id} | {b.id for b in await ctx.hms.find_beds(ward.code)}
+
+
+def kind_name(task: HelpTask) -> str:
+    return HELP_NAMES.get(task.help_type or "", task.help_type or "help")
+
+
+async def places(ctx: ActionContext, tasks: list[HelpTask]) -> dict[str, str]:
+    """location id -> its name, for the tasks' places."""
+    ids = sorted({t.location_id for t in tasks if t.location_id})
+    return await ctx.hms.place_names(ids) if ids else {}
+
+
+def line(task: HelpTask, names: dict[str, str], *, status: bool = False) -> str:
+    """'HR-000012 porter, 4B Bed 4 (urgent)'."""
+    where = names.get(task.location_id or "", "")
+    place = f", {where}" if where else ""
+    state = f", {task.status}" if status else ""
+    return f"{task.ticket_id} {kind_name(task)}{place} ({task.priority or 'routine'}{state})"
+
+
+def facts(task: HelpTask, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "ticket_id": task.ticket_id,
+        "help_type": task.help_type,
+        "status": task.status,
+        "priority": task.priority,
+        "owner": task.owner,
+        "place": names.get(task.location_id or ""),
+    }
+
+
+def by_urgency(tasks: list[HelpTask]) -> list[HelpTask]:
+    """Most urgent first, then the oldest."""
+    return sorted(
+        tasks,
+        key=lambda t: (PRIORITY_ORDER.get(t.priority or "", 9), t.ticket_id or ""),
+    )

@@ -1,0 +1,190 @@
+"""Withdrawing one's own help request: 'cancel my porter request', 'cancel HR-000012'."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.cancelhelp import ActionCancelHelpRequest
+from actions.help import ActionRequestHelp
+from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
+
+
+@pytest.fixture
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+async def file(user: str, help_type: str = "porter", bed: str = "2") -> str:
+    slots = {
+        "help_type": help_type,
+        "ward": "4B",
+        "bed": bed,
+        "urgency": "routine",
+        "help_description": "wheelchair to x-ray",
+    }
+    messages, _ = await run(ActionRequestHelp(), tracker(user, slots=slots))
+    return str(messages[-1]["custom"]["data"]["ticket_id"])
+
+
+def cancel(user: str, text: str, **slots) -> object:
+    return tracker(user, intent="cancel_help_request", text=text, slots=slots)
+
+
+def kinds(messages):
+    return [m["custom"]["kind"] for m in messages]
+
+
+async def test_cancelhelp_the_one_open_request_is_cancelled(services):
+    ticket = await file("n.jones")
+    messages, _ = await run(
+        ActionCancelHelpRequest(), cancel("n.jones", "cancel my porter request")
+    )
+    assert kinds(messages) == ["cancel_help_request_success"]
+    data = messages[0]["custom"]["data"]
+    assert (data["ticket_id"], data["status"], data["place"]) == (ticket, "cancelled", "4B Bed 2")
+    assert services.hms.tasks[0].status == "cancelled"
+    assert services.audit.events[-1].outcome == "success"
+
+
+@pytest.mark.parametrize(
+    "said", ["cancel HR-000002", "don't need hr 2 any more", "cancel ticket 2"]
+)
+async def test_cancelhelp_a_ticket_id_picks_the_request(services, said):
+    await file("n.jones")
+    second = await file("n.jones", bed="3")
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", said))
+    assert messages[0]["custom"]["data"]["ticket_id"] == second
+    assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]
+
+
+async def test_cancelhelp_several_open_requests_ask_which_with_buttons(services):
+    first, second = await file("n.jones"), await file("n.jones", bed="3")
+    messages, _ = await run(
+        ActionCancelHelpRequest(), cancel("n.jones", "cancel my porter request")
+    )
+    assert kinds(messages) == ["cancel_help_request_which"]
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads == [
+        f'/cancel_help_request{{"ticket_id":"{second}"}}',
+        f'/cancel_help_request{{"ticket_id":"{first}"}}',
+    ]
+    assert {t.status for t in services.hms.tasks} == {"requested"}  # nothing cancelled yet
+
+
+async def test_cancelhelp_the_kind_named_narrows_the_open_requests(services):
+    await file("n.jones")
+    cleaning = await file("n.jones", help_type="housekeeping")
+    messages, _ = await run(
+        ActionCancelHelpRequest(), cancel("n.jones", "cancel the housekeeping request")
+    )
+    assert messages[0]["custom"]["data"]["ticket_id"] == cleaning
+
+
+async def test_cancelhelp_someone_elses_request_is_refused_and_unchanged(services):
+    ticket = await file("dr.patel")
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", f"cancel {ticket}"))
+    assert kinds(messages) == ["cancel_help_request_denied"]
+    assert services.hms.tasks[0].status == "requested"
+    assert services.audit.events[-1].outcome == "denied"
+
+
+@pytest.mark.parametrize("status", ["completed", "cancelled"])
+async def test_cancelhelp_a_finished_request_says_so(services, status):
+    ticket = await file("n.jones")
+    await services.hms.update_task(ticket, status=status)
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", f"cancel {ticket}"))
+    assert kinds(messages) == ["cancel_help_request_closed"]
+    assert messages[0]["custom"]["data"]["status"] == status
+
+
+async def test_cancelhelp_no_open_request_says_so(services):
+    messages, _ = await run(
+        ActionCancelHelpRequest(), cancel("n.jones", "cancel my porter request")
+    )
+    assert kinds(messages) == ["cancel_help_request_none"]
+    assert not any(c[0] == "update_task" for c in services.hms.calls)
+
+
+async def test_cancelhelp_an_unknown_ticket_is_not_found(services):
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", "cancel HR-000099"))
+    assert kinds(messages) == ["unknown_ticket"]
+
+
+async def test_cancelhelp_cancel_that_right_after_filing_is_the_request_just_filed(services):
+    await file("n.jones", bed="3")
+    ticket = await file("n.jones")
+    last = {"intent": "request_help", "ticket": ticket, "slots": {"help_type": "porter"}}
+    trk = cancel("n.jones", "actually cancel that", last_task=last)
+    messages, events = await run(ActionCancelHelpRequest(), trk)
+    assert messages[0]["custom"]["data"]["ticket_id"] == ticket
+    assert {"event": "slot", "name": "last_task", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+
+
+async def test_cancelhelp_the_bed_named_picks_among_several_open_requests(services):
+    await file("n.jones", bed="2")
+    at_3 = await file("n.jones", bed="3")
+    trk = cancel("n.jones", "cancel the porter for bed 3 on 4B", bed="3", ward="4B")
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert messages[0]["custom"]["data"]["ticket_id"] == at_3
+    assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]
+
+
+async def test_cancelhelp_a_question_about_a_request_is_its_status_not_a_cancel(services):
+    await file("n.jones")
+    trk = cancel("n.jones", "where is the porter I asked for")
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert kinds(messages) == ["check_request_status_success"]
+    assert services.hms.tasks[0].status == "requested"
+
+
+async def test_cancelhelp_cancel_this_request_while_a_form_asks_stops_the_form(services):
+    await file("n.jones")
+    trk = tracker(
+        "n.jones",
+        intent="cancel_help_request",
+        text="cancel this request",
+        active_loop="request_help_form",
+    )
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert kinds(messages) == ["stop_ok"]
+    assert services.hms.tasks[0].status == "requested"
+
+
+@pytest.mark.parametrize(("text", "stops"), [("cancel it", True), ("cancel my IT request", False)])
+async def test_cancelhelp_while_a_form_asks_only_a_named_request_is_cancelled(
+    services, text, stops
+):
+    await file("n.jones", help_type="it")
+    trk = tracker(
+        "n.jones", intent="cancel_help_request", text=text, active_loop="book_appointment_form"
+    )
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert (kinds(messages) == ["stop_ok"]) is stops
+    assert (services.hms.tasks[0].status == "requested") is stops
+
+
+@pytest.mark.parametrize(("text", "cancels"), [("no longer need IT", True), ("no thanks", False)])
+async def test_cancelhelp_no_longer_need_it_read_as_a_no_withdraws_the_request(
+    services, text, cancels
+):
+    from actions.flow import ActionContinue
+
+    await file("n.jones", help_type="it")
+    messages, _ = await run(ActionContinue(), tracker("n.jones", intent="deny", text=text))
+    assert ("cancel_help_request_success" in kinds(messages)) is cancels
+    assert (services.hms.tasks[0].status == "cancelled") is cancels
+
+
+async def test_cancelhelp_the_kind_just_filed_is_the_request_just_filed(services):
+    await file("n.jones")
+    ticket = await file("n.jones")
+    last = {"intent": "request_help", "ticket": ticket, "slots": {"help_type": "porter"}}
+    trk = cancel("n.jones", "cancel the porter", help_type="porter", last_task=last)
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert kinds(messages) == ["cancel_help_request_success"]
+    assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]

@@ -1,0 +1,216 @@
+"""Porters and housekeeping list, take and finish the jobs of their team."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.help import ActionRequestHelp
+from actions.jobs import ActionListMyJobs, ActionUpdateHelpTask
+from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
+
+
+@pytest.fixture
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+async def file(help_type: str = "porter", bed: str = "2", urgency: str = "routine") -> str:
+    slots = {
+        "help_type": help_type,
+        "ward": "4B",
+        "bed": bed,
+        "urgency": urgency,
+        "help_description": "Mary Smith to x-ray",
+    }
+    messages, _ = await run(ActionRequestHelp(), tracker("n.jones", slots=slots))
+    return str(messages[-1]["custom"]["data"]["ticket_id"])
+
+
+def said(user: str, intent: str, text: str, entities=None, **slots):
+    return tracker(user, intent=intent, text=text, slots=slots, entities=entities)
+
+
+def kinds(messages):
+    return [m["custom"]["kind"] for m in messages]
+
+
+async def test_jobs_a_porter_sees_open_porter_jobs_most_urgent_first_and_no_description(services):
+    routine = await file()
+    urgent = await file(bed="3", urgency="urgent")
+    await file(help_type="housekeeping")
+    messages, _ = await run(ActionListMyJobs(), said("p.kim", "list_my_jobs", "any jobs for me?"))
+    assert kinds(messages) == ["list_my_jobs_success"]
+    data = messages[0]["custom"]["data"]
+    assert [j["ticket_id"] for j in data["jobs"]] == [urgent, routine]
+    assert data["jobs"][0]["place"] == "4B Bed 3"
+    assert "x-ray" not in messages[0]["text"] and "Mary" not in messages[0]["text"]
+    assert messages[0]["custom"]["phi"] is False
+    assert f"Take {urgent}" in [b["title"] for b in messages[0]["buttons"]]
+
+
+async def test_jobs_housekeeping_sees_only_housekeeping_jobs(services):
+    await file()
+    cleaning = await file(help_type="housekeeping")
+    messages, _ = await run(ActionListMyJobs(), said("c.sam", "list_my_jobs", "what's on my list"))
+    assert [j["ticket_id"] for j in messages[0]["custom"]["data"]["jobs"]] == [cleaning]
+
+
+async def test_jobs_no_open_job_says_so(services):
+    messages, _ = await run(ActionListMyJobs(), said("p.kim", "list_my_jobs", "any jobs"))
+    assert kinds(messages) == ["list_my_jobs_none"]
+
+
+async def test_jobs_a_nurse_may_not_list_jobs(services):
+    messages, _ = await run(ActionListMyJobs(), said("n.jones", "list_my_jobs", "any jobs"))
+    assert messages[0]["custom"]["kind"].endswith("denied")
+    assert services.audit.events[-1].outcome == "denied"
+
+
+async def test_jobs_ill_take_claims_the_job(services):
+    ticket = await file()
+    messages, _ = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", "I'll take HR-1")
+    )
+    assert kinds(messages) == ["update_help_task_claimed"]
+    task = services.hms.tasks[0]
+    assert (task.ticket_id, task.status, task.owner) == (ticket, "accepted", "p.kim")
+
+
+async def test_jobs_a_taken_job_leaves_the_others_list(services):
+    await file()
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", "I'll take HR-1"))
+    messages, _ = await run(ActionListMyJobs(), said("t.brown", "list_my_jobs", "any jobs"))
+    assert kinds(messages) == ["list_my_jobs_none"]
+
+
+@pytest.mark.parametrize("text", ["done with HR-1", "job HR-000001 finished", "hr 1 complete"])
+async def test_jobs_done_with_a_ticket_completes_it(services, text):
+    await file()
+    messages, _ = await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", text))
+    assert kinds(messages) == ["update_help_task_completed"]
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("completed", "p.kim")
+
+
+async def test_jobs_job_done_for_a_bed_completes_the_job_there(services):
+    await file(bed="1")
+    there = await file(bed="3")
+    entities = [{"entity": "bed", "value": "3"}, {"entity": "ward", "value": "4B"}]
+    trk = said(
+        "p.kim",
+        "update_help_task",
+        "porter job done for bed 3 on 4B",
+        entities,
+        bed="3",
+        ward="4B",
+        help_type="porter",
+    )
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert messages[0]["custom"]["data"]["ticket_id"] == there
+    assert [t.status for t in services.hms.tasks] == ["requested", "completed"]
+
+
+async def test_jobs_mark_my_job_complete_completes_the_one_in_hand(services):
+    await file()
+    mine = await file(bed="3")
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"I'll take {mine}"))
+    messages, _ = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", "mark my job complete")
+    )
+    assert messages[0]["custom"]["data"]["ticket_id"] == mine
+    assert [t.status for t in services.hms.tasks] == ["requested", "completed"]
+
+
+async def test_jobs_a_button_press_takes_the_job_a_step_on(services):
+    ticket = await file()
+    payload = f'/update_help_task{{"ticket_id":"{ticket}"}}'
+    trk = said("p.kim", "update_help_task", payload, ticket_id=ticket)
+    await run(ActionUpdateHelpTask(), trk)
+    assert services.hms.tasks[0].status == "accepted"
+    await run(ActionUpdateHelpTask(), trk)
+    assert services.hms.tasks[0].status == "completed"
+
+
+async def test_jobs_someone_elses_job_or_another_kind_is_refused(services):
+    porter, cleaning = await file(), await file(help_type="housekeeping")
+    await run(ActionUpdateHelpTask(), said("t.brown", "update_help_task", f"I'll take {porter}"))
+    taken, _ = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"done {porter}")
+    )
+    other, _ = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"I'll take {cleaning}")
+    )
+    assert kinds(taken) == ["update_help_task_taken"]
+    assert kinds(other) == ["update_help_task_denied"]
+    assert [t.status for t in services.hms.tasks] == ["accepted", "requested"]
+
+
+async def test_jobs_a_finished_job_says_so(services):
+    ticket = await file()
+    await services.hms.update_task(ticket, status="cancelled")
+    messages, _ = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"done with {ticket}")
+    )
+    assert kinds(messages) == ["update_help_task_closed"]
+
+
+async def test_jobs_several_jobs_at_a_ward_ask_which(services):
+    await file(bed="3")
+    await file(bed="2")
+    trk = said("p.kim", "update_help_task", "job on 4B done", ward="4B")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_which"]
+    assert len(messages[0]["buttons"]) == 2
+
+
+async def test_jobs_done_at_a_bed_is_the_job_one_took_there_before_anyone_elses(services):
+    await file(bed="3")
+    mine = await file(bed="3")
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"I'll take {mine}"))
+    trk = said("p.kim", "update_help_task", "job done for bed 3 on 4B", bed="3", ward="4B")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert messages[0]["custom"]["data"]["ticket_id"] == mine
+    assert [t.status for t in services.hms.tasks] == ["requested", "completed"]
+
+
+async def test_jobs_a_ward_named_lists_that_wards_jobs_only(services):
+    on_4b = await file()
+    slots = {"help_type": "porter", "ward": "7C", "bed": "1", "urgency": "stat"}
+    await run(ActionRequestHelp(), tracker("n.jones", slots={**slots, "help_description": "x"}))
+    trk = said("p.kim", "list_my_jobs", "any jobs on 4B", ward="4B")
+    messages, _ = await run(ActionListMyJobs(), trk)
+    assert [j["ticket_id"] for j in messages[0]["custom"]["data"]["jobs"]] == [on_4b]
+    other, _ = await run(ActionListMyJobs(), said("p.kim", "list_my_jobs", "jobs on 7C", ward="7C"))
+    listed = [j["ticket_id"] for j in other[0]["custom"]["data"]["jobs"]]
+    assert len(listed) == 1 and on_4b not in listed
+
+
+async def test_jobs_is_a_ticket_closed_is_a_question_never_a_change(services):
+    ticket = await file()
+    trk = said("p.kim", "update_help_task", f"is {ticket} closed?")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["check_request_status_success"]  # a porter job: its state
+    assert services.hms.tasks[0].status == "requested"
+    assert not any(c[0] == "update_task" for c in services.hms.calls)
+
+
+@pytest.mark.parametrize(
+    ("action", "text"),
+    [(ActionListMyJobs, "list my requests"), (ActionUpdateHelpTask, "follow up on HR-000001")],
+)
+async def test_jobs_a_nurses_own_requests_in_words_nlu_read_as_jobs_are_her_requests(
+    services, action, text
+):
+    await file()
+    messages, _ = await run(action(), said("n.jones", action.intent, text))
+    assert kinds(messages) == ["check_request_status_success"]
+    assert services.audit.events[-1].intent == "check_request_status"
+
+
+async def test_jobs_a_porter_may_not_see_the_state_of_a_housekeeping_request(services):
+    ticket = await file(help_type="housekeeping")
+    trk = said("p.kim", "update_help_task", f"is {ticket} done?")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["check_request_status_denied"]
