@@ -171,13 +171,16 @@ def start_stock(folder: Path, port: int, say: Callable[[str], None]) -> subproce
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    # ``rasa run`` without ``--enable-api`` has no /status: its root answers once the
+    # server is up (and the model loaded); poll it once a second, never in a busy loop
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/status", timeout=2).status_code in (200, 403):
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
                 break
         except httpx.HTTPError:
-            time.sleep(1)
+            pass
+        time.sleep(1)
     return proc
 
 
