@@ -353,6 +353,7 @@ CHECKS: dict[str, Checker] = {
 
 
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")  # "x-ray" is one word
+_THERE_IS = re.compile(r"\bthere(?:'s|\s+is|\s+are)\s+(?:a\s+|an\s+|some\s+)?[a-z]{3,}", re.I)
 _DESTINATION = re.compile(rf"\bto\s+(?:the\s+)?(?!(?:{_FILLER_WORDS})\b)[a-z][a-z'-]+", re.I)
 
 
@@ -365,7 +366,12 @@ def describes(text: str, entity_spans: list[tuple[int, int]], words_needed: int 
     words = [w for w in _WORD.findall(_FILLER.sub(" ", kept.lower())) if len(w) > 1]
     # where to take someone or something ("to x-ray", "to the discharge lounge"): a place
     # no entity named is the job's description (a ward is an entity: "a porter to ICU" is not)
-    return len(words) >= words_needed or bool(_DESTINATION.search(kept))
+    # "there's a spill in bay 4", "there is water on the floor": a problem stated
+    return (
+        len(words) >= words_needed
+        or bool(_DESTINATION.search(kept))
+        or bool(_THERE_IS.search(kept))
+    )
 
 
 def infer(slot: str, text: str, ctx: CheckContext) -> Any:

@@ -114,6 +114,7 @@ def test_directory_unknown_ward_lists_every_ward_the_nearest_first():
         ("porter for bed 6 to x-ray, not urgent", [(0, 6), (15, 16), (27, 37)], True),
         ("porter to the discharge lounge", [(0, 6)], True),
         ("the printer on 4B is jammed", [(15, 17)], True),
+        ("there's a spill in bay 4 on ward 7, no rush", [(29, 35), (37, 44)], True),
         ("I need a porter to ICU", [(9, 15), (19, 22)], False),  # a ward: only where
         ("porter to 4B bed 3", [(0, 6), (10, 12), (17, 18)], False),
         ("porter please", [(0, 6)], False),
