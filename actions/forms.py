@@ -61,10 +61,11 @@ from intents.catalog import Catalog, Form, default_catalog
 
 MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
 MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
-# tasks whose ward, when none is named, is the user's own if they have exactly one: a bed
-# change ("mark bed 5 clean" from a 4B nurse), and a help request naming a bed ("porter for
-# bed 6"); anyone else is asked "Which ward?"
-OWN_WARD_FIRST = {"update_bed_status": False, "request_help": True}  # True: a bed named
+# tasks whose ward, when none is named, is the user's own if they have exactly one, when the
+# request names a bed: a bed change ("mark bed 5 clean" from a 4B nurse) and a help request
+# ("porter for bed 6"). A bare "update bed status" names nothing, so it asks "Which ward?"
+# (a nurse may be standing on another ward: a guessed ward would change the wrong bed).
+OWN_WARD_FIRST = frozenset({"update_bed_status", "request_help"})
 SlotValues = dict[str, Any]
 
 
@@ -169,7 +170,7 @@ class CatalogForm(FormValidationAction, ABC):
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
         if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
             bed_named = candidates.get("bed") not in (None, "", [])
-            if not names_a_ward(candidates) and (bed_named or not OWN_WARD_FIRST[form.intent]):
+            if bed_named and not names_a_ward(candidates):
                 ward = await sole_ward(tracker)
                 if ward is not None:
                     candidates["ward"] = ward

@@ -855,6 +855,18 @@ async def test_forms_bed_change_without_a_ward_is_on_the_users_only_ward(user, w
     assert slots["requested_slot"] == (None if ward else "ward")
 
 
+async def test_forms_bare_bed_change_asks_the_ward_even_of_a_one_ward_nurse():
+    # "update bed status" names no bed: a 4B nurse may be standing on ward 7, so the ward
+    # is asked, never guessed (a guess would change 4B's bed 1 when she meant 7's)
+    slots, _, _ = await validate(
+        "update_bed_status_form",
+        intent="update_bed_status",
+        text="update bed status",
+        user="n.jones",
+    )
+    assert slots.get("ward") is None and slots["requested_slot"] == "ward"
+
+
 async def test_forms_bed_change_naming_a_ward_keeps_it_over_the_users_own():
     slots, _, _ = await validate(
         "update_bed_status_form",
