@@ -87,6 +87,9 @@ class SlotSpec:
     ask: str | None = None
     buttons: tuple[SlotButton, ...] = ()
     free_text: bool = False
+    # the answer reports what happened (a break-glass reason): emergency words in it are a
+    # caution (the number, then the answer is taken), not an emergency that ends the form
+    reported: bool = False
     thing: str | None = None  # what an unknown value is called: unknown_<thing>
     # the question when another slot is already known ({"mrn": "And the patient's name?"})
     ask_known: tuple[tuple[str, str], ...] = ()
@@ -146,6 +149,10 @@ class Catalog:
 
     def slot_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.slots)
+
+    def reported_slots(self) -> frozenset[str]:
+        """Slots whose answer reports what happened (``reported: true``)."""
+        return frozenset(s.name for s in self.slots if s.reported)
 
     def intents_with_entity(self, entity: str) -> tuple[str, ...]:
         return tuple(i.name for i in self.intents if entity in i.entities)
@@ -225,6 +232,7 @@ def _slot(name: str, raw: Any) -> SlotSpec:
         ask=_str(raw, "ask"),
         buttons=tuple(SlotButton(str(b["title"]), str(b["value"])) for b in buttons),
         free_text=bool(raw.get("free_text", False)),
+        reported=bool(raw.get("reported", False)),
         thing=_str(raw, "thing"),
         ask_known=tuple((str(k), " ".join(str(v).split())) for k, v in ask_known.items()),
     )

@@ -231,6 +231,14 @@ def create_app(
             assistant = practice
 
     background: list[asyncio.Task[None]] = []
+    # for an emergency said while a break-glass reason is asked (assistant/safety/gateway.py)
+    from assistant.gateway.reported import ReportedQuestion
+
+    reported = (
+        ReportedQuestion.over(settings.rasa_urls, settings.rasa_auth_token)
+        if rasa is not None
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -248,6 +256,8 @@ def create_app(
             await service.aclose()
         if rasa is not None:
             await rasa.aclose()
+        if reported is not None:
+            await reported.aclose()
         if recorder is not None:
             await recorder.aclose()
         if practice is not None:
@@ -274,7 +284,9 @@ def create_app(
     ctx = GatewayContext(
         settings=settings,
         # the safety net first, so no rate limit or handoff ever holds up an emergency
-        assistant=SafetyNetAssistant(ThrottledAssistant(assistant, limits), net, desk=desk),
+        assistant=SafetyNetAssistant(
+            ThrottledAssistant(assistant, limits), net, desk=desk, reported=reported
+        ),
         hms=hms_factory,
         tokens=tokens,
         open_store=open_store,

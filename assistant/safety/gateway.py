@@ -11,6 +11,13 @@ Every message is assessed before anything else (rate limits, the help-desk relay
 - ``caution``: a reply of kind ``emergency_caution`` is put first and the text goes on.
 - ``none``: the text goes on; ``metadata.safety`` says which (``assistant.safety.context``).
 
+An ``emergency`` said while the conversation's open question asks what happened (a
+break-glass reason: "collapsed earlier, reviewing him now"; catalog ``reported: true``) is
+answered as a ``caution``: the number first, then the text goes on as the answer. The
+clinician asking for emergency access is already acting on it, and ending the form there
+would make emergency access impossible exactly when it is needed. Only an emergency is
+checked that way (``reported``, one tracker read), so ordinary messages cost nothing more.
+
 A detector that fails to load or raises makes every message a ``caution``: the number is
 always given while the net is broken, and the error is logged (without the text).
 """
@@ -22,7 +29,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from assistant.conversation import Assistant, Reply
@@ -42,6 +49,9 @@ EMERGENCY_INTENT = "/emergency"
 FORWARD_SECONDS = 5.0
 RESCUED_PATHS = ("/api/v1/messages", "/kiosk/api/text")
 _CONVERSATION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+# (staff, channel, conversation) -> whether the open question asks what happened
+ReportedProbe = Callable[[str, str, str], Awaitable[bool]]
 
 
 class EmergencyDesk(Protocol):
@@ -101,11 +111,13 @@ class SafetyNetAssistant:
         net: SafetyNet,
         *,
         desk: EmergencyDesk | None = None,
+        reported: ReportedProbe | None = None,
         forward_seconds: float = FORWARD_SECONDS,
     ) -> None:
         self.inner = inner
         self.net = net
         self.desk = desk
+        self.reported = reported
         self.forward_seconds = forward_seconds
         self._pending: set[asyncio.Task[Any]] = set()
 
@@ -114,6 +126,13 @@ class SafetyNetAssistant:
 
     async def send(self, *, staff: str, channel: str, conversation: str, text: str) -> list[Reply]:
         assessment = await self.net.assess(text)
+        if assessment.level == EMERGENCY and await self._answers_reported(
+            staff, channel, conversation
+        ):
+            log.info("emergency words (%s) in a reported reason: caution", assessment.kind)
+            assessment = Assessment(
+                CAUTION, kind=assessment.kind, reason="reported", score=assessment.score
+            )
         if assessment.level == EMERGENCY:
             log.warning("emergency recognised (%s) on %s", assessment.kind, channel)
             first = self.net.emergency_reply(assessment)
@@ -126,6 +145,15 @@ class SafetyNetAssistant:
         if assessment.level == CAUTION:
             return [self.net.caution_reply(), *replies]
         return replies
+
+    async def _answers_reported(self, staff: str, channel: str, conversation: str) -> bool:
+        if self.reported is None:
+            return False
+        try:
+            return await self.reported(staff, channel, conversation)
+        except Exception as exc:  # unknown: an emergency stays an emergency
+            log.error("reading the open question failed: %s", type(exc).__name__)
+            return False
 
     async def _after_emergency(
         self, staff: str, channel: str, conversation: str, text: str, assessment: Assessment

@@ -219,3 +219,76 @@ async def test_gateway_kiosk_emergency_over_the_address_limit_is_answered(tmp_pa
     rescued = await post(app, "/kiosk/api/text", {"text": "fire in the sluice"})
     assert rescued.status_code == 200
     assert "7777" in rescued.json()["replies"][0]["text"]
+
+
+class FakeReported:
+    """Answers whether the open question asks what happened; records who was asked."""
+
+    def __init__(self, answer: bool | Exception) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str, str, str]] = []
+
+    async def __call__(self, staff, channel, conversation):
+        self.asked.append((staff, channel, conversation))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+REASON = "patient collapsed earlier, need his notes"
+
+
+async def test_safety_net_emergency_words_in_a_breakglass_reason_are_a_caution_and_taken():
+    # "collapsed earlier" as the reason for emergency access: the number, then the reason
+    # reaches the form (an emergency would end it and make emergency access impossible)
+    inner, reported = FakeAssistant(), FakeReported(True)
+    replies = await say(SafetyNetAssistant(inner, net("5555"), reported=reported), REASON)
+    assert replies[0].custom["kind"] == "emergency_caution" and "5555" in replies[0].text
+    assert replies[1].text == f"assistant: {REASON}"
+    assert inner.turns == [(REASON, "caution")]
+    assert reported.asked == [("n.jones", "rest", "c1")]
+
+
+@pytest.mark.parametrize("answer", [False, RuntimeError("rasa down")])
+async def test_safety_net_emergency_outside_a_reported_question_stays_an_emergency(answer):
+    inner, reported = FakeAssistant(), FakeReported(answer)
+    replies = await say(SafetyNetAssistant(inner, net("5555"), reported=reported), REASON)
+    assert [r.custom["kind"] for r in replies] == ["emergency_answer"]
+    assert inner.turns == [("/emergency", "emergency")]
+
+
+async def test_safety_net_asks_the_open_question_only_for_an_emergency():
+    reported = FakeReported(True)
+    assistant = SafetyNetAssistant(FakeAssistant(), net(), reported=reported)
+    await say(assistant, "any free beds on 4B?")
+    await say(assistant, "what do I do if there's a fire")
+    assert reported.asked == []
+
+
+async def test_reported_question_reads_the_breakglass_reason_from_the_tracker():
+    from assistant.gateway.rasa import sender_id
+    from assistant.gateway.rasa_api import RasaApi
+    from assistant.gateway.reported import ReportedQuestion
+
+    def tracker(loop, requested):
+        def handler(request: httpx.Request) -> httpx.Response:
+            sender = sender_id("rest", "dr.patel", "c9")
+            body = {
+                "sender_id": sender,
+                "active_loop": loop,
+                "slots": {"requested_slot": requested},
+            }
+            return httpx.Response(200, json=body)
+
+        return httpx.MockTransport(handler)
+
+    cases = [
+        ({"name": "breakglass_form"}, "breakglass_reason", True),
+        ({"name": "request_help_form"}, "help_description", False),
+        ({}, "breakglass_reason", False),
+    ]
+    for loop, requested, expected in cases:
+        api = RasaApi(["http://rasa:5005"], "t", transport=tracker(loop, requested))
+        probe = ReportedQuestion(api, frozenset({"breakglass_reason"}))
+        assert await probe("dr.patel", "rest", "c9") is expected
+        await probe.aclose()
