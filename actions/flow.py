@@ -19,12 +19,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.amend import amendment
+from actions.amend import amendment, filed_request
 from actions.fallback import after_fallback, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
-from actions.helptasks import withdraws_help
-from actions.reading import calls_off, puts_off
+from actions.helptasks import withdraws_filed, withdraws_help
+from actions.reading import calls_off, gives_asked_detail, puts_off
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of
 from actions.retime import on_the_day_asked, said_time
@@ -163,6 +163,16 @@ async def serve_as(
     return [*events, *answered, FollowupAction("action_listen")]
 
 
+async def withdraw_filed(
+    dispatcher: CollectingDispatcher, tracker: Tracker, ticket: str, domain: dict[str, Any]
+) -> Events:
+    """The help request just filed, cancelled through the guarded cancel action."""
+    events = [*fresh_start(tracker, "cancel_help_request"), SlotSet("ticket_id", ticket)]
+    asked = with_slots(tracker, events, loop={})
+    answered = await guarded_action("cancel_help_request").run(dispatcher, asked, domain)
+    return [*events, *answered, FollowupAction("action_listen")]
+
+
 class ActionNewRequest(Action):
     def name(self) -> str:
         return "action_new_request"
@@ -188,6 +198,11 @@ class ActionNewRequest(Action):
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
+        requested = tracker.get_slot("requested_slot")
+        if form is not None and gives_asked_detail(turn, requested, default_catalog()):
+            # "her mrn is 10329456" while the MRN is asked, read as "find a patient": the
+            # answer to the question, not a new request
+            return [FollowupAction(form.name)]
         if picks_an_offered_time(tracker, turn) or new_time(tracker, turn) is not None:
             # "hang on, can we do the 09:20 instead" (or "the afternoon instead") while
             # choosing or confirming, whatever NLU read it as: the task waiting on that
@@ -357,9 +372,15 @@ class ActionStop(Action):
         if not (tracker.active_loop or {}).get("name"):
             # "reopen it" right after closing a bed reads like a stop to NLU: a change of
             # the bed just changed (actions.followup), not an end of anything
-            followed = await follow_up_events(dispatcher, tracker, Turn.of(tracker), domain)
+            turn = Turn.of(tracker)
+            followed = await follow_up_events(dispatcher, tracker, turn, domain)
             if followed is not None:
                 return followed
+            filed = filed_request(tracker)
+            idle = not (tracker.get_slot("pending") or tracker.get_slot("stash"))
+            if filed is not None and idle and not turn.is_payload and withdraws_filed(turn.text):
+                # "cancel it" right after filing a help request: that request, withdrawn
+                return await withdraw_filed(dispatcher, tracker, str(filed["ticket"]), domain)
         working = bool((tracker.active_loop or {}).get("name")) or (
             tracker.get_slot("pending") not in (None, RESUME)
         )

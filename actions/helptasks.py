@@ -57,6 +57,22 @@ def withdraws_help(text: str) -> bool:
     return bool(_NO_LONGER_NEED.search(text) and _HELP_NAMED.search(text))
 
 
+_WITHDRAW_FILED = re.compile(
+    r"^\W*(?:(?:ok|oh|sorry|actually|no|wait)\W+)*(?:please\s+)?(?:cancel|withdraw|scrap|"
+    r"call\s+off)(?:\s+(?:it|that|this|the\s+request|that\s+request|my\s+request))?"
+    r"(?:\s+(?:off|please|then|now|again))*\W*$|^\W*(?:(?:ok|actually|sorry)\W+)*"
+    r"(?:call\s+(?:it|that)\s+off|(?:I\s+)?(?:don'?t|do\s+not)\s+need\s+(?:it|that)"
+    r"(?:\s+any\s*more|\s+now)?)\W*$",
+    re.I,
+)
+
+
+def withdraws_filed(text: str) -> bool:
+    """'cancel it', 'scrap that', "actually I don't need it now": right after a help request
+    was filed, withdrawing that request (NLU reads these as a stop)."""
+    return bool(_WITHDRAW_FILED.search(text))
+
+
 def typed_text(tracker: Tracker) -> str:
     """The message as typed or spoken ('' for a button payload)."""
     text = str(tracker.latest_message.get("text") or "")

@@ -57,6 +57,27 @@ def answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
     return not re.findall(r"[a-z0-9]+", FILLER.sub(" ", rest.lower()))
 
 
+# a statement that only gives details ("her MRN is 10643380", "the patient is Rhys Kaur",
+# "it's for ward 7"): an answer to the question asked, however NLU reads it
+_GIVES_DETAILS = re.compile(
+    r"^\W*(?:(?:and|also|oh|ok|okay|sorry|so|yes|yeah)\W+)*(?:it'?s|it\s+is|that'?s|that\s+is"
+    r"|(?:her|his|their|the)\s+(?:patient'?s?\s+)?(?:mrn|name|full\s+name|hospital\s+number"
+    r"|number|date\s+of\s+birth|dob|clinic|department|time|date|day|ward|bed|doctor"
+    r"|consultant|patient)\b|(?:mrn|hospital\s+number)\b(?:\s+is)?|for\s+(?:patient|mr|mrs|ms|miss)\b)",
+    re.I,
+)
+
+
+def gives_asked_detail(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
+    """ "her mrn is 10329456" while the MRN is asked (NLU: find_patient): a statement giving
+    a value for the slot asked, not a new request."""
+    if turn.is_payload or not slot or slot not in catalog.slot_names():
+        return False
+    if not any(turn.values(e) for e in catalog.slot(slot).entities):
+        return False
+    return bool(_GIVES_DETAILS.search(turn.text)) and not turn.text.rstrip().endswith("?")
+
+
 STOPPISH = 0.25  # "no, cancel": not understood, but stopping is a close reading
 
 
@@ -246,6 +267,8 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
     if intent.is_task:
         # just a value for one of this form's slots ("4B please", "actually it's bed 14")
         slots = dict.fromkeys([requested, *form_slots(form)])
+        if gives_asked_detail(turn, requested, catalog):
+            return False  # "her mrn is 10329456" while the MRN is asked
         return not any(answers_only(turn, slot, catalog) for slot in slots)
     if intent.mid_form == "answer":
         return False

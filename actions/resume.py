@@ -91,22 +91,28 @@ def answers_offer(tracker: Tracker, turn: Turn) -> str | None:
     return said
 
 
+RESUME_MISSED = "resume:1"  # "Shall we carry on ...?" was asked again once
+
+
 def go_back(
     dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, answer: str | None = None
 ) -> Events:
     """The answer to "Shall we carry on ...?": yes re-opens the stashed form with its
-    values (the form asks what is still missing, or finishes); no drops it; anything else
-    asks again."""
+    values (the form asks what is still missing, or finishes), and so does a change of one
+    of its details ("actually make it wednesday"); no drops it; anything else asks again
+    once, then the task is left (no question is asked a third time)."""
     stash = tracker.get_slot("stash")
     offer = resume_offer(stash)
     if offer is None or not isinstance(stash, dict):
         return [SlotSet("pending", None), SlotSet("stash", None)]
+    kept = dict(stash.get("slots") or {})
+    form = default_catalog().form(stash.get("form"))
+    changed = details_for(form, turn, kept) if form and not turn.is_payload else {}
     if answer is None:
         answer = turn.intent if turn.intent in ("affirm", "deny") else polarity(turn.text)
+    if answer is None and changed:
+        answer = "affirm"  # "actually make it wednesday": carry on, with that changed
     if answer == "affirm":
-        kept = dict(stash.get("slots") or {})
-        form = default_catalog().form(stash.get("form"))
-        changed = details_for(form, turn, kept) if form else {}
         if changed:  # "yes, but make it dermatology": back, with that changed
             kept.update(changed)
             names = ", ".join(s.replace("_", " ") for s in changed)
@@ -123,6 +129,7 @@ def go_back(
             SlotSet("pending", None),
             SlotSet("stash", None),
             SlotSet("fallbacks", None),
+            SlotSet("misses", None),
             *(SlotSet(k, v) for k, v in kept.items()),
             # the form asks what is still missing (or finishes) without re-reading "yes"
             SlotSet("requested_slot", missing[0] if missing else None),
@@ -134,9 +141,16 @@ def go_back(
             json_message={"phi": False, "kind": "stop_ok", "data": {"intent": stash.get("intent")}},
         )
         return reset()
+    if tracker.get_slot("misses") == RESUME_MISSED:
+        # asked twice already: not a third time (no question loops); the task is left
+        dispatcher.utter_message(
+            text="OK, I've left that for now. Nothing was changed. What would you like to do?",
+            json_message={"phi": False, "kind": "stop_ok", "data": {"intent": stash.get("intent")}},
+        )
+        return reset()
     text, custom = offer
     dispatcher.utter_message(text=f"{text} Yes or no?", buttons=YES_NO, json_message=custom)
-    return []
+    return [SlotSet("misses", RESUME_MISSED)]
 
 
 def details_for(form: Any, turn: Turn, kept: dict[str, Any]) -> dict[str, Any]:

@@ -188,3 +188,32 @@ async def test_cancelhelp_the_kind_just_filed_is_the_request_just_filed(services
     messages, _ = await run(ActionCancelHelpRequest(), trk)
     assert kinds(messages) == ["cancel_help_request_success"]
     assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]
+
+
+@pytest.mark.parametrize("said", ["cancel it", "cancel", "scrap that", "actually I don't need it"])
+async def test_cancelhelp_a_stop_right_after_filing_withdraws_the_request_just_filed(
+    services, said
+):
+    # NLU reads "cancel it" as a stop; with nothing in progress and a request just filed,
+    # that request is the one meant (it had answered "OK." and left it open)
+    from actions.flow import ActionStop
+
+    await file("n.jones", bed="3")
+    ticket = await file("n.jones")
+    last = {"intent": "request_help", "ticket": ticket, "slots": {"help_type": "porter"}}
+    trk = tracker("n.jones", intent="stop", text=said, slots={"last_task": last})
+    messages, _ = await run(ActionStop(), trk)
+    assert kinds(messages) == ["cancel_help_request_success"]
+    assert messages[0]["custom"]["data"]["ticket_id"] == ticket
+    assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]
+
+
+@pytest.mark.parametrize("said", ["never mind", "forget it", "cancel it"])
+async def test_cancelhelp_a_stop_with_nothing_filed_just_before_cancels_nothing(services, said):
+    from actions.flow import ActionStop
+
+    await file("n.jones")
+    trk = tracker("n.jones", intent="stop", text=said)
+    messages, _ = await run(ActionStop(), trk)
+    assert kinds(messages) == ["stop_ok"]
+    assert [t.status for t in services.hms.tasks] == ["requested"]

@@ -302,3 +302,82 @@ async def test_resume_thanks_that_says_done_declines_the_offer(text, drops):
         assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
     else:
         assert [m.get("response") for m in messages] == ["utter_thank_answer"] and events == []
+
+
+BOOKING = {
+    "intent": "book_appointment",
+    "form": "book_appointment_form",
+    "slots": {"patient_name": "Maria Lopez", "department": "cardiology", "time": "tuesday"},
+}
+
+
+def offered_booking(text, intent="inform", entities=None, misses=None):
+    before = {"pending": RESUME, "stash": BOOKING, "misses": misses}
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in before.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    return tracker(
+        "s.ali", intent=intent, text=text, slots=before, entities=entities, events=events
+    )
+
+
+async def test_resume_a_change_of_the_offered_tasks_detail_carries_on_with_it():
+    # "actually make it wednesday" to "Shall we carry on booking for M.L.?": yes, changed
+    from actions.flow import ActionContinue
+
+    said = "actually make it wednesday"
+    trk = offered_booking(said, entities=[{"entity": "time", "value": "wednesday", "start": 17}])
+    messages, events = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["slot_corrected"]
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["time"] == "wednesday" and slots["department"] == "cardiology"
+    assert {"event": "active_loop", "name": "book_appointment_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+
+
+async def test_resume_the_offer_is_not_asked_a_third_time():
+    from actions.flow import ActionContinue
+    from actions.resume import RESUME_MISSED
+
+    messages, events = await run(ActionContinue(), offered_booking("the first one"))
+    assert "Yes or no?" in messages[0]["text"]
+    assert {"event": "slot", "name": "misses", "value": RESUME_MISSED, "timestamp": None} in events
+    messages, events = await run(
+        ActionContinue(), offered_booking("the first one", misses=RESUME_MISSED)
+    )
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert "Yes or no?" not in messages[0]["text"]
+    assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+
+
+async def test_resume_her_mrn_while_the_mrn_is_asked_is_the_answer_not_a_new_request():
+    # "her mrn is 10329456" read as find_patient (0.58) while booking asks the MRN
+    text = "her mrn is 10329456"
+    trk = tracker(
+        "s.ali",
+        intent="find_patient",
+        text=text,
+        slots={"patient_name": "Maria Lopez", "requested_slot": "mrn"},
+        entities=[{"entity": "mrn", "value": "10329456", "start": 11, "end": 19}],
+        active_loop="book_appointment_form",
+        events=[{"event": "user", "text": text, "parse_data": {}}],
+    )
+    messages, events = await run(ActionNewRequest(), trk)
+    assert messages == []
+    assert events == [{"event": "followup", "name": "book_appointment_form", "timestamp": None}]
+
+
+def test_resume_a_question_naming_an_mrn_mid_form_is_a_new_request():
+    from actions.reading import gives_asked_detail
+    from intents.catalog import default_catalog
+
+    for text, gives in [("where is mrn 10329456", False), ("her mrn is 10329456", True)]:
+        trk = tracker(
+            "s.ali",
+            intent="find_patient",
+            text=text,
+            entities=[{"entity": "mrn", "value": "10329456", "start": len(text) - 8}],
+        )
+        assert gives_asked_detail(Turn.of(trk), "mrn", default_catalog()) is gives
