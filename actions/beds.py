@@ -189,9 +189,15 @@ def status_asked(message: str, before: str | None = None) -> str:
     return code if code in ASKABLE_STATUSES else "U"
 
 
-def asked_about(status: str) -> tuple[dict[str, Any], ...]:
-    """The status a bed question asked about, kept for its follow-ups (``last_task``)."""
-    return (SlotSet("last_task", {"asked": {"bed_status": status}}),) if status != "U" else ()
+def asked_about(status: str, listed: list[str] | None = None) -> tuple[dict[str, Any], ...]:
+    """The status a bed question asked about, kept for its follow-ups (``last_task``), and
+    the beds listed waiting for cleaning (housekeeping's "done with bed 18" right after)."""
+    if status == "U":
+        return ()
+    kept: dict[str, Any] = {"asked": {"bed_status": status}}
+    if status == "H" and listed:
+        kept["listed"] = listed
+    return (SlotSet("last_task", kept),)
 
 
 # "ward 3", "ward seven", "ward 5c" - not the words that follow "ward" in a sentence
@@ -318,9 +324,13 @@ class ActionCheckBedAvailability(GuardedAction):
             if number is not None:
                 return await self._one_bed(ctx, ward, number)
             status = status_asked(message, ctx.text("bed_status"))
-            for asked_ward in await self._wards_asked(ctx, message, ward):
-                await self._ward_beds(ctx, asked_ward, feature, status)  # "on ICU and on 7"
-            return Outcome(events=(*reset, *asked_about(status)), resource=f"Location/{ward.id}")
+            wards = await self._wards_asked(ctx, message, ward)
+            listed: list[str] = []
+            for asked_ward in wards:  # "on ICU and on 7"
+                listed += await self._ward_beds(ctx, asked_ward, feature, status)
+            listed = listed if len(wards) == 1 else []
+            events = (*reset, *asked_about(status, listed))
+            return Outcome(events=events, resource=f"Location/{ward.id}")
         status = status_asked(message, ctx.text("bed_status"))
         if feature or status != "U":
             beds = await ctx.hms.find_beds(None, status, feature)
@@ -372,8 +382,9 @@ class ActionCheckBedAvailability(GuardedAction):
 
     async def _ward_beds(
         self, ctx: ActionContext, ward: Ward, feature: str | None, status: str
-    ) -> None:
-        """The beds of one ward in the status asked (free unless another is named)."""
+    ) -> list[str]:
+        """The beds of one ward in the status asked (free unless another is named); the
+        ids of those listed."""
         kind_words = f"{feature.replace('-', ' ')} " if feature else ""
         beds = await ctx.hms.find_beds(ward.code, status, feature)
         data: dict[str, Any] = {
@@ -402,6 +413,7 @@ class ActionCheckBedAvailability(GuardedAction):
                 kind="check_bed_availability_success",
                 data=data,
             )
+        return [b.id for b in beds]
 
     async def _wards_asked(self, ctx: ActionContext, message: str, ward: Ward) -> list[Ward]:
         """Every ward one question names, in its order ("any free beds on ICU and on 7?");

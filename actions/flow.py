@@ -149,6 +149,24 @@ def take_as(tracker: Tracker, intent_name: str) -> Events:
     return [*fresh_start(tracker, intent_name), FollowupAction(str(target))]
 
 
+def named_in_turn(tracker: Tracker, intent_name: str) -> Events:
+    """The served task's details the message names but no slot took: NLU read it as
+    another intent (a fallback: "how many on icu"), so the slot mappings, which fill only
+    for the task's own intents, left them ("icu" would be dropped for a hospital-wide
+    answer)."""
+    catalog = default_catalog()
+    intent = catalog.get(intent_name)
+    turn = Turn.of(tracker)
+    set_now = slots_set_this_turn(tracker)
+    events: Events = []
+    for slot in catalog.slots:
+        entities = [e for e in slot.entities if e in intent.entities]
+        value = next((turn.value(e) for e in entities if turn.value(e)), None)
+        if value is not None and set_now.get(slot.name) in (None, ""):
+            events.append(SlotSet(slot.name, value))
+    return events
+
+
 async def serve_as(
     dispatcher: CollectingDispatcher, tracker: Tracker, intent_name: str, domain: dict[str, Any]
 ) -> Events:
@@ -157,7 +175,7 @@ async def serve_as(
     would answer a second time)."""
     if default_catalog().get(intent_name).form:
         return take_as(tracker, intent_name)
-    events = fresh_start(tracker, intent_name)
+    events = [*fresh_start(tracker, intent_name), *named_in_turn(tracker, intent_name)]
     asked = with_slots(tracker, events, loop={})
     answered = await guarded_action(intent_name).run(dispatcher, asked, domain)
     return [*events, *answered, FollowupAction("action_listen")]

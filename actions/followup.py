@@ -76,7 +76,7 @@ def remember(
     marker = {"unknown": unknown} if unknown else {}
     # what a write changed, for taking it back after a correction (see ``corrects_a_write``);
     # what a question was asked beyond its own slots ("which beds need cleaning": the status)
-    for key in ("undo", "asked"):
+    for key in ("undo", "asked", "listed"):
         found = next(
             (
                 e["value"][key]
@@ -183,6 +183,30 @@ def bare_bed_number(turn: Turn, cue: re.Pattern[str] = _CUE) -> str | None:
     return number if ward is None else None
 
 
+def cleaned_listed_bed(last: dict[str, Any], turn: Turn) -> str | None:
+    """The bed number of "done with bed 18", "18 is cleaned", "finished 25" when that bed
+    was among those just listed waiting for cleaning (``last_task.listed``); else None."""
+    listed = last.get("listed")
+    if turn.is_payload or not isinstance(listed, list) or not listed:
+        return None
+    from actions.beds import bed_number, bed_status_code, said_beds
+    from actions.reading import asks_how_things_are
+
+    if asks_how_things_are(turn.text) or turn.text.rstrip().endswith("?"):
+        return None  # "is bed 18 clean?": a question, never a change
+    if bed_status_code(turn.text) != "U" or any(e.get("entity") == "ward" for e in turn.entities):
+        return None
+    said = [n for n, _ in said_beds(turn.text)]
+    said += [bed_number(v)[1] for v, _ in turn.values("bed")]
+    said += re.findall(r"\b\d{1,3}\b", turn.text) if not said else []
+    numbers = {str(n) for n in said if n}
+    if len(numbers) != 1:
+        return None
+    number = numbers.pop()
+    ends = {str(i).rsplit("-", 1)[-1].lstrip("0") for i in listed}
+    return number if number.lstrip("0") in ends else None
+
+
 _SAME_BED = re.compile(r"\b(?:it|that|this|that\s+one|the\s+bed|again|back)\b", re.I)
 
 
@@ -270,6 +294,11 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     status = restated_status(turn) if intent.name == "update_bed_status" else None
     if status is not None and kept.get("bed"):  # "reopen it" right after closing bed 3
         return intent.name, {**kept, "bed_status": status}
+    cleaned = cleaned_listed_bed(last, turn) if intent.name == "check_bed_availability" else None
+    if cleaned is not None and kept.get("ward"):
+        # "done with bed 18" right after the beds waiting for cleaning were listed: that
+        # bed is clean (only a bed listed: never an occupied bed freed by a slip)
+        return "update_bed_status", {"ward": kept["ward"], "bed": cleaned, "bed_status": "clean"}
     number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
     if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
         return intent.name, {**kept, "bed": number}

@@ -354,6 +354,25 @@ async def test_fallback_a_question_reread_as_a_task_is_answered_once_and_waits(s
     assert events[-1] == {"event": "followup", "name": "action_listen", "timestamp": None}
 
 
+async def test_fallback_a_question_reread_as_a_task_keeps_the_ward_it_names(services):
+    # "how many on 7c" after a bed question, NLU unsure (so no slot took "7c"): the
+    # answer is 7C's, not a hospital-wide summary that ignores the ward asked about
+    from actions.fallback import ActionFallback
+
+    ward = [{"entity": "ward", "value": "7c", "start": 12, "end": 14}]
+    trk = tracker("b.okoro", intent="nlu_fallback", text="how many on 7c", entities=ward)
+    trk.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "check_bed_availability", "confidence": 0.38},
+    ]
+    messages, events = await run(ActionFallback(), trk)
+    assert messages[0]["custom"]["kind"].startswith("check_bed_availability")
+    assert messages[0]["custom"]["kind"] != "check_bed_availability_summary"
+    assert "hospital-wide" not in messages[0]["text"]
+    assert "7C" in messages[0]["text"]
+    assert {"event": "slot", "name": "ward", "value": "7c", "timestamp": None} in events
+
+
 @pytest.mark.parametrize(
     ("text", "picks"),
     [

@@ -450,3 +450,40 @@ async def test_followup_of_a_digression_while_the_offer_to_go_back_is_open_keeps
     kinds = [(m.get("custom") or {}).get("kind") for m in messages]
     assert "check_bed_availability_success" in kinds
     assert kinds[-1] == "resume_offer"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("done with bed 18", ("update_bed_status", "18")),
+        ("bed 25 cleaned", ("update_bed_status", "25")),
+        ("finished 25", ("update_bed_status", "25")),
+        ("done with bed 5", None),  # not among the beds listed: never an occupied bed freed
+        ("is bed 18 clean?", None),  # a question
+        ("bed 18 not done yet", None),
+    ],
+)
+def test_followup_housekeeping_done_with_a_listed_bed_marks_it_clean(text, expected):
+    last = {
+        "intent": "check_bed_availability",
+        "slots": {"ward": "4B"},
+        "asked": {"bed_status": "H"},
+        "listed": ["bed-4b-18", "bed-4b-25"],
+    }
+    trk = tracker("c.sam", intent="nlu_fallback", text=text, slots={"last_task": last})
+    found = follow_up(trk, Turn.of(trk))
+    if expected is None:
+        assert found is None or found[0] != "update_bed_status"
+    else:
+        intent, details = found
+        assert (intent, details["bed"]) == expected
+        assert details["ward"] == "4B" and details["bed_status"] == "clean"
+
+
+async def test_followup_beds_waiting_for_cleaning_are_kept_as_listed():
+    trk = tracker("c.sam", intent="check_bed_availability", text="which beds need cleaning on 7C")
+    trk.slots["ward"] = "7C"
+    _, events = await run(ActionCheckBedAvailability(), trk)
+    kept = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")]
+    assert kept and kept[-1]["asked"] == {"bed_status": "H"}
+    assert kept[-1]["listed"] and all(i.startswith("bed-7c-") for i in kept[-1]["listed"])
