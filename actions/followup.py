@@ -196,7 +196,7 @@ def cleaned_listed_bed(last: dict[str, Any], turn: Turn) -> str | None:
         return None  # "is bed 18 clean?": a question, never a change
     if bed_status_code(turn.text) != "U" or any(e.get("entity") == "ward" for e in turn.entities):
         return None
-    said = [n for n, _ in said_beds(turn.text)]
+    said: list[str | None] = [n for n, _ in said_beds(turn.text)]
     said += [bed_number(v)[1] for v, _ in turn.values("bed")]
     said += re.findall(r"\b\d{1,3}\b", turn.text) if not said else []
     numbers = {str(n) for n in said if n}

@@ -475,6 +475,7 @@ def test_followup_housekeeping_done_with_a_listed_bed_marks_it_clean(text, expec
     if expected is None:
         assert found is None or found[0] != "update_bed_status"
     else:
+        assert found is not None
         intent, details = found
         assert (intent, details["bed"]) == expected
         assert details["ward"] == "4B" and details["bed_status"] == "clean"
