@@ -11,12 +11,15 @@ Every message is assessed before anything else (rate limits, the help-desk relay
 - ``caution``: a reply of kind ``emergency_caution`` is put first and the text goes on.
 - ``none``: the text goes on; ``metadata.safety`` says which (``assistant.safety.context``).
 
-An ``emergency`` said while the conversation's open question asks what happened (a
-break-glass reason: "collapsed earlier, reviewing him now"; catalog ``reported: true``) is
-answered as a ``caution``: the number first, then the text goes on as the answer. The
+An ``emergency`` or ``caution`` said while the conversation's open question asks what
+happened (a break-glass reason: "crash call earlier, reviewing him now"; catalog
+``reported: true``) is the clinical wording of the reason: the text goes on as the answer,
+after the ``caution`` (the number) only when a strong emergency cue is in it ("query
+stroke, reviewing scan"); what only the classifier or a weak cue found is no verdict. The
 clinician asking for emergency access is already acting on it, and ending the form there
-would make emergency access impossible exactly when it is needed. Only an emergency is
-checked that way (``reported``, one tracker read), so ordinary messages cost nothing more.
+would make emergency access impossible exactly when it is needed. Only an emergency or a
+caution is checked that way (``reported``, one tracker read), so ordinary messages cost
+nothing more.
 
 A detector that fails to load or raises makes every message a ``caution``: the number is
 always given while the net is broken, and the error is logged (without the text).
@@ -37,6 +40,7 @@ from assistant.safety.context import assessed
 from assistant.safety.detector import (
     CAUTION,
     EMERGENCY,
+    NONE,
     Assessment,
     EmergencyDetector,
     default_detector,
@@ -126,12 +130,21 @@ class SafetyNetAssistant:
 
     async def send(self, *, staff: str, channel: str, conversation: str, text: str) -> list[Reply]:
         assessment = await self.net.assess(text)
-        if assessment.level == EMERGENCY and await self._answers_reported(
-            staff, channel, conversation
+        worded = assessment.reason in ("cue", "weak_cue", "classifier")  # not a broken net
+        if (
+            worded
+            and assessment.level != NONE
+            and await self._answers_reported(staff, channel, conversation)
         ):
-            log.info("emergency words (%s) in a reported reason: caution", assessment.kind)
+            # a reason reports what happened: a strong cue ("stroke") is a caution; what
+            # only the classifier or a weak cue found is the clinical wording of a reason
+            strong = assessment.level == EMERGENCY and assessment.reason == "cue"
+            log.info("safety words (%s) in a reported reason: %s", assessment.kind, strong)
             assessment = Assessment(
-                CAUTION, kind=assessment.kind, reason="reported", score=assessment.score
+                CAUTION if strong else NONE,
+                kind=assessment.kind,
+                reason="reported",
+                score=assessment.score,
             )
         if assessment.level == EMERGENCY:
             log.warning("emergency recognised (%s) on %s", assessment.kind, channel)

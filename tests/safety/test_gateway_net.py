@@ -235,18 +235,41 @@ class FakeReported:
         return self.answer
 
 
-REASON = "patient collapsed earlier, need his notes"
+REASON = "patient collapsed earlier, need his notes"  # the classifier: an emergency
+STRONG = "query stroke, reviewing scan"  # a strong cue: an emergency
 
 
-async def test_safety_net_emergency_words_in_a_breakglass_reason_are_a_caution_and_taken():
-    # "collapsed earlier" as the reason for emergency access: the number, then the reason
+async def test_safety_net_a_strong_cue_in_a_breakglass_reason_is_a_caution_and_taken():
+    # "query stroke" as the reason for emergency access: the number, then the reason
     # reaches the form (an emergency would end it and make emergency access impossible)
     inner, reported = FakeAssistant(), FakeReported(True)
-    replies = await say(SafetyNetAssistant(inner, net("5555"), reported=reported), REASON)
+    replies = await say(SafetyNetAssistant(inner, net("5555"), reported=reported), STRONG)
     assert replies[0].custom["kind"] == "emergency_caution" and "5555" in replies[0].text
-    assert replies[1].text == f"assistant: {REASON}"
-    assert inner.turns == [(REASON, "caution")]
+    assert replies[1].text == f"assistant: {STRONG}"
+    assert inner.turns == [(STRONG, "caution")]
     assert reported.asked == [("n.jones", "rest", "c1")]
+
+
+@pytest.mark.parametrize("text", [REASON, "patient deteriorating rapidly, need to review"])
+async def test_safety_net_clinical_wording_of_a_breakglass_reason_is_no_verdict(text):
+    # what only the classifier or a weak cue found in a reason: the reason, nothing else
+    inner = FakeAssistant()
+    assistant = SafetyNetAssistant(inner, net("5555"), reported=FakeReported(True))
+    replies = await say(assistant, text)
+    assert [r.text for r in replies] == [f"assistant: {text}"]
+    assert inner.turns == [(text, "none")]
+
+
+async def test_safety_net_broken_in_a_breakglass_reason_still_gives_the_number():
+    class Broken:
+        def assess(self, text):
+            raise RuntimeError("model missing")
+
+    inner = FakeAssistant()
+    broken = SafetyNet("5555", detector=lambda: Broken())  # type: ignore[arg-type,return-value]
+    assistant = SafetyNetAssistant(inner, broken, reported=FakeReported(True))
+    replies = await say(assistant, REASON)
+    assert replies[0].custom["kind"] == "emergency_caution"
 
 
 @pytest.mark.parametrize("answer", [False, RuntimeError("rasa down")])
