@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number, known_ward, said_beds
@@ -36,7 +37,9 @@ from actions.helptasks import (
     ticket_ids,
     typed_text,
 )
+from actions.formats import ordinal_choice
 from actions.services import Services
+from actions.state import slots_before_turn
 from assistant.hms.errors import NotFound
 from assistant.hms.models import HelpTask, Staff
 
@@ -150,7 +153,24 @@ class ActionListMyJobs(GuardedAction):
             },
             buttons=buttons,
         )
-        return Outcome(resource="Task", detail=f"{len(mine)} mine, {len(waiting)} waiting")
+        # the jobs in the order said, for "I'll take the first one" right after
+        listed = SlotSet("last_task", {"listed": [t.ticket_id for t in shown if t.ticket_id]})
+        return Outcome(
+            events=(listed,), resource="Task", detail=f"{len(mine)} mine, {len(waiting)} waiting"
+        )
+
+
+def listed_choice(ctx: ActionContext, typed: str) -> list[str]:
+    """The ticket of "the first one", "the second", "the last one" when the message right
+    before listed the jobs (``last_task.listed``); [] otherwise."""
+    last = slots_before_turn(ctx.tracker).get("last_task")
+    listed = last.get("listed") if isinstance(last, dict) else None
+    if not typed or not isinstance(listed, list) or not listed:
+        return []
+    if not re.search(r"\b(?:one|job|ticket|request|first|second|third|last)\b", typed, re.I):
+        return []
+    index = ordinal_choice(typed, len(listed))
+    return [str(listed[index])] if index is not None else []
 
 
 def _payload(task: HelpTask) -> str:
@@ -174,7 +194,7 @@ class ActionUpdateHelpTask(GuardedAction):
         text = str(ctx.tracker.latest_message.get("text") or "")
         typed = "" if text.lstrip().startswith("/") else text
         verb = "done" if _DONE.search(typed) else "take" if _TAKE.search(typed) else None
-        ids = ticket_ids(ctx)
+        ids = ticket_ids(ctx) or listed_choice(ctx, typed)  # "take the first one" after a list
         if ids:
             task = await find_task(ctx, ids)
             if task is None:

@@ -214,3 +214,35 @@ async def test_jobs_a_porter_may_not_see_the_state_of_a_housekeeping_request(ser
     trk = said("p.kim", "update_help_task", f"is {ticket} done?")
     messages, _ = await run(ActionUpdateHelpTask(), trk)
     assert kinds(messages) == ["check_request_status_denied"]
+
+
+@pytest.mark.parametrize(
+    ("text", "pick"),
+    [("I'll take the first one", 0), ("take the second one", 1), ("I'll take the last job", 1)],
+)
+async def test_jobs_the_nth_job_of_the_list_just_given_is_taken(services, text, pick):
+    routine = await file()
+    urgent = await file(bed="3", urgency="urgent")
+    _, events = await run(ActionListMyJobs(), said("p.kim", "list_my_jobs", "any jobs for me?"))
+    listed = next(e["value"] for e in events if e.get("name") == "last_task")
+    assert listed == {"listed": [urgent, routine]}  # in the order said
+    before = [{"event": "slot", "name": "last_task", "value": listed}]
+    trk = tracker(
+        "p.kim",
+        intent="update_help_task",
+        text=text,
+        events=[*before, {"event": "user", "text": text, "parse_data": {}}],
+    )
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_claimed"]
+    chosen = [urgent, routine][pick]
+    assert messages[0]["custom"]["data"]["ticket_id"] == chosen
+    assert next(t for t in services.hms.tasks if t.ticket_id == chosen).owner == "p.kim"
+
+
+async def test_jobs_an_ordinal_without_a_list_just_before_is_asked_which(services):
+    await file()
+    await file(bed="3")
+    trk = said("p.kim", "update_help_task", "I'll take the first one")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_which"]
