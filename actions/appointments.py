@@ -23,6 +23,7 @@ from actions.scheduling import (
     ask_confirm,
     changed_this_turn,
     chosen,
+    chosen_or_by_clinic,
     clear,
     find_practitioner,
     identify_patient,
@@ -181,7 +182,7 @@ class ActionCancelAppointment(_PatientAction):
             return Outcome(resource=f"Appointment/{done.id}", patient_ref=ref)
         appts = await ctx.hms.list_appointments(patient_id=patient.id)
         if at == "pick":
-            picked = chosen(ctx, "appointment")
+            picked = chosen_or_by_clinic(ctx, appts)
             appts = [a for a in appts if a.id == picked] if picked else appts
         else:
             appts = narrow(ctx, appts)

@@ -75,8 +75,11 @@ def remember(
     }
     marker = {"unknown": unknown} if unknown else {}
     # what a write changed, for taking it back after a correction (see ``corrects_a_write``);
-    # what a question was asked beyond its own slots ("which beds need cleaning": the status)
-    for key in ("undo", "asked", "listed"):
+    # what a question was asked beyond its own slots ("which beds need cleaning": the status);
+    # what a list showed, to act on one item of it ("cancel the first one"): the beds, or a
+    # patient's appointments with that patient (used only by a message naming a listed item,
+    # never to answer another question)
+    for key in ("undo", "asked", "listed", "listed_appointments", "patient"):
         found = next(
             (
                 e["value"][key]
@@ -183,6 +186,38 @@ def bare_bed_number(turn: Turn, cue: re.Pattern[str] = _CUE) -> str | None:
     return number if ward is None else None
 
 
+_ON_LISTED = ("cancel_appointment", "reschedule_appointment")
+_CANCEL_VERB = re.compile(r"\b(?:cancel|scrap|drop|delete)\b", re.I)
+_MOVE_VERB = re.compile(r"\b(?:move|reschedule|re-?book|push|bring\s+forward|change)\b", re.I)
+_LISTED_ITEM = re.compile(
+    r"\b(?:it|that|this|one|ones|first|second|third|fourth|last|both|all)\b|\d{1,2}[:.]\d\d",
+    re.I,
+)
+
+
+def acts_on_a_listed_appointment(
+    last: dict[str, Any], turn: Turn
+) -> tuple[str, dict[str, Any]] | None:
+    """("cancel_appointment" | "reschedule_appointment", details) for "cancel the first
+    one", "move the 11:00 one to friday", "cancel it" right after a patient's appointments
+    were listed: the same patient (re-checked by the form) and the listed appointments as the
+    choice, so the task picks the one named (or asks which). None when the message names a
+    patient, no listed item, or no cancel/move."""
+    listed, patient = last.get("listed_appointments"), last.get("patient")
+    if turn.is_payload or not isinstance(listed, dict) or not isinstance(patient, dict):
+        return None
+    if any(e.get("entity") in ("patient_name", "mrn") for e in turn.entities):
+        return None  # another patient (or the same one named again): a request of its own
+    intent = turn.intent if turn.intent in _ON_LISTED else None
+    if intent is None and _CANCEL_VERB.search(turn.text):
+        intent = "cancel_appointment"
+    elif intent is None and _MOVE_VERB.search(turn.text):
+        intent = "reschedule_appointment"
+    if intent is None or not _LISTED_ITEM.search(turn.text):
+        return None
+    return intent, {**patient, "pending": f"{intent}:pick", "offered": listed}
+
+
 def cleaned_listed_bed(last: dict[str, Any], turn: Turn) -> str | None:
     """The bed number of "done with bed 18", "18 is cleaned", "finished 25" when that bed
     was among those just listed waiting for cleaning (``last_task.listed``); else None."""
@@ -273,6 +308,9 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     last = tracker.get_slot("last_task")
     if not isinstance(last, dict):
         return None
+    on_listed = acts_on_a_listed_appointment(last, turn)
+    if on_listed is not None:  # "cancel the first one" right after a patient's appointments
+        return on_listed
     catalog = default_catalog()
     intent = catalog.find(last.get("intent"))
     if intent is None:

@@ -214,3 +214,13 @@ def ordinal_choice(text: str | None, count: int) -> int | None:
     if bare and 1 <= int(bare.group(1)) <= count:
         return int(bare.group(1)) - 1
     return None
+
+
+_ACRONYMS = frozenset({"ent", "ed", "icu", "hdu", "ccu", "gp", "ecg", "mri", "ct"})
+
+
+def clinic_word(code: str | None) -> str:
+    """A clinic's service code as said in a reply: "dermatology" -> "Dermatology", "ent" ->
+    "ENT" (title case made "Ent")."""
+    word = code or "clinic"
+    return word.upper() if word.casefold() in _ACRONYMS else word.title()

@@ -23,6 +23,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number, known_ward, said_beds
+from actions.formats import ordinal_choice
 from actions.help import HELP_NAMES, ActionCheckRequestStatus
 from actions.helptasks import (
     CLOSED_WORDS,
@@ -37,7 +38,6 @@ from actions.helptasks import (
     ticket_ids,
     typed_text,
 )
-from actions.formats import ordinal_choice
 from actions.services import Services
 from actions.state import slots_before_turn
 from assistant.hms.errors import NotFound

@@ -14,7 +14,15 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number
-from actions.scheduling import PatientMismatch, identify_patient, patient_data, say_mismatch, when
+from actions.formats import clinic_word
+from actions.scheduling import (
+    PatientMismatch,
+    identify_patient,
+    offered_appointments,
+    patient_data,
+    say_mismatch,
+    when,
+)
 from actions.timeparse import parse_time_preference
 from assistant.hms.models import Appointment, Patient
 
@@ -84,16 +92,22 @@ class ActionListAppointments(GuardedAction):
                 f"No booked appointments for {who}.", kind=f"{kind}_none", phi=bool(ref), data=data
             )
             return Outcome(resource="Appointment", patient_ref=ref)
-        lines = "; ".join(
-            f"{(a.service_code or 'clinic').title()} {when(a.start, tz)}" for a in appts[:8]
-        )
+        lines = "; ".join(f"{clinic_word(a.service_code)} {when(a.start, tz)}" for a in appts[:8])
         ctx.say(
             f"Booked appointments for {who}: {lines}.",
             kind=f"{kind}_success",
             phi=True,
             data={**data, "appointments": [_appt(a) for a in appts]},
         )
-        return Outcome(resource="Appointment", patient_ref=ref)
+        if ref is None:
+            return Outcome(resource="Appointment", patient_ref=ref)
+        # for "cancel the first one" / "move the 11:00 one to friday" right after: the
+        # appointments in the order said and the patient they are for (actions.followup)
+        listed = {"patient": {"patient_name": name, "mrn": mrn}}
+        listed["listed_appointments"] = offered_appointments(appts[:8])
+        return Outcome(
+            events=(SlotSet("last_task", listed),), resource="Appointment", patient_ref=ref
+        )
 
 
 IDENTIFY = "identify"  # the pending step: the other identifier was asked

@@ -15,12 +15,14 @@ from rasa_sdk.events import SlotSet
 
 from actions.appointments import _PatientAction, _ref
 from actions.base import ActionContext, Outcome
+from actions.formats import clinic_word
 from actions.scheduling import (
     another_offered,
     appointment_buttons,
     ask_confirm,
     changed_this_turn,
     chosen,
+    chosen_or_by_clinic,
     nearest_slots,
     offer,
     offered_appointments,
@@ -47,7 +49,7 @@ class ActionRescheduleAppointment(_PatientAction):
         confirmed = ctx.slot("confirmed") or {}
         current: Appointment | None = None
         if at == "pick":
-            picked = chosen(ctx, "appointment")
+            picked = chosen_or_by_clinic(ctx, appts)
             current = next((a for a in appts if a.id == picked), None)
         elif at in ("offer", "confirm"):
             current = next((a for a in appts if a.id == confirmed.get("appointment_id")), None)
@@ -79,7 +81,7 @@ class ActionRescheduleAppointment(_PatientAction):
                 return Outcome(events=events, resource="Appointment", patient_ref=ref)
             current = appts[0]
         moving = current
-        what = f"{(moving.service_code or 'clinic').title()}"
+        what = f"{clinic_word(moving.service_code)}"
         keep = SlotSet("confirmed", {"patient_id": patient.id, "appointment_id": moving.id})
 
         async def fresh(prefix: str = "", after: str | None = None) -> Outcome:

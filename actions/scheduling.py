@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext
-from actions.formats import MrnFormat, ordinal_choice
+from actions.formats import MrnFormat, clinic_word, ordinal_choice
 from actions.state import YES_NO, pending_intent, pending_step, slots_set_this_turn
 from actions.timeparse import parse_time_preference
 from assistant.hms.errors import NotFound
@@ -225,6 +225,23 @@ def chosen(ctx: ActionContext, kind: str) -> str | None:
     )
 
 
+def chosen_or_by_clinic(ctx: ActionContext, appts: list[Appointment]) -> str | None:
+    """``chosen``, else "the dermatology one": the one offered appointment in the clinic
+    the message names."""
+    picked = chosen(ctx, "appointment")
+    department = ctx.text("department")
+    if picked or not department:
+        return picked
+    offered = ctx.slot("offered") or {}
+    ids = set(offered.get("ids") or []) if offered.get("kind") == "appointment" else set()
+    same = [
+        a
+        for a in appts
+        if a.id in ids and (a.service_code or "").casefold() == department.casefold()
+    ]
+    return same[0].id if len(same) == 1 else None
+
+
 def another_offered(ctx: ActionContext) -> bool:
     """A typed message naming an offered slot other than the one being confirmed ("no,
     the first one", "can we do the 09:20 instead"): that one is chosen, whatever NLU read
@@ -322,7 +339,7 @@ def say_changed(ctx: ActionContext, kind: str) -> None:
 def appointment_buttons(appts: list[Appointment], tz: str) -> list[dict[str, str]]:
     return [
         {
-            "title": f"{(a.service_code or 'clinic').title()}, {when(a.start, tz)}",
+            "title": f"{clinic_word(a.service_code)}, {when(a.start, tz)}",
             "payload": f'/inform{{"appointment_id":"{a.id}"}}',
         }
         for a in appts

@@ -124,3 +124,12 @@ def test_formats_a_request_describes_its_job_or_only_asks_for_help(text, spans, 
     from actions.slotvalues import describes
 
     assert describes(text, spans, 2) is described
+
+
+@pytest.mark.parametrize(
+    ("code", "said"), [("ent", "ENT"), ("dermatology", "Dermatology"), (None, "Clinic")]
+)
+def test_formats_clinic_word_keeps_acronyms_in_capitals(code, said):
+    from actions.formats import clinic_word
+
+    assert clinic_word(code) == said

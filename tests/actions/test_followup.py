@@ -488,3 +488,44 @@ async def test_followup_beds_waiting_for_cleaning_are_kept_as_listed():
     kept = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")]
     assert kept and kept[-1]["asked"] == {"bed_status": "H"}
     assert kept[-1]["listed"] and all(i.startswith("bed-7c-") for i in kept[-1]["listed"])
+
+
+LISTED = {
+    "intent": "list_appointments",
+    "slots": {},
+    "patient": {"patient_name": "Isla Thomas", "mrn": "10299218"},
+    "listed_appointments": {"kind": "appointment", "ids": ["a-1", "a-2"], "starts": ["", ""]},
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entities", "expected"),
+    [
+        ("cancel the first one", "cancel_appointment", None, "cancel_appointment"),
+        ("move the 11:00 one to friday", "reschedule_appointment", None, "reschedule_appointment"),
+        ("cancel it", "stop", None, "cancel_appointment"),
+        # another patient named: a request of its own
+        (
+            "cancel the first one for 10004821",
+            "cancel_appointment",
+            [{"entity": "mrn", "value": "10004821", "start": 25, "end": 33}],
+            None,
+        ),
+        ("cancel an appointment", "cancel_appointment", None, None),  # no listed item named
+        ("and friday?", "inform", None, None),
+    ],
+)
+def test_followup_acting_on_a_listed_appointment_keeps_the_patient_and_the_choice(
+    text, intent, entities, expected
+):
+    trk = tracker("s.ali", intent=intent, text=text, entities=entities, slots={"last_task": LISTED})
+    found = follow_up(trk, Turn.of(trk))
+    if expected is None:
+        assert found is None or found[0] not in ("cancel_appointment", "reschedule_appointment")
+        return
+    assert found is not None
+    name, details = found
+    assert name == expected
+    assert details["patient_name"] == "Isla Thomas" and details["mrn"] == "10299218"
+    assert details["pending"] == f"{expected}:pick"
+    assert details["offered"]["ids"] == ["a-1", "a-2"]
