@@ -302,9 +302,14 @@ class CatalogForm(FormValidationAction, ABC):
             # "actually make it urgent" while the description is asked: a correction of
             # another detail (the question is asked again), not the description
             correcting = True
+        free_asked = correcting and requested in catalog.slot_names()
+        free_asked = free_asked and catalog.slot(str(requested)).free_text
         for slot in dict.fromkeys(wanted):
             if slot not in catalog.slot_names():
                 continue
+            if free_asked and slot == requested:
+                continue  # "sorry, no rush after all" is not also the description
+
             spec = catalog.slot(slot)
             value = set_now.get(slot)
             several = [e for e in spec.entities if len(turn.values(e)) > 1]

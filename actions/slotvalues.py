@@ -355,6 +355,12 @@ CHECKS: dict[str, Checker] = {
 _WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")  # "x-ray" is one word
 _THERE_IS = re.compile(r"\bthere(?:'s|\s+is|\s+are)\s+(?:a\s+|an\s+|some\s+)?[a-z]{3,}", re.I)
 _DESTINATION = re.compile(rf"\bto\s+(?:the\s+)?(?!(?:{_FILLER_WORDS})\b)[a-z][a-z'-]+", re.I)
+# what the job is for ("for x-ray", "for a scan", "for theatre"): not "for bed 5", "for me"
+_PURPOSE = re.compile(
+    rf"\bfor\s+(?:(?:a|an|the|his|her|their)\s+)?(?!(?:{_FILLER_WORDS}|him|them)\b)"
+    r"[a-z][a-z'-]+",
+    re.I,
+)
 
 
 def describes(text: str, entity_spans: list[tuple[int, int]], words_needed: int = 2) -> bool:
@@ -364,12 +370,14 @@ def describes(text: str, entity_spans: list[tuple[int, int]], words_needed: int 
         ch if not any(a <= i < b for a, b in entity_spans) else " " for i, ch in enumerate(text)
     )
     words = [w for w in _WORD.findall(_FILLER.sub(" ", kept.lower())) if len(w) > 1]
-    # where to take someone or something ("to x-ray", "to the discharge lounge"): a place
-    # no entity named is the job's description (a ward is an entity: "a porter to ICU" is not)
+    # where to take someone or something ("to x-ray", "to the discharge lounge") or what for
+    # ("for x-ray", "for a scan"): a place or purpose no entity named is the job's
+    # description (a ward is an entity: "a porter to ICU" is not)
     # "there's a spill in bay 4", "there is water on the floor": a problem stated
     return (
         len(words) >= words_needed
         or bool(_DESTINATION.search(kept))
+        or bool(_PURPOSE.search(kept))
         or bool(_THERE_IS.search(kept))
     )
 

@@ -933,3 +933,30 @@ async def test_forms_wrong_clinic_is_no_clinic_named_wrong():
     )
     assert "unknown_clinic" not in kinds(messages)
     assert slots.get("department") is None and slots["requested_slot"] == "department"
+
+
+async def test_forms_a_correction_while_the_description_is_asked_is_not_also_the_description():
+    # "sorry, no rush after all" while a porter request asks what is needed: the urgency
+    # changes and the description is still asked (it had become the description too)
+    text = "sorry, no rush after all"
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "5", "urgency": "urgent"},
+        requested="help_description",
+        intent="inform",
+        text=text,
+        set_now={"help_description": text},
+    )
+    assert slots["urgency"] == "routine" and "slot_corrected" in kinds(messages)
+    assert slots.get("help_description") in (None, "")
+    assert slots["requested_slot"] == "help_description"
+
+
+def test_forms_a_purpose_said_with_a_porter_request_is_its_description():
+    from actions.slotvalues import describes
+
+    text = "urgent porter to 4B bed 5 for x-ray"
+    spans = [(0, 6), (7, 13), (17, 19), (24, 25)]
+    assert describes(text, spans)
+    assert not describes("porter for bed 5", [(0, 6), (15, 16)])
+    assert not describes("porter for me", [(0, 6)])
