@@ -161,7 +161,10 @@ def resolve_clinic(services: list[Service], text: str) -> Resolution:
         names = (svc.code, svc.id, svc.name, _CLINIC_WORDS.sub(" ", svc.name))
         if wanted and wanted in {_clean(n) for n in names}:
             return Resolution(text, svc.code, svc.name)
-    partial = [s for s in services if wanted and wanted in _clean(s.name)]
+    # a word of the name that starts with what was said ("derm", "ortho", "diabetes"), never
+    # the middle of a word: "urology" is no clinic here, not the end of "neurology"
+    starts = re.compile(rf"\b{re.escape(wanted)}") if wanted else None
+    partial = [s for s in services if starts is not None and starts.search(_clean(s.name))]
     if len(partial) == 1:
         return Resolution(text, partial[0].code, partial[0].name)
     options = {_clean(s.code): (s.name, s.code) for s in services}

@@ -32,6 +32,17 @@ def test_directory_clinic_by_code_name_or_partial_name():
     assert unknown.value is None and unknown.suggestions
 
 
+def test_directory_a_clinic_the_hospital_lacks_is_never_the_end_of_another_name():
+    # "urology" had matched inside "Neurology Clinic" and booked neurology slots
+    services = [
+        Service("svc-neurology", "neurology", "Neurology Clinic"),
+        Service("svc-dermatology", "dermatology", "Dermatology Clinic"),
+    ]
+    unknown = directory.resolve_clinic(services, "urology")
+    assert unknown.value is None and unknown.suggestions
+    assert directory.resolve_clinic(services, "derm").value == "dermatology"  # a start
+
+
 async def test_directory_clinician_through_the_hms_name_search():
     hms = FakeHms()
     assert (await directory.find_clinician(hms, "Dr Patel")).value == "dr.patel"
