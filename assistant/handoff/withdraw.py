@@ -43,7 +43,8 @@ WITHDRAW = (
 FUZZY_FROM = 5
 FUZZY2_FROM = 7
 FILLER = frozenset(
-    """ok okay oh ah right sorry thanks thank you cheers ta please pls actually just now
+    """ok okay oh ah right sorry thanks thank you thx ty thanx tnx cheers ta please pls
+    actually just now
     anyway all good great its it's fine the help desk helpdesk for i we have has managed
     to myself ourselves , . ! - and so then bye in the end already my bad""".split()
 )

@@ -23,6 +23,8 @@ WITHDRAWS = [
     "nevr mind",  # typos
     "forgt it",
     "i dont need help anymroe",
+    "its fine now thx",  # chat shorthand for thanks
+    "all sorted ty",
 ]
 NOT_WITHDRAWS = [
     "no",
