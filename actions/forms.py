@@ -18,6 +18,7 @@ Checks that need the HMS directory (ward, clinic, clinician names) read it throu
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
@@ -75,6 +76,25 @@ NOT_SAID_BACK = {
     "mrn": "the MRN",
     "clinician": "the clinician",
 }
+
+
+_THE_PATIENT = re.compile(
+    r"\b(?:them|him|her|they|he|she|the\s+(?:patient|pt|lady|gentleman|man|woman|child)"
+    r"|this\s+(?:patient|pt)|that\s+(?:patient|pt))\b",
+    re.I,
+)
+
+
+def located_just_before(tracker: Tracker, turn: Turn) -> dict[str, Any] | None:
+    """The ward and bed of the patient found by the answer just before, when this message
+    refers to that patient ("take them to x-ray") and names no place itself; else None."""
+    last = slots_before_turn(tracker).get("last_task")
+    located = last.get("located") if isinstance(last, dict) else None
+    if turn.is_payload or not isinstance(located, dict) or not _THE_PATIENT.search(turn.text):
+        return None
+    if any(e.get("entity") in ("ward", "bed") for e in turn.entities):
+        return None
+    return {"ward": located.get("ward"), "bed": located.get("bed")}
 
 
 def noted_phrase(slot: str, value: Any) -> str:
@@ -168,6 +188,12 @@ class CatalogForm(FormValidationAction, ABC):
         )
         wanted = form_slots(form)  # "4B bed 6" answers both; an MRN may come first
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
+        if requested is None and form.intent == "request_help" and not names_a_ward(candidates):
+            # "get a porter to take them to x-ray" right after finding where a patient is:
+            # the patient's ward and bed
+            at = located_just_before(tracker, turn)
+            if at is not None:
+                candidates.update({k: v for k, v in at.items() if v and not candidates.get(k)})
         if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
             bed_named = candidates.get("bed") not in (None, "", [])
             if bed_named and not names_a_ward(candidates):

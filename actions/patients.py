@@ -214,7 +214,12 @@ class ActionFindPatient(GuardedAction):
             phi=True,
             data={"ward": stay.ward_code, "bed": bed.label, "room": bed.room, **ids},
         )
+        # where they are, for "get a porter to take them to x-ray" right after (no name,
+        # no MRN: the ward and bed only; actions.forms)
+        number = re.search(r"(\d+)\s*$", bed.label or "")
+        located = {"ward": stay.ward_code, "bed": number.group(1) if number else None}
         return Outcome(
+            events=(SlotSet("last_task", {"located": located}),),
             resource=f"Location/{bed.id}",
             patient_ref=ref,
             reason=reason,

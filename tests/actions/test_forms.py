@@ -960,3 +960,25 @@ def test_forms_a_purpose_said_with_a_porter_request_is_its_description():
     assert describes(text, spans)
     assert not describes("porter for bed 5", [(0, 6), (15, 16)])
     assert not describes("porter for me", [(0, 6)])
+
+
+@pytest.mark.parametrize(
+    ("text", "ward", "bed"),
+    [
+        ("get a porter to take them to x-ray", "4B", "2"),
+        ("porter for the patient please, to CT", "4B", "2"),
+        ("get a porter to x-ray", None, None),  # nobody referred to: the place is asked
+    ],
+)
+async def test_forms_a_help_request_for_the_patient_just_found_is_at_their_bed(text, ward, bed):
+    # "where is mrn ... and get a porter to take them to x-ray": the porter goes to the
+    # patient's bed (it had asked "Which ward?")
+    slots, _, _ = await validate(
+        "request_help_form",
+        filled={"last_task": {"located": {"ward": "4B", "bed": "2"}}},
+        set_now={"help_type": "porter"},
+        intent="request_help",
+        text=text,
+        entities=[{"entity": "help_type", "value": "porter", "start": text.find("porter")}],
+    )
+    assert slots.get("ward") == ward and slots.get("bed") == bed
