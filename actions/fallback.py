@@ -84,10 +84,14 @@ async def not_understood(
             json_message={"phi": False, "kind": "nlu_fallback_rephrase", "data": {}},
         )
     elif misses == 2:
+        choices = candidates(turn, 3, allowed)
         dispatcher.utter_message(
             text="Sorry, I'm still not sure what you need. Is it one of these? If not, I can "
-            "put you through to the help desk.",
-            buttons=[*candidates(turn, 3, allowed), HELP_DESK],
+            "put you through to the help desk."
+            if choices
+            else "Sorry, I'm still not sure what you need. I can put you through to the help "
+            "desk, or you can ask me what I can do.",
+            buttons=[*choices, HELP_DESK] if choices else [CAPABILITIES, HELP_DESK],
             json_message={"phi": False, "kind": "nlu_fallback_clarify", "data": {}},
         )
     else:

@@ -110,3 +110,15 @@ async def test_fallback_a_real_out_of_scope_question_is_declined():
         ActionOutOfScope(), tracker("n.jones", intent="out_of_scope", text="tell me a joke")
     )
     assert [m.get("response") for m in dispatcher_messages] == ["utter_out_of_scope_answer"]
+
+
+async def test_fallback_second_miss_without_choices_does_not_say_one_of_these(services):
+    # "asdf jkl" after "qwerty": nothing NLU ranked to offer, so no "Is it one of these?"
+    # over a lone help-desk button
+    trk = tracker("n.jones", intent="nlu_fallback", text="asdf jkl", slots={"fallbacks": 1})
+    trk.latest_message["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.4}]
+    messages, _ = await run(ActionFallback(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["nlu_fallback_clarify"]
+    assert "one of these" not in messages[0]["text"]
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert "/talk_to_human" in payloads and len(payloads) == 2
