@@ -24,7 +24,7 @@ from actions.fallback import after_fallback, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
 from actions.helptasks import withdraws_filed, withdraws_help
-from actions.reading import calls_off, gives_asked_detail, puts_off
+from actions.reading import calls_off, calls_off_first, gives_asked_detail, puts_off
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of
 from actions.retime import on_the_day_asked, said_time
@@ -95,6 +95,8 @@ def fresh_start(tracker: Tracker, intent_name: str | None, *, follows_up: bool =
         stash = stash_of(tracker, owner.form, before)
     if isinstance(stash, dict) and stash.get("intent") == intent_name:
         stash = None  # asked again from the start: the new request replaces it
+    if calls_off_first(str(tracker.latest_message.get("text") or "")):
+        stash = None  # "actually forget that, is bed 7 free?": not offered again after it
     if before.get("pending") == RESUME and form is None and not follows_up:
         # a new request instead of an answer to "Shall we carry on ...?": the offer and
         # the task it offered are dropped (not offered again after this one); a follow-up

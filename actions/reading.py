@@ -78,6 +78,21 @@ def gives_asked_detail(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
     return bool(_GIVES_DETAILS.search(turn.text)) and not turn.text.rstrip().endswith("?")
 
 
+# "actually forget that, is bed 7 free?", "never mind the booking - any beds on 4B?": the
+# task in progress is called off first, then something else is asked
+_CALLS_OFF_FIRST = re.compile(
+    r"^\W*(?:(?:ok|okay|oh|actually|sorry|no|wait)\W+)*(?:forget\s+(?:it|that|this|the\s+\w+)"
+    r"|never\s*mind(?:\s+(?:that|this|the\s+\w+))?|nvm|scrap\s+(?:it|that|this|the\s+\w+)"
+    r"|cancel\s+(?:that|this|the\s+booking))\s*[,.;:!-]+\s*\w",
+    re.I,
+)
+
+
+def calls_off_first(text: str) -> bool:
+    """The message calls off the task in progress before asking something else."""
+    return bool(_CALLS_OFF_FIRST.search(text))
+
+
 STOPPISH = 0.25  # "no, cancel": not understood, but stopping is a close reading
 
 
@@ -131,6 +146,8 @@ def form_slots(form: Form) -> list[str]:
         slots.append("bed")
     if "patient_name" in form.required:
         slots.append("mrn")
+    if form.intent == "reschedule_appointment":
+        slots.append("department")  # "the cardiology one": which appointment to move
     return list(dict.fromkeys(slots))
 
 

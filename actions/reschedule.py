@@ -56,6 +56,11 @@ class ActionRescheduleAppointment(_PatientAction):
             if current is None or confirmed.get("patient_id") != patient.id:
                 say_changed(ctx, kind)
                 return Outcome("refused", patient_ref=ref, reason="not_confirmed")
+        department = ctx.text("department")
+        if current is None and department and at != "pick":
+            # "move her cardiology appointment", "the cardiology one": that clinic's, if one
+            same = [a for a in appts if (a.service_code or "").casefold() == department.casefold()]
+            current = same[0] if len(same) == 1 else None
         if current is None:
             if not appts:
                 ctx.say(

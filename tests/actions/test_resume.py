@@ -381,3 +381,31 @@ def test_resume_a_question_naming_an_mrn_mid_form_is_a_new_request():
             entities=[{"entity": "mrn", "value": "10329456", "start": len(text) - 8}],
         )
         assert gives_asked_detail(Turn.of(trk), "mrn", default_catalog()) is gives
+
+
+async def test_resume_a_task_called_off_before_a_new_question_is_not_offered_again():
+    # "actually forget that, is bed 7 on 4B free?" mid-booking: answered, and the booking
+    # is not offered again afterwards (it was: "Shall we carry on booking for O.S.?")
+    text = "actually forget that, is bed 7 on 4B free?"
+    trk = tracker(
+        "n.jones",
+        intent="check_bed_availability",
+        text=text,
+        slots={"patient_name": "Omar Silva", "requested_slot": "mrn"},
+        active_loop="book_appointment_form",
+        events=[{"event": "user", "text": text, "parse_data": {}}],
+    )
+    _, events = await run(ActionNewRequest(), trk)
+    assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+    # the same question without calling the booking off keeps it for afterwards
+    plain = tracker(
+        "n.jones",
+        intent="check_bed_availability",
+        text="is bed 7 on 4B free?",
+        slots={"patient_name": "Omar Silva", "requested_slot": "mrn"},
+        active_loop="book_appointment_form",
+        events=[{"event": "user", "text": "is bed 7 on 4B free?", "parse_data": {}}],
+    )
+    _, kept = await run(ActionNewRequest(), plain)
+    stash = [e["value"] for e in kept if e.get("name") == "stash"]
+    assert stash and stash[-1] and stash[-1]["intent"] == "book_appointment"
