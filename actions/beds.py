@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.directory import resolve_ward, ward_said
 from actions.formats import small_number
+from actions.services import Services
 from assistant.hms.errors import NotFound
-from assistant.hms.models import Bed, Ward
+from assistant.hms.models import Bed, Staff, Ward
 
 BED_FEATURES = {
     "isolation": "isolation",
@@ -497,6 +499,11 @@ def take_back(ctx: ActionContext, changed: str) -> tuple[str, dict[str, str]] | 
 class ActionUpdateBedStatus(GuardedAction):
     intent = "update_bed_status"
     activity = "Changing a bed's status"
+
+    def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+        from actions.jobs import a_job_not_a_bed  # (actions.jobs imports this module)
+
+        return a_job_not_a_bed(services, staff, tracker)
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         reset: tuple[dict[str, Any], ...] = ()  # the task's slots are cleared when it ends

@@ -93,6 +93,15 @@ def asks_own_requests(services: Services, staff: Staff, text: str, words: re.Pat
     )
 
 
+def a_job_not_a_bed(services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+    """ "done with bed 6 on 4B", "taking bed 3" from someone who does help jobs but may not
+    change beds (a porter), which NLU read as a bed's status: their job there."""
+    policy, text = services.policy, typed_text(tracker)
+    if policy.allows(staff.roles, "beds:update") or not policy.allows(staff.roles, WORK):
+        return None
+    return ActionUpdateHelpTask() if _DONE.search(text) or _TAKE.search(text) else None
+
+
 class ActionListMyJobs(GuardedAction):
     intent = "list_my_jobs"
     activity = "Listing your jobs"

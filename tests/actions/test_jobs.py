@@ -246,3 +246,23 @@ async def test_jobs_an_ordinal_without_a_list_just_before_is_asked_which(service
     trk = said("p.kim", "update_help_task", "I'll take the first one")
     messages, _ = await run(ActionUpdateHelpTask(), trk)
     assert kinds(messages) == ["update_help_task_which"]
+
+
+async def test_jobs_done_with_a_bed_from_a_porter_is_their_job_there_not_a_bed_change(services):
+    # NLU reads "done with bed 3 on 4B" as a bed's status; a porter may not change beds
+    # (it was a permission refusal): it is the porter job at that bed
+    from actions.beds import ActionUpdateBedStatus
+
+    ticket = await file(bed="3")
+    await file(bed="2")
+    slots = {"ward": "4B", "bed": "3", "bed_status": "U"}
+    trk = said("p.kim", "update_bed_status", "done with bed 3 on 4B", **slots)
+    messages, _ = await run(ActionUpdateBedStatus(), trk)
+    assert messages[0]["custom"]["kind"].startswith("update_help_task_")
+    assert messages[0]["custom"]["data"]["ticket_id"] == ticket
+    # a nurse saying the same changes the bed
+    messages, _ = await run(
+        ActionUpdateBedStatus(),
+        said("n.jones", "update_bed_status", "done with bed 3 on 4B", **slots),
+    )
+    assert messages[0]["custom"]["kind"].startswith("update_bed_status")
