@@ -39,7 +39,7 @@ from actions.helptasks import (
     typed_text,
 )
 from actions.services import Services
-from actions.state import slots_before_turn
+from actions.state import Turn, slots_before_turn
 from assistant.hms.errors import NotFound
 from assistant.hms.models import HelpTask, Staff
 
@@ -251,10 +251,13 @@ class ActionUpdateHelpTask(GuardedAction):
     ) -> list[HelpTask] | None:
         """Open jobs at the bed or ward the message names ([] when it names none); None
         after saying the place is unknown."""
-        ward_hint, number = bed_number(ctx.text("bed"))
+        # the slots, else the message's own entities (a request NLU was unsure of, served
+        # here from another task: no slot took them)
+        turn = Turn.of(ctx.tracker)
+        ward_hint, number = bed_number(ctx.text("bed") or turn.value("bed"))
         if number is None and said_beds(typed):
             number = said_beds(typed)[0][0]
-        ward_text = ctx.text("ward") or ward_hint
+        ward_text = ctx.text("ward") or turn.value("ward") or ward_hint
         if not ward_text:
             return []
         try:

@@ -266,3 +266,20 @@ async def test_jobs_done_with_a_bed_from_a_porter_is_their_job_there_not_a_bed_c
         said("n.jones", "update_bed_status", "done with bed 3 on 4B", **slots),
     )
     assert messages[0]["custom"]["kind"].startswith("update_bed_status")
+
+
+async def test_jobs_done_with_a_bed_nlu_was_unsure_of_uses_the_messages_own_place(services):
+    # served from the bed form after an NLU fallback: no slot took "bed 3" or "4B"
+    from actions.beds import ActionUpdateBedStatus
+
+    ticket = await file(bed="3")
+    await file(bed="2")
+    text = "done with bed 3 on 4B"
+    entities = [
+        {"entity": "bed", "value": "3", "start": 14, "end": 15},
+        {"entity": "ward", "value": "4B", "start": 19, "end": 21},
+    ]
+    trk = tracker("p.kim", intent="nlu_fallback", text=text, entities=entities)
+    messages, _ = await run(ActionUpdateBedStatus(), trk)
+    assert messages[0]["custom"]["kind"].startswith("update_help_task_")
+    assert messages[0]["custom"]["data"]["ticket_id"] == ticket
