@@ -199,6 +199,25 @@ class TicketFormat:
         ) or re.fullmatch(rf"\s*#?(\d{{1,{self.digits}}})\s*", spoken)
         if bare:
             return [self.canonical(p, int(bare.group(1))) for p in self.prefixes]
+        return self._in_words(text, alternation)
+
+    def _in_words(self, text: str, alternation: str) -> list[str]:
+        """'ticket twelve', 'hr twenty one' (a number said in words, as at the kiosk)."""
+        worded = re.search(
+            rf"\b({alternation}|ticket|request|job|reference|ref)\.?[\s#:-]+"
+            r"([a-z]+(?:[\s-]+[a-z]+){0,3})",
+            text,
+            re.I,
+        )
+        if not worded:
+            return []
+        words = worded.group(2).split()
+        for size in range(len(words), 0, -1):
+            number = small_number(" ".join(words[:size]))
+            if number is not None:
+                key = worded.group(1).upper()
+                prefixes = (key,) if key in {p.upper() for p in self.prefixes} else self.prefixes
+                return [self.canonical(p, number) for p in prefixes]
         return []
 
 

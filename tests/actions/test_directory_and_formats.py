@@ -144,3 +144,19 @@ def test_formats_clinic_word_keeps_acronyms_in_capitals(code, said):
     from actions.formats import clinic_word
 
     assert clinic_word(code) == said
+
+
+@pytest.mark.parametrize(
+    ("said", "ids"),
+    [
+        ("whats the status of ticket twelve", ["HR-000012", "HD-000012"]),
+        ("hr forty two", ["HR-000042"]),
+        ("ticket twenty one please", ["HR-000021", "HD-000021"]),
+        ("ticket for bed four", []),  # no number right after the word
+        ("job done", []),
+    ],
+)
+def test_formats_ticket_numbers_said_in_words(said, ids):
+    from actions.formats import TicketFormat
+
+    assert TicketFormat().find(said) == ids
