@@ -93,13 +93,25 @@ def asks_own_requests(services: Services, staff: Staff, text: str, words: re.Pat
     )
 
 
+_FINISHED = re.compile(
+    r"\b(?:done|finished|finish|complete[d]?|dealt\s+with|delivered|dropped\s+off)\b", re.I
+)
+_BED_STATUS_WORDS = re.compile(
+    r"\b(?:closed?|clean(?:ed)?|dirty|free|occupied|isolat\w*|contaminated|block(?:ed)?|"
+    r"re-?open(?:ed)?|needs?\s+cleaning)\b",
+    re.I,
+)
+
+
 def a_job_not_a_bed(services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
     """ "done with bed 6 on 4B", "taking bed 3" from someone who does help jobs but may not
     change beds (a porter), which NLU read as a bed's status: their job there."""
     policy, text = services.policy, typed_text(tracker)
     if policy.allows(staff.roles, "beds:update") or not policy.allows(staff.roles, WORK):
         return None
-    return ActionUpdateHelpTask() if _DONE.search(text) or _TAKE.search(text) else None
+    if _BED_STATUS_WORDS.search(text):
+        return None  # "mark bed 3 as closed": a bed change, refused as such
+    return ActionUpdateHelpTask() if _FINISHED.search(text) or _TAKE.search(text) else None
 
 
 class ActionListMyJobs(GuardedAction):

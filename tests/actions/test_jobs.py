@@ -283,3 +283,15 @@ async def test_jobs_done_with_a_bed_nlu_was_unsure_of_uses_the_messages_own_plac
     messages, _ = await run(ActionUpdateBedStatus(), trk)
     assert messages[0]["custom"]["kind"].startswith("update_help_task_")
     assert messages[0]["custom"]["data"]["ticket_id"] == ticket
+
+
+@pytest.mark.parametrize("text", ["mark bed 3 on 4B as closed", "bed 3 on 4B is clean"])
+async def test_jobs_a_porter_naming_a_bed_status_is_still_refused_the_bed_change(services, text):
+    from actions.beds import ActionUpdateBedStatus
+
+    await file(bed="3")
+    slots = {"ward": "4B", "bed": "3", "bed_status": "C"}
+    messages, _ = await run(
+        ActionUpdateBedStatus(), said("p.kim", "update_bed_status", text, **slots)
+    )
+    assert messages[0]["custom"]["kind"] == "update_bed_status_denied"
