@@ -83,12 +83,7 @@ class ActionCancelHelpRequest(GuardedAction):
             ids = [str(filed["ticket"])]
         if ids:
             task = await find_task(ctx, ids)
-            if task is None:
-                ctx.say(
-                    "I couldn't find that ticket.",
-                    kind="unknown_ticket",
-                    data={"value": ids[0], "suggestions": []},
-                )
+            if task is None:  # said so
                 return Outcome("not_found", resource="Task")
             return await self._cancel(ctx, task)
         mine = await ctx.hms.list_tasks(requester_username=ctx.staff.username, status=OPEN)

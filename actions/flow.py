@@ -170,26 +170,22 @@ def named_in_turn(tracker: Tracker, intent_name: str) -> Events:
 
 
 async def serve_as(
-    dispatcher: CollectingDispatcher, tracker: Tracker, intent_name: str, domain: dict[str, Any]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    intent_name: str,
+    domain: dict[str, Any],
+    also: dict[str, Any] | None = None,
 ) -> Events:
     """``take_as``, with a task that has no form answered now and the user waited for (no
     rule follows an action started from a not-understood message: Rasa's own fallback
-    would answer a second time)."""
+    would answer a second time). ``also``: details the message itself does not say (the
+    ticket just filed, for "cancel it")."""
     if default_catalog().get(intent_name).form:
         return take_as(tracker, intent_name)
     events = [*fresh_start(tracker, intent_name), *named_in_turn(tracker, intent_name)]
+    events += [SlotSet(slot, value) for slot, value in (also or {}).items()]
     asked = with_slots(tracker, events, loop={})
     answered = await guarded_action(intent_name).run(dispatcher, asked, domain)
-    return [*events, *answered, FollowupAction("action_listen")]
-
-
-async def withdraw_filed(
-    dispatcher: CollectingDispatcher, tracker: Tracker, ticket: str, domain: dict[str, Any]
-) -> Events:
-    """The help request just filed, cancelled through the guarded cancel action."""
-    events = [*fresh_start(tracker, "cancel_help_request"), SlotSet("ticket_id", ticket)]
-    asked = with_slots(tracker, events, loop={})
-    answered = await guarded_action("cancel_help_request").run(dispatcher, asked, domain)
     return [*events, *answered, FollowupAction("action_listen")]
 
 
@@ -400,7 +396,8 @@ class ActionStop(Action):
             idle = not (tracker.get_slot("pending") or tracker.get_slot("stash"))
             if filed is not None and idle and not turn.is_payload and withdraws_filed(turn.text):
                 # "cancel it" right after filing a help request: that request, withdrawn
-                return await withdraw_filed(dispatcher, tracker, str(filed["ticket"]), domain)
+                ticket = {"ticket_id": str(filed["ticket"])}
+                return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
         working = bool((tracker.active_loop or {}).get("name")) or (
             tracker.get_slot("pending") not in (None, RESUME)
         )

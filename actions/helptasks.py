@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from actions.base import ActionContext
 from actions.beds import bed_number
 from actions.formats import TicketFormat
-from actions.help import HELP_NAMES, HELP_TYPES, help_type_code
+from actions.help import HELP_NAMES, HELP_TYPES, help_type_code, task_data
 from assistant.hms.errors import NotFound
 from assistant.hms.models import HelpTask
 
@@ -95,12 +95,17 @@ def ticket_ids(ctx: ActionContext) -> list[str]:
 
 
 async def find_task(ctx: ActionContext, ids: list[str]) -> HelpTask | None:
-    """The first of ``ids`` the HMS knows, or None."""
+    """The first of ``ids`` the HMS knows; None after saying that ticket is unknown."""
     for ticket in ids:
         try:
             return await ctx.hms.get_task(ticket)
         except NotFound:
             continue
+    ctx.say(
+        "I couldn't find that ticket.",
+        kind="unknown_ticket",
+        data={"value": ids[0], "suggestions": []},
+    )
     return None
 
 
@@ -155,14 +160,9 @@ def line(task: HelpTask, names: dict[str, str], *, status: bool = False) -> str:
 
 
 def facts(task: HelpTask, names: dict[str, str]) -> dict[str, Any]:
-    return {
-        "ticket_id": task.ticket_id,
-        "help_type": task.help_type,
-        "status": task.status,
-        "priority": task.priority,
-        "owner": task.owner,
-        "place": names.get(task.location_id or ""),
-    }
+    """``task_data`` with the place named instead of the business status."""
+    data: dict[str, Any] = {k: v for k, v in task_data(task).items() if k != "business_status"}
+    return {**data, "place": names.get(task.location_id or "")}
 
 
 def by_urgency(tasks: list[HelpTask]) -> list[HelpTask]:

@@ -22,7 +22,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.beds import bed_number, known_ward, said_beds
+from actions.beds import bed_number, bed_status_code, known_ward, said_beds
 from actions.formats import ordinal_choice
 from actions.help import HELP_NAMES, ActionCheckRequestStatus
 from actions.helptasks import (
@@ -96,11 +96,6 @@ def asks_own_requests(services: Services, staff: Staff, text: str, words: re.Pat
 _FINISHED = re.compile(
     r"\b(?:done|finished|finish|complete[d]?|dealt\s+with|delivered|dropped\s+off)\b", re.I
 )
-_BED_STATUS_WORDS = re.compile(
-    r"\b(?:closed?|clean(?:ed)?|dirty|free|occupied|isolat\w*|contaminated|block(?:ed)?|"
-    r"re-?open(?:ed)?|needs?\s+cleaning)\b",
-    re.I,
-)
 
 
 def a_job_not_a_bed(services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
@@ -109,7 +104,7 @@ def a_job_not_a_bed(services: Services, staff: Staff, tracker: Tracker) -> Guard
     policy, text = services.policy, typed_text(tracker)
     if policy.allows(staff.roles, "beds:update") or not policy.allows(staff.roles, WORK):
         return None
-    if _BED_STATUS_WORDS.search(text):
+    if bed_status_code(_FINISHED.sub(" ", text)) is not None:
         return None  # "mark bed 3 as closed": a bed change, refused as such
     return ActionUpdateHelpTask() if _FINISHED.search(text) or _TAKE.search(text) else None
 
@@ -212,18 +207,12 @@ class ActionUpdateHelpTask(GuardedAction):
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         types = sorted(ctx.services.policy.help_types_handled(ctx.staff.roles))
-        text = str(ctx.tracker.latest_message.get("text") or "")
-        typed = "" if text.lstrip().startswith("/") else text
+        typed = typed_text(ctx.tracker)
         verb = "done" if _DONE.search(typed) else "take" if _TAKE.search(typed) else None
         ids = ticket_ids(ctx) or listed_choice(ctx, typed)  # "take the first one" after a list
         if ids:
             task = await find_task(ctx, ids)
-            if task is None:
-                ctx.say(
-                    "I couldn't find that ticket.",
-                    kind="unknown_ticket",
-                    data={"value": ids[0], "suggestions": []},
-                )
+            if task is None:  # said so
                 return Outcome("not_found", resource="Task")
             return await self._step(ctx, task, verb, types)
         candidates = await self._by_place(ctx, handled(ctx), typed)

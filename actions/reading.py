@@ -15,6 +15,7 @@ from actions.services import get_services
 from actions.state import Turn
 from actions.timeparse import parse_time_preference, says_only_time
 from intents.catalog import Catalog, Form
+from intents.phrases import DETAIL_SUBJECT
 
 STOP_MAX_WORDS = 5  # "never mind", "no": short enough to leave a free-text question
 
@@ -60,10 +61,8 @@ def answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
 # a statement that only gives details ("her MRN is 10643380", "the patient is Rhys Kaur",
 # "it's for ward 7"): an answer to the question asked, however NLU reads it
 _GIVES_DETAILS = re.compile(
-    r"^\W*(?:(?:and|also|oh|ok|okay|sorry|so|yes|yeah)\W+)*(?:it'?s|it\s+is|that'?s|that\s+is"
-    r"|(?:her|his|their|the)\s+(?:patient'?s?\s+)?(?:mrn|name|full\s+name|hospital\s+number"
-    r"|number|date\s+of\s+birth|dob|clinic|department|time|date|day|ward|bed|doctor"
-    r"|consultant|patient)\b|(?:mrn|hospital\s+number)\b(?:\s+is)?|for\s+(?:patient|mr|mrs|ms|miss)\b)",
+    rf"^\W*(?:(?:and|also|oh|ok|okay|sorry|so|yes|yeah)\W+)*(?:{DETAIL_SUBJECT}"
+    r"|(?:mrn|hospital\s+number)\b(?:\s+is)?|for\s+(?:patient|mr|mrs|ms|miss)\b)",
     re.I,
 )
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
+from intents.phrases import DETAIL_SUBJECT
+
 from .reading import ClauseReader, Reading
 from .segments import partitions
 
@@ -39,10 +41,8 @@ log = logging.getLogger(__name__)
 # a statement that only gives details ("her MRN is 10643380", "it's for R.K. next week",
 # "the patient is Rhys Kaur"): more of the request next to it, however NLU reads it alone
 _DETAILS = re.compile(
-    r"^\W*(?:(?:and|also|oh|plus|so)\s+)?(?:it'?s|it\s+is|that'?s|that\s+is|this\s+is"
-    r"|(?:her|his|their|the)\s+(?:patient'?s?\s+)?(?:mrn|name|full\s+name|hospital\s+number"
-    r"|number|date\s+of\s+birth|dob|clinic|department|time|date|day|ward|bed|doctor"
-    r"|consultant|patient)\b|for\s+(?:patient|mr|mrs|ms|miss)\b)",
+    rf"^\W*(?:(?:and|also|oh|plus|so)\s+)?(?:{DETAIL_SUBJECT}|this\s+is"
+    r"|for\s+(?:patient|mr|mrs|ms|miss)\b)",
     re.I,
 )
 # "it" (lower case: "IT" is the help desk's kind of help), "that bed", "the bed"
