@@ -26,7 +26,7 @@ from actions.formats import ordinal_choice
 from actions.helptasks import withdraws_filed, withdraws_help
 from actions.reading import calls_off, calls_off_first, gives_asked_detail, puts_off
 from actions.registry import guarded_action
-from actions.resume import answers_offer, go_back, loop_of
+from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.retime import on_the_day_asked, said_time
 from actions.scheduling import offered_at
 from actions.services import get_services
@@ -208,7 +208,9 @@ class ActionNewRequest(Action):
             return [*await amend.run(dispatcher, tracker, domain), FollowupAction("action_listen")]
         form = active_form(tracker)
         busy = form.intent if form else pending_intent(tracker.get_slot("pending"))
-        if calls_off(turn, busy):  # "cancel the booking" while booking: stop, not a new task
+        if calls_off(turn, busy) or (busy and puts_off(turn)):
+            # "cancel the booking" while booking, "forget it, I'll do it later" (NLU: a help
+            # request): stop, not a new task
             stopped = await ActionStop().run(dispatcher, tracker, domain)
             return [*stopped, FollowupAction("action_listen")]
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
@@ -275,7 +277,10 @@ class ActionContinue(Action):
             if not turn.is_payload and withdraws_help(turn.text):
                 # "no longer need IT" read as a no, with nothing asked: withdraw it
                 return await serve_as(dispatcher, tracker, "cancel_help_request", domain)
-            intent = reread(turn) if turn.intent == "inform" else None
+            # "inform", or a yes/no by NLU's reading that says no yes or no but names things
+            # ("find Ngozi Wright" read as a deny): likelier a request
+            odd_answer = bool(turn.entities) and polarity(turn.text) is None
+            intent = reread(turn) if turn.intent == "inform" or odd_answer else None
             if intent is not None:
                 return await serve_as(dispatcher, tracker, intent, domain)
             answered = after_fallback(dispatcher, tracker, turn)

@@ -47,6 +47,7 @@ from actions.reading import (
     resolve_values,
     said_clinician,
 )
+from actions.sayback import changed_text, noted_phrase
 from actions.services import get_services
 from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
 from actions.state import (
@@ -70,14 +71,6 @@ OWN_WARD_FIRST = frozenset({"update_bed_status", "request_help"})
 SlotValues = dict[str, Any]
 
 
-SAID_BACK = {"department": "{} clinic", "ward": "ward {}", "bed": "bed {}"}
-NOT_SAID_BACK = {
-    "patient_name": "the patient's name",
-    "mrn": "the MRN",
-    "clinician": "the clinician",
-}
-
-
 _THE_PATIENT = re.compile(
     r"\b(?:them|him|her|they|he|she|the\s+(?:patient|pt|lady|gentleman|man|woman|child)"
     r"|this\s+(?:patient|pt)|that\s+(?:patient|pt))\b",
@@ -95,16 +88,6 @@ def located_just_before(tracker: Tracker, turn: Turn) -> dict[str, Any] | None:
     if any(e.get("entity") in ("ward", "bed") for e in turn.entities):
         return None
     return {"ward": located.get("ward"), "bed": located.get("bed")}
-
-
-def noted_phrase(slot: str, value: Any) -> str:
-    """How a detail taken before it was asked is said back ("cardiology clinic",
-    "tomorrow morning", "the MRN")."""
-    if slot in NOT_SAID_BACK:
-        return NOT_SAID_BACK[slot]
-    spec = default_catalog().slot(slot)
-    title = next((b.title for b in spec.buttons if b.value == value), None)  # "Needs cleaning"
-    return title.lower() if title else SAID_BACK.get(slot, "{}").format(value)
 
 
 def names_a_ward(candidates: SlotValues) -> bool:
@@ -266,7 +249,7 @@ class CatalogForm(FormValidationAction, ABC):
         if (wrong and requested) or changed:  # (re-opened for "wrong clinic": said already)
             names = ", ".join(s.replace("_", " ") for s in (changed or list(wrong)))
             dispatcher.utter_message(
-                text=f"OK, changed the {names}." if changed else f"OK, which {names} then?",
+                text=changed_text(changed, values) if changed else f"OK, which {names} then?",
                 json_message={
                     "phi": False,
                     "kind": "slot_corrected",

@@ -95,12 +95,18 @@ def calls_off_first(text: str) -> bool:
 STOPPISH = 0.25  # "no, cancel": not understood, but stopping is a close reading
 
 
-# the whole message puts the task off ("later", "I'll do it later", "not now"): stop it
+# the whole message puts the task off ("later", "I'll do it later", "not now", "forget it,
+# I'll sort it later"): stop it
+_PUT_OFF = (
+    r"(?:(?:maybe\s+)?later(?:\s+on)?|not\s+(?:right\s+)?now|another\s+time|some\s+other\s+time|"
+    r"(?:i'?ll|i\s+will|let'?s|we'?ll)\s+(?:do|finish|sort|deal\s+with|come\s+back\s+to)\s+"
+    r"(?:it|this|that)(?:\s+(?:out|myself))?\s+(?:later|another\s+time|myself)|"
+    r"leave\s+it(?:\s+for\s+now)?|forget\s+(?:it|that|about\s+it)|never\s*mind|"
+    r"skip\s+(?:it|this|that)|don'?t\s+bother)"
+)
 _PUTS_OFF = re.compile(
-    r"^\W*(?:(?:ok|okay|actually|sorry|hmm|no|nah|oh|um)\W+)*(?:(?:maybe\s+)?later(?:\s+on)?|"
-    r"not\s+(?:right\s+)?now|another\s+time|some\s+other\s+time|(?:i'?ll|i\s+will|let'?s|we'?ll)\s+"
-    r"(?:do|finish|sort)\s+(?:it|this|that)\s+(?:later|another\s+time)|leave\s+it(?:\s+for\s+now)?|"
-    r"forget\s+(?:it|that|about\s+it)|never\s*mind|skip\s+(?:it|this|that)|don'?t\s+bother)"
+    rf"^\W*(?:(?:ok|okay|actually|sorry|hmm|no|nah|oh|um)\W+)*{_PUT_OFF}"
+    rf"(?:\W+(?:and\s+|then\s+)?{_PUT_OFF})*"
     r"(?:\W+(?:thanks|thank\s+you|please|then|for\s+now))*\W*$",
     re.I,
 )
@@ -318,7 +324,16 @@ def answers_anyway(turn: Turn, requested: str | None, catalog: Catalog) -> bool:
 
 
 _CORRECTION = re.compile(
-    r"\b(not|instead|rather|actually|change|make it|wrong|sorry|i meant)\b|^\s*no\b", re.I
+    r"\b(not|instead|rather|actually|change|make it|wrong|sorry|i meant|i mean|wait|oops)\b"
+    r"|^\s*no\b|\bno\s*[,.!-]",
+    re.I,
+)
+# a cue between two values of one thing that makes the later one the meant one:
+# "bed 12, sorry I mean bed 13", "4B - no wait, 4A", "Tuesday, or rather Thursday"
+_MEANT_INSTEAD = re.compile(
+    r"\b(?:sorry|i\s+mean|i\s+meant|wait|actually|oops|correction|scratch\s+that|"
+    r"make\s+(?:that|it)|or\s+rather|rather)\b|\bno\s*[,.!-]",
+    re.I,
 )
 
 
@@ -342,6 +357,14 @@ def resolve_values(text: str, values: list[tuple[str, int]]) -> str | None:
     if len(values) < 2:
         return values[0][0] if values else None
     text = text.lower()
+    ordered = sorted(values, key=lambda v: v[1])
+    meant = [
+        value
+        for (_, before), (value, start) in zip(ordered, ordered[1:], strict=False)
+        if _MEANT_INSTEAD.search(text[before:start])
+    ]
+    if meant:
+        return meant[-1]  # "bed 12, sorry I mean bed 13": the value said after the cue
     for value, start in values:
         if re.search(r"\b(to|make it|it's|its|should be)\s*$", text[:start]):
             return value

@@ -19,6 +19,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.sayback import changed_text
 from actions.state import RESUME, YES_NO, Turn, reset, resume_offer, slots_before_turn
 from intents.catalog import default_catalog
 
@@ -115,9 +116,8 @@ def go_back(
     if answer == "affirm":
         if changed:  # "yes, but make it dermatology": back, with that changed
             kept.update(changed)
-            names = ", ".join(s.replace("_", " ") for s in changed)
             dispatcher.utter_message(
-                text=f"OK, changed the {names}.",
+                text=changed_text(list(changed), changed),
                 json_message={
                     "phi": False,
                     "kind": "slot_corrected",

@@ -122,3 +122,22 @@ async def test_fallback_second_miss_without_choices_does_not_say_one_of_these(se
     assert "one of these" not in messages[0]["text"]
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert "/talk_to_human" in payloads and len(payloads) == 2
+
+
+async def test_fallback_a_name_read_as_a_no_is_the_request_it_names(services):
+    # "find Ngozi Wright": NLU read a deny (0.41) with the name tagged; no yes or no word
+    # in it, so the likeliest task its details fit is served (was "Sorry, I didn't get that")
+    text = "find Ngozi Wright"
+    entities = [{"entity": "patient_name", "value": "Ngozi Wright", "start": 5, "end": 17}]
+    trk = tracker("n.jones", intent="deny", text=text, entities=entities)
+    trk.latest_message["intent_ranking"] = [
+        {"name": "deny", "confidence": 0.41},
+        {"name": "find_patient", "confidence": 0.26},
+    ]
+    messages, events = await run(ActionContinue(), trk)
+    assert not any(m["custom"]["kind"].startswith("nlu_fallback") for m in messages)
+    assert {"event": "followup", "timestamp": None, "name": "find_patient_form"} in events
+    # a real no is still a no
+    trk = tracker("n.jones", intent="deny", text="no, Ngozi Wright", entities=entities)
+    messages, _ = await run(ActionContinue(), trk)
+    assert not any(m["custom"]["kind"].startswith("find_patient") for m in messages)

@@ -217,6 +217,28 @@ def test_forms_correction_keeps_the_value_meant():
     assert resolve_correction(turn("no, 7C not 4B", ["7C", "4B"]), "ward") == "7C"
     assert resolve_correction(turn("not 4B but 7C", ["4B", "7C"]), "ward") == "7C"
     assert resolve_correction(turn("change 4B to 7C", ["4B", "7C"]), "ward") == "7C"
+    # a later value after "sorry, I mean" / "no wait" / "or rather" is the one meant
+    assert resolve_correction(turn("4B clean, sorry I mean 7C", ["4B", "7C"]), "ward") == "7C"
+    assert resolve_correction(turn("on 4B - no wait, 7C", ["4B", "7C"]), "ward") == "7C"
+    assert resolve_correction(turn("4B or rather 7C", ["4B", "7C"]), "ward") == "7C"
+    assert resolve_correction(turn("4B and 7C", ["4B", "7C"]), "ward") == "4B"
+
+
+async def test_forms_bed_corrected_in_the_same_message_is_the_later_one():
+    text = "mark bed 12 on 4B as clean, sorry I mean bed 13"
+    slots, _, _ = await validate(
+        "update_bed_status_form",
+        intent="update_bed_status",
+        text=text,
+        set_now={"ward": "4B", "bed": "12", "bed_status": "U"},
+        entities=[
+            {"entity": "bed", "value": "12", "start": 9, "end": 11},
+            {"entity": "ward", "value": "4B", "start": 15, "end": 17},
+            {"entity": "bed_status", "value": "U", "start": 21, "end": 26},
+            {"entity": "bed", "value": "13", "start": 45, "end": 47},
+        ],
+    )
+    assert str(slots["bed"]).endswith("13")
 
 
 async def test_forms_correction_changes_the_slot_and_confirms_it():
@@ -389,6 +411,15 @@ def test_forms_short_message_close_to_stop_leaves_the_form():
     # nonsense may rank stop high, but says no stop
     nonsense = ({"name": "stop", "confidence": 0.56},)
     assert not stoppish(Turn("nlu_fallback", 0.4, "blorp", (), None, nonsense))
+
+
+def test_forms_putting_the_task_off_in_two_phrases_is_a_stop():
+    from actions.reading import puts_off
+
+    # NLU read "forget it, I'll do it later" as a help request (the form then asked again)
+    for text in ("forget it, I'll do it later", "leave it, I'll sort it out myself", "later"):
+        assert puts_off(Turn("request_help", 0.59, text, (), None)), text
+    assert not puts_off(Turn("check_bed_availability", 0.9, "forget it, is bed 7 free", (), None))
 
 
 async def test_forms_clinic_said_when_the_name_was_asked_is_the_clinic_not_the_name():

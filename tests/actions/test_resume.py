@@ -409,3 +409,17 @@ async def test_resume_a_task_called_off_before_a_new_question_is_not_offered_aga
     _, kept = await run(ActionNewRequest(), plain)
     stash = [e["value"] for e in kept if e.get("name") == "stash"]
     assert stash and stash[-1] and stash[-1]["intent"] == "book_appointment"
+
+
+async def test_resume_putting_the_form_off_stops_it_whatever_nlu_read():
+    # "forget it, I'll do it later" while the bed's status is asked: NLU read a help
+    # request, and a help form asked "Which ward?" instead of stopping
+    trk = tracker(
+        intent="request_help",
+        text="forget it, I'll do it later",
+        slots={"ward": "4B", "bed": "4B-05", "requested_slot": "bed_status"},
+        active_loop="update_bed_status_form",
+    )
+    messages, events = await run(ActionNewRequest(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
