@@ -41,7 +41,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.followup import remember, unknown_slot
 from actions.services import Services, get_services
 from actions.state import finish, gave_up_on, still_waiting
-from actions.steps import count_misses, missed_again, offer_help_desk
+from actions.steps import (
+    count_misses,
+    give_up_unknown,
+    misses_before,
+    offer_help_desk,
+    unknown_value,
+)
 from assistant.audit import AuditEvent, AuditWriteError
 from assistant.hms.errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
 from assistant.hms.models import Staff
@@ -367,7 +373,12 @@ class GuardedAction(Action, ABC):
             return []
         said = [str((m.get("json_message") or {}).get("kind") or "") for m in ctx.messages]
         unknown = unknown_slot(said)  # "I don't know ward '9'": "ok, 4B then" asks again
-        if unknown is not None and missed_again(tracker, self.intent, unknown):
+        missed = misses_before(tracker, self.intent, unknown) if unknown else 0
+        value = unknown_value(tracker, unknown)
+        if unknown and value and misses_before(tracker, self.intent, unknown, value) >= 2:
+            give_up_unknown(ctx.messages, self.intent, unknown)  # not the same answer a third time
+            unknown = None
+        elif unknown is not None and missed:
             offer_help_desk(ctx.messages)  # the second miss in a row: a person is offered
         # the same step asked again ("Please pick one of these") is a miss (actions.steps)
         events = count_misses(tracker, self.intent, list(outcome.events), ctx.messages)
@@ -375,7 +386,9 @@ class GuardedAction(Action, ABC):
             dispatcher.utter_message(**message)
         answered = outcome.result in ("success", "not_found", "denied")  # "sorry, 4B" next
         if (answered or unknown) and not still_waiting(events):
-            events += remember(self.intent, tracker, events, unknown)  # for "and friday?"
+            events += remember(
+                self.intent, tracker, events, unknown, unknown_value(tracker, unknown)
+            )  # for "and friday?"
         return events
 
     async def _perform(self, ctx: ActionContext) -> Outcome:

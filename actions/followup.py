@@ -25,6 +25,7 @@ from actions.reading import FILLER, resolve_values
 from actions.retime import moves_the_booking
 from actions.services import get_services
 from actions.state import Turn, slots_set_this_turn, task_slots
+from actions.steps import misses_before
 from intents.catalog import default_catalog
 
 # "and friday?", "what about ICU?"; or a correction of what was just asked ("sorry, 4B"
@@ -54,7 +55,11 @@ def unknown_slot(kinds: list[str]) -> str | None:
 
 
 def remember(
-    intent: str, tracker: Tracker, events: list[dict[str, Any]], unknown: str | None = None
+    intent: str,
+    tracker: Tracker,
+    events: list[dict[str, Any]],
+    unknown: str | None = None,
+    value: str | None = None,
 ) -> list[dict[str, Any]]:
     """The ``last_task`` event for an answered follow-up question, or for a task that did
     not know the value of the slot ``unknown`` (else nothing)."""
@@ -73,7 +78,12 @@ def remember(
         for k, v in values.items()
         if v not in (None, "", []) and catalog.slot(k).thing != "patient"
     }
-    marker = {"unknown": unknown} if unknown else {}
+    marker: dict[str, Any] = {}
+    if unknown:  # the same value how many times in a row (not answered alike a third time)
+        same = misses_before(tracker, intent, unknown, value) if value else 0
+        marker = {"unknown": unknown, "missed": same + 1}
+        if value:
+            marker["missed_value"] = value
     # what a write changed, for taking it back after a correction (see ``corrects_a_write``);
     # what a question was asked beyond its own slots ("which beds need cleaning": the status);
     # what a list showed, to act on one item of it ("cancel the first one"): the beds, or a

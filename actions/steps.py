@@ -18,6 +18,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.state import MAX_MISSES, slots_before_turn
+from intents.catalog import default_catalog
 
 STOP_BUTTON = {"title": "Stop", "payload": "/stop"}
 HELP_DESK_BUTTON = {"title": "Contact the help desk", "payload": "/talk_to_human"}
@@ -91,11 +92,49 @@ def _counting(tracker: Any) -> bool:
     return isinstance(misses, str) and misses.startswith(_MARK)
 
 
-def missed_again(tracker: Tracker, intent: str, slot: str) -> bool:
-    """The task did not know the value of ``slot`` the turn before either ("I don't know
-    ward '9'", then "ward 10")."""
+def misses_before(tracker: Tracker, intent: str, slot: str, value: Any = None) -> int:
+    """How many turns in a row just before this one the task did not know ``slot`` (with
+    ``value``: the same value each time - another value is another question)."""
     last = slots_before_turn(tracker).get("last_task")
-    return isinstance(last, dict) and last.get("intent") == intent and last.get("unknown") == slot
+    if not (
+        isinstance(last, dict) and last.get("intent") == intent and last.get("unknown") == slot
+    ):
+        return 0
+    if value is not None:
+        if str(last.get("missed_value") or "").casefold() != str(value).casefold():
+            return 0
+    missed = last.get("missed")
+    return int(missed) if isinstance(missed, int) and missed > 0 else 1
+
+
+def unknown_value(tracker: Tracker, slot: str | None) -> str | None:
+    """The value of ``slot`` the task did not know this turn ("6A"), kept to tell the same
+    value said again from another; never a patient's name or MRN."""
+    if slot is None or slot not in default_catalog().slot_names():
+        return None
+    if default_catalog().slot(slot).thing == "patient":
+        return None
+    value = tracker.get_slot(slot)
+    return str(value) if isinstance(value, (str, int)) and str(value) else None
+
+
+def give_up_unknown(messages: list[dict[str, Any]], intent: str, slot: str) -> None:
+    """The same unknown value a third time in a row ("6A", "6A", "6A"): not the same answer
+    again - the
+    task stops there, and a person is offered (never contacted by itself)."""
+    messages[:] = [
+        {
+            "text": f"I still don't know that {slot.replace('_', ' ')}, so I've stopped there "
+            "and nothing was changed. You can start again, or I can put you through to the "
+            "help desk.",
+            "buttons": [HELP_DESK_BUTTON],
+            "json_message": {
+                "phi": False,
+                "kind": "fallback_default",
+                "data": {"intent": intent, "slot": slot},
+            },
+        }
+    ]
 
 
 def offer_help_desk(messages: list[dict[str, Any]]) -> None:

@@ -141,7 +141,7 @@ async def test_followup_typed_value_after_an_unknown_value_asks_the_same_task_ag
     messages, events = await run(getattr(actions.watches, action)(), first)
     assert messages[0]["custom"]["kind"] == "unknown_ward"
     last = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"][-1]
-    assert last == {"intent": intent, "slots": {}, "unknown": "ward"}
+    assert last == {"intent": intent, "slots": {}, "unknown": "ward", "missed": 1}
     messages, events = await run(ActionContinue(), _typed(last, text, "ward", "4B", said_as))
     assert messages[0]["custom"]["kind"] == answered
     assert messages[0]["custom"]["data"].get("ward") in ("4B", None)
@@ -287,6 +287,28 @@ async def test_followup_second_unknown_ward_in_a_row_offers_the_help_desk():
     assert first[0]["custom"]["kind"] == again[0]["custom"]["kind"] == "unknown_ward"
     assert not any(b["payload"] == "/talk_to_human" for b in first[0]["buttons"])
     assert any(b["payload"] == "/talk_to_human" for b in again[0]["buttons"])
+
+
+async def test_followup_third_unknown_ward_in_a_row_stops_instead_of_answering_the_same():
+    # "6A", "6A", "6A": the same "I don't know ward '6A'" list a third time was a loop
+    last = {
+        "intent": "check_bed_availability",
+        "slots": {},
+        "unknown": "ward",
+        "missed": 2,
+        "missed_value": "6A",
+    }
+    events = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": "6A", "parse_data": {}},
+    ]
+    trk = tracker("n.jones", text="6A", slots={"ward": "6A", "last_task": last}, events=events)
+    messages, after = await run(ActionCheckBedAvailability(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["fallback_default"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/talk_to_human"]
+    # the count starts again: a fourth "6A" is answered as the first was
+    remembered = [e.get("value") for e in after if e.get("name") == "last_task"]
+    assert not any(isinstance(v, dict) and v.get("unknown") for v in remembered)
 
 
 def test_followup_and_an_untagged_ward_after_an_answer_is_that_ward_not_a_bed():
