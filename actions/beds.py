@@ -496,6 +496,12 @@ def take_back(ctx: ActionContext, changed: str) -> tuple[str, dict[str, str]] | 
     )
 
 
+def cleans_beds(ctx: ActionContext) -> bool:
+    """The user's role does housekeeping jobs (``handles`` in the role policy): their bed
+    changes are cleaning, not admissions or discharges."""
+    return "housekeeping" in ctx.services.policy.help_types_handled(ctx.staff.roles)
+
+
 class ActionUpdateBedStatus(GuardedAction):
     intent = "update_bed_status"
     activity = "Changing a bed's status"
@@ -540,6 +546,19 @@ class ActionUpdateBedStatus(GuardedAction):
                 data=bed_data(bed),
             )
             return Outcome(events=reset, resource=f"Location/{bed.id}", detail="unchanged")
+        if cleans_beds(ctx) and bed.status == "O" and code in ("U", "H"):
+            # housekeeping's "done bed 5" / "bed 5 cleaned" on a bed with a patient in it:
+            # a slip (another bed meant), never a discharge - the bed would show free
+            ctx.say(
+                f"{bed.label} is occupied, so it isn't waiting for cleaning: nothing changed. "
+                "Check the bed number; once the patient has left, the ward or the bed manager "
+                "frees it.",
+                kind="update_bed_status_occupied",
+                data=bed_data(bed),
+            )
+            return Outcome(
+                "conflict", events=reset, resource=f"Location/{bed.id}", reason="occupied"
+            )
         updated = await ctx.hms.set_bed_status(bed.id, code)
         back = take_back(ctx, bed.id)
         ctx.say(

@@ -168,3 +168,25 @@ async def test_base_audit_failure_withholds_results():
     messages, events = await run(ActionCheckBedAvailability(), trk)
     assert len(messages) == 1 and "audit trail" in messages[0]["text"]
     assert "4B Bed" not in messages[0]["text"] and only_resets(events)
+
+
+@pytest.mark.parametrize("status", ["free", "needs cleaning"])
+async def test_base_housekeeping_does_not_free_an_occupied_bed(services, status):
+    # "done bed 1 on 4B" from housekeeping when bed 1 has a patient in it: a slip, never a
+    # discharge (the bed showed free while the patient was still in it)
+    trk = tracker(
+        "c.sam", intent="update_bed_status", slots={"ward": "4B", "bed": "1", "bed_status": status}
+    )
+    messages, _ = await run(ActionUpdateBedStatus(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_occupied"]
+    assert services.hms.beds[0].status == "O"
+    assert not any(c[0] == "set_bed_status" for c in services.hms.calls)
+    assert services.audit.events[0].outcome == "conflict"
+    # a nurse of the ward may free it (the patient went home)
+    nurse = tracker(
+        "n.jones",
+        intent="update_bed_status",
+        slots={"ward": "4B", "bed": "1", "bed_status": "free"},
+    )
+    messages, _ = await run(ActionUpdateBedStatus(), nurse)
+    assert services.hms.beds[0].status == "U"
