@@ -384,7 +384,12 @@ class GuardedAction(Action, ABC):
         events = count_misses(tracker, self.intent, list(outcome.events), ctx.messages)
         for message in ctx.messages:
             dispatcher.utter_message(**message)
-        answered = outcome.result in ("success", "not_found", "denied", "conflict")  # "sorry, 4B" next
+        answered = outcome.result in (
+            "success",
+            "not_found",
+            "denied",
+            "conflict",
+        )  # "sorry, 4B" next
         if (answered or unknown) and not still_waiting(events):
             events += remember(
                 self.intent, tracker, events, unknown, unknown_value(tracker, unknown)
