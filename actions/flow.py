@@ -24,7 +24,13 @@ from actions.fallback import after_fallback, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
 from actions.helptasks import withdraws_filed, withdraws_help
-from actions.reading import calls_off, calls_off_first, gives_asked_detail, puts_off
+from actions.reading import (
+    asks_how_things_are,
+    calls_off,
+    calls_off_first,
+    gives_asked_detail,
+    puts_off,
+)
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.retime import on_the_day_asked, said_time
@@ -227,6 +233,14 @@ class ActionNewRequest(Action):
             # choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        if (
+            turn.intent == "update_bed_status"
+            and not turn.values("bed_status")
+            and asks_how_things_are(turn.text)
+        ):
+            # "status of ICU bed 1": how the bed is, asked - not a change with its new
+            # status to ask for ("What is the bed's new status?")
+            return await serve_as(dispatcher, tracker, "check_bed_availability", domain)
         return fresh_start(tracker, turn.intent)
 
 

@@ -30,7 +30,7 @@ from rasa_sdk.forms import FormValidationAction
 from actions.base import guarded_reader, lacks_permission, sole_ward
 from actions.bedcheck import check_bed
 from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
-from actions.directory import said_clinic
+from actions.directory import said_clinic, ward_in_words
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
 from actions.patientcheck import check_patient
@@ -58,6 +58,7 @@ from actions.state import (
     slots_set_this_turn,
     stands_for,
 )
+from assistant.hms.errors import HmsError
 from assistant.hms.protocol import HmsClient
 from intents.catalog import Catalog, Form, default_catalog
 
@@ -177,6 +178,21 @@ class CatalogForm(FormValidationAction, ABC):
             at = located_just_before(tracker, turn)
             if at is not None:
                 candidates.update({k: v for k, v in at.items() if v and not candidates.get(k)})
+        if (
+            "ward" in wanted
+            and not values.get("ward")
+            and not names_a_ward(candidates)
+            and not turn.is_payload
+        ):
+            # "icu bed 4 needs cleaning": a ward said in words NLU did not tag
+            hms = await reader()
+            try:
+                wards = await hms.list_wards() if hms is not None else []
+            except HmsError:
+                wards = []
+            ward = ward_in_words(wards, turn.text)
+            if ward is not None:
+                candidates["ward"] = ward
         if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
             bed_named = candidates.get("bed") not in (None, "", [])
             if bed_named and not names_a_ward(candidates):

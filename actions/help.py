@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
-from actions.beds import bed_number, own_ward
+from actions.beds import ActionCheckBedAvailability, bed_number, own_ward, said_beds
 from actions.formats import TicketFormat
+from actions.services import Services
 from assistant.hms.errors import NotFound, Unavailable
-from assistant.hms.models import HelpTask
+from assistant.hms.models import HelpTask, Staff
 
 HELP_TYPES = {
     "porter": "porter",
@@ -271,6 +273,15 @@ class ActionRequestHelp(GuardedAction):
 class ActionCheckRequestStatus(GuardedAction):
     intent = "check_request_status"
     activity = "Checking help requests"
+
+    def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+        """ "what's the status of bed 2 on 4B": a bed's state asked, not a help request's
+        (NLU read "status of"): the bed question, when a bed is named and no ticket."""
+        text = str(tracker.latest_message.get("text") or "")
+        fmt = TicketFormat(services.settings.ticket_prefixes, services.settings.ticket_digits)
+        if fmt.find(text) or not said_beds(text):
+            return None
+        return ActionCheckBedAvailability()
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         settings = ctx.services.settings

@@ -218,6 +218,12 @@ _STATE_QUESTION = re.compile(
     r"^\s*(?:(?:and|so|ok|okay|hi|hey|sorry)[\s,]+)?(?:is|are|was|were|has|have|does|did)\b",
     re.I,
 )
+# "status of ICU bed 1", "what's the status of bed 2 on 4B": asked, not told
+_STATUS_OF = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|sorry|hi|hey)\W+)?(?:(?:what'?s|what\s+is|whats|check)\s+)?"
+    r"(?:the\s+)?(?:current\s+)?status\s+(?:of|for|on)\b",
+    re.I,
+)
 _FOLLOW_UP = re.compile(r"^\s*(?:and|also|same|what about|how about)\b", re.I)
 _POLITE_REQUEST = re.compile(r"^\s*(?:can|could|would|will|please|pls|kindly)\b", re.I)
 _ORDER_VERB = re.compile(
@@ -230,7 +236,7 @@ def asks_how_things_are(text: str) -> bool:
     ("mark bed 12 clean", "can you set bed 12 to closed?", "and bed 8?" after a change)."""
     if text.lstrip().startswith("/") or _ORDER_VERB.search(text):
         return False
-    if _STATE_QUESTION.match(text):
+    if _STATE_QUESTION.match(text) or _STATUS_OF.match(text):
         return True
     asked = text.rstrip().endswith("?")
     return asked and not _POLITE_REQUEST.match(text) and not _FOLLOW_UP.match(text)

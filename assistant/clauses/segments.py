@@ -57,6 +57,22 @@ def clauses_at(text: str, chosen: tuple[Cut, ...]) -> tuple[str, ...]:
     return tuple(" ".join(p.split()).strip(" ,;") for p in parts)
 
 
+_COMMA = re.compile(r"\s*,\s*")
+
+
+def comma_clauses(text: str) -> tuple[str, ...]:
+    """``text`` cut at every comma ("4B bed 2 needs cleaning, 7 bed 1 needs cleaning"),
+    when it has a comma, no coordinator and at most ``MAX_CUTS`` commas; else nothing. A
+    comma often only lists details ("porter to 4B bed 7, urgent"), so these clauses are
+    taken only as requests of one kind, each naming its own subject (the splitter)."""
+    if len(text) > MAX_LENGTH or text.lstrip().startswith("/") or cuts(text):
+        return ()
+    parts = [" ".join(p.split()) for p in _COMMA.split(text.strip(" ,"))]
+    if not 2 <= len(parts) <= MAX_CUTS + 1 or not all(_WORD.search(p) for p in parts):
+        return ()
+    return tuple(parts)
+
+
 def partitions(text: str) -> tuple[tuple[str, ...], ...]:
     """Every way of cutting ``text`` in two or more clauses, most clauses first; none for
     a message that is too long, starts with ``/`` (a button) or has too many places to cut."""

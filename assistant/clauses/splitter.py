@@ -34,7 +34,7 @@ from typing import Any
 from intents.phrases import DETAIL_SUBJECT
 
 from .reading import ClauseReader, Reading
-from .segments import partitions
+from .segments import comma_clauses, partitions
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ class ClauseSplitter:
     async def split(self, sender: str, text: str) -> list[str]:
         ways = partitions(text)
         if not ways:
-            return [text]
+            return await self._repeated(sender, text)
         distinct = sorted({c for way in ways for c in way})
         read = await asyncio.gather(*(self.reader.read(sender, c) for c in distinct))
         readings = dict(zip(distinct, read, strict=True))
@@ -231,6 +231,23 @@ class ClauseSplitter:
             ):
                 return await self._unless_form(sender, text, way, found)
         return [text]
+
+    async def _repeated(self, sender: str, text: str) -> list[str]:
+        """ "4B bed 2 needs cleaning, 7 bed 1 needs cleaning": the same request said again
+        for another subject after a comma - every clause that task, standing alone, each
+        naming its own subject (a comma that only adds details is no cut)."""
+        clauses = comma_clauses(text)
+        if not clauses:
+            return [text]
+        read = await asyncio.gather(*(self.reader.read(sender, c) for c in clauses))
+        if any(r is None or not self.rules.stands_alone(r) for r in read):
+            return [text]
+        readings = tuple(r for r in read if r is not None)
+        intents = {r.intent for r in readings}
+        subject = self.rules.tasks[readings[0].intent or ""].subject
+        if len(intents) != 1 or not subject or not self.rules.told_apart(readings):
+            return [text]
+        return await self._unless_form(sender, text, clauses, readings)
 
     async def _unless_form(
         self, sender: str, text: str, way: tuple[str, ...], readings: tuple[Reading, ...]

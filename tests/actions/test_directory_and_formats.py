@@ -160,3 +160,32 @@ def test_formats_ticket_numbers_said_in_words(said, ids):
     from actions.formats import TicketFormat
 
     assert TicketFormat().find(said) == ids
+
+
+def test_directory_ward_said_in_words_nlu_did_not_tag():
+    from assistant.hms.models import Ward
+
+    wards = [
+        Ward("ward-icu", "ICU", "Intensive Care Unit", ("intensive care",)),
+        Ward("ward-7", "7", "Ward 7", ()),
+        Ward("ward-mat", "MAT", "Maternity Ward", ("maternity",)),
+    ]
+    assert directory.ward_in_words(wards, "icu bed 4 needs cleaning") == "ICU"
+    assert directory.ward_in_words(wards, "bed 3 on intensive care is clean") == "ICU"
+    assert directory.ward_in_words(wards, "bed 7 needs cleaning") is None  # a bed, not ward 7
+    assert directory.ward_in_words(wards, "icu or maternity") is None  # two: not a guess
+    assert directory.ward_in_words(wards, "bed 4 needs cleaning") is None
+
+
+async def test_directory_status_of_a_bed_read_as_a_request_status_is_the_bed_question():
+    from actions.help import ActionCheckRequestStatus
+    from actions.services import set_services
+    from tests.actions.fakes import make_services, run, tracker
+
+    set_services(make_services())
+    trk = tracker("n.jones", intent="check_request_status", text="whats the status of bed 2 4B")
+    messages, _ = await run(ActionCheckRequestStatus(), trk)
+    assert messages[0]["custom"]["kind"].startswith("check_bed_availability")
+    trk = tracker("n.jones", intent="check_request_status", text="status of HR-000012")
+    messages, _ = await run(ActionCheckRequestStatus(), trk)
+    assert not messages[0]["custom"]["kind"].startswith("check_bed_availability")

@@ -423,3 +423,19 @@ async def test_resume_putting_the_form_off_stops_it_whatever_nlu_read():
     messages, events = await run(ActionNewRequest(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "action_listen"
+
+
+async def test_resume_status_of_a_bed_is_asked_not_a_change_to_make(services):
+    # "status of ICU bed 1" (NLU: a bed change, no new status): its state answered, not
+    # "What is the bed's new status?"
+    entities = [
+        {"entity": "ward", "value": "4B", "start": 10, "end": 12},
+        {"entity": "bed", "value": "1", "start": 17, "end": 18},
+    ]
+    trk = tracker(
+        "n.jones", intent="update_bed_status", text="status of 4B bed 1", entities=entities
+    )
+    messages, events = await run(ActionNewRequest(), trk)
+    assert [m["custom"]["kind"] for m in messages][0].startswith("check_bed_availability")
+    assert not any(e["event"] == "followup" and e["name"].endswith("_form") for e in events)
+    assert not any(c[0] == "set_bed_status" for c in services.hms.calls)

@@ -46,3 +46,15 @@ def test_segments_nothing_to_cut_in_buttons_long_texts_or_lists():
     assert partitions("bed 6 and") == ()
     assert partitions("porter " + "and porter " * (MAX_LENGTH // 10)) == ()
     assert partitions("beds 1 and 2 and 3 and 4 and 5") == ()  # more places than MAX_CUTS
+
+
+def test_segments_comma_clauses_only_without_coordinators():
+    from assistant.clauses.segments import comma_clauses
+
+    assert comma_clauses("4B bed 2 needs cleaning, 7 bed 1 needs cleaning") == (
+        "4B bed 2 needs cleaning",
+        "7 bed 1 needs cleaning",
+    )
+    assert comma_clauses("close bed 2 and bed 3, please") == ()  # a coordinator: partitions
+    assert comma_clauses("no comma here") == ()
+    assert comma_clauses("a, b, c, d, e, f") == ()  # a list of details, read whole

@@ -333,3 +333,33 @@ async def test_splitter_a_question_or_an_order_next_to_a_request_is_still_its_ow
     )
     text = "book Rhys Kaur into cardiology and show me the dermatology list"
     assert len(await split.split(SENDER, text)) == 2
+
+
+async def test_splitter_the_same_request_again_after_a_comma_is_two_requests():
+    # "ward 4B bed 2 needs cleaning, ward 7 bed 1 needs cleaning" read whole paired bed 2
+    # with ward 7 and changed a bed nobody named
+    split = splitter(
+        {
+            "ward 4B bed 2 needs cleaning": reading(
+                "update_bed_status", 0.97, "ward", "bed", "bed_status"
+            ),
+            "ward 7 bed 1 needs cleaning": reading(
+                "update_bed_status", 0.96, "ward", "bed", "bed_status"
+            ),
+            "porter to 4B bed 7": reading("request_help", 0.9, "help_type", "ward", "bed"),
+            "urgent": reading("request_help", 0.7, "urgency"),
+            "is bed 3 free": reading("check_bed_availability", 0.95, "bed"),
+        }
+    )
+    text = "ward 4B bed 2 needs cleaning, ward 7 bed 1 needs cleaning"
+    assert await split.split(SENDER, text) == [
+        "ward 4B bed 2 needs cleaning",
+        "ward 7 bed 1 needs cleaning",
+    ]
+    # a comma that adds details, or two different tasks, keeps the message whole
+    for text in (
+        "porter to 4B bed 7, urgent",
+        "ward 4B bed 2 needs cleaning, is bed 3 free",
+        "ward 4B bed 2 needs cleaning, the printer is jammed",
+    ):
+        assert await split.split(SENDER, text) == [text]
