@@ -37,6 +37,8 @@ MUST_CATCH = {
     "unattended bag by the main entrance": "suspicious_item",
     "our dementia patient has gone missing": "missing_patient",
     "code blue ward 7": None,
+    "she slipped on water on the floor and can't get up": "fall",
+    "patient on the floor in bay 3": "fall",
 }
 MUST_NOT_CATCH = [
     "book a chest pain clinic follow-up",
@@ -59,6 +61,8 @@ MUST_NOT_CATCH = [
     "flu shot clinic for staff",
     "mark bed 6 on 4B as clean",
     "my computer won't log in",
+    "need housekeeping on ward 7 bay 3, spill on the floor",
+    "someone spilt tea on the floor in bay 2, housekeeping please",
 ]
 
 
