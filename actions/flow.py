@@ -23,7 +23,7 @@ from actions.amend import amendment, filed_request
 from actions.fallback import after_fallback, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
-from actions.helptasks import withdraws_filed, withdraws_help
+from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
 from actions.reading import (
     asks_how_things_are,
     calls_off,
@@ -395,6 +395,15 @@ def correction(
     return [*events, SlotSet("requested_slot", None), ActiveLoop(form.name)]
 
 
+def watch_just_set(tracker: Tracker) -> dict[str, Any] | None:
+    """The ward and bed type of the bed watch set last in this conversation, or None."""
+    last = tracker.get_slot("last_task")
+    if isinstance(last, dict) and last.get("intent") == "watch_bed_availability":
+        slots = last.get("slots") or {}
+        return {k: slots.get(k) for k in ("ward", "bed_type")}
+    return None
+
+
 class ActionStop(Action):
     """Never mind / cancel that / forget it: end whatever is in progress, cleanly."""
 
@@ -417,6 +426,10 @@ class ActionStop(Action):
                 # "cancel it" right after filing a help request: that request, withdrawn
                 ticket = {"ticket_id": str(filed["ticket"])}
                 return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
+            watch = watch_just_set(tracker)
+            if watch is not None and idle and not turn.is_payload and withdraws_watch(turn.text):
+                # "cancel that alert" right after setting a bed watch: that watch
+                return await serve_as(dispatcher, tracker, "cancel_bed_watch", domain, watch)
         working = bool((tracker.active_loop or {}).get("name")) or (
             tracker.get_slot("pending") not in (None, RESUME)
         )

@@ -57,20 +57,46 @@ def withdraws_help(text: str) -> bool:
     return bool(_NO_LONGER_NEED.search(text) and _HELP_NAMED.search(text))
 
 
+_THING = (
+    r"(?:it|that|this|the\s+request|that\s+request|my\s+request|(?:the|that|this|my)\s+"
+    r"(?:bed\s+)?(?:alert|watch|notification|reminder|request|ticket|job))"
+)
+# "actually cancel that, it works now": the reason it is no longer needed may follow
+_NO_LONGER_NEEDED = (
+    r"(?:\s*[,;.!-]+\s*|\s+(?:as|because|since|cos|coz)\s+)(?:(?:it|it's|its|all|we|i|they|"
+    r"the\s+\w+|he|she)\s+)*(?:is\s+|are\s+|has\s+|have\s+|'s\s+|got\s+)?(?:\w+\s+)?"
+    r"(?:works?|working|fixed|sorted|resolved|done|no\s+longer|not\s+needed|found|fine|ok|okay|"
+    r"managed|back\s+(?:up|on)|came\s+back)\b[^?]*"
+)
 _WITHDRAW_FILED = re.compile(
     r"^\W*(?:(?:ok|oh|sorry|actually|no|wait)\W+)*(?:please\s+)?(?:cancel|withdraw|scrap|"
-    r"call\s+off)(?:\s+(?:it|that|this|the\s+request|that\s+request|my\s+request))?"
-    r"(?:\s+(?:off|please|then|now|again))*\W*$|^\W*(?:(?:ok|actually|sorry)\W+)*"
+    rf"call\s+off)(?:\s+{_THING})?(?:\s+(?:off|please|then|now|again))*(?:{_NO_LONGER_NEEDED})?"
+    r"\W*$|^\W*(?:(?:ok|actually|sorry)\W+)*"
     r"(?:call\s+(?:it|that)\s+off|(?:I\s+)?(?:don'?t|do\s+not)\s+need\s+(?:it|that)"
-    r"(?:\s+any\s*more|\s+now)?)\W*$",
+    rf"(?:\s+any\s*more|\s+now)?)(?:{_NO_LONGER_NEEDED})?\W*$",
     re.I,
 )
+_STOP_WATCH = re.compile(
+    r"^\W*(?:(?:ok|oh|sorry|actually|no|wait)\W+)*(?:stop|turn\s+off|switch\s+off)\s+(?:the|that|"
+    r"this|my)\s+(?:bed\s+)?(?:alerts?|watch|notifications?|reminder)\b[^?]*$",
+    re.I,
+)
+_NAMES_A_WATCH = re.compile(r"\b(?:alert|watch|notification|reminder)\b", re.I)
+_NAMES_A_REQUEST = re.compile(r"\b(?:request|ticket|job)\b", re.I)
 
 
 def withdraws_filed(text: str) -> bool:
-    """'cancel it', 'scrap that', "actually I don't need it now": right after a help request
-    was filed, withdrawing that request (NLU reads these as a stop)."""
-    return bool(_WITHDRAW_FILED.search(text))
+    """'cancel it', 'scrap that', "actually I don't need it now", "cancel that, it works
+    now": right after a help request was filed, withdrawing that request (NLU reads these
+    as a stop); not when the words name an alert."""
+    return bool(_WITHDRAW_FILED.search(text)) and not _NAMES_A_WATCH.search(text)
+
+
+def withdraws_watch(text: str) -> bool:
+    """'cancel that alert', 'stop it': right after a bed watch was set, cancelling it."""
+    if _STOP_WATCH.search(text):
+        return True
+    return bool(_WITHDRAW_FILED.search(text)) and not _NAMES_A_REQUEST.search(text)
 
 
 def typed_text(tracker: Tracker) -> str:

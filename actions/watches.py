@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rasa_sdk.events import SlotSet
+
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import BED_FEATURES, bed_feature, describe, known_ward, said_ward
 from assistant.hms.models import Ward
@@ -117,7 +119,12 @@ class ActionWatchBedAvailability(GuardedAction):
         data = _data(watch) | {"free_now": [b.id for b in free]}
         ctx.say(text, kind="watch_bed_availability_success", data=data)
         resource = f"Location/{ward.id}" if ward else "Location"
-        return Outcome(resource=resource, detail=f"watch {watch.id}")
+        # the watch just set, for "cancel that alert" right after (``actions.flow``)
+        just_set = {"ward": code, "bed_type": ctx.text("bed_type")}
+        last = {"intent": self.intent, "slots": {k: v for k, v in just_set.items() if v}}
+        return Outcome(
+            events=(SlotSet("last_task", last),), resource=resource, detail=f"watch {watch.id}"
+        )
 
 
 class ActionListBedWatches(GuardedAction):

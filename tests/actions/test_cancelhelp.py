@@ -190,7 +190,17 @@ async def test_cancelhelp_the_kind_just_filed_is_the_request_just_filed(services
     assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]
 
 
-@pytest.mark.parametrize("said", ["cancel it", "cancel", "scrap that", "actually I don't need it"])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "cancel it",
+        "cancel",
+        "scrap that",
+        "actually I don't need it",
+        "actually cancel that, it works now",
+        "cancel it, sorted it myself",
+    ],
+)
 async def test_cancelhelp_a_stop_right_after_filing_withdraws_the_request_just_filed(
     services, said
 ):

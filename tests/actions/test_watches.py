@@ -164,3 +164,24 @@ async def test_bed_watches_are_each_users_own(services, watches):
     cancelled, _ = await run(ActionCancelBedWatch(), tracker("p.kim", intent="cancel_bed_watch"))
     assert cancelled[0]["custom"]["kind"] == "cancel_bed_watch_none"
     assert [w.ward_code for w in watches.active("n.jones")] == ["4B"]
+
+
+@pytest.mark.parametrize("said", ["cancel that alert", "stop that alert", "cancel it"])
+async def test_watch_just_set_is_cancelled_by_cancel_that(services, watches, said):
+    # "cancel that alert" right after setting a watch answered "OK." and left it running
+    from actions.flow import ActionStop
+
+    trk = tracker(
+        "n.jones", intent="watch_bed_availability", slots={"ward": "4B", "bed_type": "side room"}
+    )
+    _, events = await run(ActionWatchBedAvailability(), trk)
+    last = [e["value"] for e in events if e.get("name") == "last_task"][-1]
+    other = tracker("n.jones", intent="watch_bed_availability", slots={"ward": "7C"})
+    await run(ActionWatchBedAvailability(), other)
+    assert len(watches.active("n.jones")) == 2
+    messages, _ = await run(
+        ActionStop(), tracker("n.jones", intent="stop", text=said, slots={"last_task": last})
+    )
+    assert [m["custom"]["kind"] for m in messages] == ["cancel_bed_watch_success"]
+    (kept,) = watches.active("n.jones")
+    assert kept.ward_code == "7C"  # only the watch just set
