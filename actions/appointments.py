@@ -21,7 +21,7 @@ from actions.scheduling import (
     another_offered,
     appointment_buttons,
     ask_confirm,
-    changed_this_turn,
+    asks_another_time,
     chosen,
     chosen_or_by_clinic,
     clear,
@@ -101,7 +101,7 @@ class ActionBookAppointment(_PatientAction):
             )
             return Outcome(events=tuple(events), resource="Slot", patient_ref=ref)
 
-        if at in ("offer", "confirm") and changed_this_turn(ctx, "time"):
+        if at in ("offer", "confirm") and asks_another_time(ctx):
             return await fresh("OK, another time. ")
         if at == "confirm" and intent == "affirm":
             confirmed = ctx.slot("confirmed") or {}

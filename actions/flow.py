@@ -49,6 +49,7 @@ from actions.state import (
     slots_set_this_turn,
     stash_of,
 )
+from actions.timespan import whole_time
 from intents.catalog import default_catalog
 
 Events = list[dict[str, Any]]
@@ -328,7 +329,10 @@ def new_time(tracker: Tracker, turn: Turn) -> str | None:
     services = get_services()
     now, tz = services.clock(), services.settings.hospital_tz
     tagged = slots_set_this_turn(tracker).get("time")
-    said = tagged if tagged not in (None, "") else said_time(turn.text, now, tz)
+    if tagged not in (None, ""):  # "thurs next week" when NLU tagged "next week"
+        said = whole_time(str(tagged), turn.text, now, tz)
+    else:
+        said = said_time(turn.text, now, tz)
     if said is None:
         return None
     merged = on_the_day_asked(str(said), before.get("time"), now, tz)

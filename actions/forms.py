@@ -58,6 +58,7 @@ from actions.state import (
     slots_set_this_turn,
     stands_for,
 )
+from actions.timespan import whole_time
 from assistant.hms.errors import HmsError
 from assistant.hms.protocol import HmsClient
 from intents.catalog import Catalog, Form, default_catalog
@@ -351,6 +352,10 @@ class CatalogForm(FormValidationAction, ABC):
                 if in_message:
                     last = in_message[-1]
                     value = alternatives(turn, spec.entities[0], last) or last
+            widen = "time" in form.required and not turn.is_payload
+            if slot == "time" and widen and (value is None or isinstance(value, str)):
+                # "next tues 10am" when NLU tagged "10am" (or none of it)
+                value = whole_time(value, turn.text, ctx.now, ctx.tz)
             if value not in (None, "", []):
                 found[slot] = value
         if requested and requested in catalog.slot_names() and not turn.is_payload:

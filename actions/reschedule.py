@@ -20,7 +20,7 @@ from actions.scheduling import (
     another_offered,
     appointment_buttons,
     ask_confirm,
-    changed_this_turn,
+    asks_another_time,
     chosen,
     chosen_or_by_clinic,
     nearest_slots,
@@ -102,7 +102,7 @@ class ActionRescheduleAppointment(_PatientAction):
                 patient_ref=ref,
             )
 
-        if at in ("offer", "confirm") and changed_this_turn(ctx, "time"):
+        if at in ("offer", "confirm") and asks_another_time(ctx):
             return await fresh("OK, another time. ")
         if at == "confirm" and intent == "affirm":
             return await self._move(ctx, patient, moving, fresh)

@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from actions.base import ActionContext
 from actions.formats import MrnFormat, clinic_word, ordinal_choice
 from actions.state import YES_NO, pending_intent, pending_step, slots_set_this_turn
-from actions.timeparse import parse_time_preference
+from actions.timeparse import names_day, parse_time_preference
 from assistant.hms.errors import NotFound
 from assistant.hms.models import Appointment, Patient, Slot
 
@@ -57,6 +57,18 @@ def pending(intent: str, name: str) -> dict[str, Any]:
 
 def changed_this_turn(ctx: ActionContext, slot: str) -> bool:
     return slots_set_this_turn(ctx.tracker).get(slot) not in (None, "")
+
+
+def asks_another_time(ctx: ActionContext) -> bool:
+    """While slots are offered or one confirmed: the message set a new time, and it is not
+    one of the offered slots typed ("Tue 8 Dec at 10:00", a button's title sent as text by
+    a kiosk or typed: that slot is chosen, see ``another_offered``)."""
+    if not changed_this_turn(ctx, "time"):
+        return False
+    try:
+        return chosen(ctx, "slot") is None
+    except NotOffered:
+        return False
 
 
 async def identify_patient(
@@ -264,16 +276,21 @@ def offered_at(offered: Any, text: str, now: datetime, tz: str) -> str | None:
 
 
 def _by_time(text: str, ids: list[str], starts: list[str], now: datetime, tz: str) -> str | None:
-    """'the 10:30 one', 'thursday at 2' -> the one offered record starting then."""
+    """'the 10:30 one', 'thursday at 2', the button's title typed ('Tue 8 Dec at 10:00')
+    -> the one offered record starting then (on that day, when the message names one)."""
     if not ids or len(starts) != len(ids) or not re.search(r"\d|o'?clock|half|quarter", text):
         return None
     pref = parse_time_preference(text, now, tz)
     if pref is None or not pref.exact:
         return None
+    zone = ZoneInfo(tz)
+    on_day = names_day(text, now, tz)
+    target = pref.target.astimezone(zone)
     hits = [
         i
         for i, start in zip(ids, starts, strict=True)
-        if datetime.fromisoformat(start).astimezone(ZoneInfo(tz)).time() == pref.target.time()
+        if (local := datetime.fromisoformat(start).astimezone(zone)).time() == target.time()
+        and (not on_day or local.date() == target.date())
     ]
     return hits[0] if len(hits) == 1 else None
 

@@ -20,6 +20,7 @@ from actions.beds import bed_answer, bed_number, bed_status_code, says_own_ward
 from actions.formats import MrnFormat
 from actions.help import help_type_code, infer_help_type, infer_urgency, priority_code
 from actions.timeparse import parse_time_preference, says_only_time
+from actions.timespan import time_in
 from assistant.hms.errors import HmsError
 from assistant.hms.protocol import HmsClient
 
@@ -393,5 +394,6 @@ def infer(slot: str, text: str, ctx: CheckContext) -> Any:
     if slot in ("mrn", "patient_name"):
         return ctx.mrn.find(text)  # digits or spoken digits of the hospital's MRN form
     if slot == "time":
-        return text if says_only_time(text, ctx.now, ctx.tz) else None
+        # only a time ("tomorrow morning"), or the time said in a request ("... asap")
+        return text if says_only_time(text, ctx.now, ctx.tz) else time_in(text, ctx.now, ctx.tz)
     return None

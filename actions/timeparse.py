@@ -1,9 +1,17 @@
 """Turn a spoken or typed time preference into a search window in the hospital time zone.
 
-Small on purpose: it understands what staff say when booking ("tomorrow", "next tuesday",
-"in 2 weeks", "a fortnight",
-"monday at two thirty", "this afternoon", "9am", "half past two", ISO dates) and nothing
-more. The result is a window (earliest, latest) and a target the nearest slots are sorted by.
+Small on purpose: it understands what staff say when booking ("tomorrow", "tmrw", "next
+tuesday", "next tues", "thurs next week", "in 2 weeks", "a fortnight", "monday at two thirty",
+"this afternoon", "fri pm", "9am", "half past two", "asap"), dates ("24 December", "24th dec",
+"dec 24", "the 14th", "24/12" and "24/12/2026" day first as in the UK, "christmas day",
+ISO dates, and the offered slots' own titles "Tue 8 Dec at 10:00") and nothing more. The
+result is a window (earliest, latest) and a target the nearest slots are sorted by.
+
+A date that does not exist ("31/02", "30th february"), a weekday that is not that date's
+("wed 8 dec" when the 8th is a Tuesday) or a date with a year that has passed is not
+understood (None: "I didn't catch the time"), never read as some other day. A date without a
+year that has passed this year is next year's ("3rd march" said in December); "the 2nd"
+said on the 3rd is next month's.
 """
 
 from __future__ import annotations
@@ -13,7 +21,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from actions.calendar_words import (
+    _DAY_MONTH,
+    _MONTH_DAY,
+    _NUMERIC,
+    _ORDINAL,
+    _WEEKDAY,
+    MONTHS,
+    WEEKDAYS,
+    UnknownDate,
+    _dated,
+    _one,
+    _this_or_next_month,
+    said_as,
+)
+
 NUMBERS = {
     "one": 1,
     "two": 2,
@@ -68,25 +90,8 @@ _AHEAD = re.compile(
     rf"|(day)s?(?:'?\s+time|\s+from\s+(?:now|today))\b)"
 )
 _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14}
-MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-_MONTH = r"(" + "|".join(m[:3] + r"[a-z]*" for m in MONTHS) + r")"
-_ORDINAL = re.compile(
-    rf"\b(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)(?:\s+(?:of\s+)?{_MONTH})?\b"
-    rf"|\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"
-)
+# "fri pm", "tomorrow am": a part of the day, not a clock time ("10 am")
+_BARE_AM_PM = re.compile(r"(?<!\d)(?<!\d )\b([ap])\.?m\b\.?")
 
 
 @dataclass(frozen=True)
@@ -151,14 +156,21 @@ def _clock(text: str) -> time | None:
 
 
 def _day(text: str, today: date) -> tuple[date, date] | None:
-    """Return [first, last] days named in ``text``, or None."""
-    iso = re.search(r"\b(\d{4}-\d{2}-\d{2})\b", text)
+    """Return [first, last] days named in ``text`` (lower case), or None (also for a date
+    that is no day to book; ``_named_days`` tells those apart)."""
+    try:
+        return _named_days(said_as(text), today)
+    except UnknownDate:
+        return None
+
+
+def _named_days(text: str, today: date) -> tuple[date, date] | None:
+    """[first, last] days named in ``text`` (already ``said_as``), None when it names
+    none; ``UnknownDate`` when it names one that is no day to book."""
+    iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
     if iso:
-        try:
-            day = date.fromisoformat(iso.group(1))
-        except ValueError:
-            return None
-        return day, day
+        iso_year, iso_month, iso_day = (int(g) for g in iso.groups())
+        return _one(_dated(iso_day, iso_month, iso_year, today), text, today)
     ahead = _IN.search(text)
     later = None if ahead else _AHEAD.search(text)
     if ahead or later:
@@ -170,48 +182,52 @@ def _day(text: str, today: date) -> tuple[date, date] | None:
             span = _UNIT_DAYS[unit]
             first = today + timedelta(days=count * span)
             return first, first + timedelta(days=min(span, 5) - 1)
+    numeric = _NUMERIC.search(text)
+    if numeric:
+        day_n, month_n, year_n = numeric.groups()
+        full_year = None if year_n is None else int(year_n) + (2000 if len(year_n) == 2 else 0)
+        return _one(_dated(int(day_n), int(month_n), full_year, today), text, today)
+    worded = _DAY_MONTH.search(text)
+    month_first = None if worded else _MONTH_DAY.search(text)
+    if worded or month_first:
+        if worded:
+            day_text, month_text, year_text = worded.groups()
+        else:
+            assert month_first is not None
+            month_text, day_text, year_text = month_first.groups()
+        month = next(i + 1 for i, m in enumerate(MONTHS) if m.startswith(month_text[:3]))
+        found_day = _dated(int(day_text), month, int(year_text) if year_text else None, today)
+        return _one(found_day, text, today)
     ordinal = _ORDINAL.search(text)
     if ordinal:
-        day_text = ordinal.group(1) or ordinal.group(4)
-        month_text = ordinal.group(2) or ordinal.group(3)
-        return _calendar_day(int(day_text), month_text, today)
+        return _one(_this_or_next_month(int(ordinal.group(1)), today), text, today)
     if "day after tomorrow" in text:
         return today + timedelta(days=2), today + timedelta(days=2)
     if re.search(r"\btomorrow\b", text):
         return today + timedelta(days=1), today + timedelta(days=1)
     if re.search(r"\b(today|tonight)\b", text):
         return today, today
+    weekday = _WEEKDAY.search(text)
+    monday = today - timedelta(days=today.weekday())
+    if weekday and re.search(r"\b(next|this)\s+week\b", text):
+        # "thurs next week": that day of next week; "monday this week" gone by: none
+        index = WEEKDAYS.index(weekday.group(2))
+        week = monday + timedelta(days=7 if "next week" in text else 0)
+        that_day = week + timedelta(days=index)
+        if that_day < today:
+            raise UnknownDate(text)
+        return that_day, that_day
     if re.search(r"\bnext week\b", text):
-        monday = today + timedelta(days=7 - today.weekday())
-        return monday, monday + timedelta(days=4)
+        next_monday = monday + timedelta(days=7)
+        return next_monday, next_monday + timedelta(days=4)
     if re.search(r"\bthis week\b", text):
         return today, today + timedelta(days=max(0, 4 - today.weekday()))
-    for index, name in enumerate(WEEKDAYS):
-        weekday = re.search(rf"\b(next\s+|this\s+)?{name}\b", text)
-        if weekday:
-            days_ahead = (index - today.weekday()) % 7
-            if weekday.group(1) and weekday.group(1).startswith("next") and days_ahead == 0:
-                days_ahead = 7
-            day = today + timedelta(days=days_ahead)
-            return day, day
-    return None
-
-
-def _calendar_day(day: int, month_text: str | None, today: date) -> tuple[date, date] | None:
-    """ "the 12th" (this month, or next if past) or "3rd march" (this year, or next)."""
-    month = today.month
-    if month_text:
-        month = next(i + 1 for i, m in enumerate(MONTHS) if m.startswith(month_text[:3]))
-    for shift in range(13):
-        year, index = divmod(month - 1 + (0 if month_text else shift), 12)
-        try:
-            found = date(today.year + year + (shift if month_text else 0), index + 1, day)
-        except ValueError:
-            if month_text:
-                return None
-            continue
-        if found >= today:
-            return found, found
+    if weekday:
+        days_ahead = (WEEKDAYS.index(weekday.group(2)) - today.weekday()) % 7
+        if weekday.group(1) == "next" and days_ahead == 0:
+            days_ahead = 7
+        ahead_day = today + timedelta(days=days_ahead)
+        return ahead_day, ahead_day
     return None
 
 
@@ -223,7 +239,7 @@ def parse_time_preference(
         return None
     zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
     local_now = now.astimezone(zone)
-    clean = " ".join(text.lower().replace(",", " ").split())
+    clean = said_as(" ".join(text.lower().replace(",", " ").split()))
     if any(word in clean for word in SOONEST):
         return TimePreference(local_now, local_now + horizon, local_now)
 
@@ -236,9 +252,15 @@ def parse_time_preference(
         moment = moment.replace(tzinfo=zone)
         return _around(moment, local_now, exact=True)
 
-    days = _day(clean, local_now.date())
+    try:
+        days = _named_days(clean, local_now.date())
+    except UnknownDate:
+        return None  # "31/02", "wed 8 dec" on a Tuesday: not some other day
     clock = _clock(clean)
     part = next((p for p in PARTS_OF_DAY if p in clean), None)
+    bare = _BARE_AM_PM.search(clean) if part is None else None
+    if bare is not None:
+        part = "morning" if bare.group(1) == "a" else "afternoon"
     if days is None and clock is None and part is None:
         return None
     first, last = days or (local_now.date(), local_now.date())
@@ -287,8 +309,17 @@ _TIME_WORDS = frozenset(
     + list(WEEKDAYS)
     + list(MONTHS)
     + [m[:3] for m in MONTHS]
+    + ["sept", "june", "july"]
     + [w for key in NUMBERS for w in key.replace("-", " ").split()]
 )
+
+
+def names_day(text: str | None, now: datetime, tz: str | ZoneInfo) -> bool:
+    """The message names a day ("Tue 8 Dec at 10:00", "friday at 2"), not only a time of
+    day ("10:00", "the afternoon")."""
+    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    clean = " ".join(str(text or "").lower().replace(",", " ").split())
+    return _day(clean, now.astimezone(zone).date()) is not None
 
 
 def says_only_time(text: str | None, now: datetime, tz: str | ZoneInfo) -> bool:
@@ -296,5 +327,5 @@ def says_only_time(text: str | None, now: datetime, tz: str | ZoneInfo) -> bool:
     2"), so it answers a form's time whatever question was asked; "Jane Morning" is not."""
     if parse_time_preference(text, now, tz) is None:
         return False
-    words = re.findall(r"[a-z.']+|\d+", str(text).lower())
+    words = re.findall(r"[a-z.']+|\d+", said_as(" ".join(str(text).lower().split())))
     return all(w.isdigit() or w.strip(".") in _TIME_WORDS or w in _TIME_WORDS for w in words)

@@ -338,3 +338,41 @@ async def test_appointments_list_second_miss_explains_and_stops(services):
     messages, events = await run(ActionListAppointments(), answer)
     assert messages[0]["custom"]["kind"] == "list_appointments_need_identifiers"
     assert slots_of(events)["pending"] is None and slots_of(events)["mrn"] is None
+
+
+async def offered_titles(services):
+    messages, events = await run(ActionBookAppointment(), book())
+    state = slots_of(events)
+    titles = [b["title"] for b in messages[0]["buttons"][:-1]]
+    return {"pending": state["pending"], "offered": state["offered"]}, titles
+
+
+def typed(text, intent="inform", **state):
+    # NLU tagged the typed title as a time: the time slot is set by this message
+    events = [
+        {"event": "user", "text": text, "parse_data": {}},
+        {"event": "slot", "name": "time", "value": text},
+    ]
+    return tracker(
+        "n.jones",
+        intent=intent,
+        text=text,
+        slots={**PATIENT, **state, "time": text},
+        events=events,
+    )
+
+
+@pytest.mark.parametrize("intent", ["inform", "book_appointment", "deny"])
+async def test_appointments_typed_button_title_picks_that_slot(services, intent):
+    # a kiosk or a typed channel sends "Tue 8 Dec at 10:00", not the button's payload
+    state, titles = await offered_titles(services)
+    messages, events = await run(ActionBookAppointment(), typed(titles[1], intent, **state))
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+    assert slots_of(events)["confirmed"]["slot_id"] == state["offered"]["ids"][1]
+
+
+async def test_appointments_typed_time_not_offered_offers_afresh(services):
+    state, _ = await offered_titles(services)
+    messages, events = await run(ActionBookAppointment(), typed("fri 4pm", **state))
+    assert messages[0]["text"].startswith("OK, another time.")  # searched again, none picked
+    assert "confirmed" not in slots_of(events) or slots_of(events)["confirmed"] is None

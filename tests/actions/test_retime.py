@@ -127,3 +127,30 @@ async def test_retime_actually_thursday_right_after_a_booking_moves_it_asking_th
     bare = tracker("s.ali", intent="inform", text="friday", slots={"last_task": last})
     messages, _ = await run(ActionContinue(), bare)
     assert messages[0]["custom"]["kind"] != "booking_move"
+
+
+async def test_retime_new_time_widens_the_part_nlu_tagged():
+    # "thurs next week" with only "next week" tagged: next week's Thursday, not the week
+    text = "actually make it thurs next week"
+    trk = _choosing(text, **OFFERED)
+    trk.events.append({"event": "slot", "name": "time", "value": "next week"})
+    _, events = await run(ActionContinue(), trk)
+    set_time = [e["value"] for e in events if e.get("event") == "slot" and e["name"] == "time"]
+    assert set_time[0] == "thurs next week"
+
+
+async def test_retime_typed_title_of_an_offered_slot_is_a_choice():
+    messages, _ = await run(ActionContinue(), _choosing("Thu 3 Dec at 09:30", **OFFERED))
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+
+
+def test_retime_offered_at_matches_the_day_as_well_as_the_time():
+    from actions.scheduling import offered_at
+
+    offered = {
+        "ids": ["a", "b"],
+        "starts": ["2026-12-07T10:00:00+00:00", "2026-12-08T10:00:00+00:00"],
+    }
+    assert offered_at(offered, "Tue 8 Dec at 10:00", NOW, TZ) == "b"
+    assert offered_at(offered, "10:00", NOW, TZ) is None  # two offered at 10:00
+    assert offered_at(offered, "Wed 9 Dec at 10:00", NOW, TZ) is None
