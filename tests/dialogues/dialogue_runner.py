@@ -208,11 +208,17 @@ def fill_expect(expect: Expect, captured: dict[str, str]) -> Expect:
 
 
 def capture(wanted: dict[str, str], replies: Sequence[dict[str, Any]]) -> dict[str, str]:
-    """``name -> value`` of each wanted data key found in some reply (first found wins)."""
+    """``name -> value`` of each wanted data key found in some reply (first found wins);
+    ``button:N`` is the title of the N-th button (from 1) of some reply."""
     found: dict[str, str] = {}
     for name, key in wanted.items():
         for reply in replies:
-            value = data_of(reply).get(key)
+            if key.startswith("button:") and key[7:].isdigit():
+                buttons = reply.get("buttons") or []
+                index = int(key[7:]) - 1
+                value = buttons[index].get("title") if 0 <= index < len(buttons) else None
+            else:
+                value = data_of(reply).get(key)
             if value not in (None, "", [], {}):
                 found[name] = str(value)
                 break

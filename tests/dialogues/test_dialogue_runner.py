@@ -257,3 +257,16 @@ def test_dialogue_outcomes_store_url_as_config_resolves_it(tmp_path: Path) -> No
     assert store_url(env) == "sqlite:////x/from-file.db"
     env["ASSISTANT_DATABASE_URL"] = "postgresql://db/assistant"
     assert store_url(env) == "postgresql://db/assistant"
+
+
+def test_dialogue_runner_capture_takes_a_button_title() -> None:
+    from tests.dialogues.dialogue_runner import capture
+
+    replies = [
+        {
+            "text": "Free slots",
+            "buttons": [{"title": "Tue 8 Dec at 09:40"}, {"title": "Tue 8 Dec at 10:00"}],
+        }
+    ]
+    assert capture({"slot": "button:2"}, replies) == {"slot": "Tue 8 Dec at 10:00"}
+    assert capture({"slot": "button:5"}, replies) == {}
