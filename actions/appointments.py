@@ -31,6 +31,7 @@ from actions.scheduling import (
     nearest_slots,
     offer,
     offered_appointments,
+    patient_busy,
     patient_data,
     pending,
     say_changed,
@@ -95,7 +96,8 @@ class ActionBookAppointment(_PatientAction):
         at, intent, ref, kind = step(ctx, self.intent), ctx.intent, _ref(patient), self.intent
 
         async def fresh(prefix: str = "", after: str | None = None) -> Outcome:
-            slots, matched = await nearest_slots(ctx, code, practitioner, after)
+            busy = await patient_busy(ctx, patient.id)  # never two appointments at once
+            slots, matched = await nearest_slots(ctx, code, practitioner, after, busy)
             events = offer(
                 ctx, slots, matched, kind=kind, what=what, prefix=prefix, intent=self.intent
             )

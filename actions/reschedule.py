@@ -26,6 +26,7 @@ from actions.scheduling import (
     nearest_slots,
     offer,
     offered_appointments,
+    patient_busy,
     patient_data,
     pending,
     say_changed,
@@ -90,8 +91,9 @@ class ActionRescheduleAppointment(_PatientAction):
         keep = SlotSet("confirmed", {"patient_id": patient.id, "appointment_id": moving.id})
 
         async def fresh(prefix: str = "", after: str | None = None) -> Outcome:
+            busy = await patient_busy(ctx, patient.id, except_id=moving.id)
             slots, matched = await nearest_slots(
-                ctx, moving.service_code, moving.practitioner_id, after
+                ctx, moving.service_code, moving.practitioner_id, after, busy
             )
             events = offer(
                 ctx, slots, matched, kind=kind, what=what, prefix=prefix, intent=self.intent

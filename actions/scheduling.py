@@ -127,13 +127,32 @@ async def find_practitioner(ctx: ActionContext) -> str | None:
     return found[0].id
 
 
+async def patient_busy(
+    ctx: ActionContext, patient_id: str, except_id: str | None = None
+) -> list[tuple[datetime, datetime]]:
+    """When the patient already has a booked appointment (but ``except_id``, the one being
+    moved): a slot then would book them twice at once."""
+    appts = await ctx.hms.list_appointments(patient_id=patient_id)
+    return [
+        (a.start, a.end or a.start + timedelta(minutes=1))
+        for a in appts
+        if a.start is not None and a.id != except_id
+    ]
+
+
+def _clashes(slot: Slot, busy: list[tuple[datetime, datetime]]) -> bool:
+    return any(slot.start < end and start < slot.end for start, end in busy)
+
+
 async def nearest_slots(
     ctx: ActionContext,
     service_code: str | None,
     practitioner_id: str | None,
     after: str | None = None,
+    busy: list[tuple[datetime, datetime]] | None = None,
 ) -> tuple[list[Slot], bool]:
-    """The 3 free slots nearest the user's time preference; bool: they match it."""
+    """The 3 free slots nearest the user's time preference, none at a time the patient is
+    already booked (``busy``); bool: they match it."""
     tz = ctx.services.settings.hospital_tz
     pref = parse_time_preference(ctx.text("time"), ctx.now, tz)
     start = pref.earliest if pref else ctx.now
@@ -146,7 +165,7 @@ async def nearest_slots(
     slots = await ctx.hms.free_slots(
         service_code, practitioner_id, start_from=start, count=SEARCH_COUNT
     )
-    slots = _distinct_times([s for s in slots if s.start >= start])
+    slots = _distinct_times([s for s in slots if s.start >= start and not _clashes(s, busy or [])])
     if pref is None:
         return slots[:OFFER_COUNT], True
     inside = [s for s in slots if pref.contains(s.start)]

@@ -65,6 +65,23 @@ async def test_appointments_offers_three_nearest_slots_as_buttons(services):
     assert services.audit.events[0].patient_ref == "Patient/p-1"
 
 
+async def test_appointments_never_offers_a_time_the_patient_is_already_booked(services):
+    # Mary Smith already has an appointment at 10:30 (another clinic): booking her "tomorrow
+    # at 10:30" offered that time again, and the confirm step booked her twice at once
+    from assistant.hms.models import Appointment
+
+    taken = services.hms.slots[3]  # 10:30
+    services.hms.appointments.append(
+        Appointment("appt-x", "booked", "p-1", None, "other", taken.start, taken.end, "diabetes")
+    )
+    messages, _ = await run(ActionBookAppointment(), book(time="tomorrow at 10:30"))
+    ids = [
+        json.loads(b["payload"].removeprefix("/inform"))["slot_id"]
+        for b in messages[0]["buttons"][:-1]
+    ]
+    assert "slot-3" not in ids and len(ids) == 3
+
+
 async def test_appointments_requires_mrn_and_name_of_same_patient(services):
     messages, _ = await run(ActionBookAppointment(), book(patient_name="John Doe"))
     assert "don't belong to the same patient" in messages[0]["text"]
