@@ -16,9 +16,10 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
+from actions.reading import FILLER
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.state import RESUME, YES_NO, Turn, pending_intent, resume_offer
-from intents.catalog import default_catalog
+from intents.catalog import Catalog, default_catalog
 
 HELP_DESK = {"title": "Contact the help desk", "payload": "/talk_to_human"}
 CAPABILITIES = {"title": "What can you do?", "payload": "/ask_capabilities"}
@@ -60,6 +61,9 @@ def reread(turn: Turn) -> str | None:
     (entities) are all ones that task uses ("urgent porter to 4B bed 10" is a request)."""
     catalog = default_catalog()
     found = {str(e.get("entity")) for e in turn.entities}
+    alone = only_names(turn, catalog)
+    if alone is not None:
+        return alone
     for item in turn.ranking:
         intent = catalog.find(item.get("name"))
         if intent is None or not intent.is_task or intent.name in NOT_OFFERED:
@@ -70,6 +74,32 @@ def reread(turn: Turn) -> str | None:
             return intent.name
         return None
     return None
+
+
+# words that ask without saying what for ("porter pls", "need IT", "can I get housekeeping")
+_ASKING = re.compile(
+    r"\b(?:need(?:ed)?|want|get|send|call|some|me|i|we|can|could|would|you|please|pls|plz|"
+    r"asap|now|here|up|urgently|quickly|thanks|thx|ta|a|an|the|some|to)\b",
+    re.I,
+)
+
+
+def only_names(turn: Turn, catalog: Catalog) -> str | None:
+    """A message that names only what one task is about ("porter pls": a help type, the
+    subject of a help request and of nothing else), with nothing but asking words around
+    it: that task; None otherwise."""
+    if turn.is_payload or not turn.entities:
+        return None
+    found = {str(e.get("entity")) for e in turn.entities}
+    tasks = [i.name for i in catalog.tasks() if i.subject and found <= set(i.subject)]
+    if len(tasks) != 1 or tasks[0] in NOT_OFFERED:
+        return None
+    rest = turn.text
+    for e in sorted(turn.entities, key=lambda e: -int(e.get("start") or 0)):
+        start, end = int(e.get("start") or 0), int(e.get("end") or 0)
+        rest = rest[:start] + " " + rest[end:]
+    rest = _ASKING.sub(" ", FILLER.sub(" ", re.sub(r"[^\w\s']", " ", rest)))
+    return tasks[0] if not rest.split() else None
 
 
 async def not_understood(

@@ -174,6 +174,29 @@ def corrects_a_write(tracker: Tracker, turn: Turn) -> bool:
 
 
 _BED_WORD = re.compile(r"\b(?:bed|no\.?|number)\b", re.I)
+# words around the number of a follow-up: "and 25 too", "wrong bed, it was 13", "should
+# have been 13"
+_AROUND_NUMBER = frozenset(
+    (
+        "too",
+        "as",
+        "well",
+        "it",
+        "was",
+        "is",
+        "its",
+        "it's",
+        "should",
+        "have",
+        "be",
+        "been",
+        "supposed",
+        "to",
+        "the",
+        "one",
+        "that",
+    )
+)
 
 
 def bare_bed_number(turn: Turn, cue: re.Pattern[str] = _CUE) -> str | None:
@@ -189,7 +212,7 @@ def bare_bed_number(turn: Turn, cue: re.Pattern[str] = _CUE) -> str | None:
         return None  # "and ward 5": a ward, not bed 5
     rest = _CUE_WORDS.sub(" ", cue.sub(" ", turn.text, count=1))
     rest = FILLER.sub(" ", _BED_WORD.sub(" ", re.sub(r"[?.!,]", " ", rest)))
-    words = [w for w in rest.replace("-", " ").split() if w.lower() not in ("too", "as", "well")]
+    words = [w for w in rest.replace("-", " ").split() if w.lower() not in _AROUND_NUMBER]
     if not words or len(words) > 3 or any(bed_number(w)[1] is None for w in words):
         return None  # only a number: digits or number words ("twenty five")
     ward, number = bed_number(" ".join(words))

@@ -184,7 +184,8 @@ def corrects(turn: Turn, form: Form, catalog: Catalog) -> bool:
 # how a short correction opens while a free-text question waits ("actually make it urgent",
 # "sorry, ICU not 4B", "no, bed 14"); a bare "no" opens descriptions too ("no hot water")
 _CUE = re.compile(
-    r"^\W*(?:actually|sorry|oops|wait|hang\s+on|i\s+meant|correction|no\s*[,.!-])", re.I
+    r"^\W*(?:(?:oh|ah|um|er|ok|okay)\W+)?(?:actually|sorry|oops|wait|hang\s+on|i\s+meant|correction|no\s*[,.!-])",
+    re.I,
 )
 CORRECTION_MAX_WORDS = 8
 

@@ -141,3 +141,18 @@ async def test_fallback_a_name_read_as_a_no_is_the_request_it_names(services):
     trk = tracker("n.jones", intent="deny", text="no, Ngozi Wright", entities=entities)
     messages, _ = await run(ActionContinue(), trk)
     assert not any(m["custom"]["kind"].startswith("find_patient") for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("porter pls", "request_help"), ("porter", "request_help"), ("porter broke the lift", None)],
+)
+def test_fallback_a_message_naming_only_what_one_task_is_about_is_that_task(text, intent):
+    # "porter pls" (NLU: not understood, the help type tagged) was "Sorry, I didn't get that"
+    from actions.fallback import only_names
+    from actions.state import Turn
+    from intents.catalog import default_catalog
+
+    entity = {"entity": "help_type", "value": "porter", "start": 0, "end": 6}
+    turn = Turn("nlu_fallback", 0.4, text, (entity,), None)
+    assert only_names(turn, default_catalog()) == intent

@@ -201,7 +201,14 @@ def test_followup_a_bare_number_after_a_bed_is_the_next_bed(text, bed):
 
 @pytest.mark.parametrize(
     ("text", "bed"),
-    [("no wait, bed 4", "4"), ("sorry, I meant 4", "4"), ("oops, bed four", "4"), ("and 4", "4")],
+    [
+        ("no wait, bed 4", "4"),
+        ("sorry, I meant 4", "4"),
+        ("oops, bed four", "4"),
+        ("and 4", "4"),
+        ("wrong bed, it was 4", "4"),
+        ("sorry it should have been bed 4", "4"),
+    ],
 )
 def test_followup_correction_right_after_a_bed_change_is_that_change_for_the_other_bed(text, bed):
     undo = {"bed_id": "bed-7c-03", "label": "7C Bed 3", "ward": "7C", "bed": "3", "status": "U"}

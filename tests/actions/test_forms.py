@@ -1013,3 +1013,22 @@ async def test_forms_a_help_request_for_the_patient_just_found_is_at_their_bed(t
         entities=[{"entity": "help_type", "value": "porter", "start": text.find("porter")}],
     )
     assert slots.get("ward") == ward and slots.get("bed") == bed
+
+
+def test_forms_a_correction_opening_with_oh_is_no_description():
+    # "oh sorry bed 9 not 8" while the description was asked filed the request for bed 8
+    from actions.reading import corrects_in_free_text
+    from intents.catalog import default_catalog
+
+    catalog = default_catalog()
+    form = catalog.form("request_help_form")
+    assert form is not None
+    ents = (
+        {"entity": "bed", "value": "9", "start": 13, "end": 14},
+        {"entity": "bed", "value": "8", "start": 19, "end": 20},
+    )
+    turn = Turn("inform", 0.8, "oh sorry bed 9 not 8", ents, None)
+    held = {"help_type": "porter", "ward": "4B", "bed": "8", "urgency": "urgent"}
+    assert corrects_in_free_text(turn, form, catalog, held)
+    plain = Turn("inform", 0.8, "oh the trolley is broken", (), None)
+    assert not corrects_in_free_text(plain, form, catalog, held)
