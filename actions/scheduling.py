@@ -90,7 +90,11 @@ def same_patient(patient: Patient, mrn: str, name: str) -> bool:
     """The MRN and the name (full, family-first or family only) are this patient's."""
     full = norm(patient.display_name)
     reversed_name = norm(f"{patient.family} {patient.given}")
-    return patient.mrn == mrn and norm(name) in (full, reversed_name, norm(patient.family))
+    known = (full, reversed_name, norm(patient.family))
+    said = norm(name)
+    # "Kerry Demirs appointment", "Kerry Demir's": the possessive is not part of the name
+    plain = re.sub(r"(?:'s?|s)$", "", said)
+    return patient.mrn == mrn and (said in known or plain in known)
 
 
 def say_mismatch(ctx: ActionContext, kind: str) -> None:

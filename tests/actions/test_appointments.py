@@ -393,3 +393,15 @@ async def test_appointments_typed_time_not_offered_offers_afresh(services):
     messages, events = await run(ActionBookAppointment(), typed("fri 4pm", **state))
     assert messages[0]["text"].startswith("OK, another time.")  # searched again, none picked
     assert "confirmed" not in slots_of(events) or slots_of(events)["confirmed"] is None
+
+
+@pytest.mark.parametrize(
+    ("said", "same"),
+    [("Mary Smiths", True), ("Mary Smith's", True), ("Smith", True), ("Mary Smyth", False)],
+)
+def test_appointments_a_possessive_name_is_the_patient_s_name(said, same):
+    # "move Mary Smiths cardiology appt": "That MRN and name don't belong to the same patient"
+    from actions.scheduling import same_patient
+    from assistant.hms.models import Patient
+
+    assert same_patient(Patient("p-1", "10004821", "Mary", "Smith"), "10004821", said) is same
