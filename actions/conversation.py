@@ -27,10 +27,11 @@ class ActionAskCapabilities(GuardedAction):
                 if i.capability and i.permission in granted
             )
         )
-        role = " and ".join(sorted(ctx.staff.roles)) or "staff member"
-        article = "an" if role[:1] in "aeiou" else "a"
+        roles = ctx.services.policy.roles
+        names = [roles[r].description if r in roles else r for r in sorted(ctx.staff.roles)]
+        who = " and ".join(n[:1].lower() + n[1:] for n in names) or "a member of staff"
         ctx.say(
-            f"As {article} {role} you can ask me to: " + "; ".join(things) + ". "
+            f"You're signed in as {who}. You can ask me to: " + "; ".join(things) + ". "
             "In an emergency, call "
             f"{ctx.services.settings.emergency_number}.",
             kind="ask_capabilities_success",

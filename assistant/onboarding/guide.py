@@ -112,7 +112,8 @@ def welcome_text(guide: RoleGuide, emergency_number: str) -> str:
         )
     things = "; ".join(c.text[:1].lower() + c.text[1:] for c in guide.capabilities[:6])
     return (
-        f"Hello! I'm the hospital's staff assistant. As a {who} you can ask me to: {things}. "
+        f"Hello! I'm the hospital's staff assistant. You're signed in as {who}, and you can "
+        f"ask me to: {things}. "
         f"Try one of the examples below, or just say what you need. "
         f"In an emergency call {emergency_number}."
     )

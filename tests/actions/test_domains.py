@@ -156,7 +156,7 @@ async def test_help_request_creates_task_and_tells_ticket(services):
 async def test_conversation_capabilities_are_role_tailored(services):
     messages, _ = await run(ActionAskCapabilities(), tracker("p.kim"))
     text = messages[0]["text"]
-    assert text.startswith("As a porter you can ask me to: find free beds")
+    assert text.startswith("You're signed in as porter. You can ask me to: find free beds")
     assert "appointments" not in text and "2222" in text
 
 

@@ -180,16 +180,18 @@ def test_people_emergency_answered_at_once(stack):
 @pytest.mark.parametrize(
     ("user", "role", "can", "cannot"),
     [
-        ("p.kim", "a porter", "find free beds", "book, move or cancel"),
-        ("n.jones", "a nurse", "book, move or cancel", "Claim"),
-        ("s.ali", "a scheduler", "book, move or cancel", "free beds"),
-        ("c.sam", "a housekeeping", "change a bed's status", "find which ward and bed"),
+        ("p.kim", "porter", "find free beds", "book, move or cancel"),
+        ("n.jones", "ward nurse", "book, move or cancel", "Claim"),
+        ("s.ali", "outpatient scheduling clerk", "book, move or cancel", "free beds"),
+        ("c.sam", "housekeeping staff, hospital-wide", "change a bed's status", "find which ward"),
     ],
 )
 def test_people_capabilities_follow_the_role(stack, user, role, can, cannot):
     chat = Chat(stack, user)
     turn = chat.say("what can you do")
-    assert turn.text.startswith(f"As {role} you can ask me to:"), chat.transcript()
+    assert turn.text.startswith(f"You're signed in as {role}. You can ask me to:"), (
+        chat.transcript()
+    )
     assert can in turn.text and cannot not in turn.text, chat.transcript()
 
 
