@@ -25,6 +25,7 @@ from actions.scheduling import (
     chosen,
     chosen_or_by_clinic,
     clear,
+    clinic_of,
     find_practitioner,
     identify_patient,
     narrow,
@@ -43,20 +44,6 @@ from actions.scheduling import (
 from actions.state import YES_NO
 from assistant.hms.errors import Conflict
 from assistant.hms.models import Patient
-
-
-async def _service(ctx: ActionContext) -> tuple[str | None, str]:
-    department = ctx.text("department")
-    if department:
-        service = await ctx.hms.get_service(department)
-        return service.code, service.name
-    clinician = ctx.text("clinician")
-    if clinician == "mine":
-        return None, "your clinic"
-    found = await ctx.hms.find_staff(username=clinician) if clinician else []
-    if found and found[0].name:
-        return None, f"Dr {found[0].name.split()[-1]}'s clinic"
-    return None, "clinic"
 
 
 def _ref(patient: Patient) -> str:
@@ -91,7 +78,7 @@ class ActionBookAppointment(_PatientAction):
     activity = "Booking appointments"
 
     async def with_patient(self, ctx: ActionContext, patient: Patient) -> Outcome:
-        code, what = await _service(ctx)
+        code, what = await clinic_of(ctx)
         practitioner = await find_practitioner(ctx)
         at, intent, ref, kind = step(ctx, self.intent), ctx.intent, _ref(patient), self.intent
 

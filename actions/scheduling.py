@@ -121,6 +121,21 @@ def patient_data(patient: Patient) -> dict[str, Any]:
     }
 
 
+async def clinic_of(ctx: ActionContext) -> tuple[str | None, str]:
+    """The clinic's service code (None for a clinician's own) and how it is named."""
+    department = ctx.text("department")
+    if department:
+        service = await ctx.hms.get_service(department)
+        return service.code, service.name
+    clinician = ctx.text("clinician")
+    if clinician == "mine":
+        return None, "your clinic"
+    found = await ctx.hms.find_staff(username=clinician) if clinician else []
+    if found and found[0].name:
+        return None, f"Dr {found[0].name.split()[-1]}'s clinic"
+    return None, "clinic"
+
+
 async def find_practitioner(ctx: ActionContext) -> str | None:
     clinician = ctx.text("clinician")
     if not clinician or clinician == "mine":
