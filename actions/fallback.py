@@ -183,6 +183,10 @@ class ActionFallback(Action):
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
+        if await a_job_step(
+            tracker, turn
+        ):  # "take the next urgent one", "I can't do it, give it back"
+            return await serve_as(dispatcher, tracker, "update_help_task", domain)
         intent = reread(turn)
         if intent is not None:
             return await serve_as(dispatcher, tracker, intent, domain)
@@ -192,6 +196,14 @@ class ActionFallback(Action):
         if answered is not None:  # "yes" / "no" right after a miss
             return answered
         return await not_understood(dispatcher, tracker, turn)
+
+
+async def a_job_step(tracker: Tracker, turn: Turn) -> bool:
+    """Words that take the next job or give one back, from someone who does help jobs."""
+    from actions.jobstep import does_jobs
+    from actions.jobwords import a_job_step as job_words
+
+    return not turn.is_payload and job_words(turn.text) and await does_jobs(tracker)
 
 
 def offer_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

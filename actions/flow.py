@@ -428,6 +428,14 @@ class ActionGoodbye(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
+        from actions.jobstep import does_jobs
+        from actions.jobwords import bare_done
+
+        turn = Turn.of(tracker)
+        idle = not ((tracker.active_loop or {}).get("name") or tracker.get_slot("pending"))
+        if idle and not turn.is_payload and bare_done(turn.text) and await does_jobs(tracker):
+            # a porter's "done": the job in hand finished (a goodbye when none is)
+            return await serve_as(dispatcher, tracker, "update_help_task", domain)
         dispatcher.utter_message(
             text="Goodbye.", json_message={"phi": False, "kind": "goodbye_answer", "data": {}}
         )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number, own_ward
 from actions.formats import TicketFormat
+from actions.services import Services
 from assistant.hms.errors import NotFound, Unavailable
-from assistant.hms.models import HelpTask
+from assistant.hms.models import HelpTask, Staff
 
 HELP_TYPES = {
     "porter": "porter",
@@ -271,6 +273,11 @@ class ActionRequestHelp(GuardedAction):
 class ActionCheckRequestStatus(GuardedAction):
     intent = "check_request_status"
     activity = "Checking help requests"
+
+    def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+        from actions.jobs import a_job_given_back  # (actions.jobs imports this module)
+
+        return a_job_given_back(services, staff, tracker)  # "release HR-12": given back
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         settings = ctx.services.settings

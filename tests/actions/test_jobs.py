@@ -295,3 +295,148 @@ async def test_jobs_a_porter_naming_a_bed_status_is_still_refused_the_bed_change
         ActionUpdateBedStatus(), said("p.kim", "update_bed_status", text, **slots)
     )
     assert messages[0]["custom"]["kind"] == "update_bed_status_denied"
+
+
+async def take(ticket: str, user: str = "p.kim") -> None:
+    await run(ActionUpdateHelpTask(), said(user, "update_help_task", f"I'll take {ticket}"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to drop {t}, someone else can do it",
+        "release {t}",
+        "hand {t} back",
+        "I can't do {t}",
+        "unassign me from {t}",
+    ],
+)
+async def test_jobs_giving_back_a_held_job_returns_it_to_the_queue(services, text):
+    ticket = await file()
+    await take(ticket)
+    trk = said("p.kim", "update_help_task", text.format(t=ticket))
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_released"]
+    assert "back in the queue" in messages[0]["text"]
+    task = services.hms.tasks[0]
+    assert (task.status, task.owner) == ("requested", None)  # never completed
+    event = services.audit.events[-1]
+    assert (event.intent, event.outcome) == ("update_help_task", "success")
+
+
+async def test_jobs_a_given_back_job_can_be_taken_by_another_porter(services):
+    ticket = await file()
+    await take(ticket)
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"release {ticket}"))
+    messages, _ = await run(ActionListMyJobs(), said("t.brown", "list_my_jobs", "any jobs"))
+    assert [j["ticket_id"] for j in messages[0]["custom"]["data"]["jobs"]] == [ticket]
+    await take(ticket, "t.brown")
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "t.brown")
+
+
+async def test_jobs_give_it_back_without_a_ticket_is_the_one_job_in_hand(services):
+    await file()
+    mine = await file(bed="3")
+    await take(mine)
+    trk = said("p.kim", "update_help_task", "actually i cant do that one, give it back")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert messages[0]["custom"]["data"]["ticket_id"] == mine
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [("requested", None)] * 2
+
+
+async def test_jobs_only_the_porter_holding_a_job_may_give_it_back(services):
+    theirs, nobodys = await file(), await file(bed="3")
+    await take(theirs, "t.brown")
+    taken, _ = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"drop {theirs}")
+    )
+    free, _ = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"release {nobodys}")
+    )
+    assert kinds(taken) == ["update_help_task_taken"]
+    assert kinds(free) == ["update_help_task_not_yours"]
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [
+        ("accepted", "t.brown"),
+        ("requested", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["dropped the patient off", "dropped him off at x-ray", "finished", "completed"]
+)
+async def test_jobs_dropped_the_patient_off_finishes_the_job_never_gives_it_back(services, text):
+    ticket = await file()
+    await take(ticket)
+    messages, _ = await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", text))
+    assert kinds(messages) == ["update_help_task_completed"]
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("completed", "p.kim")
+
+
+@pytest.mark.parametrize(
+    "text", ["take HR-000001 and HR-000002", "I'll take hr 1 and hr 2", "take HR-1, HR-2"]
+)
+async def test_jobs_taking_two_tickets_takes_both(services, text):
+    await file()
+    await file(bed="3")
+    trk = said("p.kim", "update_help_task", text, ticket_id="HR-000002")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_claimed"] * 2
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [("accepted", "p.kim")] * 2
+    assert len(services.audit.events) == 3  # two filed, one take of both
+
+
+async def test_jobs_take_the_next_urgent_one_takes_the_oldest_urgent_job(services):
+    await file(bed="1")  # routine
+    oldest_urgent = await file(bed="2", urgency="urgent")
+    await file(bed="3", urgency="urgent")
+    trk = said("p.kim", "update_help_task", "take the next urgent one")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_claimed"]
+    assert messages[0]["custom"]["data"]["ticket_id"] == oldest_urgent
+    assert [t.owner for t in services.hms.tasks] == [None, "p.kim", None]
+
+
+async def test_jobs_take_the_next_urgent_one_with_none_waiting_says_so(services):
+    await file()  # routine only
+    trk = said("p.kim", "update_help_task", "take the next urgent one")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_none"]
+    assert services.hms.tasks[0].owner is None
+
+
+async def test_jobs_words_nlu_did_not_understand_take_the_next_job_or_give_one_back(services):
+    from actions.fallback import ActionFallback
+
+    urgent = await file(bed="3", urgency="urgent")
+    await run(ActionFallback(), said("p.kim", "nlu_fallback", "take the next urgent one"))
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "p.kim")
+    trk = said("p.kim", "nlu_fallback", "actually i cant do that one, give it back")
+    messages, _ = await run(ActionFallback(), trk)
+    assert "update_help_task_released" in kinds(messages)
+    assert messages[0]["custom"]["data"]["ticket_id"] == urgent
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("requested", None)
+
+
+async def test_jobs_release_read_as_a_status_question_or_a_cancel_gives_the_job_back(services):
+    from actions.cancelhelp import ActionCancelHelpRequest
+    from actions.help import ActionCheckRequestStatus
+
+    ticket = await file()
+    for action in (ActionCheckRequestStatus, ActionCancelHelpRequest):
+        await take(ticket)
+        messages, _ = await run(action(), said("p.kim", action.intent, f"release {ticket}"))
+        assert kinds(messages) == ["update_help_task_released"]
+        assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("requested", None)
+
+
+async def test_jobs_a_bare_done_finishes_the_only_job_in_hand(services):
+    from actions.flow import ActionGoodbye
+
+    ticket = await file()
+    await take(ticket)
+    messages, _ = await run(ActionGoodbye(), said("p.kim", "goodbye", "done"))
+    assert kinds(messages) == ["update_help_task_completed"]
+    assert services.hms.tasks[0].status == "completed"
+    again, _ = await run(ActionGoodbye(), said("p.kim", "goodbye", "done"))  # none in hand
+    nurse, _ = await run(ActionGoodbye(), said("n.jones", "goodbye", "done"))
+    assert kinds(again) == kinds(nurse) == ["goodbye_answer"]

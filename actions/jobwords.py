@@ -1,0 +1,75 @@
+"""What a porter's or housekeeper's words do to a job: take it, finish it, or give it back.
+
+Giving back wins over finishing: "I can't finish HR-12, give it back" is not done. But
+"dropped the patient off" is a finished job, while "drop HR-12" is one given back.
+"""
+
+from __future__ import annotations
+
+import re
+
+DONE = re.compile(
+    r"\b(?:done|finished|finish|complete[d]?|sorted|dealt\s+with|did|delivered|"
+    r"dropped\s+(?:\w+\s+){0,3}?off|cleaned|fixed|closed?|close\s+off)\b",
+    re.I,
+)
+TAKE = re.compile(
+    r"\b(?:take|taking|took|claim|grab|accept|i'?ll\s+do|i\s+will\s+do|on\s+my\s+way|"
+    r"on\s+it|assign\s+(?:it\s+)?to\s+me|mine)\b",
+    re.I,
+)
+# "drop HR-12" (never "drop him off"), "release it", "give it back", "hand HR-12 back",
+# "I can't do that one", "unassign me", "someone else can do it", "put it back in the queue"
+RELEASE = re.compile(
+    r"\bdrop(?:ping)?\b(?!(?:\s+\w+){0,3}\s+off\b)|\b(?:release|releasing|unassign|unclaim|"
+    r"un-?take)\b|\b(?:give|giving|hand|handing|send|put)\s+(?:\S+\s+){0,3}?back\b|"
+    r"\b(?:can'?t|cannot|can\s+not|won'?t|unable\s+to|not\s+able\s+to)\s+(?:\w+\s+){0,2}?"
+    r"(?:do|take|manage|make|get\s+to)\b|\bsomeone\s+else\b|\bsomebody\s+else\b|"
+    r"\bback\s+(?:in|on|to)\s+the\s+(?:queue|list|pool)\b|\b(?:not|no\s+longer)\s+mine\b",
+    re.I,
+)
+# "done", "all done", "I'm finished", "job done thanks": a finished job, or a goodbye
+_BARE_DONE = re.compile(
+    r"^\W*(?:(?:ok|okay|right|that'?s|i'?m|im|i\s+am|all|job|it'?s|that\s+one'?s)\s+)*"
+    r"(?:done|finished|complete[d]?|sorted)(?:\s+(?:now|then|thanks|thank\s+you|cheers|it))*\W*$",
+    re.I,
+)
+_NEXT = re.compile(r"\b(?:next|another|oldest|top)\b", re.I)
+_URGENT = re.compile(r"\b(?:urgent|urgently|asap|stat|emergency)\b", re.I)
+_A_JOB = re.compile(r"\b(?:jobs?|one|tasks?|tickets?|requests?)\b", re.I)
+URGENT_PRIORITIES = ("urgent", "asap", "stat")
+
+
+def job_verb(text: str) -> str | None:
+    """'release', 'done', 'take' or None (the step the job is due)."""
+    if RELEASE.search(text):
+        return "release"
+    if DONE.search(text):
+        return "done"
+    return "take" if TAKE.search(text) else None
+
+
+def gives_back(text: str) -> bool:
+    return bool(RELEASE.search(text))
+
+
+def bare_done(text: str) -> bool:
+    """'done', 'all done', "I'm finished": nothing named (NLU may read it as a goodbye)."""
+    return bool(_BARE_DONE.search(text))
+
+
+def wants_next(text: str) -> bool:
+    """ "take the next one", "I'll take the next urgent job": the top of the queue."""
+    return bool(_NEXT.search(text) and _A_JOB.search(text))
+
+
+def urgent_said(text: str) -> bool:
+    return bool(_URGENT.search(text))
+
+
+def a_job_step(text: str) -> bool:
+    """Words that take the next job or give one back ("take the next urgent one", "I can't
+    do that one, give it back"), which NLU may not have understood."""
+    if gives_back(text):
+        return True
+    return bool(TAKE.search(text) and wants_next(text))
