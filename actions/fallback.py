@@ -183,10 +183,9 @@ class ActionFallback(Action):
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
-        if await a_job_step(
-            tracker, turn
-        ):  # "take the next urgent one", "I can't do it, give it back"
-            return await serve_as(dispatcher, tracker, "update_help_task", domain)
+        job = await as_a_job_step(dispatcher, tracker, turn, domain)
+        if job is not None:  # "take the next urgent one", "I can't do it, give it back"
+            return job
         intent = reread(turn)
         if intent is not None:
             return await serve_as(dispatcher, tracker, intent, domain)
@@ -198,12 +197,19 @@ class ActionFallback(Action):
         return await not_understood(dispatcher, tracker, turn)
 
 
-async def a_job_step(tracker: Tracker, turn: Turn) -> bool:
-    """Words that take the next job or give one back, from someone who does help jobs."""
+async def as_a_job_step(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, domain: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """Words not understood that take the next job, finish one or give one back ("take the
+    next urgent one", "dropped him off", "I can't do it, give it back"), from someone who
+    does help jobs: that job step. None otherwise."""
+    from actions.flow import serve_as
     from actions.jobstep import does_jobs
-    from actions.jobwords import a_job_step as job_words
+    from actions.jobwords import a_job_step
 
-    return not turn.is_payload and job_words(turn.text) and await does_jobs(tracker)
+    if turn.is_payload or not a_job_step(turn.text) or not await does_jobs(tracker):
+        return None
+    return await serve_as(dispatcher, tracker, "update_help_task", domain)
 
 
 def offer_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -230,9 +236,14 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        turn = Turn.of(tracker)
+        if not (tracker.active_loop or {}).get("name"):
+            job = await as_a_job_step(dispatcher, tracker, turn, domain)
+            if job is not None:
+                return job
         # answer once and wait for the user (no rule follows it, so say so explicitly)
         return [
-            *(await not_understood(dispatcher, tracker, Turn.of(tracker))),
+            *(await not_understood(dispatcher, tracker, turn)),
             FollowupAction("action_listen"),
         ]
 

@@ -67,9 +67,18 @@ def urgent_said(text: str) -> bool:
     return bool(_URGENT.search(text))
 
 
+# finishing words that say a job is done whatever else the message says (never "closed",
+# "fixed", "cleaned": a bed's or a fault's state)
+_FINISHED = re.compile(
+    r"\b(?:done|finished|complete[d]?|dealt\s+with|delivered|dropped\s+(?:\w+\s+){0,3}?off)\b",
+    re.I,
+)
+
+
 def a_job_step(text: str) -> bool:
-    """Words that take the next job or give one back ("take the next urgent one", "I can't
-    do that one, give it back"), which NLU may not have understood."""
-    if gives_back(text):
+    """Words that take the next job, finish one or give one back ("take the next urgent
+    one", "dropped him off", "I can't do that one, give it back"), which NLU may not have
+    understood."""
+    if gives_back(text) or _FINISHED.search(text):
         return True
     return bool(TAKE.search(text) and wants_next(text))
