@@ -104,7 +104,7 @@ def a_job_not_a_bed(services: Services, staff: Staff, tracker: Tracker) -> Guard
         return None
     if bed_status_code(_FINISHED.sub(" ", text)) is not None:
         return None  # "mark bed 3 as closed": a bed change, refused as such
-    job_words = _FINISHED.search(text) or TAKE.search(text) or gives_back(text)
+    job_words = _FINISHED.search(text) or TAKE.search(text) or gives_back(text, firmly=True)
     return ActionUpdateHelpTask() if job_words else None
 
 
@@ -114,7 +114,7 @@ def a_job_given_back(services: Services, staff: Staff, tracker: Tracker) -> Guar
     text = typed_text(tracker)
     if not services.policy.allows(staff.roles, WORK) or asks_status(tracker):
         return None
-    return ActionUpdateHelpTask() if gives_back(text) else None
+    return ActionUpdateHelpTask() if gives_back(text, firmly=True) else None
 
 
 class ActionListMyJobs(GuardedAction):
@@ -219,8 +219,7 @@ class ActionUpdateHelpTask(GuardedAction):
         # "is HR-12 closed?" is a question (never a change); "follow up on HR-12" from a
         # nurse is her request's status
         text = typed_text(tracker)
-        question = asks_status(tracker) and not gives_back(text)
-        if question or asks_own_requests(services, staff, text, _VERBS):
+        if asks_status(tracker) or asks_own_requests(services, staff, text, _VERBS):
             return ActionCheckRequestStatus()
         return None
 

@@ -19,13 +19,19 @@ TAKE = re.compile(
     re.I,
 )
 # "drop HR-12" (never "drop him off"), "release it", "give it back", "hand HR-12 back",
-# "I can't do that one", "unassign me", "someone else can do it", "put it back in the queue"
+# "unassign me", "put it back in the queue": a job given back, whatever NLU read
+FIRM_RELEASE = re.compile(
+    r"\bdrop(?:ping)?\s+(?:it|this|that|me|(?:the|this|that|my)\s+(?:one|job|task|ticket)|"
+    r"hr[\s-]*\d+|ticket|job)\b(?!(?:\s+\w+){0,3}\s+off\b)|"
+    r"\b(?:release|releasing|unassign|unclaim|un-?take)\b|"
+    r"\b(?:give|giving|hand|handing)\s+(?:\S+\s+){0,3}?back\b|"
+    r"\bback\s+(?:in|on|to|into)\s+the\s+(?:queue|list|pool)\b|\b(?:not|no\s+longer)\s+mine\b",
+    re.I,
+)
+# and, once the words are known to be about a job: "I can't do it", "someone else can"
 RELEASE = re.compile(
-    r"\bdrop(?:ping)?\b(?!(?:\s+\w+){0,3}\s+off\b)|\b(?:release|releasing|unassign|unclaim|"
-    r"un-?take)\b|\b(?:give|giving|hand|handing|send|put)\s+(?:\S+\s+){0,3}?back\b|"
-    r"\b(?:can'?t|cannot|can\s+not|won'?t|unable\s+to|not\s+able\s+to)\s+(?:\w+\s+){0,2}?"
-    r"(?:do|take|manage|make|get\s+to)\b|\bsomeone\s+else\b|\bsomebody\s+else\b|"
-    r"\bback\s+(?:in|on|to)\s+the\s+(?:queue|list|pool)\b|\b(?:not|no\s+longer)\s+mine\b",
+    FIRM_RELEASE.pattern + r"|\b(?:can'?t|cannot|can\s+not|won'?t|unable\s+to|not\s+able\s+to)\s+"
+    r"(?:\w+\s+){0,2}?(?:do|take|manage|make|get\s+to)\b|\bsome(?:one|body)\s+else\b",
     re.I,
 )
 # "done", "all done", "I'm finished", "job done thanks": a finished job, or a goodbye
@@ -49,8 +55,10 @@ def job_verb(text: str) -> str | None:
     return "take" if TAKE.search(text) else None
 
 
-def gives_back(text: str) -> bool:
-    return bool(RELEASE.search(text))
+def gives_back(text: str, *, firmly: bool = False) -> bool:
+    """Words giving a job back; ``firmly``: in words that say so whatever NLU read them as
+    ("can't do it", "someone else" only say so once the message is known to be a job's)."""
+    return bool((FIRM_RELEASE if firmly else RELEASE).search(text))
 
 
 def bare_done(text: str) -> bool:
@@ -79,6 +87,6 @@ def a_job_step(text: str) -> bool:
     """Words that take the next job, finish one or give one back ("take the next urgent
     one", "dropped him off", "I can't do that one, give it back"), which NLU may not have
     understood."""
-    if gives_back(text) or _FINISHED.search(text):
+    if gives_back(text, firmly=True) or _FINISHED.search(text):
         return True
     return bool(TAKE.search(text) and wants_next(text))

@@ -440,3 +440,26 @@ async def test_jobs_a_bare_done_finishes_the_only_job_in_hand(services):
     again, _ = await run(ActionGoodbye(), said("p.kim", "goodbye", "done"))  # none in hand
     nurse, _ = await run(ActionGoodbye(), said("n.jones", "goodbye", "done"))
     assert kinds(again) == kinds(nurse) == ["goodbye_answer"]
+
+
+@pytest.mark.parametrize(
+    "text", ["can someone else help me", "cancel my porter request, someone else can take him"]
+)
+async def test_jobs_someone_else_outside_a_job_message_gives_nothing_back(services, text):
+    from actions.cancelhelp import ActionCancelHelpRequest
+    from actions.fallback import ActionFallback
+
+    ticket = await file()
+    await take(ticket)
+    await run(ActionFallback(), said("p.kim", "nlu_fallback", text))
+    await run(ActionCancelHelpRequest(), said("p.kim", "cancel_help_request", text))
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "p.kim")
+
+
+async def test_jobs_a_question_about_a_job_given_back_is_a_question(services):
+    ticket = await file()
+    await take(ticket)
+    trk = said("p.kim", "update_help_task", f"has someone else taken {ticket}?")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["check_request_status_success"]
+    assert services.hms.tasks[0].owner == "p.kim"
