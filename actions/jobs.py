@@ -23,7 +23,6 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number, bed_status_code, known_ward, said_beds
-from actions.formats import TicketFormat, ordinal_choice
 from actions.help import ActionCheckRequestStatus
 from actions.helptasks import (
     OPEN,
@@ -34,9 +33,9 @@ from actions.helptasks import (
     help_type_said,
     line,
     places,
-    ticket_ids,
     typed_text,
 )
+from actions.jobpicks import asked_step, listed_choice, tickets_said
 from actions.jobstep import names_of, payload, step
 from actions.jobwords import (
     DONE,
@@ -50,7 +49,7 @@ from actions.jobwords import (
     wants_next,
 )
 from actions.services import Services
-from actions.state import Turn, slots_before_turn
+from actions.state import Turn
 from assistant.hms.errors import NotFound
 from assistant.hms.models import HelpTask, Staff
 
@@ -184,33 +183,6 @@ class ActionListMyJobs(GuardedAction):
         )
 
 
-_CLAUSE = re.compile(r",|&|\band\b|\bthen\b|\bplus\b", re.I)
-
-
-def tickets_said(ctx: ActionContext) -> list[str]:
-    """The help-request tickets the message names, each once, in the order said ("take HR-1
-    and HR-2": both); the slot's alone when the words name none (a button)."""
-    settings = ctx.services.settings
-    fmt = TicketFormat(settings.ticket_prefixes, settings.ticket_digits)
-    found: list[str] = []
-    for part in _CLAUSE.split(typed_text(ctx.tracker)):
-        found += [t for t in fmt.find(part) if t.startswith("HR-") and t not in found]
-    return found if len(found) > 1 else ticket_ids(ctx)
-
-
-def listed_choice(ctx: ActionContext, typed: str) -> list[str]:
-    """The ticket of "the first one", "the second", "the last one" when the message right
-    before listed the jobs (``last_task.listed``); [] otherwise."""
-    last = slots_before_turn(ctx.tracker).get("last_task")
-    listed = last.get("listed") if isinstance(last, dict) else None
-    if not typed or not isinstance(listed, list) or not listed:
-        return []
-    if not re.search(r"\b(?:one|job|ticket|request|first|second|third|last)\b", typed, re.I):
-        return []
-    index = ordinal_choice(typed, len(listed))
-    return [str(listed[index])] if index is not None else []
-
-
 class ActionUpdateHelpTask(GuardedAction):
     intent = "update_help_task"
     activity = "Updating a job"
@@ -226,8 +198,8 @@ class ActionUpdateHelpTask(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         types = sorted(ctx.services.policy.help_types_handled(ctx.staff.roles))
         typed = typed_text(ctx.tracker)
-        verb = job_verb(typed)
         ids = tickets_said(ctx) or listed_choice(ctx, typed)  # "take the first one" after a list
+        verb = job_verb(typed) or asked_step(ctx, ids)
         if ids:
             return await self._each(ctx, ids, verb, types)
         candidates = await self._by_place(ctx, handled(ctx), typed)
@@ -262,7 +234,13 @@ class ActionUpdateHelpTask(GuardedAction):
             data={"tasks": [facts(t, names) for t in chosen]},
             buttons=[{"title": line(t, names), "payload": payload(t)} for t in chosen],
         )
-        return Outcome(resource="Task", detail=f"{len(candidates)} jobs, asked which")
+        # the choice is of a job to take that step ("give it back": never done by the press)
+        asked = {"listed": [t.ticket_id for t in chosen if t.ticket_id], "step": verb}
+        return Outcome(
+            events=(SlotSet("last_task", asked),),
+            resource="Task",
+            detail=f"{len(candidates)} jobs, asked which",
+        )
 
     async def _each(
         self, ctx: ActionContext, ids: list[str], verb: str | None, types: list[str]

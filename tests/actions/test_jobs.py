@@ -463,3 +463,32 @@ async def test_jobs_a_question_about_a_job_given_back_is_a_question(services):
     messages, _ = await run(ActionUpdateHelpTask(), trk)
     assert kinds(messages) == ["check_request_status_success"]
     assert services.hms.tasks[0].owner == "p.kim"
+
+
+async def test_jobs_give_it_back_with_two_jobs_in_hand_asks_which_and_the_press_gives_it_back(
+    services,
+):
+    first, second = await file(), await file(bed="3")
+    await take(first)
+    await take(second)
+    trk = said("p.kim", "update_help_task", "I can't do it, give it back")
+    messages, events = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_which"]
+    asked = next(e["value"] for e in events if e.get("name") == "last_task")
+    press = f'/update_help_task{{"ticket_id":"{second}"}}'
+    trk = tracker(
+        "p.kim",
+        intent="update_help_task",
+        text=press,
+        slots={"ticket_id": second},
+        events=[
+            {"event": "slot", "name": "last_task", "value": asked},
+            {"event": "user", "text": press, "parse_data": {}},
+        ],
+    )
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_released"]
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [
+        ("accepted", "p.kim"),
+        ("requested", None),
+    ]
