@@ -12,6 +12,11 @@ A job is named by its ticket, or by its place (bed or ward); with neither, "mark
 complete" means the user's one job in hand. A button press ("Take HR-000012", "Done
 HR-000012") carries the ticket and takes the job a step on: nobody's -> taken, the user's
 -> done. Only a job of a kind the user's role does, and not one someone else has taken.
+"drop HR-12, someone else can do it", "release it", "I can't do that one, give it back"
+give the job back (nobody's, ``requested`` again; only its holder may), never done;
+"take HR-1 and HR-2" takes both; "take the next urgent one" the top of the queue; a
+porter's bare "done" their one job in hand. The words: ``actions.jobwords``; the steps:
+``actions.jobstep``; which jobs a message picks: ``actions.jobpicks``.
 """
 
 from __future__ import annotations
