@@ -83,10 +83,18 @@ _FINISHED = re.compile(
 )
 
 
+_DROPPED_OFF = re.compile(r"\bdropped\s+(?:\w+\s+){0,3}?off\b", re.I)
+_THE_JOB = re.compile(r"\b(?:job|task|ticket|hr[\s-]*\d+|patient|him|her|them)\b", re.I)
+
+
 def a_job_step(text: str) -> bool:
     """Words that take the next job, finish one or give one back ("take the next urgent
     one", "dropped him off", "I can't do that one, give it back"), which NLU may not have
     understood."""
-    if gives_back(text, firmly=True) or _FINISHED.search(text):
+    if text.rstrip().endswith("?"):
+        return False  # a question is never a change
+    if gives_back(text, firmly=True) or bare_done(text) or _DROPPED_OFF.search(text):
+        return True
+    if _FINISHED.search(text) and _THE_JOB.search(text):  # "finished that job", "done with HR-3"
         return True
     return bool(TAKE.search(text) and wants_next(text))

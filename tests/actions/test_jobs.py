@@ -492,3 +492,16 @@ async def test_jobs_give_it_back_with_two_jobs_in_hand_asks_which_and_the_press_
         ("accepted", "p.kim"),
         ("requested", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ["the delivery was done wrong, who do I call", "can you release me from this chat?"]
+)
+async def test_jobs_words_not_understood_that_ask_or_speak_of_no_job_change_nothing(services, text):
+    from actions.fallback import ActionFallback
+
+    ticket = await file()
+    await take(ticket)
+    messages, _ = await run(ActionFallback(), said("p.kim", "nlu_fallback", text))
+    assert kinds(messages) == ["nlu_fallback_rephrase"]
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "p.kim")
