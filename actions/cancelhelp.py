@@ -37,6 +37,7 @@ from actions.helptasks import (
     places,
     ticket_ids,
 )
+from actions.jobs import a_job_given_back
 from actions.services import Services
 from actions.state import slots_before_turn
 from assistant.hms.errors import NotFound
@@ -71,7 +72,11 @@ class ActionCancelHelpRequest(GuardedAction):
         return await super().run(dispatcher, tracker, domain)
 
     def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
-        # "where is the porter I asked for?", "did maintenance fix it yet": its status
+        # "where is the porter I asked for?", "did maintenance fix it yet": its status;
+        # "drop HR-12, someone else can do it" from a porter: the job given back
+        given_back = a_job_given_back(services, staff, tracker)
+        if given_back is not None:
+            return given_back
         return ActionCheckRequestStatus() if asks_status(tracker) else None
 
     async def perform(self, ctx: ActionContext) -> Outcome:

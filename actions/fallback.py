@@ -213,6 +213,9 @@ class ActionFallback(Action):
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
+        job = await as_a_job_step(dispatcher, tracker, turn, domain)
+        if job is not None:  # "take the next urgent one", "I can't do it, give it back"
+            return job
         intent = reread(turn)
         if intent is not None:
             return await serve_as(dispatcher, tracker, intent, domain)
@@ -222,6 +225,21 @@ class ActionFallback(Action):
         if answered is not None:  # "yes" / "no" right after a miss
             return answered
         return await not_understood(dispatcher, tracker, turn)
+
+
+async def as_a_job_step(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, domain: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """Words not understood that take the next job, finish one or give one back ("take the
+    next urgent one", "dropped him off", "I can't do it, give it back"), from someone who
+    does help jobs: that job step. None otherwise."""
+    from actions.flow import serve_as
+    from actions.jobstep import does_jobs
+    from actions.jobwords import a_job_step
+
+    if turn.is_payload or not a_job_step(turn.text) or not await does_jobs(tracker):
+        return None
+    return await serve_as(dispatcher, tracker, "update_help_task", domain)
 
 
 def offer_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -248,9 +266,14 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        turn = Turn.of(tracker)
+        if not (tracker.active_loop or {}).get("name"):
+            job = await as_a_job_step(dispatcher, tracker, turn, domain)
+            if job is not None:
+                return job
         # answer once and wait for the user (no rule follows it, so say so explicitly)
         return [
-            *(await not_understood(dispatcher, tracker, Turn.of(tracker))),
+            *(await not_understood(dispatcher, tracker, turn)),
             FollowupAction("action_listen"),
         ]
 

@@ -20,7 +20,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.amend import amendment, filed_request
-from actions.fallback import after_fallback, not_understood, reread
+from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
@@ -294,6 +294,9 @@ class ActionContinue(Action):
                 return await serve_as(dispatcher, tracker, "cancel_help_request", domain)
             # "inform", or a yes/no by NLU's reading that says no yes or no but names things
             # ("find Ngozi Wright" read as a deny): likelier a request
+            job = await as_a_job_step(dispatcher, tracker, turn, domain)
+            if job is not None:  # "take the next urgent one" read as an answer
+                return job
             odd_answer = bool(turn.entities) and polarity(turn.text) is None
             intent = reread(turn) if turn.intent == "inform" or odd_answer else None
             if intent is not None:
@@ -459,6 +462,14 @@ class ActionGoodbye(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
+        from actions.jobstep import does_jobs
+        from actions.jobwords import bare_done
+
+        turn = Turn.of(tracker)
+        idle = not ((tracker.active_loop or {}).get("name") or tracker.get_slot("pending"))
+        if idle and not turn.is_payload and bare_done(turn.text) and await does_jobs(tracker):
+            # a porter's "done": the job in hand finished (a goodbye when none is)
+            return await serve_as(dispatcher, tracker, "update_help_task", domain)
         dispatcher.utter_message(
             text="Goodbye.", json_message={"phi": False, "kind": "goodbye_answer", "data": {}}
         )

@@ -275,8 +275,14 @@ class ActionCheckRequestStatus(GuardedAction):
     activity = "Checking help requests"
 
     def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
-        """ "what's the status of bed 2 on 4B": a bed's state asked, not a help request's
-        (NLU read "status of"): the bed question, when a bed is named and no ticket."""
+        """ "release HR-12" (a job given back), or "what's the status of bed 2 on 4B": a
+        bed's state asked, not a help request's (NLU read "status of") - the bed question,
+        when a bed is named and no ticket."""
+        from actions.jobs import a_job_given_back  # (actions.jobs imports this module)
+
+        given_back = a_job_given_back(services, staff, tracker)
+        if given_back is not None:
+            return given_back
         text = str(tracker.latest_message.get("text") or "")
         fmt = TicketFormat(services.settings.ticket_prefixes, services.settings.ticket_digits)
         if fmt.find(text) or not said_beds(text):

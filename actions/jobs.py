@@ -12,6 +12,11 @@ A job is named by its ticket, or by its place (bed or ward); with neither, "mark
 complete" means the user's one job in hand. A button press ("Take HR-000012", "Done
 HR-000012") carries the ticket and takes the job a step on: nobody's -> taken, the user's
 -> done. Only a job of a kind the user's role does, and not one someone else has taken.
+"drop HR-12, someone else can do it", "release it", "I can't do that one, give it back"
+give the job back (nobody's, ``requested`` again; only its holder may), never done;
+"take HR-1 and HR-2" takes both; "take the next urgent one" the top of the queue; a
+porter's bare "done" their one job in hand. The words: ``actions.jobwords``; the steps:
+``actions.jobstep``; which jobs a message picks: ``actions.jobpicks``.
 """
 
 from __future__ import annotations
@@ -23,10 +28,8 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number, bed_status_code, known_ward, said_beds
-from actions.formats import ordinal_choice
-from actions.help import HELP_NAMES, ActionCheckRequestStatus
+from actions.help import ActionCheckRequestStatus
 from actions.helptasks import (
-    CLOSED_WORDS,
     OPEN,
     asks_status,
     by_urgency,
@@ -35,27 +38,28 @@ from actions.helptasks import (
     help_type_said,
     line,
     places,
-    ticket_ids,
     typed_text,
 )
+from actions.jobpicks import asked_step, listed_choice, tickets_said
+from actions.jobstep import names_of, payload, step
+from actions.jobwords import (
+    DONE,
+    RELEASE,
+    TAKE,
+    URGENT_PRIORITIES,
+    bare_done,
+    gives_back,
+    job_verb,
+    urgent_said,
+    wants_next,
+)
 from actions.services import Services
-from actions.state import Turn, slots_before_turn
+from actions.state import Turn
 from assistant.hms.errors import NotFound
 from assistant.hms.models import HelpTask, Staff
 
 MAX_LISTED = 6
-_DONE = re.compile(
-    r"\b(?:done|finished|finish|complete[d]?|sorted|dealt\s+with|did|delivered|dropped\s+off|"
-    r"cleaned|fixed|closed?|close\s+off)\b",
-    re.I,
-)
-_TAKE = re.compile(
-    r"\b(?:take|taking|took|claim|grab|accept|i'?ll\s+do|i\s+will\s+do|on\s+my\s+way|"
-    r"on\s+it|assign\s+(?:it\s+)?to\s+me|mine)\b",
-    re.I,
-)
-
-_VERBS = re.compile(f"{_DONE.pattern}|{_TAKE.pattern}", re.I)
+_VERBS = re.compile(f"{DONE.pattern}|{TAKE.pattern}|{RELEASE.pattern}", re.I)
 
 
 def handled(ctx: ActionContext) -> list[str]:
@@ -63,10 +67,6 @@ def handled(ctx: ActionContext) -> list[str]:
     types = sorted(ctx.services.policy.help_types_handled(ctx.staff.roles))
     said = help_type_said(ctx)
     return [said] if said in types else types
-
-
-def _names(types: list[str]) -> str:
-    return " and ".join(HELP_NAMES.get(t, t) for t in types)
 
 
 async def open_jobs(ctx: ActionContext, types: list[str]) -> list[HelpTask]:
@@ -94,7 +94,9 @@ def asks_own_requests(services: Services, staff: Staff, text: str, words: re.Pat
 
 
 _FINISHED = re.compile(
-    r"\b(?:done|finished|finish|complete[d]?|dealt\s+with|delivered|dropped\s+off)\b", re.I
+    r"\b(?:done|finished|finish|complete[d]?|dealt\s+with|delivered|"
+    r"dropped\s+(?:\w+\s+){0,3}?off)\b",
+    re.I,
 )
 
 
@@ -106,7 +108,17 @@ def a_job_not_a_bed(services: Services, staff: Staff, tracker: Tracker) -> Guard
         return None
     if bed_status_code(_FINISHED.sub(" ", text)) is not None:
         return None  # "mark bed 3 as closed": a bed change, refused as such
-    return ActionUpdateHelpTask() if _FINISHED.search(text) or _TAKE.search(text) else None
+    job_words = _FINISHED.search(text) or TAKE.search(text) or gives_back(text, firmly=True)
+    return ActionUpdateHelpTask() if job_words else None
+
+
+def a_job_given_back(services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
+    """ "release HR-12", "drop HR-12, someone else can do it" from someone who does help
+    jobs, which NLU read as a status question or a cancel: their job, given back."""
+    text = typed_text(tracker)
+    if not services.policy.allows(staff.roles, WORK) or asks_status(tracker):
+        return None
+    return ActionUpdateHelpTask() if gives_back(text, firmly=True) else None
 
 
 class ActionListMyJobs(GuardedAction):
@@ -138,7 +150,7 @@ class ActionListMyJobs(GuardedAction):
         if not jobs:
             where = f" on {ward.name}" if ward else ""
             ctx.say(
-                f"No open {_names(types)} jobs{where} right now.",
+                f"No open {names_of(types)} jobs{where} right now.",
                 kind="list_my_jobs_none",
                 data={"help_types": types, "ward": ward.code if ward else None},
             )
@@ -153,9 +165,9 @@ class ActionListMyJobs(GuardedAction):
             listed = "; ".join(line(t, names) for t in waiting[:room])
             more = f" and {len(waiting) - room} more" if len(waiting) > room else ""
             if listed:
-                parts.append(f"Waiting ({_names(types)}): {listed}{more}.")
-        buttons = [{"title": f"Done {t.ticket_id}", "payload": _payload(t)} for t in mine[:2]] + [
-            {"title": f"Take {t.ticket_id}", "payload": _payload(t)} for t in waiting[:3]
+                parts.append(f"Waiting ({names_of(types)}): {listed}{more}.")
+        buttons = [{"title": f"Done {t.ticket_id}", "payload": payload(t)} for t in mine[:2]] + [
+            {"title": f"Take {t.ticket_id}", "payload": payload(t)} for t in waiting[:3]
         ]
         ctx.say(
             " ".join(parts),
@@ -176,23 +188,6 @@ class ActionListMyJobs(GuardedAction):
         )
 
 
-def listed_choice(ctx: ActionContext, typed: str) -> list[str]:
-    """The ticket of "the first one", "the second", "the last one" when the message right
-    before listed the jobs (``last_task.listed``); [] otherwise."""
-    last = slots_before_turn(ctx.tracker).get("last_task")
-    listed = last.get("listed") if isinstance(last, dict) else None
-    if not typed or not isinstance(listed, list) or not listed:
-        return []
-    if not re.search(r"\b(?:one|job|ticket|request|first|second|third|last)\b", typed, re.I):
-        return []
-    index = ordinal_choice(typed, len(listed))
-    return [str(listed[index])] if index is not None else []
-
-
-def _payload(task: HelpTask) -> str:
-    return f'/update_help_task{{"ticket_id":"{task.ticket_id}"}}'
-
-
 class ActionUpdateHelpTask(GuardedAction):
     intent = "update_help_task"
     activity = "Updating a job"
@@ -208,13 +203,10 @@ class ActionUpdateHelpTask(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         types = sorted(ctx.services.policy.help_types_handled(ctx.staff.roles))
         typed = typed_text(ctx.tracker)
-        verb = "done" if _DONE.search(typed) else "take" if _TAKE.search(typed) else None
-        ids = ticket_ids(ctx) or listed_choice(ctx, typed)  # "take the first one" after a list
+        ids = tickets_said(ctx) or listed_choice(ctx, typed)  # "take the first one" after a list
+        verb = job_verb(typed) or asked_step(ctx, ids)
         if ids:
-            task = await find_task(ctx, ids)
-            if task is None:  # said so
-                return Outcome("not_found", resource="Task")
-            return await self._step(ctx, task, verb, types)
+            return await self._each(ctx, ids, verb, types)
         candidates = await self._by_place(ctx, handled(ctx), typed)
         if candidates is None:
             return Outcome("not_found", reason="unknown_place", resource="Task")
@@ -223,8 +215,13 @@ class ActionUpdateHelpTask(GuardedAction):
             jobs = await open_jobs(ctx, handled(ctx))
             mine = [t for t in jobs if t.owner == me]
             candidates = mine if verb != "take" else [t for t in jobs if t.owner is None]
+            if verb == "take" and wants_next(typed):  # "take the next urgent one"
+                return await self._next(ctx, candidates, typed, types)
         if len(candidates) == 1:
-            return await self._step(ctx, candidates[0], verb, types)
+            return await step(ctx, candidates[0], verb, types)
+        if not candidates and bare_done(typed):  # "done" with no job in hand: a goodbye
+            ctx.say("Goodbye.", kind="goodbye_answer", data={})
+            return Outcome(resource="Task", detail="no job in hand, goodbye")
         if not candidates:
             ctx.say(
                 "I can't find an open job of yours there. Say its ticket (for example "
@@ -240,9 +237,53 @@ class ActionUpdateHelpTask(GuardedAction):
             "Which job?",
             kind="update_help_task_which",
             data={"tasks": [facts(t, names) for t in chosen]},
-            buttons=[{"title": line(t, names), "payload": _payload(t)} for t in chosen],
+            buttons=[{"title": line(t, names), "payload": payload(t)} for t in chosen],
         )
-        return Outcome(resource="Task", detail=f"{len(candidates)} jobs, asked which")
+        # the choice is of a job to take that step ("give it back": never done by the press)
+        asked = {"listed": [t.ticket_id for t in chosen if t.ticket_id], "step": verb}
+        return Outcome(
+            events=(SlotSet("last_task", asked),),
+            resource="Task",
+            detail=f"{len(candidates)} jobs, asked which",
+        )
+
+    async def _each(
+        self, ctx: ActionContext, ids: list[str], verb: str | None, types: list[str]
+    ) -> Outcome:
+        """Every job named ("take HR-1 and HR-2"), each answered; one audit event."""
+        outcomes = []
+        for ticket in ids:
+            task = await find_task(ctx, [ticket])
+            if task is None:  # said so
+                outcomes.append(Outcome("not_found", resource="Task"))
+                continue
+            outcomes.append(await step(ctx, task, verb, types))
+        if len(outcomes) == 1:
+            return outcomes[0]
+        done = [o for o in outcomes if o.result == "success"]
+        return Outcome(
+            (done or outcomes)[0].result,
+            resource=",".join(str(o.resource) for o in outcomes),
+            detail="; ".join(o.detail or o.reason or o.result for o in outcomes),
+        )
+
+    async def _next(
+        self, ctx: ActionContext, waiting: list[HelpTask], typed: str, types: list[str]
+    ) -> Outcome:
+        """The top of the queue (most urgent, then oldest), of the urgent ones if asked."""
+        urgent = urgent_said(typed)
+        if urgent:
+            waiting = [t for t in waiting if t.priority in URGENT_PRIORITIES]
+        if waiting:
+            return await step(ctx, by_urgency(waiting)[0], "take", types)
+        what = "urgent " if urgent else ""
+        ctx.say(
+            f"There is no open {what}{names_of(handled(ctx))} job waiting right now.",
+            kind="update_help_task_none",
+            data={"help_types": types, "urgent": urgent},
+            buttons=[{"title": "My jobs", "payload": "/list_my_jobs"}],
+        )
+        return Outcome(resource="Task", detail=f"no {what}job waiting")
 
     def _place_said(self, ctx: ActionContext, typed: str) -> bool:
         return bool(ctx.text("bed") or ctx.text("ward") or said_beds(typed))
@@ -280,57 +321,3 @@ class ActionUpdateHelpTask(GuardedAction):
             there = [t for t in jobs if t.location_id == ward.id or t.location_id in beds]
         mine = [t for t in there if t.owner == ctx.staff.username]
         return mine or there  # the job one took there, before anyone's
-
-    async def _step(
-        self, ctx: ActionContext, task: HelpTask, verb: str | None, types: list[str]
-    ) -> Outcome:
-        ticket, me = task.ticket_id or "", ctx.staff.username
-        resource = f"Task/{task.id}"
-        names = await places(ctx, [task])
-        if task.help_type not in types:
-            ctx.say(
-                f"{ticket} is not a {_names(types)} job, so it isn't yours to update.",
-                kind="update_help_task_denied",
-                data={"ticket_id": ticket, "help_type": task.help_type},
-            )
-            return Outcome("denied", reason="not_handled", resource=resource)
-        if task.status in CLOSED_WORDS:
-            ctx.say(
-                f"{ticket} is already {CLOSED_WORDS[task.status]}.",
-                kind="update_help_task_closed",
-                data={"ticket_id": ticket, "status": task.status},
-            )
-            return Outcome(resource=resource, detail=f"already {task.status}")
-        if task.owner not in (None, me):
-            ctx.say(
-                f"{ticket} has been taken by {task.owner}.",
-                kind="update_help_task_taken",
-                data={"ticket_id": ticket, "owner": task.owner},
-            )
-            return Outcome("refused", reason="taken", resource=resource)
-        if verb is None:
-            verb = "done" if task.owner == me else "take"
-        if verb == "take" and task.owner == me:
-            ctx.say(
-                f"{line(task, names)} is already yours. Say 'done with {ticket}' when finished.",
-                kind="update_help_task_claimed",
-                data=facts(task, names),
-                buttons=[{"title": f"Done {ticket}", "payload": _payload(task)}],
-            )
-            return Outcome(resource=resource, detail="already mine")
-        if verb == "take":
-            taken = await ctx.hms.update_task(ticket, status="accepted", owner_username=me)
-            ctx.say(
-                f"{line(taken, names)} is yours. Say 'done with {ticket}' when finished.",
-                kind="update_help_task_claimed",
-                data=facts(taken, names),
-                buttons=[{"title": f"Done {ticket}", "payload": _payload(taken)}],
-            )
-            return Outcome(resource=resource, detail=f"{task.status}->accepted")
-        finished = await ctx.hms.update_task(ticket, status="completed", owner_username=me)
-        ctx.say(
-            f"Marked {line(finished, names)} as done.",
-            kind="update_help_task_completed",
-            data=facts(finished, names),
-        )
-        return Outcome(resource=resource, detail=f"{task.status}->completed")

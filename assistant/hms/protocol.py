@@ -118,4 +118,7 @@ class HmsClient(Protocol):
         note: str | None = None,
         priority: str | None = None,
         location_id: str | None = None,
-    ) -> HelpTask: ...
+        clear_owner: bool = False,
+    ) -> HelpTask:
+        """Change a help request; ``clear_owner``: nobody's any more (a job given back)."""
+        ...

@@ -103,13 +103,16 @@ class TasksMixin(ClientCore):
         note: str | None = None,
         priority: str | None = None,
         location_id: str | None = None,
+        clear_owner: bool = False,
     ) -> HelpTask:
         found = await self._task_resource(ticket_id)
         # re-read by id: search results need not carry the version the server checks
         res = await self._get("Task", str(found["id"]))
         if status:
             res["status"] = status
-        if owner_username:
+        if clear_owner:  # given back: nobody's, for another to take
+            res.pop("owner", None)
+        elif owner_username:
             owner = await self._staff(owner_username)
             res["owner"] = codec.staff_ref(owner.id, owner.username, self._sys)
         if business_status is not None:

@@ -350,6 +350,7 @@ class FakeHms:
         note=None,
         priority=None,
         location_id=None,
+        clear_owner=False,
     ):
         self._call("update_task", ticket_id, status)
         for i, task in enumerate(self.tasks):
@@ -357,7 +358,7 @@ class FakeHms:
                 self.tasks[i] = replace(
                     task,
                     status=status or task.status,
-                    owner=owner_username or task.owner,
+                    owner=None if clear_owner else owner_username or task.owner,
                     business_status=business_status or task.business_status,
                     priority=priority or task.priority,
                     location_id=location_id or task.location_id,

@@ -295,3 +295,213 @@ async def test_jobs_a_porter_naming_a_bed_status_is_still_refused_the_bed_change
         ActionUpdateBedStatus(), said("p.kim", "update_bed_status", text, **slots)
     )
     assert messages[0]["custom"]["kind"] == "update_bed_status_denied"
+
+
+async def take(ticket: str, user: str = "p.kim") -> None:
+    await run(ActionUpdateHelpTask(), said(user, "update_help_task", f"I'll take {ticket}"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to drop {t}, someone else can do it",
+        "release {t}",
+        "hand {t} back",
+        "I can't do {t}",
+        "unassign me from {t}",
+    ],
+)
+async def test_jobs_giving_back_a_held_job_returns_it_to_the_queue(services, text):
+    ticket = await file()
+    await take(ticket)
+    trk = said("p.kim", "update_help_task", text.format(t=ticket))
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_released"]
+    assert "back in the queue" in messages[0]["text"]
+    task = services.hms.tasks[0]
+    assert (task.status, task.owner) == ("requested", None)  # never completed
+    event = services.audit.events[-1]
+    assert (event.intent, event.outcome) == ("update_help_task", "success")
+
+
+async def test_jobs_a_given_back_job_can_be_taken_by_another_porter(services):
+    ticket = await file()
+    await take(ticket)
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"release {ticket}"))
+    messages, _ = await run(ActionListMyJobs(), said("t.brown", "list_my_jobs", "any jobs"))
+    assert [j["ticket_id"] for j in messages[0]["custom"]["data"]["jobs"]] == [ticket]
+    await take(ticket, "t.brown")
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "t.brown")
+
+
+async def test_jobs_give_it_back_without_a_ticket_is_the_one_job_in_hand(services):
+    await file()
+    mine = await file(bed="3")
+    await take(mine)
+    trk = said("p.kim", "update_help_task", "actually i cant do that one, give it back")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert messages[0]["custom"]["data"]["ticket_id"] == mine
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [("requested", None)] * 2
+
+
+async def test_jobs_only_the_porter_holding_a_job_may_give_it_back(services):
+    theirs, nobodys = await file(), await file(bed="3")
+    await take(theirs, "t.brown")
+    taken, _ = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"drop {theirs}")
+    )
+    free, _ = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"release {nobodys}")
+    )
+    assert kinds(taken) == ["update_help_task_taken"]
+    assert kinds(free) == ["update_help_task_not_yours"]
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [
+        ("accepted", "t.brown"),
+        ("requested", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["dropped the patient off", "dropped him off at x-ray", "finished", "completed"]
+)
+async def test_jobs_dropped_the_patient_off_finishes_the_job_never_gives_it_back(services, text):
+    ticket = await file()
+    await take(ticket)
+    messages, _ = await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", text))
+    assert kinds(messages) == ["update_help_task_completed"]
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("completed", "p.kim")
+
+
+@pytest.mark.parametrize(
+    "text", ["take HR-000001 and HR-000002", "I'll take hr 1 and hr 2", "take HR-1, HR-2"]
+)
+async def test_jobs_taking_two_tickets_takes_both(services, text):
+    await file()
+    await file(bed="3")
+    trk = said("p.kim", "update_help_task", text, ticket_id="HR-000002")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_claimed"] * 2
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [("accepted", "p.kim")] * 2
+    assert len(services.audit.events) == 3  # two filed, one take of both
+
+
+async def test_jobs_take_the_next_urgent_one_takes_the_oldest_urgent_job(services):
+    await file(bed="1")  # routine
+    oldest_urgent = await file(bed="2", urgency="urgent")
+    await file(bed="3", urgency="urgent")
+    trk = said("p.kim", "update_help_task", "take the next urgent one")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_claimed"]
+    assert messages[0]["custom"]["data"]["ticket_id"] == oldest_urgent
+    assert [t.owner for t in services.hms.tasks] == [None, "p.kim", None]
+
+
+async def test_jobs_take_the_next_urgent_one_with_none_waiting_says_so(services):
+    await file()  # routine only
+    trk = said("p.kim", "update_help_task", "take the next urgent one")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_none"]
+    assert services.hms.tasks[0].owner is None
+
+
+async def test_jobs_words_nlu_did_not_understand_take_the_next_job_or_give_one_back(services):
+    from actions.fallback import ActionFallback
+
+    urgent = await file(bed="3", urgency="urgent")
+    await run(ActionFallback(), said("p.kim", "nlu_fallback", "take the next urgent one"))
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "p.kim")
+    trk = said("p.kim", "nlu_fallback", "actually i cant do that one, give it back")
+    messages, _ = await run(ActionFallback(), trk)
+    assert "update_help_task_released" in kinds(messages)
+    assert messages[0]["custom"]["data"]["ticket_id"] == urgent
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("requested", None)
+
+
+async def test_jobs_release_read_as_a_status_question_or_a_cancel_gives_the_job_back(services):
+    from actions.cancelhelp import ActionCancelHelpRequest
+    from actions.help import ActionCheckRequestStatus
+
+    ticket = await file()
+    for action in (ActionCheckRequestStatus, ActionCancelHelpRequest):
+        await take(ticket)
+        messages, _ = await run(action(), said("p.kim", action.intent, f"release {ticket}"))
+        assert kinds(messages) == ["update_help_task_released"]
+        assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("requested", None)
+
+
+async def test_jobs_a_bare_done_finishes_the_only_job_in_hand(services):
+    from actions.flow import ActionGoodbye
+
+    ticket = await file()
+    await take(ticket)
+    messages, _ = await run(ActionGoodbye(), said("p.kim", "goodbye", "done"))
+    assert kinds(messages) == ["update_help_task_completed"]
+    assert services.hms.tasks[0].status == "completed"
+    again, _ = await run(ActionGoodbye(), said("p.kim", "goodbye", "done"))  # none in hand
+    nurse, _ = await run(ActionGoodbye(), said("n.jones", "goodbye", "done"))
+    assert kinds(again) == kinds(nurse) == ["goodbye_answer"]
+
+
+@pytest.mark.parametrize(
+    "text", ["can someone else help me", "cancel my porter request, someone else can take him"]
+)
+async def test_jobs_someone_else_outside_a_job_message_gives_nothing_back(services, text):
+    from actions.cancelhelp import ActionCancelHelpRequest
+    from actions.fallback import ActionFallback
+
+    ticket = await file()
+    await take(ticket)
+    await run(ActionFallback(), said("p.kim", "nlu_fallback", text))
+    await run(ActionCancelHelpRequest(), said("p.kim", "cancel_help_request", text))
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "p.kim")
+
+
+async def test_jobs_a_question_about_a_job_given_back_is_a_question(services):
+    ticket = await file()
+    await take(ticket)
+    trk = said("p.kim", "update_help_task", f"has someone else taken {ticket}?")
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["check_request_status_success"]
+    assert services.hms.tasks[0].owner == "p.kim"
+
+
+async def test_jobs_give_it_back_with_two_jobs_in_hand_asks_which_and_the_press_gives_it_back(
+    services,
+):
+    first, second = await file(), await file(bed="3")
+    await take(first)
+    await take(second)
+    trk = said("p.kim", "update_help_task", "I can't do it, give it back")
+    messages, events = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_which"]
+    asked = next(e["value"] for e in events if e.get("name") == "last_task")
+    press = f'/update_help_task{{"ticket_id":"{second}"}}'
+    trk = tracker(
+        "p.kim",
+        intent="update_help_task",
+        text=press,
+        slots={"ticket_id": second},
+        events=[
+            {"event": "slot", "name": "last_task", "value": asked},
+            {"event": "user", "text": press, "parse_data": {}},
+        ],
+    )
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_released"]
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [
+        ("accepted", "p.kim"),
+        ("requested", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["the delivery was done wrong, who do I call", "can you release me from this chat?"]
+)
+async def test_jobs_words_not_understood_that_ask_or_speak_of_no_job_change_nothing(services, text):
+    from actions.fallback import ActionFallback
+
+    ticket = await file()
+    await take(ticket)
+    messages, _ = await run(ActionFallback(), said("p.kim", "nlu_fallback", text))
+    assert kinds(messages) == ["nlu_fallback_rephrase"]
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "p.kim")

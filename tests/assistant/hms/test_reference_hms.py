@@ -184,6 +184,14 @@ async def test_reference_hms_help_task_lifecycle(live):
     assert task.id in {t.id for t in await live.list_tasks(status="in-progress")}
     routine = await nurse.update_task(task.ticket_id, priority="routine")
     assert (routine.priority, routine.status, routine.owner) == ("routine", "in-progress", "p.kim")
+    given_back = await live.with_actor("p.kim").update_task(
+        task.ticket_id, status="requested", clear_owner=True
+    )
+    assert (given_back.status, given_back.owner, given_back.priority) == (
+        "requested",
+        None,
+        "routine",
+    )
 
 
 async def test_reference_hms_open_tasks_of_one_help_type_and_their_place_names(live):
