@@ -58,6 +58,7 @@ from actions.state import (
     slots_set_this_turn,
     stands_for,
 )
+from actions.timeparse import names_day
 from actions.timespan import whole_time
 from assistant.hms.errors import HmsError
 from assistant.hms.protocol import HmsClient
@@ -90,6 +91,32 @@ def located_just_before(tracker: Tracker, turn: Turn) -> dict[str, Any] | None:
     if any(e.get("entity") in ("ward", "bed") for e in turn.entities):
         return None
     return {"ward": located.get("ward"), "bed": located.get("bed")}
+
+
+_SHOWS_A_CLINIC = ("check_free_slots", "list_clinic_appointments")
+
+
+def clinic_just_shown(tracker: Tracker, candidates: SlotValues) -> dict[str, Any]:
+    """A booking right after a clinic's free slots or list were shown ("book one for Kerry
+    Demir 10001575", "book her into 9am"): that clinic, and its day, unless the message
+    names its own; {} otherwise."""
+    last = slots_before_turn(tracker).get("last_task")
+    if not isinstance(last, dict) or last.get("intent") not in _SHOWS_A_CLINIC:
+        return {}
+    shown = last.get("slots") or {}
+    if candidates.get("department") or candidates.get("clinician"):
+        return {}
+    taken = {k: shown[k] for k in ("department", "clinician") if shown.get(k) not in (None, "")}
+    if not taken:
+        return {}
+    day, said = shown.get("time"), candidates.get("time")
+    services = get_services()
+    now, tz = services.clock(), services.settings.hospital_tz
+    if day and not said:
+        taken["time"] = day
+    elif day and said and not names_day(str(said), now, tz) and names_day(str(day), now, tz):
+        taken["time"] = f"{day} {said}"  # "into 9am" after monday's list: monday 9am
+    return taken
 
 
 def names_a_ward(candidates: SlotValues) -> bool:
@@ -194,6 +221,8 @@ class CatalogForm(FormValidationAction, ABC):
             ward = ward_in_words(wards, turn.text)
             if ward is not None:
                 candidates["ward"] = ward
+        if requested is None and form.intent == "book_appointment":
+            candidates.update(clinic_just_shown(tracker, candidates))
         if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
             bed_named = candidates.get("bed") not in (None, "", [])
             if bed_named and not names_a_ward(candidates):

@@ -1032,3 +1032,32 @@ def test_forms_a_correction_opening_with_oh_is_no_description():
     assert corrects_in_free_text(turn, form, catalog, held)
     plain = Turn("inform", 0.8, "oh the trolley is broken", (), None)
     assert not corrects_in_free_text(plain, form, catalog, held)
+
+
+async def test_forms_booking_right_after_a_clinic_was_shown_takes_that_clinic_and_day():
+    # "book one for Mary Smith 10004821" after "any free slots in cardiology tomorrow":
+    # "Which clinic or department?" was asked although the clinic had just been shown
+    last = {"intent": "check_free_slots", "slots": {"department": "cardiology", "time": "tomorrow"}}
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        intent="book_appointment",
+        text="book one for Mary Smith 10004821",
+        filled={"last_task": last},
+        set_now={"patient_name": "Mary Smith", "mrn": "10004821"},
+        user="s.ali",
+    )
+    assert slots["department"] == "cardiology" and slots["time"] == "tomorrow"
+    # after a clinic's list for a day, a time alone is that day's
+    last = {
+        "intent": "list_clinic_appointments",
+        "slots": {"department": "cardiology", "time": "tomorrow"},
+    }
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        intent="book_appointment",
+        text="book Mary Smith 10004821 into 9am",
+        filled={"last_task": last},
+        set_now={"patient_name": "Mary Smith", "mrn": "10004821", "time": "9am"},
+        user="s.ali",
+    )
+    assert slots["department"] == "cardiology" and slots["time"] == "tomorrow 9am"
