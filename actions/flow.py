@@ -234,6 +234,9 @@ class ActionNewRequest(Action):
             # choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        if turn.intent == "check_free_slots" and books_someone(turn):
+            # "book Tom Ames into the next free cardiology slot": a booking, not a question
+            return await serve_as(dispatcher, tracker, "book_appointment", domain)
         if (
             turn.intent == "update_bed_status"
             and not turn.values("bed_status")
@@ -243,6 +246,14 @@ class ActionNewRequest(Action):
             # status to ask for ("What is the bed's new status?")
             return await serve_as(dispatcher, tracker, "check_bed_availability", domain)
         return fresh_start(tracker, turn.intent)
+
+
+_BOOK = re.compile(r"\b(?:book|booking|re-?book)\b", re.I)
+
+
+def books_someone(turn: Turn) -> bool:
+    """The message names a patient, or says "book": a booking, whatever NLU read."""
+    return bool(turn.values("patient_name") or turn.values("mrn") or _BOOK.search(turn.text))
 
 
 def picks_an_offered_time(tracker: Tracker, turn: Turn) -> bool:

@@ -439,3 +439,16 @@ async def test_resume_status_of_a_bed_is_asked_not_a_change_to_make(services):
     assert [m["custom"]["kind"] for m in messages][0].startswith("check_bed_availability")
     assert not any(e["event"] == "followup" and e["name"].endswith("_form") for e in events)
     assert not any(c[0] == "set_bed_status" for c in services.hms.calls)
+
+
+async def test_resume_free_slots_naming_a_patient_is_a_booking(services):
+    # "book Mary Smith into the next free cardiology slot" (NLU: free slots): a booking
+    entities = [{"entity": "patient_name", "value": "Mary Smith", "start": 5, "end": 15}]
+    trk = tracker(
+        "s.ali",
+        intent="check_free_slots",
+        text="book Mary Smith into the next free cardiology slot",
+        entities=entities,
+    )
+    _, events = await run(ActionNewRequest(), trk)
+    assert {"event": "followup", "timestamp": None, "name": "book_appointment_form"} in events
