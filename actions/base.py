@@ -315,7 +315,12 @@ class GuardedAction(Action, ABC):
             dispatcher.utter_message(text=UNKNOWN_STAFF, json_message=self._kind("unknown_staff"))
             return []
         role = self._role(services, staff)
-        other = self.instead(services, staff, tracker)
+        from actions.deskqueue import desk_question  # imports this module
+
+        # a help-desk agent asking about the handoff queue, whatever NLU read it as
+        other = desk_question(self, services, staff, tracker) or self.instead(
+            services, staff, tracker
+        )
         if other is not None:  # these words ask this user for another task
             return await other._guarded(dispatcher, tracker, domain)
         if self.permission and not services.policy.allows(staff.roles, self.permission):

@@ -351,8 +351,9 @@ class ActionCheckRequestStatus(GuardedAction):
             ticket = getter(ticket_id)
         except Exception:  # TicketNotFound or a malformed id: not this kind of ticket
             return None
-        if getattr(ticket, "requester", None) != ctx.staff.username:
-            return None
+        desk = ctx.services.policy.allows(ctx.staff.roles, "handoff:claim")
+        if getattr(ticket, "requester", None) != ctx.staff.username and not desk:
+            return None  # the help desk may see any handoff ticket's state
         claimer = f", with {ticket.claimer}" if getattr(ticket, "claimer", None) else ""
         ctx.say(
             f"{ticket.ticket_id} help desk: {ticket.status}{claimer}.",

@@ -178,6 +178,24 @@ class TicketOpenedData(TypedDict):
     ticket_id: str
 
 
+class QueuedTicket(TypedDict):
+    """One handoff ticket as the help desk's queue shows it (no requester, no message text)."""
+
+    ticket_id: str
+    status: str
+    channel: str
+    waiting_minutes: int
+    claimed_by: NotRequired[str]
+
+
+class HandoffQueueData(TypedDict):
+    """``handoff_queue_success`` / ``handoff_queue_none``: the open and claimed handoff
+    tickets (open first, longest waiting first; at most 10) and how many there are."""
+
+    tickets: list[QueuedTicket]
+    total: int
+
+
 class WelcomeData(TypedDict):
     """``onboarding_welcome``: the role guide shown once per channel."""
 
@@ -235,6 +253,10 @@ DATA: dict[str, type[Any]] = {
     "nlu_fallback_clarify": FallbackData,
     "fallback_default": FallbackData,
     "talk_to_human_success": TicketOpenedData,
+    "handoff_queue_success": HandoffQueueData,
+    "handoff_queue_none": HandoffQueueData,
+    "handoff_queue_ticket": QueuedTicket,
+    "handoff_queue_unavailable": NoData,
     "onboarding_welcome": WelcomeData,
     "practice_on": PracticeTourData,
     "practice_tour_step": PracticeTourData,
