@@ -6,8 +6,8 @@ reads those words as several intents (``check_request_status``, ``talk_to_human`
 ``list_my_jobs``, ``update_help_task``, ``ask_capabilities``), so ``desk_question`` is asked
 by ``GuardedAction`` before any of them runs, and runs ``ActionHandoffQueue`` instead (its
 own permission check, ``handoff:claim``, and audit event). A help-desk agent asking for a
-person (``talk_to_human``) is never put in the queue either: ``ActionTalkToHuman.instead``
-answers that they are the help desk and shows the queue (``for_person``).
+person in other words ("get me a person") opens a ticket as anyone does: they may want a
+colleague or a supervisor.
 
 The list is the minimum necessary: ticket id, status, who claimed it, the requester's
 channel and how long it has waited; never the requester, the summary or any message text
@@ -42,7 +42,6 @@ ASKED_AS = frozenset(
 )
 LISTED = 10
 CLAIM_WHERE = "Claim them in the Slack help-desk channel."
-SELF = "You're on the help desk yourself, so I haven't opened a ticket."
 
 _HD_ID = re.compile(r"\bHD[\s#:-]*(\d{1,6})\b", re.I)
 _QUEUE = re.compile(
@@ -137,9 +136,6 @@ class ActionHandoffQueue(GuardedAction):
     activity = "Seeing the help-desk queue"
     serves_intent: ClassVar[bool] = False  # only reached through desk_question / instead
 
-    def __init__(self, for_person: bool = False) -> None:
-        self.for_person = for_person  # asked for a person: say why no ticket was opened
-
     def name(self) -> str:
         return "action_handoff_queue"
 
@@ -157,23 +153,20 @@ class ActionHandoffQueue(GuardedAction):
             )
             return Outcome("error", reason="no_ticket_store")
         said = f"{ctx.text('ticket_id') or ''} {typed(ctx.tracker)}"
-        ids = [] if self.for_person else handoff_ids(said)
+        ids = handoff_ids(said)
         if ids:
             return await self._one(ctx, store, ids[0])
         tickets = await _call(store.open_tickets)
         facts = [ticket_facts(t, ctx.now) for t in tickets]
         facts.sort(key=lambda f: (f["status"] != "open", -f["waiting_minutes"]))
-        lead = f"{SELF} " if self.for_person else ""
         data = {"tickets": facts[:LISTED], "total": len(facts)}
         if not facts:
-            ctx.say(
-                f"{lead}No help-desk tickets are waiting.", kind="handoff_queue_none", data=data
-            )
+            ctx.say("No help-desk tickets are waiting.", kind="handoff_queue_none", data=data)
             return Outcome(resource="Ticket", detail="0 active")
         waiting = sum(1 for f in facts if f["status"] == "open")
         more = f"; and {len(facts) - LISTED} more" if len(facts) > LISTED else ""
         ctx.say(
-            f"{lead}Help-desk tickets: {waiting} waiting to be claimed, "
+            f"Help-desk tickets: {waiting} waiting to be claimed, "
             f"{len(facts) - waiting} claimed. "
             + "; ".join(ticket_line(f) for f in facts[:LISTED])
             + f"{more}. {CLAIM_WHERE}",

@@ -6,14 +6,9 @@ import inspect
 from datetime import UTC, datetime
 from typing import Any
 
-from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.deskqueue import PERMISSION as CLAIMS
-from actions.deskqueue import ActionHandoffQueue
-from actions.services import Services
-from assistant.hms.models import Staff
 
 TRANSCRIPT_LIMIT = 50
 
@@ -39,13 +34,6 @@ def transcript(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class ActionTalkToHuman(GuardedAction):
     intent = "talk_to_human"
     activity = "Contacting the help desk"
-
-    def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
-        """A help-desk agent is never put in their own queue: "get me a person" from them
-        answers that they are the help desk and shows the queue (no ticket is opened)."""
-        if services.policy.allows(staff.roles, CLAIMS):
-            return ActionHandoffQueue(for_person=True)
-        return None
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         store = ctx.services.tickets

@@ -132,13 +132,12 @@ async def test_deskqueue_unknown_hd_id_says_so(services):
     assert services.audit.events[-1].outcome == "not_found"
 
 
-async def test_deskqueue_help_desk_asking_for_person_is_not_queued(services):
+async def test_deskqueue_help_desk_asking_for_a_person_opens_a_ticket(services):
+    # "get me a person" (no queue words) from an agent: a colleague or a supervisor wanted
     trk = tracker("h.lee", intent="talk_to_human", text="get me a person")
-    messages, events = await run(ActionTalkToHuman(), trk)
-    assert services.tickets.opened == []
-    assert kinds(messages) == ["handoff_queue_success"]
-    assert "help desk yourself" in messages[0]["text"]
-    assert all(e.get("name") != "talk_to_human_success" for e in events)
+    messages, _ = await run(ActionTalkToHuman(), trk)
+    assert kinds(messages) == ["talk_to_human_success"]
+    assert [t["requester"] for t in services.tickets.opened] == ["h.lee"]
 
 
 async def test_deskqueue_nurse_asking_for_person_still_opens_ticket(services):
