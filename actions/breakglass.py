@@ -67,8 +67,9 @@ def find_grant(
 
 
 def offer_text(own_wards: str, minutes: int) -> str:
+    where = f"your wards ({own_wards})" if own_wards else "a ward of yours"
     return (
-        f"That patient is not on your wards ({own_wards}), so I can't show where they are. "
+        f"That patient is not on {where}, so I can't show where they are. "
         f"If this is an emergency you can use emergency access for {minutes} minutes, "
         "recorded with your reason and reviewed daily."
     )

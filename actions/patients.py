@@ -133,7 +133,7 @@ class ActionFindPatient(GuardedAction):
                 reason=grant_reason(grant.reason),
                 detail=f"{USE_DETAIL} grant={grant.seq}",
             )
-        own = join_or(sorted(ctx.staff.ward_codes)) or "no ward"
+        own = join_or(sorted(ctx.staff.ward_codes))
         ctx.say(
             bg.offer_text(own, minutes),
             kind=f"{self.intent}_breakglass_offer",

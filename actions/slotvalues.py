@@ -337,6 +337,33 @@ async def check_free_text(value: Any, ctx: CheckContext) -> Check:
     return Check(said[:500])
 
 
+# "yes", "break glass", "go ahead" to "What is the reason for emergency access?": a wish
+# to go on, not a reason (it was taken as no reason and the access cancelled)
+_NOT_A_REASON = re.compile(
+    r"^\W*(?:(?:yes|yeah|yep|ok|okay|sure|please|go\s+ahead|do\s+it|proceed|confirm(?:ed)?|"
+    r"use\s+it|i\s+do|break[\s-]*(?:the\s+)?glass|emergency\s+access|emergency|it'?s\s+an?\s+"
+    r"emergency)\W*)+(?:please|now)?\W*$",
+    re.I,
+)
+
+
+async def check_reason(value: Any, ctx: CheckContext) -> Check:
+    """A break-glass reason: words that give one, not a yes or the words "break glass"."""
+    from actions.breakglass import is_reason  # (actions.breakglass imports this module)
+
+    said = _text(value)
+    if said.startswith("/") or _NOT_A_REASON.match(said) or not is_reason(said):
+        return Check(
+            None,
+            didnt_get(
+                "breakglass_reason",
+                "I need the reason in a few words, for example 'deteriorating, on-call "
+                "review'. Or say cancel.",
+            ),
+        )
+    return Check(said[:500])
+
+
 CHECKS: dict[str, Checker] = {
     "patient_name": check_patient_name,
     "mrn": check_mrn,
@@ -349,7 +376,7 @@ CHECKS: dict[str, Checker] = {
     "help_type": check_help_type,
     "urgency": check_urgency,
     "help_description": check_free_text,
-    "breakglass_reason": check_free_text,
+    "breakglass_reason": check_reason,
 }
 
 

@@ -66,7 +66,7 @@ def slots(events):
 async def test_breakglass_clinician_out_of_scope_is_offered_access(services):
     messages, events = await run(ActionFindPatient(), ask())
     text = messages[0]["text"]
-    assert "not on your wards (no ward)" in text and "emergency access for 30 minutes" in text
+    assert "not on a ward of yours" in text and "emergency access for 30 minutes" in text
     assert "7C" not in text and "JD" not in text and "9999" not in text
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/deny"]
     assert slots(events)[bg.PATIENT_SLOT] == "p-2"
@@ -165,3 +165,27 @@ def test_breakglass_scrub_reason_removes_names_mrns_and_prefix():
     text = bg.scrub_reason("Break glass: mary SMITH 10004821 collapsed " + "x" * 300, patient)
     assert "mary" not in text.lower() and "smith" not in text.lower()
     assert "10004821" not in text and text.startswith("[") and len(text) <= bg.MAX_REASON_CHARS
+
+
+@pytest.mark.parametrize(
+    ("said", "taken"),
+    [
+        ("yes", False),
+        ("break glass", False),
+        ("go ahead please", False),
+        ("it's an emergency", False),
+        ("patient deteriorating, on-call review", True),
+        ("she's deteriorating and I'm covering the ward tonight", True),
+    ],
+)
+async def test_breakglass_a_yes_is_no_reason_and_the_reason_is_asked_again(said, taken):
+    # "yes" / "break glass" to "What is the reason for emergency access?" cancelled the
+    # access; they are a wish to go on: the reason is asked again
+    from typing import Any, cast
+
+    from actions.slotvalues import CHECKS, CheckContext
+
+    check = await CHECKS["breakglass_reason"](said, cast(CheckContext, cast(Any, None)))
+    assert (check.value is not None) is taken
+    if not taken:
+        assert check.reply is not None and check.reply.kind == "invalid_breakglass_reason"
