@@ -193,13 +193,12 @@ def status_asked(message: str, before: str | None = None) -> str:
 
 def asked_about(status: str, listed: list[str] | None = None) -> tuple[dict[str, Any], ...]:
     """The status a bed question asked about, kept for its follow-ups (``last_task``), and
-    the beds listed waiting for cleaning (housekeeping's "done with bed 18" right after)."""
-    if status == "U":
-        return ()
-    kept: dict[str, Any] = {"asked": {"bed_status": status}}
-    if status == "H" and listed:
+    the beds it listed (housekeeping's "done with bed 18", a bed manager's "close it" right
+    after)."""
+    kept: dict[str, Any] = {} if status == "U" else {"asked": {"bed_status": status}}
+    if listed:  # "done with bed 18", "close it", "block bed 29" right after the list
         kept["listed"] = listed
-    return (SlotSet("last_task", kept),)
+    return (SlotSet("last_task", kept),) if kept else ()
 
 
 # "ward 3", "ward seven", "ward 5c" - not the words that follow "ward" in a sentence

@@ -275,6 +275,32 @@ def cleaned_listed_bed(last: dict[str, Any], turn: Turn) -> str | None:
     return number if number.lstrip("0") in ends else None
 
 
+def changes_a_listed_bed(last: dict[str, Any], turn: Turn) -> tuple[str, str] | None:
+    """(bed number, new status) of "close it" right after one bed was listed, or "block bed
+    29" / "mark 29 as needs cleaning" naming a bed of the list; None otherwise (a question,
+    no status, a ward named, a bed not listed)."""
+    listed = last.get("listed")
+    if turn.is_payload or not isinstance(listed, list) or not listed:
+        return None
+    from actions.beds import bed_number, bed_status_code, said_beds
+    from actions.reading import asks_how_things_are
+
+    if asks_how_things_are(turn.text) or turn.text.rstrip().endswith("?"):
+        return None
+    code = bed_status_code(turn.text)
+    if code is None or any(e.get("entity") == "ward" for e in turn.entities):
+        return None
+    said: list[str | None] = [n for n, _ in said_beds(turn.text)]
+    said += [bed_number(v)[1] for v, _ in turn.values("bed")]
+    numbers = {str(n).lstrip("0") for n in said if n}
+    ends = [str(i).rsplit("-", 1)[-1].lstrip("0") for i in listed]
+    if not numbers and len(ends) == 1 and _SAME_BED.search(turn.text):
+        return ends[0], code  # "close it": the one bed listed
+    if len(numbers) == 1 and (number := numbers.pop()) in ends:
+        return number, code
+    return None
+
+
 _SAME_BED = re.compile(r"\b(?:it|that|this|that\s+one|the\s+bed|again|back)\b", re.I)
 
 
@@ -370,6 +396,12 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         # "done with bed 18" right after the beds waiting for cleaning were listed: that
         # bed is clean (only a bed listed: never an occupied bed freed by a slip)
         return "update_bed_status", {"ward": kept["ward"], "bed": cleaned, "bed_status": "clean"}
+    changed = changes_a_listed_bed(last, turn) if intent.name == "check_bed_availability" else None
+    if changed is not None and kept.get("ward"):
+        # "close it" right after one free bed was listed, "block bed 29" after a list
+        # naming bed 29: that bed on the ward listed
+        bed, status = changed
+        return "update_bed_status", {"ward": kept["ward"], "bed": bed, "bed_status": status}
     number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
     if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
         return intent.name, {**kept, "bed": number}

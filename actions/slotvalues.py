@@ -186,11 +186,20 @@ def says_nothing(said: str) -> bool:
     )
 
 
+_NO_WARD_WORDS = re.compile(
+    r"\W*(?:(?:and|now|what|about|how|again|then|so|well|hmm|um|er|still|yet|is|it|there|"
+    r"anything|any|more|else|left|free)\W*)+",
+    re.I,
+)
+
+
 async def check_ward(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
     if said == MINE or says_own_ward(said):  # "my ward"
         return Check(MINE)
-    if says_nothing(said):
+    if says_nothing(said) or _NO_WARD_WORDS.fullmatch(said):
+        # "and now?" while the ward is asked: no ward named (not "I don't know ward
+        # 'andnow?'")
         return Check(None, didnt_get("ward", "Which ward? For example 4B or ICU."))
     ward_hint, number = bed_number(said)
     hms = await ctx.reader()

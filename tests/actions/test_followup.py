@@ -68,7 +68,11 @@ def test_followup_needs_a_question_that_takes_follow_ups():
 async def test_followup_an_answered_question_is_remembered_and_a_refusal_is_not():
     _, events = await run(ActionCheckBedAvailability(), tracker("n.jones", slots={"ward": "4B"}))
     last = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"]
-    assert last[-1] == {"intent": "check_bed_availability", "slots": {"ward": "4B"}}
+    assert last[-1] == {
+        "intent": "check_bed_availability",
+        "slots": {"ward": "4B"},
+        "listed": ["bed-4b-02", "bed-4b-03"],  # the free beds listed, for "close it" next
+    }
     _, events = await run(ActionCheckBedAvailability(), tracker("nobody", slots={"ward": "4B"}))
     assert not [e for e in events if e["name"] == "last_task" and e["value"]]
 
@@ -558,3 +562,23 @@ def test_followup_acting_on_a_listed_appointment_keeps_the_patient_and_the_choic
     assert details["patient_name"] == "Isla Thomas" and details["mrn"] == "10299218"
     assert details["pending"] == f"{expected}:pick"
     assert details["offered"]["ids"] == ["a-1", "a-2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "listed", "found"),
+    [
+        ("close it", ["bed-4b-29"], ("29", "C")),
+        ("ok block bed 29", ["bed-4b-03", "bed-4b-29"], ("29", "C")),
+        ("close it", ["bed-4b-03", "bed-4b-29"], None),  # which one: not a guess
+        ("close bed 12", ["bed-4b-03", "bed-4b-29"], None),  # not a bed listed
+        ("is bed 29 closed?", ["bed-4b-29"], None),  # a question
+    ],
+)
+def test_followup_a_change_to_a_bed_just_listed_is_that_bed(text, listed, found):
+    # "close it" right after "Ward 4B has 1 free isolation bed: 4B Bed 29" was "Sorry, I
+    # didn't get that"; "ok block bed 29" asked "Which ward?"
+    from actions.followup import changes_a_listed_bed
+
+    entities = [{"entity": "bed", "value": "29", "start": 0, "end": 1}] if "29" in text else []
+    turn = Turn("update_bed_status", 0.9, text, tuple(entities), None)
+    assert changes_a_listed_bed({"listed": listed}, turn) == found

@@ -1061,3 +1061,15 @@ async def test_forms_booking_right_after_a_clinic_was_shown_takes_that_clinic_an
         user="s.ali",
     )
     assert slots["department"] == "cardiology" and slots["time"] == "tomorrow 9am"
+
+
+@pytest.mark.parametrize("said", ["and now?", "what about now", "anything free?"])
+async def test_forms_a_follow_up_question_is_no_ward(said):
+    # "and now?" while the ward was asked: "I don't know ward 'andnow?'"
+    from typing import Any, cast
+
+    from actions.slotvalues import CHECKS, CheckContext
+
+    check = await CHECKS["ward"](said, cast(CheckContext, cast(Any, None)))
+    assert check.value is None and check.reply is not None
+    assert check.reply.kind == "invalid_ward"
