@@ -1,8 +1,9 @@
 """The form questions (``action_ask_<slot>``), worded in the catalog, kind ``ask_<slot>``.
 
-The same question is asked at most twice in a row: after a second miss it changes to a
-choice - the known values as buttons (wards, clinics, the catalog's quick answers) - with
-the help desk and "stop" offered; a third miss ends the form (``actions.forms``).
+The same question is asked at most twice in a row: after a second miss it is not asked a
+third time but turned into a choice (kind ``choose_<slot>``) - the known values as buttons
+(wards, clinics, the catalog's quick answers) - with the help desk and "stop" offered; a
+third miss ends the form (``actions.forms``).
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ class AskSlot(Action, ABC):
             "{mrn_format}", MrnFormat(settings.mrn_pattern).describe()
         )
         attempt = misses_for(tracker, self.slot) + 1
+        kind = f"ask_{self.slot}"
         if attempt >= 3:
+            kind = f"choose_{self.slot}"  # not the question a third time: a choice
             label = LABELS.get(self.slot, self.slot.replace("_", " "))
             buttons = buttons or await self._known(tracker, entity)
             choose = "Choose one below, or" if buttons else "You can"
@@ -73,7 +76,7 @@ class AskSlot(Action, ABC):
             buttons=buttons,
             json_message={
                 "phi": False,
-                "kind": f"ask_{self.slot}",
+                "kind": kind,
                 "data": {"slot": self.slot, "attempt": attempt},
             },
         )

@@ -277,6 +277,7 @@ DATA: dict[str, type[Any]] = {
 # ``ask_capabilities_<outcome>``: a task answer, not a form's question.
 PREFIXED: tuple[tuple[str, type[Any]], ...] = (
     ("ask_", AskData),
+    ("choose_", AskData),  # the second miss: the question turned into a choice
     ("invalid_", InvalidValueData),
     ("unknown_", UnknownValueData),
 )

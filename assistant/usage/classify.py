@@ -93,6 +93,6 @@ def classify(kinds: Sequence[str], intents: Sequence[str]) -> TurnClass:
             return TurnClass(intent, "question", kind)
         return TurnClass(intent, "success", kind)
     for kind in kinds:
-        if kind.startswith(("ask_", "unknown_")) or kind == "resume_offer":
+        if kind.startswith(("ask_", "choose_", "unknown_")) or kind == "resume_offer":
             return TurnClass(None, "question", kind)
     return TurnClass(None, "other", kinds[0] if kinds else None)

@@ -131,7 +131,7 @@ def check_expect(expect: Expect, replies: Sequence[dict[str, Any]]) -> list[str]
     if expect.first_kind and not (replies and kind_matches(kinds[0], expect.first_kind)):
         problems.append(f"first reply is not of kind {expect.first_kind} (kinds: {kinds})")
     if expect.asks:
-        wanted = [f"ask_{slot}" for slot in expect.asks]
+        wanted = [f"{how}_{slot}" for slot in expect.asks for how in ("ask", "choose")]
         if not any(kind_matches(k, wanted) for k in kinds):
             problems.append(f"no question for {expect.asks} (kinds: {kinds})")
     if expect.no_kind:
@@ -237,7 +237,9 @@ MAX_ASKED = 2  # an ``answer`` turn answers the same question at most twice
 
 
 def asked_slots(replies: Sequence[dict[str, Any]]) -> list[str]:
-    return [k[4:] for k in map(kind_of, replies) if k.startswith("ask_")]
+    """The slots the replies ask for: the question (``ask_<slot>``) or, after a second
+    miss, the choice it became (``choose_<slot>``)."""
+    return [k.split("_", 1)[1] for k in map(kind_of, replies) if k.startswith(("ask_", "choose_"))]
 
 
 class _Conversation:
