@@ -8,8 +8,9 @@ the HMS; one that opens with a correction ("sorry", "no", "I meant", "wrong bed"
 names another bed or ward moves it there. Each is a guarded action (the ``help:request``
 permission, only one's own request, one audit event) that confirms the change
 (``help_priority_changed``, ``help_location_changed``) or says it already is that
-(``help_priority_unchanged``). A message naming anything else (a help type, a patient, a
-ticket) is a new request, as before.
+(``help_priority_unchanged``). A change of the kind of help ("make that IT not porter") refiles
+it (``actions.retype``). A message naming anything else (a patient, a ticket) is a new
+request, as before.
 """
 
 from __future__ import annotations
@@ -220,4 +221,8 @@ def amendment(tracker: Tracker, turn: Turn) -> GuardedAction | None:
         return ActionChangeHelpPriority()
     if new_place(tracker, turn) is not None:
         return ActionChangeHelpPlace()
+    from actions.retype import ActionChangeHelpType, new_help_type  # (it imports this module)
+
+    if new_help_type(tracker, turn) is not None:
+        return ActionChangeHelpType()
     return None

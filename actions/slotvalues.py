@@ -339,9 +339,17 @@ async def check_urgency(value: Any, ctx: CheckContext) -> Check:
     return Check(code)
 
 
+# "yes", "ok", "sure" to "Briefly, what is needed?": no description (it was filed as one)
+_ONLY_ACK = re.compile(
+    r"^\W*(?:(?:yes|yeah|yep|yup|ok|okay|k|sure|fine|right|alright|please|thanks|thank\s+you|"
+    r"ta|cheers|hi|hello)\W*)+$",
+    re.I,
+)
+
+
 async def check_free_text(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
-    if sum(ch.isalpha() for ch in said) < 2 or said.startswith("/"):
+    if sum(ch.isalpha() for ch in said) < 2 or said.startswith("/") or _ONLY_ACK.match(said):
         return Check(None, didnt_get("text", "Please tell me in a few words."))
     return Check(said[:500])
 

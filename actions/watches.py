@@ -9,9 +9,11 @@ in the answer and are not news later.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
@@ -160,9 +162,33 @@ class ActionListBedWatches(GuardedAction):
         return Outcome(detail=f"{len(watches)} watches")
 
 
+# words that call a watch off; without one, "watch for a bed in HDU" (NLU: a cancel) is a
+# watch to set
+_CALLS_OFF = re.compile(
+    r"\b(?:cancel\w*|stop\w*|remove|delete|end|clear|drop|scrap|turn\s+off|switch\s+off|"
+    r"no\s+longer|don'?t|do\s+not|unwatch|unsubscribe|forget|enough)\b",
+    re.I,
+)
+
+
+_SETS = re.compile(
+    r"\b(?:watch|keep\s+an\s+eye|let\s+me\s+know|tell\s+me|notify|alert\s+me|ping\s+me|"
+    r"message\s+me|when\s+(?:a|one|any)\b)",
+    re.I,
+)
+
+
 class ActionCancelBedWatch(GuardedAction):
     intent = "cancel_bed_watch"
     activity = "Cancelling bed watches"
+
+    def instead(self, services: Any, staff: Any, tracker: Tracker) -> GuardedAction | None:
+        """ "watch for a bed in HDU" read as a cancel: no word calls a watch off, so it is
+        the watch to set (it answered "You have no matching bed watches running")."""
+        text = str(tracker.latest_message.get("text") or "")
+        if text.lstrip().startswith("/") or _CALLS_OFF.search(text) or not _SETS.search(text):
+            return None
+        return ActionWatchBedAvailability()
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         store = watch_store(ctx)

@@ -218,3 +218,40 @@ async def test_amend_a_ward_and_bed_said_in_words_move_it_to_that_bed(services):
     assert new_place(trk, Turn.of(trk)) == {"ward": "7C", "bed": "1"}
     messages, _ = await run(ActionContinue(), trk)
     assert messages[0]["custom"]["data"]["bed"] == "7C Bed 1"
+
+
+async def test_amend_another_kind_of_help_right_after_filing_refiles_it(services):
+    # "make that IT not porter" filed a second request and left the porter job live
+    last = await filed()
+    text = "make that IT not porter"
+    entities = [
+        {"entity": "help_type", "value": "IT", "start": 10, "end": 12},
+        {"entity": "help_type", "value": "porter", "start": 17, "end": 23},
+    ]
+    trk = tracker(
+        "n.jones", intent="request_help", text=text, entities=entities, slots={"last_task": last}
+    )
+    messages, events = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["help_type_changed"]
+    old, new = services.hms.tasks
+    assert (old.help_type, old.status) == ("porter", "cancelled")
+    assert (new.help_type, new.status, new.location_id) == ("it", "requested", old.location_id)
+    assert new.description == old.description and new.priority == old.priority
+    kept = [e["value"] for e in events if e.get("name") == "last_task"][-1]
+    assert kept["ticket"] == new.ticket_id and kept["slots"]["help_type"] == "it"
+
+
+async def test_amend_a_kind_of_help_already_taken_is_not_changed(services):
+    last = await filed()
+    await services.hms.update_task("HR-000001", status="accepted", owner_username="p.kim")
+    entities = [{"entity": "help_type", "value": "IT", "start": 19, "end": 21}]
+    trk = tracker(
+        "n.jones",
+        intent="request_help",
+        text="sorry, I meant an IT request",
+        entities=entities,
+        slots={"last_task": last},
+    )
+    messages, _ = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["help_type_unchanged"]
+    assert len(services.hms.tasks) == 1

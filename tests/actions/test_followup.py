@@ -141,7 +141,8 @@ async def test_followup_typed_value_after_an_unknown_value_asks_the_same_task_ag
     import actions.watches
     from actions.flow import ActionContinue
 
-    first = tracker("n.jones", intent=intent, text="when a bed frees up on ward 9")
+    said = "stop my bed watch on ward 9" if intent == "cancel_bed_watch" else "beds on ward 9"
+    first = tracker("n.jones", intent=intent, text=said)
     messages, events = await run(getattr(actions.watches, action)(), first)
     assert messages[0]["custom"]["kind"] == "unknown_ward"
     last = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"][-1]

@@ -1073,3 +1073,16 @@ async def test_forms_a_follow_up_question_is_no_ward(said):
     check = await CHECKS["ward"](said, cast(CheckContext, cast(Any, None)))
     assert check.value is None and check.reply is not None
     assert check.reply.kind == "invalid_ward"
+
+
+@pytest.mark.parametrize(
+    ("said", "taken"), [("yes", False), ("ok thanks", False), ("floor needs mopping", True)]
+)
+async def test_forms_a_yes_is_no_description(said, taken):
+    # "yes" / "ok" to "Briefly, what is needed?" was filed as the job's description
+    from typing import Any, cast
+
+    from actions.slotvalues import CHECKS, CheckContext
+
+    check = await CHECKS["help_description"](said, cast(CheckContext, cast(Any, None)))
+    assert (check.value is not None) is taken

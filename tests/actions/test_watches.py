@@ -185,3 +185,19 @@ async def test_watch_just_set_is_cancelled_by_cancel_that(services, watches, sai
     assert [m["custom"]["kind"] for m in messages] == ["cancel_bed_watch_success"]
     (kept,) = watches.active("n.jones")
     assert kept.ward_code == "7C"  # only the watch just set
+
+
+async def test_watch_words_read_as_a_cancel_set_the_watch(services, watches):
+    # "watch for a bed in HDU" (NLU: cancel_bed_watch, 0.42) answered "You have no matching
+    # bed watches running" and set nothing
+    trk = tracker(
+        "n.jones", intent="cancel_bed_watch", text="watch for a bed in 4B", slots={"ward": "4B"}
+    )
+    messages, _ = await run(ActionCancelBedWatch(), trk)
+    assert messages[0]["custom"]["kind"] == "watch_bed_availability_success"
+    assert [w.ward_code for w in watches.active("n.jones")] == ["4B"]
+    trk = tracker(
+        "n.jones", intent="cancel_bed_watch", text="cancel my bed watch on 4B", slots={"ward": "4B"}
+    )
+    messages, _ = await run(ActionCancelBedWatch(), trk)
+    assert messages[0]["custom"]["kind"] == "cancel_bed_watch_success"
