@@ -150,7 +150,8 @@ class ActionCancelAppointment(_PatientAction):
     async def with_patient(self, ctx: ActionContext, patient: Patient) -> Outcome:
         kind, ref, tz = self.intent, _ref(patient), ctx.services.settings.hospital_tz
         at = step(ctx, self.intent)
-        if at == "confirm":
+        other = self._another_offered(ctx) if at == "confirm" else None
+        if at == "confirm" and other is None:
             if ctx.intent != "affirm":
                 ctx.say("OK, I've left the appointment as it is.", kind=f"{kind}_kept")
                 return Outcome(patient_ref=ref, detail="kept")
@@ -170,7 +171,9 @@ class ActionCancelAppointment(_PatientAction):
             )
             return Outcome(resource=f"Appointment/{done.id}", patient_ref=ref)
         appts = await ctx.hms.list_appointments(patient_id=patient.id)
-        if at == "pick":
+        if other is not None:  # "no, the 9:00 one" at the confirm step: that one instead
+            appts = [a for a in appts if a.id == other]
+        elif at == "pick":
             picked = chosen_or_by_clinic(ctx, appts)
             appts = [a for a in appts if a.id == picked] if picked else appts
         else:
@@ -206,6 +209,20 @@ class ActionCancelAppointment(_PatientAction):
         chosen_one: dict[str, Any] = {"patient_id": patient.id, "appointment_id": appt.id}
         events = (pending(self.intent, "confirm"), SlotSet("confirmed", chosen_one))
         return Outcome(events=events, resource=f"Appointment/{appt.id}", patient_ref=ref)
+
+    @staticmethod
+    def _another_offered(ctx: ActionContext) -> str | None:
+        """At the confirm step, a typed message picking another of the appointments offered
+        ("no, the 9:00 one", "the dermatology one"): its id; None otherwise (a yes, a no)."""
+        text = str((ctx.tracker.latest_message or {}).get("text") or "")
+        confirmed = (ctx.slot("confirmed") or {}).get("appointment_id")
+        if text.lstrip().startswith("/") or not (ctx.slot("offered") or {}).get("ids"):
+            return None
+        try:
+            picked = chosen(ctx, "appointment")
+        except NotOffered:
+            return None
+        return picked if picked and picked != confirmed else None
 
 
 __all__ = ["ActionBookAppointment", "ActionCancelAppointment", "clear"]

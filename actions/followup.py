@@ -388,6 +388,9 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         bed = bare_bed_number(turn, _AFTER_WRITE) or named.get("bed")
         if bed and set(named) <= {"bed", "ward"}:
             return intent.name, {**kept, **named, "bed": bed}
+        if set(named) == {"ward"}:
+            # "sorry I meant ward 4B", "no, CCU not HDU": the same bed on the ward meant
+            return intent.name, {**kept, **named}
     status = restated_status(turn) if intent.name == "update_bed_status" else None
     if status is not None and kept.get("bed"):  # "reopen it" right after closing bed 3
         return intent.name, {**kept, "bed_status": status}

@@ -405,3 +405,21 @@ def test_appointments_a_possessive_name_is_the_patient_s_name(said, same):
     from assistant.hms.models import Patient
 
     assert same_patient(Patient("p-1", "10004821", "Mary", "Smith"), "10004821", said) is same
+
+
+async def test_appointments_cancel_another_offered_one_at_the_confirm_step(services):
+    # "no, the second one" at "Cancel M.S.'s cardiology appointment on ...?" answered "OK,
+    # I've left the appointment as it is" and dropped the request
+    await services.hms.book("p-1", "slot-0")
+    await services.hms.book("p-1", "slot-2")
+    _, events = await run(ActionCancelAppointment(), book(intent="cancel_appointment"))
+    picked = slots_of(events)
+    trk = book(intent="inform", entities=chose("appointment", "appt-1"), **picked)
+    _, events = await run(ActionCancelAppointment(), trk)
+    state = {**picked, **slots_of(events)}
+    assert state["pending"] == "cancel_appointment:confirm"
+    trk = book(intent="deny", text="no, the second one", **state)
+    messages, events = await run(ActionCancelAppointment(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["cancel_appointment_confirm"]
+    assert slots_of(events)["confirmed"]["appointment_id"] == "appt-2"
+    assert all(a.status == "booked" for a in services.hms.appointments)

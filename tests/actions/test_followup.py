@@ -583,3 +583,23 @@ def test_followup_a_change_to_a_bed_just_listed_is_that_bed(text, listed, found)
     entities = [{"entity": "bed", "value": "29", "start": 0, "end": 1}] if "29" in text else []
     turn = Turn("update_bed_status", 0.9, text, tuple(entities), None)
     assert changes_a_listed_bed({"listed": listed}, turn) == found
+
+
+def test_followup_a_ward_corrected_right_after_a_bed_change_keeps_the_bed():
+    # "sorry I meant ward 4B" right after "bed 22 on ward 7 needs cleaning" asked "Which
+    # bed number?" (the bed was dropped as for "and ward 5")
+    undo = {"bed_id": "bed-7c-02", "label": "7C Bed 2", "ward": "7C", "bed": "2", "status": "U"}
+    last = {
+        "intent": "update_bed_status",
+        "slots": {"ward": "7C", "bed": "2", "bed_status": "H"},
+        "undo": undo,
+    }
+    text = "sorry I meant ward 4B"
+    entities = [{"entity": "ward", "value": "4B", "start": 19, "end": 21}]
+    trk = tracker(
+        "b.okoro", intent="inform", text=text, entities=entities, slots={"last_task": last}
+    )
+    assert follow_up(trk, Turn.of(trk)) == (
+        "update_bed_status",
+        {"ward": "4B", "bed": "2", "bed_status": "H"},
+    )
