@@ -194,7 +194,13 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         from actions.amend import amendment
-        from actions.flow import ActionContinue, ActionStop, follow_up_events, serve_as
+        from actions.flow import (
+            ActionContinue,
+            ActionStop,
+            follow_up_events,
+            resume_quiet,
+            serve_as,
+        )
         from actions.reading import stoppish
 
         turn = Turn.of(tracker)
@@ -207,6 +213,9 @@ class ActionFallback(Action):
             return await ActionStop().run(dispatcher, tracker, domain)
         if pending_intent(tracker.get_slot("pending")):
             return await ActionContinue().run(dispatcher, tracker, domain)
+        resumed = resume_quiet(dispatcher, tracker, turn)
+        if resumed is not None:  # "where were we?" after a second question
+            return resumed
         amend = amendment(tracker, turn)  # "no wait, it's urgent", "sorry, bed 6"
         if amend is not None:
             return await amend.run(dispatcher, tracker, domain)

@@ -105,10 +105,14 @@ def fresh_start(tracker: Tracker, intent_name: str | None, *, follows_up: bool =
     if calls_off_first(str(tracker.latest_message.get("text") or "")):
         stash = None  # "actually forget that, is bed 7 free?": not offered again after it
     if before.get("pending") == RESUME and form is None and not follows_up:
-        # a new request instead of an answer to "Shall we carry on ...?": the offer and
-        # the task it offered are dropped (not offered again after this one); a follow-up
-        # of the digression ("sorry, 4B" after "I don't know ward 3") keeps them
-        stash = None
+        # a new request instead of an answer to "Shall we carry on ...?": the task offered
+        # is not offered again after this one, but kept quietly for one more request, so
+        # "where were we?" / "carry on" can still go back to it; a follow-up of the
+        # digression ("sorry, 4B" after "I don't know ward 3") keeps the offer
+        keep = isinstance(stash, dict) and not stash.get("quiet")
+        stash = {**stash, "quiet": True} if keep and isinstance(stash, dict) else None
+    elif isinstance(stash, dict) and stash.get("quiet"):
+        stash = None  # kept quietly for one request only
     wanted = set(intent.entities) if intent else set()
     keep = tuple(
         slot
@@ -210,6 +214,9 @@ class ActionNewRequest(Action):
             # read it as: the answer to the offer, not a new request
             events = go_back(dispatcher, tracker, turn, answer)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        resumed = resume_quiet(dispatcher, tracker, turn)
+        if resumed is not None:  # "carry on with the booking" after a second question
+            return resumed
         amend = amendment(tracker, turn)  # "no wait, make that urgent", "sorry, bed 6"
         if amend is not None:  # (then wait: not the form of the task NLU read it as)
             return [*await amend.run(dispatcher, tracker, domain), FollowupAction("action_listen")]
@@ -256,6 +263,26 @@ def books_someone(turn: Turn) -> bool:
     return bool(turn.values("patient_name") or turn.values("mrn") or _BOOK.search(turn.text))
 
 
+_RESUME_ASKED = re.compile(
+    r"\b(?:where\s+were\s+we|what\s+were\s+we\s+doing|carry\s+on|continue|resume|go\s+back|"
+    r"back\s+to\s+(?:it|that|the\s+\w+|my\s+\w+|what\s+we\s+were\s+doing))\b",
+    re.I,
+)
+
+
+def resume_quiet(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> Events | None:
+    """ "where were we?", "carry on", "yes, back to the booking" when the task interrupted
+    twice is kept quietly (not offered again): back to it with its values; None otherwise."""
+    stash = tracker.get_slot("stash")
+    if turn.is_payload or not (isinstance(stash, dict) and stash.get("quiet")):
+        return None
+    if not (_RESUME_ASKED.search(turn.text) or polarity(turn.text) == "affirm"):
+        return None
+    plain = {k: v for k, v in stash.items() if k != "quiet"}
+    events = go_back(dispatcher, with_slots(tracker, [SlotSet("stash", plain)]), turn, "affirm")
+    return [*events, FollowupAction(loop_of(events) or "action_listen")]
+
+
 def picks_an_offered_time(tracker: Tracker, turn: Turn) -> bool:
     """The message names the time of one of the records the waiting task offered."""
     before = slots_before_turn(tracker)
@@ -294,6 +321,9 @@ class ActionContinue(Action):
             return await ActionStop().run(dispatcher, tracker, domain)
         owner = pending_intent(pending)
         if owner is None:
+            resumed = resume_quiet(dispatcher, tracker, turn)
+            if resumed is not None:  # "where were we?" after a second question
+                return resumed
             amend = amendment(tracker, turn)  # "actually make that urgent", "no, bed 6"
             if amend is not None:
                 return await amend.run(dispatcher, tracker, domain)

@@ -137,8 +137,8 @@ RESUME = "resume"  # `pending` while the offer to go back to a stashed task is o
 
 def resume_offer(stash: Any) -> tuple[str, dict[str, Any]] | None:
     """("Shall we carry on booking for T.A.?", custom) for a stashed task, or None."""
-    if not isinstance(stash, dict):
-        return None
+    if not isinstance(stash, dict) or stash.get("quiet"):
+        return None  # (a quiet stash is offered only when asked for: ``actions.flow``)
     form = default_catalog().form(stash.get("form"))
     if form is None or not form.resume:
         return None
@@ -215,6 +215,8 @@ def finish(
     remembered = [e for e in events if e.get("event") == "slot" and e.get("name") == "last_task"]
     done = [*events, *reset(keep=("stash",)), *remembered]
     offer = resume_offer(stash)
+    if isinstance(stash, dict) and stash.get("quiet") and stash.get("intent") != intent:
+        return done  # kept quietly, not offered: "where were we?" may still ask for it
     if offer is None or (isinstance(stash, dict) and stash.get("intent") == intent):
         return [*done, SlotSet("stash", None)]
     text, custom = offer

@@ -151,10 +151,27 @@ async def test_resume_weak_nlu_emergency_the_safety_net_cleared_is_a_caution(
     assert [m["custom"]["kind"] for m in messages] == kinds
 
 
-async def test_resume_a_new_request_instead_of_an_answer_drops_the_offered_task():
+async def test_resume_a_new_request_instead_of_an_answer_keeps_the_task_quietly():
+    # not offered again after the new request, but "where were we?" can still go back
+    from actions.flow import ActionContinue
+    from actions.state import resume_offer
+
     trk = offered("who is in bed 5 on 4B", "list_ward_patients", 0.95)
     _, events = await run(ActionNewRequest(), trk)
-    assert {"event": "slot", "name": "stash", "value": None, "timestamp": None} in events
+    stash = [e["value"] for e in events if e.get("name") == "stash"][-1]
+    assert stash["quiet"] is True and resume_offer(stash) is None
+    asked = tracker(
+        "n.jones", intent="nlu_fallback", text="ok where were we", slots={"stash": stash}
+    )
+    messages, events = await run(ActionContinue(), asked)
+    assert events[-1]["event"] == "followup"
+    assert events[-1]["name"] == "reschedule_appointment_form"
+    # one more request and it is gone
+    again = tracker(
+        "n.jones", intent="check_bed_availability", text="free beds on 4B", slots={"stash": stash}
+    )
+    _, events = await run(ActionNewRequest(), again)
+    assert [e["value"] for e in events if e.get("name") == "stash"][-1] is None
 
 
 def test_resume_emergency_access_is_kept_with_its_patient_and_offered_again():
