@@ -109,8 +109,8 @@ def fresh_start(tracker: Tracker, intent_name: str | None, *, follows_up: bool =
         # is not offered again after this one, but kept quietly for one more request, so
         # "where were we?" / "carry on" can still go back to it; a follow-up of the
         # digression ("sorry, 4B" after "I don't know ward 3") keeps the offer
-        keep = isinstance(stash, dict) and not stash.get("quiet")
-        stash = {**stash, "quiet": True} if keep and isinstance(stash, dict) else None
+        quietly = isinstance(stash, dict) and not stash.get("quiet")
+        stash = {**stash, "quiet": True} if quietly and isinstance(stash, dict) else None
     elif isinstance(stash, dict) and stash.get("quiet"):
         stash = None  # kept quietly for one request only
     wanted = set(intent.entities) if intent else set()
