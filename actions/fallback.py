@@ -201,7 +201,7 @@ class ActionFallback(Action):
             resume_quiet,
             serve_as,
         )
-        from actions.reading import stoppish
+        from actions.reading import puts_off, stoppish
 
         turn = Turn.of(tracker)
         answer = answers_offer(tracker, turn)
@@ -228,6 +228,8 @@ class ActionFallback(Action):
         intent = reread(turn)
         if intent is not None:
             return await serve_as(dispatcher, tracker, intent, domain)
+        if puts_off(turn):  # "hmm forget it, it's fine" with nothing in hand: taken
+            return await ActionStop().run(dispatcher, tracker, domain)
         if offer_again(dispatcher, tracker):  # "hmm" to "Shall we carry on ...?"
             return [SlotSet("fallbacks", 1)]
         answered = after_fallback(dispatcher, tracker, turn)

@@ -345,6 +345,8 @@ class ActionContinue(Action):
             answered = after_fallback(dispatcher, tracker, turn)
             if answered is not None:  # "yes" / "no" right after a miss
                 return answered
+            if puts_off(turn):  # "hmm forget it, it's fine" with nothing in hand: taken
+                return await ActionStop().run(dispatcher, tracker, domain)
             return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)

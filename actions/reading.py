@@ -105,9 +105,10 @@ _PUT_OFF = (
     r"skip\s+(?:it|this|that)|don'?t\s+bother)"
 )
 _PUTS_OFF = re.compile(
-    rf"^\W*(?:(?:ok|okay|actually|sorry|hmm|no|nah|oh|um)\W+)*{_PUT_OFF}"
+    rf"^\W*(?:(?:ok|okay|actually|sorry|hmm|no|nah|oh|um|ah)\W+)*{_PUT_OFF}"
     rf"(?:\W+(?:and\s+|then\s+)?{_PUT_OFF})*"
-    r"(?:\W+(?:thanks|thank\s+you|please|then|for\s+now))*\W*$",
+    r"(?:\W+(?:thanks|thank\s+you|please|then|for\s+now|(?:it'?s|that'?s|all)\s+(?:fine|ok|okay|"
+    r"alright|good|sorted)))*\W*$",
     re.I,
 )
 
@@ -401,7 +402,7 @@ TASK_NOUNS = {
     "reschedule_appointment": r"move|reschedul\w*|rebooking|change",
     "cancel_appointment": r"cancell?ation",
     "request_help": r"request|porter|job|ticket|call",
-    "update_bed_status": r"update|change|status\s+change",
+    "update_bed_status": r"update|change|status\s+change|(?:bed\s+)?status|bed",
     "find_patient": r"search|look\s*up",
     "list_clinic_appointments": r"list",
     "list_ward_patients": r"list",

@@ -156,3 +156,10 @@ def test_fallback_a_message_naming_only_what_one_task_is_about_is_that_task(text
     entity = {"entity": "help_type", "value": "porter", "start": 0, "end": 6}
     turn = Turn("nlu_fallback", 0.4, text, (entity,), None)
     assert only_names(turn, default_catalog()) == intent
+
+
+async def test_fallback_putting_off_with_nothing_in_hand_is_taken_not_a_miss(services):
+    # "hmm forget it, it's fine" right after a finished change: "Sorry, I didn't get that"
+    trk = tracker("n.jones", intent="nlu_fallback", text="hmm forget it, it's fine")
+    messages, _ = await run(ActionFallback(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]

@@ -469,3 +469,16 @@ async def test_resume_free_slots_naming_a_patient_is_a_booking(services):
     )
     _, events = await run(ActionNewRequest(), trk)
     assert {"event": "followup", "timestamp": None, "name": "book_appointment_form"} in events
+
+
+async def test_resume_forget_the_bed_status_mid_form_stops_it(services):
+    # "actually forget the bed status" while the new status was asked: NLU read a request
+    # status question ("You have no help requests.") and the form was offered back
+    trk = tracker(
+        intent="check_request_status",
+        text="actually forget the bed status",
+        slots={"ward": "4B", "bed": "4B-09", "requested_slot": "bed_status"},
+        active_loop="update_bed_status_form",
+    )
+    messages, _ = await run(ActionNewRequest(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
