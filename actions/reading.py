@@ -102,7 +102,7 @@ _PUT_OFF = (
     r"(?:i'?ll|i\s+will|let'?s|we'?ll)\s+(?:do|finish|sort|deal\s+with|come\s+back\s+to)\s+"
     r"(?:it|this|that)(?:\s+(?:out|myself))?\s+(?:later|another\s+time|myself)|"
     r"leave\s+it(?:\s+for\s+now)?|forget\s+(?:it|that|about\s+it)|never\s*mind|"
-    r"skip\s+(?:it|this|that)|don'?t\s+bother)"
+    r"(?:skip|scrap|drop|ditch|bin|cancel|abandon|abort)\s+(?:it|this|that)|don'?t\s+bother)"
 )
 _PUTS_OFF = re.compile(
     rf"^\W*(?:(?:ok|okay|actually|sorry|hmm|no|nah|oh|um|ah)\W+)*{_PUT_OFF}"

@@ -417,7 +417,12 @@ def test_forms_putting_the_task_off_in_two_phrases_is_a_stop():
     from actions.reading import puts_off
 
     # NLU read "forget it, I'll do it later" as a help request (the form then asked again)
-    for text in ("forget it, I'll do it later", "leave it, I'll sort it out myself", "later"):
+    for text in (
+        "forget it, I'll do it later",
+        "leave it, I'll sort it out myself",
+        "later",
+        "nah scrap that",
+    ):
         assert puts_off(Turn("request_help", 0.59, text, (), None)), text
     assert not puts_off(Turn("check_bed_availability", 0.9, "forget it, is bed 7 free", (), None))
 
