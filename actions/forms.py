@@ -81,12 +81,20 @@ _THE_PATIENT = re.compile(
 )
 
 
+_PORTER = re.compile(r"\bporter\b", re.I)
+BARE_WORDS = 6
+
+
 def located_just_before(tracker: Tracker, turn: Turn) -> dict[str, Any] | None:
     """The ward and bed of the patient found by the answer just before, when this message
     refers to that patient ("take them to x-ray") and names no place itself; else None."""
     last = slots_before_turn(tracker).get("last_task")
     located = last.get("located") if isinstance(last, dict) else None
-    if turn.is_payload or not isinstance(located, dict) or not _THE_PATIENT.search(turn.text):
+    if turn.is_payload or not isinstance(located, dict):
+        return None
+    # "take him to x-ray", or a bare "and a porter please" right after the patient was found
+    bare_porter = bool(_PORTER.search(turn.text)) and len(turn.text.split()) <= BARE_WORDS
+    if not (_THE_PATIENT.search(turn.text) or bare_porter):
         return None
     if any(e.get("entity") in ("ward", "bed") for e in turn.entities):
         return None

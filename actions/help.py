@@ -252,8 +252,10 @@ class ActionRequestHelp(GuardedAction):
             )
             return Outcome("error", reason="hms_unavailable")
         what = HELP_NAMES.get(help_type, help_type)
+        place = f"{ward_code} bed {number}" if number and location_id and ward_code else ward_code
+        where = f" for {place}" if place else ""  # said back: the place may come from context
         ctx.say(
-            f"Done: your {what} request is {task.ticket_id} ({priority}). "
+            f"Done: your {what} request{where} is {task.ticket_id} ({priority}). "
             "Ask me 'status of my requests' any time.",
             kind="request_help_success",
             data={**task_data(task), "ward": ward_code, "description": description},

@@ -1003,7 +1003,9 @@ def test_forms_a_purpose_said_with_a_porter_request_is_its_description():
     [
         ("get a porter to take them to x-ray", "4B", "2"),
         ("porter for the patient please, to CT", "4B", "2"),
-        ("get a porter to x-ray", None, None),  # nobody referred to: the place is asked
+        ("and a porter please", "4B", "2"),  # a bare porter request right after: them
+        # another job (nobody referred to, more than a bare request): the place is asked
+        ("get a porter to take the spare wheelchair back to the store", None, None),
     ],
 )
 async def test_forms_a_help_request_for_the_patient_just_found_is_at_their_bed(text, ward, bed):
