@@ -34,6 +34,7 @@ from actions.reading import (
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.retime import on_the_day_asked, said_time
+from actions.sayback import changed_text
 from actions.scheduling import offered_at
 from actions.services import get_services
 from actions.state import (
@@ -433,9 +434,8 @@ def correction(
         SlotSet(name, None)
         for name in ("pending", "offered", "confirmed", "slot_id", "appointment_id", "offer_after")
     ]
-    what = ", ".join(s.replace("_", " ") for s in (changed or wrong))
     dispatcher.utter_message(
-        text=f"OK, let's change the {what}." if changed else "OK, let's fix that.",
+        text=changed_text(list(changed), changed) if changed else "OK, let's fix that.",
         json_message={
             "phi": False,
             "kind": "slot_corrected",

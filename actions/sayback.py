@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from actions.formats import clinic_word
 from intents.catalog import default_catalog
 
 SlotValues = dict[str, Any]
@@ -25,6 +26,8 @@ def noted_phrase(slot: str, value: Any) -> str:
         return NOT_SAID_BACK[slot]
     spec = default_catalog().slot(slot)
     title = next((b.title for b in spec.buttons if b.value == value), None)  # "Needs cleaning"
+    if slot == "department" and value and clinic_word(str(value)).isupper():
+        value = clinic_word(str(value))  # "ent" -> "ENT" (other clinics as said)
     return title.lower() if title else SAID_BACK.get(slot, "{}").format(value)
 
 

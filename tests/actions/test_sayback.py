@@ -19,3 +19,8 @@ def test_sayback_correction_never_repeats_a_patient_detail():
 def test_sayback_noted_detail_uses_the_button_title():
     assert noted_phrase("urgency", "routine").islower()
     assert noted_phrase("patient_name", "Tom Ames") == "the patient's name"
+
+
+def test_sayback_an_acronym_clinic_is_said_in_capitals():
+    assert changed_text(["department"], {"department": "ent"}) == "OK, changed to ENT clinic."
+    assert noted_phrase("department", "cardiology") == "cardiology clinic"
