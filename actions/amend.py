@@ -42,7 +42,7 @@ _PRIORITY_WORDS = re.compile(
     re.I,
 )
 _CUE = re.compile(
-    r"\b(?:no+|wait|sorry|oops|actually|meant?|make|change|mark|set|it'?s|that'?s|is|should)\b",
+    r"\b(?:no+|not|wait|sorry|oops|actually|meant?|make|change|mark|set|it'?s|that'?s|is|should)\b",
     re.I,
 )
 _OTHER_DETAILS = ("help_type", "ward", "bed", "ticket_id", "patient_name", "mrn", "department")

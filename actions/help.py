@@ -151,6 +151,9 @@ _NEGATED_URGENCY = re.compile(
     r"routine|low\s+priority|in\s+(?:your|their)\s+own\s+time|not\s+time\s+critical)\b",
     re.I,
 )
+_NOT_ROUTINE = re.compile(
+    r"\b(?:not|isn'?t|is\s+not|non-?)\s*(?:a\s+|just\s+)?(?:routine|low\s+priority)\b", re.I
+)
 _URGENT = re.compile(
     r"\b(stat|immediately|right\s+(?:now|away)|at\s+once)\b|\b(asap|as\s+soon\s+as\s+possible|"
     r"quickly|quick)\b|\b(urgent(?:ly)?|high\s+priority|soon)\b",
@@ -186,6 +189,8 @@ def infer_urgency(text: str | None) -> str | None:
     low = " ".join((text or "").lower().split())
     if not low:
         return None
+    # "not routine, urgent", "urgent not routine": a routine denied is urgency said
+    low = _NOT_ROUTINE.sub(" urgent ", low)
     if _NEGATED_URGENCY.search(low):
         return "routine"
     found = _URGENT.search(low)

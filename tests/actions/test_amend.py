@@ -54,6 +54,7 @@ async def test_amend_filing_a_help_request_remembers_its_ticket_and_no_patient_d
         ("no wait, it's urgent", URGENT, "urgent"),
         ("sorry, make it asap", [], "asap"),
         ("actually it's not urgent", [], "routine"),
+        ("not routine, urgent", [], "urgent"),
     ],
 )
 async def test_amend_a_priority_change_right_after_filing_is_read(services, text, entities, wanted):

@@ -29,3 +29,19 @@ def test_infer_help_type_keeps_other_kinds_and_unknowns():
 
 def test_infer_urgency_reads_not_urgent_as_routine_in_a_move_request():
     assert infer_urgency("move patient from 4B to radiology, not urgent") == "routine"
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        ("not routine, urgent", "urgent"),
+        ("urgent not routine", "urgent"),
+        ("it's not routine", "urgent"),
+        ("stat, not routine", "stat"),
+        ("routine", "routine"),
+        ("not urgent", "routine"),
+    ],
+)
+def test_infer_urgency_a_routine_denied_is_urgent(text, urgency):
+    # "not routine, urgent" right after a routine request was read as routine
+    assert infer_urgency(text) == urgency
