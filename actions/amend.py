@@ -25,7 +25,7 @@ from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import said_beds, ward_said_in
 from actions.help import infer_urgency, priority_code
 from actions.reading import FILLER, resolve_values
-from actions.state import Turn
+from actions.state import Turn, blanked
 from assistant.hms.errors import NotFound
 
 # words that may stand around the new priority in a change of it
@@ -148,10 +148,10 @@ def new_place(tracker: Tracker, turn: Turn) -> dict[str, str] | None:
     beds = said_beds(text) or turn.values("bed")
     said = {"ward": resolve_values(text, wards), "bed": resolve_values(text, beds)}
     place = {k: str(v) for k, v in said.items() if v not in (None, "")}
-    spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
+    spans = turn.spans()
     if bare and not turn.values("ward"):
         spans.append((bare.start(1), bare.end(1)))
-    rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(text))
+    rest = blanked(text, spans)
     rest = _PLACE_WORDS.sub(" ", _PLACE_CUE.sub(" ", re.sub(r"\d+", " ", rest.lower())))
     if not (place.get("ward") or (filed_request(tracker) or {}).get("slots", {}).get("ward")):
         return None  # no ward to place the bed on

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import permitted_tasks
 from actions.reading import FILLER
 from actions.resume import answers_offer, go_back, loop_of, polarity
-from actions.state import RESUME, YES_NO, Turn, pending_intent, resume_offer
+from actions.state import RESUME, YES_NO, Turn, blanked, pending_intent, resume_offer
 from intents.catalog import Catalog, default_catalog
 
 HELP_DESK = {"title": "Contact the help desk", "payload": "/talk_to_human"}
@@ -94,10 +94,7 @@ def only_names(turn: Turn, catalog: Catalog) -> str | None:
     tasks = [i.name for i in catalog.tasks() if i.subject and found <= set(i.subject)]
     if len(tasks) != 1 or tasks[0] in NOT_OFFERED:
         return None
-    rest = turn.text
-    for e in sorted(turn.entities, key=lambda e: -int(e.get("start") or 0)):
-        start, end = int(e.get("start") or 0), int(e.get("end") or 0)
-        rest = rest[:start] + " " + rest[end:]
+    rest = blanked(turn.text, turn.spans())
     rest = _ASKING.sub(" ", FILLER.sub(" ", re.sub(r"[^\w\s']", " ", rest)))
     return tasks[0] if not rest.split() else None
 

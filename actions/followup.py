@@ -24,7 +24,7 @@ from rasa_sdk.events import SlotSet
 from actions.reading import FILLER, resolve_values
 from actions.retime import moves_the_booking
 from actions.services import get_services
-from actions.state import Turn, slots_set_this_turn, task_slots
+from actions.state import Turn, blanked, slots_set_this_turn, task_slots
 from actions.steps import misses_before
 from intents.catalog import default_catalog
 
@@ -111,10 +111,7 @@ def elliptical(turn: Turn, *, cue: bool = True) -> bool:
     ``cue=False`` details alone do ("ok on 4B then", "4B")."""
     if turn.is_payload or not turn.entities or (cue and not _CUE.search(turn.text)):
         return False
-    spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
-    rest = "".join(
-        " " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(turn.text)
-    )
+    rest = blanked(turn.text, turn.spans())
     rest = FILLER.sub(" ", _CUE_WORDS.sub(" ", rest.lower()))
     return not re.findall(r"[a-z0-9]+", rest)
 
@@ -254,51 +251,65 @@ def acts_on_a_listed_appointment(
 def cleaned_listed_bed(last: dict[str, Any], turn: Turn) -> str | None:
     """The bed number of "done with bed 18", "18 is cleaned", "finished 25" when that bed
     was among those just listed waiting for cleaning (``last_task.listed``); else None."""
-    listed = last.get("listed")
-    if turn.is_payload or not isinstance(listed, list) or not listed:
-        return None
-    from actions.beds import bed_number, bed_status_code, said_beds
-    from actions.reading import asks_how_things_are
+    from actions.beds import bed_status_code
 
-    if asks_how_things_are(turn.text) or turn.text.rstrip().endswith("?"):
-        return None  # "is bed 18 clean?": a question, never a change
-    if bed_status_code(turn.text) != "U" or any(e.get("entity") == "ward" for e in turn.entities):
+    ends = _listed_ends(last)
+    if not ends or not _may_change_a_listed_bed(turn) or bed_status_code(turn.text) != "U":
         return None
-    said: list[str | None] = [n for n, _ in said_beds(turn.text)]
-    said += [bed_number(v)[1] for v, _ in turn.values("bed")]
-    said += re.findall(r"\b\d{1,3}\b", turn.text) if not said else []
-    numbers = {str(n) for n in said if n}
+    numbers = _bed_numbers_said(turn, bare_digits=True)
     if len(numbers) != 1:
         return None
     number = numbers.pop()
-    ends = {str(i).rsplit("-", 1)[-1].lstrip("0") for i in listed}
-    return number if number.lstrip("0") in ends else None
+    return number if number in ends else None
 
 
 def changes_a_listed_bed(last: dict[str, Any], turn: Turn) -> tuple[str, str] | None:
     """(bed number, new status) of "close it" right after one bed was listed, or "block bed
     29" / "mark 29 as needs cleaning" naming a bed of the list; None otherwise (a question,
     no status, a ward named, a bed not listed)."""
-    listed = last.get("listed")
-    if turn.is_payload or not isinstance(listed, list) or not listed:
-        return None
-    from actions.beds import bed_number, bed_status_code, said_beds
-    from actions.reading import asks_how_things_are
+    from actions.beds import bed_status_code
 
-    if asks_how_things_are(turn.text) or turn.text.rstrip().endswith("?"):
+    ends = _listed_ends(last)
+    if not ends or not _may_change_a_listed_bed(turn):
         return None
     code = bed_status_code(turn.text)
-    if code is None or any(e.get("entity") == "ward" for e in turn.entities):
+    if code is None:
         return None
-    said: list[str | None] = [n for n, _ in said_beds(turn.text)]
-    said += [bed_number(v)[1] for v, _ in turn.values("bed")]
-    numbers = {str(n).lstrip("0") for n in said if n}
-    ends = [str(i).rsplit("-", 1)[-1].lstrip("0") for i in listed]
+    numbers = _bed_numbers_said(turn)
     if not numbers and len(ends) == 1 and _SAME_BED.search(turn.text):
         return ends[0], code  # "close it": the one bed listed
     if len(numbers) == 1 and (number := numbers.pop()) in ends:
         return number, code
     return None
+
+
+def _listed_ends(last: dict[str, Any]) -> list[str]:
+    """The bed numbers of the beds the answer just before listed (``last_task.listed``)."""
+    listed = last.get("listed")
+    if not isinstance(listed, list):
+        return []
+    return [str(i).rsplit("-", 1)[-1].lstrip("0") for i in listed]
+
+
+def _may_change_a_listed_bed(turn: Turn) -> bool:
+    """Typed, no question ("is bed 18 clean?" never changes it), no ward named."""
+    from actions.reading import asks_how_things_are
+
+    if turn.is_payload or asks_how_things_are(turn.text) or turn.text.rstrip().endswith("?"):
+        return False
+    return not any(e.get("entity") == "ward" for e in turn.entities)
+
+
+def _bed_numbers_said(turn: Turn, *, bare_digits: bool = False) -> set[str]:
+    """The bed numbers the message names (``bare_digits``: any 1-3 digit number when it
+    names no bed), leading zeros dropped."""
+    from actions.beds import bed_number, said_beds
+
+    said: list[str | None] = [n for n, _ in said_beds(turn.text)]
+    said += [bed_number(v)[1] for v, _ in turn.values("bed")]
+    if bare_digits and not said:
+        said += re.findall(r"\b\d{1,3}\b", turn.text)
+    return {str(n).lstrip("0") for n in said if n}
 
 
 _SAME_BED = re.compile(r"\b(?:it|that|this|that\s+one|the\s+bed|again|back)\b", re.I)

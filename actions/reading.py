@@ -12,7 +12,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.services import get_services
-from actions.state import Turn
+from actions.state import Turn, blanked
 from actions.timeparse import parse_time_preference, says_only_time
 from intents.catalog import Catalog, Form
 from intents.phrases import DETAIL_SUBJECT
@@ -45,16 +45,10 @@ def answers_only(turn: Turn, slot: str | None, catalog: Catalog) -> bool:
     """The message is just a value for ``slot`` ("4B", "bed 6 please"), whatever its intent."""
     if not slot or slot not in catalog.slot_names():
         return False
-    spans = [
-        (int(e.get("start") or 0), int(e.get("end") or 0))
-        for e in turn.entities
-        if e.get("entity") in catalog.slot(slot).entities
-    ]
+    spans = turn.spans(*catalog.slot(slot).entities)
     if not spans:
         return False
-    rest = "".join(
-        ch if not any(a <= i < b for a, b in spans) else " " for i, ch in enumerate(turn.text)
-    )
+    rest = blanked(turn.text, spans)
     return not re.findall(r"[a-z0-9]+", FILLER.sub(" ", rest.lower()))
 
 

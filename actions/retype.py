@@ -20,7 +20,7 @@ from actions.amend import MAX_WORDS, filed_request
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.help import HELP_NAMES, help_type_code
 from actions.reading import FILLER, resolve_values
-from actions.state import Turn
+from actions.state import Turn, blanked
 
 _CUE = re.compile(
     r"\b(?:no+|wait|sorry|oops|actually|meant?|make|change|switch|not|instead|rather)\b", re.I
@@ -49,9 +49,7 @@ def new_help_type(tracker: Tracker, turn: Turn) -> str | None:
     was = (filed.get("slots") or {}).get("help_type")
     if wanted is None or wanted == was:
         return None
-    spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
-    rest = "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(text))
-    rest = FILLER.sub(" ", _AROUND.sub(" ", re.sub(r"[^\w\s']", " ", rest)))
+    rest = FILLER.sub(" ", _AROUND.sub(" ", re.sub(r"[^\w\s']", " ", blanked(text, turn.spans()))))
     return None if rest.split() else wanted
 
 

@@ -19,6 +19,7 @@ from actions import directory
 from actions.beds import bed_answer, bed_number, bed_status_code, says_own_ward
 from actions.formats import MrnFormat
 from actions.help import help_type_code, infer_help_type, infer_urgency, priority_code
+from actions.state import blanked
 from actions.timeparse import parse_time_preference, says_only_time
 from actions.timespan import time_in
 from assistant.hms.errors import HmsError
@@ -411,9 +412,7 @@ _PURPOSE = re.compile(
 def describes(text: str, entity_spans: list[tuple[int, int]], words_needed: int = 2) -> bool:
     """True when a request's words describe the problem ("the printer on 4B is jammed"),
     not only ask for a kind of help ("I need a porter to ICU")."""
-    kept = "".join(
-        ch if not any(a <= i < b for a, b in entity_spans) else " " for i, ch in enumerate(text)
-    )
+    kept = blanked(text, entity_spans)
     words = [w for w in _WORD.findall(_FILLER.sub(" ", kept.lower())) if len(w) > 1]
     # where to take someone or something ("to x-ray", "to the discharge lounge") or what for
     # ("for x-ray", "for a scan"): a place or purpose no entity named is the job's

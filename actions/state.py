@@ -23,6 +23,12 @@ Events = list[dict[str, Any]]
 KEEP_ON_FINISH = ("stash",)
 
 
+def blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the characters inside ``spans`` made spaces: what a message says
+    besides the values tagged in it."""
+    return "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(text))
+
+
 @dataclass(frozen=True)
 class Turn:
     """The latest user message as the actions see it."""
@@ -52,6 +58,15 @@ class Turn:
     def is_payload(self) -> bool:
         """A button payload (``/intent{...}``) rather than typed or spoken words."""
         return self.text.lstrip().startswith("/")
+
+    def spans(self, *entities: str) -> list[tuple[int, int]]:
+        """(start, end) of the entities tagged in the message (of ``entities`` only, if
+        given)."""
+        return [
+            (int(e.get("start") or 0), int(e.get("end") or 0))
+            for e in self.entities
+            if not entities or e.get("entity") in entities
+        ]
 
     def values(self, entity: str) -> list[tuple[str, int]]:
         """(value, start offset) of every ``entity`` in the message, in order."""
