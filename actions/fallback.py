@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
 from actions.reading import FILLER
+from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.state import RESUME, YES_NO, Turn, blanked, pending_intent, resume_offer
 from intents.catalog import Catalog, default_catalog
@@ -55,24 +56,32 @@ REREAD_MIN = 0.25  # a task intent this likely is taken when nothing else is goi
 REREAD_SURE = 0.45
 
 
-def reread(turn: Turn) -> str | None:
+def reread(turn: Turn, patient: bool = False) -> str | None:
     """Out of any context, "inform" / a near-miss fallback is more likely a request: the
     likeliest task intent of the ranking when it is likely enough and the message's details
-    (entities) are all ones that task uses ("urgent porter to 4B bed 10" is a request)."""
+    (entities) are all ones that task uses ("urgent porter to 4B bed 10" is a request), or
+    it is about a patient and refers to the one in hand (``patient``: "which bed is she
+    in?" while booking her)."""
     catalog = default_catalog()
     found = {str(e.get("entity")) for e in turn.entities}
     alone = only_names(turn, catalog)
     if alone is not None:
         return alone
-    for item in turn.ranking:
-        intent = catalog.find(item.get("name"))
-        if intent is None or not intent.is_task or intent.name in NOT_OFFERED:
-            continue
-        confidence = float(item.get("confidence") or 0)
+    tasks = [
+        (intent, float(item.get("confidence") or 0))
+        for item in turn.ranking
+        if (intent := catalog.find(item.get("name"))) is not None
+        and intent.is_task
+        and intent.name not in NOT_OFFERED
+    ]
+    if patient:  # of the two likeliest, the one about a patient
+        about = [(i, c) for i, c in tasks[:2] if set(PATIENT_SLOTS) & set(i.entities)]
+        if about and about[0][1] >= REREAD_MIN:
+            return about[0][0].name
+    for intent, confidence in tasks[:1]:
         fits = bool(found) and found <= set(intent.entities)
         if confidence >= REREAD_SURE or (confidence >= REREAD_MIN and fits):
             return intent.name
-        return None
     return None
 
 
@@ -222,7 +231,7 @@ class ActionFallback(Action):
         job = await as_a_job_step(dispatcher, tracker, turn, domain)
         if job is not None:  # "take the next urgent one", "I can't do it, give it back"
             return job
-        intent = reread(turn)
+        intent = reread(turn, patient=bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS))))
         if intent is not None:
             return await serve_as(dispatcher, tracker, intent, domain)
         if puts_off(turn):  # "hmm forget it, it's fine" with nothing in hand: taken

@@ -47,12 +47,14 @@ from actions.reading import (
     resolve_values,
     said_clinician,
 )
+from actions.referent import PATIENT_SLOTS, patient_in_hand, refers_to_patient
 from actions.sayback import changed_text, noted_phrase
 from actions.services import get_services
 from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
 from actions.state import (
     MAX_MISSES,
     Turn,
+    extracted_this_turn,
     next_miss,
     slots_before_turn,
     slots_set_this_turn,
@@ -74,13 +76,6 @@ OWN_WARD_FIRST = frozenset({"update_bed_status", "request_help"})
 SlotValues = dict[str, Any]
 
 
-_THE_PATIENT = re.compile(
-    r"\b(?:them|him|her|they|he|she|the\s+(?:patient|pt|lady|gentleman|man|woman|child)"
-    r"|this\s+(?:patient|pt)|that\s+(?:patient|pt))\b",
-    re.I,
-)
-
-
 _PORTER = re.compile(r"\bporter\b", re.I)
 BARE_WORDS = 6
 
@@ -94,7 +89,7 @@ def located_just_before(tracker: Tracker, turn: Turn) -> dict[str, Any] | None:
         return None
     # "take him to x-ray", or a bare "and a porter please" right after the patient was found
     bare_porter = bool(_PORTER.search(turn.text)) and len(turn.text.split()) <= BARE_WORDS
-    if not (_THE_PATIENT.search(turn.text) or bare_porter):
+    if not (refers_to_patient(turn.text) or bare_porter):
         return None
     if any(e.get("entity") in ("ward", "bed") for e in turn.entities):
         return None
@@ -168,14 +163,27 @@ class CatalogForm(FormValidationAction, ABC):
             # back at the form after something else answered the message (small talk,
             # a re-opened form): nothing to read; ask what is still missing
             values = {s: tracker.get_slot(s) for s in catalog.slot_names()}
+            undone: list[EventType] = []
+            if is_interruption(turn, form, requested, catalog):
+                # the message was something else's ("wait, which bed is she in?" while a
+                # clinic is asked): what the slot mappings took from it is not an answer
+                before = slots_before_turn(tracker)
+                for slot in extracted_this_turn(tracker):
+                    if slot in form_slots(form):
+                        values[slot] = before.get(slot)
+                        undone.append(SlotSet(slot, before.get(slot)))
             missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
             if turn.intent == "out_of_scope" and requested in missing:
                 # nonsense ("asdfgh") or something the assistant does not do, answered
                 # instead of the question: a miss, so the question is not asked forever
                 count = next_miss(tracker, requested)
                 ask = None if count >= MAX_MISSES else missing[0]
-                return [SlotSet("misses", f"{requested}:{count}"), SlotSet("requested_slot", ask)]
-            return [SlotSet("requested_slot", missing[0] if missing else None)]
+                return [
+                    *undone,
+                    SlotSet("misses", f"{requested}:{count}"),
+                    SlotSet("requested_slot", ask),
+                ]
+            return [*undone, SlotSet("requested_slot", missing[0] if missing else None)]
         if requested and is_interruption(turn, form, requested, catalog):
             return [ActionExecutionRejected(self.form)]
         return await self._fill(dispatcher, tracker, turn, form, requested)
@@ -214,6 +222,9 @@ class CatalogForm(FormValidationAction, ABC):
             at = located_just_before(tracker, turn)
             if at is not None:
                 candidates.update({k: v for k, v in at.items() if v and not candidates.get(k)})
+        if requested is None and not any(candidates.get(s) for s in PATIENT_SLOTS):
+            # "which bed is she in?" in the middle of booking her: the booking's patient
+            candidates.update(patient_in_hand(tracker, turn, wanted))
         if (
             "ward" in wanted
             and not values.get("ward")

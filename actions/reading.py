@@ -284,7 +284,11 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         # the gateway's safety net checked the message ("none", or "caution" already
         # answered): an NLU "emergency" reading of a reason or a description is not one
         return turn.intent == "emergency" and turn.safety not in ("none", "caution")
-    if intent is None or intent.name == form.intent:
+    if intent is None:
+        # not understood: a question about something else ("wait, which bed is she in?"
+        # while a clinic is asked) leaves the question; anything else may be its answer
+        return asks_elsewhere(turn, form, requested, catalog)
+    if intent.name == form.intent:
         return False
     if intent.name not in ("stop", "emergency", "talk_to_human") and corrects(turn, form, catalog):
         return False  # a correction of this form, however NLU read it
@@ -301,6 +305,27 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
     ):
         return False  # "tomorrow morning" read as a greeting, "Grace Thompson" as thanks
     return True
+
+
+def asks_elsewhere(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
+    """A message NLU did not understand that is put as a question, names nothing the form
+    takes, and whose likeliest task is another one: a question of its own, not the answer."""
+    if turn.intent != "nlu_fallback" or not _QUESTION.search(turn.text):
+        return False
+    if any(
+        turn.values(e)
+        for slot in form_slots(form)
+        if slot in catalog.slot_names()
+        for e in catalog.slot(slot).entities
+    ):
+        return False
+    if answers_anyway(turn, requested, catalog) or answers_time(turn, form):
+        return False
+    for item in turn.ranking:
+        task = catalog.find(item.get("name"))
+        if task is not None and task.is_task:
+            return task.name != form.intent
+    return False
 
 
 def answers_time(turn: Turn, form: Form) -> bool:

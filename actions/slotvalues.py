@@ -119,7 +119,7 @@ def didnt_get(slot: str, hint: str = "") -> Reply:
 
 
 def _name(said: str) -> str | None:
-    name = " ".join(_NAME_PREFIX.sub("", said).replace(",", " ").split()).strip(" .")
+    name = " ".join(_NAME_PREFIX.sub("", said).replace(",", " ").split()).strip(" .?!")
     words = [w for w in name.split() if w.strip("'-").isalpha()]
     if not words or len(name) < 2 or all(w.lower() in NOT_NAMES for w in words):
         return None
@@ -355,12 +355,15 @@ async def check_free_text(value: Any, ctx: CheckContext) -> Check:
     return Check(said[:500])
 
 
-# "yes", "break glass", "go ahead" to "What is the reason for emergency access?": a wish
-# to go on, not a reason (it was taken as no reason and the access cancelled)
+# "yes", "break glass", "go ahead", "ok carry on", "dunno" to "What is the reason for
+# emergency access?": a wish to go on or no answer, not a reason (the access is recorded
+# with its reason and reviewed: "ok carry on" would have granted it)
 _NOT_A_REASON = re.compile(
     r"^\W*(?:(?:yes|yeah|yep|ok|okay|sure|please|go\s+ahead|do\s+it|proceed|confirm(?:ed)?|"
     r"use\s+it|i\s+do|break[\s-]*(?:the\s+)?glass|emergency\s+access|emergency|it'?s\s+an?\s+"
-    r"emergency)\W*)+(?:please|now)?\W*$",
+    r"emergency|carry\s+on|continue|go\s+on|fine|alright|all\s+right|right|cool|thanks|"
+    r"thank\s+you|cheers|dunno|idk|no\s+idea|not\s+sure|n/?a|none|nothing|no\s+reason|"
+    r"whatever|test(?:ing)?|just\s+because|because)\W*)+(?:please|now)?\W*$",
     re.I,
 )
 

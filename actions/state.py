@@ -107,6 +107,19 @@ def slots_set_this_turn(tracker: Tracker) -> dict[str, Any]:
     return found
 
 
+def extracted_this_turn(tracker: Tracker) -> dict[str, Any]:
+    """Slots the slot mappings filled from the latest message, before any action ran."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    found: dict[str, Any] = {}
+    for event in events[last_user + 1 :]:
+        if event.get("event") == "action":
+            break
+        if event.get("event") == "slot":
+            found[str(event.get("name"))] = event.get("value")
+    return found
+
+
 def slots_before_turn(tracker: Tracker) -> dict[str, Any]:
     """Every slot's value before the latest user message (replayed from this session)."""
     events = list(tracker.events)

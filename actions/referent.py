@@ -1,0 +1,54 @@
+"""The patient a message means by "she", "him", "the patient": the one of the task in hand.
+
+"where is she?" / "which bed is he in?" asked in the middle of booking Emily Lloyd's
+appointment is about Emily Lloyd: the task interrupted (the ``stash``) gave her name and
+MRN, and the question is served with them rather than asking "Which patient?" again.
+
+Only the task in hand is a referent. A finished task keeps no patient (``last_task`` holds
+a booking's clinic and day, a found patient's ward and bed, never who): the conversation
+does not carry a patient beyond the task that needed one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.state import Turn, slots_before_turn
+
+PATIENT_SLOTS = ("patient_name", "mrn")
+
+# a patient referred to, not named
+THE_PATIENT = re.compile(
+    r"\b(?:them|him|her|they|he|she|the\s+(?:patient|pt|lady|gentleman|man|woman|child)"
+    r"|this\s+(?:patient|pt)|that\s+(?:patient|pt))\b",
+    re.I,
+)
+
+
+def refers_to_patient(text: str) -> bool:
+    """The message speaks of a patient without naming them ("where is she?")."""
+    return bool(THE_PATIENT.search(text or ""))
+
+
+def patient_in_hand(tracker: Tracker, turn: Turn, wanted: list[str]) -> dict[str, Any]:
+    """The name and MRN of the interrupted task's patient, for a request that takes a
+    patient (``wanted``) and refers to one without naming them; {} otherwise (the message
+    names a patient, speaks of none, or no task in hand has one)."""
+    if turn.is_payload or not set(wanted) & set(PATIENT_SLOTS):
+        return {}
+    if any(turn.values(slot) for slot in PATIENT_SLOTS) or not refers_to_patient(turn.text):
+        return {}
+    stash = tracker.get_slot("stash")
+    stashed = stash.get("slots") if isinstance(stash, dict) else None
+    # the task interrupted (stashed as the new request started), or the one still in hand
+    before = slots_before_turn(tracker)  # (not what the slot mappings took from this message)
+    for held in (stashed, {s: before.get(s) for s in PATIENT_SLOTS}):
+        if not isinstance(held, dict):
+            continue
+        meant = {s: held[s] for s in PATIENT_SLOTS if s in wanted and held.get(s) not in (None, "")}
+        if meant:
+            return meant
+    return {}
