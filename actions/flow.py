@@ -242,6 +242,10 @@ class ActionNewRequest(Action):
             # choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        if turn.intent == "cancel_help_request" and names_an_appointment(turn):
+            # "cancel Ngozi Price 10180589 physiotherapy on Tue 8 Dec at 09:00" (NLU: a help
+            # request): a help request names no patient or clinic - it cancelled a porter job
+            return await serve_as(dispatcher, tracker, "cancel_appointment", domain)
         if turn.intent == "check_free_slots" and books_someone(turn):
             # "book Tom Ames into the next free cardiology slot": a booking, not a question
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
@@ -257,6 +261,16 @@ class ActionNewRequest(Action):
 
 
 _BOOK = re.compile(r"\b(?:book|booking|re-?book)\b", re.I)
+
+
+def names_an_appointment(turn: Turn) -> bool:
+    """The message names a patient or a clinic and no help-request ticket: it is about an
+    appointment, whatever NLU read."""
+    if turn.values("ticket_id"):
+        return False
+    named = turn.values("patient_name") and not turn.values("help_type")  # (not "the porter
+    # for Kerry Demir")
+    return bool(turn.values("mrn") or turn.values("department") or named)
 
 
 def books_someone(turn: Turn) -> bool:

@@ -91,9 +91,27 @@ def located_just_before(tracker: Tracker, turn: Turn) -> dict[str, Any] | None:
     bare_porter = bool(_PORTER.search(turn.text)) and len(turn.text.split()) <= BARE_WORDS
     if not (refers_to_patient(turn.text) or bare_porter):
         return None
-    if any(e.get("entity") in ("ward", "bed") for e in turn.entities):
-        return None
+    places = [e for e in turn.entities if e.get("entity") in ("ward", "bed")]
+    if any(not is_destination(turn.text, e) for e in places):
+        return None  # "take her from bed 4": a place of its own, not where she was found
     return {"ward": located.get("ward"), "bed": located.get("bed")}
+
+
+# "to (ward 7) (bed) ", "into ", "over to ": what comes next is where the job goes
+_TO_PLACE = re.compile(
+    r"\b(?:to|into|onto|towards?)\s+(?:the\s+)?(?:(?:ward|bay|side\s+room)\s+)?"
+    r"(?:[\w-]+\s+)?(?:bed\s+)?$",
+    re.I,
+)
+
+
+def is_destination(text: str, entity: dict[str, Any]) -> bool:
+    """The ward or bed ``entity`` is where a patient is taken ("take her to bed 6", "move
+    him to ward 7"), not where the job starts."""
+    start = entity.get("start")
+    if not isinstance(start, int):
+        return False
+    return bool(_TO_PLACE.search(text[:start]))
 
 
 _SHOWS_A_CLINIC = ("check_free_slots", "list_clinic_appointments")
@@ -216,12 +234,14 @@ class CatalogForm(FormValidationAction, ABC):
         )
         wanted = form_slots(form)  # "4B bed 6" answers both; an MRN may come first
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
-        if requested is None and form.intent == "request_help" and not names_a_ward(candidates):
+        if requested is None and form.intent == "request_help":
             # "get a porter to take them to x-ray" right after finding where a patient is:
             # the patient's ward and bed
             at = located_just_before(tracker, turn)
             if at is not None:
-                candidates.update({k: v for k, v in at.items() if v and not candidates.get(k)})
+                # where the patient is: the job starts there ("take her to bed 6" says
+                # where she goes, kept in the description)
+                candidates.update({k: v for k, v in at.items() if v})
         if requested is None and not any(candidates.get(s) for s in PATIENT_SLOTS):
             # "which bed is she in?" in the middle of booking her: the booking's patient
             candidates.update(patient_in_hand(tracker, turn, wanted))

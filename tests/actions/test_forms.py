@@ -1022,6 +1022,43 @@ async def test_forms_a_help_request_for_the_patient_just_found_is_at_their_bed(t
     assert slots.get("ward") == ward and slots.get("bed") == bed
 
 
+@pytest.mark.parametrize(
+    ("text", "ward", "bed"),
+    [
+        ("ok get a porter to take her to bed 4", "4B", "2"),
+        ("i need a porter to take her to ward 7 bed 6", "4B", "2"),
+        ("porter to move him from bed 9", None, "9"),  # a place of its own: not hers
+    ],
+)
+async def test_forms_where_the_patient_just_found_is_taken_is_not_where_the_job_starts(
+    text, ward, bed
+):
+    # "get a porter to take her to bed 4" right after finding her in 4B bed 2: the porter
+    # request was filed for 4B bed 4 (an empty bed), the patient's bed lost
+    import re as _re
+
+    entities = [{"entity": "help_type", "value": "porter", "start": text.find("porter")}]
+    for m in _re.finditer(r"\b(?:ward (\w+)|bed (\d+))", text):
+        kind = "ward" if m.group(1) else "bed"
+        entities.append(
+            {
+                "entity": kind,
+                "value": m.group(1) or m.group(2),
+                "start": m.start(1 if m.group(1) else 2),
+            }
+        )
+    slots, _, _ = await validate(
+        "request_help_form",
+        filled={"last_task": {"located": {"ward": "4B", "bed": "2"}}},
+        set_now={"help_type": "porter"},
+        intent="request_help",
+        text=text,
+        entities=entities,
+        user="b.okoro",
+    )
+    assert slots.get("ward") == ward and slots.get("bed") == bed
+
+
 def test_forms_a_correction_opening_with_oh_is_no_description():
     # "oh sorry bed 9 not 8" while the description was asked filed the request for bed 8
     from actions.reading import corrects_in_free_text
