@@ -49,6 +49,7 @@ from actions.state import (
     slots_before_turn,
     slots_set_this_turn,
     stash_of,
+    typed_button,
 )
 from actions.timespan import whole_time
 from intents.catalog import default_catalog
@@ -490,6 +491,9 @@ class ActionStop(Action):
                 # "cancel it" right after filing a help request: that request, withdrawn
                 ticket = {"ticket_id": str(filed["ticket"])}
                 return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
+            pressed = typed_button(tracker)
+            if pressed is not None:  # "Cancel them" typed under the list of bed watches
+                return await serve_as(dispatcher, tracker, pressed[0], domain, pressed[1])
             watch = watch_just_set(tracker)
             if watch is not None and idle and not turn.is_payload and withdraws_watch(turn.text):
                 # "cancel that alert" right after setting a bed watch: that watch

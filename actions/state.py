@@ -9,6 +9,8 @@ what the user had given it, not with the interruption's entities.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -250,3 +252,33 @@ def finish(
     text, custom = offer
     dispatcher.utter_message(text=text, buttons=YES_NO, json_message=custom)
     return [*done, SlotSet("pending", RESUME)]
+
+
+def typed_button(tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
+    """A button of the assistant's last answer typed as words instead of pressed ("Cancel
+    them" under the list of bed watches): (its task intent, its details); None when the
+    message is no button's title, or the button is an answer (yes/no) rather than a task."""
+    text = str(tracker.latest_message.get("text") or "")
+    said = " ".join(re.sub(r"[^\w\s']", " ", text).lower().split())
+    if not said or text.lstrip().startswith("/"):
+        return None
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "user":
+            return None
+        if event.get("event") != "bot":
+            continue
+        for button in (event.get("data") or {}).get("buttons") or []:
+            title = " ".join(re.sub(r"[^\w\s']", " ", str(button.get("title"))).lower().split())
+            match = _PAYLOAD.match(str(button.get("payload") or ""))
+            if title == said and match is not None:
+                intent = default_catalog().find(match.group(1))
+                if intent is None or not intent.is_task:
+                    return None
+                details = json.loads(match.group(2)) if match.group(2) else {}
+                return intent.name, details if isinstance(details, dict) else {}
+    return None
+
+
+_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)
