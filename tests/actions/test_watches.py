@@ -214,7 +214,7 @@ async def test_watch_list_cancel_button_typed_as_words_cancels_them(services, wa
 def test_watch_a_yes_no_button_typed_is_no_task():
     from actions.state import typed_button
 
-    events = [
+    events: list[dict] = [
         {
             "event": "bot",
             "text": "Shall we?",
