@@ -200,7 +200,7 @@ async def test_watch_list_cancel_button_typed_as_words_cancels_them(services, wa
         tracker("n.jones", intent="watch_bed_availability", slots={"ward": "4B"}),
     )
     listed = {"buttons": [{"title": "Cancel them", "payload": "/cancel_bed_watch"}]}
-    events = [
+    events: list[dict] = [
         {"event": "bot", "text": "You're watching for: a bed on 4B.", "data": listed},
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": "Cancel them", "parse_data": {}},
