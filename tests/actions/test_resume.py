@@ -56,6 +56,8 @@ def offered(text, intent, confidence=0.6, entities=None, pending=RESUME, safety=
         ("ok, carry on", "affirm"),
         ("go back to it", "affirm"),
         ("back to the booking", "affirm"),
+        ("where were we", "affirm"),  # (NLU: find_patient, 0.62 - it asked for a patient)
+        ("ok what were we doing", "affirm"),
         ("don't go back", "deny"),
         ("not urgent", None),
         ("nobody came", None),
@@ -482,3 +484,41 @@ async def test_resume_forget_the_bed_status_mid_form_stops_it(services):
     )
     messages, _ = await run(ActionNewRequest(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+
+
+def test_resume_back_to_the_offered_task_naming_its_own_detail_is_a_yes():
+    # "back to the porter" to "Shall we carry on with the help request?" (a porter
+    # request for ICU) restarted the form and asked for the ward again
+    from actions.resume import answers_offer
+
+    stash = {
+        "intent": "request_help",
+        "form": "request_help_form",
+        "slots": {"help_type": "porter", "ward": "ICU"},
+    }
+    porter = {"entity": "help_type", "value": "porter", "start": 12, "end": 18}
+    events = [
+        {"event": "slot", "name": "pending", "value": RESUME},
+        {"event": "slot", "name": "stash", "value": stash},
+        {"event": "user", "text": "back to the porter", "parse_data": {}},
+    ]
+    trk = tracker(
+        "b.okoro",
+        intent="request_help",
+        text="back to the porter",
+        slots={"pending": RESUME, "stash": stash},
+        entities=[porter],
+        events=events,
+    )
+    turn = Turn.of(trk)
+    assert answers_offer(trk, turn) == "affirm"
+    it = {"entity": "help_type", "value": "it", "start": 12, "end": 14}
+    other = tracker(
+        "b.okoro",
+        intent="request_help",
+        text="back to the IT one",
+        slots={"pending": RESUME, "stash": stash},
+        entities=[it],
+        events=events,
+    )
+    assert answers_offer(other, Turn.of(other)) is None  # another detail: not a plain yes
