@@ -497,7 +497,7 @@ def test_resume_back_to_the_offered_task_naming_its_own_detail_is_a_yes():
         "slots": {"help_type": "porter", "ward": "ICU"},
     }
     porter = {"entity": "help_type", "value": "porter", "start": 12, "end": 18}
-    events = [
+    events: list[dict] = [
         {"event": "slot", "name": "pending", "value": RESUME},
         {"event": "slot", "name": "stash", "value": stash},
         {"event": "user", "text": "back to the porter", "parse_data": {}},
