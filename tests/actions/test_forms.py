@@ -295,6 +295,17 @@ async def test_forms_unknown_clinic_nlu_did_not_tag_is_answered_not_dropped(text
     assert reply["custom"]["data"]["value"] == value and not slots.get("department")
 
 
+def test_forms_no_clinic_near_names_every_clinic():
+    # it said "Clinics here are ..." and left two of the ten out
+    from actions.directory import resolve_clinic
+    from assistant.hms.models import Service
+
+    names = "cardiology oncology ent diabetes neurology dermatology respiratory physio eye bone"
+    clinics = [Service(f"svc-{n}", n, f"{n.title()} Clinic") for n in names.split()]
+    found = resolve_clinic(clinics, "qqqq zzzz")
+    assert found.value is None and {code for _, code in found.suggestions} == set(names.split())
+
+
 async def test_forms_clinic_answer_is_read_without_the_words_around_it():
     slots, messages, _ = await validate(
         "book_appointment_form",
