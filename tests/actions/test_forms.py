@@ -1141,3 +1141,14 @@ async def test_forms_a_yes_is_no_description(said, taken):
 
     check = await CHECKS["help_description"](said, cast(CheckContext, cast(Any, None)))
     assert (check.value is not None) is taken
+
+
+@pytest.mark.parametrize("text", ["MRN 1234", "mrn 12-34", "1234"])
+async def test_forms_a_short_mrn_for_the_name_is_told_what_an_mrn_looks_like(text):
+    # "MRN 1234" while the name was asked: "Sorry, I didn't get that. What is the
+    # patient's full name?" - nothing said of the MRN meant
+    slots, messages, _ = await validate(
+        "find_patient_form", requested="patient_name", text=text, set_now={"patient_name": text}
+    )
+    assert "invalid_mrn" in kinds(messages) and "invalid_patient_name" not in kinds(messages)
+    assert not slots.get("patient_name") and not slots.get("mrn")
