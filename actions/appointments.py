@@ -117,8 +117,11 @@ class ActionBookAppointment(_PatientAction):
                     "start": appt.start.isoformat() if appt.start else None,
                 },
             )
-            # "actually make it thursday" next moves it (actions.retime); no patient kept
-            booked = {k: ctx.text(k) for k in ("department", "time") if ctx.text(k)}
+            # "actually make it thursday" next moves it (actions.retime), and "where is
+            # she?" next is about her (actions.referent): the booking's details and patient
+            # are kept for the next request only
+            kept = ("department", "time", "mrn", "patient_name")
+            booked = {k: ctx.text(k) for k in kept if ctx.text(k)}
             last = SlotSet("last_task", {"intent": self.intent, "slots": booked})
             return Outcome(resource=f"Appointment/{appt.id}", patient_ref=ref, events=(last,))
         if at in ("offer", "confirm") and another_offered(ctx):

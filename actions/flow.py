@@ -137,7 +137,7 @@ async def follow_up_events(
     name, kept = found
     intent = default_catalog().get(name)
     last = tracker.get_slot("last_task")
-    if isinstance(last, dict) and last.get("intent") == "book_appointment":
+    if isinstance(last, dict) and last.get("intent") == "book_appointment" and not kept.get("mrn"):
         # "actually make it thursday" right after a booking: moving it needs the patient
         dispatcher.utter_message(
             text=f"To move that booking to {kept.get('time')}, I need the patient again.",

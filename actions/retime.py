@@ -67,6 +67,7 @@ def moves_the_booking(last: Any, text: str, now: datetime, tz: str) -> dict[str,
         return None
     booked = dict(last.get("slots") or {})
     moved = {"time": on_the_day_asked(said, booked.get("time"), now, tz)}
-    if booked.get("department"):
-        moved["department"] = str(booked["department"])
+    for kept in ("department", "mrn", "patient_name"):  # the same clinic and patient
+        if booked.get(kept):
+            moved[kept] = str(booked[kept])
     return moved
