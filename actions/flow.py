@@ -25,6 +25,7 @@ from actions.followup import corrects_a_write, follow_up
 from actions.formats import ordinal_choice
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
 from actions.reading import (
+    answers_anyway,
     asks_how_things_are,
     calls_off,
     calls_off_first,
@@ -292,9 +293,18 @@ def resume_quiet(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn)
     stash = tracker.get_slot("stash")
     if turn.is_payload or not (isinstance(stash, dict) and stash.get("quiet")):
         return None
-    if not (_RESUME_ASKED.search(turn.text) or polarity(turn.text) == "affirm"):
+    missed = stash.get("missed")
+    if isinstance(missed, str):
+        # a task just given up: only the answer it wanted, or "carry on", takes it up (a
+        # bare "yes" to "I've stopped ... or I can put you through" is no answer)
+        taken = answers_anyway(turn, missed, default_catalog()) or bool(
+            _RESUME_ASKED.search(turn.text)
+        )
+    else:
+        taken = bool(_RESUME_ASKED.search(turn.text)) or polarity(turn.text) == "affirm"
+    if not taken:
         return None
-    plain = {k: v for k, v in stash.items() if k != "quiet"}
+    plain = {k: v for k, v in stash.items() if k not in ("quiet", "missed")}
     events = go_back(dispatcher, with_slots(tracker, [SlotSet("stash", plain)]), turn, "affirm")
     return [*events, FollowupAction(loop_of(events) or "action_listen")]
 

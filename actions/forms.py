@@ -140,6 +140,18 @@ def clinic_just_shown(tracker: Tracker, candidates: SlotValues) -> dict[str, Any
     return taken
 
 
+def not_understood(tracker: Tracker) -> bool:
+    """The assistant answered the latest message "Sorry, I didn't get that" (the fallback,
+    after the form let it go as a question of its own that was not understood)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        kind = ((event.get("data") or {}).get("custom") or {}).get("kind", "")
+        if event.get("event") == "bot" and str(kind).startswith(("nlu_fallback", "fallback")):
+            return True
+    return False
+
+
 def names_a_ward(candidates: SlotValues) -> bool:
     """The message names a ward, on its own or in a bed ("4B-06", "4B bed 6")."""
     beds = candidates.get("bed")
@@ -191,7 +203,7 @@ class CatalogForm(FormValidationAction, ABC):
                         values[slot] = before.get(slot)
                         undone.append(SlotSet(slot, before.get(slot)))
             missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
-            if turn.intent == "out_of_scope" and requested in missing:
+            if requested in missing and (turn.intent == "out_of_scope" or not_understood(tracker)):
                 # nonsense ("asdfgh") or something the assistant does not do, answered
                 # instead of the question: a miss, so the question is not asked forever
                 count = next_miss(tracker, requested)

@@ -122,8 +122,12 @@ def go_back(
     if answer is None and changed:
         answer = "affirm"  # "actually make it wednesday": carry on, with that changed
     if answer == "affirm":
-        if changed:  # "yes, but make it dermatology": back, with that changed
-            kept.update(changed)
+        corrected = {k: v for k, v in changed.items() if kept.get(k) not in (None, "")}
+        kept.update(changed)
+        if corrected:  # "yes, but make it dermatology": back, with that changed (a detail
+            # the task was still missing - "tuesday" after it stopped for want of a time -
+            # is simply taken)
+            changed = corrected
             dispatcher.utter_message(
                 text=changed_text(list(changed), changed),
                 json_message={

@@ -195,6 +195,18 @@ def stash_of(tracker: Tracker, form: Form, before: dict[str, Any]) -> dict[str, 
 MAX_MISSES = 3  # a question unanswered this often ends the form (see actions.forms)
 
 
+def kept_after_giving_up(tracker: Tracker, intent: str, missed: str) -> Events:
+    """A form that stopped after its question went unanswered three times: its values are
+    kept quietly (``stash`` with ``missed``) for one message, so the answer said right
+    after the stop ("tuesday") takes the task up again (``actions.flow.resume_quiet``)."""
+    form = default_catalog().get(intent).form
+    if form is None:
+        return []
+    before = {s: tracker.get_slot(s) for s in all_slots()}
+    stash = {**stash_of(tracker, form, before), "quiet": True, "missed": missed}
+    return [*reset(), SlotSet("stash", stash)]
+
+
 def stands_for(failed: list[str], slot: str) -> bool:
     """A value not usable for one of ``failed`` was an answer to ``slot``'s question (a
     clinician stands for the clinic)."""
@@ -245,6 +257,8 @@ def finish(
     remembered = [e for e in events if e.get("event") == "slot" and e.get("name") == "last_task"]
     done = [*events, *reset(keep=("stash",)), *remembered]
     offer = resume_offer(stash)
+    if isinstance(stash, dict) and stash.get("quiet") and stash.get("missed"):
+        return done  # a task just given up, kept for the answer said right after
     if isinstance(stash, dict) and stash.get("quiet") and stash.get("intent") != intent:
         return done  # kept quietly, not offered: "where were we?" may still ask for it
     if offer is None or (isinstance(stash, dict) and stash.get("intent") == intent):
