@@ -22,7 +22,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.amend import amendment, filed_request
 from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
-from actions.formats import ordinal_choice
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
 from actions.reading import (
     asks_how_things_are,
@@ -37,6 +36,7 @@ from actions.retime import on_the_day_asked, said_time
 from actions.sayback import changed_text
 from actions.scheduling import offered_at
 from actions.services import get_services
+from actions.slotpick import ordinal_pick
 from actions.state import (
     RESUME,
     YES_NO,
@@ -291,17 +291,11 @@ def picks_an_offered_time(tracker: Tracker, turn: Turn) -> bool:
         return False
     offered = before.get("offered")
     ids = offered.get("ids") if isinstance(offered, dict) else None
-    if ids and _THE_NTH.search(turn.text) and ordinal_choice(turn.text, len(ids)) is not None:
-        return True  # "hang on, can I have the second one instead"
+    if ids and ordinal_pick(turn.text, len(ids)) is not None:
+        return True  # "2nd", "hang on, can I have the second one instead": never a date
     services = get_services()
     now, tz = services.clock(), services.settings.hospital_tz
     return offered_at(offered, turn.text, now, tz) is not None
-
-
-_THE_NTH = re.compile(
-    r"\bthe\s+(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:one|slot|time|appointment)\b",
-    re.I,
-)
 
 
 class ActionContinue(Action):

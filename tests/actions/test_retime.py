@@ -154,3 +154,24 @@ def test_retime_offered_at_matches_the_day_as_well_as_the_time():
     assert offered_at(offered, "Tue 8 Dec at 10:00", NOW, TZ) == "b"
     assert offered_at(offered, "10:00", NOW, TZ) is None  # two offered at 10:00
     assert offered_at(offered, "Wed 9 Dec at 10:00", NOW, TZ) is None
+
+
+@pytest.mark.parametrize("text", ["2nd", "3rd", "the 2nd"])
+async def test_retime_an_ordinal_picking_an_offered_slot_is_never_a_date(text):
+    # "2nd" is also a date (the 2nd of the month): at an offer it is a pick, and the time
+    # asked stays as it was (was: the time became "2nd", so a later "no" found no slots)
+    messages, events = await run(ActionContinue(), _choosing(text, **OFFERED))
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+    assert not [e for e in events if e.get("event") == "slot" and e["name"] == "time"]
+
+
+def test_retime_ordinal_pick_is_no_pick_inside_a_date_or_a_time():
+    from actions.slotpick import ordinal_pick
+
+    assert ordinal_pick("2nd", 3) == 1
+    assert ordinal_pick("the second one", 3) == 1
+    assert ordinal_pick("3rd dec", 3) is None
+    assert ordinal_pick("Thu 3rd Dec at 14:00", 3) is None
+    assert ordinal_pick("first available", 3) is None
+    assert ordinal_pick("first thing monday", 3) is None
+
