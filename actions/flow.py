@@ -32,7 +32,7 @@ from actions.reading import (
 )
 from actions.registry import guarded_action
 from actions.resume import answers_offer, go_back, loop_of, polarity
-from actions.retime import on_the_day_asked, said_time
+from actions.retime import in_a_date, on_the_day_asked, said_time
 from actions.sayback import changed_text
 from actions.scheduling import offered_at
 from actions.services import get_services
@@ -344,6 +344,10 @@ class ActionContinue(Action):
                 return await ActionStop().run(dispatcher, tracker, domain)
             return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
+        undone = dated_back(tracker, turn)  # "10" of "Thu 10 Dec at 14:00" is no name
+        if undone:
+            again = with_slots(tracker, undone, this_turn=True)
+            return [*undone, *await self.run(dispatcher, again, domain)]
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)
         if reopened is not None:
             return reopened
@@ -353,6 +357,19 @@ class ActionContinue(Action):
             asked = with_slots(tracker, [changed], this_turn=True)
             return [changed, *await guarded_action(owner).run(dispatcher, asked, domain)]
         return await guarded_action(owner).run(dispatcher, tracker, domain)
+
+
+def dated_back(tracker: Tracker, turn: Turn) -> Events:
+    """Slots the slot mappings filled this turn from entities NLU tagged inside a date
+    ("Thu 10 Dec at 14:00": "10" as the patient's name): put back as they were."""
+    if turn.is_payload:
+        return []
+    before, now = slots_before_turn(tracker), slots_set_this_turn(tracker)
+    return [
+        SlotSet(slot, before.get(slot))
+        for slot, value in in_a_date(turn.text, turn.entities).items()
+        if slot != "time" and slot in now and str(now[slot]) == value
+    ]
 
 
 def new_time(tracker: Tracker, turn: Turn) -> str | None:

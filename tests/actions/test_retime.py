@@ -175,3 +175,23 @@ def test_retime_ordinal_pick_is_no_pick_inside_a_date_or_a_time():
     assert ordinal_pick("first available", 3) is None
     assert ordinal_pick("first thing monday", 3) is None
 
+
+async def test_retime_a_day_number_tagged_as_a_name_is_the_date_not_a_new_patient():
+    # "Thu 10 Dec at 14:00" at an offer: NLU tagged "10" as the patient's name (the slot
+    # mapping set it); it is the date's day: that day's slots, the patient unchanged
+    text = "Thu 3 Dec at 12:30"
+    trk = _choosing(text, **OFFERED)
+    trk.latest_message["entities"] = [
+        {"entity": "patient_name", "value": "3", "start": 4, "end": 5},
+        {"entity": "time", "value": "Dec at 12:30", "start": 6, "end": 18},
+    ]
+    trk.events.append({"event": "slot", "name": "patient_name", "value": "3"})
+    trk.events.append({"event": "slot", "name": "time", "value": "Dec at 12:30"})
+    trk.slots.update(patient_name="3", time="Dec at 12:30")
+    messages, events = await run(ActionContinue(), trk)
+    kinds = [m["custom"]["kind"] for m in messages]
+    assert "slot_corrected" not in kinds and "book_appointment_offer" in kinds
+    offer = next(m for m in messages if m["custom"]["kind"] == "book_appointment_offer")
+    assert all(s["start"].startswith("2026-12-03T1") for s in offer["custom"]["data"]["slots"])
+    names = [e["value"] for e in events if e.get("event") == "slot" and e["name"] == "patient_name"]
+    assert names == ["Mary Smith"]
