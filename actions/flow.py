@@ -31,6 +31,7 @@ from actions.reading import (
     puts_off,
 )
 from actions.registry import guarded_action
+from actions.repatient import corrects_the_patient
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.retime import in_a_date, on_the_day_asked, said_time
 from actions.sayback import changed_text
@@ -236,10 +237,14 @@ class ActionNewRequest(Action):
             # "her mrn is 10329456" while the MRN is asked, read as "find a patient": the
             # answer to the question, not a new request
             return [FollowupAction(form.name)]
-        if picks_an_offered_time(tracker, turn) or new_time(tracker, turn) is not None:
+        if (
+            picks_an_offered_time(tracker, turn)
+            or new_time(tracker, turn) is not None
+            or corrects_the_patient(tracker, turn)
+        ):
             # "hang on, can we do the 09:20 instead" (or "the afternoon instead") while
-            # choosing or confirming, whatever NLU read it as: the task waiting on that
-            # choice takes it
+            # choosing or confirming, whatever NLU read it as; "sorry its for Emily Lloyd
+            # 10176509" (NLU: find a patient): the task waiting on that choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
         if turn.intent == "check_free_slots" and books_someone(turn):
@@ -441,10 +446,15 @@ def correction(
     if not wrong and not changed:
         return None
     events: Events = [SlotSet(slot, None) for slot in wrong]
-    events += [
-        SlotSet(name, None)
-        for name in ("pending", "offered", "confirmed", "slot_id", "appointment_id", "offer_after")
-    ]
+    # another patient for the slot being confirmed: that slot is kept to confirm for them
+    # (the action offers afresh when it is no longer free or they are busy then)
+    same_slot = (
+        pending_step(before.get("pending")) == "confirm"
+        and set(changed) | set(wrong) <= {"patient_name", "mrn"}
+        and owner == "book_appointment"
+    )
+    cleared = ("pending", "offered", "confirmed", "slot_id", "appointment_id", "offer_after")
+    events += [SlotSet(name, None) for name in cleared if not (same_slot and name == "confirmed")]
     dispatcher.utter_message(
         text=changed_text(list(changed), changed) if changed else "OK, let's fix that.",
         json_message={
