@@ -31,7 +31,7 @@ from actions.reading import (
     puts_off,
 )
 from actions.registry import guarded_action
-from actions.repatient import corrects_the_patient
+from actions.repatient import clinic_said, corrects_the_patient
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.retime import in_a_date, on_the_day_asked, said_time
 from actions.sayback import changed_text
@@ -443,9 +443,12 @@ def correction(
         and value is not None
         and value != before.get(slot)
     }
+    clinic = clinic_said(turn, before) if "department" in form.required else {}
+    changed.update(clinic)  # "cardiology not neurology": the clinic meant, said back
     if not wrong and not changed:
         return None
     events: Events = [SlotSet(slot, None) for slot in wrong]
+    events += [SlotSet(slot, value) for slot, value in clinic.items()]
     # another patient for the slot being confirmed: that slot is kept to confirm for them
     # (the action offers afresh when it is no longer free or they are busy then)
     same_slot = (

@@ -1,16 +1,22 @@
-"""Another patient for the task waiting on a choice: "sorry its for Emily Lloyd 10176509",
-"wrong patient, it is Kerry Demir 10001575" while a booking offers slots or asks to confirm
-one. NLU often reads such a message as "find a patient" (it is a name and an MRN); with a
-booking in hand and nothing asking where the patient is, it corrects the booking's patient.
+"""Another patient or clinic for the task waiting on a choice.
+
+"sorry its for Emily Lloyd 10176509", "wrong patient, it is Kerry Demir 10001575" while a
+booking offers slots or asks to confirm one: NLU often reads such a message as "find a
+patient" (it is a name and an MRN); with a booking in hand and nothing asking where the
+patient is, it corrects the booking's patient. "cardiology not neurology", "no,
+neurology": the clinic meant, whatever the slot mappings took (the last clinic named, or
+none for a "no").
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rasa_sdk import Tracker
 
 from actions.base import ActionContext
+from actions.reading import resolve_correction
 from actions.scheduling import patient_busy
 from actions.state import Turn, pending_intent, pending_step, slots_before_turn
 from assistant.hms.errors import NotFound
@@ -60,3 +66,14 @@ async def kept_slot(ctx: ActionContext, patient: Patient) -> Slot | None:
     if slot.status != "free" or any(slot.start < end and start < slot.end for start, end in busy):
         return None
     return slot
+
+
+def clinic_said(turn: Turn, before: dict[str, Any]) -> dict[str, str]:
+    """{"department": the clinic meant} when the message names a clinic other than the
+    task's ("cardiology not neurology" -> cardiology); {} otherwise."""
+    if turn.is_payload:
+        return {}
+    meant = resolve_correction(turn, "department")
+    if not meant or str(meant).casefold() == str(before.get("department") or "").casefold():
+        return {}
+    return {"department": str(meant)}

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from actions.appointments import ActionBookAppointment
-from actions.flow import ActionNewRequest
+from actions.flow import ActionContinue, ActionNewRequest
 from actions.repatient import corrects_the_patient
 from actions.services import set_services
 from actions.state import Turn
@@ -87,3 +87,39 @@ async def test_repatient_the_kept_slot_is_confirmed_for_the_new_patient():
     assert messages[0]["custom"]["data"]["slot_id"] == "slot-1"
     confirmed = next(e["value"] for e in events if e.get("name") == "confirmed")
     assert confirmed["patient_id"] == "p-2"
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "intent"),
+    [
+        (
+            "neurology not cardiology",
+            [
+                {"entity": "department", "value": "neurology", "start": 0, "end": 9},
+                {"entity": "department", "value": "cardiology", "start": 14, "end": 24},
+            ],
+            "inform",
+        ),
+        (
+            "no, neurology",
+            [{"entity": "department", "value": "neurology", "start": 4, "end": 13}],
+            "deny",
+        ),
+    ],
+)
+async def test_repatient_another_clinic_at_the_offer_or_confirm_changes_the_clinic(
+    text, entities, intent
+):
+    # the slot mappings kept cardiology (the last clinic named; none for a "no"): the
+    # clinic meant is taken, said back, and the form re-opened to offer its slots
+    state = {**MARY, **CONFIRMING}
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in state.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker("s.ali", intent=intent, text=text, slots=state, entities=entities, events=events)
+    messages, out = await run(ActionContinue(), trk)
+    assert messages[0]["custom"]["kind"] == "slot_corrected"
+    assert "neurology" in messages[0]["text"].lower()
+    assert {"event": "slot", "timestamp": None, "name": "department", "value": "neurology"} in out
+    assert any(e.get("name") == "book_appointment_form" for e in out)
