@@ -23,6 +23,7 @@ from actions.amend import amendment, filed_request
 from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
+from actions.newbooking import means_booking, wants_a_new_one
 from actions.reading import (
     asks_how_things_are,
     calls_off,
@@ -157,6 +158,19 @@ async def follow_up_events(
     return [*events, *answered, FollowupAction("action_listen")]
 
 
+def book_instead(tracker: Tracker) -> Events:
+    """A move asked for was a new booking: the booking's form, with the patient, clinic
+    and time said for the move (the move is not offered again after it)."""
+    before = slots_before_turn(tracker)
+    kept = ("patient_name", "mrn", "department", "clinician", "time")
+    return [
+        *fresh_start(tracker, "book_appointment"),
+        *(SlotSet(slot, before[slot]) for slot in kept if before.get(slot) not in (None, "")),
+        SlotSet("stash", before.get("stash")),
+        FollowupAction("book_appointment_form"),
+    ]
+
+
 def take_as(tracker: Tracker, intent_name: str) -> Events:
     """Serve the latest message as a request for ``intent_name`` (its form, or its action)."""
     intent = default_catalog().get(intent_name)
@@ -229,6 +243,8 @@ class ActionNewRequest(Action):
             # request): stop, not a new task
             stopped = await ActionStop().run(dispatcher, tracker, domain)
             return [*stopped, FollowupAction("action_listen")]
+        if means_booking(turn):  # "appt please: friday, derm, 10180589 Ngozi Price" (a move)
+            return await serve_as(dispatcher, tracker, "book_appointment", domain)
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
@@ -349,6 +365,8 @@ class ActionContinue(Action):
                 return await ActionStop().run(dispatcher, tracker, domain)
             return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
+        if owner == "reschedule_appointment" and wants_a_new_one(turn.text):
+            return book_instead(tracker)  # "no I want a new one" to "Which one to move?"
         undone = dated_back(tracker, turn)  # "10" of "Thu 10 Dec at 14:00" is no name
         if undone:
             again = with_slots(tracker, undone, this_turn=True)
