@@ -35,7 +35,9 @@ _PATIENT = ("patient_name", "mrn")
 def corrects_the_patient(tracker: Tracker, turn: Turn) -> bool:
     """While a task about a patient waits on a choice or a confirmation: the message names
     a patient (a name or an MRN) other than the task's, and asks nothing about them."""
-    if turn.is_payload or not any(turn.values(e) for e in _PATIENT):
+    if turn.is_payload or turn.intent != "find_patient":
+        return False  # "cancel George Boateng's appointment" is a request of its own
+    if not any(turn.values(e) for e in _PATIENT):
         return False
     before = slots_before_turn(tracker)
     owner = default_catalog().find(pending_intent(before.get("pending")))

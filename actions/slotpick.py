@@ -1,18 +1,17 @@
 """Picking one of the offered records by its place in the list: "2nd", "the third one",
-"last". An ordinal that is part of a time preference is that time, not a pick: a date
-("3rd Dec", "dec 2nd"), "first available", "first thing monday". On its own ("2nd", "the
-2nd", "the second one") while choices are offered it is always a pick, never the 2nd of the
-month."""
+"last". An ordinal that is part of a date ("3rd Dec", "dec 2nd") or of "first available" is
+that time, not a pick. Otherwise ("2nd", "the 2nd", "the second one", "move the first one to
+next week") while choices are offered it is always a pick, never the 2nd of the month."""
 
 from __future__ import annotations
 
 import re
 
-from actions.calendar_words import _DAY_MONTH, _MONTH_DAY, _WEEKDAY, said_as
+from actions.calendar_words import _DAY_MONTH, _MONTH_DAY, said_as
 from actions.formats import ordinal_choice
 from actions.timeparse import SOONEST
 
-_OTHER_DAY = re.compile(r"\b(?:today|tonight|tomorrow|week|fortnight|month|thing)\b")
+_LAST_WHEN = re.compile(r"\blast\s+(?:week|time|month|year|visit)\b")  # a when, not a pick
 
 
 def ordinal_pick(text: str | None, count: int) -> int | None:
@@ -24,6 +23,6 @@ def ordinal_pick(text: str | None, count: int) -> int | None:
     low = said_as(" ".join(str(text).lower().replace(",", " ").split()))
     if _DAY_MONTH.search(low) or _MONTH_DAY.search(low):
         return None
-    if any(word in low for word in SOONEST) or _WEEKDAY.search(low) or _OTHER_DAY.search(low):
+    if any(word in low for word in SOONEST) or _LAST_WHEN.search(low):
         return None
     return index

@@ -58,6 +58,11 @@ def test_repatient_a_patient_named_at_the_confirm_corrects_the_booking(text, cor
     assert corrects_the_patient(trk, Turn.of(trk)) is corrects
 
 
+def test_repatient_a_request_of_its_own_about_another_patient_is_no_correction():
+    trk = _said("cancel John Doe's appointment", "cancel_appointment", **CONFIRMING)
+    assert corrects_the_patient(trk, Turn.of(trk)) is False
+
+
 def test_repatient_no_booking_waiting_is_no_correction():
     trk = _said("sorry its for John Doe 10009999")
     assert corrects_the_patient(trk, Turn.of(trk)) is False

@@ -173,7 +173,7 @@ def test_retime_ordinal_pick_is_no_pick_inside_a_date_or_a_time():
     assert ordinal_pick("3rd dec", 3) is None
     assert ordinal_pick("Thu 3rd Dec at 14:00", 3) is None
     assert ordinal_pick("first available", 3) is None
-    assert ordinal_pick("first thing monday", 3) is None
+    assert ordinal_pick("move the first one to next week", 3) == 0
 
 
 async def test_retime_a_day_number_tagged_as_a_name_is_the_date_not_a_new_patient():
