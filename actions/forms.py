@@ -405,6 +405,10 @@ class CatalogForm(FormValidationAction, ABC):
             if slot == "time" and widen and (value is None or isinstance(value, str)):
                 # "next tues 10am" when NLU tagged "10am" (or none of it)
                 value = whole_time(value, turn.text, ctx.now, ctx.tz)
+            elif slot == "time" and widen and isinstance(value, list) and value:
+                # the values in the message, the one meant first: that one widened
+                first = whole_time(str(value[0]), turn.text, ctx.now, ctx.tz)
+                value = list(dict.fromkeys([first, *value[1:]]))
             if value not in (None, "", []):
                 found[slot] = value
         if requested and requested in catalog.slot_names() and not turn.is_payload:

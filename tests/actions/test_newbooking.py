@@ -92,3 +92,19 @@ async def test_newbooking_no_i_want_a_new_one_to_the_move_list_books_with_what_w
     slots = {e["name"]: e["value"] for e in out if e.get("event") == "slot"}
     assert slots["patient_name"] == "Mary Smith" and slots["time"] == "friday"
     assert slots["pending"] is None
+
+
+async def test_newbooking_put_into_the_12_slot_friday_not_understood_books_friday_at_12():
+    from tests.actions.test_forms import validate
+
+    text = "put Mary Smith 10004821 into the 12:00 cardiology slot friday"
+    entities = [
+        {"entity": "patient_name", "value": "Mary Smith", "start": 4, "end": 14},
+        {"entity": "mrn", "value": "10004821", "start": 15, "end": 23},
+        {"entity": "department", "value": "cardiology", "start": 38, "end": 48},
+        {"entity": "time", "value": "friday", "start": 54, "end": 60},
+    ]
+    slots, _, _ = await validate(
+        "book_appointment_form", intent="nlu_fallback", text=text, entities=entities, user="s.ali"
+    )
+    assert slots["time"] == "friday at 12:00"
