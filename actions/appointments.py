@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
+from actions.repatient import kept_slot
 from actions.scheduling import (
     NotOffered,
     PatientMismatch,
@@ -143,6 +144,12 @@ class ActionBookAppointment(_PatientAction):
         if at == "confirm":
             ctx.say("Shall I book it? Yes or no.", kind=f"{kind}_confirm", buttons=YES_NO)
             return Outcome(events=(pending(self.intent, "confirm"),), patient_ref=ref)
+        kept = await kept_slot(ctx, patient)  # the patient corrected at the confirm
+        if kept is not None:
+            events = ask_confirm(
+                ctx, patient, kept, kind=kind, verb="Book", what=what, intent=self.intent
+            )
+            return Outcome(events=tuple(events), resource=f"Slot/{kept.id}", patient_ref=ref)
         return await fresh()
 
 

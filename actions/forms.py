@@ -33,6 +33,7 @@ from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic, ward_in_words
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
+from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
 from actions.reading import (
     DOCTOR,
@@ -436,6 +437,10 @@ class CatalogForm(FormValidationAction, ABC):
             if slot == "time" and widen and (value is None or isinstance(value, str)):
                 # "next tues 10am" when NLU tagged "10am" (or none of it)
                 value = whole_time(value, turn.text, ctx.now, ctx.tz)
+            elif slot == "time" and widen and isinstance(value, list) and value:
+                # the values in the message, the one meant first: that one widened
+                first = whole_time(str(value[0]), turn.text, ctx.now, ctx.tz)
+                value = list(dict.fromkeys([first, *value[1:]]))
             if value not in (None, "", []):
                 found[slot] = value
         if requested and requested in catalog.slot_names() and not turn.is_payload:
@@ -485,6 +490,8 @@ class CatalogForm(FormValidationAction, ABC):
         beds = said_beds(turn.text)  # "bed sixteen not six": beds NLU did not tag (fully)
         if "bed" in wanted and beds:
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
+        if "patient_name" in form.required and "patient_name" not in found:
+            found.update(lower_case_name(turn, ctx.slots.get("patient_name"), ctx.mrn))
         for slot in form.required:
             # urgency is read from the whole sentence: "not urgent" is routine even when
             # NLU tagged only "urgent"; a message that is only a time is the time, asked
