@@ -121,8 +121,8 @@ class ActionBookAppointment(_PatientAction):
             # "actually make it thursday" next moves it (actions.retime), and "where is
             # she?" next is about her (actions.referent): the booking's details and patient
             # are kept for the next request only
-            kept = ("department", "time", "mrn", "patient_name")
-            booked = {k: ctx.text(k) for k in kept if ctx.text(k)}
+            carried = ("department", "time", "mrn", "patient_name")
+            booked = {k: ctx.text(k) for k in carried if ctx.text(k)}
             last = SlotSet("last_task", {"intent": self.intent, "slots": booked})
             return Outcome(resource=f"Appointment/{appt.id}", patient_ref=ref, events=(last,))
         if at in ("offer", "confirm") and another_offered(ctx):
