@@ -273,7 +273,8 @@ class CatalogForm(FormValidationAction, ABC):
             ward = ward_in_words(wards, turn.text)
             if ward is not None:
                 candidates["ward"] = ward
-        if requested is None and form.intent == "book_appointment":
+        if requested is None and form.intent in ("book_appointment", "check_free_slots"):
+            # "book one for ..." / "any free slots?" right after a clinic's list: that clinic
             candidates.update(clinic_just_shown(tracker, candidates))
         if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
             bed_named = candidates.get("bed") not in (None, "", [])

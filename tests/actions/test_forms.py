@@ -1152,3 +1152,17 @@ async def test_forms_a_short_mrn_for_the_name_is_told_what_an_mrn_looks_like(tex
     )
     assert "invalid_mrn" in kinds(messages) and "invalid_patient_name" not in kinds(messages)
     assert not slots.get("patient_name") and not slots.get("mrn")
+
+
+async def test_forms_free_slots_right_after_a_clinic_list_are_that_clinics():
+    # "any free slots?" right after the ENT list for friday asked "Which clinic?"
+    last = {
+        "intent": "list_clinic_appointments",
+        "slots": {"department": "cardiology", "time": "friday"},
+    }
+    slots, messages, _ = await validate(
+        "check_free_slots_form", filled={"last_task": last}, intent="check_free_slots",
+        text="any free slots?", user="s.ali",
+    )  # fmt: skip
+    assert slots.get("department") == "cardiology" and slots.get("time") == "friday"
+    assert "ask_department" not in kinds(messages)
