@@ -496,8 +496,9 @@ class CatalogForm(FormValidationAction, ABC):
         for slot in form.required:
             # urgency is read from the whole sentence: "not urgent" is routine even when
             # NLU tagged only "urgent"; a message that is only a time is the time, asked
-            # or not ("tomorrow morning" while the name is asked)
-            if slot == "urgency" or (
+            # or not ("tomorrow morning" while the name is asked); a bed's status said again
+            # is meant ("reopen 4B bed 3" while a closing asks which ward)
+            if slot in ("urgency", "bed_status") or (
                 slot not in found and (slot == "time" or ctx.slots.get(slot) in (None, ""))
             ):
                 guess = infer(slot, turn.text, ctx)

@@ -1166,3 +1166,19 @@ async def test_forms_free_slots_right_after_a_clinic_list_are_that_clinics():
     )  # fmt: skip
     assert slots.get("department") == "cardiology" and slots.get("time") == "friday"
     assert "ask_department" not in kinds(messages)
+
+
+async def test_forms_a_status_said_again_while_a_bed_change_asks_is_the_status_meant():
+    # "reopen 4B bed 3" while "block bed 4" asked which ward: bed 3 became the bed but the
+    # status stayed closed ("4B Bed 3 is already closed") - the reopen never happened
+    text = "reopen 4B bed 3"
+    entities = [
+        {"entity": "ward", "value": "4B", "start": 7, "end": 9},
+        {"entity": "bed", "value": "3", "start": 14, "end": 15},
+    ]
+    slots, _, _ = await validate(
+        "update_bed_status_form", filled={"bed": "4", "bed_status": "C"}, requested="ward",
+        intent="update_bed_status", text=text, entities=entities,
+        set_now={"ward": "4B", "bed": "3"}, user="b.okoro",
+    )  # fmt: skip
+    assert (slots.get("ward"), slots.get("bed"), slots.get("bed_status")) == ("4B", "3", "U")
