@@ -7,7 +7,8 @@ reads those words as several intents (``check_request_status``, ``talk_to_human`
 by ``GuardedAction`` before any of them runs, and runs ``ActionHandoffQueue`` instead (its
 own permission check, ``handoff:claim``, and audit event). A help-desk agent asking for a
 person in other words ("get me a person") opens a ticket as anyone does: they may want a
-colleague or a supervisor.
+colleague or a supervisor; the assistant's own "Contact the help desk" button, pressed or
+typed by an agent, shows the queue instead (it filled the queue with tickets to themselves).
 
 The list is the minimum necessary: ticket id, status, who claimed it, the requester's
 channel and how long it has waited; never the requester, the summary or any message text
@@ -89,7 +90,19 @@ def desk_question(
         return None
     if not services.policy.allows(staff.roles, PERMISSION):
         return None
+    if action.intent == "talk_to_human" and presses_help_desk(tracker):
+        # the assistant's own "Contact the help desk" button (pressed or typed) offered to an
+        # agent, who is the help desk: the queue, not a ticket to themselves
+        return ActionHandoffQueue()
     return ActionHandoffQueue() if asks_queue(typed(tracker)) else None
+
+
+_HELP_DESK_BUTTON = re.compile(r"^\W*(?:/talk_to_human|contact\s+the\s+help\s*desk)\W*$", re.I)
+
+
+def presses_help_desk(tracker: Tracker) -> bool:
+    """The message is the "Contact the help desk" button: its payload, or its title typed."""
+    return bool(_HELP_DESK_BUTTON.match(str(tracker.latest_message.get("text") or "")))
 
 
 def waited(since: datetime, now: datetime) -> int:

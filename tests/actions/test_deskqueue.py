@@ -141,6 +141,19 @@ async def test_deskqueue_help_desk_asking_for_a_person_opens_a_ticket(services):
     assert [t["requester"] for t in services.tickets.opened] == ["h.lee"]
 
 
+@pytest.mark.parametrize("text", ["/talk_to_human", "Contact the help desk"])
+async def test_deskqueue_help_desk_button_from_an_agent_shows_the_queue(services, text):
+    # the assistant's own "Contact the help desk" button, offered to an agent after a miss,
+    # opened tickets from the help desk to itself
+    trk = tracker("h.lee", intent="talk_to_human", text=text)
+    messages, _ = await run(ActionTalkToHuman(), trk)
+    assert kinds(messages)[0].startswith("handoff_queue")
+    assert services.tickets.opened == []
+    nurse = tracker("n.jones", intent="talk_to_human", text=text)
+    messages, _ = await run(ActionTalkToHuman(), nurse)
+    assert kinds(messages) == ["talk_to_human_success"]
+
+
 async def test_deskqueue_nurse_asking_for_person_still_opens_ticket(services):
     trk = tracker("n.jones", intent="talk_to_human", text="talk to a person")
     messages, _ = await run(ActionTalkToHuman(), trk)
