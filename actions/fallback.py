@@ -232,6 +232,9 @@ class ActionFallback(Action):
         job = await as_a_job_step(dispatcher, tracker, turn, domain)
         if job is not None:  # "take the next urgent one", "I can't do it, give it back"
             return job
+        queue = await as_a_queue_question(dispatcher, tracker, turn, domain)
+        if queue is not None:  # "show the queue", "HD-000099" from a help-desk agent
+            return queue
         if means_booking(turn):  # "I need to book a patient", "put X into the 12:00 slot"
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
         intent = reread(turn, patient=bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS))))
@@ -260,6 +263,25 @@ async def as_a_job_step(
     if turn.is_payload or not a_job_step(turn.text) or not await does_jobs(tracker):
         return None
     return await serve_as(dispatcher, tracker, "update_help_task", domain)
+
+
+async def as_a_queue_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, domain: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """Words not understood that ask about the help-desk queue ("show the queue",
+    "HD-000099"), from a help-desk agent: the queue (its own permission check and audit
+    event). None otherwise, and always for staff who do not work the queue."""
+    from actions.base import lacks_permission
+    from actions.deskqueue import PERMISSION, ActionHandoffQueue, asks_queue
+
+    if turn.is_payload or not asks_queue(turn.text):
+        return None
+    if await lacks_permission(tracker, PERMISSION):
+        return None
+    return [
+        *(await ActionHandoffQueue().run(dispatcher, tracker, domain)),
+        FollowupAction("action_listen"),
+    ]
 
 
 def offer_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:

@@ -163,3 +163,15 @@ async def test_fallback_putting_off_with_nothing_in_hand_is_taken_not_a_miss(ser
     trk = tracker("n.jones", intent="nlu_fallback", text="hmm forget it, it's fine")
     messages, _ = await run(ActionFallback(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+
+
+@pytest.mark.parametrize("text", ["show the queue", "HD-000099"])
+async def test_fallback_queue_words_from_a_help_desk_agent_show_the_queue(services, text):
+    # "show the queue" / a bare "HD-000099" from the help desk (NLU: not understood) was
+    # "Sorry, I didn't get that"
+    trk = tracker("h.lee", intent="nlu_fallback", text=text)
+    messages, _ = await run(ActionFallback(), trk)
+    assert messages[0]["custom"]["kind"].startswith("handoff_queue")
+    nurse = tracker("n.jones", intent="nlu_fallback", text=text)
+    messages, _ = await run(ActionFallback(), nurse)
+    assert not messages[0]["custom"]["kind"].startswith("handoff_queue")
