@@ -16,6 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
+from actions.freetext import nonsense
 from actions.reading import FILLER
 from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
@@ -232,6 +233,8 @@ class ActionFallback(Action):
         if job is not None:  # "take the next urgent one", "I can't do it, give it back"
             return job
         intent = reread(turn, patient=bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS))))
+        if intent is None:
+            intent = await asked_mid_form(tracker, turn)
         if intent is not None:
             return await serve_as(dispatcher, tracker, intent, domain)
         if puts_off(turn):  # "hmm forget it, it's fine" with nothing in hand: taken
@@ -242,6 +245,29 @@ class ActionFallback(Action):
         if answered is not None:  # "yes" / "no" right after a miss
             return answered
         return await not_understood(dispatcher, tracker, turn)
+
+
+async def asked_mid_form(tracker: Tracker, turn: Turn) -> str | None:
+    """A question not understood that left a free-text question ("what are my requests?"
+    while a help request's description is asked, ``reading.asks_off_topic``): its
+    likeliest task of those the user may ask for, when likely enough; else None."""
+    from actions.reading import ASKED_TASK, asks_off_topic
+
+    catalog = default_catalog()
+    form = catalog.form(str((tracker.active_loop or {}).get("name") or ""))
+    asked = str(tracker.get_slot("requested_slot") or "")
+    free = asked in catalog.slot_names() and catalog.slot(asked).free_text
+    if form is None or not free or not asks_off_topic(turn, form, catalog):
+        return None
+    allowed = await permitted_tasks(tracker)
+    for item in turn.ranking:
+        task = catalog.find(item.get("name"))
+        if task is None or not task.is_task or task.name in (form.intent, *NOT_OFFERED):
+            continue
+        if allowed is not None and task.name not in allowed:
+            continue
+        return task.name if float(item.get("confidence") or 0) >= ASKED_TASK else None
+    return None
 
 
 async def as_a_job_step(
@@ -293,28 +319,6 @@ class ActionDefaultFallback(Action):
             *(await not_understood(dispatcher, tracker, turn)),
             FollowupAction("action_listen"),
         ]
-
-
-_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_FILLERS = frozenset({"blah", "bla", "la", "lol", "meh", "hmm", "hmmm", "erm", "umm"})
-
-
-def nonsense(text: str) -> bool:
-    """Keyboard mash and filler ("asdfgh", "blah blah", "zzzz", "hmm"): not understood,
-    even where the NLU data trains it as out of scope."""
-    words = re.findall(r"[a-z]+", text.lower())
-    if not words:
-        return False
-
-    def mash(word: str) -> bool:
-        return (
-            word in _FILLERS
-            or (len(word) >= 3 and not re.search(r"[aeiou]", word))
-            or (len(word) >= 4 and any(word in row for row in _ROWS))
-            or (len(word) >= 3 and len(set(word)) == 1)
-        )
-
-    return all(mash(w) for w in words)
 
 
 class ActionOutOfScope(Action):

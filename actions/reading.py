@@ -191,9 +191,15 @@ def corrects_in_free_text(turn: Turn, form: Form, catalog: Catalog, held: dict[s
     is that correction - not the text asked for."""
     if turn.is_payload or len(turn.text.split()) > CORRECTION_MAX_WORDS:
         return False
+    from actions.freetext import only_priority  # (actions.help imports this module's users)
+    from actions.help import infer_urgency
+
+    held_urgency = held.get("urgency") if "urgency" in form_slots(form) else None
+    said_urgency = only_priority(turn.text)
+    if held_urgency and said_urgency and said_urgency != str(held_urgency).lower():
+        return True  # "no rush actually", "can wait till tomorrow": only another priority
     if not (_CUE.search(turn.text) or _CORRECTS.search(turn.text)):
         return False
-    from actions.help import infer_urgency  # (actions.help imports this module's users)
 
     names = catalog.slot_names()
     for slot in form_slots(form):
@@ -263,9 +269,31 @@ def asks_another_task(turn: Turn, form: Form, catalog: Catalog) -> bool:
     intent = catalog.find(turn.intent)
     if intent is None or not intent.is_task or intent.name in (form.intent, "emergency"):
         return False
-    if turn.confidence >= SURE_TASK and _QUESTION.search(turn.text):
-        return True
+    asked = _QUESTION.search(turn.text) or _STATUS_OF.match(turn.text)
+    if turn.confidence >= SURE_TASK and asked:
+        return True  # "any beds on 5C?", "status of my requests"
     return turn.confidence >= LIKELY_TASK and bool(_INSTRUCTION.search(turn.text))
+
+
+ASKED_TASK = 0.25  # a question NLU did not understand, this likely another task, leaves
+
+
+def asks_off_topic(turn: Turn, form: Form, catalog: Catalog) -> bool:
+    """In a free-text question: a question about something else put instead of the answer
+    - one out of scope ("what's for lunch?": declined, the question asked again) or one NLU
+    did not understand whose likeliest task is another ("what are my requests?": served,
+    then the task offered back). Questions that name a kind of help describe the job."""
+    from actions.freetext import asked_instead
+
+    if turn.intent not in ("out_of_scope", "nlu_fallback") or not asked_instead(turn):
+        return False
+    if turn.intent == "out_of_scope":
+        return True
+    for item in turn.ranking:
+        task = catalog.find(item.get("name"))
+        if task is not None and task.is_task and task.name not in (form.intent, "emergency"):
+            return float(item.get("confidence") or 0) >= ASKED_TASK
+    return False
 
 
 def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
@@ -279,7 +307,7 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
     if spec is not None and spec.free_text:
         if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
             return True  # "never mind", "no": not a description or a reason
-        if asks_another_task(turn, form, catalog):
+        if asks_another_task(turn, form, catalog) or asks_off_topic(turn, form, catalog):
             return True  # "any beds on 5C?" is a new question, not a reason or description
         # the gateway's safety net checked the message ("none", or "caution" already
         # answered): an NLU "emergency" reading of a reason or a description is not one
@@ -342,6 +370,10 @@ def answers_anyway(turn: Turn, requested: str | None, catalog: Catalog) -> bool:
 
     if requested == "patient_name":
         return _name(turn.text) is not None
+    if requested == "urgency":  # "can wait till tomorrow" (NLU: out of scope)
+        from actions.help import infer_urgency
+
+        return infer_urgency(turn.text) is not None
     if requested == "time":
         services = get_services()
         now, tz = services.clock(), services.settings.hospital_tz
