@@ -101,6 +101,13 @@ HELP_KEYWORDS = {
         "dirty",
         "mop",
         "deep clean",
+        "commode",
+        "commodes",
+        "bedpan",
+        "bedpans",
+        "urinals",
+        "sluice",
+        "overflowing",
     ),
     "maintenance": (
         "broken",
