@@ -16,7 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
-from actions.freetext import nonsense
+from actions.freetext import nonsense, waits
 from actions.reading import FILLER
 from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
@@ -324,7 +324,8 @@ class ActionDefaultFallback(Action):
 class ActionOutOfScope(Action):
     """Something the assistant does not do: declined and pointed elsewhere; nonsense trained
     as out of scope ("asdfgh") is not understood instead - "Sorry, I didn't get that", and
-    while a form asks, a miss of its question (``actions.forms``)."""
+    while a form asks, a miss of its question (``actions.forms``); a wait read as out of
+    scope ("give me a minute") while a form asks keeps its question open."""
 
     def name(self) -> str:
         return "action_out_of_scope"
@@ -333,6 +334,14 @@ class ActionOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = Turn.of(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if (tracker.active_loop or {}).get("name") and requested and waits(turn):
+            # "give me a minute" while a form asks: the question stays open (not declined)
+            dispatcher.utter_message(
+                text="OK, take your time.",
+                json_message={"phi": False, "kind": "wait_ok", "data": {"slot": requested}},
+            )
+            return []
         if not nonsense(turn.text):
             dispatcher.utter_message(response="utter_out_of_scope_answer")
             return []

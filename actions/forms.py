@@ -174,7 +174,7 @@ class CatalogForm(FormValidationAction, ABC):
                         values[slot] = before.get(slot)
                         undone.append(SlotSet(slot, before.get(slot)))
             missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
-            if turn.intent == "out_of_scope" and requested in missing:
+            if turn.intent == "out_of_scope" and requested in missing and not waits(turn):
                 # nonsense ("asdfgh") or something the assistant does not do, answered
                 # instead of the question: a miss, so the question is not asked forever
                 count = next_miss(tracker, requested)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionFallback
+from actions.fallback import ActionFallback, ActionOutOfScope
+from actions.forms import form_validator
 from actions.freetext import only_priority, waits
 from actions.reading import asks_off_topic, is_interruption
 from actions.services import set_services
@@ -203,3 +205,32 @@ async def test_freetext_can_wait_answered_to_the_urgency_question_is_routine():
     )
     assert out[0]["event"] != "action_execution_rejected"
     assert slots["urgency"] == "routine"
+
+
+async def test_freetext_a_wait_read_as_out_of_scope_keeps_the_question_without_a_miss():
+    # "give me a minute" (NLU: out of scope) while a form asks was declined ("I can't help
+    # with that") and counted as a miss of the question
+    said = "give me a minute"
+    slots = {**HELD, "requested_slot": "help_description"}
+    trk = tracker(
+        "n.jones", intent="out_of_scope", text=said, slots=slots, active_loop="request_help_form"
+    )
+    messages, _ = await run(ActionOutOfScope(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["wait_ok"]
+    # the form, back after that answer, asks again without counting a miss
+    events: list[dict[str, Any]] = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": said, "parse_data": {}},
+        {"event": "action", "name": "action_out_of_scope"},
+    ]
+    trk = tracker(
+        "n.jones",
+        intent="out_of_scope",
+        text=said,
+        slots=slots,
+        active_loop="request_help_form",
+        events=events,
+    )
+    out = await form_validator("request_help_form")().run(CollectingDispatcher(), trk, {})
+    set_now = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
+    assert set_now.get("requested_slot") == "help_description" and "misses" not in set_now
