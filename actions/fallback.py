@@ -256,7 +256,8 @@ async def asked_mid_form(tracker: Tracker, turn: Turn) -> str | None:
     catalog = default_catalog()
     form = catalog.form(str((tracker.active_loop or {}).get("name") or ""))
     asked = str(tracker.get_slot("requested_slot") or "")
-    free = asked in catalog.slot_names() and catalog.slot(asked).free_text
+    spec = catalog.slot(asked) if asked in catalog.slot_names() else None
+    free = spec is not None and spec.free_text and not spec.reported
     if form is None or not free or not asks_off_topic(turn, form, catalog):
         return None
     allowed = await permitted_tasks(tracker)

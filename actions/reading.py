@@ -307,8 +307,10 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
     if spec is not None and spec.free_text:
         if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
             return True  # "never mind", "no": not a description or a reason
-        if asks_another_task(turn, form, catalog) or asks_off_topic(turn, form, catalog):
+        if asks_another_task(turn, form, catalog):
             return True  # "any beds on 5C?" is a new question, not a reason or description
+        if not spec.reported and asks_off_topic(turn, form, catalog):
+            return True  # "what's for lunch?" instead of a description (a reason may ask)
         # the gateway's safety net checked the message ("none", or "caution" already
         # answered): an NLU "emergency" reading of a reason or a description is not one
         return turn.intent == "emergency" and turn.safety not in ("none", "caution")

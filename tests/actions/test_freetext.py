@@ -177,6 +177,19 @@ def test_freetext_a_question_about_something_else_leaves_the_description(
     assert is_interruption(turn, form, "help_description", catalog) is leaves
 
 
+def test_freetext_a_break_glass_reason_put_as_a_question_stays_the_reason():
+    # a reason reports what happened; NLU may rank another task for it (the ward's list)
+    catalog = default_catalog()
+    form = catalog.form("breakglass_form")
+    assert form is not None
+    ranked = (
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "list_ward_patients", "confidence": 0.5},
+    )
+    turn = Turn("nlu_fallback", 0.4, "why? she is deteriorating on 4B", (), "none", ranked)
+    assert not is_interruption(turn, form, "breakglass_reason", catalog)
+
+
 async def test_freetext_a_question_not_understood_mid_description_is_served():
     trk = tracker(
         "n.jones",
