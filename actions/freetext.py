@@ -5,7 +5,8 @@
 - a priority alone: "no rush actually", "can wait till tomorrow", "urgent please" (a change
   of the priority, or nothing new - never a help request's description);
 - an off-topic question ("what's for lunch?") or another task asked ("what are my
-  requests?") instead of the description.
+  requests?") instead of the description;
+and what is one though NLU reads it as a no: something missing ("no hot water").
 
 Used by the form validator (``actions.forms``, ``actions.reading``), the description's
 check (``actions.slotvalues``) and the change of a filed request (``actions.amend``).
@@ -14,6 +15,7 @@ check (``actions.slotvalues``) and the change of a filed request (``actions.amen
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from actions.help import infer_help_type, infer_urgency, priority_code
 from actions.state import Turn
@@ -110,3 +112,43 @@ def asked_instead(turn: Turn) -> bool:
     if turn.is_payload or _REQUEST_ASKED.search(text) or not _ASKED.search(text):
         return False
     return infer_help_type(text) is None
+
+
+# "no hot water", "no soap in the dispenser": something missing, named right after "no" -
+# a description NLU reads as a no; not "no thanks", "no, the porter came", "no need"
+_LACK = re.compile(r"^\W*no\s+([a-z][a-z0-9' -]*?)\W*$", re.I)
+_NOT_A_THING = frozenset(
+    "the a an i i'm im we you he she they it it's its that that's this there is are was were has "
+    "have had do does did don't dont not now later need needed needs longer more anymore thanks "
+    "thank thx ta cheers ok okay fine worries problem problems way one ones sorry mistake wrong "
+    "changed change matter stop cancel forget mind leave leaving all good sorted rush hurry just "
+    "then please actually already done gone left went home here someone somebody nobody".split()
+)
+LACK_MAX_WORDS = 6
+
+
+def names_a_lack(text: str) -> bool:
+    """The message names something missing right after "no" ("no hot water"): a help
+    request's description, though NLU reads it as a no."""
+    found = _LACK.search(text)
+    if found is None or len(text.split()) > LACK_MAX_WORDS:
+        return False
+    words = found.group(1).lower().split()
+    return bool(words) and words[0] not in _NOT_A_THING and not _NOT_A_THING & set(words[1:2])
+
+
+def lack_answers(tracker: Any) -> tuple[str, str] | None:
+    """(form, slot) when the latest message names something missing ("no hot water") while
+    a form asks for a description: that is the answer, not a stop; else None."""
+    from intents.catalog import default_catalog
+
+    catalog = default_catalog()
+    form = catalog.form(str((tracker.active_loop or {}).get("name") or ""))
+    asked = str(tracker.get_slot("requested_slot") or "")
+    if form is None or asked not in catalog.slot_names():
+        return None
+    spec = catalog.slot(asked)
+    turn = Turn.of(tracker)
+    if not spec.free_text or turn.is_payload or not names_a_lack(turn.text):
+        return None
+    return form.name, asked

@@ -305,8 +305,11 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         return intent is not None and intent.name not in ("inform", "affirm", "deny")
     spec = catalog.slot(requested) if requested in catalog.slot_names() else None
     if spec is not None and spec.free_text:
-        if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
-            return True  # "never mind", "no": not a description or a reason
+        from actions.freetext import names_a_lack
+
+        said_no = turn.intent in ("stop", "deny") and not names_a_lack(turn.text)
+        if said_no and len(turn.text.split()) <= STOP_MAX_WORDS:
+            return True  # "never mind", "no": not a description or a reason ("no hot water" is)
         if asks_another_task(turn, form, catalog):
             return True  # "any beds on 5C?" is a new question, not a reason or description
         if not spec.reported and asks_off_topic(turn, form, catalog):

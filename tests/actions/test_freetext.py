@@ -247,3 +247,39 @@ async def test_freetext_a_wait_read_as_out_of_scope_keeps_the_question_without_a
     out = await form_validator("request_help_form")().run(CollectingDispatcher(), trk, {})
     set_now = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
     assert set_now.get("requested_slot") == "help_description" and "misses" not in set_now
+
+
+@pytest.mark.parametrize(
+    ("said", "lack"),
+    [
+        ("no hot water", True),
+        ("no soap in the dispenser", True),
+        ("no power in bay 2", True),
+        ("no thanks", False),
+        ("no need", False),
+        ("no, the porter came", False),
+        ("no patient has gone home", False),
+        ("nope", False),
+    ],
+)
+async def test_freetext_something_missing_said_with_no_is_the_description_not_a_stop(said, lack):
+    # 'no hot water' to "Briefly, what is needed?" stopped the request (NLU: a no)
+    from actions.flow import ActionStop
+
+    slots = {**HELD, "requested_slot": "help_description"}
+    trk = tracker("n.jones", intent="deny", text=said, slots=slots, active_loop="request_help_form")
+    messages, events = await run(ActionStop(), trk)
+    if lack:
+        assert messages == [] and {"event": "slot", "name": "help_description"} in [
+            {k: e.get(k) for k in ("event", "name")} for e in events
+        ]
+        assert {"event": "followup", "name": "request_help_form"} in [
+            {k: e.get(k) for k in ("event", "name")} for e in events
+        ]
+    else:
+        assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+    catalog = default_catalog()
+    form = catalog.form("request_help_form")
+    assert form is not None
+    turn = Turn("deny", 0.95, said, (), "none")
+    assert is_interruption(turn, form, "help_description", catalog) is not lack
