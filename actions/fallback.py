@@ -16,7 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
-from actions.freetext import nonsense, waits
+from actions.freetext import ASKED_TASK, asks_off_topic, nonsense, waits
 from actions.reading import FILLER
 from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
@@ -249,10 +249,8 @@ class ActionFallback(Action):
 
 async def asked_mid_form(tracker: Tracker, turn: Turn) -> str | None:
     """A question not understood that left a free-text question ("what are my requests?"
-    while a help request's description is asked, ``reading.asks_off_topic``): its
+    while a help request's description is asked, ``freetext.asks_off_topic``): its
     likeliest task of those the user may ask for, when likely enough; else None."""
-    from actions.reading import ASKED_TASK, asks_off_topic
-
     catalog = default_catalog()
     form = catalog.form(str((tracker.active_loop or {}).get("name") or ""))
     asked = str(tracker.get_slot("requested_slot") or "")

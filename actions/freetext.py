@@ -19,6 +19,7 @@ from typing import Any
 
 from actions.help import infer_help_type, infer_urgency, priority_code
 from actions.state import Turn
+from intents.catalog import Catalog, Form
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _FILLERS = frozenset(
@@ -135,6 +136,25 @@ def names_a_lack(text: str) -> bool:
         return False
     words = found.group(1).lower().split()
     return bool(words) and words[0] not in _NOT_A_THING and not _NOT_A_THING & set(words[1:2])
+
+
+ASKED_TASK = 0.25  # a question NLU did not understand, this likely another task, leaves
+
+
+def asks_off_topic(turn: Turn, form: Form, catalog: Catalog) -> bool:
+    """In a free-text question: a question about something else put instead of the answer
+    - one out of scope ("what's for lunch?": declined, the question asked again) or one NLU
+    did not understand whose likeliest task is another ("what are my requests?": served,
+    then the task offered back). Questions that name a kind of help describe the job."""
+    if turn.intent not in ("out_of_scope", "nlu_fallback") or not asked_instead(turn):
+        return False
+    if turn.intent == "out_of_scope":
+        return True
+    for item in turn.ranking:
+        task = catalog.find(item.get("name"))
+        if task is not None and task.is_task and task.name not in (form.intent, "emergency"):
+            return float(item.get("confidence") or 0) >= ASKED_TASK
+    return False
 
 
 def lack_answers(tracker: Any) -> tuple[str, str] | None:

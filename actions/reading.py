@@ -275,27 +275,6 @@ def asks_another_task(turn: Turn, form: Form, catalog: Catalog) -> bool:
     return turn.confidence >= LIKELY_TASK and bool(_INSTRUCTION.search(turn.text))
 
 
-ASKED_TASK = 0.25  # a question NLU did not understand, this likely another task, leaves
-
-
-def asks_off_topic(turn: Turn, form: Form, catalog: Catalog) -> bool:
-    """In a free-text question: a question about something else put instead of the answer
-    - one out of scope ("what's for lunch?": declined, the question asked again) or one NLU
-    did not understand whose likeliest task is another ("what are my requests?": served,
-    then the task offered back). Questions that name a kind of help describe the job."""
-    from actions.freetext import asked_instead
-
-    if turn.intent not in ("out_of_scope", "nlu_fallback") or not asked_instead(turn):
-        return False
-    if turn.intent == "out_of_scope":
-        return True
-    for item in turn.ranking:
-        task = catalog.find(item.get("name"))
-        if task is not None and task.is_task and task.name not in (form.intent, "emergency"):
-            return float(item.get("confidence") or 0) >= ASKED_TASK
-    return False
-
-
 def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Catalog) -> bool:
     """Whether the message leaves the form's question (see the module doc)."""
     intent = catalog.find(turn.intent)
@@ -312,6 +291,8 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
             return True  # "never mind", "no": not a description or a reason ("no hot water" is)
         if asks_another_task(turn, form, catalog):
             return True  # "any beds on 5C?" is a new question, not a reason or description
+        from actions.freetext import asks_off_topic
+
         if not spec.reported and asks_off_topic(turn, form, catalog):
             return True  # "what's for lunch?" instead of a description (a reason may ask)
         # the gateway's safety net checked the message ("none", or "caution" already

@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionFallback, ActionOutOfScope
 from actions.forms import form_validator
-from actions.freetext import only_priority, waits
-from actions.reading import asks_off_topic, is_interruption
+from actions.freetext import asks_off_topic, only_priority, waits
+from actions.reading import is_interruption
 from actions.services import set_services
 from actions.slotvalues import CHECKS, CheckContext
 from actions.state import Turn
