@@ -2,9 +2,10 @@
 "sorry, bed 6 not bed 3".
 
 When a help request is filed, ``last_task`` keeps its ticket, priority, ward and bed (no
-patient data). The next message that only says a priority, with words that change it
-("actually", "no wait", "make that ...", "it's ..."), changes the filed task's priority in
-the HMS; one that opens with a correction ("sorry", "no", "I meant", "wrong bed") and only
+patient data). The next message that only says a priority ("urgent please", "actually
+make that urgent", "it's urgent after all"), perhaps with a reason after it ("it is urgent
+after all, we can't print drug charts"), changes the filed task's priority in the HMS (no
+second request); one that opens with a correction ("sorry", "no", "I meant", "wrong bed") and only
 names another bed or ward moves it there. Each is a guarded action (the ``help:request``
 permission, only one's own request, one audit event) that confirms the change
 (``help_priority_changed``, ``help_location_changed``) or says it already is that
@@ -23,30 +24,15 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import said_beds, ward_said_in
-from actions.help import infer_urgency, priority_code
+from actions.freetext import only_priority
+from actions.help import infer_help_type
 from actions.reading import FILLER, resolve_values
 from actions.state import Turn, blanked
 from assistant.hms.errors import NotFound
 
-# words that may stand around the new priority in a change of it
-_CHANGE_WORDS = re.compile(
-    r"\b(?:no+|nope|wait|hang|on|sorry|oops|actually|i|meant?|my|mistake|please|make|change|"
-    r"mark|set|put|it'?s|that'?s|that|it|this|one|is|to|the|request|job|ticket|should|be|"
-    r"can|could|you|as|instead|now|then|ok|okay|er|um|oh)\b",
-    re.I,
-)
-_PRIORITY_WORDS = re.compile(
-    r"\b(?:not\s+|non-?\s*)?(?:urgent(?:ly)?|routine|asap|stat|as\s+soon\s+as\s+possible|"
-    r"immediately|no\s+rush|no\s+hurry|whenever|high\s+priority|low\s+priority|"
-    r"right\s+(?:now|away)|quickly|soon|normal|low|high)\b",
-    re.I,
-)
-_CUE = re.compile(
-    r"\b(?:no+|not|wait|sorry|oops|actually|meant?|make|change|mark|set|it'?s|that'?s|is|should)\b",
-    re.I,
-)
 _OTHER_DETAILS = ("help_type", "ward", "bed", "ticket_id", "patient_name", "mrn", "department")
 MAX_WORDS = 9
+MAX_WITH_REASON = 18  # a change of priority with the reason for it
 
 
 def filed_request(tracker: Tracker) -> dict[str, Any] | None:
@@ -59,20 +45,36 @@ def filed_request(tracker: Tracker) -> dict[str, Any] | None:
 
 def new_priority(tracker: Tracker, turn: Turn) -> str | None:
     """The priority a message right after a filed help request changes it to, or None
-    when the message is not such a change."""
-    if filed_request(tracker) is None or turn.is_payload:
+    when the message is not such a change: it says only a priority ("urgent please", "it's
+    urgent after all", "no rush actually"), perhaps with the reason after it ("it is urgent
+    after all, we can't print drug charts", "actually make it urgent, CT are waiting") - a
+    reason that names no other kind of help than the one filed."""
+    filed = filed_request(tracker)
+    if filed is None or turn.is_payload:
         return None
     text = turn.text or ""
-    if len(text.split()) > MAX_WORDS or not _CUE.search(text):
-        return None
     if any(e.get("entity") in _OTHER_DETAILS for e in turn.entities):
         return None
-    rest = _PRIORITY_WORDS.sub(" ", text)
-    rest = FILLER.sub(" ", _CHANGE_WORDS.sub(" ", re.sub(r"[^\w\s']", " ", rest.lower())))
-    if re.findall(r"[a-z0-9]+", rest):
-        return None  # more than a priority and words that change one
-    said = infer_urgency(text) or priority_code(turn.value("urgency"))
-    return said
+    if len(text.split()) <= MAX_WORDS and only_priority(text) is not None:
+        return only_priority(text)
+    parts = split_reason(text)
+    if parts is None or len(text.split()) > MAX_WITH_REASON or len(parts[0].split()) > MAX_WORDS:
+        return None
+    head, reason = parts
+    if said_beds(reason):
+        return None  # "..., the patient in bed 6 is waiting": a place named, not only a reason
+    said, kind = only_priority(head), infer_help_type(reason)
+    return said if kind in (None, (filed.get("slots") or {}).get("help_type")) else None
+
+
+# where a reason may follow a change of priority: ", ", "; ", " - ", "because", "since"
+_REASON_AT = re.compile(r"\s*[,;:]\s*|\s+-+\s+|\s+(?:because|cos|coz|cause|since)\s+", re.I)
+
+
+def split_reason(text: str) -> tuple[str, str] | None:
+    """The message before and after the first place a reason may start, or None."""
+    found = _REASON_AT.search(text)
+    return (text[: found.start()], text[found.end() :]) if found else None
 
 
 class ActionChangeHelpPriority(GuardedAction):

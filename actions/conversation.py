@@ -66,6 +66,8 @@ class ActionEmergency(Action):
             number = "2222"
         turn = Turn.of(tracker)
         if turn.safety == "none" and not turn.is_payload and turn.confidence < DOUBT:
+            if names_a_help_job(turn):  # "commode needs emptying": a job, no caution
+                return carry_on(dispatcher, tracker, turn)
             dispatcher.utter_message(
                 text=f"If this is an emergency, call {number} now.",
                 json_message={
@@ -93,6 +95,8 @@ def carry_on(
     if slots_before_turn(tracker).get("pending") == RESUME and polarity(turn.text):
         events = go_back(dispatcher, tracker, turn, polarity(turn.text))
         return [*events, FollowupAction(loop_of(events) or "action_listen")]
+    if names_a_help_job(turn):
+        return take_as(tracker, "request_help")
     catalog = default_catalog()
     for item in turn.ranking:
         intent = catalog.find(item.get("name"))
@@ -103,6 +107,15 @@ def carry_on(
         break
     form = (tracker.active_loop or {}).get("name")
     return [FollowupAction(form)] if form else [FollowupAction("action_listen")]
+
+
+def names_a_help_job(turn: Turn) -> bool:
+    """A statement that names the kind of help it needs ("commode needs emptying", "the
+    door won't lock"): NLU's weak emergency reading of it, which the gateway's safety net
+    checked and cleared, is a help request, not a doubt."""
+    from actions.help import infer_help_type
+
+    return not turn.text.rstrip().endswith("?") and infer_help_type(turn.text) is not None
 
 
 class ActionThank(Action):

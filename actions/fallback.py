@@ -16,6 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
+from actions.freetext import ASKED_TASK, asks_off_topic, nonsense, waits
 from actions.reading import FILLER
 from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
@@ -238,6 +239,8 @@ class ActionFallback(Action):
         if means_booking(turn):  # "I need to book a patient", "put X into the 12:00 slot"
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
         intent = reread(turn, patient=bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS))))
+        if intent is None:
+            intent = await asked_mid_form(tracker, turn)
         if intent is not None:
             return await serve_as(dispatcher, tracker, intent, domain)
         if puts_off(turn):  # "hmm forget it, it's fine" with nothing in hand: taken
@@ -248,6 +251,28 @@ class ActionFallback(Action):
         if answered is not None:  # "yes" / "no" right after a miss
             return answered
         return await not_understood(dispatcher, tracker, turn)
+
+
+async def asked_mid_form(tracker: Tracker, turn: Turn) -> str | None:
+    """A question not understood that left a free-text question ("what are my requests?"
+    while a help request's description is asked, ``freetext.asks_off_topic``): its
+    likeliest task of those the user may ask for, when likely enough; else None."""
+    catalog = default_catalog()
+    form = catalog.form(str((tracker.active_loop or {}).get("name") or ""))
+    asked = str(tracker.get_slot("requested_slot") or "")
+    spec = catalog.slot(asked) if asked in catalog.slot_names() else None
+    free = spec is not None and spec.free_text and not spec.reported
+    if form is None or not free or not asks_off_topic(turn, form, catalog):
+        return None
+    allowed = await permitted_tasks(tracker)
+    for item in turn.ranking:
+        task = catalog.find(item.get("name"))
+        if task is None or not task.is_task or task.name in (form.intent, *NOT_OFFERED):
+            continue
+        if allowed is not None and task.name not in allowed:
+            continue
+        return task.name if float(item.get("confidence") or 0) >= ASKED_TASK else None
+    return None
 
 
 async def as_a_job_step(
@@ -320,32 +345,11 @@ class ActionDefaultFallback(Action):
         ]
 
 
-_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_FILLERS = frozenset({"blah", "bla", "la", "lol", "meh", "hmm", "hmmm", "erm", "umm"})
-
-
-def nonsense(text: str) -> bool:
-    """Keyboard mash and filler ("asdfgh", "blah blah", "zzzz", "hmm"): not understood,
-    even where the NLU data trains it as out of scope."""
-    words = re.findall(r"[a-z]+", text.lower())
-    if not words:
-        return False
-
-    def mash(word: str) -> bool:
-        return (
-            word in _FILLERS
-            or (len(word) >= 3 and not re.search(r"[aeiou]", word))
-            or (len(word) >= 4 and any(word in row for row in _ROWS))
-            or (len(word) >= 3 and len(set(word)) == 1)
-        )
-
-    return all(mash(w) for w in words)
-
-
 class ActionOutOfScope(Action):
     """Something the assistant does not do: declined and pointed elsewhere; nonsense trained
     as out of scope ("asdfgh") is not understood instead - "Sorry, I didn't get that", and
-    while a form asks, a miss of its question (``actions.forms``)."""
+    while a form asks, a miss of its question (``actions.forms``); a wait read as out of
+    scope ("give me a minute") while a form asks keeps its question open."""
 
     def name(self) -> str:
         return "action_out_of_scope"
@@ -354,6 +358,14 @@ class ActionOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = Turn.of(tracker)
+        requested = tracker.get_slot("requested_slot")
+        if (tracker.active_loop or {}).get("name") and requested and waits(turn):
+            # "give me a minute" while a form asks: the question stays open (not declined)
+            dispatcher.utter_message(
+                text="OK, take your time.",
+                json_message={"phi": False, "kind": "wait_ok", "data": {"slot": requested}},
+            )
+            return []
         if not nonsense(turn.text):
             dispatcher.utter_message(response="utter_out_of_scope_answer")
             return []

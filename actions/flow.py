@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.amend import amendment, filed_request
 from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
+from actions.freetext import lack_answers
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
 from actions.newbooking import means_booking, wants_a_new_one
 from actions.reading import (
@@ -530,6 +531,10 @@ class ActionStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
+        answered = lack_answers(tracker)
+        if answered is not None:  # "no hot water" while a description is asked: the answer
+            form, slot = answered
+            return [SlotSet(slot, Turn.of(tracker).text), FollowupAction(form)]
         if not (tracker.active_loop or {}).get("name"):
             # "reopen it" right after closing a bed reads like a stop to NLU: a change of
             # the bed just changed (actions.followup), not an end of anything

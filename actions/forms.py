@@ -33,6 +33,7 @@ from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic, ward_in_words
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
+from actions.freetext import waits
 from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
 from actions.reading import (
@@ -204,7 +205,8 @@ class CatalogForm(FormValidationAction, ABC):
                         values[slot] = before.get(slot)
                         undone.append(SlotSet(slot, before.get(slot)))
             missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
-            if requested in missing and (turn.intent == "out_of_scope" or not_understood(tracker)):
+            said_other = turn.intent == "out_of_scope" or not_understood(tracker)
+            if requested in missing and said_other and not waits(turn):
                 # nonsense ("asdfgh") or something the assistant does not do, answered
                 # instead of the question: a miss, so the question is not asked forever
                 count = next_miss(tracker, requested)
@@ -215,6 +217,18 @@ class CatalogForm(FormValidationAction, ABC):
                     SlotSet("requested_slot", ask),
                 ]
             return [*undone, SlotSet("requested_slot", missing[0] if missing else None)]
+        if requested and waits(turn):
+            # "hang on", "one sec", "let me check": the question stays open - no answer,
+            # no miss; what the slot mappings took from the words is undone
+            dispatcher.utter_message(
+                text="OK, take your time.",
+                json_message={"phi": False, "kind": "wait_ok", "data": {"slot": requested}},
+            )
+            before, kept = slots_before_turn(tracker), form_slots(form)
+            return [
+                *(SlotSet(s, before.get(s)) for s in slots_set_this_turn(tracker) if s in kept),
+                SlotSet("requested_slot", requested),
+            ]
         if requested and is_interruption(turn, form, requested, catalog):
             return [ActionExecutionRejected(self.form)]
         return await self._fill(dispatcher, tracker, turn, form, requested)

@@ -101,6 +101,13 @@ HELP_KEYWORDS = {
         "dirty",
         "mop",
         "deep clean",
+        "commode",
+        "commodes",
+        "bedpan",
+        "bedpans",
+        "urinals",
+        "sluice",
+        "overflowing",
     ),
     "maintenance": (
         "broken",
@@ -148,7 +155,10 @@ _NEGATED_URGENCY = re.compile(
     r"\b(?:not|isn'?t|is\s+not|no(?:t)?\s+(?:really|that|very)?\s*|non-?)\s*(?:very\s+)?"
     r"(?:urgent|an?\s+emergency|a\s+rush|rush|hurry|pressing)\b"
     r"|\b(?:no\s+rush|no\s+hurry|whenever|when(?:ever)?\s+(?:you|someone)\s+(?:can|gets?)|"
-    r"routine|low\s+priority|in\s+(?:your|their)\s+own\s+time|not\s+time\s+critical)\b",
+    r"routine|low\s+priority|in\s+(?:your|their)\s+own\s+time|not\s+time\s+critical)\b"
+    # "it can wait", "can wait till tomorrow" (not "can't wait", "cannot wait")
+    r"|\bcan\s+wait(?=\s*$|\s*[,.;!]|\s+(?:till|until|til|a\s+bit|a\s+while|actually|"
+    r"after\s+all|then|now|though|thanks|please))",
     re.I,
 )
 _NOT_ROUTINE = re.compile(

@@ -191,9 +191,15 @@ def corrects_in_free_text(turn: Turn, form: Form, catalog: Catalog, held: dict[s
     is that correction - not the text asked for."""
     if turn.is_payload or len(turn.text.split()) > CORRECTION_MAX_WORDS:
         return False
+    from actions.freetext import only_priority  # (actions.help imports this module's users)
+    from actions.help import infer_urgency
+
+    held_urgency = held.get("urgency") if "urgency" in form_slots(form) else None
+    said_urgency = only_priority(turn.text)
+    if held_urgency and said_urgency and said_urgency != str(held_urgency).lower():
+        return True  # "no rush actually", "can wait till tomorrow": only another priority
     if not (_CUE.search(turn.text) or _CORRECTS.search(turn.text)):
         return False
-    from actions.help import infer_urgency  # (actions.help imports this module's users)
 
     names = catalog.slot_names()
     for slot in form_slots(form):
@@ -263,8 +269,9 @@ def asks_another_task(turn: Turn, form: Form, catalog: Catalog) -> bool:
     intent = catalog.find(turn.intent)
     if intent is None or not intent.is_task or intent.name in (form.intent, "emergency"):
         return False
-    if turn.confidence >= SURE_TASK and _QUESTION.search(turn.text):
-        return True
+    asked = _QUESTION.search(turn.text) or _STATUS_OF.match(turn.text)
+    if turn.confidence >= SURE_TASK and asked:
+        return True  # "any beds on 5C?", "status of my requests"
     return turn.confidence >= LIKELY_TASK and bool(_INSTRUCTION.search(turn.text))
 
 
@@ -277,10 +284,17 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         return intent is not None and intent.name not in ("inform", "affirm", "deny")
     spec = catalog.slot(requested) if requested in catalog.slot_names() else None
     if spec is not None and spec.free_text:
-        if turn.intent in ("stop", "deny") and len(turn.text.split()) <= STOP_MAX_WORDS:
-            return True  # "never mind", "no": not a description or a reason
+        from actions.freetext import names_a_lack
+
+        said_no = turn.intent in ("stop", "deny") and not names_a_lack(turn.text)
+        if said_no and len(turn.text.split()) <= STOP_MAX_WORDS:
+            return True  # "never mind", "no": not a description or a reason ("no hot water" is)
         if asks_another_task(turn, form, catalog):
             return True  # "any beds on 5C?" is a new question, not a reason or description
+        from actions.freetext import asks_off_topic
+
+        if not spec.reported and asks_off_topic(turn, form, catalog):
+            return True  # "what's for lunch?" instead of a description (a reason may ask)
         # the gateway's safety net checked the message ("none", or "caution" already
         # answered): an NLU "emergency" reading of a reason or a description is not one
         return turn.intent == "emergency" and turn.safety not in ("none", "caution")
@@ -352,6 +366,10 @@ def answers_anyway(turn: Turn, requested: str | None, catalog: Catalog) -> bool:
 
     if requested == "patient_name":
         return _name(turn.text) is not None
+    if requested == "urgency":  # "can wait till tomorrow" (NLU: out of scope)
+        from actions.help import infer_urgency
+
+        return infer_urgency(turn.text) is not None
     if requested == "time":
         services = get_services()
         now, tz = services.clock(), services.settings.hospital_tz

@@ -18,6 +18,7 @@ from typing import Any
 from actions import directory
 from actions.beds import bed_answer, bed_number, bed_status_code, says_own_ward
 from actions.formats import MrnFormat
+from actions.freetext import nonsense, only_priority
 from actions.help import help_type_code, infer_help_type, infer_urgency, priority_code
 from actions.state import blanked
 from actions.timeparse import parse_time_preference, says_only_time
@@ -359,8 +360,21 @@ _ONLY_ACK = re.compile(
 
 
 async def check_free_text(value: Any, ctx: CheckContext) -> Check:
+    """A help request's description: words that say what is needed - not a yes, keyboard
+    mash or filler ("asdfgh", "lol"), nor a priority alone ("urgent please")."""
     said = _text(value)
-    if sum(ch.isalpha() for ch in said) < 2 or said.startswith("/") or _ONLY_ACK.match(said):
+    priority = only_priority(said)
+    if priority is not None:  # the priority the request has already ("not urgent after all")
+        return Check(
+            None,
+            Reply(
+                f"OK, it's {priority}. What is needed, in a few words?",
+                "invalid_text",
+                {"slot": "text"},
+            ),
+        )
+    words = sum(ch.isalpha() for ch in said) >= 2 and not said.startswith("/")
+    if not words or _ONLY_ACK.match(said) or nonsense(said):
         return Check(None, didnt_get("text", "Please tell me in a few words."))
     return Check(said[:500])
 

@@ -155,6 +155,12 @@ class FallbackData(TypedDict):
     slot: NotRequired[str]
 
 
+class WaitData(TypedDict):
+    """``wait_ok``: "hang on" while a form asks; the question (``slot``) stays open."""
+
+    slot: str
+
+
 # -- the gateway's own replies --------------------------------------------------------------
 
 
@@ -249,6 +255,7 @@ DATA: dict[str, type[Any]] = {
     "ask_capabilities_success": CapabilitiesData,
     "resume_offer": ResumeOfferData,
     "stop_ok": StopData,
+    "wait_ok": WaitData,
     "nlu_fallback_rephrase": FallbackData,
     "nlu_fallback_clarify": FallbackData,
     "fallback_default": FallbackData,

@@ -71,7 +71,6 @@ async def test_amend_a_priority_change_right_after_filing_is_read(services, text
         ("urgent porter to ICU bed 4", [{"entity": "help_type", "value": "porter"}], True),
         ("make that urgent", URGENT, False),  # nothing was filed
         ("actually make that urgent, the patient in bed 6 is waiting", URGENT, True),
-        ("urgent", URGENT, True),  # no word that changes it
     ],
 )
 async def test_amend_other_messages_are_no_priority_change(services, text, entities, last):
@@ -256,3 +255,39 @@ async def test_amend_a_kind_of_help_already_taken_is_not_changed(services):
     messages, _ = await run(ActionContinue(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["help_type_unchanged"]
     assert len(services.hms.tasks) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("urgent please", "urgent"),
+        ("it's urgent after all", "urgent"),
+        ("actually make it urgent, CT are waiting", "urgent"),
+        ("it is urgent after all, the patient is booked for a scan at 3", "urgent"),
+        ("no rush actually", "routine"),
+        ("can wait till tomorrow", "routine"),
+        # a reason naming another kind of help, or a place: not this request's priority
+        ("urgent, the printer on the desk is jammed", None),
+        ("urgent - the tap in the sluice is leaking", None),
+        ("make it urgent, the patient in bed 6 is waiting", None),
+    ],
+)
+async def test_amend_a_priority_with_or_without_a_reason_after_filing_changes_it(
+    services, text, wanted
+):
+    # "it's urgent after all" / "urgent please" right after filing were not understood;
+    # "it is urgent after all, we cant print drug charts" filed a second, urgent ticket
+    last = await filed()  # a porter request
+    trk = tracker("n.jones", intent="request_help", text=text, slots={"last_task": last})
+    assert new_priority(trk, Turn.of(trk)) == wanted
+
+
+async def test_amend_an_upgrade_with_a_reason_read_as_a_new_request_files_nothing_new(services):
+    last = await filed()
+    text = "it is urgent after all, the patient is booked for a scan at 3"
+    trk = tracker(
+        "n.jones", intent="request_help", text=text, entities=URGENT, slots={"last_task": last}
+    )
+    messages, _ = await run(ActionNewRequest(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["help_priority_changed"]
+    assert len(services.hms.tasks) == 1 and services.hms.tasks[0].priority == "urgent"

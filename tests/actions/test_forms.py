@@ -857,13 +857,27 @@ async def test_forms_a_bed_the_ward_does_not_have_is_dropped_from_a_help_request
     assert slots["ward"] == "4B" and slots["bed"] is None and slots["requested_slot"] == "urgency"
 
 
-@pytest.mark.parametrize("text", ["hmm let me check", "wait a minute", "is it the one on 4B"])
+@pytest.mark.parametrize("text", ["is it the one on 4B", "the one with the cough"])
 async def test_forms_a_hesitation_is_not_the_patients_name(text):
     slots, messages, _ = await validate(
         "book_appointment_form", requested="patient_name", intent="nlu_fallback", text=text
     )
     assert not slots.get("patient_name") and slots["requested_slot"] == "patient_name"
     assert "invalid_patient_name" in kinds(messages) and slots["misses"] == "patient_name:1"
+
+
+@pytest.mark.parametrize("text", ["hmm let me check", "wait a minute", "hang on", "one sec"])
+async def test_forms_a_wait_keeps_the_question_open_without_a_miss(text):
+    # "wait a minute" while the name is asked was a miss ("Sorry, I didn't get that")
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        requested="patient_name",
+        intent="nlu_fallback",
+        text=text,
+        set_now={"patient_name": text},
+    )
+    assert slots["patient_name"] is None and slots["requested_slot"] == "patient_name"
+    assert kinds(messages) == ["wait_ok"] and "misses" not in slots
 
 
 async def test_forms_a_doctor_named_in_a_move_is_not_the_patient():
