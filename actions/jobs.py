@@ -41,7 +41,7 @@ from actions.helptasks import (
     typed_text,
 )
 from actions.jobpicks import asked_step, listed_choice, tickets_said
-from actions.jobstep import names_of, payload, step
+from actions.jobstep import details, names_of, payload, step
 from actions.jobwords import (
     DONE,
     RELEASE,
@@ -205,6 +205,11 @@ class ActionUpdateHelpTask(GuardedAction):
         typed = typed_text(ctx.tracker)
         ids = tickets_said(ctx) or listed_choice(ctx, typed)  # "take the first one" after a list
         verb = job_verb(typed) or asked_step(ctx, ids)
+        if ids and verb is None and typed:  # "details of HR-12": a question, nothing taken
+            task = await find_task(ctx, ids)
+            if task is None:
+                return Outcome("not_found", resource="Task")
+            return await details(ctx, task, types)
         if ids:
             return await self._each(ctx, ids, verb, types)
         candidates = await self._by_place(ctx, handled(ctx), typed)

@@ -505,3 +505,19 @@ async def test_jobs_words_not_understood_that_ask_or_speak_of_no_job_change_noth
     messages, _ = await run(ActionFallback(), said("p.kim", "nlu_fallback", text))
     assert kinds(messages) == ["nlu_fallback_rephrase"]
     assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "p.kim")
+
+
+@pytest.mark.parametrize(
+    "text", ["details of HR-000001", "tell me more about HR-000001", "info on HR-000001"]
+)
+async def test_jobs_details_of_a_job_tell_it_and_take_nothing(services, text):
+    ticket = await file()
+    trk = said("p.kim", "update_help_task", text, ticket_id=ticket)
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_details"]
+    [message] = messages
+    assert "4B Bed 2" in message["text"] and "nobody has taken it" in message["text"]
+    assert "x-ray" not in message["text"] and "Mary" not in message["text"]
+    assert [b["title"] for b in message["buttons"]] == [f"Take {ticket}"]
+    task = services.hms.tasks[0]
+    assert (task.status, task.owner) == ("requested", None)  # nothing claimed
