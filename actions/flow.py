@@ -37,6 +37,7 @@ from actions.retime import on_the_day_asked, said_time
 from actions.sayback import changed_text
 from actions.scheduling import offered_at
 from actions.services import get_services
+from actions.shownrequests import request_to_cancel
 from actions.state import (
     RESUME,
     YES_NO,
@@ -228,6 +229,10 @@ class ActionNewRequest(Action):
             # request): stop, not a new task
             stopped = await ActionStop().run(dispatcher, tracker, domain)
             return [*stopped, FollowupAction("action_listen")]
+        shown = None if form else request_to_cancel(tracker, turn.text)
+        if shown is not None:  # "cancel the first one" after 'my requests' (NLU: appointment)
+            ticket = {"ticket_id": shown}
+            return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
@@ -475,6 +480,10 @@ class ActionStop(Action):
             if filed is not None and idle and not turn.is_payload and withdraws_filed(turn.text):
                 # "cancel it" right after filing a help request: that request, withdrawn
                 ticket = {"ticket_id": str(filed["ticket"])}
+                return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
+            shown = request_to_cancel(tracker, turn.text)  # "cancel it" after its status
+            if shown is not None and idle:
+                ticket = {"ticket_id": shown}
                 return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
             watch = watch_just_set(tracker)
             if watch is not None and idle and not turn.is_payload and withdraws_watch(turn.text):
