@@ -142,3 +142,26 @@ async def details(ctx: ActionContext, task: HelpTask, types: list[str]) -> Outco
         buttons=buttons or None,
     )
     return Outcome(resource=f"Task/{task.id}", detail="details, nothing changed")
+
+
+async def swap(ctx: ActionContext, wrong: str, meant: str, types: list[str]) -> Outcome:
+    """ "wrong one, I meant HR-3" right after taking HR-2: HR-2 given back (if still the
+    user's), then HR-3 taken."""
+    from actions.helptasks import find_task
+
+    taken = await find_task(ctx, [wrong])
+    if (
+        taken is not None
+        and taken.owner == ctx.staff.username
+        and taken.status not in (CLOSED_WORDS)
+    ):
+        await _give_back(ctx, taken, await places(ctx, [taken]))
+    task = await find_task(ctx, [meant])
+    if task is None:
+        return Outcome("not_found", resource="Task")
+    outcome = await step(ctx, task, "take", types)
+    return Outcome(
+        outcome.result,
+        resource=f"{outcome.resource}",
+        detail=f"{wrong} given back; {outcome.detail or outcome.reason}",
+    )
