@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
+from actions.repatient import kept_slot
 from actions.scheduling import (
     NotOffered,
     PatientMismatch,
@@ -117,8 +118,11 @@ class ActionBookAppointment(_PatientAction):
                     "start": appt.start.isoformat() if appt.start else None,
                 },
             )
-            # "actually make it thursday" next moves it (actions.retime); no patient kept
-            booked = {k: ctx.text(k) for k in ("department", "time") if ctx.text(k)}
+            # "actually make it thursday" next moves it (actions.retime), and "where is
+            # she?" next is about her (actions.referent): the booking's details and patient
+            # are kept for the next request only
+            carried = ("department", "time", "mrn", "patient_name")
+            booked = {k: ctx.text(k) for k in carried if ctx.text(k)}
             last = SlotSet("last_task", {"intent": self.intent, "slots": booked})
             return Outcome(resource=f"Appointment/{appt.id}", patient_ref=ref, events=(last,))
         if at in ("offer", "confirm") and another_offered(ctx):
@@ -140,6 +144,12 @@ class ActionBookAppointment(_PatientAction):
         if at == "confirm":
             ctx.say("Shall I book it? Yes or no.", kind=f"{kind}_confirm", buttons=YES_NO)
             return Outcome(events=(pending(self.intent, "confirm"),), patient_ref=ref)
+        kept = await kept_slot(ctx, patient)  # the patient corrected at the confirm
+        if kept is not None:
+            events = ask_confirm(
+                ctx, patient, kept, kind=kind, verb="Book", what=what, intent=self.intent
+            )
+            return Outcome(events=tuple(events), resource=f"Slot/{kept.id}", patient_ref=ref)
         return await fresh()
 
 

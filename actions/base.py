@@ -40,7 +40,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import remember, unknown_slot
 from actions.services import Services, get_services
-from actions.state import finish, gave_up_on, still_waiting
+from actions.state import finish, gave_up_on, kept_after_giving_up, still_waiting
 from actions.steps import (
     count_misses,
     give_up_unknown,
@@ -356,7 +356,8 @@ class GuardedAction(Action, ABC):
                     "data": {"intent": self.intent, "slot": gave_up},
                 },
             )
-            return []
+            # kept quietly: the answer said right after ("tuesday") takes it up again
+            return kept_after_giving_up(tracker, self.intent, gave_up)
         ctx = ActionContext(
             dispatcher=dispatcher,
             tracker=tracker,

@@ -569,7 +569,11 @@ class ActionUpdateBedStatus(GuardedAction):
             ctx.say(
                 f"{bed.label} is occupied, so it isn't waiting for cleaning: nothing changed. "
                 "Check the bed number; once the patient has left, the ward or the bed manager "
-                "frees it.",
+                "frees it."
+                if code == "U"
+                else f"{bed.label} is occupied, so it can't be marked for cleaning yet: nothing "
+                "changed. Check the bed number; once the patient has left, the ward or the bed "
+                "manager marks it. (A spill or mess at an occupied bed is a housekeeping request.)",
                 kind="update_bed_status_occupied",
                 data=bed_data(bed),
             )

@@ -116,10 +116,18 @@ def ticket_facts(ticket: Any, now: datetime) -> dict[str, Any]:
     return facts
 
 
+# how staff name the channels a ticket came in on (the internal names are "rest", ...)
+CHANNEL_WORDS = {"rest": "web chat", "slack": "Slack", "kiosk": "ward kiosk"}
+
+
+def channel_words(channel: str) -> str:
+    return CHANNEL_WORDS.get(channel, channel)
+
+
 def ticket_line(facts: dict[str, Any]) -> str:
     who = f"claimed by {facts['claimed_by']}" if facts.get("claimed_by") else facts["status"]
     return (
-        f"{facts['ticket_id']} {who}, via {facts['channel']}, "
+        f"{facts['ticket_id']} {who}, via {channel_words(facts['channel'])}, "
         f"waiting {how_long(facts['waiting_minutes'])}"
     )
 
@@ -190,6 +198,6 @@ class ActionHandoffQueue(GuardedAction):
             where = " " + CLAIM_WHERE.replace("them", "it") if ticket.status == "open" else ""
             text = f"{ticket_line(facts)}.{where}"
         else:
-            text = f"{ticket.ticket_id} is {ticket.status} (via {ticket.channel})."
+            text = f"{ticket.ticket_id} is {ticket.status} (via {channel_words(ticket.channel)})."
         ctx.say(text, kind="handoff_queue_ticket", data=facts)
         return Outcome(resource=f"Ticket/{ticket.ticket_id}")

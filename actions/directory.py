@@ -182,7 +182,8 @@ def resolve_clinic(services: list[Service], text: str) -> Resolution:
         return Resolution(text, partial[0].code, partial[0].name)
     options = {_clean(s.code): (s.name, s.code) for s in services}
     options.update({_clean(_CLINIC_WORDS.sub(" ", s.name)): (s.name, s.code) for s in services})
-    near = _nearest(wanted or text, options) or tuple((s.name, s.code) for s in services)[:8]
+    # none near: every clinic ("Clinics here are ..." must not leave any out)
+    near = _nearest(wanted or text, options) or tuple((s.name, s.code) for s in services)
     return Resolution(text, None, suggestions=near)
 
 

@@ -207,6 +207,7 @@ class ActionFallback(Action):
             resume_quiet,
             serve_as,
         )
+        from actions.newbooking import means_booking
         from actions.reading import puts_off, stoppish
 
         turn = Turn.of(tracker)
@@ -231,6 +232,8 @@ class ActionFallback(Action):
         job = await as_a_job_step(dispatcher, tracker, turn, domain)
         if job is not None:  # "take the next urgent one", "I can't do it, give it back"
             return job
+        if means_booking(turn):  # "I need to book a patient", "put X into the 12:00 slot"
+            return await serve_as(dispatcher, tracker, "book_appointment", domain)
         intent = reread(turn, patient=bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS))))
         if intent is not None:
             return await serve_as(dispatcher, tracker, intent, domain)

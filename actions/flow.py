@@ -22,9 +22,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.amend import amendment, filed_request
 from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
-from actions.formats import ordinal_choice
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
+from actions.newbooking import means_booking, wants_a_new_one
 from actions.reading import (
+    answers_anyway,
     asks_how_things_are,
     calls_off,
     calls_off_first,
@@ -32,12 +33,14 @@ from actions.reading import (
     puts_off,
 )
 from actions.registry import guarded_action
+from actions.repatient import clinic_said, corrects_the_patient
 from actions.resume import answers_offer, go_back, loop_of, polarity
-from actions.retime import on_the_day_asked, said_time
+from actions.retime import in_a_date, on_the_day_asked, said_time
 from actions.sayback import changed_text
 from actions.scheduling import offered_at
 from actions.services import get_services
 from actions.shownrequests import request_to_cancel
+from actions.slotpick import ordinal_pick
 from actions.state import (
     RESUME,
     YES_NO,
@@ -50,6 +53,7 @@ from actions.state import (
     slots_before_turn,
     slots_set_this_turn,
     stash_of,
+    typed_button,
 )
 from actions.timespan import whole_time
 from intents.catalog import default_catalog
@@ -137,7 +141,7 @@ async def follow_up_events(
     name, kept = found
     intent = default_catalog().get(name)
     last = tracker.get_slot("last_task")
-    if isinstance(last, dict) and last.get("intent") == "book_appointment":
+    if isinstance(last, dict) and last.get("intent") == "book_appointment" and not kept.get("mrn"):
         # "actually make it thursday" right after a booking: moving it needs the patient
         dispatcher.utter_message(
             text=f"To move that booking to {kept.get('time')}, I need the patient again.",
@@ -155,6 +159,19 @@ async def follow_up_events(
     asked = with_slots(tracker, events, loop={})
     answered = await guarded_action(name).run(dispatcher, asked, domain)
     return [*events, *answered, FollowupAction("action_listen")]
+
+
+def book_instead(tracker: Tracker) -> Events:
+    """A move asked for was a new booking: the booking's form, with the patient, clinic
+    and time said for the move (the move is not offered again after it)."""
+    before = slots_before_turn(tracker)
+    kept = ("patient_name", "mrn", "department", "clinician", "time")
+    return [
+        *fresh_start(tracker, "book_appointment"),
+        *(SlotSet(slot, before[slot]) for slot in kept if before.get(slot) not in (None, "")),
+        SlotSet("stash", before.get("stash")),
+        FollowupAction("book_appointment_form"),
+    ]
 
 
 def take_as(tracker: Tracker, intent_name: str) -> Events:
@@ -229,6 +246,8 @@ class ActionNewRequest(Action):
             # request): stop, not a new task
             stopped = await ActionStop().run(dispatcher, tracker, domain)
             return [*stopped, FollowupAction("action_listen")]
+        if means_booking(turn):  # "appt please: friday, derm, 10180589 Ngozi Price" (a move)
+            return await serve_as(dispatcher, tracker, "book_appointment", domain)
         shown = None if form else request_to_cancel(tracker, turn.text)
         if shown is not None:  # "cancel the first one" after 'my requests' (NLU: appointment)
             ticket = {"ticket_id": shown}
@@ -241,12 +260,20 @@ class ActionNewRequest(Action):
             # "her mrn is 10329456" while the MRN is asked, read as "find a patient": the
             # answer to the question, not a new request
             return [FollowupAction(form.name)]
-        if picks_an_offered_time(tracker, turn) or new_time(tracker, turn) is not None:
+        if (
+            picks_an_offered_time(tracker, turn)
+            or new_time(tracker, turn) is not None
+            or corrects_the_patient(tracker, turn)
+        ):
             # "hang on, can we do the 09:20 instead" (or "the afternoon instead") while
-            # choosing or confirming, whatever NLU read it as: the task waiting on that
-            # choice takes it
+            # choosing or confirming, whatever NLU read it as; "sorry its for Emily Lloyd
+            # 10176509" (NLU: find a patient): the task waiting on that choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        if turn.intent == "cancel_help_request" and names_an_appointment(turn):
+            # "cancel Ngozi Price 10180589 physiotherapy on Tue 8 Dec at 09:00" (NLU: a help
+            # request): a help request names no patient or clinic - it cancelled a porter job
+            return await serve_as(dispatcher, tracker, "cancel_appointment", domain)
         if turn.intent == "check_free_slots" and books_someone(turn):
             # "book Tom Ames into the next free cardiology slot": a booking, not a question
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
@@ -262,6 +289,16 @@ class ActionNewRequest(Action):
 
 
 _BOOK = re.compile(r"\b(?:book|booking|re-?book)\b", re.I)
+
+
+def names_an_appointment(turn: Turn) -> bool:
+    """The message names a patient or a clinic and no help-request ticket: it is about an
+    appointment, whatever NLU read."""
+    if turn.values("ticket_id"):
+        return False
+    named = turn.values("patient_name") and not turn.values("help_type")  # (not "the porter
+    # for Kerry Demir")
+    return bool(turn.values("mrn") or turn.values("department") or named)
 
 
 def books_someone(turn: Turn) -> bool:
@@ -282,9 +319,18 @@ def resume_quiet(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn)
     stash = tracker.get_slot("stash")
     if turn.is_payload or not (isinstance(stash, dict) and stash.get("quiet")):
         return None
-    if not (_RESUME_ASKED.search(turn.text) or polarity(turn.text) == "affirm"):
+    missed = stash.get("missed")
+    if isinstance(missed, str):
+        # a task just given up: only the answer it wanted, or "carry on", takes it up (a
+        # bare "yes" to "I've stopped ... or I can put you through" is no answer)
+        taken = answers_anyway(turn, missed, default_catalog()) or bool(
+            _RESUME_ASKED.search(turn.text)
+        )
+    else:
+        taken = bool(_RESUME_ASKED.search(turn.text)) or polarity(turn.text) == "affirm"
+    if not taken:
         return None
-    plain = {k: v for k, v in stash.items() if k != "quiet"}
+    plain = {k: v for k, v in stash.items() if k not in ("quiet", "missed")}
     events = go_back(dispatcher, with_slots(tracker, [SlotSet("stash", plain)]), turn, "affirm")
     return [*events, FollowupAction(loop_of(events) or "action_listen")]
 
@@ -296,17 +342,11 @@ def picks_an_offered_time(tracker: Tracker, turn: Turn) -> bool:
         return False
     offered = before.get("offered")
     ids = offered.get("ids") if isinstance(offered, dict) else None
-    if ids and _THE_NTH.search(turn.text) and ordinal_choice(turn.text, len(ids)) is not None:
-        return True  # "hang on, can I have the second one instead"
+    if ids and ordinal_pick(turn.text, len(ids)) is not None:
+        return True  # "2nd", "hang on, can I have the second one instead": never a date
     services = get_services()
     now, tz = services.clock(), services.settings.hospital_tz
     return offered_at(offered, turn.text, now, tz) is not None
-
-
-_THE_NTH = re.compile(
-    r"\bthe\s+(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?:one|slot|time|appointment)\b",
-    re.I,
-)
 
 
 class ActionContinue(Action):
@@ -355,6 +395,12 @@ class ActionContinue(Action):
                 return await ActionStop().run(dispatcher, tracker, domain)
             return await not_understood(dispatcher, tracker, turn)
         waiting = pending_step(pending)
+        if owner == "reschedule_appointment" and wants_a_new_one(turn.text):
+            return book_instead(tracker)  # "no I want a new one" to "Which one to move?"
+        undone = dated_back(tracker, turn)  # "10" of "Thu 10 Dec at 14:00" is no name
+        if undone:
+            again = with_slots(tracker, undone, this_turn=True)
+            return [*undone, *await self.run(dispatcher, again, domain)]
         reopened = None if waiting == "which" else correction(dispatcher, tracker, turn, owner)
         if reopened is not None:
             return reopened
@@ -364,6 +410,19 @@ class ActionContinue(Action):
             asked = with_slots(tracker, [changed], this_turn=True)
             return [changed, *await guarded_action(owner).run(dispatcher, asked, domain)]
         return await guarded_action(owner).run(dispatcher, tracker, domain)
+
+
+def dated_back(tracker: Tracker, turn: Turn) -> Events:
+    """Slots the slot mappings filled this turn from entities NLU tagged inside a date
+    ("Thu 10 Dec at 14:00": "10" as the patient's name): put back as they were."""
+    if turn.is_payload:
+        return []
+    before, now = slots_before_turn(tracker), slots_set_this_turn(tracker)
+    return [
+        SlotSet(slot, before.get(slot))
+        for slot, value in in_a_date(turn.text, turn.entities).items()
+        if slot != "time" and slot in now and str(now[slot]) == value
+    ]
 
 
 def new_time(tracker: Tracker, turn: Turn) -> str | None:
@@ -432,13 +491,21 @@ def correction(
         and value is not None
         and value != before.get(slot)
     }
+    clinic = clinic_said(turn, before) if "department" in form.required else {}
+    changed.update(clinic)  # "cardiology not neurology": the clinic meant, said back
     if not wrong and not changed:
         return None
     events: Events = [SlotSet(slot, None) for slot in wrong]
-    events += [
-        SlotSet(name, None)
-        for name in ("pending", "offered", "confirmed", "slot_id", "appointment_id", "offer_after")
-    ]
+    events += [SlotSet(slot, value) for slot, value in clinic.items()]
+    # another patient for the slot being confirmed: that slot is kept to confirm for them
+    # (the action offers afresh when it is no longer free or they are busy then)
+    same_slot = (
+        pending_step(before.get("pending")) == "confirm"
+        and set(changed) | set(wrong) <= {"patient_name", "mrn"}
+        and owner == "book_appointment"
+    )
+    cleared = ("pending", "offered", "confirmed", "slot_id", "appointment_id", "offer_after")
+    events += [SlotSet(name, None) for name in cleared if not (same_slot and name == "confirmed")]
     dispatcher.utter_message(
         text=changed_text(list(changed), changed) if changed else "OK, let's fix that.",
         json_message={
@@ -481,6 +548,9 @@ class ActionStop(Action):
                 # "cancel it" right after filing a help request: that request, withdrawn
                 ticket = {"ticket_id": str(filed["ticket"])}
                 return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
+            pressed = typed_button(tracker)
+            if pressed is not None:  # "Cancel them" typed under the list of bed watches
+                return await serve_as(dispatcher, tracker, pressed[0], domain, pressed[1])
             shown = request_to_cancel(tracker, turn.text)  # "cancel it" after its status
             if shown is not None and idle:
                 ticket = {"ticket_id": shown}

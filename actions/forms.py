@@ -33,6 +33,7 @@ from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic, ward_in_words
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
+from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
 from actions.reading import (
     DOCTOR,
@@ -91,9 +92,27 @@ def located_just_before(tracker: Tracker, turn: Turn) -> dict[str, Any] | None:
     bare_porter = bool(_PORTER.search(turn.text)) and len(turn.text.split()) <= BARE_WORDS
     if not (refers_to_patient(turn.text) or bare_porter):
         return None
-    if any(e.get("entity") in ("ward", "bed") for e in turn.entities):
-        return None
+    places = [e for e in turn.entities if e.get("entity") in ("ward", "bed")]
+    if any(not is_destination(turn.text, e) for e in places):
+        return None  # "take her from bed 4": a place of its own, not where she was found
     return {"ward": located.get("ward"), "bed": located.get("bed")}
+
+
+# "to (ward 7) (bed) ", "into ", "over to ": what comes next is where the job goes
+_TO_PLACE = re.compile(
+    r"\b(?:to|into|onto|towards?)\s+(?:the\s+)?(?:(?:ward|bay|side\s+room)\s+)?"
+    r"(?:[\w-]+\s+)?(?:bed\s+)?$",
+    re.I,
+)
+
+
+def is_destination(text: str, entity: dict[str, Any]) -> bool:
+    """The ward or bed ``entity`` is where a patient is taken ("take her to bed 6", "move
+    him to ward 7"), not where the job starts."""
+    start = entity.get("start")
+    if not isinstance(start, int):
+        return False
+    return bool(_TO_PLACE.search(text[:start]))
 
 
 _SHOWS_A_CLINIC = ("check_free_slots", "list_clinic_appointments")
@@ -120,6 +139,18 @@ def clinic_just_shown(tracker: Tracker, candidates: SlotValues) -> dict[str, Any
     elif day and said and not names_day(str(said), now, tz) and names_day(str(day), now, tz):
         taken["time"] = f"{day} {said}"  # "into 9am" after monday's list: monday 9am
     return taken
+
+
+def not_understood(tracker: Tracker) -> bool:
+    """The assistant answered the latest message "Sorry, I didn't get that" (the fallback,
+    after the form let it go as a question of its own that was not understood)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        kind = ((event.get("data") or {}).get("custom") or {}).get("kind", "")
+        if event.get("event") == "bot" and str(kind).startswith(("nlu_fallback", "fallback")):
+            return True
+    return False
 
 
 def names_a_ward(candidates: SlotValues) -> bool:
@@ -173,7 +204,7 @@ class CatalogForm(FormValidationAction, ABC):
                         values[slot] = before.get(slot)
                         undone.append(SlotSet(slot, before.get(slot)))
             missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
-            if turn.intent == "out_of_scope" and requested in missing:
+            if requested in missing and (turn.intent == "out_of_scope" or not_understood(tracker)):
                 # nonsense ("asdfgh") or something the assistant does not do, answered
                 # instead of the question: a miss, so the question is not asked forever
                 count = next_miss(tracker, requested)
@@ -216,12 +247,14 @@ class CatalogForm(FormValidationAction, ABC):
         )
         wanted = form_slots(form)  # "4B bed 6" answers both; an MRN may come first
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
-        if requested is None and form.intent == "request_help" and not names_a_ward(candidates):
+        if requested is None and form.intent == "request_help":
             # "get a porter to take them to x-ray" right after finding where a patient is:
             # the patient's ward and bed
             at = located_just_before(tracker, turn)
             if at is not None:
-                candidates.update({k: v for k, v in at.items() if v and not candidates.get(k)})
+                # where the patient is: the job starts there ("take her to bed 6" says
+                # where she goes, kept in the description)
+                candidates.update({k: v for k, v in at.items() if v})
         if requested is None and not any(candidates.get(s) for s in PATIENT_SLOTS):
             # "which bed is she in?" in the middle of booking her: the booking's patient
             candidates.update(patient_in_hand(tracker, turn, wanted))
@@ -240,7 +273,8 @@ class CatalogForm(FormValidationAction, ABC):
             ward = ward_in_words(wards, turn.text)
             if ward is not None:
                 candidates["ward"] = ward
-        if requested is None and form.intent == "book_appointment":
+        if requested is None and form.intent in ("book_appointment", "check_free_slots"):
+            # "book one for ..." / "any free slots?" right after a clinic's list: that clinic
             candidates.update(clinic_just_shown(tracker, candidates))
         if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
             bed_named = candidates.get("bed") not in (None, "", [])
@@ -404,6 +438,10 @@ class CatalogForm(FormValidationAction, ABC):
             if slot == "time" and widen and (value is None or isinstance(value, str)):
                 # "next tues 10am" when NLU tagged "10am" (or none of it)
                 value = whole_time(value, turn.text, ctx.now, ctx.tz)
+            elif slot == "time" and widen and isinstance(value, list) and value:
+                # the values in the message, the one meant first: that one widened
+                first = whole_time(str(value[0]), turn.text, ctx.now, ctx.tz)
+                value = list(dict.fromkeys([first, *value[1:]]))
             if value not in (None, "", []):
                 found[slot] = value
         if requested and requested in catalog.slot_names() and not turn.is_payload:
@@ -453,6 +491,8 @@ class CatalogForm(FormValidationAction, ABC):
         beds = said_beds(turn.text)  # "bed sixteen not six": beds NLU did not tag (fully)
         if "bed" in wanted and beds:
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
+        if "patient_name" in form.required and "patient_name" not in found:
+            found.update(lower_case_name(turn, ctx.slots.get("patient_name"), ctx.mrn))
         for slot in form.required:
             # urgency is read from the whole sentence: "not urgent" is routine even when
             # NLU tagged only "urgent"; a message that is only a time is the time, asked

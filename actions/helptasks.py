@@ -71,7 +71,7 @@ _NO_LONGER_NEEDED = (
 _WITHDRAW_FILED = re.compile(
     r"^\W*(?:(?:ok|oh|sorry|actually|no|wait|yes|yeah|yep)\W+)*(?:please\s+)?(?:cancel|withdraw|scrap|"
     rf"call\s+off)(?:\s+{_THING})?(?:\s+(?:off|please|then|now|again))*(?:{_NO_LONGER_NEEDED})?"
-    r"\W*$|^\W*(?:(?:ok|actually|sorry)\W+)*"
+    r"\W*$|^\W*(?:(?:ok|actually|sorry|never\s*mind|forget\s+(?:it|that))\W+)*"
     r"(?:call\s+(?:it|that)\s+off|(?:I\s+)?(?:don'?t|do\s+not)\s+need\s+(?:it|that)"
     rf"(?:\s+any\s*more|\s+now)?)(?:{_NO_LONGER_NEEDED})?\W*$",
     re.I,

@@ -214,12 +214,14 @@ class ActionFindPatient(GuardedAction):
             phi=True,
             data={"ward": stay.ward_code, "bed": bed.label, "room": bed.room, **ids},
         )
-        # where they are, for "get a porter to take them to x-ray" right after (no name,
-        # no MRN: the ward and bed only; actions.forms)
+        # where they are, for "get a porter to take them to x-ray" right after (the ward
+        # and bed; actions.forms), and who, for "book her into cardiology" right after
+        # (actions.referent): kept for the next request only
         number = re.search(r"(\d+)\s*$", bed.label or "")
         located = {"ward": stay.ward_code, "bed": number.group(1) if number else None}
+        found = {"mrn": patient.mrn, "patient_name": f"{patient.given} {patient.family}".strip()}
         return Outcome(
-            events=(SlotSet("last_task", {"located": located}),),
+            events=(SlotSet("last_task", {"located": located, "patient": found}),),
             resource=f"Location/{bed.id}",
             patient_ref=ref,
             reason=reason,

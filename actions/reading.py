@@ -292,6 +292,8 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         return False
     if intent.name not in ("stop", "emergency", "talk_to_human") and corrects(turn, form, catalog):
         return False  # a correction of this form, however NLU read it
+    if intent.name == "list_places" and not _ASKS_FOR_A_LIST.search(turn.text):
+        return False  # "the cardiac ward" while a ward is asked: an answer, not "which wards?"
     if intent.is_task:
         # just a value for one of this form's slots ("4B please", "actually it's bed 14")
         slots = dict.fromkeys([requested, *form_slots(form)])
@@ -312,6 +314,8 @@ def asks_elsewhere(turn: Turn, form: Form, requested: str | None, catalog: Catal
     takes, and whose likeliest task is another one: a question of its own, not the answer."""
     if turn.intent != "nlu_fallback" or not _QUESTION.search(turn.text):
         return False
+    if len(re.findall(r"[a-z]{2,}", turn.text.lower())) < 2:
+        return False  # "?", "eh?": no question of its own - a miss of the one asked
     if any(
         turn.values(e)
         for slot in form_slots(form)
@@ -326,6 +330,12 @@ def asks_elsewhere(turn: Turn, form: Form, requested: str | None, catalog: Catal
         if task is not None and task.is_task:
             return task.name != form.intent
     return False
+
+
+# "which wards are there?", "list the clinics", "what departments can I book": asked
+_ASKS_FOR_A_LIST = re.compile(
+    r"\?|\b(?:which|what|list|show|name|names|how\s+many|tell\s+me|give\s+me|remind)\b", re.I
+)
 
 
 def answers_time(turn: Turn, form: Form) -> bool:

@@ -4,9 +4,11 @@
 appointment is about Emily Lloyd: the task interrupted (the ``stash``) gave her name and
 MRN, and the question is served with them rather than asking "Which patient?" again.
 
-Only the task in hand is a referent. A finished task keeps no patient (``last_task`` holds
-a booking's clinic and day, a found patient's ward and bed, never who): the conversation
-does not carry a patient beyond the task that needed one.
+The referent is the task in hand, or the request answered just before ("where is Emily
+Lloyd?" ... "book her into cardiology"; a booking ... "which bed is she in?"): a found
+patient's or a booking's ``last_task`` keeps who, for the next request only (``last_task``
+is cleared when any other request ends). Every request made this way is checked and
+audited as if the patient had been named.
 """
 
 from __future__ import annotations
@@ -45,7 +47,10 @@ def patient_in_hand(tracker: Tracker, turn: Turn, wanted: list[str]) -> dict[str
     stashed = stash.get("slots") if isinstance(stash, dict) else None
     # the task interrupted (stashed as the new request started), or the one still in hand
     before = slots_before_turn(tracker)  # (not what the slot mappings took from this message)
-    for held in (stashed, {s: before.get(s) for s in PATIENT_SLOTS}):
+    last = before.get("last_task")
+    # the request just answered: a patient found, an appointment booked
+    answered = (last.get("patient") or last.get("slots")) if isinstance(last, dict) else None
+    for held in (stashed, {s: before.get(s) for s in PATIENT_SLOTS}, answered):
         if not isinstance(held, dict):
             continue
         meant = {s: held[s] for s in PATIENT_SLOTS if s in wanted and held.get(s) not in (None, "")}

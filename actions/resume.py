@@ -34,7 +34,8 @@ _NO = re.compile(
 )
 _YES = re.compile(
     r"^\W*(?:yes+|yeah|yea|yep|yup|ya|aye|sure|ok(?:ay)?|go\s+on|go\s+ahead|please\s+do|"
-    r"carry\s+on|continue|resume|(?:let'?s\s+)?go\s+back|back\s+to\s+(?:it|that|the)|"
+    r"carry\s+on|continue|resume|(?:let'?s\s+)?go\s+back|back\s+to\s+(?:it|that|the|my|what)|"
+    r"where\s+were\s+we|what\s+were\s+we\s+(?:doing|on)|"
     r"pick\s+(?:it|that)\s+(?:back\s+)?up|finish\s+(?:it|that|off)|"
     r"let'?s\s+(?:do\s+(?:it|that)|carry\s+on|continue|finish))\b",
     re.I,
@@ -60,10 +61,16 @@ def polarity(text: str) -> str | None:
     return None
 
 
-def names_details(turn: Turn) -> bool:
-    """The message names a detail of a request (an entity of some task) other than urgency."""
+def names_details(turn: Turn, held: dict[str, Any] | None = None) -> bool:
+    """The message names a detail of a request (an entity of some task) other than urgency,
+    and not one the task offered holds already ("back to the porter" names the porter
+    request it goes back to)."""
     known = default_catalog().entities() - NOT_DETAILS
-    return any(str(e.get("entity")) in known for e in turn.entities)
+    same = {str(v).lower() for v in (held or {}).values() if isinstance(v, str)}
+    return any(
+        str(e.get("entity")) in known and str(e.get("value")).lower() not in same
+        for e in turn.entities
+    )
 
 
 def answers_offer(tracker: Tracker, turn: Turn) -> str | None:
@@ -76,10 +83,11 @@ def answers_offer(tracker: Tracker, turn: Turn) -> str | None:
     if turn.intent in ("affirm", "deny"):
         return turn.intent
     said = polarity(turn.text)
-    if said is None or names_details(turn):
+    stash = tracker.get_slot("stash")
+    held = stash.get("slots") if isinstance(stash, dict) else None
+    if said is None or names_details(turn, held if isinstance(held, dict) else None):
         return None
     intent = default_catalog().find(turn.intent)
-    stash = tracker.get_slot("stash")
     stashed = stash.get("intent") if isinstance(stash, dict) else None
     sure_of_another = (
         intent is not None
@@ -114,8 +122,12 @@ def go_back(
     if answer is None and changed:
         answer = "affirm"  # "actually make it wednesday": carry on, with that changed
     if answer == "affirm":
-        if changed:  # "yes, but make it dermatology": back, with that changed
-            kept.update(changed)
+        corrected = {k: v for k, v in changed.items() if kept.get(k) not in (None, "")}
+        kept.update(changed)
+        if corrected:  # "yes, but make it dermatology": back, with that changed (a detail
+            # the task was still missing - "tuesday" after it stopped for want of a time -
+            # is simply taken)
+            changed = corrected
             dispatcher.utter_message(
                 text=changed_text(list(changed), changed),
                 json_message={

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from actions.calendar_words import _DAY_MONTH, _MONTH_DAY, _NUMERIC
 from actions.timeparse import MONTHS, SOONEST, _day, says_only_time
 
 # words that may stand around a new time ("can we do the afternoon instead", "make it 3pm")
@@ -67,6 +68,26 @@ def moves_the_booking(last: Any, text: str, now: datetime, tz: str) -> dict[str,
         return None
     booked = dict(last.get("slots") or {})
     moved = {"time": on_the_day_asked(said, booked.get("time"), now, tz)}
-    if booked.get("department"):
-        moved["department"] = str(booked["department"])
+    for kept in ("department", "mrn", "patient_name"):  # the same clinic and patient
+        if booked.get(kept):
+            moved[kept] = str(booked[kept])
     return moved
+
+
+def in_a_date(text: str, entities: tuple[dict[str, Any], ...]) -> dict[str, str]:
+    """Entities NLU tagged inside a date the message says ("10" in "Thu 10 Dec at 14:00"
+    read as a name, "7" in "Mon 7 Dec" as a ward): entity -> value. They are the date's
+    day, never a detail of their own."""
+    low = text.lower()
+    spans = [
+        m.span() for pattern in (_DAY_MONTH, _MONTH_DAY, _NUMERIC) for m in pattern.finditer(low)
+    ]
+    found: dict[str, str] = {}
+    for entity in entities:
+        name, value = str(entity.get("entity") or ""), entity.get("value")
+        start, end = int(entity.get("start") or 0), int(entity.get("end") or 0)
+        if name == "time" or value in (None, "") or end <= start:
+            continue
+        if any(s <= start and end <= e for s, e in spans):
+            found[name] = str(value)
+    return found

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext
-from actions.formats import MrnFormat, clinic_word, ordinal_choice
+from actions.formats import MrnFormat, clinic_word
+from actions.slotpick import ordinal_pick
 from actions.state import YES_NO, pending_intent, pending_step, slots_set_this_turn
 from actions.timeparse import names_day, parse_time_preference
 from assistant.hms.errors import NotFound
@@ -267,7 +268,7 @@ def chosen(ctx: ActionContext, kind: str) -> str | None:
             raise NotOffered(named[-1])
         return named[-1]
     text = str(message.get("text") or "")
-    index = ordinal_choice(text, len(ids))
+    index = ordinal_pick(text, len(ids))
     if index is not None:
         return ids[index]
     return _by_time(

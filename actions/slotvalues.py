@@ -153,9 +153,26 @@ async def check_patient_name(value: Any, ctx: CheckContext) -> Check:
     if ctx.mrn.is_mrn(said):
         return Check(None, also={"mrn": ctx.mrn.find(said)})  # the MRN came first: fine
     name = _name(said)
+    if name is None and _MEANS_AN_MRN.search(said):
+        # "MRN 1234": an MRN meant, not of the hospital's form - say what one looks like
+        return Check(None, not_an_mrn(ctx))
     if name is None:
         return Check(None, didnt_get("patient_name", "What is the patient's full name?"))
     return Check(name)
+
+
+# "mrn 1234", "hospital number 12-34", "1234": an identifier meant rather than a name
+_MEANS_AN_MRN = re.compile(
+    r"\b(?:mrn|hospital\s+(?:no|number)|h\s*no|nhs)\b|^\W*[\d\s-]+\W*$", re.I
+)
+
+
+def not_an_mrn(ctx: CheckContext) -> Reply:
+    return Reply(
+        f"That doesn't look like an MRN: an MRN here is {ctx.mrn.describe()}.",
+        "invalid_mrn",
+        {"slot": "mrn", "format": ctx.mrn.describe()},
+    )
 
 
 async def check_mrn(value: Any, ctx: CheckContext) -> Check:
@@ -166,14 +183,7 @@ async def check_mrn(value: Any, ctx: CheckContext) -> Check:
     name = _name(said)
     if name is not None and len(name.split()) >= 2 and not ctx.slots.get("patient_name"):
         return Check(None, also={"patient_name": name})  # the name came first: fine
-    return Check(
-        None,
-        Reply(
-            f"That doesn't look like an MRN: an MRN here is {ctx.mrn.describe()}.",
-            "invalid_mrn",
-            {"slot": "mrn", "format": ctx.mrn.describe()},
-        ),
-    )
+    return Check(None, not_an_mrn(ctx))
 
 
 MINE = "mine"  # the signed-in user's own ward / clinic (resolved by the action)

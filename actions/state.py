@@ -9,6 +9,8 @@ what the user had given it, not with the interruption's entities.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,6 +195,18 @@ def stash_of(tracker: Tracker, form: Form, before: dict[str, Any]) -> dict[str, 
 MAX_MISSES = 3  # a question unanswered this often ends the form (see actions.forms)
 
 
+def kept_after_giving_up(tracker: Tracker, intent: str, missed: str) -> Events:
+    """A form that stopped after its question went unanswered three times: its values are
+    kept quietly (``stash`` with ``missed``) for one message, so the answer said right
+    after the stop ("tuesday") takes the task up again (``actions.flow.resume_quiet``)."""
+    form = default_catalog().get(intent).form
+    if form is None:
+        return []
+    before = {s: tracker.get_slot(s) for s in all_slots()}
+    stash = {**stash_of(tracker, form, before), "quiet": True, "missed": missed}
+    return [*reset(), SlotSet("stash", stash)]
+
+
 def stands_for(failed: list[str], slot: str) -> bool:
     """A value not usable for one of ``failed`` was an answer to ``slot``'s question (a
     clinician stands for the clinic)."""
@@ -243,6 +257,8 @@ def finish(
     remembered = [e for e in events if e.get("event") == "slot" and e.get("name") == "last_task"]
     done = [*events, *reset(keep=("stash",)), *remembered]
     offer = resume_offer(stash)
+    if isinstance(stash, dict) and stash.get("quiet") and stash.get("missed"):
+        return done  # a task just given up, kept for the answer said right after
     if isinstance(stash, dict) and stash.get("quiet") and stash.get("intent") != intent:
         return done  # kept quietly, not offered: "where were we?" may still ask for it
     if offer is None or (isinstance(stash, dict) and stash.get("intent") == intent):
@@ -250,3 +266,33 @@ def finish(
     text, custom = offer
     dispatcher.utter_message(text=text, buttons=YES_NO, json_message=custom)
     return [*done, SlotSet("pending", RESUME)]
+
+
+def typed_button(tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
+    """A button of the assistant's last answer typed as words instead of pressed ("Cancel
+    them" under the list of bed watches): (its task intent, its details); None when the
+    message is no button's title, or the button is an answer (yes/no) rather than a task."""
+    text = str(tracker.latest_message.get("text") or "")
+    said = " ".join(re.sub(r"[^\w\s']", " ", text).lower().split())
+    if not said or text.lstrip().startswith("/"):
+        return None
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "user":
+            return None
+        if event.get("event") != "bot":
+            continue
+        for button in (event.get("data") or {}).get("buttons") or []:
+            title = " ".join(re.sub(r"[^\w\s']", " ", str(button.get("title"))).lower().split())
+            match = _PAYLOAD.match(str(button.get("payload") or ""))
+            if title == said and match is not None:
+                intent = default_catalog().find(match.group(1))
+                if intent is None or not intent.is_task:
+                    return None
+                details = json.loads(match.group(2)) if match.group(2) else {}
+                return intent.name, details if isinstance(details, dict) else {}
+    return None
+
+
+_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)

@@ -41,6 +41,9 @@ _EDGE = frozenset(
 )
 
 
+_CLOCK_WRITTEN = re.compile(r"\d[:.]\d\d|\d\s*(?:am|pm|a\.m|p\.m)\b|o'?clock")
+
+
 def _timeish(token: str) -> bool:
     word = token.strip(".'")
     if _TIME_TOKEN.fullmatch(word):
@@ -63,6 +66,8 @@ def time_in(text: str | None, now: datetime, tz: str | ZoneInfo) -> str | None:
         elif runs[-1]:
             runs.append([])
     best: str | None = None
+    days: list[str] = []  # "friday" of "the 12:00 ent slot friday": a day, no clock time
+    clocks: list[str] = []  # "12:00" of it: a clock time written as one, no day
     for run in runs:
         while run and run[0].group().strip(".'") in _EDGE:
             run = run[1:]
@@ -76,10 +81,20 @@ def time_in(text: str | None, now: datetime, tz: str | ZoneInfo) -> str | None:
             if _DATE.search(said.lower()) and best is None:
                 best = said  # "on 31/02": said, so the time check explains it is not a day
             continue
-        if not (pref.exact or names_day(said, now, tz) or any(w in said.lower() for w in SOONEST)):
+        day = names_day(said, now, tz)
+        if not (pref.exact or day or any(w in said.lower() for w in SOONEST)):
             continue
+        if day and not pref.exact:
+            days.append(said)
+        elif pref.exact and not day and _CLOCK_WRITTEN.search(said.lower()):
+            clocks.append(said)
         if best is None or len(said) > len(best) or parse_time_preference(best, now, tz) is None:
             best = said
+    if len(days) == 1 and len(clocks) == 1 and best in (days[0], clocks[0]):
+        both = f"{days[0]} at {clocks[0]}"  # said apart: that day at that time
+        pref = parse_time_preference(both, now, tz)
+        if pref is not None and pref.exact:
+            return both
     return best
 
 

@@ -32,6 +32,7 @@ import httpx
 
 from assistant.conversation import Button, Reply, current_message_id
 from assistant.gateway.payloads import MemoryOffers, PayloadGuard
+from assistant.gateway.reactions import as_words
 from assistant.identity.principal import sign_principal
 from assistant.practice.mode import is_practice
 from assistant.safety.context import current_level
@@ -180,6 +181,7 @@ class RasaAssistant:
         return pick_worker(self.workers, sender)
 
     async def send(self, *, staff: str, channel: str, conversation: str, text: str) -> list[Reply]:
+        text = as_words(text)  # "👍" / ":+1:" alone is a yes
         handed = await self.handoff.intercept(staff, channel, conversation, text)
         if handed is not None:
             return handed

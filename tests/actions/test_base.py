@@ -179,6 +179,9 @@ async def test_base_housekeeping_does_not_free_an_occupied_bed(services, status)
     )
     messages, _ = await run(ActionUpdateBedStatus(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_occupied"]
+    # said as what was asked: "needs cleaning" is not answered as if it were cleaned
+    said = messages[0]["text"]
+    assert ("waiting for cleaning" in said) is (status == "free")
     assert services.hms.beds[0].status == "O"
     assert not any(c[0] == "set_bed_status" for c in services.hms.calls)
     assert services.audit.events[0].outcome == "conflict"

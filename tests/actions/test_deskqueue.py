@@ -93,6 +93,7 @@ async def test_deskqueue_help_desk_question_lists_queue_and_opens_no_ticket(serv
     }
     assert data["tickets"][1]["claimed_by"] == "m.evans"
     assert "Slack help-desk channel" in messages[0]["text"]
+    assert "via web chat" in messages[0]["text"] and "via rest" not in messages[0]["text"]
     assert services.tickets.opened == []  # nobody was put in the queue
     event = services.audit.events[-1]
     assert (event.action, event.permission, event.outcome) == (

@@ -295,6 +295,17 @@ async def test_forms_unknown_clinic_nlu_did_not_tag_is_answered_not_dropped(text
     assert reply["custom"]["data"]["value"] == value and not slots.get("department")
 
 
+def test_forms_no_clinic_near_names_every_clinic():
+    # it said "Clinics here are ..." and left two of the ten out
+    from actions.directory import resolve_clinic
+    from assistant.hms.models import Service
+
+    names = "cardiology oncology ent diabetes neurology dermatology respiratory physio eye bone"
+    clinics = [Service(f"svc-{n}", n, f"{n.title()} Clinic") for n in names.split()]
+    found = resolve_clinic(clinics, "qqqq zzzz")
+    assert found.value is None and {code for _, code in found.suggestions} == set(names.split())
+
+
 async def test_forms_clinic_answer_is_read_without_the_words_around_it():
     slots, messages, _ = await validate(
         "book_appointment_form",
@@ -1022,6 +1033,43 @@ async def test_forms_a_help_request_for_the_patient_just_found_is_at_their_bed(t
     assert slots.get("ward") == ward and slots.get("bed") == bed
 
 
+@pytest.mark.parametrize(
+    ("text", "ward", "bed"),
+    [
+        ("ok get a porter to take her to bed 4", "4B", "2"),
+        ("i need a porter to take her to ward 7 bed 6", "4B", "2"),
+        ("porter to move him from bed 9", None, "9"),  # a place of its own: not hers
+    ],
+)
+async def test_forms_where_the_patient_just_found_is_taken_is_not_where_the_job_starts(
+    text, ward, bed
+):
+    # "get a porter to take her to bed 4" right after finding her in 4B bed 2: the porter
+    # request was filed for 4B bed 4 (an empty bed), the patient's bed lost
+    import re as _re
+
+    entities = [{"entity": "help_type", "value": "porter", "start": text.find("porter")}]
+    for m in _re.finditer(r"\b(?:ward (\w+)|bed (\d+))", text):
+        kind = "ward" if m.group(1) else "bed"
+        entities.append(
+            {
+                "entity": kind,
+                "value": m.group(1) or m.group(2),
+                "start": m.start(1 if m.group(1) else 2),
+            }
+        )
+    slots, _, _ = await validate(
+        "request_help_form",
+        filled={"last_task": {"located": {"ward": "4B", "bed": "2"}}},
+        set_now={"help_type": "porter"},
+        intent="request_help",
+        text=text,
+        entities=entities,
+        user="b.okoro",
+    )
+    assert slots.get("ward") == ward and slots.get("bed") == bed
+
+
 def test_forms_a_correction_opening_with_oh_is_no_description():
     # "oh sorry bed 9 not 8" while the description was asked filed the request for bed 8
     from actions.reading import corrects_in_free_text
@@ -1093,3 +1141,28 @@ async def test_forms_a_yes_is_no_description(said, taken):
 
     check = await CHECKS["help_description"](said, cast(CheckContext, cast(Any, None)))
     assert (check.value is not None) is taken
+
+
+@pytest.mark.parametrize("text", ["MRN 1234", "mrn 12-34", "1234"])
+async def test_forms_a_short_mrn_for_the_name_is_told_what_an_mrn_looks_like(text):
+    # "MRN 1234" while the name was asked: "Sorry, I didn't get that. What is the
+    # patient's full name?" - nothing said of the MRN meant
+    slots, messages, _ = await validate(
+        "find_patient_form", requested="patient_name", text=text, set_now={"patient_name": text}
+    )
+    assert "invalid_mrn" in kinds(messages) and "invalid_patient_name" not in kinds(messages)
+    assert not slots.get("patient_name") and not slots.get("mrn")
+
+
+async def test_forms_free_slots_right_after_a_clinic_list_are_that_clinics():
+    # "any free slots?" right after the ENT list for friday asked "Which clinic?"
+    last = {
+        "intent": "list_clinic_appointments",
+        "slots": {"department": "cardiology", "time": "friday"},
+    }
+    slots, messages, _ = await validate(
+        "check_free_slots_form", filled={"last_task": last}, intent="check_free_slots",
+        text="any free slots?", user="s.ali",
+    )  # fmt: skip
+    assert slots.get("department") == "cardiology" and slots.get("time") == "friday"
+    assert "ask_department" not in kinds(messages)

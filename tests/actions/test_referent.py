@@ -139,3 +139,17 @@ async def test_referent_form_back_after_a_question_undoes_what_the_mapping_took(
     out = await form_validator("book_appointment_form")().run(CollectingDispatcher(), trk, {})
     slots = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
     assert slots["department"] is None and slots["requested_slot"] == "department"
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        {"located": {"ward": "4B", "bed": "2"}, "patient": EMILY},  # "where is Emily Lloyd"
+        {"intent": "book_appointment", "slots": {"department": "cardiology", **EMILY}},
+    ],
+)
+def test_referent_she_right_after_a_patient_was_found_or_booked_is_that_patient(last):
+    trk = tracker(
+        "n.jones", text="book her into cardiology", events=_events({"last_task": last}, "x")
+    )
+    assert patient_in_hand(trk, _turn("book her into cardiology"), WANTED) == EMILY

@@ -56,6 +56,8 @@ def offered(text, intent, confidence=0.6, entities=None, pending=RESUME, safety=
         ("ok, carry on", "affirm"),
         ("go back to it", "affirm"),
         ("back to the booking", "affirm"),
+        ("where were we", "affirm"),  # (NLU: find_patient, 0.62 - it asked for a patient)
+        ("ok what were we doing", "affirm"),
         ("don't go back", "deny"),
         ("not urgent", None),
         ("nobody came", None),
@@ -482,3 +484,69 @@ async def test_resume_forget_the_bed_status_mid_form_stops_it(services):
     )
     messages, _ = await run(ActionNewRequest(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["stop_ok"]
+
+
+def test_resume_back_to_the_offered_task_naming_its_own_detail_is_a_yes():
+    # "back to the porter" to "Shall we carry on with the help request?" (a porter
+    # request for ICU) restarted the form and asked for the ward again
+    from actions.resume import answers_offer
+
+    stash = {
+        "intent": "request_help",
+        "form": "request_help_form",
+        "slots": {"help_type": "porter", "ward": "ICU"},
+    }
+    porter = {"entity": "help_type", "value": "porter", "start": 12, "end": 18}
+    events: list[dict] = [
+        {"event": "slot", "name": "pending", "value": RESUME},
+        {"event": "slot", "name": "stash", "value": stash},
+        {"event": "user", "text": "back to the porter", "parse_data": {}},
+    ]
+    trk = tracker(
+        "b.okoro",
+        intent="request_help",
+        text="back to the porter",
+        slots={"pending": RESUME, "stash": stash},
+        entities=[porter],
+        events=events,
+    )
+    turn = Turn.of(trk)
+    assert answers_offer(trk, turn) == "affirm"
+    it = {"entity": "help_type", "value": "it", "start": 12, "end": 14}
+    other = tracker(
+        "b.okoro",
+        intent="request_help",
+        text="back to the IT one",
+        slots={"pending": RESUME, "stash": stash},
+        entities=[it],
+        events=events,
+    )
+    assert answers_offer(other, Turn.of(other)) is None  # another detail: not a plain yes
+
+
+async def test_resume_the_answer_right_after_a_form_gave_up_takes_it_up_again():
+    # "tuesday" right after "I couldn't get the time, so I've stopped there" was "Sorry,
+    # I didn't get that": the booking is kept quietly for that one message
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.flow import resume_quiet
+    from actions.state import kept_after_giving_up
+
+    held = {"patient_name": "Jane Doe", "mrn": "10004821", "department": "cardiology"}
+    stopped = tracker("s.ali", intent="nlu_fallback", text="?", slots=held)
+    events = kept_after_giving_up(stopped, "book_appointment", "time")
+    stash = [e["value"] for e in events if e.get("name") == "stash"][-1]
+    assert stash["missed"] == "time" and stash["quiet"] and stash["slots"] == held
+    when = {"entity": "time", "value": "tuesday", "start": 0, "end": 7}
+    answer = tracker(
+        "s.ali", intent="inform", text="tuesday", slots={"stash": stash}, entities=[when]
+    )
+    dispatcher = CollectingDispatcher()
+    resumed = resume_quiet(dispatcher, answer, Turn.of(answer))
+    assert resumed is not None and resumed[-1]["name"] == "book_appointment_form"
+    assert {"event": "slot", "name": "mrn", "value": "10004821", "timestamp": None} in resumed
+    assert not any(
+        (m.get("custom") or {}).get("kind") == "slot_corrected" for m in dispatcher.messages
+    )
+    other = tracker("s.ali", intent="inform", text="hmm", slots={"stash": stash})
+    assert resume_quiet(CollectingDispatcher(), other, Turn.of(other)) is None

@@ -92,9 +92,9 @@ async def test_retime_an_offered_time_is_still_a_choice_not_a_new_time():
     assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
 
 
-async def test_retime_actually_thursday_right_after_a_booking_moves_it_asking_the_patient():
-    # the booking leaves its clinic and time (no patient); "actually make it friday" opens
-    # the move with them, and the form then asks for the patient again
+async def test_retime_actually_thursday_right_after_a_booking_moves_it_for_the_same_patient():
+    # the booking leaves its clinic, time and patient for the next request; "actually make
+    # it friday" opens the move with them (it asked "I need the patient again")
     confirmed = {"pending": "book_appointment:confirm"}
     offered = dict(OFFERED)
     _, events = await run(ActionContinue(), _choosing("the first one", **offered))
@@ -104,7 +104,7 @@ async def test_retime_actually_thursday_right_after_a_booking_moves_it_asking_th
     [last] = [e["value"] for e in events if e.get("name") == "last_task" and e["value"]][-1:]
     assert last == {
         "intent": "book_appointment",
-        "slots": {"department": "cardiology", "time": "tomorrow"},
+        "slots": {"department": "cardiology", "time": "tomorrow", **PATIENT},
     }
     text = "actually make it friday"
     after = tracker(
@@ -115,13 +115,9 @@ async def test_retime_actually_thursday_right_after_a_booking_moves_it_asking_th
         events=[{"event": "user", "text": text, "parse_data": {}}],
     )
     messages, events = await run(ActionContinue(), after)
-    assert messages[0]["custom"] == {
-        "phi": False,
-        "kind": "booking_move",
-        "data": {"time": "friday"},
-    }
+    assert not any(m["custom"]["kind"] == "booking_move" for m in messages)  # not asked again
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot" and e["value"]}
-    assert slots == {"time": "friday", "department": "cardiology"}
+    assert slots == {"time": "friday", "department": "cardiology", **PATIENT}
     assert events[-1]["name"] == "reschedule_appointment_form"
     # a bare time after a booking is no move
     bare = tracker("s.ali", intent="inform", text="friday", slots={"last_task": last})
@@ -154,3 +150,44 @@ def test_retime_offered_at_matches_the_day_as_well_as_the_time():
     assert offered_at(offered, "Tue 8 Dec at 10:00", NOW, TZ) == "b"
     assert offered_at(offered, "10:00", NOW, TZ) is None  # two offered at 10:00
     assert offered_at(offered, "Wed 9 Dec at 10:00", NOW, TZ) is None
+
+
+@pytest.mark.parametrize("text", ["2nd", "3rd", "the 2nd"])
+async def test_retime_an_ordinal_picking_an_offered_slot_is_never_a_date(text):
+    # "2nd" is also a date (the 2nd of the month): at an offer it is a pick, and the time
+    # asked stays as it was (was: the time became "2nd", so a later "no" found no slots)
+    messages, events = await run(ActionContinue(), _choosing(text, **OFFERED))
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+    assert not [e for e in events if e.get("event") == "slot" and e["name"] == "time"]
+
+
+def test_retime_ordinal_pick_is_no_pick_inside_a_date_or_a_time():
+    from actions.slotpick import ordinal_pick
+
+    assert ordinal_pick("2nd", 3) == 1
+    assert ordinal_pick("the second one", 3) == 1
+    assert ordinal_pick("3rd dec", 3) is None
+    assert ordinal_pick("Thu 3rd Dec at 14:00", 3) is None
+    assert ordinal_pick("first available", 3) is None
+    assert ordinal_pick("move the first one to next week", 3) == 0
+
+
+async def test_retime_a_day_number_tagged_as_a_name_is_the_date_not_a_new_patient():
+    # "Thu 10 Dec at 14:00" at an offer: NLU tagged "10" as the patient's name (the slot
+    # mapping set it); it is the date's day: that day's slots, the patient unchanged
+    text = "Thu 3 Dec at 12:30"
+    trk = _choosing(text, **OFFERED)
+    trk.latest_message["entities"] = [
+        {"entity": "patient_name", "value": "3", "start": 4, "end": 5},
+        {"entity": "time", "value": "Dec at 12:30", "start": 6, "end": 18},
+    ]
+    trk.events.append({"event": "slot", "name": "patient_name", "value": "3"})
+    trk.events.append({"event": "slot", "name": "time", "value": "Dec at 12:30"})
+    trk.slots.update(patient_name="3", time="Dec at 12:30")
+    messages, events = await run(ActionContinue(), trk)
+    kinds = [m["custom"]["kind"] for m in messages]
+    assert "slot_corrected" not in kinds and "book_appointment_offer" in kinds
+    offer = next(m for m in messages if m["custom"]["kind"] == "book_appointment_offer")
+    assert all(s["start"].startswith("2026-12-03T1") for s in offer["custom"]["data"]["slots"])
+    names = [e["value"] for e in events if e.get("event") == "slot" and e["name"] == "patient_name"]
+    assert names == ["Mary Smith"]

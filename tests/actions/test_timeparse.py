@@ -293,3 +293,20 @@ def test_timespan_whole_time_widens_a_partly_tagged_time():
     text = "book Mary next tues 10am please"
     assert whole_time("10am", text, THU, "Europe/London") == "next tues 10am"
     assert whole_time(None, "book Mary Smith", THU, "Europe/London") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("put Kerry Demir 10001575 into the 12:00 ent slot friday", "friday at 12:00"),
+        ("the 3pm slot on monday please", "on monday at 3pm"),
+        ("book Kerry in ent tomorrow, she is in bed 12", "tomorrow"),  # 12: no clock time
+    ],
+)
+def test_timespan_a_day_and_a_clock_time_said_apart_are_that_day_at_that_time(text, said):
+    assert time_in(text, THU, "Europe/London") == said
+
+
+def test_timespan_whole_time_joins_the_clock_time_said_apart_to_the_tagged_day():
+    text = "put Kerry Demir 10001575 into the 12:00 ent slot friday"
+    assert whole_time("friday", text, THU, "Europe/London") == "friday at 12:00"

@@ -166,7 +166,10 @@ async def test_bed_watches_are_each_users_own(services, watches):
     assert [w.ward_code for w in watches.active("n.jones")] == ["4B"]
 
 
-@pytest.mark.parametrize("said", ["cancel that alert", "stop that alert", "cancel it"])
+@pytest.mark.parametrize(
+    "said",
+    ["cancel that alert", "stop that alert", "cancel it", "actually never mind, dont need it"],
+)
 async def test_watch_just_set_is_cancelled_by_cancel_that(services, watches, said):
     # "cancel that alert" right after setting a watch answered "OK." and left it running
     from actions.flow import ActionStop
@@ -185,6 +188,41 @@ async def test_watch_just_set_is_cancelled_by_cancel_that(services, watches, sai
     assert [m["custom"]["kind"] for m in messages] == ["cancel_bed_watch_success"]
     (kept,) = watches.active("n.jones")
     assert kept.ward_code == "7C"  # only the watch just set
+
+
+async def test_watch_list_cancel_button_typed_as_words_cancels_them(services, watches):
+    # "Cancel them" typed under the list of watches (NLU: stop) answered "OK." and left
+    # them running
+    from actions.flow import ActionStop
+
+    await run(
+        ActionWatchBedAvailability(),
+        tracker("n.jones", intent="watch_bed_availability", slots={"ward": "4B"}),
+    )
+    listed = {"buttons": [{"title": "Cancel them", "payload": "/cancel_bed_watch"}]}
+    events: list[dict] = [
+        {"event": "bot", "text": "You're watching for: a bed on 4B.", "data": listed},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "Cancel them", "parse_data": {}},
+    ]
+    trk = tracker("n.jones", intent="stop", text="Cancel them", events=events)
+    messages, _ = await run(ActionStop(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["cancel_bed_watch_success"]
+    assert watches.active("n.jones") == []
+
+
+def test_watch_a_yes_no_button_typed_is_no_task():
+    from actions.state import typed_button
+
+    events: list[dict] = [
+        {
+            "event": "bot",
+            "text": "Shall we?",
+            "data": {"buttons": [{"title": "Yes", "payload": "/affirm"}]},
+        },
+        {"event": "user", "text": "yes", "parse_data": {}},
+    ]
+    assert typed_button(tracker("n.jones", intent="affirm", text="yes", events=events)) is None
 
 
 async def test_watch_words_read_as_a_cancel_set_the_watch(services, watches):

@@ -335,3 +335,27 @@ async def test_rasa_assistant_each_clause_has_its_own_message_id_and_a_failure_e
     assert [b["message"] for b in bodies] == ["a", "b"]  # "c" never sent after the failure
     assert len({b["message_id"] for b in bodies}) == 2
     assert replies[0].text == "ok" and replies[-1].kind == UNAVAILABLE_KIND
+
+
+@pytest.mark.parametrize(
+    ("said", "sent"),
+    [
+        ("👍", "yes"),
+        ("👍🏽", "yes"),
+        (":+1:", "yes"),
+        (":thumbsup::skin-tone-3:", "yes"),
+        ("👎", "no"),
+        ("ok 👍", "ok 👍"),
+        ("🙄", "🙄"),
+    ],
+)
+async def test_rasa_assistant_sends_a_thumbs_up_alone_as_yes(said, sent):
+    # "👍" at "Shall I book it?" was "Please answer yes or no" (Slack sends ":+1:")
+    calls: list[Any] = []
+    assistant = RasaAssistant(
+        workers=["http://rasa-1:5005"],
+        signing_key=KEY,
+        transport=recording_rasa([{"recipient_id": "x", "text": "OK"}], calls),
+    )
+    await assistant.send(staff="n.jones", channel="rest", conversation="c1", text=said)
+    assert calls[0][1]["message"] == sent

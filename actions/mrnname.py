@@ -1,0 +1,53 @@
+"""A patient's name typed in lower case right beside their MRN ("need an appt for arjun
+johnson 10002695 in derm"): NLU tags names mostly by their capitals, so the words between
+the last word of the request before it ("for", "book", "appt", a comma) and the MRN are
+read as the name when they look like one (two to four words)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from actions.calendar_words import MONTHS, WEEKDAYS, said_as
+from actions.formats import MrnFormat
+from actions.state import Turn, blanked
+from actions.timeparse import _TIME_WORDS
+
+# words of a request that are never part of a name
+_NOT_NAME = frozenset(
+    "a an the i me my we you need want book booking appt appointment slot please pls for in "
+    "into on at to with and or clinic department mrn patient pt new move cancel can could "
+    "get make him her his them their it its is are no yes not please derm cardiology ent".split()
+)
+
+
+def name_before_mrn(text: str | None, mrn: MrnFormat) -> str | None:
+    """The name typed just before the MRN ("for arjun johnson 10002695" -> "Arjun
+    Johnson"), or None."""
+    if not text:
+        return None
+    for found in re.finditer(r"\d[\d\s-]*\d", text):
+        if mrn.find(found.group()) is None:
+            continue
+        before = re.sub(r"\bmrn\b[\s:]*$", "", text[: found.start()], flags=re.I).rstrip()
+        words: list[str] = []
+        for word in reversed(re.split(r"\s+", before)):
+            low = word.lower()
+            if not re.fullmatch(r"[a-z][a-z'-]*", word, re.I) or low in _NOT_NAME:
+                break  # "for", "appt", "derm,": the name starts after it
+            if low in _TIME_WORDS or low in WEEKDAYS or low in MONTHS or said_as(low) != low:
+                break  # "tomorrow", "fri": a time
+            words.insert(0, word)
+        if 2 <= len(words) <= 4:
+            return " ".join(w[:1].upper() + w[1:] for w in words)
+    return None
+
+
+def lower_case_name(turn: Turn, had: Any, mrn: MrnFormat) -> dict[str, str]:
+    """{"patient_name": the name typed before the MRN} when NLU tagged none and the task
+    has none yet; the words NLU tagged as something else (a clinic, a time) are no name."""
+    if had not in (None, "") or turn.is_payload or turn.values("patient_name"):
+        return {}
+    others = [e for e in {str(e.get("entity")) for e in turn.entities} if e != "mrn"]
+    name = name_before_mrn(blanked(turn.text, turn.spans(*others)) if others else turn.text, mrn)
+    return {"patient_name": name} if name else {}
