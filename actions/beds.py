@@ -134,7 +134,7 @@ _NUMBER_WORDS = (
     r"six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
     r"eighteen|nineteen"
 )
-_SAID_BED = re.compile(rf"\bbed\s+(?:number\s+|no\.?\s+)?({_NUMBER_WORDS})\b", re.IGNORECASE)
+_SAID_BED = re.compile(rf"\bbeds?\s+(?:number\s+|no\.?\s+)?({_NUMBER_WORDS})\b", re.IGNORECASE)
 _BARE = re.compile(
     r"^\s*(?:it'?s\s+|the\s+)?(?:bed\s+|number\s+|no\.?\s+)?(.+?)\s*(?:please)?[.!]?\s*$",
     re.IGNORECASE,
@@ -495,6 +495,19 @@ def take_back(ctx: ActionContext, changed: str) -> tuple[str, dict[str, str]] | 
     )
 
 
+def several_beds(ctx: ActionContext) -> list[Any]:
+    """The beds a typed change names when it names more than one (``actions.bedplaces``);
+    empty for one bed, a button or a question about the beds."""
+    from actions.bedplaces import places_said
+    from actions.state import Turn
+
+    turn = Turn.of(ctx.tracker)
+    if turn.is_payload or asked_not_told(ctx) or _NOT_BOTH.search(turn.text):
+        return []  # a button, a question, or a correction ("bed 20, sorry I mean bed 17")
+    places = places_said(turn.text, turn.values("ward"))
+    return places if len({(p.ward, p.bed) for p in places}) > 1 else []
+
+
 def cleans_beds(ctx: ActionContext) -> bool:
     """The user's role does housekeeping jobs (``handles`` in the role policy): their bed
     changes are cleaning, not admissions or discharges."""
@@ -513,6 +526,11 @@ class ActionUpdateBedStatus(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         reset: tuple[dict[str, Any], ...] = ()  # the task's slots are cleared when it ends
         code = bed_status_code(ctx.text("bed_status"))
+        several = several_beds(ctx)
+        if several:  # "close HDU bed 12 and CCU bed 10": each bed on its own ward
+            from actions.bedmany import change_beds
+
+            return await change_beds(ctx, several, code, self.intent)
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = own_ward(ctx, ctx.text("ward")) or ward_hint
         if code is None or number is None or ward_text is None:

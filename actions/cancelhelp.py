@@ -39,6 +39,7 @@ from actions.helptasks import (
 )
 from actions.jobs import a_job_given_back
 from actions.services import Services
+from actions.shownrequests import request_to_cancel
 from actions.state import slots_before_turn
 from assistant.hms.errors import NotFound
 from assistant.hms.models import HelpTask, Staff
@@ -86,6 +87,9 @@ class ActionCancelHelpRequest(GuardedAction):
         kind = ((filed or {}).get("slots") or {}).get("help_type")
         if not ids and filed and wanted in (None, kind):
             ids = [str(filed["ticket"])]
+        shown = request_to_cancel(ctx.tracker, str(ctx.tracker.latest_message.get("text") or ""))
+        if not ids and shown:  # "cancel that request" right after its status was shown
+            ids = [shown]
         if ids:
             task = await find_task(ctx, ids)
             if task is None:  # said so

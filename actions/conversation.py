@@ -133,5 +133,10 @@ class ActionThank(Action):
         turn = Turn.of(tracker)
         if tracker.get_slot("pending") == RESUME and polarity(turn.text) == "deny":
             return go_back(dispatcher, tracker, turn, "deny")
+        from actions.fallback import as_a_job_step
+
+        job = await as_a_job_step(dispatcher, tracker, turn, domain)
+        if job is not None:  # "take the top one" right after a job list (NLU: thanks)
+            return job
         dispatcher.utter_message(response="utter_thank_answer")
         return []

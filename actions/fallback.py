@@ -282,10 +282,16 @@ async def as_a_job_step(
     next urgent one", "dropped him off", "I can't do it, give it back"), from someone who
     does help jobs: that job step. None otherwise."""
     from actions.flow import serve_as
+    from actions.jobpicks import follows_a_job
     from actions.jobstep import does_jobs
     from actions.jobwords import a_job_step
 
-    if turn.is_payload or not a_job_step(turn.text) or not await does_jobs(tracker):
+    if turn.is_payload:
+        return None
+    # or, right after a job list or step: "take the top one", "the other one", "next"
+    idle = not (tracker.active_loop or {}).get("name")
+    said = a_job_step(turn.text) or (idle and follows_a_job(tracker, turn.text))
+    if not said or not await does_jobs(tracker):
         return None
     return await serve_as(dispatcher, tracker, "update_help_task", domain)
 

@@ -40,6 +40,7 @@ from actions.retime import in_a_date, on_the_day_asked, said_time
 from actions.sayback import changed_text
 from actions.scheduling import offered_at
 from actions.services import get_services
+from actions.shownrequests import request_to_cancel
 from actions.slotpick import ordinal_pick
 from actions.state import (
     RESUME,
@@ -248,6 +249,10 @@ class ActionNewRequest(Action):
             return [*stopped, FollowupAction("action_listen")]
         if means_booking(turn):  # "appt please: friday, derm, 10180589 Ngozi Price" (a move)
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
+        shown = None if form else request_to_cancel(tracker, turn.text)
+        if shown is not None:  # "cancel the first one" after 'my requests' (NLU: appointment)
+            ticket = {"ticket_id": shown}
+            return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
         followed = await follow_up_events(dispatcher, tracker, turn, domain)
         if followed is not None:
             return followed
@@ -551,6 +556,10 @@ class ActionStop(Action):
             pressed = typed_button(tracker)
             if pressed is not None:  # "Cancel them" typed under the list of bed watches
                 return await serve_as(dispatcher, tracker, pressed[0], domain, pressed[1])
+            shown = request_to_cancel(tracker, turn.text)  # "cancel it" after its status
+            if shown is not None and idle:
+                ticket = {"ticket_id": shown}
+                return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
             watch = watch_just_set(tracker)
             if watch is not None and idle and not turn.is_payload and withdraws_watch(turn.text):
                 # "cancel that alert" right after setting a bed watch: that watch

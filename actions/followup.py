@@ -278,9 +278,24 @@ def changes_a_listed_bed(last: dict[str, Any], turn: Turn) -> tuple[str, str] | 
     numbers = _bed_numbers_said(turn)
     if not numbers and len(ends) == 1 and _SAME_BED.search(turn.text):
         return ends[0], code  # "close it": the one bed listed
+    index = None if numbers else _ordinal(turn.text, len(ends))
+    if index is not None:  # "close the first one": that bed of the list
+        return ends[index], code
     if len(numbers) == 1 and (number := numbers.pop()) in ends:
         return number, code
     return None
+
+
+_ORDINAL_ITEM = re.compile(r"\b(?:first|second|third|fourth|last|top)\b", re.I)
+
+
+def _ordinal(text: str, count: int) -> int | None:
+    """ "the first one", "the top one", "the last bed": an index into the list shown."""
+    from actions.formats import ordinal_choice
+
+    if not _ORDINAL_ITEM.search(text):
+        return None
+    return ordinal_choice(re.sub(r"\btop\b", "first", text, flags=re.I), count)
 
 
 def _listed_ends(last: dict[str, Any]) -> list[str]:
@@ -325,7 +340,39 @@ def restated_status(turn: Turn) -> str | None:
 
     if not _SAME_BED.search(turn.text) and len(turn.text.split()) > 3:
         return None
-    return bed_status_code(turn.text)
+    code = bed_status_code(turn.text)
+    if code is None and _OPEN.search(turn.text):
+        return "U"  # "open it again", "open it back up": the bed reopened
+    return code
+
+
+_OPEN = re.compile(r"^\W*(?:(?:ok|okay|actually|now|please|can\s+you)\W+)*open\b", re.I)
+# "and now?", "check again", "how many free now": the last bed question asked again
+_AGAIN = re.compile(
+    r"^\W*(?:(?:ok|okay|and|so|right|what\s+about|how\s+about)\W+)*(?:now|again|"
+    r"(?:check|look|try|ask)\s+(?:it\s+|that\s+)?again|refresh|any\s+change|"
+    r"how\s+many\s+(?:beds\s+)?(?:are\s+)?(?:free|left|available|empty)|"
+    r"(?:any|which|what)\s+(?:beds\s+)?(?:are\s+)?(?:free|available))"
+    r"(?:\s+(?:now|then|please|again|there))*\W*$",
+    re.I,
+)
+
+
+def asks_again(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
+    """ "and now?", "check again", "how many are free now?" right after a bed question or
+    a bed change: the question asked again (after a change: the free beds of its ward)."""
+    last = tracker.get_slot("last_task")
+    if turn.is_payload or turn.entities or not isinstance(last, dict):
+        return None
+    if not _AGAIN.search(turn.text):
+        return None
+    kept = dict(last.get("slots") or {})
+    asked: dict[str, Any] = last["asked"] if isinstance(last.get("asked"), dict) else {}
+    if last.get("intent") == "check_bed_availability":
+        return "check_bed_availability", {**asked, **kept}
+    if last.get("intent") == "update_bed_status" and kept.get("ward"):
+        return "check_bed_availability", {"ward": kept["ward"]}
+    return None
 
 
 _AROUND_WARD = re.compile(
@@ -381,6 +428,9 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     on_listed = acts_on_a_listed_appointment(last, turn)
     if on_listed is not None:  # "cancel the first one" right after a patient's appointments
         return on_listed
+    again = asks_again(tracker, turn)
+    if again is not None:  # "and now?" right after a bed list or change
+        return again
     catalog = default_catalog()
     intent = catalog.find(last.get("intent"))
     if intent is None:

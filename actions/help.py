@@ -307,6 +307,8 @@ class ActionCheckRequestStatus(GuardedAction):
         return ActionCheckBedAvailability()
 
     async def perform(self, ctx: ActionContext) -> Outcome:
+        from actions.shownrequests import shown_events
+
         settings = ctx.services.settings
         fmt = TicketFormat(settings.ticket_prefixes, settings.ticket_digits)
         said = f"{ctx.text('ticket_id') or ''} {ctx.tracker.latest_message.get('text') or ''}"
@@ -338,7 +340,8 @@ class ActionCheckRequestStatus(GuardedAction):
             ctx.say(
                 f"{task_line(task)}.", kind="check_request_status_success", data=task_data(task)
             )
-            return Outcome(resource=f"Task/{task.id}")
+            shown = shown_events(ctx.tracker, [task.ticket_id or ""])  # for "cancel it" next
+            return Outcome(resource=f"Task/{task.id}", events=shown)
         if fmt.find(said):
             ctx.say(
                 "I couldn't find that ticket.",
@@ -356,7 +359,8 @@ class ActionCheckRequestStatus(GuardedAction):
             kind="check_request_status_success",
             data={"tasks": [task_data(t) for t in recent]},
         )
-        return Outcome(resource="Task")
+        listed = [t.ticket_id for t in recent if t.ticket_id]  # "cancel the first one" next
+        return Outcome(resource="Task", events=shown_events(ctx.tracker, listed))
 
     def _handoff(self, ctx: ActionContext, ticket_id: str) -> Outcome | None:
         """A help-desk handoff ticket (HD-...) of this user, from the ticket store."""

@@ -69,7 +69,7 @@ _NO_LONGER_NEEDED = (
     r"managed|back\s+(?:up|on)|came\s+back)\b[^?]*"
 )
 _WITHDRAW_FILED = re.compile(
-    r"^\W*(?:(?:ok|oh|sorry|actually|no|wait)\W+)*(?:please\s+)?(?:cancel|withdraw|scrap|"
+    r"^\W*(?:(?:ok|oh|sorry|actually|no|wait|yes|yeah|yep)\W+)*(?:please\s+)?(?:cancel|withdraw|scrap|"
     rf"call\s+off)(?:\s+{_THING})?(?:\s+(?:off|please|then|now|again))*(?:{_NO_LONGER_NEEDED})?"
     r"\W*$|^\W*(?:(?:ok|actually|sorry|never\s*mind|forget\s+(?:it|that))\W+)*"
     r"(?:call\s+(?:it|that)\s+off|(?:I\s+)?(?:don'?t|do\s+not)\s+need\s+(?:it|that)"

@@ -5,8 +5,13 @@ just asked was for (its answer, a button press, says no verb)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import Any
 
-from actions.base import ActionContext
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.base import ActionContext, Outcome
 from actions.formats import TicketFormat, ordinal_choice
 from actions.helptasks import ticket_ids, typed_text
 from actions.state import slots_before_turn
@@ -44,5 +49,89 @@ def listed_choice(ctx: ActionContext, typed: str) -> list[str]:
         return []
     if not re.search(r"\b(?:one|job|ticket|request|first|second|third|last)\b", typed, re.I):
         return []
-    index = ordinal_choice(typed, len(listed))
+    index = ordinal_choice(re.sub(r"\btop\b", "first", typed, flags=re.I), len(listed))
     return [str(listed[index])] if index is not None else []
+
+
+# --- follow-ups of a job list or a job step ("take the top one", "the other one", "next",
+# "wrong one, I meant HR-3"), which NLU reads as an answer, thanks or nothing understood
+
+_PICK = re.compile(r"\b(?:first|second|third|last|top|other|next|another)\b", re.I)
+_OTHER = re.compile(r"\bother\s+(?:one|job|ticket)\b|\bthe\s+other\b", re.I)
+_BARE_NEXT = re.compile(
+    r"^\W*(?:(?:ok|okay|right|and|then|now|so)\W+)*(?:(?:take|do|give\s+me|i'?ll\s+(?:take|do))"
+    r"\s+)?(?:the\s+)?next(?:\s+(?:one|job|please|then))*\W*$",
+    re.I,
+)
+_WRONG = re.compile(r"\bwrong\s+(?:one|job|ticket)\b|\bi\s+meant?\b|\bnot\s+that\s+one\b", re.I)
+_TICKET = re.compile(r"\bhr[\s-]*\d+\b", re.I)
+
+
+def job_memory(tracker: Tracker) -> dict[str, Any]:
+    """What the last job answer left (``last_task`` before this message): the jobs it
+    listed (tickets) and the job it took a step on ({ticket, step}); {} when it was no job
+    answer (a bed list also leaves "listed": bed ids, never tickets)."""
+    last = slots_before_turn(tracker).get("last_task")
+    if not isinstance(last, dict):
+        return {}
+    listed = [t for t in last.get("listed") or [] if str(t).startswith("HR-")]
+    job = last.get("job") if isinstance(last.get("job"), dict) else None
+    if not listed and job is None:
+        return {}
+    return {"listed": listed, **({"job": job} if job else {})}
+
+
+def follows_a_job(tracker: Tracker, text: str) -> bool:
+    """ "take the top one", "the other one", "next", "wrong one, I meant HR-3" right after a
+    job list or a job step: about those jobs."""
+    if not text or text.rstrip().endswith("?") or not job_memory(tracker):
+        return False
+    return bool(_PICK.search(text) or (_WRONG.search(text) and _TICKET.search(text)))
+
+
+def bare_next(text: str) -> bool:
+    """ "next", "and the next one", "next job please": the next job in the queue."""
+    return bool(_BARE_NEXT.search(text))
+
+
+def other_jobs(ctx: ActionContext, typed: str) -> list[str] | None:
+    """ "the other one": the jobs of the list just given (or the "Which job?" asked) that
+    the last step did not touch ([] when there is none); None when the message says no
+    such thing."""
+    if not typed or not _OTHER.search(typed):
+        return None
+    memory = job_memory(ctx.tracker)
+    touched = (memory.get("job") or {}).get("ticket")
+    return [t for t in memory.get("listed") or [] if t != touched]
+
+
+def corrected_job(ctx: ActionContext, ids: list[str]) -> str | None:
+    """ "wrong one, I meant HR-3" right after taking another job: the job taken (to give
+    back), when the message names another."""
+    job = job_memory(ctx.tracker).get("job") or {}
+    typed = typed_text(ctx.tracker)
+    if job.get("step") != "take" or not ids or not _WRONG.search(typed):
+        return None
+    return str(job["ticket"]) if job.get("ticket") not in ids else None
+
+
+def last_step(ctx: ActionContext) -> str | None:
+    """The step the last job answer took ("the other one" after a take: take it)."""
+    step = (job_memory(ctx.tracker).get("job") or {}).get("step")
+    return str(step) if step in ("take", "done", "release") else None
+
+
+def given_back(ctx: ActionContext) -> str | None:
+    """The job just given back ("take the next one" then means another)."""
+    job = job_memory(ctx.tracker).get("job") or {}
+    return str(job["ticket"]) if job.get("step") == "release" else None
+
+
+def remembered(ctx: ActionContext, outcome: Outcome, ticket: str | None, verb: str) -> Outcome:
+    """``outcome`` with what it did kept for the follow-ups above (the list it came from
+    kept too, for "the other one")."""
+    if outcome.result != "success" or not ticket:
+        return outcome
+    memory: dict[str, Any] = {"listed": job_memory(ctx.tracker).get("listed") or []}
+    memory["job"] = {"ticket": ticket, "step": verb}
+    return replace(outcome, events=(*outcome.events, SlotSet("last_task", memory)))

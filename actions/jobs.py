@@ -40,8 +40,18 @@ from actions.helptasks import (
     places,
     typed_text,
 )
-from actions.jobpicks import asked_step, listed_choice, tickets_said
-from actions.jobstep import names_of, payload, step
+from actions.jobpicks import (
+    asked_step,
+    bare_next,
+    corrected_job,
+    given_back,
+    last_step,
+    listed_choice,
+    other_jobs,
+    remembered,
+    tickets_said,
+)
+from actions.jobstep import details, names_of, payload, step, swap
 from actions.jobwords import (
     DONE,
     RELEASE,
@@ -204,7 +214,26 @@ class ActionUpdateHelpTask(GuardedAction):
         types = sorted(ctx.services.policy.help_types_handled(ctx.staff.roles))
         typed = typed_text(ctx.tracker)
         ids = tickets_said(ctx) or listed_choice(ctx, typed)  # "take the first one" after a list
-        verb = job_verb(typed) or asked_step(ctx, ids)
+        wrong = corrected_job(ctx, ids)  # "wrong one, I meant HR-3" right after a take
+        if wrong is not None:
+            return remembered(ctx, await swap(ctx, wrong, ids[0], types), ids[0], "take")
+        others = None if ids else other_jobs(ctx, typed)  # "the other one"
+        if others == []:
+            ctx.say(
+                "There's no other job in the list I just gave. Ask 'any jobs for me?'.",
+                kind="update_help_task_none",
+                data={"help_types": types},
+                buttons=[{"title": "My jobs", "payload": "/list_my_jobs"}],
+            )
+            return Outcome(resource="Task", detail="no other job")
+        verb = job_verb(typed) or asked_step(ctx, ids) or (last_step(ctx) if others else None)
+        verb = "take" if bare_next(typed) else verb  # "next", "and the next one"
+        ids = others if others and len(others) == 1 else ids
+        if ids and verb is None and typed:  # "details of HR-12": a question, nothing taken
+            task = await find_task(ctx, ids)
+            if task is None:
+                return Outcome("not_found", resource="Task")
+            return await details(ctx, task, types)
         if ids:
             return await self._each(ctx, ids, verb, types)
         candidates = await self._by_place(ctx, handled(ctx), typed)
@@ -215,10 +244,15 @@ class ActionUpdateHelpTask(GuardedAction):
             jobs = await open_jobs(ctx, handled(ctx))
             mine = [t for t in jobs if t.owner == me]
             candidates = mine if verb != "take" else [t for t in jobs if t.owner is None]
-            if verb == "take" and wants_next(typed):  # "take the next urgent one"
+            if verb == "take" and (wants_next(typed) or bare_next(typed)):
+                # "take the next urgent one"; never the job just given back
+                back = given_back(ctx)
+                candidates = [t for t in candidates if t.ticket_id != back]
                 return await self._next(ctx, candidates, typed, types)
+            if others:  # "the other one" of several: which
+                candidates = [t for t in jobs if t.ticket_id in others]
         if len(candidates) == 1:
-            return await step(ctx, candidates[0], verb, types)
+            return await self._step(ctx, candidates[0], verb, types)
         if not candidates and bare_done(typed):  # "done" with no job in hand: a goodbye
             ctx.say("Goodbye.", kind="goodbye_answer", data={})
             return Outcome(resource="Task", detail="no job in hand, goodbye")
@@ -257,7 +291,7 @@ class ActionUpdateHelpTask(GuardedAction):
             if task is None:  # said so
                 outcomes.append(Outcome("not_found", resource="Task"))
                 continue
-            outcomes.append(await step(ctx, task, verb, types))
+            outcomes.append(await self._step(ctx, task, verb, types))
         if len(outcomes) == 1:
             return outcomes[0]
         done = [o for o in outcomes if o.result == "success"]
@@ -275,7 +309,7 @@ class ActionUpdateHelpTask(GuardedAction):
         if urgent:
             waiting = [t for t in waiting if t.priority in URGENT_PRIORITIES]
         if waiting:
-            return await step(ctx, by_urgency(waiting)[0], "take", types)
+            return await self._step(ctx, by_urgency(waiting)[0], "take", types)
         what = "urgent " if urgent else ""
         ctx.say(
             f"There is no open {what}{names_of(handled(ctx))} job waiting right now.",
@@ -284,6 +318,13 @@ class ActionUpdateHelpTask(GuardedAction):
             buttons=[{"title": "My jobs", "payload": "/list_my_jobs"}],
         )
         return Outcome(resource="Task", detail=f"no {what}job waiting")
+
+    async def _step(
+        self, ctx: ActionContext, task: HelpTask, verb: str | None, types: list[str]
+    ) -> Outcome:
+        """``step``, remembered for "the other one", "next" and "wrong one" after it."""
+        done = verb or ("done" if task.owner == ctx.staff.username else "take")
+        return remembered(ctx, await step(ctx, task, verb, types), task.ticket_id, done)
 
     def _place_said(self, ctx: ActionContext, typed: str) -> bool:
         return bool(ctx.text("bed") or ctx.text("ward") or said_beds(typed))

@@ -4,6 +4,8 @@ user's role does; a job someone else holds is theirs; only its holder may give i
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from rasa_sdk import Tracker
 
 from actions.base import ActionContext, Outcome, permitted_tasks
@@ -104,3 +106,62 @@ async def _give_back(ctx: ActionContext, task: HelpTask, names: dict[str, str]) 
         data=facts(back, names),
     )
     return Outcome(resource=resource, detail=f"{task.status}->{QUEUED}, released")
+
+
+async def details(ctx: ActionContext, task: HelpTask, types: list[str]) -> Outcome:
+    """ "details of HR-12", "tell me more about HR-12": the job as it stands - kind, place,
+    priority, status, who has it, when it was asked for - and nothing changed. Never the
+    free-text description (as in the job list: it may say what a patient is moved for)."""
+    ticket, me = task.ticket_id or "", ctx.staff.username
+    if task.help_type not in types:
+        ctx.say(
+            f"{ticket} is not a {names_of(types)} job.",
+            kind="update_help_task_denied",
+            data={"ticket_id": ticket, "help_type": task.help_type},
+        )
+        return Outcome("denied", reason="not_handled", resource=f"Task/{task.id}")
+    names = await places(ctx, [task])
+    if task.status in CLOSED_WORDS:
+        state = CLOSED_WORDS[task.status]
+    elif task.owner is not None:
+        state = "taken by you" if task.owner == me else f"taken by {task.owner}"
+    else:
+        state = "waiting, nobody has taken it yet"
+    asked = ""
+    if task.authored is not None:
+        local = task.authored.astimezone(ZoneInfo(ctx.services.settings.hospital_tz))
+        asked = f" Asked for at {local:%H:%M} on {local:%a} {local.day} {local:%b}."
+    buttons = []
+    if task.status not in CLOSED_WORDS and task.owner in (None, me):
+        title = f"Done {ticket}" if task.owner == me else f"Take {ticket}"
+        buttons = [{"title": title, "payload": payload(task)}]
+    ctx.say(
+        f"{line(task, names)}: {state}.{asked}",
+        kind="update_help_task_details",
+        data=facts(task, names),
+        buttons=buttons or None,
+    )
+    return Outcome(resource=f"Task/{task.id}", detail="details, nothing changed")
+
+
+async def swap(ctx: ActionContext, wrong: str, meant: str, types: list[str]) -> Outcome:
+    """ "wrong one, I meant HR-3" right after taking HR-2: HR-2 given back (if still the
+    user's), then HR-3 taken."""
+    from actions.helptasks import find_task
+
+    taken = await find_task(ctx, [wrong])
+    if (
+        taken is not None
+        and taken.owner == ctx.staff.username
+        and taken.status not in (CLOSED_WORDS)
+    ):
+        await _give_back(ctx, taken, await places(ctx, [taken]))
+    task = await find_task(ctx, [meant])
+    if task is None:
+        return Outcome("not_found", resource="Task")
+    outcome = await step(ctx, task, "take", types)
+    return Outcome(
+        outcome.result,
+        resource=f"{outcome.resource}",
+        detail=f"{wrong} given back; {outcome.detail or outcome.reason}",
+    )

@@ -227,3 +227,60 @@ async def test_cancelhelp_a_stop_with_nothing_filed_just_before_cancels_nothing(
     messages, _ = await run(ActionStop(), trk)
     assert kinds(messages) == ["stop_ok"]
     assert [t.status for t in services.hms.tasks] == ["requested"]
+
+
+async def status_then(user: str, asked: str, said: str, intent: str = "stop"):
+    """The status answer to ``asked``, then ``said`` with what it showed in ``last_task``."""
+    from actions.help import ActionCheckRequestStatus
+
+    _, events = await run(
+        ActionCheckRequestStatus(), tracker(user, intent="check_request_status", text=asked)
+    )
+    last = next(e["value"] for e in events if e.get("name") == "last_task")
+    before = [{"event": "slot", "name": "last_task", "value": last}]
+    return tracker(
+        user,
+        intent=intent,
+        text=said,
+        slots={"last_task": last},
+        events=[*before, {"event": "user", "text": said, "parse_data": {}}],
+    )
+
+
+@pytest.mark.parametrize("said", ["cancel it", "cancel that request", "actually yes cancel it"])
+async def test_cancelhelp_cancel_it_right_after_a_status_cancels_that_request(services, said):
+    from actions.flow import ActionStop
+
+    first = await file("n.jones")
+    await file("n.jones", bed="3")
+    trk = await status_then("n.jones", f"status of {first}", said)
+    messages, _ = await run(ActionStop(), trk)
+    assert kinds(messages) == ["cancel_help_request_success"]
+    assert [t.status for t in services.hms.tasks] == ["cancelled", "requested"]
+
+
+async def test_cancelhelp_cancel_that_request_read_as_a_cancel_after_a_status(services):
+    first = await file("n.jones")
+    await file("n.jones", bed="3")
+    trk = await status_then(
+        "n.jones", f"status of {first}", "cancel that request", "cancel_help_request"
+    )
+    messages, _ = await run(ActionCancelHelpRequest(), trk)
+    assert kinds(messages) == ["cancel_help_request_success"]  # not "Which one?"
+    assert [t.status for t in services.hms.tasks] == ["cancelled", "requested"]
+
+
+@pytest.mark.parametrize(
+    ("said", "pick"), [("cancel the first one", 1), ("cancel the last one", 0)]
+)
+async def test_cancelhelp_the_nth_of_my_requests_just_listed_is_cancelled(services, said, pick):
+    from actions.flow import ActionNewRequest
+
+    await file("n.jones")
+    await file("n.jones", bed="3")
+    # listed newest first: HR-000002, HR-000001
+    trk = await status_then("n.jones", "my requests", said, "cancel_appointment")
+    messages, _ = await run(ActionNewRequest(), trk)
+    assert kinds(messages) == ["cancel_help_request_success"]  # not the appointment form
+    assert services.hms.tasks[pick].status == "cancelled"
+    assert services.hms.tasks[1 - pick].status == "requested"

@@ -603,3 +603,36 @@ def test_followup_a_ward_corrected_right_after_a_bed_change_keeps_the_bed():
         "update_bed_status",
         {"ward": "4B", "bed": "2", "bed_status": "H"},
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "bed"), [("close the first one", "18"), ("block the last one", "25")]
+)
+def test_followup_close_the_first_listed_bed_changes_that_bed(text, bed):
+    last = {"intent": "check_bed_availability", "slots": {"ward": "4B"}, "listed": []}
+    last["listed"] = ["bed-4b-18", "bed-4b-25"]
+    trk = tracker("k.osei", intent="inform", text=text, slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) == (
+        "update_bed_status",
+        {"ward": "4B", "bed": bed, "bed_status": "C"},
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["and now?", "check again", "how many free now", "how many are free now?"]
+)
+def test_followup_and_now_asks_the_bed_question_again(text):
+    listed = {"intent": "check_bed_availability", "slots": {"ward": "4B"}, "listed": []}
+    trk = tracker("k.osei", intent="check_free_slots", text=text, slots={"last_task": listed})
+    assert follow_up(trk, Turn.of(trk)) == ("check_bed_availability", {"ward": "4B"})
+    changed = {"intent": "update_bed_status", "slots": {"ward": "7C", "bed": "1"}}
+    trk = tracker("k.osei", intent="inform", text=text, slots={"last_task": changed})
+    assert follow_up(trk, Turn.of(trk)) == ("check_bed_availability", {"ward": "7C"})
+
+
+@pytest.mark.parametrize("text", ["open it again", "reopen it", "open it back up"])
+def test_followup_open_it_again_frees_the_bed_just_changed(text):
+    last = {"intent": "update_bed_status", "slots": {"ward": "7C", "bed": "1", "bed_status": "C"}}
+    trk = tracker("k.osei", intent="nlu_fallback", text=text, slots={"last_task": last})
+    found = follow_up(trk, Turn.of(trk))
+    assert found is not None and found[1]["bed_status"] == "U" and found[1]["bed"] == "1"

@@ -505,3 +505,108 @@ async def test_jobs_words_not_understood_that_ask_or_speak_of_no_job_change_noth
     messages, _ = await run(ActionFallback(), said("p.kim", "nlu_fallback", text))
     assert kinds(messages) == ["nlu_fallback_rephrase"]
     assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "p.kim")
+
+
+@pytest.mark.parametrize(
+    "text", ["details of HR-000001", "tell me more about HR-000001", "info on HR-000001"]
+)
+async def test_jobs_details_of_a_job_tell_it_and_take_nothing(services, text):
+    ticket = await file()
+    trk = said("p.kim", "update_help_task", text, ticket_id=ticket)
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_details"]
+    [message] = messages
+    assert "4B Bed 2" in message["text"] and "nobody has taken it" in message["text"]
+    assert "x-ray" not in message["text"] and "Mary" not in message["text"]
+    assert [b["title"] for b in message["buttons"]] == [f"Take {ticket}"]
+    task = services.hms.tasks[0]
+    assert (task.status, task.owner) == ("requested", None)  # nothing claimed
+
+
+def after(user: str, intent: str, text: str, last: dict):
+    """``text`` right after an answer that left ``last`` in ``last_task``."""
+    before = [{"event": "slot", "name": "last_task", "value": last}]
+    return tracker(
+        user,
+        intent=intent,
+        text=text,
+        slots={"last_task": last},
+        events=[*before, {"event": "user", "text": text, "parse_data": {}}],
+    )
+
+
+async def test_jobs_take_the_top_one_then_the_other_one_takes_both(services):
+    first = await file(urgency="urgent")
+    second = await file(bed="3")
+    _, events = await run(ActionListMyJobs(), said("p.kim", "list_my_jobs", "any jobs for me?"))
+    listed = next(e["value"] for e in events if e.get("name") == "last_task")
+    messages, events = await run(
+        ActionUpdateHelpTask(), after("p.kim", "update_help_task", "take the top one", listed)
+    )
+    assert messages[0]["custom"]["data"]["ticket_id"] == first
+    memory = next(e["value"] for e in events if e.get("name") == "last_task")
+    messages, _ = await run(
+        ActionUpdateHelpTask(), after("p.kim", "update_help_task", "the other one", memory)
+    )
+    assert kinds(messages) == ["update_help_task_claimed"]  # taken, like the one before
+    assert messages[0]["custom"]["data"]["ticket_id"] == second
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [("accepted", "p.kim")] * 2
+
+
+async def test_jobs_the_other_one_with_no_other_changes_nothing(services):
+    ticket = await file()
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"take {ticket}"))
+    memory = {"listed": [ticket], "job": {"ticket": ticket, "step": "take"}}
+    messages, _ = await run(
+        ActionUpdateHelpTask(), after("p.kim", "update_help_task", "the other one", memory)
+    )
+    assert kinds(messages) == ["update_help_task_none"]
+    assert services.hms.tasks[0].status == "accepted"  # never marked done
+
+
+@pytest.mark.parametrize("text", ["next", "and the next one"])
+async def test_jobs_next_after_a_finished_job_takes_the_next(services, text):
+    done = await file(urgency="urgent")
+    waiting = await file(bed="3")
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"take {done}"))
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"done with {done}"))
+    memory = {"listed": [], "job": {"ticket": done, "step": "done"}}
+    messages, _ = await run(ActionUpdateHelpTask(), after("p.kim", "inform", text, memory))
+    assert kinds(messages) == ["update_help_task_claimed"]
+    assert messages[0]["custom"]["data"]["ticket_id"] == waiting
+
+
+async def test_jobs_take_the_next_one_after_giving_one_back_is_another_job(services):
+    back = await file(urgency="urgent")
+    other = await file(bed="3")
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"take {back}"))
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"release {back}"))
+    memory = {"listed": [], "job": {"ticket": back, "step": "release"}}
+    messages, _ = await run(
+        ActionUpdateHelpTask(), after("p.kim", "update_help_task", "take the next one", memory)
+    )
+    assert messages[0]["custom"]["data"]["ticket_id"] == other  # not the one given back
+
+
+async def test_jobs_wrong_one_i_meant_gives_back_and_takes_the_one_meant(services):
+    wrong = await file()
+    meant = await file(bed="3")
+    await run(ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"take {wrong}"))
+    memory = {"listed": [], "job": {"ticket": wrong, "step": "take"}}
+    text = f"wrong one, I meant {meant}"
+    messages, _ = await run(
+        ActionUpdateHelpTask(), after("p.kim", "update_help_task", text, memory)
+    )
+    assert kinds(messages) == ["update_help_task_released", "update_help_task_claimed"]
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [
+        ("requested", None),
+        ("accepted", "p.kim"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["take the top one", "the other one", "next", "and the next one"])
+async def test_jobs_follow_ups_of_a_job_list_are_job_steps_whatever_nlu_read(services, text):
+    from actions.jobpicks import follows_a_job
+
+    assert follows_a_job(after("p.kim", "inform", text, {"listed": ["HR-000001"]}), text)
+    assert not follows_a_job(after("p.kim", "inform", text, {"listed": ["bed-4b-02"]}), text)

@@ -1,0 +1,55 @@
+"""The help requests a status answer just showed, for the cancel that follows it.
+
+"status of HR-12" then "cancel it" / "cancel that request": HR-12. "my requests" (a list)
+then "cancel the first one" / "cancel the second request": that one of the list, in the
+order shown (NLU may read it as an appointment cancel, or a stop). The status answer keeps
+what it showed in ``last_task`` (tickets only, no PHI): ``shown`` for one request,
+``requests`` for a list. The request just filed stays in ``last_task`` when the one shown
+is that one, or with a list, so "make that urgent" still changes it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from actions.formats import ordinal_choice
+from actions.helptasks import withdraws_filed
+from actions.state import slots_before_turn
+
+_CANCEL = re.compile(r"\b(?:cancel|withdraw|scrap|call\s+off)\b", re.I)
+_PICK = re.compile(r"\b(?:one|request|ticket|first|second|third|last|top)\b", re.I)
+
+
+def shown_events(tracker: Tracker, tickets: list[str]) -> tuple[dict[str, Any], ...]:
+    """What a status answer showed, kept for "cancel it" next (``last_task``)."""
+    if not tickets:
+        return ()
+    last = tracker.get_slot("last_task")
+    kept: dict[str, Any] = dict(last) if isinstance(last, dict) and last.get("ticket") else {}
+    if len(tickets) == 1 and kept.get("ticket") == tickets[0]:
+        return (SlotSet("last_task", kept),)  # the request just filed: kept as it was
+    if len(tickets) == 1:
+        return (SlotSet("last_task", {"intent": "check_request_status", "shown": tickets[0]}),)
+    # a list: kept with the request just filed, if any ("make that routine" still changes it)
+    return (SlotSet("last_task", {"intent": "check_request_status", **kept, "requests": tickets}),)
+
+
+def request_to_cancel(tracker: Tracker, text: str) -> str | None:
+    """The ticket "cancel it" (one request just shown) or "cancel the first one" (a list
+    just shown) means; None when the message is no such cancel."""
+    if not text or text.lstrip().startswith("/"):
+        return None
+    last = slots_before_turn(tracker).get("last_task")
+    if not isinstance(last, dict) or not (last.get("shown") or last.get("requests")):
+        return None
+    if last.get("shown") and withdraws_filed(text):
+        return str(last["shown"])
+    listed = last.get("requests")
+    if isinstance(listed, list) and listed and _CANCEL.search(text) and _PICK.search(text):
+        index = ordinal_choice(re.sub(r"\btop\b", "first", text, flags=re.I), len(listed))
+        return str(listed[index]) if index is not None else None
+    return None
