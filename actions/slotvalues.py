@@ -198,6 +198,14 @@ def says_nothing(said: str) -> bool:
     )
 
 
+def mashed(said: str) -> bool:
+    """Keyboard mash or filler ("asdf", "hmm qwerty") that names no ward or clinic the HMS
+    has: not understood, not an unknown ward ("I don't know ward 'hmmasdf'")."""
+    from actions.fallback import nonsense  # (actions.fallback imports this module's users)
+
+    return not any(ch.isdigit() for ch in said) and nonsense(said)
+
+
 _NO_WARD_WORDS = re.compile(
     r"\W*(?:(?:and|now|what|about|how|again|then|so|well|hmm|um|er|still|yet|is|it|there|"
     r"anything|any|more|else|left|free)\W*)+",
@@ -225,6 +233,8 @@ async def check_ward(value: Any, ctx: CheckContext) -> Check:
     found = directory.resolve_ward(wards, target)
     if not found.known and ward_hint:
         found = directory.resolve_ward(wards, said)
+    if not found.known and mashed(said):
+        return Check(None, didnt_get("ward", "Which ward? For example 4B or ICU."))
     if not found.known:
         named = directory.ward_said(ward_hint or said)  # "ward three" -> '3'
         return Check(None, unknown("ward", named, found.suggestions, "ward"))
@@ -244,6 +254,8 @@ async def check_department(value: Any, ctx: CheckContext) -> Check:
     except HmsError:
         return Check(said or None)
     found = directory.resolve_clinic(services, said)
+    if not found.known and mashed(said):
+        return Check(None, didnt_get("department", "Which clinic? For example cardiology."))
     if not found.known:
         named = directory.clinic_words(said)  # "rheumatology then" -> 'rheumatology'
         try:  # "Carter clinic": a clinician's clinic, named by the clinician

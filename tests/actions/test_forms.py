@@ -1196,3 +1196,14 @@ async def test_forms_a_status_said_again_while_a_bed_change_asks_is_the_status_m
         set_now={"ward": "4B", "bed": "3"}, user="b.okoro",
     )  # fmt: skip
     assert (slots.get("ward"), slots.get("bed"), slots.get("bed_status")) == ("4B", "3", "U")
+
+
+@pytest.mark.parametrize("text", ["hmm asdf", "qwerty"])
+async def test_forms_keyboard_mash_for_a_ward_is_not_understood_not_an_unknown_ward(text):
+    # "hmm asdf" while the ward was asked: "I don't know ward 'hmmasdf'. Wards here are ..."
+    slots, messages, _ = await validate(
+        "update_bed_status_form", requested="ward", intent="nlu_fallback", text=text,
+        set_now={"ward": text}, user="c.sam",
+    )  # fmt: skip
+    assert "invalid_ward" in kinds(messages) and "unknown_ward" not in kinds(messages)
+    assert slots.get("ward") is None
