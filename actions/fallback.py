@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
 from actions.freetext import ASKED_TASK, asks_off_topic, nonsense, waits
-from actions.reading import FILLER
+from actions.reading import FILLER, says_no
 from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.state import RESUME, YES_NO, Turn, blanked, pending_intent, resume_offer
@@ -68,6 +68,12 @@ def reread(turn: Turn, patient: bool = False) -> str | None:
     alone = only_names(turn, catalog)
     if alone is not None:
         return alone
+    helps = catalog.find("request_help")
+    if "help_type" in found and helps is not None and found <= set(helps.entities):
+        # "maintenance on ICU bed 8", "IT for ICU bed 4, urgent", "porter for MAT bed 3": a
+        # kind of help and where, nothing else - a help request, whatever task NLU ranked
+        # (a bed's status change: "What is the bed's new status?")
+        return helps.name
     tasks = [
         (intent, float(item.get("confidence") or 0))
         for item in turn.ranking
@@ -157,6 +163,8 @@ def after_fallback(
     if len(turn.text.split()) > SHORT_ANSWER:
         return None
     answer = turn.intent if turn.intent in ("affirm", "deny") else polarity(turn.text)
+    if answer == "deny" and polarity(turn.text) != "deny" and not says_no(turn.text):
+        return None  # "monitor not working" (NLU: a no) says no no
     if answer == "deny":
         dispatcher.utter_message(
             text="OK. Tell me what you need whenever you're ready, or ask me what I can do.",

@@ -128,6 +128,21 @@ def stoppish(turn: Turn) -> bool:
 
 
 # a word that says stop; without one, a message NLU could not place is no stop
+# a no or a stop said as such, at the start ("no", "nah, leave it") or anywhere as a stop
+# word ("ok never mind", "forget it", "cancel that")
+_SAYS_NO = re.compile(
+    r"^\W*(?:no+|nope|nah|naw)\b|\b(?:stop|cancel\w*|quit|forget|never\s*mind|leave\s+it|"
+    r"abort|scrap|drop\s+it|don'?t\s+bother|no\s+thanks?|not\s+now|later)\b",
+    re.I,
+)
+
+
+def says_no(text: str) -> bool:
+    """The message says a no or a stop as such ("no", "never mind", "cancel that"), not
+    only a "not" inside a statement ("light not working")."""
+    return bool(_SAYS_NO.search(text))
+
+
 _STOP_WORD = re.compile(
     r"\b(?:no+|nope|nah|stop|cancel\w*|quit|enough|forget|never|mind|leave|abort|scrap|drop|"
     r"don'?t|end|exit|halt|done|finished|wrong)\b",
@@ -287,6 +302,9 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         from actions.freetext import names_a_lack
 
         said_no = turn.intent in ("stop", "deny") and not names_a_lack(turn.text)
+        # the no must be said ("no", "never mind", "cancel"): "light not working",
+        # "bins not emptied" read as a no by NLU are descriptions (they stopped the request)
+        said_no = said_no and says_no(turn.text)
         if said_no and len(turn.text.split()) <= STOP_MAX_WORDS:
             return True  # "never mind", "no": not a description or a reason ("no hot water" is)
         if asks_another_task(turn, form, catalog):

@@ -175,3 +175,44 @@ async def test_fallback_queue_words_from_a_help_desk_agent_show_the_queue(servic
     nurse = tracker("n.jones", intent="nlu_fallback", text=text)
     messages, _ = await run(ActionFallback(), nurse)
     assert not messages[0]["custom"]["kind"].startswith("handoff_queue")
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking"),
+    [
+        ("maintenance on ICU bed 8", [("nlu_fallback", 0.4), ("update_bed_status", 0.46)]),
+        ("IT for ICU bed 4, urgent", [("inform", 0.62), ("request_help", 0.23)]),
+        ("porter for MAT bed 3", [("inform", 0.53), ("cancel_help_request", 0.21)]),
+    ],
+)
+def test_fallback_a_kind_of_help_and_a_place_is_a_help_request(text, ranking):
+    # "maintenance on ICU bed 8" opened a bed status change ("What is the bed's new
+    # status?") and trapped the user; the others were not understood
+    from actions.fallback import reread
+    from actions.state import Turn
+
+    kinds_said = {"maintenance": "maintenance", "IT": "it", "porter": "porter"}
+    first = text.split()[0]
+    entities = [{"entity": "help_type", "value": kinds_said[first], "start": 0, "end": len(first)}]
+    entities += [
+        {"entity": "bed", "value": text.split("bed ")[1][:1], "start": text.index("bed "), "end": 0}
+    ]
+    ranked = tuple({"name": n, "confidence": c} for n, c in ranking)
+    assert (
+        reread(Turn(ranking[0][0], ranking[0][1], text, tuple(entities), None, ranked))
+        == "request_help"
+    )
+
+
+async def test_fallback_a_statement_with_not_after_a_miss_is_no_no(services):
+    # "monitor not working" (NLU: a no) right after a miss was taken as "no": "OK. Tell me
+    # what you need whenever you're ready"
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.fallback import after_fallback
+    from actions.state import Turn
+
+    trk = tracker("c.sam", intent="deny", text="monitor not working", slots={"fallbacks": 1})
+    assert after_fallback(CollectingDispatcher(), trk, Turn.of(trk)) is None
+    plain = tracker("c.sam", intent="deny", text="no thanks", slots={"fallbacks": 1})
+    assert after_fallback(CollectingDispatcher(), plain, Turn.of(plain)) is not None

@@ -283,3 +283,16 @@ async def test_freetext_something_missing_said_with_no_is_the_description_not_a_
     assert form is not None
     turn = Turn("deny", 0.95, said, (), "none")
     assert is_interruption(turn, form, "help_description", catalog) is not lack
+
+
+@pytest.mark.parametrize(
+    ("said", "leaves"),
+    [("light not working", False), ("bins not emptied", False), ("no, cancel", True)],
+)
+def test_freetext_a_not_inside_a_description_is_no_stop(said, leaves):
+    # "light not working" to "Briefly, what is needed?" (NLU: a no) stopped the request
+    catalog = default_catalog()
+    form = catalog.form("request_help_form")
+    assert form is not None
+    turn = Turn("deny", 0.77, said, (), "none")
+    assert is_interruption(turn, form, "help_description", catalog) is leaves
