@@ -32,9 +32,10 @@ from actions.reading import (
     calls_off_first,
     gives_asked_detail,
     puts_off,
+    resolve_values,
 )
 from actions.registry import guarded_action
-from actions.repatient import clinic_said, corrects_the_patient
+from actions.repatient import clinic_said, corrects_the_clinic, corrects_the_patient
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.retime import in_a_date, on_the_day_asked, said_time
 from actions.sayback import changed_text
@@ -265,6 +266,7 @@ class ActionNewRequest(Action):
             picks_an_offered_time(tracker, turn)
             or new_time(tracker, turn) is not None
             or corrects_the_patient(tracker, turn)
+            or corrects_the_clinic(tracker, turn)
         ):
             # "hang on, can we do the 09:20 instead" (or "the afternoon instead") while
             # choosing or confirming, whatever NLU read it as; "sorry its for Emily Lloyd
@@ -441,7 +443,10 @@ def new_time(tracker: Tracker, turn: Turn) -> str | None:
     services = get_services()
     now, tz = services.clock(), services.settings.hospital_tz
     tagged = slots_set_this_turn(tracker).get("time")
-    if tagged not in (None, ""):  # "thurs next week" when NLU tagged "next week"
+    several = turn.values("time")
+    if len(several) > 1:  # "not monday, tuesday": the one meant, never both run together
+        said = resolve_values(turn.text, several)
+    elif tagged not in (None, ""):  # "thurs next week" when NLU tagged "next week"
         said = whole_time(str(tagged), turn.text, now, tz)
     else:
         said = said_time(turn.text, now, tz)

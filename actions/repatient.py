@@ -79,3 +79,25 @@ def clinic_said(turn: Turn, before: dict[str, Any]) -> dict[str, str]:
     if not meant or str(meant).casefold() == str(before.get("department") or "").casefold():
         return {}
     return {"department": str(meant)}
+
+
+_CUE = re.compile(
+    r"\b(?:wrong|sorry|not|instead|actually|rather|i\s+meant|i\s+mean|make\s+it|change\s+it)\b"
+    r"|^\W*no\b",
+    re.I,
+)
+
+
+def corrects_the_clinic(tracker: Tracker, turn: Turn) -> bool:
+    """While a booking or a move waits on a slot choice or a confirmation: the message says
+    it corrects ("sorry, wrong clinic, neurology") and names a clinic other than the task's,
+    whatever NLU read it as (a clinic's list: it showed today's neurology list)."""
+    if turn.is_payload or not _CUE.search(turn.text):
+        return False
+    before = slots_before_turn(tracker)
+    owner = default_catalog().find(pending_intent(before.get("pending")))
+    if owner is None or owner.form is None or "department" not in owner.form.required:
+        return False
+    if pending_step(before.get("pending")) not in ("offer", "confirm"):
+        return False
+    return bool(clinic_said(turn, before))

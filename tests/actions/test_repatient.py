@@ -128,3 +128,61 @@ async def test_repatient_another_clinic_at_the_offer_or_confirm_changes_the_clin
     assert "neurology" in messages[0]["text"].lower()
     assert {"event": "slot", "timestamp": None, "name": "department", "value": "neurology"} in out
     assert any(e.get("name") == "book_appointment_form" for e in out)
+
+
+@pytest.mark.parametrize(
+    ("text", "corrects"),
+    [
+        ("sorry, wrong clinic, neurology", True),
+        ("actually neurology instead", True),
+        ("neurology list for today", False),  # a request of its own: no correction said
+    ],
+)
+async def test_repatient_a_clinic_correction_nlu_read_as_a_list_changes_the_booking(text, corrects):
+    # "sorry, wrong clinic, neurology" at the offer showed today's neurology list (other
+    # patients' initials) instead of changing the booking's clinic
+    from actions.repatient import corrects_the_clinic
+
+    state = {**MARY, "pending": "book_appointment:offer"}
+    start = text.index("neurology")
+    entities = [{"entity": "department", "value": "neurology", "start": start, "end": start + 9}]
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in state.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker(
+        "s.ali", intent="list_clinic_appointments", text=text, slots=state, entities=entities,
+        events=events,
+    )  # fmt: skip
+    assert corrects_the_clinic(trk, Turn.of(trk)) is corrects
+    if corrects:
+        _, out = await run(ActionNewRequest(), trk)
+        assert {
+            "event": "slot",
+            "timestamp": None,
+            "name": "department",
+            "value": "neurology",
+        } in out
+
+
+def test_repatient_not_this_day_but_that_is_the_day_meant():
+    # "not monday, tuesday" at an offer re-offered Monday ("monday, tuesday" run together)
+    from actions.flow import new_time
+
+    text = "not monday, tuesday"
+    state = {**MARY, "time": "monday", "pending": "book_appointment:offer"}
+    entities = [
+        {"entity": "time", "value": "monday", "start": 4, "end": 10},
+        {"entity": "time", "value": "tuesday", "start": 12, "end": 19},
+    ]
+    events: list[dict] = [
+        *({"event": "slot", "name": k, "value": v} for k, v in state.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+        {"event": "slot", "name": "time", "value": "tuesday"},
+    ]
+    trk = tracker(
+        "s.ali", intent="inform", text=text, slots=state, entities=entities, events=events
+    )
+    # (None: the slot mappings' "tuesday" stands; before, "monday, tuesday" replaced it)
+    found = new_time(trk, Turn.of(trk))
+    assert found is None or "monday" not in found
