@@ -68,6 +68,12 @@ class ActionEmergency(Action):
         if turn.safety == "none" and not turn.is_payload and turn.confidence < DOUBT:
             if names_a_help_job(turn):  # "commode needs emptying": a job, no caution
                 return carry_on(dispatcher, tracker, turn)
+            from actions.amend import amendment
+
+            amend = amendment(tracker, turn)
+            if amend is not None:  # "no rush actually, theyre not ready" right after filing
+                changed = await amend.run(dispatcher, tracker, domain)
+                return [*changed, FollowupAction("action_listen")]
             dispatcher.utter_message(
                 text=f"If this is an emergency, call {number} now.",
                 json_message={

@@ -291,3 +291,23 @@ async def test_amend_an_upgrade_with_a_reason_read_as_a_new_request_files_nothin
     messages, _ = await run(ActionNewRequest(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["help_priority_changed"]
     assert len(services.hms.tasks) == 1 and services.hms.tasks[0].priority == "urgent"
+
+
+async def test_amend_a_downgrade_nlu_read_as_a_weak_emergency_changes_the_priority(services):
+    # "no rush actually, theyre not ready" right after filing (NLU: emergency 0.41, the
+    # safety net cleared it) got only "If this is an emergency, call 2222 now"
+    from actions.conversation import ActionEmergency
+
+    last = await filed()
+    last = {**last, "slots": {**last["slots"], "urgency": "urgent"}}
+    import dataclasses
+
+    services.hms.tasks[-1] = dataclasses.replace(services.hms.tasks[-1], priority="urgent")
+    text = "no rush actually, theyre not ready"
+    trk = tracker(
+        "n.jones", intent="emergency", text=text, slots={"last_task": last}, safety="none"
+    )
+    trk.latest_message["intent"]["confidence"] = 0.41
+    messages, _ = await run(ActionEmergency(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["help_priority_changed"]
+    assert services.hms.tasks[-1].priority == "routine"
