@@ -273,6 +273,11 @@ class ActionNewRequest(Action):
             # 10176509" (NLU: find a patient): the task waiting on that choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        if turn.intent == "cancel_appointment" and names_only_a_ward(turn):
+            # "cancel the CCU one" after setting a watch (NLU: an appointment's cancel): an
+            # appointment has no ward - a bed watch has (it answered "Cancelling appointments
+            # needs the appointments:cancel permission")
+            return await serve_as(dispatcher, tracker, "cancel_bed_watch", domain)
         if turn.intent == "cancel_help_request" and names_an_appointment(turn):
             # "cancel Ngozi Price 10180589 physiotherapy on Tue 8 Dec at 09:00" (NLU: a help
             # request): a help request names no patient or clinic - it cancelled a porter job
@@ -292,6 +297,12 @@ class ActionNewRequest(Action):
 
 
 _BOOK = re.compile(r"\b(?:book|booking|re-?book)\b", re.I)
+
+
+def names_only_a_ward(turn: Turn) -> bool:
+    """The message names a ward and nothing of an appointment or a help request."""
+    others = ("patient_name", "mrn", "department", "clinician", "help_type", "ticket_id")
+    return bool(turn.values("ward")) and not any(turn.values(e) for e in others)
 
 
 def names_an_appointment(turn: Turn) -> bool:

@@ -19,7 +19,8 @@ def services():
 
 
 def _ent(entity: str, value: str, text: str) -> dict:
-    return {"entity": entity, "value": value, "start": text.find(value), "end": 0}
+    start = text.find(value)
+    return {"entity": entity, "value": value, "start": start, "end": start + len(value)}
 
 
 TEXT = "cancel Ngozi Price 10180589 physiotherapy on Tue 8 Dec at 09:00"
@@ -54,3 +55,31 @@ async def test_cancel_redirect_serves_the_appointment_cancel_not_the_help_reques
     _, events = await run(ActionNewRequest(), trk)
     followups = [e["name"] for e in events if e["event"] == "followup"]
     assert followups == ["cancel_appointment_form"]
+
+
+@pytest.mark.parametrize(
+    ("entities", "watch"),
+    [
+        ([("ward", "CCU")], True),
+        ([("ward", "CCU"), ("department", "cardiology")], False),
+        ([("ward", "4B"), ("help_type", "porter")], False),
+        ([], False),
+    ],
+)
+def test_cancel_redirect_a_cancel_naming_only_a_ward_is_a_bed_watchs(entities, watch):
+    # "cancel the CCU one" after setting a watch (NLU: an appointment's cancel) answered
+    # "Cancelling appointments needs the appointments:cancel permission"
+    from actions.flow import names_only_a_ward
+
+    text = "cancel the CCU one"
+    ents = tuple(_ent(e, v, text) for e, v in entities)
+    assert names_only_a_ward(Turn("cancel_appointment", 0.8, text, ents, None)) is watch
+
+
+async def test_cancel_redirect_serves_the_watch_cancel(services):
+    text = "cancel the 4B one"
+    trk = tracker(
+        "b.okoro", intent="cancel_appointment", text=text, entities=[_ent("ward", "4B", text)]
+    )
+    messages, _ = await run(ActionNewRequest(), trk)
+    assert messages[0]["custom"]["kind"].startswith("cancel_bed_watch")
