@@ -164,9 +164,15 @@ def _day(text: str, today: date) -> tuple[date, date] | None:
         return None
 
 
-def _named_days(text: str, today: date) -> tuple[date, date] | None:
+# after this hour a bare weekday that is today ("thursday" said on a Thursday afternoon)
+# is next week's: the day's clinics are mostly over, and today is said "today"
+LATE_HOUR = 12
+
+
+def _named_days(text: str, today: date, late: bool = False) -> tuple[date, date] | None:
     """[first, last] days named in ``text`` (already ``said_as``), None when it names
-    none; ``UnknownDate`` when it names one that is no day to book."""
+    none; ``UnknownDate`` when it names one that is no day to book. ``late``: the day is
+    past ``LATE_HOUR``."""
     iso = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
     if iso:
         iso_year, iso_month, iso_day = (int(g) for g in iso.groups())
@@ -224,7 +230,9 @@ def _named_days(text: str, today: date) -> tuple[date, date] | None:
         return today, today + timedelta(days=max(0, 4 - today.weekday()))
     if weekday:
         days_ahead = (WEEKDAYS.index(weekday.group(2)) - today.weekday()) % 7
-        if weekday.group(1) == "next" and days_ahead == 0:
+        if days_ahead == 0 and (weekday.group(1) == "next" or (late and not weekday.group(1))):
+            # "next thursday", or "thursday" said on a Thursday afternoon: next week's
+            # ("this thursday" / "today" is today)
             days_ahead = 7
         ahead_day = today + timedelta(days=days_ahead)
         return ahead_day, ahead_day
@@ -253,7 +261,7 @@ def parse_time_preference(
         return _around(moment, local_now, exact=True)
 
     try:
-        days = _named_days(clean, local_now.date())
+        days = _named_days(clean, local_now.date(), late=local_now.hour >= LATE_HOUR)
     except UnknownDate:
         return None  # "31/02", "wed 8 dec" on a Tuesday: not some other day
     clock = _clock(clean)

@@ -260,6 +260,17 @@ def test_timeparse_working_forms_unchanged(text, day):
     assert day_of(text) == day
 
 
+def test_timeparse_todays_weekday_said_in_the_afternoon_is_next_weeks():
+    # "make it thursday" on a Thursday afternoon offered what was left of today (the
+    # clinics over: nothing, or the nearest other day); in the morning it is still today
+    afternoon = THU.replace(hour=16, minute=40)
+    pref = parse_time_preference("thursday", afternoon, "Europe/London")
+    assert pref is not None and pref.target.date().isoformat() == "2026-12-10"
+    this = parse_time_preference("this thursday", afternoon, "Europe/London")
+    assert this is not None and this.target.date().isoformat() == "2026-12-03"
+    assert day_of("thursday") == "2026-12-03"  # (11:26)
+
+
 @pytest.mark.parametrize("text", ["may I", "sat", "the sun", "Mary Smith", "mark"])
 def test_timeparse_words_that_only_look_like_days_are_no_time(text):
     assert on_thursday(text) is None
