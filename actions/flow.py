@@ -56,6 +56,7 @@ from actions.state import (
     slots_set_this_turn,
     stash_of,
     typed_button,
+    waits_on_choice,
 )
 from actions.timespan import whole_time
 from intents.catalog import default_catalog
@@ -444,10 +445,7 @@ def new_time(tracker: Tracker, turn: Turn) -> str | None:
     changes to, on the day asked before when it names none (``actions.retime``); None
     when it says no new time, picks an offered one, or the time it set needs no day."""
     before = slots_before_turn(tracker)
-    owner = default_catalog().find(pending_intent(before.get("pending")))
-    if owner is None or owner.form is None or "time" not in owner.form.required:
-        return None
-    if pending_step(before.get("pending")) not in ("offer", "confirm"):
+    if not waits_on_choice(before, "time"):
         return None
     if turn.is_payload or picks_an_offered_time(tracker, turn):
         return None

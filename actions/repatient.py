@@ -18,10 +18,9 @@ from rasa_sdk import Tracker
 from actions.base import ActionContext
 from actions.reading import resolve_correction
 from actions.scheduling import patient_busy
-from actions.state import Turn, pending_intent, pending_step, slots_before_turn
+from actions.state import Turn, slots_before_turn, waits_on_choice
 from assistant.hms.errors import NotFound
 from assistant.hms.models import Patient, Slot
-from intents.catalog import default_catalog
 
 # words that ask about a patient rather than name one for the task
 _LOCATING = re.compile(
@@ -40,10 +39,7 @@ def corrects_the_patient(tracker: Tracker, turn: Turn) -> bool:
     if not any(turn.values(e) for e in _PATIENT):
         return False
     before = slots_before_turn(tracker)
-    owner = default_catalog().find(pending_intent(before.get("pending")))
-    if owner is None or owner.form is None or not set(_PATIENT) <= set(owner.form.required):
-        return False
-    if pending_step(before.get("pending")) not in ("offer", "confirm", "pick"):
+    if not all(waits_on_choice(before, slot, ("offer", "confirm", "pick")) for slot in _PATIENT):
         return False
     if _LOCATING.search(turn.text):
         return False
@@ -95,9 +91,4 @@ def corrects_the_clinic(tracker: Tracker, turn: Turn) -> bool:
     if turn.is_payload or not _CUE.search(turn.text):
         return False
     before = slots_before_turn(tracker)
-    owner = default_catalog().find(pending_intent(before.get("pending")))
-    if owner is None or owner.form is None or "department" not in owner.form.required:
-        return False
-    if pending_step(before.get("pending")) not in ("offer", "confirm"):
-        return False
-    return bool(clinic_said(turn, before))
+    return waits_on_choice(before, "department") and bool(clinic_said(turn, before))

@@ -155,6 +155,17 @@ def pending_step(pending: Any) -> str | None:
     return pending.split(":", 1)[1]
 
 
+def waits_on_choice(
+    before: dict[str, Any], slot: str, steps: tuple[str, ...] = ("offer", "confirm")
+) -> bool:
+    """The task in hand (``pending`` in ``before``) has a form that takes ``slot`` and
+    waits on one of ``steps`` (a slot offered, a confirmation)."""
+    owner = default_catalog().find(pending_intent(before.get("pending")))
+    if owner is None or owner.form is None or slot not in owner.form.required:
+        return False
+    return pending_step(before.get("pending")) in steps
+
+
 def initials(name: str | None) -> str:
     """'Tom Adams' -> 'T.A.' (for naming a patient back in the minimum necessary way)."""
     parts = [p for p in (name or "").replace(",", " ").split() if p[:1].isalpha()]
