@@ -14,8 +14,10 @@ Evidence, strongest first:
 The classifier alone (steps 2-3) decides nothing about a message of fewer than
 ``min_evidence`` content words (not stop words, not numbers or ward codes): a follow-up
 fragment ("and in majors?", "and 7C?", "what about the ICU?") is a place, not a finding,
-and its score comes from the few n-grams it shares with emergency examples. Lexicon cues
-still count in any message ("choking!").
+and its score comes from the few n-grams it shares with emergency examples. Of exactly
+``fragment`` content words ("east wing", "car park": an answer naming a place), the
+classifier alone gives a caution only when it would be sure enough for an emergency in a
+longer message. Lexicon cues still count in any message ("choking!").
 
 The assessment holds no message text (it may be PHI), only the level, kind and reason.
 """
@@ -51,6 +53,7 @@ class Thresholds:
     negated: float = 0.95  # only negated/benign cues: caution above this
     min_words: int = 3  # the classifier alone never makes an emergency of fewer words
     min_evidence: int = 2  # ... nor an emergency or a caution of fewer content words
+    fragment: int = 2  # ... and of this many content words, a caution only above ``high``
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ class EmergencyDetector:
         if live_strong:
             return Assessment(EMERGENCY, self._kind(text, live_strong), "cue", score)
         negated = any(c.negated for c in found)
-        if evidence_words(text) < t.min_evidence:
+        evidence = evidence_words(text)
+        if evidence < t.min_evidence:
             score = 0.0  # too little said for the classifier to go on (see the module doc)
         if score >= t.high and not negated and not benign and len(text.split()) >= t.min_words:
             live = [c for c in found if c.live]
@@ -125,6 +129,8 @@ class EmergencyDetector:
         if weak:
             return Assessment(CAUTION, self._kind(text, weak), "weak_cue", score)
         limit = t.negated if (negated or benign) else t.low
+        if evidence <= t.fragment:
+            limit = max(limit, t.high)  # "east wing", "car park": a place, not a finding
         if score >= limit:
             return Assessment(CAUTION, self.classifier.kind(text), "classifier", score)
         return Assessment(NONE, None, "none", score)

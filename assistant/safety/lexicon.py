@@ -25,7 +25,14 @@ MODIFIERS = ("negation", "hypothetical", "historical")
 _UNIT = re.compile(r"\([^()]*\)\??|\S+")
 # A cue that starts with "not"/"n't" ("not breathing") also takes the verb before it into
 # the match ("is n't breathing"), so NegEx does not read that "isn't" as negating the cue.
-_NEGATIVE_START = frozenset({"not", "n't", "never", "no"})
+_NEGATIVE_START = frozenset({"not", "n't", "nt", "never", "no"})
+# Staff type "cant", "isnt", "wont": the tokenizer splits them as "ca" "nt", so a cue's
+# "n't" token also matches "nt".
+_SPELLINGS = {"n't": ("n't", "nt")}
+
+
+def _spelled(words: Iterable[str]) -> list[str]:
+    return sorted({s for w in words for s in _SPELLINGS.get(w, (w,))})
 _AUX = [
     "'s",
     "'re",
@@ -146,7 +153,7 @@ def compile_spec(spec: str, tokenize: Tokenize) -> list[TokenPattern]:
             continue
         options, optional = _alternatives(unit, tokenize)
         if all(len(option) == 1 for option in options):
-            words = sorted({option[0] for option in options})
+            words = _spelled(option[0] for option in options)
             token: dict[str, Any] = {"LOWER": words[0]} if len(words) == 1 else {}
             if len(words) > 1:
                 token["LOWER"] = {"IN": words}
@@ -154,7 +161,11 @@ def compile_spec(spec: str, tokenize: Tokenize) -> list[TokenPattern]:
                 token["OP"] = "?"
             branches.append([[token]])
             continue
-        choices: list[TokenPattern] = [[{"LOWER": word} for word in o] for o in options]
+        choices: list[TokenPattern] = [
+            [{"LOWER": word} if word not in _SPELLINGS else {"LOWER": {"IN": _spelled([word])}}
+             for word in o]
+            for o in options
+        ]
         if optional:
             choices.append([])
         branches.append(choices)
