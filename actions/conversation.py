@@ -124,6 +124,24 @@ def names_a_help_job(turn: Turn) -> bool:
     return not turn.text.rstrip().endswith("?") and infer_help_type(turn.text) is not None
 
 
+class ActionGreet(Action):
+    """A greeting; "hold on" (NLU: a greeting) is a wait: nothing open is dropped."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        from actions.freetext import say_take_your_time, waits
+
+        if waits(Turn.of(tracker)):
+            say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
+        else:
+            dispatcher.utter_message(response="utter_greet_answer")
+        return []
+
+
 class ActionThank(Action):
     """Thanks. Right after "Shall we carry on ...?", "that's all, thanks" / "I'm done,
     thanks" is a no to it (the task is dropped); plain thanks leaves the offer open."""

@@ -16,7 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
-from actions.freetext import ASKED_TASK, asks_off_topic, nonsense, waits
+from actions.freetext import ASKED_TASK, asks_off_topic, nonsense, say_take_your_time, waits
 from actions.reading import FILLER, says_no
 from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
@@ -118,6 +118,9 @@ def only_names(turn: Turn, catalog: Catalog) -> str | None:
 async def not_understood(
     dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
 ) -> list[dict[str, Any]]:
+    if waits(turn):  # "one moment please" (NLU: anything): a wait, not a miss
+        say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
+        return []
     misses = int(tracker.get_slot("fallbacks") or 0) + 1
     allowed = await permitted_tasks(tracker) if misses < 3 else None
     if misses == 1:
@@ -220,6 +223,9 @@ class ActionFallback(Action):
         from actions.reading import puts_off, stoppish
 
         turn = Turn.of(tracker)
+        if waits(turn):  # "one moment please": not a miss; an offer or a step stays open
+            say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
+            return []
         answer = answers_offer(tracker, turn)
         if answer is not None:  # "no, leave the appointment as it is" to the offer to go back
             events = go_back(dispatcher, tracker, turn, answer)
@@ -372,13 +378,8 @@ class ActionOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         turn = Turn.of(tracker)
-        requested = tracker.get_slot("requested_slot")
-        if (tracker.active_loop or {}).get("name") and requested and waits(turn):
-            # "give me a minute" while a form asks: the question stays open (not declined)
-            dispatcher.utter_message(
-                text="OK, take your time.",
-                json_message={"phi": False, "kind": "wait_ok", "data": {"slot": requested}},
-            )
+        if waits(turn):  # "give me a minute": whatever is open stays open (not declined)
+            say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
             return []
         if not nonsense(turn.text):
             dispatcher.utter_message(response="utter_out_of_scope_answer")

@@ -33,7 +33,7 @@ from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic, ward_in_words
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
-from actions.freetext import waits
+from actions.freetext import say_take_your_time, waits
 from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
 from actions.reading import (
@@ -220,10 +220,7 @@ class CatalogForm(FormValidationAction, ABC):
         if requested and waits(turn):
             # "hang on", "one sec", "let me check": the question stays open - no answer,
             # no miss; what the slot mappings took from the words is undone
-            dispatcher.utter_message(
-                text="OK, take your time.",
-                json_message={"phi": False, "kind": "wait_ok", "data": {"slot": requested}},
-            )
+            say_take_your_time(dispatcher, requested)
             before, kept = slots_before_turn(tracker), form_slots(form)
             return [
                 *(SlotSet(s, before.get(s)) for s in slots_set_this_turn(tracker) if s in kept),

@@ -65,6 +65,14 @@ def waits(turn: Turn) -> bool:
     return not turn.is_payload and not turn.entities and bool(_WAIT.search(turn.text))
 
 
+def say_take_your_time(dispatcher: Any, slot: str | None = None) -> None:
+    """The answer to a wait: nothing asked or changed, whatever is open stays open."""
+    dispatcher.utter_message(
+        text="OK, take your time." if slot else "OK, take your time - I'm here when you're ready.",
+        json_message={"phi": False, "kind": "wait_ok", "data": {"slot": slot}},
+    )
+
+
 # words that name a priority, and the words around one in a change of it
 PRIORITY_WORDS = re.compile(
     r"\b(?:not\s+|non-?\s*|isn'?t\s+|is\s+not\s+)?(?:urgent(?:ly)?|routine|asap|stat|"

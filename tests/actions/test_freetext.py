@@ -296,3 +296,38 @@ def test_freetext_a_not_inside_a_description_is_no_stop(said, leaves):
     assert form is not None
     turn = Turn("deny", 0.77, said, (), "none")
     assert is_interruption(turn, form, "help_description", catalog) is leaves
+
+
+@pytest.mark.parametrize(
+    ("action", "intent", "said"),
+    [
+        ("greet", "greet", "hold on"),
+        ("out_of_scope", "out_of_scope", "hold on a sec"),
+        ("fallback", "nlu_fallback", "one moment please"),
+        ("continue", "inform", "one moment please"),
+    ],
+)
+async def test_freetext_a_wait_with_nothing_asked_is_no_greeting_refusal_or_miss(
+    action, intent, said
+):
+    # "hold on" (NLU: greet) got "Hello! I can help with..."; "hold on a sec" (out of
+    # scope) "Sorry, I can't help with that"; "one moment please" a first miss
+    from actions.conversation import ActionGreet
+    from actions.flow import ActionContinue
+
+    act = {
+        "greet": ActionGreet(),
+        "out_of_scope": ActionOutOfScope(),
+        "fallback": ActionFallback(),
+        "continue": ActionContinue(),
+    }[action]
+    messages, events = await run(act, tracker("n.jones", intent=intent, text=said))
+    assert [m["custom"]["kind"] for m in messages] == ["wait_ok"]
+    assert not [e for e in events if e.get("name") == "fallbacks"]
+
+
+async def test_freetext_a_greeting_is_still_greeted():
+    from actions.conversation import ActionGreet
+
+    messages, _ = await run(ActionGreet(), tracker("n.jones", intent="greet", text="hiya"))
+    assert [m.get("response") for m in messages] == ["utter_greet_answer"]
