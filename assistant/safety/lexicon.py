@@ -33,6 +33,8 @@ _SPELLINGS = {"n't": ("n't", "nt")}
 
 def _spelled(words: Iterable[str]) -> list[str]:
     return sorted({s for w in words for s in _SPELLINGS.get(w, (w,))})
+
+
 _AUX = [
     "'s",
     "'re",
@@ -162,8 +164,10 @@ def compile_spec(spec: str, tokenize: Tokenize) -> list[TokenPattern]:
             branches.append([[token]])
             continue
         choices: list[TokenPattern] = [
-            [{"LOWER": word} if word not in _SPELLINGS else {"LOWER": {"IN": _spelled([word])}}
-             for word in o]
+            [
+                {"LOWER": word} if word not in _SPELLINGS else {"LOWER": {"IN": _spelled([word])}}
+                for word in o
+            ]
             for o in options
         ]
         if optional:
