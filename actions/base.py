@@ -46,6 +46,7 @@ from actions.steps import (
     give_up_unknown,
     misses_before,
     offer_help_desk,
+    said_unknown,
     unknown_value,
 )
 from assistant.audit import AuditEvent, AuditWriteError
@@ -380,7 +381,7 @@ class GuardedAction(Action, ABC):
         said = [str((m.get("json_message") or {}).get("kind") or "") for m in ctx.messages]
         unknown = unknown_slot(said)  # "I don't know ward '9'": "ok, 4B then" asks again
         missed = misses_before(tracker, self.intent, unknown) if unknown else 0
-        value = unknown_value(tracker, unknown)
+        value = said_unknown(ctx.messages, unknown) or unknown_value(tracker, unknown)
         if unknown and value and misses_before(tracker, self.intent, unknown, value) >= 2:
             give_up_unknown(ctx.messages, self.intent, unknown)  # not the same answer a third time
             unknown = None
@@ -397,9 +398,7 @@ class GuardedAction(Action, ABC):
             "conflict",
         )  # "sorry, 4B" next
         if (answered or unknown) and not still_waiting(events):
-            events += remember(
-                self.intent, tracker, events, unknown, unknown_value(tracker, unknown)
-            )  # for "and friday?"
+            events += remember(self.intent, tracker, events, unknown, value)  # "and friday?"
         return events
 
     async def _perform(self, ctx: ActionContext) -> Outcome:

@@ -118,6 +118,21 @@ def unknown_value(tracker: Tracker, slot: str | None) -> str | None:
     return str(value) if isinstance(value, (str, int)) and str(value) else None
 
 
+def said_unknown(messages: list[dict[str, Any]], slot: str | None) -> str | None:
+    """The value of ``slot`` an ``unknown_<thing>`` answer did not know ("9" of "ward 9"),
+    as said even when no slot holds it (a ward named with the request); never a patient."""
+    catalog = default_catalog()
+    if slot is None or slot not in catalog.slot_names() or catalog.slot(slot).thing == "patient":
+        return None
+    for message in messages:
+        json_message = message.get("json_message") or {}
+        if json_message.get("kind") == f"unknown_{catalog.slot(slot).thing}":
+            value = (json_message.get("data") or {}).get("value")
+            if isinstance(value, (str, int)) and str(value):
+                return str(value)
+    return None
+
+
 def give_up_unknown(messages: list[dict[str, Any]], intent: str, slot: str) -> None:
     """The same unknown value a third time in a row ("6A", "6A", "6A"): not the same answer
     again - the

@@ -146,7 +146,13 @@ async def test_followup_typed_value_after_an_unknown_value_asks_the_same_task_ag
     messages, events = await run(getattr(actions.watches, action)(), first)
     assert messages[0]["custom"]["kind"] == "unknown_ward"
     last = [e["value"] for e in events if e["event"] == "slot" and e["name"] == "last_task"][-1]
-    assert last == {"intent": intent, "slots": {}, "unknown": "ward", "missed": 1}
+    assert last == {
+        "intent": intent,
+        "slots": {},
+        "unknown": "ward",
+        "missed": 1,
+        "missed_value": "9",
+    }
     messages, events = await run(ActionContinue(), _typed(last, text, "ward", "4B", said_as))
     assert messages[0]["custom"]["kind"] == answered
     assert messages[0]["custom"]["data"].get("ward") in ("4B", None)
@@ -321,6 +327,33 @@ async def test_followup_third_unknown_ward_in_a_row_stops_instead_of_answering_t
     # the count starts again: a fourth "6A" is answered as the first was
     remembered = [e.get("value") for e in after if e.get("name") == "last_task"]
     assert not any(isinstance(v, dict) and v.get("unknown") for v in remembered)
+
+
+async def test_followup_unknown_ward_named_with_the_request_counts_towards_the_third_time():
+    # "watch for a bed on ward 9" / "ward 9" / "9": the first answer kept no value (the
+    # ward was only in the message), so the third "9" got the same list again, not the end
+    from actions.watches import ActionWatchBedAvailability
+
+    said = [{"entity": "ward", "value": "9", "start": 24, "end": 25}]
+    trk = tracker(
+        "b.okoro", intent="watch_bed_availability", text="watch for a bed on ward 9", entities=said
+    )
+    first, after = await run(ActionWatchBedAvailability(), trk)
+    assert first[0]["custom"]["kind"] == "unknown_ward"
+    last = [e["value"] for e in after if e.get("name") == "last_task"][-1]
+    assert (last["missed"], last["missed_value"]) == (1, "9")
+    for count, text in ((2, "ward 9"), (3, "9")):
+        events = [
+            {"event": "slot", "name": "last_task", "value": last},
+            {"event": "user", "text": text, "parse_data": {}},
+        ]
+        trk = tracker("b.okoro", text=text, slots={"ward": "9", "last_task": last}, events=events)
+        messages, after = await run(ActionWatchBedAvailability(), trk)
+        kinds = [m["custom"]["kind"] for m in messages]
+        if count == 2:
+            assert kinds == ["unknown_ward"]
+            last = [e["value"] for e in after if e.get("name") == "last_task"][-1]
+    assert kinds == ["fallback_default"]
 
 
 def test_followup_and_an_untagged_ward_after_an_answer_is_that_ward_not_a_bed():
