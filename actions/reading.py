@@ -300,6 +300,7 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
     spec = catalog.slot(requested) if requested in catalog.slot_names() else None
     if spec is not None and spec.free_text:
         from actions.freetext import names_a_lack
+        from actions.reasons import not_a_reason
 
         said_no = turn.intent in ("stop", "deny") and not names_a_lack(turn.text)
         # the no must be said ("no", "never mind", "cancel"): "light not working",
@@ -307,6 +308,8 @@ def is_interruption(turn: Turn, form: Form, requested: str | None, catalog: Cata
         said_no = said_no and says_no(turn.text)
         if said_no and len(turn.text.split()) <= STOP_MAX_WORDS:
             return True  # "never mind", "no": not a description or a reason ("no hot water" is)
+        if spec.reported and not_a_reason(turn, catalog):
+            return True  # "get a porter to take him to CT", "and Hamza Campbell?": no reason
         if asks_another_task(turn, form, catalog):
             return True  # "any beds on 5C?" is a new question, not a reason or description
         from actions.freetext import asks_off_topic

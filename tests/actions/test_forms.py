@@ -1207,3 +1207,36 @@ async def test_forms_keyboard_mash_for_a_ward_is_not_understood_not_an_unknown_w
     )  # fmt: skip
     assert "invalid_ward" in kinds(messages) and "unknown_ward" not in kinds(messages)
     assert slots.get("ward") is None
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("request_help", "get a porter to take him to CT, urgent"),
+        ("book_appointment", "never mind, book her into cardiology on friday"),
+        ("find_patient", "and Hamza Campbell?"),
+        ("nlu_fallback", "where is he?"),
+    ],
+)
+async def test_forms_breakglass_reason_is_no_request_question_or_stop(intent, text):
+    # each was taken as the reason: emergency access granted, recorded with it, and the
+    # request itself dropped
+    slots, _, out = await validate(
+        "breakglass_form", requested="breakglass_reason", intent=intent, text=text, safety="none"
+    )
+    assert out[0]["event"] == "action_execution_rejected", out
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("find_patient", "need to review him urgently, on call"),
+        ("request_help", "nurse in charge asked me to see him"),
+        ("book_appointment", "covering the ward tonight"),
+    ],
+)
+async def test_forms_breakglass_reason_worded_as_a_reason_is_taken(intent, text):
+    slots, _, _ = await validate(
+        "breakglass_form", requested="breakglass_reason", intent=intent, text=text, safety="none"
+    )
+    assert slots["breakglass_reason"] == text
