@@ -39,6 +39,8 @@ MUST_CATCH = {
     "code blue ward 7": None,
     "she slipped on water on the floor and can't get up": "fall",
     "patient on the floor in bay 3": "fall",
+    "pt in 4b-07 is crashing": "collapse",
+    "bed 5 crashing": "collapse",
 }
 MUST_NOT_CATCH = [
     "book a chest pain clinic follow-up",
@@ -61,6 +63,8 @@ MUST_NOT_CATCH = [
     "flu shot clinic for staff",
     "mark bed 6 on 4B as clean",
     "my computer won't log in",
+    "my computer keeps crashing",
+    "the system is crashing on 4B, need IT",
     "need housekeeping on ward 7 bay 3, spill on the floor",
     "someone spilt tea on the floor in bay 2, housekeeping please",
 ]
