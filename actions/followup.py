@@ -26,7 +26,7 @@ from actions.retime import moves_the_booking
 from actions.services import get_services
 from actions.state import Turn, blanked, slots_set_this_turn, task_slots
 from actions.steps import misses_before
-from intents.catalog import default_catalog
+from intents.catalog import Intent, default_catalog
 
 # "and friday?", "what about ICU?"; or a correction of what was just asked ("sorry, 4B"
 # after "I don't know ward 5")
@@ -114,6 +114,20 @@ def elliptical(turn: Turn, *, cue: bool = True) -> bool:
     rest = blanked(turn.text, turn.spans())
     rest = FILLER.sub(" ", _CUE_WORDS.sub(" ", rest.lower()))
     return not re.findall(r"[a-z0-9]+", rest)
+
+
+def narrows(intent: Intent, turn: Turn) -> bool:
+    """A ward alone ("ED", "maternity", "ICU?") right after a question's answer - for the
+    whole hospital ("40 free beds hospital-wide ... Ask about a ward for the bed numbers")
+    or another ward: the same question on that ward. Never a change (a write is not
+    repeated on a ward said alone)."""
+    return (
+        intent.read_only
+        and "ward" in intent.entities
+        and bool(turn.values("ward"))
+        and {e.get("entity") for e in turn.entities} == {"ward"}
+        and elliptical(turn, cue=False)
+    )
 
 
 def retry_payload(turn: Turn, intent: str) -> bool:
@@ -483,7 +497,7 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     if unknown is not None:
         if not (elliptical(turn, cue=False) or retry_payload(turn, intent.name) or loose):
             return None
-    elif not intent.follow_up or not (elliptical(turn) or loose):
+    elif not intent.follow_up or not (elliptical(turn) or loose or narrows(intent, turn)):
         return None
     named = named_details(tracker, turn)
     if loose and "ward" not in named:

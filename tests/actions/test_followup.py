@@ -669,3 +669,23 @@ def test_followup_open_it_again_frees_the_bed_just_changed(text):
     trk = tracker("k.osei", intent="nlu_fallback", text=text, slots={"last_task": last})
     found = follow_up(trk, Turn.of(trk))
     assert found is not None and found[1]["bed_status"] == "U" and found[1]["bed"] == "1"
+
+
+@pytest.mark.parametrize("said", ["ED", "maternity", "ICU?"])
+def test_followup_a_ward_alone_after_a_question_asks_it_on_that_ward(said):
+    # "Ask about a ward for the bed numbers" then "ED": "Sorry, I didn't get that"
+    last = {"intent": "check_bed_availability", "slots": {}}
+    entities = [{"entity": "ward", "value": "ED", "start": 0, "end": len(said.rstrip("?"))}]
+    trk = tracker(
+        "b.okoro", intent="nlu_fallback", text=said, entities=entities, slots={"last_task": last}
+    )
+    assert follow_up(trk, Turn.of(trk)) == ("check_bed_availability", {"ward": "ED"})
+
+
+def test_followup_a_ward_alone_after_a_change_changes_nothing():
+    last = {"intent": "update_bed_status", "slots": {"ward": "ICU", "bed": "3", "bed_status": "C"}}
+    entities = [{"entity": "ward", "value": "HDU", "start": 0, "end": 3}]
+    trk = tracker(
+        "k.osei", intent="nlu_fallback", text="HDU", entities=entities, slots={"last_task": last}
+    )
+    assert follow_up(trk, Turn.of(trk)) is None
