@@ -178,10 +178,33 @@ def help_type_code(text: str | None) -> str | None:
     return HELP_TYPES.get(" ".join((text or "").lower().replace(".", " ").split()))
 
 
+# "it" is a pronoun far more often than the IT department: lower-case "it" names IT only
+# beside words about IT ("it support", "need it on 4B", "it desk please"); "IT" always does
+_PRONOUN_IT = frozenset({"it"})
+_IT_NAMED = re.compile(
+    r"\bit\s+(?:support|help|desk|team|dept|department|services?|request|issue|"
+    r"problem|fault|ticket|job|person|guy|technician|engineer|people)\b|"
+    r"\b(?:need|get|want|call|ring|contact|request|send|page)\s+(?:an?\s+)?it\s*"
+    r"(?:(?:on|to|for|in|at|up\s+to|over\s+to)\s+(?:ward\s+)?\w*\d\w*|please|pls|asap|urgently|"
+    r"[,.!]|$)",
+    re.I,
+)
+
+
+def names_it(text: str) -> bool:
+    """The message names the IT department, not the pronoun ("reserve it for bed 5")."""
+    upper = re.search(r"\bIT\b", text)
+    return upper is not None or bool(_IT_NAMED.search(" ".join(text.split())))
+
+
 def infer_help_type(text: str | None) -> str | None:
     """The kind of help a description needs, from its words; None when it doesn't say."""
     low = f" {' '.join((text or '').lower().split())} "
     for word, code in HELP_TYPES.items():
+        if word in _PRONOUN_IT:
+            if re.search(rf"\b{re.escape(word)}\b", low) and names_it(text or ""):
+                return code
+            continue
         if word != "other" and re.search(rf"\b{re.escape(word)}\b", low):
             return code
     for code, words in HELP_KEYWORDS.items():

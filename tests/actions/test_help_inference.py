@@ -98,3 +98,21 @@ async def test_help_job_read_weakly_as_an_emergency_is_a_help_request():
     assert {"event": "followup", "name": "request_help_form"} not in [
         {k: e.get(k) for k in ("event", "name")} for e in events
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("reserve it for the pt in bed 5", None),
+        ("can you do it", None),
+        ("get it done today", None),
+        ("take it to x-ray", "porter"),
+        ("need IT on 4B", "it"),
+        ("need it on 4b", "it"),
+        ("it support on ccu please", "it"),
+        ("need i t on 4b", "it"),
+    ],
+)
+def test_infer_help_type_the_pronoun_it_is_no_it_request(text, kind):
+    # "reserve it for the pt in bed 5" filed an IT request for 4B bed 5
+    assert infer_help_type(text) == kind
