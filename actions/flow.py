@@ -35,6 +35,7 @@ from actions.reading import (
     resolve_values,
 )
 from actions.registry import guarded_action
+from actions.referent import bed_in_hand
 from actions.repatient import clinic_said, corrects_the_clinic, corrects_the_patient
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.retime import in_a_date, on_the_day_asked, said_time
@@ -283,6 +284,9 @@ class ActionNewRequest(Action):
             # "cancel Ngozi Price 10180589 physiotherapy on Tue 8 Dec at 09:00" (NLU: a help
             # request): a help request names no patient or clinic - it cancelled a porter job
             return await serve_as(dispatcher, tracker, "cancel_appointment", domain)
+        if turn.intent == "check_request_status" and reports_a_fault(turn):
+            # "my computer is slow" (NLU: the status of my requests): a fault to report
+            return await serve_as(dispatcher, tracker, "request_help", domain)
         if turn.intent == "check_free_slots" and books_someone(turn):
             # "book Tom Ames into the next free cardiology slot": a booking, not a question
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
@@ -294,6 +298,9 @@ class ActionNewRequest(Action):
             # "status of ICU bed 1": how the bed is, asked - not a change with its new
             # status to ask for ("What is the bed's new status?")
             return await serve_as(dispatcher, tracker, "check_bed_availability", domain)
+        bed = bed_in_hand(tracker, turn)
+        if bed is not None:  # "can you get housekeeping to do it" right after bed 8 changed
+            return [*fresh_start(tracker, turn.intent), *(SlotSet(k, v) for k, v in bed.items())]
         return fresh_start(tracker, turn.intent)
 
 
@@ -314,6 +321,19 @@ def names_an_appointment(turn: Turn) -> bool:
     named = turn.values("patient_name") and not turn.values("help_type")  # (not "the porter
     # for Kerry Demir")
     return bool(turn.values("mrn") or turn.values("department") or named)
+
+
+_ABOUT_REQUESTS = re.compile(
+    r"\b(?:requests?|tickets?|jobs?|status|update|news|progress|HR-?\d+|HD-?\d+)\b", re.I
+)
+
+
+def reports_a_fault(turn: Turn) -> bool:
+    """A statement of something wrong that names a kind of help ("my computer is slow",
+    "the printer's jammed again") and nothing about requests: a new one, not their status."""
+    from actions.conversation import names_a_help_job
+
+    return not _ABOUT_REQUESTS.search(turn.text) and names_a_help_job(turn)
 
 
 def books_someone(turn: Turn) -> bool:

@@ -347,8 +347,10 @@ _SAME_BED = re.compile(r"\b(?:it|that|this|that\s+one|the\s+bed|again|back)\b", 
 def restated_status(turn: Turn) -> str | None:
     """The new status of a message that changes the bed just changed again ("reopen it",
     "actually make it dirty", "put it back to free"); None when it names another bed or
-    ward, or is no such message."""
-    if turn.is_payload or any(e.get("entity") in ("bed", "ward") for e in turn.entities):
+    ward, or asks for help ("can you get housekeeping to do it": a job, not a status)."""
+    if turn.is_payload or any(
+        e.get("entity") in ("bed", "ward", "help_type") for e in turn.entities
+    ):
         return None
     from actions.beds import bed_status_code  # (actions.beds imports this module's users)
 

@@ -57,3 +57,23 @@ def patient_in_hand(tracker: Tracker, turn: Turn, wanted: list[str]) -> dict[str
         if meant:
             return meant
     return {}
+
+
+# a bed referred to, not named ("get housekeeping to do it", "send a porter there")
+THE_BED = re.compile(r"\b(?:it|there|that\s+(?:bed|one)|this\s+bed|the\s+bed)\b", re.I)
+
+
+def bed_in_hand(tracker: Tracker, turn: Turn) -> dict[str, Any] | None:
+    """The ward and bed of the bed changed just before, for a help request that refers to
+    it and names no place ("bed 8 needs a clean" ... "can you get housekeeping to do it")."""
+    last = slots_before_turn(tracker).get("last_task")
+    if turn.intent != "request_help" or not isinstance(last, dict):
+        return None
+    if last.get("intent") != "update_bed_status" or not THE_BED.search(turn.text):
+        return None
+    if turn.values("ward") or turn.values("bed"):
+        return None
+    slots = last.get("slots") or {}
+    if not (slots.get("ward") and slots.get("bed")):
+        return None
+    return {"ward": slots["ward"], "bed": slots["bed"]}

@@ -153,3 +153,67 @@ def test_referent_she_right_after_a_patient_was_found_or_booked_is_that_patient(
         "n.jones", text="book her into cardiology", events=_events({"last_task": last}, "x")
     )
     assert patient_in_hand(trk, _turn("book her into cardiology"), WANTED) == EMILY
+
+
+CHANGED = {
+    "last_task": {
+        "intent": "update_bed_status",
+        "slots": {"ward": "4B", "bed": "8", "bed_status": "H"},
+    }
+}
+HOUSEKEEPING = [{"entity": "help_type", "value": "housekeeping", "start": 12, "end": 24}]
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "wanted"),
+    [
+        ("can you get housekeeping to do it", HOUSEKEEPING, {"ward": "4B", "bed": "8"}),
+        ("send a porter there", [], {"ward": "4B", "bed": "8"}),
+        ("housekeeping to ICU bed 3", [{"entity": "ward", "value": "ICU"}], None),
+        ("my printer is jammed", [], None),
+    ],
+)
+def test_referent_the_bed_just_changed_is_the_help_requests_place(text, entities, wanted):
+    # "can you get housekeeping to do it" right after 4B bed 8 needed a clean asked
+    # "Which ward?" (before: it changed the bed's status to what it already was)
+    from actions.referent import bed_in_hand
+
+    trk = tracker(
+        "n.jones",
+        intent="request_help",
+        text=text,
+        entities=entities,
+        slots=CHANGED,
+        events=_events(CHANGED, text),
+    )
+    assert bed_in_hand(trk, Turn.of(trk)) == wanted
+
+
+def test_followup_help_type_in_the_message_is_no_restated_bed_status():
+    from actions.followup import restated_status
+
+    trk = tracker(
+        "n.jones",
+        intent="request_help",
+        text="can you get housekeeping to do it",
+        entities=HOUSEKEEPING,
+    )
+    assert restated_status(Turn.of(trk)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "fault"),
+    [
+        ("my computer is slow", True),
+        ("the printer's jammed again", True),
+        ("status of my printer request", False),
+        ("is my printer job done?", False),
+        ("what are my requests", False),
+    ],
+)
+def test_flow_a_fault_stated_is_no_request_status_question(text, fault):
+    # "my computer is slow" (NLU: the status of my requests) got "You have no help requests."
+    from actions.flow import reports_a_fault
+
+    trk = tracker("n.jones", intent="check_request_status", text=text)
+    assert reports_a_fault(Turn.of(trk)) is fault
