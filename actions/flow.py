@@ -34,8 +34,8 @@ from actions.reading import (
     puts_off,
     resolve_values,
 )
-from actions.registry import guarded_action
 from actions.referent import bed_in_hand
+from actions.registry import guarded_action
 from actions.repatient import clinic_said, corrects_the_clinic, corrects_the_patient
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.retime import in_a_date, on_the_day_asked, said_time
