@@ -365,6 +365,22 @@ class ActionDefaultFallback(Action):
         ]
 
 
+CAN_DO = (
+    "I can find free beds, book or cancel appointments, find which bed a patient is in, "
+    "request a porter, IT or housekeeping, or put you through to the help desk."
+)
+# a question for a clinician: doses, drugs, diagnoses, treatment, symptoms, results
+CLINICAL = re.compile(
+    r"\b(?:dose|doses|dosage|dosing|mg|mcg|ml|units?|drugs?|medications?|meds|medicines?|"
+    r"prescri\w*|tablets?|antibiotics?|paracetamol|ibuprofen|morphine|insulin|warfarin|"
+    r"heparin|diagnos\w*|treat\w*|symptoms?|side\s+effects?|interactions?|contraindicat\w*|"
+    r"allerg\w*|infusion|iv\s+fluids?|clinical|blood\s+results?|results?|bloods|ecg|"
+    r"x-?ray\s+shows?|scan\s+shows?|should\s+i\s+(?:give|stop|start|increase|reduce)|"
+    r"is\s+it\s+safe|normal\s+range|sepsis|news\s+score|obs)\b",
+    re.I,
+)
+
+
 class ActionOutOfScope(Action):
     """Something the assistant does not do: declined and pointed elsewhere; nonsense trained
     as out of scope ("asdfgh") is not understood instead - "Sorry, I didn't get that", and
@@ -382,7 +398,14 @@ class ActionOutOfScope(Action):
             say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
             return []
         if not nonsense(turn.text):
-            dispatcher.utter_message(response="utter_out_of_scope_answer")
+            if CLINICAL.search(turn.text):  # "max dose of paracetamol?": never answered
+                dispatcher.utter_message(response="utter_out_of_scope_answer")
+            else:  # "what's the wifi password": no word of clinical advice
+                dispatcher.utter_message(
+                    text=f"Sorry, I can't help with that. {CAN_DO}",
+                    buttons=[CAPABILITIES, HELP_DESK],
+                    json_message={"phi": False, "kind": "out_of_scope_answer", "data": {}},
+                )
             return []
         if (tracker.active_loop or {}).get("name"):  # the form asks its question again
             dispatcher.utter_message(

@@ -109,7 +109,7 @@ async def test_fallback_a_real_out_of_scope_question_is_declined():
     dispatcher_messages, _ = await run(
         ActionOutOfScope(), tracker("n.jones", intent="out_of_scope", text="tell me a joke")
     )
-    assert [m.get("response") for m in dispatcher_messages] == ["utter_out_of_scope_answer"]
+    assert [m["custom"]["kind"] for m in dispatcher_messages] == ["out_of_scope_answer"]
 
 
 async def test_fallback_second_miss_without_choices_does_not_say_one_of_these(services):
@@ -216,3 +216,29 @@ async def test_fallback_a_statement_with_not_after_a_miss_is_no_no(services):
     assert after_fallback(CollectingDispatcher(), trk, Turn.of(trk)) is None
     plain = tracker("c.sam", intent="deny", text="no thanks", slots={"fallbacks": 1})
     assert after_fallback(CollectingDispatcher(), plain, Turn.of(plain)) is not None
+
+
+@pytest.mark.parametrize(
+    ("said", "clinical"),
+    [
+        ("whats the wifi password", False),
+        ("where is the staff canteen", False),
+        ("whats the max dose of paracetamol", True),
+        ("should i give him his meds now", True),
+    ],
+)
+async def test_fallback_out_of_scope_mentions_clinical_advice_only_when_asked_for_it(
+    said, clinical
+):
+    # "whats the wifi password" got "... and I can't give clinical advice"
+    from actions.fallback import ActionOutOfScope
+
+    messages, _ = await run(
+        ActionOutOfScope(), tracker("n.jones", intent="out_of_scope", text=said)
+    )
+    assert len(messages) == 1
+    if clinical:
+        assert messages[0].get("response") == "utter_out_of_scope_answer"
+    else:
+        assert messages[0]["custom"]["kind"] == "out_of_scope_answer"
+        assert "clinical" not in messages[0]["text"]
