@@ -423,3 +423,26 @@ async def test_appointments_cancel_another_offered_one_at_the_confirm_step(servi
     assert [m["custom"]["kind"] for m in messages] == ["cancel_appointment_confirm"]
     assert slots_of(events)["confirmed"]["appointment_id"] == "appt-2"
     assert all(a.status == "booked" for a in services.hms.appointments)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("yes", "affirm"), ("ok", "affirm"), ("that one", "nlu_fallback")]
+)
+async def test_appointments_a_yes_to_one_slot_offered_takes_it_to_several_asks_which(
+    services, text, intent
+):
+    # only one slot offered ("Thu ... at 16:20. Which one?") / "yes": that slot confirmed
+    # (it was "Please pick one of these." until the task gave up)
+    state = await offered_state(services)
+    one = {**state["offered"], "ids": state["offered"]["ids"][:1]}
+    one["starts"] = state["offered"]["starts"][:1]
+    messages, events = await run(
+        ActionBookAppointment(), book(intent=intent, text=text, pending=OFFER, offered=one)
+    )
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+    assert slots_of(events)["confirmed"]["slot_id"] == one["ids"][0]
+    # several offered: no slot taken, and said plainly that one of them is needed
+    messages, events = await run(ActionBookAppointment(), book(intent=intent, text=text, **state))
+    assert messages[0]["custom"]["kind"] == "book_appointment_offer"
+    assert "which one" in messages[0]["text"]
+    assert slots_of(events).get("confirmed") is None
