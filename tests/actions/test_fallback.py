@@ -7,6 +7,7 @@ import pytest
 from actions.fallback import ActionFallback
 from actions.flow import ActionContinue
 from actions.services import set_services
+from actions.state import Turn
 from tests.actions.fakes import make_services, run, tracker
 
 
@@ -216,3 +217,50 @@ async def test_fallback_a_statement_with_not_after_a_miss_is_no_no(services):
     assert after_fallback(CollectingDispatcher(), trk, Turn.of(trk)) is None
     plain = tracker("c.sam", intent="deny", text="no thanks", slots={"fallbacks": 1})
     assert after_fallback(CollectingDispatcher(), plain, Turn.of(plain)) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "serves"),
+    [
+        (
+            "hang on, what clinics are on friday?",
+            [("nlu_fallback", 0.4), ("list_places", 0.31), ("list_clinic_appointments", 0.23)],
+            "list_places",
+        ),
+        # an answer to the step, not a question of its own
+        ("what about friday?", [("nlu_fallback", 0.4), ("list_places", 0.31)], None),
+        ("hang on, which one is earliest?", [("nlu_fallback", 0.4), ("list_places", 0.3)], None),
+        ("blorp", [("nlu_fallback", 0.4), ("list_places", 0.31)], None),
+        # the waiting task's own reading is no other task
+        ("what clinics?", [("nlu_fallback", 0.4), ("book_appointment", 0.3)], None),
+    ],
+)
+async def test_stepasks_a_question_of_its_own_at_a_confirm_is_served_then_the_booking_offered(
+    text, ranking, serves
+):
+    # "hang on, what clinics are on friday?" at "Book H.C. ... at 09:20?" (NLU unsure): the
+    # question answered, the booking offered back (it was "Shall I book it? Yes or no.")
+    from actions.stepasks import asks_its_own
+
+    before = {
+        "patient_name": "Mary Smith",
+        "mrn": "10004821",
+        "department": "neurology",
+        "pending": "book_appointment:confirm",
+        "confirmed": {"patient_id": "p-1", "slot_id": "slot-1", "start": "x"},
+    }
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in before.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker("dr.patel", intent="nlu_fallback", text=text, slots=before, events=events)
+    trk.latest_message["intent"]["confidence"] = 0.4
+    trk.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    assert asks_its_own(Turn.of(trk), "book_appointment") == serves
+    if serves is None:
+        return
+    messages, events = await run(ActionFallback(), trk)
+    kinds = [m["custom"]["kind"] for m in messages]
+    assert kinds == ["list_places_success", "resume_offer"]
+    stash = [e["value"] for e in events if e.get("name") == "stash"][-1]
+    assert stash["slots"]["confirmed"]["slot_id"] == "slot-1"
