@@ -213,6 +213,7 @@ class ActionFallback(Action):
         from actions.flow import (
             ActionContinue,
             ActionStop,
+            built_booking,
             follow_up_events,
             resume_quiet,
             serve_as,
@@ -251,6 +252,9 @@ class ActionFallback(Action):
             return queue
         if means_booking(turn):  # "I need to book a patient", "put X into the 12:00 slot"
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
+        built = built_booking(dispatcher, tracker, turn)
+        if built is not None:  # "at 11am" / "for Ngozi Price": the booking they build
+            return built
         intent = reread(turn, patient=bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS))))
         if intent is None:
             intent = await asked_mid_form(tracker, turn)

@@ -68,21 +68,35 @@ def adds_a_time(said: str, previous: str | None, now: datetime, tz: str) -> str 
     """ "10:00" given after "friday", while the form asks something else: the time of day
     on the day held ("friday at 10:00") - a detail added, not a change; None when
     ``previous`` is no single day without a time of its own, or ``said`` names a day."""
-    if not previous or on_the_day_asked(said, previous, now, tz) == said:
+    if not previous:
+        return None
+    if on_the_day_asked(said, previous, now, tz) == said:
+        # a day said: "on wednesday" after "at 11am" (a time of day, no day) is that day then
+        day_only = not _TIME_OF_DAY.search(_undated(said))
+        if day_only and on_the_day_asked(previous, said, now, tz) != previous:
+            return _joined(said, previous, now, tz)
         return None  # no single day held, or a day said
-    undated = _NUMERIC.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", previous)))
-    if _TIME_OF_DAY.search(undated):
+    if _TIME_OF_DAY.search(_undated(previous)):
         return None  # "friday 9am" then "10:00": the time changed
+    return _joined(previous, said, now, tz)
+
+
+def _undated(text: str) -> str:
+    """``text`` without its dates' numbers ("4th dec", "24/12")."""
+    return _NUMERIC.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", text)))
+
+
+def _joined(day: str, said: str, now: datetime, tz: str) -> str | None:
+    """The time of day ``said`` on ``day`` ("friday" + "10:00" -> "friday at 10:00"); None
+    when that is no time to come (taken as a change instead)."""
     part = re.fullmatch(r"\s*(?:in\s+)?the\s+(morning|afternoon|evening)\s*", said, re.I)
     if part:
-        joined = f"{previous} {part.group(1)}"  # "tomorrow" + "the afternoon"
+        joined = f"{day} {part.group(1)}"  # "tomorrow" + "the afternoon"
     elif re.match(r"\s*(?:at|around|about)\b", said, re.I):
-        joined = f"{previous} {said}"
+        joined = f"{day} {said}"
     else:
-        joined = f"{previous} at {said}"
-    if parse_time_preference(joined, now, tz) is None:
-        return on_the_day_asked(said, previous, now, tz)
-    return joined
+        joined = f"{day} at {said}"
+    return joined if parse_time_preference(joined, now, tz) is not None else None
 
 
 def moves_the_booking(last: Any, text: str, now: datetime, tz: str) -> dict[str, str] | None:

@@ -1215,6 +1215,7 @@ async def test_forms_keyboard_mash_for_a_ward_is_not_understood_not_an_unknown_w
         ("friday", "10:00", "friday at 10:00", "slot_noted"),  # was "OK, changed to 10:00."
         ("on wednesday", "at 11am", "on wednesday at 11am", "slot_noted"),
         ("friday 9am", "10:00", None, "slot_corrected"),  # a time of day held: changed
+        ("at 11am", "on wednesday", "on wednesday at 11am", "slot_noted"),  # the day added
     ],
 )
 async def test_forms_a_time_of_day_after_the_day_held_is_noted_on_that_day(held, said, time, kind):
