@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from actions.retime import said_time
+from actions.services import get_services
 from actions.state import Turn
 from intents.catalog import default_catalog
 
@@ -25,11 +27,12 @@ _OWN_QUESTION = re.compile(
     r"any)\b",
     re.I,
 )
-# words that change the choice the step waits on: an answer to it, not a question of its own
+# words that change the choice the step waits on (or ask about its slots): an answer to it,
+# not a question of its own
 _CHANGES = re.compile(
     r"\b(?:what|how)\s+about\b|\b(?:can|could)\s+(?:we|i|you)\s+(?:do|have|make|try|book|get|"
     r"move)\b|\binstead\b|\bmake\s+(?:it|that)\b|\brather\b|\bwhich\s+(?:one|is|of)\b|"
-    r"\b(?:earlier|later|first|second|third|last|other)\b",
+    r"\b(?:earlier|later|first|second|third|last|other)\b|\b(?:slots?|times?)\b",
     re.I,
 )
 MIN_LIKELY = 0.25  # the other task must be this likely (as ``fallback.REREAD_MIN``)
@@ -43,6 +46,9 @@ def asks_its_own(turn: Turn, waiting: str | None) -> str | None:
         return None
     if not _OWN_QUESTION.search(turn.text) or _CHANGES.search(turn.text):
         return None
+    services = get_services()
+    if said_time(turn.text, services.clock(), services.settings.hospital_tz) is not None:
+        return None  # "any on friday?": only a time, another one for the step
     catalog = default_catalog()
     for item in turn.ranking:
         intent = catalog.find(item.get("name"))

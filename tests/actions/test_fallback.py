@@ -229,6 +229,8 @@ async def test_fallback_a_statement_with_not_after_a_miss_is_no_no(services):
         ),
         # an answer to the step, not a question of its own
         ("what about friday?", [("nlu_fallback", 0.4), ("list_places", 0.31)], None),
+        ("any on friday?", [("nlu_fallback", 0.4), ("check_free_slots", 0.35)], None),
+        ("any slots on friday?", [("nlu_fallback", 0.4), ("check_free_slots", 0.35)], None),
         ("hang on, which one is earliest?", [("nlu_fallback", 0.4), ("list_places", 0.3)], None),
         ("blorp", [("nlu_fallback", 0.4), ("list_places", 0.31)], None),
         # the waiting task's own reading is no other task
