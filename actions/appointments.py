@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
+from actions.exacttime import the_time_asked
 from actions.repatient import kept_slot
 from actions.scheduling import (
     NotOffered,
@@ -36,6 +37,7 @@ from actions.scheduling import (
     patient_busy,
     patient_data,
     pending,
+    pick_again,
     say_changed,
     say_mismatch,
     step,
@@ -83,9 +85,19 @@ class ActionBookAppointment(_PatientAction):
         practitioner = await find_practitioner(ctx)
         at, intent, ref, kind = step(ctx, self.intent), ctx.intent, _ref(patient), self.intent
 
-        async def fresh(prefix: str = "", after: str | None = None) -> Outcome:
+        async def fresh(prefix: str = "", after: str | None = None, first: bool = False) -> Outcome:
             busy = await patient_busy(ctx, patient.id)  # never two appointments at once
             slots, matched = await nearest_slots(ctx, code, practitioner, after, busy)
+            tz = ctx.services.settings.hospital_tz
+            events = list(ctx.tracker.events)
+            asked = the_time_asked(events, ctx.text("time"), slots, ctx.now, tz) if first else None
+            if asked is not None:  # "10:00" said on its own, and free: confirm it
+                confirming = ask_confirm(
+                    ctx, patient, asked, kind=kind, verb="Book", what=what, intent=self.intent
+                )
+                return Outcome(
+                    events=tuple(confirming), resource=f"Slot/{asked.id}", patient_ref=ref
+                )
             events = offer(
                 ctx, slots, matched, kind=kind, what=what, prefix=prefix, intent=self.intent
             )
@@ -132,7 +144,7 @@ class ActionBookAppointment(_PatientAction):
         if at == "offer":
             picked = chosen(ctx, "slot")
             if picked is None:
-                return await fresh("Please pick one of these. ")
+                return await fresh(pick_again(ctx))
             slot = await ctx.hms.get_slot(picked)
             if slot.status != "free":
                 outcome = await fresh("That slot was just taken by someone else. ")
@@ -150,7 +162,7 @@ class ActionBookAppointment(_PatientAction):
                 ctx, patient, kept, kind=kind, verb="Book", what=what, intent=self.intent
             )
             return Outcome(events=tuple(events), resource=f"Slot/{kept.id}", patient_ref=ref)
-        return await fresh()
+        return await fresh(first=True)
 
 
 class ActionCancelAppointment(_PatientAction):

@@ -21,6 +21,7 @@ from actions.reading import FILLER, says_no
 from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.state import RESUME, YES_NO, Turn, blanked, pending_intent, resume_offer
+from actions.stepasks import asks_its_own
 from intents.catalog import Catalog, default_catalog
 
 HELP_DESK = {"title": "Contact the help desk", "payload": "/talk_to_human"}
@@ -215,6 +216,7 @@ class ActionFallback(Action):
         from actions.flow import (
             ActionContinue,
             ActionStop,
+            built_booking,
             follow_up_events,
             resume_quiet,
             serve_as,
@@ -233,7 +235,11 @@ class ActionFallback(Action):
         busy = (tracker.active_loop or {}).get("name") or tracker.get_slot("pending")
         if busy and stoppish(turn):  # "no, cancel" while a task waits: stop it
             return await ActionStop().run(dispatcher, tracker, domain)
-        if pending_intent(tracker.get_slot("pending")):
+        waiting = pending_intent(tracker.get_slot("pending"))
+        own = asks_its_own(turn, waiting)
+        if own is not None:  # "hang on, what clinics are on friday?" at a booking's confirm
+            return await serve_as(dispatcher, tracker, own, domain)
+        if waiting:
             return await ActionContinue().run(dispatcher, tracker, domain)
         resumed = resume_quiet(dispatcher, tracker, turn)
         if resumed is not None:  # "where were we?" after a second question
@@ -252,6 +258,9 @@ class ActionFallback(Action):
             return queue
         if means_booking(turn):  # "I need to book a patient", "put X into the 12:00 slot"
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
+        built = built_booking(dispatcher, tracker, turn)
+        if built is not None:  # "at 11am" / "for Ngozi Price": the booking they build
+            return built
         intent = reread(turn, patient=bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS))))
         if intent is None:
             intent = await asked_mid_form(tracker, turn)

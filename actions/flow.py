@@ -20,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.amend import amendment, filed_request
+from actions.bookdetails import building_a_booking
 from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.freetext import lack_answers
@@ -174,6 +175,26 @@ def book_instead(tracker: Tracker) -> Events:
         *fresh_start(tracker, "book_appointment"),
         *(SlotSet(slot, before[slot]) for slot in kept if before.get(slot) not in (None, "")),
         SlotSet("stash", before.get("stash")),
+        FollowupAction("book_appointment_form"),
+    ]
+
+
+def built_booking(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> Events | None:
+    """ "at 11am" / "for Ngozi Price" (each not understood alone): the booking they build,
+    its form started with the details said (``actions.bookdetails``); None otherwise."""
+    if turn.is_payload or tracker.get_slot("pending") or active_form(tracker) is not None:
+        return None
+    services = get_services()
+    details = building_a_booking(tracker, services.clock(), services.settings.hospital_tz)
+    if details is None:
+        return None
+    dispatcher.utter_message(
+        text="That sounds like a booking, so let's book it (say 'stop' if not).",
+        json_message={"phi": False, "kind": "slot_noted", "data": {"slots": sorted(details)}},
+    )
+    return [
+        *fresh_start(tracker, "book_appointment"),
+        *(SlotSet(slot, value) for slot, value in details.items()),
         FollowupAction("book_appointment_form"),
     ]
 
@@ -419,6 +440,9 @@ class ActionContinue(Action):
             job = await as_a_job_step(dispatcher, tracker, turn, domain)
             if job is not None:  # "take the next urgent one" read as an answer
                 return job
+            built = built_booking(dispatcher, tracker, turn)
+            if built is not None:  # "at 11am" / "on wednesday" / "MRN 10180589": a booking
+                return built
             odd_answer = bool(turn.entities) and polarity(turn.text) is None
             intent = reread(turn) if turn.intent == "inform" or odd_answer else None
             if intent is not None:

@@ -50,6 +50,7 @@ from actions.reading import (
     said_clinician,
 )
 from actions.referent import PATIENT_SLOTS, patient_in_hand, refers_to_patient
+from actions.retime import adds_a_time
 from actions.sayback import changed_text, noted_phrase
 from actions.services import get_services
 from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
@@ -307,11 +308,17 @@ class CatalogForm(FormValidationAction, ABC):
         if any(slot in candidates for slot in wrong):
             wrong = ()  # "wrong patient, I meant 10004821": the one meant is given, not asked
         changed: list[str] = []
+        refined: list[str] = []  # a time of day added to the day held: noted, not changed
         failed: list[str] = []  # slots whose value this message gave was not usable
         for slot, raw in candidates.items():
             check = CHECKS.get(slot)
             if check is None:
                 continue
+            if slot == "time" and requested and isinstance(raw, str):
+                added = adds_a_time(raw, before.get("time"), ctx.now, ctx.tz)
+                if added is not None:  # "10:00" after "friday": friday at 10:00
+                    raw = added
+                    refined.append(slot)
             options = raw if isinstance(raw, list) else [raw]
             meant = result = await check(options[0], ctx)
             for option in options[1:]:
@@ -335,7 +342,12 @@ class CatalogForm(FormValidationAction, ABC):
             previous = before.get(slot)
             # a correction changes what this form was given; when the form is just being
             # opened, earlier values belong to an earlier request (cleared) - not corrected
-            if requested and result.value is not None and previous not in (None, result.value):
+            if (
+                requested
+                and result.value is not None
+                and previous not in (None, result.value)
+                and slot not in refined
+            ):
                 changed.append(slot)
         given = {s for s, v in values.items() if v not in (None, "", before.get(s))}
 
@@ -371,7 +383,9 @@ class CatalogForm(FormValidationAction, ABC):
             )
         if any(values.get(s) in (None, "") for s in required_slots(form, values)):
             # the form goes on asking: say back what it took that it had not asked for
-            self._acknowledge(dispatcher, requested, values, before, candidates, changed, replies)
+            self._acknowledge(
+                dispatcher, requested, values, before, candidates, changed, replies, refined
+            )
         if miss is not None and miss.ask:
             count = next_miss(tracker, miss.ask)
             ask = None if count >= MAX_MISSES else miss.ask
@@ -545,6 +559,7 @@ class CatalogForm(FormValidationAction, ABC):
         candidates: SlotValues,
         changed: list[str],
         replies: list[Reply],
+        refined: list[str] | None = None,
     ) -> None:
         """Details given before they were asked ("cardiology" while the name is asked) are
         kept and said back briefly, so nothing said seems dropped; the form then asks what
@@ -557,7 +572,7 @@ class CatalogForm(FormValidationAction, ABC):
             if s != requested
             and s not in changed
             and values.get(s) not in (None, "", MINE)
-            and before.get(s) in (None, "")
+            and (before.get(s) in (None, "") or s in (refined or []))
         ]
         if not noted:
             return

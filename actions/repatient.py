@@ -48,13 +48,13 @@ def corrects_the_patient(tracker: Tracker, turn: Turn) -> bool:
 
 
 async def kept_slot(ctx: ActionContext, patient: Patient) -> Slot | None:
-    """The slot being confirmed when the patient was corrected (``confirmed`` kept for
-    another patient by ``actions.flow.correction``): to confirm for this patient, when it
-    is still free and they are not booked then; None otherwise."""
+    """The slot being confirmed when the booking's form was opened again: the patient was
+    corrected at the confirm (``confirmed`` kept for another patient by
+    ``actions.flow.correction``), or the booking was interrupted there and taken up again
+    (``confirmed`` kept in the stash, ``actions.state.stash_of``). To confirm (again) for
+    this patient, when it is still free and they are not booked then; None otherwise."""
     confirmed = ctx.slot("confirmed")
     if not isinstance(confirmed, dict) or not confirmed.get("slot_id"):
-        return None
-    if confirmed.get("patient_id") == patient.id:
         return None
     try:
         slot = await ctx.hms.get_slot(str(confirmed["slot_id"]))

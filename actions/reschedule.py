@@ -29,6 +29,7 @@ from actions.scheduling import (
     patient_busy,
     patient_data,
     pending,
+    pick_again,
     say_changed,
     step,
     still_confirmed,
@@ -115,7 +116,7 @@ class ActionRescheduleAppointment(_PatientAction):
         if at == "offer":
             picked = chosen(ctx, "slot")
             if picked is None:
-                return await fresh("Please pick one of these. ")
+                return await fresh(pick_again(ctx))
             slot = await ctx.hms.get_slot(picked)
             if slot.status != "free":
                 outcome = await fresh("That slot was just taken by someone else. ")

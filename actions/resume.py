@@ -20,7 +20,15 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.sayback import changed_text
-from actions.state import RESUME, YES_NO, Turn, reset, resume_offer, slots_before_turn
+from actions.state import (
+    RESUME,
+    STEP_STATE,
+    YES_NO,
+    Turn,
+    reset,
+    resume_offer,
+    slots_before_turn,
+)
 from intents.catalog import default_catalog
 
 Events = list[dict[str, Any]]
@@ -124,6 +132,8 @@ def go_back(
     if answer == "affirm":
         corrected = {k: v for k, v in changed.items() if kept.get(k) not in (None, "")}
         kept.update(changed)
+        if changed:  # "yes, but make it dermatology": the record confirmed no longer fits
+            kept = {k: v for k, v in kept.items() if k not in STEP_STATE}
         if corrected:  # "yes, but make it dermatology": back, with that changed (a detail
             # the task was still missing - "tuesday" after it stopped for want of a time -
             # is simply taken)

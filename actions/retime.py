@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from actions.calendar_words import _DAY_MONTH, _MONTH_DAY, _NUMERIC
-from actions.timeparse import MONTHS, SOONEST, _day, says_only_time
+from actions.timeparse import MONTHS, SOONEST, _day, parse_time_preference, says_only_time
 
 # words that may stand around a new time ("can we do the afternoon instead", "make it 3pm")
 _CHANGE = re.compile(
@@ -55,6 +55,48 @@ def on_the_day_asked(said: str, previous: str | None, now: datetime, tz: str) ->
     if days is None or days[0] != days[1]:
         return said
     return f"{said} on {MONTHS[days[0].month - 1]} {days[0].day}"
+
+
+# a time of day of its own: a clock time or a part of the day (a date's numbers aside)
+_TIME_OF_DAY = re.compile(
+    r"\d|\b(?:morning|afternoon|evening|noon|midday|am|pm|o'?clock|half|quarter|asap|soon)\b",
+    re.I,
+)
+
+
+def adds_a_time(said: str, previous: str | None, now: datetime, tz: str) -> str | None:
+    """ "10:00" given after "friday", while the form asks something else: the time of day
+    on the day held ("friday at 10:00") - a detail added, not a change; None when
+    ``previous`` is no single day without a time of its own, or ``said`` names a day."""
+    if not previous:
+        return None
+    if on_the_day_asked(said, previous, now, tz) == said:
+        # a day said: "on wednesday" after "at 11am" (a time of day, no day) is that day then
+        day_only = not _TIME_OF_DAY.search(_undated(said))
+        if day_only and on_the_day_asked(previous, said, now, tz) != previous:
+            return _joined(said, previous, now, tz)
+        return None  # no single day held, or a day said
+    if _TIME_OF_DAY.search(_undated(previous)):
+        return None  # "friday 9am" then "10:00": the time changed
+    return _joined(previous, said, now, tz)
+
+
+def _undated(text: str) -> str:
+    """``text`` without its dates' numbers ("4th dec", "24/12")."""
+    return _NUMERIC.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", text)))
+
+
+def _joined(day: str, said: str, now: datetime, tz: str) -> str | None:
+    """The time of day ``said`` on ``day`` ("friday" + "10:00" -> "friday at 10:00"); None
+    when that is no time to come (taken as a change instead)."""
+    part = re.fullmatch(r"\s*(?:in\s+)?the\s+(morning|afternoon|evening)\s*", said, re.I)
+    if part:
+        joined = f"{day} {part.group(1)}"  # "tomorrow" + "the afternoon"
+    elif re.match(r"\s*(?:at|around|about)\b", said, re.I):
+        joined = f"{day} {said}"
+    else:
+        joined = f"{day} at {said}"
+    return joined if parse_time_preference(joined, now, tz) is not None else None
 
 
 def moves_the_booking(last: Any, text: str, now: datetime, tz: str) -> dict[str, str] | None:

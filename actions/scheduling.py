@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext
 from actions.formats import MrnFormat, clinic_word
-from actions.slotpick import ordinal_pick
+from actions.slotpick import ordinal_pick, takes_the_one
 from actions.state import YES_NO, pending_intent, pending_step, slots_set_this_turn
 from actions.timeparse import names_day, parse_time_preference
 from assistant.hms.errors import NotFound
@@ -271,9 +271,20 @@ def chosen(ctx: ActionContext, kind: str) -> str | None:
     index = ordinal_pick(text, len(ids))
     if index is not None:
         return ids[index]
+    if len(ids) == 1 and takes_the_one(text, ctx.intent):
+        return ids[0]  # "yes", "that one" to an offer of one slot: that slot
     return _by_time(
         text, ids, offered.get("starts") or [], ctx.now, ctx.services.settings.hospital_tz
     )
+
+
+def pick_again(ctx: ActionContext) -> str:
+    """What to say before the slots offered again when none was chosen: a yes to several
+    is told plainly that one of them is needed."""
+    text = str((ctx.tracker.latest_message or {}).get("text") or "")
+    if takes_the_one(text, ctx.intent):
+        return "There are several times, so please say which one (the time, or 'the first'). "
+    return "Please pick one of these. "
 
 
 def chosen_or_by_clinic(ctx: ActionContext, appts: list[Appointment]) -> str | None:

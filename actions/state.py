@@ -194,11 +194,19 @@ def resume_offer(stash: Any) -> tuple[str, dict[str, Any]] | None:
 
 # bookkeeping a form needs back when it is resumed: emergency access is for one patient
 RESUMED_STATE = {"breakglass_form": ("breakglass_patient",)}
+# tasks whose action confirms again the record it was confirming when it was interrupted
+# (``confirmed``, see ``actions.repatient.kept_slot``): a booking left at "Book ... at
+# 09:40?" goes back to that question, not to the list of slots
+RESUMED_AT_CONFIRM = frozenset({"book_appointment"})
+STEP_STATE = ("confirmed",)  # dropped when a detail is changed on the way back
 
 
 def stash_of(tracker: Tracker, form: Form, before: dict[str, Any]) -> dict[str, Any]:
-    """What to keep of an interrupted task: its form and the values it had been given."""
+    """What to keep of an interrupted task: its form and the values it had been given (and
+    the record it was confirming, for a task that confirms it again when resumed)."""
     wanted = set(task_slots()) | set(RESUMED_STATE.get(form.name, ()))
+    if form.intent in RESUMED_AT_CONFIRM and before.get("pending") == f"{form.intent}:confirm":
+        wanted |= set(STEP_STATE)
     kept = {k: v for k, v in before.items() if k in wanted and v not in (None, "", [])}
     return {"intent": form.intent, "form": form.name, "slots": kept}
 

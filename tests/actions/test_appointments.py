@@ -423,3 +423,68 @@ async def test_appointments_cancel_another_offered_one_at_the_confirm_step(servi
     assert [m["custom"]["kind"] for m in messages] == ["cancel_appointment_confirm"]
     assert slots_of(events)["confirmed"]["appointment_id"] == "appt-2"
     assert all(a.status == "booked" for a in services.hms.appointments)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"), [("yes", "affirm"), ("ok", "affirm"), ("that one", "nlu_fallback")]
+)
+async def test_appointments_a_yes_to_one_slot_offered_takes_it_to_several_asks_which(
+    services, text, intent
+):
+    # only one slot offered ("Thu ... at 16:20. Which one?") / "yes": that slot confirmed
+    # (it was "Please pick one of these." until the task gave up)
+    state = await offered_state(services)
+    one = {**state["offered"], "ids": state["offered"]["ids"][:1]}
+    one["starts"] = state["offered"]["starts"][:1]
+    messages, events = await run(
+        ActionBookAppointment(), book(intent=intent, text=text, pending=OFFER, offered=one)
+    )
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+    assert slots_of(events)["confirmed"]["slot_id"] == one["ids"][0]
+    # several offered: no slot taken, and said plainly that one of them is needed
+    messages, events = await run(ActionBookAppointment(), book(intent=intent, text=text, **state))
+    assert messages[0]["custom"]["kind"] == "book_appointment_offer"
+    assert "which one" in messages[0]["text"]
+    assert slots_of(events).get("confirmed") is None
+
+
+def _time_given(first: str, then: str | None, value: str):
+    """A booking whose time slot holds ``value``, given by ``first`` (and ``then``)."""
+    events = [{"event": "user", "text": first}, {"event": "slot", "name": "time", "value": first}]
+    if then is not None:
+        events += [
+            {"event": "user", "text": then},
+            {"event": "slot", "name": "time", "value": then},
+            {"event": "slot", "name": "time", "value": value},
+        ]
+    events += [{"event": "user", "text": "Mary Smith 10004821"}]
+    return tracker(
+        "s.ali", intent="inform", slots={**PATIENT, "time": value}, events=events, text="x"
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "value", "direct"),
+    [
+        ("thursday", "10:00", "thursday at 10:00", True),  # a clock time said on its own
+        ("10am on thursday", None, "10am on thursday", True),  # a time answer, on its own
+        # said inside the request: a preference, the nearest slots offered
+        ("book her into cardiology thursday 10am", None, "thursday 10am", False),
+        ("thursday", "the morning", "thursday morning", False),  # no clock time
+    ],
+)
+async def test_exacttime_a_clock_time_said_on_its_own_and_free_goes_to_the_confirm(
+    services, first, then, value, direct
+):
+    # "friday" / "neurology" / "10:00" / the patient: "Book ... at 10:00?" when 10:00 is
+    # free (it offered 09:30, 09:40, 10:00)
+    trk = _time_given(first, then, value)
+    if first.startswith("book"):
+        trk.events[1]["value"] = value
+    messages, events = await run(ActionBookAppointment(), trk)
+    kind = messages[0]["custom"]["kind"]
+    if direct:
+        assert kind == "book_appointment_confirm"
+        assert slots_of(events)["confirmed"]["slot_id"] == "slot-2"  # 10:00
+    else:
+        assert kind == "book_appointment_offer"

@@ -7,6 +7,7 @@ import pytest
 from actions.fallback import ActionFallback
 from actions.flow import ActionContinue
 from actions.services import set_services
+from actions.state import Turn
 from tests.actions.fakes import make_services, run, tracker
 
 
@@ -242,3 +243,52 @@ async def test_fallback_out_of_scope_mentions_clinical_advice_only_when_asked_fo
     else:
         assert messages[0]["custom"]["kind"] == "out_of_scope_answer"
         assert "clinical" not in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "serves"),
+    [
+        (
+            "hang on, what clinics are on friday?",
+            [("nlu_fallback", 0.4), ("list_places", 0.31), ("list_clinic_appointments", 0.23)],
+            "list_places",
+        ),
+        # an answer to the step, not a question of its own
+        ("what about friday?", [("nlu_fallback", 0.4), ("list_places", 0.31)], None),
+        ("any on friday?", [("nlu_fallback", 0.4), ("check_free_slots", 0.35)], None),
+        ("any slots on friday?", [("nlu_fallback", 0.4), ("check_free_slots", 0.35)], None),
+        ("hang on, which one is earliest?", [("nlu_fallback", 0.4), ("list_places", 0.3)], None),
+        ("blorp", [("nlu_fallback", 0.4), ("list_places", 0.31)], None),
+        # the waiting task's own reading is no other task
+        ("what clinics?", [("nlu_fallback", 0.4), ("book_appointment", 0.3)], None),
+    ],
+)
+async def test_stepasks_a_question_of_its_own_at_a_confirm_is_served_then_the_booking_offered(
+    text, ranking, serves
+):
+    # "hang on, what clinics are on friday?" at "Book H.C. ... at 09:20?" (NLU unsure): the
+    # question answered, the booking offered back (it was "Shall I book it? Yes or no.")
+    from actions.stepasks import asks_its_own
+
+    before = {
+        "patient_name": "Mary Smith",
+        "mrn": "10004821",
+        "department": "neurology",
+        "pending": "book_appointment:confirm",
+        "confirmed": {"patient_id": "p-1", "slot_id": "slot-1", "start": "x"},
+    }
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in before.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    trk = tracker("dr.patel", intent="nlu_fallback", text=text, slots=before, events=events)
+    trk.latest_message["intent"]["confidence"] = 0.4
+    trk.latest_message["intent_ranking"] = [{"name": n, "confidence": c} for n, c in ranking]
+    assert asks_its_own(Turn.of(trk), "book_appointment") == serves
+    if serves is None:
+        return
+    messages, events = await run(ActionFallback(), trk)
+    kinds = [m["custom"]["kind"] for m in messages]
+    assert kinds == ["list_places_success", "resume_offer"]
+    stash = [e["value"] for e in events if e.get("name") == "stash"][-1]
+    assert stash["slots"]["confirmed"]["slot_id"] == "slot-1"

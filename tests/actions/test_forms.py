@@ -1240,3 +1240,27 @@ async def test_forms_breakglass_reason_worded_as_a_reason_is_taken(intent, text)
         "breakglass_form", requested="breakglass_reason", intent=intent, text=text, safety="none"
     )
     assert slots["breakglass_reason"] == text
+
+
+@pytest.mark.parametrize(
+    ("held", "said", "time", "kind"),
+    [
+        ("friday", "10:00", "friday at 10:00", "slot_noted"),  # was "OK, changed to 10:00."
+        ("on wednesday", "at 11am", "on wednesday at 11am", "slot_noted"),
+        ("friday 9am", "10:00", None, "slot_corrected"),  # a time of day held: changed
+        ("at 11am", "on wednesday", "on wednesday at 11am", "slot_noted"),  # the day added
+    ],
+)
+async def test_forms_a_time_of_day_after_the_day_held_is_noted_on_that_day(held, said, time, kind):
+    # "friday" / "neurology" / "10:00" while the patient is asked: friday at 10:00, noted
+    # (it said "OK, changed to 10:00." and the day was lost)
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"department": "neurology", "time": held},
+        requested="patient_name",
+        text=said,
+        set_now={"time": said},
+        entities=[{"entity": "time", "value": said, "start": 0, "end": len(said)}],
+    )
+    assert time is None or slots["time"] == time
+    assert slots["requested_slot"] == "patient_name" and kind in kinds(messages)

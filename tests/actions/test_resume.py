@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from actions.fallback import ActionFallback
@@ -550,3 +552,63 @@ async def test_resume_the_answer_right_after_a_form_gave_up_takes_it_up_again():
     )
     other = tracker("s.ali", intent="inform", text="hmm", slots={"stash": stash})
     assert resume_quiet(CollectingDispatcher(), other, Turn.of(other)) is None
+
+
+async def test_resume_a_booking_left_at_its_confirm_goes_back_to_that_confirm():
+    # "Book M.S. ... at 09:40?" / "any side rooms free on 4B?" / "ok yes carry on": the
+    # 09:40 is confirmed again (it went back to the list of slots, the choice forgotten)
+    from actions.appointments import ActionBookAppointment
+    from actions.resume import go_back
+
+    confirmed = {"patient_id": "p-1", "slot_id": "slot-1", "start": "x", "appointment_id": None}
+    before: dict[str, Any] = {
+        "patient_name": "Mary Smith",
+        "mrn": "10004821",
+        "department": "cardiology",
+        "pending": "book_appointment:confirm",
+        "confirmed": confirmed,
+    }
+    text = "any side rooms free on 4B?"
+    events = [
+        *({"event": "slot", "name": k, "value": v} for k, v in before.items()),
+        {"event": "user", "text": text, "parse_data": {}},
+    ]
+    asked = tracker(
+        "n.jones", intent="check_bed_availability", text=text, slots=before, events=events
+    )
+    _, events = await run(ActionNewRequest(), asked)
+    stash = [e["value"] for e in events if e.get("name") == "stash"][-1]
+    assert stash["slots"]["confirmed"] == confirmed
+    back = tracker(
+        "n.jones",
+        intent="affirm",
+        text="ok yes carry on",
+        slots={"pending": RESUME, "stash": stash},
+    )
+    from rasa_sdk.executor import CollectingDispatcher
+
+    resumed = go_back(CollectingDispatcher(), back, Turn.of(back), "affirm")
+    slots = {e["name"]: e["value"] for e in resumed if e.get("event") == "slot"}
+    assert slots["confirmed"] == confirmed
+    form_done = {k: v for k, v in slots.items() if v is not None}
+    messages, events = await run(
+        ActionBookAppointment(), tracker("n.jones", intent="affirm", slots=form_done)
+    )
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+    assert messages[0]["custom"]["data"]["slot_id"] == "slot-1"
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "pending",
+        "value": "book_appointment:confirm",
+    } in events
+    # "yes, but make it dermatology" on the way back: the slot confirmed no longer fits
+    changed = tracker(
+        "n.jones",
+        intent="affirm",
+        text="yes but make it dermatology",
+        slots={"pending": RESUME, "stash": stash},
+        entities=[{"entity": "department", "value": "dermatology", "start": 16, "end": 27}],
+    )
+    resumed = go_back(CollectingDispatcher(), changed, Turn.of(changed), "affirm")
+    assert not any(e.get("name") == "confirmed" for e in resumed)
