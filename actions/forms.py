@@ -53,7 +53,7 @@ from actions.referent import PATIENT_SLOTS, patient_in_hand, refers_to_patient
 from actions.retime import adds_a_time
 from actions.sayback import changed_text, noted_phrase
 from actions.services import get_services
-from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
+from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer, no_value_here
 from actions.state import (
     MAX_MISSES,
     Turn,
@@ -320,6 +320,11 @@ class CatalogForm(FormValidationAction, ABC):
                     raw = added
                     refined.append(slot)
             options = raw if isinstance(raw, list) else [raw]
+            if slot != requested and all(no_value_here(slot, o) for o in options):
+                # "mark a bed as clean": "as" tagged as the bed - nothing was said, no miss
+                values[slot] = before.get(slot)
+                events.append(SlotSet(slot, before.get(slot)))
+                continue
             meant = result = await check(options[0], ctx)
             for option in options[1:]:
                 if result.value is not None:

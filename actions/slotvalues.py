@@ -153,7 +153,7 @@ async def check_patient_name(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
     if ctx.mrn.is_mrn(said):
         return Check(None, also={"mrn": ctx.mrn.find(said)})  # the MRN came first: fine
-    name = _name(said)
+    name = None if nonsense(said) else _name(said)  # "blah", "asdfgh": no name
     if name is None and _MEANS_AN_MRN.search(said):
         # "MRN 1234": an MRN meant, not of the hospital's form - say what one looks like
         return Check(None, not_an_mrn(ctx))
@@ -309,6 +309,20 @@ async def check_time(value: Any, ctx: CheckContext) -> Check:
             {"slot": "time"},
         ),
     )
+
+
+# words NLU tags as a bed or ward when it is only named ("mark a bed as clean": "as")
+_NO_VALUE = frozenset("a an as the it its this that one any some my our your bed beds ward".split())
+
+
+def no_value_here(slot: str, raw: Any) -> bool | None:
+    """For a bed or ward NLU tagged in a message that was not asked for it: True when the
+    tagged words are only words that name no bed or ward ("a", "as", "the"); None for
+    other slots."""
+    if slot not in ("bed", "ward"):
+        return None
+    words = _text(raw).lower().split()
+    return bool(words) and all(w.strip(".,?!") in _NO_VALUE for w in words)
 
 
 async def check_bed(value: Any, ctx: CheckContext) -> Check:

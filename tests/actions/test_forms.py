@@ -1264,3 +1264,33 @@ async def test_forms_a_time_of_day_after_the_day_held_is_noted_on_that_day(held,
     )
     assert time is None or slots["time"] == time
     assert slots["requested_slot"] == "patient_name" and kind in kinds(messages)
+
+
+async def test_forms_a_bed_tagged_on_a_word_that_names_none_is_no_miss():
+    # "mark a bed as clean": NLU tagged "as" as the bed - it said "Sorry, I didn't get
+    # that. Which bed number?" before even asking the ward
+    slots, messages, _ = await validate(
+        "update_bed_status_form",
+        intent="update_bed_status",
+        text="mark a bed as clean",
+        set_now={"bed": "as", "bed_status": "U"},
+        user="c.sam",
+    )
+    assert "invalid_bed" not in kinds(messages)
+    assert slots.get("bed") is None and slots["bed_status"] == "U"
+    assert slots["requested_slot"] in ("ward", "bed")
+
+
+@pytest.mark.parametrize("said", ["blah", "asdfgh", "hmm"])
+async def test_forms_filler_or_mash_is_no_patient_name(said):
+    # "blah" to "What is the patient's full name?" was taken as the name (the MRN asked next)
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        requested="patient_name",
+        intent="nlu_fallback",
+        text=said,
+        set_now={"patient_name": said},
+        user="s.ali",
+    )
+    assert slots.get("patient_name") is None
+    assert slots["requested_slot"] == "patient_name"
