@@ -228,6 +228,11 @@ class ActionFallback(Action):
         if waits(turn):  # "one moment please": not a miss; an offer or a step stays open
             say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
             return []
+        from actions.resumestep import answers_the_step
+
+        step = await answers_the_step(dispatcher, tracker, turn, domain)
+        if step is not None:  # "the 9:40 one" to "Shall we carry on booking ...?"
+            return [*step, FollowupAction(loop_of(step) or "action_listen")]
         answer = answers_offer(tracker, turn)
         if answer is not None:  # "no, leave the appointment as it is" to the offer to go back
             events = go_back(dispatcher, tracker, turn, answer)

@@ -39,6 +39,7 @@ from actions.referent import bed_in_hand
 from actions.registry import guarded_action
 from actions.repatient import clinic_said, corrects_the_clinic, corrects_the_patient
 from actions.resume import answers_offer, go_back, loop_of, polarity
+from actions.resumestep import answers_the_step
 from actions.retime import in_a_date, on_the_day_asked, said_time
 from actions.sayback import changed_text
 from actions.scheduling import offered_at
@@ -252,6 +253,9 @@ class ActionNewRequest(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> Events:
         turn = Turn.of(tracker)
+        step = await answers_the_step(dispatcher, tracker, turn, domain)
+        if step is not None:  # "9:40 please" to "Shall we carry on booking ...?"
+            return [*step, FollowupAction(loop_of(step) or "action_listen")]
         answer = answers_offer(tracker, turn)
         if answer is not None:
             # "no, I'll move the patient later" to "Shall we carry on ...?", whatever NLU
@@ -415,6 +419,9 @@ class ActionContinue(Action):
         turn = Turn.of(tracker)
         pending = tracker.get_slot("pending")
         if pending == RESUME:
+            step = await answers_the_step(dispatcher, tracker, turn, domain)
+            if step is not None:  # "yes the second one" to "Shall we carry on booking ...?"
+                return step
             # "sorry, 4B" right after "I don't know ward 3" (a digression's answer) and its
             # offer to go back: the digression asked again, the offer kept for after it
             followed = await follow_up_events(dispatcher, tracker, turn, domain)

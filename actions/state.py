@@ -208,7 +208,14 @@ def stash_of(tracker: Tracker, form: Form, before: dict[str, Any]) -> dict[str, 
     if form.intent in RESUMED_AT_CONFIRM and before.get("pending") == f"{form.intent}:confirm":
         wanted |= set(STEP_STATE)
     kept = {k: v for k, v in before.items() if k in wanted and v not in (None, "", [])}
-    return {"intent": form.intent, "form": form.name, "slots": kept}
+    stash: dict[str, Any] = {"intent": form.intent, "form": form.name, "slots": kept}
+    pending, offered = before.get("pending"), before.get("offered")
+    if pending_intent(pending) == form.intent and isinstance(offered, dict):
+        # what the task offered when it was interrupted: a pick of it said at the offer to
+        # go back ("9:40 please") is read by that step (actions.resumestep); a plain yes
+        # asks the form again, afresh
+        stash["step"] = {"pending": pending, "offered": offered}
+    return stash
 
 
 MAX_MISSES = 3  # a question unanswered this often ends the form (see actions.forms)

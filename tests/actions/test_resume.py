@@ -612,3 +612,51 @@ async def test_resume_a_booking_left_at_its_confirm_goes_back_to_that_confirm():
     )
     resumed = go_back(CollectingDispatcher(), changed, Turn.of(changed), "affirm")
     assert not any(e.get("name") == "confirmed" for e in resumed)
+
+
+async def test_resume_a_pick_of_the_interrupted_offer_goes_back_and_takes_it():
+    # a booking offered slots, a bed question came in between; "yes the second one" at
+    # "Shall we carry on booking ...?" offered the same slots again (the pick was lost)
+    from actions.appointments import ActionBookAppointment
+    from actions.flow import ActionContinue
+    from actions.state import RESUME, stash_of
+    from intents.catalog import default_catalog
+    from tests.actions.fakes import make_services
+
+    set_services(make_services())
+    patient = {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"}
+    _, events = await run(
+        ActionBookAppointment(),
+        tracker(
+            "n.jones", intent="book_appointment", slots={**patient, "time": "tomorrow at 10:30"}
+        ),
+    )
+    step = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    offered = step["offered"]
+    before = {
+        **patient,
+        "time": "tomorrow at 10:30",
+        "pending": step["pending"],
+        "offered": offered,
+    }
+    form = default_catalog().form("book_appointment_form")
+    assert form is not None
+    stash = stash_of(tracker("n.jones"), form, before)
+    assert stash["step"]["offered"]["ids"] == offered["ids"]
+    at_offer = {"pending": RESUME, "stash": stash}
+    said = "yes the second one"
+    trk = tracker(
+        "n.jones",
+        intent="affirm",
+        text=said,
+        slots=at_offer,
+        events=[
+            *({"event": "slot", "name": k, "value": v} for k, v in at_offer.items()),
+            {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": said, "parse_data": {}},
+        ],
+    )
+    messages, events = await run(ActionContinue(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["book_appointment_confirm"]
+    confirmed = [e["value"] for e in events if e.get("name") == "confirmed"][-1]
+    assert confirmed["slot_id"] == offered["ids"][1]
