@@ -57,24 +57,24 @@ def new_priority(tracker: Tracker, turn: Turn) -> str | None:
         return None
     if len(text.split()) <= MAX_WORDS and only_priority(text) is not None:
         return only_priority(text)
-    parts = split_reason(text)
-    if parts is None or len(text.split()) > MAX_WITH_REASON or len(parts[0].split()) > MAX_WORDS:
+    if len(text.split()) > MAX_WITH_REASON:
         return None
-    head, reason = parts
-    if said_beds(reason):
-        return None  # "..., the patient in bed 6 is waiting": a place named, not only a reason
-    said, kind = only_priority(head), infer_help_type(reason)
-    return said if kind in (None, (filed.get("slots") or {}).get("help_type")) else None
+    for head, reason in split_reasons(text):  # "sorry, not urgent, they found another one"
+        if len(head.split()) > MAX_WORDS or said_beds(reason):
+            continue  # "..., the patient in bed 6 is waiting": a place named, not only a reason
+        said, kind = only_priority(head), infer_help_type(reason)
+        if said is not None and kind in (None, (filed.get("slots") or {}).get("help_type")):
+            return said
+    return None
 
 
 # where a reason may follow a change of priority: ", ", "; ", " - ", "because", "since"
 _REASON_AT = re.compile(r"\s*[,;:]\s*|\s+-+\s+|\s+(?:because|cos|coz|cause|since)\s+", re.I)
 
 
-def split_reason(text: str) -> tuple[str, str] | None:
-    """The message before and after the first place a reason may start, or None."""
-    found = _REASON_AT.search(text)
-    return (text[: found.start()], text[found.end() :]) if found else None
+def split_reasons(text: str) -> list[tuple[str, str]]:
+    """The message before and after each place a reason may start, the first first."""
+    return [(text[: m.start()], text[m.end() :]) for m in _REASON_AT.finditer(text)]
 
 
 class ActionChangeHelpPriority(GuardedAction):

@@ -86,7 +86,9 @@ CHANGE_WORDS = re.compile(
     r"\b(?:no+|nope|wait|hang|on|sorry|oops|actually|i|meant?|my|mistake|please|pls|make|"
     r"change|mark|set|put|it'?s|that'?s|that|it|this|one|is|to|the|request|job|ticket|should|"
     r"be|can|could|you|as|instead|now|then|ok|okay|er|um|oh|after\s+all|really|fine|"
-    r"alright|all\s+right|will\s+do|thanks|thank\s+you|in\s+fact|priority)\b",
+    r"alright|all\s+right|will\s+do|thanks|thank\s+you|in\s+fact|priority|any\s*more|"
+    r"no\s+longer|longer|downgrade|upgrade|lower|raise|bump|up|down|drop|reduce|go|back|"
+    r"needed)\b",
     re.I,
 )
 _FILLER = re.compile(r"\b(?:a|an|the|and|so|just|is|it|its|not|of|for|in|on|at)\b", re.I)

@@ -152,8 +152,9 @@ URGENCY = {
     "now": "stat",
 }
 _NEGATED_URGENCY = re.compile(
-    r"\b(?:not|isn'?t|is\s+not|no(?:t)?\s+(?:really|that|very)?\s*|non-?)\s*(?:very\s+)?"
-    r"(?:urgent|an?\s+emergency|a\s+rush|rush|hurry|pressing)\b"
+    r"\b(?:not|isn'?t|is\s+not|no(?:t)?\s+(?:really|that|very)?\s*|non-?|no\s+longer|"
+    r"not\s+(?:needed|required|wanted)|(?:isn'?t|is\s+not|not)\s+needed)\s*(?:very\s+)?"
+    r"(?:urgent(?:ly)?|an?\s+emergency|a\s+rush|rush|hurry|pressing)\b"
     r"|\b(?:no\s+rush|no\s+hurry|whenever|when(?:ever)?\s+(?:you|someone)\s+(?:can|gets?)|"
     r"routine|low\s+priority|in\s+(?:your|their)\s+own\s+time|not\s+time\s+critical)\b"
     # "it can wait", "can wait till tomorrow" (not "can't wait", "cannot wait")

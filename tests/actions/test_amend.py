@@ -266,6 +266,13 @@ async def test_amend_a_kind_of_help_already_taken_is_not_changed(services):
         ("it is urgent after all, the patient is booked for a scan at 3", "urgent"),
         ("no rush actually", "routine"),
         ("can wait till tomorrow", "routine"),
+        # "not urgent anymore", "no longer urgent", "downgrade that" were not understood
+        ("actually its not urgent anymore", "routine"),
+        ("no longer urgent", "routine"),
+        ("downgrade that to routine", "routine"),
+        ("bump it up to urgent", "urgent"),
+        # the reason after the second comma ("sorry" alone said no priority)
+        ("sorry, not urgent, the patient has gone home", "routine"),
         # a reason naming another kind of help, or a place: not this request's priority
         ("urgent, the printer on the desk is jammed", None),
         ("urgent - the tap in the sluice is leaking", None),

@@ -331,3 +331,18 @@ async def test_freetext_a_greeting_is_still_greeted():
 
     messages, _ = await run(ActionGreet(), tracker("n.jones", intent="greet", text="hiya"))
     assert [m.get("response") for m in messages] == ["utter_greet_answer"]
+
+
+@pytest.mark.parametrize(
+    ("said", "priority"),
+    [
+        ("downgrade that to routine", "routine"),
+        ("no longer urgent", "routine"),
+        ("not needed urgently anymore", "routine"),
+        ("printer down", None),
+    ],
+)
+def test_freetext_a_change_of_priority_worded_freely_is_only_a_priority(said, priority):
+    # "downgrade that to routine" to "Briefly, what is needed?" was filed as the job's
+    # description, at the old priority
+    assert only_priority(said) == priority
