@@ -53,7 +53,15 @@ from actions.referent import PATIENT_SLOTS, patient_in_hand, refers_to_patient
 from actions.retime import adds_a_time
 from actions.sayback import changed_text, noted_phrase
 from actions.services import get_services
-from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer, no_value_here
+from actions.slotvalues import (
+    CHECKS,
+    CheckContext,
+    Reply,
+    describes,
+    infer,
+    name_beside,
+    no_value_here,
+)
 from actions.state import (
     MAX_MISSES,
     Turn,
@@ -486,8 +494,20 @@ class CatalogForm(FormValidationAction, ABC):
             asked = set(catalog.slot(requested).entities)
             if found.get(requested) == turn.text and tagged and not tagged & asked:
                 # the whole message was taken for the question, but it names other things
-                # ("dermatology" when the name was asked): those are the answer, not this
+                # ("dermatology" when the name was asked): those are the answer, not this -
+                # with the name said beside them ("Ngozi Price, neurology, friday pm")
                 del found[requested]
+                beside = (
+                    name_beside(turn.text, turn.spans()) if requested == "patient_name" else None
+                )
+                if beside is not None:
+                    found[requested] = beside
+            elif found.get(requested) == turn.text and len(tagged) > 1 and tagged & asked:
+                # the whole message taken for the question while the answer is tagged in it
+                # beside other things ("Ngozi Price, neurology, friday pm"): the tagged answer
+                named = [v for e in sorted(asked) for v, _ in turn.values(e)]
+                if named:
+                    found[requested] = named[-1]
         if turn.is_payload:
             return found
         if "ward" in form.required and "ward" not in found and says_own_ward(turn.text):

@@ -111,6 +111,16 @@ def unknown(thing: str, said: str, suggestions: tuple[tuple[str, str], ...], slo
     )
 
 
+def name_beside(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """The patient's name said beside other details while the name is asked ("Ngozi
+    Price, neurology, friday pm"): what is left once the tagged values and the commas
+    around them are taken out, when that is a name of two words or more."""
+    rest = " ".join(re.split(r"\s*[,;/]\s*|\s+(?:and|on|at|in|into)\s+", blanked(text, spans)))
+    rest = " ".join(rest.split())
+    name = _name(rest) if rest and not nonsense(rest) else None
+    return name if name and len(name.split()) >= 2 else None
+
+
 def didnt_get(slot: str, hint: str = "") -> Reply:
     return Reply(
         f"Sorry, I didn't get that.{(' ' + hint) if hint else ''}",

@@ -1294,3 +1294,45 @@ async def test_forms_filler_or_mash_is_no_patient_name(said):
     )
     assert slots.get("patient_name") is None
     assert slots["requested_slot"] == "patient_name"
+
+
+async def test_forms_the_name_said_beside_other_details_is_taken_with_them():
+    # "Ngozi Price, neurology, friday pm" while the name was asked: the clinic and the
+    # time were noted and the name asked again
+    text = "Ngozi Price, cardiology, friday pm"
+    entities = [
+        {"entity": "department", "value": "cardiology", "start": 13, "end": 23},
+        {"entity": "time", "value": "friday pm", "start": 25, "end": 34},
+    ]
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        requested="patient_name",
+        filled={"mrn": "10180589"},
+        intent="inform",
+        text=text,
+        entities=entities,
+        set_now={"department": "cardiology", "time": "friday pm"},
+        user="s.ali",
+    )
+    assert slots["patient_name"] == "Ngozi Price"
+    assert slots["department"]
+
+
+async def test_forms_the_name_tagged_beside_other_details_is_the_name_not_the_whole_text():
+    text = "Ngozi Price, cardiology, friday pm"
+    entities = [
+        {"entity": "patient_name", "value": "Ngozi Price", "start": 0, "end": 11},
+        {"entity": "department", "value": "cardiology", "start": 13, "end": 23},
+        {"entity": "time", "value": "friday pm", "start": 25, "end": 34},
+    ]
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        requested="patient_name",
+        filled={"mrn": "10180589"},
+        intent="nlu_fallback",
+        text=text,
+        entities=entities,
+        set_now={"patient_name": text},
+        user="s.ali",
+    )
+    assert slots["patient_name"] == "Ngozi Price"
