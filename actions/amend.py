@@ -218,7 +218,8 @@ class ActionChangeHelpPlace(GuardedAction):
 
 
 def amendment(tracker: Tracker, turn: Turn) -> GuardedAction | None:
-    """The change a message makes to the help request just filed, or None."""
+    """The change a message makes to the help request just filed (or, "undo", to the bed
+    change just made), or None."""
     if new_priority(tracker, turn) is not None:
         return ActionChangeHelpPriority()
     if new_place(tracker, turn) is not None:
@@ -227,4 +228,8 @@ def amendment(tracker: Tracker, turn: Turn) -> GuardedAction | None:
 
     if new_help_type(tracker, turn) is not None:
         return ActionChangeHelpType()
+    from actions.bedundo import ActionUndoBedChange, undoes_bed_change
+
+    if undoes_bed_change(tracker, turn):  # "undo that" right after a bed change
+        return ActionUndoBedChange()
     return None

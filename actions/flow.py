@@ -20,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.amend import amendment, filed_request
+from actions.bedundo import ActionUndoBedChange, stop_after_change, undoes_bed_change
 from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.freetext import lack_answers
@@ -558,6 +559,9 @@ class ActionStop(Action):
             # "reopen it" right after closing a bed reads like a stop to NLU: a change of
             # the bed just changed (actions.followup), not an end of anything
             turn = Turn.of(tracker)
+            if undoes_bed_change(tracker, turn):  # "undo that" right after a bed change
+                undone = await ActionUndoBedChange().run(dispatcher, tracker, domain)
+                return [*undone, FollowupAction("action_listen")]
             followed = await follow_up_events(dispatcher, tracker, turn, domain)
             if followed is not None:
                 return followed
@@ -582,12 +586,16 @@ class ActionStop(Action):
             tracker.get_slot("pending") not in (None, RESUME)
         )
         busy = working or bool(tracker.get_slot("pending") or tracker.get_slot("stash"))
+        # "never mind" right after a bed change: it stands, and how to take it back is said
+        made = None if busy else stop_after_change(tracker)
         dispatcher.utter_message(
-            text="OK, I've stopped. Nothing was changed." if busy else "OK.",
+            text="OK, I've stopped. Nothing was changed." if busy else (made or "OK."),
             json_message={"phi": False, "kind": "stop_ok", "data": {}},
         )
         stash = tracker.get_slot("stash")
         offer = resume_offer(stash) if working else None
+        if made is not None:  # the change stays undoable ("undo" after "never mind")
+            return [*reset(), SlotSet("last_task", tracker.get_slot("last_task"))]
         if offer is None:
             return reset()
         # the task stopped had interrupted another: that one is offered again
