@@ -21,7 +21,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.amend import amendment, filed_request
 from actions.bedundo import ActionUndoBedChange, stop_after_change, undoes_bed_change
-from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
+from actions.fallback import (
+    after_fallback,
+    as_a_job_step,
+    help_at_a_place,
+    not_understood,
+    reread,
+)
 from actions.followup import corrects_a_write, follow_up
 from actions.freetext import lack_answers
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
@@ -252,6 +258,10 @@ class ActionNewRequest(Action):
             return [*stopped, FollowupAction("action_listen")]
         if means_booking(turn):  # "appt please: friday, derm, 10180589 Ngozi Price" (a move)
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
+        if turn.intent != "request_help" and form is None and help_at_a_place(turn):
+            # "porter for 7 bed 3" (NLU: a cancel), "IT for ED bed 3" (NLU: a free-bed
+            # question): a kind of help and where, nothing else - a help request
+            return await serve_as(dispatcher, tracker, "request_help", domain)
         shown = None if form else request_to_cancel(tracker, turn.text)
         if shown is not None:  # "cancel the first one" after 'my requests' (NLU: appointment)
             ticket = {"ticket_id": shown}
