@@ -137,6 +137,12 @@ def help_at_a_place(turn: Turn, catalog: Catalog | None = None) -> bool:
         return False
     if not found <= set(helps.entities) or not found & {"ward", "bed"}:
         return False
+    # the kind of help leads ("porter for 7 bed 3", "can I get IT on ED bed 3"): a status
+    # said last ("HDU bed 9 and CCU bed 1 need cleaning") is a bed change
+    first = min(at for at, _ in turn.spans("help_type"))
+    lead = _ASKING.sub(" ", FILLER.sub(" ", re.sub(r"[^\w\s']", " ", turn.text[:first])))
+    if lead.split():
+        return False
     rest = blanked(turn.text, turn.spans())
     rest = _PLACE_WORDS.sub(" ", _ASKING.sub(" ", FILLER.sub(" ", re.sub(r"[^\w\s']", " ", rest))))
     return not re.sub(r"\b\d+\b", " ", rest).split()

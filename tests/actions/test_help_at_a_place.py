@@ -42,6 +42,11 @@ def test_help_request_for_a_bed_on_any_ward_code_is_a_help_request(code, help_ty
         ("is the porter for MAT bed 3 coming?", {"help_type": "porter", "ward": "MAT"}),
         ("any free beds on ICU", {"ward": "ICU"}),
         ("porter please", {"help_type": "porter"}),  # no place: only_names' case
+        # a status said last: a bed change (NLU tags "cleaning" as a kind of help)
+        (
+            "HDU bed 9 and CCU bed 1 need cleaning",
+            {"ward": "HDU", "bed": "9", "help_type": "cleaning"},
+        ),
         (
             "porter for Kerry Demir on 4B",
             {"help_type": "porter", "ward": "4B", "patient_name": "Kerry Demir"},
