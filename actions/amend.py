@@ -218,7 +218,9 @@ class ActionChangeHelpPlace(GuardedAction):
 
 
 def amendment(tracker: Tracker, turn: Turn) -> GuardedAction | None:
-    """The change a message makes to the help request just filed, or None."""
+    """The change a message makes to the help request just filed (or, "undo", to the bed
+    change just made; "actually make that HDU", to the bed watch just set; "to physio", to
+    the porter request just filed), or None."""
     if new_priority(tracker, turn) is not None:
         return ActionChangeHelpPriority()
     if new_place(tracker, turn) is not None:
@@ -227,4 +229,16 @@ def amendment(tracker: Tracker, turn: Turn) -> GuardedAction | None:
 
     if new_help_type(tracker, turn) is not None:
         return ActionChangeHelpType()
+    from actions.bedundo import ActionUndoBedChange, undoes_bed_change
+    from actions.destination import ActionAddHelpDestination, destination
+
+    if destination(tracker, turn) is not None:  # "and take him to x-ray" after a porter
+        return ActionAddHelpDestination()
+    from actions.watchmove import ActionMoveBedWatch, moved_to
+
+    if moved_to(tracker, turn) is not None:  # "actually make that HDU" after a bed watch
+        return ActionMoveBedWatch()
+
+    if undoes_bed_change(tracker, turn):  # "undo that" right after a bed change
+        return ActionUndoBedChange()
     return None

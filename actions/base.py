@@ -39,6 +39,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import remember, unknown_slot
+from actions.formats import spoken_beds
 from actions.services import Services, get_services
 from actions.state import finish, gave_up_on, kept_after_giving_up, still_waiting
 from actions.steps import (
@@ -138,10 +139,11 @@ class ActionContext:
         data: dict[str, Any] | None = None,
         buttons: list[dict[str, str]] | None = None,
     ) -> None:
-        """Queue an answer; ``kind`` is ``<intent>_<outcome>`` for channel rendering."""
+        """Queue an answer; ``kind`` is ``<intent>_<outcome>`` for channel rendering. A bed
+        of a numbered ward is said with its ward ("Ward 7 Bed 3", ``formats.spoken_beds``)."""
         self.messages.append(
             {
-                "text": text,
+                "text": spoken_beds(text),
                 "buttons": buttons or [],
                 "json_message": {"phi": phi, "kind": kind, "data": data or {}},
             }

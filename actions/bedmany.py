@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, Outcome
+from actions.bedconfirm import OCCUPIED_NOTE, ask, asks_first, more_clauses_follow
 from actions.bedplaces import Place
 from actions.beds import (
     STATUS_PHRASES,
@@ -23,6 +24,7 @@ from actions.beds import (
     cleans_beds,
     known_ward,
     own_ward,
+    write_change,
 )
 from assistant.hms.errors import NotFound
 from assistant.hms.models import Bed
@@ -66,19 +68,31 @@ async def change_beds(
             return Outcome("not_found", resource=f"Location/{ward.id}")
         if all(b.id != bed.id for b, _ in found):
             found.append((bed, str(status)))
+    ask_about = [(b, s) for b, s in found if asks_first(b, s) and not _cleaner_slip(ctx, b, s)]
+    if more_clauses_follow(ctx):  # (asked now, it would be buried: changed, said so)
+        ask_about = []
     changed: list[dict[str, Any]] = []
     for bed, status in found:
+        if (bed, status) in ask_about:
+            continue
         undo = await _change_one(ctx, bed, status)
         if undo is not None:
             changed.append(undo)
     kept: dict[str, Any] = {"changed": changed}
     if changed:
         kept["undo"] = changed[-1]
+    # occupied beds to close, free or clean: asked about together, after the others
+    waits = ask(ctx, ask_about) if ask_about else ()
     return Outcome(
-        events=(SlotSet("last_task", kept),),
+        events=(SlotSet("last_task", kept), *waits),
         resource=f"Location/{found[0][0].id}",
-        detail=f"{len(changed)} of {len(found)} beds",
+        detail=f"{len(changed)} of {len(found)} beds" + (", asked" if waits else ""),
     )
+
+
+def _cleaner_slip(ctx: ActionContext, bed: Bed, code: str) -> bool:
+    """Housekeeping's "done" on an occupied bed: refused, never asked (see ``_change_one``)."""
+    return cleans_beds(ctx) and bed.status == "O" and code in ("U", "H")
 
 
 async def _change_one(ctx: ActionContext, bed: Bed, code: str) -> dict[str, Any] | None:
@@ -90,7 +104,7 @@ async def _change_one(ctx: ActionContext, bed: Bed, code: str) -> dict[str, Any]
             data=bed_data(bed),
         )
         return None
-    if cleans_beds(ctx) and bed.status == "O" and code in ("U", "H"):
+    if _cleaner_slip(ctx, bed, code):
         ctx.say(
             f"{bed.label} is occupied, so it isn't waiting for cleaning: I haven't changed it. "
             "Check the bed number; once the patient has left, the ward or the bed manager "
@@ -99,18 +113,5 @@ async def _change_one(ctx: ActionContext, bed: Bed, code: str) -> dict[str, Any]
             data=bed_data(bed),
         )
         return None
-    before = STATUS_PHRASES.get(bed.status or "", "unknown")
-    updated = await ctx.hms.set_bed_status(bed.id, code)
-    ctx.say(
-        f"Done: {updated.label} is now {STATUS_PHRASES[code]} (was {before}).",
-        kind="update_bed_status_success",
-        data=bed_data(updated),
-    )
-    number = bed.label.rsplit(" ", 1)[-1]
-    return {
-        "bed_id": bed.id,
-        "label": bed.label,
-        "ward": bed.ward_code or "",
-        "bed": number,
-        "status": bed.status or "",
-    }
+    note: tuple[str, dict[str, str]] | None = (OCCUPIED_NOTE, {}) if asks_first(bed, code) else None
+    return await write_change(ctx, bed, code, note)

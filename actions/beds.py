@@ -9,6 +9,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
+from actions.bedconfirm import (
+    OCCUPIED_NOTE,
+    answer,
+    ask,
+    asks_first,
+    more_clauses_follow,
+    waits_for_answer,
+)
 from actions.directory import resolve_ward, ward_said
 from actions.formats import small_number
 from actions.services import Services
@@ -495,6 +503,34 @@ def take_back(ctx: ActionContext, changed: str) -> tuple[str, dict[str, str]] | 
     )
 
 
+async def write_change(
+    ctx: ActionContext,
+    bed: Bed,
+    code: str,
+    back: tuple[str, dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """Write ``bed``'s new status and say so; what was changed (for an undo: the status it
+    had, ``status``, and the one it has now, ``now``). ``back``: the sentence and button
+    that put another bed just changed back (``take_back``)."""
+    before = STATUS_PHRASES.get(bed.status or "", "unknown")
+    updated = await ctx.hms.set_bed_status(bed.id, code)
+    ctx.say(
+        f"Done: {updated.label} is now {STATUS_PHRASES[code]} (was {before})."
+        + (f" {back[0]}" if back else ""),
+        kind="update_bed_status_success",
+        data=bed_data(updated),
+        buttons=[back[1]] if back and back[1] else None,
+    )
+    return {
+        "bed_id": bed.id,
+        "label": bed.label,
+        "ward": bed.ward_code or "",
+        "bed": bed.label.rsplit(" ", 1)[-1],
+        "status": bed.status or "",
+        "now": code,
+    }
+
+
 def several_beds(ctx: ActionContext) -> list[Any]:
     """The beds a typed change names when it names more than one (``actions.bedplaces``);
     empty for one bed, a button or a question about the beds."""
@@ -525,6 +561,8 @@ class ActionUpdateBedStatus(GuardedAction):
 
     async def perform(self, ctx: ActionContext) -> Outcome:
         reset: tuple[dict[str, Any], ...] = ()  # the task's slots are cleared when it ends
+        if waits_for_answer(ctx):  # the yes or no to "... is occupied - close it anyway?"
+            return await answer(ctx)
         code = bed_status_code(ctx.text("bed_status"))
         several = several_beds(ctx)
         if several:  # "close HDU bed 12 and CCU bed 10": each bed on its own ward
@@ -553,7 +591,6 @@ class ActionUpdateBedStatus(GuardedAction):
                 data={"ward": ward.code, "bed": number, "value": number, "suggestions": []},
             )
             return Outcome("not_found", events=reset, resource=f"Location/{ward.id}")
-        before = STATUS_PHRASES.get(bed.status or "", "unknown")
         if asked_not_told(ctx):
             return self._answer_only(ctx, bed, code, ward, number)
         if bed.status == code:
@@ -580,18 +617,14 @@ class ActionUpdateBedStatus(GuardedAction):
             return Outcome(
                 "conflict", events=reset, resource=f"Location/{bed.id}", reason="occupied"
             )
-        updated = await ctx.hms.set_bed_status(bed.id, code)
+        if asks_first(bed, code) and not more_clauses_follow(ctx):
+            # "close ICU bed 6" with a patient in it: asked first
+            return Outcome(events=ask(ctx, [(bed, code)]), resource=f"Location/{bed.id}")
         back = take_back(ctx, bed.id)
-        ctx.say(
-            f"Done: {updated.label} is now {STATUS_PHRASES[code]} (was {before})."
-            + (f" {back[0]}" if back else ""),
-            kind="update_bed_status_success",
-            data=bed_data(updated),
-            buttons=[back[1]] if back else None,
-        )
+        if back is None and asks_first(bed, code):
+            back = (OCCUPIED_NOTE, {})
         # what was changed, so a correction right after ("no wait, bed 4") can offer it back
-        undo = {"bed_id": bed.id, "label": bed.label, "ward": ward.code, "bed": number}
-        undo["status"] = bed.status or ""
+        undo = await write_change(ctx, bed, code, back)
         remembered = SlotSet("last_task", {"undo": undo})
         return Outcome(
             events=(*reset, remembered),

@@ -116,6 +116,39 @@ def only_names(turn: Turn, catalog: Catalog) -> str | None:
     return tasks[0] if not rest.split() else None
 
 
+# what a help request says around its kind of help and its place ("porter for MAT bed 3",
+# "IT needed on ED bed 3 please")
+_PLACE_WORDS = re.compile(
+    r"\b(?:for|on|at|in|to|by|bed|beds|bay|ward|needed|required|wanted|urgent|urgently|"
+    r"routine|asap)\b",
+    re.I,
+)
+
+
+def help_at_a_place(turn: Turn, catalog: Catalog | None = None) -> bool:
+    """A message that says only a kind of help and where ("porter for 7 bed 3", "IT for
+    ED bed 3"), with nothing but asking words around them: a help request, whatever task
+    NLU ranked first (it cancelled a request for "porter for 7 bed 3" and answered "IT for
+    ED bed 3" as a free-bed question). Any other word ("cancel", "free", "is", "?") leaves
+    NLU's reading."""
+    catalog = catalog or default_catalog()
+    helps = catalog.find("request_help")
+    found = {str(e.get("entity")) for e in turn.entities}
+    if turn.is_payload or helps is None or "help_type" not in found:
+        return False
+    if not found <= set(helps.entities) or not found & {"ward", "bed"}:
+        return False
+    # the kind of help leads ("porter for 7 bed 3", "can I get IT on ED bed 3"): a status
+    # said last ("HDU bed 9 and CCU bed 1 need cleaning") is a bed change
+    first = min(at for at, _ in turn.spans("help_type"))
+    lead = _ASKING.sub(" ", FILLER.sub(" ", re.sub(r"[^\w\s']", " ", turn.text[:first])))
+    if lead.split():
+        return False
+    rest = blanked(turn.text, turn.spans())
+    rest = _PLACE_WORDS.sub(" ", _ASKING.sub(" ", FILLER.sub(" ", re.sub(r"[^\w\s']", " ", rest))))
+    return not re.sub(r"\b\d+\b", " ", rest).split()
+
+
 async def not_understood(
     dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
 ) -> list[dict[str, Any]]:

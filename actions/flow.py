@@ -20,8 +20,15 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.amend import amendment, filed_request
+from actions.bedundo import ActionUndoBedChange, stop_after_change, undoes_bed_change
 from actions.bookdetails import building_a_booking
-from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
+from actions.fallback import (
+    after_fallback,
+    as_a_job_step,
+    help_at_a_place,
+    not_understood,
+    reread,
+)
 from actions.followup import corrects_a_write, follow_up
 from actions.freetext import lack_answers
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
@@ -277,6 +284,10 @@ class ActionNewRequest(Action):
             return [*stopped, FollowupAction("action_listen")]
         if means_booking(turn):  # "appt please: friday, derm, 10180589 Ngozi Price" (a move)
             return await serve_as(dispatcher, tracker, "book_appointment", domain)
+        if turn.intent != "request_help" and form is None and help_at_a_place(turn):
+            # "porter for 7 bed 3" (NLU: a cancel), "IT for ED bed 3" (NLU: a free-bed
+            # question): a kind of help and where, nothing else - a help request
+            return await serve_as(dispatcher, tracker, "request_help", domain)
         shown = None if form else request_to_cancel(tracker, turn.text)
         if shown is not None:  # "cancel the first one" after 'my requests' (NLU: appointment)
             ticket = {"ticket_id": shown}
@@ -609,6 +620,9 @@ class ActionStop(Action):
             # "reopen it" right after closing a bed reads like a stop to NLU: a change of
             # the bed just changed (actions.followup), not an end of anything
             turn = Turn.of(tracker)
+            if undoes_bed_change(tracker, turn):  # "undo that" right after a bed change
+                undone = await ActionUndoBedChange().run(dispatcher, tracker, domain)
+                return [*undone, FollowupAction("action_listen")]
             followed = await follow_up_events(dispatcher, tracker, turn, domain)
             if followed is not None:
                 return followed
@@ -633,12 +647,16 @@ class ActionStop(Action):
             tracker.get_slot("pending") not in (None, RESUME)
         )
         busy = working or bool(tracker.get_slot("pending") or tracker.get_slot("stash"))
+        # "never mind" right after a bed change: it stands, and how to take it back is said
+        made = None if busy else stop_after_change(tracker)
         dispatcher.utter_message(
-            text="OK, I've stopped. Nothing was changed." if busy else "OK.",
+            text="OK, I've stopped. Nothing was changed." if busy else (made or "OK."),
             json_message={"phi": False, "kind": "stop_ok", "data": {}},
         )
         stash = tracker.get_slot("stash")
         offer = resume_offer(stash) if working else None
+        if made is not None:  # the change stays undoable ("undo" after "never mind")
+            return [*reset(), SlotSet("last_task", tracker.get_slot("last_task"))]
         if offer is None:
             return reset()
         # the task stopped had interrupted another: that one is offered again

@@ -243,3 +243,22 @@ def clinic_word(code: str | None) -> str:
     "ENT" (title case made "Ent")."""
     word = code or "clinic"
     return word.upper() if word.casefold() in _ACRONYMS else word.title()
+
+
+# a bed label whose ward code is a bare number ("7 Bed 3", the HMS's own name for it):
+# said with the word "Ward" ("Ward 7 Bed 3"), as the HMS names such a ward ("Ward 7")
+_NUMBERED_WARD_BED = re.compile(r"(?<![\w-])(?<!Ward )(?<!ward )(\d{1,3}) Bed (\d{1,3})\b")
+
+
+def ward_said(code: str, name: str | None = None) -> str:
+    """How a ward is named in a sentence: its code ("4B", "ICU"), or, when the code is a
+    bare number, its HMS name ("Ward 7") - "IT request for 7" reads as a bed or a count."""
+    if not code.isdigit():
+        return code
+    return name if name and name.split()[-1] == code else f"Ward {code}"
+
+
+def spoken_beds(text: str) -> str:
+    """``text`` with every bed of a numbered ward said with its ward ("Done: Ward 7 Bed 3
+    is now closed"); the reply's data keeps the HMS's label."""
+    return _NUMBERED_WARD_BED.sub(r"Ward \1 Bed \2", text)

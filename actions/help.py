@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
 from actions.beds import ActionCheckBedAvailability, bed_number, own_ward, said_beds
-from actions.formats import TicketFormat
+from actions.formats import TicketFormat, ward_said
 from actions.services import Services
 from assistant.hms.errors import NotFound, Unavailable
 from assistant.hms.models import HelpTask, Staff
@@ -263,11 +263,11 @@ class ActionRequestHelp(GuardedAction):
         )
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = own_ward(ctx, ctx.text("ward")) or ward_hint
-        location_id, ward_code = None, None
+        location_id, ward_code, ward_name = None, None, None
         try:
             if ward_text:
                 ward = await ctx.hms.get_ward(ward_text)
-                location_id, ward_code = ward.id, ward.code
+                location_id, ward_code, ward_name = ward.id, ward.code, ward.name
                 if number:
                     location_id = (await ctx.hms.get_bed(ward.code, number)).id
             task = await ctx.hms.create_task(
@@ -291,7 +291,8 @@ class ActionRequestHelp(GuardedAction):
             )
             return Outcome("error", reason="hms_unavailable")
         what = HELP_NAMES.get(help_type, help_type)
-        place = f"{ward_code} bed {number}" if number and location_id and ward_code else ward_code
+        said = ward_said(ward_code, ward_name) if ward_code else None  # "Ward 7", never "7"
+        place = f"{said} bed {number}" if number and location_id and said else said
         where = f" for {place}" if place else ""  # said back: the place may come from context
         ctx.say(
             f"Done: your {what} request{where} is {task.ticket_id} ({priority}). "

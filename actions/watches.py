@@ -93,11 +93,36 @@ class ActionWatchBedAvailability(GuardedAction):
         ward, known = await _ward(ctx, self.intent)
         if not known:
             return Outcome("not_found", reason="unknown_ward")
-        code = ward.code if ward else None
-        free = await ctx.hms.free_beds(code, feature)
-        hours = float(getattr(ctx.services.settings, "bed_watch_hours", 12.0))
-        try:
-            watch = watch_store(ctx).add(
+        return await set_watch(ctx, self.intent, ward, feature, ctx.text("bed_type"))
+
+
+async def set_watch(
+    ctx: ActionContext,
+    intent: str,
+    ward: Ward | None,
+    feature: str | None,
+    said_type: str | None,
+    lead: str = "",
+) -> Outcome:
+    """Set a watch for a bed on ``ward`` of ``feature`` (either may be None); the same
+    watch asked for again extends the one running (``extended``), never a second one.
+    ``lead``: a sentence said before the answer (a watch moved)."""
+    code = ward.code if ward else None
+    free = await ctx.hms.free_beds(code, feature)
+    hours = float(getattr(ctx.services.settings, "bed_watch_hours", 12.0))
+    store = watch_store(ctx)
+    same = next(
+        (
+            w
+            for w in store.active(ctx.staff.username)
+            if w.ward_code == code and w.feature == feature
+        ),
+        None,
+    )
+    watch = store.extend(same.id, {b.id for b in free}, hours) if same else None
+    try:
+        if watch is None:
+            watch = store.add(
                 ctx.staff.username,
                 ctx.principal.channel,
                 code,
@@ -105,28 +130,36 @@ class ActionWatchBedAvailability(GuardedAction):
                 {b.id for b in free},
                 hours,
             )
-        except TooManyWatches:
-            ctx.say(
-                "You already have 10 bed watches running; cancel one first "
-                "(say 'cancel my bed watches').",
-                kind="watch_bed_availability_limit",
-            )
-            return Outcome("refused", reason="too_many")
-        what = describe_watch(code, feature)
-        text = f"OK, I'll tell you {_where(ctx)} when {what} frees (until {_until(ctx, watch)})."
-        if free:
-            listed = "; ".join(describe(b) for b in free[:4])
-            more = f" and {len(free) - 4} more" if len(free) > 4 else ""
-            text += f" Free right now: {listed}{more}."
-        data = _data(watch) | {"free_now": [b.id for b in free]}
-        ctx.say(text, kind="watch_bed_availability_success", data=data)
-        resource = f"Location/{ward.id}" if ward else "Location"
-        # the watch just set, for "cancel that alert" right after (``actions.flow``)
-        just_set = {"ward": code, "bed_type": ctx.text("bed_type")}
-        last = {"intent": self.intent, "slots": {k: v for k, v in just_set.items() if v}}
-        return Outcome(
-            events=(SlotSet("last_task", last),), resource=resource, detail=f"watch {watch.id}"
+    except TooManyWatches:
+        ctx.say(
+            "You already have 10 bed watches running; cancel one first "
+            "(say 'cancel my bed watches').",
+            kind="watch_bed_availability_limit",
         )
+        return Outcome("refused", reason="too_many")
+    what = describe_watch(code, feature)
+    until = _until(ctx, watch)
+    text = (
+        f"You're already watching for {what}; I've extended it until {until}, and I'll tell "
+        f"you {_where(ctx)} when one frees."
+        if same
+        else f"OK, I'll tell you {_where(ctx)} when {what} frees (until {until})."
+    )
+    if free:
+        listed = "; ".join(describe(b) for b in free[:4])
+        more = f" and {len(free) - 4} more" if len(free) > 4 else ""
+        text += f" Free right now: {listed}{more}."
+    data = _data(watch) | {"free_now": [b.id for b in free]}
+    if same:
+        data["extended"] = True
+    ctx.say(f"{lead} {text}" if lead else text, kind="watch_bed_availability_success", data=data)
+    resource = f"Location/{ward.id}" if ward else "Location"
+    # the watch just set, for "cancel that alert" right after (``actions.flow``)
+    just_set = {"ward": code, "bed_type": said_type}
+    last: dict[str, Any] = {"intent": intent, "slots": {k: v for k, v in just_set.items() if v}}
+    last["watch_id"] = watch.id
+    detail = f"watch {watch.id}" + (" extended" if same else "")
+    return Outcome(events=(SlotSet("last_task", last),), resource=resource, detail=detail)
 
 
 class ActionListBedWatches(GuardedAction):

@@ -285,7 +285,11 @@ def create_app(
         settings=settings,
         # the safety net first, so no rate limit or handoff ever holds up an emergency
         assistant=SafetyNetAssistant(
-            ThrottledAssistant(assistant, limits), net, desk=desk, reported=reported
+            ThrottledAssistant(assistant, limits),
+            net,
+            desk=desk,
+            reported=reported,
+            cleaning=reported.cleaning if reported is not None else None,
         ),
         hms=hms_factory,
         tokens=tokens,

@@ -203,8 +203,11 @@ class RasaAssistant:
             metadata["safety"] = level
         parts = [text] if self.clauses is None else await self.clauses.split(sender, text)
         replies: list[Reply] = []
-        for part in parts:
-            answer = await self._post(sender, part, metadata)
+        for at, part in enumerate(parts):
+            # which clause of how many (the actions hold back a question that a later
+            # clause's answer would bury: an occupied bed's "close it anyway?")
+            told = {**metadata, "clause": [at + 1, len(parts)]} if len(parts) > 1 else metadata
+            answer = await self._post(sender, part, told)
             replies.extend(answer)
             if answer and answer[-1].kind == UNAVAILABLE_KIND:
                 break

@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from assistant.gateway.rasa import sender_id
 from assistant.gateway.rasa_api import RasaApi
 
+# how a housekeeping request's kind of help is said in the slot ("housekeeping", "cleaner")
+_CLEANING = ("housekeep", "clean", "domestic")
+
 
 class ReportedQuestion:
     def __init__(self, api: RasaApi, slots: frozenset[str]) -> None:
@@ -42,3 +45,16 @@ class ReportedQuestion:
         slots = body.get("slots")
         requested = slots.get("requested_slot") if isinstance(slots, dict) else None
         return bool(isinstance(loop, dict) and loop.get("name")) and requested in self._slots
+
+    async def cleaning(self, staff: str, channel: str, conversation: str) -> bool:
+        """The open question is a housekeeping request's "what is needed?"."""
+        body = await self._api.tracker(sender_id(channel, staff, conversation))
+        if body is None:
+            return False
+        loop = body.get("active_loop")
+        slots = body.get("slots")
+        if not (isinstance(loop, dict) and loop.get("name") and isinstance(slots, dict)):
+            return False
+        kind = str(slots.get("help_type") or "").casefold()
+        asked = slots.get("requested_slot") == "help_description"
+        return asked and kind.startswith(_CLEANING)

@@ -21,6 +21,10 @@ would make emergency access impossible exactly when it is needed. Only an emerge
 caution is checked that way (``reported``, one tracker read), so ordinary messages cost
 nothing more.
 
+A fall found only in a thing on the floor ("blood on the floor by bed 4") while a
+housekeeping request asks what is needed is that request's description: the caution, and
+the text goes on (``assistant.safety.spill``; anyone or any harm named stays an emergency).
+
 A detector that fails to load or raises makes every message a ``caution``: the number is
 always given while the net is broken, and the error is logged (without the text).
 """
@@ -46,6 +50,7 @@ from assistant.safety.detector import (
     default_detector,
 )
 from assistant.safety.replies import caution_reply, emergency_reply
+from assistant.safety.spill import is_a_spill
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +121,14 @@ class SafetyNetAssistant:
         *,
         desk: EmergencyDesk | None = None,
         reported: ReportedProbe | None = None,
+        cleaning: ReportedProbe | None = None,
         forward_seconds: float = FORWARD_SECONDS,
     ) -> None:
         self.inner = inner
         self.net = net
         self.desk = desk
         self.reported = reported
+        self.cleaning = cleaning
         self.forward_seconds = forward_seconds
         self._pending: set[asyncio.Task[Any]] = set()
 
@@ -146,6 +153,19 @@ class SafetyNetAssistant:
                 reason="reported",
                 score=assessment.score,
             )
+        if (
+            assessment.level == EMERGENCY
+            and assessment.kind == "fall"
+            and worded
+            and is_a_spill(text)
+            and await self._probe(self.cleaning, staff, channel, conversation)
+        ):
+            # "blood on the floor by bed 4" as a housekeeping request's description: a mess
+            # to clean, not a fall - the number is still given (``assistant.safety.spill``)
+            log.info("a spill described for housekeeping: caution, not an emergency")
+            assessment = Assessment(
+                CAUTION, kind=assessment.kind, reason="spill", score=assessment.score
+            )
         if assessment.level == EMERGENCY:
             log.warning("emergency recognised (%s) on %s", assessment.kind, channel)
             first = self.net.emergency_reply(assessment)
@@ -160,10 +180,15 @@ class SafetyNetAssistant:
         return replies
 
     async def _answers_reported(self, staff: str, channel: str, conversation: str) -> bool:
-        if self.reported is None:
+        return await self._probe(self.reported, staff, channel, conversation)
+
+    async def _probe(
+        self, probe: ReportedProbe | None, staff: str, channel: str, conversation: str
+    ) -> bool:
+        if probe is None:
             return False
         try:
-            return await self.reported(staff, channel, conversation)
+            return await probe(staff, channel, conversation)
         except Exception as exc:  # unknown: an emergency stays an emergency
             log.error("reading the open question failed: %s", type(exc).__name__)
             return False

@@ -162,6 +162,23 @@ class WatchStore:
         assert found is not None
         return found
 
+    def extend(self, watch_id: int, baseline: Iterable[str], hours: float = 12.0) -> Watch | None:
+        """The same watch asked for again: it runs a shift from now, with the beds free now
+        as its baseline (no second watch); None when it is no longer active."""
+        now = self._clock()
+        with self._store.write() as session:
+            done = session.execute(
+                update(bed_watch)
+                .where(bed_watch.c.id == watch_id, bed_watch.c.status == ACTIVE)
+                .values(
+                    baseline=json.dumps(sorted(baseline)),
+                    expires_at=now + timedelta(hours=hours),
+                )
+            )
+            if rowcount(done) != 1:
+                return None
+        return self.get(watch_id)
+
     def get(self, watch_id: int) -> Watch | None:
         with self._store.read() as session:
             row = session.execute(select(bed_watch).where(bed_watch.c.id == watch_id)).first()

@@ -104,6 +104,7 @@ class FakeHms:
         ]
     )
     stays: dict[str, Stay] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # ticket -> notes added
     services: list[Service] = field(
         default_factory=lambda: [Service("svc-cardiology", "cardiology", "Cardiology Clinic")]
     )
@@ -353,6 +354,8 @@ class FakeHms:
         clear_owner=False,
     ):
         self._call("update_task", ticket_id, status)
+        if note:
+            self.notes.setdefault(ticket_id, []).append(note)
         for i, task in enumerate(self.tasks):
             if task.ticket_id == ticket_id:
                 self.tasks[i] = replace(

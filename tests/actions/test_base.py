@@ -185,11 +185,12 @@ async def test_base_housekeeping_does_not_free_an_occupied_bed(services, status)
     assert services.hms.beds[0].status == "O"
     assert not any(c[0] == "set_bed_status" for c in services.hms.calls)
     assert services.audit.events[0].outcome == "conflict"
-    # a nurse of the ward may free it (the patient went home)
-    nurse = tracker(
-        "n.jones",
-        intent="update_bed_status",
-        slots={"ward": "4B", "bed": "1", "bed_status": "free"},
-    )
-    messages, _ = await run(ActionUpdateBedStatus(), nurse)
+    # a nurse of the ward may free it (the patient went home), once she says yes
+    slots = {"ward": "4B", "bed": "1", "bed_status": "free"}
+    nurse = tracker("n.jones", intent="update_bed_status", slots=slots)
+    messages, events = await run(ActionUpdateBedStatus(), nurse)
+    assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_confirm"]
+    waits = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    yes = tracker("n.jones", intent="affirm", text="yes", slots={**slots, **waits})
+    await run(ActionUpdateBedStatus(), yes)
     assert services.hms.beds[0].status == "U"

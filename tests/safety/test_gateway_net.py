@@ -315,3 +315,34 @@ async def test_reported_question_reads_the_breakglass_reason_from_the_tracker():
         probe = ReportedQuestion(api, frozenset({"breakglass_reason"}))
         assert await probe("dr.patel", "rest", "c9") is expected
         await probe.aclose()
+
+
+SPILL = "blood on the floor by bed 4"
+
+
+async def test_safety_net_a_spill_described_for_housekeeping_is_a_caution_and_taken():
+    # the description of a housekeeping request: a mess to clean (the fall cue "on the
+    # floor" fired) - the number, then the description reaches the form
+    inner, cleaning = FakeAssistant(), FakeReported(True)
+    assistant = SafetyNetAssistant(inner, net("5555"), cleaning=cleaning)
+    replies = await say(assistant, SPILL)
+    assert replies[0].custom["kind"] == "emergency_caution" and "5555" in replies[0].text
+    assert inner.turns == [(SPILL, "caution")]
+
+
+@pytest.mark.parametrize(
+    "text, cleaning",
+    [
+        (SPILL, False),  # not while a housekeeping request asks what is needed
+        (SPILL, RuntimeError("rasa down")),
+        ("blood on the floor, he is bleeding from his line", True),
+        ("blood on the floor by bed 4, she fell", True),
+        ("patient on the floor by bed 4", True),
+        ("loads of blood on the floor", True),
+    ],
+)
+async def test_safety_net_a_person_or_harm_on_the_floor_stays_an_emergency(text, cleaning):
+    inner = FakeAssistant()
+    assistant = SafetyNetAssistant(inner, net("5555"), cleaning=FakeReported(cleaning))
+    replies = await say(assistant, text)
+    assert [r.custom["kind"] for r in replies] == ["emergency_answer"]
