@@ -53,6 +53,7 @@ from actions.referent import PATIENT_SLOTS, patient_in_hand, refers_to_patient
 from actions.retime import adds_a_time
 from actions.sayback import changed_text, noted_phrase
 from actions.services import get_services
+from actions.shownslots import picked_shown
 from actions.slotvalues import CHECKS, CheckContext, Reply, describes, infer
 from actions.state import (
     MAX_MISSES,
@@ -136,7 +137,11 @@ def clinic_just_shown(tracker: Tracker, candidates: SlotValues) -> dict[str, Any
     day, said = shown.get("time"), candidates.get("time")
     services = get_services()
     now, tz = services.clock(), services.settings.hospital_tz
-    if day and not said:
+    text = str((tracker.latest_message or {}).get("text") or "")
+    picked = picked_shown(text, last.get("shown_slots"), now, tz)
+    if picked is not None:  # "book the 2nd for ...": that slot shown, not the 2nd of the month
+        taken["time"] = picked
+    elif day and not said:
         taken["time"] = day
     elif day and said and not names_day(str(said), now, tz) and names_day(str(day), now, tz):
         taken["time"] = f"{day} {said}"  # "into 9am" after monday's list: monday 9am

@@ -1132,6 +1132,35 @@ async def test_forms_booking_right_after_a_clinic_was_shown_takes_that_clinic_an
     assert slots["department"] == "cardiology" and slots["time"] == "tomorrow 9am"
 
 
+@pytest.mark.parametrize(
+    ("said", "taken"),
+    [
+        ("book the 2nd for Mary Smith 10004821", "2026-12-07 09:40"),
+        ("book the second one for Mary Smith 10004821", "2026-12-07 09:40"),
+        ("put Mary Smith 10004821 in the last one", "2026-12-07 10:20"),
+        ("the 09:20 for Mary Smith 10004821", "2026-12-07 09:20"),
+    ],
+)
+async def test_forms_booking_picks_a_free_slot_just_shown_by_its_place(said, taken):
+    # "book the 2nd for ..." after three free slots were shown: the 2nd of the month (past,
+    # so "no free slots in the next two weeks"); "the second one" offered the list again
+    shown = ["2026-12-07T09:20:00+00:00", "2026-12-07T09:40:00+00:00", "2026-12-07T10:20:00+00:00"]
+    last = {
+        "intent": "check_free_slots",
+        "slots": {"department": "cardiology", "time": "next monday"},
+        "shown_slots": shown,
+    }
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        intent="book_appointment",
+        text=said,
+        filled={"last_task": last},
+        set_now={"patient_name": "Mary Smith", "mrn": "10004821", "time": "the 2nd"},
+        user="s.ali",
+    )
+    assert slots["department"] == "cardiology" and slots["time"] == taken
+
+
 @pytest.mark.parametrize("said", ["and now?", "what about now", "anything free?"])
 async def test_forms_a_follow_up_question_is_no_ward(said):
     # "and now?" while the ward was asked: "I don't know ward 'andnow?'"
