@@ -61,6 +61,7 @@ from actions.state import (
     waits_on_choice,
 )
 from actions.timespan import whole_time
+from actions.weekafter import later_time
 from intents.catalog import default_catalog
 
 Events = list[dict[str, Any]]
@@ -495,6 +496,9 @@ def new_time(tracker: Tracker, turn: Turn) -> str | None:
         return None
     services = get_services()
     now, tz = services.clock(), services.settings.hospital_tz
+    later = later_time(turn.text, before, now, tz)
+    if later is not None:  # "can we do the week after instead": after the day in hand
+        return later
     tagged = slots_set_this_turn(tracker).get("time")
     several = turn.values("time")
     if len(several) > 1:  # "not monday, tuesday": the one meant, never both run together
