@@ -50,7 +50,7 @@ from actions.reading import (
     said_clinician,
 )
 from actions.referent import PATIENT_SLOTS, patient_in_hand, refers_to_patient
-from actions.retime import adds_a_time
+from actions.retime import adds_a_time, moved_to
 from actions.sayback import changed_text, noted_phrase
 from actions.services import get_services
 from actions.shownslots import picked_shown
@@ -469,9 +469,12 @@ class CatalogForm(FormValidationAction, ABC):
                 # "next tues 10am" when NLU tagged "10am" (or none of it)
                 value = whole_time(value, turn.text, ctx.now, ctx.tz)
             elif slot == "time" and widen and isinstance(value, list) and value:
-                # the values in the message, the one meant first: that one widened
-                first = whole_time(str(value[0]), turn.text, ctx.now, ctx.tz)
-                value = list(dict.fromkeys([first, *value[1:]]))
+                # the values in the message, the one meant first: that one widened ("on
+                # monday to wednesday afternoon": the one moved to, widened after "to")
+                target = moved_to(turn.text, turn.values("time"))
+                head, since = (target[0], target[1]) if target else (str(value[0]), 0)
+                first = whole_time(head, turn.text[since:], ctx.now, ctx.tz) or head
+                value = list(dict.fromkeys([first, *(v for v in value if v != head)]))
             if value not in (None, "", []):
                 found[slot] = value
         if requested and requested in catalog.slot_names() and not turn.is_payload:
