@@ -464,7 +464,7 @@ class CatalogForm(FormValidationAction, ABC):
                 if in_message:
                     last = in_message[-1]
                     value = alternatives(turn, spec.entities[0], last) or last
-            widen = "time" in form.required and not turn.is_payload
+            widen = "time" in wanted and not turn.is_payload
             if slot == "time" and widen and (value is None or isinstance(value, str)):
                 # "next tues 10am" when NLU tagged "10am" (or none of it)
                 value = whole_time(value, turn.text, ctx.now, ctx.tz)

@@ -1293,3 +1293,70 @@ async def test_forms_a_time_of_day_after_the_day_held_is_noted_on_that_day(held,
     )
     assert time is None or slots["time"] == time
     assert slots["requested_slot"] == "patient_name" and kind in kinds(messages)
+
+
+@pytest.mark.parametrize(
+    ("said", "first", "second", "meant"),
+    [
+        (
+            "move Mary Smith 10004821 diabetes appt on monday to wednesday afternoon",
+            "monday",
+            "wednesday afternoon",
+            "wednesday afternoon",
+        ),
+        ("move Mary Smith 10004821 from monday to wednesday", "monday", "wednesday", "wednesday"),
+    ],
+)
+async def test_forms_a_move_from_one_day_to_another_takes_the_day_moved_to(
+    said, first, second, meant
+):
+    # "... on monday to wednesday afternoon" offered Monday afternoon's slots (the two
+    # days were read together as one time, the day moved from first)
+    entities = [
+        {
+            "entity": "time",
+            "value": first,
+            "start": said.index(first),
+            "end": said.index(first) + len(first),
+        },
+        {
+            "entity": "time",
+            "value": second,
+            "start": said.rindex(second),
+            "end": said.rindex(second) + len(second),
+        },
+    ]
+    slots, _, _ = await validate(
+        "reschedule_appointment_form",
+        intent="reschedule_appointment",
+        text=said,
+        entities=entities,
+        set_now={"patient_name": "Mary Smith", "mrn": "10004821", "time": first},
+        user="s.ali",
+    )
+    assert slots["time"] == meant
+
+
+@pytest.mark.parametrize(
+    ("said", "entities", "meant"),
+    [
+        ("free neurology slots fri pm", [], "fri pm"),
+        (
+            "any free derm slots after 3pm on tuesday",
+            [("3pm", 21), ("on tuesday", 25)],
+            "after 3pm on tuesday",
+        ),
+    ],
+)
+async def test_forms_free_slots_read_the_part_of_the_day_and_a_bound(said, entities, meant):
+    # "fri pm" (nothing tagged), "after 3pm on tuesday": the slots from 09:00 were shown
+    tagged = [{"entity": "time", "value": v, "start": at, "end": at + len(v)} for v, at in entities]
+    slots, _, _ = await validate(
+        "check_free_slots_form",
+        intent="check_free_slots",
+        text=said,
+        entities=[{"entity": "department", "value": "neurology"}, *tagged],
+        set_now={"department": "neurology", **({"time": entities[-1][0]} if entities else {})},
+        user="s.ali",
+    )
+    assert slots["time"] == meant
