@@ -14,7 +14,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number
-from actions.formats import clinic_word
+from actions.formats import MrnFormat, clinic_word
+from actions.mrnname import name_asked_about
 from actions.scheduling import (
     PatientMismatch,
     identify_patient,
@@ -51,6 +52,12 @@ class ActionListAppointments(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         tz, kind = ctx.services.settings.hospital_tz, self.intent
         mrn, name = ctx.text("mrn"), ctx.text("patient_name")
+        said = str((ctx.tracker.latest_message or {}).get("text") or "")
+        if not name and not said.lstrip().startswith("/"):
+            # "what appts does emily lloyd have": a name NLU did not tag (lower case) is
+            # still a patient's, never the user's own diary
+            name = name_asked_about(said, MrnFormat(ctx.services.settings.mrn_pattern))
+        kept = (SlotSet("patient_name", name),) if name and not ctx.text("patient_name") else ()
         if bool(mrn) != bool(name):
             # patient identification needs two identifiers, for reads too: the other one is
             # asked once, and read from the answer's words ("1064 3380", "Rhys Kaur")
@@ -64,7 +71,7 @@ class ActionListAppointments(GuardedAction):
                     data={"slot": missing},
                 )
                 return Outcome("refused", reason="one_identifier", events=(
-                    SlotSet("pending", f"{kind}:{IDENTIFY}"),
+                    SlotSet("pending", f"{kind}:{IDENTIFY}"), *kept,
                 ))  # fmt: skip
             if not (mrn and name):
                 ctx.say(

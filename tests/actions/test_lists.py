@@ -102,3 +102,30 @@ async def test_lists_other_ward_is_refused_for_a_ward_nurse(services):
     assert messages[0]["custom"]["kind"] == "list_ward_patients_denied"
     assert "JD" not in messages[0]["text"]
     assert not any(c[0] == "occupants" for c in services.hms.calls)
+
+
+@pytest.mark.parametrize(
+    ("said", "slots", "kind"),
+    [
+        ("what appts does mary smith have", {}, "ask_mrn"),
+        ("what appts does mary smith 10004821 have", {"mrn": "10004821"}, "list_appointments_"),
+    ],
+)
+async def test_lists_a_lower_case_patient_name_is_that_patients_not_my_diary(
+    services, said, slots, kind
+):
+    # "what appts does emily lloyd have" answered with the user's own diary; with the MRN
+    # it asked the name again
+    from actions.lists import ActionListAppointments
+
+    trk = tracker("s.ali", intent="list_appointments", text=said, slots=slots)
+    messages, events = await run(ActionListAppointments(), trk)
+    assert messages[0]["custom"]["kind"].startswith(kind)
+    assert "for you" not in messages[0]["text"]
+    if kind == "ask_mrn":  # the name is kept for the MRN that answers
+        assert {
+            "event": "slot",
+            "timestamp": None,
+            "name": "patient_name",
+            "value": "Mary Smith",
+        } in events
