@@ -19,6 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.allofthem import asks_for_all
 from actions.amend import amendment, filed_request
 from actions.bookdetails import building_a_booking
 from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
@@ -288,6 +289,7 @@ class ActionNewRequest(Action):
             return [FollowupAction(form.name)]
         if (
             picks_an_offered_time(tracker, turn)
+            or asks_for_all(tracker, turn.text)
             or new_time(tracker, turn) is not None
             or corrects_the_patient(tracker, turn)
             or corrects_the_clinic(tracker, turn)
@@ -655,6 +657,9 @@ class ActionGoodbye(Action):
         from actions.jobwords import bare_done
 
         turn = Turn.of(tracker)
+        if asks_for_all(tracker, turn.text):  # "all of them" at a cancel's pick: one at a time
+            events = await ActionContinue().run(dispatcher, tracker, domain)
+            return [*events, FollowupAction(loop_of(events) or "action_listen")]
         idle = not ((tracker.active_loop or {}).get("name") or tracker.get_slot("pending"))
         if idle and not turn.is_payload and bare_done(turn.text) and await does_jobs(tracker):
             # a porter's "done": the job in hand finished (a goodbye when none is)
