@@ -43,7 +43,7 @@ async def test_allofthem_cancel_all_says_one_at_a_time_and_offers_them(services)
 async def test_allofthem_all_of_them_read_as_goodbye_at_a_pick_is_no_goodbye(services):
     await _two_booked(services)
     state = {**MARY, "pending": "cancel_appointment:pick"}
-    events = [
+    events: list[dict] = [
         *({"event": "slot", "name": k, "value": v} for k, v in state.items()),
         {"event": "user", "text": "all of them", "parse_data": {}},
     ]
