@@ -100,7 +100,14 @@ class ActionBookAppointment(_PatientAction):
                     events=tuple(confirming), resource=f"Slot/{asked.id}", patient_ref=ref
                 )
             events = offer(
-                ctx, slots, matched, kind=kind, what=what, prefix=prefix, intent=self.intent
+                ctx,
+                slots,
+                matched,
+                kind=kind,
+                what=what,
+                prefix=prefix,
+                intent=self.intent,
+                later=after is not None,
             )
             return Outcome(events=tuple(events), resource="Slot", patient_ref=ref)
 

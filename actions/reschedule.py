@@ -99,7 +99,14 @@ class ActionRescheduleAppointment(_PatientAction):
                 ctx, moving.service_code, moving.practitioner_id, after, busy
             )
             events = offer(
-                ctx, slots, matched, kind=kind, what=what, prefix=prefix, intent=self.intent
+                ctx,
+                slots,
+                matched,
+                kind=kind,
+                what=what,
+                prefix=prefix,
+                intent=self.intent,
+                later=after is not None,
             )
             return Outcome(
                 events=(*events, keep),

@@ -174,6 +174,19 @@ async def test_appointments_deny_offers_later_times(services):
     assert "slot-3" in messages[0]["buttons"][0]["payload"]
 
 
+async def test_appointments_later_ones_past_the_time_asked_are_no_nothing_free(services):
+    # "any later ones?" (a no) past the time asked: "Nothing free at that time; the
+    # nearest free ..." - as if nothing had been free then
+    first, events = await run(ActionBookAppointment(), book(time="before 10am tomorrow"))
+    assert first[0]["text"].startswith("Free ")
+    after = slots_of(events)["offer_after"]
+    trk = book(intent="deny", pending=OFFER, offer_after=after, time="before 10am tomorrow")
+    messages, _ = await run(ActionBookAppointment(), trk)
+    assert messages[0]["custom"]["kind"] == "book_appointment_offer"
+    assert "Nothing free at that time" not in messages[0]["text"]
+    assert "The next free" in messages[0]["text"]
+
+
 async def test_appointments_denied_for_porter_with_audit(services):
     messages, _ = await run(ActionBookAppointment(), book("p.kim"))
     assert "appointments:book" in messages[0]["text"]
