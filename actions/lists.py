@@ -6,7 +6,7 @@ necessary way - initials and the last four digits of the MRN - never a full name
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,16 @@ def _day_words(day: date, today: date) -> str:
     if (day - today).days == 1:
         return "tomorrow"
     return f"{day:%a} {day.day} {day:%b}"
+
+
+async def _runs_no_session(
+    ctx: ActionContext, code: str | None, practitioner: str | None, day: date
+) -> bool:
+    """Nothing booked and no free slot either on ``day``: the clinic does not run then."""
+    zone = ZoneInfo(ctx.services.settings.hospital_tz)
+    start = datetime.combine(day, time(0, 0), zone)
+    slots = await ctx.hms.free_slots(code, practitioner, start_from=start, count=1)
+    return not any(s.start.astimezone(zone).date() == day for s in slots)
 
 
 class ActionListAppointments(GuardedAction):
@@ -177,9 +187,14 @@ class ActionListClinicAppointments(GuardedAction):
         when_words = _day_words(day, today)
         data: dict[str, Any] = {"department": code, "date": day.isoformat(), "count": len(appts)}
         if not appts:
-            ctx.say(
-                f"No booked appointments in {title} {when_words}.", kind=f"{kind}_none", data=data
-            )
+            named = "your clinic" if title == "Your clinic" else title
+            if day > today and await _runs_no_session(ctx, code, practitioner, day):
+                # "is there a clinic on saturday": none runs, which is not "nothing booked"
+                on = "" if when_words in ("today", "tomorrow") else "on "
+                text = f"{title} has no session {on}{when_words}: nothing booked, no free slots."
+            else:
+                text = f"No booked appointments in {named} {when_words}."
+            ctx.say(text, kind=f"{kind}_none", data=data)
             return Outcome(resource="Appointment", detail=f"clinic={code or 'own'}")
         rows = []
         for appt in appts[:LIST_MAX]:

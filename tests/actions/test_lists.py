@@ -129,3 +129,18 @@ async def test_lists_a_lower_case_patient_name_is_that_patients_not_my_diary(
             "name": "patient_name",
             "value": "Mary Smith",
         } in events
+
+
+async def test_lists_a_day_the_clinic_does_not_run_says_no_session(services):
+    # "is there a clinic on saturday": "No booked appointments in Your clinic Sat 5 Dec."
+    # (as if it ran with nothing booked)
+    messages, _ = await run(
+        ActionListClinicAppointments(), clinic(department="cardiology", time="in 5 days")
+    )
+    assert messages[0]["custom"]["kind"] == "list_clinic_appointments_none"
+    assert "has no session on" in messages[0]["text"]
+    # a day with free slots and nothing booked: nothing booked, as before
+    messages, _ = await run(
+        ActionListClinicAppointments(), clinic(department="cardiology", time="tomorrow")
+    )
+    assert messages[0]["text"] == "No booked appointments in Cardiology Clinic tomorrow."
