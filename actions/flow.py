@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.allofthem import asks_for_all
 from actions.amend import amendment, filed_request
 from actions.bookdetails import building_a_booking
+from actions.clinicpick import entry_asked
 from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.freetext import lack_answers
@@ -299,6 +300,13 @@ class ActionNewRequest(Action):
             # 10176509" (NLU: find a patient): the task waiting on that choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        entry = None if form else entry_asked(tracker)
+        if entry is not None:  # "who's the 12 o'clock" right after a clinic's list: that entry
+            events = [*fresh_start(tracker, "list_clinic_appointments")]
+            events += [SlotSet(k, v) for k, v in entry.items()]
+            asked = with_slots(tracker, events, loop={})
+            told = await guarded_action("list_clinic_appointments").run(dispatcher, asked, domain)
+            return [*events, *told, FollowupAction("action_listen")]
         if turn.intent == "cancel_appointment" and names_only_a_ward(turn):
             # "cancel the CCU one" after setting a watch (NLU: an appointment's cancel): an
             # appointment has no ward - a bed watch has (it answered "Cancelling appointments

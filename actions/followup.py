@@ -89,7 +89,8 @@ def remember(
     # what a list showed, to act on one item of it ("cancel the first one"): the beds, or a
     # patient's appointments with that patient (used only by a message naming a listed item,
     # never to answer another question)
-    keys = ("undo", "asked", "listed", "listed_appointments", "patient", "located", "shown_slots")
+    keys: tuple[str, ...] = ("undo", "asked", "listed", "listed_appointments", "patient")
+    keys += ("located", "shown_slots", "clinic_listed")
     for key in keys:
         found = next(
             (

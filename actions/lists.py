@@ -14,6 +14,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number
+from actions.clinicpick import entry_time
 from actions.formats import MrnFormat, clinic_word
 from actions.mrnname import name_asked_about
 from actions.scheduling import (
@@ -196,6 +197,10 @@ class ActionListClinicAppointments(GuardedAction):
                 text = f"No booked appointments in {named} {when_words}."
             ctx.say(text, kind=f"{kind}_none", data=data)
             return Outcome(resource="Appointment", detail=f"clinic={code or 'own'}")
+        asked = entry_time(ctx.tracker)  # "who's the 12 o'clock" right after this list
+        that = [a for a in appts if a.start and a.start.isoformat() == asked] if asked else []
+        appts = that or appts
+        asked = asked if that else None
         rows = []
         for appt in appts[:LIST_MAX]:
             patient = await ctx.hms.get_patient(appt.patient_id) if appt.patient_id else None
@@ -209,12 +214,20 @@ class ActionListClinicAppointments(GuardedAction):
         )
         more = f" and {len(appts) - LIST_MAX} more" if len(appts) > LIST_MAX else ""
         ctx.say(
-            f"{title} {when_words}: {len(appts)} booked - {lines}{more}.",
+            f"{title} {when_words}: {lines}."
+            if asked is not None  # the one entry asked about, not a count
+            else f"{title} {when_words}: {len(appts)} booked - {lines}{more}.",
             kind=f"{kind}_success",
             phi=True,
             data={**data, "appointments": [_appt(a, p) for a, p in rows]},
         )
-        return Outcome(resource="Appointment", detail=f"clinic={code or 'own'} n={len(appts)}")
+        starts = [a.start.isoformat() for a, _ in rows if a.start]
+        listed = SlotSet("last_task", {"clinic_listed": starts})  # times only, no patient
+        return Outcome(
+            resource="Appointment",
+            detail=f"clinic={code or 'own'} n={len(appts)}",
+            events=(listed,),
+        )
 
 
 class ActionListWardPatients(GuardedAction):

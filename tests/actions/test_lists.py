@@ -144,3 +144,35 @@ async def test_lists_a_day_the_clinic_does_not_run_says_no_session(services):
         ActionListClinicAppointments(), clinic(department="cardiology", time="tomorrow")
     )
     assert messages[0]["text"] == "No booked appointments in Cardiology Clinic tomorrow."
+
+
+async def test_lists_who_is_at_a_time_right_after_a_clinic_list_is_that_entry(services):
+    # "whos the 12 oclock" right after the ENT list: "You have no help requests."
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.flow import ActionNewRequest
+
+    await services.hms.book("p-1", "slot-0")  # tomorrow 09:00, cardiology
+    await services.hms.book("p-2", "slot-2")  # tomorrow 10:00
+    shown = {"department": "cardiology", "time": "tomorrow"}
+    listed, events = await run(ActionListClinicAppointments(), clinic(**shown))
+    assert "2 booked" in listed[0]["text"]
+    last = [e["value"] for e in events if e.get("name") == "last_task"][-1]
+    assert "MS" not in str(last) and len(last["clinic_listed"]) == 2  # times only
+    said = "whos the 10 oclock"
+    history = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": said, "parse_data": {}},
+    ]
+    trk = tracker(
+        "dr.patel",
+        intent="check_request_status",
+        text=said,
+        slots={"last_task": last},
+        events=history,
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionNewRequest().run(dispatcher, trk, {})
+    [reply] = dispatcher.messages
+    assert reply["custom"]["kind"] == "list_clinic_appointments_success"
+    assert "10:00 JD" in reply["text"] and "09:00" not in reply["text"]
