@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.allofthem import asks_for_all
 from actions.amend import amendment, filed_request
 from actions.bookdetails import building_a_booking
-from actions.clinicpick import entry_asked
+from actions.clinicpick import cancel_asked, entry_asked
 from actions.fallback import after_fallback, as_a_job_step, not_understood, reread
 from actions.followup import corrects_a_write, follow_up
 from actions.freetext import lack_answers
@@ -300,6 +300,11 @@ class ActionNewRequest(Action):
             # 10176509" (NLU: find a patient): the task waiting on that choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        cancel = None if form else cancel_asked(tracker)
+        if cancel is not None:  # "cancel the 11:30" right after a clinic's list: that one
+            details = [SlotSet(k, v) for k, v in cancel.items()]
+            events = take_as(tracker, "cancel_appointment")
+            return [*events[:-1], *details, events[-1]]
         entry = None if form else entry_asked(tracker)
         if entry is not None:  # "who's the 12 o'clock" right after a clinic's list: that entry
             events = [*fresh_start(tracker, "list_clinic_appointments")]

@@ -176,3 +176,30 @@ async def test_lists_who_is_at_a_time_right_after_a_clinic_list_is_that_entry(se
     [reply] = dispatcher.messages
     assert reply["custom"]["kind"] == "list_clinic_appointments_success"
     assert "10:00 JD" in reply["text"] and "09:00" not in reply["text"]
+
+
+async def test_lists_cancel_a_time_right_after_a_clinic_list_is_that_appointments_cancel(
+    services,
+):
+    # "cancel the 11:30" right after a clinic's list: "You have no open help requests to
+    # cancel" (NLU: a help request's cancel)
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.flow import ActionNewRequest
+
+    await services.hms.book("p-1", "slot-2")  # tomorrow 10:00, cardiology
+    shown = {"department": "cardiology", "time": "tomorrow"}
+    _, events = await run(ActionListClinicAppointments(), clinic(**shown))
+    last = [e["value"] for e in events if e.get("name") == "last_task"][-1]
+    said = "cancel the 10:00"
+    history = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": said, "parse_data": {}},
+    ]
+    trk = tracker(
+        "s.ali", intent="cancel_help_request", text=said, slots={"last_task": last}, events=history
+    )
+    out = await ActionNewRequest().run(CollectingDispatcher(), trk, {})
+    slots = {e["name"]: e["value"] for e in out if e.get("event") == "slot"}
+    assert slots["department"] == "cardiology" and slots["time"].endswith(" 10:00")
+    assert out[-1] == {"event": "followup", "timestamp": None, "name": "cancel_appointment_form"}
