@@ -14,6 +14,7 @@ from typing import Any
 
 from rasa_sdk.events import SlotSet
 
+from actions.allofthem import one_at_a_time, says_all
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.exacttime import the_time_asked
 from actions.repatient import kept_slot
@@ -99,7 +100,14 @@ class ActionBookAppointment(_PatientAction):
                     events=tuple(confirming), resource=f"Slot/{asked.id}", patient_ref=ref
                 )
             events = offer(
-                ctx, slots, matched, kind=kind, what=what, prefix=prefix, intent=self.intent
+                ctx,
+                slots,
+                matched,
+                kind=kind,
+                what=what,
+                prefix=prefix,
+                intent=self.intent,
+                later=after is not None,
             )
             return Outcome(events=tuple(events), resource="Slot", patient_ref=ref)
 
@@ -210,8 +218,9 @@ class ActionCancelAppointment(_PatientAction):
             )
             return Outcome("not_found", patient_ref=ref)
         if len(appts) > 1:
+            asked_all = says_all(str((ctx.tracker.latest_message or {}).get("text") or ""))
             ctx.say(
-                "Which appointment should I cancel?",
+                one_at_a_time(kind) if asked_all else "Which appointment should I cancel?",
                 kind=f"{kind}_pick",
                 phi=True,
                 buttons=appointment_buttons(appts, tz),

@@ -19,9 +19,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.allofthem import asks_for_all
 from actions.amend import amendment, filed_request
 from actions.bedundo import ActionUndoBedChange, stop_after_change, undoes_bed_change
 from actions.bookdetails import building_a_booking
+from actions.clinicpick import cancel_asked, entry_asked
 from actions.fallback import (
     after_fallback,
     as_a_job_step,
@@ -69,6 +71,7 @@ from actions.state import (
     waits_on_choice,
 )
 from actions.timespan import whole_time
+from actions.weekafter import later_time
 from intents.catalog import default_catalog
 
 Events = list[dict[str, Any]]
@@ -302,6 +305,7 @@ class ActionNewRequest(Action):
             return [FollowupAction(form.name)]
         if (
             picks_an_offered_time(tracker, turn)
+            or asks_for_all(tracker, turn.text)
             or new_time(tracker, turn) is not None
             or corrects_the_patient(tracker, turn)
             or corrects_the_clinic(tracker, turn)
@@ -311,6 +315,18 @@ class ActionNewRequest(Action):
             # 10176509" (NLU: find a patient): the task waiting on that choice takes it
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
+        cancel = None if form else cancel_asked(tracker)
+        if cancel is not None:  # "cancel the 11:30" right after a clinic's list: that one
+            details = [SlotSet(k, v) for k, v in cancel.items()]
+            events = take_as(tracker, "cancel_appointment")
+            return [*events[:-1], *details, events[-1]]
+        entry = None if form else entry_asked(tracker)
+        if entry is not None:  # "who's the 12 o'clock" right after a clinic's list: that entry
+            events = [*fresh_start(tracker, "list_clinic_appointments")]
+            events += [SlotSet(k, v) for k, v in entry.items()]
+            asked = with_slots(tracker, events, loop={})
+            told = await guarded_action("list_clinic_appointments").run(dispatcher, asked, domain)
+            return [*events, *told, FollowupAction("action_listen")]
         if turn.intent == "cancel_appointment" and names_only_a_ward(turn):
             # "cancel the CCU one" after setting a watch (NLU: an appointment's cancel): an
             # appointment has no ward - a bed watch has (it answered "Cancelling appointments
@@ -513,6 +529,9 @@ def new_time(tracker: Tracker, turn: Turn) -> str | None:
         return None
     services = get_services()
     now, tz = services.clock(), services.settings.hospital_tz
+    later = later_time(turn.text, before, now, tz)
+    if later is not None:  # "can we do the week after instead": after the day in hand
+        return later
     tagged = slots_set_this_turn(tracker).get("time")
     several = turn.values("time")
     if len(several) > 1:  # "not monday, tuesday": the one meant, never both run together
@@ -676,6 +695,9 @@ class ActionGoodbye(Action):
         from actions.jobwords import bare_done
 
         turn = Turn.of(tracker)
+        if asks_for_all(tracker, turn.text):  # "all of them" at a cancel's pick: one at a time
+            events = await ActionContinue().run(dispatcher, tracker, domain)
+            return [*events, FollowupAction(loop_of(events) or "action_listen")]
         idle = not ((tracker.active_loop or {}).get("name") or tracker.get_slot("pending"))
         if idle and not turn.is_payload and bare_done(turn.text) and await does_jobs(tracker):
             # a porter's "done": the job in hand finished (a goodbye when none is)

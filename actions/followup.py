@@ -89,7 +89,9 @@ def remember(
     # what a list showed, to act on one item of it ("cancel the first one"): the beds, or a
     # patient's appointments with that patient (used only by a message naming a listed item,
     # never to answer another question)
-    for key in ("undo", "changed", "asked", "listed", "listed_appointments", "patient", "located"):
+    keys: tuple[str, ...] = ("undo", "changed", "asked", "listed", "listed_appointments")
+    keys += ("patient", "located", "shown_slots", "clinic_listed")
+    for key in keys:
         found = next(
             (
                 e["value"][key]

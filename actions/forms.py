@@ -50,9 +50,10 @@ from actions.reading import (
     said_clinician,
 )
 from actions.referent import PATIENT_SLOTS, patient_in_hand, refers_to_patient
-from actions.retime import adds_a_time
+from actions.retime import adds_a_time, moved_to
 from actions.sayback import changed_text, noted_phrase
 from actions.services import get_services
+from actions.shownslots import picked_shown
 from actions.slotvalues import (
     CHECKS,
     CheckContext,
@@ -144,7 +145,11 @@ def clinic_just_shown(tracker: Tracker, candidates: SlotValues) -> dict[str, Any
     day, said = shown.get("time"), candidates.get("time")
     services = get_services()
     now, tz = services.clock(), services.settings.hospital_tz
-    if day and not said:
+    text = str((tracker.latest_message or {}).get("text") or "")
+    picked = picked_shown(text, last.get("shown_slots"), now, tz)
+    if picked is not None:  # "book the 2nd for ...": that slot shown, not the 2nd of the month
+        taken["time"] = picked
+    elif day and not said:
         taken["time"] = day
     elif day and said and not names_day(str(said), now, tz) and names_day(str(day), now, tz):
         taken["time"] = f"{day} {said}"  # "into 9am" after monday's list: monday 9am
@@ -472,14 +477,17 @@ class CatalogForm(FormValidationAction, ABC):
                 if in_message:
                     last = in_message[-1]
                     value = alternatives(turn, spec.entities[0], last) or last
-            widen = "time" in form.required and not turn.is_payload
+            widen = "time" in wanted and not turn.is_payload
             if slot == "time" and widen and (value is None or isinstance(value, str)):
                 # "next tues 10am" when NLU tagged "10am" (or none of it)
                 value = whole_time(value, turn.text, ctx.now, ctx.tz)
             elif slot == "time" and widen and isinstance(value, list) and value:
-                # the values in the message, the one meant first: that one widened
-                first = whole_time(str(value[0]), turn.text, ctx.now, ctx.tz)
-                value = list(dict.fromkeys([first, *value[1:]]))
+                # the values in the message, the one meant first: that one widened ("on
+                # monday to wednesday afternoon": the one moved to, widened after "to")
+                target = moved_to(turn.text, turn.values("time"))
+                head, since = (target[0], target[1]) if target else (str(value[0]), 0)
+                first = whole_time(head, turn.text[since:], ctx.now, ctx.tz) or head
+                value = list(dict.fromkeys([first, *(v for v in value if v != head)]))
             if value not in (None, "", []):
                 found[slot] = value
         if requested and requested in catalog.slot_names() and not turn.is_payload:

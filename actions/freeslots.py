@@ -4,6 +4,8 @@ own request (a button starts it for that clinic)."""
 
 from __future__ import annotations
 
+from rasa_sdk.events import SlotSet
+
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.scheduling import clinic_of, find_practitioner, nearest_slots, when
 
@@ -38,4 +40,8 @@ class ActionCheckFreeSlots(GuardedAction):
             data=data,
             buttons=[{"title": "Book an appointment", "payload": book}],
         )
-        return Outcome(resource="Slot", detail=f"clinic={code or 'own'} n={len(slots)}")
+        # "book the 2nd for ..." next picks one of these (actions.shownslots); no patient
+        shown = SlotSet("last_task", {"shown_slots": [s.start.isoformat() for s in slots]})
+        return Outcome(
+            resource="Slot", detail=f"clinic={code or 'own'} n={len(slots)}", events=(shown,)
+        )

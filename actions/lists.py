@@ -6,7 +6,7 @@ necessary way - initials and the last four digits of the MRN - never a full name
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,9 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import bed_number
-from actions.formats import clinic_word
+from actions.clinicpick import entry_time
+from actions.formats import MrnFormat, clinic_word
+from actions.mrnname import name_asked_about
 from actions.scheduling import (
     PatientMismatch,
     identify_patient,
@@ -44,6 +46,16 @@ def _day_words(day: date, today: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+async def _runs_no_session(
+    ctx: ActionContext, code: str | None, practitioner: str | None, day: date
+) -> bool:
+    """Nothing booked and no free slot either on ``day``: the clinic does not run then."""
+    zone = ZoneInfo(ctx.services.settings.hospital_tz)
+    start = datetime.combine(day, time(0, 0), zone)
+    slots = await ctx.hms.free_slots(code, practitioner, start_from=start, count=1)
+    return not any(s.start.astimezone(zone).date() == day for s in slots)
+
+
 class ActionListAppointments(GuardedAction):
     intent = "list_appointments"
     activity = "Reading appointments"
@@ -51,6 +63,12 @@ class ActionListAppointments(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         tz, kind = ctx.services.settings.hospital_tz, self.intent
         mrn, name = ctx.text("mrn"), ctx.text("patient_name")
+        said = str((ctx.tracker.latest_message or {}).get("text") or "")
+        if not name and not said.lstrip().startswith("/"):
+            # "what appts does emily lloyd have": a name NLU did not tag (lower case) is
+            # still a patient's, never the user's own diary
+            name = name_asked_about(said, MrnFormat(ctx.services.settings.mrn_pattern))
+        kept = (SlotSet("patient_name", name),) if name and not ctx.text("patient_name") else ()
         if bool(mrn) != bool(name):
             # patient identification needs two identifiers, for reads too: the other one is
             # asked once, and read from the answer's words ("1064 3380", "Rhys Kaur")
@@ -64,7 +82,7 @@ class ActionListAppointments(GuardedAction):
                     data={"slot": missing},
                 )
                 return Outcome("refused", reason="one_identifier", events=(
-                    SlotSet("pending", f"{kind}:{IDENTIFY}"),
+                    SlotSet("pending", f"{kind}:{IDENTIFY}"), *kept,
                 ))  # fmt: skip
             if not (mrn and name):
                 ctx.say(
@@ -170,10 +188,19 @@ class ActionListClinicAppointments(GuardedAction):
         when_words = _day_words(day, today)
         data: dict[str, Any] = {"department": code, "date": day.isoformat(), "count": len(appts)}
         if not appts:
-            ctx.say(
-                f"No booked appointments in {title} {when_words}.", kind=f"{kind}_none", data=data
-            )
+            named = "your clinic" if title == "Your clinic" else title
+            if day > today and await _runs_no_session(ctx, code, practitioner, day):
+                # "is there a clinic on saturday": none runs, which is not "nothing booked"
+                on = "" if when_words in ("today", "tomorrow") else "on "
+                text = f"{title} has no session {on}{when_words}: nothing booked, no free slots."
+            else:
+                text = f"No booked appointments in {named} {when_words}."
+            ctx.say(text, kind=f"{kind}_none", data=data)
             return Outcome(resource="Appointment", detail=f"clinic={code or 'own'}")
+        asked = entry_time(ctx.tracker)  # "who's the 12 o'clock" right after this list
+        that = [a for a in appts if a.start and a.start.isoformat() == asked] if asked else []
+        appts = that or appts
+        asked = asked if that else None
         rows = []
         for appt in appts[:LIST_MAX]:
             patient = await ctx.hms.get_patient(appt.patient_id) if appt.patient_id else None
@@ -187,12 +214,20 @@ class ActionListClinicAppointments(GuardedAction):
         )
         more = f" and {len(appts) - LIST_MAX} more" if len(appts) > LIST_MAX else ""
         ctx.say(
-            f"{title} {when_words}: {len(appts)} booked - {lines}{more}.",
+            f"{title} {when_words}: {lines}."
+            if asked is not None  # the one entry asked about, not a count
+            else f"{title} {when_words}: {len(appts)} booked - {lines}{more}.",
             kind=f"{kind}_success",
             phi=True,
             data={**data, "appointments": [_appt(a, p) for a, p in rows]},
         )
-        return Outcome(resource="Appointment", detail=f"clinic={code or 'own'} n={len(appts)}")
+        starts = [a.start.isoformat() for a, _ in rows if a.start]
+        listed = SlotSet("last_task", {"clinic_listed": starts})  # times only, no patient
+        return Outcome(
+            resource="Appointment",
+            detail=f"clinic={code or 'own'} n={len(appts)}",
+            events=(listed,),
+        )
 
 
 class ActionListWardPatients(GuardedAction):

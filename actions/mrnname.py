@@ -17,7 +17,9 @@ from actions.timeparse import _TIME_WORDS
 _NOT_NAME = frozenset(
     "a an the i me my we you need want book booking appt appointment slot please pls for in "
     "into on at to with and or clinic department mrn patient pt new move cancel can could "
-    "get make him her his them their it its is are no yes not please derm cardiology ent".split()
+    "get make him her his them their it its is are no yes not please derm cardiology ent "
+    "what which when does do did has have had appts appointments any show list tell see "
+    "check got booked upcoming".split()
 )
 
 
@@ -51,3 +53,27 @@ def lower_case_name(turn: Turn, had: Any, mrn: MrnFormat) -> dict[str, str]:
     others = [e for e in {str(e.get("entity")) for e in turn.entities} if e != "mrn"]
     name = name_before_mrn(blanked(turn.text, turn.spans(*others)) if others else turn.text, mrn)
     return {"patient_name": name} if name else {}
+
+
+# "what appts does emily lloyd have", "appointments for emily lloyd": the words after
+# "does" / "for" / "of" up to "have", "got", "booked", the end or an MRN
+_ASKED_ABOUT = re.compile(
+    r"\b(?:does|do|has|for|of)\s+([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){1,3}?)\s*"
+    r"(?:'s\b|\b(?:have|got|booked|has|coming|next|this|today|tomorrow|please|pls)\b|[?.!]|\d|$)",
+    re.I,
+)
+
+
+def name_asked_about(text: str | None, mrn: MrnFormat) -> str | None:
+    """A patient's name typed in lower case in a question about them ("what appts does
+    emily lloyd have", "... emily lloyd 10176509 have"), or None."""
+    found = name_before_mrn(text, mrn)
+    if found or not text:
+        return found
+    for match in _ASKED_ABOUT.finditer(text):
+        words = match.group(1).split()
+        low = [w.lower() for w in words]
+        if any(w in _NOT_NAME or w in _TIME_WORDS or w in WEEKDAYS or w in MONTHS for w in low):
+            continue
+        return " ".join(w[:1].upper() + w[1:] for w in words)
+    return None

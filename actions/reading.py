@@ -163,6 +163,8 @@ def form_slots(form: Form) -> list[str]:
         slots.append("mrn")
     if form.intent == "reschedule_appointment":
         slots.append("department")  # "the cardiology one": which appointment to move
+    if form.intent == "check_free_slots":
+        slots.append("time")  # "fri pm", "after 3pm on tuesday": read whole, as a booking's
     return list(dict.fromkeys(slots))
 
 

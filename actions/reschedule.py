@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from rasa_sdk.events import SlotSet
 
+from actions.allofthem import one_at_a_time, says_all
 from actions.appointments import _PatientAction, _ref
 from actions.base import ActionContext, Outcome
 from actions.formats import clinic_word
@@ -74,8 +75,9 @@ class ActionRescheduleAppointment(_PatientAction):
                 )
                 return Outcome("not_found", patient_ref=ref)
             if len(appts) > 1:
+                asked_all = says_all(str((ctx.tracker.latest_message or {}).get("text") or ""))
                 ctx.say(
-                    "Which appointment should I move?",
+                    one_at_a_time(kind) if asked_all else "Which appointment should I move?",
                     kind=f"{kind}_pick",
                     phi=True,
                     buttons=appointment_buttons(appts, tz),
@@ -97,7 +99,14 @@ class ActionRescheduleAppointment(_PatientAction):
                 ctx, moving.service_code, moving.practitioner_id, after, busy
             )
             events = offer(
-                ctx, slots, matched, kind=kind, what=what, prefix=prefix, intent=self.intent
+                ctx,
+                slots,
+                matched,
+                kind=kind,
+                what=what,
+                prefix=prefix,
+                intent=self.intent,
+                later=after is not None,
             )
             return Outcome(
                 events=(*events, keep),

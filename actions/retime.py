@@ -133,3 +133,18 @@ def in_a_date(text: str, entities: tuple[dict[str, Any], ...]) -> dict[str, str]
         if any(s <= start and end <= e for s, e in spans):
             found[name] = str(value)
     return found
+
+
+# "move ... on monday to wednesday": the time after "to" is where it goes, the one before it
+# ("on monday", "from monday", "monday's") says which appointment
+_TO_TIME = re.compile(r"\b(?:to|till|until|into|for|make\s+it|instead)\s+(?:the\s+|a\s+)?$", re.I)
+
+
+def moved_to(text: str, values: list[tuple[str, int]]) -> tuple[str, int] | None:
+    """Of several times said in one move ("on monday to wednesday afternoon"), the one it
+    goes to (with its offset): the one said after "to"; None when not exactly one is."""
+    if len(values) < 2:
+        return None
+    low = text.lower()
+    targets = [(v, start) for v, start in values if _TO_TIME.search(low[:start])]
+    return targets[0] if len(targets) == 1 else None

@@ -215,7 +215,10 @@ def offer(
     what: str,
     prefix: str = "",
     intent: str,
+    later: bool = False,
 ) -> list[dict[str, Any]]:
+    """Offer ``slots``; ``later``: they were asked for after the ones offered before ("any
+    later ones?", "Other times"), so none of them at the time first asked is no news."""
     tz = ctx.services.settings.hospital_tz
     if not slots:
         ctx.say(
@@ -226,6 +229,8 @@ def offer(
         )
         return clear(*FLOW_SLOTS)
     lead = "Free" if matched else "Nothing free at that time; the nearest free"
+    if later and not matched:
+        lead = "The next free"
     buttons = [
         {"title": when(s.start, tz), "payload": f'/inform{{"slot_id":"{s.id}"}}'} for s in slots
     ]

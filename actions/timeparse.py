@@ -90,6 +90,12 @@ _AHEAD = re.compile(
     rf"|(day)s?(?:'?\s+time|\s+from\s+(?:now|today))\b)"
 )
 _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14}
+# "after 3pm", "not before 10", "before 11am": a bound of the day, not a time to be near
+_BOUND = re.compile(
+    r"\b(after|later\s+than|not\s+before|from|before|earlier\s+than|not\s+after)\s+(?:at\s+)?"
+    r"(?=\d|noon\b|midday\b|half\b|quarter\b|(?:one|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve)\b)"
+)
 # "fri pm", "tomorrow am": a part of the day, not a clock time ("10 am")
 _BARE_AM_PM = re.compile(r"(?<!\d)(?<!\d )\b([ap])\.?m\b\.?")
 
@@ -272,6 +278,9 @@ def parse_time_preference(
     if days is None and clock is None and part is None:
         return None
     first, last = days or (local_now.date(), local_now.date())
+    bound = _BOUND.search(clean) if clock is not None else None
+    if bound is not None and clock is not None:
+        return _bounded(first, last, clock, bound.group(1), local_now, days is None)
     if clock is not None:
         moment = datetime.combine(first, clock, zone)
         if days is None and moment < local_now:
@@ -287,6 +296,27 @@ def parse_time_preference(
         start = datetime.combine(first, time(0, 0), zone)
         end = datetime.combine(last + timedelta(days=1), time(0, 0), zone)
     start = max(start, local_now)
+    if end <= start:
+        return None
+    return TimePreference(start, end, start)
+
+
+def _bounded(
+    first: date, last: date, clock: time, word: str, now: datetime, no_day: bool
+) -> TimePreference | None:
+    """ "after 3pm" (on the days named): from then to the end of the day; "before 11am":
+    from the start of the day to then. No clock time to be near: not exact."""
+    zone = now.tzinfo
+    after = not word.startswith(("before", "earlier")) and word != "not after"
+    if after:
+        start = datetime.combine(first, clock, zone)
+        end = datetime.combine(last + timedelta(days=1), time(0, 0), zone)
+    else:
+        start = datetime.combine(first, time(0, 0), zone)
+        end = datetime.combine(last, clock, zone)
+    if no_day and datetime.combine(first, clock, zone) <= now:  # said at 6pm: tomorrow's
+        start, end = start + timedelta(days=1), end + timedelta(days=1)
+    start = max(start, now)
     if end <= start:
         return None
     return TimePreference(start, end, start)

@@ -174,6 +174,19 @@ async def test_appointments_deny_offers_later_times(services):
     assert "slot-3" in messages[0]["buttons"][0]["payload"]
 
 
+async def test_appointments_later_ones_past_the_time_asked_are_no_nothing_free(services):
+    # "any later ones?" (a no) past the time asked: "Nothing free at that time; the
+    # nearest free ..." - as if nothing had been free then
+    first, events = await run(ActionBookAppointment(), book(time="before 10am tomorrow"))
+    assert first[0]["text"].startswith("Free ")
+    after = slots_of(events)["offer_after"]
+    trk = book(intent="deny", pending=OFFER, offer_after=after, time="before 10am tomorrow")
+    messages, _ = await run(ActionBookAppointment(), trk)
+    assert messages[0]["custom"]["kind"] == "book_appointment_offer"
+    assert "Nothing free at that time" not in messages[0]["text"]
+    assert "The next free" in messages[0]["text"]
+
+
 async def test_appointments_denied_for_porter_with_audit(services):
     messages, _ = await run(ActionBookAppointment(), book("p.kim"))
     assert "appointments:book" in messages[0]["text"]
@@ -468,8 +481,10 @@ def _time_given(first: str, then: str | None, value: str):
     [
         ("thursday", "10:00", "thursday at 10:00", True),  # a clock time said on its own
         ("10am on thursday", None, "10am on thursday", True),  # a time answer, on its own
-        # said inside the request: a preference, the nearest slots offered
-        ("book her into cardiology thursday 10am", None, "thursday 10am", False),
+        # a day and a clock time said inside the request: that time too (it offered a list)
+        ("book her into cardiology thursday 10am", None, "thursday 10am", True),
+        # hedged: a preference, the nearest slots offered
+        ("book her into cardiology thursday around 10am", None, "thursday around 10am", False),
         ("thursday", "the morning", "thursday morning", False),  # no clock time
     ],
 )

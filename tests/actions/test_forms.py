@@ -1132,6 +1132,35 @@ async def test_forms_booking_right_after_a_clinic_was_shown_takes_that_clinic_an
     assert slots["department"] == "cardiology" and slots["time"] == "tomorrow 9am"
 
 
+@pytest.mark.parametrize(
+    ("said", "taken"),
+    [
+        ("book the 2nd for Mary Smith 10004821", "2026-12-07 09:40"),
+        ("book the second one for Mary Smith 10004821", "2026-12-07 09:40"),
+        ("put Mary Smith 10004821 in the last one", "2026-12-07 10:20"),
+        ("the 09:20 for Mary Smith 10004821", "2026-12-07 09:20"),
+    ],
+)
+async def test_forms_booking_picks_a_free_slot_just_shown_by_its_place(said, taken):
+    # "book the 2nd for ..." after three free slots were shown: the 2nd of the month (past,
+    # so "no free slots in the next two weeks"); "the second one" offered the list again
+    shown = ["2026-12-07T09:20:00+00:00", "2026-12-07T09:40:00+00:00", "2026-12-07T10:20:00+00:00"]
+    last = {
+        "intent": "check_free_slots",
+        "slots": {"department": "cardiology", "time": "next monday"},
+        "shown_slots": shown,
+    }
+    slots, _, _ = await validate(
+        "book_appointment_form",
+        intent="book_appointment",
+        text=said,
+        filled={"last_task": last},
+        set_now={"patient_name": "Mary Smith", "mrn": "10004821", "time": "the 2nd"},
+        user="s.ali",
+    )
+    assert slots["department"] == "cardiology" and slots["time"] == taken
+
+
 @pytest.mark.parametrize("said", ["and now?", "what about now", "anything free?"])
 async def test_forms_a_follow_up_question_is_no_ward(said):
     # "and now?" while the ward was asked: "I don't know ward 'andnow?'"
@@ -1336,3 +1365,70 @@ async def test_forms_the_name_tagged_beside_other_details_is_the_name_not_the_wh
         user="s.ali",
     )
     assert slots["patient_name"] == "Ngozi Price"
+
+
+@pytest.mark.parametrize(
+    ("said", "first", "second", "meant"),
+    [
+        (
+            "move Mary Smith 10004821 diabetes appt on monday to wednesday afternoon",
+            "monday",
+            "wednesday afternoon",
+            "wednesday afternoon",
+        ),
+        ("move Mary Smith 10004821 from monday to wednesday", "monday", "wednesday", "wednesday"),
+    ],
+)
+async def test_forms_a_move_from_one_day_to_another_takes_the_day_moved_to(
+    said, first, second, meant
+):
+    # "... on monday to wednesday afternoon" offered Monday afternoon's slots (the two
+    # days were read together as one time, the day moved from first)
+    entities = [
+        {
+            "entity": "time",
+            "value": first,
+            "start": said.index(first),
+            "end": said.index(first) + len(first),
+        },
+        {
+            "entity": "time",
+            "value": second,
+            "start": said.rindex(second),
+            "end": said.rindex(second) + len(second),
+        },
+    ]
+    slots, _, _ = await validate(
+        "reschedule_appointment_form",
+        intent="reschedule_appointment",
+        text=said,
+        entities=entities,
+        set_now={"patient_name": "Mary Smith", "mrn": "10004821", "time": first},
+        user="s.ali",
+    )
+    assert slots["time"] == meant
+
+
+@pytest.mark.parametrize(
+    ("said", "entities", "meant"),
+    [
+        ("free neurology slots fri pm", [], "fri pm"),
+        (
+            "any free derm slots after 3pm on tuesday",
+            [("3pm", 21), ("on tuesday", 25)],
+            "after 3pm on tuesday",
+        ),
+    ],
+)
+async def test_forms_free_slots_read_the_part_of_the_day_and_a_bound(said, entities, meant):
+    # "fri pm" (nothing tagged), "after 3pm on tuesday": the slots from 09:00 were shown
+    tagged = [{"entity": "time", "value": v, "start": at, "end": at + len(v)} for v, at in entities]
+    slots, _, _ = await validate(
+        "check_free_slots_form",
+        intent="check_free_slots",
+        text=said,
+        entities=[{"entity": "department", "value": "neurology"}, *tagged],
+        set_now={"department": "neurology", **({"time": entities[-1][0]} if entities else {})},
+        user="s.ali",
+    )
+    assert slots["time"] == meant

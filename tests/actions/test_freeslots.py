@@ -48,3 +48,12 @@ async def test_freeslots_needs_the_booking_permission(services, user):
     trk = tracker(user, intent="check_free_slots", slots={"department": "cardiology"})
     messages, _ = await run(ActionCheckFreeSlots(), trk)
     assert messages[0]["custom"]["kind"] == "check_free_slots_denied"
+
+
+async def test_freeslots_keeps_the_times_shown_for_a_booking_next(services):
+    # "book the 2nd for ..." next picks one of these: the times are kept, no patient
+    trk = tracker("s.ali", intent="check_free_slots", slots={"department": "cardiology"})
+    messages, events = await run(ActionCheckFreeSlots(), trk)
+    shown = [s["start"] for s in messages[0]["custom"]["data"]["slots"]]
+    last = [e["value"] for e in events if e.get("name") == "last_task"][-1]
+    assert last["intent"] == "check_free_slots" and last["shown_slots"] == shown

@@ -102,3 +102,104 @@ async def test_lists_other_ward_is_refused_for_a_ward_nurse(services):
     assert messages[0]["custom"]["kind"] == "list_ward_patients_denied"
     assert "JD" not in messages[0]["text"]
     assert not any(c[0] == "occupants" for c in services.hms.calls)
+
+
+@pytest.mark.parametrize(
+    ("said", "slots", "kind"),
+    [
+        ("what appts does mary smith have", {}, "ask_mrn"),
+        ("what appts does mary smith 10004821 have", {"mrn": "10004821"}, "list_appointments_"),
+    ],
+)
+async def test_lists_a_lower_case_patient_name_is_that_patients_not_my_diary(
+    services, said, slots, kind
+):
+    # "what appts does emily lloyd have" answered with the user's own diary; with the MRN
+    # it asked the name again
+    from actions.lists import ActionListAppointments
+
+    trk = tracker("s.ali", intent="list_appointments", text=said, slots=slots)
+    messages, events = await run(ActionListAppointments(), trk)
+    assert messages[0]["custom"]["kind"].startswith(kind)
+    assert "for you" not in messages[0]["text"]
+    if kind == "ask_mrn":  # the name is kept for the MRN that answers
+        assert {
+            "event": "slot",
+            "timestamp": None,
+            "name": "patient_name",
+            "value": "Mary Smith",
+        } in events
+
+
+async def test_lists_a_day_the_clinic_does_not_run_says_no_session(services):
+    # "is there a clinic on saturday": "No booked appointments in Your clinic Sat 5 Dec."
+    # (as if it ran with nothing booked)
+    messages, _ = await run(
+        ActionListClinicAppointments(), clinic(department="cardiology", time="in 5 days")
+    )
+    assert messages[0]["custom"]["kind"] == "list_clinic_appointments_none"
+    assert "has no session on" in messages[0]["text"]
+    # a day with free slots and nothing booked: nothing booked, as before
+    messages, _ = await run(
+        ActionListClinicAppointments(), clinic(department="cardiology", time="tomorrow")
+    )
+    assert messages[0]["text"] == "No booked appointments in Cardiology Clinic tomorrow."
+
+
+async def test_lists_who_is_at_a_time_right_after_a_clinic_list_is_that_entry(services):
+    # "whos the 12 oclock" right after the ENT list: "You have no help requests."
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.flow import ActionNewRequest
+
+    await services.hms.book("p-1", "slot-0")  # tomorrow 09:00, cardiology
+    await services.hms.book("p-2", "slot-2")  # tomorrow 10:00
+    shown = {"department": "cardiology", "time": "tomorrow"}
+    listed, events = await run(ActionListClinicAppointments(), clinic(**shown))
+    assert "2 booked" in listed[0]["text"]
+    last = [e["value"] for e in events if e.get("name") == "last_task"][-1]
+    assert "MS" not in str(last) and len(last["clinic_listed"]) == 2  # times only
+    said = "whos the 10 oclock"
+    history = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": said, "parse_data": {}},
+    ]
+    trk = tracker(
+        "dr.patel",
+        intent="check_request_status",
+        text=said,
+        slots={"last_task": last},
+        events=history,
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionNewRequest().run(dispatcher, trk, {})
+    [reply] = dispatcher.messages
+    assert reply["custom"]["kind"] == "list_clinic_appointments_success"
+    assert "10:00 JD" in reply["text"] and "09:00" not in reply["text"]
+
+
+async def test_lists_cancel_a_time_right_after_a_clinic_list_is_that_appointments_cancel(
+    services,
+):
+    # "cancel the 11:30" right after a clinic's list: "You have no open help requests to
+    # cancel" (NLU: a help request's cancel)
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.flow import ActionNewRequest
+
+    await services.hms.book("p-1", "slot-2")  # tomorrow 10:00, cardiology
+    shown = {"department": "cardiology", "time": "tomorrow"}
+    _, events = await run(ActionListClinicAppointments(), clinic(**shown))
+    last = [e["value"] for e in events if e.get("name") == "last_task"][-1]
+    said = "cancel the 10:00"
+    history = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": said, "parse_data": {}},
+    ]
+    trk = tracker(
+        "s.ali", intent="cancel_help_request", text=said, slots={"last_task": last}, events=history
+    )
+    out = await ActionNewRequest().run(CollectingDispatcher(), trk, {})
+    slots = {e["name"]: e["value"] for e in out if e.get("event") == "slot"}
+    assert slots["department"] == "cardiology" and slots["time"].endswith(" 10:00")
+    assert out[-1] == {"event": "followup", "timestamp": None, "name": "cancel_appointment_form"}

@@ -191,3 +191,42 @@ async def test_retime_a_day_number_tagged_as_a_name_is_the_date_not_a_new_patien
     assert all(s["start"].startswith("2026-12-03T1") for s in offer["custom"]["data"]["slots"])
     names = [e["value"] for e in events if e.get("event") == "slot" and e["name"] == "patient_name"]
     assert names == ["Mary Smith"]
+
+
+@pytest.mark.parametrize(
+    ("said", "step", "held", "meant"),
+    [
+        # at the confirmation of Fri 4 Dec 09:00: that Friday a week on, same booking
+        (
+            "actually can we do the week after instead",
+            "confirm",
+            "2026-12-04T09:00:00+00:00",
+            "2026-12-11",
+        ),
+        # at an offer of Monday's slots: the Monday after
+        ("make it the following week", "offer", "2026-12-07T09:20:00+00:00", "2026-12-14"),
+        ("a week later please", "offer", "2026-12-07T09:20:00+00:00", "2026-12-14"),
+    ],
+)
+def test_retime_the_week_after_is_a_week_after_the_day_in_hand(said, step, held, meant):
+    # it asked the patient's name and turned the booking into a move of another
+    # appointment; at an offer it offered the same slots again
+    from actions.flow import new_time
+    from actions.state import Turn
+
+    state: dict = {
+        "patient_name": "Mary Smith",
+        "mrn": "10004821",
+        "department": "orthopaedics",
+        "time": "friday",
+        "pending": f"book_appointment:{step}",
+        "offered": {"kind": "slot", "ids": ["s1"], "starts": [held]},
+    }
+    if step == "confirm":
+        state["confirmed"] = {"patient_id": "p1", "slot_id": "s1", "start": held}
+    events: list[dict] = [
+        *({"event": "slot", "name": k, "value": v} for k, v in state.items()),
+        {"event": "user", "text": said, "parse_data": {}},
+    ]
+    trk = tracker("s.ali", intent="reschedule_appointment", text=said, slots=state, events=events)
+    assert new_time(trk, Turn.of(trk)) == meant

@@ -321,3 +321,36 @@ def test_timespan_a_day_and_a_clock_time_said_apart_are_that_day_at_that_time(te
 def test_timespan_whole_time_joins_the_clock_time_said_apart_to_the_tagged_day():
     text = "put Kerry Demir 10001575 into the 12:00 ent slot friday"
     assert whole_time("friday", text, THU, "Europe/London") == "friday at 12:00"
+
+
+@pytest.mark.parametrize(
+    ("said", "earliest", "latest"),
+    [
+        (
+            "after 3pm on tuesday",
+            datetime(2026, 12, 8, 15, 0, tzinfo=TZ),
+            datetime(2026, 12, 9, 0, 0, tzinfo=TZ),
+        ),
+        (
+            "tuesday after 3pm",
+            datetime(2026, 12, 8, 15, 0, tzinfo=TZ),
+            datetime(2026, 12, 9, 0, 0, tzinfo=TZ),
+        ),
+        (
+            "before 11am on friday",
+            datetime(2026, 12, 4, 0, 0, tzinfo=TZ),
+            datetime(2026, 12, 4, 11, 0, tzinfo=TZ),
+        ),
+        (
+            "not before 2pm tomorrow",
+            datetime(2026, 12, 3, 14, 0, tzinfo=TZ),
+            datetime(2026, 12, 4, 0, 0, tzinfo=TZ),
+        ),
+    ],
+)
+def test_timeparse_after_or_before_a_clock_time_bounds_the_day(said, earliest, latest):
+    # "any free derm slots after 3pm on tuesday" showed 09:00, 11:00 (nearest to 15:00
+    # at best, earlier ones included)
+    pref = parse(said)
+    assert pref is not None and not pref.exact
+    assert (pref.earliest, pref.latest) == (earliest, latest)
