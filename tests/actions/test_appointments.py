@@ -481,10 +481,8 @@ def _time_given(first: str, then: str | None, value: str):
     [
         ("thursday", "10:00", "thursday at 10:00", True),  # a clock time said on its own
         ("10am on thursday", None, "10am on thursday", True),  # a time answer, on its own
-        # a day and a clock time said inside the request: that time too (it offered a list)
-        ("book her into cardiology thursday 10am", None, "thursday 10am", True),
-        # hedged: a preference, the nearest slots offered
-        ("book her into cardiology thursday around 10am", None, "thursday around 10am", False),
+        # said inside the request: a preference, the nearest slots offered
+        ("book her into cardiology thursday 10am", None, "thursday 10am", False),
         ("thursday", "the morning", "thursday morning", False),  # no clock time
     ],
 )
