@@ -331,3 +331,23 @@ async def test_freetext_a_greeting_is_still_greeted():
 
     messages, _ = await run(ActionGreet(), tracker("n.jones", intent="greet", text="hiya"))
     assert [m.get("response") for m in messages] == ["utter_greet_answer"]
+
+
+@pytest.mark.parametrize(
+    ("said", "leaves"),
+    [
+        ("oh and reopen ICU bed 1, wrong bed, should be ICU bed 4", True),
+        ("close bed 4 on 4B", True),
+        ("also free up bed 6 please", True),
+        ("bed 4 needs a clean", False),
+        ("the door of bed 3's bay won't close", False),
+    ],
+)
+def test_freetext_a_bed_change_order_leaves_the_description(said, leaves):
+    # 'oh and reopen ICU bed 1, wrong bed...' while a housekeeping job's description was
+    # asked became its description (and cleared its bed as 'wrong bed')
+    catalog = default_catalog()
+    form = catalog.form("request_help_form")
+    assert form is not None
+    turn = Turn("update_bed_status", 0.99, said, (), "none")
+    assert is_interruption(turn, form, "help_description", catalog) is leaves
