@@ -307,6 +307,7 @@ async def as_a_job_step(
     from actions.flow import serve_as
     from actions.jobpicks import follows_a_job
     from actions.jobstep import does_jobs
+    from actions.jobtalk import asks_where
     from actions.jobwords import a_job_step
 
     if turn.is_payload:
@@ -314,6 +315,7 @@ async def as_a_job_step(
     # or, right after a job list or step: "take the top one", "the other one", "next"
     idle = not (tracker.active_loop or {}).get("name")
     said = a_job_step(turn.text) or (idle and follows_a_job(tracker, turn.text))
+    said = said or asks_where(turn.text)  # "where am I taking them": the job's destination
     if not said or not await does_jobs(tracker):
         return None
     return await serve_as(dispatcher, tracker, "update_help_task", domain)
