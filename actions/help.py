@@ -330,6 +330,7 @@ class ActionCheckRequestStatus(GuardedAction):
         return ActionCheckBedAvailability()
 
     async def perform(self, ctx: ActionContext) -> Outcome:
+        from actions.helptasks import what_for  # (actions.helptasks imports this module)
         from actions.shownrequests import shown_events
 
         settings = ctx.services.settings
@@ -378,7 +379,7 @@ class ActionCheckRequestStatus(GuardedAction):
             return Outcome(resource="Task")
         recent = sorted(tasks, key=lambda t: t.ticket_id or "", reverse=True)[:5]
         ctx.say(
-            "Your requests: " + "; ".join(task_line(t) for t in recent) + ".",
+            "Your requests: " + "; ".join(task_line(t) + what_for(t) for t in recent) + ".",
             kind="check_request_status_success",
             data={"tasks": [task_data(t) for t in recent]},
         )
