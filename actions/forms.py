@@ -256,6 +256,7 @@ class CatalogForm(FormValidationAction, ABC):
             now=services.clock(),
             slots=values,
             reader=reader,
+            form=form.name,
         )
         wanted = form_slots(form)  # "4B bed 6" answers both; an MRN may come first
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
 from actions.beds import ActionCheckBedAvailability, bed_number, own_ward, said_beds
 from actions.formats import TicketFormat
+from actions.helpplace import described_at, from_slot
 from actions.services import Services
 from assistant.hms.errors import NotFound, Unavailable
 from assistant.hms.models import HelpTask, Staff
@@ -262,6 +263,9 @@ class ActionRequestHelp(GuardedAction):
         )
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = own_ward(ctx, ctx.text("ward")) or ward_hint
+        place = from_slot(ward_text)  # "pharmacy": a place that is no ward, kept as said
+        if place is not None:
+            ward_text, number, description = None, None, described_at(place, description)
         location_id, ward_code = None, None
         try:
             if ward_text:
@@ -290,8 +294,9 @@ class ActionRequestHelp(GuardedAction):
             )
             return Outcome("error", reason="hms_unavailable")
         what = HELP_NAMES.get(help_type, help_type)
-        place = f"{ward_code} bed {number}" if number and location_id and ward_code else ward_code
-        where = f" for {place}" if place else ""  # said back: the place may come from context
+        at_bed = number and location_id and ward_code
+        where_is = (f"{ward_code} bed {number}" if at_bed else ward_code) or place
+        where = f" for {where_is}" if where_is else ""  # said back: the place may come from context
         ctx.say(
             f"Done: your {what} request{where} is {task.ticket_id} ({priority}). "
             "Ask me 'status of my requests' any time.",

@@ -80,6 +80,7 @@ class CheckContext:
     now: datetime
     slots: dict[str, Any]
     reader: Callable[[], Awaitable[HmsClient | None]]
+    form: str | None = None  # the form asking (a help request may be for a place, no ward)
 
 
 Checker = Callable[[Any, CheckContext], Awaitable[Check]]
@@ -235,6 +236,12 @@ async def check_ward(value: Any, ctx: CheckContext) -> Check:
         found = directory.resolve_ward(wards, said)
     if not found.known and mashed(said):
         return Check(None, didnt_get("ward", "Which ward? For example 4B or ICU."))
+    if not found.known and ctx.form == "request_help_form":
+        from actions.helpplace import as_slot, place_said
+
+        place = place_said(said)
+        if place is not None:  # "pharmacy", "the lab": a help request for a place, no ward
+            return Check(as_slot(place))
     if not found.known:
         named = directory.ward_said(ward_hint or said)  # "ward three" -> '3'
         return Check(None, unknown("ward", named, found.suggestions, "ward"))
