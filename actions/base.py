@@ -316,6 +316,11 @@ class GuardedAction(Action, ABC):
             dispatcher.utter_message(text=UNKNOWN_STAFF, json_message=self._kind("unknown_staff"))
             return []
         role = self._role(services, staff)
+        from actions.clinicalorder import a_clinical_order, say_not_ordered
+
+        if a_clinical_order(tracker, self.intent):  # "order bloods for bed 5": out of scope
+            say_not_ordered(dispatcher)
+            return []
         from actions.deskqueue import desk_question  # imports this module
         from actions.jobtalk import worker_words  # imports this module
 

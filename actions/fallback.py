@@ -225,6 +225,11 @@ class ActionFallback(Action):
         from actions.reading import puts_off, stoppish
 
         turn = Turn.of(tracker)
+        from actions.clinicalorder import orders_clinically, say_not_ordered
+
+        if orders_clinically(turn.text) and not (tracker.active_loop or {}).get("name"):
+            say_not_ordered(dispatcher)  # "order bloods for bed 5": out of scope, said plainly
+            return [FollowupAction("action_listen")]
         if waits(turn):  # "one moment please": not a miss; an offer or a step stays open
             say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
             return []
