@@ -29,6 +29,8 @@ _WHERE = re.compile(
     r"head(?:ed|ing)?|meant\s+to\s+go)\b|\bwhere\s+to\b|\bwhat'?s\s+the\s+destination\b",
     re.I,
 )
+_APPOINTMENT = re.compile(r"\b(?:appointments?|appts?|bookings?|clinics?|slots?)\b", re.I)
+_A_JOB = re.compile(r"\b(?:it|that|this|job|task|ticket|request|transfer|hr[\s-]*\d+)\b", re.I)
 # "take her to x-ray", "to the discharge lounge please": where the job goes
 _TO = re.compile(
     r"\bto\s+(?!(?:take|bring|move|collect|get|be|go|do|see|the\s+patient)\b)"
@@ -70,11 +72,14 @@ def worker_words(
     if (tracker.latest_message.get("intent") or {}).get("name") != action.intent:
         return None  # a form submitted, not this message's task
     text = typed(tracker)
+    if _APPOINTMENT.search(text):
+        return None  # "cancel Mateo Begum's appointment": refused as asked
     if asks_where(text):
         return ActionJobWhere()
     if gives_back(text) or a_job_step(text):  # never a bed 'closed'
         return ActionUpdateHelpTask()
-    return ActionJobCancelAsked() if _CANCEL.search(text) else None
+    about_a_job = _CANCEL.search(text) and _A_JOB.search(text)  # "cancel it", "cancel HR-3"
+    return ActionJobCancelAsked() if about_a_job else None
 
 
 async def job_in_hand(ctx: ActionContext) -> list[HelpTask]:

@@ -103,3 +103,11 @@ async def test_jobtalk_cancel_it_of_ones_own_request_in_hand_cancels_it(services
     messages, _ = await run(guarded_action("cancel_appointment"), trk)
     assert kinds(messages) == ["cancel_help_request_success"]
     assert services.hms.tasks[0].status == "cancelled"
+
+
+async def test_jobtalk_a_porter_cancelling_a_named_appointment_is_refused_as_asked(services):
+    ticket = await file()
+    await take(ticket)
+    trk = said("p.kim", "cancel_appointment", "cancel Mateo Begum's appointment")
+    messages, _ = await run(guarded_action("cancel_appointment"), trk)
+    assert kinds(messages) == ["cancel_appointment_denied"]
