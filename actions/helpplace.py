@@ -23,6 +23,10 @@ _PLACE = re.compile(
     re.I,
 )
 _MAX_WORDS = 6
+_AT_PLACE = re.compile(
+    rf"\b(?:in|at|by|near|outside)\s+(?:the\s+)?((?:{_PLACE.pattern[2:-2]}))\b",
+    re.I,
+)
 _LEAD = re.compile(r"^\W*(?:(?:it'?s|its|in|at|on|the|by|near|to|for|down|up)\s+)*", re.I)
 
 
@@ -33,6 +37,13 @@ def place_said(said: str) -> str | None:
     if not text or len(text.split()) > _MAX_WORDS or not _PLACE.search(text):
         return None
     return _LEAD.sub("", text).strip(" .,!?") or None
+
+
+def place_in(text: str) -> str | None:
+    """The place a sentence puts a job at ("the label printer in the lab is broken" ->
+    "lab", "spill by the main entrance" -> "main entrance"); None when it names none."""
+    found = _AT_PLACE.search(" ".join((text or "").split()))
+    return found.group(1) if found else None
 
 
 def as_slot(place: str) -> str:

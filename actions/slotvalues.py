@@ -216,6 +216,8 @@ _NO_WARD_WORDS = re.compile(
 
 async def check_ward(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
+    if said.startswith("place:") and ctx.form == "request_help_form":
+        return Check(said)  # a place that is no ward, found in the request's words
     if said == MINE or says_own_ward(said):  # "my ward"
         return Check(MINE)
     if says_nothing(said) or _NO_WARD_WORDS.fullmatch(said):

@@ -72,3 +72,30 @@ async def test_helpplace_the_request_is_filed_with_no_ward_and_the_place_in_its_
     assert "for pharmacy" in messages[-1]["text"]
     task = services.hms.tasks[0]
     assert (task.location_id, task.description) == (None, "[pharmacy] printer jammed")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("the label printer in the lab is broken", "lab"),
+        ("spill by the main entrance", "main entrance"),
+        ("porter to take her to x-ray", None),
+        ("printer jammed on 4B", None),
+    ],
+)
+def test_helpplace_a_place_in_the_requests_words(text, place):
+    from actions.helpplace import place_in
+
+    assert place_in(text) == place
+
+
+async def test_helpplace_a_place_in_the_first_message_is_not_asked_as_a_ward(services):
+    # 'the label printer in the lab is broken' asked 'Which ward?'
+    slots, replies, _ = await validate(
+        "request_help_form",
+        set_now={"help_type": "it"},
+        text="the label printer in the lab is broken",
+        intent="request_help",
+        user="m.evans",
+    )
+    assert slots.get("ward") == "place:lab"
