@@ -318,11 +318,20 @@ class GuardedAction(Action, ABC):
             dispatcher.utter_message(text=UNKNOWN_STAFF, json_message=self._kind("unknown_staff"))
             return []
         role = self._role(services, staff)
-        from actions.deskqueue import desk_question  # imports this module
+        from actions.clinicalorder import a_clinical_order, say_not_ordered
 
-        # a help-desk agent asking about the handoff queue, whatever NLU read it as
-        other = desk_question(self, services, staff, tracker) or self.instead(
-            services, staff, tracker
+        if a_clinical_order(tracker, self.intent):  # "order bloods for bed 5": out of scope
+            say_not_ordered(dispatcher)
+            return []
+        from actions.deskqueue import desk_question  # imports this module
+        from actions.jobtalk import worker_words  # imports this module
+
+        # a help-desk agent asking about the handoff queue, or a porter about the job in
+        # hand ("cancel it", "put it back"), whatever NLU read it as
+        other = (
+            desk_question(self, services, staff, tracker)
+            or worker_words(self, services, staff, tracker)
+            or self.instead(services, staff, tracker)
         )
         if other is not None:  # these words ask this user for another task
             return await other._guarded(dispatcher, tracker, domain)

@@ -29,6 +29,7 @@ from actions.helptasks import (
     CLOSED_WORDS,
     OPEN,
     asks_status,
+    described_by,
     facts,
     find_task,
     help_type_said,
@@ -36,6 +37,8 @@ from actions.helptasks import (
     place_ids,
     places,
     ticket_ids,
+    typed_text,
+    what_for,
 )
 from actions.jobs import a_job_given_back
 from actions.services import Services
@@ -103,6 +106,8 @@ class ActionCancelHelpRequest(GuardedAction):
             there = None
         if there is not None and len(mine) > 1:
             mine = [t for t in mine if t.location_id in there] or mine
+        if len(mine) > 1:  # "cancel the MRI porter": the one its description names
+            mine = described_by(mine, typed_text(ctx.tracker)) or mine
         what = f"{HELP_NAMES.get(wanted, wanted)} requests" if wanted else "help requests"
         if not mine:
             ctx.say(
@@ -121,7 +126,7 @@ class ActionCancelHelpRequest(GuardedAction):
             data={"tasks": [facts(t, names) for t in newest]},
             buttons=[
                 {
-                    "title": line(t, names),
+                    "title": line(t, names) + what_for(t),
                     "payload": f'/cancel_help_request{{"ticket_id":"{t.ticket_id}"}}',
                 }
                 for t in newest

@@ -258,6 +258,11 @@ class ActionFallback(Action):
         from actions.reading import puts_off, stoppish
 
         turn = Turn.of(tracker)
+        from actions.clinicalorder import orders_clinically, say_not_ordered
+
+        if orders_clinically(turn.text) and not (tracker.active_loop or {}).get("name"):
+            say_not_ordered(dispatcher)  # "order bloods for bed 5": out of scope, said plainly
+            return [FollowupAction("action_listen")]
         if waits(turn):  # "one moment please": not a miss; an offer or a step stays open
             say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
             return []
@@ -345,6 +350,7 @@ async def as_a_job_step(
     from actions.flow import serve_as
     from actions.jobpicks import follows_a_job
     from actions.jobstep import does_jobs
+    from actions.jobtalk import asks_where
     from actions.jobwords import a_job_step
 
     if turn.is_payload:
@@ -352,6 +358,7 @@ async def as_a_job_step(
     # or, right after a job list or step: "take the top one", "the other one", "next"
     idle = not (tracker.active_loop or {}).get("name")
     said = a_job_step(turn.text) or (idle and follows_a_job(tracker, turn.text))
+    said = said or asks_where(turn.text)  # "where am I taking them": the job's destination
     if not said or not await does_jobs(tracker):
         return None
     return await serve_as(dispatcher, tracker, "update_help_task", domain)

@@ -269,6 +269,7 @@ class CatalogForm(FormValidationAction, ABC):
             now=services.clock(),
             slots=values,
             reader=reader,
+            form=form.name,
         )
         wanted = form_slots(form)  # "4B bed 6" answers both; an MRN may come first
         candidates = self._candidates(tracker, turn, form, requested, wanted, catalog, ctx)
@@ -298,6 +299,12 @@ class CatalogForm(FormValidationAction, ABC):
             ward = ward_in_words(wards, turn.text)
             if ward is not None:
                 candidates["ward"] = ward
+            elif form.intent == "request_help" and not candidates.get("bed"):
+                from actions.helpplace import as_slot, place_in
+
+                place = place_in(turn.text)  # "the printer in the lab is broken"
+                if place is not None:
+                    candidates["ward"] = as_slot(place)
         if requested is None and form.intent in ("book_appointment", "check_free_slots"):
             # "book one for ..." / "any free slots?" right after a clinic's list: that clinic
             candidates.update(clinic_just_shown(tracker, candidates))

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from actions.base import HELP_DESK_BUTTON, UNAVAILABLE, ActionContext, GuardedAction, Outcome
 from actions.beds import ActionCheckBedAvailability, bed_number, own_ward, said_beds
 from actions.formats import TicketFormat, ward_said
+from actions.helpplace import described_at, from_slot
 from actions.services import Services
 from assistant.hms.errors import NotFound, Unavailable
 from assistant.hms.models import HelpTask, Staff
@@ -263,6 +264,9 @@ class ActionRequestHelp(GuardedAction):
         )
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = own_ward(ctx, ctx.text("ward")) or ward_hint
+        place = from_slot(ward_text)  # "pharmacy": a place that is no ward, kept as said
+        if place is not None:
+            ward_text, number, description = None, None, described_at(place, description)
         location_id, ward_code, ward_name = None, None, None
         try:
             if ward_text:
@@ -292,8 +296,9 @@ class ActionRequestHelp(GuardedAction):
             return Outcome("error", reason="hms_unavailable")
         what = HELP_NAMES.get(help_type, help_type)
         said = ward_said(ward_code, ward_name) if ward_code else None  # "Ward 7", never "7"
-        place = f"{said} bed {number}" if number and location_id and said else said
-        where = f" for {place}" if place else ""  # said back: the place may come from context
+        at = f"{said} bed {number}" if number and location_id and said else said
+        where_is = at or place
+        where = f" for {where_is}" if where_is else ""  # said back: the place may come from context
         ctx.say(
             f"Done: your {what} request{where} is {task.ticket_id} ({priority}). "
             "Ask me 'status of my requests' any time.",
@@ -332,6 +337,7 @@ class ActionCheckRequestStatus(GuardedAction):
         return ActionCheckBedAvailability()
 
     async def perform(self, ctx: ActionContext) -> Outcome:
+        from actions.helptasks import what_for  # (actions.helptasks imports this module)
         from actions.shownrequests import shown_events
 
         settings = ctx.services.settings
@@ -380,7 +386,7 @@ class ActionCheckRequestStatus(GuardedAction):
             return Outcome(resource="Task")
         recent = sorted(tasks, key=lambda t: t.ticket_id or "", reverse=True)[:5]
         ctx.say(
-            "Your requests: " + "; ".join(task_line(t) for t in recent) + ".",
+            "Your requests: " + "; ".join(task_line(t) + what_for(t) for t in recent) + ".",
             kind="check_request_status_success",
             data={"tasks": [task_data(t) for t in recent]},
         )

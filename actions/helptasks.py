@@ -185,6 +185,54 @@ def line(task: HelpTask, names: dict[str, str], *, status: bool = False) -> str:
     return f"{task.ticket_id} {kind_name(task)}{place} ({task.priority or 'routine'}{state})"
 
 
+WHAT_FOR_WORDS = 5
+# what the list shows already (the place, the kind, the priority), left out of its words
+_SHOWN_PLACE = re.compile(
+    r"\b(?:(?:to|for|on|at|in)\s+)?(?:ward\s+)?(?:[a-z0-9]{1,4}\s*)?(?:bed|-)\s*\d{1,3}\b|"
+    r"\b(?:to|for|on|at|in)\s+(?:ward\s+)?\d{1,2}[a-z]\b",
+    re.I,
+)
+_SHOWN = frozenset(
+    """porter porters housekeeping cleaner cleaners maintenance it please pls routine
+    urgent urgently asap stat i need can get a an we""".split()
+)
+
+
+def what_for(task: HelpTask) -> str:
+    """' - "take him to MRI"': the first words of a request's description, MRNs redacted,
+    for its requester's lists (which of two porter requests is the MRI one); '' without."""
+    from assistant.logging import redact_phi
+
+    text = _SHOWN_PLACE.sub(" ", redact_phi(" ".join((task.description or "").split())))
+    words = [w for w in text.split() if w.strip(",.;:!").lower() not in _SHOWN and w.strip(",.")]
+    if not words:
+        return ""
+    more = "..." if len(words) > WHAT_FOR_WORDS else ""
+    return f' - "{" ".join(words[:WHAT_FOR_WORDS])}{more}"'
+
+
+_PLAIN = frozenset(
+    """cancel cancelled the that this one request requests job ticket please pls for and
+    don't dont need any more anymore not now was can you could get rid of withdraw scrap
+    drop mine my our porter porters housekeeping cleaner cleaners maintenance help
+    """.split()
+)
+
+
+def described_by(tasks: list[HelpTask], text: str) -> list[HelpTask]:
+    """ "cancel the MRI porter": the one request whose description holds a word the
+    message names beyond the usual ones; [] when none or several do."""
+    words = {w for w in re.findall(r"[a-z0-9][a-z0-9'-]{2,}", text.lower()) if w not in _PLAIN}
+    if not words:
+        return []
+    found = [
+        t
+        for t in tasks
+        if words & set(re.findall(r"[a-z0-9][a-z0-9'-]{2,}", (t.description or "").lower()))
+    ]
+    return found if len(found) == 1 else []
+
+
 def facts(task: HelpTask, names: dict[str, str]) -> dict[str, Any]:
     """``task_data`` with the place named instead of the business status."""
     data: dict[str, Any] = {k: v for k, v in task_data(task).items() if k != "business_status"}

@@ -205,7 +205,11 @@ class ActionUpdateHelpTask(GuardedAction):
     def instead(self, services: Services, staff: Staff, tracker: Tracker) -> GuardedAction | None:
         # "is HR-12 closed?" is a question (never a change); "follow up on HR-12" from a
         # nurse is her request's status
+        from actions.jobtalk import ActionJobWhere, asks_where  # (imports this module)
+
         text = typed_text(tracker)
+        if asks_where(text) and services.policy.allows(staff.roles, WORK):
+            return ActionJobWhere()  # "where am I taking them": the job in hand's destination
         if asks_status(tracker) or asks_own_requests(services, staff, text, _VERBS):
             return ActionCheckRequestStatus()
         return None

@@ -25,7 +25,10 @@ FIRM_RELEASE = re.compile(
     r"hr[\s-]*\d+|ticket|job)\b(?!(?:\s+\w+){0,3}\s+off\b)|"
     r"\b(?:release|releasing|unassign|unclaim|un-?take)\b|"
     r"\b(?:give|giving|hand|handing)\s+(?:\S+\s+){0,3}?back\b|"
-    r"\bback\s+(?:in|on|to|into)\s+the\s+(?:queue|list|pool)\b|\b(?:not|no\s+longer)\s+mine\b",
+    r"\bback\s+(?:in|on|to|into)\s+the\s+(?:queue|list|pool)\b|\b(?:not|no\s+longer)\s+mine\b|"
+    # "pt wasn't ready, put it back" (never "put him back in bed")
+    r"\bput\s+(?:it|this|that|the\s+job)\s+back\b(?!\s+(?:in|on|to|into)\b(?!\s+the\s+"
+    r"(?:queue|list|pool)))",
     re.I,
 )
 # and, once the words are known to be about a job: "I can't do it", "someone else can"

@@ -271,7 +271,10 @@ _QUESTION = re.compile(
 _INSTRUCTION = re.compile(
     r"^\W*(?:(?:ok|okay|actually|sorry|wait|hang\s+on|first|before\s+that|quickly|can\s+you|"
     r"could\s+you|please)\W+)*(?:show|list|check|find|look\s+up|pull\s+up|book|reschedule|"
-    r"tell\s+me|give\s+me|let\s+me\s+(?:know|see)|what'?s|whats|who'?s|where'?s)\b",
+    r"tell\s+me|give\s+me|let\s+me\s+(?:know|see)|what'?s|whats|who'?s|where'?s)\b"
+    # a bed's status changed ("oh and reopen ICU bed 1"): an order, never a description
+    r"|^\W*(?:(?:oh|and|also|ok|okay|actually|sorry|wait|please|can\s+you|could\s+you)\W+)*"
+    r"(?:re-?open|close|block|unblock|free\s+up)\s+(?:\S+\s+){0,3}?bed\b",
     re.I,
 )
 LIKELY_TASK = 0.6  # an instruction this likely to be another task leaves a free-text answer

@@ -80,6 +80,7 @@ class CheckContext:
     now: datetime
     slots: dict[str, Any]
     reader: Callable[[], Awaitable[HmsClient | None]]
+    form: str | None = None  # the form asking (a help request may be for a place, no ward)
 
 
 Checker = Callable[[Any, CheckContext], Awaitable[Check]]
@@ -225,6 +226,8 @@ _NO_WARD_WORDS = re.compile(
 
 async def check_ward(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
+    if said.startswith("place:") and ctx.form == "request_help_form":
+        return Check(said)  # a place that is no ward, found in the request's words
     if said == MINE or says_own_ward(said):  # "my ward"
         return Check(MINE)
     if says_nothing(said) or _NO_WARD_WORDS.fullmatch(said):
@@ -245,6 +248,12 @@ async def check_ward(value: Any, ctx: CheckContext) -> Check:
         found = directory.resolve_ward(wards, said)
     if not found.known and mashed(said):
         return Check(None, didnt_get("ward", "Which ward? For example 4B or ICU."))
+    if not found.known and ctx.form == "request_help_form":
+        from actions.helpplace import as_slot, place_said
+
+        place = place_said(said)
+        if place is not None:  # "pharmacy", "the lab": a help request for a place, no ward
+            return Check(as_slot(place))
     if not found.known:
         named = directory.ward_said(ward_hint or said)  # "ward three" -> '3'
         return Check(None, unknown("ward", named, found.suggestions, "ward"))

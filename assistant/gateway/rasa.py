@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import httpx
 
 from assistant.conversation import Button, Reply, current_message_id
+from assistant.gateway.heldclauses import HeldClauses, asks_back
 from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.gateway.reactions import as_words
 from assistant.identity.principal import sign_principal
@@ -170,6 +171,7 @@ class RasaAssistant:
         headers = {"Authorization": f"Bearer {webhook_token}"} if webhook_token else {}
         self.payloads = payloads or PayloadGuard(MemoryOffers())  # offered buttons only
         self.clauses = clauses
+        self.held = HeldClauses()  # requests of one message kept while another asks
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport, headers=headers)
 
     async def aclose(self) -> None:
@@ -203,15 +205,22 @@ class RasaAssistant:
             metadata["safety"] = level
         parts = [text] if self.clauses is None else await self.clauses.split(sender, text)
         replies: list[Reply] = []
-        for at, part in enumerate(parts):
+        for index, part in enumerate(parts):
             # which clause of how many (the actions hold back a question that a later
             # clause's answer would bury: an occupied bed's "close it anyway?")
-            told = {**metadata, "clause": [at + 1, len(parts)]} if len(parts) > 1 else metadata
+            told = {**metadata, "clause": [index + 1, len(parts)]} if len(parts) > 1 else metadata
             answer = await self._post(sender, part, told)
             replies.extend(answer)
             if answer and answer[-1].kind == UNAVAILABLE_KIND:
-                break
-        return replies
+                return replies
+            if index < len(parts) - 1 and asks_back(answer):
+                # one question at a time: the rest is offered once this one is answered
+                replies.append(self.held.hold(sender, parts[index + 1 :]))
+                return replies
+        offers = self.held.after(sender, replies) if len(parts) == 1 else []
+        if offers:
+            await self.payloads.remember(sender, offers)  # its button may be pressed
+        return [*replies, *offers]
 
     async def _post(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
         body = {

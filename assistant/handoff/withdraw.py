@@ -35,6 +35,11 @@ WITHDRAW = (
     "(i|we) no longer need (help|the help desk|a person|anyone|someone|it|this)",
     "(no longer|not) needed",
     "(withdraw|close|drop|scrap|stop) (my|the|this)? (request|ticket)",
+    # the handoff by what it asked for: "cancel the person thing", "scrap the help desk"
+    "(cancel|withdraw|drop|scrap|stop) (the|my|this|that) (person|human|agent|help desk|"
+    "helpdesk|live chat|chat|handoff) (thing|request|ticket|call|chat|bit|one)?",
+    "(i|we) (do|does) n't need (the|a) (person|human|agent) (thing)? (any more|anymore|now)?",
+    "(i|we) (dont|do not) need (the|a) (person|human|agent) (thing)? (any more|anymore|now)?",
     "(stop|quit|leave it|scrap that|drop it|don't worry|dont worry|no worries)",
     "(i'll|i will|we'll|we will) (manage|sort it|cope|sort it out|do it myself)",
     "(back to|go back to|talk to|return to) the (assistant|bot)",

@@ -284,3 +284,49 @@ async def test_cancelhelp_the_nth_of_my_requests_just_listed_is_cancelled(servic
     assert kinds(messages) == ["cancel_help_request_success"]  # not the appointment form
     assert services.hms.tasks[pick].status == "cancelled"
     assert services.hms.tasks[1 - pick].status == "requested"
+
+
+async def test_cancelhelp_the_choice_of_requests_says_what_each_is_for(services):
+    # 'cancel the MRI porter' got two buttons alike: 'HR-2 porter, 4B Bed 8 (urgent)'
+    await file("n.jones")
+    await file("n.jones", bed="3")
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", "cancel my porter"))
+    assert kinds(messages) == ["cancel_help_request_which"]
+    assert all('"wheelchair to x-ray"' in b["title"] for b in messages[0]["buttons"])
+
+
+async def test_cancelhelp_a_word_of_one_requests_description_picks_it(services):
+    await file("n.jones")
+    slots = {"help_type": "porter", "ward": "4B", "bed": "3", "urgency": "urgent"}
+    slots["help_description"] = "take him down to MRI for 3pm"
+    filed, _ = await run(ActionRequestHelp(), tracker("n.jones", slots=slots))
+    mri = filed[-1]["custom"]["data"]["ticket_id"]
+    messages, _ = await run(ActionCancelHelpRequest(), cancel("n.jones", "cancel the MRI porter"))
+    assert kinds(messages) == ["cancel_help_request_success"]
+    assert messages[0]["custom"]["data"]["ticket_id"] == mri
+
+
+async def test_cancelhelp_the_status_list_says_what_each_request_is_for(services):
+    from actions.help import ActionCheckRequestStatus
+
+    await file("n.jones")
+    trk = tracker("n.jones", intent="check_request_status", text="status of my requests")
+    messages, _ = await run(ActionCheckRequestStatus(), trk)
+    assert '"wheelchair to x-ray"' in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("description", "said"),
+    [
+        ("porter to 4B bed 3 please, routine, wheelchair to x-ray", ' - "wheelchair to x-ray"'),
+        ("take him down to MRI for his 3pm scan", ' - "take him down to MRI..."'),
+        ("porter to 4B-05 asap", ""),
+        ("pt 10176509 to CT", ' - "pt [mrn] to CT"'),
+    ],
+)
+def test_cancelhelp_what_a_request_is_for_is_its_descriptions_first_new_words(description, said):
+    from types import SimpleNamespace
+
+    from actions.helptasks import what_for
+
+    assert what_for(SimpleNamespace(description=description)) == said  # type: ignore[arg-type]

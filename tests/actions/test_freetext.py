@@ -346,3 +346,23 @@ def test_freetext_a_change_of_priority_worded_freely_is_only_a_priority(said, pr
     # "downgrade that to routine" to "Briefly, what is needed?" was filed as the job's
     # description, at the old priority
     assert only_priority(said) == priority
+
+
+@pytest.mark.parametrize(
+    ("said", "leaves"),
+    [
+        ("oh and reopen ICU bed 1, wrong bed, should be ICU bed 4", True),
+        ("close bed 4 on 4B", True),
+        ("also free up bed 6 please", True),
+        ("bed 4 needs a clean", False),
+        ("the door of bed 3's bay won't close", False),
+    ],
+)
+def test_freetext_a_bed_change_order_leaves_the_description(said, leaves):
+    # 'oh and reopen ICU bed 1, wrong bed...' while a housekeeping job's description was
+    # asked became its description (and cleared its bed as 'wrong bed')
+    catalog = default_catalog()
+    form = catalog.form("request_help_form")
+    assert form is not None
+    turn = Turn("update_bed_status", 0.99, said, (), "none")
+    assert is_interruption(turn, form, "help_description", catalog) is leaves

@@ -359,3 +359,50 @@ async def test_rasa_assistant_sends_a_thumbs_up_alone_as_yes(said, sent):
     )
     await assistant.send(staff="n.jones", channel="rest", conversation="c1", text=said)
     assert calls[0][1]["message"] == sent
+
+
+async def test_rasa_assistant_a_clause_that_asks_holds_the_rest_until_it_is_answered():
+    # 'book E.L. into ent friday and get a porter to take her there': the slot offer and
+    # "Which ward?" came together; 'the 10:40' went to the porter's ward question
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        message = json.loads(request.content)["message"]
+        sent.append(message)
+        if message.startswith("book"):
+            kind, text = "book_appointment_offer", "Free ENT Clinic slots: ... Which one?"
+        elif message == "the 10:40":
+            kind, text = "book_appointment_confirm", "Book E.L. at 10:40?"
+        elif message == "yes":
+            kind = "book_appointment_success"
+            text = "Booked: E.L. (MRN ending 6509), ENT Clinic, Fri 4 Dec at 10:40."
+        else:
+            kind, text = "ask_ward", "Which ward?"
+        return httpx.Response(200, json=[{"text": text, "custom": {"kind": kind}}])
+
+    assistant = RasaAssistant(
+        workers=["http://rasa:5005"],
+        signing_key=KEY,
+        transport=httpx.MockTransport(handler),
+        clauses=TwoClauses(),
+    )
+
+    async def say(text: str) -> list[Any]:
+        token = current_message_id.set(f"m-{len(sent)}")
+        try:
+            return await assistant.send(
+                staff="n.jones", channel="rest", conversation="c1", text=text
+            )
+        finally:
+            current_message_id.reset(token)
+
+    first = await say("book EL into ent friday and get a porter to take her there")
+    assert [r.kind for r in first] == ["book_appointment_offer", "clause_held"]
+    assert sent == ["book EL into ent friday"]  # the porter request not sent yet
+    assert [r.kind for r in await say("the 10:40")] == ["book_appointment_confirm"]
+    done = await say("yes")
+    assert [r.kind for r in done] == ["book_appointment_success", "clause_offer"]
+    payload = done[-1].buttons[0].payload
+    assert payload == "get a porter to take her there for ENT Clinic, Fri 4 Dec at 10:40"
+    assert sent == ["book EL into ent friday", "the 10:40", "yes"]
+    await assistant.aclose()

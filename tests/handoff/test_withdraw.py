@@ -25,6 +25,9 @@ WITHDRAWS = [
     "i dont need help anymroe",
     "its fine now thx",  # chat shorthand for thanks
     "all sorted ty",
+    "ok cancel the person thing",  # the handoff named by what it asked for
+    "scrap the help desk request",
+    "i dont need the person anymore",
 ]
 NOT_WITHDRAWS = [
     "no",

@@ -1,0 +1,89 @@
+"""Requests of one message kept back while an earlier one asks something.
+
+"book E.L. into ENT friday and get a porter to take her there" is two requests that both
+ask back: served together, the slot offer and "Which ward?" came in one answer and "the
+10:40" went to the porter's ward question ("I don't know ward '10:40'"). So once a
+clause's answer asks a question, the clauses after it are held: said so, and offered -
+never sent - once a later answer asks nothing more (the booking done, or stopped): "You
+also asked: 'get a porter to take her there'. Shall I do that now?", a button whose
+payload is that request, with what the booking just confirmed (its clinic and time) so
+the porter request can say when. A held request lapses after ``MAX_TURNS`` answers.
+In process memory, per conversation (like the in-process payload guard).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.conversation import Button, Reply
+
+MAX_TURNS = 8
+_ASKS = re.compile(r"^(?:ask_|choose_)|_(?:offer|confirm|which|ambiguous)$|^resume_offer$")
+_IGNORED = frozenset({"onboarding_welcome"})
+# "Booked: E.L. (MRN ending 6509), ENT Clinic with Dr Shah, Fri 4 Dec at 10:40."
+_BOOKED = re.compile(r"^Booked:.*?\),\s*(?P<what>.+?)\.?\s*$")
+
+
+def asks_back(replies: Sequence[Reply]) -> bool:
+    """The answer ends on a question: a slot asked, a choice or confirmation offered."""
+    said = [r for r in replies if r.kind not in _IGNORED]
+    return any(_ASKS.search(r.kind) or r.text.rstrip().endswith("?") for r in said)
+
+
+def booked_details(replies: Sequence[Reply]) -> str | None:
+    """ "ENT Clinic with Dr Shah, Fri 4 Dec at 10:40" of a booking just made (no patient)."""
+    for reply in replies:
+        if reply.kind == "book_appointment_success":
+            found = _BOOKED.match(" ".join(reply.text.split()))
+            if found:
+                return found.group("what")
+    return None
+
+
+@dataclass
+class _Held:
+    clauses: tuple[str, ...]
+    turns_left: int
+
+
+class HeldClauses:
+    """``hold`` the rest of a message; ``after`` each later answer, the offer when due."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, _Held] = {}
+
+    def hold(self, sender: str, clauses: Sequence[str]) -> Reply:
+        self._held[sender] = _Held(tuple(clauses), MAX_TURNS)
+        said = "; ".join(f"'{c}'" for c in clauses)
+        return Reply(
+            f"One thing at a time: I'll come back to {said} when this is done.",
+            custom={"phi": True, "kind": "clause_held", "data": {"held": len(clauses)}},
+        )
+
+    def after(self, sender: str, replies: Sequence[Reply]) -> list[Reply]:
+        held = self._held.get(sender)
+        if held is None:
+            return []
+        if asks_back(replies):
+            held.turns_left -= 1
+            if held.turns_left <= 0:
+                del self._held[sender]
+            return []
+        del self._held[sender]
+        details = booked_details(replies)
+        offers = []
+        for clause in held.clauses:
+            payload = f"{clause} for {details}" if details else clause
+            offers.append(
+                Reply(
+                    f"You also asked: '{clause}'. Shall I do that now?",
+                    buttons=(Button("Yes, do that", payload),),
+                    custom={"phi": True, "kind": "clause_offer", "data": {}},
+                )
+            )
+        return offers
+
+    def forget(self, sender: str) -> None:
+        self._held.pop(sender, None)

@@ -1,0 +1,113 @@
+"""A porter's words about the job in hand that NLU read as a task they may not do."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.fallback import ActionFallback
+from actions.jobtalk import asks_where, destination
+from actions.registry import guarded_action
+from actions.services import set_services
+from tests.actions.fakes import run
+from tests.actions.test_jobs import file, kinds, said, take
+
+
+@pytest.fixture
+def services():
+    from tests.actions.fakes import make_services
+
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+async def test_jobtalk_put_it_back_read_as_rescheduling_gives_the_job_back(services):
+    # p.kim 'pt wasnt ready, put it back' got "Rescheduling appointments needs ..."
+    ticket = await file()
+    await take(ticket)
+    trk = said("p.kim", "reschedule_appointment", "pt wasnt ready, put it back")
+    messages, _ = await run(guarded_action("reschedule_appointment"), trk)
+    assert kinds(messages) == ["update_help_task_released"]
+    assert messages[0]["custom"]["data"]["ticket_id"] == ticket
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("requested", None)
+
+
+async def test_jobtalk_cancel_it_read_as_an_appointment_cancel_is_about_the_job(services):
+    # 'patient has gone to theatre already, cancel it' got the appointment-cancel refusal
+    ticket = await file()
+    await take(ticket)
+    trk = said("p.kim", "cancel_appointment", "patient has gone to theatre already, cancel it")
+    messages, _ = await run(guarded_action("cancel_appointment"), trk)
+    assert kinds(messages) == ["update_help_task_cancel_not_yours"]
+    assert messages[0]["custom"]["data"] == {"ticket_id": ticket, "requester": "n.jones"}
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles == [f"Give {ticket} back", f"Done {ticket}"]
+    assert services.hms.tasks[0].status == "accepted"  # nothing changed
+
+
+async def test_jobtalk_a_nurse_cancelling_an_appointment_is_not_a_job(services):
+    trk = said("n.jones", "cancel_appointment", "cancel it")
+    messages, _ = await run(guarded_action("cancel_appointment"), trk)
+    assert "update_help_task_cancel_not_yours" not in kinds(messages)
+
+
+async def test_jobtalk_where_am_i_taking_them_is_the_jobs_destination(services):
+    ticket = await file()
+    await take(ticket)
+    trk = said("p.kim", "nlu_fallback", "where am i taking them")
+    messages, _ = await run(ActionFallback(), trk)
+    details = [m for m in messages if m["custom"]["kind"] == "update_help_task_details"]
+    assert details and details[0]["custom"]["data"]["ticket_id"] == ticket
+    assert details[0]["custom"]["data"]["destination"] == "x-ray"
+    assert "Mary Smith" not in details[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("where am i taking them", True),
+        ("where's it going?", True),
+        ("where to?", True),
+        ("where is bed 5", False),
+        ("take the next one", False),
+    ],
+)
+def test_jobtalk_asks_where_only_for_a_destination(text, where):
+    assert asks_where(text) is where
+
+
+@pytest.mark.parametrize(
+    ("description", "place"),
+    [
+        ("Mary Smith to x-ray", "x-ray"),
+        ("take her to the discharge lounge please", "the discharge lounge"),
+        ("needs to go to CT for a scan", "CT"),
+        ("wheelchair needed", None),
+        ("porter to 4B bed 2 please, routine, take her to x-ray", "x-ray"),
+        ("porter to ward 7 now", None),
+    ],
+)
+def test_jobtalk_destination_is_the_place_the_description_sends_the_job(description, place):
+    assert destination(description) == place
+
+
+async def test_jobtalk_cancel_it_of_ones_own_request_in_hand_cancels_it(services):
+    from actions.help import ActionRequestHelp
+    from tests.actions.fakes import tracker
+
+    slots = {"help_type": "porter", "ward": "4B", "bed": "3", "urgency": "routine"}
+    filed, _ = await run(ActionRequestHelp(), tracker("p.kim", slots=slots))
+    ticket = filed[-1]["custom"]["data"]["ticket_id"]
+    await take(ticket)
+    trk = said("p.kim", "cancel_appointment", "not needed any more, cancel it")
+    messages, _ = await run(guarded_action("cancel_appointment"), trk)
+    assert kinds(messages) == ["cancel_help_request_success"]
+    assert services.hms.tasks[0].status == "cancelled"
+
+
+async def test_jobtalk_a_porter_cancelling_a_named_appointment_is_refused_as_asked(services):
+    ticket = await file()
+    await take(ticket)
+    trk = said("p.kim", "cancel_appointment", "cancel Mateo Begum's appointment")
+    messages, _ = await run(guarded_action("cancel_appointment"), trk)
+    assert kinds(messages) == ["cancel_appointment_denied"]
