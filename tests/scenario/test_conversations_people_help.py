@@ -213,5 +213,8 @@ def test_people_small_talk(stack):
 def test_people_out_of_scope_refused(stack, question):
     chat = Chat(stack, "n.jones")
     turn = chat.say(question)
-    assert "I can't give clinical advice" in turn.text, chat.transcript()
+    assert "Sorry, I can't help with that" in turn.text, chat.transcript()
+    # the clinical-advice warning only where clinical advice was asked for
+    clinical = "weather" not in question
+    assert ("I can't give clinical advice" in turn.text) is clinical, chat.transcript()
     assert not re.search(r"\d+\s*(mg|g|ml|mcg)\b", turn.text), chat.transcript()
