@@ -34,8 +34,9 @@ def _model() -> Path | None:
     return models[-1] if models else None
 
 
-@pytest.fixture(scope="module")
-def predictions() -> list[dict[str, Any]]:
+def predict(data: Path) -> list[dict[str, Any]]:
+    """The newest (or ``$RASA_MODEL``) model's predictions on an NLU data file, parsed in
+    the Rasa environment by ``bench/nlu/predict.py``."""
     model = _model()
     if model is None or not model.exists():
         missing("a trained Rasa model", "set RASA_MODEL or run `make model`")
@@ -43,7 +44,7 @@ def predictions() -> list[dict[str, Any]]:
         missing("the Rasa environment (.venv-rasa)")
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
     proc = subprocess.run(
-        [str(RASA_PY), "bench/nlu/predict.py", "--model", str(model), "--data", str(HELDOUT)],
+        [str(RASA_PY), "bench/nlu/predict.py", "--model", str(model), "--data", str(data)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -52,6 +53,11 @@ def predictions() -> list[dict[str, Any]]:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)["predictions"]
+
+
+@pytest.fixture(scope="module")
+def predictions() -> list[dict[str, Any]]:
+    return predict(HELDOUT)
 
 
 def _texts(path: Path) -> set[str]:
