@@ -43,6 +43,7 @@ from assistant.safety.gateway import (
 from .context import GatewayContext
 from .errors import install_error_handlers
 from .health import Check, default_checks, run_checks
+from .heldclauses import held_clauses
 from .payloads import payload_guard
 from .rasa import HandoffRouter, RasaAssistant
 from .throttle import ThrottledAssistant
@@ -185,6 +186,7 @@ def create_app(
             handoff=handoff,
             webhook_token=settings.rasa_webhook_token,
             payloads=payload_guard(settings),
+            held=held_clauses(settings),  # in Redis when REDIS_URL is set
             clauses=build_splitter(settings),  # several requests in one message
         )
         assistant = rasa

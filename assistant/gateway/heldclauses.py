@@ -7,19 +7,25 @@ clause's answer asks a question, the clauses after it are held: said so, and off
 never sent - once a later answer asks nothing more (the booking done, or stopped): "You
 also asked: 'get a porter to take her there'. Shall I do that now?", a button whose
 payload is that request, with what the booking just confirmed (its clinic and time) so
-the porter request can say when. A held request lapses after ``MAX_TURNS`` answers.
-In process memory, per conversation (like the in-process payload guard).
+the porter request can say when. A held request lapses after ``MAX_TURNS`` answers (or
+``HELD_TTL_SECONDS``).
+Per conversation, in Redis when ``REDIS_URL`` is set (encrypted with the data key: a held
+request can name a patient) so the next message may reach any gateway worker; else in
+this process (like the payload guard's offers).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from assistant.conversation import Button, Reply
 
 MAX_TURNS = 8
+HELD_TTL_SECONDS = 1800  # a Rasa session (about 30 minutes), as the payload guard
 _ASKS = re.compile(r"^(?:ask_|choose_)|_(?:offer|confirm|which|ambiguous)$|^resume_offer$")
 _IGNORED = frozenset({"onboarding_welcome"})
 # "Booked: E.L. (MRN ending 6509), ENT Clinic with Dr Shah, Fri 4 Dec at 10:40."
@@ -42,36 +48,87 @@ def booked_details(replies: Sequence[Reply]) -> str | None:
     return None
 
 
-@dataclass
-class _Held:
+@dataclass(frozen=True)
+class Held:
     clauses: tuple[str, ...]
     turns_left: int
+
+
+class HeldStore(Protocol):
+    async def get(self, sender: str) -> Held | None: ...
+    async def put(self, sender: str, held: Held) -> None: ...
+    async def drop(self, sender: str) -> None: ...
+
+
+class MemoryHeld:
+    """Held requests per conversation in this process (the embedded default)."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, Held] = {}
+
+    async def get(self, sender: str) -> Held | None:
+        return self._held.get(sender)
+
+    async def put(self, sender: str, held: Held) -> None:
+        self._held[sender] = held
+
+    async def drop(self, sender: str) -> None:
+        self._held.pop(sender, None)
+
+
+class Cipher(Protocol):
+    def encrypt(self, plaintext: str) -> str: ...
+    def decrypt(self, token: str) -> str: ...
+
+
+class RedisHeld:
+    """Held requests per conversation in Redis: one encrypted value per sender, expiring."""
+
+    def __init__(self, redis: Any, cipher: Cipher, prefix: str = "hms:held:") -> None:
+        self._redis, self._cipher, self._prefix = redis, cipher, prefix
+
+    async def get(self, sender: str) -> Held | None:
+        raw = await self._redis.get(self._prefix + sender)
+        if raw is None:
+            return None
+        data = json.loads(self._cipher.decrypt(raw if isinstance(raw, str) else raw.decode()))
+        return Held(tuple(data["clauses"]), int(data["turns_left"]))
+
+    async def put(self, sender: str, held: Held) -> None:
+        sealed = self._cipher.encrypt(
+            json.dumps({"clauses": list(held.clauses), "turns_left": held.turns_left})
+        )
+        await self._redis.set(self._prefix + sender, sealed, ex=HELD_TTL_SECONDS)
+
+    async def drop(self, sender: str) -> None:
+        await self._redis.delete(self._prefix + sender)
 
 
 class HeldClauses:
     """``hold`` the rest of a message; ``after`` each later answer, the offer when due."""
 
-    def __init__(self) -> None:
-        self._held: dict[str, _Held] = {}
+    def __init__(self, store: HeldStore | None = None) -> None:
+        self._store: HeldStore = store or MemoryHeld()
 
-    def hold(self, sender: str, clauses: Sequence[str]) -> Reply:
-        self._held[sender] = _Held(tuple(clauses), MAX_TURNS)
+    async def hold(self, sender: str, clauses: Sequence[str]) -> Reply:
+        await self._store.put(sender, Held(tuple(clauses), MAX_TURNS))
         said = "; ".join(f"'{c}'" for c in clauses)
         return Reply(
             f"One thing at a time: I'll come back to {said} when this is done.",
             custom={"phi": True, "kind": "clause_held", "data": {"held": len(clauses)}},
         )
 
-    def after(self, sender: str, replies: Sequence[Reply]) -> list[Reply]:
-        held = self._held.get(sender)
+    async def after(self, sender: str, replies: Sequence[Reply]) -> list[Reply]:
+        held = await self._store.get(sender)
         if held is None:
             return []
         if asks_back(replies):
-            held.turns_left -= 1
-            if held.turns_left <= 0:
-                del self._held[sender]
+            if held.turns_left <= 1:
+                await self._store.drop(sender)
+            else:
+                await self._store.put(sender, Held(held.clauses, held.turns_left - 1))
             return []
-        del self._held[sender]
+        await self._store.drop(sender)
         details = booked_details(replies)
         offers = []
         for clause in held.clauses:
@@ -85,5 +142,14 @@ class HeldClauses:
             )
         return offers
 
-    def forget(self, sender: str) -> None:
-        self._held.pop(sender, None)
+
+def held_clauses(settings: Any) -> HeldClauses:
+    """Redis-backed (encrypted) when ``settings.redis_url`` is set, else in process."""
+    if getattr(settings, "redis_url", None):
+        import redis.asyncio as aioredis
+
+        from assistant.crypto import DataCipher
+
+        client = aioredis.from_url(settings.redis_url, decode_responses=True)
+        return HeldClauses(RedisHeld(client, DataCipher.from_settings(settings)))
+    return HeldClauses()

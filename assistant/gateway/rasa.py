@@ -160,6 +160,7 @@ class RasaAssistant:
         webhook_token: str = "",
         payloads: PayloadGuard | None = None,
         clauses: Clauses | None = None,
+        held: HeldClauses | None = None,
     ) -> None:
         if not workers:
             raise ValueError("no Rasa workers configured (RASA_URLS)")
@@ -171,7 +172,7 @@ class RasaAssistant:
         headers = {"Authorization": f"Bearer {webhook_token}"} if webhook_token else {}
         self.payloads = payloads or PayloadGuard(MemoryOffers())  # offered buttons only
         self.clauses = clauses
-        self.held = HeldClauses()  # requests of one message kept while another asks
+        self.held = held or HeldClauses()  # requests of one message kept while another asks
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport, headers=headers)
 
     async def aclose(self) -> None:
@@ -215,9 +216,9 @@ class RasaAssistant:
                 return replies
             if index < len(parts) - 1 and asks_back(answer):
                 # one question at a time: the rest is offered once this one is answered
-                replies.append(self.held.hold(sender, parts[index + 1 :]))
+                replies.append(await self.held.hold(sender, parts[index + 1 :]))
                 return replies
-        offers = self.held.after(sender, replies) if len(parts) == 1 else []
+        offers = await self.held.after(sender, replies) if len(parts) == 1 else []
         if offers:
             await self.payloads.remember(sender, offers)  # its button may be pressed
         return [*replies, *offers]
