@@ -28,7 +28,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
+
+from nlu_components.stored import load_json, save_json
 
 FILE = "directory_entries.json"
 
@@ -113,9 +114,7 @@ class DirectoryEntityExtractor(GraphComponent, EntityExtractorMixin):
             )
         self.entries = entries
         self.patterns = {name: pattern(values) for name, values in entries.items()}
-        with self._storage.write_to(self._resource) as directory:
-            dump_obj_as_json_to_file(directory / FILE, entries)
-        return self._resource
+        return save_json(self._storage, self._resource, FILE, entries)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -140,9 +139,5 @@ class DirectoryEntityExtractor(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> DirectoryEntityExtractor:
-        try:
-            with model_storage.read_from(resource) as directory:
-                entries = read_json_file(directory / FILE)
-        except (ValueError, FileNotFoundError):
-            entries = {}
+        entries = load_json(model_storage, resource, FILE, {})
         return cls(config, model_storage, resource, entries)

@@ -23,7 +23,8 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
+
+from nlu_components.stored import load_json, save_json
 
 _WORD = re.compile(r"[a-z]+")
 FILE = "vocabulary.json"
@@ -72,9 +73,7 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
         for surface, canonical in (training_data.entity_synonyms or {}).items():
             vocabulary |= words(f"{surface} {canonical}")
         self.vocabulary = {w for w in vocabulary if len(w) >= self._config["min_length"]}
-        with self._storage.write_to(self._resource) as directory:
-            dump_obj_as_json_to_file(directory / FILE, sorted(self.vocabulary))
-        return self._resource
+        return save_json(self._storage, self._resource, FILE, sorted(self.vocabulary))
 
     def unknown(self, message: Message) -> bool:
         """True when the message holds words, none of them known, and no entity."""
@@ -102,9 +101,5 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> UnknownWordsFallback:
-        try:
-            with model_storage.read_from(resource) as directory:
-                vocabulary = set(read_json_file(directory / FILE))
-        except (ValueError, FileNotFoundError):
-            vocabulary = set()
+        vocabulary = set(load_json(model_storage, resource, FILE, []))
         return cls(config, model_storage, resource, vocabulary)
