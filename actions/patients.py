@@ -54,6 +54,9 @@ def birth_date(text: str) -> date | None:
     return None
 
 
+_NAME_ONLY = re.compile(r"\s*[A-Za-z][A-Za-z'-]*(?:\s+[A-Za-z][A-Za-z'-]*){1,3}\s*")
+
+
 class ActionFindPatient(GuardedAction):
     intent = "find_patient"
     activity = "Locating patients"
@@ -61,7 +64,6 @@ class ActionFindPatient(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         if ctx.text(bg.PATIENT_SLOT):
             return await self._emergency(ctx)
-        kind = self.intent
         if step(ctx, self.intent) == "which":
             return await self._narrow(ctx)
         fmt = MrnFormat(ctx.services.settings.mrn_pattern)
@@ -70,6 +72,10 @@ class ActionFindPatient(GuardedAction):
         name = None if mrn else (said or None)
         if not mrn and not name:
             return Outcome("refused", (ActiveLoop(f"{self.intent}_form"),), reason="no_identifier")
+        return await self._search(ctx, mrn, name)
+
+    async def _search(self, ctx: ActionContext, mrn: str | None, name: str | None) -> Outcome:
+        kind = self.intent
         found = await ctx.hms.find_patients(mrn=mrn, name=name)
         if not found:
             ctx.say(
@@ -95,6 +101,15 @@ class ActionFindPatient(GuardedAction):
         ids = list((ctx.slot("offered") or {}).get("ids") or [])
         mrn = MrnFormat(ctx.services.settings.mrn_pattern).find(text)
         born = birth_date(text)
+        tagged = [
+            str(e.get("value") or "")
+            for e in ctx.tracker.latest_message.get("entities") or []
+            if e.get("entity") == "patient_name"
+        ]
+        fuller = text.strip() if _NAME_ONLY.fullmatch(text) else (tagged[0] if tagged else "")
+        if not mrn and not born and len(fuller.split()) >= 2:
+            # "Ngozi Price" after "8 patients match that name": a fuller name, searched again
+            return await self._search(ctx, None, fuller)
         for patient_id in ids:
             patient = await ctx.hms.get_patient(patient_id)
             if (mrn and patient.mrn == mrn) or (born and patient.birth_date == born):

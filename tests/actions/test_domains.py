@@ -11,6 +11,7 @@ from actions.handoff import ActionTalkToHuman
 from actions.help import ActionCheckRequestStatus, ActionRequestHelp
 from actions.patients import ActionFindPatient
 from actions.services import set_services
+from assistant.hms.models import Patient
 from tests.actions.fakes import make_services, run, tracker
 
 
@@ -449,3 +450,21 @@ async def test_beds_a_question_naming_two_wards_answers_each(services, text, ans
     )  # fmt: skip
     messages, _ = await run(ActionCheckBedAvailability(), trk)
     assert [m["custom"]["data"]["ward"] for m in messages] == answered
+
+
+async def test_patients_a_fuller_name_after_which_patient_searches_again(services):
+    # "8 patients match that name. What is their date of birth or MRN?" - "Ngozi Price"
+    # was "None of the patients with that name has that date of birth or MRN."
+    services.hms.patients.append(Patient("p-3", "10004822", "Mary", "Jones"))
+    trk = tracker("n.jones", slots={"patient_name": "mary"})
+    messages, events = await run(ActionFindPatient(), trk)
+    assert messages[0]["custom"]["kind"] == "find_patient_ambiguous"
+    offered = next(e["value"] for e in events if e.get("name") == "offered")
+    trk = tracker(
+        "n.jones",
+        text="Mary Smith",
+        slots={"patient_name": "mary", "pending": "find_patient:which", "offered": offered},
+    )
+    messages, _ = await run(ActionFindPatient(), trk)
+    assert messages[0]["custom"]["kind"] == "find_patient_success"
+    assert messages[0]["text"].startswith("MS (MRN ending 4821)")
