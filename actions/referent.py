@@ -7,8 +7,10 @@ MRN, and the question is served with them rather than asking "Which patient?" ag
 The referent is the task in hand, or the request answered just before ("where is Emily
 Lloyd?" ... "book her into cardiology"; a booking ... "which bed is she in?"): a found
 patient's or a booking's ``last_task`` keeps who, for the next request only (``last_task``
-is cleared when any other request ends). Every request made this way is checked and
-audited as if the patient had been named.
+is cleared when any other request ends); failing those, the patient of a request answered
+up to ``RECENT_TURNS`` messages back ("where is Emily Lloyd?" ... "free beds on 4B?" ...
+"book her into cardiology"). Every request made this way is checked and audited as if the
+patient had been named.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rasa_sdk import Tracker
 from actions.state import Turn, slots_before_turn
 
 PATIENT_SLOTS = ("patient_name", "mrn")
+RECENT_TURNS = 3  # how many messages back "her" may still mean a patient answered
 
 # a patient referred to, not named
 THE_PATIENT = re.compile(
@@ -56,6 +59,31 @@ def patient_in_hand(tracker: Tracker, turn: Turn, wanted: list[str]) -> dict[str
         meant = {s: held[s] for s in PATIENT_SLOTS if s in wanted and held.get(s) not in (None, "")}
         if meant:
             return meant
+    return recent_patient(tracker, wanted)
+
+
+def recent_patient(tracker: Tracker, wanted: list[str]) -> dict[str, Any]:
+    """The patient of the newest request answered in the last ``RECENT_TURNS`` messages
+    (a ``last_task`` naming one), {} when none; a new session ends the search."""
+    users = 0
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started":
+            break
+        if kind == "user":
+            users += 1
+            if users > RECENT_TURNS + 1:  # (the first is the message being answered)
+                break
+        if kind != "slot" or event.get("name") != "last_task":
+            continue
+        last = event.get("value")
+        held = (last.get("patient") or last.get("slots")) if isinstance(last, dict) else None
+        if isinstance(held, dict):
+            meant = {
+                s: held[s] for s in PATIENT_SLOTS if s in wanted and held.get(s) not in (None, "")
+            }
+            if meant:
+                return meant
     return {}
 
 

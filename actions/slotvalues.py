@@ -34,7 +34,9 @@ NOT_NAMES = frozenset(
 NEVER_IN_NAMES = frozenset(
     "let me check checking is are the my what where who why how which any could you we need "
     "want please hold wait hang minute moment hmm um er uh later now it that this does did "
-    "have has not just think know about there here".split()
+    "have has not just think know about there here "
+    # a pick among things shown, not a person ("the first one", "the last slot")
+    "first second third fourth fifth last one ones earliest latest option slot".split()
 )
 _NAME_PREFIX = re.compile(
     r"^\s*(?:(?:it'?s|its|the|patient(?:'s)?|pt|name(?:\s+is)?|called|for|is|mr|mrs|ms|miss)\b[\s:,]*)+",

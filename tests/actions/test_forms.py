@@ -1432,3 +1432,14 @@ async def test_forms_free_slots_read_the_part_of_the_day_and_a_bound(said, entit
         user="s.ali",
     )
     assert slots["time"] == meant
+
+
+@pytest.mark.parametrize("text", ["the first one", "second one", "the last slot", "Ngozi Price"])
+async def test_forms_a_pick_among_things_shown_is_no_patient_name(text):
+    # "the first one" while the name was asked was taken as the patient "First One"
+    slots, messages, _ = await validate(
+        "book_appointment_form", requested="patient_name", text=text, set_now={"patient_name": text}
+    )
+    named = text == "Ngozi Price"
+    assert bool(slots.get("patient_name")) is named
+    assert ("invalid_patient_name" in kinds(messages)) is not named

@@ -217,3 +217,37 @@ def test_flow_a_fault_stated_is_no_request_status_question(text, fault):
 
     trk = tracker("n.jones", intent="check_request_status", text=text)
     assert reports_a_fault(Turn.of(trk)) is fault
+
+
+def _said(text: str) -> list[dict]:
+    return [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text}]
+
+
+def test_referent_her_after_another_request_is_the_patient_answered_before_it():
+    # "where is emily lloyd" - "free beds on 4b" - "book her into cardiology friday" asked
+    # "Which patient?" (the bed question had replaced the patient found)
+    found = {"located": {"ward": "4B", "bed": "2"}, "patient": EMILY}
+    events = [
+        *_said("where is emily lloyd"),
+        {"event": "slot", "name": "last_task", "value": found},
+        *_said("free beds on 4b"),
+        {"event": "slot", "name": "last_task", "value": {"intent": "check_bed_availability"}},
+        *_said("book her into cardiology friday"),
+    ]
+    trk = tracker("n.jones", text="book her into cardiology friday", events=events)
+    assert patient_in_hand(trk, _turn("book her into cardiology friday"), WANTED) == EMILY
+
+
+def test_referent_her_long_after_or_in_a_new_session_is_nobody():
+    found = {"located": {"ward": "4B", "bed": "2"}, "patient": EMILY}
+    other = {"event": "slot", "name": "last_task", "value": {"intent": "check_bed_availability"}}
+    later = [*(e for n in range(4) for e in (*_said(f"free beds on ward {n}"), other))]
+    for gap in (later, [{"event": "session_started"}, *_said("hi"), other]):
+        events = [
+            *_said("where is emily lloyd"),
+            {"event": "slot", "name": "last_task", "value": found},
+            *gap,
+            *_said("book her into cardiology"),
+        ]
+        trk = tracker("n.jones", text="book her into cardiology", events=events)
+        assert patient_in_hand(trk, _turn("book her into cardiology"), WANTED) == {}
