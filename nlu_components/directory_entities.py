@@ -10,9 +10,10 @@ directory, ``training_data/nlu/directory.yml``) that no other entity already cov
 synonym mapper then turns it into the code ("ccu" -> CCU).
 
 Only entries that can name nothing else are used (config): at least ``min_length``
-characters with a letter in them, and not in ``exclude`` - ordinary words that are also a
-ward's other name ("emergency", "resus", "mat", "seven"). Button payloads (``/intent``)
-never reach NLU components.
+characters with a letter in them (or a short code of letters and digits: "4b bed 3
+done"), and not in ``exclude`` - ordinary words that are also a ward's other name
+("emergency", "resus", "mat", "seven"). Button payloads (``/intent``) never reach NLU
+components.
 """
 
 from __future__ import annotations
@@ -29,14 +30,18 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.stored import load_json, save_json
+from nlu_components.stored import load_json, save_json, source_hash
 
 FILE = "directory_entries.json"
 
 
 def usable(entry: str, min_length: int, exclude: set[str]) -> bool:
+    """Long enough with a letter, or a short code of letters and digits ("4b"; "ed" is
+    a word too short to be sure of), and not excluded."""
     entry = " ".join(entry.lower().split())
-    return len(entry) >= min_length and any(c.isalpha() for c in entry) and entry not in exclude
+    letters, digits = any(c.isalpha() for c in entry), any(c.isdigit() for c in entry)
+    code = len(entry) >= 2 and letters and digits and entry.isalnum()
+    return (len(entry) >= min_length or code) and letters and entry not in exclude
 
 
 def pattern(entries: list[str]) -> re.Pattern[str] | None:
@@ -73,7 +78,12 @@ def mentions(
 class DirectoryEntityExtractor(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"entities": ["ward"], "min_length": 3, "exclude": []}
+        return {
+            "entities": ["ward"],
+            "min_length": 3,
+            "exclude": [],
+            "source": source_hash(__file__),
+        }
 
     def __init__(
         self,

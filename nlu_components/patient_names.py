@@ -21,8 +21,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu_components import namewords
 from nlu_components.namewords import by_length, unknown_name, vocabulary_without
-from nlu_components.stored import load_json, save_json
+from nlu_components.stored import load_json, save_json, source_hash
 
 FILE = "patient_names.json"
 ENTITY = "patient_name"
@@ -32,7 +33,7 @@ ENTITY = "patient_name"
 class PatientNameExtractor(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"exclude_intents": ["inform"]}
+        return {"exclude_intents": ["inform"], "source": source_hash(__file__, namewords.__file__)}
 
     def __init__(
         self,

@@ -1,7 +1,16 @@
-"""What a trained NLU component keeps in the model: one JSON file in its resource."""
+"""What a trained NLU component keeps in the model (one JSON file in its resource), and
+the fingerprint of its code.
+
+Rasa's training cache keys a component by its class's source and its config, not by the
+module-level helpers it calls: a changed helper (``usable`` of the directory extractor)
+was "Restored from cache" and never trained. Each component's default config therefore
+carries ``source``: a hash of its modules' files, so any change to them retrains it.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.storage.resource import Resource
@@ -22,3 +31,11 @@ def load_json(storage: ModelStorage, resource: Resource, file: str, default: Any
             return read_json_file(directory / file)
     except (ValueError, FileNotFoundError):
         return default
+
+
+def source_hash(*modules: str) -> str:
+    """A short hash of these modules' source files (``__file__`` of each)."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]

@@ -24,7 +24,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.stored import load_json, save_json
+from nlu_components.stored import load_json, save_json, source_hash
 
 _WORD = re.compile(r"[a-z]+")
 FILE = "vocabulary.json"
@@ -39,7 +39,7 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # words shorter than this are ignored both ways ("a", "ok" say nothing)
-        return {"min_length": 2}
+        return {"min_length": 2, "source": source_hash(__file__)}
 
     def __init__(
         self,

@@ -20,6 +20,8 @@ SAID = {
     "and hdu?": ["HDU"],
     # the CRF tagged only HDU: each bed is changed on the ward said with it
     "close HDU bed 12 and ccu bed 10": ["HDU", "CCU"],
+    # a short code of letters and digits at the start, where the CRF has no context
+    "4b bed 3 done": ["4B"],
     # words that are also a ward's other name stay words
     "the mat in bay 3 is wet": [],
     "is this an emergency or not": [],
