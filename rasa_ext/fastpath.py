@@ -35,6 +35,11 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
   message's sentence features beside an empty dense block and then all messages on top of
   each other (two scipy stack operations); a single message with only sparse features is
   that same matrix already (float64, same entries in the same order), used as it is;
+- **intent probabilities**: sklearn's ``predict_proba`` multiplies the message's sparse row
+  by ``coef_.T``, which scipy copies (~200k numbers, column-major to row-major) on every
+  call, after re-validating the input; here the transposed copy is made once per model
+  and sklearn's own softmax steps run on the same numbers (bit-identical probabilities,
+  ``tests/rasa_ext/intent_features_check.py``);
 - **graph runs**: every NLU parse and every action prediction runs a model graph through
   ``dask.get``, whose scheduler (ordering, task bookkeeping, a result queue) cost more
   than most of the graph's small components; here the same graph is evaluated in
@@ -458,6 +463,77 @@ def _install_intent_features() -> None:
         return original(self, messages)
 
     LogisticRegressionClassifier._create_X = _create_X  # type: ignore[method-assign]
+    _install_intent_probabilities()
+
+
+def multinomial_probabilities(clf: Any, X: Any, transposed: Any) -> Any:
+    """``clf.predict_proba(X)`` of a fitted multinomial ``LogisticRegression`` for a CSR
+    float64 ``X``, with ``transposed`` = ``clf.coef_.T`` laid out row by row: scipy's
+    sparse-times-dense copies a column-major right operand (``coef_.T`` of ~200k numbers)
+    on every call before the same sums; here the copy is made once. Then sklearn's own
+    steps (decision function + intercept, softmax) on the same numbers."""
+    import numpy as np
+
+    scores = X @ transposed + clf.intercept_
+    scores -= np.max(scores, axis=1).reshape((-1, 1))
+    np.exp(scores, scores)
+    scores /= np.sum(scores, axis=1).reshape((-1, 1))
+    return scores
+
+
+def _install_intent_probabilities() -> None:
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        RANKING_LENGTH,
+        LogisticRegressionClassifier,
+    )
+    from scipy.sparse import isspmatrix_csr
+
+    kept: dict[int, tuple[Any, Any]] = {}
+
+    def transposed_of(clf: Any) -> Any:
+        known = kept.get(id(clf))
+        if known is None or known[0] is not clf:
+            if len(kept) > 16:  # one classifier per loaded model
+                kept.clear()
+            known = kept[id(clf)] = (clf, np.ascontiguousarray(clf.coef_.T))
+        return known[1]
+
+    def fast_enough(clf: Any, X: Any) -> bool:
+        """sklearn's softmax branch (multinomial, 3+ classes) and an input it would take
+        as it is (CSR float64, the fitted width)."""
+        multinomial = clf.multi_class == "multinomial" or (
+            clf.multi_class == "auto" and clf.classes_.size > 2 and clf.solver != "liblinear"
+        )
+        return (
+            multinomial
+            and isspmatrix_csr(X)
+            and X.dtype == np.float64
+            and X.shape[1] == clf.coef_.shape[1]
+            and clf.coef_.shape[0] > 1
+        )
+
+    def process(self: Any, messages: list[Any]) -> list[Any]:
+        X = self._create_X(messages)
+        clf = self.clf
+        if fast_enough(clf, X):
+            probas = multinomial_probabilities(clf, X, transposed_of(clf))
+        else:
+            probas = clf.predict_proba(X)
+        for idx, message in enumerate(messages):  # the rest as Rasa 3.6's own ``process``
+            intents = clf.classes_
+            intent_ranking = [
+                {"name": k, "confidence": v} for k, v in zip(intents, probas[idx], strict=False)
+            ]
+            sorted_ranking = sorted(intent_ranking, key=lambda e: -e["confidence"])
+            intent = sorted_ranking[0]
+            if self.config[RANKING_LENGTH] > 0:
+                sorted_ranking = sorted_ranking[: self.config[RANKING_LENGTH]]
+            message.set("intent", intent, add_to_output=True)
+            message.set("intent_ranking", sorted_ranking, add_to_output=True)
+        return messages
+
+    LogisticRegressionClassifier.process = process  # type: ignore[method-assign]
 
 
 # -- tracker store errors -------------------------------------------------------------------
