@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 
 from assistant.crypto import DataCipher
 from assistant.logging import REDACTED, redact_phi
-from assistant.store import Store, rowcount
+from assistant.store import Store, rowcount, short_read
 from assistant.store.models import HelpdeskTicket, TicketMessage
 
 STATUSES = ("open", "claimed", "returned", "resolved", "withdrawn")
@@ -255,6 +255,11 @@ class TicketStore:
         with self._store.read() as session:
             rows = session.execute(query.order_by(HelpdeskTicket.id)).scalars().all()
             return [_to_ticket(r) for r in rows]
+
+    async def active(self, conversation_id: str) -> Ticket | None:
+        """``active_for`` for an async caller (``assistant.store.short_read``): asked on
+        every message the gateway relays."""
+        return await short_read(self._store, self.active_for, conversation_id)
 
     def active_for(self, conversation_id: str) -> Ticket | None:
         """The open or claimed ticket of this conversation, if any (newest)."""

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
-from assistant.store import Store, rowcount
+from assistant.store import Store, rowcount, short_read
 from assistant.store.models import PracticeModeRow
 
 PRACTICE_PREFIX = "practice-"
@@ -44,6 +44,10 @@ class PracticeModes:
         since = row.since if row.since.tzinfo else row.since.replace(tzinfo=UTC)
         done = tuple(d for d in (row.tour_done or "").split(",") if d)
         return PracticeState(row.staff, since, done)
+
+    async def read(self, staff: str) -> PracticeState | None:
+        """``get`` for an async caller (``assistant.store.short_read``)."""
+        return await short_read(self._store(), self.get, staff)
 
     def turn_on(self, staff: str) -> PracticeState:
         with self._store().write() as session:
