@@ -34,7 +34,9 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
 - **intent features**: ``LogisticRegressionClassifier`` builds its input by stacking each
   message's sentence features beside an empty dense block and then all messages on top of
   each other (two scipy stack operations); a single message with only sparse features is
-  that same matrix already (float64, same entries in the same order), used as it is;
+  that same matrix already (float64, same entries in the same order), used as it is; and
+  the featurizers' sentence blocks are stacked once, without Rasa's deep copy of the first
+  block and its combined sequence matrix, which the classifier never reads;
 - **intent probabilities**: sklearn's ``predict_proba`` multiplies the message's sparse row
   by ``coef_.T``, which scipy copies (~200k numbers, column-major to row-major) on every
   call, after re-validating the input; here the transposed copy is made once per model
@@ -448,16 +450,27 @@ def _install_intent_features() -> None:
         LogisticRegressionClassifier,
     )
     from rasa.shared.nlu.constants import TEXT
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix, hstack
 
     original = LogisticRegressionClassifier._create_X
 
+    def sentence_features(message: Any) -> Any:
+        """``message.get_sparse_features(TEXT)[1].features`` without building what that
+        call also builds and the classifier never reads: a deep copy of the first
+        featurizer's sentence features, and the whole combined sequence (token) matrix."""
+        _, sentence = message._filter_sparse_features(TEXT, [])
+        if not sentence:
+            return None
+        if len(sentence) == 1:
+            return sentence[0].features
+        return hstack([f.features for f in sentence])  # the featurizers' blocks in order
+
     def _create_X(self: Any, messages: list[Any]) -> Any:
         if len(messages) == 1:
-            sparse = messages[0].get_sparse_features(attribute=TEXT)[1]
+            sparse = sentence_features(messages[0])
             dense = messages[0].get_dense_features(attribute=TEXT)[1]
             if sparse is not None and dense is None:
-                features = csr_matrix(sparse.features)
+                features = csr_matrix(sparse)
                 # stacking beside the empty (float64) dense block made it float64
                 return features.astype(np.result_type(features.dtype, np.float64))
         return original(self, messages)
