@@ -18,6 +18,8 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
   when it lacks it; the call is then repeated with the domain); the action gets the
   events of the last ``history_turns`` user turns (default 5) instead of the whole
   session - actions listed in ``full_history_actions`` get every event of the session;
+  the events go without their ``metadata`` (model id, assistant id, earlier messages'
+  principals: read by no action; ``latest_message`` keeps its own);
 - **event classes**: ``Event.resolve_by_type`` (every event an action returns, every event
   read from the store) walks all ``Event`` subclasses, with an ``isabstract`` check on
   each, to find one name; here the name -> class answer is kept once found;
@@ -193,6 +195,19 @@ def events_for_action(tracker: Any, turns: int) -> list[Any]:
     return events
 
 
+def event_for_action(event: Any) -> dict[str, Any]:
+    """``event.as_dict()`` without its ``metadata`` (and a user message's
+    ``parse_data.metadata``): Rasa's model and assistant ids on every event, and each
+    earlier message's signed principal twice - a third of the payload. The actions read
+    metadata only from ``tracker.latest_message``, which keeps all of it."""
+    data = event.as_dict()  # a new dict each call; nested values are the event's own
+    data.pop("metadata", None)
+    parse = data.get("parse_data")
+    if isinstance(parse, dict) and "metadata" in parse:
+        data["parse_data"] = {k: v for k, v in parse.items() if k != "metadata"}
+    return data
+
+
 _DOMAINS: dict[int, tuple[Any, dict[str, Any], str]] = {}
 
 
@@ -220,7 +235,7 @@ def _install_action_calls() -> None:
         turns = int(options.get("history_turns") or DEFAULT_HISTORY_TURNS)
         state = tracker.current_state(EventVerbosity.NONE)
         events = list(tracker.events) if self._name in full else events_for_action(tracker, turns)
-        state["events"] = [event.as_dict() for event in events]
+        state["events"] = [event_for_action(event) for event in events]
         domain_dict, digest = _domain_payload(domain)
         result = {
             "next_action": self._name,

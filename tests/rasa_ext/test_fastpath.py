@@ -155,3 +155,39 @@ def test_fastpath_intent_features_equal_rasa_own_with_the_trained_model(tmp_path
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert "mismatch" not in report, report
     assert report["compared"] > 100 and report["sparse_only"] == report["compared"]
+
+
+EVENT_FOR_ACTION = r"""
+import json
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa_ext.fastpath import event_for_action
+
+meta = {"principal": "signed", "model_id": "m1"}
+parse = {"intent": {"name": "greet", "confidence": 0.9}, "entities": [], "text": "hi",
+         "metadata": meta}
+events = [
+    UserUttered("hi", parse["intent"], [], parse, metadata=meta, message_id="m-1"),
+    ActionExecuted("action_listen", metadata={"model_id": "m1"}),
+    BotUttered("hello", {"custom": {"kind": "x"}}, metadata={"model_id": "m1"}),
+    SlotSet("ward", "4B", metadata={"model_id": "m1"}),
+]
+for event in events:
+    full, sent = event.as_dict(), event_for_action(event)
+    assert "metadata" not in sent and "metadata" not in sent.get("parse_data", {}), sent
+    full.pop("metadata", None)
+    if "parse_data" in full:
+        full["parse_data"] = {k: v for k, v in full["parse_data"].items() if k != "metadata"}
+    assert sent == full, (sent, full)
+assert events[0].parse_data["metadata"] == meta  # the event itself is untouched
+assert events[0].as_dict()["metadata"] == meta
+print("ok")
+"""
+
+
+def test_fastpath_action_events_go_without_metadata_and_the_tracker_keeps_it():
+    """The events sent to the action server lose only ``metadata`` (top level and a user
+    message's ``parse_data``); the events in the tracker keep theirs."""
+    _require_rasa()
+    result = _rasa(["-c", EVENT_FOR_ACTION])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")
