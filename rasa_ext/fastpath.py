@@ -7,7 +7,8 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
   history are built once per event, not by replaying the session for every prediction;
 - **rules**: ``RulePolicy._get_possible_keys`` stops walking back through the states once
   it is past the longest remaining rule (every rule is applicable from there on, so the
-  answer is the same);
+  answer is the same); "is this rule one not in stories" is a set look-up, not a scan of
+  the model's list;
 - **tracker copies** (``rasa_ext.copying``): the copy made before each action takes the
   tracker's state instead of replaying its events;
 - **debug formatting**: the policies' state dumps and the deep copies Rasa passes to its
@@ -148,6 +149,50 @@ def _install_rule_keys() -> None:
         return possible_keys
 
     RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
+    _install_rule_prediction()
+
+
+def _install_rule_prediction() -> None:
+    """``RulePolicy._rule_prediction`` asks whether the rule that fired is one of the
+    rules not in stories (670 long strings here) with ``in`` on a list, several times per
+    prediction; here on a set made once per list (the same answer)."""
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.core.policies.rule_policy import RULES_NOT_IN_STORIES, RulePolicy
+    from rasa.shared.core.events import LoopInterrupted
+
+    sets: dict[int, tuple[Any, int, frozenset[Any]]] = {}
+
+    def not_in_stories(listed: Any, source: Any) -> bool:
+        known = sets.get(id(listed))
+        if known is None or known[0] is not listed or known[1] != len(listed):
+            if len(sets) > 16:  # one lookup per loaded model
+                sets.clear()
+            known = sets[id(listed)] = (listed, len(listed), frozenset(listed))
+        try:
+            return source in known[2]
+        except TypeError:  # not hashable: the list's own answer
+            return source in listed
+
+    def _rule_prediction(
+        self: Any,
+        probabilities: list[float],
+        prediction_source: str,
+        returning_from_unhappy_path: bool = False,
+        is_end_to_end_prediction: bool = False,
+        is_no_user_prediction: bool = False,
+    ) -> Any:
+        listed = self.lookup.get(RULES_NOT_IN_STORIES, [])
+        return PolicyPrediction(
+            probabilities,
+            self.__class__.__name__,
+            self.priority,
+            events=[LoopInterrupted(True)] if returning_from_unhappy_path else [],
+            is_end_to_end_prediction=is_end_to_end_prediction,
+            is_no_user_prediction=is_no_user_prediction,
+            hide_rule_turn=not_in_stories(listed, prediction_source),
+        )
+
+    RulePolicy._rule_prediction = _rule_prediction  # type: ignore[method-assign]
 
 
 def _debugging() -> bool:

@@ -191,3 +191,37 @@ def test_fastpath_action_events_go_without_metadata_and_the_tracker_keeps_it():
     result = _rasa(["-c", EVENT_FOR_ACTION])
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
+
+
+RULE_PREDICTION = r"""
+from types import SimpleNamespace
+from rasa.core.policies.rule_policy import RULES_NOT_IN_STORIES, RulePolicy
+
+original = RulePolicy._rule_prediction
+from rasa_ext import fastpath
+
+fastpath.install()
+patched = RulePolicy._rule_prediction
+assert patched is not original
+listed = [f"rule {i}" for i in range(50)]
+policy = SimpleNamespace(lookup={RULES_NOT_IN_STORIES: listed}, priority=6)
+checks = 0
+for source in ["rule 0", "rule 49", "rule 50", "", None]:
+    for unhappy in (False, True):
+        a = original(policy, [0.1, 0.9], source, unhappy, True, False)
+        b = patched(policy, [0.1, 0.9], source, unhappy, True, False)
+        assert vars(a) == vars(b), (source, vars(a), vars(b))
+        checks += 1
+listed.append("rule 50")  # the model's list changed: the set follows it
+assert patched(policy, [1.0], "rule 50").hide_rule_turn
+assert not patched(SimpleNamespace(lookup={}, priority=6), [1.0], "rule 0").hide_rule_turn
+print("ok", checks)
+"""
+
+
+def test_fastpath_rule_prediction_marks_the_same_rules_hidden():
+    """A rule not in stories is marked ``hide_rule_turn`` exactly as Rasa's list scan does."""
+    _require_rasa()
+    result = _rasa(["-c", RULE_PREDICTION])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok 10")
