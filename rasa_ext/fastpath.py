@@ -7,7 +7,8 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
   history are built once per event, not by replaying the session for every prediction;
 - **rules**: ``RulePolicy._get_possible_keys`` stops walking back through the states once
   it is past the longest remaining rule (every rule is applicable from there on, so the
-  answer is the same);
+  answer is the same); "is this rule one not in stories" is a set look-up, not a scan of
+  the model's list;
 - **tracker copies** (``rasa_ext.copying``): the copy made before each action takes the
   tracker's state instead of replaying its events;
 - **debug formatting**: the policies' state dumps and the deep copies Rasa passes to its
@@ -18,6 +19,8 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
   when it lacks it; the call is then repeated with the domain); the action gets the
   events of the last ``history_turns`` user turns (default 5) instead of the whole
   session - actions listed in ``full_history_actions`` get every event of the session;
+  the events go without their ``metadata`` (model id, assistant id, earlier messages'
+  principals: read by no action; ``latest_message`` keeps its own);
 - **event classes**: ``Event.resolve_by_type`` (every event an action returns, every event
   read from the store) walks all ``Event`` subclasses, with an ``isabstract`` check on
   each, to find one name; here the name -> class answer is kept once found;
@@ -34,7 +37,14 @@ Applied by ``rasa_ext.launch`` before Rasa starts (``install()``); each one is m
 - **intent features**: ``LogisticRegressionClassifier`` builds its input by stacking each
   message's sentence features beside an empty dense block and then all messages on top of
   each other (two scipy stack operations); a single message with only sparse features is
-  that same matrix already (float64, same entries in the same order), used as it is;
+  that same matrix already (float64, same entries in the same order), used as it is; and
+  the featurizers' sentence blocks are stacked once, without Rasa's deep copy of the first
+  block and its combined sequence matrix, which the classifier never reads;
+- **intent probabilities**: sklearn's ``predict_proba`` multiplies the message's sparse row
+  by ``coef_.T``, which scipy copies (~200k numbers, column-major to row-major) on every
+  call, after re-validating the input; here the transposed copy is made once per model
+  and sklearn's own softmax steps run on the same numbers (bit-identical probabilities,
+  ``tests/rasa_ext/intent_features_check.py``);
 - **graph runs**: every NLU parse and every action prediction runs a model graph through
   ``dask.get``, whose scheduler (ordering, task bookkeeping, a result queue) cost more
   than most of the graph's small components; here the same graph is evaluated in
@@ -139,6 +149,50 @@ def _install_rule_keys() -> None:
         return possible_keys
 
     RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
+    _install_rule_prediction()
+
+
+def _install_rule_prediction() -> None:
+    """``RulePolicy._rule_prediction`` asks whether the rule that fired is one of the
+    rules not in stories (670 long strings here) with ``in`` on a list, several times per
+    prediction; here on a set made once per list (the same answer)."""
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.core.policies.rule_policy import RULES_NOT_IN_STORIES, RulePolicy
+    from rasa.shared.core.events import LoopInterrupted
+
+    sets: dict[int, tuple[Any, int, frozenset[Any]]] = {}
+
+    def not_in_stories(listed: Any, source: Any) -> bool:
+        known = sets.get(id(listed))
+        if known is None or known[0] is not listed or known[1] != len(listed):
+            if len(sets) > 16:  # one lookup per loaded model
+                sets.clear()
+            known = sets[id(listed)] = (listed, len(listed), frozenset(listed))
+        try:
+            return source in known[2]
+        except TypeError:  # not hashable: the list's own answer
+            return source in listed
+
+    def _rule_prediction(
+        self: Any,
+        probabilities: list[float],
+        prediction_source: str,
+        returning_from_unhappy_path: bool = False,
+        is_end_to_end_prediction: bool = False,
+        is_no_user_prediction: bool = False,
+    ) -> Any:
+        listed = self.lookup.get(RULES_NOT_IN_STORIES, [])
+        return PolicyPrediction(
+            probabilities,
+            self.__class__.__name__,
+            self.priority,
+            events=[LoopInterrupted(True)] if returning_from_unhappy_path else [],
+            is_end_to_end_prediction=is_end_to_end_prediction,
+            is_no_user_prediction=is_no_user_prediction,
+            hide_rule_turn=not_in_stories(listed, prediction_source),
+        )
+
+    RulePolicy._rule_prediction = _rule_prediction  # type: ignore[method-assign]
 
 
 def _debugging() -> bool:
@@ -186,6 +240,19 @@ def events_for_action(tracker: Any, turns: int) -> list[Any]:
     return events
 
 
+def event_for_action(event: Any) -> dict[str, Any]:
+    """``event.as_dict()`` without its ``metadata`` (and a user message's
+    ``parse_data.metadata``): Rasa's model and assistant ids on every event, and each
+    earlier message's signed principal twice - a third of the payload. The actions read
+    metadata only from ``tracker.latest_message``, which keeps all of it."""
+    data = event.as_dict()  # a new dict each call; nested values are the event's own
+    data.pop("metadata", None)
+    parse = data.get("parse_data")
+    if isinstance(parse, dict) and "metadata" in parse:
+        data["parse_data"] = {k: v for k, v in parse.items() if k != "metadata"}
+    return data
+
+
 _DOMAINS: dict[int, tuple[Any, dict[str, Any], str]] = {}
 
 
@@ -213,7 +280,7 @@ def _install_action_calls() -> None:
         turns = int(options.get("history_turns") or DEFAULT_HISTORY_TURNS)
         state = tracker.current_state(EventVerbosity.NONE)
         events = list(tracker.events) if self._name in full else events_for_action(tracker, turns)
-        state["events"] = [event.as_dict() for event in events]
+        state["events"] = [event_for_action(event) for event in events]
         domain_dict, digest = _domain_payload(domain)
         result = {
             "next_action": self._name,
@@ -443,21 +510,103 @@ def _install_intent_features() -> None:
         LogisticRegressionClassifier,
     )
     from rasa.shared.nlu.constants import TEXT
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix, hstack
 
     original = LogisticRegressionClassifier._create_X
 
+    def sentence_features(message: Any) -> Any:
+        """``message.get_sparse_features(TEXT)[1].features`` without building what that
+        call also builds and the classifier never reads: a deep copy of the first
+        featurizer's sentence features, and the whole combined sequence (token) matrix."""
+        _, sentence = message._filter_sparse_features(TEXT, [])
+        if not sentence:
+            return None
+        if len(sentence) == 1:
+            return sentence[0].features
+        return hstack([f.features for f in sentence])  # the featurizers' blocks in order
+
     def _create_X(self: Any, messages: list[Any]) -> Any:
         if len(messages) == 1:
-            sparse = messages[0].get_sparse_features(attribute=TEXT)[1]
+            sparse = sentence_features(messages[0])
             dense = messages[0].get_dense_features(attribute=TEXT)[1]
             if sparse is not None and dense is None:
-                features = csr_matrix(sparse.features)
+                features = csr_matrix(sparse)
                 # stacking beside the empty (float64) dense block made it float64
                 return features.astype(np.result_type(features.dtype, np.float64))
         return original(self, messages)
 
     LogisticRegressionClassifier._create_X = _create_X  # type: ignore[method-assign]
+    _install_intent_probabilities()
+
+
+def multinomial_probabilities(clf: Any, X: Any, transposed: Any) -> Any:
+    """``clf.predict_proba(X)`` of a fitted multinomial ``LogisticRegression`` for a CSR
+    float64 ``X``, with ``transposed`` = ``clf.coef_.T`` laid out row by row: scipy's
+    sparse-times-dense copies a column-major right operand (``coef_.T`` of ~200k numbers)
+    on every call before the same sums; here the copy is made once. Then sklearn's own
+    steps (decision function + intercept, softmax) on the same numbers."""
+    import numpy as np
+
+    scores = X @ transposed + clf.intercept_
+    scores -= np.max(scores, axis=1).reshape((-1, 1))
+    np.exp(scores, scores)
+    scores /= np.sum(scores, axis=1).reshape((-1, 1))
+    return scores
+
+
+def _install_intent_probabilities() -> None:
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        RANKING_LENGTH,
+        LogisticRegressionClassifier,
+    )
+    from scipy.sparse import isspmatrix_csr
+
+    kept: dict[int, tuple[Any, Any]] = {}
+
+    def transposed_of(clf: Any) -> Any:
+        known = kept.get(id(clf))
+        if known is None or known[0] is not clf:
+            if len(kept) > 16:  # one classifier per loaded model
+                kept.clear()
+            known = kept[id(clf)] = (clf, np.ascontiguousarray(clf.coef_.T))
+        return known[1]
+
+    def fast_enough(clf: Any, X: Any) -> bool:
+        """sklearn's softmax branch (multinomial, 3+ classes) and an input it would take
+        as it is (CSR float64, the fitted width)."""
+        multinomial = clf.multi_class == "multinomial" or (
+            clf.multi_class == "auto" and clf.classes_.size > 2 and clf.solver != "liblinear"
+        )
+        return (
+            multinomial
+            and isspmatrix_csr(X)
+            and X.dtype == np.float64
+            and X.shape[1] == clf.coef_.shape[1]
+            and clf.coef_.shape[0] > 1
+        )
+
+    def process(self: Any, messages: list[Any]) -> list[Any]:
+        X = self._create_X(messages)
+        clf = self.clf
+        if fast_enough(clf, X):
+            probas = multinomial_probabilities(clf, X, transposed_of(clf))
+        else:
+            probas = clf.predict_proba(X)
+        for idx, message in enumerate(messages):  # the rest as Rasa 3.6's own ``process``
+            intents = clf.classes_
+            intent_ranking = [
+                {"name": k, "confidence": v} for k, v in zip(intents, probas[idx], strict=False)
+            ]
+            sorted_ranking = sorted(intent_ranking, key=lambda e: -e["confidence"])
+            intent = sorted_ranking[0]
+            if self.config[RANKING_LENGTH] > 0:
+                sorted_ranking = sorted_ranking[: self.config[RANKING_LENGTH]]
+            message.set("intent", intent, add_to_output=True)
+            message.set("intent_ranking", sorted_ranking, add_to_output=True)
+        return messages
+
+    LogisticRegressionClassifier.process = process  # type: ignore[method-assign]
 
 
 # -- tracker store errors -------------------------------------------------------------------

@@ -124,6 +124,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self.cache = TrackerCache(int(cache_size))
         self._table = self.SQLEvent.__table__
+        self._insert = self._table.insert()  # built once: every save inserts a turn's events
         # built once (it runs twice a turn): the newest event id of one conversation
         self._max_id = sa.text("SELECT max(id) FROM events WHERE sender_id = :sender_id")
         self._ensure_index()
@@ -228,7 +229,7 @@ class EncryptedSQLTrackerStore(SQLTrackerStore):
         new_events = list(islice(tracker.events, start, None))
         with self.engine.begin() as conn:
             if new_events:
-                conn.execute(self._table.insert(), [self._row(sender_id, e) for e in new_events])
+                conn.execute(self._insert, [self._row(sender_id, e) for e in new_events])
             last_id = self._last_id(conn, sender_id)
         if start > 0 and any(isinstance(e, SessionStarted) for e in new_events):
             self.cache.drop(sender_id)  # a new session began: next turn reads it alone

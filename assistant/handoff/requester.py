@@ -60,7 +60,7 @@ class RequesterSide:
             return await self._rate_from_payload(sender, text)
         if current_level() == "emergency" or text.strip() == "/emergency":
             return None  # the safety net's /emergency: Rasa ends the form
-        ticket: Ticket | None = await self._db(self.tickets.active_for, sender.id)
+        ticket: Ticket | None = await self.tickets.active(sender.id)
         if ticket is None:
             return None
         tid = ticket.ticket_id

@@ -272,4 +272,6 @@ class StoreRevocationList:
         await asyncio.to_thread(self._revoke, jti, expires_at)
 
     async def is_revoked(self, jti: str) -> bool:
-        return await asyncio.to_thread(self._is_revoked, jti)
+        from assistant.store import short_read
+
+        return await short_read(self._open_store(), self._is_revoked, jti)

@@ -114,7 +114,7 @@ class PracticeAssistant:
         seen = _SEEN.get()
         if seen is not None and staff in seen:
             return seen[staff]
-        on = await asyncio.to_thread(self.modes.get, staff) is not None
+        on = await self.modes.read(staff) is not None
         if seen is not None:
             seen[staff] = on
         return on
@@ -191,7 +191,7 @@ class PracticeAssistant:
         step = next((s for s in steps if s.intent == turn.intent), None)
         if step is None:
             return []
-        state = await asyncio.to_thread(self.modes.get, staff)
+        state = await self.modes.read(staff)
         if state is None or step.intent in state.done:
             return []
         done = await asyncio.to_thread(self.modes.mark_done, staff, step.intent)

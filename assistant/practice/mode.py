@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
-from assistant.store import Store, rowcount
+from assistant.store import Store, rowcount, short_read
 from assistant.store.models import PracticeModeRow
 
 PRACTICE_PREFIX = "practice-"
@@ -23,6 +23,11 @@ def practice_conversation(conversation: str) -> str:
     return conversation if is_practice(conversation) else PRACTICE_PREFIX + conversation
 
 
+_MODE = select(PracticeModeRow.staff, PracticeModeRow.since, PracticeModeRow.tour_done).where(
+    PracticeModeRow.staff == bindparam("staff")
+)
+
+
 @dataclass(frozen=True)
 class PracticeState:
     staff: str
@@ -35,15 +40,18 @@ class PracticeModes:
         self._store = store
 
     def get(self, staff: str) -> PracticeState | None:
-        # read on every message: a Core query on a plain connection, not an ORM session
-        query = select(PracticeModeRow.staff, PracticeModeRow.since, PracticeModeRow.tour_done)
+        # read on every message: a Core query built once, on a plain connection
         with self._store().engine.connect() as conn:
-            row = conn.execute(query.where(PracticeModeRow.staff == staff)).first()
+            row = conn.execute(_MODE, {"staff": staff}).first()
         if row is None:
             return None
         since = row.since if row.since.tzinfo else row.since.replace(tzinfo=UTC)
         done = tuple(d for d in (row.tour_done or "").split(",") if d)
         return PracticeState(row.staff, since, done)
+
+    async def read(self, staff: str) -> PracticeState | None:
+        """``get`` for an async caller (``assistant.store.short_read``)."""
+        return await short_read(self._store(), self.get, staff)
 
     def turn_on(self, staff: str) -> PracticeState:
         with self._store().write() as session:

@@ -9,10 +9,12 @@ transactions that read and then write (on SQLite it takes the write lock up fron
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,7 +24,17 @@ from assistant.store.engine import IMMEDIATE, make_engine, normalise_url
 from assistant.store.migrate import current_revision, head_revision, upgrade_to_head
 from dbkit import rowcount
 
-__all__ = ["Store", "StoreError", "make_engine", "open_store", "open_store_at", "rowcount"]
+__all__ = [
+    "Store",
+    "StoreError",
+    "make_engine",
+    "open_store",
+    "open_store_at",
+    "rowcount",
+    "short_read",
+]
+
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -53,6 +65,23 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @property
+    def reads_inline(self) -> bool:
+        """SQLite (WAL): a one-row read by key never waits for a writer and costs less CPU
+        than the hop to a worker thread and back; see ``short_read``."""
+        return self.dialect == "sqlite"
+
+
+async def short_read(store: Store, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)``, a short read of ``store`` asked by an async caller on every message
+    (is this token revoked, is this staff member in practice mode, has this conversation
+    an open ticket): on the event loop for SQLite (``Store.reads_inline``), in a worker
+    thread for a database across the network. Writes always go to a thread (on SQLite
+    they may wait for another process's write lock)."""
+    if store.reads_inline:
+        return fn(*args)
+    return await asyncio.to_thread(fn, *args)
 
 
 def _ensure_sqlite_dir(url: str) -> None:

@@ -1,5 +1,6 @@
 """Run in .venv-rasa with a trained model: the fast path's intent features give the
-classifier the same matrix and the same intent ranking as Rasa's own (test_fastpath.py).
+classifier the same matrix and the same intent ranking as Rasa's own, and its intent
+probabilities are sklearn's ``predict_proba`` to the last bit (test_fastpath.py).
 
 ``python tests/rasa_ext/intent_features_check.py <model.tar.gz> <nlu texts file>`` prints
 one JSON line: how many messages were compared, and the first mismatch if any.
@@ -11,6 +12,7 @@ import asyncio
 import json
 import sys
 
+import numpy as np
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 
 ORIGINAL = LogisticRegressionClassifier._create_X
@@ -38,6 +40,12 @@ async def main() -> None:
             and (fast.indices == slow.indices).all()
             and (fast.data == slow.data).all()
             and (self.clf.predict_proba(fast) == self.clf.predict_proba(slow)).all()
+            and (
+                fastpath.multinomial_probabilities(
+                    self.clf, fast, np.ascontiguousarray(self.clf.coef_.T)
+                )
+                == self.clf.predict_proba(slow)
+            ).all()
         )
         seen.append(same)
         if len(messages) == 1 and messages[0].get_dense_features(attribute="text")[1] is None:

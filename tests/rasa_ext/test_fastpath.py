@@ -155,3 +155,73 @@ def test_fastpath_intent_features_equal_rasa_own_with_the_trained_model(tmp_path
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert "mismatch" not in report, report
     assert report["compared"] > 100 and report["sparse_only"] == report["compared"]
+
+
+EVENT_FOR_ACTION = r"""
+import json
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa_ext.fastpath import event_for_action
+
+meta = {"principal": "signed", "model_id": "m1"}
+parse = {"intent": {"name": "greet", "confidence": 0.9}, "entities": [], "text": "hi",
+         "metadata": meta}
+events = [
+    UserUttered("hi", parse["intent"], [], parse, metadata=meta, message_id="m-1"),
+    ActionExecuted("action_listen", metadata={"model_id": "m1"}),
+    BotUttered("hello", {"custom": {"kind": "x"}}, metadata={"model_id": "m1"}),
+    SlotSet("ward", "4B", metadata={"model_id": "m1"}),
+]
+for event in events:
+    full, sent = event.as_dict(), event_for_action(event)
+    assert "metadata" not in sent and "metadata" not in sent.get("parse_data", {}), sent
+    full.pop("metadata", None)
+    if "parse_data" in full:
+        full["parse_data"] = {k: v for k, v in full["parse_data"].items() if k != "metadata"}
+    assert sent == full, (sent, full)
+assert events[0].parse_data["metadata"] == meta  # the event itself is untouched
+assert events[0].as_dict()["metadata"] == meta
+print("ok")
+"""
+
+
+def test_fastpath_action_events_go_without_metadata_and_the_tracker_keeps_it():
+    """The events sent to the action server lose only ``metadata`` (top level and a user
+    message's ``parse_data``); the events in the tracker keep theirs."""
+    _require_rasa()
+    result = _rasa(["-c", EVENT_FOR_ACTION])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")
+
+
+RULE_PREDICTION = r"""
+from types import SimpleNamespace
+from rasa.core.policies.rule_policy import RULES_NOT_IN_STORIES, RulePolicy
+
+original = RulePolicy._rule_prediction
+from rasa_ext import fastpath
+
+fastpath.install()
+patched = RulePolicy._rule_prediction
+assert patched is not original
+listed = [f"rule {i}" for i in range(50)]
+policy = SimpleNamespace(lookup={RULES_NOT_IN_STORIES: listed}, priority=6)
+checks = 0
+for source in ["rule 0", "rule 49", "rule 50", "", None]:
+    for unhappy in (False, True):
+        a = original(policy, [0.1, 0.9], source, unhappy, True, False)
+        b = patched(policy, [0.1, 0.9], source, unhappy, True, False)
+        assert vars(a) == vars(b), (source, vars(a), vars(b))
+        checks += 1
+listed.append("rule 50")  # the model's list changed: the set follows it
+assert patched(policy, [1.0], "rule 50").hide_rule_turn
+assert not patched(SimpleNamespace(lookup={}, priority=6), [1.0], "rule 0").hide_rule_turn
+print("ok", checks)
+"""
+
+
+def test_fastpath_rule_prediction_marks_the_same_rules_hidden():
+    """A rule not in stories is marked ``hide_rule_turn`` exactly as Rasa's list scan does."""
+    _require_rasa()
+    result = _rasa(["-c", RULE_PREDICTION])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok 10")
