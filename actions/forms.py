@@ -284,9 +284,13 @@ class CatalogForm(FormValidationAction, ABC):
         if requested is None and not any(candidates.get(s) for s in PATIENT_SLOTS):
             # "which bed is she in?" in the middle of booking her: the booking's patient
             candidates.update(patient_in_hand(tracker, turn, wanted))
+        # a ward held: not the words of this answer the slot mapping took whole ("4b bed 2"
+        # answering "Which ward?"), which are no candidate (undone below)
+        taken_whole = "ward" not in candidates and slots_set_this_turn(tracker).get("ward")
+        held_ward = values.get("ward") if values.get("ward") != taken_whole else None
         if (
             "ward" in wanted
-            and not values.get("ward")
+            and not held_ward
             and not names_a_ward(candidates)
             and not turn.is_payload
         ):

@@ -1432,3 +1432,18 @@ async def test_forms_free_slots_read_the_part_of_the_day_and_a_bound(said, entit
         user="s.ali",
     )
     assert slots["time"] == meant
+
+
+async def test_forms_a_lower_case_ward_code_with_a_bed_answers_which_ward():
+    bed = [{"entity": "bed", "value": "2", "start": 7, "end": 8}]
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter"},
+        set_now={"bed": "2", "ward": "4b bed 2"},  # the mapping takes the answer whole
+        requested="ward",
+        text="4b bed 2",
+        entities=bed,
+    )
+    assert slots["ward"] == "4B" and slots["bed"] == "2"
+    assert slots["requested_slot"] != "ward" and "slot_noted" not in kinds(messages)
+
