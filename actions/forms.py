@@ -220,6 +220,9 @@ class CatalogForm(FormValidationAction, ABC):
                         undone.append(SlotSet(slot, before.get(slot)))
             missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
             said_other = turn.intent == "out_of_scope" or not_understood(tracker)
+            early = requested != "help_description" and requested in missing
+            if said_other and early and slots_set_this_turn(tracker).get("help_description"):
+                said_other = False  # the description said early (actions.earlydescription)
             if requested in missing and said_other and not waits(turn):
                 # nonsense ("asdfgh") or something the assistant does not do, answered
                 # instead of the question: a miss, so the question is not asked forever
