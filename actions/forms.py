@@ -27,6 +27,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.anotherhelp import another_help_request, hold_another_request
 from actions.base import guarded_reader, lacks_permission, sole_ward
 from actions.bedcheck import check_bed
 from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
@@ -243,6 +244,10 @@ class CatalogForm(FormValidationAction, ABC):
                 *(SlotSet(s, before.get(s)) for s in slots_set_this_turn(tracker) if s in kept),
                 SlotSet("requested_slot", requested),
             ]
+        if requested == "help_description" and another_help_request(turn):
+            # "oh and housekeeping for bed 7 too" while a porter's description is asked:
+            # held for after this request, not its description (actions.anotherhelp)
+            return hold_another_request(dispatcher, tracker, turn, form_slots(form))
         if requested and is_interruption(turn, form, requested, catalog):
             return [ActionExecutionRejected(self.form)]
         return await self._fill(dispatcher, tracker, turn, form, requested)

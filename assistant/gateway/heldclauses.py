@@ -22,6 +22,12 @@ from assistant.conversation import Button, Reply
 MAX_TURNS = 8
 _ASKS = re.compile(r"^(?:ask_|choose_)|_(?:offer|confirm|which|ambiguous)$|^resume_offer$")
 _IGNORED = frozenset({"onboarding_welcome"})
+# a typed yes to "Shall I do that now?" (its button's title, or a plain yes): that request
+_TYPED_YES = re.compile(
+    r"^\W*(?:yes+|yeah|yep|yup|ok(?:ay)?|sure|go\s+(?:on|ahead)|please\s+do)"
+    r"(?:\W+(?:please|do\s+(?:that|it)|go\s+ahead|thanks|now))*\W*$",
+    re.I,
+)
 # "Booked: E.L. (MRN ending 6509), ENT Clinic with Dr Shah, Fri 4 Dec at 10:40."
 _BOOKED = re.compile(r"^Booked:.*?\),\s*(?P<what>.+?)\.?\s*$")
 
@@ -42,6 +48,17 @@ def booked_details(replies: Sequence[Reply]) -> str | None:
     return None
 
 
+def held_by_actions(replies: Sequence[Reply]) -> list[str]:
+    """Requests the actions held back themselves (``request_held``: "oh and housekeeping
+    for bed 7 too" while a porter's description is asked), to offer like held clauses."""
+    held = []
+    for reply in replies:
+        clause = reply.data.get("clause") if reply.kind == "request_held" else None
+        if isinstance(clause, str) and clause.strip():
+            held.append(clause.strip())
+    return held
+
+
 @dataclass
 class _Held:
     clauses: tuple[str, ...]
@@ -53,6 +70,16 @@ class HeldClauses:
 
     def __init__(self) -> None:
         self._held: dict[str, _Held] = {}
+        self._offered: dict[str, tuple[str, ...]] = {}  # offers of the last answer
+
+    def accepted(self, sender: str, text: str) -> str | None:
+        """The request a typed yes accepts ("yes", "yes, do that" to the one request just
+        offered: its payload, as the button would send); None otherwise. An offer is
+        answered by the next message only."""
+        offered = self._offered.pop(sender, ())
+        if len(offered) == 1 and _TYPED_YES.match(text or ""):
+            return offered[0]
+        return None
 
     def hold(self, sender: str, clauses: Sequence[str]) -> Reply:
         self._held[sender] = _Held(tuple(clauses), MAX_TURNS)
@@ -61,6 +88,13 @@ class HeldClauses:
             f"One thing at a time: I'll come back to {said} when this is done.",
             custom={"phi": True, "kind": "clause_held", "data": {"held": len(clauses)}},
         )
+
+    def keep(self, sender: str, clauses: Sequence[str]) -> None:
+        """Hold requests another part said it holds (no reply of its own): added to any
+        held already, offered the same way."""
+        held = self._held.get(sender)
+        before = held.clauses if held is not None else ()
+        self._held[sender] = _Held((*before, *clauses), MAX_TURNS)
 
     def after(self, sender: str, replies: Sequence[Reply]) -> list[Reply]:
         held = self._held.get(sender)
@@ -74,8 +108,10 @@ class HeldClauses:
         del self._held[sender]
         details = booked_details(replies)
         offers = []
+        payloads = []
         for clause in held.clauses:
             payload = f"{clause} for {details}" if details else clause
+            payloads.append(payload)
             offers.append(
                 Reply(
                     f"You also asked: '{clause}'. Shall I do that now?",
@@ -83,7 +119,9 @@ class HeldClauses:
                     custom={"phi": True, "kind": "clause_offer", "data": {}},
                 )
             )
+        self._offered[sender] = tuple(payloads)
         return offers
 
     def forget(self, sender: str) -> None:
         self._held.pop(sender, None)
+        self._offered.pop(sender, None)

@@ -1447,3 +1447,39 @@ async def test_forms_a_lower_case_ward_code_with_a_bed_answers_which_ward():
     assert slots["ward"] == "4B" and slots["bed"] == "2"
     assert slots["requested_slot"] != "ward" and "slot_noted" not in kinds(messages)
 
+
+async def test_forms_another_help_request_is_held_not_taken_as_the_description():
+    said = "oh and housekeeping for bed 7 too, spillage"
+    entities = [
+        {"entity": "help_type", "value": "housekeeping", "start": 7, "end": 19},
+        {"entity": "bed", "value": "7", "start": 28, "end": 29},
+    ]
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "5", "urgency": "routine"},
+        set_now={"help_type": "housekeeping", "bed": "7", "help_description": said},
+        requested="help_description",
+        intent="request_help",
+        text=said,
+        entities=entities,
+    )
+    # the porter request keeps its own details and asks its description again
+    assert slots["help_type"] == "porter" and slots["bed"] == "5"
+    assert slots["help_description"] is None
+    assert slots["requested_slot"] == "help_description"
+    held = [m for m in messages if (m.get("custom") or {}).get("kind") == "request_held"]
+    assert held and held[0]["custom"]["data"] == {"clause": said}
+
+
+async def test_forms_a_plain_description_naming_a_bed_is_still_the_description():
+    said = "bed 7 needs a wheelchair to x-ray"
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "5", "urgency": "routine"},
+        set_now={"help_description": said},
+        requested="help_description",
+        intent="request_help",
+        text=said,
+        entities=[{"entity": "bed", "value": "7", "start": 4, "end": 5}],
+    )
+    assert slots.get("help_description") == said and "request_held" not in kinds(messages)
