@@ -4,9 +4,11 @@
 spillage": a second request, not the porter's description. Taken as the description, the
 porter job said "oh and housekeeping for bed 7 too" (the porter could not tell where to
 go) and the housekeeping job was never filed. Now the message is held - said so, the
-porter's description asked again, nothing the message named kept for the porter - and the
-gateway offers it once the porter request is filed ("You also asked: '...'. Shall I do
-that now?", ``assistant.gateway.heldclauses``), as for the later clauses of one message.
+porter's description asked again (or taken, when the message says it first: "the printer
+wont print, also need housekeeping for bed 4"), nothing the message named kept for the
+porter - and the gateway offers it once the porter request is filed ("You also asked:
+'...'. Shall I do that now?", ``assistant.gateway.heldclauses``), as for the later clauses
+of one message.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.slotvalues import describes
 from actions.state import Turn, slots_before_turn, slots_set_this_turn
 
 HELD_KIND = "request_held"  # the gateway keeps ``data.clause`` and offers it later
@@ -28,6 +31,10 @@ _ONE_MORE = re.compile(
     re.I,
 )
 _PLACE = ("ward", "bed")
+# where the one more starts after a description: ", also ...", " and also ...", "; plus ..."
+_STARTS = re.compile(
+    r"[,;.]?\s*\b(?:(?:oh\s+)?and\s+)?(?:also|plus)\b|[,;.]\s*(?:oh\s+)?and\b", re.I
+)
 
 
 def another_help_request(turn: Turn) -> bool:
@@ -40,12 +47,28 @@ def another_help_request(turn: Turn) -> bool:
     return bool(_ONE_MORE.search(turn.text))
 
 
+def split_off(turn: Turn) -> tuple[str, str] | None:
+    """ "the label printer wont print, also need housekeeping for bed 4": the description
+    of the request in hand said first, and the one more after it; None when the message
+    opens with the one more."""
+    text = turn.text
+    first = min((at for _, at in turn.values("help_type")), default=0)
+    cuts = [m for m in _STARTS.finditer(text) if 0 < m.start() < first]
+    if not cuts:
+        return None
+    head = text[: cuts[-1].start()].strip(" ,;.-")
+    tail = text[cuts[-1].start() :].lstrip(" ,;.-")
+    spans = [(a, b) for a, b in turn.spans() if b <= len(head)]
+    return (head, tail) if head and describes(head, spans, 2) else None
+
+
 def hold_another_request(
     dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, form_slots: list[str]
 ) -> list[EventType]:
     """Say the request is held, undo what the slot mappings took from it for the form
     in hand, and ask the description again."""
-    said = " ".join(turn.text.split())
+    split = split_off(turn)
+    said = " ".join((split[1] if split else turn.text).split())
     dispatcher.utter_message(
         text=f"One thing at a time: I'll come back to '{said}' when this request is filed.",
         json_message={"phi": True, "kind": HELD_KIND, "data": {"clause": said}},
@@ -56,4 +79,10 @@ def hold_another_request(
         for slot in slots_set_this_turn(tracker)
         if slot in form_slots and slot != "requested_slot"
     ]
+    if split is not None:  # the description said first: this request is complete
+        return [
+            *undone,
+            SlotSet("help_description", split[0][:500]),
+            SlotSet("requested_slot", None),
+        ]
     return [*undone, SlotSet("requested_slot", "help_description")]

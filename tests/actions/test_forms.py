@@ -1483,3 +1483,25 @@ async def test_forms_a_plain_description_naming_a_bed_is_still_the_description()
         entities=[{"entity": "bed", "value": "7", "start": 4, "end": 5}],
     )
     assert slots.get("help_description") == said and "request_held" not in kinds(messages)
+
+
+async def test_forms_a_description_said_before_another_help_request_is_taken_and_the_rest_held():
+    said = "the label printer wont print, also need housekeeping for bed 4 as well"
+    entities = [
+        {"entity": "help_type", "value": "housekeeping", "start": 40, "end": 52},
+        {"entity": "bed", "value": "4", "start": 61, "end": 62},
+    ]
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "it", "ward": "4B", "urgency": "routine"},
+        set_now={"help_type": "housekeeping", "bed": "4", "help_description": said},
+        requested="help_description",
+        intent="request_help",
+        text=said,
+        entities=entities,
+    )
+    assert slots["help_type"] == "it" and slots.get("bed") is None
+    assert slots["help_description"] == "the label printer wont print"
+    assert slots["requested_slot"] is None  # the IT request is complete
+    held = [m for m in messages if (m.get("custom") or {}).get("kind") == "request_held"]
+    assert held[0]["custom"]["data"] == {"clause": "also need housekeeping for bed 4 as well"}
