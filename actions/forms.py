@@ -37,6 +37,7 @@ from actions.formats import MrnFormat
 from actions.freetext import say_take_your_time, waits
 from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
+from actions.phidescription import removed_reply, scrub
 from actions.reading import (
     DOCTOR,
     alternatives,
@@ -386,6 +387,14 @@ class CatalogForm(FormValidationAction, ABC):
                 and slot not in refined
             ):
                 changed.append(slot)
+        described = values.get("help_description")
+        if "help_description" in candidates and isinstance(described, str) and described:
+            # "Emily Lloyd 10176509 needs to go to xray": no name or MRN in the job
+            scrubbed, removed = scrub(described, turn, ctx.mrn)
+            if removed:
+                values["help_description"] = scrubbed
+                events.append(SlotSet("help_description", scrubbed))
+                replies.append(removed_reply(removed))
         given = {s for s, v in values.items() if v not in (None, "", before.get(s))}
 
         async def patient_reader() -> HmsClient | None:

@@ -1505,3 +1505,30 @@ async def test_forms_a_description_said_before_another_help_request_is_taken_and
     assert slots["requested_slot"] is None  # the IT request is complete
     held = [m for m in messages if (m.get("custom") or {}).get("kind") == "request_held"]
     assert held[0]["custom"]["data"] == {"clause": "also need housekeeping for bed 4 as well"}
+
+
+async def test_forms_a_patient_name_and_mrn_are_left_out_of_a_help_description():
+    said = "Emily Lloyd 10176509 needs to go to xray"
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "2", "urgency": "routine"},
+        set_now={"help_description": said},
+        requested="help_description",
+        text=said,
+        entities=[{"entity": "patient_name", "value": "Emily Lloyd", "start": 0, "end": 11}],
+    )
+    assert slots["help_description"] == "[name] [mrn] needs to go to xray"
+    assert "help_description_phi_removed" in kinds(messages)
+
+
+async def test_forms_a_help_description_without_patient_details_is_kept_as_said():
+    said = "wheelchair to xray, bay 4"
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "2", "urgency": "routine"},
+        set_now={"help_description": said},
+        requested="help_description",
+        text=said,
+    )
+    assert slots["help_description"] == said
+    assert "help_description_phi_removed" not in kinds(messages)
