@@ -117,15 +117,21 @@ def resolve_ward(wards: list[Ward], text: str) -> Resolution:
     return Resolution(text, None, suggestions=ordered[:ALL_WARDS])
 
 
-_WORDS = re.compile(r"[a-z][a-z0-9'&-]*", re.I)
+_WORDS = re.compile(r"[a-z0-9][a-z0-9'&-]*", re.I)
 
 
 def ward_in_words(wards: list[Ward], text: str) -> str | None:
     """The code of the one ward whose code, name or alias is said in ``text`` as words
     ("icu bed 4 needs cleaning" -> ICU) though NLU tagged none; never a bare number (that
-    is a bed: "bed 7 needs cleaning" names no ward 7). None for none or several."""
+    is a bed: "bed 7 needs cleaning" names no ward 7). A code of digits and letters counts
+    ("4b bed 2" -> 4B). None for none or several."""
     words = _WORDS.findall(text)
-    spans = {" ".join(words[i : i + n]) for n in (3, 2, 1) for i in range(len(words) - n + 1)}
+    spans = {
+        " ".join(words[i : i + n])
+        for n in (3, 2, 1)
+        for i in range(len(words) - n + 1)
+        if not any(w.isdigit() for w in words[i : i + n])
+    }
     found = {w.code for w in wards for span in spans if w.matches(span)}
     return found.pop() if len(found) == 1 else None
 

@@ -451,6 +451,19 @@ class ActionOutOfScope(Action):
         if waits(turn):  # "give me a minute": whatever is open stays open (not declined)
             say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
             return []
+        from actions.earlydescription import early_description
+
+        described = early_description(tracker, turn)
+        if described is not None:  # "hes going to xray, wheelchair" while urgency is asked
+            dispatcher.utter_message(
+                text="Noted: what is needed.",
+                json_message={
+                    "phi": False,
+                    "kind": "slot_noted",
+                    "data": {"slots": ["help_description"]},
+                },
+            )
+            return [SlotSet("help_description", described)]
         if not nonsense(turn.text):
             if CLINICAL.search(turn.text):  # "max dose of paracetamol?": never answered
                 dispatcher.utter_message(response="utter_out_of_scope_answer")

@@ -647,6 +647,10 @@ class ActionStop(Action):
                 return followed
             filed = filed_request(tracker)
             idle = not (tracker.get_slot("pending") or tracker.get_slot("stash"))
+            amend = amendment(tracker, turn) if filed is not None and idle else None
+            if amend is not None:  # "not urgent anymore" right after filing (NLU: a stop)
+                changed = await amend.run(dispatcher, tracker, domain)
+                return [*changed, FollowupAction("action_listen")]
             if filed is not None and idle and not turn.is_payload and withdraws_filed(turn.text):
                 # "cancel it" right after filing a help request: that request, withdrawn
                 ticket = {"ticket_id": str(filed["ticket"])}
@@ -674,7 +678,9 @@ class ActionStop(Action):
         )
         stash = tracker.get_slot("stash")
         offer = resume_offer(stash) if working else None
-        if made is not None:  # the change stays undoable ("undo" after "never mind")
+        if made is not None or not busy:
+            # the change stays undoable ("undo" after "never mind"); with nothing stopped,
+            # the request just filed is still the one "cancel it" next withdraws
             return [*reset(), SlotSet("last_task", tracker.get_slot("last_task"))]
         if offer is None:
             return reset()

@@ -27,6 +27,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions.anotherhelp import another_help_request, hold_another_request
 from actions.base import guarded_reader, lacks_permission, sole_ward
 from actions.bedcheck import check_bed
 from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
@@ -36,6 +37,7 @@ from actions.formats import MrnFormat
 from actions.freetext import say_take_your_time, waits
 from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
+from actions.phidescription import removed_reply, scrub
 from actions.reading import (
     DOCTOR,
     alternatives,
@@ -220,6 +222,9 @@ class CatalogForm(FormValidationAction, ABC):
                         undone.append(SlotSet(slot, before.get(slot)))
             missing = [s for s in required_slots(form, values) if values.get(s) in (None, "")]
             said_other = turn.intent == "out_of_scope" or not_understood(tracker)
+            early = requested != "help_description" and requested in missing
+            if said_other and early and slots_set_this_turn(tracker).get("help_description"):
+                said_other = False  # the description said early (actions.earlydescription)
             if requested in missing and said_other and not waits(turn):
                 # nonsense ("asdfgh") or something the assistant does not do, answered
                 # instead of the question: a miss, so the question is not asked forever
@@ -240,6 +245,10 @@ class CatalogForm(FormValidationAction, ABC):
                 *(SlotSet(s, before.get(s)) for s in slots_set_this_turn(tracker) if s in kept),
                 SlotSet("requested_slot", requested),
             ]
+        if requested == "help_description" and another_help_request(turn):
+            # "oh and housekeeping for bed 7 too" while a porter's description is asked:
+            # held for after this request, not its description (actions.anotherhelp)
+            return hold_another_request(dispatcher, tracker, turn, form_slots(form))
         if requested and is_interruption(turn, form, requested, catalog):
             return [ActionExecutionRejected(self.form)]
         return await self._fill(dispatcher, tracker, turn, form, requested)
@@ -284,9 +293,13 @@ class CatalogForm(FormValidationAction, ABC):
         if requested is None and not any(candidates.get(s) for s in PATIENT_SLOTS):
             # "which bed is she in?" in the middle of booking her: the booking's patient
             candidates.update(patient_in_hand(tracker, turn, wanted))
+        # a ward held: not the words of this answer the slot mapping took whole ("4b bed 2"
+        # answering "Which ward?"), which are no candidate (undone below)
+        taken_whole = "ward" not in candidates and slots_set_this_turn(tracker).get("ward")
+        held_ward = values.get("ward") if values.get("ward") != taken_whole else None
         if (
             "ward" in wanted
-            and not values.get("ward")
+            and not held_ward
             and not names_a_ward(candidates)
             and not turn.is_payload
         ):
@@ -374,6 +387,14 @@ class CatalogForm(FormValidationAction, ABC):
                 and slot not in refined
             ):
                 changed.append(slot)
+        described = values.get("help_description")
+        if "help_description" in candidates and isinstance(described, str) and described:
+            # "Emily Lloyd 10176509 needs to go to xray": no name or MRN in the job
+            scrubbed, removed = scrub(described, turn, ctx.mrn)
+            if removed:
+                values["help_description"] = scrubbed
+                events.append(SlotSet("help_description", scrubbed))
+                replies.append(removed_reply(removed))
         given = {s for s, v in values.items() if v not in (None, "", before.get(s))}
 
         async def patient_reader() -> HmsClient | None:

@@ -317,6 +317,30 @@ class ActionRequestHelp(GuardedAction):
         )
 
 
+# "status of that", "any update on it", "how's this one going": the request in hand
+_THAT_ONE = re.compile(
+    r"\b(?:that|it|this)(?:\s+(?:one|request|job))?(?:\s+(?:going|doing|coming\s+along))?"
+    r"\s*\??\s*$|\bon\s+(?:that|it)\b",
+    re.I,
+)
+_ALL = re.compile(r"\b(?:my|all|requests|jobs|tickets)\b", re.I)
+
+
+def just_filed(tracker: Tracker) -> list[str]:
+    """The ticket of the help request filed just before a status question that points at
+    it ("what's the status of that?"): asked right after filing, that one, not the list."""
+    from actions.state import slots_before_turn
+
+    text = str(tracker.latest_message.get("text") or "")
+    if not _THAT_ONE.search(text) or _ALL.search(text):
+        return []
+    # (the status question, a new request, may have cleared every task slot already)
+    last = tracker.get_slot("last_task") or slots_before_turn(tracker).get("last_task")
+    if isinstance(last, dict) and last.get("intent") == "request_help" and last.get("ticket"):
+        return [str(last["ticket"])]
+    return []
+
+
 class ActionCheckRequestStatus(GuardedAction):
     intent = "check_request_status"
     activity = "Checking help requests"
@@ -343,7 +367,8 @@ class ActionCheckRequestStatus(GuardedAction):
         settings = ctx.services.settings
         fmt = TicketFormat(settings.ticket_prefixes, settings.ticket_digits)
         said = f"{ctx.text('ticket_id') or ''} {ctx.tracker.latest_message.get('text') or ''}"
-        for ticket in fmt.find(said):
+        named = fmt.find(said) or just_filed(ctx.tracker)  # "what's the status of that?"
+        for ticket in named:
             if ticket.startswith("HD-"):
                 found = self._handoff(ctx, ticket)
                 if found is not None:

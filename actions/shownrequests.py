@@ -28,7 +28,9 @@ def shown_events(tracker: Tracker, tickets: list[str]) -> tuple[dict[str, Any], 
     """What a status answer showed, kept for "cancel it" next (``last_task``)."""
     if not tickets:
         return ()
-    last = tracker.get_slot("last_task")
+    # the request filed before this question: the status question, a new request, may
+    # have cleared every task slot already (``flow.fresh_start``)
+    last = tracker.get_slot("last_task") or slots_before_turn(tracker).get("last_task")
     kept: dict[str, Any] = dict(last) if isinstance(last, dict) and last.get("ticket") else {}
     if len(tickets) == 1 and kept.get("ticket") == tickets[0]:
         return (SlotSet("last_task", kept),)  # the request just filed: kept as it was

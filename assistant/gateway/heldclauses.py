@@ -25,9 +25,16 @@ from typing import Any, Protocol
 from assistant.conversation import Button, Reply
 
 MAX_TURNS = 8
+_OFFERED = ":offered"  # the store's key for the offers of the last answer
 HELD_TTL_SECONDS = 1800  # a Rasa session (about 30 minutes), as the payload guard
 _ASKS = re.compile(r"^(?:ask_|choose_)|_(?:offer|confirm|which|ambiguous)$|^resume_offer$")
 _IGNORED = frozenset({"onboarding_welcome"})
+# a typed yes to "Shall I do that now?" (its button's title, or a plain yes): that request
+_TYPED_YES = re.compile(
+    r"^\W*(?:yes+|yeah|yep|yup|ok(?:ay)?|sure|go\s+(?:on|ahead)|please\s+do)"
+    r"(?:\W+(?:please|do\s+(?:that|it)|go\s+ahead|thanks|now))*\W*$",
+    re.I,
+)
 # "Booked: E.L. (MRN ending 6509), ENT Clinic with Dr Shah, Fri 4 Dec at 10:40."
 _BOOKED = re.compile(r"^Booked:.*?\),\s*(?P<what>.+?)\.?\s*$")
 
@@ -46,6 +53,17 @@ def booked_details(replies: Sequence[Reply]) -> str | None:
             if found:
                 return found.group("what")
     return None
+
+
+def held_by_actions(replies: Sequence[Reply]) -> list[str]:
+    """Requests the actions held back themselves (``request_held``: "oh and housekeeping
+    for bed 7 too" while a porter's description is asked), to offer like held clauses."""
+    held = []
+    for reply in replies:
+        clause = reply.data.get("clause") if reply.kind == "request_held" else None
+        if isinstance(clause, str) and clause.strip():
+            held.append(clause.strip())
+    return held
 
 
 @dataclass(frozen=True)
@@ -110,6 +128,18 @@ class HeldClauses:
     def __init__(self, store: HeldStore | None = None) -> None:
         self._store: HeldStore = store or MemoryHeld()
 
+    async def accepted(self, sender: str, text: str) -> str | None:
+        """The request a typed yes accepts ("yes", "yes, do that" to the one request just
+        offered: its payload, as the button would send); None otherwise. An offer is
+        answered by the next message only."""
+        offered = await self._store.get(sender + _OFFERED)
+        if offered is None:
+            return None
+        await self._store.drop(sender + _OFFERED)
+        if len(offered.clauses) == 1 and _TYPED_YES.match(text or ""):
+            return offered.clauses[0]
+        return None
+
     async def hold(self, sender: str, clauses: Sequence[str]) -> Reply:
         await self._store.put(sender, Held(tuple(clauses), MAX_TURNS))
         said = "; ".join(f"'{c}'" for c in clauses)
@@ -117,6 +147,13 @@ class HeldClauses:
             f"One thing at a time: I'll come back to {said} when this is done.",
             custom={"phi": True, "kind": "clause_held", "data": {"held": len(clauses)}},
         )
+
+    async def keep(self, sender: str, clauses: Sequence[str]) -> None:
+        """Hold requests another part said it holds (no reply of its own): added to any
+        held already, offered the same way."""
+        held = await self._store.get(sender)
+        before = held.clauses if held is not None else ()
+        await self._store.put(sender, Held((*before, *clauses), MAX_TURNS))
 
     async def after(self, sender: str, replies: Sequence[Reply]) -> list[Reply]:
         held = await self._store.get(sender)
@@ -131,8 +168,10 @@ class HeldClauses:
         await self._store.drop(sender)
         details = booked_details(replies)
         offers = []
+        payloads = []
         for clause in held.clauses:
             payload = f"{clause} for {details}" if details else clause
+            payloads.append(payload)
             offers.append(
                 Reply(
                     f"You also asked: '{clause}'. Shall I do that now?",
@@ -140,6 +179,7 @@ class HeldClauses:
                     custom={"phi": True, "kind": "clause_offer", "data": {}},
                 )
             )
+        await self._store.put(sender + _OFFERED, Held(tuple(payloads), 1))
         return offers
 
 

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import httpx
 
 from assistant.conversation import Button, Reply, current_message_id
-from assistant.gateway.heldclauses import HeldClauses, asks_back
+from assistant.gateway.heldclauses import HeldClauses, asks_back, held_by_actions
 from assistant.gateway.payloads import MemoryOffers, PayloadGuard
 from assistant.gateway.reactions import as_words
 from assistant.identity.principal import sign_principal
@@ -191,6 +191,7 @@ class RasaAssistant:
         sender = sender_id(channel, staff, conversation)
         if not await self.payloads.admit(sender, text):
             return PayloadGuard.refusal()
+        text = await self.held.accepted(sender, text) or text  # "yes" to "Shall I do that now?"
         metadata: dict[str, Any] = {
             "principal": sign_principal(
                 self._key,
@@ -218,6 +219,9 @@ class RasaAssistant:
                 # one question at a time: the rest is offered once this one is answered
                 replies.append(await self.held.hold(sender, parts[index + 1 :]))
                 return replies
+        kept = held_by_actions(replies)
+        if kept:  # "oh and housekeeping for bed 7 too" held while a description is asked
+            await self.held.keep(sender, kept)
         offers = await self.held.after(sender, replies) if len(parts) == 1 else []
         if offers:
             await self.payloads.remember(sender, offers)  # its button may be pressed

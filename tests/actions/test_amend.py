@@ -318,3 +318,57 @@ async def test_amend_a_downgrade_nlu_read_as_a_weak_emergency_changes_the_priori
     messages, _ = await run(ActionEmergency(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["help_priority_changed"]
     assert services.hms.tasks[-1].priority == "routine"
+
+
+async def test_amend_a_priority_change_after_a_status_list_changes_the_request_filed(services):
+    # 'porter for bed 2' / 'status of my requests' / 'make that urgent': the
+    # status question starts afresh (every task slot cleared before it answers), so the
+    # request filed was lost from last_task and "make that urgent" was not understood
+    from actions.help import ActionCheckRequestStatus
+
+    await filed()
+    last = await filed()  # two requests: the status answer is a list
+    before: list[dict[str, Any]] = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": "status of my requests", "parse_data": {}},
+        {"event": "slot", "name": "last_task", "value": None},  # fresh_start's clearing
+    ]
+    asked = tracker(intent="check_request_status", text="status of my requests", events=before)
+    _, events = await run(ActionCheckRequestStatus(), asked)
+    kept = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+    assert kept["ticket"] == last["ticket"] and kept["requests"]
+    urgent = [{"entity": "urgency", "value": "urgent", "start": 10, "end": 16}]
+    change = tracker(
+        intent="inform", text="make that urgent", entities=urgent, slots={"last_task": kept}
+    )
+    messages, _ = await run(ActionContinue(), change)
+    assert [m["custom"]["kind"] for m in messages] == ["help_priority_changed"]
+    assert services.hms.tasks[-1].priority == "urgent"
+
+
+async def test_amend_not_urgent_anymore_read_as_a_stop_changes_the_request_filed(services):
+    # "porter to 4B bed 2, urgent" / "not urgent anymore" (NLU: a stop): it was "OK." and
+    # the request stayed urgent; then "cancel it" was "OK." too and nothing was cancelled
+    from actions.flow import ActionStop
+
+    slots = {"help_type": "porter", "ward": "4B", "bed": "2", "urgency": "urgent"}
+    slots["help_description"] = "to CT"
+    _, events = await run(ActionRequestHelp(), tracker(slots=slots))
+    last = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+    routine = [{"entity": "urgency", "value": "routine", "start": 4, "end": 10}]
+    said = tracker(
+        intent="stop", text="not urgent anymore", entities=routine, slots={"last_task": last}
+    )
+    messages, events = await run(ActionStop(), said)
+    assert [m["custom"]["kind"] for m in messages] == ["help_priority_changed"]
+    assert services.hms.tasks[-1].priority == "routine"
+
+
+async def test_amend_a_stop_with_nothing_to_stop_keeps_the_request_filed_for_cancel_it(services):
+    from actions.flow import ActionStop
+
+    last = await filed()
+    said = tracker(intent="stop", text="ok never mind", slots={"last_task": last})
+    _, events = await run(ActionStop(), said)
+    kept = [e["value"] for e in events if e.get("name") == "last_task"]
+    assert kept and kept[-1] == last  # "cancel it" next still withdraws it

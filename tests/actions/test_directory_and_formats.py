@@ -177,6 +177,17 @@ def test_directory_ward_said_in_words_nlu_did_not_tag():
     assert directory.ward_in_words(wards, "bed 4 needs cleaning") is None
 
 
+def test_directory_ward_code_of_digits_and_letters_is_found_in_lower_case():
+    from assistant.hms.models import Ward
+
+    wards = [Ward("ward-4b", "4B", "Ward 4B", ()), Ward("ward-7", "7", "Ward 7", ())]
+    # "4b bed 2" answering "Which ward?": NLU tags only the bed in lower case
+    assert directory.ward_in_words(wards, "4b bed 2") == "4B"
+    assert directory.ward_in_words(wards, "its on 4b") == "4B"
+    assert directory.ward_in_words(wards, "bed 7 on 4b") == "4B"  # 7 is the bed
+    assert directory.ward_in_words(wards, "bed 7 needs cleaning") is None
+
+
 async def test_directory_status_of_a_bed_read_as_a_request_status_is_the_bed_question():
     from actions.help import ActionCheckRequestStatus
     from actions.services import set_services

@@ -1443,3 +1443,103 @@ async def test_forms_a_pick_among_things_shown_is_no_patient_name(text):
     named = text == "Ngozi Price"
     assert bool(slots.get("patient_name")) is named
     assert ("invalid_patient_name" in kinds(messages)) is not named
+
+
+async def test_forms_a_lower_case_ward_code_with_a_bed_answers_which_ward():
+    bed = [{"entity": "bed", "value": "2", "start": 7, "end": 8}]
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter"},
+        set_now={"bed": "2", "ward": "4b bed 2"},  # the mapping takes the answer whole
+        requested="ward",
+        text="4b bed 2",
+        entities=bed,
+    )
+    assert slots["ward"] == "4B" and slots["bed"] == "2"
+    assert slots["requested_slot"] != "ward" and "slot_noted" not in kinds(messages)
+
+
+async def test_forms_another_help_request_is_held_not_taken_as_the_description():
+    said = "oh and housekeeping for bed 7 too, spillage"
+    entities = [
+        {"entity": "help_type", "value": "housekeeping", "start": 7, "end": 19},
+        {"entity": "bed", "value": "7", "start": 28, "end": 29},
+    ]
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "5", "urgency": "routine"},
+        set_now={"help_type": "housekeeping", "bed": "7", "help_description": said},
+        requested="help_description",
+        intent="request_help",
+        text=said,
+        entities=entities,
+    )
+    # the porter request keeps its own details and asks its description again
+    assert slots["help_type"] == "porter" and slots["bed"] == "5"
+    assert slots["help_description"] is None
+    assert slots["requested_slot"] == "help_description"
+    held = [m for m in messages if (m.get("custom") or {}).get("kind") == "request_held"]
+    assert held and held[0]["custom"]["data"] == {"clause": said}
+
+
+async def test_forms_a_plain_description_naming_a_bed_is_still_the_description():
+    said = "bed 7 needs a wheelchair to x-ray"
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "5", "urgency": "routine"},
+        set_now={"help_description": said},
+        requested="help_description",
+        intent="request_help",
+        text=said,
+        entities=[{"entity": "bed", "value": "7", "start": 4, "end": 5}],
+    )
+    assert slots.get("help_description") == said and "request_held" not in kinds(messages)
+
+
+async def test_forms_a_description_said_before_another_help_request_is_taken_and_the_rest_held():
+    said = "the label printer wont print, also need housekeeping for bed 4 as well"
+    entities = [
+        {"entity": "help_type", "value": "housekeeping", "start": 40, "end": 52},
+        {"entity": "bed", "value": "4", "start": 61, "end": 62},
+    ]
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "it", "ward": "4B", "urgency": "routine"},
+        set_now={"help_type": "housekeeping", "bed": "4", "help_description": said},
+        requested="help_description",
+        intent="request_help",
+        text=said,
+        entities=entities,
+    )
+    assert slots["help_type"] == "it" and slots.get("bed") is None
+    assert slots["help_description"] == "the label printer wont print"
+    assert slots["requested_slot"] is None  # the IT request is complete
+    held = [m for m in messages if (m.get("custom") or {}).get("kind") == "request_held"]
+    assert held[0]["custom"]["data"] == {"clause": "also need housekeeping for bed 4 as well"}
+
+
+async def test_forms_a_patient_name_and_mrn_are_left_out_of_a_help_description():
+    said = "Emily Lloyd 10176509 needs to go to xray"
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "2", "urgency": "routine"},
+        set_now={"help_description": said},
+        requested="help_description",
+        text=said,
+        entities=[{"entity": "patient_name", "value": "Emily Lloyd", "start": 0, "end": 11}],
+    )
+    assert slots["help_description"] == "[name] [mrn] needs to go to xray"
+    assert "help_description_phi_removed" in kinds(messages)
+
+
+async def test_forms_a_help_description_without_patient_details_is_kept_as_said():
+    said = "wheelchair to xray, bay 4"
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B", "bed": "2", "urgency": "routine"},
+        set_now={"help_description": said},
+        requested="help_description",
+        text=said,
+    )
+    assert slots["help_description"] == said
+    assert "help_description_phi_removed" not in kinds(messages)

@@ -406,3 +406,50 @@ async def test_rasa_assistant_a_clause_that_asks_holds_the_rest_until_it_is_answ
     assert payload == "get a porter to take her there for ENT Clinic, Fri 4 Dec at 10:40"
     assert sent == ["book EL into ent friday", "the 10:40", "yes"]
     await assistant.aclose()
+
+
+async def test_rasa_assistant_a_request_the_actions_hold_is_offered_and_a_typed_yes_sends_it():
+    # "oh and housekeeping for bed 7 too" while a porter's description is asked: held by the
+    # actions (request_held), offered once the porter request is filed; "yes" sends it
+    sent: list[str] = []
+    held = "oh and housekeeping for bed 7 too"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        message = json.loads(request.content)["message"]
+        sent.append(message)
+        if message == held:
+            replies = [
+                {
+                    "text": "One thing at a time",
+                    "custom": {"kind": "request_held", "data": {"clause": held}},
+                },
+                {"text": "Briefly, what is needed?", "custom": {"kind": "ask_help_description"}},
+            ]
+        elif message == "wheelchair to x-ray":
+            replies = [{"text": "Done: HR-000001", "custom": {"kind": "request_help_success"}}]
+        else:
+            replies = [{"text": "Done: HR-000002", "custom": {"kind": "request_help_success"}}]
+        return httpx.Response(200, json=replies)
+
+    assistant = RasaAssistant(
+        workers=["http://rasa:5005"], signing_key=KEY, transport=httpx.MockTransport(handler)
+    )
+
+    async def say(text: str) -> list[Any]:
+        token = current_message_id.set(f"m-{len(sent)}")
+        try:
+            return await assistant.send(
+                staff="n.jones", channel="rest", conversation="c1", text=text
+            )
+        finally:
+            current_message_id.reset(token)
+
+    assert [r.kind for r in await say(held)] == ["request_held", "ask_help_description"]
+    filed = await say("wheelchair to x-ray")
+    assert [r.kind for r in filed] == ["request_help_success", "clause_offer"]
+    assert filed[-1].buttons[0].payload == held
+    await say("yes, do that")
+    assert sent == [held, "wheelchair to x-ray", held]  # the typed yes sent the request
+    await say("yes")  # the offer was answered: a later yes is only a yes
+    assert sent[-1] == "yes"
+    await assistant.aclose()
