@@ -557,7 +557,11 @@ class CatalogForm(FormValidationAction, ABC):
         if "bed" in wanted and beds:
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
         if "patient_name" in form.required and "patient_name" not in found:
-            found.update(lower_case_name(turn, ctx.slots.get("patient_name"), ctx.mrn))
+            found.update(
+                lower_case_name(
+                    turn, ctx.slots.get("patient_name"), ctx.mrn, request=requested is None
+                )
+            )
         for slot in form.required:
             # urgency is read from the whole sentence: "not urgent" is routine even when
             # NLU tagged only "urgent"; a message that is only a time is the time, asked
