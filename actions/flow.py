@@ -400,6 +400,12 @@ _RESUME_ASKED = re.compile(
 )
 
 
+def asks_to_carry_on(text: str) -> bool:
+    """ "ok carry on", "where were we", "go back to it": the user asks to go on with the
+    task in hand."""
+    return bool(_RESUME_ASKED.search(text))
+
+
 def resume_quiet(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> Events | None:
     """ "where were we?", "carry on", "yes, back to the booking" when the task interrupted
     twice is kept quietly (not offered again): back to it with its values; None otherwise."""
@@ -455,6 +461,11 @@ class ActionContinue(Action):
             return followed if followed is not None else go_back(dispatcher, tracker, turn)
         if active_form(tracker) is not None and puts_off(turn):  # "later" while a form asks
             return await ActionStop().run(dispatcher, tracker, domain)
+        from actions.carryon import back_from_digression
+
+        back = back_from_digression(dispatcher, tracker, turn)
+        if back is not None:  # "ok carry on" while a form asks: back to what it interrupted
+            return back
         owner = pending_intent(pending)
         if owner is None:
             resumed = resume_quiet(dispatcher, tracker, turn)

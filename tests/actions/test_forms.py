@@ -1432,3 +1432,18 @@ async def test_forms_free_slots_read_the_part_of_the_day_and_a_bound(said, entit
         user="s.ali",
     )
     assert slots["time"] == meant
+
+
+@pytest.mark.parametrize("text", ["ok carry on", "where were we", "continue"])
+async def test_forms_carry_on_while_a_question_is_asked_is_no_miss(text):
+    # "ok carry on" at "When would suit?" (nothing interrupted) said "Sorry, I didn't get
+    # that" and, after one more miss, "I still need the time ... or stop here"
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"},
+        requested="time",
+        intent="affirm",
+        text=text,
+        misses="time:1",
+    )
+    assert "invalid_time" not in kinds(messages) and "misses" not in slots
