@@ -1447,3 +1447,24 @@ async def test_forms_carry_on_while_a_question_is_asked_is_no_miss(text):
         misses="time:1",
     )
     assert "invalid_time" not in kinds(messages) and "misses" not in slots
+
+
+@pytest.mark.parametrize(
+    "said", ["hmm is there a porter free", "ok, is there a porter free", "sorry who is in bed 2"]
+)
+def test_forms_a_question_after_a_filler_word_leaves_the_question(said):
+    # "hmm is there a porter free" while a booking asked the time was "Sorry, I didn't get
+    # that" (the question word was looked for only at the start)
+    from actions.reading import is_interruption
+    from actions.state import Turn
+    from intents.catalog import default_catalog
+
+    catalog = default_catalog()
+    form = catalog.form("book_appointment_form")
+    assert form is not None
+    ranked = (
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "request_help", "confidence": 0.38},
+    )
+    turn = Turn("nlu_fallback", 0.4, said, (), "none", ranked)
+    assert is_interruption(turn, form, "time", catalog)
