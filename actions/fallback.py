@@ -456,6 +456,14 @@ class ActionOutOfScope(Action):
         if waits(turn):  # "give me a minute": whatever is open stays open (not declined)
             say_take_your_time(dispatcher, tracker.get_slot("requested_slot"))
             return []
+        from actions.clinicpick import entry_asked, time_not_listed
+
+        if not (tracker.active_loop or {}).get("name") and (
+            entry_asked(tracker) or time_not_listed(tracker)
+        ):  # "who is the 2pm" right after a clinic's list: that entry, not declined
+            from actions.flow import ActionNewRequest
+
+            return await ActionNewRequest().run(dispatcher, tracker, domain)
         if not nonsense(turn.text):
             if CLINICAL.search(turn.text):  # "max dose of paracetamol?": never answered
                 dispatcher.utter_message(response="utter_out_of_scope_answer")
