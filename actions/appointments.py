@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.allofthem import one_at_a_time, says_all
+from actions.apptpick import clinic_not_among, keeps_them, kept, named_among
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.exacttime import the_time_asked
 from actions.repatient import kept_slot
@@ -201,12 +202,18 @@ class ActionCancelAppointment(_PatientAction):
             )
             return Outcome(resource=f"Appointment/{done.id}", patient_ref=ref)
         appts = await ctx.hms.list_appointments(patient_id=patient.id)
+        lacks: str | None = None  # "the cardiology one" when none is
         if other is not None:  # "no, the 9:00 one" at the confirm step: that one instead
             appts = [a for a in appts if a.id == other]
         elif at == "pick":
             picked = chosen_or_by_clinic(ctx, appts)
-            appts = [a for a in appts if a.id == picked] if picked else appts
+            if picked is None and keeps_them(ctx):  # "no leave it": nothing cancelled
+                kept(ctx, kind, patient)
+                return Outcome(patient_ref=ref, detail="kept")
+            lacks = None if picked else clinic_not_among(ctx, appts)
+            appts = [a for a in appts if a.id == picked] if picked else named_among(ctx, appts)
         else:
+            lacks = clinic_not_among(ctx, appts, said_now=False)
             appts = narrow(ctx, appts)
         if not appts:
             ctx.say(
@@ -219,8 +226,9 @@ class ActionCancelAppointment(_PatientAction):
             return Outcome("not_found", patient_ref=ref)
         if len(appts) > 1:
             asked_all = says_all(str((ctx.tracker.latest_message or {}).get("text") or ""))
+            first = f"{patient.initials} has {lacks}. " if lacks else ""
             ctx.say(
-                one_at_a_time(kind) if asked_all else "Which appointment should I cancel?",
+                one_at_a_time(kind) if asked_all else f"{first}Which appointment should I cancel?",
                 kind=f"{kind}_pick",
                 phi=True,
                 buttons=appointment_buttons(appts, tz),

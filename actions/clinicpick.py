@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.scheduling import offered_at
 from actions.services import get_services
@@ -68,3 +69,49 @@ def cancel_asked(tracker: Tracker) -> dict[str, Any] | None:
     moment = datetime.fromisoformat(start).astimezone(ZoneInfo(tz))
     kept = {k: shown[k] for k in ("department",) if shown.get(k)}
     return {**kept, "time": f"{moment:%Y-%m-%d %H:%M}"}
+
+
+# a clock time said as such: "10:00", "10.30", "10am", "10 o'clock" (never a bare number)
+_CLOCK = re.compile(r"\b(\d{1,2})(?:[:.](\d{2})\s*(am|pm)?|\s*(am|pm|o'?\s?clock)\b)", re.I)
+
+
+def _clock(text: str) -> str | None:
+    found = _CLOCK.search(text)
+    if found is None:
+        return None
+    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    half = (found.group(3) or found.group(4) or "").lower()
+    hour += 12 if half == "pm" and hour < 12 else 0
+    hour = 0 if half == "am" and hour == 12 else hour
+    if hour > 23 or minute > 59:
+        return None
+    if not half and 1 <= hour <= 6:
+        hour += 12  # "the 2:30": clinics run by day
+    return f"{hour:02d}:{minute:02d}"
+
+
+def time_not_listed(tracker: Tracker) -> tuple[str, list[str]] | None:
+    """ "cancel the 10:00" / "who is the 10 o'clock" right after a clinic's list with no
+    entry then: the time said and the list's times (local "HH:MM"), or None. It was read
+    as a help request's cancel or status ("You have no open help requests to cancel")."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if text.lstrip().startswith("/") or not (_CANCEL.search(text) or _WHO.search(text)):
+        return None
+    _, starts = _listed(tracker)
+    said = _clock(text) if starts else None
+    if said is None or entry_time(tracker, _CANCEL) or entry_time(tracker):
+        return None
+    zone = ZoneInfo(get_services().settings.hospital_tz)
+    times = [f"{datetime.fromisoformat(s).astimezone(zone):%H:%M}" for s in starts]
+    return said, list(dict.fromkeys(times))
+
+
+def say_not_listed(dispatcher: CollectingDispatcher, said: str, times: list[str]) -> None:
+    dispatcher.utter_message(
+        text=f"No appointment at {said} on that list. Its times: {', '.join(times)}.",
+        json_message={
+            "phi": False,
+            "kind": "list_clinic_appointments_none",
+            "data": {"count": 0},
+        },
+    )

@@ -148,6 +148,8 @@ _NOT_CLINICS = re.compile(
     re.I,
 )
 _SAID_CLINIC = (
+    # "free cardiologist slots", "with a dermatologist": the specialist's clinic
+    re.compile(r"\b([a-z]+olog(?:ist|ists)|physio(?:therapists?)?)\b", re.I),
     re.compile(r"\b([a-z][a-z&']+)\s+(?:clinic|outpatients)\b", re.I),
     # "gastro list for today": a clinic's list (not "the full list", "my list")
     re.compile(
@@ -174,8 +176,15 @@ def said_clinic(text: str) -> str | None:
     return None
 
 
+# the specialist for the specialty: "a cardiologist" is the cardiology clinic
+_ANY = ("a", "an", "any")  # "any cardiologist": the clinic, whoever it is
+_SPECIALIST = ((re.compile(r"ologists?\b"), "ology"), (re.compile(r"therapists?\b"), "therapy"))
+
+
 def resolve_clinic(services: list[Service], text: str) -> Resolution:
     wanted = _clean(clinic_words(text))
+    for specialist, specialty in _SPECIALIST:
+        wanted = " ".join(w for w in specialist.sub(specialty, wanted).split() if w not in _ANY)
     for svc in services:
         names = (svc.code, svc.id, svc.name, _CLINIC_WORDS.sub(" ", svc.name))
         if wanted and wanted in {_clean(n) for n in names}:

@@ -278,6 +278,11 @@ class ActionFallback(Action):
         busy = (tracker.active_loop or {}).get("name") or tracker.get_slot("pending")
         if busy and stoppish(turn):  # "no, cancel" while a task waits: stop it
             return await ActionStop().run(dispatcher, tracker, domain)
+        from actions.carryon import back_from_digression
+
+        back = back_from_digression(dispatcher, tracker, turn)
+        if back is not None:  # "ok carry on" while a digression's form asks: back to the task
+            return back
         waiting = pending_intent(tracker.get_slot("pending"))
         own = asks_its_own(turn, waiting)
         if own is not None:  # "hang on, what clinics are on friday?" at a booking's confirm
@@ -464,6 +469,14 @@ class ActionOutOfScope(Action):
                 },
             )
             return [SlotSet("help_description", described)]
+        from actions.clinicpick import entry_asked, time_not_listed
+
+        if not (tracker.active_loop or {}).get("name") and (
+            entry_asked(tracker) or time_not_listed(tracker)
+        ):  # "who is the 2pm" right after a clinic's list: that entry, not declined
+            from actions.flow import ActionNewRequest
+
+            return await ActionNewRequest().run(dispatcher, tracker, domain)
         if not nonsense(turn.text):
             if CLINICAL.search(turn.text):  # "max dose of paracetamol?": never answered
                 dispatcher.utter_message(response="utter_out_of_scope_answer")

@@ -23,7 +23,7 @@ from actions.allofthem import asks_for_all
 from actions.amend import amendment, filed_request
 from actions.bedundo import ActionUndoBedChange, stop_after_change, undoes_bed_change
 from actions.bookdetails import building_a_booking
-from actions.clinicpick import cancel_asked, entry_asked
+from actions.clinicpick import cancel_asked, entry_asked, say_not_listed, time_not_listed
 from actions.fallback import (
     after_fallback,
     as_a_job_step,
@@ -327,6 +327,10 @@ class ActionNewRequest(Action):
             asked = with_slots(tracker, events, loop={})
             told = await guarded_action("list_clinic_appointments").run(dispatcher, asked, domain)
             return [*events, *told, FollowupAction("action_listen")]
+        unlisted = None if form else time_not_listed(tracker)
+        if unlisted is not None:  # "cancel the 10:00" when the list just shown has none then
+            say_not_listed(dispatcher, *unlisted)
+            return [FollowupAction("action_listen")]
         if turn.intent == "cancel_appointment" and names_only_a_ward(turn):
             # "cancel the CCU one" after setting a watch (NLU: an appointment's cancel): an
             # appointment has no ward - a bed watch has (it answered "Cancelling appointments
@@ -400,6 +404,12 @@ _RESUME_ASKED = re.compile(
 )
 
 
+def asks_to_carry_on(text: str) -> bool:
+    """ "ok carry on", "where were we", "go back to it": the user asks to go on with the
+    task in hand."""
+    return bool(_RESUME_ASKED.search(text))
+
+
 def resume_quiet(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> Events | None:
     """ "where were we?", "carry on", "yes, back to the booking" when the task interrupted
     twice is kept quietly (not offered again): back to it with its values; None otherwise."""
@@ -455,6 +465,11 @@ class ActionContinue(Action):
             return followed if followed is not None else go_back(dispatcher, tracker, turn)
         if active_form(tracker) is not None and puts_off(turn):  # "later" while a form asks
             return await ActionStop().run(dispatcher, tracker, domain)
+        from actions.carryon import back_from_digression
+
+        back = back_from_digression(dispatcher, tracker, turn)
+        if back is not None:  # "ok carry on" while a form asks: back to what it interrupted
+            return back
         owner = pending_intent(pending)
         if owner is None:
             resumed = resume_quiet(dispatcher, tracker, turn)

@@ -32,7 +32,7 @@ from actions.base import guarded_reader, lacks_permission, sole_ward
 from actions.bedcheck import check_bed
 from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic, ward_in_words
-from actions.flow import wrong_thing
+from actions.flow import asks_to_carry_on, wrong_thing
 from actions.formats import MrnFormat
 from actions.freetext import say_take_your_time, waits
 from actions.mrnname import lower_case_name
@@ -578,7 +578,11 @@ class CatalogForm(FormValidationAction, ABC):
         if "bed" in wanted and beds:
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
         if "patient_name" in form.required and "patient_name" not in found:
-            found.update(lower_case_name(turn, ctx.slots.get("patient_name"), ctx.mrn))
+            found.update(
+                lower_case_name(
+                    turn, ctx.slots.get("patient_name"), ctx.mrn, request=requested is None
+                )
+            )
         for slot in form.required:
             # urgency is read from the whole sentence: "not urgent" is routine even when
             # NLU tagged only "urgent"; a message that is only a time is the time, asked
@@ -663,6 +667,9 @@ class CatalogForm(FormValidationAction, ABC):
         )
         if answered or progressed:
             return [SlotSet("misses", None)]
+        said = str(tracker.latest_message.get("text") or "")
+        if asks_to_carry_on(said) and not tracker.latest_message.get("entities"):
+            return []  # "ok carry on", "where were we": the question is asked again, no miss
         count = next_miss(tracker, requested)
         if not replies:
             dispatcher.utter_message(

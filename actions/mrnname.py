@@ -45,14 +45,55 @@ def name_before_mrn(text: str | None, mrn: MrnFormat) -> str | None:
     return None
 
 
-def lower_case_name(turn: Turn, had: Any, mrn: MrnFormat) -> dict[str, str]:
+def lower_case_name(
+    turn: Turn, had: Any, mrn: MrnFormat, *, request: bool = False
+) -> dict[str, str]:
     """{"patient_name": the name typed before the MRN} when NLU tagged none and the task
-    has none yet; the words NLU tagged as something else (a clinic, a time) are no name."""
+    has none yet; the words NLU tagged as something else (a clinic, a time) are no name.
+    In the request itself (``request``) a name with no MRN beside it counts too ("book
+    emily lloyd into dermatology": the name was asked for again)."""
     if had not in (None, "") or turn.is_payload or turn.values("patient_name"):
         return {}
     others = [e for e in {str(e.get("entity")) for e in turn.entities} if e != "mrn"]
-    name = name_before_mrn(blanked(turn.text, turn.spans(*others)) if others else turn.text, mrn)
+    text = blanked(turn.text, turn.spans(*others)) if others else turn.text
+    name = name_before_mrn(text, mrn) or (name_in_request(text) if request else None)
     return {"patient_name": name} if name else {}
+
+
+# a request's words that are never a patient's name either ("book a follow up for ...")
+_NOT_IN_REQUEST = _NOT_NAME | frozenset(
+    "follow up review check checkup scan urgent routine soon soonest asap possible earliest "
+    "next first same day week morning afternoon evening slot slots time doctor dr nurse "
+    "someone somebody everyone this that these those one mr mrs ms miss mx".split()
+)
+# "book emily lloyd into ...", "appt for emily lloyd", "cancel emily lloyd's appointment":
+# two or three words after the request's verb or "for", up to a request word or the end
+_NAMED_IN_REQUEST = re.compile(
+    r"\b(?:for|book|booking|cancel|cancelling|move|moving|reschedule|rebook)\s+"
+    r"([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){1,2}?)"
+    r"(?='s\b|\s+(?:into|in|to|for|on|at|with|next|this|tomorrow|today|please|pls|appt|"
+    r"appointment|asap)\b|\s*[,.?!]|\s*$)",
+    re.I,
+)
+
+
+def name_in_request(text: str | None) -> str | None:
+    """A patient's name typed in lower case in a request without their MRN ("book emily
+    lloyd into dermatology", "need an appt for emily lloyd"), or None."""
+    for match in _NAMED_IN_REQUEST.finditer(text or ""):
+        words = match.group(1).split()
+        low = [w.lower().removesuffix("'s") for w in words]
+        if any(
+            w in _NOT_IN_REQUEST
+            or w in _TIME_WORDS
+            or w in WEEKDAYS
+            or w in MONTHS
+            or said_as(w) != w
+            for w in low
+        ):
+            continue
+        return " ".join(w[:1].upper() + w[1:] for w in low)
+    return None
 
 
 # "what appts does emily lloyd have", "appointments for emily lloyd": the words after

@@ -263,7 +263,10 @@ def asks_how_things_are(text: str) -> bool:
 
 SURE_TASK = 0.9  # a free-text answer is left only for a task NLU is this sure of
 _QUESTION = re.compile(
-    r"\?\s*$|^\s*(?:and\s+)?(?:any|is|are|where|who|what|when|which|can|could|how)\b", re.I
+    r"\?\s*$|^\s*(?:(?:hmm+|um+|erm*|oh|ok(?:ay)?|so|wait|sorry|(?:hang|hold)\s+on|btw|"
+    r"quick\s+question)\b[\s,.!-]*)*(?:and\s+)?(?:any|is|are|where|who|what|when|which|can|"
+    r"could|how)\b",
+    re.I,
 )
 
 

@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.allofthem import one_at_a_time, says_all
 from actions.appointments import _PatientAction, _ref
+from actions.apptpick import clinic_not_among, keeps_them, kept, named_among
 from actions.base import ActionContext, Outcome
 from actions.formats import clinic_word
 from actions.scheduling import (
@@ -51,9 +52,14 @@ class ActionRescheduleAppointment(_PatientAction):
         appts = await ctx.hms.list_appointments(patient_id=patient.id)
         confirmed = ctx.slot("confirmed") or {}
         current: Appointment | None = None
+        lacks = clinic_not_among(ctx, appts, said_now=at == "pick")
         if at == "pick":
             picked = chosen_or_by_clinic(ctx, appts)
+            if picked is None and keeps_them(ctx):  # "no leave it": nothing moved
+                kept(ctx, kind, patient)
+                return Outcome(patient_ref=ref, detail="kept")
             current = next((a for a in appts if a.id == picked), None)
+            appts = appts if current else named_among(ctx, appts)
         elif at in ("offer", "confirm"):
             current = next((a for a in appts if a.id == confirmed.get("appointment_id")), None)
             if current is None or confirmed.get("patient_id") != patient.id:
@@ -76,8 +82,11 @@ class ActionRescheduleAppointment(_PatientAction):
                 return Outcome("not_found", patient_ref=ref)
             if len(appts) > 1:
                 asked_all = says_all(str((ctx.tracker.latest_message or {}).get("text") or ""))
+                first = f"{patient.initials} has {lacks}. " if lacks else ""
                 ctx.say(
-                    one_at_a_time(kind) if asked_all else "Which appointment should I move?",
+                    one_at_a_time(kind)
+                    if asked_all
+                    else f"{first}Which appointment should I move?",
                     kind=f"{kind}_pick",
                     phi=True,
                     buttons=appointment_buttons(appts, tz),

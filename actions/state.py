@@ -123,19 +123,32 @@ def extracted_this_turn(tracker: Tracker) -> dict[str, Any]:
 
 
 def slots_before_turn(tracker: Tracker) -> dict[str, Any]:
-    """Every slot's value before the latest user message (replayed from this session)."""
+    """Every slot's value before the latest user message (replayed from this session).
+
+    The action server gets only the events of the last few turns (``history_turns`` in
+    ``rasa_ext.fastpath``), so a slot that no event of them sets or clears kept, before the
+    latest message, the value it has now: a booking's patient given seven messages ago is
+    still the booking's when a question interrupts it (it was stashed without them)."""
     events = list(tracker.events)
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
-    values: dict[str, Any] = {}
+    touched = {str(e.get("name")) for e in events if e.get("event") == "slot"}
+    cleared = any(e.get("event") in _CLEARS_ALL for e in events)
+    values: dict[str, Any] = (
+        {}
+        if cleared
+        else {k: v for k, v in tracker.slots.items() if k not in touched and v is not None}
+    )
     for event in events[: max(last_user, 0)]:
         kind = event.get("event")
-        if kind in ("session_started", "restart"):
+        if kind in _CLEARS_ALL:
             values = {}
         elif kind == "slot":
             values[str(event.get("name"))] = event.get("value")
-        elif kind == "reset_slots":
-            values = {}
     return values
+
+
+# events after which every slot starts empty
+_CLEARS_ALL = ("session_started", "restart", "reset_slots")
 
 
 def active_form(tracker: Tracker) -> Form | None:

@@ -200,3 +200,17 @@ async def test_directory_status_of_a_bed_read_as_a_request_status_is_the_bed_que
     trk = tracker("n.jones", intent="check_request_status", text="status of HR-000012")
     messages, _ = await run(ActionCheckRequestStatus(), trk)
     assert not messages[0]["custom"]["kind"].startswith("check_bed_availability")
+
+
+@pytest.mark.parametrize("said", ["cardiologist", "a cardiologist", "any cardiologist"])
+def test_directory_a_specialist_is_their_specialtys_clinic(said):
+    # "any free cardiologist slots tomorrow", "book ... with a cardiologist": the clinic
+    # was asked for, then "I don't know a clinic 'any cardiologist'"
+    services = [
+        Service("svc-cardiology", "cardiology", "Cardiology Clinic"),
+        Service("svc-physiotherapy", "physiotherapy", "Physiotherapy Clinic"),
+    ]
+    assert directory.resolve_clinic(services, said).value == "cardiology"
+    assert directory.resolve_clinic(services, "physiotherapist").value == "physiotherapy"
+    assert directory.said_clinic("any free cardiologist slots tomorrow") == "cardiologist"
+    assert directory.resolve_clinic(services, "urologist").value is None

@@ -1543,3 +1543,39 @@ async def test_forms_a_help_description_without_patient_details_is_kept_as_said(
     )
     assert slots["help_description"] == said
     assert "help_description_phi_removed" not in kinds(messages)
+
+
+@pytest.mark.parametrize("text", ["ok carry on", "where were we", "continue"])
+async def test_forms_carry_on_while_a_question_is_asked_is_no_miss(text):
+    # "ok carry on" at "When would suit?" (nothing interrupted) said "Sorry, I didn't get
+    # that" and, after one more miss, "I still need the time ... or stop here"
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"},
+        requested="time",
+        intent="affirm",
+        text=text,
+        misses="time:1",
+    )
+    assert "invalid_time" not in kinds(messages) and "misses" not in slots
+
+
+@pytest.mark.parametrize(
+    "said", ["hmm is there a porter free", "ok, is there a porter free", "sorry who is in bed 2"]
+)
+def test_forms_a_question_after_a_filler_word_leaves_the_question(said):
+    # "hmm is there a porter free" while a booking asked the time was "Sorry, I didn't get
+    # that" (the question word was looked for only at the start)
+    from actions.reading import is_interruption
+    from actions.state import Turn
+    from intents.catalog import default_catalog
+
+    catalog = default_catalog()
+    form = catalog.form("book_appointment_form")
+    assert form is not None
+    ranked = (
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "request_help", "confidence": 0.38},
+    )
+    turn = Turn("nlu_fallback", 0.4, said, (), "none", ranked)
+    assert is_interruption(turn, form, "time", catalog)

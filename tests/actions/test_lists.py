@@ -203,3 +203,56 @@ async def test_lists_cancel_a_time_right_after_a_clinic_list_is_that_appointment
     slots = {e["name"]: e["value"] for e in out if e.get("event") == "slot"}
     assert slots["department"] == "cardiology" and slots["time"].endswith(" 10:00")
     assert out[-1] == {"event": "followup", "timestamp": None, "name": "cancel_appointment_form"}
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [("cancel the 11:00", "cancel_help_request"), ("who is the 11 oclock", "check_request_status")],
+)
+async def test_lists_a_time_not_on_the_clinic_list_just_shown_is_said_so(services, said, intent):
+    # "cancel the 10:00" after the ENT list with no 10:00: "You have no open help requests
+    # to cancel" (NLU: a help request's cancel)
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.flow import ActionNewRequest
+
+    await services.hms.book("p-1", "slot-2")  # tomorrow 10:00, cardiology
+    shown = {"department": "cardiology", "time": "tomorrow"}
+    _, events = await run(ActionListClinicAppointments(), clinic(**shown))
+    last = [e["value"] for e in events if e.get("name") == "last_task"][-1]
+    history = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": said, "parse_data": {}},
+    ]
+    trk = tracker("s.ali", intent=intent, text=said, slots={"last_task": last}, events=history)
+    dispatcher = CollectingDispatcher()
+    await ActionNewRequest().run(dispatcher, trk, {})
+    [reply] = dispatcher.messages
+    assert reply["custom"]["kind"] == "list_clinic_appointments_none"
+    assert "11:00" in reply["text"] and "10:00" in reply["text"]
+
+
+@pytest.mark.parametrize("said", ["who is the 10am", "who is the 2pm"])
+async def test_lists_who_is_at_a_time_read_as_out_of_scope_after_a_clinic_list(services, said):
+    # "who is the 2pm" right after a clinic's list (NLU: out of scope) was "Sorry, I can't
+    # help with that"
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.fallback import ActionOutOfScope
+
+    await services.hms.book("p-1", "slot-2")  # tomorrow 10:00, cardiology
+    shown = {"department": "cardiology", "time": "tomorrow"}
+    _, events = await run(ActionListClinicAppointments(), clinic(**shown))
+    last = [e["value"] for e in events if e.get("name") == "last_task"][-1]
+    history = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": said, "parse_data": {}},
+    ]
+    trk = tracker(
+        "s.ali", intent="out_of_scope", text=said, slots={"last_task": last}, events=history
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, trk, {})
+    [reply] = dispatcher.messages
+    assert reply["custom"]["kind"].startswith("list_clinic_appointments_")
+    assert "10:00" in reply["text"]

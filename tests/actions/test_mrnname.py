@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.formats import MrnFormat
-from actions.mrnname import name_before_mrn
+from actions.mrnname import name_before_mrn, name_in_request
 from tests.actions.test_forms import validate
 
 
@@ -58,3 +58,39 @@ async def test_mrnname_a_tagged_clinic_before_the_mrn_is_no_name():
         user="s.ali",
     )
     assert slots.get("patient_name") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("book emily lloyd into dermatology", "Emily Lloyd"),
+        ("need an appt for emily lloyd", "Emily Lloyd"),
+        ("book a follow up for arjun johnson tomorrow", "Arjun Johnson"),
+        ("cancel emily lloyd's appointment", "Emily Lloyd"),
+        ("can you book ngozi price in for physio", "Ngozi Price"),
+        ("book a slot for tomorrow morning", None),
+        ("book him in for next week", None),
+        ("book for cardiology clinic", None),
+        ("book in for a review", None),
+        ("book an appt for mrs jones", None),
+        ("book her in on friday", None),
+    ],
+)
+def test_mrnname_a_name_in_a_request_without_an_mrn(text, name):
+    assert name_in_request(text) == name
+
+
+async def test_mrnname_a_lower_case_name_without_its_mrn_in_the_request_is_taken():
+    # "book emily lloyd into dermatology" asked "What is the patient's full name?"
+    text = "book mary smith into cardiology"
+    entities = [{"entity": "department", "value": "cardiology", "start": 21, "end": 31}]
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        set_now={"department": "cardiology"},
+        intent="book_appointment",
+        text=text,
+        entities=entities,
+        user="s.ali",
+    )
+    assert slots.get("patient_name") == "Mary Smith"
+    assert not any(m.get("custom", {}).get("kind") == "ask_patient_name" for m in messages)

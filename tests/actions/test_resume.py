@@ -660,3 +660,33 @@ async def test_resume_a_pick_of_the_interrupted_offer_goes_back_and_takes_it():
     assert [m["custom"]["kind"] for m in messages] == ["book_appointment_confirm"]
     confirmed = [e["value"] for e in events if e.get("name") == "confirmed"][-1]
     assert confirmed["slot_id"] == offered["ids"][1]
+
+
+async def test_resume_a_task_whose_patient_was_given_before_the_events_sent_keeps_it():
+    # a booking of seven messages: the action server gets only the last five turns'
+    # events, so the patient set in the first message was left out of the stash when
+    # "hang on is he on a ward?" interrupted it ("Shall we carry on booking?" without
+    # them, then "That MRN and name don't belong to the same patient")
+    now = {
+        "patient_name": "Mary Smith",
+        "mrn": "10004821",
+        "department": "respiratory",
+        "time": "tuesday",
+        "pending": "book_appointment:offer",
+    }
+    window: list[dict[str, Any]] = [  # the five turns sent: the clinic and the day, not the patient
+        {"event": "user", "text": "respiratory", "parse_data": {}},
+        {"event": "slot", "name": "department", "value": "respiratory"},
+        {"event": "user", "text": "tuesday", "parse_data": {}},
+        {"event": "slot", "name": "time", "value": "tuesday"},
+        {"event": "slot", "name": "pending", "value": "book_appointment:offer"},
+        {"event": "user", "text": "ok where were we", "parse_data": {}},
+    ]
+    asked = tracker(
+        "s.ali", intent="find_patient", text="ok where were we", slots=now, events=window
+    )
+    _, events = await run(ActionNewRequest(), asked)
+    stash = [e["value"] for e in events if e.get("name") == "stash"][-1]
+    assert stash["slots"]["patient_name"] == "Mary Smith"
+    assert stash["slots"]["mrn"] == "10004821"
+    assert stash["slots"]["department"] == "respiratory"
