@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.allofthem import asks_for_all
 from actions.amend import amendment, filed_request
+from actions.bedorder import orders_a_bed_change
 from actions.bedundo import ActionUndoBedChange, stop_after_change, undoes_bed_change
 from actions.bookdetails import building_a_booking
 from actions.clinicpick import cancel_asked, entry_asked
@@ -291,6 +292,9 @@ class ActionNewRequest(Action):
             # "porter for 7 bed 3" (NLU: a cancel), "IT for ED bed 3" (NLU: a free-bed
             # question): a kind of help and where, nothing else - a help request
             return await serve_as(dispatcher, tracker, "request_help", domain)
+        if turn.intent != "update_bed_status" and form is None and orders_a_bed_change(turn):
+            # "need to block a bed" (NLU: a help request): a bed's status changed
+            return await serve_as(dispatcher, tracker, "update_bed_status", domain)
         shown = None if form else request_to_cancel(tracker, turn.text)
         if shown is not None:  # "cancel the first one" after 'my requests' (NLU: appointment)
             ticket = {"ticket_id": shown}
