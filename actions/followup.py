@@ -21,7 +21,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.reading import FILLER, resolve_values
+from actions.reading import FILLER, only_ruled_out, resolve_values
 from actions.retime import moves_the_booking
 from actions.services import get_services
 from actions.state import Turn, blanked, slots_set_this_turn, task_slots
@@ -148,6 +148,12 @@ def named_details(tracker: Tracker, turn: Turn) -> dict[str, Any]:
     }
     for spec in catalog.slots:
         said = [v for e in spec.entities for v in turn.values(e)]
+        if only_ruled_out(turn, spec.entities):
+            # "bed 8 not 7" (NLU: ward 7): only what is ruled out, besides what is meant -
+            # the slot is not named (it was Ward 7 Bed 8 instead of ICU Bed 8)
+            if str(named.get(spec.name)) in {str(v) for v, _ in said}:
+                named.pop(spec.name, None)
+            continue
         if len(said) > 1:  # "not cardiology, dermatology": the one meant
             named[spec.name] = resolve_values(turn.text, sorted(said, key=lambda v: v[1]))
         elif spec.name not in named and said:

@@ -46,6 +46,7 @@ from actions.reading import (
     drop_doctor,
     form_slots,
     is_interruption,
+    only_ruled_out,
     resolve_values,
     said_clinician,
 )
@@ -68,6 +69,7 @@ from actions.state import (
     Turn,
     extracted_this_turn,
     next_miss,
+    set_by_actions_this_turn,
     slots_before_turn,
     slots_set_this_turn,
     stands_for,
@@ -470,6 +472,13 @@ class CatalogForm(FormValidationAction, ABC):
 
             spec = catalog.slot(slot)
             value = set_now.get(slot)
+            if only_ruled_out(turn, spec.entities):
+                # "actually no bed 8 not 7" (NLU: ward 7): the 7 is ruled out, no ward named;
+                # the ward a follow-up opened the form with stays (it was Ward 7 Bed 8)
+                kept = set_by_actions_this_turn(tracker).get(slot)
+                if kept not in (None, ""):
+                    found[slot] = kept
+                continue
             several = [e for e in spec.entities if len(turn.values(e)) > 1]
             if several:
                 value = alternatives(turn, several[0], value)

@@ -235,6 +235,25 @@ def test_followup_correction_right_after_a_bed_change_is_that_change_for_the_oth
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "ruled_out"),
+    [("actually no bed 8 not 7", "7"), ("sorry bed 8 not 7", "7"), ("no, bed 8 instead of 7", "7")],
+)
+def test_followup_a_number_ruled_out_by_not_is_no_ward(text, ruled_out):
+    # NLU tagged the "7" of "not 7" as a ward: it was Ward 7 Bed 8 instead of ICU Bed 8
+    last = {"intent": "update_bed_status", "slots": {"ward": "ICU", "bed": "7", "bed_status": "U"}}
+    start = text.rindex(ruled_out)
+    entities = [
+        {"entity": "bed", "value": "8", "start": text.index("8"), "end": text.index("8") + 1},
+        {"entity": "ward", "value": ruled_out, "start": start, "end": start + 1},
+    ]
+    trk = tracker("c.sam", intent="inform", text=text, entities=entities, slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) == (
+        "update_bed_status",
+        {"ward": "ICU", "bed": "8", "bed_status": "U"},
+    )
+
+
 async def test_followup_correction_after_a_bed_change_offers_to_put_the_first_bed_back():
     from actions.beds import ActionUpdateBedStatus
 

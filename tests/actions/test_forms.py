@@ -1432,3 +1432,63 @@ async def test_forms_free_slots_read_the_part_of_the_day_and_a_bound(said, entit
         user="s.ali",
     )
     assert slots["time"] == meant
+
+
+async def test_forms_a_value_ruled_out_by_not_is_not_taken():
+    # "actually no bed 4 not 7" right after ICU bed 7 (NLU: ward 7): the follow-up kept
+    # ICU, then the form took ward 7 again from the message (it was Ward 7 Bed 4); here
+    # with the fake HMS's wards
+    text = "actually no bed 4 not 7C"
+    slots, messages, _ = await validate(
+        "update_bed_status_form",
+        intent="inform",
+        text=text,
+        filled={"ward": "4B", "bed": "4", "bed_status": "U"},
+        set_now={"ward": "7C", "bed": "4"},
+        entities=[
+            {"entity": "bed", "value": "4", "start": 16, "end": 17},
+            {"entity": "ward", "value": "7C", "start": 22, "end": 24},
+        ],
+    )
+    assert slots.get("ward") in (None, "4B")
+    assert "unknown_ward" not in kinds(messages)
+
+
+async def test_forms_a_value_ruled_out_keeps_the_one_a_follow_up_opened_the_form_with():
+    # the follow-up opened the form with 4B (set after the message); Rasa's candidate is the
+    # ruled-out 7C: the form keeps 4B (it asked "Which ward?" again)
+    text = "actually no bed 4 not 7C"
+    entities = [
+        {"entity": "bed", "value": "4", "start": 16, "end": 17},
+        {"entity": "ward", "value": "7C", "start": 22, "end": 24},
+    ]
+    events: list[dict] = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {}},
+        {"event": "slot", "name": "ward", "value": "7C"},
+        {"event": "slot", "name": "bed", "value": "4"},
+        {"event": "action", "name": "action_continue"},
+        {"event": "slot", "name": "ward", "value": "4B"},
+        {"event": "slot", "name": "bed", "value": "4"},
+        {"event": "slot", "name": "bed_status", "value": "U"},
+        {"event": "followup", "name": "update_bed_status_form"},
+        # Rasa opens the form: the slot mappings run again, then its temporary tracker
+        {"event": "slot", "name": "ward", "value": "7C"},
+        {"event": "slot", "name": "requested_slot", "value": None},
+        {"event": "action", "name": "update_bed_status_form"},
+        {"event": "slot", "name": "ward", "value": "7C"},
+        {"event": "slot", "name": "bed", "value": "4"},
+    ]
+    slots = {"ward": "7C", "bed": "4", "bed_status": "U", "requested_slot": None}
+    trk = tracker(
+        "c.sam",
+        intent="inform",
+        text=text,
+        slots=slots,
+        entities=entities,
+        active_loop="update_bed_status_form",
+        events=events,
+    )
+    out = await form_validator("update_bed_status_form")().run(CollectingDispatcher(), trk, {})
+    set_to = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
+    assert set_to.get("ward") == "4B"
