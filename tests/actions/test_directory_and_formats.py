@@ -189,3 +189,31 @@ async def test_directory_status_of_a_bed_read_as_a_request_status_is_the_bed_que
     trk = tracker("n.jones", intent="check_request_status", text="status of HR-000012")
     messages, _ = await run(ActionCheckRequestStatus(), trk)
     assert not messages[0]["custom"]["kind"].startswith("check_bed_availability")
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [("sorry i mean 5d", "5D"), ("no, 5d not 4a", "5D"), ("i meant ward nine", "9")],
+)
+async def test_slotvalues_a_corrected_ward_is_named_without_the_correction(typed, named):
+    # "sorry i mean 5d" typed while the ward was asked: it said "I don't know ward
+    # 'sorryimean5d'"
+    from actions.slotvalues import CheckContext, check_ward
+
+    async def reader():
+        return FakeHms()
+
+    ctx = CheckContext(MrnFormat(r"\d{8}"), "Europe/London", None, {}, reader)  # type: ignore[arg-type]
+    result = await check_ward(typed, ctx)
+    assert result.value is None and result.reply is not None
+    assert f"'{named}'" in result.reply.text
+
+
+async def test_slotvalues_a_corrected_known_ward_is_that_ward():
+    from actions.slotvalues import CheckContext, check_ward
+
+    async def reader():
+        return FakeHms()
+
+    ctx = CheckContext(MrnFormat(r"\d{8}"), "Europe/London", None, {}, reader)  # type: ignore[arg-type]
+    assert (await check_ward("sorry i meant 4b", ctx)).value == "4B"
