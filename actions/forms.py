@@ -34,6 +34,7 @@ from actions.directory import said_clinic, ward_in_words
 from actions.flow import wrong_thing
 from actions.formats import MrnFormat
 from actions.freetext import say_take_your_time, waits
+from actions.locatename import name_located
 from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
 from actions.reading import (
@@ -567,6 +568,10 @@ class CatalogForm(FormValidationAction, ABC):
             found["bed"] = [resolve_values(turn.text, beds) or beds[-1][0], *(v for v, _ in beds)]
         if "patient_name" in form.required and "patient_name" not in found:
             found.update(lower_case_name(turn, ctx.slots.get("patient_name"), ctx.mrn))
+        if form.intent == "find_patient" and requested in (None, "patient_name"):
+            located = name_located(turn)  # "where is hamza campbell": no name tagged
+            if located is not None and found.get("patient_name") in (None, "", turn.text):
+                found["patient_name"] = located
         for slot in form.required:
             # urgency is read from the whole sentence: "not urgent" is routine even when
             # NLU tagged only "urgent"; a message that is only a time is the time, asked
