@@ -407,6 +407,28 @@ _AROUND_WARD = re.compile(
 _CODE = re.compile(r"^(?=[a-z]*\d)[a-z0-9]{1,4}$", re.I)  # "5C", "3", "12"
 
 
+MINE = "mine"  # the user's own ward (as ``actions.slotvalues.MINE``, resolved by the action)
+_OWN_WARD_ALONE = re.compile(
+    r"^\W*(?:(?:ok|okay|and|also|what|how|about|then|now|so|same|again)\W+)*"
+    r"(?:(?:on|in|for|at)\s+)?(?:my|our)\s+(?:own\s+)?(?:ward|unit)"
+    r"(?:\W+(?:then|please|pls|too|as\s+well|now))*\W*$",
+    re.I,
+)
+
+
+def own_ward_alone(intent: Intent, turn: Turn) -> bool:
+    """Only the user's own ward, said after a question's answer ("on my ward", "what about
+    my ward?"): a question (never a change) that takes a ward."""
+    return (
+        intent.read_only
+        and intent.follow_up
+        and "ward" in intent.entities
+        and not turn.is_payload
+        and not turn.entities
+        and bool(_OWN_WARD_ALONE.match(turn.text))
+    )
+
+
 def untagged_ward(turn: Turn) -> str | None:
     """A message that only names a ward NLU did not tag - "ward 3", "5C", "what about ward
     nine", "the cardiac ward" - right after an unknown ward: that ward (perhaps unknown
@@ -493,6 +515,13 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
     if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
         return intent.name, {**kept, "bed": number}
+    if own_ward_alone(intent, turn):
+        # "on my ward" / "what about my ward?" right after a free-bed or ward question:
+        # the same question on the user's own ward (it was "Sorry, I didn't get that")
+        uses = {s.name for s in catalog.slots if set(s.entities) & set(intent.entities)}
+        before = last["asked"] if isinstance(last.get("asked"), dict) else {}
+        same = {k: v for k, v in {**before, **kept}.items() if k in uses and k != "bed"}
+        return intent.name, {**same, "ward": MINE}
     # "5C" after an unknown ward; "and ward 5", "what about ward nine" after an answer
     cued = (
         intent.follow_up

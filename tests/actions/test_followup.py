@@ -708,3 +708,20 @@ def test_followup_a_ward_alone_after_a_change_changes_nothing():
         "k.osei", intent="nlu_fallback", text="HDU", entities=entities, slots={"last_task": last}
     )
     assert follow_up(trk, Turn.of(trk)) is None
+
+
+@pytest.mark.parametrize("text", ["on my ward", "what about my ward?", "and on our ward then"])
+def test_followup_own_ward_alone_asks_the_same_question_on_it(text):
+    # "on my ward" right after the side rooms hospital-wide: "Sorry, I didn't get that"
+    last = {"intent": "check_bed_availability", "slots": {"bed_type": "side room"}}
+    trk = tracker("n.jones", intent="nlu_fallback", text=text, slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) == (
+        "check_bed_availability",
+        {"bed_type": "side room", "ward": "mine"},
+    )
+
+
+def test_followup_own_ward_alone_never_repeats_a_change():
+    last = {"intent": "update_bed_status", "slots": {"ward": "ICU", "bed": "4", "bed_status": "C"}}
+    trk = tracker("n.jones", intent="nlu_fallback", text="on my ward", slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) is None
