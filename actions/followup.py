@@ -477,6 +477,11 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     again = asks_again(tracker, turn)
     if again is not None:  # "and now?" right after a bed list or change
         return again
+    from actions.watchmore import another_watch
+
+    more = another_watch(last, turn)
+    if more is not None:  # "and one on ICU too" right after a watch was set
+        return more
     catalog = default_catalog()
     intent = catalog.find(last.get("intent"))
     if intent is None:
