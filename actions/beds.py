@@ -81,7 +81,9 @@ STATUS_PHRASES_IN_TEXT = (
     (
         r"\b(needs?|needing|waiting for|awaiting|ready for|due)\s+(a\s+)?(deep\s+)?clean(ing|ed)?\b"
         r"|\bto be cleaned\b|\bbeing cleaned\b|\bdirty\b|\bhousekeeping\b"
-        r"|\b(for|off for)\s+(a\s+)?(deep\s+)?clean(ing)?\b",
+        r"|\b(for|off for)\s+(a\s+)?(deep\s+)?clean(ing)?\b"
+        # "beds to clean on maternity?", "any beds I can clean", "what's left to clean"
+        r"|\b(left\s+|still\s+)?to\s+clean\b|\bi\s+(can|could|should|need\s+to|have\s+to)\s+clean\b",
         "H",
     ),
     (r"\bcontaminated\b", "K"),
