@@ -250,6 +250,7 @@ class ActionFallback(Action):
         from actions.flow import (
             ActionContinue,
             ActionStop,
+            back_to_where_we_were,
             built_booking,
             follow_up_events,
             resume_quiet,
@@ -288,6 +289,9 @@ class ActionFallback(Action):
         resumed = resume_quiet(dispatcher, tracker, turn)
         if resumed is not None:  # "where were we?" after a second question
             return resumed
+        where = back_to_where_we_were(dispatcher, tracker, turn)
+        if where is not None:  # "where were we?" with a form or a step in hand
+            return where
         amend = amendment(tracker, turn)  # "no wait, it's urgent", "sorry, bed 6"
         if amend is not None:
             return await amend.run(dispatcher, tracker, domain)

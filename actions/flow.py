@@ -73,6 +73,7 @@ from actions.state import (
 )
 from actions.timespan import whole_time
 from actions.weekafter import later_time
+from actions.whereweare import where_we_were
 from intents.catalog import default_catalog
 
 Events = list[dict[str, Any]]
@@ -256,6 +257,15 @@ async def serve_as(
     return [*events, *answered, FollowupAction("action_listen")]
 
 
+def back_to_where_we_were(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
+) -> Events | None:
+    """ "where were we?" mid-task (NLU: find a patient): the question in hand again
+    (``actions.whereweare``); None for any other message."""
+    form, answered = where_we_were(dispatcher, tracker, turn)
+    return [FollowupAction(form or "action_listen")] if answered else None
+
+
 class ActionNewRequest(Action):
     def name(self) -> str:
         return "action_new_request"
@@ -276,6 +286,9 @@ class ActionNewRequest(Action):
         resumed = resume_quiet(dispatcher, tracker, turn)
         if resumed is not None:  # "carry on with the booking" after a second question
             return resumed
+        where = back_to_where_we_were(dispatcher, tracker, turn)
+        if where is not None:  # "where were we?" mid bed change (NLU: find a patient)
+            return where
         amend = amendment(tracker, turn)  # "no wait, make that urgent", "sorry, bed 6"
         if amend is not None:  # (then wait: not the form of the task NLU read it as)
             return [*await amend.run(dispatcher, tracker, domain), FollowupAction("action_listen")]
@@ -457,6 +470,9 @@ class ActionContinue(Action):
             # offer to go back: the digression asked again, the offer kept for after it
             followed = await follow_up_events(dispatcher, tracker, turn, domain)
             return followed if followed is not None else go_back(dispatcher, tracker, turn)
+        where = back_to_where_we_were(dispatcher, tracker, turn)
+        if where is not None:  # "where were we?" at a confirmation: asked again, no yes
+            return where
         if active_form(tracker) is not None and puts_off(turn):  # "later" while a form asks
             return await ActionStop().run(dispatcher, tracker, domain)
         owner = pending_intent(pending)
