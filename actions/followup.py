@@ -452,6 +452,30 @@ def untagged_ward(turn: Turn) -> str | None:
     return None
 
 
+# a short answer that is no ward ("thanks", "no idea", "help")
+_NO_WARD = frozenset(
+    "ok okay yes yeah yep no nope thanks thank you cheers ta bye stop cancel quit help what "
+    "why how which who where when idea dunno sure fine never mind forget it that this hi "
+    "hello hey please pls sorry wait hang on hmm um er the a an any free beds bed ward".split()
+)
+
+
+def ward_in_a_word(turn: Turn) -> str | None:
+    """A word or two that may name a ward ("cardiac", "coronary"), said alone right after
+    an unknown ward and not understood: the ward answered (perhaps unknown again - said
+    so, counted towards the third time - rather than "Sorry, I didn't get that")."""
+    if turn.is_payload or turn.entities or turn.intent not in ("nlu_fallback", "inform"):
+        return None
+    words = re.findall(r"[a-z][a-z'&-]*", turn.text.lower())
+    if not 1 <= len(words) <= 3 or re.search(r"[^\w\s'&?!.,-]", turn.text):
+        return None
+    if any(w in _NO_WARD for w in words) or len("".join(words)) < 3:
+        return None
+    from actions.freetext import nonsense  # (it imports this module's users)
+
+    return None if nonsense(turn.text) else " ".join(words)
+
+
 def untagged_ticket(turn: Turn) -> str | None:
     """A short message naming a ticket in a form staff use ("ticket 12345", "HR-42"),
     right after a ticket was not found; None otherwise."""
@@ -535,6 +559,8 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         and bool(re.search(r"\b(?:ward|unit)\b", turn.text, re.I))
     )
     loose = untagged_ward(turn) if unknown == "ward" or cued else None
+    if loose is None and unknown == "ward":
+        loose = ward_in_a_word(turn)  # "cardiac" again, "coronary": the ward answered
     ticket = untagged_ticket(turn) if unknown == "ticket_id" else None
     if ticket is not None:  # "ticket 12345" after "I couldn't find that ticket"
         return intent.name, {"ticket_id": ticket}

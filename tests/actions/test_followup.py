@@ -725,3 +725,24 @@ def test_followup_own_ward_alone_never_repeats_a_change():
     last = {"intent": "update_bed_status", "slots": {"ward": "ICU", "bed": "4", "bed_status": "C"}}
     trk = tracker("n.jones", intent="nlu_fallback", text="on my ward", slots={"last_task": last})
     assert follow_up(trk, Turn.of(trk)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ward"),
+    [
+        ("cardiac", "cardiac"),
+        ("coronary", "coronary"),
+        ("Cardiac!", "cardiac"),
+        ("thanks", None),
+        ("blah blah", None),
+        ("no idea", None),
+        ("cardiac ward please help me now", None),
+    ],
+)
+def test_followup_a_word_alone_after_an_unknown_ward_is_the_ward_answered(text, ward):
+    # "cardiac" right after "I don't know ward 'cardiac'" was "Sorry, I didn't get that"
+    # (the second unknown was never counted)
+    last = {"intent": "check_bed_availability", "slots": {}, "unknown": "ward"}
+    trk = tracker("b.okoro", intent="nlu_fallback", text=text, slots={"last_task": last})
+    found = follow_up(trk, Turn.of(trk))
+    assert found == (("check_bed_availability", {"ward": ward}) if ward else None)
