@@ -27,7 +27,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.base import guarded_reader, lacks_permission, sole_ward
+from actions.base import guarded_reader, lacks_permission, lacks_ward, sole_ward
 from actions.bedcheck import check_bed
 from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic, ward_in_words
@@ -82,6 +82,8 @@ from assistant.hms.protocol import HmsClient
 from intents.catalog import Catalog, Form, default_catalog
 
 MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
+# tasks whose ward is checked against the user's wards as soon as it is given
+WARD_FIRST = ("update_bed_status",)
 MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
 # tasks whose ward, when none is named, is the user's own if they have exactly one, when the
 # request names a bed: a bed change ("mark bed 5 clean" from a 4B nurse) and a help request
@@ -409,6 +411,19 @@ class CatalogForm(FormValidationAction, ABC):
                     },
                 },
             )
+        ward = values.get("ward")
+        permission = default_catalog().get(form.intent).permission
+        if (
+            form.intent in WARD_FIRST
+            and "ward" in given
+            and permission
+            and isinstance(ward, str)
+            and ward != MINE
+            and await lacks_ward(tracker, permission, ward)
+        ):
+            # a ward the user may not change (a 4B nurse's "icu"): the action refuses it
+            # now, not after the bed and the new status were asked
+            return [*events, SlotSet("requested_slot", None)]
         if any(values.get(s) in (None, "") for s in required_slots(form, values)):
             # the form goes on asking: say back what it took that it had not asked for
             self._acknowledge(

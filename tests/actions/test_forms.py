@@ -249,6 +249,7 @@ async def test_forms_correction_changes_the_slot_and_confirms_it():
         requested="bed",
         text=text,
         set_now={"ward": "4B"},
+        user="k.osei",  # (a 4B nurse may not change 7C's beds: refused at once)
         entities=[
             {"entity": "ward", "value": "7C", "start": 4, "end": 6},
             {"entity": "ward", "value": "4B", "start": 11, "end": 13},
@@ -960,6 +961,7 @@ async def test_forms_short_no_naming_another_value_for_a_held_detail_corrects_it
         requested="bed_status",
         intent="deny",
         text="no, 7C",
+        user="k.osei",  # (a 4B nurse may not change 7C's beds: refused at once)
         entities=[{"entity": "ward", "value": "7C", "start": 4, "end": 6}],
     )
     assert not any(e["event"] == "action_execution_rejected" for e in out)
@@ -1492,3 +1494,25 @@ async def test_forms_a_value_ruled_out_keeps_the_one_a_follow_up_opened_the_form
     out = await form_validator("update_bed_status_form")().run(CollectingDispatcher(), trk, {})
     set_to = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
     assert set_to.get("ward") == "4B"
+
+
+async def test_forms_a_ward_the_user_may_not_change_ends_the_bed_change_at_once():
+    # a 4B nurse's "update a bed", "7C": it asked the bed and the status, then refused
+    slots, _, _ = await validate(
+        "update_bed_status_form", requested="ward", text="7C", set_now={"ward": "7C"}
+    )
+    assert slots["requested_slot"] is None
+    # their own ward goes on to the bed
+    slots, _, _ = await validate(
+        "update_bed_status_form", requested="ward", text="4B", set_now={"ward": "4B"}
+    )
+    assert slots["requested_slot"] == "bed"
+
+
+async def test_forms_a_ward_the_user_may_not_change_is_refused_before_the_rest():
+    from actions.beds import ActionUpdateBedStatus
+    from tests.actions.fakes import run
+
+    trk = tracker("n.jones", intent="inform", text="7C", slots={"ward": "7C"})
+    messages, _ = await run(ActionUpdateBedStatus(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_denied"]
