@@ -203,6 +203,17 @@ async def lacks_permission(tracker: Tracker, permission: str) -> bool:
     return staff is not None and not services.policy.allows(staff.roles, permission)
 
 
+async def lacks_ward(tracker: Tracker, permission: str, ward_code: str) -> bool:
+    """True only when the verified user is known and ``permission`` does not reach
+    ``ward_code`` (a ward-scoped permission outside their wards): a form ends there and
+    the guarded action refuses and audits it, rather than asking the rest first."""
+    services = get_services()
+    staff = await _verified_staff(services, tracker)
+    return staff is not None and not services.policy.allows_on_ward(
+        staff.roles, permission, ward_code, staff.ward_codes
+    )
+
+
 async def sole_ward(tracker: Tracker) -> str | None:
     """The verified user's own ward when they have exactly one (a ward nurse), else None
     (several wards, none, or the user cannot be told: the form asks which ward)."""

@@ -81,7 +81,9 @@ STATUS_PHRASES_IN_TEXT = (
     (
         r"\b(needs?|needing|waiting for|awaiting|ready for|due)\s+(a\s+)?(deep\s+)?clean(ing|ed)?\b"
         r"|\bto be cleaned\b|\bbeing cleaned\b|\bdirty\b|\bhousekeeping\b"
-        r"|\b(for|off for)\s+(a\s+)?(deep\s+)?clean(ing)?\b",
+        r"|\b(for|off for)\s+(a\s+)?(deep\s+)?clean(ing)?\b"
+        # "beds to clean on maternity?", "any beds I can clean", "what's left to clean"
+        r"|\b(left\s+|still\s+)?to\s+clean\b|\bi\s+(can|could|should|need\s+to|have\s+to)\s+clean\b",
         "H",
     ),
     (r"\bcontaminated\b", "K"),
@@ -571,17 +573,18 @@ class ActionUpdateBedStatus(GuardedAction):
             return await change_beds(ctx, several, code, self.intent)
         ward_hint, number = bed_number(ctx.text("bed"))
         ward_text = own_ward(ctx, ctx.text("ward")) or ward_hint
-        if code is None or number is None or ward_text is None:
+        ward = await known_ward(ctx, ward_text, self.intent) if ward_text else None
+        if ward_text and ward is None:
+            return Outcome("not_found", events=reset, reason="unknown_ward")
+        if ward is not None:  # another ward's bed: refused before anything else is asked
+            ctx.check_ward(ward.code)
+        if code is None or number is None or ward is None:
             ctx.say(
                 "I need the ward, the bed number and the new status (free, occupied, "
                 "needs cleaning, closed, contaminated or isolated).",
                 kind="update_bed_status_invalid",
             )
             return Outcome("refused", events=reset, reason="missing_slots")
-        ward = await known_ward(ctx, ward_text, self.intent)
-        if ward is None:
-            return Outcome("not_found", events=reset, reason="unknown_ward")
-        ctx.check_ward(ward.code)
         try:
             bed = await ctx.hms.get_bed(ward.code, number)
         except NotFound:

@@ -76,8 +76,8 @@ def ward_candidates(text: str) -> list[str]:
 def ward_said(text: str) -> str:
     """An unknown ward as it is named back: without "ward"/"the", numbers as digits
     ("ward three" -> '3', "the cardiac ward" -> 'cardiac', "5c" -> '5C')."""
-    candidates = ward_candidates(text)
-    bare = candidates[1] if len(candidates) > 1 else (candidates[0] if candidates else "")
+    base = " ".join(text.split())
+    bare = " ".join(_WARD_WORDS.sub(" ", base).split())  # (not the run-together reading)
     number = small_number(bare)
     if number is not None:
         return str(number)

@@ -16,6 +16,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import permitted_tasks
+from actions.bedorder import orders_a_bed_change
 from actions.freetext import ASKED_TASK, asks_off_topic, nonsense, say_take_your_time, waits
 from actions.reading import FILLER, says_no
 from actions.referent import PATIENT_SLOTS, patient_in_hand
@@ -249,6 +250,7 @@ class ActionFallback(Action):
         from actions.flow import (
             ActionContinue,
             ActionStop,
+            back_to_where_we_were,
             built_booking,
             follow_up_events,
             resume_quiet,
@@ -292,6 +294,9 @@ class ActionFallback(Action):
         resumed = resume_quiet(dispatcher, tracker, turn)
         if resumed is not None:  # "where were we?" after a second question
             return resumed
+        where = back_to_where_we_were(dispatcher, tracker, turn)
+        if where is not None:  # "where were we?" with a form or a step in hand
+            return where
         amend = amendment(tracker, turn)  # "no wait, it's urgent", "sorry, bed 6"
         if amend is not None:
             return await amend.run(dispatcher, tracker, domain)
@@ -310,6 +315,8 @@ class ActionFallback(Action):
         if built is not None:  # "at 11am" / "for Ngozi Price": the booking they build
             return built
         intent = reread(turn, patient=bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS))))
+        if intent is None and orders_a_bed_change(turn):
+            intent = "update_bed_status"  # "block a bed on ward nine", "can you block bed 4"
         if intent is None:
             intent = await asked_mid_form(tracker, turn)
         if intent is not None:

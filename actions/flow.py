@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.allofthem import asks_for_all
 from actions.amend import amendment, filed_request
+from actions.bedorder import orders_a_bed_change
 from actions.bedundo import ActionUndoBedChange, stop_after_change, undoes_bed_change
 from actions.bookdetails import building_a_booking
 from actions.clinicpick import cancel_asked, entry_asked, say_not_listed, time_not_listed
@@ -72,6 +73,7 @@ from actions.state import (
 )
 from actions.timespan import whole_time
 from actions.weekafter import later_time
+from actions.whereweare import where_we_were
 from intents.catalog import default_catalog
 
 Events = list[dict[str, Any]]
@@ -255,6 +257,15 @@ async def serve_as(
     return [*events, *answered, FollowupAction("action_listen")]
 
 
+def back_to_where_we_were(
+    dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn
+) -> Events | None:
+    """ "where were we?" mid-task (NLU: find a patient): the question in hand again
+    (``actions.whereweare``); None for any other message."""
+    form, answered = where_we_were(dispatcher, tracker, turn)
+    return [FollowupAction(form or "action_listen")] if answered else None
+
+
 class ActionNewRequest(Action):
     def name(self) -> str:
         return "action_new_request"
@@ -275,6 +286,9 @@ class ActionNewRequest(Action):
         resumed = resume_quiet(dispatcher, tracker, turn)
         if resumed is not None:  # "carry on with the booking" after a second question
             return resumed
+        where = back_to_where_we_were(dispatcher, tracker, turn)
+        if where is not None:  # "where were we?" mid bed change (NLU: find a patient)
+            return where
         amend = amendment(tracker, turn)  # "no wait, make that urgent", "sorry, bed 6"
         if amend is not None:  # (then wait: not the form of the task NLU read it as)
             return [*await amend.run(dispatcher, tracker, domain), FollowupAction("action_listen")]
@@ -291,6 +305,9 @@ class ActionNewRequest(Action):
             # "porter for 7 bed 3" (NLU: a cancel), "IT for ED bed 3" (NLU: a free-bed
             # question): a kind of help and where, nothing else - a help request
             return await serve_as(dispatcher, tracker, "request_help", domain)
+        if turn.intent != "update_bed_status" and form is None and orders_a_bed_change(turn):
+            # "need to block a bed" (NLU: a help request): a bed's status changed
+            return await serve_as(dispatcher, tracker, "update_bed_status", domain)
         shown = None if form else request_to_cancel(tracker, turn.text)
         if shown is not None:  # "cancel the first one" after 'my requests' (NLU: appointment)
             ticket = {"ticket_id": shown}
@@ -463,6 +480,9 @@ class ActionContinue(Action):
             # offer to go back: the digression asked again, the offer kept for after it
             followed = await follow_up_events(dispatcher, tracker, turn, domain)
             return followed if followed is not None else go_back(dispatcher, tracker, turn)
+        where = back_to_where_we_were(dispatcher, tracker, turn)
+        if where is not None:  # "where were we?" at a confirmation: asked again, no yes
+            return where
         if active_form(tracker) is not None and puts_off(turn):  # "later" while a form asks
             return await ActionStop().run(dispatcher, tracker, domain)
         from actions.carryon import back_from_digression

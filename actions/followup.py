@@ -21,7 +21,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.reading import FILLER, resolve_values
+from actions.reading import FILLER, only_ruled_out, resolve_values
 from actions.retime import moves_the_booking
 from actions.services import get_services
 from actions.state import Turn, blanked, slots_set_this_turn, task_slots
@@ -148,6 +148,12 @@ def named_details(tracker: Tracker, turn: Turn) -> dict[str, Any]:
     }
     for spec in catalog.slots:
         said = [v for e in spec.entities for v in turn.values(e)]
+        if only_ruled_out(turn, spec.entities):
+            # "bed 8 not 7" (NLU: ward 7): only what is ruled out, besides what is meant -
+            # the slot is not named (it was Ward 7 Bed 8 instead of ICU Bed 8)
+            if str(named.get(spec.name)) in {str(v) for v, _ in said}:
+                named.pop(spec.name, None)
+            continue
         if len(said) > 1:  # "not cardiology, dermatology": the one meant
             named[spec.name] = resolve_values(turn.text, sorted(said, key=lambda v: v[1]))
         elif spec.name not in named and said:
@@ -401,6 +407,28 @@ _AROUND_WARD = re.compile(
 _CODE = re.compile(r"^(?=[a-z]*\d)[a-z0-9]{1,4}$", re.I)  # "5C", "3", "12"
 
 
+MINE = "mine"  # the user's own ward (as ``actions.slotvalues.MINE``, resolved by the action)
+_OWN_WARD_ALONE = re.compile(
+    r"^\W*(?:(?:ok|okay|and|also|what|how|about|then|now|so|same|again)\W+)*"
+    r"(?:(?:on|in|for|at)\s+)?(?:my|our)\s+(?:own\s+)?(?:ward|unit)"
+    r"(?:\W+(?:then|please|pls|too|as\s+well|now))*\W*$",
+    re.I,
+)
+
+
+def own_ward_alone(intent: Intent, turn: Turn) -> bool:
+    """Only the user's own ward, said after a question's answer ("on my ward", "what about
+    my ward?"): a question (never a change) that takes a ward."""
+    return (
+        intent.read_only
+        and intent.follow_up
+        and "ward" in intent.entities
+        and not turn.is_payload
+        and not turn.entities
+        and bool(_OWN_WARD_ALONE.match(turn.text))
+    )
+
+
 def untagged_ward(turn: Turn) -> str | None:
     """A message that only names a ward NLU did not tag - "ward 3", "5C", "what about ward
     nine", "the cardiac ward" - right after an unknown ward: that ward (perhaps unknown
@@ -422,6 +450,30 @@ def untagged_ward(turn: Turn) -> str | None:
     if words and len(words) <= 2 and small_number(" ".join(words)) is not None:
         return str(small_number(" ".join(words)))
     return None
+
+
+# a short answer that is no ward ("thanks", "no idea", "help")
+_NO_WARD = frozenset(
+    "ok okay yes yeah yep no nope thanks thank you cheers ta bye stop cancel quit help what "
+    "why how which who where when idea dunno sure fine never mind forget it that this hi "
+    "hello hey please pls sorry wait hang on hmm um er the a an any free beds bed ward".split()
+)
+
+
+def ward_in_a_word(turn: Turn) -> str | None:
+    """A word or two that may name a ward ("cardiac", "coronary"), said alone right after
+    an unknown ward and not understood: the ward answered (perhaps unknown again - said
+    so, counted towards the third time - rather than "Sorry, I didn't get that")."""
+    if turn.is_payload or turn.entities or turn.intent not in ("nlu_fallback", "inform"):
+        return None
+    words = re.findall(r"[a-z][a-z'&-]*", turn.text.lower())
+    if not 1 <= len(words) <= 3 or re.search(r"[^\w\s'&?!.,-]", turn.text):
+        return None
+    if any(w in _NO_WARD for w in words) or len("".join(words)) < 3:
+        return None
+    from actions.freetext import nonsense  # (it imports this module's users)
+
+    return None if nonsense(turn.text) else " ".join(words)
 
 
 def untagged_ticket(turn: Turn) -> str | None:
@@ -449,6 +501,11 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     again = asks_again(tracker, turn)
     if again is not None:  # "and now?" right after a bed list or change
         return again
+    from actions.watchmore import another_watch
+
+    more = another_watch(last, turn)
+    if more is not None:  # "and one on ICU too" right after a watch was set
+        return more
     catalog = default_catalog()
     intent = catalog.find(last.get("intent"))
     if intent is None:
@@ -487,6 +544,13 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
     if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
         return intent.name, {**kept, "bed": number}
+    if own_ward_alone(intent, turn):
+        # "on my ward" / "what about my ward?" right after a free-bed or ward question:
+        # the same question on the user's own ward (it was "Sorry, I didn't get that")
+        uses = {s.name for s in catalog.slots if set(s.entities) & set(intent.entities)}
+        before = last["asked"] if isinstance(last.get("asked"), dict) else {}
+        same = {k: v for k, v in {**before, **kept}.items() if k in uses and k != "bed"}
+        return intent.name, {**same, "ward": MINE}
     # "5C" after an unknown ward; "and ward 5", "what about ward nine" after an answer
     cued = (
         intent.follow_up
@@ -495,6 +559,8 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         and bool(re.search(r"\b(?:ward|unit)\b", turn.text, re.I))
     )
     loose = untagged_ward(turn) if unknown == "ward" or cued else None
+    if loose is None and unknown == "ward":
+        loose = ward_in_a_word(turn)  # "cardiac" again, "coronary": the ward answered
     ticket = untagged_ticket(turn) if unknown == "ticket_id" else None
     if ticket is not None:  # "ticket 12345" after "I couldn't find that ticket"
         return intent.name, {"ticket_id": ticket}

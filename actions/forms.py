@@ -28,13 +28,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from actions.anotherhelp import another_help_request, hold_another_request
-from actions.base import guarded_reader, lacks_permission, sole_ward
+from actions.base import guarded_reader, lacks_permission, lacks_ward, sole_ward
 from actions.bedcheck import check_bed
 from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
 from actions.directory import said_clinic, ward_in_words
 from actions.flow import asks_to_carry_on, wrong_thing
 from actions.formats import MrnFormat
 from actions.freetext import say_take_your_time, waits
+from actions.locatename import name_located
 from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
 from actions.phidescription import removed_reply, scrub
@@ -48,6 +49,7 @@ from actions.reading import (
     drop_doctor,
     form_slots,
     is_interruption,
+    only_ruled_out,
     resolve_values,
     said_clinician,
 )
@@ -70,6 +72,7 @@ from actions.state import (
     Turn,
     extracted_this_turn,
     next_miss,
+    set_by_actions_this_turn,
     slots_before_turn,
     slots_set_this_turn,
     stands_for,
@@ -81,6 +84,8 @@ from assistant.hms.protocol import HmsClient
 from intents.catalog import Catalog, Form, default_catalog
 
 MINE = "mine"  # "my ward" / "my clinic list": the signed-in user's own (the action resolves it)
+# tasks whose ward is checked against the user's wards as soon as it is given
+WARD_FIRST = ("update_bed_status",)
 MINE_DEFAULTS = {"list_ward_patients": "ward", "list_clinic_appointments": "clinician"}
 # tasks whose ward, when none is named, is the user's own if they have exactly one, when the
 # request names a bed: a bed change ("mark bed 5 clean" from a 4B nurse) and a help request
@@ -302,6 +307,7 @@ class CatalogForm(FormValidationAction, ABC):
             and not held_ward
             and not names_a_ward(candidates)
             and not turn.is_payload
+            and not only_ruled_out(turn, ("ward",))  # "bed 4 not 7C": 7C is no ward named
         ):
             # "icu bed 4 needs cleaning": a ward said in words NLU did not tag
             hms = await reader()
@@ -427,6 +433,19 @@ class CatalogForm(FormValidationAction, ABC):
                     },
                 },
             )
+        ward = values.get("ward")
+        permission = default_catalog().get(form.intent).permission
+        if (
+            form.intent in WARD_FIRST
+            and "ward" in given
+            and permission
+            and isinstance(ward, str)
+            and ward != MINE
+            and await lacks_ward(tracker, permission, ward)
+        ):
+            # a ward the user may not change (a 4B nurse's "icu"): the action refuses it
+            # now, not after the bed and the new status were asked
+            return [*events, SlotSet("requested_slot", None)]
         if any(values.get(s) in (None, "") for s in required_slots(form, values)):
             # the form goes on asking: say back what it took that it had not asked for
             self._acknowledge(
@@ -491,6 +510,13 @@ class CatalogForm(FormValidationAction, ABC):
 
             spec = catalog.slot(slot)
             value = set_now.get(slot)
+            if only_ruled_out(turn, spec.entities):
+                # "actually no bed 8 not 7" (NLU: ward 7): the 7 is ruled out, no ward named;
+                # the ward a follow-up opened the form with stays (it was Ward 7 Bed 8)
+                kept = set_by_actions_this_turn(tracker).get(slot)
+                if kept not in (None, ""):
+                    found[slot] = kept
+                continue
             several = [e for e in spec.entities if len(turn.values(e)) > 1]
             if several:
                 value = alternatives(turn, several[0], value)
@@ -583,6 +609,10 @@ class CatalogForm(FormValidationAction, ABC):
                     turn, ctx.slots.get("patient_name"), ctx.mrn, request=requested is None
                 )
             )
+        if form.intent == "find_patient" and requested in (None, "patient_name"):
+            located = name_located(turn)  # "where is hamza campbell": no name tagged
+            if located is not None and found.get("patient_name") in (None, "", turn.text):
+                found["patient_name"] = located
         for slot in form.required:
             # urgency is read from the whole sentence: "not urgent" is routine even when
             # NLU tagged only "urgent"; a message that is only a time is the time, asked

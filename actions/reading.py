@@ -436,6 +436,27 @@ def resolve_correction(turn: Turn, entity: str) -> str | None:
     return resolve_values(turn.text, turn.values(entity))
 
 
+_RULED_OUT = re.compile(r"\b(?:not|instead\s+of|rather\s+than)\s+(?:the\s+|bed\s+|ward\s+)?$", re.I)
+
+
+def ruled_out_values(turn: Turn) -> set[tuple[str, int]]:
+    """(value, offset) of the entities said right after "not" / "instead of" ("bed 8 not
+    7", "HDU not CCU"): what a correction rules out, never what it names."""
+    return {
+        (str(e.get("value")), int(e.get("start") or 0))
+        for e in turn.entities
+        if _RULED_OUT.search(turn.text[: int(e.get("start") or 0)])
+    }
+
+
+def only_ruled_out(turn: Turn, entities: list[str] | tuple[str, ...]) -> bool:
+    """The message names values of ``entities`` only after "not" ("bed 8 not 7", NLU:
+    ward 7), besides something else: none of them is meant."""
+    said = [v for e in entities for v in turn.values(e)]
+    ruled_out = ruled_out_values(turn)
+    return bool(said) and all(v in ruled_out for v in said) and len(turn.entities) > len(said)
+
+
 def resolve_values(text: str, values: list[tuple[str, int]]) -> str | None:
     """``resolve_correction`` on (value, offset) pairs found in ``text``."""
     if len(values) < 2:

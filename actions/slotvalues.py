@@ -226,8 +226,26 @@ _NO_WARD_WORDS = re.compile(
 )
 
 
+# a correction around a ward typed as the answer: "sorry i mean 5d", "no, 4B not 4A"
+_CORRECTING = re.compile(
+    r"^\W*(?:(?:no+|nope|sorry|oops|wait|actually|i\s+mean[t]?|meant|i\s+said|make\s+(?:that|it)|"
+    r"it'?s|it\s+is|should\s+(?:be|have\s+been)|correction)\b\W*)+",
+    re.I,
+)
+_RULING_OUT = re.compile(r"\W*\b(?:not|instead\s+of|rather\s+than)\b.*$", re.I)
+
+
+def corrected_ward(said: str) -> str:
+    """The ward a correction names ("sorry i mean 5d" -> "5d", "4B not 4A" -> "4B");
+    ``said`` when nothing is left without the correction's words."""
+    meant = _RULING_OUT.sub("", _CORRECTING.sub("", said)).strip()
+    return meant or said
+
+
 async def check_ward(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
+    if not says_nothing(said):
+        said = corrected_ward(said)
     if said.startswith("place:") and ctx.form == "request_help_form":
         return Check(said)  # a place that is no ward, found in the request's words
     if said == MINE or says_own_ward(said):  # "my ward"

@@ -122,6 +122,24 @@ def extracted_this_turn(tracker: Tracker) -> dict[str, Any]:
     return found
 
 
+def set_by_actions_this_turn(tracker: Tracker) -> dict[str, Any]:
+    """Slots the first action after the latest message set, up to the form it opened (a
+    follow-up that opened a form with the details meant); neither the slot mappings'
+    extractions (before it, and again as the form opens) nor the form's candidates."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    first = next(
+        (i for i, e in enumerate(events) if i > last_user and e.get("event") == "action"), None
+    )
+    found: dict[str, Any] = {}
+    for event in events[first + 1 :] if first is not None else []:
+        if event.get("event") in ("action", "followup"):
+            break
+        if event.get("event") == "slot":
+            found[str(event.get("name"))] = event.get("value")
+    return found
+
+
 def slots_before_turn(tracker: Tracker) -> dict[str, Any]:
     """Every slot's value before the latest user message (replayed from this session).
 

@@ -53,8 +53,10 @@ def moved_to(tracker: Tracker, turn: Turn) -> dict[str, str] | None:
     if turn.is_payload or watch_set_last(tracker) is None:
         return None
     match = _MOVE.match(turn.text or "")
-    if match is None:
-        return None
+    if match is None:  # "on HDU" right after a watch for anywhere: the watch meant
+        from actions.watchmore import narrowed_to
+
+        return narrowed_to(watch_set_last(tracker) or {}, turn)
     what = match.group("what").strip()
     wards = turn.values("ward")
     if wards:

@@ -83,3 +83,18 @@ async def test_bed_statement_read_as_a_change_still_changes_the_bed(services):
     messages, _ = await run(ActionUpdateBedStatus(), statement)
     assert messages[0]["custom"]["kind"] == "update_bed_status_success"
     assert services.hms.beds[1].status == "H"
+
+
+@pytest.mark.parametrize(
+    "text", ["beds to clean on 7C?", "any beds I can clean on 7C", "what's left to clean on 7C"]
+)
+async def test_bed_question_beds_to_clean_lists_the_beds_waiting_for_cleaning(services, text):
+    # "beds to clean on maternity?" from housekeeping listed the FREE beds ("clean" read as
+    # the status asked)
+    from actions.beds import ActionCheckBedAvailability
+
+    trk = tracker("c.sam", intent="check_bed_availability", text=text, slots={"ward": "7C"})
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    [reply] = messages
+    assert reply["custom"]["kind"] == "check_bed_availability_success"
+    assert [b["label"] for b in reply["custom"]["data"]["beds"]] == ["7C Bed 2"]

@@ -214,3 +214,31 @@ def test_directory_a_specialist_is_their_specialtys_clinic(said):
     assert directory.resolve_clinic(services, "physiotherapist").value == "physiotherapy"
     assert directory.said_clinic("any free cardiologist slots tomorrow") == "cardiologist"
     assert directory.resolve_clinic(services, "urologist").value is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [("sorry i mean 5d", "5D"), ("no, 5d not 4a", "5D"), ("i meant ward nine", "9")],
+)
+async def test_slotvalues_a_corrected_ward_is_named_without_the_correction(typed, named):
+    # "sorry i mean 5d" typed while the ward was asked: it said "I don't know ward
+    # 'sorryimean5d'"
+    from actions.slotvalues import CheckContext, check_ward
+
+    async def reader():
+        return FakeHms()
+
+    ctx = CheckContext(MrnFormat(r"\d{8}"), "Europe/London", None, {}, reader)  # type: ignore[arg-type]
+    result = await check_ward(typed, ctx)
+    assert result.value is None and result.reply is not None
+    assert f"'{named}'" in result.reply.text
+
+
+async def test_slotvalues_a_corrected_known_ward_is_that_ward():
+    from actions.slotvalues import CheckContext, check_ward
+
+    async def reader():
+        return FakeHms()
+
+    ctx = CheckContext(MrnFormat(r"\d{8}"), "Europe/London", None, {}, reader)  # type: ignore[arg-type]
+    assert (await check_ward("sorry i meant 4b", ctx)).value == "4B"

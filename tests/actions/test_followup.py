@@ -235,6 +235,25 @@ def test_followup_correction_right_after_a_bed_change_is_that_change_for_the_oth
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "ruled_out"),
+    [("actually no bed 8 not 7", "7"), ("sorry bed 8 not 7", "7"), ("no, bed 8 instead of 7", "7")],
+)
+def test_followup_a_number_ruled_out_by_not_is_no_ward(text, ruled_out):
+    # NLU tagged the "7" of "not 7" as a ward: it was Ward 7 Bed 8 instead of ICU Bed 8
+    last = {"intent": "update_bed_status", "slots": {"ward": "ICU", "bed": "7", "bed_status": "U"}}
+    start = text.rindex(ruled_out)
+    entities = [
+        {"entity": "bed", "value": "8", "start": text.index("8"), "end": text.index("8") + 1},
+        {"entity": "ward", "value": ruled_out, "start": start, "end": start + 1},
+    ]
+    trk = tracker("c.sam", intent="inform", text=text, entities=entities, slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) == (
+        "update_bed_status",
+        {"ward": "ICU", "bed": "8", "bed_status": "U"},
+    )
+
+
 async def test_followup_correction_after_a_bed_change_offers_to_put_the_first_bed_back():
     from actions.beds import ActionUpdateBedStatus
 
@@ -689,3 +708,41 @@ def test_followup_a_ward_alone_after_a_change_changes_nothing():
         "k.osei", intent="nlu_fallback", text="HDU", entities=entities, slots={"last_task": last}
     )
     assert follow_up(trk, Turn.of(trk)) is None
+
+
+@pytest.mark.parametrize("text", ["on my ward", "what about my ward?", "and on our ward then"])
+def test_followup_own_ward_alone_asks_the_same_question_on_it(text):
+    # "on my ward" right after the side rooms hospital-wide: "Sorry, I didn't get that"
+    last = {"intent": "check_bed_availability", "slots": {"bed_type": "side room"}}
+    trk = tracker("n.jones", intent="nlu_fallback", text=text, slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) == (
+        "check_bed_availability",
+        {"bed_type": "side room", "ward": "mine"},
+    )
+
+
+def test_followup_own_ward_alone_never_repeats_a_change():
+    last = {"intent": "update_bed_status", "slots": {"ward": "ICU", "bed": "4", "bed_status": "C"}}
+    trk = tracker("n.jones", intent="nlu_fallback", text="on my ward", slots={"last_task": last})
+    assert follow_up(trk, Turn.of(trk)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ward"),
+    [
+        ("cardiac", "cardiac"),
+        ("coronary", "coronary"),
+        ("Cardiac!", "cardiac"),
+        ("thanks", None),
+        ("blah blah", None),
+        ("no idea", None),
+        ("cardiac ward please help me now", None),
+    ],
+)
+def test_followup_a_word_alone_after_an_unknown_ward_is_the_ward_answered(text, ward):
+    # "cardiac" right after "I don't know ward 'cardiac'" was "Sorry, I didn't get that"
+    # (the second unknown was never counted)
+    last = {"intent": "check_bed_availability", "slots": {}, "unknown": "ward"}
+    trk = tracker("b.okoro", intent="nlu_fallback", text=text, slots={"last_task": last})
+    found = follow_up(trk, Turn.of(trk))
+    assert found == (("check_bed_availability", {"ward": ward}) if ward else None)

@@ -249,6 +249,7 @@ async def test_forms_correction_changes_the_slot_and_confirms_it():
         requested="bed",
         text=text,
         set_now={"ward": "4B"},
+        user="k.osei",  # (a 4B nurse may not change 7C's beds: refused at once)
         entities=[
             {"entity": "ward", "value": "7C", "start": 4, "end": 6},
             {"entity": "ward", "value": "4B", "start": 11, "end": 13},
@@ -960,6 +961,7 @@ async def test_forms_short_no_naming_another_value_for_a_held_detail_corrects_it
         requested="bed_status",
         intent="deny",
         text="no, 7C",
+        user="k.osei",  # (a 4B nurse may not change 7C's beds: refused at once)
         entities=[{"entity": "ward", "value": "7C", "start": 4, "end": 6}],
     )
     assert not any(e["event"] == "action_execution_rejected" for e in out)
@@ -1579,3 +1581,85 @@ def test_forms_a_question_after_a_filler_word_leaves_the_question(said):
     )
     turn = Turn("nlu_fallback", 0.4, said, (), "none", ranked)
     assert is_interruption(turn, form, "time", catalog)
+
+
+async def test_forms_a_value_ruled_out_by_not_is_not_taken():
+    # "actually no bed 4 not 7" right after ICU bed 7 (NLU: ward 7): the follow-up kept
+    # ICU, then the form took ward 7 again from the message (it was Ward 7 Bed 4); here
+    # with the fake HMS's wards
+    text = "actually no bed 4 not 7C"
+    slots, messages, _ = await validate(
+        "update_bed_status_form",
+        intent="inform",
+        text=text,
+        filled={"ward": "4B", "bed": "4", "bed_status": "U"},
+        set_now={"ward": "7C", "bed": "4"},
+        entities=[
+            {"entity": "bed", "value": "4", "start": 16, "end": 17},
+            {"entity": "ward", "value": "7C", "start": 22, "end": 24},
+        ],
+    )
+    assert slots.get("ward") in (None, "4B")
+    assert "unknown_ward" not in kinds(messages)
+
+
+async def test_forms_a_value_ruled_out_keeps_the_one_a_follow_up_opened_the_form_with():
+    # the follow-up opened the form with 4B (set after the message); Rasa's candidate is the
+    # ruled-out 7C: the form keeps 4B (it asked "Which ward?" again)
+    text = "actually no bed 4 not 7C"
+    entities = [
+        {"entity": "bed", "value": "4", "start": 16, "end": 17},
+        {"entity": "ward", "value": "7C", "start": 22, "end": 24},
+    ]
+    events: list[dict] = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": {}},
+        {"event": "slot", "name": "ward", "value": "7C"},
+        {"event": "slot", "name": "bed", "value": "4"},
+        {"event": "action", "name": "action_continue"},
+        {"event": "slot", "name": "ward", "value": "4B"},
+        {"event": "slot", "name": "bed", "value": "4"},
+        {"event": "slot", "name": "bed_status", "value": "U"},
+        {"event": "followup", "name": "update_bed_status_form"},
+        # Rasa opens the form: the slot mappings run again, then its temporary tracker
+        {"event": "slot", "name": "ward", "value": "7C"},
+        {"event": "slot", "name": "requested_slot", "value": None},
+        {"event": "action", "name": "update_bed_status_form"},
+        {"event": "slot", "name": "ward", "value": "7C"},
+        {"event": "slot", "name": "bed", "value": "4"},
+    ]
+    slots = {"ward": "7C", "bed": "4", "bed_status": "U", "requested_slot": None}
+    trk = tracker(
+        "c.sam",
+        intent="inform",
+        text=text,
+        slots=slots,
+        entities=entities,
+        active_loop="update_bed_status_form",
+        events=events,
+    )
+    out = await form_validator("update_bed_status_form")().run(CollectingDispatcher(), trk, {})
+    set_to = {e["name"]: e["value"] for e in out if e["event"] == "slot"}
+    assert set_to.get("ward") == "4B"
+
+
+async def test_forms_a_ward_the_user_may_not_change_ends_the_bed_change_at_once():
+    # a 4B nurse's "update a bed", "7C": it asked the bed and the status, then refused
+    slots, _, _ = await validate(
+        "update_bed_status_form", requested="ward", text="7C", set_now={"ward": "7C"}
+    )
+    assert slots["requested_slot"] is None
+    # their own ward goes on to the bed
+    slots, _, _ = await validate(
+        "update_bed_status_form", requested="ward", text="4B", set_now={"ward": "4B"}
+    )
+    assert slots["requested_slot"] == "bed"
+
+
+async def test_forms_a_ward_the_user_may_not_change_is_refused_before_the_rest():
+    from actions.beds import ActionUpdateBedStatus
+    from tests.actions.fakes import run
+
+    trk = tracker("n.jones", intent="inform", text="7C", slots={"ward": "7C"})
+    messages, _ = await run(ActionUpdateBedStatus(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_denied"]
