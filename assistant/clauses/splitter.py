@@ -138,7 +138,15 @@ class ClauseRules:
             tasks.append(as_task)
         near = [t for r, t in zip(readings, tasks, strict=True) if r is not t]
         if near and not any(t.confidence >= self.sure_without_details for t in tasks):
-            return None  # a near miss is cut off only from a request NLU is sure of
+            # a near miss is cut off only from a request NLU is sure of - or, opening with
+            # what it is about, from the same task read alone ("get a porter for bed 5 and
+            # housekeeping for bed 7": kept whole, it filed one housekeeping job for bed 5)
+            alone = {t.intent for r, t in zip(readings, tasks, strict=True) if r is t}
+            if not all(
+                t.intent in alone and t.opens_with in self.tasks[t.intent or ""].subject
+                for t in near
+            ):
+                return None
         return tuple(tasks)
 
     def lend_wards(

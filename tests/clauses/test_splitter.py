@@ -233,6 +233,27 @@ async def test_splitter_a_near_miss_that_asks_or_opens_with_its_subject_is_a_req
     assert got == ["free beds on 4B", "porter to 4B bed 2"]
 
 
+async def test_splitter_a_near_miss_opening_with_its_subject_is_cut_from_the_same_task():
+    # "get a porter for bed 5 and housekeeping for bed 7" was kept whole (the porter request
+    # only 0.85): one housekeeping job was filed for bed 5 with the porter's description
+    split = splitter(
+        {
+            "get a porter for bed 5": reading("request_help", 0.85, "help_type", "bed"),
+            "housekeeping for bed 7": near(
+                "request_help", 0.42, "help_type", "bed", opens_with="help_type"
+            ),
+            "close bed 4": reading("update_bed_status", 0.66, "bed"),
+            "bed 7 too": near("update_bed_status", 0.45, "bed", opens_with="bed"),
+        }
+    )
+    got = await split.split(SENDER, "get a porter for bed 5 and housekeeping for bed 7")
+    assert got == ["get a porter for bed 5", "housekeeping for bed 7"]
+    # another task's near miss, or one that opens with no subject, still keeps it whole
+    assert await split.split(SENDER, "get a porter for bed 5 and bed 7 too") == [
+        "get a porter for bed 5 and bed 7 too"
+    ]
+
+
 async def test_splitter_a_near_miss_that_is_a_tail_of_details_keeps_the_message_whole():
     split = splitter(
         {
