@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.conversation import Button, Reply
+from assistant.gateway.payloads import carries_entities
 
 MAX_TURNS = 8
 _OFFERED = ":offered"  # the store's key for the offers of the last answer
@@ -139,6 +140,18 @@ class HeldClauses:
         if len(offered.clauses) == 1 and _TYPED_YES.match(text or ""):
             return offered.clauses[0]
         return None
+
+    async def offer_one(self, sender: str, replies: Sequence[Reply]) -> None:
+        """An answer ending on a question with one button that carries details ("ICU Bed 4
+        was changed just before; put it back to free?" {Put ICU Bed 4 back to free}): a
+        typed yes next presses it, as for a held request offered (it was "Sorry, I didn't
+        get that")."""
+        last = replies[-1] if replies else None
+        if last is None or len(last.buttons) != 1 or not last.text.rstrip().endswith("?"):
+            return
+        payload = last.buttons[0].payload
+        if carries_entities(payload):
+            await self._store.put(sender + _OFFERED, Held((payload,), 1))
 
     async def hold(self, sender: str, clauses: Sequence[str]) -> Reply:
         await self._store.put(sender, Held(tuple(clauses), MAX_TURNS))

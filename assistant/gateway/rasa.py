@@ -225,6 +225,8 @@ class RasaAssistant:
         offers = await self.held.after(sender, replies) if len(parts) == 1 else []
         if offers:
             await self.payloads.remember(sender, offers)  # its button may be pressed
+        else:
+            await self.held.offer_one(sender, replies)  # a typed yes may press its button
         return [*replies, *offers]
 
     async def _post(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:

@@ -16,7 +16,7 @@ import pytest
 import redis.asyncio as aioredis
 from cryptography.fernet import Fernet
 
-from assistant.conversation import Reply, current_message_id
+from assistant.conversation import Button, Reply, current_message_id
 from assistant.crypto import DataCipher
 from assistant.gateway.heldclauses import (
     HELD_TTL_SECONDS,
@@ -157,3 +157,28 @@ async def test_held_clauses_redis_value_unreadable_with_another_key(redis_url):
     found = await mine.get("s1")
     assert found is not None and found.clauses == ("get a porter for Emily Lloyd",)
     await client.aclose()
+
+
+async def test_held_clauses_a_typed_yes_presses_the_one_button_of_a_question():
+    # "ICU Bed 1 was changed just before; put it back to free?" then "yes": it was
+    # "Sorry, I didn't get that"
+    held = HeldClauses()
+    payload = '/update_bed_status{"ward":"ICU","bed":"1","bed_status":"U"}'
+    question = Reply(
+        "Done: ICU Bed 16 is now closed. ICU Bed 1 was changed just before; put it back?",
+        buttons=(Button("Put ICU Bed 1 back to free", payload),),
+    )
+    await held.offer_one("s1", [question])
+    assert await held.accepted("s1", "yes") == payload
+    assert await held.accepted("s1", "yes") is None  # the next message only
+    await held.offer_one("s1", [question])
+    assert await held.accepted("s1", "free beds on icu") is None
+    assert await held.accepted("s1", "yes") is None
+    # no question, several buttons, or a button without details: nothing to press
+    for reply in (
+        Reply("Done.", buttons=(Button("Undo", payload),)),
+        Reply("Which one?", buttons=(Button("A", payload), Button("B", payload))),
+        Reply("Shall we carry on?", buttons=(Button("Yes", "/affirm"),)),
+    ):
+        await held.offer_one("s1", [reply])
+        assert await held.accepted("s1", "yes") is None
