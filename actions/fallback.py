@@ -260,8 +260,12 @@ class ActionFallback(Action):
         from actions.reading import puts_off, stoppish
 
         turn = Turn.of(tracker)
+        from actions.claimhint import claims_from_the_queue, say_where_to_claim
         from actions.clinicalorder import orders_clinically, say_not_ordered
 
+        if claims_from_the_queue(tracker, turn.text):  # "claim the first one" after the queue
+            say_where_to_claim(dispatcher)
+            return [FollowupAction("action_listen")]
         if orders_clinically(turn.text) and not (tracker.active_loop or {}).get("name"):
             say_not_ordered(dispatcher)  # "order bloods for bed 5": out of scope, said plainly
             return [FollowupAction("action_listen")]

@@ -491,6 +491,12 @@ class ActionContinue(Action):
         if back is not None:  # "ok carry on" while a form asks: back to what it interrupted
             return back
         owner = pending_intent(pending)
+        if owner is None and active_form(tracker) is None:
+            from actions.claimhint import claims_from_the_queue, say_where_to_claim
+
+            if claims_from_the_queue(tracker, turn.text):  # "claim the first one" (queue shown)
+                say_where_to_claim(dispatcher)
+                return []
         if owner is None:
             resumed = resume_quiet(dispatcher, tracker, turn)
             if resumed is not None:  # "where were we?" after a second question

@@ -292,3 +292,36 @@ async def test_stepasks_a_question_of_its_own_at_a_confirm_is_served_then_the_bo
     assert kinds == ["list_places_success", "resume_offer"]
     stash = [e["value"] for e in events if e.get("name") == "stash"][-1]
     assert stash["slots"]["confirmed"]["slot_id"] == "slot-1"
+
+
+@pytest.mark.parametrize(("kind", "told"), [("handoff_queue_success", True), ("greet", False)])
+async def test_fallback_claim_after_the_help_desk_queue_says_where_tickets_are_claimed(
+    services, kind, told
+):
+    # "what's in the queue" then "claim the first one": "Sorry, I didn't get that"
+    events = [
+        {"event": "user", "text": "what's in the queue", "parse_data": {}},
+        {"event": "bot", "text": "Help-desk tickets: ...", "data": {"custom": {"kind": kind}}},
+        {"event": "user", "text": "claim the first one", "parse_data": {}},
+    ]
+    trk = tracker("h.lee", intent="nlu_fallback", text="claim the first one", events=events)
+    messages, _ = await run(ActionFallback(), trk)
+    kinds = [(m.get("custom") or {}).get("kind") for m in messages]
+    assert ("handoff_claim_where" in kinds) is told
+    assert services.tickets.opened == []
+
+
+async def test_fallback_claim_read_as_an_answer_after_the_queue_says_where_too(services):
+    # NLU read "claim the first one" as details (inform -> action_continue)
+    events = [
+        {"event": "user", "text": "what's in the queue", "parse_data": {}},
+        {
+            "event": "bot",
+            "text": "Help-desk tickets",
+            "data": {"custom": {"kind": "handoff_queue_success"}},
+        },
+        {"event": "user", "text": "claim the first one", "parse_data": {}},
+    ]
+    trk = tracker("h.lee", intent="inform", text="claim the first one", events=events)
+    messages, _ = await run(ActionContinue(), trk)
+    assert [(m.get("custom") or {}).get("kind") for m in messages] == ["handoff_claim_where"]

@@ -1,0 +1,45 @@
+"""'claim the first one' right after the help-desk queue was listed: where tickets are
+claimed, said plainly.
+
+Help-desk agents claim a ticket with the Claim button on its card in the Slack help-desk
+channel (the card carries the conversation; docs/handoff.md). Asked here, "claim the
+first one" / "I'll take it" was "Sorry, I didn't get that", then "still not sure".
+"""
+
+from __future__ import annotations
+
+import re
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+_CLAIM = re.compile(r"\b(?:claim|take|grab|pick\s+up|assign|have)\b", re.I)
+LISTED = ("handoff_queue_success", "handoff_queue_none", "handoff_queue_ticket")
+
+
+def last_answer_kinds(tracker: Tracker) -> list[str]:
+    """The kinds of the assistant's replies to the message before the latest one."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    kinds = []
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            kinds.append(str(custom.get("kind") or ""))
+    return kinds
+
+
+def claims_from_the_queue(tracker: Tracker, text: str) -> bool:
+    return bool(_CLAIM.search(text or "")) and any(k in LISTED for k in last_answer_kinds(tracker))
+
+
+def say_where_to_claim(dispatcher: CollectingDispatcher) -> None:
+    dispatcher.utter_message(
+        text=(
+            "Tickets are claimed in the Slack help-desk channel: press Claim on the ticket's "
+            "card there, and you'll talk with the requester in its thread."
+        ),
+        json_message={"phi": False, "kind": "handoff_claim_where", "data": {}},
+    )
