@@ -266,6 +266,11 @@ class ActionFallback(Action):
         if claims_from_the_queue(tracker, turn.text):  # "claim the first one" after the queue
             say_where_to_claim(dispatcher)
             return [FollowupAction("action_listen")]
+        from actions.bedbooking import books_a_bed, say_beds_not_booked
+
+        if not (tracker.active_loop or {}).get("name") and books_a_bed(tracker, turn):
+            say_beds_not_booked(dispatcher)  # "book it for the pt in ED" after free beds
+            return [FollowupAction("action_listen")]
         if orders_clinically(turn.text) and not (tracker.active_loop or {}).get("name"):
             say_not_ordered(dispatcher)  # "order bloods for bed 5": out of scope, said plainly
             return [FollowupAction("action_listen")]

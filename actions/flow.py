@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.allofthem import asks_for_all
 from actions.amend import amendment, filed_request
+from actions.bedbooking import books_a_bed, say_beds_not_booked
 from actions.bedorder import orders_a_bed_change
 from actions.bedundo import ActionUndoBedChange, stop_after_change, undoes_bed_change
 from actions.bookdetails import building_a_booking
@@ -308,6 +309,9 @@ class ActionNewRequest(Action):
         if turn.intent != "update_bed_status" and form is None and orders_a_bed_change(turn):
             # "need to block a bed" (NLU: a help request): a bed's status changed
             return await serve_as(dispatcher, tracker, "update_bed_status", domain)
+        if form is None and books_a_bed(tracker, turn):  # "book it for the pt in ED"
+            say_beds_not_booked(dispatcher)
+            return [*reset(), FollowupAction("action_listen")]
         shown = None if form else request_to_cancel(tracker, turn.text)
         if shown is not None:  # "cancel the first one" after 'my requests' (NLU: appointment)
             ticket = {"ticket_id": shown}
