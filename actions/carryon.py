@@ -26,8 +26,15 @@ def back_from_digression(
     no "Sorry, I didn't get that") when nothing was interrupted; None otherwise."""
     stash = tracker.get_slot("stash")
     loop = (tracker.active_loop or {}).get("name")
-    if turn.is_payload or turn.entities or not loop or not asks_to_carry_on(turn.text):
+    if turn.is_payload or turn.entities or not asks_to_carry_on(turn.text):
         return None
+    if not loop:
+        # "ok carry on" after an emergency answer (which keeps the task in hand, asking
+        # nothing): back to that task
+        if not isinstance(stash, dict) or not stash.get("form") or stash.get("quiet"):
+            return None
+        back = go_back(dispatcher, tracker, turn, "affirm")
+        return [*back, FollowupAction(loop_of(back) or "action_listen")]
     if not isinstance(stash, dict) or stash.get("quiet") or stash.get("form") in (None, loop):
         return []  # "ok carry on" while a booking asks the time: the time asked again
     back = go_back(dispatcher, tracker, turn, "affirm")

@@ -87,7 +87,12 @@ class ActionEmergency(Action):
             text=f"This is an emergency: call {number} now. I can't raise emergency calls myself.",
             json_message={"phi": False, "kind": "emergency_answer", "data": {"number": number}},
         )
-        return reset()
+        try:  # the task in hand is kept quietly: "ok carry on" afterwards goes back to it
+            from actions.flow import fresh_start
+
+            return fresh_start(tracker, "emergency")
+        except Exception:  # the answer above stands whatever happens here
+            return reset()
 
 
 def carry_on(

@@ -468,3 +468,37 @@ async def test_patients_a_fuller_name_after_which_patient_searches_again(service
     messages, _ = await run(ActionFindPatient(), trk)
     assert messages[0]["custom"]["kind"] == "find_patient_success"
     assert messages[0]["text"].startswith("MS (MRN ending 4821)")
+
+
+async def test_conversation_emergency_keeps_the_task_in_hand_for_carry_on(services):
+    # "hang on theres a man collapsed ..." mid-booking, then "ok carry on": it was "Sorry,
+    # I didn't get that" (the emergency had dropped the booking)
+    from actions.flow import ActionContinue
+
+    slots = {"patient_name": "Kerry Demir", "department": "ent", "requested_slot": "mrn"}
+    events: list[dict] = [
+        *({"event": "slot", "name": k, "value": v} for k, v in slots.items()),
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "/emergency", "parse_data": {}},
+    ]
+    trk = tracker(
+        "s.ali",
+        intent="emergency",
+        text="/emergency",
+        slots=slots,
+        events=events,
+        active_loop="book_appointment_form",
+    )
+    messages, out = await run(ActionEmergency(), trk)
+    assert messages[0]["custom"]["kind"] == "emergency_answer"
+    assert {"event": "active_loop", "name": None} in [
+        {k: e.get(k) for k in ("event", "name")} for e in out if e["event"] == "active_loop"
+    ]
+    stash = [e["value"] for e in out if e.get("name") == "stash"][-1]
+    assert stash["form"] == "book_appointment_form"
+    assert stash["slots"]["patient_name"] == "Kerry Demir"
+    after = tracker("s.ali", intent="affirm", text="ok carry on", slots={"stash": stash})
+    _, back = await run(ActionContinue(), after)
+    assert {"event": "followup", "name": "book_appointment_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in back if e["event"] == "followup"
+    ]
