@@ -13,22 +13,18 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.state import last_answer
+
 _CLAIM = re.compile(r"\b(?:claim|take|grab|pick\s+up|assign|have)\b", re.I)
 LISTED = ("handoff_queue_success", "handoff_queue_none", "handoff_queue_ticket")
 
 
 def last_answer_kinds(tracker: Tracker) -> list[str]:
     """The kinds of the assistant's replies to the message before the latest one."""
-    events = list(tracker.events)
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
-    kinds = []
-    for event in reversed(events[:last_user]):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "bot":
-            custom = (event.get("data") or {}).get("custom") or {}
-            kinds.append(str(custom.get("kind") or ""))
-    return kinds
+    return [
+        str(((e.get("data") or {}).get("custom") or {}).get("kind") or "")
+        for e in last_answer(tracker)
+    ]
 
 
 def claims_from_the_queue(tracker: Tracker, text: str) -> bool:

@@ -21,7 +21,15 @@ from actions.freetext import ASKED_TASK, asks_off_topic, nonsense, say_take_your
 from actions.reading import FILLER, says_no
 from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
-from actions.state import RESUME, YES_NO, Turn, blanked, pending_intent, resume_offer
+from actions.state import (
+    RESUME,
+    YES_NO,
+    Turn,
+    blanked,
+    last_answer,
+    pending_intent,
+    resume_offer,
+)
 from actions.stepasks import asks_its_own
 from intents.catalog import Catalog, default_catalog
 
@@ -224,16 +232,11 @@ def after_fallback(
 def offered_a_person(tracker: Tracker) -> bool:
     """The assistant's last answer offered the help desk (a form that gave up, an unknown
     value asked about twice): a "yes" now is not an instruction to contact it."""
-    events = list(tracker.events)
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
-    for event in reversed(events[: max(last_user, 0)]):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "bot":
-            buttons = (event.get("data") or {}).get("buttons") or []
-            if any(b.get("payload") == HELP_DESK["payload"] for b in buttons):
-                return True
-    return False
+    return any(
+        b.get("payload") == HELP_DESK["payload"]
+        for event in last_answer(tracker)
+        for b in (event.get("data") or {}).get("buttons") or []
+    )
 
 
 class ActionFallback(Action):

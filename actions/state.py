@@ -325,6 +325,20 @@ def finish(
     return [*done, SlotSet("pending", RESUME)]
 
 
+def last_answer(tracker: Tracker) -> list[dict[str, Any]]:
+    """The assistant's replies (``bot`` events) to the message before the latest one,
+    newest first."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    answer: list[dict[str, Any]] = []
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            answer.append(event)
+    return answer
+
+
 def typed_button(tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
     """A button of the assistant's last answer typed as words instead of pressed ("Cancel
     them" under the list of bed watches): (its task intent, its details); None when the
@@ -333,13 +347,7 @@ def typed_button(tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
     said = " ".join(re.sub(r"[^\w\s']", " ", text).lower().split())
     if not said or text.lstrip().startswith("/"):
         return None
-    events = list(tracker.events)
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
-    for event in reversed(events[:last_user]):
-        if event.get("event") == "user":
-            return None
-        if event.get("event") != "bot":
-            continue
+    for event in last_answer(tracker):
         for button in (event.get("data") or {}).get("buttons") or []:
             title = " ".join(re.sub(r"[^\w\s']", " ", str(button.get("title"))).lower().split())
             match = _PAYLOAD.match(str(button.get("payload") or ""))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.nlu.test_heldout import predict
+from tests.nlu.test_heldout import predict_texts
 
 pytestmark = pytest.mark.rasa
 
@@ -29,11 +29,8 @@ SAID = {
 
 
 def test_directory_entities_lower_case_wards_are_tagged_and_plain_words_are_not(tmp_path: Path):
-    data = tmp_path / "said.yml"
-    lines = "\n".join(f"      - {text}" for text in SAID)
-    data.write_text(f'version: "3.1"\nnlu:\n  - intent: inform\n    examples: |\n{lines}\n')
     wards = {
         p["text"]: sorted(e["value"] for e in p["entities"] if e["entity"] == "ward")
-        for p in predict(data)
+        for p in predict_texts(tmp_path, SAID)
     }
     assert wards == {text: sorted(expected) for text, expected in SAID.items()}

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,14 @@ def predict(data: Path) -> list[dict[str, Any]]:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)["predictions"]
+
+
+def predict_texts(folder: Path, texts: Iterable[str]) -> list[dict[str, Any]]:
+    """The model's predictions on these messages (written as one NLU data file)."""
+    data = folder / "said.yml"
+    lines = "\n".join(f"      - {text}" for text in texts)
+    data.write_text(f'version: "3.1"\nnlu:\n  - intent: inform\n    examples: |\n{lines}\n')
+    return predict(data)
 
 
 @pytest.fixture(scope="module")

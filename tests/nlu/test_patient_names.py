@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.nlu.test_heldout import predict
+from tests.nlu.test_heldout import predict_texts
 
 pytestmark = pytest.mark.rasa
 
@@ -24,11 +24,8 @@ SAID = {
 
 
 def test_patient_names_lower_case_names_are_tagged_in_patient_tasks_only(tmp_path: Path):
-    data = tmp_path / "said.yml"
-    lines = "\n".join(f"      - {text}" for text in SAID)
-    data.write_text(f'version: "3.1"\nnlu:\n  - intent: inform\n    examples: |\n{lines}\n')
     names = {
         p["text"]: sorted(e["value"] for e in p["entities"] if e["entity"] == "patient_name")
-        for p in predict(data)
+        for p in predict_texts(tmp_path, SAID)
     }
     assert names == {text: sorted(expected) for text, expected in SAID.items()}
