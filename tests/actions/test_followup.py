@@ -94,21 +94,6 @@ def test_followup_never_remembers_a_patient():
     assert event["value"] == {"intent": "list_ward_patients", "slots": {"ward": "4B"}}
 
 
-@pytest.fixture
-def watches(tmp_path):
-    from actions.watches import set_watch_store
-    from assistant.store import open_store_at
-    from assistant.watches.store import WatchStore
-    from tests.actions.fakes import NOW
-
-    store = open_store_at(f"sqlite:///{tmp_path / 'assistant.db'}")
-    made = WatchStore(store, clock=lambda: NOW)
-    set_watch_store(made)
-    yield made
-    set_watch_store(None)
-    store.close()
-
-
 def _typed(last, text, entity, value, intent):
     """A message after ``last`` whose entity the slot mappings did not take (as for
     "affirm"): only the entity names the detail."""

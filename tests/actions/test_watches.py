@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,21 +11,8 @@ from actions.watches import (
     ActionCancelBedWatch,
     ActionListBedWatches,
     ActionWatchBedAvailability,
-    set_watch_store,
 )
-from assistant.store import open_store_at
-from assistant.watches.store import WatchStore
-from tests.actions.fakes import NOW, make_services, run, tracker
-
-
-@pytest.fixture
-def watches(tmp_path: Path) -> Iterator[WatchStore]:
-    store = open_store_at(f"sqlite:///{tmp_path / 'assistant.db'}")
-    made = WatchStore(store, clock=lambda: NOW)
-    set_watch_store(made)
-    yield made
-    set_watch_store(None)
-    store.close()
+from tests.actions.fakes import make_services, run, tracker
 
 
 @pytest.fixture

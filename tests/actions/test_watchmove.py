@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,21 +9,9 @@ import pytest
 from actions.fallback import ActionFallback
 from actions.services import set_services
 from actions.state import Turn
-from actions.watches import ActionWatchBedAvailability, set_watch_store
+from actions.watches import ActionWatchBedAvailability
 from actions.watchmove import moved_to
-from assistant.store import open_store_at
-from assistant.watches.store import WatchStore
-from tests.actions.fakes import NOW, make_services, run, tracker
-
-
-@pytest.fixture
-def watches(tmp_path: Path) -> Iterator[WatchStore]:
-    store = open_store_at(f"sqlite:///{tmp_path / 'assistant.db'}")
-    made = WatchStore(store, clock=lambda: NOW)
-    set_watch_store(made)
-    yield made
-    set_watch_store(None)
-    store.close()
+from tests.actions.fakes import make_services, run, tracker
 
 
 @pytest.fixture
