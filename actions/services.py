@@ -10,10 +10,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from assistant.config import Settings, get_settings
+from assistant.hms.clock import hospital_now
 from assistant.hms.models import Staff
 from assistant.hms.protocol import HmsClient
 from assistant.rbac.policy import Policy, load_policy
@@ -22,7 +23,7 @@ STAFF_CACHE_SECONDS = 60.0
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return hospital_now()
 
 
 @dataclass

@@ -29,7 +29,7 @@ from hms.seed_data import (
     SEED,
     WARDS,
 )
-from hms.timeutil import to_storage, utcnow
+from hms.timeutil import now, to_storage, utcnow
 
 PATIENTS = 300
 SLOT_WEEKS = 4
@@ -83,7 +83,7 @@ def seed(
     ``rng_seed`` picks the made-up patients (the practice hospital uses another one).
     """
     tz = ZoneInfo(tz_name)
-    today = today or datetime.now(tz).date()
+    today = today or now().astimezone(tz).date()
     with Session(engine) as session, session.begin():
         if is_seeded(session):
             if not reset:

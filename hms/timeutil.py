@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+# seconds this hospital's clock runs ahead of the machine's (negative: behind); unset in
+# real use. The dialogue tests start the stack at a fixed weekday and hour with it, so
+# "tomorrow" and "friday" name the same clinic days on every run.
+CLOCK_SHIFT = "HOSPITAL_CLOCK_SHIFT"
+
+
+def now() -> datetime:
+    """The hospital's now, timezone-aware UTC (the machine's, shifted by ``CLOCK_SHIFT``)."""
+    return datetime.now(UTC) + timedelta(seconds=float(os.environ.get(CLOCK_SHIFT) or 0))
 
 
 def utcnow() -> datetime:
     """Now as a naive UTC datetime (the storage form), whole seconds."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    return now().replace(tzinfo=None, microsecond=0)
 
 
 def to_storage(value: datetime, default_tz: ZoneInfo) -> datetime:

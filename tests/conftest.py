@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,13 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
+    with running_stack(tmp_path_factory) as handle:
+        yield handle
+
+
+@contextmanager
+def running_stack(tmp_path_factory: pytest.TempPathFactory, **env: str) -> Iterator[StackHandle]:
+    """A whole stack for a session (``env``: more variables for its processes)."""
     from assistant.stack import Stack
     from assistant.stack.files import newest_model
 
@@ -148,6 +156,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackHandle]:
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET="test-signing-secret",
         HELPDESK_CHANNEL="C0HELPDESK",
+        **env,
     )
     running = Stack(
         var_dir=tmp_path_factory.mktemp("stack"),

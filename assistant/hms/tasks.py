@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import codec
+from .clock import hospital_now
 from .codec import Json
 from .core import ClientCore
 from .errors import Invalid, NotFound
@@ -17,7 +18,7 @@ PRIORITIES = ("routine", "urgent", "asap", "stat")
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return hospital_now().isoformat(timespec="seconds")
 
 
 class TasksMixin(ClientCore):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from actions.beds import ActionCheckBedAvailability, ActionUpdateBedStatus
@@ -194,3 +196,12 @@ async def test_base_housekeeping_does_not_free_an_occupied_bed(services, status)
     yes = tracker("n.jones", intent="affirm", text="yes", slots={**slots, **waits})
     await run(ActionUpdateBedStatus(), yes)
     assert services.hms.beds[0].status == "U"
+
+
+async def test_base_principal_is_checked_by_the_machines_clock(services, monkeypatch):
+    """A hospital clock set ahead (HOSPITAL_CLOCK_SHIFT, the dialogue tests) moves dates,
+    not the freshness of the gateway's signature, which the machine's clock stamped."""
+    monkeypatch.setenv("HOSPITAL_CLOCK_SHIFT", str(6 * 24 * 3600))
+    services.clock = lambda: NOW + timedelta(days=6)
+    messages, _ = await run(ActionCheckBedAvailability(), bed_update())
+    assert not messages[0]["text"].startswith("I can't verify who you are")

@@ -270,3 +270,23 @@ def test_dialogue_runner_capture_takes_a_button_title() -> None:
     ]
     assert capture({"slot": "button:2"}, replies) == {"slot": "Tue 8 Dec at 10:00"}
     assert capture({"slot": "button:5"}, replies) == {}
+
+
+@pytest.mark.parametrize(
+    ("machine", "hospital"),
+    [
+        ("2026-12-04T03:00:00+00:00", "2026-12-10T22:45:00+00:00"),  # a Friday night
+        ("2026-12-10T22:00:00+00:00", "2026-12-10T22:45:00+00:00"),  # that Thursday, earlier
+        ("2026-12-10T23:00:00+00:00", "2026-12-17T22:45:00+00:00"),  # just after: a week on
+        ("2026-07-01T12:00:00+00:00", "2026-07-02T21:45:00+00:00"),  # summer time: 22:45 BST
+    ],
+)
+def test_dialogue_clock_is_the_next_thursday_evening(machine, hospital):
+    from datetime import datetime
+
+    from tests.dialogues.conftest import clock_shift
+
+    now = datetime.fromisoformat(machine)
+    shift = clock_shift(now)
+    assert shift > 0
+    assert (now.timestamp() + shift) == datetime.fromisoformat(hospital).timestamp()
