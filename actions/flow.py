@@ -52,6 +52,7 @@ from actions.repatient import clinic_said, corrects_the_clinic, corrects_the_pat
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.resumestep import answers_the_step
 from actions.retime import in_a_date, on_the_day_asked, said_time
+from actions.samecall import answered_now, with_slots
 from actions.sayback import changed_text
 from actions.scheduling import offered_at
 from actions.services import get_services
@@ -375,10 +376,12 @@ class ActionNewRequest(Action):
             # "status of ICU bed 1": how the bed is, asked - not a change with its new
             # status to ask for ("What is the bed's new status?")
             return await serve_as(dispatcher, tracker, "check_bed_availability", domain)
+        events = fresh_start(tracker, turn.intent)
         bed = bed_in_hand(tracker, turn)
         if bed is not None:  # "can you get housekeeping to do it" right after bed 8 changed
-            return [*fresh_start(tracker, turn.intent), *(SlotSet(k, v) for k, v in bed.items())]
-        return fresh_start(tracker, turn.intent)
+            events += [SlotSet(k, v) for k, v in bed.items()]
+        # a task with no form answered in this same call (actions.samecall)
+        return await answered_now(self.name(), dispatcher, tracker, turn.intent, events, domain)
 
 
 _BOOK = re.compile(r"\b(?:book|booking|re-?book)\b", re.I)
@@ -589,27 +592,6 @@ def new_time(tracker: Tracker, turn: Turn) -> str | None:
         return None
     merged = on_the_day_asked(str(said), before.get("time"), now, tz)
     return None if merged == tagged else merged
-
-
-def with_slots(
-    tracker: Tracker, events: Events, *, this_turn: bool = False, loop: Any = None
-) -> Tracker:
-    """``tracker`` with the slots ``events`` set (and, ``this_turn``, the events added after
-    the latest message, so the action reads them as given now)."""
-    slots = dict(tracker.slots)
-    for event in events:
-        if event.get("event") == "slot":
-            slots[str(event["name"])] = event.get("value")
-    return Tracker(
-        tracker.sender_id,
-        slots,
-        tracker.latest_message,
-        [*tracker.events, *events] if this_turn else tracker.events,
-        tracker.is_paused(),
-        None,
-        tracker.active_loop if loop is None else loop,
-        tracker.latest_action_name,
-    )
 
 
 def correction(
