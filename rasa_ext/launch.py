@@ -12,6 +12,8 @@ Adjustments (each measured or required by DESIGN.md section 3):
   Rasa logs slot values and message text in some warnings and errors;
 - the fast path of ``rasa_ext.fastpath`` (states built once per event, pooled action
   calls, bounded action payloads, no silent fallback to an in-memory tracker store);
+- the heap settles once the model is loaded (``rasa_ext.heap``: ``gc.freeze``), so the
+  garbage collector's full passes no longer walk the model's millions of objects;
 - Rasa's HTTP API token is read from ``RASA_AUTH_TOKEN`` in the environment the launcher
   controls and added to the arguments inside this process only, so it never appears on
   a command line (``ps`` shows the arguments the process was started with).
@@ -115,8 +117,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     _compile_action_response_validator()
     from rasa_ext.fastpath import install
+    from rasa_ext.heap import freeze_after_model_load
 
     install()
+    freeze_after_model_load()
     from rasa.__main__ import main as rasa_main
 
     args = with_auth_token(list(argv if argv is not None else sys.argv[1:]), os.environ)

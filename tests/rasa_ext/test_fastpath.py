@@ -225,3 +225,32 @@ def test_fastpath_rule_prediction_marks_the_same_rules_hidden():
     result = _rasa(["-c", RULE_PREDICTION])
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok 10")
+
+
+HEAP = r"""
+import asyncio, gc, json
+import rasa.core.run as run
+from rasa_ext.heap import freeze_after_model_load
+
+async def fake_loader(model_path, endpoints, remote_storage, app, loop):
+    return "agent"
+
+run.load_agent_on_start = fake_loader
+freeze_after_model_load()
+freeze_after_model_load()  # installed twice: still one wrapper
+before = gc.get_freeze_count()
+agent = asyncio.run(run.load_agent_on_start("m", None, None, None, None))
+print(json.dumps({"agent": agent, "before": before, "after": gc.get_freeze_count(),
+                  "wrapped_once": run.load_agent_on_start.__wrapped__ is fake_loader}))
+"""
+
+
+def test_heap_settles_after_the_model_loads():
+    """The launcher's loader wrapper freezes the heap once the agent is loaded (the model's
+    objects leave the collector's passes) and returns the agent unchanged."""
+    _require_rasa()
+    result = _rasa(["-c", HEAP])
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["agent"] == "agent" and report["wrapped_once"]
+    assert report["before"] == 0 and report["after"] > 10_000
