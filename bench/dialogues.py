@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.identity.tokens import issue_token  # noqa: E402
+from tests.dialogues.dialogue_clock import clock_env  # noqa: E402
 from tests.dialogues.dialogue_format import HERE, PARTS, load_all  # noqa: E402
 from tests.dialogues.dialogue_runner import Result, run  # noqa: E402
 from tests.dialogues.dialogue_summary import summary  # noqa: E402
@@ -124,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         gateway_port=0,
         model=args.model,
         kiosk_setup=False,
-        extra_env={"RATE_LIMIT_IP": "off", "RATE_LIMIT_USER": "off"},
+        # the same fixed hospital clock as the tests (tests/dialogues/README.md)
+        extra_env={"RATE_LIMIT_IP": "off", "RATE_LIMIT_USER": "off", **clock_env()},
     )
     stack.start()
     try:

@@ -284,7 +284,7 @@ def test_dialogue_runner_capture_takes_a_button_title() -> None:
 def test_dialogue_clock_is_the_next_thursday_evening(machine, hospital):
     from datetime import datetime
 
-    from tests.dialogues.conftest import clock_shift
+    from tests.dialogues.dialogue_clock import clock_shift
 
     now = datetime.fromisoformat(machine)
     shift = clock_shift(now)
