@@ -115,6 +115,7 @@ class Settings:
     principal_key: str
     principal_ttl_seconds: int
     extra: dict[str, str] = field(default_factory=dict)
+    rasa_in_flight: int = 6  # a gateway's messages in Rasa at once, the rest queued (0: no limit)
     rasa_auth_token: str = ""  # Rasa's HTTP API (the gateway reads NLU results from trackers)
     rasa_webhook_token: str = ""  # the gateway's credential for Rasa's input channel
     metrics_token: str = ""  # bearer token Prometheus sends to /metrics (else a staff token)
@@ -265,6 +266,7 @@ def _build_settings(env: Mapping[str, str]) -> Settings:
         audit_anchor_file=Path(_env("AUDIT_ANCHOR_FILE", str(var_dir / "audit" / "anchors.jsonl"))),
         principal_key=_env("ASSISTANT_PRINCIPAL_KEY", ""),
         principal_ttl_seconds=_bounded_int("PRINCIPAL_TTL_SECONDS", 30, 5, 300),
+        rasa_in_flight=_bounded_int("RASA_IN_FLIGHT", 6, 0, 1000),
         hms_mrn_system=_env("HMS_MRN_SYSTEM", "urn:hms:mrn"),
         hms_staff_system=_env("HMS_STAFF_SYSTEM", "urn:hms:staff"),
         hms_ward_system=_env("HMS_WARD_SYSTEM", "urn:hms:ward"),

@@ -188,6 +188,7 @@ def create_app(
             payloads=payload_guard(settings),
             held=held_clauses(settings),  # in Redis when REDIS_URL is set
             clauses=build_splitter(settings),  # several requests in one message
+            in_flight=settings.rasa_in_flight,
         )
         assistant = rasa
         if handoff is None and with_handoff:

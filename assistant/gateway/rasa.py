@@ -22,10 +22,12 @@ sent in turn, the replies joined in one answer.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 import httpx
@@ -161,6 +163,7 @@ class RasaAssistant:
         payloads: PayloadGuard | None = None,
         clauses: Clauses | None = None,
         held: HeldClauses | None = None,
+        in_flight: int = 0,
     ) -> None:
         if not workers:
             raise ValueError("no Rasa workers configured (RASA_URLS)")
@@ -174,6 +177,10 @@ class RasaAssistant:
         self.clauses = clauses
         self.held = held or HeldClauses()  # requests of one message kept while another asks
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport, headers=headers)
+        # at most ``in_flight`` of this gateway's messages in Rasa at a time, the rest
+        # waiting in the order they came (0: no limit); see ``_admitted``
+        self._in_flight = asyncio.Semaphore(in_flight) if in_flight else None
+        self._wait = timeout
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -229,6 +236,26 @@ class RasaAssistant:
             await self.held.offer_one(sender, replies)  # a typed yes may press its button
         return [*replies, *offers]
 
+    @asynccontextmanager
+    async def _admitted(self) -> AsyncIterator[None]:
+        """A turn in Rasa. A Rasa worker is one event loop: twenty messages sent at once are
+        interleaved step by step and each finishes only when most of the others do, and
+        the conversations that hash to the busier worker wait longest (a burst's slowest
+        answers took twice the median). A few at a time across the workers, the rest
+        queued first come first served, keeps Rasa as busy and answers each message in its
+        turn: the slow tail goes (``RASA_IN_FLIGHT``; bench/compare_rasa.py). A worker
+        that is down answers at once (connection refused) and frees its turn; waiting
+        longer than the request timeout counts as Rasa not answering."""
+        if self._in_flight is None:
+            yield
+            return
+        async with asyncio.timeout(self._wait):
+            await self._in_flight.acquire()
+        try:
+            yield
+        finally:
+            self._in_flight.release()
+
     async def _post(self, sender: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
         body = {
             "sender": sender,
@@ -238,7 +265,8 @@ class RasaAssistant:
         }
         for worker in worker_order(self.workers, sender):
             try:
-                response = await self._client.post(worker + WEBHOOK_PATH, json=body)
+                async with self._admitted():
+                    response = await self._client.post(worker + WEBHOOK_PATH, json=body)
                 if response.status_code == 503 and b"not loaded" in response.content:
                     log.warning("Rasa worker %s is still loading; trying the next", worker)
                     continue
@@ -248,7 +276,8 @@ class RasaAssistant:
                 # no message text or sender in logs (PHI); the worker and error kind only
                 log.warning("Rasa worker %s failed (%s); next", worker, type(exc).__name__)
                 continue
-            except (httpx.HTTPError, ValueError) as exc:
+            except (httpx.HTTPError, ValueError, TimeoutError) as exc:
+                # TimeoutError: no turn in the worker within the timeout (see ``_admitted``)
                 log.warning("Rasa worker %s did not answer: %s", worker, type(exc).__name__)
                 break
             await self.payloads.remember(sender, replies)
