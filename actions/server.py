@@ -17,6 +17,7 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 
 from actions.services import get_services
+from assistant.heap import settle
 
 log = logging.getLogger("actions.server")
 
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     host = args.host or services.settings.bind_host
     port = args.port or services.settings.action_port
     app = build_app()
+    settle()  # start-up objects out of the collector's passes (assistant.heap)
     log.info("action server on http://%s:%s", host, port)
     app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
     return 0

@@ -10,16 +10,10 @@ into the permanent generation, so later collections walk only what messages allo
 
 from __future__ import annotations
 
-import gc
 from functools import wraps
 from typing import Any
 
-
-def settle() -> int:
-    """Collect once, then freeze what is alive; the number of objects frozen."""
-    gc.collect()
-    gc.freeze()
-    return gc.get_freeze_count()
+from assistant.heap import settle
 
 
 def freeze_after_model_load() -> None:
