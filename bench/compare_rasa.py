@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.identity.tokens import issue_token  # noqa: E402
 from assistant.stack import Stack  # noqa: E402
 from assistant.stack.files import free_port  # noqa: E402
+from assistant.wire import Wire, WireReply, wire  # noqa: E402
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 OUR_TEXT = "how many free beds on 4B"
@@ -69,7 +70,7 @@ class Target:
     url: str
     body: Callable[[str, str], dict[str, Any]]
     headers: dict[str, str]
-    ok: Callable[[httpx.Response], bool]
+    ok: Callable[[WireReply], bool]
 
 
 def stock_target(port: int) -> Target:
@@ -78,7 +79,7 @@ def stock_target(port: int) -> Target:
         f"http://127.0.0.1:{port}/webhooks/rest/webhook",
         lambda conv, text: {"sender": conv, "message": text},
         {},
-        lambda r: r.status_code == 200 and bool(r.json()),
+        lambda r: r.status == 200 and bool(r.json()),
     )
 
 
@@ -89,18 +90,18 @@ def our_target(stack: Stack, name: str) -> Target:
         stack.urls["rest"],
         lambda conv, text: {"text": text, "conversation_id": conv},
         {"Authorization": f"Bearer {token}"},
-        lambda r: r.status_code == 200 and "4B" in r.text,
+        lambda r: r.status == 200 and b"4B" in r.content,
     )
 
 
 async def conversation(
-    client: httpx.AsyncClient, target: Target, text: str, count: int
+    client: Wire, target: Target, text: str, count: int
 ) -> tuple[list[float], int]:
     conv, latencies, errors = uuid.uuid4().hex[:24], [], 0
     for _ in range(count):
         start = time.perf_counter()
         body = target.body(conv, text)
-        response = await client.post(target.url, json=body, headers=target.headers)
+        response = await client.request("POST", target.url, json=body, headers=target.headers)
         elapsed = time.perf_counter() - start
         if target.ok(response):
             latencies.append(elapsed * 1000)
@@ -110,14 +111,16 @@ async def conversation(
 
 
 async def level(target: Target, text: str, users: int, count: int) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=users + 2)
-    async with httpx.AsyncClient(timeout=120.0, limits=limits) as client:
+    client = wire(timeout=120.0)  # the same client (aiohttp, pooled) for both sides
+    try:
         await asyncio.gather(*(conversation(client, target, text, 2) for _ in range(2)))  # warm
         start = time.perf_counter()
         results = await asyncio.gather(
             *(conversation(client, target, text, count) for _ in range(users))
         )
         wall = time.perf_counter() - start
+    finally:
+        await client.aclose()
     latencies = [x for lat, _ in results for x in lat]
     return {
         "msg_s": len(latencies) / wall,
@@ -131,14 +134,18 @@ async def level(target: Target, text: str, users: int, count: int) -> dict[str, 
 async def growing(target: Target, text: str, turns: int) -> dict[int, float]:
     conv = uuid.uuid4().hex[:24]
     latencies = []
-    async with httpx.AsyncClient(timeout=120.0) as client:
+    client = wire(timeout=120.0)
+    try:
         for _ in range(turns):
             start = time.perf_counter()
-            response = await client.post(
-                target.url, json=target.body(conv, text), headers=target.headers
+            response = await client.request(
+                "POST", target.url, json=target.body(conv, text), headers=target.headers
             )
             latencies.append((time.perf_counter() - start) * 1000)
-            response.raise_for_status()
+            if response.status != 200:
+                raise RuntimeError(f"{target.name}: HTTP {response.status}")
+    finally:
+        await client.aclose()
 
     def around(turn: int) -> float:  # median of the 9 turns around ``turn`` (1-based)
         index = turn - 1

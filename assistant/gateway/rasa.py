@@ -28,9 +28,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.conversation import Button, Reply, current_message_id
 from assistant.gateway.heldclauses import HeldClauses, asks_back, held_by_actions
@@ -39,6 +37,10 @@ from assistant.gateway.reactions import as_words
 from assistant.identity.principal import sign_principal
 from assistant.practice.mode import is_practice
 from assistant.safety.context import current_level
+from assistant.wire import Unreachable, WireError, wire
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,6 @@ RESTARTING = (
 )
 UNAVAILABLE_KIND = "assistant_unavailable"
 RETRY_AFTER_SECONDS = 5
-# the worker never got the message, or died while handling it: the next worker may take it
-_MOVE_ON = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class HandoffRouter(Protocol):
@@ -176,7 +176,7 @@ class RasaAssistant:
         self.payloads = payloads or PayloadGuard(MemoryOffers())  # offered buttons only
         self.clauses = clauses
         self.held = held or HeldClauses()  # requests of one message kept while another asks
-        self._client = httpx.AsyncClient(timeout=timeout, transport=transport, headers=headers)
+        self._client = wire(timeout=timeout, transport=transport, headers=headers)
         # at most ``in_flight`` of this gateway's messages in Rasa at a time, the rest
         # waiting in the order they came (0: no limit); see ``_admitted``
         self._in_flight = asyncio.Semaphore(in_flight) if in_flight else None
@@ -266,19 +266,24 @@ class RasaAssistant:
         for worker in worker_order(self.workers, sender):
             try:
                 async with self._admitted():
-                    response = await self._client.post(worker + WEBHOOK_PATH, json=body)
-                if response.status_code == 503 and b"not loaded" in response.content:
+                    response = await self._client.request("POST", worker + WEBHOOK_PATH, json=body)
+                if response.status == 503 and b"not loaded" in response.content:
                     log.warning("Rasa worker %s is still loading; trying the next", worker)
                     continue
-                response.raise_for_status()
+                if response.status >= 400:
+                    log.warning("Rasa worker %s answered HTTP %d", worker, response.status)
+                    break
                 replies = parse_replies(response.json())
-            except _MOVE_ON as exc:
-                # no message text or sender in logs (PHI); the worker and error kind only
-                log.warning("Rasa worker %s failed (%s); next", worker, type(exc).__name__)
+            except Unreachable as exc:
+                # the worker never got the message, or died while handling it: the next
+                # worker may take it (same message id: Rasa never runs one id twice).
+                # No message text or sender in logs (PHI); the worker and error kind only
+                log.warning("Rasa worker %s failed (%s); next", worker, exc.kind)
                 continue
-            except (httpx.HTTPError, ValueError, TimeoutError) as exc:
+            except (WireError, ValueError, TimeoutError) as exc:
                 # TimeoutError: no turn in the worker within the timeout (see ``_admitted``)
-                log.warning("Rasa worker %s did not answer: %s", worker, type(exc).__name__)
+                kind = exc.kind if isinstance(exc, WireError) else type(exc).__name__
+                log.warning("Rasa worker %s did not answer: %s", worker, kind)
                 break
             await self.payloads.remember(sender, replies)
             return replies

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import httpx
-
 from assistant.gateway.rasa import worker_order
+from assistant.wire import WireError, wire
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ class RasaApi:
     ) -> None:
         self._workers = tuple(w.rstrip("/") for w in workers)
         self._token = token
-        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+        self._client = wire(timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -48,15 +50,16 @@ class RasaApi:
                 response = await self._client.request(
                     method, worker + path, params=params, **kwargs
                 )
-                response.raise_for_status()
+                if response.status >= 400:
+                    raise WireError(f"HTTP {response.status}")
                 return response.json()
-            except (httpx.HTTPError, ValueError) as exc:
+            except (WireError, ValueError) as exc:
                 log.warning(
                     "Rasa API %s %s on %s failed: %s",
                     method,
                     path.split("/")[1],
                     worker,
-                    type(exc).__name__,
+                    exc.kind if isinstance(exc, WireError) else type(exc).__name__,
                 )
         return None
 

@@ -11,11 +11,16 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+from yarl import URL
+
+from assistant.wire import WireError, WireReply, same_origin, wire
 
 from .errors import Conflict, Forbidden, HmsError, Invalid, NotFound, Unavailable
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +82,8 @@ def if_match(version: str | None) -> dict[str, str]:
 
 
 class FhirHttp:
-    """One shared ``httpx.AsyncClient`` plus the retry/error policy."""
+    """One pooled client (``assistant.wire``: aiohttp, or httpx with a given transport)
+    plus the retry/error policy."""
 
     def __init__(
         self,
@@ -94,11 +100,9 @@ class FhirHttp:
             headers["Authorization"] = f"Bearer {token}"
         self.retries = max(0, retries)
         self.backoff = backoff
-        self.client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + "/",
-            headers=headers,
-            timeout=timeout,
-            transport=transport,
+        self.base_url = base_url.rstrip("/") + "/"
+        self.client = wire(
+            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
         )
 
     async def aclose(self) -> None:
@@ -124,33 +128,31 @@ class FhirHttp:
                 reply = await self.client.request(
                     method, path, params=params, json=json, headers=send_headers
                 )
-            except httpx.TransportError as exc:
-                log.warning("HMS %s: %s (attempt %d)", what, type(exc).__name__, attempt + 1)
+            except WireError as exc:  # refused, reset, timed out: no HTTP answer
+                log.warning("HMS %s: %s (attempt %d)", what, exc.kind, attempt + 1)
                 if last:
-                    raise Unavailable(f"HMS {what} failed: {type(exc).__name__}") from exc
+                    raise Unavailable(f"HMS {what} failed: {exc.kind}") from exc
             else:
-                if reply.status_code in RETRY_STATUSES and not last:
-                    log.warning(
-                        "HMS %s: HTTP %d (attempt %d)", what, reply.status_code, attempt + 1
-                    )
+                if reply.status in RETRY_STATUSES and not last:
+                    log.warning("HMS %s: HTTP %d (attempt %d)", what, reply.status, attempt + 1)
                 else:
                     return self._finish(reply, what)
             await asyncio.sleep(self.backoff * (2**attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
-    def _finish(reply: httpx.Response, what: str) -> Response:
+    def _finish(reply: WireReply, what: str) -> Response:
         try:
             body = reply.json() if reply.content else {}
         except ValueError:
             body = {}
-        if reply.status_code >= 400:
-            log.info("HMS %s: HTTP %d", what, reply.status_code)
-            raise error_for(reply.status_code, body, what)
+        if reply.status >= 400:
+            log.info("HMS %s: HTTP %d", what, reply.status)
+            raise error_for(reply.status, body, what)
         if not isinstance(body, dict):
-            raise HmsError(f"HMS {what} returned a non-object body", status=reply.status_code)
+            raise HmsError(f"HMS {what} returned a non-object body", status=reply.status)
         return Response(
-            reply.status_code, body, reply.headers.get("ETag"), reply.headers.get("Location")
+            reply.status, body, reply.headers.get("ETag"), reply.headers.get("Location")
         )
 
     async def read(self, path: str, params: Mapping[str, Any] | None = None) -> Response:
@@ -182,15 +184,11 @@ class FhirHttp:
             )
             if not nxt:
                 return
-            url = self.client.base_url.join(nxt)
-            if (url.scheme, url.host, url.port) != (
-                self.client.base_url.scheme,
-                self.client.base_url.host,
-                self.client.base_url.port,
-            ):
+            url = str(URL(self.base_url).join(URL(nxt)))
+            if not same_origin(url, self.base_url):
                 # never send the bearer token to another origin
                 raise HmsError(f"HMS search {resource} links to another server")
-            path, query = str(url), None
+            path, query = url, None
 
     async def search_all(
         self, resource: str, params: Mapping[str, Any] | None = None
