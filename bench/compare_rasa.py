@@ -54,7 +54,21 @@ STOCK_TEXT = "hello"
 
 
 def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    """The load average and how fast one core is just now: on this VM the same pure-Python
+    loop took up to ~40% longer from one minute to the next (other tenants), so runs made
+    at different times differ by as much; compare the sides of one run."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f"; core check {core_check():.2f} s"
+
+
+def core_check() -> float:
+    """CPU seconds of a fixed 3M-step Python loop, best of 3 (lower is a faster core)."""
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.process_time(), 0
+        for i in range(3_000_000):
+            total += i * i % 7
+        best = min(best, time.process_time() - start)
+    return best
 
 
 def percentile(values: list[float], q: float) -> float:

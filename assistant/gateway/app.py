@@ -219,15 +219,17 @@ def create_app(
     roles = RoleLookup(hms_factory)
     onboarding = build_onboarding(settings, roles, hms_factory, open_store)
     recorder: Any = None
+    usage: Any = None  # the usage rows' write-behind buffer (assistant/usage/buffer.py)
     if record_usage if record_usage is not None else rasa is not None:
-        from assistant.usage.wiring import build_recorder
+        from assistant.usage.wiring import build_recorder, usage_buffer
 
-        recorder = build_recorder(settings, assistant, open_store, roles)
+        usage = usage_buffer(open_store)
+        recorder = build_recorder(settings, assistant, open_store, roles, usage)
         assistant = WelcomingAssistant(recorder, onboarding)
         if rasa is not None:  # practice turns: straight to Rasa, never to the help desk
             from assistant.practice.wiring import build_practice
 
-            practice_recorder = build_recorder(settings, rasa, open_store, roles)
+            practice_recorder = build_recorder(settings, rasa, open_store, roles, usage)
             practice = build_practice(
                 settings, assistant, practice_recorder, onboarding, open_store
             )
@@ -301,6 +303,7 @@ def create_app(
         handoff=helpdesk,
         onboarding=onboarding,
         practice=practice,
+        usage=usage,
     )
     app.state.ctx = ctx
     app.state.safety = net

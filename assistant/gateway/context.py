@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from assistant.handoff.relay import HandoffService
     from assistant.onboarding.service import Onboarding
     from assistant.practice.assistant import PracticeAssistant
+    from assistant.usage.buffer import UsageBuffer
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,11 @@ class GatewayContext:
 
     ``hms`` returns the process's HMS client (``assistant.hms.protocol.HmsClient``; use
     ``.with_actor(username)`` to act for a staff member); ``open_store`` opens the assistant
-    store (``None`` until one is configured); ``tokens`` verifies staff bearer tokens;
-    ``handoff`` is the help desk (``None`` when it is off); ``onboarding`` and ``practice``
-    the adoption features (role guides and welcome; practice mode, ``None`` when off).
+    store (``None`` until one is configured); ``usage`` holds the usage rows not yet written
+    (``None`` when usage is not recorded: readers flush it first); ``tokens`` verifies staff
+    bearer tokens; ``handoff`` is the help desk (``None`` when it is off); ``onboarding``
+    and ``practice`` the adoption features (role guides and welcome; practice mode, ``None``
+    when off).
     """
 
     settings: Settings
@@ -37,3 +40,4 @@ class GatewayContext:
     handoff: HandoffService | None = None
     onboarding: Onboarding | None = None
     practice: PracticeAssistant | None = None
+    usage: UsageBuffer | None = None

@@ -6,7 +6,7 @@ import asyncio
 import csv
 import hmac
 import io
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -47,11 +47,18 @@ def build_router(
     tz: ZoneInfo,
     metrics_token: str = "",
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    flush: Callable[[], Awaitable[None]] | None = None,
 ) -> APIRouter:
+    """``flush`` writes this gateway's waiting usage rows (``assistant.usage.buffer``):
+    every read here calls it first, so the figures hold every message it answered."""
     router = APIRouter(tags=["dashboard"])
     viewer = Depends(auth.require(PERMISSION))
     registry = CollectorRegistry(auto_describe=False)
     registry.register(UsageCollector(open_store))
+
+    async def written() -> None:
+        if flush is not None:
+            await flush()
 
     def filters(days: int, channel: str | None, role: str | None, practice: bool) -> Filters:
         start, end = period(days, tz, clock())
@@ -83,6 +90,7 @@ def build_router(
         practice: bool = False,
         _: SignedStaff = viewer,
     ) -> Response:
+        await written()
         body = await asyncio.to_thread(report, filters(days, channel, role, practice))
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
@@ -96,6 +104,7 @@ def build_router(
         _: SignedStaff = viewer,
     ) -> Response:
         f = filters(days, channel, role, practice)
+        await written()
         if table == "daily":
             turns = await asyncio.to_thread(lambda: UsageLog(open_store()).turns(f.start, f.end))
             rows = daily_rows(turns, f, tz)
@@ -122,6 +131,7 @@ def build_router(
         given = auth.token_of(request) or ""
         if not (metrics_token and hmac.compare_digest(given, metrics_token)):
             await auth.require(PERMISSION)(request)
+        await written()
         payload = await asyncio.to_thread(generate_latest, registry)
         return Response(payload, media_type=CONTENT_TYPE_LATEST)
 

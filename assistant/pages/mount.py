@@ -44,6 +44,7 @@ def mount_pages(app: FastAPI, ctx: GatewayContext, roles: RoleLookup) -> None:
             key=settings.signing_key,
             tz=ZoneInfo(settings.hospital_tz),
             metrics_token=settings.metrics_token,
+            flush=ctx.usage.flush if ctx.usage is not None else None,
         )
     )
     app.include_router(

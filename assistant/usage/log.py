@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -63,8 +63,18 @@ class UsageLog:
         return self._clock()
 
     def record(self, turn: Turn) -> None:
-        # one row a message: a Core insert (no ORM session or unit of work to build)
-        row = {
+        self.record_many([turn])
+
+    def record_many(self, turns: Sequence[Turn]) -> None:
+        """Rows in one transaction: a Core insert (no ORM session or unit of work)."""
+        if not turns:
+            return
+        with self._store.engine.begin() as conn:
+            conn.execute(_INSERT, [self._row(turn) for turn in turns])
+
+    @staticmethod
+    def _row(turn: Turn) -> dict[str, object]:
+        return {
             "at": turn.at.astimezone(UTC),
             "channel": turn.channel[:30],
             "role": turn.role[:60],
@@ -75,8 +85,6 @@ class UsageLog:
             "conversation": turn.conversation,
             "practice": turn.practice,
         }
-        with self._store.engine.begin() as conn:
-            conn.execute(_INSERT, row)
 
     def turns(self, start: datetime | None = None, end: datetime | None = None) -> list[Turn]:
         """Rows with ``start <= at < end`` (both optional), oldest first."""

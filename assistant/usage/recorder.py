@@ -1,15 +1,15 @@
 """``UsageRecorder``: the ``Assistant`` wrapper that records each turn (and keeps misses).
 
-It times the inner assistant's ``send``, classifies the replies by their kinds, and writes
-one ``usage_turn`` row (no text). A turn that ended in the fallback's first miss or its
-clarifying question is also handed to the "not understood" capture, which reads the NLU
-prediction and keeps the redacted, encrypted message for a trainer. Recording never fails
+It times the inner assistant's ``send``, classifies the replies by their kinds, and keeps
+one ``usage_turn`` row (no text) for the next batch write (``assistant.usage.buffer``). A
+turn that ended in the fallback's first miss or its clarifying question is also handed to
+the "not understood" capture, which reads the NLU prediction and keeps the redacted,
+encrypted message for a trainer. Recording never fails
 a turn: a store error is logged (without text) and the replies go back as they are.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from assistant.conversation import Assistant, Reply
 from assistant.practice.mode import is_practice
 
+from .buffer import UsageBuffer
 from .classify import REVIEW_KINDS, classify, reply_kinds
 from .log import Turn, UsageLog, conversation_key
 from .roles import RoleLookup, role_label
@@ -39,7 +40,7 @@ class UsageRecorder:
         self,
         inner: Assistant,
         *,
-        usage: Callable[[], UsageLog | None],
+        usage: Callable[[], UsageLog | None] | UsageBuffer,
         roles: RoleLookup,
         key: str,
         intents: Sequence[str],
@@ -48,7 +49,8 @@ class UsageRecorder:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.inner = inner
-        self._usage = usage
+        # rows go in batches; a buffer may be shared (the practice recorder's rows too)
+        self.usage = usage if isinstance(usage, UsageBuffer) else UsageBuffer(usage)
         self._roles = roles
         self._key = key
         self._intents = tuple(intents)
@@ -57,6 +59,7 @@ class UsageRecorder:
         self._clock = clock
 
     async def aclose(self) -> None:
+        await self.usage.aclose()
         close = getattr(self._misses, "aclose", None)
         if close is not None:
             await close()
@@ -89,9 +92,8 @@ class UsageRecorder:
         turn = classify(reply_kinds(replies), self._intents)
         role = role_label(await self._roles.roles(staff))
         practice = is_practice(conversation)
-        usage = self._usage()
-        if usage is not None:
-            row = Turn(
+        self.usage.add(
+            Turn(
                 at=self._clock(),
                 channel=channel,
                 role=role,
@@ -102,7 +104,7 @@ class UsageRecorder:
                 conversation=conversation_key(self._key, sender),
                 practice=practice,
             )
-            await asyncio.to_thread(usage.record, row)
+        )
         if (
             self._misses is not None
             and turn.kind in REVIEW_KINDS

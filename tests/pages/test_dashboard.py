@@ -28,6 +28,7 @@ async def gw(tmp_path):
             )
             assert r.status_code == 200
         add_handoff(gw)
+        await gw.app.state.ctx.usage.flush()  # rows go behind the replies (usage/buffer.py)
         yield gw
     gw.store.close()
 
@@ -52,6 +53,7 @@ async def test_dashboard_report_matches_the_known_run(gw):
 async def test_dashboard_turn_rows_hold_no_text(gw):
     with gw.store.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT * FROM usage_turn").fetchall()
+    assert len(rows) == len(KNOWN_RUN)
     flat = " ".join(str(v) for row in rows for v in row)
     for _, _, conversation, text in KNOWN_RUN:
         assert text not in flat and f"n.jones:{conversation}" not in flat

@@ -29,7 +29,6 @@ def test_dashboard_browser_shows_the_known_run(tmp_path):
             )
             assert r.status_code == 200
         add_handoff(gw, claim_after=150, rating=4)
-        latencies = [t.latency_ms for t in UsageLog(gw.store).turns()]
         browser = Browser()
         try:
             browser.goto(f"{base}/dashboard/")
@@ -55,6 +54,9 @@ def test_dashboard_browser_shows_the_known_run(tmp_path):
             axe = browser.axe()
         finally:
             browser.close()
+        # read after the page: usage rows are written behind the replies, and the
+        # dashboard's read flushed them (assistant/usage/buffer.py)
+        latencies = [t.latency_ms for t in UsageLog(gw.store).turns()]
     gw.store.close()
     print("dashboard figures:", shown)
     assert shown["turns"] == str(EXPECTED["turns"])
