@@ -17,12 +17,19 @@ server may still be working on it); ``WireError`` - anything else (bad URL, prot
 The aiohttp session is made on first use in the running event loop (one per loop) and keeps
 idle connections ``KEEPALIVE_SECONDS``, shorter than the servers' keep-alive (uvicorn and
 Sanic: 5 s), so a pooled connection is not reused just as its server closes it.
+
+An outbound proxy is taken from the environment as httpx (and curl) take it:
+``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` with ``NO_PROXY`` (an external FHIR server
+reached through the hospital's proxy); loopback hosts never go through one. It is read once
+per host (aiohttp's own ``trust_env`` looks the environment and ``~/.netrc`` up again in a
+worker thread on every request).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json as jsonlib
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -107,6 +114,41 @@ def join(base: str, path: str) -> str:
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def env_proxy(url: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The proxy the environment names for ``url`` (``None``: go direct)."""
+    target = URL(url)
+    host = target.host or ""
+    if host in LOOPBACK or host.startswith("127."):
+        return None
+    found = (
+        urllib.request.getproxies_environment()
+        if environ is None
+        else {
+            k.lower().removesuffix("_proxy"): v
+            for k, v in environ.items()
+            if k.lower().endswith("_proxy") and v
+        }
+    )
+    no_proxy = found.pop("no", "")
+    if no_proxy == "*" or _bypassed(host, target.port, no_proxy):
+        return None
+    return found.get(target.scheme) or found.get("all") or None
+
+
+def _bypassed(host: str, port: int | None, no_proxy: str) -> bool:
+    for entry in (e.strip().lower() for e in no_proxy.split(",") if e.strip()):
+        name, _, only_port = entry.partition(":")
+        if only_port and port is not None and only_port != str(port):
+            continue
+        name = name.lstrip(".").removeprefix("*.")
+        if host == name or host.endswith("." + name):
+            return True
+    return False
+
+
 class AiohttpWire:
     """Requests over one pooled aiohttp session per event loop."""
 
@@ -122,6 +164,13 @@ class AiohttpWire:
         self._headers = dict(headers or {})
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._proxies: dict[tuple[str, str | None, int | None], str | None] = {}
+
+    def _proxy(self, target: URL) -> str | None:
+        origin = (target.scheme, target.host, target.port)
+        if origin not in self._proxies:
+            self._proxies[origin] = env_proxy(str(target))
+        return self._proxies[origin]
 
     def _current(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -149,8 +198,8 @@ class AiohttpWire:
         headers: Mapping[str, str] | None = None,
     ) -> WireReply:
         session = self._current()
-        target = join(self.base_url, url)
         try:
+            target = URL(join(self.base_url, url))
             async with session.request(
                 method,
                 target,
@@ -158,6 +207,7 @@ class AiohttpWire:
                 json=json,
                 headers=headers,
                 allow_redirects=False,
+                proxy=self._proxy(target),
             ) as reply:
                 content = await reply.read()
                 return WireReply(reply.status, content, reply.headers)
@@ -168,7 +218,7 @@ class AiohttpWire:
             aiohttp.ClientPayloadError,  # closed mid-body
         ) as exc:
             raise Unreachable(type(exc).__name__) from exc
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, ValueError) as exc:  # ValueError: not a URL
             raise WireError(type(exc).__name__) from exc
 
     async def aclose(self) -> None:

@@ -17,6 +17,7 @@ from assistant.wire import (
     Timeout,
     Unreachable,
     WireError,
+    env_proxy,
     join,
     query_pairs,
     same_origin,
@@ -219,3 +220,50 @@ async def test_wire_aiohttp_session_follows_the_event_loop(server):
     second = (await client.request("GET", f"{server}/fhir/R4/b")).status  # new session
     await client.aclose()
     assert second == 200
+
+
+def test_wire_env_proxy_reads_the_environment_as_curl_and_httpx_do():
+    env = {"HTTPS_PROXY": "http://proxy.trust:3128", "NO_PROXY": "lab.trust,.internal:8443"}
+    assert env_proxy("https://fhir.example.org/fhir/R4", env) == "http://proxy.trust:3128"
+    assert env_proxy("http://fhir.example.org/fhir/R4", env) is None  # no HTTP_PROXY
+    assert env_proxy("https://lab.trust/fhir", env) is None
+    assert env_proxy("https://pacs.lab.trust/fhir", env) is None  # a subdomain
+    assert env_proxy("https://x.internal:8443/", env) is None
+    assert env_proxy("https://x.internal:9443/", env) == "http://proxy.trust:3128"  # port
+    assert env_proxy("http://x/", {"ALL_PROXY": "http://all:1"}) == "http://all:1"
+    assert env_proxy("http://x/", {"all_proxy": "http://all:1", "no_proxy": "*"}) is None
+    for loopback in ("http://127.0.0.1:5005/", "http://localhost:8081/", "http://[::1]:1/"):
+        assert env_proxy(loopback, {"ALL_PROXY": "http://all:1"}) is None  # never
+    assert env_proxy("https://fhir.example.org/", {}) is None
+
+
+async def test_wire_aiohttp_goes_through_the_environment_proxy(monkeypatch):
+    """An external FHIR server behind the hospital's outbound proxy: the request goes to the
+    proxy in absolute form (the host itself does not resolve here)."""
+    seen = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        seen.append((request.method, str(request.url), request.headers.get("Authorization")))
+        return web.json_response({"resourceType": "CapabilityStatement"})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = wire(
+        timeout=5.0,
+        base_url="http://fhir.hospital.invalid/fhir/R4/",
+        headers={"Authorization": "Bearer t"},
+    )
+    try:
+        reply = await client.request("GET", "metadata")
+    finally:
+        await client.aclose()
+        await runner.cleanup()
+    assert reply.json() == {"resourceType": "CapabilityStatement"}
+    assert seen == [("GET", "http://fhir.hospital.invalid/fhir/R4/metadata", "Bearer t")]
