@@ -33,7 +33,7 @@ from actions.fallback import (
     not_understood,
     reread,
 )
-from actions.followup import corrects_a_write, follow_up
+from actions.followup import booking_stands, corrects_a_write, follow_up
 from actions.freetext import lack_answers
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
 from actions.newbooking import means_booking, wants_a_new_one
@@ -161,7 +161,13 @@ async def follow_up_events(
     name, kept = found
     intent = default_catalog().get(name)
     last = tracker.get_slot("last_task")
-    if isinstance(last, dict) and last.get("intent") == "book_appointment" and not kept.get("mrn"):
+    moves = name == "reschedule_appointment"
+    if (
+        moves
+        and isinstance(last, dict)
+        and last.get("intent") == "book_appointment"
+        and not kept.get("mrn")
+    ):
         # "actually make it thursday" right after a booking: moving it needs the patient
         dispatcher.utter_message(
             text=f"To move that booking to {kept.get('time')}, I need the patient again.",
@@ -697,8 +703,9 @@ class ActionStop(Action):
             tracker.get_slot("pending") not in (None, RESUME)
         )
         busy = working or bool(tracker.get_slot("pending") or tracker.get_slot("stash"))
-        # "never mind" right after a bed change: it stands, and how to take it back is said
-        made = None if busy else stop_after_change(tracker)
+        # "never mind" right after a bed change or a booking: it stands, and how to take it
+        # back is said
+        made = None if busy else (stop_after_change(tracker) or booking_stands(tracker))
         dispatcher.utter_message(
             text="OK, I've stopped. Nothing was changed." if busy else (made or "OK."),
             json_message={"phi": False, "kind": "stop_ok", "data": {}},

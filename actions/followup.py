@@ -489,6 +489,25 @@ def untagged_ticket(turn: Turn) -> str | None:
     return found[0] if found else None
 
 
+def withdraws_booking(turn: Turn) -> bool:
+    """'cancel it', 'scrap that', "actually I don't need it now" (NLU: a stop)."""
+    from actions.helptasks import withdraws_filed
+
+    return not turn.is_payload and withdraws_filed(turn.text or "")
+
+
+BOOKING_STANDS = "That booking was already made and stands - say 'cancel it' to cancel it."
+
+
+def booking_stands(tracker: Tracker) -> str | None:
+    """After a booking, "never mind" / "forget it": the sentence that says the booking was
+    made and how to cancel it (None when the last task was no booking)."""
+    last = tracker.get_slot("last_task")
+    if isinstance(last, dict) and last.get("intent") == "book_appointment":
+        return BOOKING_STANDS
+    return None
+
+
 def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None:
     """(intent, details for asking it again) when the message follows up the last
     question or gives the value the last task did not know."""
@@ -510,6 +529,10 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     intent = catalog.find(last.get("intent"))
     if intent is None:
         return None
+    if intent.name == "book_appointment" and withdraws_booking(turn):
+        # "cancel it" right after "Booked: ...": that appointment, asked to confirm (it
+        # was "OK." and nothing cancelled - read as an end of nothing in hand)
+        return "cancel_appointment", dict(last.get("slots") or {})
     if intent.name == "book_appointment":  # "actually make it thursday": move the booking
         services = get_services()
         now, tz = services.clock(), services.settings.hospital_tz

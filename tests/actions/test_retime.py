@@ -230,3 +230,35 @@ def test_retime_the_week_after_is_a_week_after_the_day_in_hand(said, step, held,
     ]
     trk = tracker("s.ali", intent="reschedule_appointment", text=said, slots=state, events=events)
     assert new_time(trk, Turn.of(trk)) == meant
+
+
+BOOKED = {
+    "intent": "book_appointment",
+    "slots": {"department": "cardiology", "time": "tomorrow", **PATIENT},
+}
+
+
+@pytest.mark.parametrize("text", ["cancel it", "cancel that", "no cancel it", "scrap that"])
+async def test_retime_cancel_it_right_after_a_booking_asks_to_cancel_that_appointment(text):
+    # tried as a scheduler: "Booked: ..." / "cancel it" was "OK." and nothing was cancelled
+    from actions.flow import ActionStop
+
+    said = tracker("s.ali", intent="stop", text=text, slots={"last_task": BOOKED})
+    messages, events = await run(ActionStop(), said)
+    assert not any(m["custom"]["kind"] == "stop_ok" for m in messages)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot" and e["value"]}
+    assert slots == {"department": "cardiology", "time": "tomorrow", **PATIENT}
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "cancel_appointment_form"}
+
+
+async def test_retime_never_mind_right_after_a_booking_says_it_stands_and_how_to_cancel():
+    from actions.flow import ActionStop
+
+    said = tracker("s.ali", intent="stop", text="never mind", slots={"last_task": BOOKED})
+    messages, events = await run(ActionStop(), said)
+    assert [m["text"] for m in messages] == [
+        "That booking was already made and stands - say 'cancel it' to cancel it."
+    ]
+    assert messages[0]["custom"]["phi"] is False  # no patient in it
+    kept = [e["value"] for e in events if e.get("name") == "last_task"]
+    assert kept and kept[-1] == BOOKED  # "cancel it" next still means that booking
