@@ -17,6 +17,7 @@ from actions.beds import bed_number
 from actions.clinicpick import entry_time
 from actions.formats import MrnFormat, clinic_word
 from actions.mrnname import name_asked_about
+from actions.referent import PATIENT_SLOTS, patient_in_hand
 from actions.scheduling import (
     PatientMismatch,
     identify_patient,
@@ -25,6 +26,7 @@ from actions.scheduling import (
     say_mismatch,
     when,
 )
+from actions.state import Turn
 from actions.timeparse import parse_time_preference
 from assistant.hms.models import Appointment, Patient
 
@@ -64,6 +66,11 @@ class ActionListAppointments(GuardedAction):
         tz, kind = ctx.services.settings.hospital_tz, self.intent
         mrn, name = ctx.text("mrn"), ctx.text("patient_name")
         said = str((ctx.tracker.latest_message or {}).get("text") or "")
+        if not (mrn or name):
+            # "what appointments does he have" right after booking him (or finding him):
+            # that patient, never the user's own diary (actions.referent)
+            meant = patient_in_hand(ctx.tracker, Turn.of(ctx.tracker), list(PATIENT_SLOTS))
+            mrn, name = str(meant.get("mrn") or ""), str(meant.get("patient_name") or "")
         if not name and not said.lstrip().startswith("/"):
             # "what appts does emily lloyd have": a name NLU did not tag (lower case) is
             # still a patient's, never the user's own diary

@@ -501,3 +501,22 @@ async def test_exacttime_a_clock_time_said_on_its_own_and_free_goes_to_the_confi
         assert slots_of(events)["confirmed"]["slot_id"] == "slot-2"  # 10:00
     else:
         assert kind == "book_appointment_offer"
+
+
+@pytest.mark.parametrize("text", ["what appointments does he have", "list her appointments"])
+async def test_appointments_his_appointments_right_after_booking_him_are_that_patients(
+    services, text
+):
+    # tried as a scheduler: "Booked: ..." / "what appointments does he have" listed the
+    # user's own diary ("No booked appointments for you today")
+    await services.hms.book("p-1", "slot-0")
+    booked = {"intent": "book_appointment", "slots": {**PATIENT, "time": "tomorrow"}}
+    asked = tracker("s.ali", intent="list_appointments", text=text, slots={"last_task": booked})
+    messages, _ = await run(ActionListAppointments(), asked)
+    assert messages[0]["custom"]["kind"] == "list_appointments_success"
+    assert messages[0]["custom"]["data"]["mrn_last4"] == "4821"
+    assert "Cardiology" in messages[0]["text"]
+    # with no patient answered just before, "his" names nobody: the user's own diary
+    alone = tracker("s.ali", intent="list_appointments", text=text)
+    messages, _ = await run(ActionListAppointments(), alone)
+    assert messages[0]["custom"].get("data", {}).get("mrn_last4") is None
