@@ -7,7 +7,7 @@ from __future__ import annotations
 from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.scheduling import clinic_of, find_practitioner, nearest_slots, when
+from actions.scheduling import clinic_of, find_practitioner, nearest_slots, slots_in, when
 
 
 class ActionCheckFreeSlots(GuardedAction):
@@ -26,7 +26,7 @@ class ActionCheckFreeSlots(GuardedAction):
         }
         if not slots:
             ctx.say(
-                f"There are no free {what} slots in the next two weeks.",
+                f"There are no free {slots_in(what)} in the next two weeks.",
                 kind=f"{kind}_none",
                 data=data,
             )
@@ -35,7 +35,7 @@ class ActionCheckFreeSlots(GuardedAction):
         times = "; ".join(when(s.start, tz) for s in slots)
         book = f'/book_appointment{{"department":"{code}"}}' if code else "/book_appointment"
         ctx.say(
-            f"{lead} {what} slots: {times}. To book one, tell me who it is for.",
+            f"{lead} {slots_in(what)}: {times}. To book one, tell me who it is for.",
             kind=f"{kind}_success",
             data=data,
             buttons=[{"title": "Book an appointment", "payload": book}],

@@ -137,6 +137,11 @@ async def clinic_of(ctx: ActionContext) -> tuple[str | None, str]:
     return None, "clinic"
 
 
+def slots_in(what: str) -> str:
+    """ "Cardiology Clinic slots", but "slots in your clinic" (never "your clinic slots")."""
+    return "slots in your clinic" if what == "your clinic" else f"{what} slots"
+
+
 async def find_practitioner(ctx: ActionContext) -> str | None:
     clinician = ctx.text("clinician")
     if not clinician or clinician == "mine":
@@ -222,7 +227,7 @@ def offer(
     tz = ctx.services.settings.hospital_tz
     if not slots:
         ctx.say(
-            f"{prefix}There are no free {what} slots in the next two weeks. "
+            f"{prefix}There are no free {slots_in(what)} in the next two weeks. "
             "Would you like the help desk to arrange it?",
             kind=f"{kind}_no_slots",
             buttons=[{"title": "Contact the help desk", "payload": "/talk_to_human"}],
@@ -236,7 +241,7 @@ def offer(
     ]
     buttons.append({"title": "Other times", "payload": "/deny"})
     ctx.say(
-        f"{prefix}{lead} {what} slots: "
+        f"{prefix}{lead} {slots_in(what)}: "
         + "; ".join(b["title"] for b in buttons[:-1])
         + ". Which one?",
         kind=f"{kind}_offer",

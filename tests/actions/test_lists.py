@@ -256,3 +256,13 @@ async def test_lists_who_is_at_a_time_read_as_out_of_scope_after_a_clinic_list(s
     [reply] = dispatcher.messages
     assert reply["custom"]["kind"].startswith("list_clinic_appointments_")
     assert "10:00" in reply["text"]
+
+
+async def test_lists_free_slots_in_my_clinic_read_as_english(services):
+    # tried as a clinician: "Free your clinic slots: ..."
+    from actions.freeslots import ActionCheckFreeSlots
+
+    asked = tracker("dr.patel", intent="check_free_slots", slots={"clinician": "mine"})
+    messages, _ = await run(ActionCheckFreeSlots(), asked)
+    assert messages[0]["text"].startswith("Free slots in your clinic: ")
+    assert "your clinic slots" not in messages[0]["text"]
