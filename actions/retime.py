@@ -86,10 +86,15 @@ def _undated(text: str) -> str:
     return _NUMERIC.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", text)))
 
 
+# words around a time that are no part of it ("morning please", "10am if possible")
+_COURTESY = re.compile(r"\b(?:please|pls|thanks|thank\s+you|if\s+possible|ideally)\b", re.I)
+
+
 def _joined(day: str, said: str, now: datetime, tz: str) -> str | None:
     """The time of day ``said`` on ``day`` ("friday" + "10:00" -> "friday at 10:00"); None
     when that is no time to come (taken as a change instead)."""
-    part = re.fullmatch(r"\s*(?:in\s+)?the\s+(morning|afternoon|evening)\s*", said, re.I)
+    said = " ".join(_COURTESY.sub(" ", said).split()).strip(" ,.!") or said  # "morning please"
+    part = re.fullmatch(r"\s*(?:in\s+)?(?:the\s+)?(morning|afternoon|evening)\s*", said, re.I)
     if part:
         joined = f"{day} {part.group(1)}"  # "tomorrow" + "the afternoon"
     elif re.match(r"\s*(?:at|around|about)\b", said, re.I):

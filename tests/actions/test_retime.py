@@ -262,3 +262,18 @@ async def test_retime_never_mind_right_after_a_booking_says_it_stands_and_how_to
     assert messages[0]["custom"]["phi"] is False  # no patient in it
     kept = [e["value"] for e in events if e.get("name") == "last_task"]
     assert kept and kept[-1] == BOOKED  # "cancel it" next still means that booking
+
+
+@pytest.mark.parametrize(
+    ("said", "joined"),
+    [
+        ("morning please", "friday morning"),  # was "friday at morning please", said back
+        ("the afternoon", "friday afternoon"),
+        ("10am if possible", "friday at 10am"),
+        ("at 3pm thanks", "friday at 3pm"),
+    ],
+)
+def test_retime_a_time_added_to_the_day_held_drops_the_courtesy_words(said, joined):
+    from actions.retime import adds_a_time
+
+    assert adds_a_time(said, "friday", NOW, TZ) == joined
