@@ -41,7 +41,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.followup import remember, unknown_slot
 from actions.formats import spoken_beds
 from actions.services import Services, get_services
-from actions.state import finish, gave_up_on, kept_after_giving_up, still_waiting
+from actions.state import Turn, finish, gave_up_on, kept_after_giving_up, still_waiting
 from actions.steps import (
     count_misses,
     give_up_unknown,
@@ -129,7 +129,9 @@ class ActionContext:
 
     @property
     def intent(self) -> str | None:
-        return (self.tracker.latest_message.get("intent") or {}).get("name")
+        """NLU's intent, except that a yes taken back ("undo that") is no yes."""
+        turn = Turn.of(self.tracker)
+        return None if turn.intent == "affirm" and turn.takes_back else turn.intent
 
     def say(
         self,

@@ -89,6 +89,24 @@ def waits_for_answer(ctx: ActionContext) -> bool:
     return step(ctx, INTENT) == "confirm" and isinstance(kept, dict) and "beds" in kept
 
 
+def another_bed_instead(ctx: ActionContext) -> dict[str, str] | None:
+    """ "block bed 2" (no yes, no no) to "4B Bed 9 is occupied - mark it free anyway?": a
+    change of another bed on the same ward, made after saying bed 9 is kept (it was taken
+    as a no and bed 2 was never changed); None for an answer to the question."""
+    from actions.followup import changes_a_bed_on_the_ward
+    from actions.resume import polarity
+
+    turn = Turn.of(ctx.tracker)
+    if turn.intent in ("affirm", "deny") or polarity(turn.text) is not None:
+        return None
+    asked = list((ctx.slot("confirmed") or {}).get("beds") or [])
+    wards = {str(b.get("ward")) for b in asked}
+    change = changes_a_bed_on_the_ward(wards.pop(), turn) if len(wards) == 1 else None
+    if change is None or change["bed"] in {str(b.get("bed")).lstrip("0") for b in asked}:
+        return None
+    return change
+
+
 async def answer(ctx: ActionContext) -> Outcome:
     """The yes or no to "... occupied - close it anyway?": the beds changed, or kept."""
     from actions.beds import STATUS_PHRASES, write_change
@@ -96,6 +114,7 @@ async def answer(ctx: ActionContext) -> Outcome:
 
     turn = Turn.of(ctx.tracker)
     said = turn.intent if turn.intent in ("affirm", "deny") else polarity(turn.text)
+    said = None if said == "affirm" and turn.takes_back else said  # "undo that", "ok wait"
     asked = list((ctx.slot("confirmed") or {}).get("beds") or [])
     if said != "affirm":
         labels = [str(b["label"]) for b in asked]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -11,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.bedconfirm import (
     OCCUPIED_NOTE,
+    another_bed_instead,
     answer,
     ask,
     asks_first,
@@ -201,13 +203,17 @@ def status_asked(message: str, before: str | None = None) -> str:
     return code if code in ASKABLE_STATUSES else "U"
 
 
-def asked_about(status: str, listed: list[str] | None = None) -> tuple[dict[str, Any], ...]:
-    """The status a bed question asked about, kept for its follow-ups (``last_task``), and
-    the beds it listed (housekeeping's "done with bed 18", a bed manager's "close it" right
-    after)."""
+def asked_about(
+    status: str, listed: list[str] | None = None, ward: str | None = None
+) -> tuple[dict[str, Any], ...]:
+    """The status a bed question asked about, kept for its follow-ups (``last_task``), the
+    beds it listed (housekeeping's "done with bed 18", a bed manager's "close it" right
+    after) and the one ward it was about ("bed 4 is done" for a bed not listed)."""
     kept: dict[str, Any] = {} if status == "U" else {"asked": {"bed_status": status}}
     if listed:  # "done with bed 18", "close it", "block bed 29" right after the list
         kept["listed"] = listed
+    if ward:
+        kept["on_ward"] = ward
     return (SlotSet("last_task", kept),) if kept else ()
 
 
@@ -339,8 +345,11 @@ class ActionCheckBedAvailability(GuardedAction):
             listed: list[str] = []
             for asked_ward in wards:  # "on ICU and on 7"
                 listed += await self._ward_beds(ctx, asked_ward, feature, status)
-            listed = listed if len(wards) == 1 else []
-            events = (*reset, *asked_about(status, listed))
+            one = len(wards) == 1
+            events = (
+                *reset,
+                *asked_about(status, listed if one else [], ward.code if one else None),
+            )
             return Outcome(events=events, resource=f"Location/{ward.id}")
         status = status_asked(message, ctx.text("bed_status"))
         if feature or status != "U":
@@ -564,7 +573,11 @@ class ActionUpdateBedStatus(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         reset: tuple[dict[str, Any], ...] = ()  # the task's slots are cleared when it ends
         if waits_for_answer(ctx):  # the yes or no to "... is occupied - close it anyway?"
-            return await answer(ctx)
+            instead = another_bed_instead(ctx)
+            if instead is None:
+                return await answer(ctx)
+            await answer(ctx)  # "block bed 2" instead: "OK, bed 9 stays occupied", then bed 2
+            return await self._instead(ctx, instead)
         code = bed_status_code(ctx.text("bed_status"))
         several = several_beds(ctx)
         if several:  # "close HDU bed 12 and CCU bed 10": each bed on its own ward
@@ -634,6 +647,15 @@ class ActionUpdateBedStatus(GuardedAction):
             resource=f"Location/{bed.id}",
             detail=f"{bed.status}->{code}",
         )
+
+    async def _instead(self, ctx: ActionContext, change: dict[str, str]) -> Outcome:
+        """The change asked for in place of an answer, with the question cleared."""
+        from actions.samecall import with_slots
+
+        events = [SlotSet("pending", None), SlotSet("confirmed", None)]
+        events += [SlotSet(slot, value) for slot, value in change.items()]
+        done = await self.perform(replace(ctx, tracker=with_slots(ctx.tracker, events)))
+        return replace(done, events=(*events, *done.events))
 
     def _answer_only(
         self, ctx: ActionContext, bed: Bed, code: str, ward: Ward, number: str

@@ -24,7 +24,7 @@ from rasa_sdk.events import SlotSet
 from actions.reading import FILLER, only_ruled_out, resolve_values
 from actions.retime import moves_the_booking
 from actions.services import get_services
-from actions.state import Turn, blanked, slots_set_this_turn, task_slots
+from actions.state import Turn, blanked, slots_before_turn, slots_set_this_turn, task_slots
 from actions.steps import misses_before
 from intents.catalog import Intent, default_catalog
 
@@ -90,7 +90,7 @@ def remember(
     # patient's appointments with that patient (used only by a message naming a listed item,
     # never to answer another question)
     keys: tuple[str, ...] = ("undo", "changed", "asked", "listed", "listed_appointments")
-    keys += ("patient", "located", "shown_slots", "clinic_listed")
+    keys += ("patient", "located", "shown_slots", "clinic_listed", "on_ward")
     for key in keys:
         found = next(
             (
@@ -306,6 +306,51 @@ def changes_a_listed_bed(last: dict[str, Any], turn: Turn) -> tuple[str, str] | 
     if len(numbers) == 1 and (number := numbers.pop()) in ends:
         return number, code
     return None
+
+
+_BED_WRITES = ("update_bed_status", "nlu_fallback")
+
+
+def ward_in_hand(intent: str, last: dict[str, Any]) -> str | None:
+    """The one ward the last answer was about: a bed question's (``last_task.on_ward``)
+    or the ward of the bed just changed."""
+    if intent == "check_bed_availability":
+        return last.get("on_ward")
+    if intent == "update_bed_status":
+        return (last.get("slots") or {}).get("ward")
+    return None
+
+
+def ward_of_the_last_answer(tracker: Tracker) -> str | None:
+    """The one ward the conversation was just on, for a bed named without one ("block bed
+    2" as the update's form opens): the ward of the beds a question "... anyway?" was
+    about, of a bed question's answer, or of the bed just changed."""
+    before = slots_before_turn(tracker)
+    confirmed = before.get("confirmed")
+    beds = confirmed.get("beds") if isinstance(confirmed, dict) else None
+    if isinstance(beds, list) and beds:
+        wards = {str(b.get("ward")) for b in beds if isinstance(b, dict) and b.get("ward")}
+        return wards.pop() if len(wards) == 1 else None
+    last = before.get("last_task")
+    return ward_in_hand(str(last.get("intent")), last) if isinstance(last, dict) else None
+
+
+def changes_a_bed_on_the_ward(ward: str | None, turn: Turn) -> dict[str, str] | None:
+    """The update of "bed 4 is done", "block bed 2" right after a bed question about one
+    ward, or a bed changed there, when that bed was not listed: the bed on that ward (it
+    was "Which ward?" - the ward had just been named). None for a question, a ward named,
+    no status, no or several beds; the update still says which bed it changed and refuses
+    an occupied bed as any update does."""
+    from actions.beds import bed_status_code
+
+    if not ward or turn.intent not in _BED_WRITES or not _may_change_a_listed_bed(turn):
+        return None
+    code = bed_status_code(turn.text)
+    numbers = _bed_numbers_said(turn, bare_digits=turn.intent == "update_bed_status")
+    several = len(set(re.findall(r"\b\d{1,3}\b", turn.text))) > 1  # "beds 4 and 5"
+    if code is None or len(numbers) != 1 or several:
+        return None
+    return {"ward": str(ward), "bed": numbers.pop(), "bed_status": code}
 
 
 _ORDINAL_ITEM = re.compile(r"\b(?:first|second|third|fourth|last|top)\b", re.I)
@@ -564,6 +609,9 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
         # naming bed 29: that bed on the ward listed
         bed, status = changed
         return "update_bed_status", {"ward": kept["ward"], "bed": bed, "bed_status": status}
+    on_ward = changes_a_bed_on_the_ward(ward_in_hand(intent.name, last), turn)
+    if on_ward is not None:  # "bed 4 is done" right after "No beds waiting ... on Ward 4B"
+        return "update_bed_status", on_ward
     number = bare_bed_number(turn) if intent.follow_up and kept.get("bed") else None
     if number is not None:  # "and 25" right after bed 18 on 4B: the same for bed 25
         return intent.name, {**kept, "bed": number}

@@ -182,6 +182,42 @@ def names_a_ward(candidates: SlotValues) -> bool:
     return bool(candidates.get("ward")) or any(bed_answer(str(b))[0] for b in beds if b)
 
 
+def ward_in_hand_for(
+    tracker: Tracker, turn: Turn, candidates: SlotValues, values: SlotValues
+) -> SlotValues:
+    """ "block bed 2" right after a bed on 4B was asked about or changed: that ward (it
+    asked "Which ward?" - the ward had just been named); nothing when the message or the
+    bed names a ward, or says "my ward"."""
+    from actions.beds import bed_number
+    from actions.followup import ward_of_the_last_answer
+
+    beds = candidates.get("bed")
+    named = set(beds) if isinstance(beds, list) else {beds} if isinstance(beds, str) else set()
+    if candidates.get("ward") or values.get("ward") or len(named) != 1:
+        return {}
+    bed = str(named.pop())
+    if bed_number(bed)[0] is not None or says_own_ward(turn.text) or said_ward(turn.text):
+        return {}
+    ward = ward_of_the_last_answer(tracker)
+    return {"ward": ward} if ward else {}
+
+
+def choices_for_a_yes(tracker: Tracker, requested: str) -> str | None:
+    """ "Routine, Urgent or Immediately" when a question with choices was answered by a
+    plain yes or no ("yes" to "How urgent is it?" was "Sorry, I didn't get that.")."""
+    from actions.resume import polarity
+
+    turn = Turn.of(tracker)
+    catalog = default_catalog()
+    if turn.is_payload or requested not in catalog.slot_names():
+        return None
+    titles = [b.title for b in catalog.slot(requested).buttons]
+    plain = turn.intent in ("affirm", "deny") or polarity(turn.text) is not None
+    if len(titles) < 2 or not plain or turn.entities:
+        return None
+    return f"{', '.join(titles[:-1])} or {titles[-1]}"
+
+
 def required_slots(form: Form, values: SlotValues) -> list[str]:
     """The form's slots still to ask, given what is known: a clinician replaces the
     clinic; to find a patient the MRN does instead of the name."""
@@ -295,6 +331,8 @@ class CatalogForm(FormValidationAction, ABC):
                 # where the patient is: the job starts there ("take her to bed 6" says
                 # where she goes, kept in the description)
                 candidates.update({k: v for k, v in at.items() if v})
+        if requested is None and form.intent == "update_bed_status":
+            candidates.update(ward_in_hand_for(tracker, turn, candidates, values))
         if requested is None and not any(candidates.get(s) for s in PATIENT_SLOTS):
             # "which bed is she in?" in the middle of booking her: the booking's patient
             candidates.update(patient_in_hand(tracker, turn, wanted))
@@ -701,7 +739,17 @@ class CatalogForm(FormValidationAction, ABC):
         if asks_to_carry_on(said) and not tracker.latest_message.get("entities"):
             return []  # "ok carry on", "where were we": the question is asked again, no miss
         count = next_miss(tracker, requested)
-        if not replies:
+        choices = choices_for_a_yes(tracker, requested)
+        if not replies and choices:  # "yes" to "How urgent is it?": which one, plainly
+            dispatcher.utter_message(
+                text=f"Please pick one: {choices}.",
+                json_message={
+                    "phi": False,
+                    "kind": f"invalid_{requested}",
+                    "data": {"slot": requested},
+                },
+            )
+        elif not replies:
             dispatcher.utter_message(
                 text="Sorry, I didn't get that.",
                 json_message={

@@ -46,6 +46,12 @@ def build_app(executor: ActionExecutor | None = None) -> Sanic:
     async def healthz(_request):  # type: ignore[no-untyped-def]
         return response.json({"status": "ok", "actions": len(executor.actions)})
 
+    @app.after_server_stop
+    async def close_hms(_app, _loop):  # type: ignore[no-untyped-def]
+        from actions.services import close_services
+
+        await close_services()
+
     return app
 
 

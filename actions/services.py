@@ -99,3 +99,13 @@ def set_services(services: Services | None) -> None:
     """Install (or with None, forget) the services; for tests and the server's startup."""
     global _services
     _services = services
+
+
+async def close_services() -> None:
+    """Close the HMS client's pooled connections (the server's stop): an open pool left to
+    the garbage collector at exit logs "Unclosed connector" while logging is torn down."""
+    from assistant.practice.actions import close_practice_views
+
+    await close_practice_views()
+    if _services is not None:
+        await _services.hms.aclose()

@@ -31,6 +31,14 @@ def blanked(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(" " if any(a <= i < b for a, b in spans) else ch for i, ch in enumerate(text))
 
 
+# words that take a yes back: NLU has read "undo that" as a yes to "close it anyway?"
+_TAKES_BACK = re.compile(
+    r"\b(?:undo|revert|reverse|take\s+(?:it|that)\s+back|don'?t|do\s+not|never|wait|"
+    r"hold\s+on|stop)\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Turn:
     """The latest user message as the actions see it."""
@@ -55,6 +63,12 @@ class Turn:
             safety=metadata.get("safety") if isinstance(metadata, dict) else None,
             ranking=tuple(message.get("intent_ranking") or ()),
         )
+
+    @property
+    def takes_back(self) -> bool:
+        """Typed words that take a yes back ("undo that", "wait", "don't"): never a yes to
+        a change, whatever NLU read."""
+        return not self.is_payload and bool(_TAKES_BACK.search(self.text))
 
     @property
     def is_payload(self) -> bool:

@@ -98,6 +98,9 @@ def redact_phi(text: str, names: re.Pattern[str] | None = None) -> str:
     return _PATIENT_NAME.sub(lambda m: f"{m['lead']}[name]", text)
 
 
+REDACTION_FAILED = "[log record withheld: it could not be redacted]"
+
+
 class PhiRedactionFilter(logging.Filter):
     """Drops records carrying user text; redacts PHI/secrets from the rest (in place)."""
 
@@ -135,9 +138,19 @@ class PhiRedactionFilter(logging.Filter):
         return True
 
     def redact_record(self, record: logging.LogRecord) -> None:
-        """Redact message, arguments, exception and stack text of a record in place."""
+        """Redact message, arguments, exception and stack text of a record in place; when
+        redacting itself fails (at interpreter exit the module's globals are gone), the
+        record keeps none of its text."""
         if getattr(record, "_phi_redacted", False):
             return
+        try:
+            self._redact_in_place(record)
+        except Exception:
+            record.msg, record.args = REDACTION_FAILED, ()
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        record._phi_redacted = True
+
+    def _redact_in_place(self, record: logging.LogRecord) -> None:
         try:
             message = self.redact(record.getMessage())
         except Exception:
@@ -150,7 +163,6 @@ class PhiRedactionFilter(logging.Filter):
             record.exc_text = self.redact(record.exc_text)
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
-        record._phi_redacted = True
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "user_text", None) is not None:

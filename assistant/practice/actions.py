@@ -49,6 +49,9 @@ class NoPracticeHms:
     def with_actor(self, username: str) -> NoPracticeHms:
         return self
 
+    async def aclose(self) -> None:  # nothing open
+        return None
+
     def __getattr__(self, name: str) -> Any:
         async def unavailable(*args: Any, **kwargs: Any) -> Any:
             raise Unavailable("no practice HMS configured (PRACTICE_HMS_BASE_URL)")
@@ -93,6 +96,14 @@ def practice_view(services: Any) -> Any:
     if cached is None or cached[0] is not services:
         cached = _views[id(services)] = (services, _practice_services(services))
     return cached[1]
+
+
+async def close_practice_views() -> None:
+    """Close the practice HMS clients made so far (the action server's stop)."""
+    views = list(_views.values())
+    _views.clear()
+    for _services, view in views:
+        await view.hms.aclose()
 
 
 def _practice_services(services: Any) -> Any:

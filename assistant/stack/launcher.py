@@ -311,8 +311,6 @@ class Stack:
                     env={"GATEWAY_PORT": str(port), "GATEWAY_NAME": name},
                 )
             )
-        for proc in procs:
-            proc.restartable = scale
         return procs
 
     def _practice_hms(self, py: str) -> Proc:

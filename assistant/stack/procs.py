@@ -72,7 +72,7 @@ class Proc:
     ready: Ready | None = None
     user: str | None = None  # run as this system user (PostgreSQL when we are root)
     stop_signal: signal.Signals = signal.SIGTERM
-    restartable: bool = False  # the scale profile restarts it when it dies
+    restartable: bool = True  # started again when it dies (``Stack.watch``), any profile
     popen: subprocess.Popen[bytes] | None = None
     log_file: IO[bytes] | None = None
     restarts: int = 0

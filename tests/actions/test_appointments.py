@@ -438,6 +438,26 @@ async def test_appointments_cancel_another_offered_one_at_the_confirm_step(servi
     assert all(a.status == "booked" for a in services.hms.appointments)
 
 
+@pytest.mark.parametrize(("text", "cancelled"), [("undo that", False), ("yes", True)])
+async def test_appointments_a_yes_taken_back_cancels_nothing(services, text, cancelled):
+    # NLU reads "undo that" as a yes: at "Cancel ...?" it would have cancelled
+    await services.hms.book("p-1", "slot-0")
+    await services.hms.book("p-1", "slot-2")
+    _, events = await run(ActionCancelAppointment(), book(intent="cancel_appointment"))
+    picked = slots_of(events)
+    trk = book(intent="inform", entities=chose("appointment", "appt-1"), **picked)
+    _, events = await run(ActionCancelAppointment(), trk)
+    state = {**picked, **slots_of(events)}
+    assert state["pending"] == "cancel_appointment:confirm"
+    messages, _ = await run(ActionCancelAppointment(), book(intent="affirm", text=text, **state))
+    statuses = sorted(a.status for a in services.hms.appointments)
+    if cancelled:
+        assert statuses == ["booked", "cancelled"]
+    else:
+        assert [m["custom"]["kind"] for m in messages] == ["cancel_appointment_kept"]
+        assert statuses == ["booked", "booked"]
+
+
 @pytest.mark.parametrize(
     ("text", "intent"), [("yes", "affirm"), ("ok", "affirm"), ("that one", "nlu_fallback")]
 )

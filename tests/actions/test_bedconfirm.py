@@ -117,3 +117,49 @@ async def test_bedconfirm_a_clause_with_others_after_it_changes_at_once_and_says
         assert message["custom"]["kind"] == "update_bed_status_success"
         assert "was occupied" in message["text"] and "'undo'" in message["text"]
         assert status(services, "4B Bed 1") == "C"
+
+
+async def test_bedconfirm_another_bed_instead_of_an_answer_keeps_this_one_and_changes_that(
+    services,
+):
+    # "block bed 2" to "4B Bed 1 is occupied - close it anyway?" was taken as a no and
+    # bed 2 was never changed (found trying the demo as a bed manager)
+    _, asked = await run(ActionUpdateBedStatus(), change("close 4B bed 1", "1"))
+    entities = [{"entity": "bed", "value": "2"}]
+    answer = reply(asked, "update_bed_status", "block bed 2")
+    answer.latest_message["entities"] = entities
+    messages, events = await run(ActionUpdateBedStatus(), answer)
+    assert [m["custom"]["kind"] for m in messages] == [
+        "update_bed_status_kept",
+        "update_bed_status_success",
+    ]
+    assert "4B Bed 1 stays occupied" in messages[0]["text"]
+    assert "4B Bed 2" in messages[1]["text"]
+    assert status(services, "4B Bed 1") == "O" and status(services, "4B Bed 2") == "C"
+    assert slot(events, "pending") is None
+
+
+async def test_bedconfirm_the_same_bed_named_again_is_still_the_answer(services):
+    _, asked = await run(ActionUpdateBedStatus(), change("close 4B bed 1", "1"))
+    messages, _ = await run(
+        ActionUpdateBedStatus(), reply(asked, "update_bed_status", "close bed 1 please")
+    )
+    assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_kept"]
+    assert status(services, "4B Bed 1") == "O"
+
+
+@pytest.mark.parametrize("text", ["undo that", "ok wait", "don't", "hold on"])
+async def test_bedconfirm_a_yes_taken_back_keeps_the_bed(services, text):
+    # NLU read "undo that" as a yes to "ICU Bed 2 is occupied - close it anyway?" and the
+    # patient's bed was closed (found trying the demo as a bed manager)
+    _, asked = await run(ActionUpdateBedStatus(), change("close 4B bed 1", "1"))
+    messages, _ = await run(ActionUpdateBedStatus(), reply(asked, "affirm", text))
+    assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_kept"]
+    assert status(services, "4B Bed 1") == "O"
+
+
+async def test_bedconfirm_the_yes_button_still_changes_the_bed(services):
+    _, asked = await run(ActionUpdateBedStatus(), change("close 4B bed 1", "1"))
+    messages, _ = await run(ActionUpdateBedStatus(), reply(asked, "affirm", "/affirm"))
+    assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_success"]
+    assert status(services, "4B Bed 1") == "C"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from actions.beds import ActionCheckBedAvailability
@@ -72,6 +74,7 @@ async def test_followup_an_answered_question_is_remembered_and_a_refusal_is_not(
         "intent": "check_bed_availability",
         "slots": {"ward": "4B"},
         "listed": ["bed-4b-02", "bed-4b-03"],  # the free beds listed, for "close it" next
+        "on_ward": "4B",  # the one ward asked about, for "close bed 1" next
     }
     _, events = await run(ActionCheckBedAvailability(), tracker("nobody", slots={"ward": "4B"}))
     assert not [e for e in events if e["name"] == "last_task" and e["value"]]
@@ -550,6 +553,67 @@ def test_followup_housekeeping_done_with_a_listed_bed_marks_it_clean(text, expec
         intent, details = found
         assert (intent, details["bed"]) == expected
         assert details["ward"] == "4B" and details["bed_status"] == "clean"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("bed 4 is done", "update_bed_status", ("4", "U")),
+        ("block bed 2", "nlu_fallback", ("2", "C")),
+        ("mark 6 as clean", "update_bed_status", ("6", "U")),
+        ("is bed 4 clean?", "update_bed_status", None),  # a question
+        ("bed 4 free", "check_bed_availability", None),  # asked, not told
+        ("and bed 9 too", "inform", None),  # no status: the question asked again
+        ("beds 4 and 5 are done", "update_bed_status", None),  # several: not guessed
+    ],
+)
+@pytest.mark.parametrize("after", ["question", "change"])
+def test_followup_a_bed_not_listed_is_on_the_ward_just_named(text, intent, expected, after):
+    # "bed 4 is done" right after "No beds waiting for cleaning on Ward 4B right now" (or
+    # right after 4B bed 3 was changed) asked "Which ward?" (found trying the demo as
+    # housekeeping); the update itself still refuses an occupied bed
+    if after == "question":
+        last = {
+            "intent": "check_bed_availability",
+            "slots": {"ward": "4b"},
+            "asked": {"bed_status": "H"},
+            "on_ward": "4B",
+        }
+    else:
+        last = {
+            "intent": "update_bed_status",
+            "slots": {"ward": "4B", "bed": "3", "bed_status": "U"},
+            "undo": {"bed_id": "bed-4b-03"},
+        }
+    tagged = [ent("bed", m, text) for m in re.findall(r"\bbeds?\s+(\d+)", text)]  # as NLU tags
+    trk = tracker("c.sam", intent=intent, text=text, slots={"last_task": last}, entities=tagged)
+    found = follow_up(trk, Turn.of(trk))
+    if expected is None:
+        assert found is None or found[0] != "update_bed_status" or found[1].get("bed") != "4"
+    else:
+        assert found == (
+            "update_bed_status",
+            {"ward": "4B", "bed": expected[0], "bed_status": expected[1]},
+        )
+
+
+def test_followup_a_ward_named_is_not_overridden_by_the_ward_in_hand():
+    last = {"intent": "check_bed_availability", "slots": {"ward": "4B"}, "on_ward": "4B"}
+    text = "7C bed 2 is done"
+    trk = tracker(
+        "c.sam", intent="update_bed_status", text=text, slots={"last_task": last},
+        entities=[ent("ward", "7C", text), ent("bed", "2", text)],
+    )  # fmt: skip
+    found = follow_up(trk, Turn.of(trk))
+    assert found is None or found[1].get("ward") != "4B"
+
+
+async def test_followup_a_bed_question_on_one_ward_keeps_that_ward():
+    trk = tracker("c.sam", intent="check_bed_availability", text="which beds need cleaning on 4B")
+    trk.slots["ward"] = "4B"
+    _, events = await run(ActionCheckBedAvailability(), trk)
+    kept = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")]
+    assert kept and kept[-1]["on_ward"] == "4B" and "listed" not in kept[-1]  # none waiting
 
 
 async def test_followup_beds_waiting_for_cleaning_are_kept_as_listed():

@@ -1663,3 +1663,67 @@ async def test_forms_a_ward_the_user_may_not_change_is_refused_before_the_rest()
     trk = tracker("n.jones", intent="inform", text="7C", slots={"ward": "7C"})
     messages, _ = await run(ActionUpdateBedStatus(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_denied"]
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "ward"),
+    [
+        # right after "4B Bed 9 is occupied - mark it free anyway?"
+        (
+            {"confirmed": {"beds": [{"ward": "4B", "bed": "9", "label": "4B Bed 9"}]}},
+            "bed 1 is clean",
+            "4B",
+        ),
+        # right after a bed question about 7C
+        (
+            {"last_task": {"intent": "check_bed_availability", "slots": {}, "on_ward": "7C"}},
+            "bed 1 is clean",
+            "7C",
+        ),
+        # right after 7C bed 2 was changed
+        (
+            {"last_task": {"intent": "update_bed_status", "slots": {"ward": "7C", "bed": "2"}}},
+            "bed 1 is clean",
+            "7C",
+        ),
+        # a ward named in the message, or none in hand: not guessed
+        (
+            {"last_task": {"intent": "check_bed_availability", "slots": {}, "on_ward": "7C"}},
+            "bed 1 on ward 4B is clean",
+            None,
+        ),
+        ({"last_task": {"intent": "find_patient", "slots": {}}}, "bed 1 is clean", None),
+    ],
+)
+async def test_forms_a_bed_named_without_its_ward_is_on_the_ward_just_talked_about(
+    before, text, ward
+):
+    # "bed 1 is clean" right after a bed on 4B asked "Which ward?" (found trying the
+    # demo as a bed manager)
+    slots, messages, _ = await validate(
+        "update_bed_status_form",
+        filled=before,
+        set_now={"bed": "1", "bed_status": "free"},
+        text=text,
+        intent="update_bed_status",
+        user="b.okoro",
+    )
+    if ward is None:
+        assert slots.get("ward") in (None, "4B" if "4B" in text else None)
+    else:
+        assert slots.get("ward") == ward and slots.get("requested_slot") is None
+
+
+@pytest.mark.parametrize(("text", "intent"), [("yes", "affirm"), ("yes please", "affirm")])
+async def test_forms_a_yes_to_a_question_with_choices_names_the_choices(text, intent):
+    # "yes" to "How urgent is it?" was "Sorry, I didn't get that." (found trying the demo
+    # as a nurse)
+    slots, messages, _ = await validate(
+        "request_help_form",
+        filled={"help_type": "porter", "ward": "4B"},
+        requested="urgency",
+        text=text,
+        intent=intent,
+    )
+    assert [m["text"] for m in messages] == ["Please pick one: Routine, Urgent or Immediately."]
+    assert slots.get("urgency") is None and slots.get("misses") == "urgency:1"

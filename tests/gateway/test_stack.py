@@ -145,6 +145,34 @@ def test_stack_restart_right_after_stop_is_not_refused(tmp_path):
 
 
 @pytest.mark.servers
+def test_stack_default_profile_starts_a_killed_process_again(tmp_path):
+    """The one-machine install restarts a process that dies, as the scale profile does (a
+    stopped action server took the whole demo down with it)."""
+    stack = fake(tmp_path)
+    stack.start()
+    try:
+        rasa = next(p for p in stack.procs if p.name == "rasa")
+        assert rasa.popen is not None
+        old = rasa.popen
+        old.send_signal(signal.SIGKILL)
+        old.wait(timeout=10)
+        assert stack.watch() == ["rasa"]
+        assert rasa.popen is not old and rasa.restarts == 1
+        url = f"http://127.0.0.1:{stack.rasa_ports[0]}/"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                assert httpx.get(url).status_code == 200
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the restarted process never answered"
+                time.sleep(0.2)
+        assert stack.watch() == [] and stack.failed() is None
+    finally:
+        stack.stop()
+
+
+@pytest.mark.servers
 def test_stack_each_process_gets_only_the_secrets_it_needs(tmp_path):
     stack = fake(tmp_path, environ={"PATH": os.environ["PATH"], "SLACK_BOT_TOKEN": "xoxb-1"})
     stack.start()

@@ -111,6 +111,22 @@ def test_logging_handler_added_later_gets_redacted_text(capture):
     assert late.getvalue() == "patient [name] mrn [mrn]\n"
 
 
+def test_logging_record_that_cannot_be_redacted_keeps_none_of_its_text(capture, monkeypatch):
+    # at interpreter exit a module's globals are None: "Unclosed connector" logged by a
+    # garbage-collected aiohttp pool raised TypeError inside the record factory
+    import phi_filter
+
+    monkeypatch.setattr(phi_filter, "redact_phi", None)
+    try:
+        raise LookupError(f"no stay for {MRN}")
+    except LookupError:
+        logging.getLogger("aiohttp.client").exception("patient %s mrn %s", "Dan Brown", MRN)
+    monkeypatch.undo()
+    out = capture()
+    assert phi_filter.REDACTION_FAILED in out
+    assert MRN not in out and "Dan" not in out and "LookupError" not in out
+
+
 def test_configure_logging_twice_does_not_duplicate_lines(tmp_path):
     stream = io.StringIO()
     configure_logging("twice", FakeSettings(tmp_path), stream=stream)
