@@ -18,6 +18,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.beds import BED_FEATURES, bed_feature, describe, known_ward, said_ward
+from actions.state import slots_before_turn
 from assistant.hms.models import Ward
 from assistant.watches.notify import describe_watch
 from assistant.watches.store import TooManyWatches, Watch, WatchStore
@@ -54,10 +55,34 @@ def _until(ctx: ActionContext, watch: Watch) -> str:
     )
 
 
-async def _ward(ctx: ActionContext, intent: str) -> tuple[Ward | None, bool]:
-    """The ward the message names (a tagged entity, or "ward X" NLU did not tag) and
-    whether it is known; an unknown one has been answered with ``unknown_ward``."""
-    said = ctx.text("ward") or said_ward(str(ctx.tracker.latest_message.get("text") or ""))
+# "tell me when one frees up": the kind of bed just asked about
+_ONE = re.compile(r"\b(?:one|ones|that\s+kind|one\s+of\s+(?:those|them|these))\b", re.I)
+
+
+def asked_before(ctx: ActionContext) -> dict[str, str]:
+    """The ward and bed type of the bed question answered just before, when the watch
+    asked for names no bed type and says "one" ("any side rooms on ICU?" / "tell me when
+    one frees up": a side room on ICU - it was any bed); empty otherwise."""
+    text = str(ctx.tracker.latest_message.get("text") or "")
+    if ctx.text("bed_type") or not _ONE.search(text):
+        return {}
+    last = slots_before_turn(ctx.tracker).get("last_task")
+    if not isinstance(last, dict) or last.get("intent") != "check_bed_availability":
+        return {}
+    kept = last.get("slots") or {}
+    if not kept.get("bed_type"):
+        return {}
+    return {k: str(kept[k]) for k in ("ward", "bed_type") if kept.get(k)}
+
+
+async def _ward(
+    ctx: ActionContext, intent: str, asked: str | None = None
+) -> tuple[Ward | None, bool]:
+    """The ward the message names (a tagged entity, or "ward X" NLU did not tag), else the
+    one ``asked`` about just before, and whether it is known; an unknown one has been
+    answered with ``unknown_ward``."""
+    text = str(ctx.tracker.latest_message.get("text") or "")
+    said = ctx.text("ward") or said_ward(text) or asked
     if not said:
         return None, True
     ward = await known_ward(ctx, said, intent)
@@ -78,7 +103,8 @@ class ActionWatchBedAvailability(GuardedAction):
     activity = "Watching for free beds"
 
     async def perform(self, ctx: ActionContext) -> Outcome:
-        wanted = ctx.text("bed_type")
+        asked = asked_before(ctx)
+        wanted = ctx.text("bed_type") or asked.get("bed_type")
         feature = bed_feature(wanted)
         if wanted and feature is None:
             types = sorted(set(BED_FEATURES.values()))
@@ -90,10 +116,10 @@ class ActionWatchBedAvailability(GuardedAction):
                 data={"value": wanted, "suggestions": types},
             )
             return Outcome("refused", reason="bed_type")
-        ward, known = await _ward(ctx, self.intent)
+        ward, known = await _ward(ctx, self.intent, asked.get("ward"))
         if not known:
             return Outcome("not_found", reason="unknown_ward")
-        return await set_watch(ctx, self.intent, ward, feature, ctx.text("bed_type"))
+        return await set_watch(ctx, self.intent, ward, feature, wanted)
 
 
 async def set_watch(

@@ -49,6 +49,29 @@ async def test_watch_set_on_a_ward_for_a_bed_type(services, watches):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "ward", "feature"),
+    [
+        ("tell me when one frees up", "7C", "side-room"),  # both from the question
+        ("tell me when one frees up on 4B", "4B", "side-room"),  # the ward said wins
+        ("tell me when a bed frees up", None, None),  # any bed: nothing carried
+    ],
+)
+async def test_watch_for_one_is_for_the_kind_of_bed_just_asked_about(
+    services, watches, text, ward, feature
+):
+    # "any side rooms free on 7C?" / "tell me when one frees up on 4B" set a watch for
+    # any bed on 4B (found trying the demo as a bed manager)
+    last = {"intent": "check_bed_availability", "slots": {"ward": "7C", "bed_type": "side room"}}
+    slots: dict[str, Any] = {"last_task": last}
+    if "4B" in text:
+        slots["ward"] = "4B"
+    trk = tracker("b.okoro", intent="watch_bed_availability", text=text, slots=slots)
+    messages, _ = await run(ActionWatchBedAvailability(), trk)
+    data = messages[0]["custom"]["data"]
+    assert (data["ward"], data["feature"]) == (ward, feature)
+
+
 async def test_watch_unknown_bed_type_is_refused(services, watches):
     trk = tracker("n.jones", intent="watch_bed_availability", slots={"bed_type": "waterbed"})
     messages, _ = await run(ActionWatchBedAvailability(), trk)
