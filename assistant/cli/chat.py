@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable
 
 import httpx
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             if conversation:
                 body["conversation_id"] = conversation
             try:
-                response = client.post(f"{url}/api/v1/messages", json=body)
+                response = send(client, f"{url}/api/v1/messages", body)
             except httpx.HTTPError as exc:
                 print(
                     f"chat: gateway not reachable at {url} ({type(exc).__name__}); "
@@ -94,6 +95,46 @@ def run(args: argparse.Namespace) -> int:
             conversation = data["conversation_id"]
             payloads = render(data["replies"], _say)
             payloads = _pending(client, url, conversation) or payloads
+
+
+RETRIES = 3
+LONGEST_WAIT = 10.0  # seconds; a longer "try again in" is shown, not waited for
+
+
+def send(
+    client: httpx.Client,
+    url: str,
+    body: dict[str, str],
+    sleep: Callable[[float], None] = time.sleep,
+) -> httpx.Response:
+    """POST one message; "too many requests" (429) or "restarting or busy" (503) with a
+    short ``retry_after`` is waited out and sent again, up to ``RETRIES`` times (lines
+    pasted at once were each refused and lost)."""
+    response = client.post(url, json=body)
+    for _ in range(RETRIES):
+        wait = retry_after(response)
+        if wait is None or wait > LONGEST_WAIT:
+            break
+        print(f"chat: busy, sending again in {wait:g} s", file=sys.stderr, flush=True)
+        sleep(wait)
+        response = client.post(url, json=body)
+    return response
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds the gateway asked to wait (JSON ``retry_after`` or ``Retry-After``), for a
+    429 or 503; None for any other answer."""
+    if response.status_code not in (429, 503):
+        return None
+    said: object = response.headers.get("Retry-After")
+    try:
+        said = response.json().get("retry_after", said)
+    except ValueError:
+        pass
+    try:
+        return max(0.0, float(str(said)))
+    except ValueError:
+        return None
 
 
 def _say(line: str) -> None:
