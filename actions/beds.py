@@ -476,7 +476,9 @@ class ActionCheckBedAvailability(GuardedAction):
                 "status": bed.status,
             },
         )
-        return Outcome(resource=f"Location/{bed.id}")
+        # the bed asked about, for "mark it as needing cleaning" / "close it" right after
+        kept = {"listed": [bed.id], "on_ward": ward.code}
+        return Outcome(events=(SlotSet("last_task", kept),), resource=f"Location/{bed.id}")
 
 
 def asked_not_told(ctx: ActionContext) -> bool:

@@ -598,17 +598,18 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     status = restated_status(turn) if intent.name == "update_bed_status" else None
     if status is not None and kept.get("bed"):  # "reopen it" right after closing bed 3
         return intent.name, {**kept, "bed_status": status}
+    listed_on = kept.get("ward") or last.get("on_ward")  # "is bed 6 free?" on one's own ward
     cleaned = cleaned_listed_bed(last, turn) if intent.name == "check_bed_availability" else None
-    if cleaned is not None and kept.get("ward"):
+    if cleaned is not None and listed_on:
         # "done with bed 18" right after the beds waiting for cleaning were listed: that
         # bed is clean (only a bed listed: never an occupied bed freed by a slip)
-        return "update_bed_status", {"ward": kept["ward"], "bed": cleaned, "bed_status": "clean"}
+        return "update_bed_status", {"ward": listed_on, "bed": cleaned, "bed_status": "clean"}
     changed = changes_a_listed_bed(last, turn) if intent.name == "check_bed_availability" else None
-    if changed is not None and kept.get("ward"):
-        # "close it" right after one free bed was listed, "block bed 29" after a list
-        # naming bed 29: that bed on the ward listed
+    if changed is not None and listed_on:
+        # "close it" right after one free bed was listed or one bed asked about, "block bed
+        # 29" after a list naming bed 29: that bed on the ward listed
         bed, status = changed
-        return "update_bed_status", {"ward": kept["ward"], "bed": bed, "bed_status": status}
+        return "update_bed_status", {"ward": listed_on, "bed": bed, "bed_status": status}
     on_ward = changes_a_bed_on_the_ward(ward_in_hand(intent.name, last), turn)
     if on_ward is not None:  # "bed 4 is done" right after "No beds waiting ... on Ward 4B"
         return "update_bed_status", on_ward

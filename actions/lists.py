@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.base import ActionContext, GuardedAction, Outcome
-from actions.beds import bed_number
+from actions.beds import STATUS_PHRASES, bed_number
 from actions.clinicpick import entry_time
 from actions.formats import MrnFormat, clinic_word
 from actions.mrnname import name_asked_about
@@ -293,8 +293,9 @@ class ActionListWardPatients(GuardedAction):
     def _one_bed(self, ctx: ActionContext, ward: str, bed: Any, patient: Patient | None) -> Outcome:
         kind = self.intent
         if patient is None:
+            status = STATUS_PHRASES.get(bed.status or "", "status unknown")
             ctx.say(
-                f"{bed.label} has nobody in it (status {bed.status or 'unknown'}).",
+                f"{bed.label} has nobody in it ({status}).",
                 kind=f"{kind}_none",
                 data={"ward": ward, "bed": bed.label, "status": bed.status},
             )

@@ -597,6 +597,41 @@ def test_followup_a_bed_not_listed_is_on_the_ward_just_named(text, intent, expec
         )
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("mark it as needing cleaning", "update_bed_status", "needs cleaning"),
+        ("close it", "update_bed_status", "closed"),
+        ("is it clean?", "update_bed_status", None),
+    ],
+)
+async def test_followup_it_right_after_one_bed_asked_about_is_that_bed(text, intent, expected):
+    # "is bed 6 free" (on the nurse's own ward) / "mark it as needing cleaning" asked
+    # "Which ward?" (found trying the demo as a nurse)
+    trk = tracker("n.jones", intent="check_bed_availability", text="is bed 2 free")
+    trk.slots["bed"] = "2"
+    _, events = await run(ActionCheckBedAvailability(), trk)
+    last = remember_of(events)
+    assert last["listed"] == ["bed-4b-02"] and last["on_ward"] == "4B"
+    trk = tracker("n.jones", intent=intent, text=text, slots={"last_task": last})
+    found = follow_up(trk, Turn.of(trk))
+    if expected is None:
+        assert found is None or found[0] != "update_bed_status"
+    else:
+        assert found is not None and found[0] == "update_bed_status"
+        assert (found[1]["ward"], found[1]["bed"]) == ("4B", "2")
+        from actions.beds import STATUS_PHRASES, bed_status_code
+
+        assert STATUS_PHRASES.get(bed_status_code(found[1]["bed_status"]) or "") == {
+            "needs cleaning": "waiting for cleaning",
+            "closed": "closed",
+        }[expected]
+
+
+def remember_of(events):
+    return [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+
+
 def test_followup_a_ward_named_is_not_overridden_by_the_ward_in_hand():
     last = {"intent": "check_bed_availability", "slots": {"ward": "4B"}, "on_ward": "4B"}
     text = "7C bed 2 is done"
