@@ -108,27 +108,34 @@ def remember(
     return [SlotSet("last_task", {"intent": intent, "slots": kept, **marker})]
 
 
-def elliptical(turn: Turn, *, cue: bool = True) -> bool:
+def elliptical(turn: Turn, *, cue: bool = True, also: re.Pattern[str] | None = None) -> bool:
     """A follow-up cue and nothing but details: "and friday?", "what about ward 7?"; with
-    ``cue=False`` details alone do ("ok on 4B then", "4B")."""
+    ``cue=False`` details alone do ("ok on 4B then", "4B"); ``also``: more words that say
+    nothing of their own."""
     if turn.is_payload or not turn.entities or (cue and not _CUE.search(turn.text)):
         return False
     rest = blanked(turn.text, turn.spans())
     rest = FILLER.sub(" ", _CUE_WORDS.sub(" ", rest.lower()))
+    rest = also.sub(" ", rest) if also is not None else rest
     return not re.findall(r"[a-z0-9]+", rest)
 
 
+# "which ones on 7", "where on ICU": a question narrowed to a ward, nothing else asked
+_WHICH_ONES = re.compile(r"\b(?:which|where|ones?|of\s+them|them|those|show\s+me|list)\b")
+
+
 def narrows(intent: Intent, turn: Turn) -> bool:
-    """A ward alone ("ED", "maternity", "ICU?") right after a question's answer - for the
-    whole hospital ("40 free beds hospital-wide ... Ask about a ward for the bed numbers")
-    or another ward: the same question on that ward. Never a change (a write is not
-    repeated on a ward said alone)."""
+    """A ward alone ("ED", "maternity", "ICU?", "which ones on 7") right after a question's
+    answer - for the whole hospital ("Beds waiting for cleaning hospital-wide: Ward 7: 1,
+    ...") or another ward: the same question on that ward (NLU read "which ones on 7" as a
+    list of the ward's patients). Never a change (a write is not repeated on a ward said
+    alone)."""
     return (
         intent.read_only
         and "ward" in intent.entities
         and bool(turn.values("ward"))
         and {e.get("entity") for e in turn.entities} == {"ward"}
-        and elliptical(turn, cue=False)
+        and elliptical(turn, cue=False, also=_WHICH_ONES)
     )
 
 

@@ -632,6 +632,30 @@ def remember_of(events):
     return [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("which ones on 7", "list_ward_patients", True),
+        ("which ones on ward 7", "list_ward_patients", True),
+        ("where on 7?", "nlu_fallback", True),
+        ("which patients are on 7", "list_ward_patients", False),  # another question
+    ],
+)
+def test_followup_which_ones_on_a_ward_narrows_a_hospital_wide_answer(text, intent, expected):
+    # "how many beds need cleaning hospital wide" / "which ones on 7" was refused as a
+    # list of Ward 7's patients (found trying the demo as a bed manager)
+    last = {"intent": "check_bed_availability", "slots": {}, "asked": {"bed_status": "H"}}
+    trk = tracker(
+        "b.okoro", intent=intent, text=text, slots={"last_task": last},
+        entities=[ent("ward", "7", text)],
+    )  # fmt: skip
+    found = follow_up(trk, Turn.of(trk))
+    if expected:
+        assert found == ("check_bed_availability", {"bed_status": "H", "ward": "7"})
+    else:
+        assert found is None
+
+
 def test_followup_a_ward_named_is_not_overridden_by_the_ward_in_hand():
     last = {"intent": "check_bed_availability", "slots": {"ward": "4B"}, "on_ward": "4B"}
     text = "7C bed 2 is done"
