@@ -83,10 +83,35 @@ def job_memory(tracker: Tracker) -> dict[str, Any]:
 
 def follows_a_job(tracker: Tracker, text: str) -> bool:
     """ "take the top one", "the other one", "next", "wrong one, I meant HR-3" right after a
-    job list or a job step: about those jobs."""
+    job list or a job step: about those jobs; "ok", "take it" right after one job offered."""
     if not text or text.rstrip().endswith("?") or not job_memory(tracker):
         return False
+    if offered_one(tracker, text) is not None:
+        return True
     return bool(_PICK.search(text) or (_WRONG.search(text) and _TICKET.search(text)))
+
+
+# "ok", "yes please", "take it", "I'll do that one", "on my way": the job offered, taken
+_TAKE_IT = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|yes|yeah|yep|sure|right|fine|go\s+on)\W+)*"
+    r"(?:(?:i'?ll|i\s+will|let\s+me|i\s+can)\s+)?"
+    r"(?:(?:take|do|grab|have|claim)\s+(?:it|that(?:\s+one)?|this(?:\s+one)?|"
+    r"(?:the|that|this)\s+(?:job|task))|on\s+my\s+way|on\s+it|mine|that\s+one|"
+    r"ok(?:ay)?|yes|yeah|yep|sure|go\s+on)"
+    r"(?:\W+(?:then|please|pls|now))*\W*$",
+    re.I,
+)
+
+
+def offered_one(tracker: Tracker, text: str) -> str | None:
+    """The one job a job list just offered ("Waiting (porter): HR-2 ... [Take HR-2]") when
+    the porter takes it in words ("ok", "take it", "I'll do that one" were "Sorry, I didn't
+    get that."); None after a step already taken, with several listed, or other words."""
+    memory = job_memory(tracker)
+    listed = memory.get("listed") or []
+    if "job" in memory or len(listed) != 1 or text.rstrip().endswith("?"):
+        return None
+    return str(listed[0]) if _TAKE_IT.match(text or "") else None
 
 
 def bare_next(text: str) -> bool:

@@ -47,6 +47,7 @@ from actions.jobpicks import (
     given_back,
     last_step,
     listed_choice,
+    offered_one,
     other_jobs,
     remembered,
     tickets_said,
@@ -218,6 +219,8 @@ class ActionUpdateHelpTask(GuardedAction):
         types = sorted(ctx.services.policy.help_types_handled(ctx.staff.roles))
         typed = typed_text(ctx.tracker)
         ids = tickets_said(ctx) or listed_choice(ctx, typed)  # "take the first one" after a list
+        offered = None if ids else offered_one(ctx.tracker, typed)  # "ok" to one job listed
+        ids = [offered] if offered else ids
         wrong = corrected_job(ctx, ids)  # "wrong one, I meant HR-3" right after a take
         if wrong is not None:
             return remembered(ctx, await swap(ctx, wrong, ids[0], types), ids[0], "take")
@@ -231,7 +234,7 @@ class ActionUpdateHelpTask(GuardedAction):
             )
             return Outcome(resource="Task", detail="no other job")
         verb = job_verb(typed) or asked_step(ctx, ids) or (last_step(ctx) if others else None)
-        verb = "take" if bare_next(typed) else verb  # "next", "and the next one"
+        verb = "take" if bare_next(typed) or offered else verb  # "next", "and the next one"
         ids = others if others and len(others) == 1 else ids
         if ids and verb is None and typed:  # "details of HR-12": a question, nothing taken
             task = await find_task(ctx, ids)

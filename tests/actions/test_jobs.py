@@ -610,3 +610,43 @@ async def test_jobs_follow_ups_of_a_job_list_are_job_steps_whatever_nlu_read(ser
 
     assert follows_a_job(after("p.kim", "inform", text, {"listed": ["HR-000001"]}), text)
     assert not follows_a_job(after("p.kim", "inform", text, {"listed": ["bed-4b-02"]}), text)
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("affirm", "ok"),
+        ("nlu_fallback", "take it"),
+        ("nlu_fallback", "I'll take it"),
+        ("thank", "yes I'll do that one"),
+        ("nlu_fallback", "on my way"),
+    ],
+)
+async def test_jobs_ok_or_take_it_to_the_one_job_listed_takes_it(services, intent, text):
+    # p.kim: "next job" -> "Waiting (porter): HR-000002 ... [Take HR-000002]", then "take it"
+    # -> "Sorry, I didn't get that."
+    from actions.conversation import ActionThank
+    from actions.fallback import ActionFallback
+    from actions.flow import ActionContinue
+
+    ticket = await file(urgency="urgent")
+    _, events = await run(ActionListMyJobs(), said("p.kim", "list_my_jobs", "next job"))
+    listed = next(e["value"] for e in events if e.get("name") == "last_task")
+    route = {"affirm": ActionContinue, "thank": ActionThank}.get(intent, ActionFallback)
+    messages, _ = await run(route(), after("p.kim", intent, text, listed))
+    assert "update_help_task_claimed" in kinds(messages)
+    assert messages[0]["custom"]["data"]["ticket_id"] == ticket
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("accepted", "p.kim")
+
+
+@pytest.mark.parametrize("text", ["ok thanks", "ok", "take it?"])
+async def test_jobs_ok_after_several_listed_or_a_step_takes_nothing(services, text):
+    from actions.jobpicks import offered_one
+
+    two = {"listed": ["HR-000001", "HR-000002"]}
+    stepped = {"listed": ["HR-000001"], "job": {"ticket": "HR-000001", "step": "take"}}
+    assert offered_one(after("p.kim", "affirm", text, two), text) is None
+    assert offered_one(after("p.kim", "affirm", text, stepped), text) is None
+    one = {"listed": ["HR-000001"]}
+    expected = "HR-000001" if text == "ok" else None
+    assert offered_one(after("p.kim", "affirm", text, one), text) == expected
