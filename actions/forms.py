@@ -35,6 +35,7 @@ from actions.directory import said_clinic, ward_in_words
 from actions.flow import asks_to_carry_on, wrong_thing
 from actions.formats import MrnFormat
 from actions.freetext import say_take_your_time, waits
+from actions.helpplace import a_ward_thing
 from actions.locatename import name_located
 from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
@@ -614,6 +615,8 @@ class CatalogForm(FormValidationAction, ABC):
             found["ward"] = MINE  # "my ward": the user's own (the action resolves it)
         if "ward" in form.required and "ward" not in found:
             ward = said_ward(turn.text)  # "I meant ward 7": a ward NLU did not tag
+            if ward is not None and form.intent == "request_help" and a_ward_thing(turn.text):
+                ward = MINE  # "IT for the ward printer": the user's ward (not ward 'printer')
             if ward is not None:
                 found["ward"] = ward
         if (

@@ -62,3 +62,21 @@ def described_at(place: str, description: str) -> str:
     if description.lower().startswith(f"[{place.lower()}]"):
         return description
     return f"[{place}] {description}".strip()
+
+
+# "IT for the ward printer", "need IT, ward printer jammed": a thing of the ward one works
+# on, never a ward called 'printer' (it was "I don't know ward 'printer'")
+_WARD_THING = re.compile(
+    r"\bward(?:'s)?\s+(?:printers?|printing|phones?|telephones?|computers?|pcs?|laptops?|"
+    r"tablets?|screens?|monitors?|keyboards?|mouse|scanners?|fax|wifi|wi-fi|network|email|"
+    r"system|tv|telly|fridges?|freezers?|kitchen|toilets?|bathrooms?|showers?|sinks?|taps?|"
+    r"doors?|lights?|windows?|heating|radiators?|sluice|office|desk|station|bins?|floor|"
+    r"clock|call\s+bells?|bells?|locks?|linen|commodes?|trolleys?|wheelchairs?)\b",
+    re.I,
+)
+
+
+def a_ward_thing(text: str) -> bool:
+    """ "the ward printer", "ward phone": the ward is the one the user is on, the next
+    word the thing that needs help."""
+    return bool(_WARD_THING.search(text or ""))

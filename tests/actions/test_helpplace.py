@@ -99,3 +99,32 @@ async def test_helpplace_a_place_in_the_first_message_is_not_asked_as_a_ward(ser
         user="m.evans",
     )
     assert slots.get("ward") == "place:lab"
+
+
+@pytest.mark.parametrize(
+    "text", ["IT for the ward printer please", "need IT, ward printer jammed", "ward phone broken"]
+)
+async def test_helpplace_the_ward_printer_is_the_users_own_ward_never_a_ward_called_printer(
+    services, text
+):
+    # n.jones: "need IT, ward printer jammed" -> "I don't know ward 'printer'. Wards here are ..."
+    slots, messages, _ = await validate(
+        "request_help_form",
+        set_now={"help_type": "it"},
+        requested=None,
+        intent="request_help",
+        text=text,
+    )
+    assert slots.get("ward") == "mine"
+    assert "unknown_ward" not in [(m.get("custom") or {}).get("kind") for m in messages]
+
+
+async def test_helpplace_a_ward_said_by_its_code_is_still_that_ward_in_a_help_request(services):
+    slots, _, _ = await validate(
+        "request_help_form",
+        set_now={"help_type": "porter"},
+        requested=None,
+        intent="request_help",
+        text="porter to ward 7c please",
+    )
+    assert slots.get("ward") == "7C"
