@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import replace
 from typing import Any
@@ -68,6 +69,21 @@ STATUS_WORDS = {
     "isolated": "I",
     "isolation": "I",
 }
+
+
+_TYPE_WORDS = ("isolation", "bariatric", "monitored", "monitoring", "telemetry")
+
+
+def misspelt_bed_type(text: str) -> str | None:
+    """ "any isolaton beds free": the bed type of a word one slip away from a bed-type word
+    (NLU tags none and all free beds were listed); never "paediatric", also a ward."""
+    for word in re.findall(r"[a-z]{6,}", text.lower()):
+        if word in BED_FEATURES:
+            continue
+        close = difflib.get_close_matches(word, _TYPE_WORDS, n=1, cutoff=0.85)
+        if close:
+            return BED_FEATURES[close[0]]
+    return None
 
 
 def bed_feature(text: str | None) -> str | None:
@@ -314,7 +330,10 @@ class ActionCheckBedAvailability(GuardedAction):
     async def perform(self, ctx: ActionContext) -> Outcome:
         reset: tuple[dict[str, Any], ...] = ()  # the task's slots are cleared when it ends
         wanted_type = ctx.text("bed_type")
-        feature = bed_feature(wanted_type)
+        message = str(ctx.tracker.latest_message.get("text") or "")
+        feature = bed_feature(wanted_type) if wanted_type else misspelt_bed_type(message)
+        if feature and not wanted_type:  # the type read from a slip, kept for a follow-up
+            reset = (SlotSet("bed_type", feature.replace("-", " ")),)
         if wanted_type and feature is None:
             known = sorted({v for v in BED_FEATURES.values()})
             ctx.say(
@@ -326,7 +345,6 @@ class ActionCheckBedAvailability(GuardedAction):
             )
             return Outcome("refused", events=reset, reason="bed_type")
         kind_words = f"{feature.replace('-', ' ')} " if feature else ""
-        message = str(ctx.tracker.latest_message.get("text") or "")
         ward_text = ctx.text("ward") or (MINE if says_own_ward(message) else said_ward(message))
         ward_text = own_ward(ctx, ward_text)
         said = said_beds(message)

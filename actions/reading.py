@@ -476,7 +476,9 @@ def resolve_values(text: str, values: list[tuple[str, int]]) -> str | None:
     kept = [
         (value, start)
         for value, start in values
-        if not re.search(r"\b(not|instead of|rather than|from|than)\s*$", text[:start])
+        if not re.search(
+            r"\b(not|instead of|rather than|from|than)\s*(?:(?:on|in|at|the)\s+)*$", text[:start]
+        )
     ]
     return (kept or values)[0][0] if kept else values[-1][0]
 

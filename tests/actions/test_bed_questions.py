@@ -98,3 +98,33 @@ async def test_bed_question_beds_to_clean_lists_the_beds_waiting_for_cleaning(se
     [reply] = messages
     assert reply["custom"]["kind"] == "check_bed_availability_success"
     assert [b["label"] for b in reply["custom"]["data"]["beds"]] == ["7C Bed 2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "feature"),
+    [
+        ("any isolaton beds free", "isolation"),
+        ("side rom on 4B?", None),  # two words: not guessed
+        ("free beds on paediatics", None),  # a ward's name, never the cot
+        ("any telemtry beds on 4B", "monitored"),
+    ],
+)
+async def test_bed_question_a_bed_type_with_a_slip_is_that_type(services, text, feature):
+    # "any isolaton beds free" listed every free bed in the hospital (found trying the demo
+    # as a bed manager)
+    from actions.beds import ActionCheckBedAvailability
+
+    slots = {"ward": "4B"} if "4B" in text else {}
+    trk = tracker("b.okoro", intent="check_bed_availability", text=text, slots=slots)
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    assert messages[0]["custom"]["data"].get("feature") == feature
+
+
+async def test_bed_question_a_bed_type_read_from_a_slip_is_kept_for_the_follow_up(services):
+    # "any isolaton beds free" / "what about HDU": HDU's free beds of any type were listed
+    from actions.beds import ActionCheckBedAvailability
+
+    trk = tracker("b.okoro", intent="check_bed_availability", text="any isolaton beds free")
+    _, events = await run(ActionCheckBedAvailability(), trk)
+    last = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+    assert last["slots"].get("bed_type") == "isolation"

@@ -622,10 +622,13 @@ async def test_followup_it_right_after_one_bed_asked_about_is_that_bed(text, int
         assert (found[1]["ward"], found[1]["bed"]) == ("4B", "2")
         from actions.beds import STATUS_PHRASES, bed_status_code
 
-        assert STATUS_PHRASES.get(bed_status_code(found[1]["bed_status"]) or "") == {
-            "needs cleaning": "waiting for cleaning",
-            "closed": "closed",
-        }[expected]
+        assert (
+            STATUS_PHRASES.get(bed_status_code(found[1]["bed_status"]) or "")
+            == {
+                "needs cleaning": "waiting for cleaning",
+                "closed": "closed",
+            }[expected]
+        )
 
 
 def remember_of(events):

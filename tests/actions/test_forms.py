@@ -222,6 +222,10 @@ def test_forms_correction_keeps_the_value_meant():
     assert resolve_correction(turn("on 4B - no wait, 7C", ["4B", "7C"]), "ward") == "7C"
     assert resolve_correction(turn("4B or rather 7C", ["4B", "7C"]), "ward") == "7C"
     assert resolve_correction(turn("4B and 7C", ["4B", "7C"]), "ward") == "4B"
+    # "not on maternity, what about HDU": the ruled-out one had a preposition after "not"
+    # (free beds on Maternity were listed - found trying the demo as a bed manager)
+    assert resolve_correction(turn("not on MAT, what about HDU", ["MAT", "HDU"]), "ward") == "HDU"
+    assert resolve_correction(turn("not in the ICU but HDU", ["ICU", "HDU"]), "ward") == "HDU"
 
 
 async def test_forms_bed_corrected_in_the_same_message_is_the_later_one():
