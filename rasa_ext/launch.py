@@ -12,6 +12,8 @@ Adjustments (each measured or required by DESIGN.md section 3):
   Rasa logs slot values and message text in some warnings and errors;
 - the fast path of ``rasa_ext.fastpath`` (states built once per event, pooled action
   calls, bounded action payloads, no silent fallback to an in-memory tracker store);
+- an action server that cannot be reached, or fails, is answered with one clear
+  retryable reply instead of silence (``rasa_ext.actiondown``);
 - the heap settles once the model is loaded (``rasa_ext.heap``: ``gc.freeze``), so the
   garbage collector's full passes no longer walk the model's millions of objects;
 - Rasa's HTTP API token is read from ``RASA_AUTH_TOKEN`` in the environment the launcher
@@ -116,10 +118,12 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     _compile_action_response_validator()
+    from rasa_ext.actiondown import install as say_failed_actions
     from rasa_ext.fastpath import install
     from rasa_ext.heap import freeze_after_model_load
 
     install()
+    say_failed_actions()  # a failed action call is answered, never silence
     freeze_after_model_load()
     from rasa.__main__ import main as rasa_main
 
