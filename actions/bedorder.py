@@ -48,3 +48,15 @@ def orders_a_bed_change(turn: Turn) -> bool:
     if _NOT_AN_ORDER.search(text):
         return False
     return bool(_ORDER.search(text))
+
+
+def asks_who_is_in_a_bed(turn: Turn) -> bool:
+    """ "where is the patient in bed 1" (NLU: find a patient, with a bed and no name): who
+    is in that bed - it asked for the patient's full name."""
+    named = {e.get("entity") for e in turn.entities}
+    return (
+        not turn.is_payload
+        and turn.intent == "find_patient"
+        and "bed" in named
+        and not named & {"patient_name", "mrn"}
+    )

@@ -22,7 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.allofthem import asks_for_all
 from actions.amend import amendment, filed_request
 from actions.bedbooking import books_a_bed, say_beds_not_booked
-from actions.bedorder import orders_a_bed_change
+from actions.bedorder import asks_who_is_in_a_bed, orders_a_bed_change
 from actions.bedundo import ActionUndoBedChange, stop_after_change, undoes_bed_change
 from actions.bookdetails import building_a_booking
 from actions.clinicpick import cancel_asked, entry_asked, say_not_listed, time_not_listed
@@ -316,6 +316,8 @@ class ActionNewRequest(Action):
         if turn.intent != "update_bed_status" and form is None and orders_a_bed_change(turn):
             # "need to block a bed" (NLU: a help request): a bed's status changed
             return await serve_as(dispatcher, tracker, "update_bed_status", domain)
+        if form is None and asks_who_is_in_a_bed(turn):  # "where is the patient in bed 1"
+            return await serve_as(dispatcher, tracker, "list_ward_patients", domain)
         if form is None and books_a_bed(tracker, turn):  # "book it for the pt in ED"
             say_beds_not_booked(dispatcher)
             return [*reset(), FollowupAction("action_listen")]

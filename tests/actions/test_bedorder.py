@@ -87,3 +87,24 @@ async def test_bedorder_block_a_bed_not_understood_changes_a_bed():
     messages, events = await run(ActionFallback(), trk)
     assert not any(m["custom"]["kind"].startswith("nlu_fallback") for m in messages)
     assert "update_bed_status_form" in followed(events)
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "listed"),
+    [
+        ("where is the patient in bed 1", [("bed", "1")], True),
+        ("where is Mary Smith in bed 1", [("bed", "1"), ("patient_name", "Mary Smith")], False),
+        ("where is the patient", [], False),
+    ],
+)
+async def test_bedorder_where_is_the_patient_in_a_bed_says_who_is_in_it(text, entities, listed):
+    # "where is the patient in bed 1" (NLU: find a patient) asked for the patient's full name
+    # (found trying the demo as a nurse)
+    ents = [
+        {"entity": e, "value": v, "start": text.index(v), "end": text.index(v) + len(v)}
+        for e, v in entities
+    ]
+    slots = {"bed": "1"} if ("bed", "1") in entities else {}
+    trk = tracker("n.jones", intent="find_patient", text=text, entities=ents, slots=slots)
+    _, events = await run(ActionNewRequest(), trk)
+    assert ("list_ward_patients_form" in followed(events)) is listed
