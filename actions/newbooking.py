@@ -18,9 +18,11 @@ _BOOK_VERB = re.compile(
 # "put Kerry Demir into the 12:00 slot": with a patient or clinic named, or a slot
 _PUT = re.compile(r"\bput\s+.+?\s+(?:in|into|on)\b", re.I)
 _APPOINTMENT = re.compile(r"\b(?:appt|appointment|slot)s?\b", re.I)
-# words of another appointment task (or of a question about one)
+# words of another appointment task (or of a question about one); "resched", "resch"
+# are staff's short "reschedule" ("resched Hiroshi Kelly 10021001 appt to next fri" was
+# taken for a new booking and asked "Which clinic or department?")
 _OTHER_TASK = re.compile(
-    r"\b(?:move|moving|moved|re-?schedul\w*|re-?book\w*|change|switch|shift|push|postpone|"
+    r"\b(?:move|moving|moved|re-?sch\w*|re-?book\w*|change|switch|shift|push|postpone|"
     r"delay|swap|re-?arrange|bring\s+(?:it\s+|that\s+)?forward|earlier|later|instead|"
     r"cancel\w*|list|show|what|which|when|any|free|available|check|find|where|has|have|"
     r"does|is\s+there|are\s+there|can'?t|cannot|won'?t|unable|system|down|broken|frozen|"

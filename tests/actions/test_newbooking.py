@@ -60,6 +60,21 @@ def test_newbooking_a_booking_read_as_something_else_is_a_booking(text, intent, 
     assert means_booking(_turn(text, intent, **entities)) is booking
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "resched Hiroshi Kelly 10021001 appt to next fri",
+        "re-sched Hiroshi Kelly's appt to monday",
+        "pls resch Hiroshi Kelly 10021001 appt to thursday",
+    ],
+)
+def test_newbooking_a_shortened_reschedule_is_never_a_booking(text):
+    # "resched Hiroshi Kelly 10021001 appt to next fri" asked "Which clinic or
+    # department?" - it was taken for a new booking (an appointment and a patient named)
+    turn = _turn(text, "reschedule_appointment", patient_name="Hiroshi Kelly")
+    assert not means_booking(turn)
+
+
 def test_newbooking_a_new_one_to_a_move_is_a_booking():
     assert wants_a_new_one("no I want a new one")
     assert wants_a_new_one("no, book a new appointment")
