@@ -236,6 +236,9 @@ def offer(
     lead = "Free" if matched else "Nothing free at that time; the nearest free"
     if later and not matched:
         lead = "The next free"
+    missed = None if later else time_not_free(ctx, slots, intent)
+    if missed:
+        lead = f"{missed} is not free; the nearest free"
     buttons = [
         {"title": when(s.start, tz), "payload": f'/inform{{"slot_id":"{s.id}"}}'} for s in slots
     ]
@@ -260,6 +263,21 @@ def offer(
         SlotSet("confirmed", None),
         SlotSet("offer_after", last.isoformat()),
     ]
+
+
+def time_not_free(ctx: ActionContext, slots: list[Slot], intent: str) -> str | None:
+    """ "book Kerry Demir into neurology on wed 9 dec at 10:20" when 10:20 is taken (or the
+    patient is booked then): the clock time asked, said back, as none of the slots offered
+    starts then - the offer read "Free Neurology Clinic slots: 09:40; 10:00; 11:00" and
+    "what about 10:40" got the same list, never saying either time was not free. Said when
+    the time is new (the first offer, or a time said at the offer), not on every re-offer."""
+    if step(ctx, intent) is not None and not changed_this_turn(ctx, "time"):
+        return None
+    tz = ctx.services.settings.hospital_tz
+    pref = parse_time_preference(ctx.text("time"), ctx.now, tz)
+    if pref is None or not pref.exact or any(s.start == pref.target for s in slots):
+        return None
+    return when(pref.target, tz)
 
 
 def chosen(ctx: ActionContext, kind: str) -> str | None:

@@ -1,0 +1,45 @@
+"""The shared offer of free slots (actions.scheduling): what it says about the time asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.appointments import ActionBookAppointment
+from actions.services import set_services
+from tests.actions.fakes import make_services, run, tracker
+
+PATIENT = {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"}
+
+
+@pytest.fixture
+def services():
+    svc = make_services()
+    set_services(svc)
+    return svc
+
+
+def _book(time: str, **slots):
+    return tracker(
+        "s.ali", intent="book_appointment", text=f"book Mary Smith at {time}",
+        slots={**PATIENT, "time": time, **slots},
+    )  # fmt: skip
+
+
+async def test_scheduling_offer_says_the_exact_time_asked_is_not_free(services):
+    # "book Kerry Demir 10001575 into neurology on wed 9 dec at 10:20" (10:20 taken) read
+    # "Free Neurology Clinic slots: 09:40; 10:00; 11:00" - never saying 10:20 was not free
+    messages, _ = await run(ActionBookAppointment(), _book("tomorrow at 10:15"))
+    assert messages[0]["custom"]["kind"] == "book_appointment_offer"
+    assert messages[0]["text"].startswith("Thu 3 Dec at 10:15 is not free; the nearest free ")
+
+
+async def test_scheduling_offer_of_a_free_day_says_nothing_missed(services):
+    messages, _ = await run(ActionBookAppointment(), _book("tomorrow morning"))
+    assert messages[0]["text"].startswith("Free ")
+
+
+async def test_scheduling_reoffer_without_a_new_time_does_not_say_it_again(services):
+    # the time asked was said once; a re-offer after "hmm which?" does not repeat it
+    trk = _book("tomorrow at 10:15", pending="book_appointment:offer")
+    messages, _ = await run(ActionBookAppointment(), trk)
+    assert "is not free" not in messages[-1]["text"]
