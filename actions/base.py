@@ -163,6 +163,12 @@ class ActionContext:
             raise WardDenied(ward_code)
 
 
+def role_label(role: str | None) -> str:
+    """A role as staff say it ("bed_manager" -> "bed manager"); permission codes
+    ("patients:locate") stay in the audit trail, never in a refusal."""
+    return (role or "").replace("_", " ")
+
+
 def join_or(items: list[str] | tuple[str, ...]) -> str:
     items = list(items)
     if len(items) <= 1:
@@ -440,8 +446,8 @@ class GuardedAction(Action, ABC):
             private = (self.permission or "").startswith("patients:")
             where = "that ward" if private else f"ward {exc.ward}"
             ctx.say(
-                f"{self.activity} on {where} needs {self.permission} for that ward; "
-                f"you are signed in as {ctx.role or 'staff'} for {assigned}.",
+                f"{self.activity} on {where} is only for that ward's staff; "
+                f"you are signed in as {role_label(ctx.role) or 'staff'} for {assigned}.",
                 kind=f"{kind}_denied",
             )
             return Outcome("denied", reason="ward_scope", detail=f"ward={exc.ward}")
@@ -499,12 +505,12 @@ class GuardedAction(Action, ABC):
         return (granting or sorted(staff.roles) or [""])[0]
 
     def denial_text(self, services: Services, staff: Staff) -> str:
-        roles = services.policy.roles_with(self.permission or "")
-        who = join_or(sorted(staff.roles)) or "a user with no role"
-        return (
-            f"{self.activity} needs the {self.permission} permission "
-            f"({join_or(roles) or 'no role has it'}); you are signed in as {who}."
-        )
+        roles = [role_label(r) for r in services.policy.roles_with(self.permission or "")]
+        who = join_or([role_label(r) for r in sorted(staff.roles)]) or "a user with no role"
+        allowed = f"the {join_or(roles)} role" if roles else "a role nobody has"
+        # as DESIGN.md words it: "Booking appointments needs the scheduler or clinician
+        # role; you are signed in as porter" (the permission itself is in the audit event)
+        return f"{self.activity} needs {allowed}; you are signed in as {who}."
 
     def _event(self, ctx: ActionContext, outcome: Outcome) -> AuditEvent:
         return self._make(ctx.staff.username, ctx.role, ctx.principal.channel, outcome)

@@ -19,7 +19,7 @@ from datetime import date
 from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions import breakglass as bg
-from actions.base import ActionContext, GuardedAction, Outcome, WardDenied, join_or
+from actions.base import ActionContext, GuardedAction, Outcome, WardDenied, join_or, role_label
 from actions.formats import MrnFormat
 from actions.scheduling import pending, step
 from actions.state import gave_up_on
@@ -172,8 +172,8 @@ class ActionFindPatient(GuardedAction):
         kind = f"{self.intent}_breakglass"
         if not ctx.services.policy.allows(ctx.staff.roles, bg.PERMISSION):
             ctx.say(
-                f"Emergency access needs the {bg.PERMISSION} permission; you are signed in "
-                f"as {join_or(sorted(ctx.staff.roles))}.",
+                "Emergency access is only for the roles allowed to break the glass; you are "
+                f"signed in as {join_or([role_label(r) for r in sorted(ctx.staff.roles)])}.",
                 kind=f"{kind}_denied",
             )
             return Outcome("denied", reason="permission", detail="breakglass")

@@ -74,7 +74,8 @@ async def test_base_hms_calls_act_as_the_user(services, monkeypatch):
 async def test_base_denies_roles_without_permission(services, user):
     messages, _ = await run(ActionUpdateBedStatus(), bed_update(user))
     text = messages[0]["text"]
-    assert "beds:update" in text and "nurse, bed_manager or housekeeping" in text
+    assert "needs the nurse, bed manager or housekeeping role" in text
+    assert "beds:update" not in text  # the permission is the audit's, not the user's word
     assert "signed in as" in text
     [event] = services.audit.events
     assert event.outcome == "denied" and event.reason == "permission" and event.staff == user
@@ -86,8 +87,8 @@ async def test_base_porter_booking_denial_sentence(services):
 
     messages, _ = await run(ActionBookAppointment(), tracker("p.kim", intent="book_appointment"))
     assert messages[0]["text"] == (
-        "Booking appointments needs the appointments:book permission "
-        "(nurse, clinician or scheduler); you are signed in as porter."
+        "Booking appointments needs the nurse, clinician or scheduler role; "
+        "you are signed in as porter."
     )
 
 

@@ -146,7 +146,7 @@ async def test_breakglass_without_a_usable_reason_shows_nothing(services, text):
 
 async def test_breakglass_nurse_gets_normal_denial(services):
     messages, events = await run(ActionFindPatient(), ask("n.jones"))
-    assert "needs patients:locate for that ward" in messages[0]["text"]
+    assert "on that ward is only for that ward's staff" in messages[0]["text"]
     assert "emergency" not in messages[0]["text"]
     assert slots(events).get(bg.PATIENT_SLOT) is None
     [row] = rows(services)
@@ -155,7 +155,7 @@ async def test_breakglass_nurse_gets_normal_denial(services):
 
 async def test_breakglass_nurse_cannot_use_a_forged_patient_slot(services):
     messages, _ = await run(ActionFindPatient(), answer("deteriorating", user="n.jones"))
-    assert "breakglass:use" in messages[0]["text"]
+    assert "Emergency access is only for the roles allowed" in messages[0]["text"]
     assert not any(c[0] == "current_stay" for c in services.hms.calls)
     assert rows(services)[-1].outcome == "denied"
 

@@ -119,7 +119,7 @@ async def test_patients_other_ward_is_denied_without_data(services):
     messages, _ = await run(ActionFindPatient(), tracker("n.jones", slots={"mrn": "10009999"}))
     text = messages[0]["text"]
     # the denial must not reveal where the patient is, nor who they are
-    assert "7C" not in text and "JD" not in text and "patients:locate" in text
+    assert "7C" not in text and "JD" not in text and "that ward's staff" in text
     assert "custom" not in messages[0] or messages[0]["custom"]["phi"] is False
     assert services.audit.events[0].outcome == "denied"
 
@@ -131,7 +131,8 @@ async def test_patients_bed_manager_sees_all_wards(services):
 
 async def test_patients_porter_is_denied(services):
     messages, _ = await run(ActionFindPatient(), tracker("p.kim", slots={"mrn": "10004821"}))
-    assert "patients:locate" in messages[0]["text"] and "porter" in messages[0]["text"]
+    assert "needs the nurse, clinician or bed manager role" in messages[0]["text"]
+    assert "signed in as porter" in messages[0]["text"]
     assert not any(c[0] == "find_patients" for c in services.hms.calls)
 
 

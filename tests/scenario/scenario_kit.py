@@ -106,8 +106,13 @@ class Chat:
 
 
 def denial_of(permission: str, role: str) -> Callable[[Turn], bool]:
-    """The denial sentence: names the permission and the user's role."""
-    return lambda turn: permission in turn.text and f"signed in as {role}" in turn.text
+    """The denial sentence: the role needed and the user's role, in staff's words (the
+    permission code is the audit event's, never said)."""
+    return lambda turn: (
+        "role; you are signed in as" in turn.text
+        and f"signed in as {role.replace('_', ' ')}" in turn.text
+        and permission not in turn.text
+    )
 
 
 @dataclass(frozen=True)

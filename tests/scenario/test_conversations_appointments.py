@@ -256,7 +256,7 @@ def test_appointments_booking_refused_for_roles_without_permission(stack, user, 
         },
         denial_of("appointments:book", role),
     )
-    assert "Booking appointments needs the appointments:book permission" in turn.text
+    assert "Booking appointments needs the nurse, clinician or scheduler role" in turn.text
     assert len(hms.booked(patient.id)) == before
 
 

@@ -144,9 +144,9 @@ def test_beds_nurse_outside_own_ward_refused(stack):
     chat.say("update bed status")
     turn = chat.fill(
         {"ward": "ward 7", "bed": number, "bed_status": "closed"},
-        lambda t: "needs beds:update" in t.text or t.text.startswith("Done"),
+        lambda t: "only for that ward's staff" in t.text or t.text.startswith("Done"),
     )
-    expected = "ward 7 needs beds:update for that ward; you are signed in as nurse for 4B"
+    expected = "ward 7 is only for that ward's staff; you are signed in as nurse for 4B"
     assert expected in turn.text, chat.transcript()
     assert hms.bed_status(bed["id"]) == "O"
 
@@ -169,5 +169,5 @@ def test_beds_porter_refused_status_change(stack):
     turn = chat.fill(
         {"ward": "4B", "bed": number, "bed_status": "closed"}, denial_of("beds:update", "porter")
     )
-    assert "bed_manager" in turn.text and "housekeeping" in turn.text, chat.transcript()
+    assert "bed manager" in turn.text and "housekeeping" in turn.text, chat.transcript()
     assert hms.bed_status(bed["id"]) == "O"

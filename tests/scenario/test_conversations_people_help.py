@@ -83,7 +83,9 @@ def test_people_nurse_refused_patient_outside_own_ward(stack):
     hms, chat = Hms(stack), Chat(stack, "n.jones")
     patient, bed = hms.admitted("ICU")
     turn = chat.say(f"where is mrn {patient.mrn}")
-    assert "Locating patients on that ward needs patients:locate" in turn.text, chat.transcript()
+    assert "Locating patients on that ward is only for that ward's staff" in turn.text, (
+        chat.transcript()
+    )
     assert "you are signed in as nurse for 4B" in turn.text, chat.transcript()
     # the denial must not tell where the patient is
     for where in ("ICU", "Intensive Care", bed["name"], bed["description"], patient.initials):
