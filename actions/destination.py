@@ -40,6 +40,7 @@ _NOT_A_PLACE = re.compile(
     r"me|you|do|be|go|know|say)\b",
     re.I,
 )
+_RULED_OUT = re.compile(r"\s+(?:not|instead\s+of|rather\s+than)\b", re.I)
 _OTHER_DETAILS = ("help_type", "ticket_id", "patient_name", "mrn", "urgency")
 
 
@@ -55,7 +56,8 @@ def destination(tracker: Tracker, turn: Turn) -> str | None:
     match = _TO.match(turn.text or "")
     if match is None:
         return None
-    where = match.group("where").strip()
+    # "to x-ray not CT": x-ray (the place ruled out is no destination)
+    where = _RULED_OUT.split(match.group("where"))[0].strip()
     if not where or _NOT_A_PLACE.search(where):
         return None
     return where

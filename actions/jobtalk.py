@@ -48,6 +48,19 @@ def asks_where(text: str) -> bool:
 _A_BED = re.compile(r"\bbed\b|^\s*(?:ward\s+)?\d+[a-z]?\b", re.I)
 
 
+_NOTED = re.compile(r"^\s*Destination:\s*(.+?)\s*$", re.I)
+
+
+def destination_of(task: HelpTask) -> str | None:
+    """Where the job goes: the last destination its requester added after filing ("sorry,
+    to x-ray not CT" - the porter was still told "to CT"), else its description's."""
+    for note in reversed(task.notes):
+        added = _NOTED.match(note)
+        if added:
+            return added.group(1)
+    return destination(task.description)
+
+
 def destination(description: str | None) -> str | None:
     """The place a job's description sends it ("take her to x-ray" -> "x-ray"), or None;
     never the job's own bed or ward ("porter to 4B bed 2, take her to CT" -> "CT")."""
@@ -121,7 +134,7 @@ class ActionJobWhere(_JobAnswer):
             return self.none(ctx)
         task = jobs[0]
         names = await places(ctx, [task])
-        goes = destination(task.description)
+        goes = destination_of(task)
         where = (
             f"the request says: to {goes}."
             if goes

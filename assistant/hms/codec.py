@@ -302,4 +302,5 @@ def to_task(
         owner=staff_username(res.get("owner"), usernames, systems),
         business_status=(res.get("businessStatus") or {}).get("text"),
         authored=instant(res.get("authoredOn")),
+        notes=tuple(str(n["text"]) for n in res.get("note") or [] if n.get("text")),
     )

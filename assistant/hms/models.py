@@ -135,6 +135,7 @@ class HelpTask:
     owner: str | None  # staff username
     business_status: str | None
     authored: datetime | None
+    notes: tuple[str, ...] = ()  # added after filing, oldest first ("Destination: x-ray")
 
 
 @dataclass(frozen=True)

@@ -365,6 +365,7 @@ class FakeHms:
                     business_status=business_status or task.business_status,
                     priority=priority or task.priority,
                     location_id=location_id or task.location_id,
+                    notes=(*task.notes, note) if note else task.notes,
                 )
                 return self.tasks[i]
         raise NotFound("task")

@@ -8,7 +8,7 @@ from actions.fallback import ActionFallback
 from actions.jobtalk import asks_where, destination
 from actions.registry import guarded_action
 from actions.services import set_services
-from tests.actions.fakes import run
+from tests.actions.fakes import run, tracker
 from tests.actions.test_jobs import file, kinds, said, take
 
 
@@ -111,3 +111,25 @@ async def test_jobtalk_a_porter_cancelling_a_named_appointment_is_refused_as_ask
     trk = said("p.kim", "cancel_appointment", "cancel Mateo Begum's appointment")
     messages, _ = await run(guarded_action("cancel_appointment"), trk)
     assert kinds(messages) == ["cancel_appointment_denied"]
+
+
+async def test_jobtalk_where_am_i_taking_them_is_the_destination_the_nurse_corrected_to(services):
+    # n.jones filed "wheelchair to CT", then "sorry, to x-ray not CT" ("Added to HR-...");
+    # the porter's "where am I taking them" was still "the request says: to CT"
+    from tests.actions.test_amend import filed
+
+    last = await filed()  # "wheelchair to x-ray"
+    ticket = str(last["ticket"])
+    trk = tracker(
+        "n.jones", intent="nlu_fallback", text="sorry, to CT not x-ray", slots={"last_task": last}
+    )
+    messages, _ = await run(ActionFallback(), trk)
+    assert kinds(messages) == ["help_destination_added"]
+    assert messages[0]["custom"]["data"]["destination"] == "CT"  # not "CT not x-ray"
+    await take(ticket)
+    messages, _ = await run(
+        ActionFallback(), said("p.kim", "nlu_fallback", "where am i taking them")
+    )
+    details = [m for m in messages if m["custom"]["kind"] == "update_help_task_details"]
+    assert details[0]["custom"]["data"]["destination"] == "CT"
+    assert "to CT" in details[0]["text"] and "x-ray" not in details[0]["text"]
