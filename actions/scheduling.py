@@ -353,14 +353,38 @@ def offered_at(offered: Any, text: str, now: datetime, tz: str) -> str | None:
     return _by_time(text, list(offered.get("ids") or []), offered.get("starts") or [], now, tz)
 
 
+# "the 11 one": the hour said with "one" after it (read as 11:01 otherwise)
+_ONE_AFTER_HOUR = re.compile(r"\b(\d{1,2})\s+ones?\b", re.I)
+_NUMBER = re.compile(r"\b\d{1,2}\b")
+
+
+def _by_bare_hour(text: str, ids: list[str], starts: list[str], tz: str) -> str | None:
+    """ "ok 11 then" to "Free Neurology Clinic slots: 09:40; 10:00; 11:00" -> the one
+    offered slot on the hour said (it was "Please pick one of these."); a number that could
+    be a choice's place (1 to one past the last) is left to ``ordinal_pick``."""
+    numbers = re.findall(r"\d+", text)
+    found = _NUMBER.findall(text)
+    if len(numbers) != 1 or len(found) != 1 or ":" in text or int(found[0]) <= len(ids) + 1:
+        return None
+    hour, zone = int(found[0]), ZoneInfo(tz)
+    hours = {hour, hour + 12} if 1 <= hour <= 7 else {hour}
+    hits = [
+        i
+        for i, start in zip(ids, starts, strict=True)
+        if (local := datetime.fromisoformat(start).astimezone(zone)).minute == 0
+        and local.hour in hours
+    ]
+    return hits[0] if len(hits) == 1 else None
+
+
 def _by_time(text: str, ids: list[str], starts: list[str], now: datetime, tz: str) -> str | None:
     """'the 10:30 one', 'thursday at 2', the button's title typed ('Tue 8 Dec at 10:00')
     -> the one offered record starting then (on that day, when the message names one)."""
     if not ids or len(starts) != len(ids) or not re.search(r"\d|o'?clock|half|quarter", text):
         return None
-    pref = parse_time_preference(text, now, tz)
+    pref = parse_time_preference(_ONE_AFTER_HOUR.sub(r"\1", text), now, tz)
     if pref is None or not pref.exact:
-        return None
+        return _by_bare_hour(text, ids, starts, tz)
     zone = ZoneInfo(tz)
     on_day = names_day(text, now, tz)
     target = pref.target.astimezone(zone)

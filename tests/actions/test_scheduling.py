@@ -43,3 +43,37 @@ async def test_scheduling_reoffer_without_a_new_time_does_not_say_it_again(servi
     trk = _book("tomorrow at 10:15", pending="book_appointment:offer")
     messages, _ = await run(ActionBookAppointment(), trk)
     assert "is not free" not in messages[-1]["text"]
+
+
+async def _offered(services):
+    _, events = await run(ActionBookAppointment(), _book("tomorrow morning"))
+    state = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return {"pending": state["pending"], "offered": state["offered"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"), [("ok 10 then", "slot-2"), ("the 9 one", "slot-0"), ("10", "slot-2")]
+)
+async def test_scheduling_offered_slot_picked_by_its_bare_hour(services, text, slot):
+    # "ok 11 then" to "Free Neurology Clinic slots: 09:40; 10:00; 11:00" was "Please pick
+    # one of these." - the 11:00 slot offered is the one meant
+    offered = await _offered(services)
+    assert [s[11:16] for s in offered["offered"]["starts"]] == ["09:00", "09:30", "10:00"]
+    trk = tracker(
+        "s.ali", intent="inform", text=text,
+        slots={**PATIENT, "time": "tomorrow morning", **offered},
+    )  # fmt: skip
+    messages, events = await run(ActionBookAppointment(), trk)
+    assert messages[0]["custom"]["kind"] == "book_appointment_confirm"
+    confirmed = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}["confirmed"]
+    assert confirmed["slot_id"] == slot
+
+
+async def test_scheduling_a_number_that_could_be_a_choice_is_no_hour(services):
+    offered = await _offered(services)
+    trk = tracker(
+        "s.ali", intent="inform", text="4",
+        slots={**PATIENT, "time": "tomorrow morning", **offered},
+    )  # fmt: skip
+    messages, _ = await run(ActionBookAppointment(), trk)
+    assert messages[0]["custom"]["kind"] != "book_appointment_confirm"
