@@ -14,6 +14,7 @@ of one message.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -47,6 +48,42 @@ def another_help_request(turn: Turn) -> bool:
     return bool(_ONE_MORE.search(turn.text))
 
 
+# where a second request starts in a first message: "..., and IT for ...", "... also ..."
+_BETWEEN = re.compile(r"[,;]?\s*\b(?:and|also|plus|then)\b(?:\s+(?:also|then))?|[,;]", re.I)
+
+
+def first_of_two(turn: Turn) -> tuple[Turn, str] | None:
+    """ "porter for bed 5 and IT for the ward printer": the first request (the message up
+    to where the second starts, its own entities only) and the second, to hold (the whole
+    message was filed as one IT request for bed 5 and the porter was lost); None when the
+    message names one kind of help."""
+    from actions.help import help_type_code  # (actions.help imports this module's users)
+
+    if turn.is_payload or turn.intent != "request_help":
+        return None
+    kinds = [(help_type_code(v) or v.lower(), at) for v, at in turn.values("help_type")]
+    later = [at for code, at in kinds[1:] if kinds and code != kinds[0][0]]
+    if not later:
+        return None
+    cuts = [m for m in _BETWEEN.finditer(turn.text) if kinds[0][1] < m.start() < min(later)]
+    if not cuts:
+        return None
+    head = turn.text[: cuts[-1].start()].rstrip(" ,;.-")
+    held = " ".join(turn.text[cuts[-1].end() :].strip(" ,;.-").split())
+    if not head or not held:
+        return None
+    entities = tuple(e for e in turn.entities if int(e.get("end") or 0) <= len(head))
+    return replace(turn, text=head, entities=entities), held
+
+
+def say_held(dispatcher: CollectingDispatcher, said: str) -> None:
+    """ "One thing at a time: ..." - the gateway offers ``said`` once this request is filed."""
+    dispatcher.utter_message(
+        text=f"One thing at a time: I'll come back to '{said}' when this request is filed.",
+        json_message={"phi": True, "kind": HELD_KIND, "data": {"clause": said}},
+    )
+
+
 def split_off(turn: Turn) -> tuple[str, str] | None:
     """ "the label printer wont print, also need housekeeping for bed 4": the description
     of the request in hand said first, and the one more after it; None when the message
@@ -68,11 +105,7 @@ def hold_another_request(
     """Say the request is held, undo what the slot mappings took from it for the form
     in hand, and ask the description again."""
     split = split_off(turn)
-    said = " ".join((split[1] if split else turn.text).split())
-    dispatcher.utter_message(
-        text=f"One thing at a time: I'll come back to '{said}' when this request is filed.",
-        json_message={"phi": True, "kind": HELD_KIND, "data": {"clause": said}},
-    )
+    say_held(dispatcher, " ".join((split[1] if split else turn.text).split()))
     before = slots_before_turn(tracker)
     undone: list[Any] = [
         SlotSet(slot, before.get(slot))

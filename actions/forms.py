@@ -27,7 +27,12 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions.anotherhelp import another_help_request, hold_another_request
+from actions.anotherhelp import (
+    another_help_request,
+    first_of_two,
+    hold_another_request,
+    say_held,
+)
 from actions.base import guarded_reader, lacks_permission, lacks_ward, sole_ward
 from actions.bedcheck import check_bed
 from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
@@ -293,6 +298,11 @@ class CatalogForm(FormValidationAction, ABC):
             return hold_another_request(dispatcher, tracker, turn, form_slots(form))
         if requested and is_interruption(turn, form, requested, catalog):
             return [ActionExecutionRejected(self.form)]
+        first = first_of_two(turn) if requested is None and form.intent == "request_help" else None
+        if first is not None:
+            # "porter for bed 5 and IT for the ward printer": the porter now, IT held
+            say_held(dispatcher, first[1])
+            turn = first[0]
         return await self._fill(dispatcher, tracker, turn, form, requested)
 
     async def _fill(
@@ -549,6 +559,11 @@ class CatalogForm(FormValidationAction, ABC):
 
             spec = catalog.slot(slot)
             value = set_now.get(slot)
+            if turn.text != str(tracker.latest_message.get("text") or "") and spec.entities:
+                # the first of two requests ("porter for bed 5 and IT for ..."): its own
+                # words' values only, never the second's (actions.anotherhelp.first_of_two)
+                own = [v for e in spec.entities for v, _ in turn.values(e)]
+                value = own[0] if own else None
             if only_ruled_out(turn, spec.entities):
                 # "actually no bed 8 not 7" (NLU: ward 7): the 7 is ruled out, no ward named;
                 # the ward a follow-up opened the form with stays (it was Ward 7 Bed 8)
