@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from rasa_sdk import Tracker
@@ -215,8 +216,24 @@ def infer_help_type(text: str | None) -> str | None:
     return None
 
 
+_TYPED_PRIORITY = ("routine", "urgent", "urgently", "immediately")  # long enough to misspell
+_SHORT_ANSWER = 2  # words
+
+
 def priority_code(text: str | None) -> str | None:
-    return URGENCY.get(" ".join((text or "").lower().split()))
+    """The priority a short answer names, a typo forgiven ("urgnt" to "How urgent is it?"
+    was "Is it routine, urgent, or needed immediately?" and the question asked again)."""
+    said = " ".join((text or "").lower().split())
+    if said in URGENCY:
+        return URGENCY[said]
+    words = re.findall(r"[a-z]+", said)
+    if not words or len(words) > _SHORT_ANSWER:
+        return None
+    for word in words:
+        close = difflib.get_close_matches(word, _TYPED_PRIORITY, n=1, cutoff=0.8)
+        if close and len(word) >= 5:
+            return URGENCY[close[0]]
+    return None
 
 
 def infer_urgency(text: str | None) -> str | None:
