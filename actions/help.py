@@ -433,7 +433,8 @@ class ActionCheckRequestStatus(GuardedAction):
             data={"tasks": [task_data(t) for t in recent]},
         )
         listed = [t.ticket_id for t in recent if t.ticket_id]  # "cancel the first one" next
-        return Outcome(resource="Task", events=shown_events(ctx.tracker, listed))
+        about = {t.ticket_id: what_for(t).strip(' -"') for t in recent if t.ticket_id}
+        return Outcome(resource="Task", events=shown_events(ctx.tracker, listed, about))
 
     def _handoff(self, ctx: ActionContext, ticket_id: str) -> Outcome | None:
         """A help-desk handoff ticket (HD-...) of this user, from the ticket store."""

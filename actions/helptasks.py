@@ -219,10 +219,15 @@ _PLAIN = frozenset(
 )
 
 
+def said_words(text: str) -> set[str]:
+    """The words of ``text`` that may tell one request from another ("mri", "printer")."""
+    return {w for w in re.findall(r"[a-z0-9][a-z0-9'-]{2,}", text.lower()) if w not in _PLAIN}
+
+
 def described_by(tasks: list[HelpTask], text: str) -> list[HelpTask]:
     """ "cancel the MRI porter": the one request whose description holds a word the
     message names beyond the usual ones; [] when none or several do."""
-    words = {w for w in re.findall(r"[a-z0-9][a-z0-9'-]{2,}", text.lower()) if w not in _PLAIN}
+    words = said_words(text)
     if not words:
         return []
     found = [

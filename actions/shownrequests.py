@@ -24,20 +24,27 @@ _CANCEL = re.compile(r"\b(?:cancel|withdraw|scrap|call\s+off)\b", re.I)
 _PICK = re.compile(r"\b(?:one|request|ticket|first|second|third|last|top)\b", re.I)
 
 
-def shown_events(tracker: Tracker, tickets: list[str]) -> tuple[dict[str, Any], ...]:
-    """What a status answer showed, kept for "cancel it" next (``last_task``)."""
+def shown_events(
+    tracker: Tracker, tickets: list[str], about: dict[str, str] | None = None
+) -> tuple[dict[str, Any], ...]:
+    """What a status answer showed, kept for "cancel it" next (``last_task``); for a list,
+    the words each line showed of its description (``about``: "cancel the MRI one")."""
     if not tickets:
         return ()
     # the request filed before this question: the status question, a new request, may
     # have cleared every task slot already (``flow.fresh_start``)
     last = tracker.get_slot("last_task") or slots_before_turn(tracker).get("last_task")
     kept: dict[str, Any] = dict(last) if isinstance(last, dict) and last.get("ticket") else {}
+    words = {"about": {t: about[t] for t in tickets if about.get(t)}} if about else {}
     if len(tickets) == 1 and kept.get("ticket") == tickets[0]:
-        return (SlotSet("last_task", kept),)  # the request just filed: kept as it was
+        # the request just filed: kept as it was
+        return (SlotSet("last_task", {**kept, **words}),)
     if len(tickets) == 1:
-        return (SlotSet("last_task", {"intent": "check_request_status", "shown": tickets[0]}),)
+        shown = {"intent": "check_request_status", "shown": tickets[0], **words}
+        return (SlotSet("last_task", shown),)
     # a list: kept with the request just filed, if any ("make that routine" still changes it)
-    return (SlotSet("last_task", {"intent": "check_request_status", **kept, "requests": tickets}),)
+    listed = {"intent": "check_request_status", **kept, "requests": tickets, **words}
+    return (SlotSet("last_task", listed),)
 
 
 def request_to_cancel(tracker: Tracker, text: str) -> str | None:
@@ -46,12 +53,30 @@ def request_to_cancel(tracker: Tracker, text: str) -> str | None:
     if not text or text.lstrip().startswith("/"):
         return None
     last = slots_before_turn(tracker).get("last_task")
-    if not isinstance(last, dict) or not (last.get("shown") or last.get("requests")):
+    if not isinstance(last, dict) or not (
+        last.get("shown") or last.get("requests") or last.get("about")
+    ):
         return None
     if last.get("shown") and withdraws_filed(text):
         return str(last["shown"])
+    if not (_CANCEL.search(text) and _PICK.search(text)):
+        return None
     listed = last.get("requests")
-    if isinstance(listed, list) and listed and _CANCEL.search(text) and _PICK.search(text):
+    if isinstance(listed, list) and listed:
         index = ordinal_choice(re.sub(r"\btop\b", "first", text, flags=re.I), len(listed))
-        return str(listed[index]) if index is not None else None
-    return None
+        if index is not None:
+            return str(listed[index])
+    return described_in_list(last.get("about"), text)
+
+
+def described_in_list(about: Any, text: str) -> str | None:
+    """ "cancel the MRI one" right after 'Your requests: ... HR-9 porter - "wheelchair to
+    MRI" ...': the one request whose words shown hold a word the message names (it was
+    read as an appointment's cancel and the patient's name asked); None for none or two."""
+    if not isinstance(about, dict):
+        return None
+    from actions.helptasks import said_words  # (actions.helptasks imports this module's users)
+
+    words = said_words(text)
+    found = [t for t, shown in about.items() if words & said_words(str(shown))]
+    return str(found[0]) if words and len(found) == 1 else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.cancelhelp import ActionCancelHelpRequest
-from actions.help import ActionRequestHelp
+from actions.help import ActionCheckRequestStatus, ActionRequestHelp
 from actions.services import set_services
 from tests.actions.fakes import make_services, run, tracker
 
@@ -330,3 +330,61 @@ def test_cancelhelp_what_a_request_is_for_is_its_descriptions_first_new_words(de
     from actions.helptasks import what_for
 
     assert what_for(SimpleNamespace(description=description)) == said  # type: ignore[arg-type]
+
+
+async def test_cancelhelp_the_mri_one_of_my_requests_just_listed_is_cancelled(services):
+    # n.jones 'is my porter coming?' (the list: ... HR-9 porter - "wheelchair to MRI" ...),
+    # then 'cancel the MRI one' (NLU: an appointment's cancel) -> "What is the patient's
+    # full name (or their MRN)?"
+    from actions.flow import ActionNewRequest
+
+    await file("n.jones")
+    slots = {"help_type": "porter", "ward": "4B", "bed": "3", "urgency": "urgent"}
+    slots["help_description"] = "wheelchair to MRI"
+    await run(ActionRequestHelp(), tracker("n.jones", slots=slots))
+    trk = await status_then(
+        "n.jones", "is my porter coming?", "cancel the MRI one", "cancel_appointment"
+    )
+    messages, _ = await run(ActionNewRequest(), trk)
+    assert kinds(messages) == ["cancel_help_request_success"]  # not the appointment form
+    assert [t.status for t in services.hms.tasks] == ["requested", "cancelled"]
+
+
+async def test_cancelhelp_a_word_no_listed_request_shows_cancels_nothing_from_the_list(services):
+    from actions.shownrequests import described_in_list
+
+    about = {"HR-000002": "wheelchair to MRI", "HR-000001": "wheelchair to x-ray"}
+    assert described_in_list(about, "cancel the MRI one") == "HR-000002"
+    assert described_in_list(about, "cancel the wheelchair one") is None  # both
+    assert described_in_list(about, "cancel the CT one") is None
+    assert described_in_list(None, "cancel the MRI one") is None
+
+
+async def test_cancelhelp_the_gym_one_when_the_list_shows_only_the_request_just_filed(services):
+    from actions.flow import ActionNewRequest
+    from tests.actions.test_amend import filed
+
+    last = await filed()  # "wheelchair to x-ray", HR-000001, kept in last_task
+    _, events = await run(
+        ActionCheckRequestStatus(),
+        tracker(
+            "n.jones",
+            intent="check_request_status",
+            text="is my porter coming?",
+            slots={"last_task": last},
+        ),
+    )
+    shown = next(e["value"] for e in events if e.get("name") == "last_task")
+    assert shown["ticket"] == "HR-000001"  # still the request just filed ("make that urgent")
+    said = "cancel the x-ray one"
+    before = [{"event": "slot", "name": "last_task", "value": shown}]
+    trk = tracker(
+        "n.jones",
+        intent="cancel_appointment",
+        text=said,
+        slots={"last_task": shown},
+        events=[*before, {"event": "user", "text": said, "parse_data": {}}],
+    )
+    messages, _ = await run(ActionNewRequest(), trk)
+    assert kinds(messages) == ["cancel_help_request_success"]
+    assert services.hms.tasks[0].status == "cancelled"
