@@ -14,6 +14,7 @@ from rasa_sdk.events import SlotSet
 from actions.base import ActionContext, Outcome
 from actions.formats import TicketFormat, ordinal_choice
 from actions.helptasks import ticket_ids, typed_text
+from actions.jobwords import TAKE
 from actions.state import slots_before_turn
 
 _CLAUSE = re.compile(r",|&|\band\b|\bthen\b|\bplus\b", re.I)
@@ -45,6 +46,9 @@ def listed_choice(ctx: ActionContext, typed: str) -> list[str]:
     before listed the jobs (``last_task.listed``); [] otherwise."""
     last = slots_before_turn(ctx.tracker).get("last_task")
     listed = last.get("listed") if isinstance(last, dict) else None
+    waiting = last.get("waiting") if isinstance(last, dict) else None
+    if isinstance(waiting, list) and waiting and TAKE.search(typed or ""):
+        listed = waiting  # "take the first one" under 'Yours: HR-7. Waiting: HR-5; HR-2'
     if not typed or not isinstance(listed, list) or not listed:
         return []
     if not re.search(r"\b(?:one|job|ticket|request|first|second|third|last)\b", typed, re.I):

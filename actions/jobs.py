@@ -22,6 +22,7 @@ porter's bare "done" their one job in hand. The words: ``actions.jobwords``; the
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -193,7 +194,10 @@ class ActionListMyJobs(GuardedAction):
             buttons=buttons,
         )
         # the jobs in the order said, for "I'll take the first one" right after
-        listed = SlotSet("last_task", {"listed": [t.ticket_id for t in shown if t.ticket_id]})
+        memory: dict[str, Any] = {"listed": [t.ticket_id for t in shown if t.ticket_id]}
+        if mine and waiting:  # "take the first one": the first waiting, not one already theirs
+            memory["waiting"] = [t.ticket_id for t in shown if t.ticket_id and t.owner != me]
+        listed = SlotSet("last_task", memory)
         return Outcome(
             events=(listed,), resource="Task", detail=f"{len(mine)} mine, {len(waiting)} waiting"
         )

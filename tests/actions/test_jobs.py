@@ -650,3 +650,20 @@ async def test_jobs_ok_after_several_listed_or_a_step_takes_nothing(services, te
     one = {"listed": ["HR-000001"]}
     expected = "HR-000001" if text == "ok" else None
     assert offered_one(after("p.kim", "affirm", text, one), text) == expected
+
+
+async def test_jobs_take_the_first_one_under_a_job_of_ones_own_takes_the_first_waiting(services):
+    # p.kim 'any jobs for me' -> 'Yours: HR-7 ... Waiting (porter): HR-5 ...; HR-2 ...', then
+    # 'take the first one' -> "HR-7 ... is already yours"
+    mine = await file()
+    waiting = await file(bed="3", urgency="urgent")
+    await take(mine)
+    _, events = await run(ActionListMyJobs(), said("p.kim", "list_my_jobs", "any jobs for me"))
+    listed = next(e["value"] for e in events if e.get("name") == "last_task")
+    assert listed["listed"][0] == mine
+    messages, _ = await run(
+        ActionUpdateHelpTask(), after("p.kim", "update_help_task", "take the first one", listed)
+    )
+    assert kinds(messages) == ["update_help_task_claimed"]
+    assert messages[0]["custom"]["data"]["ticket_id"] == waiting
+    assert [(t.status, t.owner) for t in services.hms.tasks] == [("accepted", "p.kim")] * 2
