@@ -38,8 +38,23 @@ from actions.scheduling import (
     when,
 )
 from actions.state import YES_NO
+from actions.weekafter import after_the_appointment
 from assistant.hms.errors import Conflict
 from assistant.hms.models import Appointment, Patient
+
+
+def _after_the_one_moved(ctx: ActionContext, moving: Appointment) -> tuple[SlotSet, ...]:
+    """ "and move her other neuro one to the week after": the time is that many days after
+    the appointment being moved (Fri 11 Dec -> Fri 18 Dec), set for the slots offered and
+    kept; nothing when the time said is no such thing."""
+    if moving.start is None:
+        return ()
+    tz = ctx.services.settings.hospital_tz
+    day = after_the_appointment(ctx.text("time"), moving.start, ctx.now, tz)
+    if day is None:
+        return ()
+    ctx.tracker.slots["time"] = day  # read by nearest_slots for this offer
+    return (SlotSet("time", day),)
 
 
 class ActionRescheduleAppointment(_PatientAction):
@@ -101,6 +116,7 @@ class ActionRescheduleAppointment(_PatientAction):
         moving = current
         what = f"{clinic_word(moving.service_code)}"
         keep = SlotSet("confirmed", {"patient_id": patient.id, "appointment_id": moving.id})
+        retimed = _after_the_one_moved(ctx, moving)
 
         async def fresh(prefix: str = "", after: str | None = None) -> Outcome:
             busy = await patient_busy(ctx, patient.id, except_id=moving.id)
@@ -118,7 +134,7 @@ class ActionRescheduleAppointment(_PatientAction):
                 later=after is not None,
             )
             return Outcome(
-                events=(*events, keep),
+                events=(*events, keep, *retimed),
                 resource=f"Appointment/{moving.id}",
                 patient_ref=ref,
             )

@@ -23,6 +23,7 @@ from actions.help import help_type_code, infer_help_type, infer_urgency, priorit
 from actions.state import blanked
 from actions.timeparse import parse_time_preference, says_only_time
 from actions.timespan import time_in
+from actions.weekafter import says_later
 from assistant.hms.errors import HmsError
 from assistant.hms.protocol import HmsClient
 
@@ -339,6 +340,11 @@ async def check_clinician(value: Any, ctx: CheckContext) -> Check:
 async def check_time(value: Any, ctx: CheckContext) -> Check:
     said = _text(value)
     if parse_time_preference(said, ctx.now, ctx.tz):
+        return Check(said)
+    if ctx.form == "reschedule_appointment_form" and says_later(said):
+        # "move her other neuro one to the week after": after the appointment being
+        # moved, worked out once it is known (actions.reschedule) - it was "Sorry, I
+        # didn't catch the time"
         return Check(said)
     return Check(
         None,

@@ -53,3 +53,17 @@ def later_time(text: str, before: dict[str, Any], now: datetime, tz: str) -> str
         return None
     moved = date.fromordinal(held.toordinal() + _DAYS[unit.lower()])
     return moved.isoformat()
+
+
+def says_later(text: str | None) -> bool:
+    """ "the week after", "a day later": a time said relative to a day in hand."""
+    return bool(text) and _LATER.search(str(text)) is not None
+
+
+def after_the_appointment(text: str | None, start: datetime, now: datetime, tz: str) -> str | None:
+    """ "move her neuro one to the week after": the day that many days after the
+    appointment being moved (``start``), as a time value ("2026-12-18"); None when the
+    words say no such thing."""
+    if not says_later(text):
+        return None
+    return later_time(str(text), {"confirmed": {"start": start.isoformat()}}, now, tz)
