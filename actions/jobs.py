@@ -340,6 +340,19 @@ class ActionUpdateHelpTask(GuardedAction):
     def _place_said(self, ctx: ActionContext, typed: str) -> bool:
         return bool(ctx.text("bed") or ctx.text("ward") or said_beds(typed))
 
+    async def _at_bed_anywhere(
+        self, ctx: ActionContext, types: list[str], number: str
+    ) -> list[HelpTask]:
+        """ "on my way to bed 16" with no ward said (housekeeping works every ward): the
+        open jobs at a bed of that number on any ward, the user's own first (it was "I
+        can't find an open job of yours there")."""
+        jobs = await open_jobs(ctx, types)
+        names = await places(ctx, jobs)
+        at = re.compile(rf"\bbed\s*0*{re.escape(str(number).lstrip('0'))}$", re.I)
+        there = [t for t in jobs if at.search(names.get(t.location_id or "", ""))]
+        mine = [t for t in there if t.owner == ctx.staff.username]
+        return mine or there
+
     async def _by_place(
         self, ctx: ActionContext, types: list[str], typed: str
     ) -> list[HelpTask] | None:
@@ -353,7 +366,7 @@ class ActionUpdateHelpTask(GuardedAction):
             number = said_beds(typed)[0][0]
         ward_text = ctx.text("ward") or turn.value("ward") or ward_hint
         if not ward_text:
-            return []
+            return await self._at_bed_anywhere(ctx, types, number) if number else []
         try:
             ward = await ctx.hms.get_ward(ward_text)
             bed = await ctx.hms.get_bed(ward.code, number) if number else None

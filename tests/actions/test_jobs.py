@@ -667,3 +667,21 @@ async def test_jobs_take_the_first_one_under_a_job_of_ones_own_takes_the_first_w
     assert kinds(messages) == ["update_help_task_claimed"]
     assert messages[0]["custom"]["data"]["ticket_id"] == waiting
     assert [(t.status, t.owner) for t in services.hms.tasks] == [("accepted", "p.kim")] * 2
+
+
+@pytest.mark.parametrize("text", ["got it, on my way to bed 3", "done with bed 3"])
+async def test_jobs_a_bed_without_a_ward_is_the_job_at_that_bed_on_any_ward(services, text):
+    # c.sam 'got it, on my way to bed 16' (a housekeeping job at 4B bed 16 waiting) -> "I
+    # can't find an open job of yours there"
+    await file(help_type="housekeeping", bed="2")
+    there = await file(help_type="housekeeping", bed="3")
+    if text.startswith("done"):
+        await run(ActionUpdateHelpTask(), said("c.sam", "update_help_task", f"take {there}"))
+    entities = [{"entity": "bed", "value": "3", "start": len(text) - 1, "end": len(text)}]
+    messages, _ = await run(
+        ActionUpdateHelpTask(), said("c.sam", "update_help_task", text, entities, bed="3")
+    )
+    step = "update_help_task_completed" if text.startswith("done") else "update_help_task_claimed"
+    assert kinds(messages) == [step]
+    assert messages[0]["custom"]["data"]["ticket_id"] == there
+    assert services.hms.tasks[0].owner is None  # the job at bed 2 untouched
