@@ -138,8 +138,12 @@ async def clinic_of(ctx: ActionContext) -> tuple[str | None, str]:
 
 
 def slots_in(what: str) -> str:
-    """ "Cardiology Clinic slots", but "slots in your clinic" (never "your clinic slots")."""
-    return "slots in your clinic" if what == "your clinic" else f"{what} slots"
+    """ "Cardiology Clinic slots", but "slots in your clinic" (never "your clinic slots")
+    and "slots in Dr Carter's clinic" ("any free slots with dr carter next week" read
+    "Free Dr Carter's clinic slots")."""
+    if what == "your clinic" or what.endswith("'s clinic"):
+        return f"slots in {what}"
+    return f"{what} slots"
 
 
 async def find_practitioner(ctx: ActionContext) -> str | None:

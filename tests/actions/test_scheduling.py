@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.appointments import ActionBookAppointment
+from actions.scheduling import slots_in
 from actions.services import set_services
 from tests.actions.fakes import make_services, run, tracker
 
@@ -77,3 +78,16 @@ async def test_scheduling_a_number_that_could_be_a_choice_is_no_hour(services):
     )  # fmt: skip
     messages, _ = await run(ActionBookAppointment(), trk)
     assert messages[0]["custom"]["kind"] != "book_appointment_confirm"
+
+
+@pytest.mark.parametrize(
+    ("what", "said"),
+    [
+        ("Dr Carter's clinic", "slots in Dr Carter's clinic"),
+        ("your clinic", "slots in your clinic"),
+        ("Cardiology Clinic", "Cardiology Clinic slots"),
+    ],
+)
+def test_scheduling_slots_of_a_clinicians_clinic_read_in_their_clinic(what, said):
+    # "any free slots with dr carter next week" read "Free Dr Carter's clinic slots: ..."
+    assert slots_in(what) == said
