@@ -172,6 +172,74 @@ def test_stack_default_profile_starts_a_killed_process_again(tmp_path):
         stack.stop()
 
 
+HELD = """
+import time
+
+import pytest
+
+from tests.gateway.stack_fakes import FakeStack
+
+
+@pytest.fixture(scope="session")
+def held(tmp_path_factory):
+    stack = FakeStack(
+        var_dir=tmp_path_factory.mktemp("held"), hms_port=0, rasa_port=0, action_port=0,
+        gateway_port=0, timeout=30, inherit=False, say=lambda _: None,
+    )
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def test_hold(held):
+    pids = [str(p.popen.pid) for p in held.procs]
+    with open(PIDS, "w") as out:
+        out.write(" ".join(pids))
+    time.sleep(120)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.servers
+def test_stack_of_a_test_session_stops_when_pytest_gets_sigterm(tmp_path):
+    """``timeout`` or a cancelled CI job SIGTERMs pytest: the session's stack is torn down
+    (its processes run in their own sessions; they were left running as orphans)."""
+    pids_file = tmp_path / "pids"
+    held = tmp_path / "test_held.py"
+    held.write_text(f"PIDS = {str(pids_file)!r}\n" + HELD)
+    root = HERE.parents[1]
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-c", str(root / "pyproject.toml"),
+         "--rootdir", str(root), str(held)],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not (pids_file.exists() and pids_file.read_text()):
+            assert run.poll() is None and time.monotonic() < deadline, run.stdout
+            time.sleep(0.2)
+        pids = [int(p) for p in pids_file.read_text().split()]
+        assert len(pids) == 3 and all(_alive(p) for p in pids)
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=60) == 2  # interrupted, as on Ctrl-C
+        deadline = time.monotonic() + 20
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [p for p in pids if _alive(p)], "the stack outlived pytest"
+    finally:
+        if run.poll() is None:
+            run.kill()
+
+
 @pytest.mark.servers
 def test_stack_each_process_gets_only_the_secrets_it_needs(tmp_path):
     stack = fake(tmp_path, environ={"PATH": os.environ["PATH"], "SLACK_BOT_TOKEN": "xoxb-1"})
