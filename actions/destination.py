@@ -94,3 +94,32 @@ class ActionAddHelpDestination(GuardedAction):
             detail="destination added",
             events=(SlotSet("last_task", filed),),
         )
+
+
+# "no sorry, to x-ray not CT", "actually to x-ray instead of CT", "sorry, it's to MRI not CT"
+# while the porter request is still being asked about
+_CORRECTED = re.compile(
+    r"^\W*(?:(?:no+|nope|sorry|oops|actually|wait|i\s+meant?|make\s+(?:that|it)|it'?s|"
+    r"going|needs?\s+to\s+go)\W+)*(?:to\s+(?:the\s+)?)(?P<where>[a-z][\w&'/-]*(?:\s+[\w&'/-]+){0,2}?)"
+    r"\s+(?:not|instead\s+of|rather\s+than)\s+(?:to\s+)?(?:the\s+)?"
+    r"(?P<was>[a-z][\w&'/-]*(?:\s+[\w&'/-]+){0,2}?)(?:\W+(?:please|pls|thanks))*\W*$",
+    re.I,
+)
+
+
+def corrected_destination(text: str, description: str | None) -> str | None:
+    """The request's description with the destination a correction names ("porter for bed
+    18 to CT please", then "no sorry to x-ray not CT" while the urgency was asked: "Please
+    pick one: Routine, Urgent or Immediately." and the porter sent to CT): the place ruled
+    out replaced, or the destination added; None when the message is no such correction."""
+    match = _CORRECTED.match(text or "")
+    if match is None:
+        return None
+    where, was = match.group("where").strip(), match.group("was").strip()
+    if _NOT_A_PLACE.search(where):
+        return None
+    said = " ".join((description or "").split())
+    ruled_out = re.compile(rf"\b{re.escape(was)}\b", re.I)
+    if ruled_out.search(said):
+        return ruled_out.sub(where, said, count=1)
+    return f"{said}; to {where}" if said else f"to {where}"

@@ -36,6 +36,7 @@ from actions.anotherhelp import (
 from actions.base import guarded_reader, lacks_permission, lacks_ward, sole_ward
 from actions.bedcheck import check_bed
 from actions.beds import bed_answer, said_beds, said_ward, says_own_ward
+from actions.destination import corrected_destination
 from actions.directory import said_clinic, ward_in_words
 from actions.flow import asks_to_carry_on, wrong_thing
 from actions.formats import MrnFormat
@@ -682,6 +683,10 @@ class CatalogForm(FormValidationAction, ABC):
                     found[slot] = guess
         if requested == "patient_name" and found.get(requested) == turn.text and len(found) > 1:
             del found[requested]  # the message named other details: it is not the name
+        if form.intent == "request_help" and requested not in (None, "help_description"):
+            moved = corrected_destination(turn.text, ctx.slots.get("help_description"))
+            if moved is not None:  # "no sorry to x-ray not CT" while the urgency is asked
+                found["help_description"] = moved
         activating = requested is None  # no question asked yet: the request itself
         spans = [(int(e.get("start") or 0), int(e.get("end") or 0)) for e in turn.entities]
         if (

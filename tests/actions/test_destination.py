@@ -58,3 +58,39 @@ async def test_destination_right_after_filing_is_added_to_the_request(services):
     assert services.hms.notes == {"HR-000001": ["Destination: x-ray"]}
     assert len(services.hms.tasks) == 1  # no second request
     assert services.audit.events[-1].action == "action_add_help_destination"
+
+
+@pytest.mark.parametrize(
+    ("said", "described", "now"),
+    [
+        (
+            "no sorry to x-ray not CT",
+            "porter for bed 2 to CT please",
+            "porter for bed 2 to x-ray please",
+        ),
+        ("actually to MRI instead of CT", "wheelchair to CT", "wheelchair to MRI"),
+        ("sorry, to x-ray not CT", None, "to x-ray"),
+    ],
+)
+async def test_destination_corrected_while_the_urgency_is_asked_changes_the_description(
+    services, said, described, now
+):
+    # n.jones 'porter for bed 18 to CT please', then 'no sorry to x-ray not CT' (NLU: a no)
+    # -> "Please pick one: Routine, Urgent or Immediately." and the job filed 'to CT'
+    from tests.actions.test_forms import kinds, validate
+
+    filled = {"help_type": "porter", "ward": "4B", "bed": "2", "help_description": described}
+    slots, messages, _ = await validate(
+        "request_help_form", filled=filled, requested="urgency", intent="deny", text=said
+    )
+    assert slots.get("help_description") == now
+    assert "invalid_urgency" not in kinds(messages)
+    assert slots.get("requested_slot") == "urgency"  # still asked
+
+
+def test_destination_a_plain_answer_is_no_corrected_destination():
+    from actions.destination import corrected_destination
+
+    assert corrected_destination("urgent", "wheelchair to CT") is None
+    assert corrected_destination("to x-ray", "wheelchair to CT") is None  # no place ruled out
+    assert corrected_destination("no, not urgent", "wheelchair to CT") is None
