@@ -565,10 +565,14 @@ async def write_change(
 def several_beds(ctx: ActionContext) -> list[Any]:
     """The beds a typed change names when it names more than one (``actions.bedplaces``);
     empty for one bed, a button or a question about the beds."""
-    from actions.bedplaces import places_said
+    from actions.bedplaces import Place, places_said
+    from actions.followup import listed_beds_cleaned
     from actions.state import Turn
 
     turn = Turn.of(ctx.tracker)
+    every = listed_beds_cleaned(ctx.tracker)
+    if every is not None and len(every[1]) > 1:  # "both done" right after a cleaning list
+        return [Place(bed, every[0], "clean") for bed in every[1]]
     if turn.is_payload or asked_not_told(ctx) or _NOT_BOTH.search(turn.text):
         return []  # a button, a question, or a correction ("bed 20, sorry I mean bed 17")
     places = places_said(turn.text, turn.values("ward"))

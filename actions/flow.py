@@ -33,7 +33,7 @@ from actions.fallback import (
     not_understood,
     reread,
 )
-from actions.followup import booking_stands, corrects_a_write, follow_up
+from actions.followup import booking_stands, corrects_a_write, follow_up, listed_beds_cleaned
 from actions.freetext import lack_answers
 from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
 from actions.newbooking import means_booking, wants_a_new_one
@@ -741,6 +741,11 @@ class ActionGoodbye(Action):
             events = await ActionContinue().run(dispatcher, tracker, domain)
             return [*events, FollowupAction(loop_of(events) or "action_listen")]
         idle = not ((tracker.active_loop or {}).get("name") or tracker.get_slot("pending"))
+        if idle and listed_beds_cleaned(tracker) is not None:
+            # "both done" right after the beds waiting for cleaning were listed: marked clean
+            followed = await follow_up_events(dispatcher, tracker, turn, domain)
+            if followed is not None:
+                return followed
         if idle and not turn.is_payload and bare_done(turn.text) and await does_jobs(tracker):
             # a porter's "done": the job in hand finished (a goodbye when none is)
             return await serve_as(dispatcher, tracker, "update_help_task", domain)

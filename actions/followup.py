@@ -328,6 +328,44 @@ def ward_in_hand(intent: str, last: dict[str, Any]) -> str | None:
     return None
 
 
+# "both done", "all of them are clean", "finished them all", "they're all done"
+_ALL_DONE = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|right|yes|yep)\W+)?(?:"
+    r"(?:they(?:'re|\s+are)\s+)?(?:both|all)(?:\s+of\s+them)?\s+(?:are\s+|now\s+)?"
+    r"(?:done|clean(?:ed)?|finished|ready)"
+    r"|them\s+all\s+(?:are\s+)?(?:done|clean(?:ed)?)"
+    r"|(?:done|cleaned|finished)\s+(?:both|them\s+all|all\s+of\s+them|the\s+lot|both\s+of\s+them)"
+    r")\b",
+    re.I,
+)
+SHOWN = 6  # a ward's bed list names at most six beds ("... and 3 more")
+
+
+def cleans_every_listed_bed(last: dict[str, Any], turn: Turn) -> list[str]:
+    """The bed numbers of "both done", "all of them are clean" right after the beds waiting
+    for cleaning on one ward were listed (NLU: a goodbye - it said "Goodbye." and nothing
+    was marked): every bed listed, when all were shown ("both" of two only); else empty."""
+    asked = last.get("asked") if isinstance(last.get("asked"), dict) else {}
+    if turn.is_payload or asked.get("bed_status") != "H" or not last.get("on_ward"):
+        return []
+    ends = _listed_ends(last)
+    if not ends or len(ends) > SHOWN or not _ALL_DONE.search(turn.text):
+        return []
+    if re.search(r"\bboth\b", turn.text, re.I) and len(ends) != 2:
+        return []  # "both" of three beds: not guessed
+    return ends
+
+
+def listed_beds_cleaned(tracker: Tracker) -> tuple[str, list[str]] | None:
+    """(ward, bed numbers) of "both done" right after a cleaning list (see
+    ``cleans_every_listed_bed``), for the update that marks them all."""
+    last = slots_before_turn(tracker).get("last_task")
+    if not isinstance(last, dict) or last.get("intent") != "check_bed_availability":
+        return None
+    ends = cleans_every_listed_bed(last, Turn.of(tracker))
+    return (str(last["on_ward"]), ends) if ends else None
+
+
 def ward_of_the_last_answer(tracker: Tracker) -> str | None:
     """The one ward the conversation was just on, for a bed named without one ("block bed
     2" as the update's form opens): the ward of the beds a question "... anyway?" was
@@ -605,6 +643,13 @@ def follow_up(tracker: Tracker, turn: Turn) -> tuple[str, dict[str, Any]] | None
     status = restated_status(turn) if intent.name == "update_bed_status" else None
     if status is not None and kept.get("bed"):  # "reopen it" right after closing bed 3
         return intent.name, {**kept, "bed_status": status}
+    every = cleans_every_listed_bed(last, turn) if intent.name == "check_bed_availability" else []
+    if every:  # "both done" right after "ED has 2 beds waiting for cleaning: ..."
+        return "update_bed_status", {
+            "ward": last["on_ward"],
+            "bed": every[0],
+            "bed_status": "clean",
+        }
     listed_on = kept.get("ward") or last.get("on_ward")  # "is bed 6 free?" on one's own ward
     cleaned = cleaned_listed_bed(last, turn) if intent.name == "check_bed_availability" else None
     if cleaned is not None and listed_on:

@@ -857,3 +857,60 @@ def test_followup_a_word_alone_after_an_unknown_ward_is_the_ward_answered(text, 
     trk = tracker("b.okoro", intent="nlu_fallback", text=text, slots={"last_task": last})
     found = follow_up(trk, Turn.of(trk))
     assert found == (("check_bed_availability", {"ward": ward}) if ward else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "listed", "expected"),
+    [
+        ("both done", ["bed-ed-17", "bed-ed-30"], ["17", "30"]),
+        ("all done", ["bed-ed-17", "bed-ed-30", "bed-ed-04"], ["17", "30", "4"]),
+        ("they're all clean now", ["bed-ed-17", "bed-ed-30"], ["17", "30"]),
+        ("finished them all", ["bed-ed-17", "bed-ed-30"], ["17", "30"]),
+        ("both done", ["bed-ed-17", "bed-ed-30", "bed-ed-04"], []),  # "both" of three
+        ("all done", [f"bed-ed-{n:02d}" for n in range(1, 9)], []),  # not all were shown
+        ("all done for today", [], []),  # nothing listed: a goodbye
+    ],
+)
+def test_followup_both_done_after_a_cleaning_list_is_every_bed_listed(text, listed, expected):
+    # "what needs cleaning on ED" / "both done" said "Goodbye." and marked nothing (found
+    # trying the demo as housekeeping)
+    from actions.followup import cleans_every_listed_bed
+
+    last = {
+        "intent": "check_bed_availability",
+        "slots": {"ward": "ED"},
+        "asked": {"bed_status": "H"},
+        "on_ward": "ED",
+        "listed": listed,
+    }
+    trk = tracker("c.sam", intent="goodbye", text=text, slots={"last_task": last})
+    assert cleans_every_listed_bed(last, Turn.of(trk)) == expected
+
+
+async def test_followup_both_done_marks_both_listed_beds_clean():
+    from actions.beds import ActionUpdateBedStatus
+
+    services = make_services()
+    set_services(services)
+    beds = services.hms.beds
+    beds[:] = [
+        b.__class__(**{**b.__dict__, "status": "H"}) if b.label in ("4B Bed 2", "4B Bed 3") else b
+        for b in beds
+    ]
+    last = {
+        "intent": "check_bed_availability",
+        "slots": {"ward": "4B"},
+        "asked": {"bed_status": "H"},
+        "on_ward": "4B",
+        "listed": ["bed-4b-02", "bed-4b-03"],
+    }
+    events = [
+        {"event": "slot", "name": "last_task", "value": last},
+        {"event": "user", "text": "both done", "parse_data": {}},
+    ]
+    slots = {"last_task": last, "ward": "4B", "bed": "2", "bed_status": "clean"}
+    trk = tracker("c.sam", intent="goodbye", text="both done", slots=slots, events=events)
+    messages, _ = await run(ActionUpdateBedStatus(), trk)
+    assert [m["custom"]["kind"] for m in messages] == ["update_bed_status_success"] * 2
+    assert {b.label: b.status for b in beds if b.ward_code == "4B"}["4B Bed 3"] == "U"
+    assert {b.label: b.status for b in beds if b.ward_code == "4B"}["4B Bed 2"] == "U"
