@@ -43,7 +43,11 @@ from .procs import Proc, StackError, ports_free
 from .services import LoadBalancer, Postgres, Redis
 
 PROFILES = ("default", "scale")
-MAX_RESTARTS = 30
+# a process that dies this many times within the window is crash-looping: the stack stops
+# and names its log (a count over the stack's whole life would stop a long-running
+# install after its 30th restart in weeks)
+MAX_RESTARTS = 5
+RESTART_WINDOW = 60.0  # seconds
 PRACTICE_SEED = 7  # the training hospital's made-up patients (assistant/practice)
 _PORT_ENV = {
     "hms": "HMS_PORT",
@@ -458,8 +462,14 @@ class Stack:
                         f"{proc.name} stopped unexpectedly (code {code}); "
                         f"see {proc.where}:\n{proc.tail()}"
                     )
-                if proc.restarts >= MAX_RESTARTS:
-                    raise StackError(f"{proc.name} keeps stopping; see {proc.where}")
+                now = time.monotonic()
+                proc.restart_times = [t for t in proc.restart_times if now - t < RESTART_WINDOW]
+                if len(proc.restart_times) >= MAX_RESTARTS:
+                    raise StackError(
+                        f"{proc.name} keeps stopping ({MAX_RESTARTS} times within "
+                        f"{RESTART_WINDOW:g} s); see {proc.where}"
+                    )
+                proc.restart_times.append(now)
                 proc.restarts += 1
                 self.say(f"{proc.name} stopped (code {code}); starting it again")
                 self._spawn(proc)

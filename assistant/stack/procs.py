@@ -76,6 +76,7 @@ class Proc:
     popen: subprocess.Popen[bytes] | None = None
     log_file: IO[bytes] | None = None
     restarts: int = 0
+    restart_times: list[float] = field(default_factory=list)  # monotonic, the recent ones
     started_at: float = field(default=0.0)
 
     @property

@@ -172,6 +172,33 @@ def test_stack_default_profile_starts_a_killed_process_again(tmp_path):
         stack.stop()
 
 
+@pytest.mark.servers
+def test_stack_restart_budget_is_per_minute_not_for_life(tmp_path):
+    """A long-running install restarts a process that dies now and then for ever; one that
+    dies five times within a minute is crash-looping and stops the stack with its log (the
+    demo stopped after the action server's 30th restart over an afternoon)."""
+    from assistant.stack.launcher import MAX_RESTARTS
+
+    stack = fake(tmp_path)
+    stack.start()
+    try:
+        hms = next(p for p in stack.procs if p.name == "hms")
+        hms.restart_times = [time.monotonic() - 3600] * 40  # an afternoon of restarts ago
+
+        def kill_and_watch() -> list[str]:
+            assert hms.popen is not None
+            hms.popen.kill()
+            hms.popen.wait(timeout=10)
+            return stack.watch()
+
+        for _ in range(MAX_RESTARTS):
+            assert kill_and_watch() == ["hms"]
+        with pytest.raises(StackError, match="hms keeps stopping"):
+            kill_and_watch()
+    finally:
+        stack.stop()
+
+
 HELD = """
 import time
 
