@@ -198,6 +198,10 @@ _SHOWN = frozenset(
 )
 
 
+# words that open a request, not what it is for ("and you too, spill" was shown)
+_OPENING = frozenset("and also plus oh you could someone somebody too as well then".split())
+
+
 def what_for(task: HelpTask) -> str:
     """' - "take him to MRI"': the first words of a request's description, MRNs redacted,
     for its requester's lists (which of two porter requests is the MRI one); '' without."""
@@ -205,6 +209,8 @@ def what_for(task: HelpTask) -> str:
 
     text = _SHOWN_PLACE.sub(" ", redact_phi(" ".join((task.description or "").split())))
     words = [w for w in text.split() if w.strip(",.;:!").lower() not in _SHOWN and w.strip(",.")]
+    while words and words[0].strip(",.;:!").lower() in _OPENING:
+        words = words[1:]  # "and can you get housekeeping to bed 8 too, spill": "spill"
     if not words:
         return ""
     more = "..." if len(words) > WHAT_FOR_WORDS else ""

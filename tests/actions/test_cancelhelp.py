@@ -322,6 +322,9 @@ async def test_cancelhelp_the_status_list_says_what_each_request_is_for(services
         ("take him down to MRI for his 3pm scan", ' - "take him down to MRI..."'),
         ("porter to 4B-05 asap", ""),
         ("pt 10176509 to CT", ' - "pt [mrn] to CT"'),
+        # n.jones 'my requests' showed 'HR-6 housekeeping: requested - "and you too, spill"'
+        ("and can you get housekeeping to bed 8 too, spill", ' - "spill"'),
+        ("wheelchair and oxygen to x-ray", ' - "wheelchair and oxygen to x-ray"'),
     ],
 )
 def test_cancelhelp_what_a_request_is_for_is_its_descriptions_first_new_words(description, said):
