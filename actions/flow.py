@@ -370,6 +370,12 @@ class ActionNewRequest(Action):
             # "cancel Ngozi Price 10180589 physiotherapy on Tue 8 Dec at 09:00" (NLU: a help
             # request): a help request names no patient or clinic - it cancelled a porter job
             return await serve_as(dispatcher, tracker, "cancel_appointment", domain)
+        from actions.jobtalk import gives_back_in_words  # (actions.jobtalk imports actions.jobs)
+
+        if form is None and await gives_back_in_words(tracker, turn):
+            # "cant do it, lift is broken" from a porter (NLU: a help request): the job given
+            # back (it asked "Which ward?")
+            return await serve_as(dispatcher, tracker, "update_help_task", domain)
         if turn.intent == "check_request_status" and reports_a_fault(turn):
             # "my computer is slow" (NLU: the status of my requests): a fault to report
             return await serve_as(dispatcher, tracker, "request_help", domain)

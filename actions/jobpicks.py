@@ -150,6 +150,13 @@ def last_step(ctx: ActionContext) -> str | None:
     return str(step) if step in ("take", "done", "release") else None
 
 
+def just_taken(ctx: ActionContext) -> list[str]:
+    """The job the last answer took ("cant do it" or "done" right after, with other jobs in
+    hand: that one, not "Which job?"); [] otherwise."""
+    job = job_memory(ctx.tracker).get("job") or {}
+    return [str(job["ticket"])] if job.get("step") == "take" and job.get("ticket") else []
+
+
 def given_back(ctx: ActionContext) -> str | None:
     """The job just given back ("take the next one" then means another)."""
     job = job_memory(ctx.tracker).get("job") or {}

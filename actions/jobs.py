@@ -46,6 +46,7 @@ from actions.jobpicks import (
     bare_next,
     corrected_job,
     given_back,
+    just_taken,
     last_step,
     listed_choice,
     offered_one,
@@ -240,6 +241,8 @@ class ActionUpdateHelpTask(GuardedAction):
         verb = job_verb(typed) or asked_step(ctx, ids) or (last_step(ctx) if others else None)
         verb = "take" if bare_next(typed) or offered else verb  # "next", "and the next one"
         ids = others if others and len(others) == 1 else ids
+        if not ids and verb in ("release", "done") and not self._place_said(ctx, typed):
+            ids = just_taken(ctx)  # "cant do it" right after taking HR-7: that one
         if ids and verb is None and typed:  # "details of HR-12": a question, nothing taken
             task = await find_task(ctx, ids)
             if task is None:

@@ -17,6 +17,7 @@ from actions.helptasks import CLOSED_WORDS, OPEN, facts, find_task, line, places
 from actions.helptasks import typed_text as typed
 from actions.jobwords import a_job_step, gives_back
 from actions.services import Services
+from actions.state import Turn
 from assistant.hms.models import HelpTask, Staff
 
 WORK = "help:work"
@@ -56,8 +57,8 @@ def destination_of(task: HelpTask) -> str | None:
     to x-ray not CT" - the porter was still told "to CT"), else its description's."""
     for note in reversed(task.notes):
         added = _NOTED.match(note)
-        if added:
-            return added.group(1)
+        if added:  # (a note added as "x-ray not CT" before the place ruled out was dropped)
+            return re.split(r"\s+(?:not|instead\s+of|rather\s+than)\s", added.group(1))[0]
     return destination(task.description)
 
 
@@ -93,6 +94,19 @@ def worker_words(
         return ActionUpdateHelpTask()
     about_a_job = _CANCEL.search(text) and _A_JOB.search(text)  # "cancel it", "cancel HR-3"
     return ActionJobCancelAsked() if about_a_job else None
+
+
+async def gives_back_in_words(tracker: Tracker, turn: Turn) -> bool:
+    """ "cant do it, lift is broken" from someone who does help jobs, which NLU read as a
+    help request naming no kind of help nor place (it asked "Which ward?"): the job in hand
+    given back."""
+    from actions.jobstep import does_jobs  # (actions.jobstep imports actions.help)
+
+    if turn.is_payload or turn.intent != "request_help" or not gives_back(turn.text):
+        return False
+    if any(turn.values(e) for e in ("help_type", "ward", "bed")):
+        return False  # "can't fix it, need maintenance for the lift": a request
+    return await does_jobs(tracker)
 
 
 async def job_in_hand(ctx: ActionContext) -> list[HelpTask]:

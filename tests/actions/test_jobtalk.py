@@ -133,3 +133,56 @@ async def test_jobtalk_where_am_i_taking_them_is_the_destination_the_nurse_corre
     details = [m for m in messages if m["custom"]["kind"] == "update_help_task_details"]
     assert details[0]["custom"]["data"]["destination"] == "CT"
     assert "to CT" in details[0]["text"] and "x-ray" not in details[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "text", ["cant do it, lift is broken", "I can't take that one, someone else"]
+)
+async def test_jobtalk_cant_do_it_read_as_a_help_request_gives_the_job_back(services, text):
+    # p.kim with HR-7 in hand: 'cant do it, lift is broken' (NLU: a help request) -> "Which ward?"
+    from actions.flow import ActionNewRequest
+
+    ticket = await file()
+    await take(ticket)
+    messages, _ = await run(ActionNewRequest(), said("p.kim", "request_help", text))
+    assert kinds(messages) == ["update_help_task_released"]
+    assert (services.hms.tasks[0].status, services.hms.tasks[0].owner) == ("requested", None)
+
+
+async def test_jobtalk_a_nurse_saying_she_cant_do_it_is_still_her_help_request(services):
+    from actions.jobtalk import gives_back_in_words
+    from actions.state import Turn
+
+    trk = said("n.jones", "request_help", "cant do it myself, the lift is broken")
+    assert not await gives_back_in_words(trk, Turn.of(trk))
+    entities = [{"entity": "help_type", "value": "maintenance", "start": 20, "end": 31}]
+    trk = said("p.kim", "request_help", "cant do it, need maintenance for the lift", entities)
+    assert not await gives_back_in_words(trk, Turn.of(trk))
+
+
+def test_jobtalk_a_destination_noted_with_the_place_ruled_out_is_the_place_meant():
+    # HR-7's note 'Destination: x-ray not CT' was told to the porter as "to x-ray not CT"
+    from types import SimpleNamespace
+
+    from actions.jobtalk import destination_of
+
+    task = SimpleNamespace(notes=("Destination: x-ray not CT",), description="wheelchair to CT")
+    assert destination_of(task) == "x-ray"  # type: ignore[arg-type]
+
+
+async def test_jobtalk_cant_do_it_right_after_taking_a_job_gives_that_one_back(services):
+    from actions.flow import ActionNewRequest
+    from tests.actions.test_jobs import after
+
+    older = await file()
+    await take(older)
+    ticket = await file(bed="3")
+    memory = {"listed": [], "job": {"ticket": ticket, "step": "take"}}
+    await take(ticket)
+    text = "cant do it, lift is broken"
+    messages, _ = await run(ActionNewRequest(), after("p.kim", "request_help", text, memory))
+    assert kinds(messages) == ["update_help_task_released"]  # not "Which job?"
+    assert [(t.ticket_id, t.owner) for t in services.hms.tasks] == [
+        (older, "p.kim"),
+        (ticket, None),
+    ]
