@@ -21,9 +21,11 @@ from zoneinfo import ZoneInfo
 from actions.calendar_words import _DAY_MONTH, _MONTH_DAY, _NUMERIC
 from actions.timeparse import MONTHS, SOONEST, _day, parse_time_preference, says_only_time
 
-# words that may stand around a new time ("can we do the afternoon instead", "make it 3pm")
+# words that may stand around a new time ("can we do the afternoon instead", "make it 3pm";
+# "hmm actually can it be afternoon" was "Please pick one of these.")
 _CHANGE = re.compile(
-    r"\b(?:actually|sorry|no|nope|wait|hang\s+on|oh|um|er|make\s+it|make\s+that|change\s+it\s+to|"
+    r"\b(?:actually|sorry|no|nope|wait|hang\s+on|oh|um|er|hmm+|make\s+it|make\s+that|"
+    r"change\s+it\s+to|(?:can|could)\s+(?:it|that|we)\s+be|maybe|please|pls|"
     r"can\s+we\s+do|could\s+we\s+do|can\s+we\s+try|could\s+we\s+try|how\s+about|what\s+about|"
     r"let'?s\s+(?:do|say|try)|rather|instead|better|i'?d\s+prefer|prefer(?:ably)?|i\s+meant?|"
     r"would\s+be\s+better|one|slot|appointment|something|if\s+possible)\b",

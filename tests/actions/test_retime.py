@@ -29,6 +29,9 @@ def services():
         ("make it the afternoon", "the afternoon"),
         ("actually 3pm", "3pm"),
         ("can we do friday instead?", "friday"),
+        # at an offer this was "Please pick one of these."
+        ("hmm actually can it be afternoon", "afternoon"),
+        ("could it be monday please", "monday"),
         ("wrong patient", None),
         ("the second one", None),
         ("actually dermatology", None),
