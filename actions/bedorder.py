@@ -47,7 +47,24 @@ def orders_a_bed_change(turn: Turn) -> bool:
     text = blanked(turn.text, turn.spans("ward"))
     if _NOT_AN_ORDER.search(text):
         return False
-    return bool(_ORDER.search(text))
+    return bool(_ORDER.search(text)) or _bed_id_with_a_status(turn.text)
+
+
+# a bed id as staff write it, leading the message: "ed-23", "4b-13", "ICU-05"
+_BED_ID = re.compile(
+    r"^\W*(?:(?:ok|so|right|pls|please)\W+)*(?:\d{1,2}[a-z]|[a-z]{2,4})\s*-\s*\d{1,3}\b", re.I
+)
+
+
+def _bed_id_with_a_status(text: str) -> bool:
+    """ "ed-23 needs a clean", "4b-13 dirty" (NLU: not understood - it said "Sorry, I
+    didn't get that"): a bed id, then a status; never a question ("is ED-23 clean?")."""
+    from actions.beds import bed_status_code
+    from actions.reading import asks_how_things_are
+
+    if not _BED_ID.search(text) or text.rstrip().endswith("?") or asks_how_things_are(text):
+        return False
+    return bed_status_code(text) is not None
 
 
 def asks_who_is_in_a_bed(turn: Turn) -> bool:

@@ -189,6 +189,22 @@ def names_a_ward(candidates: SlotValues) -> bool:
     return bool(candidates.get("ward")) or any(bed_answer(str(b))[0] for b in beds if b)
 
 
+def bed_named_with_its_ward(turn: Turn, candidates: SlotValues) -> SlotValues:
+    """ "4b-13 needs a clean", "mark 4B-13 dirty": a bed id NLU tagged as a ward ("4B-13")
+    or not at all - its ward and its bed (it asked "Which ward?")."""
+    from actions.bedplaces import places_said
+    from actions.beds import bed_number
+
+    ward = candidates.get("ward")
+    if isinstance(ward, str):
+        code, number = bed_number(ward)
+        return {"ward": code, "bed": number} if code and number else {}
+    if candidates.get("bed") or turn.is_payload:
+        return {}
+    places = [p for p in places_said(turn.text, turn.values("ward")) if p.ward]
+    return {"ward": places[0].ward, "bed": places[0].bed} if len(places) == 1 else {}
+
+
 def ward_in_hand_for(
     tracker: Tracker, turn: Turn, candidates: SlotValues, values: SlotValues
 ) -> SlotValues:
@@ -344,6 +360,7 @@ class CatalogForm(FormValidationAction, ABC):
                 # where she goes, kept in the description)
                 candidates.update({k: v for k, v in at.items() if v})
         if requested is None and form.intent == "update_bed_status":
+            candidates.update(bed_named_with_its_ward(turn, candidates))
             candidates.update(ward_in_hand_for(tracker, turn, candidates, values))
         if requested is None and not any(candidates.get(s) for s in PATIENT_SLOTS):
             # "which bed is she in?" in the middle of booking her: the booking's patient

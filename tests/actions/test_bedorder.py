@@ -42,6 +42,10 @@ def tagged(text: str, values: dict[str, str]) -> list[dict]:
         ("please reopen bed 6", {"bed": "6"}),
         ("unblock the bed", {}),
         ("close 4B bed 3", {}),
+        # a bed id leading, then a status (NLU: not understood - "Sorry, I didn't get that")
+        ("ed-23 needs a clean", {}),
+        ("ED-23 needs a clean", {"ward": "ED-23"}),
+        ("4b-13 dirty", {}),
     ],
 )
 def test_bedorder_a_status_verb_said_of_a_bed_is_a_bed_change(text, values):
@@ -56,6 +60,8 @@ def test_bedorder_a_status_verb_said_of_a_bed_is_a_bed_change(text, values):
         ("close my bed watch", {}),
         ("close the curtains round bed 4", {"bed": "4"}),
         ("is bed 4 closed?", {"bed": "4"}),
+        ("is ED-23 clean?", {}),
+        ("ed-23", {}),
         ("any free beds on 4B", {"ward": "4B"}),
         ("who closed bed 4", {"bed": "4"}),
         ("close the ticket for bed 4", {"bed": "4"}),

@@ -1731,3 +1731,20 @@ async def test_forms_a_yes_to_a_question_with_choices_names_the_choices(text, in
     )
     assert [m["text"] for m in messages] == ["Please pick one: Routine, Urgent or Immediately."]
     assert slots.get("urgency") is None and slots.get("misses") == "urgency:1"
+
+
+@pytest.mark.parametrize(
+    ("text", "set_now"),
+    [
+        ("mark 4B-13 dirty", {"ward": "4B-13", "bed_status": "needs cleaning"}),  # as a ward
+        ("4b-13 needs a clean", {"bed_status": "needs cleaning"}),  # not tagged at all
+    ],
+)
+async def test_forms_a_bed_id_is_its_ward_and_its_bed(text, set_now):
+    # "4b-13 needs a clean" asked "Which ward?" (found trying the demo as a bed manager)
+    slots, _, _ = await validate(
+        "update_bed_status_form", set_now=set_now, text=text, intent="update_bed_status",
+        user="b.okoro",
+    )  # fmt: skip
+    assert (slots.get("ward"), slots.get("bed")) == ("4B", "13")
+    assert slots.get("requested_slot") is None
