@@ -19,7 +19,7 @@ from actions.base import permitted_tasks
 from actions.bedorder import orders_a_bed_change
 from actions.freetext import ASKED_TASK, asks_off_topic, nonsense, say_take_your_time, waits
 from actions.reading import FILLER, says_no
-from actions.referent import PATIENT_SLOTS, patient_in_hand
+from actions.referent import PATIENT_SLOTS, asks_what_they_have, patient_in_hand
 from actions.resume import answers_offer, go_back, loop_of, polarity
 from actions.state import (
     RESUME,
@@ -67,6 +67,14 @@ REREAD_MIN = 0.25  # a task intent this likely is taken when nothing else is goi
 REREAD_SURE = 0.45
 
 
+def destination_clinic(turn: Turn) -> bool:
+    """Every clinic NLU tagged is where someone goes ("wheelchair to physio"), not a clinic
+    asked about (it made "porter bed 3 urgent wheelchair to physio" no help request)."""
+    spans = turn.spans("department")
+    before = re.compile(r"\bto\s+(?:the\s+)?$", re.I)
+    return bool(spans) and all(before.search(turn.text[:start]) for start, _ in spans)
+
+
 def reread(turn: Turn, patient: bool = False) -> str | None:
     """Out of any context, "inform" / a near-miss fallback is more likely a request: the
     likeliest task intent of the ranking when it is likely enough and the message's details
@@ -79,6 +87,8 @@ def reread(turn: Turn, patient: bool = False) -> str | None:
     if alone is not None:
         return alone
     helps = catalog.find("request_help")
+    if "help_type" in found and destination_clinic(turn):
+        found.discard("department")  # "porter bed 3 urgent wheelchair to physio": where to
     if "help_type" in found and helps is not None and found <= set(helps.entities):
         # "maintenance on ICU bed 8", "IT for ICU bed 4, urgent", "porter for MAT bed 3": a
         # kind of help and where, nothing else - a help request, whatever task NLU ranked
@@ -326,7 +336,10 @@ class ActionFallback(Action):
         built = built_booking(dispatcher, tracker, turn)
         if built is not None:  # "at 11am" / "for Ngozi Price": the booking they build
             return built
-        intent = reread(turn, patient=bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS))))
+        in_hand = bool(patient_in_hand(tracker, turn, list(PATIENT_SLOTS)))
+        intent = reread(turn, patient=in_hand)
+        if intent is None and in_hand and asks_what_they_have(turn.text):
+            intent = "list_appointments"  # "what has he got now" right after booking him
         if intent is None and orders_a_bed_change(turn):
             intent = "update_bed_status"  # "block a bed on ward nine", "can you block bed 4"
         if intent is None:

@@ -325,3 +325,26 @@ async def test_fallback_claim_read_as_an_answer_after_the_queue_says_where_too(s
     trk = tracker("h.lee", intent="inform", text="claim the first one", events=events)
     messages, _ = await run(ActionContinue(), trk)
     assert [(m.get("custom") or {}).get("kind") for m in messages] == ["handoff_claim_where"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("porter bed 3 urgent wheelchair to physio", "request_help"),
+        ("porter for bed 3 no make that bed 4, urgent, wheelchair to physio", "request_help"),
+        ("porter bed 3 and show me physio slots", None),  # a clinic asked about
+    ],
+)
+def test_fallback_a_help_request_with_a_clinic_it_goes_to_is_a_help_request(text, expected):
+    # n.jones 'porter for bed 3 no make that bed 4, urgent, wheelchair to physio' (NLU: not
+    # understood; physio tagged as a clinic) -> "Sorry, I didn't get that."
+    from actions.fallback import reread
+    from actions.state import Turn
+
+    entities = [{"entity": "help_type", "value": "porter", "start": 0, "end": 6}]
+    entities.append({"entity": "bed", "value": "3", "start": text.index("3"), "end": 0})
+    at = text.index("physio")
+    entities.append({"entity": "department", "value": "physiotherapy", "start": at, "end": at + 6})
+    ranked = ({"name": "nlu_fallback", "confidence": 0.4}, {"name": "inform", "confidence": 0.33})
+    turn = Turn("nlu_fallback", 0.4, text, tuple(entities), None, ranked)
+    assert reread(turn) == expected
