@@ -38,6 +38,22 @@ def refers_to_patient(text: str) -> bool:
     return bool(THE_PATIENT.search(text or ""))
 
 
+# "what has he got now", "what's she got booked", "what else does he have": their
+# appointments, asked of the patient in hand (NLU: not understood)
+_WHAT_THEY_HAVE = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|and|so|right)\W+)*what(?:\s+else)?(?:'s|\s+has|\s+have|\s+does|\s+do)?\s+"
+    r"(?:he|she|they|him|her|the\s+patient)(?:'s)?\s+(?:else\s+)?"
+    r"(?:got|have|has|booked)\b(?:\s+(?:got|booked|now|on|coming\s+up|left|else|then))*\W*$",
+    re.I,
+)
+
+
+def asks_what_they_have(text: str) -> bool:
+    """ "what has he got now" right after booking him: his appointments (it was "Sorry, I
+    didn't get that")."""
+    return bool(_WHAT_THEY_HAVE.search(text or ""))
+
+
 def patient_in_hand(tracker: Tracker, turn: Turn, wanted: list[str]) -> dict[str, Any]:
     """The name and MRN of the interrupted task's patient, for a request that takes a
     patient (``wanted``) and refers to one without naming them; {} otherwise (the message

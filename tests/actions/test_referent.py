@@ -251,3 +251,22 @@ def test_referent_her_long_after_or_in_a_new_session_is_nobody():
         ]
         trk = tracker("n.jones", text="book her into cardiology", events=events)
         assert patient_in_hand(trk, _turn("book her into cardiology"), WANTED) == {}
+
+
+async def test_referent_what_has_he_got_now_right_after_booking_lists_his_appointments():
+    # "what has he got now" right after "Booked: CK (MRN ending 6505) ..." was "Sorry, I
+    # didn't get that" (NLU: not understood) - his appointments were asked for
+    text = "what has he got now"
+    mary = {"patient_name": "Mary Smith", "mrn": "10004821"}
+    last = {"intent": "book_appointment", "slots": {"department": "cardiology", **mary}}
+    trk = tracker(
+        "s.ali", intent="nlu_fallback", text=text, events=_events({"last_task": last}, text)
+    )
+    trk.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "ask_capabilities", "confidence": 0.3},
+    ]
+    messages, events = await run(ActionFallback(), trk)
+    kinds = [(m.get("custom") or {}).get("kind") for m in messages]
+    assert kinds == ["list_appointments_none"]
+    assert "MS (MRN ending 4821)" in messages[0]["text"]
