@@ -74,6 +74,7 @@ from actions.state import (
     waits_on_choice,
 )
 from actions.timespan import whole_time
+from actions.watches import cancels_listed_watches
 from actions.weekafter import later_time
 from actions.whereweare import where_we_were
 from intents.catalog import default_catalog
@@ -654,13 +655,24 @@ def correction(
     return [*events, SlotSet("requested_slot", None), ActiveLoop(form.name)]
 
 
-def watch_just_set(tracker: Tracker) -> dict[str, Any] | None:
-    """The ward and bed type of the bed watch set last in this conversation, or None."""
+_ALL_OF_THEM = re.compile(r"\b(?:them|all|both|every|those|these)\b", re.I)
+
+
+def watch_just_set(tracker: Tracker, text: str = "") -> dict[str, Any] | None:
+    """The ward and bed type of the bed watch set last in this conversation, or of the
+    watches just listed ("cancel that one" under one watch, "cancel them" under several;
+    it answered "OK." and cancelled nothing); ``{"several": n}`` for "that one" under
+    several; else None."""
     last = tracker.get_slot("last_task")
     if isinstance(last, dict) and last.get("intent") == "watch_bed_availability":
         slots = last.get("slots") or {}
         return {k: slots.get(k) for k in ("ward", "bed_type")}
-    return None
+    listed = last.get("watches_listed") if isinstance(last, dict) else None
+    if not isinstance(listed, dict) or not listed.get("count"):
+        return None
+    if listed["count"] > 1 and not _ALL_OF_THEM.search(text):
+        return {"several": listed["count"]}
+    return {"ward": listed.get("ward"), "bed_type": None}
 
 
 class ActionStop(Action):
@@ -703,9 +715,18 @@ class ActionStop(Action):
             if shown is not None and idle:
                 ticket = {"ticket_id": shown}
                 return await serve_as(dispatcher, tracker, "cancel_help_request", domain, ticket)
-            watch = watch_just_set(tracker)
-            if watch is not None and idle and not turn.is_payload and withdraws_watch(turn.text):
-                # "cancel that alert" right after setting a bed watch: that watch
+            watch = watch_just_set(tracker, turn.text)
+            said_off = withdraws_watch(turn.text) or cancels_listed_watches(turn.text)
+            if watch is not None and idle and not turn.is_payload and said_off:
+                if "several" in watch:  # "cancel that one" under several watches: which
+                    dispatcher.utter_message(
+                        text=f"You have {watch['several']} bed watches running: which one? Say "
+                        "its ward (for example 'cancel the 4B one'), or 'cancel them all'.",
+                        json_message={"phi": False, "kind": "cancel_bed_watch_which", "data": {}},
+                    )
+                    return [SlotSet("last_task", tracker.get_slot("last_task"))]
+                # "cancel that alert" right after setting a bed watch, "cancel it" under the
+                # one watch listed: that watch
                 return await serve_as(dispatcher, tracker, "cancel_bed_watch", domain, watch)
         working = bool((tracker.active_loop or {}).get("name")) or (
             tracker.get_slot("pending") not in (None, RESUME)

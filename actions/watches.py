@@ -212,13 +212,35 @@ class ActionListBedWatches(GuardedAction):
         lines = [
             f"{describe_watch(w.ward_code, w.feature)} (until {_until(ctx, w)})" for w in watches
         ]
+        # the button cancels the watches listed: those of the ward asked about, or all
+        payload = f'/cancel_bed_watch{{"ward": "{ward.code}"}}' if ward else "/cancel_bed_watch"
         ctx.say(
             f"You're watching for: {'; '.join(lines)}.",
             kind="list_bed_watches_success",
             data={"watches": [_data(w) for w in watches]},
-            buttons=[{"title": "Cancel them", "payload": "/cancel_bed_watch"}],
+            buttons=[{"title": "Cancel them", "payload": payload}],
         )
-        return Outcome(detail=f"{len(watches)} watches")
+        # the watches listed, for "cancel that one" / "cancel them" right after
+        listed = {"ward": ward.code if ward else None, "count": len(watches)}
+        last = {"intent": self.intent, "slots": {}, "watches_listed": listed}
+        return Outcome(events=(SlotSet("last_task", last),), detail=f"{len(watches)} watches")
+
+
+# "cancel that one", "stop them all", "get rid of both" right after the watches were listed
+_CANCELS_LISTED = re.compile(
+    r"^\W*(?:(?:ok|okay|actually|please|yes|yeah|right)\W+)*(?:please\s+)?"
+    r"(?:cancel|stop|remove|delete|drop|scrap|end|get\s+rid\s+of|turn\s+off|switch\s+off)\s+"
+    r"(?:it|that(?:\s+one)?|this(?:\s+one)?|them(?:\s+all)?|all(?:\s+of\s+them)?|"
+    r"both(?:\s+of\s+them)?|those|these|the\s+lot|the\s+(?:bed\s+)?watch(?:es)?|"
+    r"(?:that|this)\s+(?:bed\s+)?watch)(?:\s+(?:please|then|now|too|off))*\W*$",
+    re.I,
+)
+
+
+def cancels_listed_watches(text: str) -> bool:
+    """ "cancel that one", "stop them all" (NLU: a stop) - said right after the watches
+    were listed, they call those watches off."""
+    return bool(_CANCELS_LISTED.search(text))
 
 
 # words that call a watch off; without one, "watch for a bed in HDU" (NLU: a cancel) is a

@@ -247,3 +247,40 @@ async def test_watch_words_read_as_a_cancel_set_the_watch(services, watches):
     )
     messages, _ = await run(ActionCancelBedWatch(), trk)
     assert messages[0]["custom"]["kind"] == "cancel_bed_watch_success"
+
+
+@pytest.mark.parametrize(
+    ("said", "set_on", "kind", "left"),
+    [
+        ("cancel that one", ["4B"], "cancel_bed_watch_success", []),
+        ("cancel it", ["4B"], "cancel_bed_watch_success", []),
+        ("stop them all", ["4B", "7C"], "cancel_bed_watch_success", []),
+        ("cancel that one", ["4B", "7C"], "cancel_bed_watch_which", ["4B", "7C"]),
+    ],
+)
+async def test_watch_listed_then_cancel_that_one_cancels_it(
+    services, watches, said, set_on, kind, left
+):
+    # "list my bed watches" / "cancel that one" answered "OK." and cancelled nothing
+    # (found trying the demo as a nurse); under several watches it asks which
+    from actions.flow import ActionStop
+
+    for ward in set_on:
+        trk = tracker("b.okoro", intent="watch_bed_availability", slots={"ward": ward})
+        await run(ActionWatchBedAvailability(), trk)
+    _, events = await run(ActionListBedWatches(), tracker("b.okoro", intent="list_bed_watches"))
+    last = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+    messages, _ = await run(
+        ActionStop(), tracker("b.okoro", intent="stop", text=said, slots={"last_task": last})
+    )
+    assert [m["custom"]["kind"] for m in messages] == [kind]
+    assert sorted(w.ward_code for w in watches.active("b.okoro")) == left
+
+
+async def test_watch_list_of_one_ward_cancel_button_cancels_only_that_ward(services, watches):
+    for ward in ("4B", "7C"):
+        trk = tracker("b.okoro", intent="watch_bed_availability", slots={"ward": ward})
+        await run(ActionWatchBedAvailability(), trk)
+    trk = tracker("b.okoro", intent="list_bed_watches", slots={"ward": "4B"})
+    messages, _ = await run(ActionListBedWatches(), trk)
+    assert messages[0]["buttons"][0]["payload"] == '/cancel_bed_watch{"ward": "4B"}'
