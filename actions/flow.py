@@ -35,7 +35,7 @@ from actions.fallback import (
 )
 from actions.followup import booking_stands, corrects_a_write, follow_up, listed_beds_cleaned
 from actions.freetext import lack_answers
-from actions.helptasks import withdraws_filed, withdraws_help, withdraws_watch
+from actions.helptasks import typed_text, withdraws_filed, withdraws_help, withdraws_watch
 from actions.newbooking import means_booking, wants_a_new_one
 from actions.reading import (
     answers_anyway,
@@ -675,6 +675,16 @@ def watch_just_set(tracker: Tracker, text: str = "") -> dict[str, Any] | None:
     return {"ward": listed.get("ward"), "bed_type": None}
 
 
+# "cancel it", "cancel that one" with nothing in hand: said plainly, never a bare "OK."
+# (read as done, it left bed watches and requests running more than once)
+_CANCELS = re.compile(r"\b(?:cancel|withdraw|delete|remove|call\s+off|scrap|unbook)\b", re.I)
+NOTHING_TO_CANCEL = (
+    "There's nothing in progress to cancel, so nothing was changed. To cancel something "
+    "done before, say which - for example 'cancel my bed watches' or 'cancel my help "
+    "requests'."
+)
+
+
 class ActionStop(Action):
     """Never mind / cancel that / forget it: end whatever is in progress, cleanly."""
 
@@ -735,8 +745,9 @@ class ActionStop(Action):
         # "never mind" right after a bed change or a booking: it stands, and how to take it
         # back is said
         made = None if busy else (stop_after_change(tracker) or booking_stands(tracker))
+        idle_text = made or (NOTHING_TO_CANCEL if _CANCELS.search(typed_text(tracker)) else "OK.")
         dispatcher.utter_message(
-            text="OK, I've stopped. Nothing was changed." if busy else (made or "OK."),
+            text="OK, I've stopped. Nothing was changed." if busy else idle_text,
             json_message={"phi": False, "kind": "stop_ok", "data": {}},
         )
         stash = tracker.get_slot("stash")

@@ -284,3 +284,17 @@ async def test_watch_list_of_one_ward_cancel_button_cancels_only_that_ward(servi
     trk = tracker("b.okoro", intent="list_bed_watches", slots={"ward": "4B"})
     messages, _ = await run(ActionListBedWatches(), trk)
     assert messages[0]["buttons"][0]["payload"] == '/cancel_bed_watch{"ward": "4B"}'
+
+
+@pytest.mark.parametrize(
+    ("said", "nothing"), [("cancel that one", True), ("cancel it", True), ("never mind", False)]
+)
+async def test_watch_cancel_with_nothing_in_hand_says_nothing_was_cancelled(
+    services, said, nothing
+):
+    # a bare "OK." to "cancel that one" with nothing listed or set read as done
+    from actions.flow import NOTHING_TO_CANCEL, ActionStop
+
+    messages, _ = await run(ActionStop(), tracker("b.okoro", intent="stop", text=said))
+    assert (messages[0]["text"] == NOTHING_TO_CANCEL) is nothing
+    assert messages[0]["custom"]["kind"] == "stop_ok"
