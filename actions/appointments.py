@@ -48,7 +48,7 @@ from actions.scheduling import (
 )
 from actions.state import YES_NO
 from assistant.hms.errors import Conflict
-from assistant.hms.models import Patient
+from assistant.hms.models import Appointment, Patient
 
 
 def _ref(patient: Patient) -> str:
@@ -174,6 +174,20 @@ class ActionBookAppointment(_PatientAction):
         return await fresh(first=True)
 
 
+def _still_booked_in_hand(ctx: ActionContext, left: list[Appointment]) -> tuple[SlotSet, ...]:
+    """Right after "Cancelled the appointment ... for RW": "cancel the neurology one too",
+    "what about her other ones" are about the same patient and the appointments she still
+    has (it asked "What is the patient's full name?" again): the patient, as said, and
+    those appointments are kept for the next request only (``actions.followup``)."""
+    said = {k: ctx.text(k) for k in ("patient_name", "mrn") if ctx.text(k)}
+    if not said:
+        return ()
+    held: dict[str, Any] = {"intent": "cancel_appointment", "patient": said}
+    if left:
+        held["listed_appointments"] = offered_appointments(left[:8])
+    return (SlotSet("last_task", held),)
+
+
 class ActionCancelAppointment(_PatientAction):
     intent = "cancel_appointment"
     activity = "Cancelling appointments"
@@ -200,7 +214,8 @@ class ActionCancelAppointment(_PatientAction):
                 phi=True,
                 data={**patient_data(patient), "appointment_id": done.id},
             )
-            return Outcome(resource=f"Appointment/{done.id}", patient_ref=ref)
+            held = _still_booked_in_hand(ctx, [a for a in appts if a.id != done.id])
+            return Outcome(resource=f"Appointment/{done.id}", patient_ref=ref, events=held)
         appts = await ctx.hms.list_appointments(patient_id=patient.id)
         lacks: str | None = None  # "the cardiology one" when none is
         if other is not None:  # "no, the 9:00 one" at the confirm step: that one instead

@@ -46,7 +46,7 @@ from actions.reading import (
     puts_off,
     resolve_values,
 )
-from actions.referent import bed_in_hand
+from actions.referent import PATIENT_SLOTS, asks_what_they_have, bed_in_hand, patient_in_hand
 from actions.registry import guarded_action
 from actions.repatient import clinic_said, corrects_the_clinic, corrects_the_patient
 from actions.resume import answers_offer, go_back, loop_of, polarity
@@ -542,6 +542,10 @@ class ActionContinue(Action):
                 return built
             odd_answer = bool(turn.entities) and polarity(turn.text) is None
             intent = reread(turn) if turn.intent == "inform" or odd_answer else None
+            if intent is None and asks_what_they_have(turn.text):
+                # "what about her other ones" right after cancelling one of hers
+                meant = patient_in_hand(tracker, turn, list(PATIENT_SLOTS))
+                intent = "list_appointments" if meant else None
             if intent is not None:
                 return await serve_as(dispatcher, tracker, intent, domain)
             answered = after_fallback(dispatcher, tracker, turn)

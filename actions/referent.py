@@ -25,9 +25,9 @@ from actions.state import Turn, slots_before_turn
 PATIENT_SLOTS = ("patient_name", "mrn")
 RECENT_TURNS = 3  # how many messages back "her" may still mean a patient answered
 
-# a patient referred to, not named
+# a patient referred to, not named ("his" as "her" is: "what about his other ones")
 THE_PATIENT = re.compile(
-    r"\b(?:them|him|her|they|he|she|the\s+(?:patient|pt|lady|gentleman|man|woman|child)"
+    r"\b(?:them|him|her|his|their|they|he|she|the\s+(?:patient|pt|lady|gentleman|man|woman|child)"
     r"|this\s+(?:patient|pt)|that\s+(?:patient|pt))\b",
     re.I,
 )
@@ -48,10 +48,18 @@ _WHAT_THEY_HAVE = re.compile(
 )
 
 
+# "what about her other ones", "and his other appointments?" right after cancelling one
+_THEIR_OTHERS = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|and|so|right)\W+)*(?:what\s+about\s+|and\s+)?(?:her|his|their)\s+"
+    r"other\s+(?:ones?|appointments?|appts?|bookings?)\W*$",
+    re.I,
+)
+
+
 def asks_what_they_have(text: str) -> bool:
-    """ "what has he got now" right after booking him: his appointments (it was "Sorry, I
-    didn't get that")."""
-    return bool(_WHAT_THEY_HAVE.search(text or ""))
+    """ "what has he got now" right after booking him, "what about her other ones" right
+    after cancelling one of hers: their appointments (it was "Sorry, I didn't get that")."""
+    return bool(_WHAT_THEY_HAVE.search(text or "") or _THEIR_OTHERS.search(text or ""))
 
 
 def patient_in_hand(tracker: Tracker, turn: Turn, wanted: list[str]) -> dict[str, Any]:

@@ -9,9 +9,11 @@ from dataclasses import replace
 import pytest
 
 from actions.appointments import ActionBookAppointment, ActionCancelAppointment
+from actions.followup import acts_on_a_listed_appointment
 from actions.lists import ActionListAppointments
 from actions.reschedule import ActionRescheduleAppointment
 from actions.services import get_services, set_services
+from actions.state import Turn
 from tests.actions.fakes import make_services, run, tracker
 
 PATIENT = {"patient_name": "Mary Smith", "mrn": "10004821", "department": "cardiology"}
@@ -204,6 +206,26 @@ async def test_appointments_cancel_single_appointment_confirms_then_cancels(serv
     messages, _ = await run(ActionCancelAppointment(), trk)
     assert messages[0]["text"].startswith("Cancelled the appointment")
     assert services.hms.appointments[0].status == "cancelled"
+
+
+async def test_appointments_cancel_keeps_the_patient_and_what_she_still_has(services):
+    # "cancel the neurology one too" right after "Cancelled the appointment ... for RW"
+    # asked "What is the patient's full name?" again: the patient and the appointments
+    # left are kept for the next request (actions.followup)
+    await services.hms.book("p-1", "slot-0")
+    await services.hms.book("p-1", "slot-3")
+    trk = book(
+        intent="affirm", pending="cancel_appointment:confirm",
+        confirmed={"patient_id": "p-1", "appointment_id": "appt-1"},
+    )  # fmt: skip
+    _, events = await run(ActionCancelAppointment(), trk)
+    last = slots_of(events)["last_task"]
+    assert last["patient"] == {"patient_name": "Mary Smith", "mrn": "10004821"}
+    assert last["listed_appointments"]["ids"] == ["appt-2"]
+    turn = Turn("cancel_appointment", 0.9, "cancel the other one too", (), None)
+    intent, details = acts_on_a_listed_appointment(last, turn) or ("", {})
+    assert intent == "cancel_appointment" and details["mrn"] == "10004821"
+    assert details["offered"]["ids"] == ["appt-2"]
 
 
 async def test_appointments_cancel_injected_appointment_is_not_cancelled(services):

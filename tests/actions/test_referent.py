@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.fallback import ActionFallback, reread
 from actions.forms import form_validator
 from actions.reading import is_interruption
-from actions.referent import patient_in_hand
+from actions.referent import asks_what_they_have, patient_in_hand, refers_to_patient
 from actions.services import set_services
 from actions.state import Turn
 from intents.catalog import default_catalog
@@ -270,3 +270,32 @@ async def test_referent_what_has_he_got_now_right_after_booking_lists_his_appoin
     kinds = [(m.get("custom") or {}).get("kind") for m in messages]
     assert kinds == ["list_appointments_none"]
     assert "MS (MRN ending 4821)" in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "text", ["what about her other ones", "and his other appointments?", "what else has she got"]
+)
+def test_referent_asks_what_they_have_of_the_patient_in_hand(text):
+    # "what about her other ones" right after cancelling one of hers was not understood
+    assert asks_what_they_have(text)
+
+
+async def test_referent_what_about_her_other_ones_after_a_cancel_lists_hers():
+    # "what about her other ones" (NLU: inform) right after "Cancelled the appointment ...
+    # for RW" was "Sorry, I didn't get that" - her appointments were asked for
+    from actions.flow import ActionContinue
+
+    text = "what about her other ones"
+    mary = {"patient_name": "Mary Smith", "mrn": "10004821"}
+    last = {"intent": "cancel_appointment", "patient": mary}
+    trk = tracker("s.ali", intent="inform", text=text, events=_events({"last_task": last}, text))
+    trk.latest_message["intent_ranking"] = [{"name": "inform", "confidence": 0.7}]
+    messages, _ = await run(ActionContinue(), trk)
+    kinds = [(m.get("custom") or {}).get("kind") for m in messages]
+    assert kinds == ["list_appointments_none"]
+
+
+def test_referent_his_is_a_patient_referred_to_as_her_is():
+    # "what about his other ones" took no patient ("her other ones" did)
+    assert refers_to_patient("what about his other ones")
+    assert refers_to_patient("what about her other ones")
