@@ -15,7 +15,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 
 from actions.allofthem import one_at_a_time, says_all
-from actions.apptpick import clinic_not_among, keeps_them, kept, named_among
+from actions.apptpick import clinic_not_among, keeps_them, kept, named_among, the_offered
 from actions.base import ActionContext, GuardedAction, Outcome
 from actions.exacttime import the_time_asked
 from actions.repatient import kept_slot
@@ -226,7 +226,10 @@ class ActionCancelAppointment(_PatientAction):
                 kept(ctx, kind, patient)
                 return Outcome(patient_ref=ref, detail="kept")
             lacks = None if picked else clinic_not_among(ctx, appts)
-            appts = [a for a in appts if a.id == picked] if picked else named_among(ctx, appts)
+            if picked:
+                appts = [a for a in appts if a.id == picked]
+            else:
+                appts = named_among(ctx, the_offered(ctx, appts))
         else:
             lacks = clinic_not_among(ctx, appts, said_now=False)
             appts = narrow(ctx, appts)

@@ -65,6 +65,20 @@ def clinic_not_among(
     return f"no {clinic_word(department)} appointment"
 
 
+def the_offered(ctx: ActionContext, appts: list[Appointment]) -> list[Appointment]:
+    """Of the patient's appointments, those of the list just asked ("Which appointment
+    should I cancel?" with her three orthopaedics ones): "yes" to it asked again with all
+    five of hers. All of ``appts`` when none of them was offered, or the message names a
+    clinic or a day of its own."""
+    entities = _latest(ctx).get("entities") or []
+    if any(e.get("entity") in ("department", "time") for e in entities):
+        return appts  # "the cardiology one" instead: among all of hers
+    offered = ctx.slot("offered") or {}
+    ids = offered.get("ids") if offered.get("kind") == "appointment" else None
+    among = [a for a in appts if a.id in (ids or ())]
+    return among or appts
+
+
 def named_among(ctx: ActionContext, appts: list[Appointment]) -> list[Appointment]:
     """Of ``appts`` (those offered), the ones in the clinic and on the day the latest
     message names ("the cardiology ones", "the tuesday one" when several are): the list

@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.allofthem import one_at_a_time, says_all
 from actions.appointments import _PatientAction, _ref
-from actions.apptpick import clinic_not_among, keeps_them, kept, named_among
+from actions.apptpick import clinic_not_among, keeps_them, kept, named_among, the_offered
 from actions.base import ActionContext, Outcome
 from actions.formats import clinic_word
 from actions.scheduling import (
@@ -74,7 +74,7 @@ class ActionRescheduleAppointment(_PatientAction):
                 kept(ctx, kind, patient)
                 return Outcome(patient_ref=ref, detail="kept")
             current = next((a for a in appts if a.id == picked), None)
-            appts = appts if current else named_among(ctx, appts)
+            appts = appts if current else named_among(ctx, the_offered(ctx, appts))
         elif at in ("offer", "confirm"):
             current = next((a for a in appts if a.id == confirmed.get("appointment_id")), None)
             if current is None or confirmed.get("patient_id") != patient.id:

@@ -484,9 +484,21 @@ def narrow(ctx: ActionContext, appts: list[Appointment]) -> list[Appointment]:
     if department:
         same = [a for a in appts if (a.service_code or "").casefold() == department.casefold()]
         appts = same or appts
-    pref = parse_time_preference(ctx.text("time"), ctx.now, tz)
+    said = ctx.text("time") or _day_said(ctx)
+    pref = parse_time_preference(said, ctx.now, tz)
     if pref is not None:
         day = pref.target.astimezone(ZoneInfo(tz)).date()
         same_day = [a for a in appts if a.start and a.start.astimezone(ZoneInfo(tz)).date() == day]
         appts = same_day or appts
     return appts
+
+
+def _day_said(ctx: ActionContext) -> str | None:
+    """The day the message names when NLU tagged none ("cancel Elif Owen 10034232
+    orthopaedics appointment on the 17th" asked which of her three orthopaedics ones)."""
+    from actions.timespan import time_in
+
+    text = str((ctx.tracker.latest_message or {}).get("text") or "")
+    if text.lstrip().startswith("/"):
+        return None
+    return time_in(text, ctx.now, ctx.services.settings.hospital_tz)

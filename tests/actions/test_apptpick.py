@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -116,3 +118,39 @@ async def test_apptpick_a_clinic_or_day_of_several_narrows_the_list_to_them(serv
         entities=[{"entity": "time", "value": "friday", "start": 4, "end": 10}],
     )
     assert messages[0]["custom"]["kind"] == "cancel_appointment_confirm"
+
+
+async def test_apptpick_yes_to_the_list_asks_again_among_those_offered(services):
+    # "yes" to "Which appointment should I cancel?" (her three orthopaedics ones) asked
+    # again with all five of hers
+    for slot in ("slot-0", "slot-3", "slot-5"):
+        await services.hms.book("p-1", slot)
+    appts = await services.hms.list_appointments(patient_id="p-1")
+    state = {
+        **MARY,
+        "pending": "cancel_appointment:pick",
+        "offered": offered_appointments(appts[:2]),
+    }
+    trk = tracker("s.ali", intent="affirm", text="yes", slots=state)
+    messages, _ = await run(ActionCancelAppointment(), trk)
+    assert messages[-1]["custom"]["kind"] == "cancel_appointment_pick"
+    assert len(messages[-1]["buttons"]) == 2
+
+
+async def test_apptpick_a_day_said_untagged_picks_the_one_that_day(services):
+    # "cancel Elif Owen 10034232 orthopaedics appointment on the 17th" (NLU tagged no
+    # time) asked which of her three
+    first = services.hms.slots[0]
+    later = replace(
+        first, id="slot-9", start=first.start + timedelta(days=5), end=first.end + timedelta(days=5)
+    )
+    services.hms.slots.append(later)  # Tue 8 Dec
+    await services.hms.book("p-1", "slot-0")
+    await services.hms.book("p-1", "slot-9")
+    text = "cancel Mary Smith 10004821 cardiology appointment on the 8th"
+    trk = tracker(
+        "s.ali", intent="cancel_appointment", text=text, slots={**MARY, "department": "cardiology"}
+    )
+    messages, _ = await run(ActionCancelAppointment(), trk)
+    assert messages[-1]["custom"]["kind"] == "cancel_appointment_confirm"
+    assert "Tue 8 Dec" in messages[-1]["text"]
