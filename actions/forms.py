@@ -41,7 +41,7 @@ from actions.directory import said_clinic, ward_in_words
 from actions.flow import asks_to_carry_on, wrong_thing
 from actions.formats import MrnFormat
 from actions.freetext import say_take_your_time, waits
-from actions.helpplace import a_ward_thing
+from actions.helpplace import a_ward_thing, in_a_bay
 from actions.locatename import name_located
 from actions.mrnname import lower_case_name
 from actions.patientcheck import check_patient
@@ -396,6 +396,8 @@ class CatalogForm(FormValidationAction, ABC):
             candidates.update(clinic_just_shown(tracker, candidates))
         if requested is None and form.intent in OWN_WARD_FIRST and not values.get("ward"):
             bed_named = candidates.get("bed") not in (None, "", [])
+            # "fix the tap in bay 2, its leaking": a bay of the user's only ward too
+            bed_named = bed_named or (form.intent == "request_help" and in_a_bay(turn.text))
             if bed_named and not names_a_ward(candidates):
                 ward = await sole_ward(tracker)
                 if ward is not None:

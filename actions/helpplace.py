@@ -80,3 +80,12 @@ def a_ward_thing(text: str) -> bool:
     """ "the ward printer", "ward phone": the ward is the one the user is on, the next
     word the thing that needs help."""
     return bool(_WARD_THING.search(text or ""))
+
+
+# "the tap in bay 2", "side room 3", "cubicle 4": a part of a ward, so of the user's ward
+_IN_A_BAY = re.compile(r"\b(?:bay|side[\s-]*room|cubicle)\s*(?:\d{1,2}|[a-f])\b", re.I)
+
+
+def in_a_bay(text: str) -> bool:
+    """ "fix the tap in bay 2": a place on a ward the message names without the ward."""
+    return bool(_IN_A_BAY.search(text or ""))

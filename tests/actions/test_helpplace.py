@@ -128,3 +128,31 @@ async def test_helpplace_a_ward_said_by_its_code_is_still_that_ward_in_a_help_re
         text="porter to ward 7c please",
     )
     assert slots.get("ward") == "7C"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can you send someone to fix the tap in bay 2, its leaking", "side room 3 light broken"],
+)
+async def test_helpplace_a_bay_of_the_users_only_ward_is_on_that_ward(services, text):
+    # n.jones (Ward 4B): 'can you send someone to fix the tap in bay 2, its leaking' -> "Which ward?"
+    slots, messages, _ = await validate(
+        "request_help_form",
+        set_now={"help_type": "maintenance"},
+        requested=None,
+        intent="request_help",
+        text=text,
+    )
+    assert slots.get("ward") == "4B"
+    assert slots.get("requested_slot") != "ward"
+
+
+async def test_helpplace_a_request_naming_no_place_still_asks_the_ward(services):
+    slots, _, _ = await validate(
+        "request_help_form",
+        set_now={"help_type": "maintenance"},
+        requested=None,
+        intent="request_help",
+        text="the tap is leaking",
+    )
+    assert slots.get("ward") in (None, "")
