@@ -135,7 +135,8 @@ async def test_helpplace_a_ward_said_by_its_code_is_still_that_ward_in_a_help_re
     ["can you send someone to fix the tap in bay 2, its leaking", "side room 3 light broken"],
 )
 async def test_helpplace_a_bay_of_the_users_only_ward_is_on_that_ward(services, text):
-    # n.jones (Ward 4B): 'can you send someone to fix the tap in bay 2, its leaking' -> "Which ward?"
+    # n.jones (Ward 4B): 'can you send someone to fix the tap in bay 2, its leaking' ->
+    # "Which ward?"
     slots, messages, _ = await validate(
         "request_help_form",
         set_now={"help_type": "maintenance"},
