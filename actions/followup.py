@@ -345,8 +345,9 @@ def cleans_every_listed_bed(last: dict[str, Any], turn: Turn) -> list[str]:
     """The bed numbers of "both done", "all of them are clean" right after the beds waiting
     for cleaning on one ward were listed (NLU: a goodbye - it said "Goodbye." and nothing
     was marked): every bed listed, when all were shown ("both" of two only); else empty."""
-    asked = last.get("asked") if isinstance(last.get("asked"), dict) else {}
-    if turn.is_payload or asked.get("bed_status") != "H" or not last.get("on_ward"):
+    asked = last.get("asked")
+    status = asked.get("bed_status") if isinstance(asked, dict) else None
+    if turn.is_payload or status != "H" or not last.get("on_ward"):
         return []
     ends = _listed_ends(last)
     if not ends or len(ends) > SHOWN or not _ALL_DONE.search(turn.text):

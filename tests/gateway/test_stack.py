@@ -228,14 +228,6 @@ def test_hold(held):
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 @pytest.mark.servers
 def test_stack_of_a_test_session_stops_when_pytest_gets_sigterm(tmp_path):
     """``timeout`` or a cancelled CI job SIGTERMs pytest: the session's stack is torn down
