@@ -109,6 +109,7 @@ class ActionBookAppointment(_PatientAction):
                 prefix=prefix,
                 intent=self.intent,
                 later=after is not None,
+                busy=busy,
             )
             return Outcome(events=tuple(events), resource="Slot", patient_ref=ref)
 

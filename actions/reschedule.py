@@ -132,6 +132,7 @@ class ActionRescheduleAppointment(_PatientAction):
                 prefix=prefix,
                 intent=self.intent,
                 later=after is not None,
+                busy=busy,
             )
             return Outcome(
                 events=(*events, keep, *retimed),

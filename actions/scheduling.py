@@ -27,6 +27,7 @@ from assistant.hms.models import Appointment, Patient, Slot
 OFFER_COUNT = 3
 SEARCH_COUNT = 12
 NEAR_EXACT = timedelta(hours=2)  # an exact time's search starts this much before it
+SLOT_SPAN = timedelta(minutes=30)  # the longest clinic slot
 FLOW_SLOTS = ("pending", "offered", "confirmed", "offer_after")
 
 
@@ -225,6 +226,7 @@ def offer(
     prefix: str = "",
     intent: str,
     later: bool = False,
+    busy: list[tuple[datetime, datetime]] | None = None,
 ) -> list[dict[str, Any]]:
     """Offer ``slots``; ``later``: they were asked for after the ones offered before ("any
     later ones?", "Other times"), so none of them at the time first asked is no news."""
@@ -243,6 +245,10 @@ def offer(
     missed = None if later else time_not_free(ctx, slots, intent)
     if missed:
         lead = f"{missed} is not free; the nearest free"
+    if missed and _within(ctx, busy or []):
+        # "book Leo Okafor 10013521 into the 2nd one" right after that slot was listed
+        # free: it is free, but he has another appointment then
+        lead = f"The patient already has an appointment around {missed}; the nearest free"
     buttons = [
         {"title": when(s.start, tz), "payload": f'/inform{{"slot_id":"{s.id}"}}'} for s in slots
     ]
@@ -267,6 +273,15 @@ def offer(
         SlotSet("confirmed", None),
         SlotSet("offer_after", last.isoformat()),
     ]
+
+
+def _within(ctx: ActionContext, busy: list[tuple[datetime, datetime]]) -> bool:
+    """A slot at the time asked would overlap one of the patient's own appointments
+    (``busy``; clinic slots are at most ``SLOT_SPAN`` long)."""
+    pref = parse_time_preference(ctx.text("time"), ctx.now, ctx.services.settings.hospital_tz)
+    if pref is None:
+        return False
+    return any(start < pref.target + SLOT_SPAN and pref.target < end for start, end in busy)
 
 
 def time_not_free(ctx: ActionContext, slots: list[Slot], intent: str) -> str | None:

@@ -91,3 +91,12 @@ async def test_scheduling_a_number_that_could_be_a_choice_is_no_hour(services):
 def test_scheduling_slots_of_a_clinicians_clinic_read_in_their_clinic(what, said):
     # "any free slots with dr carter next week" read "Free Dr Carter's clinic slots: ..."
     assert slots_in(what) == said
+
+
+async def test_scheduling_a_time_the_patient_is_booked_at_says_so(services):
+    # "book Leo Okafor 10013521 into the 2nd one" right after Mon 7 Dec 09:30 was listed
+    # free read "Mon 7 Dec at 09:30 is not free" - he has another appointment then
+    await services.hms.book("p-1", "slot-2")  # Mary Smith, tomorrow 10:00-10:30
+    messages, _ = await run(ActionBookAppointment(), _book("tomorrow at 10:00"))
+    assert messages[0]["custom"]["kind"] == "book_appointment_offer"
+    assert messages[0]["text"].startswith("The patient already has an appointment around ")
