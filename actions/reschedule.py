@@ -85,6 +85,9 @@ class ActionRescheduleAppointment(_PatientAction):
             # "move her cardiology appointment", "the cardiology one": that clinic's, if one
             same = [a for a in appts if (a.service_code or "").casefold() == department.casefold()]
             current = same[0] if len(same) == 1 else None
+            # "move Arjun Johnson 10002695 ortho appt" with two orthopaedics ones: which of
+            # those two (it listed all seven of his)
+            appts = same or appts
         if current is None:
             if not appts:
                 ctx.say(

@@ -56,3 +56,20 @@ async def test_reschedule_the_week_after_is_a_time_while_moving():
     assert (await check_time("the week after", ctx)).value == "the week after"
     booking = replace(ctx, form="book_appointment_form")
     assert (await check_time("the week after", booking)).value is None
+
+
+async def test_reschedule_several_in_the_clinic_said_asks_among_those_only(services):
+    # "move Arjun Johnson 10002695 ortho appt" with two orthopaedics appointments listed
+    # all seven of his to pick from
+    await services.hms.book("p-1", "slot-0")
+    await services.hms.book("p-1", "slot-3")
+    services.hms.slots[5] = replace(services.hms.slots[5], service_code="dermatology")
+    await services.hms.book("p-1", "slot-5")
+    trk = tracker(
+        "s.ali", intent="reschedule_appointment", text="move Mary Smith's cardiology appt",
+        slots={**MARY, "department": "cardiology", "time": "next week"},
+    )  # fmt: skip
+    messages, _ = await run(ActionRescheduleAppointment(), trk)
+    assert messages[-1]["custom"]["kind"] == "reschedule_appointment_pick"
+    titles = [b["title"] for b in messages[-1]["buttons"]]
+    assert len(titles) == 2 and all(t.startswith("Cardiology") for t in titles)
