@@ -20,7 +20,7 @@ from actions.bedconfirm import (
     more_clauses_follow,
     waits_for_answer,
 )
-from actions.directory import resolve_ward, ward_said
+from actions.directory import resolve_ward, ward_in_words, ward_said
 from actions.formats import small_number
 from actions.services import Services
 from assistant.hms.errors import NotFound
@@ -346,6 +346,8 @@ class ActionCheckBedAvailability(GuardedAction):
             return Outcome("refused", events=reset, reason="bed_type")
         kind_words = f"{feature.replace('-', ' ')} " if feature else ""
         ward_text = ctx.text("ward") or (MINE if says_own_ward(message) else said_ward(message))
+        if not ward_text and not wanted_type:  # "any free beds on paediatric": NLU tagged none
+            ward_text = ward_in_words(await ctx.hms.list_wards(), message)
         ward_text = own_ward(ctx, ward_text)
         said = said_beds(message)
         number = said[-1][0] if said else bed_number(ctx.text("bed"))[1]

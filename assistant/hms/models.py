@@ -5,6 +5,7 @@ Frozen dataclasses only: actions and channels never handle raw FHIR JSON.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,10 +29,15 @@ class Ward:
     aliases: tuple[str, ...] = ()
 
     def matches(self, text: str) -> bool:
-        """True when ``text`` is this ward's code, id, name or an alias (case-insensitive)."""
+        """True when ``text`` is this ward's code, id, name or an alias (case-insensitive),
+        or its name without the word "ward" or "unit" ("paediatric" for "Paediatric Ward":
+        staff drop the word, and it was taken for no ward at all)."""
         wanted = " ".join(text.split()).casefold()
         names = (self.code, self.id, self.name, *self.aliases)
-        return any(wanted == " ".join(n.split()).casefold() for n in names)
+        if any(wanted == " ".join(n.split()).casefold() for n in names):
+            return True
+        stem = re.sub(r"^(?:ward|unit)\s+|\s+(?:ward|unit)$", "", self.name.casefold().strip())
+        return len(stem) > 2 and not stem.isdigit() and wanted == " ".join(stem.split())
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,24 @@ async def test_bed_question_a_bed_type_read_from_a_slip_is_kept_for_the_follow_u
     _, events = await run(ActionCheckBedAvailability(), trk)
     last = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
     assert last["slots"].get("bed_type") == "isolation"
+
+
+@pytest.mark.parametrize(
+    ("text", "ward"), [("any free beds on four b", "4B"), ("any free beds", None)]
+)
+async def test_bed_question_a_ward_said_in_words_nlu_did_not_tag_is_that_ward(services, text, ward):
+    # "any free beds on paediatric" answered for the whole hospital (found trying the demo)
+    from actions.beds import ActionCheckBedAvailability
+
+    trk = tracker("b.okoro", intent="check_bed_availability", text=text)
+    messages, _ = await run(ActionCheckBedAvailability(), trk)
+    assert messages[0]["custom"]["data"].get("ward") == ward
+
+
+def test_bed_question_a_ward_name_without_the_word_ward_is_that_ward():
+    from assistant.hms.models import Ward
+
+    paed = Ward("ward-paed", "PAED", "Paediatric Ward", ("Paediatrics",))
+    assert paed.matches("paediatric") and paed.matches("Paediatric Ward")
+    assert not paed.matches("ward") and not Ward("w-7", "7", "Ward 7").matches("ward")
+    assert Ward("w-ccu", "CCU", "Coronary Care Unit").matches("coronary care")
