@@ -157,9 +157,12 @@ _SAID_CLINIC = (
         r"this|that|next|same|today'?s?|tomorrow'?s?)\b)([a-z][a-z&]+)\s+list\b",
         re.I,
     ),
+    # "into optho thurs": a day said straight after (it asked "Which clinic or department?"
+    # and never said 'optho' was not known)
     re.compile(
         r"\binto\s+(?:the\s+)?([a-z][a-z&']+)\s*(?:$|[.?!,]|\s+(?:on|for|at|please|today|"
-        r"tomorrow|next|this)\b)",
+        r"tomorrow|tmrw|next|this|mon|tue|tues|wed|weds|thu|thur|thurs|fri|monday|tuesday|"
+        r"wednesday|thursday|friday)\b)",
         re.I,
     ),
 )

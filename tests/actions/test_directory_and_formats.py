@@ -242,3 +242,17 @@ async def test_slotvalues_a_corrected_known_ward_is_that_ward():
 
     ctx = CheckContext(MrnFormat(r"\d{8}"), "Europe/London", None, {}, reader)  # type: ignore[arg-type]
     assert (await check_ward("sorry i meant 4b", ctx)).value == "4B"
+
+
+@pytest.mark.parametrize(
+    ("text", "clinic"),
+    [
+        ("book Kerry Demir 10001575 into optho thurs", "optho"),
+        ("book him into podiatry weds", "podiatry"),
+        ("put her into the derm clinic friday", "derm"),
+    ],
+)
+def test_directory_a_clinic_said_before_a_day_is_said(text, clinic):
+    # "book Kerry Demir 10001575 into optho thurs" asked "Which clinic or department?" and
+    # never said 'optho' was not known
+    assert directory.said_clinic(text) == clinic
