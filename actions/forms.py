@@ -418,6 +418,7 @@ class CatalogForm(FormValidationAction, ABC):
         changed: list[str] = []
         refined: list[str] = []  # a time of day added to the day held: noted, not changed
         failed: list[str] = []  # slots whose value this message gave was not usable
+        taken_too: SlotValues = {}  # a slot another's answer gave (the time for a clinic)
         for slot, raw in candidates.items():
             check = CHECKS.get(slot)
             if check is None:
@@ -452,6 +453,8 @@ class CatalogForm(FormValidationAction, ABC):
                 if value is not None and (other not in candidates or values.get(other) is None):
                     values[other] = value
                     events.append(SlotSet(other, value))
+                    if other == "time" and other not in candidates:
+                        taken_too[other] = value  # said back: "Noted: the morning."
             previous = before.get(slot)
             # a correction changes what this form was given; when the form is just being
             # opened, earlier values belong to an earlier request (cleared) - not corrected
@@ -462,6 +465,7 @@ class CatalogForm(FormValidationAction, ABC):
                 and slot not in refined
             ):
                 changed.append(slot)
+        candidates.update(taken_too)
         described = values.get("help_description")
         if "help_description" in candidates and isinstance(described, str) and described:
             # "Emily Lloyd 10176509 needs to go to xray": no name or MRN in the job

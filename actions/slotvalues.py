@@ -298,6 +298,11 @@ async def check_department(value: Any, ctx: CheckContext) -> Check:
         return Check(None, didnt_get("department", "Which clinic? For example cardiology."))
     if not found.known:
         named = directory.clinic_words(said)  # "rheumatology then" -> 'rheumatology'
+        if says_only_time(named, ctx.now, ctx.tz) and not ctx.slots.get("time"):
+            # "actually make it the morning" while the clinic is asked: the time, taken; the
+            # clinic asked again (it was "I don't know a clinic 'morning'", and after a
+            # second miss the booking was dropped)
+            return Check(None, also={"time": named})
         try:  # "Carter clinic": a clinician's clinic, named by the clinician
             person = await directory.find_clinician(hms, named)
         except HmsError:

@@ -1748,3 +1748,21 @@ async def test_forms_a_bed_id_is_its_ward_and_its_bed(text, set_now):
     )  # fmt: skip
     assert (slots.get("ward"), slots.get("bed")) == ("4B", "13")
     assert slots.get("requested_slot") is None
+
+
+async def test_forms_a_time_said_while_the_clinic_is_asked_is_the_time():
+    # "book Kerry Demir 10001575" / "actually make it the morning" while the clinic was
+    # asked: "I don't know a clinic 'morning'", and a second miss dropped the booking (found
+    # by the scheduling helper)
+    slots, messages, _ = await validate(
+        "book_appointment_form",
+        filled={"patient_name": "Mary Smith", "mrn": "10004821"},
+        requested="department",
+        set_now={"department": "actually make it the morning"},
+        text="actually make it the morning",
+        intent="inform",
+        user="s.ali",
+    )
+    assert slots.get("time") == "morning" and slots.get("department") is None
+    assert [m["text"] for m in messages] == ["Noted: morning."]
+    assert slots.get("misses") is None and slots.get("requested_slot") == "department"
