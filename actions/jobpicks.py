@@ -151,10 +151,11 @@ def last_step(ctx: ActionContext) -> str | None:
 
 
 def just_taken(ctx: ActionContext) -> list[str]:
-    """The job the last answer took ("cant do it" or "done" right after, with other jobs in
-    hand: that one, not "Which job?"); [] otherwise."""
+    """The job the last answer took or told where to go ("cant do it" or "done" right
+    after, with other jobs in hand: that one, not "Which job?"); [] otherwise."""
     job = job_memory(ctx.tracker).get("job") or {}
-    return [str(job["ticket"])] if job.get("step") == "take" and job.get("ticket") else []
+    in_focus = job.get("step") in ("take", "asked") and job.get("ticket")
+    return [str(job["ticket"])] if in_focus else []
 
 
 def given_back(ctx: ActionContext) -> str | None:

@@ -110,11 +110,17 @@ async def gives_back_in_words(tracker: Tracker, turn: Turn) -> bool:
 
 
 async def job_in_hand(ctx: ActionContext) -> list[HelpTask]:
-    """The ticket named, else the user's open jobs."""
-    ids = ticket_ids(ctx)
+    """The ticket named, else the job just taken (with two in hand, "where am I taking
+    them" right after taking HR-36 answered for an older one), else the user's open jobs."""
+    from actions.jobpicks import just_taken
+
+    ids = ticket_ids(ctx) or just_taken(ctx)
     if ids:
         task = await find_task(ctx, ids)
-        return [task] if task is not None else []
+        if task is not None and (ticket_ids(ctx) or task.owner == ctx.staff.username):
+            return [task]
+        if ticket_ids(ctx):
+            return []
     found: list[HelpTask] = []
     for help_type in sorted(ctx.services.policy.help_types_handled(ctx.staff.roles)):
         found += await ctx.hms.list_tasks(status=OPEN, help_type=help_type)
@@ -159,7 +165,10 @@ class ActionJobWhere(_JobAnswer):
             kind="update_help_task_details",
             data={**facts(task, names), "destination": goes},
         )
-        return Outcome(resource=f"Task/{task.id}", detail="destination, nothing changed")
+        from actions.jobpicks import remembered
+
+        told = Outcome(resource=f"Task/{task.id}", detail="destination, nothing changed")
+        return remembered(ctx, told, task.ticket_id, "asked")  # "put it back" next: this one
 
 
 class ActionJobCancelAsked(_JobAnswer):

@@ -186,3 +186,29 @@ async def test_jobtalk_cant_do_it_right_after_taking_a_job_gives_that_one_back(s
         (older, "p.kim"),
         (ticket, None),
     ]
+
+
+async def test_jobtalk_where_am_i_taking_them_right_after_taking_a_second_job_is_that_job(
+    services,
+):
+    # with HR-35 in hand, "I'll take hr 36" / "where am i taking them" answered for HR-35
+    # (found in a full dialogue run)
+    from actions.jobs import ActionUpdateHelpTask
+
+    older = await file()
+    newer = await file(bed="3")
+    await take(older)
+    _, events = await run(
+        ActionUpdateHelpTask(), said("p.kim", "update_help_task", f"I'll take {newer}")
+    )
+    last = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+    trk = said("p.kim", "update_help_task", "where am i taking them", last_task=last)
+    messages, events = await run(ActionUpdateHelpTask(), trk)
+    details = [m for m in messages if m["custom"]["kind"] == "update_help_task_details"]
+    assert [d["custom"]["data"]["ticket_id"] for d in details] == [newer]
+    # "pt wasnt ready, put it back" right after: that job, not "Which job?"
+    last = [e["value"] for e in events if e.get("name") == "last_task" and e.get("value")][-1]
+    trk = said("p.kim", "update_help_task", "pt wasnt ready, put it back", last_task=last)
+    messages, _ = await run(ActionUpdateHelpTask(), trk)
+    assert kinds(messages) == ["update_help_task_released"]
+    assert messages[0]["custom"]["data"]["ticket_id"] == newer
