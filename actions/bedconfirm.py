@@ -93,15 +93,14 @@ def another_bed_instead(ctx: ActionContext) -> dict[str, str] | None:
     """ "block bed 2" (no yes, no no) to "4B Bed 9 is occupied - mark it free anyway?": a
     change of another bed on the same ward, made after saying bed 9 is kept (it was taken
     as a no and bed 2 was never changed); None for an answer to the question."""
-    from actions.followup import changes_a_bed_on_the_ward
+    from actions.followup import changes_a_bed_on_the_ward, one_ward_of
     from actions.resume import polarity
 
     turn = Turn.of(ctx.tracker)
     if turn.intent in ("affirm", "deny") or polarity(turn.text) is not None:
         return None
     asked = list((ctx.slot("confirmed") or {}).get("beds") or [])
-    wards = {str(b.get("ward")) for b in asked}
-    change = changes_a_bed_on_the_ward(wards.pop(), turn) if len(wards) == 1 else None
+    change = changes_a_bed_on_the_ward(one_ward_of(asked), turn)
     if change is None or change["bed"] in {str(b.get("bed")).lstrip("0") for b in asked}:
         return None
     return change

@@ -50,10 +50,19 @@ def orders_a_bed_change(turn: Turn) -> bool:
     return bool(_ORDER.search(text)) or _bed_id_with_a_status(turn.text)
 
 
-# a bed id as staff write it, leading the message: "ed-23", "4b-13", "ICU-05"
-_BED_ID = re.compile(
-    r"^\W*(?:(?:ok|so|right|pls|please)\W+)*(?:\d{1,2}[a-z]|[a-z]{2,4})\s*-\s*\d{1,3}\b", re.I
-)
+# the words before a bed id leading the message: "ok ed-23 needs a clean"
+_BEFORE_ID = re.compile(r"^\W*(?:(?:ok|so|right|pls|please)\W+)*", re.I)
+
+
+def _leads_with_a_bed_id(text: str) -> bool:
+    """ "ed-23 ...", "4b-13 ...", "ICU-05 ...": a bed id with a lettered ward code, as
+    ``beds.bed_number`` reads one ("7-04" is left: a bare number pair is no id to lead
+    with)."""
+    from actions.beds import bed_number
+
+    words = _BEFORE_ID.sub("", text).split(maxsplit=1)
+    ward, number = bed_number(words[0]) if words and "-" in words[0] else (None, None)
+    return bool(ward and number and not ward.isdigit())
 
 
 def _bed_id_with_a_status(text: str) -> bool:
@@ -62,7 +71,7 @@ def _bed_id_with_a_status(text: str) -> bool:
     from actions.beds import bed_status_code
     from actions.reading import asks_how_things_are
 
-    if not _BED_ID.search(text) or text.rstrip().endswith("?") or asks_how_things_are(text):
+    if not _leads_with_a_bed_id(text) or text.rstrip().endswith("?") or asks_how_things_are(text):
         return False
     return bed_status_code(text) is not None
 

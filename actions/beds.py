@@ -71,7 +71,9 @@ STATUS_WORDS = {
 }
 
 
-_TYPE_WORDS = ("isolation", "bariatric", "monitored", "monitoring", "telemetry")
+# the one-word bed types a slip is read against; never the cot's words ("paediatric" is
+# also a ward)
+_TYPE_WORDS = tuple(k for k, v in BED_FEATURES.items() if k.isalpha() and v != "paediatric-cot")
 
 
 def misspelt_bed_type(text: str) -> str | None:

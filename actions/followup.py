@@ -367,6 +367,13 @@ def listed_beds_cleaned(tracker: Tracker) -> tuple[str, list[str]] | None:
     return (str(last["on_ward"]), ends) if ends else None
 
 
+def one_ward_of(beds: list[Any]) -> str | None:
+    """The ward of the beds a "... anyway?" question is about (``confirmed.beds``), when
+    they are all on one."""
+    wards = {str(b.get("ward")) for b in beds if isinstance(b, dict) and b.get("ward")}
+    return wards.pop() if len(wards) == 1 else None
+
+
 def ward_of_the_last_answer(tracker: Tracker) -> str | None:
     """The one ward the conversation was just on, for a bed named without one ("block bed
     2" as the update's form opens): the ward of the beds a question "... anyway?" was
@@ -375,8 +382,7 @@ def ward_of_the_last_answer(tracker: Tracker) -> str | None:
     confirmed = before.get("confirmed")
     beds = confirmed.get("beds") if isinstance(confirmed, dict) else None
     if isinstance(beds, list) and beds:
-        wards = {str(b.get("ward")) for b in beds if isinstance(b, dict) and b.get("ward")}
-        return wards.pop() if len(wards) == 1 else None
+        return one_ward_of(beds)
     last = before.get("last_task")
     return ward_in_hand(str(last.get("intent")), last) if isinstance(last, dict) else None
 

@@ -114,13 +114,13 @@ async def job_in_hand(ctx: ActionContext) -> list[HelpTask]:
     them" right after taking HR-36 answered for an older one), else the user's open jobs."""
     from actions.jobpicks import just_taken
 
-    ids = ticket_ids(ctx) or just_taken(ctx)
-    if ids:
-        task = await find_task(ctx, ids)
-        if task is not None and (ticket_ids(ctx) or task.owner == ctx.staff.username):
-            return [task]
-        if ticket_ids(ctx):
-            return []
+    named = ticket_ids(ctx)
+    if named:
+        task = await find_task(ctx, named)
+        return [task] if task is not None else []
+    taken = await find_task(ctx, just_taken(ctx)) if just_taken(ctx) else None
+    if taken is not None and taken.owner == ctx.staff.username:
+        return [taken]
     found: list[HelpTask] = []
     for help_type in sorted(ctx.services.policy.help_types_handled(ctx.staff.roles)):
         found += await ctx.hms.list_tasks(status=OPEN, help_type=help_type)

@@ -442,9 +442,9 @@ def test_appointments_a_possessive_name_is_the_patient_s_name(said, same):
     assert same_patient(Patient("p-1", "10004821", "Mary", "Smith"), "10004821", said) is same
 
 
-async def test_appointments_cancel_another_offered_one_at_the_confirm_step(services):
-    # "no, the second one" at "Cancel M.S.'s cardiology appointment on ...?" answered "OK,
-    # I've left the appointment as it is" and dropped the request
+async def at_cancel_confirm(services) -> dict:
+    """Two of p-1's appointments booked, the first picked to cancel: the slots at
+    "Cancel M.S.'s cardiology appointment on ...?"."""
     await services.hms.book("p-1", "slot-0")
     await services.hms.book("p-1", "slot-2")
     _, events = await run(ActionCancelAppointment(), book(intent="cancel_appointment"))
@@ -453,6 +453,13 @@ async def test_appointments_cancel_another_offered_one_at_the_confirm_step(servi
     _, events = await run(ActionCancelAppointment(), trk)
     state = {**picked, **slots_of(events)}
     assert state["pending"] == "cancel_appointment:confirm"
+    return state
+
+
+async def test_appointments_cancel_another_offered_one_at_the_confirm_step(services):
+    # "no, the second one" at "Cancel M.S.'s cardiology appointment on ...?" answered "OK,
+    # I've left the appointment as it is" and dropped the request
+    state = await at_cancel_confirm(services)
     trk = book(intent="deny", text="no, the second one", **state)
     messages, events = await run(ActionCancelAppointment(), trk)
     assert [m["custom"]["kind"] for m in messages] == ["cancel_appointment_confirm"]
@@ -463,14 +470,7 @@ async def test_appointments_cancel_another_offered_one_at_the_confirm_step(servi
 @pytest.mark.parametrize(("text", "cancelled"), [("undo that", False), ("yes", True)])
 async def test_appointments_a_yes_taken_back_cancels_nothing(services, text, cancelled):
     # NLU reads "undo that" as a yes: at "Cancel ...?" it would have cancelled
-    await services.hms.book("p-1", "slot-0")
-    await services.hms.book("p-1", "slot-2")
-    _, events = await run(ActionCancelAppointment(), book(intent="cancel_appointment"))
-    picked = slots_of(events)
-    trk = book(intent="inform", entities=chose("appointment", "appt-1"), **picked)
-    _, events = await run(ActionCancelAppointment(), trk)
-    state = {**picked, **slots_of(events)}
-    assert state["pending"] == "cancel_appointment:confirm"
+    state = await at_cancel_confirm(services)
     messages, _ = await run(ActionCancelAppointment(), book(intent="affirm", text=text, **state))
     statuses = sorted(a.status for a in services.hms.appointments)
     if cancelled:
