@@ -104,3 +104,31 @@ def test_server_healthz_and_webhook(server):
     [message] = resp.json()["responses"]
     assert "call 2222 now" in message["text"]
     assert message["custom"]["kind"] == "emergency_answer"
+
+
+async def test_server_stop_closes_the_hms_pool_of_the_services_and_practice_views():
+    # an unclosed aiohttp pool was left to the garbage collector at exit: "Unclosed
+    # connector" logged while logging was torn down (the PHI filter raised inside it)
+    import dataclasses
+
+    from actions.services import close_services, set_services
+    from assistant.practice import actions as practice
+    from tests.actions.fakes import make_services
+
+    closed: list[str] = []
+
+    class Pool:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        async def aclose(self) -> None:
+            closed.append(self.name)
+
+    services = dataclasses.replace(make_services(), hms=Pool("live"))
+    practice._views[id(services)] = (services, dataclasses.replace(services, hms=Pool("practice")))
+    set_services(services)
+    try:
+        await close_services()
+    finally:
+        set_services(None)
+    assert sorted(closed) == ["live", "practice"] and practice._views == {}
