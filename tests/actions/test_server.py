@@ -113,19 +113,17 @@ async def test_server_stop_closes_the_hms_pool_of_the_services_and_practice_view
 
     from actions.services import close_services, set_services
     from assistant.practice import actions as practice
-    from tests.actions.fakes import make_services
+    from tests.actions.fakes import FakeHms, make_services
 
     closed: list[str] = []
 
-    class Pool:
-        def __init__(self, name: str) -> None:
-            self.name = name
-
+    class Pool(FakeHms):
         async def aclose(self) -> None:
-            closed.append(self.name)
+            closed.append(self.actor or "")
 
-    services = dataclasses.replace(make_services(), hms=Pool("live"))
-    practice._views[id(services)] = (services, dataclasses.replace(services, hms=Pool("practice")))
+    services = dataclasses.replace(make_services(), hms=Pool(actor="live"))
+    view = dataclasses.replace(services, hms=Pool(actor="practice"))
+    practice._views[id(services)] = (services, view)
     set_services(services)
     try:
         await close_services()
